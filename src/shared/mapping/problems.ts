@@ -1,0 +1,103 @@
+import type { z } from 'zod'
+import { closest, type PathSegment, type Problem } from '../problems'
+
+/**
+ * Turns zod's issues into problems in the user's words: the JSON path, what is wrong, and
+ * what to do. zod reports every issue at once, so the user fixes a file in one pass.
+ */
+
+const kindOfThing: Record<string, string> = { fn: 'transform', op: 'filter operator', kind: 'flow kind', system: 'system' }
+
+function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let node: unknown = root
+  for (const segment of path) {
+    if (node === null || typeof node !== 'object') return undefined
+    node = (node as Record<PathSegment, unknown>)[segment]
+  }
+  return node
+}
+
+function describeType(value: unknown): string {
+  if (value === undefined) return 'nothing'
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return 'an object'
+  return `${typeof value} ${JSON.stringify(value)}`
+}
+
+function hint(word: string, candidates: readonly string[]): string {
+  const guess = closest(word, candidates)
+  return guess ? ` — did you mean "${guess}"?` : ` — use one of: ${candidates.map((c) => `"${c}"`).join(', ')}`
+}
+
+type Issue = z.core.$ZodIssue
+
+function issueToProblems(issue: Issue, input: unknown, base: PathSegment[], knownKeys: readonly string[]): Problem[] {
+  const path = [...base, ...(issue.path as PathSegment[])]
+  const problem = (message: string, at: PathSegment[] = path): Problem => ({ severity: 'error', path: at, message })
+  switch (issue.code) {
+    case 'invalid_union': {
+      if ('discriminator' in issue && issue.discriminator) {
+        const key = issue.discriminator as string
+        const options = ((issue as { options?: unknown[] }).options ?? []).map(String)
+        const value = valueAt(input, path)
+        const what = kindOfThing[key] ?? key
+        if (value === undefined) return [problem(`missing "${key}" — use one of: ${options.map((o) => `"${o}"`).join(', ')}`)]
+        return [problem(`unknown ${what} ${JSON.stringify(value)}${hint(String(value), options)}`)]
+      }
+      // Several shapes were possible (a filter node, say): report the branch that came closest.
+      const branches = (issue as { errors?: Issue[][] }).errors ?? []
+      if (branches.length === 0) return [problem(issue.message)]
+      // A branch that misses a key the input lacks (or finds keys it does not know) is the
+      // wrong shape; among the right shapes, the one with the fewest issues wins.
+      const wrongShape = (branch: Issue[]) =>
+        branch.reduce((count, inner) => {
+          if (inner.path.length > 1) return count
+          if (inner.code === 'unrecognized_keys') return count + inner.keys.length
+          const missing = valueAt(input, [...path, ...(inner.path as PathSegment[])]) === undefined
+          return count + ((inner.code === 'invalid_type' || inner.code === 'invalid_union') && missing ? 1 : 0)
+        }, 0)
+      const score = (branch: Issue[]) => wrongShape(branch) * 1000 + branch.length
+      const best = branches.reduce((a, b) => (score(b) < score(a) ? b : a))
+      return best.flatMap((inner) => issueToProblems(inner, input, path, knownKeys))
+    }
+    case 'unrecognized_keys': {
+      return issue.keys.map((key) => {
+        const guess = closest(key, knownKeys.filter((k) => k !== key))
+        return problem(
+          `unknown key "${key}"${guess ? ` — did you mean "${guess}"?` : ' — remove it (mapping files hold only documented keys)'}`,
+          [...path, key]
+        )
+      })
+    }
+    case 'invalid_type': {
+      const value = valueAt(input, path)
+      if (value === undefined) return [problem(`missing — add ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`)]
+      return [problem(`expected ${issue.expected}, found ${describeType(value)}`)]
+    }
+    case 'invalid_value': {
+      const value = valueAt(input, path)
+      const options = issue.values.map((v) => String(v))
+      if (value === undefined) return [problem(`missing — use ${options.map((o) => `"${o}"`).join(' or ')}`)]
+      return [problem(`${JSON.stringify(value)} is not allowed${hint(String(value), options)}`)]
+    }
+    case 'too_small':
+    case 'too_big':
+    case 'invalid_format':
+    case 'custom':
+    default:
+      return [problem(issue.message)]
+  }
+}
+
+/**
+ * @param knownKeys every key the schema knows, for "did you mean" on a misspelt key
+ */
+export function problemsFromZod(
+  error: z.ZodError,
+  input: unknown,
+  knownKeys: readonly string[] = [],
+  base: PathSegment[] = []
+): Problem[] {
+  return error.issues.flatMap((issue) => issueToProblems(issue, input, base, knownKeys))
+}
