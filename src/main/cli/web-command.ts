@@ -1,0 +1,27 @@
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { createDispatcher } from '../contract/dispatcher'
+import { EventHub } from '../contract/event-hub'
+import { createServices, plainNodePlatform } from '../services'
+import { startWebServer } from '../web'
+import { UsageError, type Command } from './command'
+
+export const webCommand: Command = {
+  name: 'web',
+  summary: 'Serve the app in browser mode on 127.0.0.1 and print its URL (with the session token).',
+  usage: 'sync-studio web [--port N]',
+  async run(args, io) {
+    const { values } = parseArgs({ args, options: { port: { type: 'string' } } })
+    const port = values.port === undefined ? 0 : Number(values.port)
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`)
+    const services = createServices(plainNodePlatform())
+    const events = new EventHub()
+    const dispatch = createDispatcher(services.handlers, (level, message) => io.err(`[${level}] ${message}`))
+    const server = await startWebServer({ dispatch, events, port, rendererFolder: join(__dirname, '../renderer') })
+    io.out('Sync Studio is running in browser mode. Open this URL (it holds this session\'s token):')
+    io.out(server.launchUrl)
+    await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }))
+    await server.close()
+    return 0
+  }
+}

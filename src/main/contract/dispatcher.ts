@@ -1,0 +1,50 @@
+import { callNames, calls, type CallInput, type CallName, type CallOutput, type CallResult } from '../../shared/contract'
+import { problemsFromZod } from '../../shared/mapping/problems'
+import { formatProblem } from '../../shared/problems'
+import { UserFacingError } from './errors'
+
+/** One function per call of the contract, taking its parsed input. */
+export type Handlers = { [N in CallName]: (input: CallOutputInput<N>) => Promise<CallOutput<N>> | CallOutput<N> }
+type CallOutputInput<N extends CallName> = import('zod').output<(typeof calls)[N]['input']>
+
+export type Logger = (level: 'info' | 'warn' | 'error', message: string) => void
+
+/**
+ * The one generic helper every transport (Electron IPC, browser-mode HTTP, the smoke test)
+ * goes through: it refuses unknown names, validates the input with the contract's zod
+ * schema before any service runs, and turns errors into messages a person can act on.
+ */
+export function createDispatcher(handlers: Handlers, log: Logger = () => undefined) {
+  const known = new Set<string>(callNames)
+  return async function dispatch(name: unknown, rawInput: unknown): Promise<CallResult<unknown>> {
+    if (typeof name !== 'string' || !known.has(name)) {
+      return { ok: false, error: { code: 'unknownCall', message: `There is no call named ${JSON.stringify(name)}.` } }
+    }
+    const callName = name as CallName
+    const parsed = calls[callName].input.safeParse(rawInput ?? {})
+    if (!parsed.success) {
+      const problems = problemsFromZod(parsed.error, rawInput)
+      return {
+        ok: false,
+        error: {
+          code: 'badInput',
+          message: `${callName}: the request is not valid — ${problems.map(formatProblem).join('; ')}`,
+          problems
+        }
+      }
+    }
+    try {
+      const handler = handlers[callName] as (input: unknown) => Promise<unknown> | unknown
+      const value = await handler(parsed.data)
+      return { ok: true, value }
+    } catch (error) {
+      if (error instanceof UserFacingError) return { ok: false, error: { code: error.code, message: error.message } }
+      // Unexpected: log the detail in main, give the renderer nothing it could leak.
+      log('error', `${callName} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+      return { ok: false, error: { code: 'failed', message: `${callName} failed unexpectedly — see the log for details, and report it if it persists.` } }
+    }
+  }
+}
+export type Dispatch = ReturnType<typeof createDispatcher>
+
+export type { CallInput }
