@@ -2,7 +2,7 @@ import { app, BrowserWindow, session, type WebContents } from 'electron'
 import { join } from 'node:path'
 import { createDispatcher } from './contract/dispatcher'
 import { EventHub } from './contract/event-hub'
-import { APP_ORIGIN, registerAppSchemePrivileges, serveRenderer } from './electron/app-protocol'
+import { APP_ORIGIN, isAppUrl, registerAppSchemePrivileges, serveRenderer } from './electron/app-protocol'
 import { electronDialogs } from './electron/dialogs'
 import { createElectronStore } from './electron/electron-store-adapter'
 import { openExternalSafely } from './electron/external-links'
@@ -35,7 +35,7 @@ if (!app.requestSingleInstanceLock()) {
   // Every web contents, present and future: no navigation away, no new windows.
   app.on('web-contents-created', (_event, contents: WebContents) => {
     contents.on('will-navigate', (event, url) => {
-      if (new URL(url).origin !== APP_ORIGIN) event.preventDefault()
+      if (!isAppUrl(url)) event.preventDefault()
     })
     contents.on('will-attach-webview', (event) => event.preventDefault())
     contents.setWindowOpenHandler(({ url }) => {

@@ -180,7 +180,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     close: async () => {
       unsubscribe()
       for (const stream of streams) stream.end()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      // Browsers keep idle connections open; end them so closing never waits on a tab.
+      server.closeAllConnections()
+      await closed
     }
   }
 }

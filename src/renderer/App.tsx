@@ -113,7 +113,18 @@ export function App({ client }: { client: Client }) {
     // app's layout classes go on an inner element, not on the provider.
     <FluentProvider theme={theme} className="ss-root">
       <div className={`ss-app ${theme === webDarkTheme ? 'ss-dark' : 'ss-light'}`}>
-      <input ref={actions.fileInput} type="file" accept=".json,application/json" hidden aria-label="Mapping file to import" data-testid="import-file" />
+      <input
+        ref={actions.fileInput}
+        type="file"
+        accept=".json,application/json"
+        hidden
+        aria-label="Mapping file to import"
+        data-testid="import-file"
+        onChange={(event) => {
+          const file = event.target.files?.[0]
+          if (file) void actions.importFile(file)
+        }}
+      />
       <AppToolbar actions={actions} />
       {notice && (
         <MessageBar intent={notice.level === 'error' ? 'error' : notice.level === 'warning' ? 'warning' : 'info'} className="ss-notice" role="status">

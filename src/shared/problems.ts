@@ -25,19 +25,20 @@ export function formatProblem(problem: Problem): string {
   return `${formatPath(problem.path)}: ${problem.message}`
 }
 
-/** Edit distance, for "did you mean" hints on misspelt names. */
+/** Edit distance with transpositions ("form" is one edit from "from"), for "did you mean" hints. */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)]
   for (let i = 1; i <= a.length; i++) {
-    const current = [i]
+    const row = [i]
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+      row[j] = Math.min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j], rows[i - 2][j - 2] + 1)
     }
-    previous = current
+    rows.push(row)
   }
-  return previous[b.length]
+  return rows[a.length][b.length]
 }
 
 /** The closest candidate, if it is close enough to be a likely typo. */

@@ -10,6 +10,16 @@ import { CONTENT_SECURITY_POLICY } from '../security'
 export const APP_SCHEME = 'app'
 export const APP_ORIGIN = 'app://sync-studio'
 
+/** Whether a URL is one of our own pages. (Node's URL gives a custom scheme the origin "null", so compare the parts.) */
+export function isAppUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url)
+    return parsed.protocol === `${APP_SCHEME}:` && parsed.host === 'sync-studio'
+  } catch {
+    return false
+  }
+}
+
 export function registerAppSchemePrivileges(): void {
   protocol.registerSchemesAsPrivileged([
     { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }

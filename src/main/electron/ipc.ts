@@ -2,17 +2,12 @@ import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron'
 import { CALL_CHANNEL, EVENT_CHANNEL } from '../../shared/contract-names'
 import type { Dispatch } from '../contract/dispatcher'
 import type { EventHub } from '../contract/event-hub'
-import { APP_ORIGIN } from './app-protocol'
+import { isAppUrl } from './app-protocol'
 
 /** Only our own top frame, loaded from our own protocol, may call main. */
 function fromOurWindow(event: IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame
-  if (!frame || frame.parent !== null) return false
-  try {
-    return new URL(frame.url).origin === APP_ORIGIN
-  } catch {
-    return false
-  }
+  return Boolean(frame) && frame!.parent === null && isAppUrl(frame!.url)
 }
 
 /** Binds the whole contract to one IPC channel through the generic dispatcher. */

@@ -128,7 +128,7 @@ export function MappingCanvas({ document, flow, showMinimap }: { document: Mappi
     >
       <Background gap={20} />
       <Controls showInteractive={false} />
-      {showMinimap && <MiniMap pannable zoomable ariaLabel="Minimap" />}
+      {showMinimap && <MiniMap pannable zoomable ariaLabel="Minimap" nodeColor={(node) => (node.id === "source" ? "#2f7de1" : "#c8421f")} />}
     </ReactFlow>
   )
 }

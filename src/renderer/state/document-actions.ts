@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useRef } from 'react'
 import type { Client } from '../api/client'
 import { formatProblem, type Problem } from '../../shared/problems'
-import { downloadText, pickTextFile } from '../files/browser-files'
+import { downloadText } from '../files/browser-files'
 import { selectDirty, useDocumentStore } from './document-store'
 
 export type Notice = { level: 'info' | 'warning' | 'error'; message: string; problems?: Problem[] }
@@ -46,19 +46,26 @@ export function useDocumentActions(client: Client, nativeDialogs: boolean, notif
     }
   }, [client, confirmDiscard, notify, report])
 
+  /** Reads a file the user chose in the file input (the Import button, or a file dropped there by a test). */
+  const importFile = useCallback(
+    async (file: File) => {
+      try {
+        const result = await client.call('document/import', { text: await file.text(), fileName: file.name })
+        if (result.status === 'invalid') return showProblems(file.name, result.problems)
+        useDocumentStore.getState().load(result.document)
+        notify({ level: 'info', message: `Imported ${file.name}.` })
+      } catch (error) {
+        report(error)
+      }
+    },
+    [client, notify, report, showProblems]
+  )
+
   const importDocument = useCallback(async () => {
     if (!confirmDiscard() || !fileInput.current) return
-    const file = await pickTextFile(fileInput.current)
-    if (!file) return
-    try {
-      const result = await client.call('document/import', { text: file.text, fileName: file.name })
-      if (result.status === 'invalid') return showProblems(file.name, result.problems)
-      useDocumentStore.getState().load(result.document)
-      notify({ level: 'info', message: `Imported ${file.name}.` })
-    } catch (error) {
-      report(error)
-    }
-  }, [client, confirmDiscard, notify, report, showProblems])
+    fileInput.current.value = ''
+    fileInput.current.click()
+  }, [confirmDiscard])
 
   const openDocument = useCallback(
     async (path?: string) => {
@@ -119,6 +126,7 @@ export function useDocumentActions(client: Client, nativeDialogs: boolean, notif
   return useMemo(
     () => ({
       fileInput,
+      importFile,
       newDocument,
       openDocument,
       saveDocument,
@@ -127,7 +135,7 @@ export function useDocumentActions(client: Client, nativeDialogs: boolean, notif
       undo: () => useDocumentStore.getState().undo(),
       redo: () => useDocumentStore.getState().redo()
     }),
-    [exportDocument, importDocument, newDocument, openDocument, saveDocument]
+    [exportDocument, importDocument, importFile, newDocument, openDocument, saveDocument]
   )
 }
 export type DocumentActions = ReturnType<typeof useDocumentActions>

@@ -63,6 +63,12 @@ function issueToProblems(issue: Issue, input: unknown, base: PathSegment[], know
     }
     case 'unrecognized_keys': {
       return issue.keys.map((key) => {
+        if (/secret|password|token|credential|apikey|api_key/i.test(key)) {
+          return problem(
+            `unknown key "${key}" — remove it: mapping files never hold secrets; credentials belong in the connection profile, stored encrypted on each machine`,
+            [...path, key]
+          )
+        }
         const guess = closest(key, knownKeys.filter((k) => k !== key))
         return problem(
           `unknown key "${key}"${guess ? ` — did you mean "${guess}"?` : ' — remove it (mapping files hold only documented keys)'}`,
@@ -81,8 +87,18 @@ function issueToProblems(issue: Issue, input: unknown, base: PathSegment[], know
       if (value === undefined) return [problem(`missing — use ${options.map((o) => `"${o}"`).join(' or ')}`)]
       return [problem(`${JSON.stringify(value)} is not allowed${hint(String(value), options)}`)]
     }
-    case 'too_small':
-    case 'too_big':
+    case 'too_small': {
+      const minimum = Number(issue.minimum)
+      if (issue.origin === 'string') return [problem(minimum <= 1 ? 'must not be empty' : `must be at least ${minimum} characters long`)]
+      if (issue.origin === 'array') return [problem(`needs at least ${minimum} item${minimum === 1 ? '' : 's'}`)]
+      return [problem(`must be ${issue.inclusive ? 'at least' : 'more than'} ${minimum}`)]
+    }
+    case 'too_big': {
+      const maximum = Number(issue.maximum)
+      if (issue.origin === 'string') return [problem(`must be at most ${maximum} characters long`)]
+      if (issue.origin === 'array') return [problem(`takes at most ${maximum} items`)]
+      return [problem(`must be ${issue.inclusive ? 'at most' : 'less than'} ${maximum}`)]
+    }
     case 'invalid_format':
     case 'custom':
     default:

@@ -1,0 +1,146 @@
+import type { ColumnDef, LookupValue, Row } from '../schema/model'
+import { isLookup, webName, type Catalog, type TableIndex } from '../tables/catalog'
+
+/**
+ * Turns a stored row into Web API JSON: `@odata.etag` first, lookups as `_x_value`, and
+ * annotations only when the client asked for them — each placed before its property,
+ * as in the documented examples (research §3.7).
+ */
+export const formattedValue = 'OData.Community.Display.V1.FormattedValue'
+export const navigationAnnotation = 'Microsoft.Dynamics.CRM.associatednavigationproperty'
+export const logicalNameAnnotation = 'Microsoft.Dynamics.CRM.lookuplogicalname'
+
+export interface SerializeContext {
+  catalog: Catalog
+  wants(annotation: string): boolean
+  resolve(table: string, id: string): Row | undefined
+}
+
+export interface ExpandPlan {
+  navigation: string
+  column: ColumnDef
+  target: string
+  select: ColumnDef[] | null
+}
+
+export function etagOf(row: Row): string {
+  return `W/"${row.versionnumber}"`
+}
+
+/** $select plus the columns Dataverse adds on its own (research §3.2). */
+export function withImpliedColumns(table: TableIndex, selected: ColumnDef[]): ColumnDef[] {
+  const names = new Set(selected.map((c) => c.logicalName))
+  const result = [...selected]
+  const add = (name: string) => {
+    const column = table.columns.get(name)
+    if (column && !names.has(name)) {
+      names.add(name)
+      result.push(column)
+    }
+  }
+  for (const column of selected) {
+    if (column.type === 'Money') add('transactioncurrencyid')
+    const address = /^(address\d)_/.exec(column.logicalName)
+    if (address) add(`${address[1]}_composite`)
+  }
+  add(table.def.primaryId)
+  return result
+}
+
+export function readableColumns(table: TableIndex): ColumnDef[] {
+  return table.def.columns.filter((c) => c.validForRead)
+}
+
+const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' })
+const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 5 })
+
+function formatDateTime(iso: string, dateOnly: boolean): string {
+  const d = new Date(dateOnly ? `${iso.slice(0, 10)}T00:00:00Z` : iso)
+  const date = `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()}`
+  if (dateOnly) return date
+  const h = d.getUTCHours()
+  const minutes = String(d.getUTCMinutes()).padStart(2, '0')
+  return `${date} ${h % 12 === 0 ? 12 : h % 12}:${minutes} ${h < 12 ? 'AM' : 'PM'}`
+}
+
+function formatted(column: ColumnDef, value: unknown, ctx: SerializeContext): string | undefined {
+  if (value === null || value === undefined) return undefined
+  switch (column.type) {
+    case 'Picklist':
+    case 'State':
+    case 'Status':
+      return column.options?.find((o) => o.value === value)?.label ?? String(value)
+    case 'Boolean':
+      return value ? column.trueLabel : column.falseLabel
+    case 'Money':
+      return money.format(Number(value))
+    case 'Integer':
+    case 'Double':
+    case 'Decimal':
+      return number.format(Number(value))
+    case 'DateTime':
+      return formatDateTime(String(value), column.dateBehavior === 'DateOnly')
+    case 'Lookup':
+    case 'Customer':
+    case 'Owner': {
+      const lookup = value as LookupValue
+      const target = ctx.catalog.byLogicalName.get(lookup.table)
+      const row = ctx.resolve(lookup.table, lookup.id)
+      const name = target && row ? row[target.def.primaryName] : undefined
+      return typeof name === 'string' ? name : undefined
+    }
+    default:
+      return undefined
+  }
+}
+
+export function serializeRow(
+  table: TableIndex,
+  row: Row,
+  columns: ColumnDef[],
+  ctx: SerializeContext,
+  expand: ExpandPlan[] = []
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { '@odata.etag': etagOf(row) }
+  const primary = table.def.primaryId
+  const ordered = [...columns.filter((c) => c.logicalName !== primary), table.columns.get(primary)!]
+  for (const column of ordered) {
+    const value = row[column.logicalName] ?? null
+    const name = webName(column)
+    if (ctx.wants(formattedValue)) {
+      const text = formatted(column, value, ctx)
+      if (text !== undefined) out[`${name}@${formattedValue}`] = text
+    }
+    if (isLookup(column)) {
+      const lookup = value as LookupValue | null
+      if (lookup) {
+        if (ctx.wants(navigationAnnotation)) {
+          out[`${name}@${navigationAnnotation}`] = column.navigation?.[lookup.table] ?? column.logicalName
+        }
+        if (ctx.wants(logicalNameAnnotation)) out[`${name}@${logicalNameAnnotation}`] = lookup.table
+      }
+      out[name] = lookup ? lookup.id : null
+    } else {
+      out[name] = value
+    }
+  }
+  for (const plan of expand) {
+    const lookup = row[plan.column.logicalName] as LookupValue | null | undefined
+    const owner = plan.column.type === 'Owner'
+    if (!lookup || (!owner && lookup.table !== plan.target)) {
+      out[plan.navigation] = null
+      continue
+    }
+    const targetIndex = ctx.catalog.byLogicalName.get(lookup.table)
+    const target = targetIndex ? ctx.resolve(lookup.table, lookup.id) : undefined
+    if (!targetIndex || !target) {
+      out[plan.navigation] = null
+      continue
+    }
+    const select = plan.select
+      ? withImpliedColumns(targetIndex, plan.select.filter((c) => targetIndex.columns.has(c.logicalName)))
+      : readableColumns(targetIndex)
+    out[plan.navigation] = serializeRow(targetIndex, target, select, ctx)
+  }
+  return out
+}
