@@ -1,0 +1,461 @@
+import type { Problem } from '../problems'
+import { findField, textTypes, type Field, type SchemaCatalog, type Table } from '../schema/model'
+import type { EventsFlow, FieldMapping, RecordsFlow } from './document'
+import type { Filter } from './filter'
+import { compileFilter, describeFilter, translateFilter, type FilterTranslation, type RecordTest } from './filters'
+import { navigationOf } from './transforms/lookup'
+import {
+  compileStep,
+  show,
+  StepConfigError,
+  StepFailure,
+  type CompiledStep,
+  type EngineWarning,
+  type RunState,
+  type SourceRecord,
+  type StepContext
+} from './transforms'
+
+/**
+ * A flow is compiled once into closures: each step's arguments are read, its regex built,
+ * its value table indexed, its expression parsed, before the first record. Running a record
+ * is then a loop over per-field functions, with no look at the mapping document.
+ *
+ * Flows with a JSONata "expression" step are async (JSONata 2 evaluates asynchronously);
+ * all others run synchronously, and `runSync` works only on those. `run` works on both.
+ */
+
+export type TargetRecord = Record<string, unknown>
+
+export type RecordResult =
+  | {
+      kind: 'ok'
+      /** The match key's value (the source record's id), as text. */
+      key: string | undefined
+      /** Dotted target fields are nested: `location.city` → `{ location: { city } }`. */
+      target: TargetRecord
+      warnings: readonly EngineWarning[]
+      /** Target fields with applyUpdates: false — the sink writes them only when it creates the record. */
+      createOnly: readonly string[]
+    }
+  | { kind: 'skipped'; key: string | undefined; reason: string }
+  | {
+      kind: 'error'
+      key: string | undefined
+      /** The target field whose mapping failed (or the match target when the key is missing). */
+      field: string
+      /** The failing step's index in that field's steps; undefined for a field-level check. */
+      step: number | undefined
+      reason: string
+      input: unknown
+    }
+
+export interface CompileOptions {
+  source?: Table
+  target?: Table
+  /** For lookups into related tables. */
+  catalog?: SchemaCatalog
+  /**
+   * Which part of the flow's filter the engine evaluates: all of it (default), only what
+   * Dataverse cannot (`remainder`, when the source applied `pushdown.odata`), or none.
+   */
+  filter?: 'full' | 'remainder' | 'none'
+  /** Clock for lastXDays, epoch ms. */
+  now?: () => number
+  /** The flow's index in the document, for problem paths. Default 0. */
+  flowIndex?: number
+}
+
+export interface CompiledField {
+  index: number
+  target: string
+  from: readonly string[]
+  applyUpdates: boolean
+  async: boolean
+  /** The value before the first step. */
+  read: (record: SourceRecord) => unknown
+  steps: readonly CompiledStep[]
+  /** Checks on the final value against the target field (length, enumeration). */
+  check: (value: unknown) => void
+  /** read → steps → check; a Promise when `async`. */
+  run: (record: SourceRecord, rt: RunState) => unknown
+}
+
+export interface Expansion {
+  /** The navigation property to $expand (`parentcustomerid`; polymorphic ones per target table). */
+  navigation: string
+  column: string
+  fields: string[]
+}
+
+export interface CompiledFlow {
+  flowId: string
+  isAsync: boolean
+  fields: readonly CompiledField[]
+  /** The filter the engine applies (after `options.filter`), if any. */
+  filter: RecordTest | undefined
+  /** The flow's filter split for Dataverse; pass `odata` to the source and compile with filter: 'remainder'. */
+  pushdown: FilterTranslation
+  createOnly: readonly string[]
+  expansions: readonly Expansion[]
+  runSync(record: SourceRecord): RecordResult
+  run(record: SourceRecord): Promise<RecordResult>
+  runAll(records: Iterable<SourceRecord>): Promise<RecordResult[]>
+}
+
+export class FlowCompileError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(problems.map((p) => p.message).join('; '))
+  }
+}
+
+const NO_WARNINGS: readonly EngineWarning[] = Object.freeze([])
+
+function reader(keys: readonly string[]): (record: SourceRecord) => unknown {
+  if (keys.length === 0) return () => null
+  if (keys.length === 1) {
+    const key = keys[0]
+    return (record) => {
+      const v = record[key]
+      return v === undefined ? null : v
+    }
+  }
+  const n = keys.length
+  return (record) => {
+    const values = new Array<unknown>(n)
+    for (let i = 0; i < n; i++) {
+      const v = record[keys[i]]
+      values[i] = v === undefined ? null : v
+    }
+    return values
+  }
+}
+
+function pipeline(read: CompiledField['read'], key: string | undefined, steps: readonly CompiledStep[], check: CompiledField['check'], hasCheck: boolean) {
+  const fns = steps.map((s) => s.run as (v: unknown, r: SourceRecord, rt: RunState) => unknown)
+  if (steps.some((s) => s.async)) {
+    return async (record: SourceRecord, rt: RunState) => {
+      let v = read(record)
+      for (const fn of fns) v = await fn(v, record, rt)
+      if (hasCheck) check(v)
+      return v
+    }
+  }
+  // Unrolled for the common short chains, with a single source read inline; a loop beyond.
+  const [a, b] = fns
+  let body: (record: SourceRecord, rt: RunState) => unknown
+  if (fns.length === 0) body = read
+  else if (fns.length === 1 && key !== undefined) {
+    body = (r, rt) => {
+      const v = r[key]
+      return a(v === undefined ? null : v, r, rt)
+    }
+  } else if (fns.length === 2 && key !== undefined) {
+    body = (r, rt) => {
+      const v = r[key]
+      return b(a(v === undefined ? null : v, r, rt), r, rt)
+    }
+  } else {
+    body = (r, rt) => {
+      let v = read(r)
+      for (let i = 0; i < fns.length; i++) v = fns[i](v, r, rt)
+      return v
+    }
+  }
+  if (!hasCheck) return body
+  return (r: SourceRecord, rt: RunState) => {
+    const v = body(r, rt)
+    check(v)
+    return v
+  }
+}
+
+function targetChecks(field: Field | undefined, location: StepContext['location']): { check: (v: unknown) => void; has: boolean } {
+  const max = field && textTypes.has(field.type) ? field.maxLength : undefined
+  const enumValues = field?.type === 'enumeration' && field.options?.length ? new Set(field.options.map((o) => o.value)) : undefined
+  if (max === undefined && !enumValues) return { check: () => undefined, has: false }
+  const name = field!.name
+  const fail = (reason: string, v: unknown): never => {
+    throw new StepFailure(reason, v, { ...location, stepIndex: -1 })
+  }
+  return {
+    has: true,
+    check: (v) => {
+      if (max !== undefined && typeof v === 'string' && v.length > max) {
+        fail(`the value is ${v.length} characters and "${name}" holds ${max} — add a "truncate" step`, v)
+      }
+      if (enumValues && v !== null && v !== undefined && !enumValues.has(v as string)) {
+        fail(`${show(v)} is not a value of "${name}" (${[...enumValues].map((x) => JSON.stringify(x)).join(', ')}) — map it with "valueMap"`, v)
+      }
+    }
+  }
+}
+
+function compileField(mapping: FieldMapping, index: number, options: CompileOptions, problems: Problem[], basePath: Array<string | number>): CompiledField {
+  const from = mapping.from ?? []
+  const sourceFields = from.map((name) => (options.source ? findField(options.source, name) : undefined))
+  const readKeys = from.map((name, i) => sourceFields[i]?.readName ?? name)
+  const targetField = options.target ? findField(options.target, mapping.target) : undefined
+  const steps: CompiledStep[] = []
+  ;(mapping.steps ?? []).forEach((step, stepIndex) => {
+    const ctx: StepContext = {
+      location: { fieldIndex: index, stepIndex, target: mapping.target },
+      from: readKeys,
+      sourceField: sourceFields[0],
+      targetField,
+      sourceTable: options.source,
+      catalog: options.catalog
+    }
+    try {
+      steps.push(compileStep(step, ctx))
+    } catch (error) {
+      if (!(error instanceof StepConfigError)) throw error
+      problems.push({ severity: 'error', path: [...basePath, 'fields', index, 'steps', stepIndex, ...error.at], message: error.message })
+    }
+  })
+  const read = reader(readKeys)
+  const { check, has } = targetChecks(targetField, { fieldIndex: index, stepIndex: -1, target: mapping.target })
+  const compiled: CompiledField = {
+    index,
+    target: mapping.target,
+    from,
+    applyUpdates: mapping.applyUpdates !== false,
+    async: steps.some((s) => s.async),
+    read,
+    steps,
+    check,
+    run: pipeline(read, readKeys.length === 1 ? readKeys[0] : undefined, steps, check, has)
+  }
+  if (readKeys.length === 1) readKeyMemo.set(compiled, readKeys[0])
+  return compiled
+}
+
+/**
+ * Target records are built by cloning a template that already has every target key (in
+ * mapping order), then filling it: a clone of a JSON.parse'd object keeps V8's fast,
+ * pre-sized layout, which is several times faster than growing an empty object key by key.
+ * Dotted targets (`location.city`) live in nested objects, each cloned from its own template.
+ */
+interface Shape {
+  /** A new target record with its nested objects; `nodes[g]` receives nested object g. */
+  fresh: (nodes: TargetRecord[]) => TargetRecord
+  /** Per target: the nested object it goes into (-1 = the record itself) and its key there. */
+  group: Int32Array
+  leaf: string[]
+  groups: number
+}
+
+function shapeOf(targets: readonly string[]): Shape {
+  const top: Record<string, null> = {}
+  const groupIndex = new Map<string, number>()
+  const groupShapes: Array<{ parent: number; key: string; shape: Record<string, null> }> = []
+  const group = new Int32Array(targets.length)
+  const leaf: string[] = []
+  targets.forEach((target, t) => {
+    const path = target.split('.')
+    let prefix = ''
+    let parent = -1
+    let node = top
+    for (let i = 0; i < path.length - 1; i++) {
+      prefix = prefix ? `${prefix}.${path[i]}` : path[i]
+      let index = groupIndex.get(prefix)
+      if (index === undefined) {
+        index = groupShapes.length
+        groupIndex.set(prefix, index)
+        groupShapes.push({ parent, key: path[i], shape: {} })
+        node[path[i]] = null
+      }
+      parent = index
+      node = groupShapes[index].shape
+    }
+    node[path[path.length - 1]] = null
+    group[t] = parent
+    leaf.push(path[path.length - 1])
+  })
+  const clone = (shape: Record<string, null>) => JSON.parse(JSON.stringify(shape)) as TargetRecord
+  const topTemplate = clone(top)
+  const templates = groupShapes.map((g) => ({ parent: g.parent, key: g.key, template: clone(g.shape) }))
+  const fresh =
+    templates.length === 0
+      ? () => ({ ...topTemplate })
+      : (nodes: TargetRecord[]) => {
+          const out = { ...topTemplate }
+          for (let g = 0; g < templates.length; g++) {
+            const { parent, key, template } = templates[g]
+            const child = { ...template }
+            defineValue(parent < 0 ? out : nodes[parent], key, child)
+            nodes[g] = child
+          }
+          return out
+        }
+  return { fresh, group, leaf, groups: templates.length }
+}
+
+/** Plain assignment, except for "__proto__", which must not reach the prototype. */
+function defineValue(node: TargetRecord, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(node, key, { value, writable: true, enumerable: true, configurable: true })
+  else node[key] = value
+}
+
+/** The related columns the source must $expand for the flow's lookup steps. */
+export function expansionsOf(flow: Pick<RecordsFlow, 'fields'>, source?: Table): Expansion[] {
+  const byNavigation = new Map<string, Expansion>()
+  for (const mapping of flow.fields) {
+    const column = mapping.from?.[0]
+    if (!column) continue
+    for (const step of mapping.steps ?? []) {
+      if (step.fn !== 'lookup') continue
+      const readName = (source && findField(source, column)?.readName) ?? column
+      const navigation = navigationOf(readName)
+      const entry = byNavigation.get(navigation) ?? { navigation, column: readName, fields: [] }
+      const first = step.field.split(/[./]/)[0]
+      if (!entry.fields.includes(first)) entry.fields.push(first)
+      byNavigation.set(navigation, entry)
+    }
+  }
+  return [...byNavigation.values()]
+}
+
+type CompilableFlow = RecordsFlow | EventsFlow
+
+const readKeyMemo = new WeakMap<CompiledField, string>()
+function readKeyOf(field: CompiledField): string | undefined {
+  return readKeyMemo.get(field)
+}
+
+export function compileFlow(flow: CompilableFlow, options: CompileOptions = {}): CompiledFlow {
+  const problems: Problem[] = []
+  const basePath = ['flows', options.flowIndex ?? 0]
+  const fields = flow.fields.map((mapping, i) => compileField(mapping, i, options, problems, basePath))
+  if (problems.length > 0) throw new FlowCompileError(problems)
+
+  const pushdown = translateFilter(flow.filter, { table: flow.kind === 'records' ? options.source : undefined })
+  const mode = options.filter ?? 'full'
+  const applied: Filter | undefined = mode === 'none' ? undefined : mode === 'remainder' ? pushdown.local : flow.filter
+  const filter = applied ? compileFilter(applied, { table: options.source, now: options.now }) : undefined
+  const skipReason = applied ? `filtered out: ${describeFilter(applied)}` : ''
+
+  const matchSource = flow.kind === 'records' ? flow.match.source : undefined
+  const matchTarget = flow.match.target
+  const matchKey = matchSource ? (options.source ? findField(options.source, matchSource)?.readName : undefined) ?? matchSource : undefined
+  const addKey = matchSource !== undefined && !flow.fields.some((f) => f.target === matchTarget)
+  const shape = shapeOf(addKey ? [...flow.fields.map((f) => f.target), matchTarget] : flow.fields.map((f) => f.target))
+  const { fresh, group, leaf } = shape
+  const hasProto = leaf.includes('__proto__')
+  const set = (out: TargetRecord, nodes: TargetRecord[], t: number, value: unknown) => {
+    const g = group[t]
+    defineValue(g < 0 ? out : nodes[g], leaf[t], value)
+  }
+
+  const createOnly = Object.freeze(fields.filter((f) => !f.applyUpdates).map((f) => f.target))
+  const runs = fields.map((f) => f.run)
+  // Plain copies (no steps, no target check) are read inline: no call per field.
+  const copyKeys = fields.map((f, i) => (f.steps.length === 0 && f.run === f.read && flow.fields[i].from?.length === 1 ? readKeyOf(f) : undefined))
+  const count = fields.length
+  const isAsync = fields.some((f) => f.async)
+
+  const keyOf = (record: SourceRecord): string | undefined => {
+    if (!matchKey) return undefined
+    const v = record[matchKey]
+    return v === null || v === undefined || v === '' ? undefined : String(v)
+  }
+  const missingKey = (record: SourceRecord): RecordResult => ({
+    kind: 'error',
+    key: undefined,
+    field: matchTarget,
+    step: undefined,
+    reason: `the record has no "${matchSource}", the match key — it cannot be matched to a target record`,
+    input: matchKey ? (record[matchKey] ?? null) : null
+  })
+  const failure = (error: unknown, key: string | undefined, fieldIndex: number): RecordResult => {
+    if (error instanceof StepFailure) {
+      const step = error.location.stepIndex
+      return { kind: 'error', key, field: error.location.target, step: step < 0 ? undefined : step, reason: error.reason, input: error.input }
+    }
+    // Not a step's verdict: a bug or a library failure. Still one record, not the run.
+    const message = error instanceof Error ? error.message : String(error)
+    return { kind: 'error', key, field: fields[fieldIndex]?.target ?? matchTarget, step: undefined, reason: `unexpected failure: ${message}`, input: null }
+  }
+
+  const shared: RunState = { warnings: null }
+  const nodes: TargetRecord[] = []
+  const runSync = (record: SourceRecord): RecordResult => {
+    if (isAsync) throw new Error(`flow "${flow.id}" uses an expression step and runs asynchronously — call run()`)
+    const key = keyOf(record)
+    if (filter !== undefined && !filter(record)) return { kind: 'skipped', key, reason: skipReason }
+    if (matchKey && key === undefined) return missingKey(record)
+    // One state object per flow: synchronous runs never overlap.
+    const rt = shared
+    rt.warnings = null
+    const out = fresh(nodes)
+    let i = 0
+    try {
+      for (; i < count; i++) {
+        const copy = copyKeys[i]
+        let v: unknown
+        if (copy !== undefined) {
+          v = record[copy]
+          if (v === undefined) v = null
+        } else v = runs[i](record, rt)
+        const g = group[i]
+        if (hasProto) set(out, nodes, i, v)
+        else (g < 0 ? out : nodes[g])[leaf[i]] = v
+      }
+    } catch (error) {
+      return failure(error, key, i)
+    }
+    if (addKey) set(out, nodes, count, key)
+    const warnings = rt.warnings ?? NO_WARNINGS
+    rt.warnings = null
+    return { kind: 'ok', key, target: out, warnings, createOnly }
+  }
+
+  const runAsync = async (record: SourceRecord): Promise<RecordResult> => {
+    const key = keyOf(record)
+    if (filter !== undefined && !filter(record)) return { kind: 'skipped', key, reason: skipReason }
+    if (matchKey && key === undefined) return missingKey(record)
+    const rt: RunState = { warnings: null }
+    const own: TargetRecord[] = []
+    const out = fresh(own)
+    let i = 0
+    try {
+      for (; i < count; i++) {
+        const v = runs[i](record, rt)
+        set(out, own, i, fields[i].async ? await v : v)
+      }
+    } catch (error) {
+      return failure(error, key, i)
+    }
+    if (addKey) set(out, own, count, key)
+    return { kind: 'ok', key, target: out, warnings: rt.warnings ?? NO_WARNINGS, createOnly }
+  }
+
+  const run = isAsync ? runAsync : async (record: SourceRecord) => runSync(record)
+  return {
+    flowId: flow.id,
+    isAsync,
+    fields,
+    filter,
+    pushdown,
+    createOnly,
+    expansions: expansionsOf(flow, options.source),
+    runSync,
+    run,
+    runAll: async (records) => {
+      const results: RecordResult[] = []
+      for (const record of records) results.push(isAsync ? await runAsync(record) : runSync(record))
+      return results
+    }
+  }
+}
+
+export type CompileResult = { ok: true; flow: CompiledFlow } | { ok: false; problems: Problem[] }
+
+export function tryCompileFlow(flow: CompilableFlow, options: CompileOptions = {}): CompileResult {
+  try {
+    return { ok: true, flow: compileFlow(flow, options) }
+  } catch (error) {
+    if (error instanceof FlowCompileError) return { ok: false, problems: error.problems }
+    throw error
+  }
+}

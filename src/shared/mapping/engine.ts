@@ -1,0 +1,12 @@
+/** The mapping engine's public surface, for the runner, the canvas and the CLI. */
+export { compileFlow, tryCompileFlow, expansionsOf, FlowCompileError } from './compile'
+export type { CompiledFlow, CompiledField, CompileOptions, CompileResult, RecordResult, TargetRecord, Expansion } from './compile'
+export { validateFlow, validateMapping, checkFit, valueMapBetween, inferMapping, adobeLimits } from './validate-flow'
+export type { Fix, ValidateOptions } from './validate-flow'
+export { suggestMappings, applyProposals, knownPairs, normaliseName, stepsFor } from './automap'
+export type { MappingProposal, SuggestOptions } from './automap'
+export { previewRecords, traceRecord, dryRunDiff, flattenRecord } from './preview'
+export type { Preview, PreviewRow, PreviewCell, PreviewOptions, RecordTrace, FieldTrace, StepTrace, DryRun, DiffEntry, FieldChange, ExistingLookup } from './preview'
+export { compileFilter, evaluateFilter, translateFilter, describeFilter } from './filters'
+export type { FilterTranslation, FilterOptions, TranslateOptions, RecordTest } from './filters'
+export type { EngineWarning, SourceRecord } from './transforms'

@@ -1,0 +1,240 @@
+import type { Table } from '../schema/model'
+import { compileFlow, type CompileOptions, type CompiledFlow, type RecordResult, type TargetRecord } from './compile'
+import type { EventsFlow, RecordsFlow } from './document'
+import { describeFilter } from './filters'
+import { show, StepFailure, type EngineWarning, type RunState, type SourceRecord } from './transforms'
+
+/**
+ * The pure half of preview: records in, rows out. Unlike a run, a preview evaluates every
+ * field of every record even when one fails, so each cell shows its own value or error.
+ * Fetching the records is the caller's job.
+ */
+
+export interface PreviewCell {
+  value: unknown
+  error?: { step: number | undefined; reason: string; input: unknown }
+  warnings?: EngineWarning[]
+}
+
+export interface PreviewRow {
+  index: number
+  key: string | undefined
+  status: 'ok' | 'error' | 'skipped'
+  /** Why a skipped record is skipped (the filter), or the first error. */
+  reason?: string
+  cells: Record<string, PreviewCell>
+}
+
+export interface Preview {
+  /** Target fields, in mapping order (the columns of the table). */
+  columns: string[]
+  rows: PreviewRow[]
+  counts: { ok: number; error: number; skipped: number }
+}
+
+export interface PreviewOptions extends CompileOptions {
+  /** At most this many records. Default 200. */
+  limit?: number
+}
+
+type PreviewableFlow = RecordsFlow | EventsFlow
+
+async function runField(compiled: CompiledFlow, index: number, record: SourceRecord): Promise<PreviewCell> {
+  const rt: RunState = { warnings: null }
+  try {
+    const value = await compiled.fields[index].run(record, rt)
+    return rt.warnings ? { value, warnings: rt.warnings } : { value }
+  } catch (error) {
+    const failure = error instanceof StepFailure ? error : undefined
+    const step = failure && failure.location.stepIndex >= 0 ? failure.location.stepIndex : undefined
+    return {
+      value: null,
+      error: { step, reason: failure ? failure.reason : `unexpected failure: ${(error as Error)?.message ?? String(error)}`, input: failure?.input ?? null },
+      ...(rt.warnings ? { warnings: rt.warnings } : {})
+    }
+  }
+}
+
+function keyOf(flow: PreviewableFlow, record: SourceRecord, source?: Table): string | undefined {
+  if (flow.kind !== 'records') return undefined
+  const readName = source?.fields.find((f) => f.name === flow.match.source)?.readName ?? flow.match.source
+  const v = record[readName]
+  return v === null || v === undefined || v === '' ? undefined : String(v)
+}
+
+export async function previewRecords(flow: PreviewableFlow, records: readonly SourceRecord[], options: PreviewOptions = {}): Promise<Preview> {
+  const compiled = compileFlow(flow, options)
+  const limit = options.limit ?? 200
+  const columns = compiled.fields.map((f) => f.target)
+  const rows: PreviewRow[] = []
+  const counts = { ok: 0, error: 0, skipped: 0 }
+  for (let index = 0; index < Math.min(limit, records.length); index++) {
+    const record = records[index]
+    const key = keyOf(flow, record, options.source)
+    const cells: Record<string, PreviewCell> = {}
+    for (let f = 0; f < compiled.fields.length; f++) cells[compiled.fields[f].target] = await runField(compiled, f, record)
+    let status: PreviewRow['status'] = 'ok'
+    let reason: string | undefined
+    if (compiled.filter && !compiled.filter(record)) {
+      status = 'skipped'
+      reason = flow.filter ? `filtered out: ${describeFilter(flow.filter)}` : 'filtered out'
+    } else if (flow.kind === 'records' && key === undefined) {
+      status = 'error'
+      reason = `the record has no "${flow.match.source}", the match key`
+    } else {
+      const failed = Object.entries(cells).find(([, cell]) => cell.error)
+      if (failed) {
+        status = 'error'
+        reason = `${failed[0]}: ${failed[1].error!.reason}`
+      }
+    }
+    counts[status]++
+    rows.push({ index, key, status, ...(reason ? { reason } : {}), cells })
+  }
+  return { columns, rows, counts }
+}
+
+export interface StepTrace {
+  index: number
+  fn: string
+  output?: unknown
+  error?: string
+  warnings?: EngineWarning[]
+}
+
+export interface FieldTrace {
+  target: string
+  from: readonly string[]
+  /** The value read from the record, before the first step. */
+  input: unknown
+  steps: StepTrace[]
+  output?: unknown
+  error?: { step: number | undefined; reason: string }
+}
+
+export interface RecordTrace {
+  key: string | undefined
+  filter: { passed: boolean; description?: string }
+  fields: FieldTrace[]
+}
+
+/** The value after every step of every field: the inspector's "why is this value what it is". */
+export async function traceRecord(flow: PreviewableFlow, record: SourceRecord, options: CompileOptions = {}): Promise<RecordTrace> {
+  const compiled = compileFlow(flow, options)
+  const fields: FieldTrace[] = []
+  for (const field of compiled.fields) {
+    const mapping = flow.fields[field.index]
+    const input = field.read(record)
+    const trace: FieldTrace = { target: field.target, from: field.from, input, steps: [] }
+    let value = input
+    let failed = false
+    for (let i = 0; i < field.steps.length; i++) {
+      const rt: RunState = { warnings: null }
+      const entry: StepTrace = { index: i, fn: mapping.steps![i].fn }
+      try {
+        value = await field.steps[i].run(value, record, rt)
+        entry.output = value
+      } catch (error) {
+        entry.error = error instanceof StepFailure ? error.reason : `unexpected failure: ${(error as Error)?.message ?? String(error)}`
+        trace.error = { step: i, reason: entry.error }
+        failed = true
+      }
+      if (rt.warnings) entry.warnings = rt.warnings
+      trace.steps.push(entry)
+      if (failed) break
+    }
+    if (!failed) {
+      try {
+        field.check(value)
+        trace.output = value
+      } catch (error) {
+        trace.error = { step: undefined, reason: error instanceof StepFailure ? error.reason : String(error) }
+      }
+    }
+    fields.push(trace)
+  }
+  return {
+    key: keyOf(flow, record, options.source),
+    filter: { passed: compiled.filter ? compiled.filter(record) : true, ...(flow.filter ? { description: describeFilter(flow.filter) } : {}) },
+    fields
+  }
+}
+
+export interface FieldChange {
+  field: string
+  old: unknown
+  new: unknown
+}
+
+export type DiffEntry =
+  | { key: string | undefined; action: 'create'; target: TargetRecord; warnings: readonly EngineWarning[] }
+  | { key: string; action: 'update'; changes: FieldChange[]; warnings: readonly EngineWarning[]; createOnlySkipped: string[] }
+  | { key: string; action: 'unchanged' }
+  | { key: string | undefined; action: 'skipped'; reason: string }
+  | { key: string | undefined; action: 'error'; field: string; step: number | undefined; reason: string; input: unknown }
+
+export interface DryRun {
+  entries: DiffEntry[]
+  counts: Record<DiffEntry['action'], number>
+}
+
+/** Flattens nested target records to dotted names: `{ location: { city } }` → `location.city`. */
+export function flattenRecord(record: Readonly<Record<string, unknown>>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const [key, value] of Object.entries(record)) {
+    const name = prefix ? `${prefix}.${key}` : key
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) flattenRecord(value as Record<string, unknown>, name, out)
+    else out[name] = value
+  }
+  return out
+}
+
+/** Empty is empty: Campaign returns "" where Dynamics has null. */
+function same(a: unknown, b: unknown): boolean {
+  const emptyA = a === null || a === undefined || a === ''
+  const emptyB = b === null || b === undefined || b === ''
+  if (emptyA || emptyB) return emptyA && emptyB
+  if (typeof a === 'object' || typeof b === 'object') return JSON.stringify(a) === JSON.stringify(b)
+  return a === b
+}
+
+export type ExistingLookup = ReadonlyMap<string, Readonly<Record<string, unknown>>> | ((key: string) => Readonly<Record<string, unknown>> | undefined)
+
+/**
+ * What a run would do, without writing: each record's computed target against the existing
+ * target record with the same key. Fields with applyUpdates: false are left out of updates.
+ */
+export async function dryRunDiff(flow: PreviewableFlow, records: readonly SourceRecord[], existing: ExistingLookup, options: CompileOptions = {}): Promise<DryRun> {
+  const compiled = compileFlow(flow, options)
+  const find = typeof existing === 'function' ? existing : (key: string) => existing.get(key)
+  const entries: DiffEntry[] = []
+  const counts: DryRun['counts'] = { create: 0, update: 0, unchanged: 0, skipped: 0, error: 0 }
+  const createOnly = new Set(compiled.createOnly)
+  for (const record of records) {
+    const result: RecordResult = await compiled.run(record)
+    let entry: DiffEntry
+    if (result.kind === 'skipped') entry = { key: result.key, action: 'skipped', reason: result.reason }
+    else if (result.kind === 'error') entry = { key: result.key, action: 'error', field: result.field, step: result.step, reason: result.reason, input: result.input }
+    else {
+      const current = result.key === undefined ? undefined : find(result.key)
+      if (!current || result.key === undefined) entry = { key: result.key, action: 'create', target: result.target, warnings: result.warnings }
+      else {
+        const computed = flattenRecord(result.target)
+        const old = flattenRecord(current)
+        const changes: FieldChange[] = []
+        const createOnlySkipped: string[] = []
+        for (const [field, value] of Object.entries(computed)) {
+          if (same(old[field], value)) continue
+          if (createOnly.has(field)) createOnlySkipped.push(field)
+          else changes.push({ field, old: old[field] ?? null, new: value })
+        }
+        entry = changes.length
+          ? { key: result.key, action: 'update', changes, warnings: result.warnings, createOnlySkipped }
+          : { key: result.key, action: 'unchanged' }
+      }
+    }
+    counts[entry.action]++
+    entries.push(entry)
+  }
+  return { entries, counts }
+}
+

@@ -1,0 +1,93 @@
+import type { Step } from '../steps'
+import { fail, show, sync, type CompiledStep, type StepContext } from './runtime'
+
+type StepOf<F extends Step['fn']> = Extract<Step, { fn: F }>
+
+// Group separators people type: spaces (also no-break and thin), apostrophes (Swiss).
+const groupSpaces = /[\s\u00a0\u202f'’]/g
+const withDot = /^[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+)?(?:e[+-]?\d+)?$/i
+const withComma = /^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*)(?:,\d+)?$/
+
+/** Text to a number; null when the text is empty; undefined when it is not a number. */
+export function readNumber(text: string, decimalSeparator: '.' | ','): number | null | undefined {
+  const compact = text.replace(groupSpaces, '')
+  if (compact === '') return null
+  if (!/\d/.test(compact)) return undefined
+  if (decimalSeparator === ',') {
+    if (!withComma.test(compact)) return undefined
+    return Number(compact.replace(/\./g, '').replace(',', '.'))
+  }
+  if (!withDot.test(compact)) return undefined
+  return Number(compact.replace(/,/g, ''))
+}
+
+export function parseNumber(step: StepOf<'parseNumber'>, ctx: StepContext): CompiledStep {
+  const separator = step.decimalSeparator ?? '.'
+  return sync((v) => {
+    if (typeof v === 'number') return Number.isFinite(v) ? v : fail(ctx, `${v} is not a finite number`, v)
+    if (v === null || v === undefined) return null
+    if (typeof v !== 'string') return fail(ctx, `expected a number as text, found ${show(v)}`, v)
+    const n = readNumber(v, separator)
+    if (n === undefined) {
+      return fail(ctx, `${show(v)} is not a number${separator === '.' ? ' (decimal point ".")' : ' (decimal comma ",")'} — fix the value or change "decimalSeparator"`, v)
+    }
+    return n
+  })
+}
+
+export function formatNumber(step: StepOf<'formatNumber'>, ctx: StepContext): CompiledStep {
+  const { decimals } = step
+  const comma = step.decimalSeparator === ','
+  return sync((v) => {
+    if (v === null || v === undefined || v === '') return null
+    const n = typeof v === 'number' ? v : typeof v === 'string' ? readNumber(v, comma ? ',' : '.') : undefined
+    if (n === null) return null
+    if (n === undefined || !Number.isFinite(n)) return fail(ctx, `${show(v)} is not a number`, v)
+    const text = decimals === undefined ? String(n) : n.toFixed(decimals)
+    return comma ? text.replace('.', ',') : text
+  })
+}
+
+export const defaultTrueValues = ['true', 'yes', 'y', '1', 'on', 'x']
+export const defaultFalseValues = ['false', 'no', 'n', '0', 'off', '']
+
+/** A boolean reader built from word lists, shared by toBoolean and booleanToText. */
+export function booleanReader(trueValues: readonly string[], falseValues: readonly string[]) {
+  const truthy = new Set(trueValues.map((t) => t.trim().toLowerCase()))
+  const falsy = new Set(falseValues.map((f) => f.trim().toLowerCase()))
+  return (v: unknown): boolean | null | undefined => {
+    if (typeof v === 'boolean') return v
+    if (v === null || v === undefined) return null
+    if (typeof v === 'number') return v === 1 ? true : v === 0 ? false : undefined
+    if (typeof v !== 'string') return undefined
+    const key = v.trim().toLowerCase()
+    if (truthy.has(key)) return true
+    if (falsy.has(key)) return key === '' ? null : false
+    return undefined
+  }
+}
+
+export function toBoolean(step: StepOf<'toBoolean'>, ctx: StepContext): CompiledStep {
+  const trueValues = step.trueValues ?? defaultTrueValues
+  const falseValues = step.falseValues ?? defaultFalseValues
+  const read = booleanReader(trueValues, falseValues)
+  return sync((v) => {
+    const b = read(v)
+    if (b === undefined) {
+      return fail(ctx, `${show(v)} is neither true (${trueValues.join(', ')}) nor false (${falseValues.filter(Boolean).join(', ')}) — add it to "trueValues" or "falseValues"`, v)
+    }
+    return b
+  })
+}
+
+export function booleanToText(step: StepOf<'booleanToText'>, ctx: StepContext): CompiledStep {
+  const read = booleanReader(defaultTrueValues, defaultFalseValues)
+  const { whenTrue, whenFalse } = step
+  return sync((v) => {
+    if (v === true) return whenTrue
+    if (v === false) return whenFalse
+    const b = read(v)
+    if (b === undefined) return fail(ctx, `${show(v)} is not a boolean — put "toBoolean" with its words before this step`, v)
+    return b === null ? null : b ? whenTrue : whenFalse
+  })
+}

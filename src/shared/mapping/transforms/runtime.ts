@@ -1,0 +1,126 @@
+import type { Field, SchemaCatalog, Table } from '../../schema/model'
+
+/**
+ * What every step implementation shares. A step is compiled once, from its arguments and
+ * the schema around it, into a `StepFn`; running a record only calls closures. A failing
+ * step throws a `StepFailure` carrying its place in the document, so the record function
+ * needs one try/catch and no bookkeeping per step.
+ */
+
+export type SourceRecord = Readonly<Record<string, unknown>>
+
+export interface EngineWarning {
+  /** The target field. */
+  field: string
+  /** Index of the step in the field's steps, when a step raised it. */
+  step?: number
+  message: string
+}
+
+/** Mutable per-record state; warnings are allocated only when a step warns. */
+export interface RunState {
+  warnings: EngineWarning[] | null
+}
+
+export type StepFn = (value: unknown, record: SourceRecord, rt: RunState) => unknown
+export type AsyncStepFn = (value: unknown, record: SourceRecord, rt: RunState) => Promise<unknown>
+
+export type CompiledStep = { async: false; run: StepFn } | { async: true; run: AsyncStepFn }
+
+export interface StepLocation {
+  fieldIndex: number
+  stepIndex: number
+  /** The target field the step feeds. */
+  target: string
+}
+
+export interface StepContext {
+  location: StepLocation
+  /** The field mapping's source field names. */
+  from: readonly string[]
+  /** Schema of `from[0]`, when the source table is known. */
+  sourceField?: Field
+  /** Schema of the target field, when the target table is known. */
+  targetField?: Field
+  sourceTable?: Table
+  catalog?: SchemaCatalog
+}
+
+/** A record-level failure of one step: the record is reported, the run goes on. */
+export class StepFailure extends Error {
+  constructor(
+    readonly reason: string,
+    readonly input: unknown,
+    readonly location: StepLocation
+  ) {
+    super(reason)
+  }
+}
+
+/** A step whose arguments cannot work (bad regex, no length known): found when compiling. */
+export class StepConfigError extends Error {
+  constructor(
+    message: string,
+    /** Path below the step, e.g. ['pattern']. */
+    readonly at: Array<string | number> = []
+  ) {
+    super(message)
+  }
+}
+
+export const sync = (run: StepFn): CompiledStep => ({ async: false, run })
+
+export function fail(ctx: StepContext, reason: string, input: unknown): never {
+  throw new StepFailure(reason, input, ctx.location)
+}
+
+export function warn(rt: RunState, ctx: StepContext, message: string): void {
+  const warning: EngineWarning = { field: ctx.location.target, step: ctx.location.stepIndex, message }
+  if (rt.warnings) rt.warnings.push(warning)
+  else rt.warnings = [warning]
+}
+
+export function isEmpty(value: unknown): boolean {
+  if (value === null || value === undefined || value === '') return true
+  if (Array.isArray(value)) return value.every(isEmpty)
+  return false
+}
+
+/** A short, safe rendering of a value for messages. */
+export function show(value: unknown): string {
+  let text: string
+  try {
+    text = JSON.stringify(value) ?? String(value)
+  } catch {
+    text = String(value)
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text
+}
+
+/**
+ * A scalar as text. Null stays null (steps pass empty values through); a list means
+ * several sources reached a text step without being combined.
+ */
+export function toText(value: unknown, ctx: StepContext): string | null {
+  if (typeof value === 'string') return value
+  if (value === null || value === undefined) return null
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
+  if (Array.isArray(value)) {
+    return fail(ctx, 'several values reach a text step — combine the source fields first with "join" or "coalesce"', value)
+  }
+  return fail(ctx, `expected text, found ${show(value)}`, value)
+}
+
+/** Cut to at most `length` UTF-16 units without splitting a surrogate pair. */
+export function cutText(text: string, length: number): string {
+  if (text.length <= length) return text
+  const code = text.charCodeAt(length - 1)
+  return code >= 0xd800 && code <= 0xdbff ? text.slice(0, length - 1) : text.slice(0, length)
+}
+
+/** Trim + lower-case + strip accents: how names and labels are compared loosely. */
+export function fold(text: string): string {
+  const lower = text.trim().toLowerCase()
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(lower) ? lower : lower.normalize('NFD').replace(/\p{M}/gu, '')
+}
