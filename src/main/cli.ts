@@ -1,7 +1,9 @@
 import type { CliIO, Command } from './cli/command'
 import { UsageError } from './cli/command'
+import { sandboxCommand } from './cli/sandbox-command'
 import { validateCommand } from './cli/validate-command'
 import { webCommand } from './cli/web-command'
+import { schemaCommand } from './cli/schema-command'
 import { appVersion } from './services'
 
 /**
@@ -9,7 +11,7 @@ import { appVersion } from './services'
  * Exit codes: 0 all good, 1 the input has problems (or some records failed), 2 the
  * command itself failed or was used wrongly.
  */
-export const commands: Command[] = [validateCommand, webCommand]
+export const commands: Command[] = [validateCommand, webCommand, sandboxCommand, schemaCommand]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))

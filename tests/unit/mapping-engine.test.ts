@@ -43,8 +43,18 @@ const anna = {
   statecode: 0
 }
 
-describe('compiled execution', () => {
-  const compiled = compileFlow(contacts(), { source: dynamicsContact, target: campaignProfile })
+// Every execution test runs twice: through the generated per-record function (main, CLI) and
+// through the closures (the renderer, whose CSP forbids code generation). Same expectations.
+const modes = [
+  { codegen: 'auto', label: 'generated code' },
+  { codegen: 'never', label: 'closures' }
+] as const
+
+describe.each(modes)('compiled execution ($label)', ({ codegen }) => {
+  const compiled = compileFlow(contacts(), { source: dynamicsContact, target: campaignProfile, codegen })
+  it('runs on the path asked for', () => {
+    expect(compiled.codegen).toBe(codegen === 'auto')
+  })
   it('maps a record to a nested target, adds the key and reports create-only fields', () => {
     const r = compiled.runSync(anna)
     expect(r).toEqual({
@@ -79,13 +89,13 @@ describe('compiled execution', () => {
     expect(results[4]).toMatchObject({ field: 'lastName', step: undefined, reason: expect.stringMatching(/60 characters and "lastName" holds 50.*truncate/) })
   })
   it('refuses values outside a target enumeration', () => {
-    const c = compileFlow(contacts({ fields: [{ target: 'gender', from: ['gendercode'] }] }), { source: dynamicsContact, target: campaignProfile })
+    const c = compileFlow(contacts({ fields: [{ target: 'gender', from: ['gendercode'] }] }), { source: dynamicsContact, target: campaignProfile, codegen })
     const r = c.runSync(anna)
     expect(r).toMatchObject({ kind: 'error', field: 'gender', reason: expect.stringMatching(/not a value of "gender"/) })
   })
   it('with filter "remainder" evaluates only what Dataverse cannot', () => {
     const flow = contacts({ filter: { all: [{ field: 'statecode', op: 'eq', value: 0 }, { field: 'fullname', op: 'contains', value: '100%' }] } })
-    const c = compileFlow(flow, { source: dynamicsContact, target: campaignProfile, filter: 'remainder' })
+    const c = compileFlow(flow, { source: dynamicsContact, target: campaignProfile, filter: 'remainder', codegen })
     expect(c.pushdown.odata).toBe('statecode eq 0')
     expect(c.runSync({ ...anna, statecode: 1, fullname: 'a 100% b' }).kind).toBe('ok')
     expect(c.runSync({ ...anna, fullname: 'other' }).kind).toBe('skipped')
@@ -195,9 +205,9 @@ describe('validation', () => {
   })
 })
 
-describe('preview', () => {
+describe.each(modes)('preview ($label)', ({ codegen }) => {
   const flow = contacts()
-  const options = { source: dynamicsContact, target: campaignProfile }
+  const options = { source: dynamicsContact, target: campaignProfile, codegen }
   it('rows with per-cell values, errors and warnings', async () => {
     const preview = await previewRecords(flow, [anna, { ...anna, contactid: ID2, emailaddress1: 'bad', gendercode: 7, statecode: 0 }, { ...anna, statecode: 1 }], options)
     expect(preview.columns).toEqual(['email', 'firstName', 'lastName', 'gender', 'birthDate', 'blackListEmail', 'location.city'])

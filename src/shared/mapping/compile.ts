@@ -1,4 +1,5 @@
 import type { Problem } from '../problems'
+import { generateRunner, type AsyncRunner, type CodegenMode, type FieldPlan, type SyncRunner } from './compile-codegen'
 import { findField, textTypes, type Field, type SchemaCatalog, type Table } from '../schema/model'
 import type { EventsFlow, FieldMapping, RecordsFlow } from './document'
 import type { Filter } from './filter'
@@ -20,6 +21,12 @@ import {
  * A flow is compiled once into closures: each step's arguments are read, its regex built,
  * its value table indexed, its expression parsed, before the first record. Running a record
  * is then a loop over per-field functions, with no look at the mapping document.
+ *
+ * Where `new Function` is allowed (main, Node, CLI), the per-record function itself is then
+ * generated from the compiled flow (compile-codegen.ts): the same closures, called in the
+ * same order, but each property read and write at its own site with a literal name, which
+ * brings it close to a hand-written mapping (bench/engine.ts). Under the renderer's CSP,
+ * or with `codegen: 'never'`, the closure loop below runs; both give identical results.
  *
  * Flows with a JSONata "expression" step are async (JSONata 2 evaluates asynchronously);
  * all others run synchronously, and `runSync` works only on those. `run` works on both.
@@ -64,6 +71,11 @@ export interface CompileOptions {
   now?: () => number
   /** The flow's index in the document, for problem paths. Default 0. */
   flowIndex?: number
+  /**
+   * Generate the per-record function (`auto`, the default: wherever `new Function` is
+   * allowed) or always run the closures (`never`). Results are identical either way.
+   */
+  codegen?: CodegenMode
 }
 
 export interface CompiledField {
@@ -98,6 +110,8 @@ export interface CompiledFlow {
   pushdown: FilterTranslation
   createOnly: readonly string[]
   expansions: readonly Expansion[]
+  /** Whether records run through a generated function (else through the closures). */
+  codegen: boolean
   runSync(record: SourceRecord): RecordResult
   run(record: SourceRecord): Promise<RecordResult>
   runAll(records: Iterable<SourceRecord>): Promise<RecordResult[]>
@@ -191,7 +205,13 @@ function targetChecks(field: Field | undefined, location: StepContext['location'
   }
 }
 
-function compileField(mapping: FieldMapping, index: number, options: CompileOptions, problems: Problem[], basePath: Array<string | number>): CompiledField {
+function compileField(
+  mapping: FieldMapping,
+  index: number,
+  options: CompileOptions,
+  problems: Problem[],
+  basePath: Array<string | number>
+): { field: CompiledField; plan: FieldPlan } {
   const from = mapping.from ?? []
   const sourceFields = from.map((name) => (options.source ? findField(options.source, name) : undefined))
   const readKeys = from.map((name, i) => sourceFields[i]?.readName ?? name)
@@ -227,7 +247,7 @@ function compileField(mapping: FieldMapping, index: number, options: CompileOpti
     run: pipeline(read, readKeys.length === 1 ? readKeys[0] : undefined, steps, check, has)
   }
   if (readKeys.length === 1) readKeyMemo.set(compiled, readKeys[0])
-  return compiled
+  return { field: compiled, plan: { readKeys, steps, check: has ? check : undefined, async: compiled.async } }
 }
 
 /**
@@ -246,23 +266,26 @@ interface Shape {
 }
 
 function shapeOf(targets: readonly string[]): Shape {
-  const top: Record<string, null> = {}
+  // Prototype-less shapes: a "__proto__" key is then an own key in its place (not a prototype
+  // change), so the templates keep it where the mapping has it, as the generated code does.
+  const bare = () => Object.create(null) as Record<string, null>
+  const top: Record<string, null> = bare()
   const groupIndex = new Map<string, number>()
   const groupShapes: Array<{ parent: number; key: string; shape: Record<string, null> }> = []
   const group = new Int32Array(targets.length)
   const leaf: string[] = []
   targets.forEach((target, t) => {
     const path = target.split('.')
-    let prefix = ''
     let parent = -1
     let node = top
     for (let i = 0; i < path.length - 1; i++) {
-      prefix = prefix ? `${prefix}.${path[i]}` : path[i]
+      // The group's whole path as its key: empty segments (`a..b`, `.a`) stay distinct.
+      const prefix = JSON.stringify(path.slice(0, i + 1))
       let index = groupIndex.get(prefix)
       if (index === undefined) {
         index = groupShapes.length
         groupIndex.set(prefix, index)
-        groupShapes.push({ parent, key: path[i], shape: {} })
+        groupShapes.push({ parent, key: path[i], shape: bare() })
         node[path[i]] = null
       }
       parent = index
@@ -326,8 +349,9 @@ function readKeyOf(field: CompiledField): string | undefined {
 export function compileFlow(flow: CompilableFlow, options: CompileOptions = {}): CompiledFlow {
   const problems: Problem[] = []
   const basePath = ['flows', options.flowIndex ?? 0]
-  const fields = flow.fields.map((mapping, i) => compileField(mapping, i, options, problems, basePath))
+  const compiledFields = flow.fields.map((mapping, i) => compileField(mapping, i, options, problems, basePath))
   if (problems.length > 0) throw new FlowCompileError(problems)
+  const fields = compiledFields.map((c) => c.field)
 
   const pushdown = translateFilter(flow.filter, { table: flow.kind === 'records' ? options.source : undefined })
   const mode = options.filter ?? 'full'
@@ -339,7 +363,8 @@ export function compileFlow(flow: CompilableFlow, options: CompileOptions = {}):
   const matchTarget = flow.match.target
   const matchKey = matchSource ? (options.source ? findField(options.source, matchSource)?.readName : undefined) ?? matchSource : undefined
   const addKey = matchSource !== undefined && !flow.fields.some((f) => f.target === matchTarget)
-  const shape = shapeOf(addKey ? [...flow.fields.map((f) => f.target), matchTarget] : flow.fields.map((f) => f.target))
+  const targets = addKey ? [...flow.fields.map((f) => f.target), matchTarget] : flow.fields.map((f) => f.target)
+  const shape = shapeOf(targets)
   const { fresh, group, leaf } = shape
   const hasProto = leaf.includes('__proto__')
   const set = (out: TargetRecord, nodes: TargetRecord[], t: number, value: unknown) => {
@@ -430,7 +455,16 @@ export function compileFlow(flow: CompilableFlow, options: CompileOptions = {}):
     return { kind: 'ok', key, target: out, warnings: rt.warnings ?? NO_WARNINGS, createOnly }
   }
 
-  const run = isAsync ? runAsync : async (record: SourceRecord) => runSync(record)
+  // The generated function, when allowed: same closures, same results, literal property names.
+  const generated = generateRunner<RecordResult>(
+    { fields: compiledFields.map((c) => c.plan), targets, addKey, matchKey, filter, isAsync },
+    { skipReason, missingKey, failure, noWarnings: NO_WARNINGS, createOnly, shared },
+    options.codegen ?? 'auto'
+  )
+  const syncRun = !isAsync && generated ? (generated as SyncRunner<RecordResult>) : runSync
+  const asyncRun = isAsync && generated ? (generated as AsyncRunner<RecordResult>) : runAsync
+
+  const run = isAsync ? asyncRun : async (record: SourceRecord) => syncRun(record)
   return {
     flowId: flow.id,
     isAsync,
@@ -439,11 +473,12 @@ export function compileFlow(flow: CompilableFlow, options: CompileOptions = {}):
     pushdown,
     createOnly,
     expansions: expansionsOf(flow, options.source),
-    runSync,
+    codegen: generated !== undefined,
+    runSync: syncRun,
     run,
     runAll: async (records) => {
       const results: RecordResult[] = []
-      for (const record of records) results.push(isAsync ? await runAsync(record) : runSync(record))
+      for (const record of records) results.push(isAsync ? await asyncRun(record) : syncRun(record))
       return results
     }
   }

@@ -1,6 +1,8 @@
 /** The mapping engine's public surface, for the runner, the canvas and the CLI. */
 export { compileFlow, tryCompileFlow, expansionsOf, FlowCompileError } from './compile'
 export type { CompiledFlow, CompiledField, CompileOptions, CompileResult, RecordResult, TargetRecord, Expansion } from './compile'
+export { codegenAvailable } from './compile-codegen'
+export type { CodegenMode } from './compile-codegen'
 export { validateFlow, validateMapping, checkFit, valueMapBetween, inferMapping, adobeLimits } from './validate-flow'
 export type { Fix, ValidateOptions } from './validate-flow'
 export { suggestMappings, applyProposals, knownPairs, normaliseName, stepsFor } from './automap'

@@ -34,3 +34,23 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
 
 /** A handler for the part of the URL space one simulated service owns; false = not mine. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>
+
+/**
+ * A request listener that offers each request to the handlers in turn (the first that
+ * claims it answers), then to `notFound`; a handler that throws ends in `failed`.
+ */
+export function routeRequests(
+  handlers: () => readonly RouteHandler[],
+  notFound: (req: IncomingMessage, res: ServerResponse) => void,
+  failed: (req: IncomingMessage, res: ServerResponse, error: unknown) => void = (_req, res) => {
+    if (!res.headersSent) res.writeHead(500)
+    res.end()
+  }
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    void (async () => {
+      for (const handler of handlers()) if (await handler(req, res)) return
+      if (!res.headersSent) notFound(req, res)
+    })().catch((error: unknown) => failed(req, res, error))
+  }
+}

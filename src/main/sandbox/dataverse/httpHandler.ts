@@ -27,7 +27,34 @@ export interface HandlerParts {
   authorityBase: () => string
 }
 
+/** Chunked bodies are encoded in ~64 KB pieces: one pass, no whole-page string or Buffer. */
+function sendChunks(res: ServerResponse, response: ApiResponse, chunks: string[], extra: Record<string, string>): void {
+  const pieces: Buffer[] = []
+  let length = 0
+  let piece: string[] = []
+  let size = 0
+  const flush = () => {
+    const buffer = Buffer.from(piece.join(''), 'utf8')
+    pieces.push(buffer)
+    length += buffer.length
+    piece = []
+    size = 0
+  }
+  for (const chunk of chunks) {
+    piece.push(chunk)
+    size += chunk.length
+    if (size >= 65_536) flush()
+  }
+  flush()
+  res.writeHead(response.status, { ...extra, ...response.headers, 'Content-Length': length })
+  res.cork()
+  for (const buffer of pieces) res.write(buffer)
+  res.uncork()
+  res.end()
+}
+
 function send(res: ServerResponse, response: ApiResponse, extra: Record<string, string>): void {
+  if (response.chunks) return sendChunks(res, response, response.chunks, extra)
   const body = response.body === undefined ? undefined : Buffer.from(response.body, 'utf8')
   const headers: Record<string, string | number> = { ...extra, ...response.headers }
   if (body) headers['Content-Length'] = body.length

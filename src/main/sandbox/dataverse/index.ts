@@ -2,7 +2,7 @@ import { FaultInjector, type FaultSettings } from '../common/faults'
 import type { RouteHandler } from '../common/http'
 import { DataverseService } from './api/service'
 import { IdentityProvider } from './auth/identity'
-import { startTlsListener, type SandboxTlsMaterial, type TlsListener } from './authorityTls'
+import { startTlsListener, type TlsListener, type TlsListenerOptions } from '../common/tls'
 import { nameGuid } from './data/ids'
 import { isoSeconds } from './data/time'
 import { DataStore } from './data/store'
@@ -14,7 +14,7 @@ import { Catalog, isLookup } from './tables/catalog'
 export type { ServiceProtectionLimits } from './serviceProtection'
 export { documentedLimits } from './serviceProtection'
 export type { FaultSettings } from '../common/faults'
-export { createSandboxTlsMaterial, startTlsListener, type SandboxTlsMaterial, type TlsListener } from './authorityTls'
+export { createSandboxTlsMaterial, startTlsListener, type SandboxTlsMaterial, type TlsListener, type TlsListenerOptions } from '../common/tls'
 export { createTrustingNetworkClient, sandboxAuthOptions } from './msalNetworkClient'
 
 /** Sandbox credentials. Not secrets: they only open the local simulator. */
@@ -78,7 +78,7 @@ export interface DataverseSandbox {
   snapshot(): unknown
   restore(state: unknown): void
   /** Starts the HTTPS listener for the authority (msal-node refuses http authorities). */
-  startAuthorityTls(options?: { port?: number; tls?: SandboxTlsMaterial; extraHandlers?: RouteHandler[] }): Promise<TlsListener>
+  startAuthorityTls(options?: TlsListenerOptions & { extraHandlers?: RouteHandler[] }): Promise<TlsListener>
   /** Completes a pending device-code sign-in (what the user does on /devicelogin). */
   approveDeviceCode(userCode: string, approve?: boolean): boolean
   pendingDeviceCodes(): string[]
@@ -186,7 +186,8 @@ export function createDataverseSandbox(options: DataverseSandboxOptions): Datave
     snapshot: () => store.snapshot(),
     restore: (state) => store.restore(state),
     async startAuthorityTls(tlsOptions = {}) {
-      const listener = await startTlsListener([handle, ...(tlsOptions.extraHandlers ?? [])], { port: tlsOptions.port, tls: tlsOptions.tls })
+      const { extraHandlers = [], ...listenerOptions } = tlsOptions
+      const listener = await startTlsListener([handle, ...extraHandlers], listenerOptions)
       authorityOrigin = listener.origin
       tlsCa = listener.tls.ca
       return listener

@@ -1,11 +1,11 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import { listenOnLoopback } from '../common/loopback'
 import { createDataverseSandbox, type DataverseSandbox, type DataverseSandboxOptions } from './index'
 
 /**
  * Starts the sandbox alone on a loopback port (tests, CLI demos). The base URL has to
  * contain the port, so the server listens first and the sandbox is created second.
- * The app itself mounts `sandbox.handle` on its shared server instead.
+ * The app itself serves both simulators on one server: see `startSandbox` in `../index.ts`.
  */
 export interface LocalDataverseServer {
   sandbox: DataverseSandbox
@@ -20,44 +20,32 @@ export async function startLocalDataverseServer(
   options: Omit<DataverseSandboxOptions, 'baseUrl'>,
   port = 0
 ): Promise<LocalDataverseServer> {
-  let sandbox: DataverseSandbox | undefined
-  const server = createServer((req, res) => {
-    const handled = sandbox ? sandbox.handle(req, res) : Promise.resolve(false)
-    handled
-      .then((ok) => {
-        if (!ok) {
-          res.writeHead(404, { 'Content-Type': 'application/json' })
-          res.end(JSON.stringify({ error: { code: '0x8006088a', message: `Resource not found for the segment '${req.url}'.` } }))
-        }
-      })
-      .catch(() => {
-        if (!res.headersSent) res.writeHead(500)
-        res.end()
-      })
+  const listener = await listenOnLoopback({
+    port,
+    notFound: (req, res) => {
+      res.writeHead(404, { 'Content-Type': 'application/json' })
+      res.end(JSON.stringify({ error: { code: '0x8006088a', message: `Resource not found for the segment '${req.url}'.` } }))
+    }
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, '127.0.0.1', () => resolve())
-  })
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  sandbox = createDataverseSandbox({ ...options, baseUrl })
+  const baseUrl = listener.origin
+  const sandbox = createDataverseSandbox({ ...options, baseUrl })
+  listener.mount([sandbox.handle])
   return {
     sandbox,
     baseUrl,
-    server,
-    async accessToken() {
-      const { info } = sandbox!
-      const response = await fetch(`${baseUrl}/${info.tenantId}/oauth2/v2.0/token`, {
-        method: 'POST',
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: info.clientId, client_secret: info.clientSecret, scope: info.scope })
-      })
-      if (!response.ok) throw new Error(`sandbox token request failed: ${response.status} ${await response.text()}`)
-      return ((await response.json()) as { access_token: string }).access_token
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
+    server: listener.server,
+    accessToken: () => clientCredentialsToken(baseUrl, sandbox),
+    close: () => listener.close()
   }
+}
+
+/** A client-credentials token from the sandbox's token route on its plain-HTTP origin (no msal). */
+export async function clientCredentialsToken(origin: string, sandbox: Pick<DataverseSandbox, 'info'>): Promise<string> {
+  const { info } = sandbox
+  const response = await fetch(`${origin.replace(/\/+$/, '')}/${info.tenantId}/oauth2/v2.0/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: info.clientId, client_secret: info.clientSecret, scope: info.scope })
+  })
+  if (!response.ok) throw new Error(`sandbox token request failed: ${response.status} ${await response.text()}`)
+  return ((await response.json()) as { access_token: string }).access_token
 }

@@ -9,7 +9,7 @@ import { parseExpand, parseOrderBy, type QueryOptions } from '../odata/queryOpti
 import { readableColumns, serializeRow, withImpliedColumns, type ExpandPlan, type SerializeContext } from '../odata/serialize'
 import { compareValues } from '../odata/values'
 import type { DataverseService } from './service'
-import { jsonResponse, type ApiRequest, type ApiResponse } from './types'
+import { jsonResponse, pageResponse, type ApiRequest, type ApiResponse } from './types'
 
 /** Documented caps (research §3.4, §3.6). */
 export const maxPageSize = 5000
@@ -152,12 +152,16 @@ export function queryCollection(svc: DataverseService, table: TableIndex, req: A
   // 2024 docs: with both $top and odata.maxpagesize, $top is ignored (research §3.6; our pick).
   const paged = prefs.maxPageSize !== undefined || options.top === undefined
   const pageSize = paged ? pageSizeFor(prefs) : Math.min(options.top!, maxPageSize)
-  const rows: Row[] = []
+  const ctx = serializeContext(svc, prefs)
+  // Each row becomes JSON text as soon as it is read: a page holds text, not 5,000 row objects.
+  const rowsJson: string[] = []
+  const emit = (row: Row) => rowsJson.push(JSON.stringify(serializeRow(table, row, columns, ctx, expand)))
   let next: PageState | undefined
   if (options.orderby) {
     const positions = sortedPositions(svc, table, options, predicate)
     const start = state?.at ?? 0
-    for (const pos of positions.slice(start, start + pageSize)) rows.push(svc.store.rowAt(name, pos)!)
+    const end = Math.min(start + pageSize, positions.length)
+    for (let i = start; i < end; i++) emit(svc.store.rowAt(name, positions[i])!)
     if (paged && start + pageSize < positions.length) {
       next = { page: (state?.page ?? 1) + 1, at: start + pageSize, query: queryHash, tracking: false }
     }
@@ -167,14 +171,13 @@ export function queryCollection(svc: DataverseService, table: TableIndex, req: A
     for (; pos < total; pos++) {
       const row = svc.store.rowAt(name, pos)
       if (!row || (predicate && !predicate(row))) continue
-      if (rows.length === pageSize) {
+      if (rowsJson.length === pageSize) {
         if (paged) next = { page: (state?.page ?? 1) + 1, at: pos, query: queryHash, tracking: false }
         break
       }
-      rows.push(row)
+      emit(row)
     }
   }
-  const ctx = serializeContext(svc, prefs)
   const body: Record<string, unknown> = { '@odata.context': contextUrl(svc, table, options) }
   if (options.count) {
     const count = countMatching(svc, table, predicate)
@@ -185,9 +188,8 @@ export function queryCollection(svc: DataverseService, table: TableIndex, req: A
     body['@Microsoft.Dynamics.CRM.totalrecordcount'] = -1
     if (ctx.wants('Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded')) body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'] = false
   }
-  body.value = rows.map((row) => serializeRow(table, row, columns, ctx, expand))
-  if (next) body['@odata.nextLink'] = nextLink(svc, table, options, next)
-  return jsonResponse(200, body, preferenceApplied(prefs, false))
+  const tail: Record<string, unknown> = next ? { '@odata.nextLink': nextLink(svc, table, options, next) } : {}
+  return pageResponse(body, rowsJson, preferenceApplied(prefs, false), tail)
 }
 
 function nextLink(svc: DataverseService, table: TableIndex, options: QueryOptions, state: PageState): string {
@@ -225,7 +227,7 @@ function trackChanges(svc: DataverseService, table: TableIndex, options: QueryOp
   const state = options.skiptoken ? svc.cookies.decode(options.skiptoken, options.base) : undefined
   const pageSize = pageSizeFor(prefs)
   const ctx = serializeContext(svc, prefs)
-  const value: Array<Record<string, unknown>> = []
+  const value: string[] = []
   let next: PageState | undefined
   let upTo: number
   let isDelta = false
@@ -243,13 +245,15 @@ function trackChanges(svc: DataverseService, table: TableIndex, options: QueryOp
     const start = state?.at ?? 0
     for (const entry of all.slice(start, start + pageSize)) {
       const row = entry.deleted ? undefined : svc.store.get(name, entry.id)
-      if (row) value.push(serializeRow(table, row, columns, ctx))
+      if (row) value.push(JSON.stringify(serializeRow(table, row, columns, ctx)))
       else {
-        value.push({
-          '@odata.context': `${svc.apiUrl}$metadata#${table.def.entitySetName}/$deletedEntity`,
-          id: entry.id,
-          reason: 'deleted'
-        })
+        value.push(
+          JSON.stringify({
+            '@odata.context': `${svc.apiUrl}$metadata#${table.def.entitySetName}/$deletedEntity`,
+            id: entry.id,
+            reason: 'deleted'
+          })
+        )
       }
     }
     if (start + pageSize < all.length) next = { page: (state?.page ?? 1) + 1, at: start + pageSize, version: upTo, query: queryHash, tracking: true }
@@ -264,14 +268,12 @@ function trackChanges(svc: DataverseService, table: TableIndex, options: QueryOp
         next = { page: (state?.page ?? 1) + 1, at: pos, version: upTo, query: queryHash, tracking: true }
         break
       }
-      value.push(serializeRow(table, row, columns, ctx))
+      value.push(JSON.stringify(serializeRow(table, row, columns, ctx)))
     }
   }
   const body: Record<string, unknown> = { '@odata.context': contextUrl(svc, table, options, isDelta ? '/$delta' : '') }
-  body.value = value
-  if (next) body['@odata.nextLink'] = nextLink(svc, table, options, next)
-  else body['@odata.deltaLink'] = deltaLink(svc, table, options, upTo)
-  return jsonResponse(200, body, preferenceApplied(prefs, true))
+  const tail = next ? { '@odata.nextLink': nextLink(svc, table, options, next) } : { '@odata.deltaLink': deltaLink(svc, table, options, upTo) }
+  return pageResponse(body, value, preferenceApplied(prefs, true), tail)
 }
 
 /** GET /<entityset>/$count — text/plain, capped like $count=true. */

@@ -21,6 +21,8 @@ export interface ApiResponse {
   status: number
   headers: Record<string, string>
   body?: string
+  /** The body in pieces (large pages); when set, `body` is their concatenation. */
+  chunks?: string[]
   /** URL of the row a write created or touched; `$batch` maps Content-IDs to it. */
   entityUrl?: string
 }
@@ -32,6 +34,41 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
     status,
     headers: { 'Content-Type': 'application/json; odata.metadata=minimal', ...odataHeaders, ...headers },
     body: JSON.stringify(body)
+  }
+}
+
+/** `"key":value` members of a JSON object; undefined values are left out, as JSON.stringify does. */
+function members(fields: Record<string, unknown>): string[] {
+  const out: string[] = []
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) out.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`)
+  return out
+}
+
+/**
+ * A collection page: `{ ...head, "value": [rows], ...tail }`. Rows arrive already
+ * serialised, one string each, and stay separate chunks up to the socket: a 5,000-row
+ * page (tens of MB) is never held as row objects, one giant string and its Buffer copy
+ * at the same time. `body` joins the chunks for callers that need one string ($batch).
+ */
+export function pageResponse(
+  head: Record<string, unknown>,
+  rowsJson: string[],
+  headers: Record<string, string> = {},
+  tail: Record<string, unknown> = {}
+): ApiResponse {
+  const chunks: string[] = [`{${[...members(head), '"value":['].join(',')}`]
+  for (let i = 0; i < rowsJson.length; i++) {
+    if (i > 0) chunks.push(',')
+    chunks.push(rowsJson[i])
+  }
+  chunks.push(`]${members(tail).map((m) => `,${m}`).join('')}}`)
+  return {
+    status: 200,
+    headers: { 'Content-Type': 'application/json; odata.metadata=minimal', ...odataHeaders, ...headers },
+    chunks,
+    get body() {
+      return chunks.join('')
+    }
   }
 }
 

@@ -94,6 +94,40 @@ function formatted(column: ColumnDef, value: unknown, ctx: SerializeContext): st
   }
 }
 
+/** Per column list: output order (primary key last) and JSON names, worked out once per page, not per row. */
+interface ColumnPlan {
+  column: ColumnDef
+  logicalName: string
+  name: string
+  lookup: boolean
+}
+const columnPlans = new WeakMap<ColumnDef[], Map<string, ColumnPlan[]>>()
+
+function planColumns(table: TableIndex, columns: ColumnDef[]): ColumnPlan[] {
+  let byTable = columnPlans.get(columns)
+  if (!byTable) columnPlans.set(columns, (byTable = new Map()))
+  const primary = table.def.primaryId
+  let plan = byTable.get(primary)
+  if (!plan) {
+    const ordered = [...columns.filter((c) => c.logicalName !== primary), table.columns.get(primary)!]
+    plan = ordered.map((column) => ({ column, logicalName: column.logicalName, name: webName(column), lookup: isLookup(column) }))
+    byTable.set(primary, plan)
+  }
+  return plan
+}
+
+/** Which annotations a request wants, asked once per request rather than per value. */
+const wantedAnnotations = new WeakMap<SerializeContext, { formatted: boolean; navigation: boolean; logicalName: boolean }>()
+
+function wanted(ctx: SerializeContext): { formatted: boolean; navigation: boolean; logicalName: boolean } {
+  let flags = wantedAnnotations.get(ctx)
+  if (!flags) {
+    flags = { formatted: ctx.wants(formattedValue), navigation: ctx.wants(navigationAnnotation), logicalName: ctx.wants(logicalNameAnnotation) }
+    wantedAnnotations.set(ctx, flags)
+  }
+  return flags
+}
+
 export function serializeRow(
   table: TableIndex,
   row: Row,
@@ -102,22 +136,20 @@ export function serializeRow(
   expand: ExpandPlan[] = []
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { '@odata.etag': etagOf(row) }
-  const primary = table.def.primaryId
-  const ordered = [...columns.filter((c) => c.logicalName !== primary), table.columns.get(primary)!]
-  for (const column of ordered) {
-    const value = row[column.logicalName] ?? null
-    const name = webName(column)
-    if (ctx.wants(formattedValue)) {
+  const wants = wanted(ctx)
+  for (const { column, logicalName, name, lookup: isLookupColumn } of planColumns(table, columns)) {
+    const value = row[logicalName] ?? null
+    if (wants.formatted) {
       const text = formatted(column, value, ctx)
       if (text !== undefined) out[`${name}@${formattedValue}`] = text
     }
-    if (isLookup(column)) {
+    if (isLookupColumn) {
       const lookup = value as LookupValue | null
       if (lookup) {
-        if (ctx.wants(navigationAnnotation)) {
+        if (wants.navigation) {
           out[`${name}@${navigationAnnotation}`] = column.navigation?.[lookup.table] ?? column.logicalName
         }
-        if (ctx.wants(logicalNameAnnotation)) out[`${name}@${logicalNameAnnotation}`] = lookup.table
+        if (wants.logicalName) out[`${name}@${logicalNameAnnotation}`] = lookup.table
       }
       out[name] = lookup ? lookup.id : null
     } else {

@@ -1,7 +1,8 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { generate } from 'selfsigned'
-import type { RouteHandler } from '../common/http'
+import { routeRequests, type RouteHandler } from './http'
 
 /**
  * msal-node only accepts `https:` authorities, so the sandbox's Entra-style endpoints
@@ -43,23 +44,32 @@ export interface TlsListener {
   close(): Promise<void>
 }
 
+export interface TlsListenerOptions {
+  /** 0 or undefined = any free port. */
+  port?: number
+  /** Default 127.0.0.1 (the certificate names 127.0.0.1 and localhost). */
+  host?: string
+  /** Default: a fresh certificate. */
+  tls?: SandboxTlsMaterial
+  /** Answers requests no handler claims (default: 404 `{"error":"not_found"}`). */
+  notFound?: (req: IncomingMessage, res: ServerResponse) => void
+}
+
 /** Serves route handlers (first that claims a request wins) over HTTPS on loopback. */
-export async function startTlsListener(
-  handlers: RouteHandler[],
-  options: { port?: number; host?: string; tls?: SandboxTlsMaterial } = {}
-): Promise<TlsListener> {
+export async function startTlsListener(handlers: RouteHandler[], options: TlsListenerOptions = {}): Promise<TlsListener> {
   const tls = options.tls ?? (await createSandboxTlsMaterial())
   const host = options.host ?? '127.0.0.1'
-  const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
-    void (async () => {
-      for (const handler of handlers) if (await handler(req, res)) return
-      res.writeHead(404, { 'Content-Type': 'application/json' })
-      res.end(JSON.stringify({ error: 'not_found' }))
-    })().catch(() => {
-      if (!res.headersSent) res.writeHead(500)
-      res.end()
-    })
-  })
+  const server = createServer(
+    { key: tls.key, cert: tls.cert },
+    routeRequests(
+      () => handlers,
+      options.notFound ??
+        ((_req, res) => {
+          res.writeHead(404, { 'Content-Type': 'application/json' })
+          res.end(JSON.stringify({ error: 'not_found' }))
+        })
+    )
+  )
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, host, () => resolve())

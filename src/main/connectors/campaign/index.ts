@@ -1,0 +1,4 @@
+export * from './auth'
+export * from './connector'
+export * from './schema'
+export * from './log-files'

@@ -1,0 +1,260 @@
+import {
+  AuthError,
+  ConfidentialClientApplication,
+  InteractionRequiredAuthError,
+  PublicClientApplication,
+  type AuthenticationResult,
+  type Configuration,
+  type DeviceCodeRequest,
+  type ICachePlugin,
+  type INetworkModule,
+  type TokenCacheContext
+} from '@azure/msal-node'
+import { ConnectorError, classifyNetworkError, networkHint } from '../http/errors'
+import { redact, registerSecret } from '../http/redact'
+import { abortError } from '../http/retry'
+import type { TokenProvider } from '../token-provider'
+import type { SecretStore } from '../../workspace/secrets'
+
+type DeviceCodeResponse = Parameters<DeviceCodeRequest['deviceCodeCallback']>[0]
+
+export type DynamicsAuthMethod = 'clientSecret' | 'certificate' | 'deviceCode' | 'interactive' | 'bearerToken'
+
+export interface DynamicsAuthOptions {
+  /** `https://contoso.crm.dynamics.com` (any https host; a path or trailing slash is ignored). */
+  environmentUrl: string
+  tenantId: string
+  clientId: string
+  /** Full authority URL; default `https://login.microsoftonline.com/<tenantId>`. */
+  authority?: string
+  /** Hosts msal may trust without instance discovery (sandbox, sovereign clouds). */
+  knownAuthorities?: string[]
+  /** msal network module (the sandbox's trusting client; default: msal's own). */
+  networkClient?: INetworkModule
+  /** Where the msal token cache is persisted, encrypted (omit: memory only). */
+  cache?: { store: SecretStore; key: string }
+  /** Explicit scope; default derived from the environment URL. */
+  scope?: string
+}
+
+/** `https://org.crm.dynamics.com/.default` from any form of the environment URL. */
+export function dynamicsScope(environmentUrl: string): string {
+  return `${environmentOrigin(environmentUrl)}/.default`
+}
+
+export function environmentOrigin(environmentUrl: string): string {
+  const url = new URL(environmentUrl.includes('://') ? environmentUrl : `https://${environmentUrl}`)
+  return url.origin
+}
+
+/** An msal cache plugin that keeps the serialized cache in the SecretStore (encrypted there). */
+export function secretStoreCachePlugin(store: SecretStore, key: string): ICachePlugin {
+  return {
+    async beforeCacheAccess(context: TokenCacheContext) {
+      const saved = await store.get(key)
+      if (saved) context.tokenCache.deserialize(saved)
+    },
+    async afterCacheAccess(context: TokenCacheContext) {
+      if (context.cacheHasChanged) await store.set(key, context.tokenCache.serialize())
+    }
+  }
+}
+
+function msalConfig(options: DynamicsAuthOptions, extra: Partial<Configuration['auth']> = {}): Configuration {
+  return {
+    auth: {
+      clientId: options.clientId,
+      authority: options.authority ?? `https://login.microsoftonline.com/${options.tenantId}`,
+      ...(options.knownAuthorities ? { knownAuthorities: options.knownAuthorities } : {}),
+      ...extra
+    },
+    cache: options.cache ? { cachePlugin: secretStoreCachePlugin(options.cache.store, options.cache.key) } : undefined,
+    system: options.networkClient ? { networkClient: options.networkClient } : undefined
+  }
+}
+
+/** msal's errors (Entra's AADSTS codes, network failures) as ConnectorErrors with a hint. */
+export function authError(error: unknown): ConnectorError {
+  if (error instanceof ConnectorError) return error
+  if (error instanceof AuthError) {
+    const text = `${error.errorCode}: ${error.errorMessage}`
+    const aad = /AADSTS(\d+)/.exec(error.errorMessage)?.[0]
+    const code = aad ?? error.errorCode
+    if (/network|endpoints_resolution|ENOTFOUND|ECONNREFUSED|fetch failed/i.test(text)) {
+      const failure = classifyNetworkError(error)
+      const kind = /ENOTFOUND|EAI_AGAIN|getaddrinfo/i.test(text) ? 'dns' : failure.kind
+      return new ConnectorError({
+        kind,
+        service: 'dynamics-auth',
+        code: error.errorCode,
+        message: `Could not reach the sign-in service: ${text}`,
+        hint: kind === 'dns' ? 'The authority host could not be resolved: check the tenant id and the network.' : networkHint(failure, 'dynamics-auth'),
+        cause: error
+      })
+    }
+    let hint: string | undefined
+    let kind: ConnectorError['kind'] = 'unauthorized'
+    if (aad === 'AADSTS7000215') hint = 'The client secret is wrong or expired. Copy the secret *value* (not its id) from Entra ID > App registrations > Certificates & secrets.'
+    else if (aad === 'AADSTS700016') hint = 'No application with this client id exists in this tenant. Check the client id and tenant id.'
+    else if (aad === 'AADSTS90002') hint = 'The tenant was not found. Check the tenant id (a GUID or contoso.onmicrosoft.com).'
+    else if (aad === 'AADSTS500011') hint = 'The environment URL is not a Dynamics resource this tenant knows. Check the environment URL.'
+    else if (aad === 'AADSTS1002012' || error.errorCode === 'invalid_scope') {
+      hint = 'The scope was refused: client credentials need `<environment-url>/.default`.'
+      kind = 'badRequest'
+    } else if (error.errorCode === 'expired_token' || error.errorCode === 'code_expired') hint = 'The device code expired before sign-in completed. Start again.'
+    else if (error.errorCode === 'authorization_declined' || /declined/i.test(text)) hint = 'Sign-in was declined in the browser.'
+    return new ConnectorError({ kind, service: 'dynamics-auth', code, message: redact(text), hint, cause: error })
+  }
+  const failure = classifyNetworkError(error)
+  return new ConnectorError({
+    kind: failure.kind,
+    service: 'dynamics-auth',
+    message: `Sign-in failed: ${error instanceof Error ? error.message : String(error)}`,
+    hint: networkHint(failure, 'dynamics-auth'),
+    cause: error
+  })
+}
+
+/** App-only sign-in (S2S) with a client secret or a certificate. msal caches and refreshes. */
+export class ConfidentialTokenProvider implements TokenProvider {
+  readonly method: string
+  private readonly app: ConfidentialClientApplication
+  private readonly scope: string
+
+  constructor(options: DynamicsAuthOptions & { clientSecret?: string; certificate?: { thumbprintSha256: string; privateKey: string; x5c?: string } }) {
+    if (!options.clientSecret && !options.certificate) throw new Error('a client secret or a certificate is required')
+    registerSecret(options.clientSecret)
+    this.method = options.clientSecret ? 'client secret' : 'certificate'
+    this.scope = options.scope ?? dynamicsScope(options.environmentUrl)
+    this.app = new ConfidentialClientApplication(
+      msalConfig(options, options.clientSecret ? { clientSecret: options.clientSecret } : { clientCertificate: options.certificate })
+    )
+  }
+
+  async getToken(options: { forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<string> {
+    if (options.signal?.aborted) throw abortError(options.signal, 'dynamics-auth')
+    let result: AuthenticationResult | null
+    try {
+      result = await this.app.acquireTokenByClientCredential({ scopes: [this.scope], skipCache: options.forceRefresh === true })
+    } catch (error) {
+      throw authError(error)
+    }
+    if (!result?.accessToken) throw new ConnectorError({ kind: 'unauthorized', service: 'dynamics-auth', message: 'The sign-in service returned no access token.' })
+    return result.accessToken
+  }
+
+  async signOut(): Promise<void> {
+    const cache = this.app.getTokenCache()
+    for (const account of await cache.getAllAccounts()) await cache.removeAccount(account)
+  }
+}
+
+export interface DelegatedSignIn {
+  /** Device code: show `message` (or verificationUri + userCode) to the user. */
+  onDeviceCode?: (response: Pick<DeviceCodeResponse, 'userCode' | 'verificationUri' | 'message' | 'expiresIn'>) => void
+  /** Interactive: open this URL in the system browser (Electron: shell.openExternal). */
+  openBrowser?: (url: string) => Promise<void>
+  /** How long an interactive sign-in may take before it is abandoned (msal issue #7306). */
+  interactiveTimeoutMs?: number
+}
+
+/**
+ * Delegated sign-in as a user: device code, or the system browser with msal's loopback
+ * redirect (register `http://localhost` as a "Mobile and desktop" redirect URI). Tokens are
+ * refreshed silently from the (persisted) cache; sign-in runs again only when that fails.
+ */
+export class PublicClientTokenProvider implements TokenProvider {
+  readonly method: string
+  private readonly app: PublicClientApplication
+  private readonly scope: string
+  private pending: Promise<string> | undefined
+
+  constructor(
+    options: DynamicsAuthOptions & { flow: 'deviceCode' | 'interactive' },
+    private readonly interaction: DelegatedSignIn = {}
+  ) {
+    this.method = options.flow === 'deviceCode' ? 'device code' : 'browser sign-in'
+    this.flow = options.flow
+    this.scope = options.scope ?? `${environmentOrigin(options.environmentUrl)}/user_impersonation`
+    this.app = new PublicClientApplication(msalConfig(options))
+  }
+
+  private readonly flow: 'deviceCode' | 'interactive'
+
+  /** Whether a cached account exists (the user signed in before on this machine). */
+  async hasAccount(): Promise<boolean> {
+    return (await this.app.getTokenCache().getAllAccounts()).length > 0
+  }
+
+  async getToken(options: { forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<string> {
+    if (options.signal?.aborted) throw abortError(options.signal, 'dynamics-auth')
+    const accounts = await this.app.getTokenCache().getAllAccounts()
+    if (accounts.length > 0) {
+      try {
+        const result = await this.app.acquireTokenSilent({ account: accounts[0], scopes: [this.scope], forceRefresh: options.forceRefresh === true })
+        if (result?.accessToken) return result.accessToken
+      } catch (error) {
+        if (!(error instanceof InteractionRequiredAuthError) && !(error instanceof AuthError)) throw authError(error)
+        // fall through to an interactive sign-in
+      }
+    }
+    // One sign-in at a time, however many requests are waiting for it.
+    this.pending ??= this.signIn(options.signal).finally(() => {
+      this.pending = undefined
+    })
+    return this.pending
+  }
+
+  private async signIn(signal?: AbortSignal): Promise<string> {
+    let result: AuthenticationResult | null
+    try {
+      if (this.flow === 'deviceCode') {
+        const request = {
+          scopes: [this.scope],
+          deviceCodeCallback: (response: DeviceCodeResponse) =>
+            this.interaction.onDeviceCode?.({ userCode: response.userCode, verificationUri: response.verificationUri, message: response.message, expiresIn: response.expiresIn }),
+          cancel: false
+        }
+        const onAbort = () => {
+          request.cancel = true
+        }
+        signal?.addEventListener('abort', onAbort, { once: true })
+        try {
+          result = await this.app.acquireTokenByDeviceCode(request)
+        } finally {
+          signal?.removeEventListener('abort', onAbort)
+        }
+        if (signal?.aborted) throw abortError(signal, 'dynamics-auth')
+      } else {
+        const openBrowser = this.interaction.openBrowser
+        if (!openBrowser) throw new ConnectorError({ kind: 'unauthorized', service: 'dynamics-auth', message: 'Browser sign-in needs a way to open the system browser.', hint: 'Use device code sign-in in scripts.' })
+        const timeoutMs = this.interaction.interactiveTimeoutMs ?? 5 * 60_000
+        let timer: NodeJS.Timeout | undefined
+        const gaveUp = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new ConnectorError({ kind: 'timeout', service: 'dynamics-auth', message: 'Browser sign-in did not complete in time.', hint: 'Sign in again; if the browser showed success but the app did not notice, use device code sign-in.' })),
+            timeoutMs
+          )
+          signal?.addEventListener('abort', () => reject(abortError(signal, 'dynamics-auth')), { once: true })
+        })
+        try {
+          result = await Promise.race([
+            this.app.acquireTokenInteractive({ scopes: [this.scope], openBrowser, successTemplate: 'Signed in to Sync Studio. You can close this window.' }),
+            gaveUp
+          ])
+        } finally {
+          clearTimeout(timer)
+        }
+      }
+    } catch (error) {
+      throw authError(error)
+    }
+    if (!result?.accessToken) throw new ConnectorError({ kind: 'unauthorized', service: 'dynamics-auth', message: 'Sign-in returned no access token.' })
+    return result.accessToken
+  }
+
+  async signOut(): Promise<void> {
+    const cache = this.app.getTokenCache()
+    for (const account of await cache.getAllAccounts()) await cache.removeAccount(account)
+  }
+}

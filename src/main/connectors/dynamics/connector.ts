@@ -1,0 +1,538 @@
+import type { Table } from '../../../shared/schema'
+import { HttpClient, type HttpEvent, type HttpRequest, type HttpResponse } from '../http/client'
+import { ConnectorError, isConnectorError, type ConnectorErrorInfo } from '../http/errors'
+import { AdaptiveLimiter } from '../http/limiter'
+import { parseRetryAfter, sleep, type RetryPolicy } from '../http/retry'
+import type { TokenProvider } from '../token-provider'
+import { environmentOrigin } from './auth'
+import { buildBatch, parseBatchResponse, type BatchPart } from './batch'
+import { listTableSummaries, readTableSchema, type DynamicsTableSchema, type TableSummary } from './metadata'
+
+export type DynamicsRecord = Record<string, unknown>
+
+/** A row's address: its GUID, or alternate-key values (`{ new_externalkey: 'CT-42' }`). */
+export type RecordKey = string | Record<string, string | number | boolean>
+
+/** A lookup value in a write: which table and row it points to; `null` clears the lookup. */
+export interface LookupRef {
+  table: string
+  id: string
+}
+
+export interface QueryOptions {
+  select?: string[]
+  /** An OData `$filter` expression, passed through as is (see research §3.3). */
+  filter?: string
+  orderBy?: string[]
+  /** At most this many rows in total (no paging). Do not combine with pageSize. */
+  top?: number
+  /** Rows per page (Prefer odata.maxpagesize; max 5000). */
+  pageSize?: number
+  /** Ask for formatted values and lookup annotations (`field@OData.Community.Display.V1.FormattedValue`). */
+  formattedValues?: boolean
+  signal?: AbortSignal
+}
+
+export interface RecordPage {
+  records: DynamicsRecord[]
+  /** 1-based. */
+  page: number
+  nextLink?: string
+}
+
+export interface ChangePage {
+  /** New and changed rows (full rows, with the selected columns). */
+  upserts: DynamicsRecord[]
+  /** Ids of rows deleted since the last delta link. */
+  deletes: string[]
+  page: number
+  /** Present on the last page only: persist it and pass it as `deltaLink` next time. */
+  deltaLink?: string
+}
+
+export interface ChangeOptions {
+  select?: string[]
+  /** The link the previous run ended with; omit for the initial full read. */
+  deltaLink?: string
+  pageSize?: number
+  formattedValues?: boolean
+  signal?: AbortSignal
+}
+
+export type WriteOperation =
+  | { kind: 'create'; table: string; record: DynamicsRecord }
+  | { kind: 'update'; table: string; key: RecordKey; record: DynamicsRecord }
+  | { kind: 'upsert'; table: string; key: RecordKey; record: DynamicsRecord }
+  | { kind: 'delete'; table: string; key: RecordKey }
+
+export interface WriteOutcome {
+  /** Index of the operation in the input. */
+  index: number
+  ok: boolean
+  status: number
+  id?: string
+  /** For upserts: whether a row was created (known when the service says so). */
+  created?: boolean
+  error?: ConnectorErrorInfo
+}
+
+export interface DynamicsConnectorOptions {
+  /** `https://contoso.crm.dynamics.com` */
+  environmentUrl: string
+  /** Web API base; default `<origin>/api/data/v9.2/`. */
+  apiUrl?: string
+  tokenProvider: TokenProvider
+  /** Starting concurrency until the service's x-ms-dop-hint is seen (default 4), and the ceiling (default 52). */
+  concurrency?: { initial?: number; max?: number }
+  retry?: Partial<RetryPolicy>
+  timeoutMs?: number
+  fetch?: typeof fetch
+  onEvent?: (event: HttpEvent) => void
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const EXPIRED_DELTA_CODES = new Set(['0x80044352'])
+
+/**
+ * The Dataverse Web API: metadata, paged reads, change tracking, writes and `$batch`, over
+ * the shared HTTP discipline. Stateless apart from a metadata cache; safe to share.
+ */
+export class DynamicsConnector {
+  readonly apiUrl: string
+  readonly environmentUrl: string
+  readonly http: HttpClient
+  private readonly limiter: AdaptiveLimiter
+  private readonly schemas = new Map<string, Promise<DynamicsTableSchema>>()
+  private summaries: Promise<TableSummary[]> | undefined
+  private lastDopHint: number | undefined
+
+  constructor(private readonly options: DynamicsConnectorOptions) {
+    this.environmentUrl = environmentOrigin(options.environmentUrl)
+    this.apiUrl = (options.apiUrl ?? `${this.environmentUrl}/api/data/v9.2/`).replace(/\/?$/, '/')
+    this.limiter = new AdaptiveLimiter({ initial: options.concurrency?.initial ?? 4, max: options.concurrency?.max ?? 52 })
+    const provider = options.tokenProvider
+    this.http = new HttpClient({
+      service: 'dynamics',
+      limiter: this.limiter,
+      retry: options.retry,
+      timeoutMs: options.timeoutMs,
+      fetch: options.fetch,
+      onEvent: options.onEvent,
+      authorize: async (forceRefresh, signal) => ({ Authorization: `Bearer ${await provider.getToken({ forceRefresh, signal })}` }),
+      onResponse: (response) => {
+        const hint = Number(response.headers.get('x-ms-dop-hint'))
+        if (hint > 0) {
+          this.lastDopHint = hint
+          this.limiter.hint(hint)
+        }
+      },
+      classify: (response, parsed, request) => {
+        if (request.url.includes('$deltatoken=') && (EXPIRED_DELTA_CODES.has(parsed.code ?? '') || (response.status >= 400 && response.status < 500 && ![401, 403, 429].includes(response.status))))
+          return { kind: 'deltaExpired' }
+        if (response.status === 403 && /privilege|prv[A-Z]/i.test(parsed.message ?? ''))
+          return { hint: 'Signed in, but the user (or application user) lacks a privilege named in the message. Add it to its security role in Power Platform admin center.' }
+        if (response.status === 401)
+          return { hint: 'The token was refused: the app registration may have no application user in this environment, or the environment URL belongs to another tenant.' }
+        return undefined
+      }
+    })
+  }
+
+  /** The concurrency currently allowed (starts at x-ms-dop-hint, halves on 429, grows on success). */
+  get concurrency(): { limit: number; dopHint?: number } {
+    return { limit: this.limiter.limit, dopHint: this.lastDopHint }
+  }
+
+  private url(path: string): string {
+    return /^https?:\/\//.test(path) ? path : `${this.apiUrl}${path}`
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { Accept: 'application/json', 'OData-MaxVersion': '4.0', 'OData-Version': '4.0', 'If-None-Match': 'null', ...extra }
+  }
+
+  async send(request: Omit<HttpRequest, 'url'> & { path: string }): Promise<HttpResponse> {
+    const { path, ...rest } = request
+    return this.http.request({ ...rest, url: this.url(path), headers: this.headers(rest.headers) })
+  }
+
+  async getJson<T = Record<string, unknown>>(path: string, options: { headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<T> {
+    const response = await this.send({ method: 'GET', path, headers: options.headers, signal: options.signal })
+    return response.json<T>()
+  }
+
+  /** Signs in and asks who we are; also learns the recommended parallelism. */
+  async whoAmI(signal?: AbortSignal): Promise<{ userId: string; businessUnitId: string; organizationId: string; dopHint?: number }> {
+    const body = await this.getJson<{ UserId: string; BusinessUnitId: string; OrganizationId: string }>('WhoAmI', { signal })
+    return { userId: body.UserId, businessUnitId: body.BusinessUnitId, organizationId: body.OrganizationId, dopHint: this.lastDopHint }
+  }
+
+  // ---------------------------------------------------------------- metadata
+
+  async listTables(signal?: AbortSignal): Promise<TableSummary[]> {
+    this.summaries ??= listTableSummaries((path) => this.getJson(path, { signal })).catch((error) => {
+      this.summaries = undefined
+      throw error
+    })
+    return this.summaries
+  }
+
+  /** The table's schema plus what writes need (navigation properties); cached until refreshSchema(). */
+  async tableSchema(logicalName: string, signal?: AbortSignal): Promise<DynamicsTableSchema> {
+    let pending = this.schemas.get(logicalName)
+    if (!pending) {
+      pending = readTableSchema(async (path, optional) => {
+        try {
+          return await this.getJson(path, { signal })
+        } catch (error) {
+          if (optional && isConnectorError(error) && (error.kind === 'notFound' || error.kind === 'badRequest')) return undefined
+          if (isConnectorError(error) && error.kind === 'notFound' && path.startsWith('EntityDefinitions(')) {
+            throw new ConnectorError({ kind: 'notFound', service: 'dynamics', status: 404, code: error.code, message: `Table '${logicalName}' does not exist in this environment.`, hint: 'Use the logical name (lower case, e.g. contact, new_vehicle); list the tables to see what exists.' })
+          }
+          throw error
+        }
+      }, logicalName)
+      this.schemas.set(logicalName, pending)
+      pending.catch(() => this.schemas.delete(logicalName))
+    }
+    return pending
+  }
+
+  async getTable(logicalName: string, signal?: AbortSignal): Promise<Table> {
+    return (await this.tableSchema(logicalName, signal)).table
+  }
+
+  refreshSchema(): void {
+    this.schemas.clear()
+    this.summaries = undefined
+  }
+
+  /** EntitySetName from metadata (never pluralised by hand). */
+  async entitySet(logicalName: string, signal?: AbortSignal): Promise<string> {
+    const cached = this.schemas.get(logicalName)
+    if (cached) return (await cached).table.entitySetName!
+    const summary = (await this.listTables(signal)).find((t) => t.name === logicalName)
+    if (summary) return summary.entitySetName
+    return (await this.tableSchema(logicalName, signal)).table.entitySetName!
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  private queryString(options: QueryOptions & { primaryId?: string }): string {
+    const params: string[] = []
+    if (options.select?.length) params.push(`$select=${options.select.map(encodeURIComponent).join(',')}`)
+    if (options.filter) params.push(`$filter=${encodeURIComponent(options.filter)}`)
+    if (options.orderBy?.length) params.push(`$orderby=${options.orderBy.map(encodeURIComponent).join(',')}`)
+    if (options.top !== undefined) params.push(`$top=${options.top}`)
+    return params.length ? `?${params.join('&')}` : ''
+  }
+
+  private prefer(options: { pageSize?: number; formattedValues?: boolean; track?: boolean }): Record<string, string> {
+    const prefer: string[] = []
+    if (options.pageSize) prefer.push(`odata.maxpagesize=${Math.min(5000, Math.max(1, Math.floor(options.pageSize)))}`)
+    if (options.formattedValues) prefer.push('odata.include-annotations="OData.Community.Display.V1.FormattedValue,Microsoft.Dynamics.CRM.lookuplogicalname,Microsoft.Dynamics.CRM.associatednavigationproperty"')
+    if (options.track) prefer.push('odata.track-changes')
+    return prefer.length ? { Prefer: prefer.join(',') } : {}
+  }
+
+  /** Pages of rows, following @odata.nextLink as given (never edited). */
+  async *query(table: string, options: QueryOptions = {}): AsyncGenerator<RecordPage> {
+    const set = await this.entitySet(table, options.signal)
+    let next: string | undefined = `${set}${this.queryString(options)}`
+    const headers = this.prefer({ pageSize: options.top === undefined ? (options.pageSize ?? 5000) : undefined, formattedValues: options.formattedValues })
+    let page = 0
+    while (next) {
+      const body: { value?: DynamicsRecord[]; '@odata.nextLink'?: string } = await this.getJson(next, { headers, signal: options.signal })
+      page++
+      next = body['@odata.nextLink']
+      yield { records: body.value ?? [], page, ...(next ? { nextLink: next } : {}) }
+    }
+  }
+
+  /** Rows one by one (over query()). */
+  async *records(table: string, options: QueryOptions = {}): AsyncGenerator<DynamicsRecord> {
+    for await (const page of this.query(table, options)) yield* page.records
+  }
+
+  /**
+   * Row count. Dataverse caps counts at 5000: `limitExceeded` says the true number is larger
+   * (use RetrieveTotalRecordCount for an estimate).
+   */
+  async count(table: string, options: { filter?: string; signal?: AbortSignal } = {}): Promise<{ count: number; limitExceeded: boolean }> {
+    const set = await this.entitySet(table, options.signal)
+    const schema = await this.tableSchema(table, options.signal)
+    const query = `${set}?$select=${schema.table.primaryId}&$count=true${options.filter ? `&$filter=${encodeURIComponent(options.filter)}` : ''}`
+    const body = await this.getJson<Record<string, unknown>>(query, {
+      headers: {
+        Prefer: 'odata.maxpagesize=1,odata.include-annotations="Microsoft.Dynamics.CRM.totalrecordcount,Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"'
+      },
+      signal: options.signal
+    })
+    const count = Number(body['@odata.count'] ?? body['@Microsoft.Dynamics.CRM.totalrecordcount'] ?? 0)
+    return { count, limitExceeded: body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'] === true || count >= 5000 }
+  }
+
+  /**
+   * Change tracking (research §4). Without `deltaLink`: every row, then a delta link on the
+   * last page. With one: rows changed and ids deleted since, then the next link. An expired
+   * link fails with kind 'deltaExpired': run again without it (full resync).
+   */
+  async *changes(table: string, options: ChangeOptions = {}): AsyncGenerator<ChangePage> {
+    const schema = await this.tableSchema(table, options.signal)
+    if (!schema.table.changeTracking)
+      throw new ConnectorError({
+        kind: 'badRequest',
+        service: 'dynamics',
+        message: `Change tracking is not enabled for table '${table}'.`,
+        hint: `Enable "Track changes" on the table in Power Apps, or read incrementally with a filter on modifiedon.`
+      })
+    const headers = this.prefer({ pageSize: options.pageSize ?? 5000, formattedValues: options.formattedValues, track: true })
+    let next: string | undefined = options.deltaLink ?? `${schema.table.entitySetName}${this.queryString({ select: options.select })}`
+    let page = 0
+    while (next) {
+      const body: { value?: DynamicsRecord[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string } = await this.getJson(next, { headers, signal: options.signal })
+      page++
+      const upserts: DynamicsRecord[] = []
+      const deletes: string[] = []
+      for (const item of body.value ?? []) {
+        const context = String(item['@odata.context'] ?? '')
+        if (context.endsWith('$deletedEntity') || item.reason === 'deleted') deletes.push(String(item.id))
+        else upserts.push(item)
+      }
+      next = body['@odata.nextLink']
+      const deltaLink = body['@odata.deltaLink']
+      yield { upserts, deletes, page, ...(deltaLink && !next ? { deltaLink } : {}) }
+    }
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /** `contacts(<guid>)` or `contacts(new_externalkey='CT-42')`. */
+  async address(table: string, key: RecordKey, signal?: AbortSignal): Promise<string> {
+    const set = await this.entitySet(table, signal)
+    return `${set}(${keySegment(key)})`
+  }
+
+  /**
+   * Turns lookups given as `{ table, id }` (or a bare GUID for single-target lookups) into
+   * `nav@odata.bind` through the navigation property from metadata: custom lookups bind
+   * through their SchemaName (`new_ContactId`), polymorphic ones through the target-specific
+   * name (`parentcustomerid_account`, `regardingobjectid_contact_new_emailsend`).
+   */
+  async toPayload(table: string, record: DynamicsRecord, signal?: AbortSignal): Promise<DynamicsRecord> {
+    const schema = await this.tableSchema(table, signal)
+    const out: DynamicsRecord = {}
+    for (const [name, value] of Object.entries(record)) {
+      const lookupName = /^_(.+)_value$/.exec(name)?.[1] ?? name
+      const field = schema.table.fields.find((f) => f.name === lookupName)
+      if (!field || field.type !== 'lookup' || name.includes('@')) {
+        out[name] = value
+        continue
+      }
+      const navigation = schema.navigation[field.name] ?? {}
+      if (value === null) {
+        const nav = Object.values(navigation)[0]
+        if (!nav) throw this.writeError(`Lookup '${field.name}' of '${table}' has no navigation property to clear.`)
+        out[nav] = null
+        continue
+      }
+      const ref: LookupRef | undefined =
+        typeof value === 'string' && field.targets?.length === 1
+          ? { table: field.targets[0], id: value }
+          : value && typeof value === 'object' && 'table' in value && 'id' in value
+            ? (value as LookupRef)
+            : undefined
+      if (!ref) throw this.writeError(`Lookup '${field.name}' of '${table}' needs { table, id }${field.targets?.length ? ` (targets: ${field.targets.join(', ')})` : ''}.`)
+      const nav = navigation[ref.table]
+      if (!nav) throw this.writeError(`Lookup '${field.name}' of '${table}' cannot point to '${ref.table}' (targets: ${(field.targets ?? []).join(', ') || 'none'}).`)
+      out[`${nav}@odata.bind`] = `/${await this.entitySet(ref.table, signal)}(${keySegment(ref.id)})`
+    }
+    return out
+  }
+
+  private writeError(message: string): ConnectorError {
+    return new ConnectorError({ kind: 'badRequest', service: 'dynamics', message, hint: 'Refresh the schema; check the lookup target in the mapping.' })
+  }
+
+  /** POST: not retried after an ambiguous failure (a duplicate would be created). Prefer upsert with a key. */
+  async create(table: string, record: DynamicsRecord, signal?: AbortSignal): Promise<{ id: string }> {
+    const set = await this.entitySet(table, signal)
+    const body = JSON.stringify(await this.toPayload(table, record, signal))
+    const response = await this.send({ method: 'POST', path: set, body, headers: { 'Content-Type': 'application/json; charset=utf-8' }, signal, idempotent: false })
+    return { id: idFromEntityUri(response.headers.get('odata-entityid') ?? response.headers.get('location')) ?? '' }
+  }
+
+  /** PATCH with If-Match: * — updates only; 404 (notFound) if the row does not exist. */
+  async update(table: string, key: RecordKey, record: DynamicsRecord, signal?: AbortSignal): Promise<void> {
+    const path = await this.address(table, key, signal)
+    const body = JSON.stringify(await this.toPayload(table, record, signal))
+    await this.send({ method: 'PATCH', path, body, headers: { 'Content-Type': 'application/json; charset=utf-8', 'If-Match': '*' }, signal })
+  }
+
+  /** PATCH without If-Match: creates or updates the row with that id or alternate key. Idempotent. */
+  async upsert(table: string, key: RecordKey, record: DynamicsRecord, signal?: AbortSignal): Promise<{ id: string; created: boolean }> {
+    const schema = await this.tableSchema(table, signal)
+    const path = `${await this.address(table, key, signal)}?$select=${schema.table.primaryId}`
+    const body = JSON.stringify(await this.toPayload(table, record, signal))
+    const response = await this.send({
+      method: 'PATCH',
+      path,
+      body,
+      headers: { 'Content-Type': 'application/json; charset=utf-8', Prefer: 'return=representation' },
+      signal
+    })
+    let id = idFromEntityUri(response.headers.get('odata-entityid')) ?? ''
+    if (response.text) id = String(response.json<DynamicsRecord>()[schema.table.primaryId!] ?? id)
+    return { id: id || (typeof key === 'string' ? key : ''), created: response.status === 201 }
+  }
+
+  /** DELETE; with `ignoreMissing`, a row that is already gone counts as deleted. */
+  async delete(table: string, key: RecordKey, options: { ignoreMissing?: boolean; signal?: AbortSignal } = {}): Promise<{ deleted: boolean }> {
+    const path = await this.address(table, key, options.signal)
+    const response = await this.send({ method: 'DELETE', path, signal: options.signal, accept: options.ignoreMissing ? [404] : undefined })
+    return { deleted: response.status !== 404 }
+  }
+
+  /**
+   * An activity (email, task, custom activity) on a record's timeline: `regarding` binds
+   * `regardingobjectid` through the activity-specific navigation property. With `key` (an
+   * alternate key such as an external event id) it is an idempotent upsert.
+   */
+  async writeActivity(
+    activityTable: string,
+    record: DynamicsRecord,
+    regarding: LookupRef,
+    options: { key?: RecordKey; signal?: AbortSignal } = {}
+  ): Promise<{ id: string; created: boolean }> {
+    const withRegarding = { ...record, regardingobjectid: regarding }
+    if (options.key !== undefined) return this.upsert(activityTable, options.key, withRegarding, options.signal)
+    const { id } = await this.create(activityTable, withRegarding, options.signal)
+    return { id, created: true }
+  }
+
+  /**
+   * Many writes in `$batch` requests (≤ `batchSize` each) with `continue-on-error`: one
+   * outcome per operation, in input order. Parts refused with 429 were not applied and are
+   * resent after Retry-After; a whole batch is resent after an ambiguous failure only when
+   * every part in it is idempotent (no create).
+   */
+  async batch(operations: WriteOperation[], options: { batchSize?: number; signal?: AbortSignal; maxThrottleRounds?: number } = {}): Promise<WriteOutcome[]> {
+    const size = Math.min(1000, Math.max(1, options.batchSize ?? 100))
+    const outcomes: WriteOutcome[] = new Array(operations.length)
+    const chunks: number[][] = []
+    for (let at = 0; at < operations.length; at += size) chunks.push(operations.slice(at, at + size).map((_, i) => at + i))
+    await Promise.all(
+      chunks.map(async (indexes) => {
+        let pending = indexes
+        for (let round = 0; pending.length > 0; round++) {
+          const throttled = await this.sendBatch(operations, pending, outcomes, options.signal)
+          if (throttled.indexes.length === 0) break
+          if (round >= (options.maxThrottleRounds ?? 10)) {
+            for (const index of throttled.indexes) outcomes[index] = outcomes[index] ?? { index, ok: false, status: 429 }
+            break
+          }
+          this.limiter.throttled(throttled.retryAfterMs)
+          await sleep(throttled.retryAfterMs, options.signal)
+          pending = throttled.indexes
+        }
+      })
+    )
+    return outcomes
+  }
+
+  private async sendBatch(
+    operations: WriteOperation[],
+    indexes: number[],
+    outcomes: WriteOutcome[],
+    signal?: AbortSignal
+  ): Promise<{ indexes: number[]; retryAfterMs: number }> {
+    const parts: BatchPart[] = []
+    const prepared: number[] = []
+    for (const index of indexes) {
+      const op = operations[index]
+      try {
+        parts.push(await this.toBatchPart(op, signal))
+        prepared.push(index)
+      } catch (error) {
+        if (!isConnectorError(error)) throw error
+        outcomes[index] = { index, ok: false, status: error.status ?? 0, error: error.toJSON() }
+      }
+    }
+    if (parts.length === 0) return { indexes: [], retryAfterMs: 0 }
+    const apiPath = new URL(this.apiUrl).pathname
+    const { boundary, body } = buildBatch(parts, apiPath)
+    const idempotent = prepared.every((index) => operations[index].kind !== 'create')
+    const response = await this.send({
+      method: 'POST',
+      path: '$batch',
+      body,
+      headers: { 'Content-Type': `multipart/mixed; boundary="${boundary}"`, Prefer: 'odata.continue-on-error' },
+      idempotent,
+      signal
+    })
+    const answers = parseBatchResponse(response.text, response.headers.get('content-type'))
+    const retry: number[] = []
+    let retryAfterMs = 0
+    prepared.forEach((index, at) => {
+      const op = operations[index]
+      const answer = answers[at]
+      if (!answer) {
+        outcomes[index] = {
+          index,
+          ok: false,
+          status: 0,
+          error: new ConnectorError({ kind: 'protocol', service: 'dynamics', message: 'The $batch response has no part for this operation.' }).toJSON()
+        }
+        return
+      }
+      if (answer.status === 429) {
+        retry.push(index)
+        retryAfterMs = Math.max(retryAfterMs, parseRetryAfter(answer.headers['retry-after']) ?? 1000)
+        return
+      }
+      if (answer.status >= 400) {
+        const error = this.http.toError(
+          { status: answer.status, headers: new Headers(answer.headers), text: answer.body, url: this.apiUrl, json: () => JSON.parse(answer.body) },
+          { method: op.kind === 'delete' ? 'DELETE' : op.kind === 'create' ? 'POST' : 'PATCH', url: parts[at].url },
+          `${parts[at].method} ${parts[at].url}`
+        )
+        outcomes[index] = { index, ok: false, status: answer.status, error: error.toJSON() }
+        return
+      }
+      let id = idFromEntityUri(answer.headers['odata-entityid'] ?? answer.headers.location)
+      if (!id && typeof (op as { key?: RecordKey }).key === 'string') id = (op as { key: string }).key
+      outcomes[index] = { index, ok: true, status: answer.status, ...(id ? { id } : {}), ...(op.kind === 'upsert' && answer.status === 201 ? { created: true } : {}) }
+    })
+    return { indexes: retry, retryAfterMs }
+  }
+
+  private async toBatchPart(op: WriteOperation, signal?: AbortSignal): Promise<BatchPart> {
+    if (op.kind === 'create') return { method: 'POST', url: await this.entitySet(op.table, signal), body: await this.toPayload(op.table, op.record, signal) }
+    const url = await this.address(op.table, op.key, signal)
+    if (op.kind === 'delete') return { method: 'DELETE', url }
+    const body = await this.toPayload(op.table, op.record, signal)
+    return { method: 'PATCH', url, body, headers: op.kind === 'update' ? { 'If-Match': '*' } : {} }
+  }
+}
+
+export function keySegment(key: RecordKey): string {
+  if (typeof key === 'string') {
+    if (!GUID.test(key)) throw new ConnectorError({ kind: 'badRequest', service: 'dynamics', message: `'${key}' is not a GUID.`, hint: 'Address a row by its id (GUID) or by an alternate key object.' })
+    return key
+  }
+  const parts = Object.entries(key).map(([name, value]) => {
+    if (typeof value === 'string') {
+      const lookup = /^_.+_value$/.test(name) && GUID.test(value)
+      return `${name}=${lookup ? value : `'${encodeURIComponent(value.replace(/'/g, "''")).replace(/%27/g, "'")}'`}`
+    }
+    return `${name}=${String(value)}`
+  })
+  if (parts.length === 0) throw new ConnectorError({ kind: 'badRequest', service: 'dynamics', message: 'An alternate key needs at least one value.' })
+  return parts.join(',')
+}
+
+export function idFromEntityUri(uri: string | null | undefined): string | undefined {
+  if (!uri) return undefined
+  const match = /\(([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\)\s*$/i.exec(uri)
+  return match?.[1]?.toLowerCase()
+}

@@ -1,0 +1,6 @@
+export * from './errors'
+export * from './error-body'
+export * from './client'
+export * from './limiter'
+export * from './retry'
+export { redact, redactUrl, registerSecret, forgetSecret } from './redact'

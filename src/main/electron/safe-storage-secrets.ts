@@ -1,0 +1,75 @@
+import { safeStorage } from 'electron'
+import type { SecretStore } from '../workspace/secrets'
+import { SECRETS_KEY } from '../workspace/secrets'
+import type { KeyValueStore } from '../workspace/store'
+
+/** The part of Electron's safeStorage this store uses (async API of Electron 45; the sync one is deprecated). */
+export interface SafeStorageLike {
+  isAsyncEncryptionAvailable(): Promise<boolean>
+  encryptStringAsync(plainText: string): Promise<Buffer>
+  decryptStringAsync(encrypted: Buffer): Promise<{ shouldReEncrypt: boolean; result: string }>
+  getSelectedStorageBackend?(): string
+}
+
+/**
+ * Secrets encrypted by the OS (Keychain on macOS, DPAPI on Windows, libsecret/kwallet on
+ * Linux) through Electron's safeStorage; the ciphertext (base64) is kept in the app's
+ * KeyValueStore under `secrets`. The only file that imports electron for secrets. Create it
+ * after `app.whenReady()`: the async encryptor starts lazily after ready.
+ */
+export class SafeStorageSecretStore implements SecretStore {
+  readonly protection: 'os' | 'os-weak'
+
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly storage: SafeStorageLike = safeStorage
+  ) {
+    // On Linux without a keyring Electron falls back to a hard-coded password: still
+    // encrypted on disk, but anyone with the file can decrypt it. The UI should say so.
+    this.protection = process.platform === 'linux' && storage.getSelectedStorageBackend?.() === 'basic_text' ? 'os-weak' : 'os'
+  }
+
+  private entries(): Record<string, string> {
+    const stored = this.store.get(SECRETS_KEY)
+    return stored && typeof stored === 'object' ? (stored as Record<string, string>) : {}
+  }
+
+  private async ensureAvailable(): Promise<void> {
+    if (!(await this.storage.isAsyncEncryptionAvailable()))
+      throw new Error('OS encryption is not available, so secrets cannot be stored. On Linux, install and unlock a keyring (GNOME Keyring or KWallet).')
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    const sealed = this.entries()[key]
+    if (typeof sealed !== 'string') return undefined
+    await this.ensureAvailable()
+    try {
+      const { result, shouldReEncrypt } = await this.storage.decryptStringAsync(Buffer.from(sealed, 'base64'))
+      if (shouldReEncrypt) await this.set(key, result)
+      return result
+    } catch {
+      // Encrypted under another OS user or a reset keyring: ask the user again.
+      return undefined
+    }
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    await this.ensureAvailable()
+    const sealed = (await this.storage.encryptStringAsync(value)).toString('base64')
+    await this.store.set(SECRETS_KEY, { ...this.entries(), [key]: sealed })
+  }
+
+  async delete(key: string): Promise<void> {
+    const { [key]: _gone, ...rest } = this.entries()
+    await this.store.set(SECRETS_KEY, rest)
+  }
+
+  async keys(): Promise<string[]> {
+    return Object.keys(this.entries())
+  }
+}
+
+/** For index.ts: `createSafeStorageSecrets(createElectronStore())` after app ready. */
+export function createSafeStorageSecrets(store: KeyValueStore): SecretStore {
+  return new SafeStorageSecretStore(store)
+}

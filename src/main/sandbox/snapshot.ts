@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+
+/**
+ * The embedded sandbox's state on disk, so a sandbox survives a restart of the app. Only
+ * what differs from the seeded data is stored (Dataverse: written rows and tombstones;
+ * Campaign: its whole store, which is small), plus the seed and sizes it was taken with:
+ * the Dataverse part is meaningless over another seed.
+ */
+export const snapshotFormat = 'sync-studio/sandbox-snapshot@1'
+
+export interface SandboxSnapshot {
+  format: typeof snapshotFormat
+  savedAt: string
+  seed: number
+  contacts: number
+  /** Seeded Campaign profiles (undefined = the Campaign sandbox's default). */
+  profiles?: number
+  dynamics: unknown
+  campaign: unknown
+}
+
+/** The snapshot in `file`, or undefined when there is no such file yet. */
+export async function readSnapshot(file: string): Promise<SandboxSnapshot | undefined> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new Error(`cannot read the sandbox snapshot ${file}: ${(error as Error).message}`)
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    throw new Error(`the sandbox snapshot ${file} is not valid JSON (${(error as Error).message}) — delete it to start from the seeded data`)
+  }
+  const snapshot = value as Partial<SandboxSnapshot> | null
+  if (!snapshot || typeof snapshot !== 'object' || snapshot.format !== snapshotFormat) {
+    throw new Error(`${file} is not a Sync Studio sandbox snapshot (expected "format": "${snapshotFormat}") — pick another file or delete it`)
+  }
+  if (!Number.isInteger(snapshot.seed) || !Number.isInteger(snapshot.contacts)) {
+    throw new Error(`the sandbox snapshot ${file} has no valid "seed"/"contacts" — delete it to start from the seeded data`)
+  }
+  return snapshot as SandboxSnapshot
+}
+
+/**
+ * Writes the snapshot atomically: a temporary file next to the target, flushed to disk,
+ * then renamed over it. A crash leaves the old snapshot or the new one, never half of one.
+ */
+export async function writeSnapshot(file: string, snapshot: SandboxSnapshot): Promise<void> {
+  const folder = dirname(file)
+  await mkdir(folder, { recursive: true })
+  const temporary = join(folder, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  try {
+    const handle = await open(temporary, 'w')
+    try {
+      await handle.writeFile(JSON.stringify(snapshot), 'utf8')
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await rename(temporary, file)
+  } catch (error) {
+    await rm(temporary, { force: true })
+    throw new Error(`cannot save the sandbox snapshot to ${file}: ${(error as Error).message}`)
+  }
+}

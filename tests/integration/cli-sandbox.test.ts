@@ -1,0 +1,167 @@
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { Agent, fetch as undiciFetch } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { SandboxInfo } from '../../src/main/sandbox'
+
+/**
+ * `sync-studio sandbox` as a user runs it: the built CLI (`node bin/sync-studio.cjs`) in its
+ * own process. `npm test` builds first; run alone (`npx vitest run tests/integration/cli-sandbox`),
+ * this file builds the CLI bundle itself when out/cli/cli.js is missing or older than any
+ * source file under src/main or src/shared.
+ */
+const root = resolve(__dirname, '../..')
+const bin = join(root, 'bin/sync-studio.cjs')
+const bundle = join(root, 'out/cli/cli.js')
+
+function newestSource(folder: string): number {
+  let newest = 0
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs)
+  }
+  return newest
+}
+
+function ensureCliBuilt(): void {
+  const sources = Math.max(newestSource(join(root, 'src/main')), newestSource(join(root, 'src/shared')))
+  if (existsSync(bundle) && statSync(bundle).mtimeMs >= sources) return
+  const build = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '-c', 'vite.cli.config.mts', '--logLevel', 'error'], {
+    cwd: root,
+    encoding: 'utf8'
+  })
+  if (build.status !== 0) throw new Error(`building the CLI failed:\n${build.stdout}\n${build.stderr}`)
+}
+
+interface Running {
+  child: ChildProcessWithoutNullStreams
+  stdout: () => string
+  stderr: () => string
+  exited: Promise<number | null>
+}
+
+function runCli(args: string[]): Running {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: root })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text))
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text))
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)))
+  return { child, stdout: () => stdout, stderr: () => stderr, exited }
+}
+
+async function firstLine(run: Running, timeoutMs = 20_000): Promise<string> {
+  const until = Date.now() + timeoutMs
+  while (!run.stdout().includes('\n')) {
+    if (run.child.exitCode !== null) throw new Error(`sync-studio exited ${run.child.exitCode}: ${run.stderr()}`)
+    if (Date.now() > until) throw new Error(`no output from sync-studio sandbox: ${run.stderr()}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  return run.stdout().split('\n')[0]
+}
+
+beforeAll(() => ensureCliBuilt(), 120_000)
+
+describe('sync-studio sandbox --json', () => {
+  let run: Running
+  let info: SandboxInfo
+  beforeAll(async () => {
+    run = runCli(['sandbox', '--port', '0', '--json', '--contacts', '200'])
+    info = JSON.parse(await firstLine(run)) as SandboxInfo
+  })
+  afterAll(() => {
+    if (run.child.exitCode === null) run.child.kill('SIGKILL')
+  })
+
+  it('prints one JSON line with both services', () => {
+    expect(Object.keys(info.dynamics).sort()).toEqual(['authority', 'ca', 'clientId', 'clientSecret', 'tenantId', 'tokenUrl', 'url'])
+    expect(Object.keys(info.campaign).sort()).toEqual(['clientId', 'clientSecret', 'imsUrl', 'orgId', 'scopes', 'url'])
+    expect(info.dynamics.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/data\/v9\.2\/$/)
+    expect(info.campaign.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/campaign\/$/)
+    expect(new URL(info.campaign.url).port).toBe(new URL(info.dynamics.url).port)
+  })
+
+  it('dynamics.url answers WhoAmI with a client-credentials token', async () => {
+    const agent = new Agent({ connect: { ca: info.dynamics.ca } })
+    let token: string
+    try {
+      const response = await undiciFetch(info.dynamics.tokenUrl, {
+        method: 'POST',
+        dispatcher: agent,
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: info.dynamics.clientId,
+          client_secret: info.dynamics.clientSecret,
+          scope: `${new URL(info.dynamics.url).origin}/.default`
+        })
+      })
+      expect(response.status).toBe(200)
+      token = ((await response.json()) as { access_token: string }).access_token
+    } finally {
+      await agent.close()
+    }
+    const whoAmI = await fetch(`${info.dynamics.url}WhoAmI`, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } })
+    expect(whoAmI.status).toBe(200)
+    expect(((await whoAmI.json()) as { UserId: string }).UserId).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it('campaign.url answers with an IMS token', async () => {
+    const ims = await fetch(info.campaign.imsUrl, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: info.campaign.clientId, client_secret: info.campaign.clientSecret, scope: info.campaign.scopes.join(',') })
+    })
+    expect(ims.status).toBe(200)
+    const token = ((await ims.json()) as { access_token: string }).access_token
+    const profiles = await fetch(`${info.campaign.url}profileAndServices/profile?_lineCount=3`, { headers: { Authorization: `Bearer ${token}`, 'X-Api-Key': info.campaign.clientId } })
+    expect(profiles.status).toBe(200)
+    expect(((await profiles.json()) as { content: unknown[] }).content).toHaveLength(3)
+  })
+
+  it('stops on Ctrl+C (SIGINT) with exit code 0, and stdout held only the JSON line', async () => {
+    run.child.kill('SIGINT')
+    expect(await run.exited).toBe(0)
+    expect(run.stdout().split('\n').filter(Boolean)).toHaveLength(1)
+    expect(run.stderr()).toContain('Sandbox stopped.')
+  })
+})
+
+describe('sync-studio sandbox (readable)', () => {
+  let folder: string
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), 'sync-studio-cli-sandbox-'))
+  })
+  afterAll(() => rmSync(folder, { recursive: true, force: true }))
+
+  it('prints URLs and the fake credentials, and saves the snapshot on Ctrl+C', async () => {
+    const file = join(folder, 'sandbox.json')
+    const run = runCli(['sandbox', '--contacts', '50', '--snapshot', file, '--latency', '5'])
+    try {
+      await firstLine(run)
+      const until = Date.now() + 10_000
+      while (!run.stdout().includes('Snapshot:') && Date.now() < until) await new Promise((r) => setTimeout(r, 25))
+      const text = run.stdout()
+      expect(text).toMatch(/URL +http:\/\/127\.0\.0\.1:\d+\/api\/data\/v9\.2\//)
+      expect(text).toMatch(/URL +http:\/\/127\.0\.0\.1:\d+\/campaign\//)
+      expect(text).toContain('Client secret  sandbox-secret~not-a-real-credential')
+      expect(text).toContain('fake')
+      expect(text).toContain('latency 5 ms')
+      run.child.kill('SIGINT')
+      expect(await run.exited).toBe(0)
+      expect(run.stdout()).toContain(`state saved to ${file}`)
+      expect(JSON.parse(readFileSync(file, 'utf8')).contacts).toBe(50)
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL')
+    }
+  })
+
+  it('refuses bad options with a usage error (exit 2)', async () => {
+    for (const args of [['--port', 'abc'], ['--throttle-rate', '1.5'], ['--contacts', '-1'], ['--nope']]) {
+      const run = runCli(['sandbox', ...args])
+      expect(await run.exited).toBe(2)
+      expect(run.stderr()).toContain('Usage: sync-studio sandbox')
+      expect(run.stdout()).toBe('')
+    }
+  })
+})
