@@ -1,0 +1,129 @@
+import type { Json } from './ports'
+import { isRunId, outcomeId, type RunSummary, type SyncJournal } from './journal'
+import type { OutcomeItem } from './journal-format'
+
+/**
+ * Run history over the journal: the list of runs, each run's failed records, the error
+ * export, and "retry failed records" (a new run restricted to the failed keys).
+ */
+
+export interface RecordError {
+  /** The record's match key; absent when the record had none. */
+  key?: string
+  /** The key, or `#<page>:<index>` for a record without one. */
+  id: string
+  page: number
+  /** transform: the mapping failed on the record; write: the target refused it. */
+  stage: 'transform' | 'write'
+  code: string
+  message: string
+  field?: string
+  step?: number
+  /** The source value that failed (transform errors). */
+  input?: Json
+  retryable?: boolean
+  op?: 'create' | 'update' | 'delete'
+}
+
+export interface RetryPlan {
+  retryOf: string
+  flowId: string
+  /** Keys to pass as `onlyKeys` to a new run of the same flow. */
+  onlyKeys: string[]
+  /** Failed records without a key: they cannot be retried by key (fix the source record). */
+  withoutKey: number
+}
+
+export class RunHistory {
+  constructor(private readonly journal: SyncJournal) {}
+
+  /** Runs, newest first: flow, mapping version, mode, counts, duration, status. */
+  list(filter: { flowId?: string } = {}): Promise<RunSummary[]> {
+    return this.journal.list(filter)
+  }
+
+  get(runId: string): Promise<RunSummary | undefined> {
+    this.check(runId)
+    return this.journal.summary(runId)
+  }
+
+  /** A run's failed records (one per record; a later success clears it), up to `limit`. */
+  async errors(runId: string, options: { limit?: number; offset?: number } = {}): Promise<RecordError[]> {
+    this.check(runId)
+    const out: RecordError[] = []
+    const offset = options.offset ?? 0
+    const limit = options.limit ?? Number.POSITIVE_INFINITY
+    let index = 0
+    await this.journal.failures(runId, (item, page) => {
+      if (index++ < offset || out.length >= limit) return
+      out.push(toError(item, page))
+    })
+    return out
+  }
+
+  /**
+   * The errors as CSV (RFC 4180: comma-separated, CRLF line ends, fields with a quote,
+   * comma or line break quoted and quotes doubled). With `spreadsheetSafe` (default on),
+   * a cell starting with = + - @ or a tab gets a leading apostrophe, so a source value
+   * like `=HYPERLINK(…)` stays text when the file is opened in a spreadsheet.
+   */
+  async errorsCsv(runId: string, options: { spreadsheetSafe?: boolean } = {}): Promise<string> {
+    const errors = await this.errors(runId)
+    const header = ['run', 'key', 'stage', 'operation', 'code', 'field', 'step', 'message', 'value', 'retryable']
+    const rows = errors.map((e) => [
+      runId,
+      e.key ?? e.id,
+      e.stage,
+      e.op ?? '',
+      e.code,
+      e.field ?? '',
+      e.step === undefined ? '' : String(e.step),
+      e.message,
+      e.input === undefined ? '' : typeof e.input === 'string' ? e.input : JSON.stringify(e.input),
+      e.retryable === undefined ? '' : String(e.retryable)
+    ])
+    return toCsv([header, ...rows], options.spreadsheetSafe ?? true)
+  }
+
+  /** What a "retry failed records" run needs: the failed keys of this run. */
+  async retryPlan(runId: string): Promise<RetryPlan> {
+    const summary = await this.get(runId)
+    if (!summary) throw new Error(`no run "${runId}" in the history`)
+    const keys: string[] = []
+    let withoutKey = 0
+    await this.journal.failures(runId, (item) => {
+      if (item.k !== undefined) keys.push(item.k)
+      else withoutKey++
+    })
+    return { retryOf: runId, flowId: summary.flowId, onlyKeys: keys, withoutKey }
+  }
+
+  private check(runId: string): void {
+    if (!isRunId(runId)) throw new Error(`"${runId}" is not a run id`)
+  }
+}
+
+function toError(item: OutcomeItem, page: number): RecordError {
+  return {
+    ...(item.k !== undefined ? { key: item.k } : {}),
+    id: outcomeId(item),
+    page,
+    stage: item.stage ?? 'write',
+    code: item.code ?? 'failed',
+    message: item.message ?? '',
+    ...(item.field !== undefined ? { field: item.field } : {}),
+    ...(item.step !== undefined ? { step: item.step } : {}),
+    ...(item.input !== undefined ? { input: item.input } : {}),
+    ...(item.retryable !== undefined ? { retryable: item.retryable } : {}),
+    ...(item.op ? { op: item.op } : {})
+  }
+}
+
+export function csvField(value: string, spreadsheetSafe = false): string {
+  const text = spreadsheetSafe && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+}
+
+export function toCsv(rows: readonly (readonly string[])[], spreadsheetSafe = false): string {
+  return rows.map((row) => row.map((cell) => csvField(cell, spreadsheetSafe)).join(',')).join('\r\n') + '\r\n'
+}

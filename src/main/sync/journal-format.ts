@@ -1,0 +1,183 @@
+import { crc32 } from 'node:zlib'
+import type { Json, SourceCursor, WriteOp } from './ports'
+
+/**
+ * The run journal's entries and their line format. One line per entry:
+ *
+ *   {"crc":"1a2b3c4d","e":{"t":"checkpoint",...}}
+ *
+ * The CRC-32 (hex) covers the exact text after `"e":` up to the final `}`, so a reader
+ * verifies a line without re-serialising it. A line that does not verify, or the last line
+ * when it has no newline, is a torn write: it and everything after it are ignored.
+ */
+
+export interface RunCounts {
+  /** Records and deletions taken from the source (each ends in exactly one of the outcomes below, or is deferred). */
+  read: number
+  created: number
+  updated: number
+  unchanged: number
+  /** Filtered out, source deletes not applied, or superseded by a later version of the same record. */
+  skipped: number
+  failed: number
+  deleted: number
+  /** Waiting for a later pass (orphans whose parent is not in the target yet, retryable failures). */
+  deferred: number
+}
+
+export const countNames = ['read', 'created', 'updated', 'unchanged', 'skipped', 'failed', 'deleted', 'deferred'] as const satisfies ReadonlyArray<keyof RunCounts>
+
+export function zeroCounts(): RunCounts {
+  return { read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, deleted: 0, deferred: 0 }
+}
+
+export function addCounts(into: RunCounts, delta: Partial<RunCounts>): RunCounts {
+  for (const name of countNames) if (delta[name]) into[name] += delta[name]!
+  return into
+}
+
+export type RunMode = 'full' | 'incremental' | 'retry'
+export type RunStatus = 'running' | 'completed' | 'failed' | 'canceled' | 'interrupted'
+
+export interface StartEntry {
+  t: 'start'
+  at: number
+  runId: string
+  flowId: string
+  /** sha256 of the flow's canonical JSON: a resume with another mapping is refused. */
+  mappingHash: string
+  /** The user's label for the mapping version (file revision, git commit), when known. */
+  mappingVersion?: string
+  mode: RunMode
+  dryRun: boolean
+  /** Where the source started (an incremental run: the previous run's last cursor). */
+  cursor?: SourceCursor
+  /** A "retry failed records" run: the run it retries and the keys it is restricted to. */
+  retryOf?: string
+  onlyKeys?: string[]
+}
+
+export type OutcomeName = 'created' | 'updated' | 'unchanged' | 'deleted' | 'failed' | 'deferred' | 'superseded'
+
+export interface OutcomeItem {
+  /** The match key; absent for a record that has none. */
+  k?: string
+  /** For a record without a key: `#<page>:<index>`, stable when the same page is read again. */
+  id?: string
+  o: OutcomeName
+  /** Where it failed: the mapping (transform), or the target (write). */
+  stage?: 'transform' | 'write'
+  op?: WriteOp['op']
+  code?: string
+  message?: string
+  retryable?: boolean
+  field?: string
+  step?: number
+  /** The value that failed (source data, shortened; never a secret-looking field). */
+  input?: Json
+  /** A deferred record's write, kept so a later pass (or a resumed run) can retry it. */
+  pending?: WriteOp
+}
+
+export interface OutcomesEntry {
+  t: 'outcomes'
+  at: number
+  /** The page these records came from (1-based); 0 for the retry passes. */
+  page: number
+  /** The retry pass (1-based) for deferred records. */
+  pass?: number
+  items: OutcomeItem[]
+  /** What these items changed in the run's counts. */
+  d: Partial<RunCounts>
+}
+
+export interface CheckpointEntry {
+  t: 'checkpoint'
+  at: number
+  /** pages: `cursor` is after page `page`; retry: the source is done and `pass` retry passes are. */
+  phase: 'pages' | 'retry'
+  page: number
+  pass: number
+  cursor: SourceCursor | undefined
+  counts: RunCounts
+  /** The source's total, when it said. */
+  total?: number
+}
+
+export interface ResumeEntry {
+  t: 'resume'
+  at: number
+}
+
+export interface EndEntry {
+  t: 'end'
+  at: number
+  status: Exclude<RunStatus, 'running' | 'interrupted'>
+  counts: RunCounts
+  /** Active time over every attempt of the run (start → end, resume → end). */
+  durationMs: number
+  /** A completed run: where the next incremental run starts. */
+  cursor?: SourceCursor
+  error?: { code: string; message: string }
+}
+
+export type JournalEntry = StartEntry | OutcomesEntry | CheckpointEntry | ResumeEntry | EndEntry
+
+const PREFIX = '{"crc":"'
+const MIDDLE = '","e":'
+const BODY_AT = PREFIX.length + 8 + MIDDLE.length
+
+export function encodeEntry(entry: JournalEntry): string {
+  const body = JSON.stringify(entry)
+  return `${PREFIX}${crc32(body).toString(16).padStart(8, '0')}${MIDDLE}${body}}\n`
+}
+
+/** The entry on one line (without its newline), or undefined when the line does not verify. */
+export function decodeLine(line: string): JournalEntry | undefined {
+  if (line.length <= BODY_AT + 1 || !line.startsWith(PREFIX) || line.slice(PREFIX.length + 8, BODY_AT) !== MIDDLE || !line.endsWith('}')) return undefined
+  const crc = line.slice(PREFIX.length, PREFIX.length + 8)
+  const body = line.slice(BODY_AT, -1)
+  if (!/^[0-9a-f]{8}$/.test(crc) || crc32(body) !== parseInt(crc, 16)) return undefined
+  try {
+    const entry = JSON.parse(body) as JournalEntry
+    return entry && typeof entry === 'object' && typeof entry.t === 'string' ? entry : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const SECRET_NAME = /pass(word)?|secret|token|authori[sz]ation|api[-_]?key|client[-_]?secret|private[-_]?key|cookie/i
+const MAX_TEXT = 300
+
+/**
+ * A value fit for the journal and the error export: JSON, text shortened, and any field
+ * whose name suggests a credential replaced by "[redacted]". Source values are the user's
+ * data and are kept (they are what makes an error actionable); credentials never are.
+ */
+export function journalValue(value: unknown, depth = 0): Json {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'string') return value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}… (${value.length} characters)` : value
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value)
+  if (typeof value === 'boolean') return value
+  if (typeof value === 'bigint') return value.toString()
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString()
+  if (depth >= 4) return '[…]'
+  if (Array.isArray(value)) {
+    const items = value.slice(0, 20).map((item) => journalValue(item, depth + 1))
+    if (value.length > 20) items.push(`… ${value.length - 20} more`)
+    return items
+  }
+  if (typeof value === 'object') {
+    const out: { [key: string]: Json } = {}
+    let n = 0
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      if (n++ >= 40) {
+        out['…'] = 'more fields left out'
+        break
+      }
+      out[key] = SECRET_NAME.test(key) ? '[redacted]' : journalValue(item, depth + 1)
+    }
+    return out
+  }
+  return String(value)
+}

@@ -1,0 +1,118 @@
+/**
+ * Adobe's documented opt-out conflict rule, for a Dynamics boolean ↔ a Campaign
+ * denyList… / blackList… field (research/adobe-integration.md §3.6):
+ *
+ *   "compares timestamps between the two systems (record-level change in Dynamics 365,
+ *    attribute-level change in Campaign) to determine which system prevails."
+ *   "If Campaign contains the more recent timestamp, then the Campaign value prevails. If
+ *    Dynamics 365 contains the more recent timestamp or if they are equal, then
+ *    opt-out=TRUE will win (assuming one of the values is TRUE)."
+ *
+ * Our reading where the text is silent:
+ *  - A missing or unreadable timestamp on either side means Campaign is NOT shown to be
+ *    more recent, so the tie rule applies and an opt-out on either side wins. Failing
+ *    towards "do not contact" is the safe side of a privacy rule.
+ *  - null / missing values are "not opted out" (false).
+ *  - Timestamps compare at millisecond precision, after parsing ISO text or epoch ms.
+ *  - One direction only: the source side's value is copied, no timestamps consulted.
+ * Pure: no I/O, no clock.
+ */
+
+export type OptOutDirection = 'off' | 'toCampaign' | 'toDynamics' | 'both'
+
+export interface OptOutSide {
+  value: boolean | null | undefined
+  /** Dynamics: the record's `modifiedon`; Campaign: this attribute's own change time. ISO text or epoch ms. */
+  changedAt: string | number | Date | null | undefined
+}
+
+export type OptOutWinner = 'campaign' | 'dynamics' | 'optOutWins' | 'agree' | 'none'
+
+export interface OptOutDecision {
+  /** The value both sides should hold after the sync (undefined when direction is off). */
+  value: boolean | undefined
+  /** Why: Campaign newer, Dynamics newer or tie, opt-out on a tie, values agree, or nothing to do. */
+  winner: OptOutWinner
+  writeDynamics: boolean
+  writeCampaign: boolean
+}
+
+export function toMillis(value: OptOutSide['changedAt']): number | undefined {
+  if (value === null || value === undefined || value === '') return undefined
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime()
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
+  const ms = Date.parse(value)
+  return Number.isNaN(ms) ? undefined : ms
+}
+
+export function resolveOptOut(direction: OptOutDirection, dynamics: OptOutSide, campaign: OptOutSide): OptOutDecision {
+  const d = dynamics.value === true
+  const c = campaign.value === true
+  const decide = (value: boolean, winner: OptOutWinner): OptOutDecision => ({
+    value,
+    winner: d === c ? 'agree' : winner,
+    writeDynamics: direction !== 'toCampaign' && value !== d,
+    writeCampaign: direction !== 'toDynamics' && value !== c
+  })
+  switch (direction) {
+    case 'off':
+      return { value: undefined, winner: 'none', writeDynamics: false, writeCampaign: false }
+    case 'toCampaign':
+      return decide(d, 'dynamics')
+    case 'toDynamics':
+      return decide(c, 'campaign')
+    case 'both': {
+      const dAt = toMillis(dynamics.changedAt)
+      const cAt = toMillis(campaign.changedAt)
+      if (dAt !== undefined && cAt !== undefined && cAt > dAt) return decide(c, 'campaign')
+      // Dynamics newer, equal, or not comparable: opt-out = TRUE wins if either side is TRUE.
+      if (d || c) return decide(true, d && !c && dAt !== undefined && cAt !== undefined && dAt > cAt ? 'dynamics' : 'optOutWins')
+      return decide(false, 'dynamics')
+    }
+  }
+}
+
+export interface OptOutPairValues {
+  dynamics: string
+  campaign: string
+}
+
+export interface OptOutPlan {
+  /** Dynamics columns to set (empty: nothing to write). */
+  dynamics: Record<string, boolean>
+  /** Campaign fields to set (empty: nothing to write). */
+  campaign: Record<string, boolean>
+  decisions: Array<{ pair: OptOutPairValues } & OptOutDecision>
+}
+
+/**
+ * Every pair of one contact ↔ profile: what to write on each side. `campaignChangedAt`
+ * gives each Campaign attribute's own change time (by field name); Dynamics has one
+ * record-level time.
+ */
+export function planOptOut(
+  direction: OptOutDirection,
+  pairs: readonly OptOutPairValues[],
+  contact: Readonly<Record<string, unknown>>,
+  contactModifiedOn: OptOutSide['changedAt'],
+  profile: Readonly<Record<string, unknown>>,
+  campaignChangedAt: Readonly<Record<string, OptOutSide['changedAt']>>
+): OptOutPlan {
+  const plan: OptOutPlan = { dynamics: {}, campaign: {}, decisions: [] }
+  for (const pair of pairs) {
+    const decision = resolveOptOut(
+      direction,
+      { value: asBool(contact[pair.dynamics]), changedAt: contactModifiedOn },
+      { value: asBool(profile[pair.campaign]), changedAt: campaignChangedAt[pair.campaign] }
+    )
+    plan.decisions.push({ pair, ...decision })
+    if (decision.value === undefined) continue
+    if (decision.writeDynamics) plan.dynamics[pair.dynamics] = decision.value
+    if (decision.writeCampaign) plan.campaign[pair.campaign] = decision.value
+  }
+  return plan
+}
+
+function asBool(value: unknown): boolean {
+  return value === true || value === 1 || value === 'true'
+}

@@ -1,0 +1,170 @@
+import type { SourceRecord, TargetRecord } from '../../shared/mapping/engine'
+
+/**
+ * The runner's only view of the systems it syncs. Connectors implement these; the runner
+ * knows nothing of HTTP, OData, Campaign resources or tokens. Keep them small: every
+ * method here is one the runner cannot do without.
+ */
+
+/** Any JSON value. Cursors and journal entries are JSON so they survive a restart. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+
+/**
+ * Where a source is in its table, as opaque JSON the runner persists and hands back:
+ * a Dataverse `@odata.nextLink` / `@odata.deltaLink`, a `modifiedon` watermark plus the
+ * last id, a Campaign page link. The runner never looks inside.
+ */
+export type SourceCursor = Json
+
+export interface SourcePage {
+  records: readonly SourceRecord[]
+  /**
+   * Match keys of source records deleted since the previous cursor (Dataverse delta
+   * `@removed` entries). Only incremental sources report them.
+   */
+  deleted?: readonly string[]
+  /**
+   * The position after this page: `pages(cursor)` must continue with the page after
+   * this one. The last page's cursor is where the next incremental run starts
+   * (for Dataverse change tracking: the delta link).
+   */
+  cursor: SourceCursor
+  /** Total records the source will yield in this run, when it knows (`@odata.count`). */
+  total?: number
+}
+
+export interface RecordSource {
+  /** full: every record (initial load, replay); incremental: changes (and deletions) since the cursor. */
+  readonly kind: 'full' | 'incremental'
+  /**
+   * Pages from `cursor` (undefined = the beginning, or for an incremental source with no
+   * cursor, everything). Must honour `signal` (throw an AbortError). Throw a
+   * `SyncFatalError` when the run cannot go on (auth refused, table gone, cursor expired).
+   */
+  pages(cursor: SourceCursor | undefined, signal: AbortSignal): AsyncIterable<SourcePage>
+  /**
+   * The current version of the records with these match keys (the "retry failed records"
+   * run). Optional: without it the runner scans `pages()` and keeps only those keys.
+   */
+  byKeys?(keys: readonly string[], cursor: SourceCursor | undefined, signal: AbortSignal): AsyncIterable<SourcePage>
+}
+
+/** What the runner asks a sink to do with one record. */
+export type WriteOp =
+  | {
+      op: 'create'
+      key: string
+      /** The whole computed target record, create-only fields included. */
+      record: TargetRecord
+    }
+  | {
+      op: 'update'
+      key: string
+      /** The computed record without the create-only fields (apply updates off). */
+      record: TargetRecord
+      /** Only the fields that differ from the target, nested like `record` (for a PATCH). */
+      patch: TargetRecord
+    }
+  | { op: 'delete'; key: string }
+
+export type WriteOutcome =
+  | { key: string; outcome: 'created' | 'updated' | 'unchanged' | 'deleted' }
+  | {
+      key: string
+      outcome: 'failed'
+      /** The service's code or one of ours: `parentMissing` (orphan), `conflict`, `badRequest`… */
+      code: string
+      /** What failed and what to do, without secrets. */
+      message: string
+      /**
+       * Worth trying again later in this run (a parent not written yet, a lock, a 5xx the
+       * connector already retried). Orphans must use code `parentMissing` and retryable.
+       */
+      retryable: boolean
+      /** The target field the service blamed, when it said. */
+      field?: string
+    }
+
+/** Code a sink reports for a child record whose parent is not in the target (yet). */
+export const PARENT_MISSING = 'parentMissing'
+
+export interface SinkLimits {
+  /** Most records in one `write` call (1 for a service without a batch API). */
+  maxBatch: number
+  /** Most `write` / `lookup` calls in flight at once. */
+  concurrency: number
+  /** Most keys in one `lookup` call. Default `maxBatch`. */
+  lookupBatch?: number
+}
+
+export interface TargetSink {
+  readonly limits: SinkLimits
+  /**
+   * The current target records with these match keys, as the runner's computed records
+   * look (same field names, nested objects for dotted fields). Missing keys are absent
+   * from the map. Used to skip unchanged records, to decide create vs update, and for the
+   * dry run's diff.
+   */
+  lookup(keys: readonly string[], signal: AbortSignal): Promise<ReadonlyMap<string, TargetRecord>>
+  /**
+   * Applies a batch and reports one outcome per op, by key, in any order. Idempotent by
+   * key: a `create` whose key already exists updates that record instead of adding a
+   * second one; a `delete` of a missing key reports `unchanged`. A per-record failure is
+   * an outcome, never a throw. Throwing means the batch's fate is unknown: the runner
+   * counts none of it, and a resume re-checks each record by key. Throw a
+   * `SyncFatalError` for auth or a missing resource; honour `signal`.
+   */
+  write(batch: readonly WriteOp[], signal: AbortSignal): Promise<readonly WriteOutcome[]>
+}
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number
+  /** Resolves after `ms`, or rejects with an AbortError when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(abortError())
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }, ms)
+      const onAbort = () => {
+        clearTimeout(timer)
+        reject(abortError())
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+}
+
+/** Why a run stopped as a whole. Per-record problems are outcomes, not these. */
+export type FatalCode = 'auth' | 'sourceGone' | 'targetGone' | 'cursorExpired' | 'mappingChanged' | 'unexpected' | (string & {})
+
+/**
+ * Thrown by a source or sink when the run cannot continue: the run ends `failed` at its
+ * last checkpoint, from which it can be resumed once the cause is fixed.
+ */
+export class SyncFatalError extends Error {
+  constructor(
+    readonly code: FatalCode,
+    message: string,
+    options?: { cause?: unknown }
+  ) {
+    super(message, options)
+    this.name = 'SyncFatalError'
+  }
+}
+
+export function abortError(): Error {
+  const error = new Error('The run was canceled.')
+  error.name = 'AbortError'
+  return error
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || (error as { kind?: unknown }).kind === 'canceled')
+}

@@ -1,0 +1,707 @@
+import { createHash } from 'node:crypto'
+import {
+  compileFlow,
+  flattenRecord,
+  type CompileOptions,
+  type CompiledFlow,
+  type DiffEntry,
+  type RecordResult,
+  type SourceRecord,
+  type TargetRecord
+} from '../../shared/mapping/engine'
+import type { EventsFlow, RecordsFlow } from '../../shared/mapping/document'
+import { diffRecord, patchOf, withoutFields } from './diff'
+import { addCounts, journalValue, zeroCounts, type OutcomeItem, type RunCounts, type RunMode } from './journal-format'
+import { newRunId, type DeferredRecord, type RunJournal, type SyncJournal } from './journal'
+import { ProgressMeter, type RunPhase, type RunProgress } from './progress'
+import {
+  abortError,
+  isAbortError,
+  PARENT_MISSING,
+  SyncFatalError,
+  systemClock,
+  type Clock,
+  type RecordSource,
+  type SourceCursor,
+  type SourcePage,
+  type TargetSink,
+  type WriteOp,
+  type WriteOutcome
+} from './ports'
+
+/**
+ * The sync runner: source pages → the compiled flow → unchanged records skipped against
+ * the target → batches written with the sink's concurrency → outcomes journaled → a
+ * checkpoint per page. One page is in memory at a time; nothing holds a whole table.
+ *
+ * Exactly-once, by construction:
+ *  - a batch's outcomes are journaled after the sink returns them; a checkpoint (the page's
+ *    cursor and the counts) only after every batch of its page is journaled;
+ *  - a resume starts at the last checkpoint and skips the records journaled after it;
+ *  - a record written but not yet journaled when the process died is found by the resumed
+ *    run's lookup, equal to its computed target, and counted unchanged — not written again.
+ * So a resumed run loses no record, and writes none twice as long as the sink's `lookup`
+ * reflects its writes and `write` is idempotent by key (ports.ts).
+ */
+
+/** The flow's per-record function: the compiled mapping (default), or one a flow builds itself (opt-outs). */
+export interface RecordTransform {
+  /** Target fields written only on create (apply updates off). */
+  createOnly: readonly string[]
+  run(record: SourceRecord): RecordResult | Promise<RecordResult>
+}
+
+export interface DeleteOptions {
+  /** Delete the target record when the source reports its record deleted. */
+  applySourceDeletes: boolean
+  /** Delete the target record when its source record no longer passes the filter. */
+  deleteWhenFilteredOut: boolean
+}
+
+export type PlanEntry = DiffEntry | { key: string; action: 'delete'; reason: string }
+
+export interface RunOptions {
+  flow: RecordsFlow | EventsFlow
+  source: RecordSource
+  sink: TargetSink
+  journal: SyncJournal
+  /**
+   * For `compileFlow`: schema tables and, when the source applies `pushdown.odata`,
+   * `filter: 'remainder'`. With deleteWhenFilteredOut on, the source must not push the
+   * filter down: records that left the filter have to reach the runner to be deleted.
+   */
+  compile?: CompileOptions
+  /** Replaces `compileFlow(flow)`. */
+  transform?: RecordTransform
+  /** The mapping's version label for the history (file revision, commit). */
+  mappingVersion?: string
+  /** Default: `mappingHash(flow)`. */
+  mappingHash?: string
+  /** Plan only: counts and per-record changes, not a single write. */
+  dryRun?: boolean
+  /** Default: the flow's `deletes`, else both off. */
+  deletes?: Partial<DeleteOptions>
+  /**
+   * Where the source starts. Default: an incremental source starts at the flow's last
+   * completed run's cursor (`journal.flowState`), a full source at the beginning.
+   */
+  cursor?: SourceCursor
+  /** "Retry failed records": only these match keys (read with `source.byKeys` when it has it). */
+  onlyKeys?: readonly string[]
+  retryOf?: string
+  /** Continue this stopped run (failed, canceled, interrupted) from its last checkpoint. */
+  resumeRunId?: string
+  runId?: string
+  signal?: AbortSignal
+  clock?: Clock
+  onProgress?: (progress: RunProgress) => void
+  /** Default 250 ms: four events a second at most. */
+  progressIntervalMs?: number
+  /** Every planned change of a dry run, as it is decided (streams; memory stays bounded). */
+  onPlan?: (entry: PlanEntry) => void
+  /** Plan entries kept in the result. Default 1000. */
+  planLimit?: number
+  /** Later passes over deferred records (orphans). Default 2. */
+  retryPasses?: number
+  /** Wait before each retry pass, for a parent flow running alongside. Default 1000 ms. */
+  retryDelayMs?: number
+  /** Deferred records held for the retry passes; beyond, they fail at once. Default 10 000. */
+  maxDeferred?: number
+  /**
+   * Adobe's "apply updates" off still writes the field "when data is initially loaded (or
+   * replayed)". Off by default: create-only fields are written only on create.
+   */
+  writeCreateOnlyOnReplay?: boolean
+  /** The match key of a computed record. Default: the engine's key; for an events flow, the target's `match.target`. */
+  keyOf?: (result: RecordResult, record: SourceRecord) => string | undefined
+}
+
+export type RunEndStatus = 'completed' | 'failed' | 'canceled'
+
+export interface RunResult {
+  runId: string
+  flowId: string
+  status: RunEndStatus
+  dryRun: boolean
+  counts: RunCounts
+  durationMs: number
+  /** The last committed position (a resume continues from here). */
+  cursor: SourceCursor | undefined
+  /** Completed runs: where the next incremental run starts. */
+  nextCursor?: SourceCursor
+  error?: { code: string; message: string }
+  /** Dry run: the planned changes (up to `planLimit`; `truncated` if more). */
+  plan?: { entries: PlanEntry[]; truncated: boolean }
+}
+
+export interface RunHandle {
+  readonly runId: string
+  readonly paused: boolean
+  /** Stops starting batches (the ones in flight finish and are journaled). */
+  pause(): void
+  resume(): void
+  /** Same as aborting `signal`. */
+  cancel(): void
+  readonly done: Promise<RunResult>
+}
+
+/** sha256 of the flow's canonical JSON (keys sorted), without its display name and switch. */
+export function mappingHash(flow: RecordsFlow | EventsFlow | object): string {
+  const { name: _name, enabled: _enabled, ...rest } = flow as Record<string, unknown>
+  return createHash('sha256').update(canonical(rest)).digest('hex')
+}
+
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`
+}
+
+class Gate {
+  private waiting: Array<() => void> = []
+  paused = false
+  constructor(private readonly onChange: () => void) {}
+  pause(): void {
+    if (this.paused) return
+    this.paused = true
+    this.onChange()
+  }
+  resume(): void {
+    if (!this.paused) return
+    this.paused = false
+    for (const wake of this.waiting.splice(0)) wake()
+    this.onChange()
+  }
+  async pass(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) throw abortError()
+    if (!this.paused) return
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done)
+        resolve()
+      }
+      this.waiting.push(done)
+      signal.addEventListener('abort', done, { once: true })
+    })
+    if (signal.aborted) throw abortError()
+  }
+}
+
+/** Runs `fn` over items with at most `limit` at once; on the first failure starts no more, waits for the rest, rethrows it. */
+async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  let failed: { error: unknown } | undefined
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++]
+      try {
+        await fn(item)
+      } catch (error) {
+        failed ??= { error }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
+  if (failed) throw failed.error
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = []
+  const n = Math.max(1, Math.floor(size) || 1)
+  for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n))
+  return out
+}
+
+type Work =
+  | { kind: 'upsert'; key: string; target: TargetRecord; warnings: Extract<RecordResult, { kind: 'ok' }>['warnings'] }
+  | { kind: 'filtered'; key: string; reason: string }
+  | { kind: 'tombstone'; key: string }
+
+function transformOf(compiled: CompiledFlow): RecordTransform {
+  // Synchronous flows skip a promise per record.
+  return { createOnly: compiled.createOnly, run: compiled.isAsync ? compiled.run : compiled.runSync }
+}
+
+export function startRun(options: RunOptions): RunHandle {
+  const clock = options.clock ?? systemClock
+  const controller = new AbortController()
+  const outer = options.signal
+  if (outer) {
+    if (outer.aborted) controller.abort()
+    else outer.addEventListener('abort', () => controller.abort(), { once: true })
+  }
+  const runId = options.resumeRunId ?? options.runId ?? newRunId(options.flow.id, clock.now())
+  let meter: ProgressMeter | undefined
+  const gate = new Gate(() => meter?.flush())
+  const runner = new Runner(options, runId, clock, controller.signal, gate, (m) => (meter = m))
+  const done = runner.execute()
+  return {
+    runId,
+    get paused() {
+      return gate.paused
+    },
+    pause: () => gate.pause(),
+    resume: () => gate.resume(),
+    cancel: () => controller.abort(),
+    done
+  }
+}
+
+export function runFlow(options: RunOptions): Promise<RunResult> {
+  return startRun(options).done
+}
+
+class Runner {
+  private readonly flow: RecordsFlow | EventsFlow
+  private readonly dryRun: boolean
+  private readonly deletes: DeleteOptions
+  private only: Set<string> | undefined
+  private committed = zeroCounts()
+  /** Counts of the current page not journaled yet (skips, unchanged, planned changes); they commit with the checkpoint. */
+  private pageCounts = zeroCounts()
+  /** Records read and not yet decided, for progress only. */
+  private undecided = 0
+  private done = new Map<string, string>()
+  private deferred = new Map<string, DeferredRecord>()
+  private cursor: SourceCursor | undefined
+  private page = 0
+  private pass = 0
+  private total: number | undefined
+  private phase: RunPhase = 'starting'
+  private plan: PlanEntry[] = []
+  private planTruncated = false
+  private journalRun!: RunJournal
+  private meter!: ProgressMeter
+  private transform!: RecordTransform
+  private createOnly!: Set<string>
+  private mode!: RunMode
+  private writeCreateOnly = false
+
+  constructor(
+    private readonly options: RunOptions,
+    private readonly runId: string,
+    private readonly clock: Clock,
+    private readonly signal: AbortSignal,
+    private readonly gate: Gate,
+    exposeMeter: (meter: ProgressMeter) => void
+  ) {
+    this.flow = options.flow
+    this.dryRun = options.dryRun ?? false
+    const flowDeletes = this.flow.kind === 'records' ? this.flow.deletes : undefined
+    this.deletes = {
+      applySourceDeletes: options.deletes?.applySourceDeletes ?? flowDeletes?.applySourceDeletes ?? false,
+      deleteWhenFilteredOut: options.deletes?.deleteWhenFilteredOut ?? flowDeletes?.deleteWhenFilteredOut ?? false
+    }
+    this.only = options.onlyKeys ? new Set(options.onlyKeys) : undefined
+    this.meter = new ProgressMeter(clock, options.progressIntervalMs ?? 250, options.onProgress, () => this.snapshot(), clock.now())
+    exposeMeter(this.meter)
+  }
+
+  private snapshot(): Omit<RunProgress, 'ratePerSecond' | 'etaMs' | 'elapsedMs'> {
+    const counts = addCounts({ ...this.committed }, this.pageCounts)
+    counts.read += this.undecided
+    return {
+      runId: this.runId,
+      flowId: this.flow.id,
+      phase: this.gate.paused ? 'paused' : this.phase,
+      dryRun: this.dryRun,
+      counts,
+      ...(this.total !== undefined ? { total: this.total } : {}),
+      pages: this.page
+    }
+  }
+
+  private setPhase(phase: RunPhase): void {
+    this.phase = phase
+    this.meter.flush()
+  }
+
+  async execute(): Promise<RunResult> {
+    const { options, flow } = this
+    // Compiled once, before the first record: a mapping error stops the run before it starts.
+    this.transform = options.transform ?? transformOf(compileFlow(flow, options.compile))
+    const hash = options.mappingHash ?? mappingHash(flow)
+    let priorMs = 0
+    let startPass = 0
+    let pagesDone = false
+    if (options.resumeRunId) {
+      const recovery = await options.journal.recover(options.resumeRunId)
+      if (recovery.status === 'completed') throw new SyncFatalError('notResumable', `run ${options.resumeRunId} has completed — there is nothing to resume`)
+      if (recovery.status === 'running') throw new SyncFatalError('notResumable', `run ${options.resumeRunId} is running`)
+      if (recovery.start.mappingHash !== hash) {
+        throw new SyncFatalError(
+          'mappingChanged',
+          `run ${options.resumeRunId} was started with another version of flow "${flow.id}" — start a new run instead of resuming this one`
+        )
+      }
+      const { run } = await options.journal.reopen(options.resumeRunId)
+      this.journalRun = run
+      this.mode = recovery.start.mode
+      this.committed = recovery.counts
+      this.done = new Map(recovery.doneAfterCheckpoint)
+      this.deferred = recovery.deferred
+      this.cursor = recovery.checkpoint ? recovery.checkpoint.cursor : recovery.start.cursor
+      this.page = recovery.checkpoint?.page ?? 0
+      this.total = recovery.checkpoint?.total
+      pagesDone = recovery.checkpoint?.phase === 'retry'
+      startPass = recovery.checkpoint?.pass ?? 0
+      priorMs = recovery.durationMs
+      if (recovery.start.onlyKeys && !options.onlyKeys) this.only = new Set(recovery.start.onlyKeys)
+    } else {
+      this.mode = this.only ? 'retry' : options.source.kind
+      this.cursor =
+        options.cursor !== undefined
+          ? options.cursor
+          : this.mode === 'incremental'
+            ? (await options.journal.flowState(flow.id))?.cursor
+            : undefined
+      this.journalRun = await options.journal.begin({
+        runId: this.runId,
+        flowId: flow.id,
+        mappingHash: hash,
+        ...(options.mappingVersion ? { mappingVersion: options.mappingVersion } : {}),
+        mode: this.mode,
+        dryRun: this.dryRun,
+        ...(this.cursor !== undefined ? { cursor: this.cursor } : {}),
+        ...(options.retryOf ? { retryOf: options.retryOf } : {}),
+        ...(this.only ? { onlyKeys: [...this.only] } : {}),
+        at: this.clock.now()
+      })
+    }
+    this.createOnly = new Set(this.transform.createOnly)
+    this.writeCreateOnly = (options.writeCreateOnlyOnReplay ?? false) && this.mode === 'full'
+
+    const segmentStart = this.clock.now()
+    let status: RunEndStatus = 'completed'
+    let error: { code: string; message: string } | undefined
+    try {
+      if (!pagesDone) await this.readPages()
+      await this.retryPasses(startPass)
+    } catch (caught) {
+      if (this.signal.aborted || isAbortError(caught)) status = 'canceled'
+      else {
+        status = 'failed'
+        error = caught instanceof SyncFatalError ? { code: caught.code, message: caught.message } : { code: 'unexpected', message: (caught as Error)?.message ?? String(caught) }
+      }
+    }
+    this.undecided = 0
+    this.pageCounts = zeroCounts()
+    this.phase = 'done'
+    const durationMs = priorMs + (this.clock.now() - segmentStart)
+    const counts = { ...this.committed }
+    await this.journalRun.end({
+      t: 'end',
+      at: this.clock.now(),
+      status,
+      counts,
+      durationMs,
+      ...(status === 'completed' && this.cursor !== undefined ? { cursor: this.cursor } : {}),
+      ...(error ? { error } : {})
+    })
+    this.meter.flush()
+    this.meter.stop()
+    return {
+      runId: this.runId,
+      flowId: flow.id,
+      status,
+      dryRun: this.dryRun,
+      counts,
+      durationMs,
+      cursor: this.cursor,
+      ...(status === 'completed' ? { nextCursor: this.cursor } : {}),
+      ...(error ? { error } : {}),
+      ...(this.dryRun ? { plan: { entries: this.plan, truncated: this.planTruncated } } : {})
+    }
+  }
+
+  private async readPages(): Promise<void> {
+    const { source } = this.options
+    const pages =
+      this.only && source.byKeys ? source.byKeys([...this.only], this.cursor, this.signal) : source.pages(this.cursor, this.signal)
+    this.setPhase('reading')
+    for await (const page of pages) {
+      this.page++
+      if (page.total !== undefined) this.total = page.total
+      await this.gate.pass(this.signal)
+      this.phase = 'writing'
+      await this.processPage(page)
+      this.cursor = page.cursor
+      addCounts(this.committed, this.pageCounts)
+      this.pageCounts = zeroCounts()
+      await this.journalRun.checkpoint({
+        t: 'checkpoint',
+        at: this.clock.now(),
+        phase: 'pages',
+        page: this.page,
+        pass: 0,
+        cursor: this.cursor,
+        counts: { ...this.committed },
+        ...(this.total !== undefined ? { total: this.total } : {})
+      })
+      this.done.clear()
+      this.phase = 'reading'
+      this.meter.tick()
+      if (this.signal.aborted) throw abortError()
+    }
+    // The source is done: from here a resume goes straight to the retry passes.
+    await this.journalRun.checkpoint({
+      t: 'checkpoint',
+      at: this.clock.now(),
+      phase: 'retry',
+      page: this.page,
+      pass: 0,
+      cursor: this.cursor,
+      counts: { ...this.committed },
+      ...(this.total !== undefined ? { total: this.total } : {})
+    })
+  }
+
+  private keyOf(result: RecordResult, record: SourceRecord): string | undefined {
+    if (this.options.keyOf) return this.options.keyOf(result, record)
+    if (result.key !== undefined) return result.key
+    if (this.flow.kind === 'events' && result.kind === 'ok') {
+      const value = flattenRecord(result.target)[this.flow.match.target]
+      return value === null || value === undefined || value === '' ? undefined : String(value)
+    }
+    return undefined
+  }
+
+  private planned(entry: PlanEntry): void {
+    if (!this.dryRun) return
+    this.options.onPlan?.(entry)
+    if (this.plan.length < (this.options.planLimit ?? 1000)) this.plan.push(entry)
+    else this.planTruncated = true
+  }
+
+  private async processPage(page: SourcePage): Promise<void> {
+    const pageNo = this.page
+    const failures: OutcomeItem[] = []
+    const failureDelta: Partial<RunCounts> = {}
+    const bump = (name: keyof RunCounts) => (failureDelta[name] = (failureDelta[name] ?? 0) + 1)
+    const work = new Map<string, Work>()
+    const superseded: OutcomeItem[] = []
+    const take = (id: string, key: string | undefined): boolean => {
+      if (this.done.has(id)) return false // journaled by the attempt that crashed or was canceled
+      if (this.only && (key === undefined || !this.only.has(key))) return false
+      return true
+    }
+    const queue = (item: Work) => {
+      if (work.has(item.key)) {
+        // The same record twice in one page: the later version wins.
+        this.pageCounts.read++
+        this.pageCounts.skipped++
+        this.planned({ key: item.key, action: 'skipped', reason: 'superseded by a later version of the record in the same page' })
+      } else this.undecided++
+      work.set(item.key, item)
+    }
+
+    const records = page.records
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index]
+      const pending = this.transform.run(record)
+      const result = pending instanceof Promise ? await pending : pending
+      const key = this.keyOf(result, record)
+      const id = key ?? `#${pageNo}:${index}`
+      if (!take(id, key)) continue
+      if (result.kind === 'error' || (result.kind === 'ok' && key === undefined)) {
+        const item: OutcomeItem =
+          result.kind === 'error'
+            ? {
+                o: 'failed',
+                stage: 'transform',
+                code: 'transform',
+                message: result.reason,
+                field: result.field,
+                ...(result.step !== undefined ? { step: result.step } : {}),
+                input: journalValue(result.input)
+              }
+            : { o: 'failed', stage: 'transform', code: 'noKey', message: 'the computed record has no match key — it cannot be matched to a target record' }
+        failures.push(key !== undefined ? { k: key, ...item } : { id, ...item })
+        bump('read')
+        bump('failed')
+        if (result.kind === 'error') this.planned({ key: result.key, action: 'error', field: result.field, step: result.step, reason: result.reason, input: result.input })
+      } else if (result.kind === 'skipped') {
+        if (this.deletes.deleteWhenFilteredOut && key !== undefined) queue({ kind: 'filtered', key, reason: result.reason })
+        else {
+          this.pageCounts.read++
+          this.pageCounts.skipped++
+          this.planned({ key, action: 'skipped', reason: result.reason })
+        }
+      } else queue({ kind: 'upsert', key: key!, target: result.target, warnings: result.warnings })
+    }
+    for (const key of page.deleted ?? []) {
+      if (!take(key, key)) continue
+      if (this.deletes.applySourceDeletes) queue({ kind: 'tombstone', key })
+      else {
+        this.pageCounts.read++
+        this.pageCounts.skipped++
+        this.planned({ key, action: 'skipped', reason: 'deleted in the source; source deletes are not applied' })
+      }
+    }
+    for (const key of work.keys()) {
+      // A newer version of a deferred record replaces it: the stale write must never land.
+      if (this.deferred.delete(key)) superseded.push({ k: key, o: 'superseded' })
+    }
+    if (failures.length || superseded.length) {
+      const d = { ...failureDelta, ...(superseded.length ? { deferred: -superseded.length, skipped: superseded.length } : {}) }
+      await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, items: [...superseded, ...failures], d })
+      addCounts(this.committed, d)
+    }
+    this.meter.tick()
+    if (work.size === 0) return
+
+    const existing = await this.lookup([...work.keys()])
+    const ops: WriteOp[] = []
+    for (const item of work.values()) {
+      const current = existing.get(item.key)
+      if (item.kind === 'upsert') {
+        if (!current) {
+          ops.push({ op: 'create', key: item.key, record: item.target })
+          this.planned({ key: item.key, action: 'create', target: item.target, warnings: item.warnings })
+          continue
+        }
+        const diff = diffRecord(item.target, current, this.writeCreateOnly ? new Set() : this.createOnly)
+        if (diff.changes.length === 0) {
+          this.decide('unchanged')
+          this.planned({ key: item.key, action: 'unchanged' })
+          continue
+        }
+        const record = this.writeCreateOnly ? item.target : withoutFields(item.target, this.createOnly)
+        ops.push({ op: 'update', key: item.key, record, patch: patchOf(diff.changes) })
+        this.planned({ key: item.key, action: 'update', changes: diff.changes, warnings: item.warnings, createOnlySkipped: diff.createOnlySkipped })
+      } else if (current) {
+        ops.push({ op: 'delete', key: item.key })
+        this.planned({ key: item.key, action: 'delete', reason: item.kind === 'tombstone' ? 'deleted in the source' : `left the filter (${item.reason})` })
+      } else {
+        this.decide(item.kind === 'tombstone' ? 'unchanged' : 'skipped')
+        this.planned(item.kind === 'tombstone' ? { key: item.key, action: 'unchanged' } : { key: item.key, action: 'skipped', reason: item.reason })
+      }
+    }
+    if (this.dryRun) {
+      for (const op of ops) this.decide(op.op === 'create' ? 'created' : op.op === 'update' ? 'updated' : 'deleted')
+      return
+    }
+    await this.writeAll(ops, pageNo, 0)
+  }
+
+  /** A record decided without a journal line: counted with the page's checkpoint. */
+  private decide(name: keyof RunCounts): void {
+    this.undecided--
+    this.pageCounts.read++
+    this.pageCounts[name]++
+  }
+
+  private async lookup(keys: string[]): Promise<Map<string, TargetRecord>> {
+    const { sink } = this.options
+    const found = new Map<string, TargetRecord>()
+    const size = sink.limits.lookupBatch ?? sink.limits.maxBatch
+    await forEachLimit(chunks(keys, size), sink.limits.concurrency, async (batch) => {
+      await this.gate.pass(this.signal)
+      const result = await sink.lookup(batch, this.signal)
+      for (const [key, record] of result) found.set(key, record)
+    })
+    return found
+  }
+
+  /** Writes ops in batches; each batch's outcomes are journaled as soon as the sink returns them. */
+  private async writeAll(ops: readonly WriteOp[], pageNo: number, pass: number): Promise<void> {
+    const { sink } = this.options
+    const maxDeferred = this.options.maxDeferred ?? 10_000
+    const lastPass = pass >= (this.options.retryPasses ?? 2)
+    await forEachLimit(chunks(ops, sink.limits.maxBatch), sink.limits.concurrency, async (batch) => {
+      await this.gate.pass(this.signal)
+      const outcomes = await sink.write(batch, this.signal)
+      const byKey = new Map<string, WriteOutcome>()
+      for (const outcome of outcomes) byKey.set(outcome.key, outcome)
+      const items: OutcomeItem[] = []
+      const d: Partial<RunCounts> = {}
+      const add = (name: keyof RunCounts, n = 1) => (d[name] = (d[name] ?? 0) + n)
+      for (const op of batch) {
+        const outcome: WriteOutcome = byKey.get(op.key) ?? {
+          key: op.key,
+          outcome: 'failed',
+          code: 'noOutcome',
+          message: 'the target reported nothing for this record — run again to check it',
+          retryable: false
+        }
+        if (pass === 0) add('read')
+        else add('deferred', -1)
+        if (outcome.outcome !== 'failed') {
+          items.push({ k: op.key, o: outcome.outcome, op: op.op })
+          add(outcome.outcome)
+          this.deferred.delete(op.key)
+        } else if (outcome.retryable && !lastPass && (pass > 0 || this.deferred.size < maxDeferred)) {
+          items.push({ k: op.key, o: 'deferred', op: op.op, code: outcome.code, message: outcome.message, pending: op })
+          add('deferred')
+          this.deferred.set(op.key, { key: op.key, op, code: outcome.code, message: outcome.message })
+        } else {
+          const orphan = outcome.code === PARENT_MISSING
+          const message = orphan && pass > 0 ? `the parent record is still missing after ${pass} retry passes: ${outcome.message}` : outcome.message
+          items.push({
+            k: op.key,
+            o: 'failed',
+            stage: 'write',
+            op: op.op,
+            code: outcome.code,
+            message,
+            retryable: outcome.retryable,
+            ...(outcome.field ? { field: outcome.field } : {})
+          })
+          add('failed')
+          this.deferred.delete(op.key)
+        }
+      }
+      await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, ...(pass ? { pass } : {}), items, d })
+      addCounts(this.committed, d)
+      if (pass === 0) this.undecided -= batch.length
+      this.meter.tick()
+    })
+  }
+
+  private async retryPasses(startPass: number): Promise<void> {
+    if (this.dryRun) return
+    const passes = this.options.retryPasses ?? 2
+    const delay = this.options.retryDelayMs ?? 1000
+    for (let pass = startPass + 1; pass <= passes && this.deferred.size > 0; pass++) {
+      this.pass = pass
+      this.setPhase('retrying')
+      if (delay > 0) await this.clock.sleep(delay, this.signal)
+      await this.gate.pass(this.signal)
+      await this.writeAll(
+        [...this.deferred.values()].map((d) => d.op),
+        0,
+        pass
+      )
+      await this.journalRun.checkpoint({
+        t: 'checkpoint',
+        at: this.clock.now(),
+        phase: 'retry',
+        page: this.page,
+        pass,
+        cursor: this.cursor,
+        counts: { ...this.committed },
+        ...(this.total !== undefined ? { total: this.total } : {})
+      })
+    }
+    if (this.deferred.size > 0) {
+      // Out of passes (or none configured): what is still deferred fails, with the reason it waited.
+      const items: OutcomeItem[] = [...this.deferred.values()].map((d) => ({
+        k: d.key,
+        o: 'failed',
+        stage: 'write',
+        op: d.op.op,
+        code: d.code,
+        message: d.code === PARENT_MISSING ? `the parent record is still missing after ${Math.max(this.pass, startPass)} retry passes: ${d.message}` : d.message,
+        retryable: true
+      }))
+      const d = { deferred: -items.length, failed: items.length }
+      await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: 0, pass: this.pass || startPass, items, d })
+      addCounts(this.committed, d)
+      this.deferred.clear()
+    }
+    this.setPhase('finishing')
+  }
+}
