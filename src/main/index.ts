@@ -5,6 +5,7 @@ import { EventHub } from './contract/event-hub'
 import { APP_ORIGIN, isAppUrl, registerAppSchemePrivileges, serveRenderer } from './electron/app-protocol'
 import { electronDialogs } from './electron/dialogs'
 import { createElectronStore } from './electron/electron-store-adapter'
+import { createSafeStorageSecrets } from './electron/safe-storage-secrets'
 import { openExternalSafely } from './electron/external-links'
 import { bindIpc } from './electron/ipc'
 import { installMenu } from './electron/menu'
@@ -24,6 +25,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
   let mainWindow: BrowserWindow | undefined
+  let dispose: (() => Promise<void>) | undefined
   const events = new EventHub()
 
   app.on('second-instance', () => {
@@ -49,9 +51,13 @@ if (!app.requestSingleInstanceLock()) {
     const services = createServices({
       mode: 'electron',
       store,
+      secrets: createSafeStorageSecrets(store),
+      userData: app.getPath('userData'),
+      embeddedSandbox: true,
       dialogs: electronDialogs(() => BrowserWindow.getFocusedWindow() ?? mainWindow, () => app.getPath('documents')),
       versions: { electron: process.versions.electron, chrome: process.versions.chrome }
     })
+    dispose = services.dispose
     const dispatch = createDispatcher(services.handlers, (level, message) => console[level === 'info' ? 'log' : level](message))
     bindIpc(dispatch, events, () => BrowserWindow.getAllWindows().map((w) => w.webContents))
     serveRenderer(join(__dirname, '../renderer'))
@@ -86,5 +92,14 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
+  })
+
+  // Save the sandbox's snapshot and close connections before the process ends.
+  let disposed = false
+  app.on('before-quit', (event) => {
+    if (disposed || !dispose) return
+    event.preventDefault()
+    disposed = true
+    void dispose().finally(() => app.quit())
   })
 }

@@ -1,8 +1,12 @@
 import { join } from 'node:path'
-import type { AppInfo } from '../shared/contract'
+import type { AppInfo, TableSummary } from '../shared/contract'
 import { DocumentService, type DocumentDialogs } from './documents/document-service'
 import type { Handlers } from './contract/dispatcher'
+import { PreviewService } from './preview/preview-service'
+import { ConnectionService } from './workspace/connections'
+import { EmbeddedSandbox } from './workspace/embedded-sandbox'
 import { RecentDocuments } from './workspace/recent-documents'
+import { FileSecretStore, type SecretStore } from './workspace/secrets'
 import { SettingsService } from './workspace/settings'
 import { JsonFileStore, type KeyValueStore } from './workspace/store'
 import { SETTINGS_FILE, userDataFolder } from './workspace/user-data'
@@ -13,6 +17,12 @@ declare const __APP_VERSION__: string
 export interface Platform {
   mode: AppInfo['mode']
   store: KeyValueStore
+  /** Encrypted secrets: Electron's safeStorage, or a key file outside Electron. */
+  secrets: SecretStore
+  /** The user-data folder (snapshots of the built-in sandbox live there). */
+  userData: string
+  /** Start the built-in Sandbox services (the app does; tests of other parts need not). */
+  embeddedSandbox: boolean
   dialogs?: DocumentDialogs
   versions?: Record<string, string>
 }
@@ -23,13 +33,26 @@ export function appVersion(): string {
 
 /** The platform for browser mode and the CLI: a JSON file in the app's user-data folder. */
 export function plainNodePlatform(): Platform {
-  return { mode: 'browser', store: new JsonFileStore(join(userDataFolder(), SETTINGS_FILE)) }
+  const userData = userDataFolder()
+  return {
+    mode: 'browser',
+    store: new JsonFileStore(join(userData, SETTINGS_FILE)),
+    secrets: FileSecretStore.inFolder(userData),
+    userData,
+    embeddedSandbox: true
+  }
 }
 
 export function createServices(platform: Platform) {
   const settings = new SettingsService(platform.store)
   const recent = new RecentDocuments(platform.store, () => settings.get().recentLimit)
   const documents = new DocumentService(recent, platform.dialogs)
+  const sandbox = new EmbeddedSandbox(platform.userData)
+  if (platform.embeddedSandbox) void sandbox.start().catch(() => undefined)
+  const connections = new ConnectionService({ store: platform.store, secrets: platform.secrets, sandbox: () => sandbox.info() })
+  const previews = new PreviewService(connections)
+  // Connections can name the Sandbox before it has finished starting (it takes a moment).
+  const ready = () => sandbox.settled()
   const handlers: Handlers = {
     'app/info': () => ({
       name: 'Sync Studio',
@@ -48,7 +71,50 @@ export function createServices(platform: Platform) {
     'recent/list': () => ({ documents: recent.list() }),
     'recent/forget': async ({ path }) => ({ documents: await recent.forget(path) }),
     'settings/get': () => settings.get(),
-    'settings/set': (changes) => settings.set(changes)
+    'settings/set': (changes) => settings.set(changes),
+    'connections/list': async () => {
+      await ready()
+      return { connections: await connections.list() }
+    },
+    'connections/create': async ({ connection, secret }) => ({ connection: await connections.create(connection, secret) }),
+    'connections/update': async ({ id, changes, secret }) => ({ connection: await connections.update(id, changes, secret) }),
+    'connections/delete': async ({ id }) => {
+      await connections.delete(id)
+      return { connections: await connections.list() }
+    },
+    'connections/test': async ({ id }) => {
+      await ready()
+      return connections.test(id)
+    },
+    'schema/tables': async ({ system, connection }) => {
+      await ready()
+      const tables: TableSummary[] =
+        system === 'dynamics'
+          ? (await (await connections.dynamics(connection)).listTables()).map((t) => ({ name: t.name, displayName: t.displayName, custom: t.custom, changeTracking: t.changeTracking, isActivity: t.isActivity }))
+          : (await (await connections.campaign(connection)).listResources()).map((r) => ({ name: r.name, displayName: r.displayName, custom: r.custom, family: r.family }))
+      return { tables }
+    },
+    'schema/table': async ({ system, connection, name }) => {
+      await ready()
+      const table = system === 'dynamics' ? await (await connections.dynamics(connection)).getTable(name) : await (await connections.campaign(connection)).getResource(name)
+      return { table }
+    },
+    'preview/records': async ({ document, flowId, limit }) => {
+      await ready()
+      return previews.preview(document, flowId, limit)
+    },
+    'preview/trace': async ({ document, flowId, key }) => {
+      await ready()
+      return { trace: await previews.trace(document, flowId, key) }
+    },
+    'preview/dryRun': async ({ document, flowId, limit }) => {
+      await ready()
+      return previews.dryRun(document, flowId, limit)
+    }
   }
-  return { handlers, settings, recent, documents }
+  const dispose = async () => {
+    await connections.dispose()
+    await sandbox.close()
+  }
+  return { handlers, settings, recent, documents, connections, sandbox, dispose }
 }

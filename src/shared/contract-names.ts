@@ -14,7 +14,17 @@ export const callNames = [
   'recent/list',
   'recent/forget',
   'settings/get',
-  'settings/set'
+  'settings/set',
+  'connections/list',
+  'connections/create',
+  'connections/update',
+  'connections/delete',
+  'connections/test',
+  'schema/tables',
+  'schema/table',
+  'preview/records',
+  'preview/trace',
+  'preview/dryRun'
 ] as const
 
 export const eventNames = ['menu/command', 'app/notice'] as const

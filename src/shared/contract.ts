@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import type { CallName, EventName } from './contract-names'
+import { ConnectionProfile, NewConnection } from './connections'
 import { MappingDocumentShape } from './mapping/document'
+import { System, Table } from './schema/model'
 
 /**
  * Every call between renderer and main: a name, a zod input, a zod output. Main binds
@@ -43,6 +45,87 @@ export const defaultSettings: Settings = { theme: 'system', recentLimit: 10, sho
 
 export const RecentDocument = z.object({ path: z.string(), name: z.string(), openedAt: z.string() })
 export type RecentDocument = z.infer<typeof RecentDocument>
+
+/** A connection as the renderer sees it: the profile (which never holds a secret) and whether its secret is stored. */
+export const ConnectionSummary = z.object({ profile: ConnectionProfile, hasSecret: z.boolean(), needsSecret: z.boolean() })
+export type ConnectionSummary = z.infer<typeof ConnectionSummary>
+
+const ErrorInfo = z.object({ kind: z.string(), status: z.number().optional(), code: z.string().optional(), message: z.string(), hint: z.string() })
+export const ConnectionTestReport = z.object({
+  connectionId: z.string(),
+  name: z.string(),
+  system: System,
+  ok: z.boolean(),
+  steps: z.array(
+    z.object({ step: z.enum(['reach', 'signIn', 'metadata', 'count']), ok: z.boolean(), ms: z.number(), detail: z.string().optional(), error: ErrorInfo.extend({ service: z.string().optional(), request: z.string().optional(), requestId: z.string().optional() }).optional() })
+  ),
+  summary: z.string()
+})
+export type ConnectionTestReport = z.infer<typeof ConnectionTestReport>
+
+export const TableSummary = z.object({
+  name: z.string(),
+  displayName: z.string(),
+  custom: z.boolean(),
+  /** Dynamics: change tracking on; activity table. Campaign: the resource family. */
+  changeTracking: z.boolean().optional(),
+  isActivity: z.boolean().optional(),
+  family: z.string().optional()
+})
+export type TableSummary = z.infer<typeof TableSummary>
+
+/** Which connection: a profile id or name (mapping files name them), within one system. */
+const ConnectionRef = z.object({ system: System, connection: z.string().min(1) })
+
+const PreviewQuery = z.object({ odataFilter: z.string().optional(), explanation: z.array(z.string()) })
+const Warning = z.object({ field: z.string(), step: z.number().optional(), message: z.string() })
+const PreviewCell = z.object({
+  value: z.unknown(),
+  warnings: z.array(Warning).optional(),
+  error: z.object({ step: z.number().optional(), reason: z.string(), input: z.unknown() }).optional()
+})
+export const Preview = z.object({
+  columns: z.array(z.string()),
+  rows: z.array(
+    z.object({
+      index: z.number(),
+      key: z.string().optional(),
+      status: z.enum(['ok', 'error', 'skipped']),
+      reason: z.string().optional(),
+      cells: z.record(z.string(), PreviewCell)
+    })
+  ),
+  counts: z.object({ ok: z.number(), error: z.number(), skipped: z.number() })
+})
+export const RecordTrace = z.object({
+  key: z.string().optional(),
+  filter: z.object({ passed: z.boolean(), description: z.string().optional() }),
+  fields: z.array(
+    z.object({
+      target: z.string(),
+      from: z.array(z.string()).readonly(),
+      input: z.unknown(),
+      steps: z.array(z.object({ index: z.number(), fn: z.string(), output: z.unknown().optional(), error: z.string().optional(), warnings: z.array(Warning).optional() })),
+      output: z.unknown().optional(),
+      error: z.object({ step: z.number().optional(), reason: z.string() }).optional()
+    })
+  )
+})
+const FieldChange = z.object({ field: z.string(), old: z.unknown(), new: z.unknown() })
+export const DryRun = z.object({
+  entries: z.array(
+    z.discriminatedUnion('action', [
+      z.object({ key: z.string().optional(), action: z.literal('create'), target: z.record(z.string(), z.unknown()), warnings: z.array(Warning).readonly() }),
+      z.object({ key: z.string(), action: z.literal('update'), changes: z.array(FieldChange), warnings: z.array(Warning).readonly(), createOnlySkipped: z.array(z.string()) }),
+      z.object({ key: z.string(), action: z.literal('unchanged') }),
+      z.object({ key: z.string().optional(), action: z.literal('skipped'), reason: z.string() }),
+      z.object({ key: z.string().optional(), action: z.literal('error'), field: z.string(), step: z.number().optional(), reason: z.string(), input: z.unknown() })
+    ])
+  ),
+  counts: z.object({ create: z.number(), update: z.number(), unchanged: z.number(), skipped: z.number(), error: z.number() })
+})
+const FlowRef = z.object({ document: Document, flowId: z.string().min(1) })
+const sampleSize = z.number().int().min(1).max(500)
 
 const call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, summary: string) => ({ input, output, summary })
 
@@ -90,7 +173,33 @@ export const calls = {
   'recent/list': call(z.object({}), z.object({ documents: z.array(RecentDocument) }), 'Recently opened or saved mapping files.'),
   'recent/forget': call(z.object({ path: z.string().optional() }), z.object({ documents: z.array(RecentDocument) }), 'Forget one recent file, or all.'),
   'settings/get': call(z.object({}), Settings, 'The user settings.'),
-  'settings/set': call(Settings.partial(), Settings, 'Change some settings; returns them all.')
+  'settings/set': call(Settings.partial(), Settings, 'Change some settings; returns them all.'),
+  'connections/list': call(z.object({}), z.object({ connections: z.array(ConnectionSummary) }), 'Every connection: the user\'s, the built-in Sandbox pair, and any from environment variables.'),
+  'connections/create': call(
+    z.object({ connection: NewConnection, secret: z.string().min(1).optional() }),
+    z.object({ connection: ConnectionSummary }),
+    'Save a new connection; its secret (typed by the user) goes to the encrypted store in main and never comes back.'
+  ),
+  'connections/update': call(
+    z.object({ id: z.string().min(1), changes: z.record(z.string(), z.unknown()), secret: z.string().optional() }),
+    z.object({ connection: ConnectionSummary }),
+    'Change a connection; a secret of "" removes the stored one, no secret keeps it.'
+  ),
+  'connections/delete': call(z.object({ id: z.string().min(1) }), z.object({ connections: z.array(ConnectionSummary) }), 'Delete a connection and its stored secrets.'),
+  'connections/test': call(z.object({ id: z.string().min(1) }), ConnectionTestReport, 'Sign in, read one table\'s metadata, count its rows; says what failed and what to do.'),
+  'schema/tables': call(ConnectionRef, z.object({ tables: z.array(TableSummary) }), 'The tables (Dynamics) or resources (Campaign) of a connection.'),
+  'schema/table': call(ConnectionRef.extend({ name: z.string().min(1) }), z.object({ table: Table }), 'One table or resource with all its fields.'),
+  'preview/records': call(
+    FlowRef.extend({ limit: sampleSize }),
+    z.object({ query: PreviewQuery, preview: Preview }),
+    'Sample source records (filter pushed down where Dataverse can) through the flow, with per-cell errors and warnings.'
+  ),
+  'preview/trace': call(FlowRef.extend({ key: z.string().min(1) }), z.object({ trace: RecordTrace }), 'One record\'s value after every step of every field.'),
+  'preview/dryRun': call(
+    FlowRef.extend({ limit: sampleSize }),
+    z.object({ query: PreviewQuery, dryRun: DryRun }),
+    'What a sync would do to the sample records — create, update (old → new), unchanged, skipped, error — without writing.'
+  )
 } satisfies Record<CallName, { input: z.ZodType; output: z.ZodType; summary: string }>
 
 export const MenuCommand = z.enum(['new', 'open', 'save', 'saveAs', 'import', 'export', 'undo', 'redo', 'about'])

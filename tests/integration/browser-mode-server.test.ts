@@ -8,6 +8,7 @@ import { EventHub } from '../../src/main/contract/event-hub'
 import { createServices } from '../../src/main/services'
 import { startWebServer, type WebServer } from '../../src/main/web'
 import { JsonFileStore } from '../../src/main/workspace/store'
+import { FileSecretStore } from '../../src/main/workspace/secrets'
 
 let server: WebServer
 const events = new EventHub()
@@ -18,7 +19,7 @@ beforeAll(async () => {
   mkdirSync(renderer)
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Sync Studio</title>')
   writeFileSync(join(folder, 'outside.txt'), 'not for the browser')
-  const services = createServices({ mode: 'browser', store: new JsonFileStore(join(folder, 'config.json')) })
+  const services = createServices({ mode: 'browser', store: new JsonFileStore(join(folder, 'config.json')), secrets: FileSecretStore.inFolder(folder), userData: folder, embeddedSandbox: false })
   server = await startWebServer({ dispatch: createDispatcher(services.handlers), events, rendererFolder: renderer })
 })
 afterAll(() => server.close())

@@ -71,7 +71,7 @@ describe('the built-in sandbox pair', () => {
     expect(dynamicsReport.ok).toBe(true)
     expect(dynamicsReport.steps.map((s) => s.step)).toEqual(['reach', 'signIn', 'metadata', 'count'])
     expect(dynamicsReport.summary).toMatch(/40 rows/)
-    const campaignReport = await connections.test('Sandbox (Adobe Campaign)')
+    const campaignReport = await connections.test(SANDBOX_CAMPAIGN_ID)
     expect(campaignReport.ok).toBe(true)
     expect(campaignReport.summary).toMatch(/12 records/)
     await expect(connections.update(SANDBOX_DYNAMICS_ID, { name: 'x' })).rejects.toThrow(/cannot be edited/)

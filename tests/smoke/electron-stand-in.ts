@@ -53,7 +53,14 @@ export function createElectronStandIn(userData: string) {
     Menu: { buildFromTemplate: (template: unknown) => template, setApplicationMenu: (menu: unknown) => menus.push(menu) },
     dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showSaveDialog: async () => ({ canceled: true }) },
     shell: { openExternal: async () => undefined, openPath: async () => '' },
-    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] }
+    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
+    // Reversible, not encryption: the smoke test checks wiring, not the OS keychain.
+    safeStorage: {
+      getSelectedStorageBackend: () => 'gnome_libsecret',
+      isAsyncEncryptionAvailable: async () => true,
+      encryptStringAsync: async (text: string) => Buffer.from(text, 'utf8').reverse(),
+      decryptStringAsync: async (sealed: Buffer) => ({ shouldReEncrypt: false, result: Buffer.from(sealed).reverse().toString('utf8') })
+    }
   }
   return { electron, app, ipcHandlers, windows, menus, privileged }
 }

@@ -6,6 +6,7 @@ import { createDispatcher, type Dispatch } from '../../src/main/contract/dispatc
 import type { DocumentDialogs } from '../../src/main/documents/document-service'
 import { createServices } from '../../src/main/services'
 import { JsonFileStore } from '../../src/main/workspace/store'
+import { FileSecretStore } from '../../src/main/workspace/secrets'
 import { newDocument, serializeDocument } from '../../src/shared/mapping/document-io'
 
 const fixture = join(__dirname, '../fixtures/mappings/good/contacts-to-profiles.json')
@@ -27,7 +28,7 @@ let dialogs: PickedFiles
 let dispatch: Dispatch
 
 function start(withDialogs = true) {
-  const services = createServices({ mode: 'electron', store: new JsonFileStore(join(folder, 'config.json')), dialogs: withDialogs ? dialogs : undefined })
+  const services = createServices({ mode: 'electron', store: new JsonFileStore(join(folder, 'config.json')), secrets: FileSecretStore.inFolder(folder), userData: folder, embeddedSandbox: false, dialogs: withDialogs ? dialogs : undefined })
   dispatch = createDispatcher(services.handlers)
 }
 
@@ -62,7 +63,7 @@ describe('the generic dispatcher', () => {
   })
 
   it('turns an unexpected failure into a message with no internals', async () => {
-    const services = createServices({ mode: 'browser', store: new JsonFileStore(join(folder, 'config.json')) })
+    const services = createServices({ mode: 'browser', store: new JsonFileStore(join(folder, 'config.json')), secrets: FileSecretStore.inFolder(folder), userData: folder, embeddedSandbox: false })
     const logged: string[] = []
     const failing = createDispatcher(
       { ...services.handlers, 'recent/list': () => { throw new Error(`secret at ${folder}`) } },

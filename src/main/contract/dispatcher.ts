@@ -1,6 +1,7 @@
 import { callNames, calls, type CallInput, type CallName, type CallOutput, type CallResult } from '../../shared/contract'
 import { problemsFromZod } from '../../shared/mapping/problems'
 import { formatProblem } from '../../shared/problems'
+import { isConnectorError } from '../connectors/http/errors'
 import { UserFacingError } from './errors'
 
 /** One function per call of the contract, taking its parsed input. */
@@ -39,6 +40,8 @@ export function createDispatcher(handlers: Handlers, log: Logger = () => undefin
       return { ok: true, value }
     } catch (error) {
       if (error instanceof UserFacingError) return { ok: false, error: { code: error.code, message: error.message } }
+      // Connector errors are written for the user and carry no secret (they are redacted at the source).
+      if (isConnectorError(error)) return { ok: false, error: { code: 'failed', message: error.hint ? `${error.message} — ${error.hint}` : error.message } }
       // Unexpected: log the detail in main, give the renderer nothing it could leak.
       log('error', `${callName} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
       return { ok: false, error: { code: 'failed', message: `${callName} failed unexpectedly — see the log for details, and report it if it persists.` } }

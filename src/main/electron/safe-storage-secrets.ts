@@ -1,4 +1,5 @@
 import { safeStorage } from 'electron'
+import { UserFacingError } from '../contract/errors'
 import type { SecretStore } from '../workspace/secrets'
 import { SECRETS_KEY } from '../workspace/secrets'
 import type { KeyValueStore } from '../workspace/store'
@@ -36,7 +37,7 @@ export class SafeStorageSecretStore implements SecretStore {
 
   private async ensureAvailable(): Promise<void> {
     if (!(await this.storage.isAsyncEncryptionAvailable()))
-      throw new Error('OS encryption is not available, so secrets cannot be stored. On Linux, install and unlock a keyring (GNOME Keyring or KWallet).')
+      throw new UserFacingError('OS encryption is not available, so secrets cannot be stored. On Linux, install and unlock a keyring (GNOME Keyring or KWallet).')
   }
 
   async get(key: string): Promise<string | undefined> {

@@ -18,13 +18,16 @@ import {
   type CampaignConnection,
   type ConnectionSummary,
   type DynamicsConnection
-} from './connections-model'
+} from '../../shared/connections'
 import { secretKeys, type SecretStore } from './secrets'
 import type { KeyValueStore } from './store'
 
-export * from './connections-model'
+export * from '../../shared/connections'
+import { UserFacingError } from '../contract/errors'
 
 const STORE_KEY = 'connections'
+/** The built-in pair shares one name, the one new mapping documents refer to; the system tells them apart. */
+export const SANDBOX_NAME = 'Sandbox'
 export const SANDBOX_DYNAMICS_ID = 'sandbox-dynamics'
 export const SANDBOX_CAMPAIGN_ID = 'sandbox-campaign'
 export const ENV_DYNAMICS_ID = 'env-dynamics'
@@ -142,7 +145,7 @@ export class ConnectionService {
     if (sandbox?.dynamics) {
       out.push({
         id: SANDBOX_DYNAMICS_ID,
-        name: 'Sandbox (Dynamics 365)',
+        name: SANDBOX_NAME,
         system: 'dynamics',
         readOnly: true,
         source: 'sandbox',
@@ -158,7 +161,7 @@ export class ConnectionService {
     if (sandbox?.campaign) {
       out.push({
         id: SANDBOX_CAMPAIGN_ID,
-        name: 'Sandbox (Adobe Campaign)',
+        name: SANDBOX_NAME,
         system: 'campaign',
         readOnly: true,
         source: 'sandbox',
@@ -181,9 +184,9 @@ export class ConnectionService {
     return Promise.all(all.map(async (profile) => ({ profile, hasSecret: (await this.secretFor(profile)) !== undefined, needsSecret: needsSecret(profile) })))
   }
 
-  /** By id, or by name (mapping files refer to connections by name). */
-  resolve(idOrName: string): ConnectionProfile {
-    const all = [...this.stored(), ...this.builtIn()]
+  /** By id, or by name (mapping files refer to connections by name), optionally within one system. */
+  resolve(idOrName: string, system?: ConnectionProfile['system']): ConnectionProfile {
+    const all = [...this.stored(), ...this.builtIn()].filter((p) => system === undefined || p.system === system)
     const found = all.find((p) => p.id === idOrName) ?? all.find((p) => p.name === idOrName) ?? all.find((p) => p.name.toLowerCase() === idOrName.toLowerCase())
     if (!found) throw new ConnectorError({ kind: 'notFound', service: 'http', message: `No connection named '${idOrName}'.`, hint: `Known connections: ${all.map((p) => p.name).join(', ') || 'none yet'}.` })
     return found
@@ -193,7 +196,7 @@ export class ConnectionService {
     const parsed = NewConnection.parse(input)
     const profiles = this.stored()
     if ([...profiles, ...this.builtIn()].some((p) => p.name.toLowerCase() === parsed.name.toLowerCase()))
-      throw new Error(`a connection named '${parsed.name}' already exists`)
+      throw new UserFacingError(`A connection named '${parsed.name}' already exists — choose another name.`)
     const profile = ConnectionProfile.parse({ ...parsed, id: randomUUID(), readOnly: false, source: 'user', createdAt: nowIso(), updatedAt: nowIso() })
     if (profile.system === 'campaign') campaignBaseUrl(profile)
     await this.save([...profiles, profile])
@@ -206,13 +209,13 @@ export class ConnectionService {
     const profiles = this.stored()
     const at = profiles.findIndex((p) => p.id === id)
     if (at < 0) {
-      if (this.builtIn().some((p) => p.id === id)) throw new Error('built-in connections (sandbox, environment variables) cannot be edited')
-      throw new Error(`no connection with id '${id}'`)
+      if (this.builtIn().some((p) => p.id === id)) throw new UserFacingError('Built-in connections (Sandbox, environment variables) cannot be edited — create your own connection instead.', 'refused')
+      throw new UserFacingError(`There is no connection with id '${id}' — it may have been deleted; refresh the list.`)
     }
     const current = profiles[at]
-    if (changes.system && changes.system !== current.system) throw new Error('a connection cannot change its system')
+    if (changes.system && changes.system !== current.system) throw new UserFacingError('A connection cannot change its system — create a new connection for the other system.')
     const next = ConnectionProfile.parse({ ...current, ...changes, id, source: 'user', readOnly: false, createdAt: current.createdAt, updatedAt: nowIso() })
-    if (profiles.some((p, i) => i !== at && p.name.toLowerCase() === next.name.toLowerCase())) throw new Error(`a connection named '${next.name}' already exists`)
+    if (profiles.some((p, i) => i !== at && p.name.toLowerCase() === next.name.toLowerCase())) throw new UserFacingError(`A connection named '${next.name}' already exists — choose another name.`)
     profiles[at] = next
     await this.save(profiles)
     if (secret === '') await this.clearSecrets(id)
@@ -224,7 +227,7 @@ export class ConnectionService {
   async delete(id: string): Promise<void> {
     const profiles = this.stored()
     if (!profiles.some((p) => p.id === id)) {
-      if (this.builtIn().some((p) => p.id === id)) throw new Error('built-in connections (sandbox, environment variables) cannot be deleted')
+      if (this.builtIn().some((p) => p.id === id)) throw new UserFacingError('Built-in connections (Sandbox, environment variables) cannot be deleted.', 'refused')
       return
     }
     await this.save(profiles.filter((p) => p.id !== id))
@@ -235,9 +238,9 @@ export class ConnectionService {
   /** Stores the profile's secret: client secret, certificate private key (PEM) or bearer token, per its auth method. */
   async setSecret(id: string, secret: string): Promise<void> {
     const profile = this.stored().find((p) => p.id === id)
-    if (!profile) throw new Error(`no editable connection with id '${id}'`)
+    if (!profile) throw new UserFacingError(`There is no editable connection with id '${id}'.`)
     const key = secretKeyFor(profile)
-    if (!key) throw new Error(`connection '${profile.name}' signs in interactively and stores no secret`)
+    if (!key) throw new UserFacingError(`Connection '${profile.name}' signs in interactively and stores no secret.`)
     registerSecret(secret)
     await this.options.secrets.set(key, secret)
     this.forget(id)
@@ -284,8 +287,8 @@ export class ConnectionService {
 
   /** A connector for a Dynamics connection, cached so tokens and metadata are reused. */
   async dynamics(idOrName: string): Promise<DynamicsConnector> {
-    const profile = this.resolve(idOrName)
-    if (profile.system !== 'dynamics') throw new Error(`connection '${profile.name}' is a Campaign connection`)
+    const profile = this.resolve(idOrName, 'dynamics')
+    if (profile.system !== 'dynamics') throw new UserFacingError(`Connection '${profile.name}' is a Campaign connection — pick a Dynamics 365 connection here.`)
     const cached = this.dynamicsConnectors.get(profile.id)
     if (cached) return cached
     const connector = new DynamicsConnector({
@@ -336,8 +339,8 @@ export class ConnectionService {
   }
 
   async campaign(idOrName: string): Promise<CampaignConnector> {
-    const profile = this.resolve(idOrName)
-    if (profile.system !== 'campaign') throw new Error(`connection '${profile.name}' is a Dynamics connection`)
+    const profile = this.resolve(idOrName, 'campaign')
+    if (profile.system !== 'campaign') throw new UserFacingError(`Connection '${profile.name}' is a Dynamics 365 connection — pick a Campaign connection here.`)
     const cached = this.campaignConnectors.get(profile.id)
     if (cached) return cached
     const secret = await this.secretFor(profile)

@@ -1,0 +1,101 @@
+import type { MappingDocument, RecordsFlow } from '../../shared/mapping/document'
+import { dryRunDiff, previewRecords, traceRecord, translateFilter, type DryRun, type Preview, type RecordTrace } from '../../shared/mapping/engine'
+import type { Table } from '../../shared/schema'
+import type { CampaignConnector } from '../connectors/campaign'
+import type { DynamicsConnector } from '../connectors/dynamics'
+import { UserFacingError } from '../contract/errors'
+import type { ConnectionService } from '../workspace/connections'
+
+export interface PreviewQuery {
+  /** The OData $filter sent to Dataverse, shown to the user; undefined when everything is read. */
+  odataFilter: string | undefined
+  /** Where each part of the filter is evaluated, and why. */
+  explanation: string[]
+}
+
+/** What a flow needs to be previewed: its connectors, both schemas, and the source query. */
+interface FlowContext {
+  flow: RecordsFlow
+  dynamics: DynamicsConnector
+  campaign: CampaignConnector
+  source: Table
+  target: Table
+  query: PreviewQuery
+}
+
+/**
+ * Preview, record trace and dry-run diff against the connected systems: sample records are
+ * read from Dynamics (the filter pushed down where Dataverse can evaluate it), run through
+ * the same compiled flow a sync runs, and compared with Campaign — without writing anything.
+ */
+export class PreviewService {
+  constructor(private readonly connections: ConnectionService) {}
+
+  private async context(document: MappingDocument, flowId: string): Promise<FlowContext> {
+    const flow = document.flows.find((f) => f.id === flowId)
+    if (!flow) throw new UserFacingError(`There is no flow "${flowId}" in this mapping.`)
+    if (flow.kind !== 'records') {
+      throw new UserFacingError(`Preview reads Dynamics records; flow "${flowId}" is a ${flow.kind === 'events' ? 'Campaign events' : 'opt-out'} flow, which is previewed by a dry run of the sync.`)
+    }
+    const dynamics = await this.connections.dynamics(document.connections?.dynamics ?? 'Sandbox')
+    const campaign = await this.connections.campaign(document.connections?.campaign ?? 'Sandbox')
+    const [source, target] = await Promise.all([dynamics.getTable(flow.source.table), campaign.getResource(flow.target.resource)])
+    const translation = translateFilter(flow.filter, { table: source })
+    return { flow, dynamics, campaign, source, target, query: { odataFilter: translation.odata, explanation: translation.explanation } }
+  }
+
+  private async sample(context: FlowContext, limit: number, signal?: AbortSignal) {
+    for await (const page of context.dynamics.query(context.flow.source.table, {
+      filter: context.query.odataFilter,
+      pageSize: limit,
+      formattedValues: true,
+      signal
+    })) {
+      return page.records.slice(0, limit)
+    }
+    return []
+  }
+
+  async preview(document: MappingDocument, flowId: string, limit: number, signal?: AbortSignal): Promise<{ query: PreviewQuery; preview: Preview }> {
+    const context = await this.context(document, flowId)
+    const records = await this.sample(context, limit, signal)
+    const preview = await previewRecords(context.flow, records, { source: context.source, target: context.target, limit })
+    return { query: context.query, preview }
+  }
+
+  async trace(document: MappingDocument, flowId: string, key: string, signal?: AbortSignal): Promise<RecordTrace> {
+    const context = await this.context(document, flowId)
+    const idColumn = context.flow.match.source
+    for await (const page of context.dynamics.query(context.flow.source.table, { filter: `${idColumn} eq ${key}`, top: 1, formattedValues: true, signal })) {
+      const record = page.records[0]
+      if (record) return traceRecord(context.flow, record, { source: context.source, target: context.target })
+    }
+    throw new UserFacingError(`No ${context.flow.source.table} record has ${idColumn} ${key} — it may have been deleted; refresh the preview.`)
+  }
+
+  /** What a sync would do to these sample records: create, update (old → new), unchanged, skipped or error. */
+  async dryRun(document: MappingDocument, flowId: string, limit: number, signal?: AbortSignal): Promise<{ query: PreviewQuery; dryRun: DryRun }> {
+    const context = await this.context(document, flowId)
+    const records = await this.sample(context, limit, signal)
+    const keys = records.map((r) => r[context.flow.match.source]).filter((k): k is string => typeof k === 'string')
+    const existing = new Map<string, Record<string, unknown>>()
+    if (context.flow.target.resource === 'profile') {
+      await Promise.all(
+        keys.map(async (key) => {
+          const found = await context.campaign.findProfileByKey(key, signal)
+          if (found) existing.set(key, found)
+        })
+      )
+    } else {
+      // Custom resources have no key filter of their own: read them, bounded, and index by the match field.
+      let seen = 0
+      for await (const record of context.campaign.records(context.flow.target.resource, { signal })) {
+        const key = record[context.flow.match.target]
+        if (typeof key === 'string') existing.set(key, record)
+        if (++seen >= 20_000) break
+      }
+    }
+    const dryRun = await dryRunDiff(context.flow, records, existing, { source: context.source, target: context.target })
+    return { query: context.query, dryRun }
+  }
+}

@@ -1,0 +1,46 @@
+import { join } from 'node:path'
+import { startSandbox, type RunningSandbox, type SandboxInfo } from '../sandbox'
+
+/**
+ * The built-in Sandbox the app opens on: both simulated services on loopback, started
+ * once per app launch, its state kept in a snapshot file in the user-data folder so work
+ * done against it survives a restart.
+ */
+export class EmbeddedSandbox {
+  private running: RunningSandbox | undefined
+  private starting: Promise<RunningSandbox> | undefined
+  private failure: Error | undefined
+
+  constructor(private readonly userData: string) {}
+
+  start(): Promise<RunningSandbox> {
+    this.starting ??= startSandbox({ snapshotFile: join(this.userData, 'sandbox-snapshot.json'), exportFolder: join(this.userData, 'sandbox-exports') }).then(
+      (sandbox) => (this.running = sandbox),
+      (error: Error) => {
+        this.failure = error
+        throw error
+      }
+    )
+    return this.starting
+  }
+
+  /** Waits for the start if it is under way; never throws (a failed start leaves the Sandbox out of the connections). */
+  async settled(): Promise<void> {
+    await this.starting?.catch(() => undefined)
+  }
+
+  info(): SandboxInfo | undefined {
+    return this.running?.info
+  }
+
+  get startError(): Error | undefined {
+    return this.failure
+  }
+
+  async close(): Promise<void> {
+    const running = this.running
+    this.running = undefined
+    this.starting = undefined
+    await running?.close()
+  }
+}

@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDispatcher, type Dispatch } from '../../src/main/contract/dispatcher'
+import { createServices } from '../../src/main/services'
+import { FileSecretStore } from '../../src/main/workspace/secrets'
+import { JsonFileStore } from '../../src/main/workspace/store'
+import { parseDocumentText } from '../../src/shared/mapping/document-io'
+
+/**
+ * The app's services as the window calls them, against the built-in Sandbox started on
+ * loopback: connections, schema, preview, trace and dry run over real HTTP.
+ */
+const folder = mkdtempSync(join(tmpdir(), 'sync-studio-app-'))
+let services: ReturnType<typeof createServices>
+let dispatch: Dispatch
+
+const fixture = parseDocumentText(readFileSync(join(__dirname, '../fixtures/mappings/good/contacts-to-profiles.json'), 'utf8'))
+if (!fixture.ok) throw new Error('fixture must be valid')
+const document = fixture.document
+
+async function ok<T = Record<string, any>>(name: string, input: unknown): Promise<T> {
+  const result = await dispatch(name, input)
+  if (!result.ok) throw new Error(`${name}: ${result.error.message}`)
+  return result.value as T
+}
+
+beforeAll(async () => {
+  services = createServices({
+    mode: 'browser',
+    store: new JsonFileStore(join(folder, 'config.json')),
+    secrets: FileSecretStore.inFolder(folder),
+    userData: folder,
+    embeddedSandbox: true
+  })
+  dispatch = createDispatcher(services.handlers)
+})
+afterAll(() => services.dispose())
+
+describe('the app on its built-in Sandbox', () => {
+  it('lists the Sandbox pair as ready-made connections, without secrets', async () => {
+    const { connections } = await ok('connections/list', {})
+    const sandbox = connections.filter((c: any) => c.profile.source === 'sandbox')
+    expect(sandbox.map((c: any) => [c.profile.system, c.profile.name])).toEqual([
+      ['dynamics', 'Sandbox'],
+      ['campaign', 'Sandbox']
+    ])
+    expect(JSON.stringify(connections)).not.toMatch(/clientSecret"\s*:/)
+  })
+
+  it('tests both Sandbox connections: sign in, metadata, row count', async () => {
+    for (const id of ['sandbox-dynamics', 'sandbox-campaign']) {
+      const report = await ok('connections/test', { id })
+      expect({ id, ok: report.ok, steps: report.steps.map((s: any) => s.step) }).toEqual({ id, ok: true, steps: ['reach', 'signIn', 'metadata', 'count'] })
+    }
+  })
+
+  it('browses tables and resources, with every field of the contact table', async () => {
+    const { tables } = await ok('schema/tables', { system: 'dynamics', connection: 'Sandbox' })
+    expect(tables.map((t: any) => t.name)).toEqual(expect.arrayContaining(['contact', 'account']))
+    const { table } = await ok('schema/table', { system: 'dynamics', connection: 'Sandbox', name: 'contact' })
+    expect(table.fields.length).toBeGreaterThan(100)
+    const gender = table.fields.find((f: any) => f.name === 'gendercode')
+    expect(gender.options.length).toBeGreaterThanOrEqual(2)
+    const { tables: resources } = await ok('schema/tables', { system: 'campaign', connection: 'Sandbox' })
+    expect(resources.map((r: any) => r.name)).toContain('profile')
+  })
+
+  it('previews sample contacts through the mapping, showing the $filter sent to Dataverse', async () => {
+    const { query, preview } = await ok('preview/records', { document, flowId: 'contacts', limit: 20 })
+    expect(query.odataFilter).toContain('statecode eq 0')
+    expect(preview.rows).toHaveLength(20)
+    expect(preview.columns).toContain('email')
+    const good = preview.rows.find((r: any) => r.status === 'ok')
+    expect(good.cells.email.value).toMatch(/@/)
+  })
+
+  it('traces one record through every step, and plans a dry run without writing', async () => {
+    const { preview } = await ok('preview/records', { document, flowId: 'contacts', limit: 5 })
+    const key = preview.rows[0].key
+    const { trace } = await ok('preview/trace', { document, flowId: 'contacts', key })
+    expect(trace.key).toBe(key)
+    expect(trace.fields.find((f: any) => f.target === 'email').steps.map((s: any) => s.fn)).toEqual(['trim', 'email'])
+    const before = await ok('connections/test', { id: 'sandbox-campaign' })
+    const { dryRun } = await ok('preview/dryRun', { document, flowId: 'contacts', limit: 10 })
+    expect(dryRun.counts.create + dryRun.counts.update + dryRun.counts.unchanged + dryRun.counts.skipped + dryRun.counts.error).toBe(10)
+    const after = await ok('connections/test', { id: 'sandbox-campaign' })
+    expect(after.steps.at(-1).detail).toBe(before.steps.at(-1).detail) // nothing was written
+  })
+
+  it('keeps a new connection\'s secret encrypted in main: never returned, never in a plain file', async () => {
+    const secret = 'S3cr3t-value-that-must-stay-in-main'
+    const { connection } = await ok('connections/create', {
+      connection: { name: 'Contoso test', system: 'dynamics', environmentUrl: 'https://contoso.crm.dynamics.com', tenantId: 't', clientId: 'c', authMethod: 'clientSecret' },
+      secret
+    })
+    expect(connection.hasSecret).toBe(true)
+    expect(JSON.stringify(await ok('connections/list', {}))).not.toContain(secret)
+    const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]))
+    for (const file of files(folder)) expect({ file, leaks: readFileSync(file).includes(secret) }).toEqual({ file, leaks: false })
+  })
+
+  it('explains a preview of a flow that does not exist', async () => {
+    const result = await dispatch('preview/records', { document, flowId: 'nope', limit: 5 })
+    expect(result).toEqual({ ok: false, error: { code: 'failed', message: 'There is no flow "nope" in this mapping.' } })
+  })
+})
