@@ -42,8 +42,14 @@ export async function startAppServer(): Promise<AppServer & { stop(): Promise<vo
     token: url.hash.replace('#token=', ''),
     userData,
     async stop() {
-      child.kill('SIGINT')
-      await new Promise((resolve) => child.once('exit', resolve))
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve))
+        child.kill('SIGINT') // as Ctrl+C: the app saves its sandbox snapshot and exits
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+        await exited
+        clearTimeout(timer)
+        if (child.signalCode === 'SIGKILL') throw new Error(`sync-studio web did not exit within 10 s of Ctrl+C:\n${output}`)
+      }
       rmSync(userData, { recursive: true, force: true })
     }
   }

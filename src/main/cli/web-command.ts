@@ -22,6 +22,8 @@ export const webCommand: Command = {
     io.out(server.launchUrl)
     await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }))
     await server.close()
+    // Saves the built-in sandbox's snapshot and ends its servers, so the process can exit.
+    await services.dispose()
     return 0
   }
 }
