@@ -1,25 +1,24 @@
-import {
-  Body1,
-  Caption1,
-  FluentProvider,
-  MessageBar,
-  MessageBarBody,
-  Tab,
-  TabList,
-  webDarkTheme,
-  webLightTheme
-} from '@fluentui/react-components'
+import { Body1, Button, Caption1, FluentProvider, MessageBar, MessageBarBody, webDarkTheme, webLightTheme } from '@fluentui/react-components'
+import { ChevronDownRegular, ChevronUpRegular } from '@fluentui/react-icons'
 import { ReactFlowProvider } from '@xyflow/react'
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react'
 import type { AppInfo, MenuCommand, Settings } from '../shared/contract'
+import type { Problem } from '../shared/problems'
 import type { Client } from './api/client'
+import { MappingCanvas } from './canvas/MappingCanvas'
 import { AppToolbar } from './components/AppToolbar'
 import { EmptyCanvas } from './components/EmptyCanvas'
-import { MappingCanvas } from './components/MappingCanvas'
+import { FlowTabs } from './components/FlowTabs'
+import { Inspector } from './components/Inspector'
+import { NewFlowDialog } from './components/NewFlowDialog'
+import { ConnectionsDialog } from './panels/ConnectionsDialog'
+import { PreviewPanel } from './panels/PreviewPanel'
+import { SchemaBrowser } from './panels/SchemaBrowser'
 import { ProblemsPanel } from './components/ProblemsPanel'
-import { SchemaPanel } from './components/SchemaPanel'
+import { useCanvasStore } from './state/canvas-store'
 import { useDocumentActions, type Notice } from './state/document-actions'
 import { selectDirty, useDocumentStore } from './state/document-store'
+import { connectionsOf, useProblems } from './state/flow-schema'
 
 function usePrefersDark(): boolean {
   const query = '(prefers-color-scheme: dark)'
@@ -37,28 +36,81 @@ function isTyping(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))
 }
 
+/** Where a problem lives on the canvas: its flow, and the edge, node or field to select and bring into view. */
+function focusProblem(problem: Problem) {
+  const { document, setActiveFlow } = useDocumentStore.getState()
+  const canvas = useCanvasStore.getState()
+  const index = problem.path[0] === 'flows' && typeof problem.path[1] === 'number' ? problem.path[1] : undefined
+  const flow = index !== undefined ? document?.flows[index] : undefined
+  if (!flow) return
+  setActiveFlow(flow.id)
+  const where = problem.path[2]
+  if (where === 'fields' && typeof problem.path[3] === 'number' && flow.kind !== 'optOut') {
+    const mapping = flow.fields[problem.path[3]]
+    if (!mapping) return
+    if (mapping.from?.length) canvas.select({ kind: 'edge', target: mapping.target, from: mapping.from[0] })
+    else canvas.select({ kind: 'field', side: 'target', field: mapping.target })
+    canvas.revealField('target', mapping.target)
+    mapping.from?.[0] && canvas.revealField('source', mapping.from[0])
+  } else if (where === 'fields') {
+    const name = /^"([^"]+)"/.exec(problem.message)?.[1]
+    if (name) {
+      canvas.select({ kind: 'field', side: 'target', field: name })
+      canvas.revealField('target', name)
+    }
+  } else if (where === 'filter') canvas.select({ kind: 'node', node: 'filter' })
+  else if (where === 'match') canvas.select({ kind: 'match' })
+  else if (where === 'source' || where === 'target') canvas.select({ kind: 'node', node: where })
+}
+
+function useBottomPanel() {
+  const [height, setHeight] = useState(260)
+  const [open, setOpen] = useState(true)
+  const drag = useRef<{ y: number; height: number } | undefined>(undefined)
+  const onPointerDown = (event: ReactPointerEvent<HTMLDivElement>) => {
+    drag.current = { y: event.clientY, height }
+    event.currentTarget.setPointerCapture(event.pointerId)
+  }
+  const onPointerMove = (event: ReactPointerEvent<HTMLDivElement>) => {
+    if (drag.current) setHeight(Math.max(120, Math.min(window.innerHeight - 240, drag.current.height + drag.current.y - event.clientY)))
+  }
+  const onPointerUp = () => {
+    drag.current = undefined
+  }
+  return { height, open, setOpen, splitter: { onPointerDown, onPointerMove, onPointerUp } }
+}
+
 export function App({ client }: { client: Client }) {
   const [info, setInfo] = useState<AppInfo>()
   const [settings, setSettings] = useState<Settings>()
   const [notice, setNotice] = useState<Notice>()
+  const [dialog, setDialog] = useState<'document' | 'flow' | undefined>()
+  const [connectionsOpen, setConnectionsOpen] = useState(false)
   const prefersDark = usePrefersDark()
   const document = useDocumentStore((state) => state.document)
   const path = useDocumentStore((state) => state.path)
-  const problems = useDocumentStore((state) => state.problems)
+  const documentProblems = useDocumentStore((state) => state.problems)
   const activeFlowId = useDocumentStore((state) => state.activeFlowId)
-  const setActiveFlow = useDocumentStore((state) => state.setActiveFlow)
   const dirty = useDocumentStore(selectDirty)
   const actions = useDocumentActions(client, info?.nativeDialogs ?? false, setNotice)
+  const problems = useProblems(document, documentProblems)
+  const bottom = useBottomPanel()
 
   useEffect(() => {
     client.call('app/info', {}).then(setInfo, (error: Error) => setNotice({ level: 'error', message: error.message }))
     client.call('settings/get', {}).then(setSettings, () => undefined)
   }, [client])
 
+  const confirmDiscard = useCallback((): boolean => {
+    const state = useDocumentStore.getState()
+    if (!selectDirty(state)) return true
+    return window.confirm(`Discard the unsaved changes to "${state.document?.name}"?`)
+  }, [])
+
   const runCommand = useCallback(
     (command: MenuCommand) => {
       const table: Record<MenuCommand, () => unknown> = {
-        new: actions.newDocument,
+        new: () => setDialog('document'),
         open: () => actions.openDocument(),
         save: () => actions.saveDocument(),
         saveAs: () => actions.saveDocument(true),
@@ -83,7 +135,7 @@ export function App({ client }: { client: Client }) {
       if (!(event.ctrlKey || event.metaKey) || isTyping(event.target)) return
       const key = event.key.toLowerCase()
       const command: MenuCommand | undefined =
-        key === 'z' ? (event.shiftKey ? 'redo' : 'undo') : key === 'y' ? 'redo' : key === 's' ? (event.shiftKey ? 'saveAs' : 'save') : key === 'o' ? 'open' : key === 'e' ? 'export' : key === 'i' ? 'import' : undefined
+        key === 'z' ? (event.shiftKey ? 'redo' : 'undo') : key === 'y' ? 'redo' : key === 's' ? (event.shiftKey ? 'saveAs' : 'save') : key === 'o' ? 'open' : key === 'e' ? 'export' : key === 'i' ? 'import' : key === 'n' ? 'new' : undefined
       if (!command) return
       event.preventDefault()
       runCommand(command)
@@ -125,7 +177,7 @@ export function App({ client }: { client: Client }) {
           if (file) void actions.importFile(file)
         }}
       />
-      <AppToolbar actions={actions} />
+      <AppToolbar client={client} actions={actions} onNew={() => setDialog('document')} onConnections={() => setConnectionsOpen(true)} />
       {notice && (
         <MessageBar intent={notice.level === 'error' ? 'error' : notice.level === 'warning' ? 'warning' : 'info'} className="ss-notice" role="status">
           <MessageBarBody>{notice.message}</MessageBarBody>
@@ -133,42 +185,46 @@ export function App({ client }: { client: Client }) {
       )}
       <div className="ss-workspace">
         <aside className="ss-side ss-side--left">
-          <SchemaPanel />
+          <SchemaBrowser client={client} connections={connectionsOf(document)} />
         </aside>
         <main className="ss-center">
-          {document && document.flows.length > 0 && (
-            <TabList
-              aria-label="Flows"
-              selectedValue={flow?.id}
-              onTabSelect={(_event, data) => setActiveFlow(String(data.value))}
-              className="ss-flow-tabs"
-            >
-              {document.flows.map((f) => (
-                <Tab key={f.id} value={f.id}>
-                  {f.name ?? f.id}
-                </Tab>
-              ))}
-            </TabList>
+          {document && (
+            <FlowTabs document={document} activeId={flow?.id} onAdd={() => setDialog('flow')} />
           )}
           <div className="ss-canvas" data-testid="canvas">
             <ReactFlowProvider>
               {document && flow ? (
-                <MappingCanvas key={flow.id} document={document} flow={flow} showMinimap={settings?.showMinimap ?? true} />
+                <MappingCanvas key={flow.id} client={client} document={document} flow={flow} problems={problems} showMinimap={settings?.showMinimap ?? true} />
               ) : (
                 <EmptyCanvas hasDocument={document !== undefined} />
               )}
             </ReactFlowProvider>
           </div>
+          {document && (
+            <section className="ss-bottom" style={{ height: bottom.open ? bottom.height : undefined }} aria-label="Preview area">
+              <div className="ss-bottom__bar">
+                {bottom.open && <div className="ss-bottom__splitter" role="separator" aria-orientation="horizontal" aria-label="Resize the preview" {...bottom.splitter} />}
+                <Button
+                  size="small"
+                  appearance="subtle"
+                  icon={bottom.open ? <ChevronDownRegular /> : <ChevronUpRegular />}
+                  onClick={() => bottom.setOpen(!bottom.open)}
+                  aria-expanded={bottom.open}
+                >
+                  {bottom.open ? 'Hide preview' : 'Show preview'}
+                </Button>
+              </div>
+              {bottom.open && (
+                <div className="ss-bottom__content">
+                  <PreviewPanel client={client} document={document} flowId={flow?.id} />
+                </div>
+              )}
+            </section>
+          )}
         </main>
         <aside className="ss-side ss-side--right">
-          <ProblemsPanel
-            problems={problems}
-            onFocus={(problem) => {
-              const index = problem.path[0] === 'flows' && typeof problem.path[1] === 'number' ? problem.path[1] : undefined
-              const target = index !== undefined ? document?.flows[index] : undefined
-              if (target) setActiveFlow(target.id)
-            }}
-          />
+          {document && flow && <Inspector client={client} document={document} flow={flow} problems={problems} />}
+          <ProblemsPanel problems={problems} onFocus={focusProblem} />
         </aside>
       </div>
       <footer className="ss-status" aria-label="Status">
@@ -177,6 +233,8 @@ export function App({ client }: { client: Client }) {
           {document ? `${document.flows.length} flow${document.flows.length === 1 ? '' : 's'} · ${dirty ? 'unsaved changes' : 'saved'}${path ? ` · ${path}` : ''}` : 'No mapping open'}
         </Caption1>
       </footer>
+      <NewFlowDialog client={client} mode={dialog ?? 'document'} open={dialog !== undefined} onClose={() => setDialog(undefined)} confirmDiscard={confirmDiscard} />
+      <ConnectionsDialog client={client} open={connectionsOpen} onClose={() => setConnectionsOpen(false)} />
       </div>
     </FluentProvider>
   )

@@ -1,14 +1,18 @@
-import { Input, Toolbar, ToolbarButton, ToolbarDivider, Tooltip } from '@fluentui/react-components'
+import { Input, Menu, MenuDivider, MenuGroupHeader, MenuItem, MenuList, MenuPopover, MenuTrigger, Toolbar, ToolbarButton, ToolbarDivider, Tooltip } from '@fluentui/react-components'
 import {
   ArrowDownloadRegular,
   ArrowRedoRegular,
   ArrowUndoRegular,
   ArrowUploadRegular,
   DocumentAddRegular,
+  DocumentRegular,
   FolderOpenRegular,
+  PlugConnectedRegular,
   SaveRegular
 } from '@fluentui/react-icons'
 import { useEffect, useState, type ReactElement } from 'react'
+import type { RecentDocument } from '../../shared/contract'
+import type { Client } from '../api/client'
 import type { DocumentActions } from '../state/document-actions'
 import { useDocumentStore } from '../state/document-store'
 
@@ -40,12 +44,47 @@ function DocumentName() {
   )
 }
 
-export function AppToolbar({ actions }: { actions: DocumentActions }) {
+/** File: the project commands in one place, with the recent files (Electron keeps them; browser mode has none to reopen by path). */
+function FileMenu({ client, actions, onNew }: { client: Client; actions: DocumentActions; onNew: () => void }) {
+  const hasDocument = useDocumentStore((state) => state.document !== undefined)
+  const [recent, setRecent] = useState<RecentDocument[]>([])
+  return (
+    <Menu onOpenChange={(_e, d) => d.open && client.call('recent/list', {}).then((r) => setRecent(r.documents), () => setRecent([]))}>
+      <MenuTrigger disableButtonEnhancement>
+        <ToolbarButton aria-label="File" icon={<DocumentRegular />}>
+          File
+        </ToolbarButton>
+      </MenuTrigger>
+      <MenuPopover>
+        <MenuList>
+          <MenuItem onClick={onNew} secondaryContent={`${mod}N`}>New…</MenuItem>
+          <MenuItem onClick={() => void actions.openDocument()} secondaryContent={`${mod}O`}>Open…</MenuItem>
+          <MenuItem onClick={() => void actions.saveDocument()} disabled={!hasDocument} secondaryContent={`${mod}S`}>Save</MenuItem>
+          <MenuItem onClick={() => void actions.saveDocument(true)} disabled={!hasDocument} secondaryContent={`Shift+${mod}S`}>Save as…</MenuItem>
+          <MenuItem onClick={() => void actions.importDocument()} secondaryContent={`${mod}I`}>Import…</MenuItem>
+          <MenuItem onClick={() => void actions.exportDocument()} disabled={!hasDocument} secondaryContent={`${mod}E`}>Export…</MenuItem>
+          <MenuDivider />
+          <MenuGroupHeader>Recent</MenuGroupHeader>
+          {recent.length === 0 && <MenuItem disabled>No recent files</MenuItem>}
+          {recent.map((doc) => (
+            <MenuItem key={doc.path} onClick={() => void actions.openDocument(doc.path)} title={doc.path}>
+              {doc.name}
+            </MenuItem>
+          ))}
+        </MenuList>
+      </MenuPopover>
+    </Menu>
+  )
+}
+
+export function AppToolbar({ client, actions, onNew, onConnections }: { client: Client; actions: DocumentActions; onNew: () => void; onConnections?: () => void }) {
   const hasDocument = useDocumentStore((state) => state.document !== undefined)
   const canUndo = useDocumentStore((state) => state.past.length > 0)
   const canRedo = useDocumentStore((state) => state.future.length > 0)
-  const button = (label: string, shortcut: string, icon: ReactElement, onClick: () => void, disabled = false) => (
-    <Tooltip content={shortcut ? `${label} (${shortcut})` : label} relationship="description" withArrow>
+  const undoName = useDocumentStore((state) => state.past[state.past.length - 1]?.action)
+  const redoName = useDocumentStore((state) => state.future[0]?.action)
+  const button = (label: string, shortcut: string, icon: ReactElement, onClick: () => void, disabled = false, detail?: string) => (
+    <Tooltip content={`${detail ?? label}${shortcut ? ` (${shortcut})` : ''}`} relationship="description" withArrow>
       <ToolbarButton aria-label={label} icon={icon} onClick={onClick} disabled={disabled}>
         {label}
       </ToolbarButton>
@@ -57,14 +96,21 @@ export function AppToolbar({ actions }: { actions: DocumentActions }) {
         <img src="./icon.svg" alt="" width={22} height={22} /> Sync Studio
       </span>
       <ToolbarDivider />
-      {button('New', `${mod}N`, <DocumentAddRegular />, () => void actions.newDocument())}
+      <FileMenu client={client} actions={actions} onNew={onNew} />
+      {button('New', `${mod}N`, <DocumentAddRegular />, onNew)}
       {button('Open', `${mod}O`, <FolderOpenRegular />, () => void actions.openDocument())}
       {button('Save', `${mod}S`, <SaveRegular />, () => void actions.saveDocument(), !hasDocument)}
       {button('Import', `${mod}I`, <ArrowUploadRegular />, () => void actions.importDocument())}
       {button('Export', `${mod}E`, <ArrowDownloadRegular />, () => void actions.exportDocument(), !hasDocument)}
       <ToolbarDivider />
-      {button('Undo', `${mod}Z`, <ArrowUndoRegular />, actions.undo, !canUndo)}
-      {button('Redo', `Shift+${mod}Z`, <ArrowRedoRegular />, actions.redo, !canRedo)}
+      {button('Undo', `${mod}Z`, <ArrowUndoRegular />, actions.undo, !canUndo, undoName ? `Undo ${undoName}` : 'Undo')}
+      {button('Redo', `Shift+${mod}Z`, <ArrowRedoRegular />, actions.redo, !canRedo, redoName ? `Redo ${redoName}` : 'Redo')}
+      {onConnections && (
+        <>
+          <ToolbarDivider />
+          {button('Connections', '', <PlugConnectedRegular />, onConnections)}
+        </>
+      )}
       <ToolbarDivider />
       <DocumentName />
     </Toolbar>

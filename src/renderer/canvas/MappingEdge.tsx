@@ -1,0 +1,130 @@
+import { Button, Tooltip } from '@fluentui/react-components'
+import { CheckmarkRegular, DismissRegular, ErrorCircleFilled, WarningFilled } from '@fluentui/react-icons'
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, type Edge, type EdgeProps } from '@xyflow/react'
+import { memo } from 'react'
+import { useCanvasStore } from '../state/canvas-store'
+import type { Severity } from '../state/flow-schema'
+
+/**
+ * A field mapping: one edge per source field, the steps as a chain of chips on the first
+ * one, coloured by the worst problem of the mapping. A proposal from auto-map is the same
+ * edge dashed, with accept and reject buttons. The match key is drawn as a key edge.
+ */
+
+export interface MappingEdgeData extends Record<string, unknown> {
+  kind: 'mapping' | 'proposal' | 'match' | 'filter'
+  target: string
+  from: string
+  /** Chips are drawn once per mapping, on its first edge. */
+  primary: boolean
+  steps: string[]
+  severity: Severity | undefined
+  message: string | undefined
+  applyUpdates: boolean
+  trace: { value: unknown; error?: string } | undefined
+  reason?: string
+  confidence?: number
+}
+export type MappingEdgeType = Edge<MappingEdgeData, 'mapping'>
+
+const show = (value: unknown) => (value === undefined ? '∅' : typeof value === 'string' ? `"${value.length > 28 ? `${value.slice(0, 27)}…` : value}"` : JSON.stringify(value))
+
+/** A point on React Flow's bezier between a right-hand source and a left-hand target (control points half-way across). */
+function pointAlong(sx: number, sy: number, tx: number, ty: number, t: number): [number, number] {
+  const offset = tx >= sx ? 0.5 * (tx - sx) : 0.35 * 25 * Math.sqrt(sx - tx)
+  const c1 = sx + offset
+  const c2 = tx - offset
+  const u = 1 - t
+  const x = u * u * u * sx + 3 * u * u * t * c1 + 3 * u * t * t * c2 + t * t * t * tx
+  const y = u * u * u * sy + 3 * u * u * t * sy + 3 * u * t * t * ty + t * t * t * ty
+  return [x, y]
+}
+
+function MappingEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd }: EdgeProps<MappingEdgeType>) {
+  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition, curvature: 0.35 })
+  const selectedStep = useCanvasStore((state) => (selected && state.selection.kind === 'step' && state.selection.target === data?.target ? state.selection.index : undefined))
+  const select = useCanvasStore((state) => state.select)
+  const away = useCanvasStore((state) => (data ? state.proxied.source.has(data.from) || state.proxied.target.has(data.target) : false))
+  if (!data) return null
+  const kind = data.kind
+  const className = `ss-edge ss-edge--${kind}${data.severity ? ` ss-edge--${data.severity}` : ''}${selected ? ' ss-edge--selected' : ''}${away && !selected ? ' ss-edge--away' : ''}`
+  // Proposals show their buttons when selected (the inspector lists them all); an edge whose row is scrolled away keeps quiet.
+  const showLabel =
+    selected || (!away && (kind === 'match' || (kind === 'mapping' && data.primary && (data.steps.length > 0 || data.severity || data.trace || !data.applyUpdates))))
+  // Labels sit two thirds along, nearer the target: mappings into neighbouring rows then fan out instead of stacking mid-way.
+  const [x, y] = kind === 'match' ? [labelX, labelY] : pointAlong(sourceX, sourceY, targetX, targetY, 0.68)
+  return (
+    <>
+      <BaseEdge id={id} path={path} className={className} markerEnd={markerEnd} interactionWidth={16} />
+      {showLabel && (
+        <EdgeLabelRenderer>
+          <div
+            className={`ss-edge-label ss-edge-label--${kind} nodrag nopan${selected ? ' ss-edge-label--selected' : ''}`}
+            style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
+            data-edge-id={id}
+          >
+            {kind === 'match' && <span className="ss-chip ss-chip--key">match key</span>}
+            {kind === 'proposal' && (
+              <>
+                <Tooltip content={data.reason ?? ''} relationship="description">
+                  <span className="ss-chip ss-chip--proposal">
+                    {Math.round((data.confidence ?? 0) * 100)}% {data.steps.length ? `· ${data.steps.join(' → ')}` : ''}
+                  </span>
+                </Tooltip>
+                <Button
+                  size="small"
+                  appearance="subtle"
+                  className="ss-edge-label__button"
+                  icon={<CheckmarkRegular />}
+                  aria-label={`Accept ${data.from} → ${data.target}`}
+                  onClick={() => window.dispatchEvent(new CustomEvent('ss-proposal', { detail: { target: data.target, accept: true } }))}
+                />
+                <Button
+                  size="small"
+                  appearance="subtle"
+                  className="ss-edge-label__button"
+                  icon={<DismissRegular />}
+                  aria-label={`Reject ${data.from} → ${data.target}`}
+                  onClick={() => window.dispatchEvent(new CustomEvent('ss-proposal', { detail: { target: data.target, accept: false } }))}
+                />
+              </>
+            )}
+            {kind === 'mapping' && (
+              <>
+                {data.severity && (
+                  <Tooltip content={data.message ?? ''} relationship="description">
+                    <span className={`ss-badge ss-badge--${data.severity}`} aria-label={`${data.severity}: ${data.message ?? ''}`} role="img">
+                      {data.severity === 'error' ? <ErrorCircleFilled /> : <WarningFilled />}
+                    </span>
+                  </Tooltip>
+                )}
+                {data.steps.map((fn, index) => (
+                  <button
+                    key={index}
+                    type="button"
+                    className={`ss-chip${selectedStep === index ? ' ss-chip--selected' : ''}`}
+                    aria-label={`Step ${index + 1} of ${data.target}: ${fn}`}
+                    onClick={(event) => {
+                      event.stopPropagation()
+                      select({ kind: 'step', target: data.target, index }, [id])
+                    }}
+                  >
+                    {fn}
+                  </button>
+                ))}
+                {!data.applyUpdates && <span className="ss-chip ss-chip--muted" title="Written only when the record is created">create only</span>}
+                {data.trace && (
+                  <span className={`ss-chip ss-chip--trace${data.trace.error ? ' ss-chip--trace-error' : ''}`} title={data.trace.error ?? show(data.trace.value)}>
+                    {data.trace.error ? `✕ ${data.trace.error}` : `= ${show(data.trace.value)}`}
+                  </span>
+                )}
+              </>
+            )}
+          </div>
+        </EdgeLabelRenderer>
+      )}
+    </>
+  )
+}
+
+export const MappingEdge = memo(MappingEdgeView)

@@ -1,0 +1,94 @@
+import { copyFileSync, mkdirSync } from 'node:fs'
+import { clickEdge, expect, flowEdge, newContactsMapping, test } from './canvas-support'
+
+const screens = '.test-output/screens'
+
+test('a new project offers suggestions; accept all is one undoable edit; flows are added, renamed and removed; a problem focuses its edge', async ({ page, app }) => {
+  await page.goto(app.launchUrl)
+  await newContactsMapping(page, { keepSuggestions: true })
+  // Matched on the table's id and the resource's identification key.
+  await expect(page.getByRole('img', { name: 'Match key contactid → cusDynamicsContactId' })).toHaveCount(0) // edges are groups, not images
+  await expect(page.locator('.react-flow__edge[data-id="match"]')).toHaveCount(1)
+  const suggestions = page.getByRole('region', { name: 'Suggested mappings' })
+  await expect(suggestions).toContainText('emailaddress1 → email')
+
+  // One rejected, one accepted, then all the rest in one edit.
+  await suggestions.getByRole('button', { name: 'Reject fax → fax' }).click()
+  await suggestions.getByRole('button', { name: 'Accept firstname → firstName' }).click()
+  await expect(flowEdge(page, 'firstName', 'firstname')).toHaveCount(1)
+  const accept = page.getByRole('button', { name: /^Accept all \(\d+\)$/ })
+  const count = Number(/\d+/.exec((await accept.textContent()) ?? '')![0])
+  await accept.click()
+  await expect(page.getByLabel('Target profile')).toContainText(`${count + 1}/50 mapped`)
+  await expect(flowEdge(page, 'fax', 'fax')).toHaveCount(0)
+  await page.getByRole('button', { name: 'Undo' }).click()
+  await expect(page.getByLabel('Target profile')).toContainText('1/50 mapped')
+  await page.getByRole('button', { name: 'Redo' }).click()
+  await expect(page.getByLabel('Target profile')).toContainText(`${count + 1}/50 mapped`)
+
+  // A picture of the mapping for the README: mapped fields only, a value map selected, the filter filled.
+  await page.getByRole('button', { name: 'Hide preview' }).click()
+  await page.getByRole('combobox', { name: 'Fields of profile to show' }).selectOption('mapped')
+  await page.getByRole('combobox', { name: 'Fields of contact to show' }).selectOption('mapped')
+  await page.getByRole('button', { name: 'Fit View' }).click()
+  const filter = page.getByRole('group', { name: 'Filter', exact: true })
+  await filter.getByRole('button', { name: 'Add condition' }).click()
+  await clickEdge(page, 'gender', 'gendercode')
+  await expect(page.getByRole('region', { name: 'Inspector' })).toContainText('Mapping → gender')
+  await page.waitForTimeout(300)
+  await page.screenshot({ path: `${screens}/contacts-mapping-full.png` })
+  mkdirSync('docs/images', { recursive: true })
+  copyFileSync(`${screens}/contacts-mapping-full.png`, 'docs/images/contacts-mapping.png')
+
+  // Ctrl+C on one edge, Ctrl+V on another copies its steps.
+  await clickEdge(page, 'email', 'emailaddress1')
+  await page.keyboard.press('Control+c')
+  await clickEdge(page, 'firstName', 'firstname')
+  await page.keyboard.press('Control+v')
+  await expect(page.getByRole('region', { name: 'Inspector' }).getByRole('listitem', { name: /^Step \d: email$/ })).toBeVisible()
+
+  // Without its steps, firstName gets a warning (50 characters into 30); a click on it selects the edge.
+  const inspector = page.getByRole('region', { name: 'Inspector' })
+  await inspector.getByRole('button', { name: 'Remove step 2 (email) of firstName' }).click()
+  await inspector.getByRole('button', { name: 'Remove step 1 (truncate) of firstName' }).click()
+  const problem = page.getByRole('region', { name: 'Problems' }).getByRole('button', { name: /"firstName" holds 30/ })
+  await expect(problem).toBeVisible()
+  await page.keyboard.press('Escape')
+  await page.locator('.react-flow__pane').click({ position: { x: 5, y: 300 } })
+  await expect(inspector).not.toContainText('Mapping → firstName')
+  await problem.click()
+  await expect(inspector).toContainText('Mapping → firstName')
+  await expect(page.locator('.react-flow__edge.selected')).toHaveCount(1)
+
+  // Flows: add (another table → resource), rename, remove; undo brings it back.
+  await page.getByRole('button', { name: 'Add flow' }).click()
+  const dialog = page.getByRole('dialog', { name: 'New flow' })
+  await dialog.getByRole('combobox', { name: 'Dynamics table' }).selectOption('new_vehicle')
+  await dialog.getByRole('combobox', { name: 'Campaign resource' }).selectOption('cusVehicle')
+  await dialog.getByRole('button', { name: 'Create' }).click()
+  await expect(page.getByRole('tab', { name: 'Vehicle → Vehicles' })).toHaveAttribute('aria-selected', 'true')
+  await page.getByRole('button', { name: 'Rename flow' }).click()
+  await page.getByRole('textbox', { name: 'Flow name' }).fill('Vehicles')
+  await page.getByRole('textbox', { name: 'Flow name' }).press('Enter')
+  await expect(page.getByRole('tab', { name: 'Vehicles' })).toBeVisible()
+  await page.getByRole('button', { name: 'Remove flow' }).click()
+  await expect(page.getByRole('tab')).toHaveCount(1 + 2) // the flow tab, plus the schema browser's two system tabs
+  await page.getByRole('button', { name: 'Undo' }).click()
+  await expect(page.getByRole('tab', { name: 'Vehicles' })).toBeVisible()
+  await expect(page.getByTestId('document-status')).toContainText('2 flows')
+})
+
+test('keyboard: Tab to a field, arrows move, Enter on a source then a target field maps them', async ({ page, app }) => {
+  await page.goto(app.launchUrl)
+  await newContactsMapping(page)
+  const sourceRow = page.getByLabel('Source contact').locator('[data-field="contactid"]')
+  await sourceRow.focus()
+  await page.keyboard.press('ArrowDown')
+  await expect(page.getByLabel('Source contact').locator('[data-field]:focus')).toHaveCount(1)
+  await page.getByRole('textbox', { name: 'Search fields of contact' }).fill('mobilephone')
+  await page.getByLabel('Source contact').locator('[data-field="mobilephone"]').press('Enter')
+  await page.getByRole('textbox', { name: 'Search fields of profile' }).fill('mobilePhone')
+  await page.getByLabel('Target profile').locator('[data-field="mobilePhone"]').press('Enter')
+  await expect(flowEdge(page, 'mobilePhone', 'mobilephone')).toHaveCount(1)
+  await page.screenshot({ path: `${screens}/keyboard-mapping.png` })
+})
