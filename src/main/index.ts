@@ -56,7 +56,7 @@ if (!app.requestSingleInstanceLock()) {
       embeddedSandbox: true,
       dialogs: electronDialogs(() => BrowserWindow.getFocusedWindow() ?? mainWindow, () => app.getPath('documents')),
       versions: { electron: process.versions.electron, chrome: process.versions.chrome }
-    })
+    }, events)
     dispose = services.dispose
     const dispatch = createDispatcher(services.handlers, (level, message) => console[level === 'info' ? 'log' : level](message))
     bindIpc(dispatch, events, () => BrowserWindow.getAllWindows().map((w) => w.webContents))

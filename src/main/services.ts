@@ -2,7 +2,10 @@ import { join } from 'node:path'
 import type { AppInfo, TableSummary } from '../shared/contract'
 import { DocumentService, type DocumentDialogs } from './documents/document-service'
 import type { Handlers } from './contract/dispatcher'
+import { EventHub } from './contract/event-hub'
 import { PreviewService } from './preview/preview-service'
+import { RunManager } from './sync/run-manager'
+import { SyncService } from './sync/sync-service'
 import { ConnectionService } from './workspace/connections'
 import { EmbeddedSandbox } from './workspace/embedded-sandbox'
 import { RecentDocuments } from './workspace/recent-documents'
@@ -43,7 +46,7 @@ export function plainNodePlatform(): Platform {
   }
 }
 
-export function createServices(platform: Platform) {
+export function createServices(platform: Platform, events: EventHub = new EventHub()) {
   const settings = new SettingsService(platform.store)
   const recent = new RecentDocuments(platform.store, () => settings.get().recentLimit)
   const documents = new DocumentService(recent, platform.dialogs)
@@ -51,6 +54,8 @@ export function createServices(platform: Platform) {
   if (platform.embeddedSandbox) void sandbox.start().catch(() => undefined)
   const connections = new ConnectionService({ store: platform.store, secrets: platform.secrets, sandbox: () => sandbox.info() })
   const previews = new PreviewService(connections)
+  const sync = new SyncService({ connections, journalFolder: join(platform.userData, 'sync') })
+  const runs = new RunManager(sync, events)
   // Connections can name the Sandbox before it has finished starting (it takes a moment).
   const ready = () => sandbox.settled()
   const handlers: Handlers = {
@@ -110,11 +115,25 @@ export function createServices(platform: Platform) {
     'preview/dryRun': async ({ document, flowId, limit }) => {
       await ready()
       return previews.dryRun(document, flowId, limit)
+    },
+    'run/start': async ({ document, flowIds, dryRun, full, mappingVersion }) => {
+      await ready()
+      return { runKey: runs.start(document, { flowIds, dryRun, full, mappingVersion }) }
+    },
+    'run/cancel': ({ runKey }) => ({ canceled: runs.cancel(runKey) }),
+    'run/history': async ({ flowId }) => ({ runs: await sync.history({ flowId }) }),
+    'run/errors': async ({ runId, limit, offset }) => ({ errors: await sync.errors(runId, { limit, offset }) }),
+    'run/errorsCsv': async ({ runId }) => ({ csv: await sync.errorsCsv(runId), fileName: `sync-errors-${runId}.csv` }),
+    'run/retryFailed': async ({ document, runId }) => {
+      await ready()
+      await sync.summary(runId) // an unknown run is refused now, not reported later as a failed run
+      return { runKey: runs.retryFailed(document, runId) }
     }
   }
   const dispose = async () => {
+    await runs.dispose()
     await connections.dispose()
     await sandbox.close()
   }
-  return { handlers, settings, recent, documents, connections, sandbox, dispose }
+  return { handlers, events, settings, recent, documents, connections, sandbox, sync, dispose }
 }

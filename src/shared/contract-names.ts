@@ -24,10 +24,16 @@ export const callNames = [
   'schema/table',
   'preview/records',
   'preview/trace',
-  'preview/dryRun'
+  'preview/dryRun',
+  'run/start',
+  'run/cancel',
+  'run/history',
+  'run/errors',
+  'run/errorsCsv',
+  'run/retryFailed'
 ] as const
 
-export const eventNames = ['menu/command', 'app/notice'] as const
+export const eventNames = ['menu/command', 'app/notice', 'run/progress', 'run/finished'] as const
 
 export type CallName = (typeof callNames)[number]
 export type EventName = (typeof eventNames)[number]

@@ -125,6 +125,98 @@ export const DryRun = z.object({
   counts: z.object({ create: z.number(), update: z.number(), unchanged: z.number(), skipped: z.number(), error: z.number() })
 })
 const FlowRef = z.object({ document: Document, flowId: z.string().min(1) })
+
+export const RunCounts = z.object({
+  read: z.number(),
+  created: z.number(),
+  updated: z.number(),
+  unchanged: z.number(),
+  skipped: z.number(),
+  failed: z.number(),
+  deleted: z.number(),
+  deferred: z.number()
+})
+export type RunCounts = z.infer<typeof RunCounts>
+const RunError = z.object({ code: z.string(), message: z.string() })
+export const FlowRunResult = z.object({
+  flowId: z.string(),
+  kind: z.enum(['records', 'events', 'optOut']),
+  status: z.enum(['completed', 'failed', 'canceled', 'skipped']),
+  runId: z.string().optional(),
+  dryRun: z.boolean(),
+  counts: RunCounts,
+  durationMs: z.number(),
+  error: RunError.optional(),
+  /** Dry run: the planned changes, as in a dry-run diff, plus deletes. */
+  plan: z.object({ entries: z.array(z.record(z.string(), z.unknown())), truncated: z.boolean() }).optional(),
+  notices: z.array(z.string()),
+  resumedFrom: z.string().optional(),
+  fullResync: z.boolean().optional()
+})
+export const SyncResult = z.object({
+  status: z.enum(['completed', 'partial', 'failed', 'canceled']),
+  flows: z.array(FlowRunResult),
+  durationMs: z.number()
+})
+export type SyncResult = z.infer<typeof SyncResult>
+export const RunSummary = z.object({
+  runId: z.string(),
+  flowId: z.string(),
+  mappingHash: z.string(),
+  mappingVersion: z.string().optional(),
+  mode: z.enum(['full', 'incremental', 'retry']),
+  dryRun: z.boolean(),
+  status: z.enum(['running', 'completed', 'failed', 'canceled', 'interrupted']),
+  counts: RunCounts,
+  startedAt: z.number(),
+  endedAt: z.number().optional(),
+  durationMs: z.number(),
+  error: RunError.optional(),
+  retryOf: z.string().optional(),
+  errorCount: z.number(),
+  resumable: z.boolean(),
+  compacted: z.boolean().optional()
+})
+export type RunSummary = z.infer<typeof RunSummary>
+export const RecordError = z.object({
+  key: z.string().optional(),
+  id: z.string(),
+  page: z.number(),
+  stage: z.enum(['transform', 'write']),
+  code: z.string(),
+  message: z.string(),
+  field: z.string().optional(),
+  step: z.number().optional(),
+  input: z.unknown().optional(),
+  retryable: z.boolean().optional(),
+  op: z.enum(['create', 'update', 'delete']).optional()
+})
+export type RecordError = z.infer<typeof RecordError>
+const flowPosition = { flowId: z.string(), flowIndex: z.number(), flowCount: z.number() }
+export const RunProgressEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('flowStarted'), ...flowPosition, runId: z.string(), resumed: z.boolean(), mode: z.enum(['full', 'incremental', 'retry']), dryRun: z.boolean() }),
+  z.object({
+    type: z.literal('progress'),
+    ...flowPosition,
+    progress: z.object({
+      runId: z.string(),
+      flowId: z.string(),
+      phase: z.enum(['starting', 'reading', 'writing', 'retrying', 'paused', 'finishing', 'done']),
+      dryRun: z.boolean(),
+      counts: RunCounts,
+      ratePerSecond: z.number(),
+      total: z.number().optional(),
+      etaMs: z.number().optional(),
+      elapsedMs: z.number(),
+      pages: z.number()
+    })
+  }),
+  z.object({ type: z.literal('notice'), flowId: z.string(), message: z.string() }),
+  z.object({ type: z.literal('flowFinished'), ...flowPosition, result: FlowRunResult })
+])
+export type RunProgressEvent = z.infer<typeof RunProgressEvent>
+/** A run started from the app: main keeps it by this key until it finishes. */
+const RunKey = z.object({ runKey: z.string() })
 const sampleSize = z.number().int().min(1).max(500)
 
 const call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, summary: string) => ({ input, output, summary })
@@ -199,7 +291,21 @@ export const calls = {
     FlowRef.extend({ limit: sampleSize }),
     z.object({ query: PreviewQuery, dryRun: DryRun }),
     'What a sync would do to the sample records — create, update (old → new), unchanged, skipped, error — without writing.'
-  )
+  ),
+  'run/start': call(
+    z.object({ document: Document, flowIds: z.array(z.string().min(1)).optional(), dryRun: z.boolean(), full: z.boolean().optional(), mappingVersion: z.string().optional() }),
+    RunKey,
+    'Start a sync (or a dry run) of some or all flows in main; progress arrives as run/progress events, the result as run/finished.'
+  ),
+  'run/cancel': call(RunKey, z.object({ canceled: z.boolean() }), 'Cancel a running sync cleanly; the next run resumes from its last checkpoint.'),
+  'run/history': call(z.object({ flowId: z.string().optional() }), z.object({ runs: z.array(RunSummary) }), 'Every run, newest first: flow, mapping version, mode, counts, duration, status.'),
+  'run/errors': call(
+    z.object({ runId: z.string().min(1), limit: z.number().int().min(1).max(1000).optional(), offset: z.number().int().min(0).optional() }),
+    z.object({ errors: z.array(RecordError) }),
+    'The per-record errors of a run: key, field, message, the source value.'
+  ),
+  'run/errorsCsv': call(z.object({ runId: z.string().min(1) }), z.object({ csv: z.string(), fileName: z.string() }), 'A run\'s errors as CSV, for a spreadsheet.'),
+  'run/retryFailed': call(z.object({ document: Document, runId: z.string().min(1) }), RunKey, 'A new run of only the records that failed in a run.')
 } satisfies Record<CallName, { input: z.ZodType; output: z.ZodType; summary: string }>
 
 export const MenuCommand = z.enum(['new', 'open', 'save', 'saveAs', 'import', 'export', 'undo', 'redo', 'about'])
@@ -207,7 +313,10 @@ export type MenuCommand = z.infer<typeof MenuCommand>
 
 export const events = {
   'menu/command': z.object({ command: MenuCommand }),
-  'app/notice': z.object({ level: z.enum(['info', 'warning', 'error']), message: z.string() })
+  'app/notice': z.object({ level: z.enum(['info', 'warning', 'error']), message: z.string() }),
+  /** A sync's progress: which flow, and its counts, rate and ETA (a few per second at most). */
+  'run/progress': z.object({ runKey: z.string(), event: RunProgressEvent }),
+  'run/finished': z.object({ runKey: z.string(), result: SyncResult.optional(), error: z.string().optional() })
 } satisfies Record<EventName, z.ZodType>
 
 // Both lists name the same calls and events (a compile error otherwise).

@@ -101,6 +101,36 @@ describe('the app on its built-in Sandbox', () => {
     for (const file of files(folder)) expect({ file, leaks: readFileSync(file).includes(secret) }).toEqual({ file, leaks: false })
   })
 
+  it('runs a dry run then a sync of the contacts flow from the app, with progress events, and keeps the history', async () => {
+    const finish = (runKey: string) =>
+      new Promise<any>((resolve) => {
+        const progress: unknown[] = []
+        const stop = services.events.subscribe((name, payload: any) => {
+          if (payload.runKey !== runKey) return
+          if (name === 'run/progress') progress.push(payload.event)
+          if (name === 'run/finished') {
+            stop()
+            resolve({ ...payload, progress })
+          }
+        })
+      })
+    const dry = await ok('run/start', { document, flowIds: ['contacts'], dryRun: true })
+    const planned = await finish(dry.runKey)
+    expect(planned.error).toBeUndefined()
+    expect(planned.result.flows[0]).toMatchObject({ flowId: 'contacts', dryRun: true, status: 'completed' })
+    expect(planned.progress.some((e: any) => e.type === 'flowStarted')).toBe(true)
+    const wouldCreate = planned.result.flows[0].counts.created
+    expect(wouldCreate).toBeGreaterThan(0)
+
+    const real = await ok('run/start', { document, flowIds: ['contacts'], dryRun: false })
+    const done = await finish(real.runKey)
+    expect(done.result.flows[0].counts.created).toBe(wouldCreate)
+    const { runs } = await ok('run/history', { flowId: 'contacts' })
+    expect(runs.map((r: any) => r.dryRun)).toEqual([false, true])
+    const { csv } = await ok('run/errorsCsv', { runId: runs[0].runId })
+    expect(csv.split('\n')[0]).toMatch(/key/i)
+  }, 60_000)
+
   it('explains a preview of a flow that does not exist', async () => {
     const result = await dispatch('preview/records', { document, flowId: 'nope', limit: 5 })
     expect(result).toEqual({ ok: false, error: { code: 'failed', message: 'There is no flow "nope" in this mapping.' } })

@@ -33,10 +33,15 @@ const validInput: Record<string, unknown> = {
   'schema/table': { system: 'campaign', connection: 'Sandbox', name: 'profile' },
   'preview/records': { document: { format: 'sync-studio/mapping@1', name: 'Smoke', flows: [] }, flowId: 'none', limit: 1 },
   'preview/trace': { document: { format: 'sync-studio/mapping@1', name: 'Smoke', flows: [] }, flowId: 'none', key: 'k' },
-  'preview/dryRun': { document: { format: 'sync-studio/mapping@1', name: 'Smoke', flows: [] }, flowId: 'none', limit: 1 }
+  'preview/dryRun': { document: { format: 'sync-studio/mapping@1', name: 'Smoke', flows: [] }, flowId: 'none', limit: 1 },
+  'run/start': { document: { format: 'sync-studio/mapping@1', name: 'Smoke', flows: [] }, dryRun: true },
+  'run/cancel': { runKey: 'none' },
+  'run/errors': { runId: 'none' },
+  'run/errorsCsv': { runId: 'none' },
+  'run/retryFailed': { document: { format: 'sync-studio/mapping@1', name: 'Smoke', flows: [] }, runId: 'none' }
 }
 /** Calls whose valid input names something this fresh app does not have: they must reach their service and say so. */
-const answersWithAMessage = new Set(['connections/update', 'preview/records', 'preview/trace', 'preview/dryRun'])
+const answersWithAMessage = new Set(['connections/update', 'preview/records', 'preview/trace', 'preview/dryRun', 'run/errors', 'run/errorsCsv', 'run/retryFailed'])
 
 beforeAll(async () => {
   if (!existsSync(bundle)) throw new Error('out/main/index.js is missing — run `npm run build` first (npm test does)')

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import {
   compileFlow,
   flattenRecord,
@@ -228,6 +229,8 @@ function transformOf(compiled: CompiledFlow): RecordTransform {
 export function startRun(options: RunOptions): RunHandle {
   const clock = options.clock ?? systemClock
   const controller = new AbortController()
+  // Every request in flight listens to the run's signal: hundreds at once are expected.
+  setMaxListeners(0, controller.signal)
   const outer = options.signal
   if (outer) {
     if (outer.aborted) controller.abort()

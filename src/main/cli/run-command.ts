@@ -1,0 +1,207 @@
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { RunCounts } from '../sync/journal-format'
+import type { PlanEntry } from '../sync/runner'
+import { SyncService, type SyncEvent, type SyncResult } from '../sync/sync-service'
+import { UsageError, type CliIO, type Command } from './command'
+import { defaultJournalFolder, integerFlag, openWorkspace, readMapping } from './sync-setup'
+
+const usage =
+  'sync-studio run <mapping.json> [--flow ID]... [--dry-run] [--full] [--json] [--journal DIR] [--events DIR] [--sandbox [--contacts N] [--profiles N] [--latency MS]]'
+
+/**
+ * `sync-studio run`: runs the flows of a mapping file (parents first), with a progress bar
+ * on a terminal and plain lines otherwise, then a summary. Exit 0: every record synced;
+ * 1: some records failed (see the errors in the history / the CSV); 2: a flow failed or
+ * was canceled, or the command was used wrongly. Ctrl+C cancels cleanly: the next run of
+ * the same mapping resumes from the last checkpoint.
+ */
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'Run a mapping\'s sync flows (or plan them with --dry-run) and print a summary.',
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { values, positionals } = parseArgs({
+      args,
+      options: {
+        flow: { type: 'string', multiple: true },
+        'dry-run': { type: 'boolean' },
+        full: { type: 'boolean' },
+        json: { type: 'boolean' },
+        sandbox: { type: 'boolean' },
+        journal: { type: 'string' },
+        events: { type: 'string' },
+        contacts: { type: 'string' },
+        profiles: { type: 'string' },
+        latency: { type: 'string' },
+        'plan-limit': { type: 'string' }
+      },
+      allowPositionals: true
+    })
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the mapping file to run' : `one mapping file at a time, not ${positionals.length}`)
+    if (!values.sandbox && (values.contacts || values.profiles || values.latency)) throw new UsageError('--contacts, --profiles and --latency set up the sandbox: use them with --sandbox')
+    const file = positionals[0]
+    const document = await readMapping(file, io)
+    if (!document) return 2
+    const journalFolder = resolve(values.journal ?? defaultJournalFolder())
+    const dryRun = values['dry-run'] === true
+    const planLimit = integerFlag('plan-limit', values['plan-limit'], 0, 1_000_000) ?? 20
+    const events = values.events ? resolve(values.events) : undefined
+    const workspace = await openWorkspace({
+      sandbox: values.sandbox === true,
+      journalFolder,
+      io,
+      flags: {
+        contacts: integerFlag('contacts', values.contacts, 0, 1_000_000),
+        profiles: integerFlag('profiles', values.profiles, 0, 100_000),
+        latencyMs: integerFlag('latency', values.latency, 0, 60_000),
+        exportFolder: events
+      }
+    })
+    const display = values.json ? undefined : new ProgressDisplay(io)
+    try {
+      if (workspace.sandbox && events) {
+        // The sandbox's Campaign has made deliveries only if asked; export what it has so the events flows find files.
+        await workspace.sandbox.campaign.exportLogs(events)
+      }
+      const service = new SyncService({
+        connections: workspace.connections,
+        journalFolder,
+        ...(events ? { eventsFolder: events } : {}),
+        ...(workspace.saveSandbox ? { afterWrite: workspace.saveSandbox } : {})
+      })
+      if (!values.json) {
+        io.out(`${dryRun ? 'Planning' : 'Running'} ${document.name} (${file})${workspace.sandbox ? ` against the sandbox (snapshot ${resolve(journalFolder, 'sandbox.json')})` : ''}; journal ${journalFolder}`)
+      }
+      const result = await service.run(document, {
+        ...(values.flow?.length ? { flowIds: values.flow } : {}),
+        dryRun,
+        full: values.full === true,
+        signal: io.signal,
+        planLimit,
+        mappingVersion: file,
+        onProgress: (event) => display?.event(event)
+      })
+      display?.end()
+      if (values.json) io.out(JSON.stringify(result))
+      else printSummary(result, io, dryRun, planLimit)
+      return exitCode(result)
+    } finally {
+      display?.end()
+      await workspace.close()
+    }
+  }
+}
+
+export function exitCode(result: SyncResult): number {
+  if (result.status === 'failed' || result.status === 'canceled') return 2
+  return result.status === 'partial' ? 1 : 0
+}
+
+function countsText(c: RunCounts, dryRun: boolean): string {
+  const verb = dryRun ? 'to ' : ''
+  const parts = [`${c.read} read`]
+  if (c.created) parts.push(`${c.created} ${verb}create${dryRun ? '' : 'd'}`)
+  if (c.updated) parts.push(`${c.updated} ${verb}update${dryRun ? '' : 'd'}`)
+  if (c.deleted) parts.push(`${c.deleted} ${verb}delete${dryRun ? '' : 'd'}`)
+  if (c.unchanged) parts.push(`${c.unchanged} unchanged`)
+  if (c.skipped) parts.push(`${c.skipped} skipped`)
+  if (c.failed) parts.push(`${c.failed} failed`)
+  if (c.deferred) parts.push(`${c.deferred} waiting`)
+  return parts.join(', ')
+}
+
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`
+}
+
+function planLine(entry: PlanEntry): string {
+  switch (entry.action) {
+    case 'create':
+      return `  + ${entry.key} create ${JSON.stringify(entry.target).slice(0, 160)}`
+    case 'update':
+      return `  ~ ${entry.key} ${entry.changes.map((c) => `${c.field}: ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)}`).join('; ').slice(0, 200)}`
+    case 'delete':
+      return `  - ${entry.key} delete (${entry.reason})`
+    case 'error':
+      return `  ! ${entry.key ?? '(no key)'} ${entry.field}: ${entry.reason}`
+    case 'skipped':
+      return `  · ${entry.key ?? '(no key)'} skipped: ${entry.reason}`
+    default:
+      return `  = ${entry.key} unchanged`
+  }
+}
+
+function printSummary(result: SyncResult, io: CliIO, dryRun: boolean, planLimit: number): void {
+  io.out('')
+  for (const flow of result.flows) {
+    const head = `${flow.flowId}: ${flow.status}${flow.runId ? ` (run ${flow.runId}${flow.resumedFrom ? ', resumed' : ''}${flow.fullResync ? ', full resync' : ''})` : ''}`
+    io.out(head)
+    io.out(`  ${countsText(flow.counts, dryRun)} in ${seconds(flow.durationMs)}`)
+    if (flow.error) io.out(`  error (${flow.error.code}): ${flow.error.message}`)
+    if (flow.plan) {
+      const shown = flow.plan.entries.filter((e) => e.action !== 'unchanged').slice(0, planLimit)
+      for (const entry of shown) io.out(planLine(entry))
+      const more = flow.counts.created + flow.counts.updated + flow.counts.deleted + flow.counts.failed + flow.counts.skipped - shown.length
+      if (more > 0) io.out(`  … ${more} more change(s) (--plan-limit N, or --json for the whole plan)`)
+    }
+    if (flow.counts.failed > 0 && flow.runId && !dryRun) io.out(`  ${flow.counts.failed} record(s) failed — the errors are in the run history (run ${flow.runId})`)
+  }
+  const failed = result.flows.reduce((n, f) => n + f.counts.failed, 0)
+  const words: Record<SyncResult['status'], string> = {
+    completed: dryRun ? 'Plan complete: nothing was written.' : 'Sync complete.',
+    partial: `Sync complete with ${failed} failed record(s).`,
+    failed: 'Sync failed — fix the cause and run again: it resumes from the last checkpoint.',
+    canceled: 'Sync canceled — run the same command again to resume from the last checkpoint.'
+  }
+  io.out(`${words[result.status]} (${seconds(result.durationMs)})`)
+}
+
+/** A progress bar on a terminal (one line redrawn), plain lines every few seconds otherwise. */
+class ProgressDisplay {
+  private lastLine = 0
+  private drawn = false
+  private readonly write: (text: string) => void
+
+  constructor(private readonly io: CliIO) {
+    this.write = (text) => process.stdout.write(text)
+  }
+
+  event(event: SyncEvent): void {
+    if (event.type === 'notice') {
+      this.clear()
+      this.io.out(`${event.flowId}: ${event.message}`)
+    } else if (event.type === 'flowStarted') {
+      this.clear()
+      this.io.out(`[${event.flowIndex + 1}/${event.flowCount}] ${event.flowId}: ${event.resumed ? 'resuming' : 'starting'} ${event.dryRun ? 'a dry run' : `a${event.mode === 'incremental' ? 'n' : ''} ${event.mode} run`} (${event.runId})`)
+    } else if (event.type === 'progress') {
+      const p = event.progress
+      const done = p.counts.read
+      const rate = `${Math.round(p.ratePerSecond)}/s`
+      if (this.io.isTerminal) {
+        const width = 28
+        const share = p.total ? Math.min(1, done / p.total) : undefined
+        const bar = share === undefined ? '' : `[${'#'.repeat(Math.round(share * width)).padEnd(width, '.')}] ${Math.round(share * 100)}% `
+        const eta = p.etaMs !== undefined ? ` eta ${seconds(p.etaMs)}` : ''
+        this.write(`\r\x1b[2K${event.flowId} ${bar}${done}${p.total ? `/${p.total}` : ''} read, ${p.counts.created + p.counts.updated + p.counts.deleted} written, ${p.counts.failed} failed, ${rate}${eta} ${p.phase}`)
+        this.drawn = true
+      } else if (Date.now() - this.lastLine >= 2000 || p.phase === 'done') {
+        this.lastLine = Date.now()
+        this.io.out(`${event.flowId}: ${p.phase} — ${countsText(p.counts, p.dryRun)} (${rate})`)
+      }
+    } else if (event.type === 'flowFinished') {
+      this.clear()
+    }
+  }
+
+  private clear(): void {
+    if (this.drawn) {
+      this.write('\r\x1b[2K')
+      this.drawn = false
+    }
+  }
+
+  end(): void {
+    this.clear()
+  }
+}

@@ -1,0 +1,97 @@
+import type { TargetRecord } from '../../../shared/mapping/engine'
+import type { DynamicsConnector, DynamicsRecord, WriteOperation } from '../../connectors/dynamics/connector'
+import { SyncFatalError, type SinkLimits, type TargetSink, type WriteOp, type WriteOutcome } from '../ports'
+import { isKind, mapLimit, rethrowFatal } from './errors'
+
+/**
+ * A Dynamics activity table (Campaign events on the contact's timeline) as a `TargetSink`.
+ * Lookups read the activities whose event-id column (`new_externaleventid`, the flow's
+ * `match.target`, an alternate key) holds the batch's keys; writes are upserts addressed by
+ * that alternate key, sent in `$batch` requests with continue-on-error — so a replayed
+ * event updates its activity instead of adding a second one.
+ *
+ * The computed record carries the contact as `_regardingobjectid_value` (a GUID, the way
+ * Dataverse returns the lookup); it is written as `regardingobjectid` → `{ table: 'contact' }`.
+ */
+
+export const REGARDING = '_regardingobjectid_value'
+
+export interface ActivitySinkOptions {
+  connector: DynamicsConnector
+  table: string
+  keyColumn: string
+  /** Columns read back for the unchanged check (the mapped ones). */
+  columns: string[]
+  limits?: Partial<SinkLimits>
+  afterWrite?: () => Promise<void>
+}
+
+export class ActivitySink implements TargetSink {
+  readonly limits: SinkLimits
+  readonly calls = { lookup: 0, batch: 0 }
+
+  constructor(private readonly options: ActivitySinkOptions) {
+    this.limits = { maxBatch: options.limits?.maxBatch ?? 100, concurrency: options.limits?.concurrency ?? 4, lookupBatch: options.limits?.lookupBatch ?? 50 }
+  }
+
+  async lookup(keys: readonly string[], signal: AbortSignal): Promise<ReadonlyMap<string, TargetRecord>> {
+    const { connector, table, keyColumn } = this.options
+    const values = keys.map((k) => `'${k.replace(/'/g, "''")}'`).join(',')
+    const filter = `Microsoft.Dynamics.CRM.In(PropertyName='${keyColumn}',PropertyValues=[${values}])`
+    const select = [...new Set([...this.options.columns, keyColumn, REGARDING])]
+    const out = new Map<string, TargetRecord>()
+    try {
+      this.calls.lookup++
+      for await (const page of connector.query(table, { select, filter, pageSize: 5000, signal })) {
+        for (const row of page.records) {
+          const key = row[keyColumn]
+          if (typeof key === 'string') out.set(key, row as TargetRecord)
+        }
+      }
+    } catch (error) {
+      rethrowFatal(error, `looking up ${table}`)
+      if (isKind(error, 'notFound')) throw new SyncFatalError('targetGone', (error as Error).message, { cause: error })
+      throw error
+    }
+    return out
+  }
+
+  private payload(record: TargetRecord): DynamicsRecord {
+    const { [REGARDING]: contact, ...rest } = record
+    const out: DynamicsRecord = { ...rest }
+    if (contact !== undefined) out.regardingobjectid = contact === null ? null : { table: 'contact', id: String(contact) }
+    return out
+  }
+
+  async write(batch: readonly WriteOp[], signal: AbortSignal): Promise<readonly WriteOutcome[]> {
+    const { connector, table, keyColumn } = this.options
+    const ops: WriteOperation[] = batch.map((op) =>
+      op.op === 'delete'
+        ? { kind: 'delete', table, key: { [keyColumn]: op.key } }
+        : { kind: 'upsert', table, key: { [keyColumn]: op.key }, record: this.payload(op.op === 'update' ? op.patch : { ...op.record, [keyColumn]: op.key }) }
+    )
+    let results
+    try {
+      this.calls.batch++
+      results = await connector.batch(ops, { batchSize: this.limits.maxBatch, signal })
+    } catch (error) {
+      rethrowFatal(error, `writing ${table}`)
+      throw error
+    }
+    await this.options.afterWrite?.()
+    return mapLimit(batch, batch.length, async (op, index) => {
+      const result = results[index]
+      if (result?.ok) return { key: op.key, outcome: op.op === 'create' ? 'created' : op.op === 'update' ? 'updated' : 'deleted' }
+      const error = result?.error
+      if (op.op === 'delete' && result?.status === 404) return { key: op.key, outcome: 'unchanged' }
+      const missingContact = result?.status === 404 && op.op !== 'delete'
+      return {
+        key: op.key,
+        outcome: 'failed',
+        code: missingContact ? 'contactMissing' : error?.code ? `${error.kind}:${error.code}` : (error?.kind ?? 'failed'),
+        message: missingContact ? `the contact this event is about is not in Dynamics (deleted?): ${error?.message ?? ''}`.trim() : (error?.message ?? `HTTP ${result?.status ?? 0}`),
+        retryable: result?.status === 429 || (result?.status ?? 0) >= 500
+      } satisfies WriteOutcome
+    })
+  }
+}

@@ -1,0 +1,257 @@
+import type { TargetRecord } from '../../../shared/mapping/engine'
+import type { CampaignConnector, CampaignRecord } from '../../connectors/campaign/connector'
+import { isConnectorError } from '../../connectors/http/errors'
+import { PARENT_MISSING, SyncFatalError, type SinkLimits, type TargetSink, type WriteOp, type WriteOutcome } from '../ports'
+import { failedOutcome, isKind, LruMap, mapLimit, rethrowFatal } from './errors'
+
+/**
+ * A Campaign Standard resource (the profile, or a `cus…` custom resource) as the runner's
+ * `TargetSink`. Campaign has no batch API: a record costs one call to look up (through the
+ * key's filter), one to create (POST) or update (PATCH of the changed fields only), one to
+ * delete — Adobe's own cost model (adobe-integration §2). Unchanged records cost the lookup
+ * only. Calls go out in parallel; the connector's limiter holds the concurrency.
+ *
+ * Idempotent by key: a create whose key exists (a duplicate-key refusal, or a POST whose
+ * answer was lost) becomes an update of that record; a delete of a missing key is
+ * `unchanged`.
+ *
+ * Links (custom resources): the computed record carries each link's value as the parent's
+ * Dynamics id (the flow's `links`). The sink finds the parent profile by that id; no parent
+ * → `parentMissing` (retryable: the parent flow may still write it; not retryable when the
+ * source row has no parent at all). A writable link is sent as `{ PKey }`; a read-only,
+ * join-field link (Campaign computes it from a text field such as `profileExternalId`) is
+ * not sent — map the join field like any other.
+ */
+
+export interface CampaignLink {
+  /** Link field on the target resource (`profile`, `vehicleOwner`). */
+  field: string
+  /** Whether Campaign lets us write it (a field-joined link is computed, read-only). */
+  writable: boolean
+}
+
+export interface CampaignSinkOptions {
+  connector: CampaignConnector
+  resource: string
+  /** The target field holding the Dynamics id (the identification key). */
+  keyField: string
+  links?: CampaignLink[]
+  limits?: Partial<SinkLimits>
+  /** Called after every write call, before its outcomes are returned (the CLI saves the sandbox snapshot here). */
+  afterWrite?: () => Promise<void>
+}
+
+interface Found {
+  href: string
+  PKey?: string
+}
+
+export class CampaignSink implements TargetSink {
+  readonly limits: SinkLimits
+  private readonly connector: CampaignConnector
+  private readonly isProfile: boolean
+  private readonly filter: { name: string; param: string }
+  /** href of records seen by lookup, for the writes that follow (bounded). */
+  private readonly hrefs = new LruMap<string, Found>(20_000)
+  /** Parent profiles by Dynamics id, and their Dynamics id by PKey (bounded). */
+  private readonly parents = new LruMap<string, Found | null>(20_000)
+  private readonly parentKeys = new LruMap<string, string>(20_000)
+  /** Calls made, by kind (tests and the bench read them). */
+  readonly calls = { lookup: 0, create: 0, update: 0, delete: 0, parent: 0 }
+
+  constructor(private readonly options: CampaignSinkOptions) {
+    this.connector = options.connector
+    this.isProfile = options.resource === 'profile'
+    const bare = options.keyField.replace(/^cus/, '')
+    const cap = bare.charAt(0).toUpperCase() + bare.slice(1)
+    const low = bare.charAt(0).toLowerCase() + bare.slice(1)
+    this.filter = { name: `by${cap}`, param: `${low}_parameter` }
+    this.limits = { maxBatch: options.limits?.maxBatch ?? 25, concurrency: options.limits?.concurrency ?? 4, lookupBatch: options.limits?.lookupBatch ?? 25 }
+  }
+
+  /** Most HTTP calls in flight at once against Campaign (the connector's limiter). */
+  get httpConcurrency(): number {
+    return this.connector.concurrency
+  }
+
+  /** By the key in the URL (`/profileAndServicesExt/<resource>/<key>`, one indexed read); by the key's filter where the instance refuses that. */
+  private byUrl = true
+
+  private async find(key: string, signal: AbortSignal): Promise<CampaignRecord | undefined> {
+    this.calls.lookup++
+    if (this.byUrl) {
+      try {
+        const record = await this.connector.get(`profileAndServicesExt/${encodeURIComponent(this.options.resource)}/${encodeURIComponent(key)}`, signal)
+        return String(record[this.options.keyField]) === key ? record : undefined
+      } catch (error) {
+        if (isKind(error, 'notFound')) return undefined
+        // Not an identification key addressable in the URL on this instance: use the filter from now on.
+        if (!isKind(error, 'badRequest', 'protocol')) throw error
+        this.byUrl = false
+      }
+    }
+    const found = await this.connector.findByFilter(this.options.resource, this.filter.name, { [this.filter.param]: key }, signal)
+    return found.find((r) => String(r[this.options.keyField]) === key)
+  }
+
+  async lookup(keys: readonly string[], signal: AbortSignal): Promise<ReadonlyMap<string, TargetRecord>> {
+    const out = new Map<string, TargetRecord>()
+    await mapLimit(keys, keys.length, async (key) => {
+      let record: CampaignRecord | undefined
+      try {
+        record = await this.find(key, signal)
+      } catch (error) {
+        rethrowFatal(error, `looking up ${this.options.resource} ${key}`)
+        if (isKind(error, 'notFound')) throw new SyncFatalError('targetGone', `${(error as Error).message}`, { cause: error })
+        throw error
+      }
+      if (!record) return
+      if (typeof record.href === 'string') this.hrefs.set(key, { href: record.href, ...(typeof record.PKey === 'string' ? { PKey: record.PKey } : {}) })
+      out.set(key, await this.shapeLinks(record, signal))
+    })
+    return out
+  }
+
+  /** The record's link fields as the parent's Dynamics id, the way the computed record holds them. */
+  private async shapeLinks(record: CampaignRecord, signal: AbortSignal): Promise<TargetRecord> {
+    const links = this.options.links ?? []
+    if (links.length === 0) return record
+    const shaped: TargetRecord = { ...record }
+    for (const link of links) {
+      const value = record[link.field] as { PKey?: string; href?: string } | null | undefined
+      if (!value || (!value.PKey && !value.href)) {
+        shaped[link.field] = null
+        continue
+      }
+      const pkey = value.PKey ?? ''
+      let key = pkey ? this.parentKeys.get(pkey) : undefined
+      if (key === undefined && value.href) {
+        try {
+          this.calls.parent++
+          const parent = await this.connector.get(value.href.replace('/profileAndServices/', '/profileAndServicesExt/'), signal)
+          key = String(parent[this.connector.dynamicsKeyField] ?? '')
+          if (pkey) this.parentKeys.set(pkey, key)
+        } catch (error) {
+          rethrowFatal(error, `reading the parent of a ${this.options.resource} record`)
+          key = ''
+        }
+      }
+      shaped[link.field] = key || null
+    }
+    return shaped
+  }
+
+  async write(batch: readonly WriteOp[], signal: AbortSignal): Promise<readonly WriteOutcome[]> {
+    const outcomes = await mapLimit(batch, batch.length, (op) => this.apply(op, signal))
+    await this.options.afterWrite?.()
+    return outcomes
+  }
+
+  private async apply(op: WriteOp, signal: AbortSignal): Promise<WriteOutcome> {
+    try {
+      if (op.op === 'delete') return await this.remove(op.key, signal)
+      const linked = await this.resolveLinks(op.key, op.op === 'update' ? op.patch : op.record, signal)
+      if ('outcome' in linked) return linked
+      if (op.op === 'create') return await this.create(op.key, linked.body, signal)
+      return await this.update(op.key, linked.body, op.record, signal)
+    } catch (error) {
+      rethrowFatal(error, `writing ${this.options.resource} ${op.key}`)
+      return failedOutcome(op.key, error)
+    }
+  }
+
+  /** Replaces link values (parent Dynamics ids) with what Campaign takes, or reports the orphan. */
+  private async resolveLinks(key: string, record: TargetRecord, signal: AbortSignal): Promise<{ body: CampaignRecord } | WriteOutcome> {
+    const links = this.options.links ?? []
+    if (links.length === 0) return { body: record }
+    const body: CampaignRecord = { ...record }
+    for (const link of links) {
+      if (!(link.field in record)) continue
+      const parentKey = record[link.field]
+      delete body[link.field]
+      if (parentKey === null || parentKey === undefined || parentKey === '') {
+        return { key, outcome: 'failed', code: PARENT_MISSING, message: `the source record has no parent (the lookup for "${link.field}" is empty)`, retryable: false, field: link.field }
+      }
+      const parent = await this.parent(String(parentKey), signal)
+      if (!parent) {
+        return { key, outcome: 'failed', code: PARENT_MISSING, message: `no Campaign profile has the Dynamics id ${String(parentKey)} (yet)`, retryable: true, field: link.field }
+      }
+      if (link.writable) body[link.field] = parent.PKey ? { PKey: parent.PKey } : { href: parent.href }
+    }
+    return { body }
+  }
+
+  private async parent(dynamicsId: string, signal: AbortSignal): Promise<Found | undefined> {
+    const cached = this.parents.get(dynamicsId)
+    if (cached) return cached
+    this.calls.parent++
+    const profile = await this.connector.findProfileByKey(dynamicsId, signal)
+    if (!profile?.href) return undefined // not cached: the parent flow may write it before the retry pass
+    const found: Found = { href: String(profile.href), ...(typeof profile.PKey === 'string' ? { PKey: profile.PKey } : {}) }
+    this.parents.set(dynamicsId, found)
+    if (found.PKey) this.parentKeys.set(found.PKey, dynamicsId)
+    return found
+  }
+
+  private async create(key: string, record: CampaignRecord, signal: AbortSignal): Promise<WriteOutcome> {
+    const body = { ...record, [this.options.keyField]: key }
+    try {
+      this.calls.create++
+      const created = await this.connector.create(this.options.resource, body, signal)
+      if (typeof created.href === 'string') this.hrefs.set(key, { href: created.href })
+      return { key, outcome: 'created' }
+    } catch (error) {
+      rethrowFatal(error, `creating ${this.options.resource} ${key}`)
+      // The key exists (a duplicate refused), or the POST's answer was lost: look, then update.
+      if (isKind(error, 'conflict', 'network', 'timeout', 'server')) {
+        const existing = await this.find(key, signal)
+        if (existing?.href) {
+          const { [this.options.keyField]: _key, ...changes } = record
+          this.calls.update++
+          await this.connector.patch(String(existing.href), changes, signal)
+          return { key, outcome: isKind(error, 'conflict') ? 'updated' : 'created' }
+        }
+        if (!isKind(error, 'conflict')) return failedOutcome(key, error)
+      }
+      throw error
+    }
+  }
+
+  private async update(key: string, patch: CampaignRecord, whole: TargetRecord, signal: AbortSignal): Promise<WriteOutcome> {
+    const { [this.options.keyField]: _key, ...changes } = patch
+    let found = this.hrefs.get(key)
+    if (!found) {
+      const existing = await this.find(key, signal)
+      if (!existing?.href) return this.create(key, { ...whole }, signal)
+      found = { href: String(existing.href) }
+    }
+    if (Object.keys(changes).length === 0) return { key, outcome: 'unchanged' }
+    try {
+      this.calls.update++
+      await this.connector.patch(found.href, changes, signal)
+      return { key, outcome: 'updated' }
+    } catch (error) {
+      rethrowFatal(error, `updating ${this.options.resource} ${key}`)
+      if (isKind(error, 'notFound')) {
+        // Deleted in Campaign since the lookup: create it again from the whole record.
+        this.hrefs.delete(key)
+        return this.create(key, { ...whole }, signal)
+      }
+      throw error
+    }
+  }
+
+  private async remove(key: string, signal: AbortSignal): Promise<WriteOutcome> {
+    let href = this.hrefs.get(key)?.href
+    if (!href) href = (await this.find(key, signal))?.href as string | undefined
+    if (!href) return { key, outcome: 'unchanged' }
+    this.calls.delete++
+    const { deleted } = await this.connector.delete(href, { ignoreMissing: true, signal })
+    this.hrefs.delete(key)
+    return { key, outcome: deleted ? 'deleted' : 'unchanged' }
+  }
+}
+
+export function isCampaignNotFound(error: unknown): boolean {
+  return isConnectorError(error) && error.kind === 'notFound'
+}

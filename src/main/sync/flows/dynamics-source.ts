@@ -1,0 +1,274 @@
+import type { SourceRecord } from '../../../shared/mapping/engine'
+import type { DynamicsConnector, DynamicsRecord } from '../../connectors/dynamics/connector'
+import { isConnectorError } from '../../connectors/http/errors'
+import { abortError, SyncFatalError, type Json, type RecordSource, type SourceCursor, type SourcePage } from '../ports'
+import { rethrowFatal } from './errors'
+
+/**
+ * A Dataverse table as the runner's `RecordSource`.
+ *
+ * - Change tracking on: every run reads `changes()`. A full run (no cursor) is the initial
+ *   listing, which ends with a delta link; an incremental run follows the stored delta link
+ *   and reports `@removed` rows as deletions. An expired link is `cursorExpired` (the
+ *   service then runs a full resync).
+ * - Change tracking off: a full run pages through the table (the pushed-down filter
+ *   applied); an incremental run reads `modifiedon > W or (modifiedon = W and id > ID)`
+ *   ordered by (modifiedon, id), so every page's last row is a restart-safe position.
+ *   Deletions cannot be seen this way (Dataverse keeps no tombstones without tracking).
+ *
+ * Cursors are JSON with links relative to the Web API base, so a cursor survives a new
+ * port or host name of the same environment:
+ *   `{ t: 'delta', next }` / `{ t: 'delta', delta }`, `{ t: 'page', next }`,
+ *   `{ t: 'mark', w, id, next? }`.
+ */
+
+export interface DynamicsSourceOptions {
+  connector: DynamicsConnector
+  table: string
+  /** The match column (record key); deletions are reported only when it is the primary id. */
+  keyColumn: string
+  kind: 'full' | 'incremental'
+  select?: string[]
+  /** Pushed-down `$filter` (only without change tracking; never when records must reach the runner). */
+  odataFilter?: string
+  pageSize?: number
+  formattedValues?: boolean
+  /** Read with change tracking when the table has it (default true). */
+  useChangeTracking?: boolean
+  /** Clock for the first watermark (default Date.now). */
+  now?: () => number
+  /** Told when the source picks a strategy, for the run's notices. */
+  onNotice?: (message: string) => void
+}
+
+type Cursor = { t: 'delta'; next?: string; delta?: string } | { t: 'page'; next?: string; w?: string } | { t: 'mark'; w: string; id: string; next?: string }
+
+const formattedPrefer =
+  'odata.include-annotations="OData.Community.Display.V1.FormattedValue,Microsoft.Dynamics.CRM.lookuplogicalname,Microsoft.Dynamics.CRM.associatednavigationproperty"'
+
+/** The watermark starts a little before the first full read, so edits made during it are read again next time. */
+const watermarkSkewMs = 5 * 60_000
+
+export class DynamicsRecordSource implements RecordSource {
+  readonly kind: 'full' | 'incremental'
+  private tracking: boolean | undefined
+
+  constructor(private readonly options: DynamicsSourceOptions) {
+    this.kind = options.kind
+  }
+
+  /** Whether this table is read through change tracking (known after the schema is read). */
+  async usesChangeTracking(signal?: AbortSignal): Promise<boolean> {
+    if (this.tracking === undefined) {
+      const schema = await this.options.connector.tableSchema(this.options.table, signal)
+      this.tracking = (this.options.useChangeTracking ?? true) && schema.table.changeTracking
+    }
+    return this.tracking
+  }
+
+  private relative(link: string | undefined): string | undefined {
+    if (!link) return undefined
+    const base = this.options.connector.apiUrl
+    if (link.startsWith(base)) return link.slice(base.length)
+    // Same API path on another origin (the sandbox on a new port): keep only the path.
+    try {
+      const url = new URL(link)
+      const path = new URL(base).pathname
+      if (url.pathname.startsWith(path)) return `${url.pathname.slice(path.length)}${url.search}`
+    } catch {
+      /* not a URL: keep it */
+    }
+    return link
+  }
+
+  /** Pages, the next one read while the runner writes the current one (two pages in memory at most). */
+  pages(cursor: SourceCursor | undefined, signal: AbortSignal): AsyncIterable<SourcePage> {
+    return readAhead(this.readPages(cursor, signal))
+  }
+
+  private async *readPages(cursor: SourceCursor | undefined, signal: AbortSignal): AsyncIterable<SourcePage> {
+    const c = parseCursor(cursor)
+    try {
+      if (await this.usesChangeTracking(signal)) {
+        if (c && c.t !== 'delta') {
+          this.options.onNotice?.(`${this.options.table}: the stored position is not a change-tracking link — reading everything again`)
+          throw new SyncFatalError('cursorExpired', `the stored position of ${this.options.table} was not made by change tracking`)
+        }
+        yield* this.deltaPages(c && c.t === 'delta' ? c : undefined, signal)
+      } else if (this.kind === 'incremental' && c && c.t === 'mark') yield* this.watermarkPages(c, signal)
+      else yield* this.fullPages(c && c.t === 'page' ? c : undefined, signal)
+    } catch (error) {
+      throw this.translate(error)
+    }
+  }
+
+  private translate(error: unknown): unknown {
+    if (isConnectorError(error)) {
+      if (error.kind === 'deltaExpired') return new SyncFatalError('cursorExpired', `the change-tracking link of ${this.options.table} has expired: ${error.message}`, { cause: error })
+      // A paging link from an earlier session that the service no longer honours.
+      if (error.kind === 'badRequest' && /skiptoken|nextLink/i.test(error.message))
+        return new SyncFatalError('cursorExpired', `the stored paging position of ${this.options.table} is no longer valid: ${error.message}`, { cause: error })
+      try {
+        rethrowFatal(error, `reading ${this.options.table}`)
+      } catch (fatal) {
+        return fatal
+      }
+      if (error.kind === 'notFound') return new SyncFatalError('sourceGone', `${error.message} ${error.hint ?? ''}`.trim(), { cause: error })
+    }
+    return error
+  }
+
+  private toRecords(rows: DynamicsRecord[]): SourceRecord[] {
+    return rows as SourceRecord[]
+  }
+
+  private async *deltaPages(cursor: { next?: string; delta?: string } | undefined, signal: AbortSignal): AsyncIterable<SourcePage> {
+    const { connector, table } = this.options
+    const schema = await connector.tableSchema(table, signal)
+    const reportDeletes = schema.table.primaryId === this.options.keyColumn
+    const prefer = [`odata.maxpagesize=${Math.min(5000, this.options.pageSize ?? 5000)}`, 'odata.track-changes']
+    if (this.options.formattedValues) prefer.push(formattedPrefer)
+    const select = this.options.select?.length ? `?$select=${this.options.select.map(encodeURIComponent).join(',')}` : ''
+    // Same walk as DynamicsConnector.changes(), keeping each page's nextLink as the cursor.
+    let next: string | undefined = cursor?.next ?? cursor?.delta ?? `${schema.table.entitySetName}${select}`
+    while (next) {
+      if (signal.aborted) throw abortError()
+      const body: { value?: DynamicsRecord[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string } = await connector.getJson(next, {
+        headers: { Prefer: prefer.join(',') },
+        signal
+      })
+      const records: DynamicsRecord[] = []
+      const deleted: string[] = []
+      for (const item of body.value ?? []) {
+        const context = String(item['@odata.context'] ?? '')
+        if (context.endsWith('$deletedEntity') || item.reason === 'deleted') deleted.push(String(item.id))
+        else records.push(item)
+      }
+      next = body['@odata.nextLink']
+      const delta = body['@odata.deltaLink']
+      yield {
+        records: this.toRecords(records),
+        ...(reportDeletes && deleted.length ? { deleted } : {}),
+        cursor: next ? { t: 'delta', next: this.relative(next)! } : { t: 'delta', delta: this.relative(delta)! }
+      }
+    }
+  }
+
+  private async keyIsPrimary(signal: AbortSignal): Promise<boolean> {
+    const schema = await this.options.connector.tableSchema(this.options.table, signal)
+    return schema.table.primaryId === this.options.keyColumn
+  }
+
+  private async *fullPages(cursor: { next?: string; w?: string } | undefined, signal: AbortSignal): AsyncIterable<SourcePage> {
+    // The watermark an incremental run starts from after this full read (if it completes).
+    const startedAt = cursor?.w ?? new Date((this.options.now ?? Date.now)() - watermarkSkewMs).toISOString()
+    const first = cursor?.next
+    for await (const page of this.query(first, undefined, signal)) {
+      yield {
+        records: this.toRecords(page.records),
+        cursor: page.nextLink ? { t: 'page', next: this.relative(page.nextLink)!, w: startedAt } : { t: 'mark', w: startedAt, id: '' }
+      }
+    }
+  }
+
+  private async *watermarkPages(cursor: { w: string; id: string; next?: string }, signal: AbortSignal): AsyncIterable<SourcePage> {
+    const { keyColumn } = this.options
+    const schema = await this.options.connector.tableSchema(this.options.table, signal)
+    const id = schema.table.primaryId ?? keyColumn
+    const w = cursor.w
+    const after = cursor.id ? `(modifiedon gt ${w} or (modifiedon eq ${w} and ${id} gt ${cursor.id}))` : `modifiedon gt ${w}`
+    const filter = this.options.odataFilter ? `${after} and (${this.options.odataFilter})` : after
+    let last = { w, id: cursor.id }
+    for await (const page of this.query(cursor.next, { filter, orderBy: ['modifiedon asc', `${id} asc`] }, signal)) {
+      const rows = page.records
+      const tail = rows[rows.length - 1]
+      if (tail && typeof tail.modifiedon === 'string') last = { w: tail.modifiedon, id: String(tail[id] ?? '') }
+      yield {
+        records: this.toRecords(rows),
+        cursor: page.nextLink ? { t: 'mark', w: cursor.w, id: cursor.id, next: this.relative(page.nextLink)! } : { t: 'mark', ...last }
+      }
+    }
+  }
+
+  /** Pages of a plain query, starting at a stored link when given. */
+  private async *query(
+    startLink: string | undefined,
+    extra: { filter: string; orderBy: string[] } | undefined,
+    signal: AbortSignal
+  ): AsyncIterable<{ records: DynamicsRecord[]; nextLink?: string }> {
+    const { connector, table } = this.options
+    if (!startLink) {
+      for await (const page of connector.query(table, {
+        select: this.options.select,
+        filter: extra?.filter ?? this.options.odataFilter,
+        ...(extra ? { orderBy: extra.orderBy } : {}),
+        pageSize: this.options.pageSize,
+        formattedValues: this.options.formattedValues,
+        signal
+      })) {
+        if (signal.aborted) throw abortError()
+        yield page
+      }
+      return
+    }
+    // Continue from a stored nextLink with the same Prefer headers the query used.
+    const prefer: string[] = [`odata.maxpagesize=${Math.min(5000, this.options.pageSize ?? 5000)}`]
+    if (this.options.formattedValues) prefer.push(formattedPrefer)
+    let next: string | undefined = startLink
+    while (next) {
+      if (signal.aborted) throw abortError()
+      const body: { value?: DynamicsRecord[]; '@odata.nextLink'?: string } = await connector.getJson(next, { headers: { Prefer: prefer.join(',') }, signal })
+      next = body['@odata.nextLink']
+      yield { records: body.value ?? [], ...(next ? { nextLink: next } : {}) }
+    }
+  }
+
+  /** The current rows with these keys (the "retry failed records" run), in chunks of 50. */
+  async *byKeys(keys: readonly string[], _cursor: SourceCursor | undefined, signal: AbortSignal): AsyncIterable<SourcePage> {
+    const { connector, table, keyColumn } = this.options
+    const schema = await connector.tableSchema(table, signal)
+    const keyField = schema.table.fields.find((f) => f.name === keyColumn)
+    const quote = keyField && (keyField.type === 'string' || keyField.type === 'memo') ? (k: string) => `'${k.replace(/'/g, "''")}'` : (k: string) => k
+    for (let at = 0; at < keys.length; at += 50) {
+      const chunk = keys.slice(at, at + 50)
+      const filter = chunk.map((k) => `${keyColumn} eq ${quote(k)}`).join(' or ')
+      const records: SourceRecord[] = []
+      try {
+        for await (const page of connector.query(table, { select: this.options.select, filter, pageSize: 50, formattedValues: this.options.formattedValues, signal })) {
+          records.push(...this.toRecords(page.records))
+        }
+      } catch (error) {
+        throw this.translate(error)
+      }
+      const found = new Set(records.map((r) => String(r[keyColumn])))
+      // A key no longer in the table was deleted since: report it so deletes apply.
+      const deleted = (await this.keyIsPrimary(signal)) ? chunk.filter((k) => !found.has(k)) : []
+      yield { records, ...(deleted.length ? { deleted } : {}), cursor: { t: 'keys', at: at + chunk.length } as Json }
+    }
+  }
+}
+
+function parseCursor(cursor: SourceCursor | undefined): Cursor | undefined {
+  if (!cursor || typeof cursor !== 'object' || Array.isArray(cursor)) return undefined
+  const t = (cursor as { t?: unknown }).t
+  if (t === 'delta' || t === 'page' || t === 'mark') return cursor as unknown as Cursor
+  return undefined
+}
+
+/** Reads one item ahead of the consumer; an error surfaces when the consumer reaches it. */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncIterable<T> {
+  const iterator = source[Symbol.asyncIterator]()
+  let next = iterator.next()
+  next.catch(() => undefined)
+  try {
+    while (true) {
+      const step = await next
+      if (step.done) return
+      next = iterator.next()
+      next.catch(() => undefined)
+      yield step.value
+    }
+  } finally {
+    await iterator.return?.()
+  }
+}

@@ -1,0 +1,99 @@
+import { isConnectorError, type ConnectorError } from '../../connectors/http/errors'
+import { isAbortError, SyncFatalError, type WriteOutcome } from '../ports'
+
+/**
+ * Connector errors → the runner's vocabulary. A refused sign-in or a missing table/resource
+ * stops the run (`SyncFatalError`); anything that concerns one record becomes that record's
+ * `failed` outcome, retryable when trying again later in the run can help.
+ */
+
+const transientKinds = new Set(['throttled', 'server', 'network', 'timeout'])
+
+/** Rethrows what must stop the run; returns quietly for record-level problems. */
+export function rethrowFatal(error: unknown, where: string): void {
+  if (isAbortError(error)) throw error
+  if (error instanceof SyncFatalError) throw error
+  if (!isConnectorError(error)) return
+  if (error.kind === 'canceled') throw error
+  if (error.kind === 'unauthorized' || error.kind === 'forbidden') {
+    throw new SyncFatalError('auth', `${where}: ${error.message} ${error.hint ?? ''}`.trim(), { cause: error })
+  }
+  if (error.kind === 'dns' || error.kind === 'tls') {
+    throw new SyncFatalError('unreachable', `${where}: ${error.message} ${error.hint ?? ''}`.trim(), { cause: error })
+  }
+}
+
+/** A record's failed outcome from a connector error (after `rethrowFatal`). */
+export function failedOutcome(key: string, error: unknown, fallbackCode = 'failed'): WriteOutcome {
+  if (isConnectorError(error)) {
+    const e = error as ConnectorError
+    return {
+      key,
+      outcome: 'failed',
+      code: e.code ? `${e.kind}:${e.code}` : e.kind,
+      message: e.message,
+      retryable: transientKinds.has(e.kind),
+      ...(fieldOf(e.message) ? { field: fieldOf(e.message) } : {})
+    }
+  }
+  return { key, outcome: 'failed', code: fallbackCode, message: (error as Error)?.message ?? String(error), retryable: false }
+}
+
+/** Campaign and Dataverse name the offending field in their messages: `'x' property`, `@gender field`, `attribute 'x'`. */
+function fieldOf(message: string): string | undefined {
+  return (
+    /'([A-Za-z_][\w.]*)' property/.exec(message)?.[1] ??
+    /of the '@?([A-Za-z_][\w.]*)' field/.exec(message)?.[1] ??
+    /property named '([A-Za-z_][\w.]*)'/.exec(message)?.[1] ??
+    undefined
+  )
+}
+
+export function isKind(error: unknown, ...kinds: string[]): boolean {
+  return isConnectorError(error) && kinds.includes(error.kind)
+}
+
+/** Runs `fn` over items, at most `limit` at once, collecting results in order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length)
+  let next = 0
+  let failure: { error: unknown } | undefined
+  const worker = async () => {
+    while (!failure && next < items.length) {
+      const index = next++
+      try {
+        out[index] = await fn(items[index], index)
+      } catch (error) {
+        failure ??= { error }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
+  if (failure) throw failure.error
+  return out
+}
+
+/** A small least-recently-used map: caches stay bounded at any table size. */
+export class LruMap<K, V> {
+  private readonly map = new Map<K, V>()
+  constructor(private readonly max: number) {}
+  get(key: K): V | undefined {
+    const value = this.map.get(key)
+    if (value !== undefined) {
+      this.map.delete(key)
+      this.map.set(key, value)
+    }
+    return value
+  }
+  set(key: K, value: V): void {
+    this.map.delete(key)
+    this.map.set(key, value)
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K)
+  }
+  delete(key: K): void {
+    this.map.delete(key)
+  }
+  get size(): number {
+    return this.map.size
+  }
+}

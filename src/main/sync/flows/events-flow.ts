@@ -1,0 +1,56 @@
+import type { EventsFlow } from '../../../shared/mapping/document'
+import { compileFlow, flattenRecord, type RecordResult, type SourceRecord } from '../../../shared/mapping/engine'
+import type { CampaignConnector } from '../../connectors/campaign/connector'
+import type { DynamicsConnector } from '../../connectors/dynamics/connector'
+import type { RecordTransform } from '../runner'
+import { ActivitySink, REGARDING } from './activity-sink'
+import { LogExportSource, ProfileHistorySource } from './events-source'
+import type { BuildFlowOptions, FlowParts } from './index'
+
+/**
+ * Job 3: Campaign events → Dynamics activities on the contact's timeline. The activity
+ * regards the contact whose id the profile carries (the source's `profileKey`); events of
+ * profiles without one are skipped. Idempotent per event: the key is the computed
+ * `match.target` (the event id when the mapping does not set it).
+ */
+export async function eventsFlowParts(options: BuildFlowOptions & { flow: EventsFlow; dynamics: DynamicsConnector; campaign: CampaignConnector }): Promise<FlowParts> {
+  const { flow, dynamics, campaign, signal } = options
+  const schema = await dynamics.tableSchema(flow.target.table, signal)
+  const compiled = compileFlow(flow, { target: schema.table })
+  const kind = options.full ? 'full' : (flow.sync?.mode ?? 'incremental')
+  const source = options.eventsFolder
+    ? new LogExportSource(options.eventsFolder, flow.source.event, kind)
+    : new ProfileHistorySource(campaign, flow.source.event, kind)
+  const keyColumn = flow.match.target
+  const columns = [...new Set(flow.fields.map((f) => f.target.split('.')[0]))]
+  const sink = new ActivitySink({ connector: dynamics, table: flow.target.table, keyColumn, columns, limits: options.limits, afterWrite: options.afterWrite })
+  const run = compiled.isAsync ? compiled.run : compiled.runSync
+  const finish = (record: SourceRecord, result: RecordResult): RecordResult => {
+    if (result.kind !== 'ok') return result
+    const contact = record.profileKey
+    if (typeof contact !== 'string' || !contact) return { kind: 'skipped', key: result.key, reason: 'the profile has no Dynamics contact id — it was not synced from Dynamics' }
+    if (result.target[keyColumn] === undefined || result.target[keyColumn] === null || result.target[keyColumn] === '') result.target[keyColumn] = String(record.id)
+    result.target[REGARDING] = contact
+    return result
+  }
+  const transform: RecordTransform = {
+    createOnly: compiled.createOnly,
+    run: (record) => {
+      const result = run(record)
+      return result instanceof Promise ? result.then((r) => finish(record, r)) : finish(record, result)
+    }
+  }
+  const keyOf = (result: RecordResult, record: SourceRecord) => {
+    if (result.kind === 'ok') {
+      const value = flattenRecord(result.target)[keyColumn]
+      if (value !== undefined && value !== null && value !== '') return String(value)
+    }
+    return record.id === undefined || record.id === null ? undefined : String(record.id)
+  }
+  const notes = [
+    options.eventsFolder
+      ? `${flow.source.event} events from the Campaign log exports in ${options.eventsFolder} → ${flow.target.table} (upsert by ${keyColumn}, $batch)`
+      : `${flow.source.event} events from each synced profile's marketing history → ${flow.target.table} (upsert by ${keyColumn}, $batch)`
+  ]
+  return { runnerFlow: flow, source, sink, transform, keyOf, notes }
+}

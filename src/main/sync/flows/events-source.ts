@@ -1,0 +1,174 @@
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { SourceRecord } from '../../../shared/mapping/engine'
+import type { CampaignConnector, CampaignRecord } from '../../connectors/campaign/connector'
+import { parseLogFile, type MarketingEvent } from '../../connectors/campaign/log-files'
+import { abortError, SyncFatalError, type RecordSource, type SourceCursor, type SourcePage } from '../ports'
+import { rethrowFatal } from './errors'
+
+/**
+ * Campaign marketing events (sends, opens, clicks, bounces) as a `RecordSource`. Every
+ * record has the same shape whichever way it was read (the log-export columns):
+ * `id` (the event's idempotency key), `type`, `date` (ISO), `deliveryId`, `deliveryLabel`,
+ * `deliveryCode`, `campaignLabel`, `campaignCode`, `profileKey` (the profile's Dynamics
+ * contact id), `address`, `url`, `urlLabel`, `failureType`, `failureReason`, `mirrorPage`.
+ *
+ * - From log exports (a folder of `broadLogRcp_*.csv` / `trackingLogRcp_*.csv`, what an
+ *   export workflow drops): files are read oldest first; the cursor is the last file done
+ *   per kind plus the position in the current file, so a new export is read exactly once.
+ * - From the per-profile marketing history (no folder): the profiles that carry a Dynamics
+ *   id, each profile's events newer than the watermark.
+ */
+
+export type EventType = 'send' | 'open' | 'click' | 'bounce'
+
+export function eventRecord(event: Omit<MarketingEvent, 'source'> & { source?: unknown }): SourceRecord {
+  const { source: _source, ...rest } = event
+  return { ...rest, profileKey: event.profileKey ? event.profileKey.toLowerCase() : null } as SourceRecord
+}
+
+interface FilesCursor {
+  t: 'files'
+  /** Last file finished, per kind. */
+  broadLog?: string
+  trackingLog?: string
+  /** The file being read and the events of it already yielded. */
+  file?: string
+  at?: number
+}
+
+export class LogExportSource implements RecordSource {
+  readonly kind: 'incremental' | 'full'
+
+  constructor(
+    private readonly folder: string,
+    private readonly type: EventType,
+    kind: 'incremental' | 'full',
+    private readonly pageSize = 500
+  ) {
+    this.kind = kind
+  }
+
+  async *pages(cursor: SourceCursor | undefined, signal: AbortSignal): AsyncIterable<SourcePage> {
+    const c: FilesCursor = cursor && typeof cursor === 'object' && !Array.isArray(cursor) && (cursor as { t?: unknown }).t === 'files' ? { ...(cursor as unknown as FilesCursor) } : { t: 'files' }
+    const kind = this.type === 'send' || this.type === 'bounce' ? 'broadLog' : 'trackingLog'
+    let names: string[]
+    try {
+      names = (await readdir(this.folder)).filter((n) => /\.csv$/i.test(n) && n.toLowerCase().startsWith(kind.toLowerCase())).sort()
+    } catch (error) {
+      throw new SyncFatalError('sourceGone', `cannot read the Campaign export folder ${this.folder}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    }
+    const done = c[kind]
+    for (const name of names) {
+      if (done && name <= done) continue
+      if (signal.aborted) throw abortError()
+      const { events } = parseLogFile(name, await readFile(join(this.folder, name), 'utf8'))
+      const wanted = events.filter((e) => e.type === this.type)
+      let at = c.file === name ? (c.at ?? 0) : 0
+      if (at >= wanted.length) {
+        yield { records: [], cursor: { ...c, [kind]: name, file: null, at: 0 } as unknown as SourceCursor }
+        c[kind] = name
+        continue
+      }
+      while (at < wanted.length) {
+        const slice = wanted.slice(at, at + this.pageSize)
+        at += slice.length
+        const last = at >= wanted.length
+        const next: FilesCursor = last ? { ...c, [kind]: name, file: undefined, at: undefined } : { ...c, file: name, at }
+        yield { records: slice.map(eventRecord), cursor: JSON.parse(JSON.stringify(next)) }
+        if (last) c[kind] = name
+      }
+    }
+  }
+}
+
+interface HistoryCursor {
+  t: 'history'
+  /** Events at or before this time were read by an earlier run. */
+  since?: string
+  /** The profile page being read (a Campaign next link), and the watermark this run will store. */
+  next?: string
+  until?: string
+}
+
+const skewMs = 5 * 60_000
+
+export class ProfileHistorySource implements RecordSource {
+  readonly kind: 'incremental' | 'full'
+
+  constructor(
+    private readonly connector: CampaignConnector,
+    private readonly type: EventType,
+    kind: 'incremental' | 'full',
+    private readonly options: { pageSize?: number; now?: () => number } = {}
+  ) {
+    this.kind = kind
+  }
+
+  async *pages(cursor: SourceCursor | undefined, signal: AbortSignal): AsyncIterable<SourcePage> {
+    const c: HistoryCursor = cursor && typeof cursor === 'object' && !Array.isArray(cursor) && (cursor as { t?: unknown }).t === 'history' ? (cursor as unknown as HistoryCursor) : { t: 'history' }
+    const since = this.kind === 'full' ? undefined : c.since
+    const until = c.until ?? new Date((this.options.now ?? Date.now)() - skewMs).toISOString()
+    const keyField = this.connector.dynamicsKeyField
+    try {
+      let next: string | undefined = c.next
+      const first = next === undefined
+      const pages = first ? this.connector.profiles({ pageSize: this.options.pageSize ?? 100, signal }) : undefined
+      while (true) {
+        let profiles: CampaignRecord[]
+        if (pages) {
+          const step = await pages.next()
+          if (step.done) break
+          profiles = step.value.records
+          next = step.value.next
+        } else {
+          if (!next) break
+          const body: { content?: CampaignRecord[]; next?: { href?: string } } = await this.connector.getJson(next, signal)
+          profiles = body.content ?? []
+          next = body.next?.href || undefined
+        }
+        const records: SourceRecord[] = []
+        for (const profile of profiles) {
+          const key = profile[keyField]
+          if (typeof key !== 'string' || !key || typeof profile.PKey !== 'string') continue
+          for await (const event of this.connector.historyEvents(profile.PKey, { pageSize: 100, signal })) {
+            const date = String(event.date ?? '')
+            const iso = Number.isNaN(Date.parse(date)) ? date : new Date(Date.parse(date.replace(' ', 'T'))).toISOString()
+            // Newest first: stop at what an earlier run read.
+            if (since && iso <= since) break
+            if (iso > until) continue
+            if (String(event.eventType ?? '') !== this.type) continue
+            records.push(
+              eventRecord({
+                id: String(event.eventId ?? event.PKey),
+                type: this.type,
+                date: iso,
+                deliveryId: str(event.deliveryId),
+                deliveryLabel: str(event.deliveryLabel ?? event.label),
+                deliveryCode: str(event.deliveryCode),
+                campaignLabel: str(event.campaignLabel),
+                campaignCode: str(event.campaignCode),
+                profileKey: key,
+                address: str(profile.email),
+                url: str(event.url),
+                failureType: str(event.failureType),
+                failureReason: str(event.failureReason),
+                mirrorPage: str(event.mirrorPageUrl ?? (event.mirrorPage as { href?: string } | undefined)?.href)
+              })
+            )
+          }
+        }
+        if (signal.aborted) throw abortError()
+        yield { records, cursor: next ? { t: 'history', ...(c.since ? { since: c.since } : {}), next, until } : { t: 'history', since: until } }
+        if (!next) break
+      }
+    } catch (error) {
+      rethrowFatal(error, 'reading Campaign marketing history')
+      throw error
+    }
+  }
+}
+
+function str(value: unknown): string | undefined {
+  return value === undefined || value === null || value === '' ? undefined : String(value)
+}

@@ -1,0 +1,57 @@
+import type { EventsFlow, Flow, MappingDocument, RecordsFlow } from '../../../shared/mapping/document'
+import type { RecordResult, SourceRecord } from '../../../shared/mapping/engine'
+import type { RecordTransform, DeleteOptions } from '../runner'
+import type { RecordSource, SinkLimits, TargetSink } from '../ports'
+import type { SyncConnections } from '../sync-service'
+import { eventsFlowParts } from './events-flow'
+import { optOutFlowParts } from './opt-out-flow'
+import { recordsFlowParts } from './records-flow'
+
+/**
+ * The four flows as runner parts: which source, sink and per-record transform each kind of
+ * flow runs with. One file per flow / port beside this one.
+ */
+
+export interface FlowParts {
+  /** The flow as the runner sees it (an opt-out flow is given a records-shaped stand-in). */
+  runnerFlow: RecordsFlow | EventsFlow
+  source: RecordSource
+  sink: TargetSink
+  transform: RecordTransform
+  keyOf?: (result: RecordResult, record: SourceRecord) => string | undefined
+  deletes?: Partial<DeleteOptions>
+  notes: string[]
+}
+
+export interface BuildFlowOptions {
+  document: MappingDocument
+  flow: Flow
+  connections: SyncConnections
+  full: boolean
+  pageSize?: number
+  limits?: Partial<SinkLimits>
+  afterWrite?: () => Promise<void>
+  eventsFolder?: string
+  signal?: AbortSignal
+}
+
+/** The connection names a document uses ("Sandbox" when it names none). */
+export function connectionNames(document: MappingDocument): { dynamics: string; campaign: string } {
+  return { dynamics: document.connections?.dynamics ?? 'Sandbox', campaign: document.connections?.campaign ?? 'Sandbox' }
+}
+
+export async function buildFlow(options: BuildFlowOptions): Promise<FlowParts> {
+  const names = connectionNames(options.document)
+  const [dynamics, campaign] = await Promise.all([options.connections.dynamics(names.dynamics), options.connections.campaign(names.campaign)])
+  const { flow } = options
+  if (flow.kind === 'records') {
+    const parts = await recordsFlowParts({ ...options, flow, dynamics, campaign })
+    return { runnerFlow: flow, ...parts }
+  }
+  if (flow.kind === 'events') return eventsFlowParts({ ...options, flow, dynamics, campaign })
+  return optOutFlowParts({ ...options, flow, dynamics, campaign })
+}
+
+export { DynamicsRecordSource } from './dynamics-source'
+export { CampaignSink } from './campaign-sink'
+export { recordsFlowParts } from './records-flow'

@@ -1,0 +1,325 @@
+import type { Flow, MappingDocument } from '../../shared/mapping/document'
+import type { CampaignConnector } from '../connectors/campaign/connector'
+import type { DynamicsConnector } from '../connectors/dynamics/connector'
+import { buildFlow, type FlowParts } from './flows'
+import { RunHistory, type RecordError } from './history'
+import { isRunId, SyncJournal, type RunSummary } from './journal'
+import { UserFacingError } from '../contract/errors'
+import type { RunCounts } from './journal-format'
+import { zeroCounts } from './journal-format'
+import { isAbortError, SyncFatalError, type Clock, type SinkLimits } from './ports'
+import type { RunProgress } from './progress'
+import { mappingHash, startRun, type PlanEntry, type RunResult } from './runner'
+
+/**
+ * The app-facing sync service: runs the flows of a mapping document against the connected
+ * systems, parents before children, each through the runner with one journal; plans (dry
+ * runs), history, error export and "retry failed records". The Electron app, browser mode
+ * and the CLI all drive syncs through this class.
+ */
+
+export interface SyncConnections {
+  dynamics(name: string): Promise<DynamicsConnector>
+  campaign(name: string): Promise<CampaignConnector>
+}
+
+export interface SyncServiceOptions {
+  connections: SyncConnections
+  /** The journal folder (`<user data>/sync`). */
+  journalFolder: string
+  /** Where Campaign's delivery/tracking log exports land (events flows read them when set; else per-profile history). */
+  eventsFolder?: string
+  /** Dataverse page size (default 1000; at most 5000). */
+  pageSize?: number
+  /** Sink batch size and concurrency (defaults per sink). */
+  limits?: Partial<SinkLimits>
+  /** Wait before an orphan retry pass (default 1000 ms). */
+  retryDelayMs?: number
+  /** Called after every write call of every sink, before its outcomes are journaled (the CLI saves the sandbox snapshot). */
+  afterWrite?: () => Promise<void>
+  clock?: Clock
+  /** Progress events per second at most (default 4). */
+  progressIntervalMs?: number
+}
+
+export interface SyncRequest {
+  /** Only these flows (default: every enabled flow). Parents they link to are not added: run them first. */
+  flowIds?: string[]
+  /** Plan only: counts and per-record changes, no write. */
+  dryRun?: boolean
+  /** Replay everything, ignoring the stored incremental positions. */
+  full?: boolean
+  /** Continue a flow's interrupted/canceled/failed last run when there is one (default true). */
+  resume?: boolean
+  signal?: AbortSignal
+  onProgress?: (event: SyncEvent) => void
+  /** Dry run: planned changes kept per flow (default 1000). */
+  planLimit?: number
+  /** Dry run: every planned change as it is decided. */
+  onPlan?: (flowId: string, entry: PlanEntry) => void
+  /** A label for the history (file revision, commit). */
+  mappingVersion?: string
+}
+
+/** Events for `run/progress`. */
+export type SyncEvent =
+  | { type: 'flowStarted'; flowId: string; flowIndex: number; flowCount: number; runId: string; resumed: boolean; mode: 'full' | 'incremental' | 'retry'; dryRun: boolean }
+  | { type: 'progress'; flowId: string; flowIndex: number; flowCount: number; progress: RunProgress }
+  | { type: 'notice'; flowId: string; message: string }
+  | { type: 'flowFinished'; flowId: string; flowIndex: number; flowCount: number; result: FlowResult }
+
+export interface FlowResult {
+  flowId: string
+  kind: Flow['kind']
+  status: 'completed' | 'failed' | 'canceled' | 'skipped'
+  runId?: string
+  dryRun: boolean
+  counts: RunCounts
+  durationMs: number
+  error?: { code: string; message: string }
+  /** Dry run: the planned changes (up to planLimit). */
+  plan?: { entries: PlanEntry[]; truncated: boolean }
+  /** What happened along the way: strategy, resumes, full resyncs after an expired position. */
+  notices: string[]
+  /** Earlier runs this flow's result continues (a resume) or replaces (a fallback to a full resync). */
+  resumedFrom?: string
+  fullResync?: boolean
+}
+
+export interface SyncResult {
+  /** completed: every flow ran and no record failed; partial: some records failed; failed/canceled: a flow stopped. */
+  status: 'completed' | 'partial' | 'failed' | 'canceled'
+  flows: FlowResult[]
+  durationMs: number
+}
+
+/** Flows in the order they must run: records flows parents first (by `links`), then opt-outs, then events. */
+export function orderFlows(flows: readonly Flow[]): Flow[] {
+  const byId = new Map(flows.map((f) => [f.id, f]))
+  const out: Flow[] = []
+  const state = new Map<string, 'visiting' | 'done'>()
+  const visit = (flow: Flow) => {
+    if (state.get(flow.id) === 'done' || state.get(flow.id) === 'visiting') return
+    state.set(flow.id, 'visiting')
+    if (flow.kind === 'records') for (const link of flow.links ?? []) {
+      const parent = byId.get(link.parentFlow)
+      if (parent) visit(parent)
+    }
+    state.set(flow.id, 'done')
+    out.push(flow)
+  }
+  const rank = (f: Flow) => (f.kind === 'records' ? 0 : f.kind === 'optOut' ? 1 : 2)
+  for (const flow of [...flows].sort((a, b) => rank(a) - rank(b))) visit(flow)
+  return out
+}
+
+export class SyncService {
+  private journalPromise: Promise<SyncJournal> | undefined
+  private running = false
+
+  constructor(private readonly options: SyncServiceOptions) {}
+
+  journal(): Promise<SyncJournal> {
+    this.journalPromise ??= SyncJournal.open(this.options.journalFolder, this.options.clock ? { clock: this.options.clock } : {})
+    return this.journalPromise
+  }
+
+  /** A dry run of every selected flow: the whole plan, not a single write. */
+  plan(document: MappingDocument, request: Omit<SyncRequest, 'dryRun'> = {}): Promise<SyncResult> {
+    return this.run(document, { ...request, dryRun: true })
+  }
+
+  async run(document: MappingDocument, request: SyncRequest = {}): Promise<SyncResult> {
+    if (this.running) throw new UserFacingError('A sync is already running — wait for it to finish or cancel it.')
+    this.running = true
+    try {
+      return await this.runFlows(document, request, undefined)
+    } finally {
+      this.running = false
+    }
+  }
+
+  /** Runs the failed records of an earlier run again (a new run of the same flow, only those keys). */
+  async retryFailed(document: MappingDocument, runId: string, request: Omit<SyncRequest, 'flowIds' | 'full' | 'resume'> = {}): Promise<SyncResult> {
+    if (this.running) throw new UserFacingError('A sync is already running — wait for it to finish or cancel it.')
+    this.running = true
+    try {
+      const history = await this.knownRun(runId)
+      const plan = await history.retryPlan(runId)
+      if (!document.flows.some((f) => f.id === plan.flowId)) throw new UserFacingError(`Run ${runId} belongs to flow "${plan.flowId}", which this mapping does not have — open the mapping it ran.`)
+      return await this.runFlows(document, { ...request, flowIds: [plan.flowId], resume: false }, { runId, keys: plan.onlyKeys, withoutKey: plan.withoutKey })
+    } finally {
+      this.running = false
+    }
+  }
+
+  /** A run the journal knows, or an error that says so (a run id is also a file name: nothing else gets through). */
+  private async knownRun(runId: string): Promise<RunHistory> {
+    const history = new RunHistory(await this.journal())
+    if (!isRunId(runId) || !(await history.list()).some((run) => run.runId === runId)) {
+      throw new UserFacingError(`There is no run "${runId}" in the history — it may have been compacted or deleted.`)
+    }
+    return history
+  }
+
+  /** One run of the history; an error that says so when there is none. */
+  async summary(runId: string): Promise<RunSummary> {
+    await this.knownRun(runId)
+    return (await this.history()).find((run) => run.runId === runId)!
+  }
+
+  async history(filter: { flowId?: string } = {}): Promise<RunSummary[]> {
+    return new RunHistory(await this.journal()).list(filter)
+  }
+
+  async errors(runId: string, options: { limit?: number; offset?: number } = {}): Promise<RecordError[]> {
+    return (await this.knownRun(runId)).errors(runId, options)
+  }
+
+  async errorsCsv(runId: string, options: { spreadsheetSafe?: boolean } = {}): Promise<string> {
+    return (await this.knownRun(runId)).errorsCsv(runId, options)
+  }
+
+  private async runFlows(document: MappingDocument, request: SyncRequest, retry: { runId: string; keys: string[]; withoutKey: number } | undefined): Promise<SyncResult> {
+    const started = Date.now()
+    const journal = await this.journal()
+    const selected = request.flowIds
+      ? request.flowIds.map((id) => {
+          const flow = document.flows.find((f) => f.id === id)
+          if (!flow) throw new UserFacingError(`There is no flow "${id}" in "${document.name}" (flows: ${document.flows.map((f) => f.id).join(', ') || 'none'})`)
+          return flow
+        })
+      : document.flows.filter((f) => f.enabled !== false)
+    const flows = orderFlows(selected)
+    const results: FlowResult[] = []
+    let stopped: 'failed' | 'canceled' | undefined
+    for (const [flowIndex, flow] of flows.entries()) {
+      if (stopped) {
+        results.push({ flowId: flow.id, kind: flow.kind, status: 'skipped', dryRun: request.dryRun ?? false, counts: zeroCounts(), durationMs: 0, notices: [`not run: an earlier flow ${stopped === 'canceled' ? 'was canceled' : 'failed'}`] })
+        continue
+      }
+      const result = await this.runOne(document, flow, flowIndex, flows.length, request, journal, retry)
+      results.push(result)
+      request.onProgress?.({ type: 'flowFinished', flowId: flow.id, flowIndex, flowCount: flows.length, result })
+      if (result.status === 'canceled' || result.status === 'failed') stopped = result.status
+    }
+    const status = stopped ?? (results.some((r) => r.counts.failed > 0) ? 'partial' : 'completed')
+    return { status, flows: results, durationMs: Date.now() - started }
+  }
+
+  private async runOne(
+    document: MappingDocument,
+    flow: Flow,
+    flowIndex: number,
+    flowCount: number,
+    request: SyncRequest,
+    journal: SyncJournal,
+    retry: { runId: string; keys: string[]; withoutKey: number } | undefined
+  ): Promise<FlowResult> {
+    const notices: string[] = []
+    const notice = (message: string) => {
+      notices.push(message)
+      request.onProgress?.({ type: 'notice', flowId: flow.id, message })
+    }
+    const dryRun = request.dryRun ?? false
+    const base = { flowId: flow.id, kind: flow.kind, dryRun, notices }
+    if (retry && retry.withoutKey > 0) notice(`${retry.withoutKey} failed record(s) had no key and cannot be retried by key — fix them in the source`)
+    if (retry && retry.keys.length === 0) {
+      notice(`run ${retry.runId} has no failed records to retry`)
+      return { ...base, status: 'completed', counts: zeroCounts(), durationMs: 0 }
+    }
+
+    let full = request.full ?? false
+    let resumeRunId: string | undefined
+    if (!dryRun && !retry && (request.resume ?? true)) {
+      const last = (await journal.list({ flowId: flow.id }))[0]
+      if (last && last.resumable && !last.dryRun) {
+        resumeRunId = last.runId
+      }
+    }
+    let fullResync = false
+    for (let attempt = 0; attempt < 3; attempt++) {
+      let parts: FlowParts
+      try {
+        parts = await buildFlow({
+          document,
+          flow,
+          connections: this.options.connections,
+          full,
+          pageSize: this.options.pageSize,
+          limits: this.options.limits,
+          afterWrite: dryRun ? undefined : this.options.afterWrite,
+          eventsFolder: this.options.eventsFolder,
+          signal: request.signal
+        })
+      } catch (error) {
+        if (request.signal?.aborted || isAbortError(error)) return { ...base, status: 'canceled', counts: zeroCounts(), durationMs: 0 }
+        const message = error instanceof Error ? error.message : String(error)
+        return { ...base, status: 'failed', counts: zeroCounts(), durationMs: 0, error: { code: error instanceof SyncFatalError ? error.code : 'setup', message } }
+      }
+      if (attempt === 0) for (const note of parts.notes) notice(note)
+      const handle = (() => {
+        try {
+          return startRun({
+            flow: parts.runnerFlow,
+            source: parts.source,
+            sink: parts.sink,
+            transform: parts.transform,
+            ...(parts.keyOf ? { keyOf: parts.keyOf } : {}),
+            ...(parts.deletes ? { deletes: parts.deletes } : {}),
+            mappingHash: mappingHash(flow),
+            journal,
+            dryRun,
+            ...(full && !resumeRunId ? { cursor: undefined } : {}),
+            ...(resumeRunId ? { resumeRunId } : {}),
+            ...(retry ? { onlyKeys: retry.keys, retryOf: retry.runId } : {}),
+            ...(request.mappingVersion ? { mappingVersion: request.mappingVersion } : {}),
+            signal: request.signal,
+            clock: this.options.clock,
+            progressIntervalMs: this.options.progressIntervalMs,
+            retryDelayMs: this.options.retryDelayMs,
+            planLimit: request.planLimit,
+            ...(request.onPlan ? { onPlan: (entry: PlanEntry) => request.onPlan!(flow.id, entry) } : {}),
+            onProgress: (progress) => request.onProgress?.({ type: 'progress', flowId: flow.id, flowIndex, flowCount, progress })
+          })
+        } catch (error) {
+          return { runId: '', done: Promise.reject(error) }
+        }
+      })()
+      let result: RunResult
+      try {
+        if (handle.runId) request.onProgress?.({ type: 'flowStarted', flowId: flow.id, flowIndex, flowCount, runId: handle.runId, resumed: Boolean(resumeRunId), mode: retry ? 'retry' : parts.source.kind, dryRun })
+        result = await handle.done
+      } catch (error) {
+        if (resumeRunId && error instanceof SyncFatalError && (error.code === 'mappingChanged' || error.code === 'notResumable')) {
+          notice(`not resuming run ${resumeRunId}: ${error.message}`)
+          resumeRunId = undefined
+          continue
+        }
+        if (request.signal?.aborted || isAbortError(error)) return { ...base, status: 'canceled', counts: zeroCounts(), durationMs: 0 }
+        throw error
+      }
+      if (resumeRunId) notice(`resumed run ${resumeRunId} from its last checkpoint`)
+      if (result.status === 'failed' && result.error?.code === 'cursorExpired' && !dryRun && attempt < 2) {
+        notice(`${result.error.message} — starting a full resync of "${flow.id}" (records already in the target are found unchanged and not written again)`)
+        await journal.resetFlowState(flow.id)
+        full = true
+        fullResync = true
+        resumeRunId = undefined
+        continue
+      }
+      return {
+        ...base,
+        status: result.status,
+        runId: result.runId,
+        counts: result.counts,
+        durationMs: result.durationMs,
+        ...(result.error ? { error: result.error } : {}),
+        ...(result.plan ? { plan: result.plan } : {}),
+        ...(resumeRunId ? { resumedFrom: resumeRunId } : {}),
+        ...(fullResync ? { fullResync } : {})
+      }
+    }
+    return { ...base, status: 'failed', counts: zeroCounts(), durationMs: 0, error: { code: 'unexpected', message: 'gave up after repeated restarts' } }
+  }
+}
