@@ -1,4 +1,3 @@
-import { copyFileSync, mkdirSync } from 'node:fs'
 import { clickEdge, expect, flowEdge, newContactsMapping, test } from './canvas-support'
 
 const screens = '.test-output/screens'
@@ -37,8 +36,6 @@ test('a new project offers suggestions; accept all is one undoable edit; flows a
   await expect(page.getByRole('region', { name: 'Inspector' })).toContainText('Mapping → gender')
   await page.waitForTimeout(300)
   await page.screenshot({ path: `${screens}/contacts-mapping-full.png` })
-  mkdirSync('docs/images', { recursive: true })
-  copyFileSync(`${screens}/contacts-mapping-full.png`, 'docs/images/contacts-mapping.png')
 
   // Ctrl+C on one edge, Ctrl+V on another copies its steps.
   await clickEdge(page, 'email', 'emailaddress1')
