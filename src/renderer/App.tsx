@@ -15,6 +15,8 @@ import { ConnectionsDialog } from './panels/ConnectionsDialog'
 import { PreviewPanel } from './panels/PreviewPanel'
 import { SchemaBrowser } from './panels/SchemaBrowser'
 import { ProblemsPanel } from './components/ProblemsPanel'
+import { RunDialog } from './runs/RunDialog'
+import { useRunStore } from './runs/run-store'
 import { useCanvasStore } from './state/canvas-store'
 import { useDocumentActions, type Notice } from './state/document-actions'
 import { selectDirty, useDocumentStore } from './state/document-store'
@@ -177,7 +179,7 @@ export function App({ client }: { client: Client }) {
           if (file) void actions.importFile(file)
         }}
       />
-      <AppToolbar client={client} actions={actions} onNew={() => setDialog('document')} onConnections={() => setConnectionsOpen(true)} />
+      <AppToolbar client={client} actions={actions} onNew={() => setDialog('document')} onConnections={() => setConnectionsOpen(true)} onRun={() => useRunStore.getState().open('run')} />
       {notice && (
         <MessageBar intent={notice.level === 'error' ? 'error' : notice.level === 'warning' ? 'warning' : 'info'} className="ss-notice" role="status">
           <MessageBarBody>{notice.message}</MessageBarBody>
@@ -235,6 +237,7 @@ export function App({ client }: { client: Client }) {
       </footer>
       <NewFlowDialog client={client} mode={dialog ?? 'document'} open={dialog !== undefined} onClose={() => setDialog(undefined)} confirmDiscard={confirmDiscard} />
       <ConnectionsDialog client={client} open={connectionsOpen} onClose={() => setConnectionsOpen(false)} />
+      <RunDialog client={client} />
       </div>
     </FluentProvider>
   )

@@ -7,6 +7,7 @@ import {
   DocumentAddRegular,
   DocumentRegular,
   FolderOpenRegular,
+  PlayRegular,
   PlugConnectedRegular,
   SaveRegular
 } from '@fluentui/react-icons'
@@ -15,6 +16,7 @@ import type { RecentDocument } from '../../shared/contract'
 import type { Client } from '../api/client'
 import type { DocumentActions } from '../state/document-actions'
 import { useDocumentStore } from '../state/document-store'
+import { RunIndicator } from '../runs/RunDialog'
 
 const mod = navigator.platform.toLowerCase().includes('mac') ? '⌘' : 'Ctrl+'
 
@@ -77,7 +79,7 @@ function FileMenu({ client, actions, onNew }: { client: Client; actions: Documen
   )
 }
 
-export function AppToolbar({ client, actions, onNew, onConnections }: { client: Client; actions: DocumentActions; onNew: () => void; onConnections?: () => void }) {
+export function AppToolbar({ client, actions, onNew, onConnections, onRun }: { client: Client; actions: DocumentActions; onNew: () => void; onConnections?: () => void; onRun?: () => void }) {
   const hasDocument = useDocumentStore((state) => state.document !== undefined)
   const canUndo = useDocumentStore((state) => state.past.length > 0)
   const canRedo = useDocumentStore((state) => state.future.length > 0)
@@ -109,6 +111,13 @@ export function AppToolbar({ client, actions, onNew, onConnections }: { client: 
         <>
           <ToolbarDivider />
           {button('Connections', '', <PlugConnectedRegular />, onConnections)}
+        </>
+      )}
+      {onRun && (
+        <>
+          <ToolbarDivider />
+          {button('Run', '', <PlayRegular />, onRun, !hasDocument, 'Run a sync: dry run, progress, summary and history')}
+          <RunIndicator />
         </>
       )}
       <ToolbarDivider />

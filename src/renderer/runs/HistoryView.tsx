@@ -1,0 +1,168 @@
+import { Button, Caption1, MessageBar, MessageBarBody, Spinner, Subtitle2 } from '@fluentui/react-components'
+import { ArrowSyncRegular } from '@fluentui/react-icons'
+import { useCallback, useEffect, useState, type KeyboardEvent } from 'react'
+import type { RunSummary } from '../../shared/contract'
+import type { Client } from '../api/client'
+import { messageOf } from '../panels/format'
+import { VirtualList } from '../panels/VirtualList'
+import { useDocumentStore } from '../state/document-store'
+import { ErrorsView } from './ErrorsView'
+import { formatDuration, formatTime } from './format'
+import { useRunStore } from './run-store'
+import { StatusBadge } from './SessionView'
+
+const ROW_HEIGHT = 30
+const columns = '170px minmax(120px, 1fr) 92px 64px 160px minmax(200px, 1.6fr) 76px 56px'
+
+type Loaded = { status: 'loading' } | { status: 'ready'; runs: RunSummary[] } | { status: 'error'; message: string }
+
+function countsText(run: RunSummary): string {
+  const c = run.counts
+  const parts = [`${c.created} created`, `${c.updated} updated`, `${c.unchanged} unchanged`]
+  if (c.deleted) parts.push(`${c.deleted} deleted`)
+  if (c.skipped) parts.push(`${c.skipped} skipped`)
+  if (c.failed) parts.push(`${c.failed} failed`)
+  return parts.join(' · ')
+}
+
+/** A sync that ran to its end with failed records reads "partial", as the run's summary says. */
+function statusOf(run: RunSummary): string {
+  return run.status === 'completed' && run.errorCount > 0 && !run.dryRun ? 'partial' : run.status
+}
+
+/** Every run of the workspace (`run/history`), newest first; a selected run shows its errors, export and retry. */
+export function HistoryView({ client }: { client: Client }) {
+  const version = useRunStore((state) => state.historyVersion)
+  const selectedRunId = useRunStore((state) => state.selectedRunId)
+  const selectRun = useRunStore((state) => state.selectRun)
+  const flows = useDocumentStore((state) => state.document?.flows)
+  const [loaded, setLoaded] = useState<Loaded>({ status: 'loading' })
+  const [reload, setReload] = useState(0)
+
+  useEffect(() => {
+    let current = true
+    client.call('run/history', {}).then(
+      ({ runs }) => current && setLoaded({ status: 'ready', runs }),
+      (error) => current && setLoaded({ status: 'error', message: messageOf(error) })
+    )
+    return () => {
+      current = false
+    }
+  }, [client, version, reload])
+
+  const runs = loaded.status === 'ready' ? loaded.runs : []
+  const selected = runs.find((r) => r.runId === selectedRunId)
+  const nameOf = useCallback((flowId: string) => flows?.find((f) => f.id === flowId)?.name ?? flowId, [flows])
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (runs.length === 0 || (event.key !== 'ArrowDown' && event.key !== 'ArrowUp')) return
+    event.preventDefault()
+    const index = runs.findIndex((r) => r.runId === selectedRunId)
+    const next = Math.max(0, Math.min(runs.length - 1, index + (event.key === 'ArrowDown' ? 1 : -1)))
+    selectRun(runs[next].runId)
+  }
+
+  return (
+    <section className="ssr-history" aria-label="History">
+      <div className="ssr-errors__bar">
+        <Caption1 data-testid="history-count">
+          {loaded.status === 'ready' ? `${runs.length} run${runs.length === 1 ? '' : 's'} in this workspace, newest first` : loaded.status === 'loading' ? 'Reading the history…' : ''}
+        </Caption1>
+        <span className="ssp-grow" />
+        <Button size="small" appearance="subtle" icon={<ArrowSyncRegular />} onClick={() => setReload((n) => n + 1)}>
+          Refresh
+        </Button>
+      </div>
+      {loaded.status === 'loading' && <Spinner size="tiny" />}
+      {loaded.status === 'error' && (
+        <MessageBar intent="error">
+          <MessageBarBody>{loaded.message}</MessageBarBody>
+        </MessageBar>
+      )}
+      {loaded.status === 'ready' && runs.length === 0 && <Caption1 className="ssp-quiet">No run yet. Start one from the Run tab.</Caption1>}
+      {runs.length > 0 && (
+        <div className="ssr-history__list" onKeyDown={onKeyDown}>
+          <VirtualList
+            role="grid"
+            aria-label="Run history"
+            aria-rowcount={runs.length + 1}
+            count={runs.length}
+            rowHeight={ROW_HEIGHT}
+            headerHeight={ROW_HEIGHT}
+            header={
+              <div className="ssr-grid__header" role="row" style={{ gridTemplateColumns: columns, height: ROW_HEIGHT }}>
+                {['Time', 'Flow', 'Mode', 'Dry run', 'Status', 'Counts', 'Duration', 'Errors'].map((name) => (
+                  <div key={name} role="columnheader">
+                    {name}
+                  </div>
+                ))}
+              </div>
+            }
+            renderRow={(index, style) => {
+              const run = runs[index]
+              const isSelected = run.runId === selectedRunId
+              return (
+                <div
+                  key={run.runId}
+                  role="row"
+                  tabIndex={isSelected || (!selected && index === 0) ? 0 : -1}
+                  aria-selected={isSelected}
+                  aria-rowindex={index + 2}
+                  data-run-id={run.runId}
+                  className={`ssr-grid__row ssr-grid__row--select${isSelected ? ' ssr-grid__row--selected' : ''}`}
+                  style={{ ...style, gridTemplateColumns: columns }}
+                  onClick={() => selectRun(run.runId)}
+                  onKeyDown={(event) => event.key === 'Enter' && selectRun(run.runId)}
+                >
+                  <div role="gridcell">{formatTime(run.startedAt)}</div>
+                  <div role="gridcell" title={run.flowId}>
+                    {nameOf(run.flowId)}
+                  </div>
+                  <div role="gridcell">{run.mode}</div>
+                  <div role="gridcell">{run.dryRun ? 'yes' : 'no'}</div>
+                  <div role="gridcell">
+                    <StatusBadge status={statusOf(run)} />
+                    {run.resumable && <Caption1 className="ssp-quiet" title="The next run of this flow continues it from its last checkpoint">resumable</Caption1>}
+                  </div>
+                  <div role="gridcell" title={countsText(run)}>
+                    {countsText(run)}
+                  </div>
+                  <div role="gridcell">{formatDuration(run.durationMs)}</div>
+                  <div role="gridcell">{run.errorCount}</div>
+                </div>
+              )
+            }}
+          />
+        </div>
+      )}
+      {selected && (
+        <section className="ssr-history__detail" aria-label="Selected run">
+          <div className="ssr-flow__head">
+            <Subtitle2>{nameOf(selected.flowId)}</Subtitle2>
+            <StatusBadge status={statusOf(selected)} />
+            <Caption1 className="ssp-quiet ssp-mono">{selected.runId}</Caption1>
+            <span className="ssp-grow" />
+            <Caption1 className="ssp-quiet">
+              {selected.mode}
+              {selected.dryRun ? ' dry run' : ''}
+              {selected.retryOf ? ` of ${selected.retryOf}` : ''}
+              {selected.mappingVersion ? ` · mapping ${selected.mappingVersion}` : ''} · {formatDuration(selected.durationMs)}
+            </Caption1>
+          </div>
+          {selected.error && (
+            <MessageBar intent="error">
+              <MessageBarBody>
+                {selected.error.code}: {selected.error.message}
+              </MessageBarBody>
+            </MessageBar>
+          )}
+          {selected.resumable && (
+            <Caption1>This run is resumable: the next sync of this flow continues it from its last checkpoint.</Caption1>
+          )}
+          {selected.compacted && <Caption1 className="ssp-quiet">Older run, compacted: its failed records are kept, the per-record successes are not.</Caption1>}
+          <ErrorsView key={selected.runId} client={client} runId={selected.runId} flowId={selected.flowId} dryRun={selected.dryRun} expected={selected.errorCount} />
+        </section>
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,296 @@
+import { Badge, Body1, Button, Caption1, MessageBar, MessageBarBody, MessageBarTitle, ProgressBar, Subtitle2, Tab, TabList } from '@fluentui/react-components'
+import { DismissCircleRegular, PlayRegular } from '@fluentui/react-icons'
+import { useState } from 'react'
+import type { SyncResult } from '../../shared/contract'
+import type { Flow } from '../../shared/mapping/document'
+import type { Client } from '../api/client'
+import { useDocumentStore } from '../state/document-store'
+import { ErrorsView } from './ErrorsView'
+import { countLabels, flowLabel, formatDuration, formatRate, sumCounts } from './format'
+import { PlanEntries, PlannedCounts } from './PlanView'
+import { countsOf, isRunning, useRunStore, type FlowState, type RunSession } from './run-store'
+
+type Status = SyncResult['status'] | 'running'
+type FlowResult = SyncResult['flows'][number]
+export const statusColor: Record<string, 'success' | 'warning' | 'danger' | 'informative' | 'brand' | 'subtle'> = {
+  completed: 'success',
+  partial: 'warning',
+  failed: 'danger',
+  canceled: 'informative',
+  interrupted: 'warning',
+  running: 'brand',
+  skipped: 'subtle'
+}
+const phaseText: Record<string, string> = {
+  starting: 'starting',
+  reading: 'reading',
+  writing: 'writing',
+  retrying: 'retry pass',
+  paused: 'paused',
+  finishing: 'finishing',
+  done: 'done'
+}
+
+function kindTitle(session: RunSession): string {
+  if (session.kind === 'dryRun') return 'Dry run'
+  if (session.kind === 'retry') return 'Retry of failed records'
+  return 'Sync'
+}
+
+export function StatusBadge({ status }: { status: Status | string }) {
+  return (
+    <Badge appearance="filled" color={statusColor[status] ?? 'informative'} data-testid="run-status">
+      {status}
+    </Badge>
+  )
+}
+
+/** A flow that ran to its end with failed records reads as "partial", like the whole run. */
+function flowStatus(result: FlowResult): string {
+  return result.status === 'completed' && result.counts.failed > 0 && !result.dryRun ? 'partial' : result.status
+}
+
+/** One flow: its progress bar (determinate once the source's total is known), counts, rate and ETA. */
+function FlowRow({ flow, state, running }: { flow: Flow | undefined; state: FlowState; running: boolean }) {
+  const progress = state.progress
+  const result = state.result
+  const counts = countsOf(state)
+  const total = progress?.total
+  const done = result !== undefined
+  const value = result?.status === 'completed' ? 1 : total ? Math.min(1, counts.read / Math.max(1, total)) : undefined
+  const status = result ? result.status : state.started ? (progress ? phaseText[progress.phase] : 'starting') : running ? 'waiting' : 'not run'
+  const label = flowLabel(flow, state.flowId)
+  return (
+    <article className="ssr-flow" aria-label={`Flow ${label}`} data-flow={state.flowId}>
+      <div className="ssr-flow__head">
+        <Subtitle2>{label}</Subtitle2>
+        <Caption1 className="ssp-quiet">
+          {state.mode ? `${state.mode}${state.resumed ? ' · resumed' : ''}` : ''}
+        </Caption1>
+        <span className="ssp-grow" />
+        {result ? <StatusBadge status={flowStatus(result)} /> : <Caption1 data-testid="flow-phase">{status}</Caption1>}
+      </div>
+      {/* A canceled or failed flow without a known total has no honest fraction to show: its counts say how far it got. */}
+      {(state.started || done) && result?.status !== 'skipped' && !(result && result.status !== 'completed' && !total) && (
+        <ProgressBar
+          aria-label={`Progress of ${label}`}
+          thickness="large"
+          value={value}
+          color={result?.status === 'failed' ? 'error' : result?.status === 'canceled' ? 'warning' : result ? 'success' : 'brand'}
+        />
+      )}
+      <div className="ssr-flow__meta">
+        <span className="ssr-counts" data-testid="flow-counts">
+          <span className="ssr-count" data-count="read">
+            <strong>{counts.read.toLocaleString()}</strong>
+            {total ? ` / ${total.toLocaleString()}` : ''} read
+          </span>
+          {countLabels.map(({ key, label: name }) => (
+            <span key={key} className={`ssr-count ssr-count--${key}${counts[key] === 0 ? ' ssr-count--zero' : ''}`} data-count={key}>
+              <strong>{counts[key].toLocaleString()}</strong> {name}
+            </span>
+          ))}
+        </span>
+        <span className="ssp-grow" />
+        {!done && progress && (
+          <Caption1 className="ssp-quiet" data-testid="flow-rate">
+            {formatRate(progress.ratePerSecond)}
+            {progress.etaMs !== undefined ? ` · about ${formatDuration(progress.etaMs)} left` : ''}
+            {` · ${formatDuration(progress.elapsedMs)}`}
+          </Caption1>
+        )}
+        {done && <Caption1 className="ssp-quiet">{formatDuration(result.durationMs)}</Caption1>}
+      </div>
+      {result?.error && (
+        <MessageBar intent="error">
+          <MessageBarBody>
+            <MessageBarTitle>{result.error.code}</MessageBarTitle>
+            {result.error.message}
+          </MessageBarBody>
+        </MessageBar>
+      )}
+    </article>
+  )
+}
+
+function Notices({ session, flows }: { session: RunSession; flows: Map<string, Flow> }) {
+  if (session.notices.length === 0) return null
+  return (
+    <ul className="ssr-notices" aria-label="Notices" data-testid="run-notices">
+      {session.notices.map((notice, index) => (
+        <li key={index}>
+          <Caption1>
+            <span className="ssp-quiet">{flowLabel(flows.get(notice.flowId), notice.flowId)}: </span>
+            {notice.message}
+          </Caption1>
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+function cancelText(session: RunSession): string {
+  return session.kind === 'dryRun'
+    ? 'Canceled. A dry run writes nothing and is not resumed: start it again when you are ready.'
+    : 'Canceled — the run is resumable: the records written so far stay written, and the next run of these flows continues from its last checkpoint.'
+}
+
+/** What a finished sync did: status, counts, duration, notices, and each flow's errors. */
+function Summary({ client, session, result, flows }: { client: Client; session: RunSession; result: SyncResult; flows: Map<string, Flow> }) {
+  const withRuns = result.flows.filter((f) => f.runId && f.status !== 'skipped')
+  const [errorsOf, setErrorsOf] = useState<string | undefined>(withRuns.find((f) => f.counts.failed > 0)?.flowId ?? withRuns[0]?.flowId)
+  const shown = withRuns.find((f) => f.flowId === errorsOf) ?? withRuns[0]
+  const total = sumCounts(result.flows.map((f) => f.counts))
+  return (
+    <section className="ssr-summary" aria-label="Run summary">
+      <div className="ssr-summary__head">
+        <StatusBadge status={result.status} />
+        <Body1 data-testid="run-totals">
+          {total.created.toLocaleString()} created · {total.updated.toLocaleString()} updated · {total.unchanged.toLocaleString()} unchanged · {total.skipped.toLocaleString()} skipped ·{' '}
+          {total.failed.toLocaleString()} failed · {total.deleted.toLocaleString()} deleted
+        </Body1>
+        <span className="ssp-grow" />
+        <Caption1 className="ssp-quiet" data-testid="run-duration">
+          in {formatDuration(result.durationMs)}
+        </Caption1>
+      </div>
+      {result.status === 'canceled' && (
+        <MessageBar intent="warning" data-testid="run-canceled">
+          <MessageBarBody>{cancelText(session)}</MessageBarBody>
+        </MessageBar>
+      )}
+      {result.status === 'partial' && (
+        <MessageBar intent="warning">
+          <MessageBarBody>Some records failed; the others were written. Fix the source or the mapping, then retry the failed records.</MessageBarBody>
+        </MessageBar>
+      )}
+      {result.status === 'failed' && (
+        <MessageBar intent="error">
+          <MessageBarBody>The run stopped at its last checkpoint; the next run resumes from there once the cause is fixed.</MessageBarBody>
+        </MessageBar>
+      )}
+      {withRuns.length > 0 && (
+        <>
+          {withRuns.length > 1 && (
+            <TabList size="small" selectedValue={shown?.flowId} onTabSelect={(_e, data) => setErrorsOf(String(data.value))} aria-label="Errors of flow">
+              {withRuns.map((f) => (
+                <Tab key={f.flowId} value={f.flowId}>
+                  {flowLabel(flows.get(f.flowId), f.flowId)} ({f.counts.failed})
+                </Tab>
+              ))}
+            </TabList>
+          )}
+          {shown?.runId && <ErrorsView key={shown.runId} client={client} runId={shown.runId} flowId={shown.flowId} dryRun={shown.dryRun} expected={shown.counts.failed} />}
+        </>
+      )}
+    </section>
+  )
+}
+
+/** A run from the app: its progress while it runs, then its plan (dry run) or its summary. */
+export function SessionView({ client, session, onNew }: { client: Client; session: RunSession; onNew: () => void }) {
+  const document = useDocumentStore((state) => state.document)
+  const start = useRunStore((state) => state.start)
+  const cancel = useRunStore((state) => state.cancel)
+  const flows = new Map((document?.flows ?? []).map((f) => [f.id, f]))
+  const running = isRunning(session)
+  const result = session.result
+  const plan = session.kind === 'dryRun' && result && result.status !== 'canceled' ? result : undefined
+  const [planFlow, setPlanFlow] = useState<string>()
+  const planShown = plan?.flows.find((f) => f.flowId === planFlow) ?? plan?.flows.find((f) => f.plan) ?? plan?.flows[0]
+
+  return (
+    <div className="ssr-session" data-testid="run-session" data-kind={session.kind} data-state={running ? 'running' : 'finished'}>
+      <div className="ssr-session__title">
+        <Subtitle2>{kindTitle(session)}</Subtitle2>
+        <Caption1 className="ssp-quiet">
+          {session.kind === 'retry' ? `of run ${session.retryOf}` : session.full ? 'full replay' : 'incremental'} · started {new Date(session.startedAt).toLocaleTimeString()}
+        </Caption1>
+        <span className="ssp-grow" />
+        {running && <StatusBadge status={session.canceling ? 'canceling' : 'running'} />}
+      </div>
+
+      {session.error !== undefined && (
+        <MessageBar intent="error" data-testid="run-error">
+          <MessageBarBody>
+            <MessageBarTitle>The run did not complete</MessageBarTitle>
+            {session.error}
+          </MessageBarBody>
+        </MessageBar>
+      )}
+
+      {!plan && (
+        <div className="ssr-flows">
+          {session.flowIds.map((flowId) => (
+            <FlowRow key={flowId} flow={flows.get(flowId)} state={session.flows[flowId] ?? { flowId, started: false }} running={running} />
+          ))}
+        </div>
+      )}
+      <Notices session={session} flows={flows} />
+
+      {running && (
+        <div className="ssr-actions">
+          <Caption1 className="ssp-quiet">
+            {session.kind === 'dryRun'
+              ? 'A dry run reads and compares but writes nothing. You can close this window: the run goes on.'
+              : 'Cancel stops after the batches in flight; the run stays resumable and the next run continues from its last checkpoint. You can close this window: the run goes on.'}
+          </Caption1>
+          <span className="ssp-grow" />
+          <Button icon={<DismissCircleRegular />} onClick={() => void cancel(client)} disabled={!session.runKey || session.canceling}>
+            {session.canceling ? 'Canceling…' : 'Cancel run'}
+          </Button>
+        </div>
+      )}
+
+      {plan && (
+        <section className="ssr-planview" aria-label="Plan">
+          <Body1>
+            The dry run read the source and compared it with the target without writing anything. This is what <strong>Run now</strong> will do
+            {plan.status === 'partial' ? ' (records that fail here will fail in the sync too)' : ''}:
+          </Body1>
+          <div className="ssr-planview__flows">
+            {plan.flows.map((f) => (
+              <div key={f.flowId} className="ssr-planflow">
+                <div className="ssr-flow__head">
+                  <Subtitle2>{flowLabel(flows.get(f.flowId), f.flowId)}</Subtitle2>
+                  <span className="ssp-grow" />
+                  {f.status !== 'completed' && <StatusBadge status={f.status} />}
+                </div>
+                <PlannedCounts result={f} />
+              </div>
+            ))}
+          </div>
+          {plan.flows.length > 1 && (
+            <TabList size="small" selectedValue={planShown?.flowId} onTabSelect={(_e, data) => setPlanFlow(String(data.value))} aria-label="Planned changes of flow">
+              {plan.flows.map((f) => (
+                <Tab key={f.flowId} value={f.flowId}>
+                  {flowLabel(flows.get(f.flowId), f.flowId)}
+                </Tab>
+              ))}
+            </TabList>
+          )}
+          {planShown && <PlanEntries key={planShown.flowId} result={planShown} />}
+        </section>
+      )}
+
+      {result && !plan && <Summary key={session.runKey} client={client} session={session} result={result} flows={flows} />}
+
+      {!running && (
+        <div className="ssr-actions">
+          <span className="ssp-grow" />
+          <Button onClick={onNew}>{plan ? 'Change selection' : 'New run'}</Button>
+          {plan && (
+            <Button
+              appearance="primary"
+              icon={<PlayRegular />}
+              disabled={!document}
+              onClick={() => document && void start(client, document, { kind: 'run', flowIds: plan.flows.map((f) => f.flowId), full: session.full })}
+            >
+              Run now
+            </Button>
+          )}
+        </div>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,72 @@
+import type { RunCounts } from '../../shared/contract'
+import type { Flow } from '../../shared/mapping/document'
+
+/**
+ * The order main runs the selected flows in (mirrors `orderFlows` in main's sync service,
+ * which the renderer cannot import): records flows with their parents first, then opt-outs,
+ * then events.
+ */
+export function orderFlows(flows: readonly Flow[]): Flow[] {
+  const byId = new Map(flows.map((f) => [f.id, f]))
+  const out: Flow[] = []
+  const state = new Map<string, 'visiting' | 'done'>()
+  const visit = (flow: Flow) => {
+    if (state.has(flow.id)) return
+    state.set(flow.id, 'visiting')
+    if (flow.kind === 'records') {
+      for (const link of flow.links ?? []) {
+        const parent = byId.get(link.parentFlow)
+        if (parent) visit(parent)
+      }
+    }
+    state.set(flow.id, 'done')
+    out.push(flow)
+  }
+  const rank = (f: Flow) => (f.kind === 'records' ? 0 : f.kind === 'optOut' ? 1 : 2)
+  for (const flow of [...flows].sort((a, b) => rank(a) - rank(b))) visit(flow)
+  return out
+}
+
+export function flowLabel(flow: Flow | undefined, flowId: string): string {
+  return flow?.name ? `${flow.name}` : flowId
+}
+
+/** "850 ms", "4.2 s", "3 min 05 s", "1 h 02 min". */
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '—'
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  const seconds = ms / 1000
+  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 60) return `${minutes} min ${String(Math.round(seconds % 60)).padStart(2, '0')} s`
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`
+}
+
+export function formatRate(perSecond: number): string {
+  if (!Number.isFinite(perSecond) || perSecond <= 0) return '—'
+  return perSecond >= 100 ? `${Math.round(perSecond).toLocaleString()}/s` : `${perSecond.toFixed(1)}/s`
+}
+
+export function formatTime(epochMs: number): string {
+  return new Date(epochMs).toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+}
+
+/** The counts a person reads, in the order of a run: what was written, then what was not. */
+export const countLabels: Array<{ key: keyof RunCounts; label: string; planned: string }> = [
+  { key: 'created', label: 'created', planned: 'create' },
+  { key: 'updated', label: 'updated', planned: 'update' },
+  { key: 'unchanged', label: 'unchanged', planned: 'unchanged' },
+  { key: 'skipped', label: 'skipped', planned: 'skipped' },
+  { key: 'failed', label: 'failed', planned: 'failed' },
+  { key: 'deleted', label: 'deleted', planned: 'delete' }
+]
+
+export function zeroCounts(): RunCounts {
+  return { read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, deleted: 0, deferred: 0 }
+}
+
+export function sumCounts(list: readonly RunCounts[]): RunCounts {
+  const total = zeroCounts()
+  for (const counts of list) for (const key of Object.keys(total) as Array<keyof RunCounts>) total[key] += counts[key]
+  return total
+}
