@@ -102,6 +102,13 @@ export function authError(error: unknown): ConnectorError {
       hint = 'The scope was refused: client credentials need `<environment-url>/.default`.'
       kind = 'badRequest'
     } else if (error.errorCode === 'expired_token' || error.errorCode === 'code_expired') hint = 'The device code expired before sign-in completed. Start again.'
+    else if (aad === 'AADSTS700027') hint = 'The certificate was refused: it is not uploaded to this app registration, it expired, or the thumbprint/private key do not belong to it. Upload the public certificate under Entra ID > App registrations > Certificates & secrets and use its SHA-256 thumbprint.'
+    else if (aad === 'AADSTS700024') hint = "The certificate assertion is outside its valid time range: check this computer's clock."
+    else if (aad === 'AADSTS700021' || aad === 'AADSTS700023') hint = 'The certificate assertion names another app or token endpoint: check the client id and the authority.'
+    else if (aad === 'AADSTS50148' || aad === 'AADSTS501481') hint = 'The sign-in service refused the PKCE proof (code_verifier). Start the browser sign-in again; if it repeats, something between the browser and the app altered the request.'
+    else if (aad === 'AADSTS54005' || aad === 'AADSTS70008') hint = 'The browser sign-in code was already used or expired. Sign in again.'
+    else if (aad === 'AADSTS50011') hint = 'Register `http://localhost` as a "Mobile and desktop applications" redirect URI on the app registration.'
+    else if (aad === 'AADSTS65004' || error.errorCode === 'access_denied') hint = 'Consent was declined in the browser. Sign in again and accept, or ask an admin to grant consent.'
     else if (error.errorCode === 'authorization_declined' || /declined/i.test(text)) hint = 'Sign-in was declined in the browser.'
     return new ConnectorError({ kind, service: 'dynamics-auth', code, message: redact(text), hint, cause: error })
   }
@@ -113,6 +120,28 @@ export function authError(error: unknown): ConnectorError {
     hint: networkHint(failure, 'dynamics-auth'),
     cause: error
   })
+}
+
+/**
+ * Ends a pending msal loopback sign-in: posts an OAuth error response (form_post, as msal
+ * expects) with the request's state to its redirect URI, so msal settles and closes the port.
+ */
+async function cancelLoopbackSignIn(authorizeUrl: string): Promise<void> {
+  try {
+    const query = new URL(authorizeUrl).searchParams
+    const redirectUri = query.get('redirect_uri')
+    const state = query.get('state')
+    if (!redirectUri || !state || !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/?$/.test(redirectUri)) return
+    // msal's loopback listens on 127.0.0.1 whatever the URI says.
+    await fetch(redirectUri.replace('//localhost', '//127.0.0.1'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ error: 'access_denied', error_description: 'Sign-in canceled by Sync Studio (timed out or canceled).', state }).toString(),
+      signal: AbortSignal.timeout(5000)
+    })
+  } catch {
+    // the loopback is already gone
+  }
 }
 
 /** App-only sign-in (S2S) with a client secret or a certificate. msal caches and refreshes. */
@@ -230,20 +259,45 @@ export class PublicClientTokenProvider implements TokenProvider {
         if (!openBrowser) throw new ConnectorError({ kind: 'unauthorized', service: 'dynamics-auth', message: 'Browser sign-in needs a way to open the system browser.', hint: 'Use device code sign-in in scripts.' })
         const timeoutMs = this.interaction.interactiveTimeoutMs ?? 5 * 60_000
         let timer: NodeJS.Timeout | undefined
-        const gaveUp = new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new ConnectorError({ kind: 'timeout', service: 'dynamics-auth', message: 'Browser sign-in did not complete in time.', hint: 'Sign in again; if the browser showed success but the app did not notice, use device code sign-in.' })),
-            timeoutMs
-          )
-          signal?.addEventListener('abort', () => reject(abortError(signal, 'dynamics-auth')), { once: true })
+        let onAbort: (() => void) | undefined
+        // msal's loopback server waits for the browser forever (issue #7306) and has no cancel:
+        // when we give up, release openBrowser and post an error response to the loopback so
+        // msal finishes its flow and closes the port.
+        let authorizeUrl: string | undefined
+        let releaseBrowser: () => void = () => {}
+        const browserReleased = new Promise<void>((resolve) => {
+          releaseBrowser = resolve
         })
+        const cancelLoopback = () => {
+          releaseBrowser()
+          if (authorizeUrl) void cancelLoopbackSignIn(authorizeUrl)
+        }
+        const gaveUp = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            cancelLoopback()
+            reject(new ConnectorError({ kind: 'timeout', service: 'dynamics-auth', message: `Browser sign-in did not complete within ${Math.round(timeoutMs / 1000)} s.`, hint: 'Sign in again; if the browser showed success but the app did not notice, use device code sign-in.' }))
+          }, timeoutMs)
+          onAbort = () => {
+            cancelLoopback()
+            reject(abortError(signal!, 'dynamics-auth'))
+          }
+          if (signal?.aborted) onAbort()
+          else signal?.addEventListener('abort', onAbort, { once: true })
+        })
+        const flow = this.app.acquireTokenInteractive({
+          scopes: [this.scope],
+          openBrowser: (url: string) => {
+            authorizeUrl = url
+            return Promise.race([openBrowser(url), browserReleased])
+          },
+          successTemplate: 'Signed in to Sync Studio. You can close this window.'
+        })
+        flow.catch(() => {}) // after a timeout/cancel its (expected) failure is not interesting
         try {
-          result = await Promise.race([
-            this.app.acquireTokenInteractive({ scopes: [this.scope], openBrowser, successTemplate: 'Signed in to Sync Studio. You can close this window.' }),
-            gaveUp
-          ])
+          result = await Promise.race([flow, gaveUp])
         } finally {
           clearTimeout(timer)
+          if (onAbort) signal?.removeEventListener('abort', onAbort)
         }
       }
     } catch (error) {

@@ -45,6 +45,15 @@ export interface DataverseSandboxOptions {
   autoApproveDeviceCodes?: boolean
   /** Poll interval the device-code endpoint tells clients to use (default 1 s; Entra says 5). */
   deviceCodeIntervalSeconds?: number
+  /**
+   * Public certificates (PEM) registered as credentials of the app, for certificate
+   * (client assertion) sign-in. More can be added at run time with `registerCertificate`.
+   */
+  certificates?: string[]
+  /** Registered redirect URIs for browser sign-in (default `['http://localhost']`: any loopback port). */
+  redirectUris?: string[]
+  /** What the simulated user does on the authorize page: consent (default) or decline. */
+  interactiveConsent?: 'approve' | 'decline'
   /** Clock override (tests of token and delta-token expiry). */
   now?: () => number
 }
@@ -56,6 +65,8 @@ export interface DataverseSandboxInfo {
   authority: string
   tokenUrl: string
   deviceCodeUrl: string
+  /** The authorize endpoint (browser sign-in, authorization code + PKCE). */
+  authorizeUrl: string
   tenantId: string
   clientId: string
   clientSecret: string
@@ -82,6 +93,12 @@ export interface DataverseSandbox {
   /** Completes a pending device-code sign-in (what the user does on /devicelogin). */
   approveDeviceCode(userCode: string, approve?: boolean): boolean
   pendingDeviceCodes(): string[]
+  /** Registers a public certificate (PEM) as an app credential; returns its SHA-1 and SHA-256 thumbprints (hex). */
+  registerCertificate(pem: string): { thumbprint: string; thumbprintSha256: string }
+  /** Removes a registered certificate by either thumbprint. */
+  removeCertificate(thumbprint: string): boolean
+  /** Changes what the simulated user does on the authorize page. */
+  setInteractiveConsent(decision: 'approve' | 'decline'): void
   /** The id of generated row `index` of a table (for tests and demos). */
   idOf(table: string, index: number): string
   /** The application user's systemuserid (what WhoAmI returns for client-credential tokens). */
@@ -121,6 +138,9 @@ export function createDataverseSandbox(options: DataverseSandboxOptions): Datave
     interactiveUserUpn: 'alex.admin@contoso.example',
     autoApproveDeviceCodes: options.autoApproveDeviceCodes ?? false,
     deviceCodeIntervalSeconds: options.deviceCodeIntervalSeconds ?? 1,
+    certificates: options.certificates ?? [],
+    redirectUris: options.redirectUris ?? ['http://localhost'],
+    interactiveConsent: options.interactiveConsent ?? 'approve',
     now
   })
   const protection = new ServiceProtection(options.limits, now)
@@ -140,6 +160,9 @@ export function createDataverseSandbox(options: DataverseSandboxOptions): Datave
     },
     get deviceCodeUrl() {
       return `${authorityOrigin}/${tenantId}/oauth2/v2.0/devicecode`
+    },
+    get authorizeUrl() {
+      return `${authorityOrigin}/${tenantId}/oauth2/v2.0/authorize`
     },
     tenantId,
     clientId,
@@ -194,6 +217,14 @@ export function createDataverseSandbox(options: DataverseSandboxOptions): Datave
     },
     approveDeviceCode: (userCode, approve = true) => identity.completeDeviceCode(userCode, approve),
     pendingDeviceCodes: () => identity.pendingDeviceCodes(),
+    registerCertificate(pem) {
+      const { thumbprint, thumbprintSha256 } = identity.certificates.add(pem)
+      return { thumbprint, thumbprintSha256 }
+    },
+    removeCertificate: (thumbprint) => identity.certificates.remove(thumbprint),
+    setInteractiveConsent(decision) {
+      identity.options.interactiveConsent = decision
+    },
     idOf: (table, index) => store.ctx.idOf(table, index),
     applicationUserId
   }
