@@ -131,6 +131,27 @@ describe('the app on its built-in Sandbox', () => {
     expect(csv.split('\n')[0]).toMatch(/key/i)
   }, 60_000)
 
+  it('a saved connection reconnects after a restart of the app, with its secret from the encrypted store', async () => {
+    const campaign = services.sandbox.info()!.campaign
+    const { connection } = await ok('connections/create', {
+      connection: { name: 'Campaign (saved)', system: 'campaign', baseUrl: campaign.url, imsUrl: campaign.imsUrl, apiKey: campaign.clientId, scopes: campaign.scopes },
+      secret: campaign.clientSecret
+    })
+    const id = connection.profile.id
+    expect((await ok('connections/test', { id })).ok).toBe(true)
+
+    // Restart: new services over the same user-data folder; the sandbox comes back from its snapshot.
+    await services.dispose()
+    services = createServices({ mode: 'browser', store: new JsonFileStore(join(folder, 'config.json')), secrets: FileSecretStore.inFolder(folder), userData: folder, embeddedSandbox: true })
+    dispatch = createDispatcher(services.handlers)
+    await ok('connections/list', {}) // waits for the sandbox
+    const restarted = services.sandbox.info()!.campaign
+    // The sandbox got a new port: point the saved profile at it, as a user would after moving a tenant.
+    await ok('connections/update', { id, changes: { baseUrl: restarted.url, imsUrl: restarted.imsUrl } })
+    const report = await ok('connections/test', { id })
+    expect({ ok: report.ok, summary: report.summary }).toEqual({ ok: true, summary: expect.stringMatching(/^Connected/) })
+  }, 60_000)
+
   it('explains a preview of a flow that does not exist', async () => {
     const result = await dispatch('preview/records', { document, flowId: 'nope', limit: 5 })
     expect(result).toEqual({ ok: false, error: { code: 'failed', message: 'There is no flow "nope" in this mapping.' } })
