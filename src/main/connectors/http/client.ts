@@ -76,7 +76,9 @@ export class HttpClient {
   async request(request: HttpRequest): Promise<HttpResponse> {
     const { signal } = request
     const idempotent = request.idempotent ?? request.method !== 'POST'
-    const where = `${request.method} ${redactUrl(request.url)}`
+    // Redacting parses the URL and runs the secret patterns: only on the paths that report it.
+    let whereText: string | undefined
+    const whereOf = () => (whereText ??= `${request.method} ${redactUrl(request.url)}`)
     let failures = 0
     let throttles = 0
     let refreshed = false
@@ -84,8 +86,8 @@ export class HttpClient {
     for (;;) {
       if (signal?.aborted) throw abortError(signal, this.service)
       const release = this.options.limiter ? await this.options.limiter.acquire(signal) : noop
-      const timeout = AbortSignal.timeout(request.timeoutMs ?? this.options.timeoutMs ?? 60_000)
-      const combined = signal ? AbortSignal.any([signal, timeout]) : timeout
+      const attempt = new RequestSignal(request.timeoutMs ?? this.options.timeoutMs ?? 60_000, signal)
+      const combined = attempt.signal
       const started = Date.now()
       let response: HttpResponse
       try {
@@ -108,15 +110,16 @@ export class HttpClient {
             try {
               return JSON.parse(text) as T
             } catch (error) {
-              throw new ConnectorError({ kind: 'protocol', service: 'http', message: `${where} answered ${raw.status} with a body that is not JSON: ${text.slice(0, 120)}`, cause: error })
+              throw new ConnectorError({ kind: 'protocol', service: 'http', message: `${whereOf()} answered ${raw.status} with a body that is not JSON: ${text.slice(0, 120)}`, cause: error })
             }
           }
         }
       } catch (error) {
+        attempt.dispose()
         release()
         if (error instanceof ConnectorError) throw error
         if (signal?.aborted) throw abortError(signal, this.service)
-        const failure: NetworkFailure = timeout.aborted
+        const failure: NetworkFailure = attempt.timedOut
           ? { kind: 'timeout', code: 'ETIMEDOUT', beforeSend: false, message: `no answer within ${request.timeoutMs ?? this.options.timeoutMs ?? 60_000} ms` }
           : classifyNetworkError(error)
         const retryable =
@@ -133,14 +136,15 @@ export class HttpClient {
           kind: failure.kind,
           service: this.service,
           code: failure.code,
-          message: `${where} failed: ${failure.message}.${notApplied}`,
+          message: `${whereOf()} failed: ${failure.message}.${notApplied}`,
           hint: networkHint(failure, this.service),
-          request: where,
+          request: whereOf(),
           cause: error
         })
       }
+      attempt.dispose()
       release()
-      this.emit({ type: 'response', method: request.method, url: redactUrl(request.url), status: response.status, ms: Date.now() - started })
+      if (this.options.onEvent) this.emit({ type: 'response', method: request.method, url: redactUrl(request.url), status: response.status, ms: Date.now() - started })
       this.options.onResponse?.(response)
       const { status } = response
       if (status < 400 || request.accept?.includes(status)) {
@@ -170,7 +174,7 @@ export class HttpClient {
         await sleep(waitMs, signal)
         continue
       }
-      throw this.toError(response, request, where)
+      throw this.toError(response, request, whereOf())
     }
   }
 
@@ -199,6 +203,50 @@ export class HttpClient {
     } catch {
       // a listener's bug must not break a request
     }
+  }
+}
+
+/**
+ * One attempt's signal: the caller's signal plus a timeout, torn down when the attempt ends.
+ *
+ * Not `AbortSignal.any([signal, AbortSignal.timeout(ms)])`: Node 20 keeps a WeakRef to every
+ * signal combined from a long-lived one (the run's) in that signal's dependants set and never
+ * prunes it (nodejs/node#55351), so a run grew by ~50 bytes per request — memory in
+ * proportion to the records synced. And every `AbortSignal.timeout` keeps a 60 s timer (and
+ * its signal) alive long after the answer came. Here the timer is cleared and the listener on
+ * the caller's signal removed as soon as the attempt is over: nothing outlives the request.
+ */
+class RequestSignal {
+  private readonly controller = new AbortController()
+  private readonly timer: ReturnType<typeof setTimeout>
+  private readonly onAbort: (() => void) | undefined
+  timedOut = false
+
+  constructor(
+    timeoutMs: number,
+    private readonly parent: AbortSignal | undefined
+  ) {
+    this.timer = setTimeout(() => {
+      this.timedOut = true
+      this.controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))
+    }, timeoutMs)
+    this.timer.unref?.()
+    if (parent) {
+      if (parent.aborted) this.controller.abort(parent.reason)
+      else {
+        this.onAbort = () => this.controller.abort(parent.reason)
+        parent.addEventListener('abort', this.onAbort, { once: true })
+      }
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer)
+    if (this.onAbort) this.parent?.removeEventListener('abort', this.onAbort)
   }
 }
 
