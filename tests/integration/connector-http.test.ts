@@ -139,14 +139,14 @@ describe('parsing and redaction', () => {
 
 describe('a long run shares one signal across many requests', () => {
   it('leaves no listener behind on the run\'s signal, whether requests succeed, retry or fail', async () => {
-    const { getEventListeners } = await import('node:events')
+    const { EventEmitter } = await import('node:events')
     const run = new AbortController()
     const http = client()
     hits = new Map()
     for (let i = 0; i < 50; i++) await http.request({ method: 'GET', url: `${origin}/ok-${i}`, signal: run.signal })
     await http.request({ method: 'GET', url: `${origin}/flaky`, signal: run.signal })
     await failure(http.request({ method: 'GET', url: `${origin}/forbidden`, signal: run.signal }))
-    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0)
+    expect(EventEmitter.getEventListeners(run.signal, 'abort')).toHaveLength(0)
     // Node 20's AbortSignal.any keeps one entry per combined signal on the parent, never
     // removed: memory grew with the run. That set is internal, so find it by its name.
     const dependants = Object.getOwnPropertySymbols(run.signal).find((symbol) => symbol.description === 'kDependantSignals')

@@ -1,4 +1,5 @@
 import type { Flow, MappingDocument } from '../../shared/mapping/document'
+import { orderFlows } from '../../shared/mapping/flow-order'
 import type { CampaignConnector } from '../connectors/campaign/connector'
 import type { DynamicsConnector } from '../connectors/dynamics/connector'
 import { buildFlow, type FlowParts } from './flows'
@@ -93,25 +94,7 @@ export interface SyncResult {
   durationMs: number
 }
 
-/** Flows in the order they must run: records flows parents first (by `links`), then opt-outs, then events. */
-export function orderFlows(flows: readonly Flow[]): Flow[] {
-  const byId = new Map(flows.map((f) => [f.id, f]))
-  const out: Flow[] = []
-  const state = new Map<string, 'visiting' | 'done'>()
-  const visit = (flow: Flow) => {
-    if (state.get(flow.id) === 'done' || state.get(flow.id) === 'visiting') return
-    state.set(flow.id, 'visiting')
-    if (flow.kind === 'records') for (const link of flow.links ?? []) {
-      const parent = byId.get(link.parentFlow)
-      if (parent) visit(parent)
-    }
-    state.set(flow.id, 'done')
-    out.push(flow)
-  }
-  const rank = (f: Flow) => (f.kind === 'records' ? 0 : f.kind === 'optOut' ? 1 : 2)
-  for (const flow of [...flows].sort((a, b) => rank(a) - rank(b))) visit(flow)
-  return out
-}
+export { orderFlows }
 
 export class SyncService {
   private journalPromise: Promise<SyncJournal> | undefined
