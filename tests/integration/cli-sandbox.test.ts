@@ -1,10 +1,11 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { Agent, fetch as undiciFetch } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SandboxInfo } from '../../src/main/sandbox'
+import { bin, ensureCliBuilt, root } from './fixtures/built-cli'
 
 /**
  * `sync-studio sandbox` as a user runs it: the built CLI (`node bin/sync-studio.cjs`) in its
@@ -12,28 +13,6 @@ import type { SandboxInfo } from '../../src/main/sandbox'
  * this file builds the CLI bundle itself when out/cli/cli.js is missing or older than any
  * source file under src/main or src/shared.
  */
-const root = resolve(__dirname, '../..')
-const bin = join(root, 'bin/sync-studio.cjs')
-const bundle = join(root, 'out/cli/cli.js')
-
-function newestSource(folder: string): number {
-  let newest = 0
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
-    const path = join(folder, entry.name)
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs)
-  }
-  return newest
-}
-
-function ensureCliBuilt(): void {
-  const sources = Math.max(newestSource(join(root, 'src/main')), newestSource(join(root, 'src/shared')))
-  if (existsSync(bundle) && statSync(bundle).mtimeMs >= sources) return
-  const build = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '-c', 'vite.cli.config.mts', '--logLevel', 'error'], {
-    cwd: root,
-    encoding: 'utf8'
-  })
-  if (build.status !== 0) throw new Error(`building the CLI failed:\n${build.stdout}\n${build.stderr}`)
-}
 
 interface Running {
   child: ChildProcessWithoutNullStreams

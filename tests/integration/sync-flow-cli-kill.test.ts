@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bin, ensureCliBuilt, root } from './fixtures/built-cli'
 
 /**
  * `sync-studio run --sandbox` killed with SIGKILL in the middle of a run, then run again:
@@ -11,26 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
  * finds the records already written unchanged), and the target ends equal to what the
  * mapping asks for, each profile once.
  */
-const root = resolve(__dirname, '../..')
-const bin = join(root, 'bin/sync-studio.cjs')
-const bundle = join(root, 'out/cli/cli.js')
 const mapping = join(root, 'examples/contacts.mapping.json')
-
-function newestSource(folder: string): number {
-  let newest = 0
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
-    const path = join(folder, entry.name)
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs)
-  }
-  return newest
-}
-
-function ensureCliBuilt(): void {
-  const sources = Math.max(newestSource(join(root, 'src/main')), newestSource(join(root, 'src/shared')))
-  if (existsSync(bundle) && statSync(bundle).mtimeMs >= sources) return
-  const build = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '-c', 'vite.cli.config.mts', '--logLevel', 'error'], { cwd: root, encoding: 'utf8' })
-  if (build.status !== 0) throw new Error(`building the CLI failed:\n${build.stdout}\n${build.stderr}`)
-}
 
 function run(args: string[]): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 40_000 })

@@ -94,8 +94,6 @@ export interface SyncResult {
   durationMs: number
 }
 
-export { orderFlows }
-
 export class SyncService {
   private journalPromise: Promise<SyncJournal> | undefined
   private running = false
