@@ -15,7 +15,6 @@ import {
   ConnectionProfile,
   NewConnection,
   needsSecret,
-  type CampaignConnection,
   type ConnectionSummary,
   type DynamicsConnection
 } from '../../shared/connections'

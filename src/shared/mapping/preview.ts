@@ -2,7 +2,7 @@ import type { Table } from '../schema/model'
 import { compileFlow, type CompileOptions, type CompiledFlow, type RecordResult, type TargetRecord } from './compile'
 import type { EventsFlow, RecordsFlow } from './document'
 import { describeFilter } from './filters'
-import { show, StepFailure, type EngineWarning, type RunState, type SourceRecord } from './transforms'
+import { StepFailure, type EngineWarning, type RunState, type SourceRecord } from './transforms'
 
 /**
  * The pure half of preview: records in, rows out. Unlike a run, a preview evaluates every

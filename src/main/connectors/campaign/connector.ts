@@ -74,7 +74,7 @@ export class CampaignConnector {
   private summaries: Promise<ResourceSummary[]> | undefined
   private readonly tables = new Map<string, Promise<Table>>()
 
-  constructor(private readonly options: CampaignConnectorOptions) {
+  constructor(options: CampaignConnectorOptions) {
     this.baseUrl = options.baseUrl.replace(/\/?$/, '/')
     this.dynamicsKeyField = options.dynamicsKeyField ?? 'cusDynamicsContactId'
     const bare = this.dynamicsKeyField.replace(/^cus/, '')

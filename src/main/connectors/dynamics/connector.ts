@@ -106,7 +106,7 @@ export class DynamicsConnector {
   private summaries: Promise<TableSummary[]> | undefined
   private lastDopHint: number | undefined
 
-  constructor(private readonly options: DynamicsConnectorOptions) {
+  constructor(options: DynamicsConnectorOptions) {
     this.environmentUrl = environmentOrigin(options.environmentUrl)
     this.apiUrl = (options.apiUrl ?? `${this.environmentUrl}/api/data/v9.2/`).replace(/\/?$/, '/')
     this.limiter = new AdaptiveLimiter({ initial: options.concurrency?.initial ?? 4, max: options.concurrency?.max ?? 52 })

@@ -49,7 +49,6 @@ interface Found {
 export class CampaignSink implements TargetSink {
   readonly limits: SinkLimits
   private readonly connector: CampaignConnector
-  private readonly isProfile: boolean
   private readonly filter: { name: string; param: string }
   /** href of records seen by lookup, for the writes that follow (bounded). */
   private readonly hrefs = new LruMap<string, Found>(20_000)
@@ -61,7 +60,6 @@ export class CampaignSink implements TargetSink {
 
   constructor(private readonly options: CampaignSinkOptions) {
     this.connector = options.connector
-    this.isProfile = options.resource === 'profile'
     const bare = options.keyField.replace(/^cus/, '')
     const cap = bare.charAt(0).toUpperCase() + bare.slice(1)
     const low = bare.charAt(0).toLowerCase() + bare.slice(1)

@@ -296,7 +296,6 @@ export function deleteEntity(svc: DataverseService, table: TableIndex, key: Enti
 
 /** PUT/DELETE/GET /<entityset>(<key>)/<property> — single-property operations (research §5.2). */
 export function propertyOperation(svc: DataverseService, table: TableIndex, row: Row, property: string, req: ApiRequest): ApiResponse {
-  const name = table.def.logicalName
   const column = table.properties.get(property)
   if (!column) {
     if (table.navigation.has(property)) {
