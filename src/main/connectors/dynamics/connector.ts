@@ -273,6 +273,54 @@ export class DynamicsConnector {
   }
 
   /**
+   * The table's total row count. Asks `RetrieveTotalRecordCount` (no 5,000 cap, but a
+   * snapshot taken within the last 24 h, so it can be a little off); when the function
+   * fails (older or restricted environments) falls back to `GET /<set>/$count`, which is
+   * exact but capped at 5,000 (`capped` then says the true number may be larger).
+   * Errors other than a cancel are not thrown: undefined means "unknown".
+   */
+  async totalRecordCount(table: string, signal?: AbortSignal): Promise<{ count: number; from: 'snapshot' | 'count'; capped: boolean } | undefined> {
+    try {
+      const body = await this.getJson<unknown>(`RetrieveTotalRecordCount(EntityNames=@p1)?@p1=${encodeURIComponent(JSON.stringify([table]).replace(/"/g, "'"))}`, { signal })
+      const count = parseTotalRecordCount(body, table)
+      if (count !== undefined) return { count, from: 'snapshot', capped: false }
+    } catch (error) {
+      if (signal?.aborted || isAbortLike(error)) throw error
+    }
+    try {
+      const count = await this.countText(`${await this.entitySet(table, signal)}/$count`, signal)
+      return count === undefined ? undefined : { count, from: 'count', capped: count >= 5000 }
+    } catch (error) {
+      if (signal?.aborted || isAbortLike(error)) throw error
+      return undefined
+    }
+  }
+
+  /**
+   * The number of changes behind a change-tracking link (`GET /<set>/$count?$deltatoken=…`,
+   * research §4), or undefined when the service does not say. Capped at 5,000 like every
+   * `$count` (`capped`). Never throws except on cancel.
+   */
+  async changeCount(deltaLink: string, signal?: AbortSignal): Promise<{ count: number; capped: boolean } | undefined> {
+    const relative = deltaLink.startsWith(this.apiUrl) ? deltaLink.slice(this.apiUrl.length) : deltaLink
+    const match = /^([^?/]+)\?(?:.*&)?\$deltatoken=([^&]+)/.exec(relative.replace(/^https?:\/\/[^/]+\/api\/data\/v[\d.]+\//, ''))
+    if (!match) return undefined
+    try {
+      const count = await this.countText(`${match[1]}/$count?$deltatoken=${match[2]}`, signal)
+      return count === undefined ? undefined : { count, capped: count >= 5000 }
+    } catch (error) {
+      if (signal?.aborted || isAbortLike(error)) throw error
+      return undefined
+    }
+  }
+
+  /** A text/plain count (also accepts a JSON number or `{"value": n}`). */
+  private async countText(path: string, signal?: AbortSignal): Promise<number | undefined> {
+    const response = await this.send({ method: 'GET', path, headers: { Accept: 'text/plain' }, signal })
+    return parseCount(response.text)
+  }
+
+  /**
    * Change tracking (research §4). Without `deltaLink`: every row, then a delta link on the
    * last page. With one: rows changed and ids deleted since, then the next link. An expired
    * link fails with kind 'deltaExpired': run again without it (full resync).
@@ -535,4 +583,56 @@ export function idFromEntityUri(uri: string | null | undefined): string | undefi
   if (!uri) return undefined
   const match = /\(([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\)\s*$/i.exec(uri)
   return match?.[1]?.toLowerCase()
+}
+
+/** Tolerant read of a count body: `1234`, `"1234"`, `{"value":1234}`, with stray whitespace or a BOM. */
+export function parseCount(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  let value: unknown = text.replace(/^\uFEFF/, '').trim()
+  try {
+    value = JSON.parse(value as string)
+  } catch {
+    /* plain text */
+  }
+  if (value && typeof value === 'object' && 'value' in value) value = (value as { value: unknown }).value
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined
+}
+
+/**
+ * The count for `table` from a RetrieveTotalRecordCount response. Tolerant: the collection
+ * may sit under `EntityRecordCountCollection` or be the body itself; Keys/Values may be
+ * parallel arrays or key/value pairs; Int64 values may be strings (IEEE754Compatible);
+ * key case is ignored. Undefined when the table is not in it or the value is unusable.
+ */
+export function parseTotalRecordCount(body: unknown, table: string): number | undefined {
+  if (!body || typeof body !== 'object') return undefined
+  const root = body as Record<string, unknown>
+  const collection = (root.EntityRecordCountCollection ?? root.entityRecordCountCollection ?? root) as Record<string, unknown>
+  if (!collection || typeof collection !== 'object') return undefined
+  const toCount = (v: unknown): number | undefined => {
+    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN
+    return Number.isSafeInteger(n) && n >= 0 ? n : undefined
+  }
+  const wanted = table.toLowerCase()
+  const keys = collection.Keys ?? collection.keys
+  const values = collection.Values ?? collection.values
+  if (Array.isArray(keys) && Array.isArray(values)) {
+    const at = keys.findIndex((k) => String(k).toLowerCase() === wanted)
+    if (at >= 0) return toCount(values[at])
+    // A single answer for a single question, whatever its key says.
+    return keys.length === 1 && values.length === 1 ? toCount(values[0]) : undefined
+  }
+  // Some serialisers write the pairs as [{ Key, Value }].
+  const pairs = Array.isArray(collection) ? collection : Array.isArray(collection.value) ? collection.value : undefined
+  if (pairs) {
+    for (const pair of pairs as Array<Record<string, unknown>>) {
+      if (pair && String(pair.Key ?? pair.key ?? '').toLowerCase() === wanted) return toCount(pair.Value ?? pair.value)
+    }
+  }
+  return undefined
+}
+
+function isAbortLike(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || (error as { kind?: unknown }).kind === 'canceled')
 }

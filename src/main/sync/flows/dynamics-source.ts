@@ -52,6 +52,8 @@ const watermarkSkewMs = 5 * 60_000
 export class DynamicsRecordSource implements RecordSource {
   readonly kind: 'full' | 'incremental'
   private tracking: boolean | undefined
+  /** The table's primary id column (known with `tracking`). */
+  private primaryIdHint: string | undefined
 
   constructor(private readonly options: DynamicsSourceOptions) {
     this.kind = options.kind
@@ -62,6 +64,7 @@ export class DynamicsRecordSource implements RecordSource {
     if (this.tracking === undefined) {
       const schema = await this.options.connector.tableSchema(this.options.table, signal)
       this.tracking = (this.options.useChangeTracking ?? true) && schema.table.changeTracking
+      this.primaryIdHint = schema.table.primaryId
     }
     return this.tracking
   }
@@ -89,17 +92,70 @@ export class DynamicsRecordSource implements RecordSource {
   private async *readPages(cursor: SourceCursor | undefined, signal: AbortSignal): AsyncIterable<SourcePage> {
     const c = parseCursor(cursor)
     try {
+      let inner: AsyncIterable<SourcePage>
+      let total: Promise<number | undefined>
       if (await this.usesChangeTracking(signal)) {
         if (c && c.t !== 'delta') {
           this.options.onNotice?.(`${this.options.table}: the stored position is not a change-tracking link — reading everything again`)
           throw new SyncFatalError('cursorExpired', `the stored position of ${this.options.table} was not made by change tracking`)
         }
-        yield* this.deltaPages(c && c.t === 'delta' ? c : undefined, signal)
-      } else if (this.kind === 'incremental' && c && c.t === 'mark') yield* this.watermarkPages(c, signal)
-      else yield* this.fullPages(c && c.t === 'page' ? c : undefined, signal)
+        const delta = c && c.t === 'delta' ? c : undefined
+        total = delta?.next ? none : delta?.delta ? this.changeTotal(delta.delta, signal) : this.tableTotal(undefined, signal)
+        inner = this.deltaPages(delta, signal)
+      } else if (this.kind === 'incremental' && c && c.t === 'mark') {
+        total = c.next ? none : this.exactCount(this.watermarkFilter(c), signal)
+        inner = this.watermarkPages(c, signal)
+      } else {
+        const page = c && c.t === 'page' ? c : undefined
+        total = page?.next ? none : this.tableTotal(this.options.odataFilter, signal)
+        inner = this.fullPages(page, signal)
+      }
+      // The count runs alongside the first page's read; it only ever adds `total` to that page.
+      total = total.catch(() => undefined)
+      let first = true
+      for await (const page of inner) {
+        if (first) {
+          first = false
+          const known = await total
+          yield known !== undefined ? { ...page, total: known } : page
+        } else yield page
+      }
     } catch (error) {
       throw this.translate(error)
     }
+  }
+
+  /**
+   * Records a full read will yield: the exact `$count` of the (filtered) query when it is
+   * under 5,000; above that the table's RetrieveTotalRecordCount snapshot (an upper bound
+   * when a filter is pushed down, and up to 24 h old). Undefined when neither answers.
+   */
+  private async tableTotal(filter: string | undefined, signal: AbortSignal): Promise<number | undefined> {
+    const { connector, table } = this.options
+    let counted: number | undefined
+    try {
+      const { count, limitExceeded } = await connector.count(table, { filter, signal })
+      if (!limitExceeded) return count
+      counted = count
+    } catch (error) {
+      if (signal.aborted) throw error
+    }
+    const snapshot = await connector.totalRecordCount(table, signal)
+    if (!snapshot || snapshot.capped) return undefined
+    // A stale snapshot can be below the 5,000 rows the capped count already saw.
+    return Math.max(snapshot.count, counted ?? 0)
+  }
+
+  /** The `$count` of a query when it is exact (under the 5,000 cap), else undefined. */
+  private async exactCount(filter: string, signal: AbortSignal): Promise<number | undefined> {
+    const { count, limitExceeded } = await this.options.connector.count(this.options.table, { filter, signal })
+    return limitExceeded ? undefined : count
+  }
+
+  /** Changes (and deletions) behind a delta link, when the service says and the count is under the cap. */
+  private async changeTotal(deltaLink: string, signal: AbortSignal): Promise<number | undefined> {
+    const changes = await this.options.connector.changeCount(deltaLink, signal)
+    return changes && !changes.capped ? changes.count : undefined
   }
 
   private translate(error: unknown): unknown {
@@ -172,12 +228,10 @@ export class DynamicsRecordSource implements RecordSource {
   }
 
   private async *watermarkPages(cursor: { w: string; id: string; next?: string }, signal: AbortSignal): AsyncIterable<SourcePage> {
-    const { keyColumn } = this.options
     const schema = await this.options.connector.tableSchema(this.options.table, signal)
-    const id = schema.table.primaryId ?? keyColumn
+    const id = schema.table.primaryId ?? this.options.keyColumn
     const w = cursor.w
-    const after = cursor.id ? `(modifiedon gt ${w} or (modifiedon eq ${w} and ${id} gt ${cursor.id}))` : `modifiedon gt ${w}`
-    const filter = this.options.odataFilter ? `${after} and (${this.options.odataFilter})` : after
+    const filter = this.watermarkFilter(cursor, id)
     let last = { w, id: cursor.id }
     for await (const page of this.query(cursor.next, { filter, orderBy: ['modifiedon asc', `${id} asc`] }, signal)) {
       const rows = page.records
@@ -188,6 +242,13 @@ export class DynamicsRecordSource implements RecordSource {
         cursor: page.nextLink ? { t: 'mark', w: cursor.w, id: cursor.id, next: this.relative(page.nextLink)! } : { t: 'mark', ...last }
       }
     }
+  }
+
+  /** `modifiedon gt W or (modifiedon eq W and id gt ID)`, and the pushed-down filter. */
+  private watermarkFilter(cursor: { w: string; id: string }, id = this.primaryIdHint ?? this.options.keyColumn): string {
+    const w = cursor.w
+    const after = cursor.id ? `(modifiedon gt ${w} or (modifiedon eq ${w} and ${id} gt ${cursor.id}))` : `modifiedon gt ${w}`
+    return this.options.odataFilter ? `${after} and (${this.options.odataFilter})` : after
   }
 
   /** Pages of a plain query, starting at a stored link when given. */
@@ -247,6 +308,8 @@ export class DynamicsRecordSource implements RecordSource {
     }
   }
 }
+
+const none: Promise<undefined> = Promise.resolve(undefined)
 
 function parseCursor(cursor: SourceCursor | undefined): Cursor | undefined {
   if (!cursor || typeof cursor !== 'object' || Array.isArray(cursor)) return undefined

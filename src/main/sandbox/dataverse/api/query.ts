@@ -276,9 +276,21 @@ function trackChanges(svc: DataverseService, table: TableIndex, options: QueryOp
   return pageResponse(body, value, preferenceApplied(prefs, true), tail)
 }
 
-/** GET /<entityset>/$count — text/plain, capped like $count=true. */
+/**
+ * GET /<entityset>/$count — text/plain, capped like $count=true. With `$deltatoken` it is
+ * the number of changes (new/changed rows plus deletions) since that token (research §4).
+ */
 export function countCollection(svc: DataverseService, table: TableIndex, options: QueryOptions): ApiResponse {
-  const count = Math.min(countMatching(svc, table, buildPredicate(svc, table, options)), countLimit)
+  let count: number
+  if (options.deltatoken !== undefined) {
+    if (options.filter !== undefined) throw errors.trackChangesOption('$filter')
+    if (!table.def.changeTracking) throw errors.changeTrackingDisabled(table.def.logicalName)
+    const token = parseDeltaToken(options.deltatoken)
+    if (!token) throw new DataverseError(400, '0x80044352', 'The delta token is not valid. Please perform a full sync.')
+    if (svc.now() - token.issuedAt > svc.deltaTokenTtlMs || token.version > svc.store.currentVersion) throw errors.expiredVersionStamp()
+    const { changed, deleted } = svc.store.changesSince(table.def.logicalName, token.version, svc.store.currentVersion)
+    count = Math.min(changed.length + deleted.length, countLimit)
+  } else count = Math.min(countMatching(svc, table, buildPredicate(svc, table, options)), countLimit)
   return { status: 200, headers: { 'Content-Type': 'text/plain', 'OData-Version': '4.0' }, body: String(count) }
 }
 

@@ -3,6 +3,7 @@ import { csdl } from '../metadata/csdl'
 import { metadataRoute } from '../metadata/routes'
 import { parsePrefer } from '../odata/prefer'
 import { parseQueryOptions } from '../odata/queryOptions'
+import { isRetrieveTotalRecordCount, retrieveTotalRecordCount } from './functions'
 import { countCollection, queryCollection, retrieveOne } from './query'
 import { parseEntityKey } from './keys'
 import type { DataverseService } from './service'
@@ -63,7 +64,8 @@ function dispatch(svc: DataverseService, req: ApiRequest): ApiResponse {
       value: [
         ...[...svc.catalog.byLogicalName.values()].map(({ def }) => ({ name: def.entitySetName, kind: 'EntitySet', url: def.entitySetName })),
         { name: 'EntityDefinitions', kind: 'EntitySet', url: 'EntityDefinitions' },
-        { name: 'WhoAmI', kind: 'FunctionImport', url: 'WhoAmI' }
+        { name: 'WhoAmI', kind: 'FunctionImport', url: 'WhoAmI' },
+        { name: 'RetrieveTotalRecordCount', kind: 'FunctionImport', url: 'RetrieveTotalRecordCount' }
       ]
     })
   }
@@ -86,6 +88,7 @@ function dispatch(svc: DataverseService, req: ApiRequest): ApiResponse {
     )
   }
   if (first.startsWith('EntityDefinitions')) return metadataRoute(svc, method, segments, options)
+  if (isRetrieveTotalRecordCount(first)) return retrieveTotalRecordCount(svc, method, first, rest, options, fullUrl)
 
   const { name, key } = splitEntitySegment(first)
   const table = svc.catalog.bySetName.get(name)
