@@ -157,3 +157,14 @@ describe('the app on its built-in Sandbox', () => {
     expect(result).toEqual({ ok: false, error: { code: 'failed', message: 'There is no flow "nope" in this mapping.' } })
   })
 })
+
+describe('quitting right after launch', () => {
+  it('closes the built-in sandbox even when it is still starting', async () => {
+    const early = mkdtempSync(join(tmpdir(), 'sync-studio-quit-'))
+    const quick = createServices({ mode: 'browser', store: new JsonFileStore(join(early, 'config.json')), secrets: FileSecretStore.inFolder(early), userData: early, embeddedSandbox: true })
+    await quick.dispose() // no await on the start: dispose races it
+    expect(quick.sandbox.info()).toBeUndefined()
+    // The snapshot written on close proves the started sandbox was closed, not left running.
+    expect(readdirSync(early)).toContain('sandbox-snapshot.json')
+  })
+})

@@ -37,10 +37,13 @@ export class EmbeddedSandbox {
     return this.failure
   }
 
+  /** Closes the sandbox, waiting for a start under way first (a quit right after launch must not leave it running). */
   async close(): Promise<void> {
+    const starting = this.starting
+    this.starting = undefined
+    await starting?.catch(() => undefined)
     const running = this.running
     this.running = undefined
-    this.starting = undefined
     await running?.close()
   }
 }
