@@ -23,6 +23,7 @@ import type { Flow, MappingDocument } from '../../shared/mapping/document'
 import type { Client } from '../api/client'
 import { useTraceStore, type RecordTrace } from '../state/trace-store'
 import { formatLiteral, formatValue, messageOf } from './format'
+import { ChangedFields, CreatedFields, FailedField } from './DiffLines'
 import { VirtualList, type VirtualListHandle } from './VirtualList'
 import './panels.css'
 
@@ -436,13 +437,7 @@ function DryRunView(props: { result: DryRunResult; filter: Action | 'all'; onFil
         const fields = flatten(entry.target)
         lines = (
           <>
-            <div className="ssp-diff__line" title={fields.map(([name, value]) => `${name} = ${formatLiteral(value)}`).join('\n')}>
-              {fields.map(([name, value]) => (
-                <span key={name} className="ssp-diff__pair">
-                  <span className="ssp-quiet">{name}</span> {formatLiteral(value)}
-                </span>
-              ))}
-            </div>
+            <CreatedFields fields={fields} />
             {entry.warnings.length > 0 && <Warnings warnings={entry.warnings} />}
           </>
         )
@@ -451,18 +446,7 @@ function DryRunView(props: { result: DryRunResult; filter: Action | 'all'; onFil
       case 'update':
         lines = (
           <>
-            {entry.changes.length === 0 && <div className="ssp-diff__line ssp-quiet">No field changes.</div>}
-            {entry.changes.map((change) => (
-              <div key={change.field} className="ssp-diff__line ssp-diff__change">
-                <span className="ssp-diff__field">{change.field}</span>
-                <span className="ssp-diff__old">{formatLiteral(change.old)}</span>
-                <span aria-hidden="true">→</span>
-                <span className="ssp-diff__new">{formatLiteral(change.new)}</span>
-              </div>
-            ))}
-            {entry.createOnlySkipped.length > 0 && (
-              <div className="ssp-diff__line ssp-quiet">Written only on create, left as they are: {entry.createOnlySkipped.join(', ')}</div>
-            )}
+            <ChangedFields changes={entry.changes} createOnlySkipped={entry.createOnlySkipped} />
             {entry.warnings.length > 0 && <Warnings warnings={entry.warnings} />}
           </>
         )
@@ -471,12 +455,7 @@ function DryRunView(props: { result: DryRunResult; filter: Action | 'all'; onFil
         lines = <div className="ssp-diff__line">{entry.reason}</div>
         break
       case 'error':
-        lines = (
-          <div className="ssp-diff__line ssp-diff__error" title={entry.reason}>
-            <strong>{entry.field}</strong>
-            {entry.step !== undefined ? ` · step ${entry.step + 1}` : ''}: {entry.reason} <span className="ssp-quiet">(input {formatLiteral(entry.input)})</span>
-          </div>
-        )
+        lines = <FailedField field={entry.field} step={entry.step} reason={entry.reason} input={entry.input} />
         break
       case 'unchanged':
         break

@@ -1,7 +1,7 @@
 import { Badge, Caption1, ToggleButton } from '@fluentui/react-components'
 import { useCallback, useMemo, useState, type CSSProperties, type ReactNode } from 'react'
 import type { SyncResult } from '../../shared/contract'
-import { formatLiteral } from '../panels/format'
+import { ChangedFields, CreatedFields, FailedField } from '../panels/DiffLines'
 import { VirtualList } from '../panels/VirtualList'
 
 type FlowResult = SyncResult['flows'][number]
@@ -114,40 +114,15 @@ export function PlanEntries({ result }: { result: FlowResult }) {
       case 'create': {
         const fields = flatten(entry.target ?? {})
         lines = (
-          <div className="ssp-diff__line" title={fields.map(([name, value]) => `${name} = ${formatLiteral(value)}`).join('\n')}>
-            {fields.map(([name, value]) => (
-              <span key={name} className="ssp-diff__pair">
-                <span className="ssp-quiet">{name}</span> {formatLiteral(value)}
-              </span>
-            ))}
-          </div>
+<CreatedFields fields={fields} />
         )
         break
       }
       case 'update':
-        lines = (
-          <>
-            {entry.changes.length === 0 && <div className="ssp-diff__line ssp-quiet">No field changes.</div>}
-            {entry.changes.slice(0, MAX_CHANGE_LINES).map((change) => (
-              <div key={change.field} className="ssp-diff__line ssp-diff__change">
-                <span className="ssp-diff__field">{change.field}</span>
-                <span className="ssp-diff__old">{formatLiteral(change.old)}</span>
-                <span aria-hidden="true">→</span>
-                <span className="ssp-diff__new">{formatLiteral(change.new)}</span>
-              </div>
-            ))}
-            {entry.changes.length > MAX_CHANGE_LINES && <div className="ssp-diff__line ssp-quiet">…and {entry.changes.length - MAX_CHANGE_LINES} more fields</div>}
-            {entry.createOnlySkipped.length > 0 && <div className="ssp-diff__line ssp-quiet">Written only on create, left as they are: {entry.createOnlySkipped.join(', ')}</div>}
-          </>
-        )
+        lines = <ChangedFields changes={entry.changes} createOnlySkipped={entry.createOnlySkipped} limit={MAX_CHANGE_LINES} />
         break
       case 'error':
-        lines = (
-          <div className="ssp-diff__line ssp-diff__error" title={entry.reason}>
-            <strong>{entry.field}</strong>
-            {entry.step !== undefined ? ` · step ${entry.step + 1}` : ''}: {entry.reason} <span className="ssp-quiet">(input {formatLiteral(entry.input)})</span>
-          </div>
-        )
+        lines = <FailedField field={entry.field} step={entry.step} reason={entry.reason} input={entry.input} />
         break
       case 'skipped':
       case 'delete':
