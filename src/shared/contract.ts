@@ -328,6 +328,8 @@ void _eventsMatch
 
 export type Calls = typeof calls
 export type CallInput<N extends CallName> = z.input<Calls[N]['input']>
+/** The input as a handler in main receives it: validated, defaults applied. */
+export type CallParsedInput<N extends CallName> = z.output<Calls[N]['input']>
 export type CallOutput<N extends CallName> = z.output<Calls[N]['output']>
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>
 

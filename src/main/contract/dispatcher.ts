@@ -1,12 +1,11 @@
-import { callNames, calls, type CallInput, type CallName, type CallOutput, type CallResult } from '../../shared/contract'
+import { callNames, calls, type CallName, type CallOutput, type CallParsedInput, type CallResult } from '../../shared/contract'
 import { problemsFromZod } from '../../shared/mapping/problems'
 import { formatProblem } from '../../shared/problems'
 import { isConnectorError } from '../connectors/http/errors'
 import { UserFacingError } from './errors'
 
 /** One function per call of the contract, taking its parsed input. */
-export type Handlers = { [N in CallName]: (input: CallOutputInput<N>) => Promise<CallOutput<N>> | CallOutput<N> }
-type CallOutputInput<N extends CallName> = import('zod').output<(typeof calls)[N]['input']>
+export type Handlers = { [N in CallName]: (input: CallParsedInput<N>) => Promise<CallOutput<N>> | CallOutput<N> }
 
 export type Logger = (level: 'info' | 'warn' | 'error', message: string) => void
 
@@ -50,4 +49,3 @@ export function createDispatcher(handlers: Handlers, log: Logger = () => undefin
 }
 export type Dispatch = ReturnType<typeof createDispatcher>
 
-export type { CallInput }
