@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
@@ -19,7 +19,7 @@ describe('sync-studio (the command line)', () => {
     expect(help.out).toContain('Usage: sync-studio <command> [options]')
     expect(help.out).toMatch(/validate\s+Check mapping files/)
     const version = cli('--version')
-    expect(version.out.trim()).toBe(JSON.parse(require('node:fs').readFileSync(join(root, 'package.json'), 'utf8')).version)
+    expect(version.out.trim()).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version)
   })
 
   it('refuses an unknown command with exit code 2', () => {

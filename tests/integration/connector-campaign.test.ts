@@ -7,7 +7,7 @@ import { ImsTokenProvider } from '../../src/main/connectors/campaign/auth'
 import { CampaignConnector } from '../../src/main/connectors/campaign/connector'
 import { parseCsv, readLogExports } from '../../src/main/connectors/campaign/log-files'
 import type { HttpEvent } from '../../src/main/connectors/http/client'
-import { ConnectorError } from '../../src/main/connectors/http/errors'
+import { type ConnectorError } from '../../src/main/connectors/http/errors'
 import { serveCampaignSandbox, type ServedCampaignSandbox } from '../../src/main/sandbox/campaign/serve'
 
 /** The Campaign connector over real HTTP against the Campaign sandbox. */

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events'
 import Module from 'node:module'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -91,7 +92,7 @@ describe('the built main bundle', () => {
   })
 
   it('denies new windows and navigation away from the app', () => {
-    const contents = Object.assign(new (require('node:events').EventEmitter)(), {
+    const contents = Object.assign(new EventEmitter(), {
       openHandler: undefined as undefined | ((details: { url: string }) => { action: string }),
       setWindowOpenHandler(handler: (details: { url: string }) => { action: string }) {
         this.openHandler = handler

@@ -119,7 +119,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         dynamics.restore(saved.dynamics)
         campaign.restore(saved.campaign)
       } catch (error) {
-        throw new Error(`cannot restore the sandbox snapshot ${file}: ${(error as Error).message} — delete it to start from the seeded data`)
+        throw new Error(`cannot restore the sandbox snapshot ${file}: ${(error as Error).message} — delete it to start from the seeded data`, { cause: error })
       }
     }
     http.mount([dynamics.handle, campaign.handle])

@@ -60,7 +60,7 @@ export async function listenSandboxHttp(options: {
     })
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`port ${options.port} on ${options.host} is already in use — pick another port, or 0 for any free port`)
+      throw new Error(`port ${options.port} on ${options.host} is already in use — pick another port, or 0 for any free port`, { cause: error })
     }
     throw error
   }

@@ -28,13 +28,13 @@ export async function readSnapshot(file: string): Promise<SandboxSnapshot | unde
     text = await readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new Error(`cannot read the sandbox snapshot ${file}: ${(error as Error).message}`)
+    throw new Error(`cannot read the sandbox snapshot ${file}: ${(error as Error).message}`, { cause: error })
   }
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch (error) {
-    throw new Error(`the sandbox snapshot ${file} is not valid JSON (${(error as Error).message}) — delete it to start from the seeded data`)
+    throw new Error(`the sandbox snapshot ${file} is not valid JSON (${(error as Error).message}) — delete it to start from the seeded data`, { cause: error })
   }
   const snapshot = value as Partial<SandboxSnapshot> | null
   if (!snapshot || typeof snapshot !== 'object' || snapshot.format !== snapshotFormat) {
@@ -65,6 +65,6 @@ export async function writeSnapshot(file: string, snapshot: SandboxSnapshot): Pr
     await rename(temporary, file)
   } catch (error) {
     await rm(temporary, { force: true })
-    throw new Error(`cannot save the sandbox snapshot to ${file}: ${(error as Error).message}`)
+    throw new Error(`cannot save the sandbox snapshot to ${file}: ${(error as Error).message}`, { cause: error })
   }
 }

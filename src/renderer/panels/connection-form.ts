@@ -1,4 +1,4 @@
-import { campaignAuthMethods, dynamicsAuthMethods, NewConnection, type ConnectionProfile } from '../../shared/connections'
+import { type campaignAuthMethods, type dynamicsAuthMethods, NewConnection, type ConnectionProfile } from '../../shared/connections'
 import type { System } from '../../shared/schema/model'
 
 /**

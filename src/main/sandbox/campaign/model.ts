@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { formatDate, formatTimestamp, parseTimestamp } from './dates'
 import { engine } from './errors'
-import { KeyCodec } from './pkeys'
+import { type KeyCodec } from './pkeys'
 import { checkTimeZone } from './profile-resource'
 import type { CampaignSettings } from './options'
 import { visibleFields, type Family, type FieldDef, type ResourceDef } from './resources'

@@ -1,4 +1,4 @@
-import { DataverseError } from '../errors'
+import { type DataverseError } from '../errors'
 
 /**
  * The Web API works on plain request/response values rather than on node's objects, so

@@ -117,7 +117,7 @@ export class CertificateRegistry {
     const signed = Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii')
     const signature = Buffer.from(parts[2], 'base64url')
     const key = certificate.publicKey
-    let valid = false
+    let valid: boolean
     try {
       valid =
         header.alg === 'PS256'

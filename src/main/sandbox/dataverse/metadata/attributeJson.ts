@@ -137,7 +137,7 @@ export function typeSpecificJson(column: ColumnDef): Record<string, unknown> {
     case 'Integer':
       return { Format: 'None', MaxValue: column.maxValue, MinValue: column.minValue, FormulaDefinition: null, SourceTypeMask: 0 }
     case 'BigInt':
-      return { MaxValue: 9223372036854775807, MinValue: -9223372036854775808 }
+      return { MaxValue: 2 ** 63, MinValue: -(2 ** 63) }
     case 'Double':
       return { ImeMode: 'Auto', MaxValue: column.maxValue, MinValue: column.minValue, Precision: column.precision ?? 5 }
     case 'Decimal':

@@ -142,7 +142,7 @@ export function systemColumns(
     dateTime('createdon', 'Created On', 'UserLocal', readOnly),
     dateTime('modifiedon', 'Modified On', 'UserLocal', readOnly),
     dateTime('overriddencreatedon', 'Record Created On', 'DateOnly', { validForUpdate: false }),
-    column('versionnumber', 'Version Number', 'BigInt', { ...readOnly, minValue: -9223372036854775808, maxValue: 9223372036854775807 }),
+    column('versionnumber', 'Version Number', 'BigInt', { ...readOnly, minValue: -(2 ** 63), maxValue: 2 ** 63 }),
     column('ownerid', 'Owner', 'Owner', {
       requiredLevel: 'SystemRequired',
       targets: ['systemuser', 'team'],
