@@ -58,7 +58,7 @@ function literal(value: Scalar, kind: Kind): { text: string } | { why: string } 
       return typeof value === 'string' && guidPattern.test(value) ? { text: value.toLowerCase() } : { why: `${JSON.stringify(value)} is not a GUID` }
     case 'datetime': {
       const parsed = typeof value === 'string' ? parseIsoDate(value) : undefined
-      return parsed && !parsed.dateOnly ? { text: new Date(parsed.ms).toISOString() } : { why: `${JSON.stringify(value)} is not an ISO date-time with an offset` }
+      return parsed && !parsed.dateOnly ? { text: new Date(parsed.ms).toISOString() } : { why: `${JSON.stringify(value)} is not an ISO date-time` }
     }
     case 'dateonly': {
       const parsed = typeof value === 'string' ? parseIsoDate(value) : undefined
