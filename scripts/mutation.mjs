@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// npm run mutation [-- --incremental] [-- --mutate <glob>]: StrykerJS over the pure core
+// (stryker.config.mjs), then one line `mutation score: X` from its JSON report — the share of
+// mutants that some test noticed (killed or timed out) among all that were tried.
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const report = join(root, 'reports/mutation/mutation.json')
+const stryker = join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js')
+const result = spawnSync(process.execPath, [stryker, 'run', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' })
+if (result.status !== 0 || !existsSync(report)) {
+  console.error('Stryker did not finish: no mutation score.')
+  process.exit(result.status || 1)
+}
+
+const detected = new Set(['Killed', 'Timeout'])
+const counted = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage'])
+const files = JSON.parse(readFileSync(report, 'utf8')).files
+const rows = []
+let caught = 0
+let total = 0
+for (const [file, { mutants }] of Object.entries(files)) {
+  const tried = mutants.filter((m) => counted.has(m.status))
+  const hit = tried.filter((m) => detected.has(m.status)).length
+  caught += hit
+  total += tried.length
+  if (tried.length) rows.push([file, hit, tried.length])
+}
+for (const [file, hit, all] of rows.sort((a, b) => a[1] / a[2] - b[1] / b[2])) console.log(`${((100 * hit) / all).toFixed(1).padStart(6)}%  ${String(all).padStart(5)}  ${file}`)
+console.log(`mutation score: ${total ? ((100 * caught) / total).toFixed(2) : 'n/a'} (${caught} of ${total} mutants detected)`)
