@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm test: build, typecheck, run the unit/integration/smoke tests (vitest) and the
+// npm test: build, typecheck, lint, run the unit/integration/smoke tests (vitest) and the
 // browser tests (Playwright in a real Chromium), then print one line: N passed, N failed.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
@@ -46,12 +46,13 @@ if (!chromium) {
 
 rmSync(output, { recursive: true, force: true })
 mkdirSync(output, { recursive: true })
-let broken = 0
 if (run('build', 'npm', ['run', '-s', 'build']) !== 0) {
   console.log('The build failed: nothing was tested.\n0 passed, 1 failed')
   process.exit(1)
 }
-if (run('typecheck', 'npm', ['run', '-s', 'typecheck']) !== 0) broken++
+const failedChecks = []
+if (run('typecheck', 'npm', ['run', '-s', 'typecheck']) !== 0) failedChecks.push('typecheck')
+if (run('lint (house rules)', 'npm', ['run', '-s', 'lint']) !== 0) failedChecks.push('lint')
 
 const vitestJson = join(output, 'vitest.json')
 const vitestCode = run('unit, integration and smoke tests (vitest)', process.execPath, [
@@ -68,7 +69,7 @@ const playwrightCode = run('browser tests (Playwright, Chromium)', process.execP
 })
 
 let passed = 0
-let failed = broken
+let failed = failedChecks.length
 let skipped = 0
 if (existsSync(vitestJson)) {
   const report = JSON.parse(readFileSync(vitestJson, 'utf8'))
@@ -84,5 +85,5 @@ if (existsSync(playwrightJson)) {
 } else failed += 1
 if ((vitestCode !== 0 || playwrightCode !== 0) && failed === 0) failed = 1 // a runner failed outside any test
 
-console.log(`\n${broken ? 'The typecheck failed (counted as 1 failure).\n' : ''}${passed} passed, ${failed} failed, ${skipped} skipped`)
+console.log(`\n${failedChecks.map((check) => `The ${check} failed (counted as 1 failure).\n`).join('')}${passed} passed, ${failed} failed, ${skipped} skipped`)
 process.exit(failed === 0 ? 0 : 1)
