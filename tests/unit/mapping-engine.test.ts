@@ -86,12 +86,12 @@ describe.each(modes)('compiled execution ($label)', ({ codegen }) => {
     expect(results[1]).toMatchObject({ reason: 'filtered out: statecode eq 0 and emailaddress1 is not empty' })
     expect(results[2]).toMatchObject({ kind: 'error', key: ID1, field: 'email', step: 0, input: 'not an email' })
     expect(results[3]).toMatchObject({ field: 'cusDynamicsContactId', reason: expect.stringMatching(/no "contactid"/) })
-    expect(results[4]).toMatchObject({ field: 'lastName', step: undefined, reason: expect.stringMatching(/60 characters and "lastName" holds 50.*truncate/) })
+    expect(results[4]).toMatchObject({ field: 'lastName', step: undefined, reason: expect.stringMatching(/60 characters and "Last name" \(lastName\) holds 50.*truncate/) })
   })
   it('refuses values outside a target enumeration', () => {
     const c = compileFlow(contacts({ fields: [{ target: 'gender', from: ['gendercode'] }] }), { source: dynamicsContact, target: campaignProfile, codegen })
     const r = c.runSync(anna)
-    expect(r).toMatchObject({ kind: 'error', field: 'gender', reason: expect.stringMatching(/not a value of "gender"/) })
+    expect(r).toMatchObject({ kind: 'error', field: 'gender', reason: expect.stringMatching(/not a value of "Gender" \(gender\)/) })
   })
   it('with filter "remainder" evaluates only what Dataverse cannot', () => {
     const flow = contacts({ filter: { all: [{ field: 'statecode', op: 'eq', value: 0 }, { field: 'fullname', op: 'contains', value: '100%' }] } })

@@ -150,7 +150,7 @@ function printSummary(result: SyncResult, io: CliIO, dryRun: boolean, planLimit:
   const failed = result.flows.reduce((n, f) => n + f.counts.failed, 0)
   const words: Record<SyncResult['status'], string> = {
     completed: dryRun ? 'Plan complete: nothing was written.' : 'Sync complete.',
-    partial: `Sync complete with ${failed} failed record(s).`,
+    partial: dryRun ? `Plan complete: nothing was written; ${failed} record(s) would fail.` : `Sync complete with ${failed} failed record(s).`,
     failed: 'Sync failed — fix the cause and run again: it resumes from the last checkpoint.',
     canceled: 'Sync canceled — run the same command again to resume from the last checkpoint.'
   }

@@ -115,6 +115,12 @@ export interface TargetSink {
    * `SyncFatalError` for auth or a missing resource; honour `signal`.
    */
   write(batch: readonly WriteOp[], signal: AbortSignal): Promise<readonly WriteOutcome[]>
+  /**
+   * Dry run: the outcome `write` would report for each op, found by reading only (a child's
+   * parent in the target or planned by its parent flow). Optional: without it every op is
+   * planned to succeed. The rules on values are not here: they ran in the transform.
+   */
+  plan?(batch: readonly WriteOp[], signal: AbortSignal): Promise<readonly WriteOutcome[]>
 }
 
 export interface Clock {

@@ -558,12 +558,14 @@ class Runner {
 
     const existing = await this.lookup([...work.keys()])
     const ops: WriteOp[] = []
+    // A dry run's planned writes wait for the sink's verdict (a missing parent fails there too).
+    const intents = new Map<string, PlanEntry>()
     for (const item of work.values()) {
       const current = existing.get(item.key)
       if (item.kind === 'upsert') {
         if (!current) {
           ops.push({ op: 'create', key: item.key, record: item.target })
-          this.planned({ key: item.key, action: 'create', target: item.target, warnings: item.warnings })
+          if (this.dryRun) intents.set(item.key, { key: item.key, action: 'create', target: item.target, warnings: item.warnings })
           continue
         }
         const diff = diffRecord(item.target, current, this.writeCreateOnly ? new Set() : this.createOnly)
@@ -574,20 +576,42 @@ class Runner {
         }
         const record = this.writeCreateOnly ? item.target : withoutFields(item.target, this.createOnly)
         ops.push({ op: 'update', key: item.key, record, patch: patchOf(diff.changes) })
-        this.planned({ key: item.key, action: 'update', changes: diff.changes, warnings: item.warnings, createOnlySkipped: diff.createOnlySkipped })
+        if (this.dryRun) intents.set(item.key, { key: item.key, action: 'update', changes: diff.changes, warnings: item.warnings, createOnlySkipped: diff.createOnlySkipped })
       } else if (current) {
         ops.push({ op: 'delete', key: item.key })
-        this.planned({ key: item.key, action: 'delete', reason: item.kind === 'tombstone' ? 'deleted in the source' : `left the filter (${item.reason})` })
+        if (this.dryRun) intents.set(item.key, { key: item.key, action: 'delete', reason: item.kind === 'tombstone' ? 'deleted in the source' : `left the filter (${item.reason})` })
       } else {
         this.decide(item.kind === 'tombstone' ? 'unchanged' : 'skipped')
         this.planned(item.kind === 'tombstone' ? { key: item.key, action: 'unchanged' } : { key: item.key, action: 'skipped', reason: item.reason })
       }
     }
     if (this.dryRun) {
-      for (const op of ops) this.decide(op.op === 'create' ? 'created' : op.op === 'update' ? 'updated' : 'deleted')
+      const verdicts = await this.planWrites(ops)
+      for (const op of ops) {
+        const verdict = verdicts.get(op.key)
+        if (verdict?.outcome === 'failed') {
+          this.decide('failed')
+          this.planned({ key: op.key, action: 'error', field: verdict.field ?? '', step: undefined, reason: verdict.message, input: null })
+        } else {
+          this.decide(op.op === 'create' ? 'created' : op.op === 'update' ? 'updated' : 'deleted')
+          this.planned(intents.get(op.key)!)
+        }
+      }
       return
     }
     await this.writeAll(ops, pageNo, 0)
+  }
+
+  /** Dry run: what the sink says each write would do, without writing (sinks without `plan` succeed). */
+  private async planWrites(ops: readonly WriteOp[]): Promise<Map<string, WriteOutcome>> {
+    const { sink } = this.options
+    const verdicts = new Map<string, WriteOutcome>()
+    if (!sink.plan || ops.length === 0) return verdicts
+    await forEachLimit(chunks(ops, sink.limits.maxBatch), sink.limits.concurrency, async (batch) => {
+      await this.gate.pass(this.signal)
+      for (const outcome of await sink.plan!(batch, this.signal)) verdicts.set(outcome.key, outcome)
+    })
+    return verdicts
   }
 
   /** A record decided without a journal line: counted with the page's checkpoint. */

@@ -172,6 +172,8 @@ export class SyncService {
         })
       : document.flows.filter((f) => f.enabled !== false)
     const flows = orderFlows(selected)
+    // A dry run plans children after their parents: each parent flow's planned keys (records that will be in Campaign).
+    const planned = request.dryRun ? plannedKeysFor(flows) : undefined
     const results: FlowResult[] = []
     let stopped: 'failed' | 'canceled' | undefined
     for (const [flowIndex, flow] of flows.entries()) {
@@ -179,7 +181,7 @@ export class SyncService {
         results.push({ flowId: flow.id, kind: flow.kind, status: 'skipped', dryRun: request.dryRun ?? false, counts: zeroCounts(), durationMs: 0, notices: [`not run: an earlier flow ${stopped === 'canceled' ? 'was canceled' : 'failed'}`] })
         continue
       }
-      const result = await this.runOne(document, flow, flowIndex, flows.length, request, journal, retry)
+      const result = await this.runOne(document, flow, flowIndex, flows.length, request, journal, retry, planned)
       results.push(result)
       request.onProgress?.({ type: 'flowFinished', flowId: flow.id, flowIndex, flowCount: flows.length, result })
       if (result.status === 'canceled' || result.status === 'failed') stopped = result.status
@@ -195,7 +197,8 @@ export class SyncService {
     flowCount: number,
     request: SyncRequest,
     journal: SyncJournal,
-    retry: { runId: string; keys: string[]; withoutKey: number } | undefined
+    retry: { runId: string; keys: string[]; withoutKey: number } | undefined,
+    planned?: Map<string, Set<string>>
   ): Promise<FlowResult> {
     const notices: string[] = []
     const notice = (message: string) => {
@@ -231,7 +234,8 @@ export class SyncService {
           limits: this.options.limits,
           afterWrite: dryRun ? undefined : this.options.afterWrite,
           eventsFolder: this.options.eventsFolder,
-          signal: request.signal
+          signal: request.signal,
+          ...(planned ? { plannedKeys: (id: string) => planned.get(id) } : {})
         })
       } catch (error) {
         if (request.signal?.aborted || isAbortError(error)) return { ...base, status: 'canceled', counts: zeroCounts(), durationMs: 0 }
@@ -260,7 +264,15 @@ export class SyncService {
             progressIntervalMs: this.options.progressIntervalMs,
             retryDelayMs: this.options.retryDelayMs,
             planLimit: request.planLimit,
-            ...(request.onPlan ? { onPlan: (entry: PlanEntry) => request.onPlan!(flow.id, entry) } : {}),
+            ...(request.onPlan || planned?.has(flow.id)
+              ? {
+                  onPlan: (entry: PlanEntry) => {
+                    const keys = planned?.get(flow.id)
+                    if (keys && entry.key !== undefined && (entry.action === 'create' || entry.action === 'update' || entry.action === 'unchanged')) keys.add(entry.key)
+                    request.onPlan?.(flow.id, entry)
+                  }
+                }
+              : {}),
             onProgress: (progress) => request.onProgress?.({ type: 'progress', flowId: flow.id, flowIndex, flowCount, progress })
           })
         } catch (error) {
@@ -303,4 +315,14 @@ export class SyncService {
     }
     return { ...base, status: 'failed', counts: zeroCounts(), durationMs: 0, error: { code: 'unexpected', message: 'gave up after repeated restarts' } }
   }
+}
+
+/** An empty key set for every flow another selected flow links to as its parent. */
+function plannedKeysFor(flows: readonly Flow[]): Map<string, Set<string>> {
+  const planned = new Map<string, Set<string>>()
+  for (const flow of flows) {
+    if (flow.kind !== 'records') continue
+    for (const link of flow.links ?? []) if (!planned.has(link.parentFlow)) planned.set(link.parentFlow, new Set())
+  }
+  return planned
 }

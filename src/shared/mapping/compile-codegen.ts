@@ -51,7 +51,7 @@ export interface FieldPlan {
   readKeys: readonly string[]
   steps: readonly CompiledStep[]
   /** The target check, when the target field has one. */
-  check: ((value: unknown) => void) | undefined
+  check: ((value: unknown) => unknown) | undefined
   async: boolean
 }
 
@@ -188,7 +188,7 @@ export function runnerSource(plan: RunnerPlan): string {
     const wait = f.async ? 'await ' : ''
     for (const step of stepNames[k]) out.push(`${v} = ${wait}${step}(${v}, r, rt);`)
     const check = checkNames[k]
-    if (check) out.push(`${check}(${v});`)
+    if (check) out.push(`${v} = ${check}(${v});`)
     body.push('  ' + out.join(' '))
   })
   body.push('} catch (e) {', `  return failure(e, key, ${fields.length > 0 ? 'i' : 0});`, '}')

@@ -1,13 +1,13 @@
 import type { Problem } from '../problems'
 import { generateRunner, type AsyncRunner, type CodegenMode, type FieldPlan, type SyncRunner } from './compile-codegen'
-import { findField, textTypes, type Field, type SchemaCatalog, type Table } from '../schema/model'
+import { findField, type Field, type SchemaCatalog, type System, type Table } from '../schema/model'
+import { fieldRule } from '../schema/target-rules'
 import type { EventsFlow, FieldMapping, RecordsFlow } from './document'
 import type { Filter } from './filter'
 import { compileFilter, describeFilter, translateFilter, type FilterTranslation, type RecordTest } from './filters'
 import { navigationOf } from './transforms/lookup'
 import {
   compileStep,
-  show,
   StepConfigError,
   StepFailure,
   type CompiledStep,
@@ -87,8 +87,8 @@ export interface CompiledField {
   /** The value before the first step. */
   read: (record: SourceRecord) => unknown
   steps: readonly CompiledStep[]
-  /** Checks on the final value against the target field (length, enumeration). */
-  check: (value: unknown) => void
+  /** The target's rules on the final value (target-rules.ts); returns the value to write, throws a StepFailure. */
+  check: (value: unknown) => unknown
   /** read → steps → check; a Promise when `async`. */
   run: (record: SourceRecord, rt: RunState) => unknown
 }
@@ -151,8 +151,7 @@ function pipeline(read: CompiledField['read'], key: string | undefined, steps: r
     return async (record: SourceRecord, rt: RunState) => {
       let v = read(record)
       for (const fn of fns) v = await fn(v, record, rt)
-      if (hasCheck) check(v)
-      return v
+      return hasCheck ? check(v) : v
     }
   }
   // Unrolled for the common short chains, with a single source read inline; a loop beyond.
@@ -177,30 +176,23 @@ function pipeline(read: CompiledField['read'], key: string | undefined, steps: r
     }
   }
   if (!hasCheck) return body
-  return (r: SourceRecord, rt: RunState) => {
-    const v = body(r, rt)
-    check(v)
-    return v
-  }
+  return (r: SourceRecord, rt: RunState) => check(body(r, rt))
 }
 
-function targetChecks(field: Field | undefined, location: StepContext['location']): { check: (v: unknown) => void; has: boolean } {
-  const max = field && textTypes.has(field.type) ? field.maxLength : undefined
-  const enumValues = field?.type === 'enumeration' && field.options?.length ? new Set(field.options.map((o) => o.value)) : undefined
-  if (max === undefined && !enumValues) return { check: () => undefined, has: false }
-  const name = field!.name
-  const fail = (reason: string, v: unknown): never => {
-    throw new StepFailure(reason, v, { ...location, stepIndex: -1 })
-  }
+/**
+ * The target's rules for this field (src/shared/schema/target-rules.ts), as the last stage of
+ * its pipeline: a value the service would refuse fails the record here, with the field and the
+ * reason, before any write; a value the rule normalises (an empty email → null) is what is written.
+ */
+function targetChecks(field: Field | undefined, system: System | undefined, location: StepContext['location']): { check: (v: unknown) => unknown; has: boolean } {
+  const rule = field && system ? fieldRule(field, system) : undefined
+  if (!rule) return { check: (v) => v, has: false }
   return {
     has: true,
     check: (v) => {
-      if (max !== undefined && typeof v === 'string' && v.length > max) {
-        fail(`the value is ${v.length} characters and "${name}" holds ${max} — add a "truncate" step`, v)
-      }
-      if (enumValues && v !== null && v !== undefined && !enumValues.has(v as string)) {
-        fail(`${show(v)} is not a value of "${name}" (${[...enumValues].map((x) => JSON.stringify(x)).join(', ')}) — map it with "valueMap"`, v)
-      }
+      const verdict = rule(v)
+      if (!verdict.ok) throw new StepFailure(verdict.reason, v, { ...location, stepIndex: -1 })
+      return verdict.value
     }
   }
 }
@@ -234,7 +226,7 @@ function compileField(
     }
   })
   const read = reader(readKeys)
-  const { check, has } = targetChecks(targetField, { fieldIndex: index, stepIndex: -1, target: mapping.target })
+  const { check, has } = targetChecks(targetField, options.target?.system, { fieldIndex: index, stepIndex: -1, target: mapping.target })
   const compiled: CompiledField = {
     index,
     target: mapping.target,

@@ -145,8 +145,7 @@ export async function traceRecord(flow: PreviewableFlow, record: SourceRecord, o
     }
     if (!failed) {
       try {
-        field.check(value)
-        trace.output = value
+        trace.output = field.check(value)
       } catch (error) {
         trace.error = { step: undefined, reason: error instanceof StepFailure ? error.reason : String(error) }
       }

@@ -39,6 +39,11 @@ export interface CampaignSinkOptions {
   limits?: Partial<SinkLimits>
   /** Called after every write call, before its outcomes are returned (the CLI saves the sandbox snapshot here). */
   afterWrite?: () => Promise<void>
+  /**
+   * Dry run: per link field, the Dynamics ids the parent flow plans to write in this run
+   * (created, updated or unchanged), so a child of a planned parent is not a failure.
+   */
+  plannedParents?: ReadonlyMap<string, { flowId: string; keys: ReadonlySet<string> }>
 }
 
 interface Found {
@@ -145,6 +150,21 @@ export class CampaignSink implements TargetSink {
     return outcomes
   }
 
+  /** Dry run: each write's outcome as far as reading can tell — the links' parents, in Campaign or planned by the parent flow. */
+  async plan(batch: readonly WriteOp[], signal: AbortSignal): Promise<readonly WriteOutcome[]> {
+    return mapLimit(batch, batch.length, async (op): Promise<WriteOutcome> => {
+      if (op.op === 'delete') return { key: op.key, outcome: 'deleted' }
+      try {
+        const linked = await this.resolveLinks(op.key, op.op === 'update' ? op.patch : op.record, signal, true)
+        if ('outcome' in linked) return linked
+        return { key: op.key, outcome: op.op === 'create' ? 'created' : 'updated' }
+      } catch (error) {
+        rethrowFatal(error, `checking the links of ${this.options.resource} ${op.key}`)
+        return failedOutcome(op.key, error)
+      }
+    })
+  }
+
   private async apply(op: WriteOp, signal: AbortSignal): Promise<WriteOutcome> {
     try {
       if (op.op === 'delete') return await this.remove(op.key, signal)
@@ -159,7 +179,7 @@ export class CampaignSink implements TargetSink {
   }
 
   /** Replaces link values (parent Dynamics ids) with what Campaign takes, or reports the orphan. */
-  private async resolveLinks(key: string, record: TargetRecord, signal: AbortSignal): Promise<{ body: CampaignRecord } | WriteOutcome> {
+  private async resolveLinks(key: string, record: TargetRecord, signal: AbortSignal, planning = false): Promise<{ body: CampaignRecord } | WriteOutcome> {
     const links = this.options.links ?? []
     if (links.length === 0) return { body: record }
     const body: CampaignRecord = { ...record }
@@ -170,7 +190,13 @@ export class CampaignSink implements TargetSink {
       if (parentKey === null || parentKey === undefined || parentKey === '') {
         return { key, outcome: 'failed', code: PARENT_MISSING, message: `the source record has no parent (the lookup for "${link.field}" is empty)`, retryable: false, field: link.field }
       }
+      const planned = planning ? this.options.plannedParents?.get(link.field) : undefined
+      if (planned?.keys.has(String(parentKey))) continue
       const parent = await this.parent(String(parentKey), signal)
+      if (!parent && planning) {
+        const by = planned ? `, and flow "${planned.flowId}" does not plan to write it in this run (filtered out, failing, or not in its source)` : ''
+        return { key, outcome: 'failed', code: PARENT_MISSING, message: `no Campaign profile has the Dynamics id ${String(parentKey)}${by}`, retryable: false, field: link.field }
+      }
       if (!parent) {
         return { key, outcome: 'failed', code: PARENT_MISSING, message: `no Campaign profile has the Dynamics id ${String(parentKey)} (yet)`, retryable: true, field: link.field }
       }

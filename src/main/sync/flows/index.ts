@@ -33,6 +33,8 @@ export interface BuildFlowOptions {
   afterWrite?: () => Promise<void>
   eventsFolder?: string
   signal?: AbortSignal
+  /** Dry run: the keys a flow planned to write earlier in this run (parents of later flows). */
+  plannedKeys?: (flowId: string) => ReadonlySet<string> | undefined
 }
 
 /** The connection names a document uses ("Sandbox" when it names none). */

@@ -32,6 +32,8 @@ export interface RecordsFlowOptions {
   limits?: Partial<SinkLimits>
   afterWrite?: () => Promise<void>
   signal?: AbortSignal
+  /** Dry run: the keys a flow planned to write earlier in this run (a child's parents). */
+  plannedKeys?: (flowId: string) => ReadonlySet<string> | undefined
 }
 
 export async function recordsFlowParts(options: RecordsFlowOptions): Promise<RecordsFlowParts> {
@@ -70,7 +72,8 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
     keyField: flow.match.target,
     links: links.map((l) => l.campaign),
     limits: options.limits,
-    afterWrite: options.afterWrite
+    afterWrite: options.afterWrite,
+    ...(options.plannedKeys ? { plannedParents: plannedParents(flow, options.plannedKeys) } : {})
   })
   const run = compiled.isAsync ? compiled.run : compiled.runSync
   const transform: RecordTransform =
@@ -92,4 +95,13 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
           }
         }
   return { source, sink, transform, notes }
+}
+
+function plannedParents(flow: RecordsFlow, plannedKeys: (flowId: string) => ReadonlySet<string> | undefined): Map<string, { flowId: string; keys: ReadonlySet<string> }> {
+  const out = new Map<string, { flowId: string; keys: ReadonlySet<string> }>()
+  for (const link of flow.links ?? []) {
+    const keys = plannedKeys(link.parentFlow)
+    if (keys) out.set(link.target, { flowId: link.parentFlow, keys })
+  }
+  return out
 }

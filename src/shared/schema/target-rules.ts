@@ -1,0 +1,194 @@
+import { numberTypes, textTypes, type Field, type System, type Table } from './model'
+
+/**
+ * The rules a target service applies to a value before it stores it, written down once
+ * beside the schema model. Validation (for what a document can know), preview, dry run and
+ * the runner (for each record, before any write) all call `fieldRule`, so a record the
+ * service would refuse is a per-record failure with the field and the reason everywhere,
+ * and is never sent. What only the service can decide is listed by `decidedByTarget`.
+ * The sources of each rule are in docs/validation.md ("Target rules").
+ */
+
+/**
+ * Campaign's email check (the `email` data policy of `nms:recipient`, error XTK-170001).
+ * Adobe does not document the rule itself; this is the rule the built-in sandbox's Campaign
+ * simulator applies: one "@", no spaces, a dot in the domain, something on each side.
+ * docs/validation.md says where each part comes from.
+ */
+export const campaignEmailPattern = /^[^@\s]+@[^@\s]+\.[^@\s]+$/
+
+/** Campaign's date and timestamp grammar (`YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS.mmmZ`, or ISO 8601). */
+const campaignDatePattern = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:?\d{2})?$/
+
+/** The verdict on one value: the value to write (possibly normalised), or why the service would refuse it. */
+export type RuleVerdict = { ok: true; value: unknown } | { ok: false; reason: string }
+
+export type FieldRule = (value: unknown) => RuleVerdict
+
+const ok = (value: unknown): RuleVerdict => ({ ok: true, value })
+const no = (reason: string): RuleVerdict => ({ ok: false, reason })
+
+/** `"Email" (email)` — the name a consultant sees, and the API name they map. */
+export function fieldLabel(field: Pick<Field, 'name' | 'displayName'>): string {
+  return field.displayName && field.displayName !== field.name ? `"${field.displayName}" (${field.name})` : `"${field.name}"`
+}
+
+const systemName = (system: System) => (system === 'campaign' ? 'Campaign' : 'Dynamics')
+
+/** Characters a JSON body carries but the service cannot store: NUL (PostgreSQL text) and lone UTF-16 surrogates (not UTF-8). */
+function badCharacter(text: string): string | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0) return `contains a NUL character (U+0000) at position ${i + 1}, which Campaign cannot store — remove it with a "replace" step`
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++
+        continue
+      }
+      return `contains a lone UTF-16 surrogate at position ${i + 1} (broken text that cannot be sent as UTF-8) — fix the source value`
+    }
+    if (c >= 0xdc00 && c <= 0xdfff) return `contains a lone UTF-16 surrogate at position ${i + 1} (broken text that cannot be sent as UTF-8) — fix the source value`
+  }
+  return undefined
+}
+
+/** Length as the service counts it: Campaign in characters (code points), Dataverse in UTF-16 code units. */
+export function lengthIn(system: System, text: string): number {
+  if (system === 'dynamics') return text.length
+  let n = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) i++
+    }
+    n++
+  }
+  return n
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === null || value === undefined
+}
+
+/**
+ * The rule for one target field, or undefined when the service checks nothing we can see
+ * (links are checked by the sink against the parent flow; collections are never written).
+ * Empty values: null and undefined are "no value"; on an email field an empty or
+ * spaces-only text is also "no value" (written as null, never as ""). A required field with
+ * no value fails.
+ */
+export function fieldRule(field: Field, system: System): FieldRule | undefined {
+  if (field.type === 'link' || field.type === 'collection' || field.type === 'lookup' || field.type === 'unknown') return undefined
+  const label = fieldLabel(field)
+  const service = systemName(system)
+  const required = field.required === 'required'
+  const empty = (): RuleVerdict => (required ? no(`${label} is required in ${service} and the value is empty — map a value (or filter such records out)`) : ok(null))
+  // Dataverse's rules beyond length are left to Dataverse (the events flows write there): not observed here yet.
+  const campaign = system === 'campaign'
+
+  if (textTypes.has(field.type) || field.type === 'uniqueidentifier') {
+    const max = field.maxLength
+    const email = campaign && field.type === 'email'
+    return (value) => {
+      if (isEmpty(value)) return empty()
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+        return no(`${label} is text and the value is ${Array.isArray(value) ? 'a list' : typeof value} — convert it first`)
+      }
+      let text = typeof value === 'string' ? value : String(value)
+      if (email) {
+        text = text.trim()
+        if (text === '') return empty()
+      } else if (campaign && text === '' && required) return empty()
+      if (campaign) {
+        const bad = badCharacter(text)
+        if (bad) return no(`${label} ${bad}`)
+      }
+      if (max !== undefined) {
+        const length = lengthIn(system, text)
+        if (length > max) return no(`the value is ${length} characters and ${label} holds ${max} — add a "truncate" step`)
+      }
+      if (email && !campaignEmailPattern.test(text)) {
+        return no(`${JSON.stringify(text)} is not an email address Campaign accepts (XTK-170001: one "@", no spaces, a dot in the domain) — fix it in Dynamics or filter it out`)
+      }
+      return ok(typeof value === 'string' ? text : value)
+    }
+  }
+  if (field.type === 'enumeration') {
+    const values = field.options?.length ? new Set(field.options.map((o) => o.value)) : undefined
+    return (value) => {
+      if (isEmpty(value) || value === '') {
+        if (!campaign) return ok(value)
+        // Campaign stores an empty enumeration as "", which is a value only where the enumeration lists it.
+        if (values && !values.has('')) return no(`${label} is an enumeration and the value is empty — give it one of ${[...values].map((x) => JSON.stringify(x)).join(', ')} (a valueMap "otherwise" does)`)
+        return empty()
+      }
+      if (values && !values.has(value as string)) {
+        return no(`${JSON.stringify(value)} is not a value of ${label} (${[...values].map((x) => JSON.stringify(x)).join(', ')}) — map it with "valueMap"`)
+      }
+      return ok(value)
+    }
+  }
+  if (!campaign) return undefined
+  if (numberTypes.has(field.type)) {
+    const whole = field.type === 'integer' || field.type === 'bigint'
+    return (value) => {
+      if (isEmpty(value) || value === '') return empty()
+      const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN
+      if (!Number.isFinite(n)) return no(`${label} is a number and the value is ${JSON.stringify(value)} — add "parseNumber"`)
+      if (whole && !Number.isInteger(n)) return no(`${label} holds whole numbers and the value is ${n} — round it first`)
+      return ok(value)
+    }
+  }
+  if (field.type === 'boolean') {
+    return (value) => {
+      if (isEmpty(value)) return empty()
+      if (typeof value !== 'boolean') return no(`${label} is true/false and the value is ${JSON.stringify(value)} — add "toBoolean"`)
+      return ok(value)
+    }
+  }
+  if (field.type === 'dateonly' || field.type === 'datetime') {
+    return (value) => {
+      if (isEmpty(value) || value === '') return empty()
+      const text = typeof value === 'string' ? value.trim() : undefined
+      if (text === undefined || !campaignDatePattern.test(text) || !validDate(text)) {
+        return no(`${JSON.stringify(value)} is not a ${field.type === 'dateonly' ? 'date (YYYY-MM-DD, years 0000–9999)' : 'date-time Campaign reads (YYYY-MM-DD HH:MM:SS.mmmZ, years 0000–9999)'} for ${label} — add "formatDate"`)
+      }
+      return ok(value)
+    }
+  }
+  return undefined
+}
+
+/** A real calendar date (2024-02-30 is not), as Campaign's parser requires. */
+function validDate(text: string): boolean {
+  const [y, m, d] = text.slice(0, 10).split('-').map(Number)
+  if (m < 1 || m > 12 || d < 1) return false
+  const days = new Date(Date.UTC(2000, m, 0)).getUTCDate() // month length in a leap year
+  if (d > days || (m === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)))) return false
+  let iso = text.replace(' ', 'T')
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) iso += 'T00:00:00Z'
+  else if (!/(Z|[+-]\d{2}:?\d{2})$/.test(iso)) iso += 'Z'
+  return !Number.isNaN(new Date(iso).getTime())
+}
+
+/**
+ * What the target decides and we cannot see, for the plan to say rather than promise:
+ * uniqueness on the service side (identification keys other than the match key), and the
+ * rules of the service that no metadata describes.
+ */
+export function decidedByTarget(target: Table, mapped: readonly string[], matchTarget?: string): string[] {
+  const service = systemName(target.system)
+  const notes: string[] = []
+  const byName = new Map(target.fields.map((f) => [f.name, f]))
+  for (const name of mapped) {
+    const field = byName.get(name)
+    if (!field) continue
+    if (field.isKey && name !== matchTarget) notes.push(`uniqueness of ${fieldLabel(field)} is decided by ${service} (another record may already hold the value)`)
+  }
+  if (target.system === 'campaign') {
+    notes.push('rules Campaign applies that its metadata does not describe (custom data policies, workflows on the resource) are decided by Campaign')
+  }
+  return notes
+}
