@@ -485,6 +485,7 @@ export class ConnectionService {
       if (!(await run('metadata', async () => `${table}: ${(await connector.getTable(table, signal)).fields.length} fields`))) return report()
       await run('count', async () => {
         const { count, limitExceeded } = await connector.count(table, { signal })
+        if (count === undefined) return 'row count unknown (the answer had no @odata.count)'
         return `${limitExceeded ? 'at least ' : ''}${count.toLocaleString('en-US')} rows`
       })
       return report()
