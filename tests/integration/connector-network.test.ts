@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,7 +8,9 @@ import { generate } from 'selfsigned'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { ConfidentialTokenProvider } from '../../src/main/connectors/dynamics/auth'
 import { isConnectorError } from '../../src/main/connectors/http/errors'
+import { PreviewService } from '../../src/main/preview/preview-service'
 import { startSandbox, type RunningSandbox } from '../../src/main/sandbox/index'
+import { parseDocumentText } from '../../src/shared/mapping/document-io'
 import { startTlsListener, type TlsListener } from '../../src/main/sandbox/dataverse/index'
 import { ConnectionService, type NewConnection } from '../../src/main/workspace/connections'
 import { FileSecretStore, MemorySecretStore, type SecretStore } from '../../src/main/workspace/secrets'
@@ -29,6 +33,7 @@ let caFile: string
 /** `METHOD path` of every request that reached the services through the TLS front. */
 const seen: string[] = []
 const services: ConnectionService[] = []
+let dropCount = false
 
 async function testRootAndLeaf() {
   const root = await generate([{ name: 'commonName', value: 'Sync Studio test root CA' }], {
@@ -59,11 +64,23 @@ beforeAll(async () => {
   const { root, leaf } = await testRootAndLeaf()
   caFile = join(folder, 'corp-root.pem')
   await writeFile(caFile, root.cert)
-  const count = async (req: { method?: string; url?: string }) => {
-    seen.push(`${req.method} ${new URL(req.url ?? '/', 'https://front').pathname}`)
+  const count = async (req: IncomingMessage) => {
+    const url = new URL(req.url ?? '/', 'https://front')
+    seen.push(`${req.method} ${url.pathname}${decodeURIComponent(url.search)}`.replace(/\?$/, ''))
     return false
   }
-  front = await startTlsListener([count, sandbox.dynamics.handle, sandbox.campaign.handle], { tls: { key: leaf.private, cert: leaf.cert, ca: root.cert } })
+  // A service (or a proxy) that leaves @odata.count out of a `$count=true` answer.
+  const withoutCount = async (req: IncomingMessage, res: ServerResponse) => {
+    if (!dropCount || !decodeURIComponent(req.url ?? '').includes('$count=true')) return false
+    const answer = await fetch(`${sandbox.origin}${req.url}`, { headers: { authorization: String(req.headers.authorization), prefer: String(req.headers.prefer ?? '') } })
+    const body = (await answer.json()) as Record<string, unknown>
+    delete body['@odata.count']
+    delete body['@Microsoft.Dynamics.CRM.totalrecordcount']
+    res.writeHead(answer.status, { 'Content-Type': 'application/json' })
+    res.end(JSON.stringify(body))
+    return true
+  }
+  front = await startTlsListener([count, withoutCount, sandbox.dynamics.handle, sandbox.campaign.handle], { tls: { key: leaf.private, cert: leaf.cert, ca: root.cert } })
   proxy = await startConnectProxy()
 }, 60_000)
 
@@ -80,6 +97,7 @@ beforeEach(() => {
   proxy.tunnels.length = 0
   proxy.requests.length = 0
   proxy.refuseWith = undefined
+  dropCount = false
 })
 
 function service(env: NodeJS.ProcessEnv, secrets: SecretStore = new MemorySecretStore()): ConnectionService {
@@ -145,8 +163,8 @@ describe('through a CONNECT proxy, trusting a company root CA', () => {
     // Everything to the https front went through the proxy's tunnel; nothing went direct.
     expect(proxy.tunnels.length).toBeGreaterThan(0)
     expect(new Set(proxy.tunnels)).toEqual(new Set([frontHost()]))
-    expect(seen.filter((r) => r.endsWith('/.well-known/openid-configuration'))).toHaveLength(1)
-    expect(seen.filter((r) => r.endsWith('/oauth2/v2.0/token'))).toHaveLength(1)
+    expect(seen.filter((r) => r.includes('/.well-known/openid-configuration'))).toHaveLength(1)
+    expect(seen.filter((r) => r.includes('/oauth2/v2.0/token'))).toHaveLength(1)
     expect(seen.some((r) => r.startsWith('GET /api/data/v9.2/contacts'))).toBe(true)
   })
 
@@ -156,7 +174,7 @@ describe('through a CONNECT proxy, trusting a company root CA', () => {
     const report = await connections.test(profile.id)
     expect(report.ok, report.summary).toBe(true)
     expect(new Set(proxy.tunnels)).toEqual(new Set([frontHost()]))
-    expect(seen.filter((r) => r.startsWith('POST') && r.endsWith('/ims/token/v3'))).toHaveLength(1)
+    expect(seen.filter((r) => r.startsWith('POST') && r.includes('/ims/token/v3'))).toHaveLength(1)
   })
 
   it("the connection's own CA file and proxy work without any environment variable", async () => {
@@ -262,7 +280,7 @@ describe('tokens are reused across commands and runs', () => {
     await (await first.dynamics(d.profile.id)).whoAmI()
     await (await first.campaign(c.profile.id)).listResources()
     await first.dispose()
-    const tokens = () => seen.filter((r) => r.endsWith('/oauth2/v2.0/token') || r.endsWith('/ims/token/v3')).length
+    const tokens = () => seen.filter((r) => r.includes('/oauth2/v2.0/token') || r.includes('/ims/token/v3')).length
     expect(tokens()).toBe(2)
     // "The next command": a new service, new connectors, the same store on disk.
     const second = new ConnectionService({ store: memory, secrets: FileSecretStore.inFolder(join(folder, 'userdata')), env })
@@ -270,5 +288,35 @@ describe('tokens are reused across commands and runs', () => {
     await (await second.dynamics(d.profile.id)).getTable('contact')
     await (await second.campaign(c.profile.id)).listResources()
     expect(tokens()).toBe(2)
+  })
+})
+
+describe('Dataverse reads', () => {
+  it('preview asks for the columns the flow reads ($select), not every column', async () => {
+    const connections = service({ SYNC_STUDIO_CA_FILE: caFile })
+    const d = await connections.create(dynamicsProfile({ name: 'preview dynamics' }), sandbox.info.dynamics.clientSecret)
+    const c = await connections.create(campaignProfile({ name: 'preview campaign' }), sandbox.info.campaign.clientSecret)
+    const parsed = parseDocumentText(readFileSync(join(__dirname, '../fixtures/mappings/good/contacts-to-profiles.json'), 'utf8'))
+    if (!parsed.ok) throw new Error('fixture must be valid')
+    const document = { ...parsed.document, connections: { dynamics: d.profile.name, campaign: c.profile.name } }
+    const { preview } = await new PreviewService(connections).preview(document, 'contacts', 5)
+    expect(preview.rows).toHaveLength(5)
+    const reads = seen.filter((r) => r.startsWith('GET /api/data/v9.2/contacts'))
+    expect(reads).toHaveLength(1)
+    const select = /\$select=([^&]+)/.exec(reads[0])?.[1].split(',') ?? []
+    expect(select).toContain('emailaddress1')
+    expect(select).toContain('contactid')
+    expect(select.length).toBeLessThan(30) // a contact has 160 columns
+  })
+
+  it('an answer without @odata.count is an unknown total, not 0', async () => {
+    const connections = service({ SYNC_STUDIO_CA_FILE: caFile })
+    const { profile } = await connections.create(dynamicsProfile({ name: 'no count' }), sandbox.info.dynamics.clientSecret)
+    const connector = await connections.dynamics(profile.id)
+    expect((await connector.count('contact')).count).toBe(30)
+    dropCount = true
+    expect(await connector.count('contact')).toEqual({ count: undefined, limitExceeded: false })
+    const report = await connections.test(profile.id)
+    expect(report.steps.at(-1)?.detail).toBe('row count unknown (the answer had no @odata.count)')
   })
 })
