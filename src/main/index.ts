@@ -6,6 +6,7 @@ import { APP_ORIGIN, isAppUrl, registerAppSchemePrivileges, serveRenderer } from
 import { electronDialogs } from './electron/dialogs'
 import { createElectronStore } from './electron/electron-store-adapter'
 import { createSafeStorageSecrets } from './electron/safe-storage-secrets'
+import { systemNetwork } from './electron/system-network'
 import { openExternalSafely } from './electron/external-links'
 import { bindIpc } from './electron/ipc'
 import { installMenu } from './electron/menu'
@@ -55,7 +56,8 @@ if (!app.requestSingleInstanceLock()) {
       userData: app.getPath('userData'),
       embeddedSandbox: true,
       dialogs: electronDialogs(() => BrowserWindow.getFocusedWindow() ?? mainWindow, () => app.getPath('documents')),
-      versions: { electron: process.versions.electron, chrome: process.versions.chrome }
+      versions: { electron: process.versions.electron, chrome: process.versions.chrome },
+      network: systemNetwork(session.defaultSession)
     }, events)
     dispose = services.dispose
     const dispatch = createDispatcher(services.handlers, (level, message) => console[level === 'info' ? 'log' : level](message))

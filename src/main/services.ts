@@ -6,7 +6,7 @@ import { EventHub } from './contract/event-hub'
 import { PreviewService } from './preview/preview-service'
 import { RunManager } from './sync/run-manager'
 import { SyncService } from './sync/sync-service'
-import { ConnectionService } from './workspace/connections'
+import { ConnectionService, type ConnectionServiceOptions } from './workspace/connections'
 import { EmbeddedSandbox } from './workspace/embedded-sandbox'
 import { RecentDocuments } from './workspace/recent-documents'
 import { FileSecretStore, type SecretStore } from './workspace/secrets'
@@ -28,6 +28,8 @@ export interface Platform {
   embeddedSandbox: boolean
   dialogs?: DocumentDialogs
   versions?: Record<string, string>
+  /** The operating system's proxy and certificates (Electron); otherwise the proxy variables apply. */
+  network?: ConnectionServiceOptions['network']
 }
 
 export function appVersion(): string {
@@ -52,7 +54,7 @@ export function createServices(platform: Platform, events: EventHub = new EventH
   const documents = new DocumentService(recent, platform.dialogs)
   const sandbox = new EmbeddedSandbox(platform.userData)
   if (platform.embeddedSandbox) void sandbox.start().catch(() => undefined)
-  const connections = new ConnectionService({ store: platform.store, secrets: platform.secrets, sandbox: () => sandbox.info() })
+  const connections = new ConnectionService({ store: platform.store, secrets: platform.secrets, sandbox: () => sandbox.info(), network: platform.network })
   const previews = new PreviewService(connections)
   const sync = new SyncService({ connections, journalFolder: join(platform.userData, 'sync') })
   const runs = new RunManager(sync, events)

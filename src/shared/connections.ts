@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { cloudMismatch, clouds } from './clouds'
 
 /**
  * Connection profiles: where a system is and how to sign in to it. A profile never holds a
@@ -38,6 +39,42 @@ const httpsOrLoopback = z
     }
   }, 'must be an https:// URL (http:// only for 127.0.0.1 / localhost)')
 
+/**
+ * Which proxy a connection uses: `system` (default: HTTPS_PROXY/NO_PROXY, or the operating
+ * system's settings in the desktop app), `direct`, or a proxy URL. Proxy credentials are not
+ * stored in a profile (it is not encrypted).
+ */
+export const ProxySetting = z
+  .string()
+  .trim()
+  .refine((value) => {
+    if (value === '' || value === 'system' || value === 'direct') return true
+    try {
+      const url = new URL(value.includes('://') ? value : `http://${value}`)
+      return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password
+    } catch {
+      return false
+    }
+  }, 'must be "system", "direct" or a proxy URL like http://proxy.contoso.com:8080 (no user name or password)')
+
+/** Network settings both systems share. */
+const network = {
+  proxy: ProxySetting.optional(),
+  /** A PEM file of extra trusted certificate authorities (a TLS-inspecting proxy's root), for this connection. */
+  caFile: z.string().trim().optional()
+}
+
+const httpsAuthority = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      return new URL(value).protocol === 'https:'
+    } catch {
+      return false
+    }
+  }, "must be an https:// URL (Microsoft's sign-in library refuses http:// authorities), like https://login.microsoftonline.com/<tenant id>")
+
 export const DynamicsConnection = z.strictObject({
   ...common,
   system: z.literal('dynamics'),
@@ -48,8 +85,11 @@ export const DynamicsConnection = z.strictObject({
   tenantId: z.string().trim().default(''),
   clientId: z.string().trim().default(''),
   authMethod: DynamicsAuthMethodSchema,
-  /** Authority override (sovereign clouds); default `https://login.microsoftonline.com/<tenantId>`. */
-  authority: z.string().trim().optional(),
+  /** Which Microsoft cloud: decides the default authority and the expected environment domain. */
+  cloud: z.enum(clouds).default('public'),
+  /** Authority override; default `https://<the cloud's sign-in host>/<tenantId>`. */
+  authority: httpsAuthority.optional(),
+  ...network,
   /** For certificate sign-in: the certificate's SHA-256 thumbprint (hex); the private key is a secret. */
   certificateThumbprint: z.string().trim().optional(),
   /** The table `test` reads (default contact). */
@@ -70,6 +110,7 @@ export const CampaignConnection = z.strictObject({
   /** The credential's client id, also sent as X-Api-Key. */
   apiKey: z.string().trim().min(1),
   scopes: z.array(z.string().trim().min(1)).default([]),
+  ...network,
   /** Profile extension field holding the Dynamics contact id. */
   dynamicsKeyField: z.string().trim().default('cusDynamicsContactId'),
   testResource: z.string().trim().default('profile')
@@ -91,6 +132,13 @@ export interface ConnectionSummary {
   hasSecret: boolean
   /** Whether the auth method needs a stored secret at all (device code and browser sign-in do not). */
   needsSecret: boolean
+}
+
+/** What a profile's fields cannot say alone: the environment URL must belong to the chosen cloud. */
+export function connectionProblem(profile: { system: string; environmentUrl?: string; cloud?: (typeof clouds)[number] }): string | undefined {
+  if (profile.system !== 'dynamics' || !profile.environmentUrl) return undefined
+  const mismatch = cloudMismatch(profile.cloud ?? 'public', profile.environmentUrl)
+  return mismatch ? `environmentUrl: ${mismatch}` : undefined
 }
 
 export function needsSecret(profile: ConnectionProfile): boolean {

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfidentialTokenProvider, PublicClientTokenProvider } from '../../src/main/connectors/dynamics/auth'
 import { DynamicsConnector } from '../../src/main/connectors/dynamics/connector'
 import { ConnectorError } from '../../src/main/connectors/http/errors'
-import { createTrustingNetworkClient, sandboxAuthOptions, type TlsListener } from '../../src/main/sandbox/dataverse/index'
+import { createTrustingNetworkClient, sandboxAuthOptions } from '../../src/main/connectors/dynamics/msal-network'
+import type { TlsListener } from '../../src/main/sandbox/dataverse/index'
 import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/localServer'
 
 /**

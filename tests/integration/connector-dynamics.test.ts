@@ -5,7 +5,8 @@ import { DynamicsConnector, type WriteOperation } from '../../src/main/connector
 import type { HttpEvent } from '../../src/main/connectors/http/client'
 import { ConnectorError } from '../../src/main/connectors/http/errors'
 import { MemorySecretStore } from '../../src/main/workspace/secrets'
-import { createTrustingNetworkClient, sandboxAuthOptions, type TlsListener } from '../../src/main/sandbox/dataverse/index'
+import { createTrustingNetworkClient, sandboxAuthOptions } from '../../src/main/connectors/dynamics/msal-network'
+import type { TlsListener } from '../../src/main/sandbox/dataverse/index'
 import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/localServer'
 
 /** The Dynamics connector over real HTTP against the Dataverse sandbox, signing in through msal-node. */

@@ -1,6 +1,7 @@
 import { ConfidentialClientApplication, PublicClientApplication, ServerError } from '@azure/msal-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTrustingNetworkClient, sandboxAuthOptions, type TlsListener } from '../../src/main/sandbox/dataverse/index'
+import { createTrustingNetworkClient, sandboxAuthOptions } from '../../src/main/connectors/dynamics/msal-network'
+import type { TlsListener } from '../../src/main/sandbox/dataverse/index'
 import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/localServer'
 
 /** Real msal-node against the sandbox's https authority; real HTTP against the Web API. */

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { Agent, fetch as undiciFetch } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSandbox, type RunningSandbox, type SandboxInfo } from '../../src/main/sandbox'
-import { createTrustingNetworkClient, sandboxAuthOptions } from '../../src/main/sandbox/dataverse/msalNetworkClient'
+import { createTrustingNetworkClient, sandboxAuthOptions } from '../../src/main/connectors/dynamics/msal-network'
 
 /** The embedded sandbox: both simulators on one loopback port, over real HTTP (and HTTPS for the authority). */
 

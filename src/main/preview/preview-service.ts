@@ -4,6 +4,7 @@ import type { Table } from '../../shared/schema'
 import type { CampaignConnector } from '../connectors/campaign'
 import type { DynamicsConnector } from '../connectors/dynamics'
 import { UserFacingError } from '../contract/errors'
+import { selectColumns } from '../sync/flows/columns'
 import type { ConnectionService } from '../workspace/connections'
 
 export interface PreviewQuery {
@@ -46,6 +47,8 @@ export class PreviewService {
 
   private async sample(context: FlowContext, limit: number, signal?: AbortSignal) {
     for await (const page of context.dynamics.query(context.flow.source.table, {
+      // The columns the flow reads, as the run asks for them (not every column of the table).
+      select: selectColumns(context.flow, context.source),
       filter: context.query.odataFilter,
       pageSize: limit,
       formattedValues: true,
@@ -66,7 +69,7 @@ export class PreviewService {
   async trace(document: MappingDocument, flowId: string, key: string, signal?: AbortSignal): Promise<RecordTrace> {
     const context = await this.context(document, flowId)
     const idColumn = context.flow.match.source
-    for await (const page of context.dynamics.query(context.flow.source.table, { filter: `${idColumn} eq ${key}`, top: 1, formattedValues: true, signal })) {
+    for await (const page of context.dynamics.query(context.flow.source.table, { select: selectColumns(context.flow, context.source), filter: `${idColumn} eq ${key}`, top: 1, formattedValues: true, signal })) {
       const record = page.records[0]
       if (record) return traceRecord(context.flow, record, { source: context.source, target: context.target })
     }

@@ -1,22 +1,25 @@
 import { randomUUID } from 'node:crypto'
-import type { INetworkModule } from '@azure/msal-node'
 import { CampaignConnector } from '../connectors/campaign/connector'
 import { ImsTokenProvider } from '../connectors/campaign/auth'
 import { ConfidentialTokenProvider, PublicClientTokenProvider, type DelegatedSignIn } from '../connectors/dynamics/auth'
 import { DynamicsConnector } from '../connectors/dynamics/connector'
+import { MsalNetworkModule } from '../connectors/dynamics/msal-network'
+import { readCertificateFile, CertificateFileError } from '../connectors/http/certificates'
 import { HttpClient, type HttpEvent } from '../connectors/http/client'
 import { ConnectorError, isConnectorError, type ConnectorErrorInfo } from '../connectors/http/errors'
+import { Network } from '../connectors/http/network'
 import { registerSecret } from '../connectors/http/redact'
 import type { RetryPolicy } from '../connectors/http/retry'
 import { StaticTokenProvider, type TokenProvider } from '../connectors/token-provider'
-import { createTrustingNetworkClient } from '../sandbox/dataverse/msalNetworkClient'
+import { cloudInfo, defaultAuthority, parseCloud } from '../../shared/clouds'
 import {
   campaignBaseUrl,
+  connectionProblem,
   ConnectionProfile,
   NewConnection,
   needsSecret,
-  type ConnectionSummary,
-  type DynamicsConnection
+  DynamicsConnection,
+  type ConnectionSummary
 } from '../../shared/connections'
 import { secretKeys, type SecretStore } from './secrets'
 import type { KeyValueStore } from './store'
@@ -67,6 +70,12 @@ export interface ConnectionServiceOptions {
   /** Device code / browser sign-in UI hooks. */
   interaction?: DelegatedSignIn
   http?: { onEvent?: (event: HttpEvent) => void; timeoutMs?: number; retry?: Partial<RetryPolicy> }
+  /**
+   * What the desktop app knows of the operating system's network (passed in from the edge of
+   * main): its proxy for a URL (`session.resolveProxy`) and its trusted certificates. Without
+   * it, HTTPS_PROXY / HTTP_PROXY / NO_PROXY from `env` apply (CLI, browser mode).
+   */
+  network?: { resolveProxy?: (url: string) => Promise<string>; systemCa?: () => string[] }
 }
 
 export type TestStepName = 'reach' | 'signIn' | 'metadata' | 'count'
@@ -110,7 +119,7 @@ function nowIso(): string {
 export class ConnectionService {
   private readonly dynamicsConnectors = new Map<string, DynamicsConnector>()
   private readonly campaignConnectors = new Map<string, CampaignConnector>()
-  private readonly networkClients: Array<{ close(): Promise<void> }> = []
+  private readonly networks = new Map<string, Network>()
 
   constructor(private readonly options: ConnectionServiceOptions) {}
 
@@ -153,6 +162,7 @@ export class ConnectionService {
         tenantId: sandbox.dynamics.tenantId,
         clientId: sandbox.dynamics.clientId,
         authMethod: 'clientSecret',
+        cloud: 'public',
         authority: sandbox.dynamics.authority,
         testTable: 'contact'
       })
@@ -187,7 +197,15 @@ export class ConnectionService {
   resolve(idOrName: string, system?: ConnectionProfile['system']): ConnectionProfile {
     const all = [...this.stored(), ...this.builtIn()].filter((p) => system === undefined || p.system === system)
     const found = all.find((p) => p.id === idOrName) ?? all.find((p) => p.name === idOrName) ?? all.find((p) => p.name.toLowerCase() === idOrName.toLowerCase())
-    if (!found) throw new ConnectorError({ kind: 'notFound', service: 'http', message: `No connection named '${idOrName}'.`, hint: `Known connections: ${all.map((p) => p.name).join(', ') || 'none yet'}.` })
+    if (!found) {
+      const problems = envConnectionProblems(this.env)
+      throw new ConnectorError({
+        kind: 'notFound',
+        service: 'http',
+        message: `No connection named '${idOrName}'.${problems.length ? ` The environment variables define none because ${problems.join('; ')}.` : ''}`,
+        hint: `Known connections: ${all.map((p) => p.name).join(', ') || 'none yet'}.`
+      })
+    }
     return found
   }
 
@@ -197,7 +215,7 @@ export class ConnectionService {
     if ([...profiles, ...this.builtIn()].some((p) => p.name.toLowerCase() === parsed.name.toLowerCase()))
       throw new UserFacingError(`A connection named '${parsed.name}' already exists — choose another name.`)
     const profile = ConnectionProfile.parse({ ...parsed, id: randomUUID(), readOnly: false, source: 'user', createdAt: nowIso(), updatedAt: nowIso() })
-    if (profile.system === 'campaign') campaignBaseUrl(profile)
+    checkProfile(profile)
     await this.save([...profiles, profile])
     if (secret) await this.setSecret(profile.id, secret)
     return { profile, hasSecret: secret !== undefined && secret !== '', needsSecret: needsSecret(profile) }
@@ -214,6 +232,7 @@ export class ConnectionService {
     const current = profiles[at]
     if (changes.system && changes.system !== current.system) throw new UserFacingError('A connection cannot change its system — create a new connection for the other system.')
     const next = ConnectionProfile.parse({ ...current, ...changes, id, source: 'user', readOnly: false, createdAt: current.createdAt, updatedAt: nowIso() })
+    checkProfile(next)
     if (profiles.some((p, i) => i !== at && p.name.toLowerCase() === next.name.toLowerCase())) throw new UserFacingError(`A connection named '${next.name}' already exists — choose another name.`)
     profiles[at] = next
     await this.save(profiles)
@@ -261,6 +280,54 @@ export class ConnectionService {
   private forget(id: string): void {
     this.dynamicsConnectors.delete(id)
     this.campaignConnectors.delete(id)
+    const network = this.networks.get(id)
+    this.networks.delete(id)
+    void network?.close()
+  }
+
+  /**
+   * The way a connection reaches its service and its sign-in service: its proxy setting (or
+   * the system's), and the extra CAs (SYNC_STUDIO_CA_FILE, the connection's file, the system
+   * store where the desktop app offers it, the sandbox's own certificate).
+   */
+  private network(profile: ConnectionProfile): Network {
+    const cached = this.networks.get(profile.id)
+    if (cached) return cached
+    const ca: string[] = []
+    const caSources: string[] = []
+    const add = (file: string, label: string) => {
+      try {
+        ca.push(...readCertificateFile(file, label))
+      } catch (error) {
+        if (!(error instanceof CertificateFileError)) throw error
+        throw new ConnectorError({ kind: 'tls', service: profile.system === 'dynamics' ? 'dynamics' : 'campaign', code: 'CA_FILE', message: error.message, hint: 'The file must be a PEM bundle (Base-64 certificates). See "Proxy and certificates" in docs/connections.md.' })
+      }
+      caSources.push(file)
+    }
+    const globalFile = this.env.SYNC_STUDIO_CA_FILE?.trim()
+    if (globalFile) add(globalFile, 'CA certificates file named by SYNC_STUDIO_CA_FILE,')
+    if (profile.caFile) add(profile.caFile, `CA certificates file of connection '${profile.name}',`)
+    const system = this.options.network?.systemCa?.() ?? []
+    if (system.length) {
+      ca.push(...system)
+      caSources.push("the operating system's certificate store")
+    }
+    const sandbox = profile.source === 'sandbox' ? this.options.sandbox?.()?.dynamics?.ca : undefined
+    if (sandbox) {
+      // The sandbox authority is https with a per-launch certificate: trusted for the sandbox connections only.
+      ca.push(sandbox)
+      caSources.push('the sandbox certificate')
+    }
+    const network = new Network({
+      // The sandbox is on this computer: never through a proxy.
+      proxy: profile.source === 'sandbox' ? 'direct' : profile.proxy,
+      ca,
+      caSources,
+      env: this.env,
+      resolveProxy: this.options.network?.resolveProxy
+    })
+    this.networks.set(profile.id, network)
+    return network
   }
 
   private async secretFor(profile: ConnectionProfile): Promise<string | undefined> {
@@ -294,6 +361,7 @@ export class ConnectionService {
       environmentUrl: profile.environmentUrl,
       apiUrl: profile.apiUrl,
       tokenProvider: await this.dynamicsTokenProvider(profile),
+      fetch: this.network(profile).fetch,
       ...this.options.http
     })
     this.dynamicsConnectors.set(profile.id, connector)
@@ -307,24 +375,26 @@ export class ConnectionService {
       registerSecret(secret)
       return new StaticTokenProvider(secret)
     }
-    let networkClient: INetworkModule | undefined
+    const problem = connectionProblem(profile)
+    if (problem) throw new ConnectorError({ kind: 'badRequest', service: 'dynamics', message: `Connection '${profile.name}': ${problem}.`, hint: 'Edit the connection: choose the cloud the environment is in, or correct the environment URL.' })
+    const authority = profile.authority ?? defaultAuthority(profile.cloud, profile.tenantId)
     let knownAuthorities: string[] | undefined
-    const sandbox = profile.source === 'sandbox' ? this.options.sandbox?.()?.dynamics : undefined
-    if (sandbox?.ca) {
-      // The sandbox authority is https with a per-launch certificate: trust it for msal only.
-      const client = createTrustingNetworkClient(sandbox.ca)
-      this.networkClients.push(client)
-      networkClient = client
+    try {
+      // Trusted as named: no instance discovery round trip (the clouds' hosts are Microsoft's own).
+      knownAuthorities = [new URL(authority).host]
+    } catch {
+      knownAuthorities = undefined // checkAuthority() reports the bad URL
     }
-    if (profile.authority) knownAuthorities = [new URL(profile.authority).host]
     const base = {
       environmentUrl: profile.environmentUrl,
       tenantId: profile.tenantId,
       clientId: profile.clientId,
-      authority: profile.authority,
+      authority,
       knownAuthorities,
-      networkClient,
-      cache: profile.source === 'user' ? { store: this.options.secrets, key: secretKeys.tokenCache(profile.id) } : undefined
+      networkClient: new MsalNetworkModule(this.network(profile)),
+      // Tokens survive the process (encrypted) for the user's and the environment's connections;
+      // the sandbox's signing keys change per launch, so its tokens would not.
+      cache: profile.source !== 'sandbox' ? { store: this.options.secrets, key: secretKeys.tokenCache(profile.id) } : undefined
     }
     if (profile.authMethod === 'clientSecret') {
       if (!secret) throw this.missingSecret(profile)
@@ -345,14 +415,24 @@ export class ConnectionService {
     const secret = await this.secretFor(profile)
     if (!secret) throw this.missingSecret(profile)
     registerSecret(secret)
+    const network = this.network(profile)
     const tokenProvider: TokenProvider =
       profile.authMethod === 'bearerToken'
         ? new StaticTokenProvider(secret)
-        : new ImsTokenProvider({ imsUrl: profile.imsUrl, clientId: profile.apiKey, clientSecret: secret, scopes: profile.scopes, timeoutMs: this.options.http?.timeoutMs })
+        : new ImsTokenProvider({
+            imsUrl: profile.imsUrl,
+            clientId: profile.apiKey,
+            clientSecret: secret,
+            scopes: profile.scopes,
+            timeoutMs: this.options.http?.timeoutMs,
+            fetch: network.fetch,
+            cache: profile.source !== 'sandbox' ? { store: this.options.secrets, key: secretKeys.tokenCache(profile.id) } : undefined
+          })
     const connector = new CampaignConnector({
       baseUrl: campaignBaseUrl(profile),
       apiKey: profile.apiKey,
       tokenProvider,
+      fetch: network.fetch,
       dynamicsKeyField: profile.dynamicsKeyField,
       ...this.options.http
     })
@@ -393,7 +473,7 @@ export class ConnectionService {
     const { signal } = options
     if (profile.system === 'dynamics') {
       const apiUrl = (profile.apiUrl ?? `${new URL(profile.environmentUrl).origin}/api/data/v9.2/`).replace(/\/?$/, '/')
-      if (!(await run('reach', () => reach(apiUrl, 'dynamics', signal)))) return report()
+      if (!(await run('reach', () => reach(apiUrl, 'dynamics', this.network(profile), signal)))) return report()
       let connector: DynamicsConnector
       if (!(await run('signIn', async () => {
         connector = await this.dynamics(profile.id)
@@ -405,12 +485,13 @@ export class ConnectionService {
       if (!(await run('metadata', async () => `${table}: ${(await connector.getTable(table, signal)).fields.length} fields`))) return report()
       await run('count', async () => {
         const { count, limitExceeded } = await connector.count(table, { signal })
+        if (count === undefined) return 'row count unknown (the answer had no @odata.count)'
         return `${limitExceeded ? 'at least ' : ''}${count.toLocaleString('en-US')} rows`
       })
       return report()
     }
     const baseUrl = campaignBaseUrl(profile)
-    if (!(await run('reach', () => reach(baseUrl, 'campaign', signal)))) return report()
+    if (!(await run('reach', () => reach(baseUrl, 'campaign', this.network(profile), signal)))) return report()
     let connector: CampaignConnector
     if (!(await run('signIn', async () => {
       connector = await this.campaign(profile.id)
@@ -424,19 +505,29 @@ export class ConnectionService {
     return report()
   }
 
-  /** Closes network clients made for the sandbox authority. */
+  /** Closes the connections' networks (their kept-alive sockets). */
   async dispose(): Promise<void> {
     this.dynamicsConnectors.clear()
     this.campaignConnectors.clear()
-    await Promise.all(this.networkClients.splice(0).map((c) => c.close()))
+    const networks = [...this.networks.values()]
+    this.networks.clear()
+    await Promise.all(networks.map((n) => n.close()))
   }
 }
 
-/** An unauthenticated GET: any HTTP answer proves DNS, TLS and the port are right. */
-async function reach(url: string, service: 'dynamics' | 'campaign', signal?: AbortSignal): Promise<string> {
-  const client = new HttpClient({ service, retry: { maxAttempts: 2, baseDelayMs: 100 }, timeoutMs: 15_000 })
+/** An unauthenticated GET: any HTTP answer proves DNS, TLS (and the proxy) are right. */
+async function reach(url: string, service: 'dynamics' | 'campaign', network: Network, signal?: AbortSignal): Promise<string> {
+  const client = new HttpClient({ service, retry: { maxAttempts: 2, baseDelayMs: 100 }, timeoutMs: 15_000, fetch: network.fetch })
   const response = await client.request({ method: 'GET', url, signal, accept: [400, 401, 403, 404, 405, 500] })
-  return `${new URL(url).host} answered (HTTP ${response.status})`
+  const route = await network.route(url)
+  return `${new URL(url).host} answered (HTTP ${response.status}${route.proxy ? `, through the proxy ${route.proxy}` : ''})`
+}
+
+/** Checks what the schema cannot: the Campaign address, the cloud of the environment URL. */
+function checkProfile(profile: ConnectionProfile): void {
+  if (profile.system === 'campaign') campaignBaseUrl(profile)
+  const problem = connectionProblem(profile)
+  if (problem) throw new UserFacingError(`${problem}.`)
 }
 
 function secretKeyFor(profile: ConnectionProfile): string | undefined {
@@ -468,7 +559,7 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv): ConnectionProfile[] 
   const out: ConnectionProfile[] = []
   const d = (name: string) => env[`${ENV}DYNAMICS_${name}`]?.trim() || undefined
   const c = (name: string) => env[`${ENV}CAMPAIGN_${name}`]?.trim() || undefined
-  if (d('URL')) {
+  if (d('URL') && !envConnectionProblems(env).some((p) => p.startsWith(`${ENV}DYNAMICS_`))) {
     const parsed = ConnectionProfile.safeParse({
       id: ENV_DYNAMICS_ID,
       name: d('NAME') ?? 'Environment (Dynamics 365)',
@@ -480,6 +571,9 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv): ConnectionProfile[] 
       tenantId: d('TENANT_ID') ?? '',
       clientId: d('CLIENT_ID') ?? '',
       authority: d('AUTHORITY'),
+      cloud: d('CLOUD') ? parseCloud(d('CLOUD')!) : undefined,
+      proxy: d('PROXY'),
+      caFile: d('CA_FILE'),
       authMethod: d('TOKEN') ? 'bearerToken' : d('CLIENT_SECRET') ? 'clientSecret' : 'deviceCode',
       testTable: d('TEST_TABLE') ?? 'contact'
     })
@@ -498,6 +592,8 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv): ConnectionProfile[] 
       ...(c('IMS_URL') ? { imsUrl: c('IMS_URL') } : {}),
       apiKey: c('CLIENT_ID') ?? c('API_KEY') ?? '',
       scopes: (c('SCOPES') ?? '').split(/[,\s]+/).filter(Boolean),
+      proxy: c('PROXY'),
+      caFile: c('CA_FILE'),
       dynamicsKeyField: c('KEY_FIELD') ?? 'cusDynamicsContactId',
       testResource: c('TEST_RESOURCE') ?? 'profile'
     })
@@ -505,3 +601,26 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv): ConnectionProfile[] 
   }
   return out
 }
+
+/**
+ * What is wrong with the connection environment variables, one sentence per variable (an
+ * invalid variable must not make its connection silently disappear).
+ */
+export function envConnectionProblems(env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = []
+  const d = (name: string) => env[`${ENV}DYNAMICS_${name}`]?.trim() || undefined
+  if (d('URL')) {
+    const cloud = d('CLOUD')
+    if (cloud && !parseCloud(cloud)) problems.push(`${ENV}DYNAMICS_CLOUD="${cloud}" is not a cloud: use one of ${Object.values(cloudInfo).map((i) => i.envName).join(', ')}`)
+    const parsed = DynamicsEnvCheck.safeParse({ environmentUrl: d('URL'), apiUrl: d('API_URL'), authority: d('AUTHORITY'), proxy: d('PROXY') })
+    if (!parsed.success) for (const issue of parsed.error.issues) problems.push(`${ENV}DYNAMICS_${envNames[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`)
+    else {
+      const mismatch = connectionProblem({ system: 'dynamics', environmentUrl: d('URL'), cloud: cloud ? parseCloud(cloud) : 'public' })
+      if (mismatch) problems.push(`${ENV}DYNAMICS_URL: ${mismatch.replace(/^environmentUrl: /, '')}${cloud ? '' : ` (set ${ENV}DYNAMICS_CLOUD)`}`)
+    }
+  }
+  return problems
+}
+
+const envNames: Record<string, string> = { environmentUrl: 'URL', apiUrl: 'API_URL', authority: 'AUTHORITY', proxy: 'PROXY' }
+const DynamicsEnvCheck = DynamicsConnection.pick({ environmentUrl: true, apiUrl: true, authority: true, proxy: true })

@@ -24,6 +24,18 @@ export interface ImsOptions {
   renewBeforeMs?: number
   fetch?: typeof fetch
   timeoutMs?: number
+  /**
+   * Where the token is kept between runs, encrypted (the connection's secret store): the next
+   * command reuses it until shortly before it expires instead of asking IMS again.
+   */
+  cache?: { store: { get(key: string): Promise<string | undefined>; set(key: string, value: string): Promise<void>; delete(key: string): Promise<void> }; key: string }
+}
+
+interface SavedToken {
+  value: string
+  renewAt: number
+  /** What the token was issued for: a changed credential must not reuse it. */
+  issuedFor: string
 }
 
 /**
@@ -47,10 +59,34 @@ export class ImsTokenProvider implements TokenProvider {
   async getToken(options: { forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<string> {
     if (!options.forceRefresh && this.token && Date.now() < this.token.renewAt) return this.token.value
     if (options.forceRefresh) this.token = undefined
-    this.pending ??= this.fetchToken(options.signal).finally(() => {
+    this.pending ??= (options.forceRefresh ? this.fetchToken(options.signal) : this.savedOrFetch(options.signal)).finally(() => {
       this.pending = undefined
     })
     return this.pending
+  }
+
+  private loaded = false
+
+  private get issuedFor(): string {
+    return JSON.stringify([this.options.imsUrl ?? DEFAULT_IMS_URL, this.options.clientId, this.options.scopes ?? []])
+  }
+
+  private async savedOrFetch(signal?: AbortSignal): Promise<string> {
+    const cache = this.options.cache
+    if (cache && !this.loaded) {
+      this.loaded = true
+      try {
+        const saved = JSON.parse((await cache.store.get(cache.key)) ?? 'null') as SavedToken | null
+        if (saved && saved.issuedFor === this.issuedFor && typeof saved.value === 'string' && Date.now() < saved.renewAt) {
+          registerSecret(saved.value)
+          this.token = { value: saved.value, renewAt: saved.renewAt }
+          return saved.value
+        }
+      } catch {
+        // an unreadable saved token is simply not reused
+      }
+    }
+    return this.fetchToken(signal)
   }
 
   private async fetchToken(signal?: AbortSignal): Promise<string> {
@@ -79,11 +115,18 @@ export class ImsTokenProvider implements TokenProvider {
     if (lifetimeMs > 400 * 86_400_000) lifetimeMs = Number(body.expires_in) // milliseconds already
     const margin = Math.min(this.options.renewBeforeMs ?? 5 * 60_000, lifetimeMs / 10)
     this.token = { value: body.access_token, renewAt: Date.now() + lifetimeMs - margin }
+    registerSecret(body.access_token)
+    const cache = this.options.cache
+    if (cache) {
+      const saved: SavedToken = { ...this.token, issuedFor: this.issuedFor }
+      await cache.store.set(cache.key, JSON.stringify(saved)).catch(() => undefined)
+    }
     return body.access_token
   }
 
   async signOut(): Promise<void> {
     this.token = undefined
+    if (this.options.cache) await this.options.cache.store.delete(this.options.cache.key)
   }
 }
 

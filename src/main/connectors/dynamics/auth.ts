@@ -15,6 +15,7 @@ import { redact, registerSecret } from '../http/redact'
 import { abortError } from '../http/retry'
 import type { TokenProvider } from '../token-provider'
 import type { SecretStore } from '../../workspace/secrets'
+import type { MsalNetworkModule } from './msal-network'
 
 type DeviceCodeResponse = Parameters<DeviceCodeRequest['deviceCodeCallback']>[0]
 
@@ -29,8 +30,8 @@ export interface DynamicsAuthOptions {
   authority?: string
   /** Hosts msal may trust without instance discovery (sandbox, sovereign clouds). */
   knownAuthorities?: string[]
-  /** msal network module (the sandbox's trusting client; default: msal's own). */
-  networkClient?: INetworkModule
+  /** msal network module: the connection's proxy and CAs (MsalNetworkModule); default msal's own. */
+  networkClient?: INetworkModule | MsalNetworkModule
   /** Where the msal token cache is persisted, encrypted (omit: memory only). */
   cache?: { store: SecretStore; key: string }
   /** Explicit scope; default derived from the environment URL. */
@@ -60,7 +61,29 @@ export function secretStoreCachePlugin(store: SecretStore, key: string): ICacheP
   }
 }
 
+/**
+ * msal-node refuses anything but an https authority (`authority_uri_insecure`), deep inside
+ * its first request: say so up front, in words, before any sign-in is tried.
+ */
+export function checkAuthority(authority: string): void {
+  let url: URL
+  try {
+    url = new URL(authority)
+  } catch {
+    throw new ConnectorError({ kind: 'badRequest', service: 'dynamics-auth', code: 'authority_invalid', message: `The authority "${authority}" is not a URL.`, hint: 'Write it as https://login.microsoftonline.com/<tenant id>, or leave it empty and choose the cloud.' })
+  }
+  if (url.protocol !== 'https:')
+    throw new ConnectorError({
+      kind: 'badRequest',
+      service: 'dynamics-auth',
+      code: 'authority_uri_insecure',
+      message: `The authority ${url.origin} uses ${url.protocol.replace(':', '')}: Microsoft's sign-in library only talks to https:// authorities.`,
+      hint: "Use the https:// address of your cloud's sign-in service (https://login.microsoftonline.com/<tenant id> for the public cloud), or leave the authority empty and choose the cloud."
+    })
+}
+
 function msalConfig(options: DynamicsAuthOptions, extra: Partial<Configuration['auth']> = {}): Configuration {
+  checkAuthority(options.authority ?? `https://login.microsoftonline.com/${options.tenantId}`)
   return {
     auth: {
       clientId: options.clientId,
@@ -74,10 +97,24 @@ function msalConfig(options: DynamicsAuthOptions, extra: Partial<Configuration['
 }
 
 /** msal's errors (Entra's AADSTS codes, network failures) as ConnectorErrors with a hint. */
-export function authError(error: unknown): ConnectorError {
+export function authError(error: unknown, networkFailure?: unknown): ConnectorError {
   if (error instanceof ConnectorError) return error
+  if (error instanceof AuthError && networkFailure !== undefined) {
+    // msal keeps only the text of a failed request: the module's last failure knows the proxy and the certificate.
+    const failure = classifyNetworkError(networkFailure)
+    return new ConnectorError({
+      kind: failure.kind,
+      service: 'dynamics-auth',
+      code: failure.code,
+      message: `Could not reach the sign-in service${failure.route?.proxy ? ` through the proxy ${failure.route.proxy}` : ''}: ${failure.message}`,
+      hint: networkHint(failure, 'dynamics-auth'),
+      cause: error
+    })
+  }
   if (error instanceof AuthError) {
     const text = `${error.errorCode}: ${error.errorMessage}`
+    if (error.errorCode === 'authority_uri_insecure' || error.errorCode === 'url_parse_error' || error.errorCode === 'invalid_authority_type')
+      return new ConnectorError({ kind: 'badRequest', service: 'dynamics-auth', code: error.errorCode, message: redact(text), hint: "The authority must be your cloud's https:// sign-in address with the tenant, e.g. https://login.microsoftonline.com/<tenant id>.", cause: error })
     const aad = /AADSTS(\d+)/.exec(error.errorMessage)?.[0]
     const code = aad ?? error.errorCode
     if (/network|endpoints_resolution|ENOTFOUND|ECONNREFUSED|fetch failed/i.test(text)) {
@@ -122,6 +159,17 @@ export function authError(error: unknown): ConnectorError {
   })
 }
 
+function msalModule(client: DynamicsAuthOptions['networkClient']): MsalNetworkModule | undefined {
+  return client && 'clearFailure' in client ? client : undefined
+}
+
+/** Renew 5 minutes before expiry (or at 90% of a short lifetime). */
+function renewAt(result: AuthenticationResult): number {
+  const expires = result.expiresOn?.getTime() ?? Date.now() + 3_600_000
+  const lifetime = Math.max(0, expires - Date.now())
+  return expires - Math.min(5 * 60_000, lifetime / 10)
+}
+
 /**
  * Ends a pending msal loopback sign-in: posts an OAuth error response (form_post, as msal
  * expects) with the request's state to its redirect URI, so msal settles and closes the port.
@@ -149,30 +197,51 @@ export class ConfidentialTokenProvider implements TokenProvider {
   readonly method: string
   private readonly app: ConfidentialClientApplication
   private readonly scope: string
+  private readonly network: MsalNetworkModule | undefined
+  private token: { value: string; renewAt: number } | undefined
+  private pending: Promise<string> | undefined
 
   constructor(options: DynamicsAuthOptions & { clientSecret?: string; certificate?: { thumbprintSha256: string; privateKey: string; x5c?: string } }) {
     if (!options.clientSecret && !options.certificate) throw new Error('a client secret or a certificate is required')
     registerSecret(options.clientSecret)
     this.method = options.clientSecret ? 'client secret' : 'certificate'
     this.scope = options.scope ?? dynamicsScope(options.environmentUrl)
+    this.network = msalModule(options.networkClient)
     this.app = new ConfidentialClientApplication(
       msalConfig(options, options.clientSecret ? { clientSecret: options.clientSecret } : { clientCertificate: options.certificate })
     )
   }
 
+  /**
+   * One token for every request until shortly before it expires. Concurrent callers share one
+   * acquisition: msal does not, and each of its parallel calls ran its own OpenID discovery and
+   * token request (4 of each for one `schema` command).
+   */
   async getToken(options: { forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<string> {
     if (options.signal?.aborted) throw abortError(options.signal, 'dynamics-auth')
+    if (!options.forceRefresh && this.token && Date.now() < this.token.renewAt) return this.token.value
+    if (options.forceRefresh) this.token = undefined
+    this.pending ??= this.acquire(options.forceRefresh === true).finally(() => {
+      this.pending = undefined
+    })
+    return this.pending
+  }
+
+  private async acquire(forceRefresh: boolean): Promise<string> {
     let result: AuthenticationResult | null
+    this.network?.clearFailure()
     try {
-      result = await this.app.acquireTokenByClientCredential({ scopes: [this.scope], skipCache: options.forceRefresh === true })
+      result = await this.app.acquireTokenByClientCredential({ scopes: [this.scope], skipCache: forceRefresh })
     } catch (error) {
-      throw authError(error)
+      throw authError(error, this.network?.lastFailure)
     }
     if (!result?.accessToken) throw new ConnectorError({ kind: 'unauthorized', service: 'dynamics-auth', message: 'The sign-in service returned no access token.' })
+    this.token = { value: result.accessToken, renewAt: renewAt(result) }
     return result.accessToken
   }
 
   async signOut(): Promise<void> {
+    this.token = undefined
     const cache = this.app.getTokenCache()
     for (const account of await cache.getAllAccounts()) await cache.removeAccount(account)
   }
@@ -205,8 +274,11 @@ export class PublicClientTokenProvider implements TokenProvider {
     this.method = options.flow === 'deviceCode' ? 'device code' : 'browser sign-in'
     this.flow = options.flow
     this.scope = options.scope ?? `${environmentOrigin(options.environmentUrl)}/user_impersonation`
+    this.network = msalModule(options.networkClient)
     this.app = new PublicClientApplication(msalConfig(options))
   }
+
+  private readonly network: MsalNetworkModule | undefined
 
   private readonly flow: 'deviceCode' | 'interactive'
 
@@ -236,6 +308,7 @@ export class PublicClientTokenProvider implements TokenProvider {
 
   private async signIn(signal?: AbortSignal): Promise<string> {
     let result: AuthenticationResult | null
+    this.network?.clearFailure()
     try {
       if (this.flow === 'deviceCode') {
         const request = {
@@ -301,7 +374,7 @@ export class PublicClientTokenProvider implements TokenProvider {
         }
       }
     } catch (error) {
-      throw authError(error)
+      throw authError(error, this.network?.lastFailure)
     }
     if (!result?.accessToken) throw new ConnectorError({ kind: 'unauthorized', service: 'dynamics-auth', message: 'Sign-in returned no access token.' })
     return result.accessToken

@@ -256,9 +256,10 @@ export class DynamicsConnector {
 
   /**
    * Row count. Dataverse caps counts at 5000: `limitExceeded` says the true number is larger
-   * (use RetrieveTotalRecordCount for an estimate).
+   * (use RetrieveTotalRecordCount for an estimate). `count` is undefined when the answer has
+   * no `@odata.count`: unknown, which is not zero.
    */
-  async count(table: string, options: { filter?: string; signal?: AbortSignal } = {}): Promise<{ count: number; limitExceeded: boolean }> {
+  async count(table: string, options: { filter?: string; signal?: AbortSignal } = {}): Promise<{ count: number | undefined; limitExceeded: boolean }> {
     const set = await this.entitySet(table, options.signal)
     const schema = await this.tableSchema(table, options.signal)
     const query = `${set}?$select=${schema.table.primaryId}&$count=true${options.filter ? `&$filter=${encodeURIComponent(options.filter)}` : ''}`
@@ -268,7 +269,10 @@ export class DynamicsConnector {
       },
       signal: options.signal
     })
-    const count = Number(body['@odata.count'] ?? body['@Microsoft.Dynamics.CRM.totalrecordcount'] ?? 0)
+    // No count in the answer (a proxy or service that drops it) is "unknown", never 0.
+    const raw = body['@odata.count'] ?? body['@Microsoft.Dynamics.CRM.totalrecordcount']
+    const count = typeof raw === 'number' || (typeof raw === 'string' && raw.trim() !== '') ? Number(raw) : NaN
+    if (!Number.isFinite(count) || count < 0) return { count: undefined, limitExceeded: false }
     return { count, limitExceeded: body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'] === true || count >= 5000 }
   }
 

@@ -7,7 +7,7 @@ import { routeRequests, type RouteHandler } from './http'
 /**
  * msal-node only accepts `https:` authorities, so the sandbox's Entra-style endpoints
  * also listen on a loopback HTTPS port with a certificate made fresh per launch. Clients
- * trust exactly that certificate (see msalNetworkClient.ts) — nothing is added to the
+ * trust exactly that certificate (see src/main/connectors/dynamics/msal-network.ts) — nothing is added to the
  * system trust store and nothing outside the process trusts it.
  */
 export interface SandboxTlsMaterial {

@@ -15,7 +15,6 @@ export type { ServiceProtectionLimits } from './serviceProtection'
 export { documentedLimits } from './serviceProtection'
 export type { FaultSettings } from '../common/faults'
 export { createSandboxTlsMaterial, startTlsListener, type SandboxTlsMaterial, type TlsListener, type TlsListenerOptions } from '../common/tls'
-export { createTrustingNetworkClient, sandboxAuthOptions } from './msalNetworkClient'
 
 /** Sandbox credentials. Not secrets: they only open the local simulator. */
 export const DATAVERSE_SANDBOX_TENANT_ID = '8d1c5e3a-5b1f-4c3e-9a57-5a4d1e2f0c11'

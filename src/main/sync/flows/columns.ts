@@ -1,15 +1,16 @@
 import type { Filter } from '../../../shared/mapping/filter'
 import type { RecordsFlow } from '../../../shared/mapping/document'
 import { findField, type Table } from '../../../shared/schema'
+import { expressionFields } from '../../../shared/mapping/transforms/expression'
 
 /**
  * The columns a records flow reads from Dataverse (`$select`): the mapped sources, the match
  * column, the filter's fields, the links' lookups and `modifiedon` (the watermark). A
  * contact has 160 columns; reading the dozen a flow uses makes pages many times smaller.
- * Undefined = every column (a JSONata expression may read any field).
+ * An expression adds the names it reads; undefined = every column (an expression that reads
+ * the whole record, `$keys($)` or a wildcard).
  */
 export function selectColumns(flow: Pick<RecordsFlow, 'fields' | 'match' | 'filter' | 'links'>, table: Table, extra: readonly string[] = []): string[] | undefined {
-  if (flow.fields.some((f) => f.steps?.some((s) => s.fn === 'expression'))) return undefined
   const names = new Set<string>()
   const add = (name: string | undefined) => {
     if (!name) return
@@ -21,6 +22,12 @@ export function selectColumns(flow: Pick<RecordsFlow, 'fields' | 'match' | 'filt
   }
   for (const mapping of flow.fields) for (const from of mapping.from ?? []) add(from)
   for (const step of flow.fields.flatMap((f) => f.steps ?? [])) {
+    if (step.fn === 'expression') {
+      const read = expressionFields(step.expr)
+      if (!read) return undefined
+      for (const name of read) add(name)
+      continue
+    }
     const fields = (step as { fields?: unknown; field?: unknown }).fields ?? (step as { field?: unknown }).field
     if (typeof fields === 'string') add(fields)
     else if (Array.isArray(fields)) for (const f of fields) if (typeof f === 'string') add(f)

@@ -135,7 +135,8 @@ export class DynamicsRecordSource implements RecordSource {
     let counted: number | undefined
     try {
       const { count, limitExceeded } = await connector.count(table, { filter, signal })
-      if (!limitExceeded) return count
+      // No @odata.count: unknown — ask the snapshot rather than call it 0.
+      if (!limitExceeded && count !== undefined) return count
       counted = count
     } catch (error) {
       if (signal.aborted) throw error

@@ -61,3 +61,53 @@ export function expression(step: Extract<Step, { fn: 'expression' }>, ctx: StepC
     }
   }
 }
+
+interface AstNode {
+  type?: string
+  value?: unknown
+  steps?: AstNode[]
+  [key: string]: unknown
+}
+
+/**
+ * The record fields an expression can read (the names in its paths), so a flow with an
+ * expression still asks Dataverse for its columns only. Undefined when the expression can
+ * read any field: the whole record (`$`, `$$`, `$keys($)`), a wildcard or a descendant path.
+ * A name that is not a column (a nested property, a predicate's name) is harmless: the
+ * caller keeps only the table's columns.
+ */
+export function expressionFields(expr: string): string[] | undefined {
+  let ast: AstNode
+  try {
+    ast = jsonata(expr).ast() as AstNode
+  } catch {
+    return undefined
+  }
+  const names = new Set<string>()
+  let whole = false
+  const visit = (node: unknown): void => {
+    if (whole || node === null || typeof node !== 'object') return
+    if (Array.isArray(node)) return node.forEach(visit)
+    const n = node as AstNode
+    if (n.type === 'wildcard' || n.type === 'descendant') {
+      whole = true
+      return
+    }
+    if (n.type === 'variable' && (n.value === '' || n.value === '$')) {
+      whole = true // the record itself, not one of its fields
+      return
+    }
+    if (n.type === 'name' && typeof n.value === 'string') names.add(n.value)
+    if (n.type === 'path' && Array.isArray(n.steps)) {
+      const [first, ...rest] = n.steps
+      // `$.field` / `$$.field`: the context, then a field — that reads the field only.
+      const context = first?.type === 'variable' && (first.value === '' || first.value === '$') && rest.length > 0
+      for (const [key, value] of Object.entries(n)) if (key !== 'steps') visit(value)
+      visit(context ? rest : n.steps)
+      return
+    }
+    for (const value of Object.values(n)) visit(value)
+  }
+  visit(ast)
+  return whole ? undefined : [...names]
+}
