@@ -151,12 +151,21 @@ describe('gateway checks on every Campaign call', () => {
     expect(await res.text()).toBe('not found') // the fallback of the test server, not a Campaign answer
   })
 
-  it('answers an unknown path family with the documented 500 Oops body', async () => {
+  it('answers an unknown route or a missing endpoint with the 404 rc=-2003, and a URL without the org with the 500 Oops', async () => {
     const { sandbox } = await start()
     const accessToken = await token(sandbox.info)
-    const res = await fetch(`${sandbox.info.url}notAFamily/profile`, { headers: headersFor(accessToken, sandbox.info.clientId) })
-    expect(res.status).toBe(500)
-    expect(await res.json()).toEqual({ code: 500, message: 'Oops. Something went wrong. Check your URI and try again.' })
+    expect(sandbox.info.url).toMatch(new RegExp(`/${sandbox.info.orgId}/campaign/$`))
+    // Privacy requests, workflows, transactional events (mc<org>) and org units are not implemented.
+    for (const path of ['notAFamily/profile', 'privacy/privacyTool', 'workflow/execution/WKF1/commands', `mc${sandbox.info.orgId}/EVTwelcome`, 'profileAndServicesExt/orgUnitBase']) {
+      const method = path.startsWith('privacy') || path.startsWith('mc') ? 'POST' : 'GET'
+      const res = await fetch(`${sandbox.info.url}${path}`, { method, headers: { ...headersFor(accessToken, sandbox.info.clientId), 'Content-Type': 'application/json;charset=utf-8' }, body: method === 'POST' ? '{}' : undefined })
+      expect(res.status, path).toBe(404)
+      expect(((await res.json()) as { message: string }).message, path).toContain('Error rc=-2003')
+    }
+    const origin = new URL(sandbox.info.url).origin
+    const bare = await fetch(`${origin}/campaign/profileAndServices/profile`, { headers: headersFor(accessToken, sandbox.info.clientId) })
+    expect(bare.status).toBe(500)
+    expect(await bare.json()).toEqual({ code: 500, message: 'Oops. Something went wrong. Check your URI and try again.' })
   })
 })
 

@@ -67,11 +67,15 @@ describe('resource metadata', () => {
     expect(plain.json.content.gender.type).toBe('enumeration')
     expect(Object.keys(plain.json.content.gender.values)).toEqual(['unknown', 'male', 'female'])
     expect(plain.json.content.subscriptions).toMatchObject({ type: 'collection', resTarget: 'subscription' })
-    expect(plain.json.content.blackListEmailLastModified.readOnly).toBe(true)
+    // Only documented per-field keys (plus label and length): no invented isKey / readOnly / mandatory.
+    for (const node of Object.values(plain.json.content) as Record<string, unknown>[]) {
+      expect(Object.keys(node).filter((k) => ['isKey', 'readOnly', 'mandatory'].includes(k))).toEqual([])
+    }
     expect(plain.json.content.cusDynamicsContactId).toBeUndefined()
 
     const ext = await c.get('profileAndServicesExt/resourceType/profile')
-    expect(ext.json.content.cusDynamicsContactId).toMatchObject({ apiName: 'cusDynamicsContactId', isKey: true, type: 'string' })
+    expect(ext.json.content.cusDynamicsContactId).toMatchObject({ apiName: 'cusDynamicsContactId', type: 'string' })
+    expect(ext.json.content.cusDynamicsContactId.isKey).toBeUndefined()
     expect((await c.get('profileAndServices/profile/metadata')).json.name).toBe('profile')
   })
 

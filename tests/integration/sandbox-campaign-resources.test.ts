@@ -56,7 +56,7 @@ describe('custom resources linked to the profile', () => {
     expect((await s.call('GET', 'profileAndServicesExt/cusNothing')).status).toBe(404)
     const meta = await s.call('GET', 'profileAndServicesExt/resourceType/cusEventRegistration')
     expect(meta.json.content.profile).toMatchObject({ type: 'link', resTarget: 'profile' })
-    expect(meta.json.content.externalId.isKey).toBe(true)
+    expect(meta.json.content.externalId.isKey).toBeUndefined()
   })
 
   it('links by PKey or href; a bad PKey is the XTK error, a missing profile a 404; 0..1 allows no link', async () => {
@@ -95,13 +95,22 @@ describe('custom resources linked to the profile', () => {
     expect(patched.json).toEqual({ PKey: reg.json.PKey, href: reg.json.href })
   })
 
-  it('hides a 1-cardinality child until its parent arrives, then shows it linked', async () => {
+  it('lists a 1-cardinality child only once its parent arrives; its own href works from the POST on', async () => {
     const vehicle = await s.call('POST', 'profileAndServicesExt/cusVehicle', { externalId: 'v-1', vin: '1HGCM82633A004352', vehicleName: 'Civic', profileExternalId: 'c-late', modelYear: 2021 })
     expect(vehicle.status).toBe(201)
     const listed = async () => (await s.all('profileAndServicesExt/cusVehicle/byExternalId?externalId_parameter=v-1')).length
     expect(await listed()).toBe(0)
-    expect((await s.call('GET', 'profileAndServicesExt/cusVehicle/v-1')).status).toBe(404)
-    expect((await s.call('PATCH', 'profileAndServicesExt/cusVehicle/v-1', { vehicleName: 'x' })).status).toBe(404)
+    // The href the POST returned reads, patches (and deletes) that record.
+    const read = await s.call('GET', vehicle.json.href)
+    expect(read.status).toBe(200)
+    expect(read.json).toMatchObject({ PKey: vehicle.json.PKey, externalId: 'v-1', vehicleOwner: {} })
+    const patched = await s.call('PATCH', vehicle.json.href, { vehicleName: 'Civic Type R' })
+    expect(patched.status).toBe(200)
+    expect(patched.json).toEqual({ PKey: vehicle.json.PKey, href: vehicle.json.href })
+    expect((await s.call('GET', 'profileAndServicesExt/cusVehicle/v-1')).json.vehicleName).toBe('Civic Type R')
+    const temporary = await s.call('POST', 'profileAndServicesExt/cusVehicle', { externalId: 'v-tmp', vin: 'TMP', profileExternalId: 'c-nobody' })
+    expect((await s.call('DELETE', temporary.json.href)).status).toBe(200)
+    expect((await s.call('GET', temporary.json.href)).status).toBe(404)
 
     const owner = (await s.call('POST', 'profileAndServicesExt/profile', { email: 'late@example.com', lastName: 'Late', cusDynamicsContactId: 'c-late' })).json
     expect(await listed()).toBe(1)

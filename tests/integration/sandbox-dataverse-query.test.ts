@@ -152,6 +152,22 @@ describe('$filter', () => {
   })
 })
 
+describe('string collation (_CI_AI, as Dataverse in English and our local filter)', () => {
+  it('eq, contains and startswith ignore case and accents', async () => {
+    const rows: Json[] = (await get(`contacts?$select=${columns}`)).body.value
+    const accented = rows.find((r) => typeof r.lastname === 'string' && r.lastname !== r.lastname.normalize('NFD').replace(/\p{M}/gu, '') && /^[\p{Script=Latin}\p{M}' -]+$/u.test(r.lastname.normalize('NFD')))
+    expect(accented, 'the seed has Latin names with accents').toBeTruthy()
+    const plain = (accented!.lastname as string).normalize('NFD').replace(/\p{M}/gu, '').toUpperCase()
+    const literal = plain.replace(/'/g, "''")
+    const expected = ids(rows.filter((r) => typeof r.lastname === 'string' && r.lastname.normalize('NFD').replace(/\p{M}/gu, '').toUpperCase() === plain))
+    const eq = await get(`contacts?$select=${columns}&$filter=${encodeURIComponent(`lastname eq '${literal}'`)}`)
+    expect(ids(eq.body.value)).toEqual(expected)
+    expect(expected).toContain(accented!.contactid)
+    const starts = await get(`contacts?$select=${columns}&$filter=${encodeURIComponent(`startswith(lastname,'${literal.slice(0, 3).toLowerCase()}')`)}`)
+    expect(ids(starts.body.value)).toContain(accented!.contactid)
+  })
+})
+
 describe('$orderby, $top, $count, $expand, annotations, refusals', () => {
   it('$orderby lastname desc, createdon asc matches an independent sort', async () => {
     const { body } = await get('contacts?$select=lastname,modifiedon&$orderby=lastname desc,modifiedon asc&$top=100')
@@ -261,6 +277,22 @@ describe('paging', () => {
     const link: string = body['@odata.nextLink']
     expect((await get(`${link}&$filter=statecode eq 0`, { Prefer: 'odata.maxpagesize=100' })).status).toBe(400)
     expect((await get(link.replace('pagenumber=%222%22', 'pagenumber=%223%22').replace(/pagingcookie=%22./, 'pagingcookie=%22A'), { Prefer: 'odata.maxpagesize=100' })).status).toBe(400)
+  })
+
+  it('the $skiptoken is opaque as a whole: a rebuilt cookie around the same signed part is refused', async () => {
+    const prefer = { Prefer: 'odata.maxpagesize=100' }
+    const { body } = await get('contacts?$select=fullname', prefer)
+    const link: string = body['@odata.nextLink']
+    expect((await get(link, prefer)).status).toBe(200)
+    // Same pagingcookie, another pagenumber: a client "computing" page 5.
+    expect((await get(link.replace('pagenumber=%222%22', 'pagenumber=%225%22'), prefer)).status).toBe(400)
+    // Same cookie, attributes reordered / re-serialized by a client that decoded and rebuilt it.
+    const token = decodeURIComponent(new URL(link).searchParams.get('$skiptoken') ?? '')
+    const inner = /pagingcookie="([^"]+)"/.exec(token)![1]
+    const rebuilt = `<cookie pagingcookie="${inner}" pagenumber="2" istracking="False" />`
+    const refused = await get(link.replace(/\$skiptoken=.*$/, `$skiptoken=${encodeURIComponent(rebuilt)}`), prefer)
+    expect(refused.status).toBe(400)
+    expect(refused.body.error.message).toContain('@odata.nextLink exactly as returned')
   })
 
   it('page size is capped at 5,000', async () => {

@@ -70,7 +70,7 @@ describe('one sandbox, one port', () => {
     expect(Object.keys(info.dynamics).sort()).toEqual(['authority', 'ca', 'clientId', 'clientSecret', 'tenantId', 'tokenUrl', 'url'])
     expect(Object.keys(info.campaign).sort()).toEqual(['clientId', 'clientSecret', 'imsUrl', 'orgId', 'scopes', 'url'])
     expect(info.dynamics.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/data\/v9\.2\/$/)
-    expect(info.campaign.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/campaign\/$/)
+    expect(info.campaign.url).toBe(`${sandbox.origin}/${info.campaign.orgId}/campaign/`)
     expect(new URL(info.dynamics.url).origin).toBe(sandbox.origin)
     expect(new URL(info.campaign.url).origin).toBe(sandbox.origin)
     expect(info.campaign.imsUrl).toBe(`${sandbox.origin}/ims/token/v3`)

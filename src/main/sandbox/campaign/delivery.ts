@@ -52,7 +52,7 @@ export function simulateDelivery(model: CampaignModel, options: SimulateDelivery
   const optOut = model.settings.optOutNaming
   let events = 0
   for (const profile of model.store.rows('profile')) {
-    if (options.profileFilter && !options.profileFilter(model.render(`${model.settings.baseUrl}/campaign/`, 'profileAndServicesExt', profileDef, profile))) continue
+    if (options.profileFilter && !options.profileFilter(model.render(`${model.settings.baseUrl}/${encodeURIComponent(model.settings.orgId)}/campaign/`, 'profileAndServicesExt', profileDef, profile))) continue
     const values = profile.values
     // Denylisted profiles and profiles without an address are excluded before sending: no broadLog.
     if (values[optOut] === true || values[`${optOut}Email`] === true || !values.email) continue

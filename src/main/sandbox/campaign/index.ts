@@ -24,10 +24,10 @@ export { defaultClientId, defaultClientSecret, defaultOrgId, defaultScopes, requ
 export { seededProfile } from './seed'
 
 export interface CampaignSandbox {
-  /** Owns `/ims/**`, `/campaign/**` and `/<orgId>/campaign/**`; false for any other URL. */
+  /** Owns `/ims/**`, `/<org>/campaign/**` (and `/campaign/**`, which answers the documented wrong-URI 500); false for any other URL. */
   handle: RouteHandler
   info: {
-    /** Campaign REST base, ends with `/campaign/`. */
+    /** Campaign REST base with the organization, like `https://mc.adobe.io/<ORGANIZATION>/campaign/`. */
     url: string
     /** The IMS token endpoint (`…/ims/token/v3`). */
     imsUrl: string
@@ -81,7 +81,7 @@ export function createCampaignSandbox(options: CampaignSandboxOptions): Campaign
   return {
     handle: createCampaignHandler(model, ims, gateway),
     info: {
-      url: `${settings.baseUrl}/campaign/`,
+      url: `${settings.baseUrl}/${encodeURIComponent(settings.orgId)}/campaign/`,
       imsUrl: `${settings.baseUrl}/ims/token/v3`,
       clientId: settings.clientId,
       clientSecret: settings.clientSecret,

@@ -3,9 +3,12 @@ import { sortKeys } from './model'
 import { visibleFields, type Family, type FieldDef, type ResourceDef } from './resources'
 
 /**
- * `resourceType` documents (research §2.3). Only the top-level keys are documented; per-field
- * keys beyond apiName/type/resType/dataPolicy/category/resTarget/values/sortable are [INF]
- * (label, length, mandatory, readOnly, isKey) and documented in docs/sandbox-campaign.md.
+ * `resourceType` documents, as Adobe documents them
+ * (https://experienceleague.adobe.com/docs/campaign-standard/using/working-with-apis/get-started-apis/metadata-mechanism.html).
+ * Per field only the documented keys (apiName, type, resType, dataPolicy, category, resTarget,
+ * values, sortable) plus `label` and `length`, which docs/sandbox-campaign.md marks as inferred.
+ * No `isKey`, `readOnly` or `mandatory` per field: Adobe documents none, so the connectors must
+ * learn identification keys and read-only fields elsewhere (docs/sandbox-campaign.md).
  */
 export function fieldMetadata(field: FieldDef): Record<string, unknown> {
   const node: Record<string, unknown> = {
@@ -15,12 +18,9 @@ export function fieldMetadata(field: FieldDef): Record<string, unknown> {
     resType: field.resType,
     category: field.category ?? '0000_default',
     dataPolicy: field.dataPolicy ?? 'none',
-    mandatory: Boolean(field.mandatory),
-    readOnly: Boolean(field.readOnly),
     sortable: Boolean(field.sortable)
   }
   if (field.length !== undefined) node.length = field.length
-  if (field.key) node.isKey = true
   if (field.target) node.resTarget = field.target
   if (field.values) {
     // To write an enumeration, pass the `@name` of one of these (research §2.3).
@@ -36,7 +36,7 @@ export function resourceTypePKey(model: CampaignModel, family: Family, name: str
 
 export function resourceTypeDocument(model: CampaignModel, base: string, family: Family, resource: ResourceDef): Record<string, unknown> {
   const content: Record<string, unknown> = {
-    PKey: { apiName: 'PKey', label: 'Primary key', type: 'string', resType: 'string', category: '0000_default', readOnly: true, sortable: false }
+    PKey: { apiName: 'PKey', label: 'Primary key', type: 'string', resType: 'string', category: '0000_default', dataPolicy: 'none', sortable: false }
   }
   for (const field of visibleFields(resource, family)) content[field.name] = fieldMetadata(field)
   return {

@@ -11,9 +11,11 @@ import { isFamily, ok, type CampaignRequest, type Reply } from './reply'
 import type { Family } from './resources'
 
 /**
- * URL layout: IMS under `/ims/…`; Campaign under `/campaign/…`, or `/<orgId>/campaign/…` like
- * the real `https://mc.adobe.io/<ORGANIZATION>/campaign/…` (a wrong org answers 403023).
- * Everything else is not ours (returns false) so the Dataverse handler can take it.
+ * URL layout: IMS under `/ims/…`; Campaign under `/<orgId>/campaign/…` like the real
+ * `https://mc.adobe.io/<ORGANIZATION>/campaign/…` (another org answers 403023, a path without
+ * an org the documented 500 "Oops… Check your URI"). Mirror pages (`/campaign/m/…`) are web
+ * pages, not API calls. Everything else is not ours (returns false) so the Dataverse handler
+ * can take it.
  */
 export function createCampaignHandler(model: CampaignModel, ims: ImsTokens, gateway: Gateway): RouteHandler {
   return async (req, res) => {
@@ -46,13 +48,18 @@ export function createCampaignHandler(model: CampaignModel, ims: ImsTokens, gate
       mirrorPage(model, res, segments[1])
       return true
     }
+    // Documented for a URI that reaches no instance: 500 "Oops. Something went wrong. Check your URI and try again."
+    if (orgInPath === undefined) {
+      sendJson(res, 500, { code: 500, message: OOPS })
+      return true
+    }
     if (await gateway.intercept(req, res, orgInPath)) return true
 
     if (segments.length > 0) segments[segments.length - 1] = segments[segments.length - 1].replace(/\.json$/, '')
     let bodyCache: Promise<Record<string, unknown>> | undefined
     const request: CampaignRequest = {
       method: req.method ?? 'GET',
-      base: `${model.settings.baseUrl}/${orgInPath ? `${encodeURIComponent(orgInPath)}/` : ''}campaign/`,
+      base: `${model.settings.baseUrl}/${encodeURIComponent(orgInPath)}/campaign/`,
       segments,
       query: url.searchParams,
       body: () => (bodyCache ??= parseJsonBody(req))
@@ -62,18 +69,18 @@ export function createCampaignHandler(model: CampaignModel, ims: ImsTokens, gate
       writeReply(res, reply)
     } catch (error) {
       if (error instanceof EngineError) sendEngineError(res, model.settings.engineErrorFormat, error.status, error.message)
-      else if (error instanceof OopsError) sendJson(res, 500, { code: 500, message: OOPS })
       else sendEngineError(res, model.settings.engineErrorFormat, 500, `${engine.generic().message} ${(error as Error).message}`)
     }
     return true
   }
 }
 
-class OopsError extends Error {}
-
 async function dispatch(model: CampaignModel, request: CampaignRequest): Promise<Reply> {
   const [first, second, ...rest] = request.segments
-  if (!isFamily(first)) throw new OopsError()
+  // Anything else under the org — privacy requests, workflows, transactional events, org units,
+  // which this sandbox does not implement — is the engine's "no such route": 404 rc=-2003
+  // (https://github.com/adobe/aio-lib-campaign-standard/issues/51).
+  if (!isFamily(first)) throw engine.noRoute()
   const family: Family = first
   if (second === undefined) {
     if (request.method !== 'GET') throw engine.noRoute()

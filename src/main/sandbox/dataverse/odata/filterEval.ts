@@ -2,7 +2,7 @@ import { DataverseError, errors } from '../errors'
 import type { ColumnDef, LookupValue, Row } from '../schema/model'
 import type { Catalog, TableIndex } from '../tables/catalog'
 import type { CompareOp, Expr, Literal, Operand } from './filterAst'
-import { comparable, compareValues, edmTypeOf, kindOf, type Kind } from './values'
+import { comparable, compareValues, edmTypeOf, foldText, kindOf, type Kind } from './values'
 
 /**
  * Compiles a parsed $filter against one table into a row predicate. Every property is
@@ -113,7 +113,7 @@ function coerceLiteral(literal: Literal, column: ColumnDef, op: string): Compara
     )
   switch (kind) {
     case 'string':
-      if (literal.type === 'string' || literal.type === 'enum') return literal.value.toLowerCase()
+      if (literal.type === 'string' || literal.type === 'enum') return foldText(literal.value)
       throw fail()
     case 'number':
       if (literal.type === 'int' || literal.type === 'decimal') return literal.value
@@ -208,10 +208,11 @@ function compileStringFunction(name: 'contains' | 'startswith' | 'endswith', arg
       `No function signature for the function with name '${name}' matches the specified arguments. The function signatures considered are: ${name}(Edm.String Nullable=true, Edm.String).`
     )
   }
-  const regex = likeToRegExp(pattern.lit.value, name === 'startswith', name === 'endswith')
+  // Both sides folded (case and accents), as the collation compares them; `resolved.get` already folds.
+  const regex = likeToRegExp(foldText(pattern.lit.value), name === 'startswith', name === 'endswith')
   return (row) => {
     const value = resolved.get(row)
-    return typeof value === 'string' && regex.test(value)
+    return typeof value === 'string' && regex.test(foldText(value))
   }
 }
 
@@ -247,7 +248,7 @@ function coerceLoose(literal: Literal, kind: Kind): Comparable {
     case 'date':
       return text.slice(0, 10)
     default:
-      return text.toLowerCase()
+      return foldText(text)
   }
 }
 

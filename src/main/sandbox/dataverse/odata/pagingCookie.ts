@@ -3,8 +3,10 @@ import { DataverseError } from '../errors'
 
 /**
  * `$skiptoken` values shaped like Dataverse's (`<cookie pagenumber="2" pagingcookie="…"
- * istracking="False" />`) but opaque and signed: a client that edits the token, or
- * appends options to the nextLink, gets an error instead of silently wrong pages.
+ * istracking="False" />`) but opaque and signed: a client that edits or rebuilds the token,
+ * decodes it once more, or appends options to the nextLink gets an error instead of silently
+ * wrong pages ("don't change or append system query options to the value":
+ * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/page-results).
  */
 export interface PageState {
   /** Page number the cookie leads to. */
@@ -51,6 +53,9 @@ export class PagingCookies {
       throw invalid()
     }
     if (state.query !== this.queryHash(query)) throw invalid()
+    // Opaque means the whole value: a cookie rebuilt around the signed part (another
+    // pagenumber, istracking, or re-encoded attributes) is refused, not reinterpreted.
+    if (token !== this.encode(state)) throw invalid()
     return state
   }
 }

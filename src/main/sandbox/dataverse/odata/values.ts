@@ -44,13 +44,24 @@ export function edmTypeOf(column: ColumnDef): string {
   }
 }
 
-/** A row value turned into something `<` and `===` order correctly. Strings compare case-insensitively. */
+/**
+ * Text as a `_CI_AI` collation compares it: case- and accent-insensitive ("Cafe" = "café").
+ * That is the collation of Dataverse environments created in English (1033) and most other
+ * languages (https://learn.microsoft.com/power-platform/admin/language-collations), and what
+ * our local filter evaluation does (docs/filters.md), so pushdown and local agree.
+ */
+export function foldText(text: string): string {
+  // NFC again afterwards so scripts that NFD splits without marks (Hangul) keep their code points.
+  return text.normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC').toLowerCase()
+}
+
+/** A row value turned into something `<` and `===` order correctly. Strings compare by {@link foldText}. */
 export function comparable(column: ColumnDef, value: unknown): string | number | boolean | null {
   if (value === null || value === undefined) return null
   if (isLookup(column)) return (value as LookupValue).id.toLowerCase()
   switch (kindOf(column)) {
     case 'string':
-      return String(value).toLowerCase()
+      return foldText(String(value))
     case 'guid':
       return String(value).toLowerCase()
     case 'datetime':
