@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { compileFlow, FlowCompileError, type RecordResult } from '../../src/shared/mapping/compile'
 import type { RecordsFlow } from '../../src/shared/mapping/document'
 import type { Step } from '../../src/shared/mapping/steps'
+import { ExpressionStopped } from '../../src/shared/mapping/transforms/runtime'
 import type { Table } from '../../src/shared/schema/model'
 import { campaignProfile, dynamicsContact } from '../../src/shared/schema/examples'
 
@@ -280,11 +281,13 @@ describe('expression (JSONata)', () => {
   it('a flow without expressions stays synchronous', () => {
     expect(compileFlow(flowWith('out', ['x'], [{ fn: 'trim' }])).isAsync).toBe(false)
   })
-  it('syntax errors at compile time; runaway recursion fails the record, not the run', async () => {
+  it('syntax errors at compile time; runaway recursion stops the run with the step path instead of failing every record slowly', async () => {
     expect(() => compileFlow(flowWith('out', ['x'], [{ fn: 'expression', expr: '$$$(' }]))).toThrow(/not a valid JSONata/)
     const c = compileFlow(flowWith('out', ['x'], [{ fn: 'expression', expr: '($f := function($n){ $f($n + 1) }; $f(1))' }]))
-    const results = await c.runAll([{ contactid: ID, x: 1 }, { contactid: ID, x: 2 }])
-    expect(results.map((r) => r.kind)).toEqual(['error', 'error'])
-    if (results[0].kind === 'error') expect(results[0].reason).toMatch(/expression failed/)
+    const error = await c.runAll([{ contactid: ID, x: 1 }, { contactid: ID, x: 2 }]).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ExpressionStopped)
+    expect((error as Error).message).toMatch(/^flows\[0\]\.fields\[0\]\.steps\[0\]\.expr: the expression/)
+    const failing = await compileFlow(flowWith('out', ['x'], [{ fn: 'expression', expr: '$value + 1' }])).run({ contactid: ID, x: 'a' })
+    expect(failing.kind === 'error' && failing.reason).toMatch(/expression failed/)
   })
 })

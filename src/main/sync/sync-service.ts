@@ -3,6 +3,8 @@ import { orderFlows } from '../../shared/mapping/flow-order'
 import type { CampaignConnector } from '../connectors/campaign/connector'
 import type { DynamicsConnector } from '../connectors/dynamics/connector'
 import { buildFlow, type FlowParts } from './flows'
+import { ExpressionSandbox } from '../expressions/expression-sandbox'
+import type { ExpressionEvaluator } from '../../shared/mapping/transforms/runtime'
 import { RunHistory, type RecordError } from './history'
 import { isRunId, SyncJournal, type RunSummary } from './journal'
 import { UserFacingError } from '../contract/errors'
@@ -179,7 +181,14 @@ export class SyncService {
         results.push({ flowId: flow.id, kind: flow.kind, status: 'skipped', dryRun: request.dryRun ?? false, counts: zeroCounts(), durationMs: 0, notices: [`not run: an earlier flow ${stopped === 'canceled' ? 'was canceled' : 'failed'}`] })
         continue
       }
-      const result = await this.runOne(document, flow, flowIndex, flows.length, request, journal, retry)
+      // The flow's JSONata expressions run in a worker with a budget, ended with the flow.
+      const expressions = new ExpressionSandbox()
+      let result: FlowResult
+      try {
+        result = await this.runOne(document, flow, flowIndex, flows.length, request, journal, retry, expressions)
+      } finally {
+        await expressions.close()
+      }
       results.push(result)
       request.onProgress?.({ type: 'flowFinished', flowId: flow.id, flowIndex, flowCount: flows.length, result })
       if (result.status === 'canceled' || result.status === 'failed') stopped = result.status
@@ -195,7 +204,8 @@ export class SyncService {
     flowCount: number,
     request: SyncRequest,
     journal: SyncJournal,
-    retry: { runId: string; keys: string[]; withoutKey: number } | undefined
+    retry: { runId: string; keys: string[]; withoutKey: number } | undefined,
+    expressions: ExpressionEvaluator
   ): Promise<FlowResult> {
     const notices: string[] = []
     const notice = (message: string) => {
@@ -231,7 +241,8 @@ export class SyncService {
           limits: this.options.limits,
           afterWrite: dryRun ? undefined : this.options.afterWrite,
           eventsFolder: this.options.eventsFolder,
-          signal: request.signal
+          signal: request.signal,
+          expressions
         })
       } catch (error) {
         if (request.signal?.aborted || isAbortError(error)) return { ...base, status: 'canceled', counts: zeroCounts(), durationMs: 0 }
