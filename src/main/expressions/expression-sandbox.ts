@@ -196,14 +196,22 @@ export class ExpressionSandbox implements ExpressionEvaluator {
  * Runs `work` (a preview, a trace, a dry-run diff) with a fresh sandbox and always ends its
  * worker; an expression over its budget becomes a message for the user, with the step's path.
  */
-export async function withExpressionSandbox<T>(work: (sandbox: ExpressionSandbox) => Promise<T>, budget?: ExpressionBudget): Promise<T> {
-  const sandbox = new ExpressionSandbox(budget)
+export async function withExpressionSandbox<T>(
+  work: (sandbox: ExpressionSandbox) => Promise<T>,
+  options: { signal?: AbortSignal; budget?: ExpressionBudget } = {}
+): Promise<T> {
+  const sandbox = new ExpressionSandbox(options.budget)
+  // Canceling (Ctrl+C, SIGTERM, the Cancel button) ends the worker at once, mid-evaluation.
+  const cancel = () => void sandbox.close()
+  options.signal?.addEventListener('abort', cancel, { once: true })
   try {
     return await work(sandbox)
   } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason ?? error
     if (error instanceof ExpressionStopped) throw new UserFacingError(`Stopped: ${error.message}`)
     throw error
   } finally {
+    options.signal?.removeEventListener('abort', cancel)
     await sandbox.close()
   }
 }

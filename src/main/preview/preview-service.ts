@@ -60,7 +60,7 @@ export class PreviewService {
   async preview(document: MappingDocument, flowId: string, limit: number, signal?: AbortSignal): Promise<{ query: PreviewQuery; preview: Preview }> {
     const context = await this.context(document, flowId)
     const records = await this.sample(context, limit, signal)
-    const preview = await withExpressionSandbox((expressions) => previewRecords(context.flow, records, { source: context.source, target: context.target, limit, expressions, flowIndex: document.flows.indexOf(context.flow) }))
+    const preview = await withExpressionSandbox((expressions) => previewRecords(context.flow, records, { source: context.source, target: context.target, limit, expressions, flowIndex: document.flows.indexOf(context.flow) }), { signal })
     return { query: context.query, preview }
   }
 
@@ -69,7 +69,7 @@ export class PreviewService {
     const idColumn = context.flow.match.source
     for await (const page of context.dynamics.query(context.flow.source.table, { filter: `${idColumn} eq ${key}`, top: 1, formattedValues: true, signal })) {
       const record = page.records[0]
-      if (record) return withExpressionSandbox((expressions) => traceRecord(context.flow, record, { source: context.source, target: context.target, expressions, flowIndex: document.flows.indexOf(context.flow) }))
+      if (record) return withExpressionSandbox((expressions) => traceRecord(context.flow, record, { source: context.source, target: context.target, expressions, flowIndex: document.flows.indexOf(context.flow) }), { signal })
     }
     throw new UserFacingError(`No ${context.flow.source.table} record has ${idColumn} ${key} — it may have been deleted; refresh the preview.`)
   }
@@ -96,7 +96,7 @@ export class PreviewService {
         if (++seen >= 20_000) break
       }
     }
-    const dryRun = await withExpressionSandbox((expressions) => dryRunDiff(context.flow, records, existing, { source: context.source, target: context.target, expressions, flowIndex: document.flows.indexOf(context.flow) }))
+    const dryRun = await withExpressionSandbox((expressions) => dryRunDiff(context.flow, records, existing, { source: context.source, target: context.target, expressions, flowIndex: document.flows.indexOf(context.flow) }), { signal })
     return { query: context.query, dryRun }
   }
 }

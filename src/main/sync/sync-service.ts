@@ -182,11 +182,15 @@ export class SyncService {
         continue
       }
       // The flow's JSONata expressions run in a worker with a budget, ended with the flow.
+      // Canceling ends the worker at once, even mid-evaluation; the run ends canceled.
       const expressions = new ExpressionSandbox()
+      const cancel = () => void expressions.close()
+      request.signal?.addEventListener('abort', cancel, { once: true })
       let result: FlowResult
       try {
         result = await this.runOne(document, flow, flowIndex, flows.length, request, journal, retry, expressions)
       } finally {
+        request.signal?.removeEventListener('abort', cancel)
         await expressions.close()
       }
       results.push(result)
