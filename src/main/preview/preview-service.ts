@@ -5,6 +5,7 @@ import type { CampaignConnector } from '../connectors/campaign'
 import type { DynamicsConnector } from '../connectors/dynamics'
 import { UserFacingError } from '../contract/errors'
 import { selectColumns } from '../sync/flows/columns'
+import { withExpressionSandbox } from '../expressions/expression-sandbox'
 import type { ConnectionService } from '../workspace/connections'
 
 export interface PreviewQuery {
@@ -62,7 +63,7 @@ export class PreviewService {
   async preview(document: MappingDocument, flowId: string, limit: number, signal?: AbortSignal): Promise<{ query: PreviewQuery; preview: Preview }> {
     const context = await this.context(document, flowId)
     const records = await this.sample(context, limit, signal)
-    const preview = await previewRecords(context.flow, records, { source: context.source, target: context.target, limit })
+    const preview = await withExpressionSandbox((expressions) => previewRecords(context.flow, records, { source: context.source, target: context.target, limit, expressions, flowIndex: document.flows.indexOf(context.flow) }), { signal })
     return { query: context.query, preview }
   }
 
@@ -71,7 +72,7 @@ export class PreviewService {
     const idColumn = context.flow.match.source
     for await (const page of context.dynamics.query(context.flow.source.table, { select: selectColumns(context.flow, context.source), filter: `${idColumn} eq ${key}`, top: 1, formattedValues: true, signal })) {
       const record = page.records[0]
-      if (record) return traceRecord(context.flow, record, { source: context.source, target: context.target })
+      if (record) return withExpressionSandbox((expressions) => traceRecord(context.flow, record, { source: context.source, target: context.target, expressions, flowIndex: document.flows.indexOf(context.flow) }), { signal })
     }
     throw new UserFacingError(`No ${context.flow.source.table} record has ${idColumn} ${key} — it may have been deleted; refresh the preview.`)
   }
@@ -98,7 +99,7 @@ export class PreviewService {
         if (++seen >= 20_000) break
       }
     }
-    const dryRun = await dryRunDiff(context.flow, records, existing, { source: context.source, target: context.target })
+    const dryRun = await withExpressionSandbox((expressions) => dryRunDiff(context.flow, records, existing, { source: context.source, target: context.target, expressions, flowIndex: document.flows.indexOf(context.flow) }), { signal })
     return { query: context.query, dryRun }
   }
 }

@@ -11,6 +11,7 @@ import {
   type TargetRecord
 } from '../../shared/mapping/engine'
 import type { EventsFlow, RecordsFlow } from '../../shared/mapping/document'
+import { ExpressionStopped } from '../../shared/mapping/transforms/runtime'
 import { diffRecord, patchOf, withoutFields } from './diff'
 import { addCounts, journalValue, zeroCounts, type OutcomeItem, type RunCounts, type RunMode } from './journal-format'
 import { newRunId, type DeferredRecord, type RunJournal, type SyncJournal } from './journal'
@@ -387,7 +388,12 @@ class Runner {
       if (this.signal.aborted || isAbortError(caught)) status = 'canceled'
       else {
         status = 'failed'
-        error = caught instanceof SyncFatalError ? { code: caught.code, message: caught.message } : { code: 'unexpected', message: (caught as Error)?.message ?? String(caught) }
+        error =
+          caught instanceof SyncFatalError
+            ? { code: caught.code, message: caught.message }
+            : caught instanceof ExpressionStopped
+              ? { code: 'expressionStopped', message: `stopped: ${caught.message}` }
+              : { code: 'unexpected', message: (caught as Error)?.message ?? String(caught) }
       }
     }
     this.undecided = 0

@@ -3,6 +3,8 @@ import { orderFlows } from '../../shared/mapping/flow-order'
 import type { CampaignConnector } from '../connectors/campaign/connector'
 import type { DynamicsConnector } from '../connectors/dynamics/connector'
 import { buildFlow, type FlowParts } from './flows'
+import { ExpressionSandbox } from '../expressions/expression-sandbox'
+import type { ExpressionEvaluator } from '../../shared/mapping/transforms/runtime'
 import { RunHistory, type RecordError } from './history'
 import { isRunId, SyncJournal, type RunSummary } from './journal'
 import { UserFacingError } from '../contract/errors'
@@ -181,7 +183,18 @@ export class SyncService {
         results.push({ flowId: flow.id, kind: flow.kind, status: 'skipped', dryRun: request.dryRun ?? false, counts: zeroCounts(), durationMs: 0, notices: [`not run: an earlier flow ${stopped === 'canceled' ? 'was canceled' : 'failed'}`] })
         continue
       }
-      const result = await this.runOne(document, flow, flowIndex, flows.length, request, journal, retry, planned)
+      // The flow's JSONata expressions run in a worker with a budget, ended with the flow.
+      // Canceling ends the worker at once, even mid-evaluation; the run ends canceled.
+      const expressions = new ExpressionSandbox()
+      const cancel = () => void expressions.close()
+      request.signal?.addEventListener('abort', cancel, { once: true })
+      let result: FlowResult
+      try {
+        result = await this.runOne(document, flow, flowIndex, flows.length, request, journal, retry, expressions, planned)
+      } finally {
+        request.signal?.removeEventListener('abort', cancel)
+        await expressions.close()
+      }
       results.push(result)
       request.onProgress?.({ type: 'flowFinished', flowId: flow.id, flowIndex, flowCount: flows.length, result })
       if (result.status === 'canceled' || result.status === 'failed') stopped = result.status
@@ -198,6 +211,7 @@ export class SyncService {
     request: SyncRequest,
     journal: SyncJournal,
     retry: { runId: string; keys: string[]; withoutKey: number } | undefined,
+    expressions: ExpressionEvaluator,
     planned?: Map<string, Set<string>>
   ): Promise<FlowResult> {
     const notices: string[] = []
@@ -235,6 +249,7 @@ export class SyncService {
           afterWrite: dryRun ? undefined : this.options.afterWrite,
           eventsFolder: this.options.eventsFolder,
           signal: request.signal,
+          expressions,
           ...(planned ? { plannedKeys: (id: string) => planned.get(id) } : {})
         })
       } catch (error) {

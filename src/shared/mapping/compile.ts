@@ -8,10 +8,12 @@ import { compileFilter, describeFilter, translateFilter, type FilterTranslation,
 import { navigationOf } from './transforms/lookup'
 import {
   compileStep,
+  ExpressionStopped,
   StepConfigError,
   StepFailure,
   type CompiledStep,
   type EngineWarning,
+  type ExpressionEvaluator,
   type RunState,
   type SourceRecord,
   type StepContext
@@ -76,6 +78,11 @@ export interface CompileOptions {
    * allowed) or always run the closures (`never`). Results are identical either way.
    */
   codegen?: CodegenMode
+  /**
+   * Where "expression" steps run. Main passes a worker with a time and memory budget
+   * (src/main/expressions); without one they run in-process (tests, the renderer's checks).
+   */
+  expressions?: ExpressionEvaluator
 }
 
 export interface CompiledField {
@@ -212,6 +219,8 @@ function compileField(
   ;(mapping.steps ?? []).forEach((step, stepIndex) => {
     const ctx: StepContext = {
       location: { fieldIndex: index, stepIndex, target: mapping.target },
+      path: [...basePath, 'fields', index, 'steps', stepIndex],
+      expressions: options.expressions,
       from: readKeys,
       sourceField: sourceFields[0],
       targetField,
@@ -389,6 +398,8 @@ export function compileFlow(flow: CompilableFlow, options: CompileOptions = {}):
       const step = error.location.stepIndex
       return { kind: 'error', key, field: error.location.target, step: step < 0 ? undefined : step, reason: error.reason, input: error.input }
     }
+    // A user expression over its budget stops the preview or run, with the step's path.
+    if (error instanceof ExpressionStopped) throw error
     // Not a step's verdict: a bug or a library failure. Still one record, not the run.
     const message = error instanceof Error ? error.message : String(error)
     return { kind: 'error', key, field: fields[fieldIndex]?.target ?? matchTarget, step: undefined, reason: `unexpected failure: ${message}`, input: null }

@@ -2,7 +2,7 @@ import type { Table } from '../schema/model'
 import { compileFlow, type CompileOptions, type CompiledFlow, type RecordResult, type TargetRecord } from './compile'
 import type { EventsFlow, RecordsFlow } from './document'
 import { describeFilter } from './filters'
-import { StepFailure, type EngineWarning, type RunState, type SourceRecord } from './transforms'
+import { ExpressionStopped, StepFailure, type EngineWarning, type RunState, type SourceRecord } from './transforms'
 
 /**
  * The pure half of preview: records in, rows out. Unlike a run, a preview evaluates every
@@ -45,6 +45,8 @@ async function runField(compiled: CompiledFlow, index: number, record: SourceRec
     const value = await compiled.fields[index].run(record, rt)
     return rt.warnings ? { value, warnings: rt.warnings } : { value }
   } catch (error) {
+    // An expression over its budget stops the whole preview, with the step's path.
+    if (error instanceof ExpressionStopped) throw error
     const failure = error instanceof StepFailure ? error : undefined
     const step = failure && failure.location.stepIndex >= 0 ? failure.location.stepIndex : undefined
     return {
@@ -135,7 +137,7 @@ export async function traceRecord(flow: PreviewableFlow, record: SourceRecord, o
         value = await field.steps[i].run(value, record, rt)
         entry.output = value
       } catch (error) {
-        entry.error = error instanceof StepFailure ? error.reason : `unexpected failure: ${(error as Error)?.message ?? String(error)}`
+        entry.error = error instanceof StepFailure ? error.reason : error instanceof ExpressionStopped ? error.message : `unexpected failure: ${(error as Error)?.message ?? String(error)}`
         trace.error = { step: i, reason: entry.error }
         failed = true
       }

@@ -16,7 +16,7 @@ import type { BuildFlowOptions, FlowParts } from './index'
 export async function eventsFlowParts(options: BuildFlowOptions & { flow: EventsFlow; dynamics: DynamicsConnector; campaign: CampaignConnector }): Promise<FlowParts> {
   const { flow, dynamics, campaign, signal } = options
   const schema = await dynamics.tableSchema(flow.target.table, signal)
-  const compiled = compileFlow(flow, { target: schema.table })
+  const compiled = compileFlow(flow, { target: schema.table, expressions: options.expressions, flowIndex: options.document.flows.indexOf(flow) })
   const kind = options.full ? 'full' : (flow.sync?.mode ?? 'incremental')
   const source = options.eventsFolder
     ? new LogExportSource(options.eventsFolder, flow.source.event, kind)

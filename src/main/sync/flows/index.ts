@@ -1,5 +1,6 @@
 import type { EventsFlow, Flow, MappingDocument, RecordsFlow } from '../../../shared/mapping/document'
 import type { RecordResult, SourceRecord } from '../../../shared/mapping/engine'
+import type { ExpressionEvaluator } from '../../../shared/mapping/transforms/runtime'
 import type { RecordTransform, DeleteOptions } from '../runner'
 import type { RecordSource, SinkLimits, TargetSink } from '../ports'
 import type { SyncConnections } from '../sync-service'
@@ -35,6 +36,8 @@ export interface BuildFlowOptions {
   signal?: AbortSignal
   /** Dry run: the keys a flow planned to write earlier in this run (parents of later flows). */
   plannedKeys?: (flowId: string) => ReadonlySet<string> | undefined
+  /** Where the flow's JSONata expressions run: main's worker with a budget (src/main/expressions). */
+  expressions?: ExpressionEvaluator
 }
 
 /** The connection names a document uses ("Sandbox" when it names none). */
@@ -47,7 +50,7 @@ export async function buildFlow(options: BuildFlowOptions): Promise<FlowParts> {
   const [dynamics, campaign] = await Promise.all([options.connections.dynamics(names.dynamics), options.connections.campaign(names.campaign)])
   const { flow } = options
   if (flow.kind === 'records') {
-    const parts = await recordsFlowParts({ ...options, flow, dynamics, campaign })
+    const parts = await recordsFlowParts({ ...options, flow, dynamics, campaign, flowIndex: options.document.flows.indexOf(flow) })
     return { runnerFlow: flow, ...parts }
   }
   if (flow.kind === 'events') return eventsFlowParts({ ...options, flow, dynamics, campaign })

@@ -2,6 +2,7 @@ import type { RecordsFlow } from '../../../shared/mapping/document'
 import { compileFlow, translateFilter, type RecordResult, type SourceRecord } from '../../../shared/mapping/engine'
 import type { CampaignConnector } from '../../connectors/campaign/connector'
 import type { DynamicsConnector } from '../../connectors/dynamics/connector'
+import type { ExpressionEvaluator } from '../../../shared/mapping/transforms/runtime'
 import type { RecordTransform } from '../runner'
 import type { SinkLimits } from '../ports'
 import { CampaignSink, type CampaignLink } from './campaign-sink'
@@ -34,6 +35,9 @@ export interface RecordsFlowOptions {
   signal?: AbortSignal
   /** Dry run: the keys a flow planned to write earlier in this run (a child's parents). */
   plannedKeys?: (flowId: string) => ReadonlySet<string> | undefined
+  expressions?: ExpressionEvaluator
+  /** The flow's index in its document, for problem paths. */
+  flowIndex?: number
 }
 
 export async function recordsFlowParts(options: RecordsFlowOptions): Promise<RecordsFlowParts> {
@@ -45,7 +49,7 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
   const deleteWhenFilteredOut = flow.deletes?.deleteWhenFilteredOut ?? false
   // Change tracking refuses $filter; records leaving the filter must reach the runner to be deleted.
   const pushdown = !tracking && !deleteWhenFilteredOut ? translateFilter(flow.filter, { table }) : undefined
-  const compiled = compileFlow(flow, { source: table, target, filter: pushdown?.odata ? 'remainder' : 'full' })
+  const compiled = compileFlow(flow, { source: table, target, filter: pushdown?.odata ? 'remainder' : 'full', expressions: options.expressions, flowIndex: options.flowIndex })
   const links = (flow.links ?? []).map((link) => {
     const field = target.fields.find((f) => f.name === link.target)
     return { link, campaign: { field: link.target, writable: !(field?.readOnly ?? false) } satisfies CampaignLink }

@@ -1,3 +1,4 @@
+import { formatPath } from '../../problems'
 import type { Field, SchemaCatalog, Table } from '../../schema/model'
 
 /**
@@ -36,6 +37,10 @@ export interface StepLocation {
 
 export interface StepContext {
   location: StepLocation
+  /** The step's JSON path in the document (`['flows', 0, 'fields', 2, 'steps', 1]`), for problems that stop a run. */
+  path?: ReadonlyArray<string | number>
+  /** Where "expression" steps are evaluated; in-process JSONata when absent (see expression.ts). */
+  expressions?: ExpressionEvaluator
   /** The field mapping's source field names. */
   from: readonly string[]
   /** Schema of `from[0]`, when the source table is known. */
@@ -65,6 +70,34 @@ export class StepConfigError extends Error {
     readonly at: Array<string | number> = []
   ) {
     super(message)
+  }
+}
+
+/**
+ * Evaluates users' JSONata expressions. Main gives the engine one that runs them in a worker
+ * with a time and memory budget (src/main/expressions); shared code only sees this interface.
+ * `evaluate` resolves to a plain, cloneable value (null for "nothing"); it rejects with an
+ * `ExpressionStopped` when the budget is exceeded, and with any other error when the
+ * expression fails on this record.
+ */
+export interface ExpressionEvaluator {
+  evaluate(expr: string, record: SourceRecord, value: unknown): Promise<unknown>
+}
+
+/**
+ * A user expression exceeded its budget (time, memory, recursion depth, sequence size): the
+ * preview or run stops here, with the step's JSON path, instead of failing every record
+ * slowly or freezing the process.
+ */
+export class ExpressionStopped extends Error {
+  constructor(
+    /** What was exceeded, in the user's words. */
+    readonly reason: string,
+    /** The step's JSON path, once known. */
+    readonly path: ReadonlyArray<string | number> = []
+  ) {
+    super(path.length > 0 ? `${formatPath(path)}: ${reason}` : reason)
+    this.name = 'ExpressionStopped'
   }
 }
 
