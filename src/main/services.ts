@@ -54,7 +54,14 @@ export function createServices(platform: Platform, events: EventHub = new EventH
   const documents = new DocumentService(recent, platform.dialogs)
   const sandbox = new EmbeddedSandbox(platform.userData)
   if (platform.embeddedSandbox) void sandbox.start().catch(() => undefined)
-  const connections = new ConnectionService({ store: platform.store, secrets: platform.secrets, sandbox: () => sandbox.info(), network: platform.network })
+  const connections = new ConnectionService({
+    store: platform.store,
+    secrets: platform.secrets,
+    sandbox: () => sandbox.info(),
+    network: platform.network,
+    // The app's sandbox dataset (its snapshot); the CLI's --sandbox has its own, and the journal keeps them apart.
+    sandboxDataset: `app:${join(platform.userData, 'sandbox-snapshot.json')}`
+  })
   const previews = new PreviewService(connections)
   const sync = new SyncService({ connections, journalFolder: join(platform.userData, 'sync') })
   const runs = new RunManager(sync, events)
@@ -118,9 +125,9 @@ export function createServices(platform: Platform, events: EventHub = new EventH
       await ready()
       return previews.dryRun(document, flowId, limit)
     },
-    'run/start': async ({ document, flowIds, dryRun, full, mappingVersion }) => {
+    'run/start': async ({ document, flowIds, dryRun, full, mappingVersion, allowDeletes }) => {
       await ready()
-      return { runKey: runs.start(document, { flowIds, dryRun, full, mappingVersion }) }
+      return { runKey: runs.start(document, { flowIds, dryRun, full, mappingVersion, allowDeletes }) }
     },
     'run/cancel': ({ runKey }) => ({ canceled: runs.cancel(runKey) }),
     'run/history': async ({ flowId }) => ({ runs: await sync.history({ flowId }) }),

@@ -134,9 +134,16 @@ export const RunCounts = z.object({
   skipped: z.number(),
   failed: z.number(),
   deleted: z.number(),
-  deferred: z.number()
+  deferred: z.number(),
+  /** Read and not finished (being written; after a stop: left for the resume). read = created + updated + unchanged + skipped + failed + deleted + deferred + pending. */
+  pending: z.number(),
+  /** Of the records read, those the filter dropped (rows read vs kept). */
+  filteredOut: z.number()
 })
 export type RunCounts = z.infer<typeof RunCounts>
+/** The delete guard's verdict on a run's (or a plan's) deletes. */
+export const DeleteGuard = z.object({ deletes: z.number(), managed: z.number(), verdict: z.enum(['ok', 'confirm', 'refused']), reason: z.string() })
+const RunModeName = z.enum(['full', 'incremental', 'retry'])
 const RunError = z.object({ code: z.string(), message: z.string() })
 export const FlowRunResult = z.object({
   flowId: z.string(),
@@ -151,7 +158,10 @@ export const FlowRunResult = z.object({
   plan: z.object({ entries: z.array(z.record(z.string(), z.unknown())), truncated: z.boolean() }).optional(),
   notices: z.array(z.string()),
   resumedFrom: z.string().optional(),
-  fullResync: z.boolean().optional()
+  fullResync: z.boolean().optional(),
+  /** The run's mode (a resumed run: the mode it was started with). */
+  mode: RunModeName.optional(),
+  deleteGuard: DeleteGuard.optional()
 })
 export const SyncResult = z.object({
   status: z.enum(['completed', 'partial', 'failed', 'canceled']),
@@ -173,6 +183,8 @@ export const RunSummary = z.object({
   durationMs: z.number(),
   error: RunError.optional(),
   retryOf: z.string().optional(),
+  /** The services it ran against (a different sandbox or tenant has its own positions). */
+  identity: z.string().optional(),
   errorCount: z.number(),
   resumable: z.boolean(),
   compacted: z.boolean().optional()
@@ -194,16 +206,27 @@ export const RecordError = z.object({
 export type RecordError = z.infer<typeof RecordError>
 const flowPosition = { flowId: z.string(), flowIndex: z.number(), flowCount: z.number() }
 export const RunProgressEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('flowStarted'), ...flowPosition, runId: z.string(), resumed: z.boolean(), mode: z.enum(['full', 'incremental', 'retry']), dryRun: z.boolean() }),
+  z.object({
+    type: z.literal('flowStarted'),
+    ...flowPosition,
+    runId: z.string(),
+    resumed: z.boolean(),
+    /** The run's mode; a resumed run: the mode it was started with. */
+    mode: RunModeName,
+    dryRun: z.boolean(),
+    /** A resumed run: what it continues (when it started, how far it had got). */
+    resumes: z.object({ startedAt: z.number(), status: z.string(), counts: RunCounts }).optional()
+  }),
   z.object({
     type: z.literal('progress'),
     ...flowPosition,
     progress: z.object({
       runId: z.string(),
       flowId: z.string(),
-      phase: z.enum(['starting', 'reading', 'writing', 'retrying', 'paused', 'finishing', 'done']),
+      phase: z.enum(['starting', 'reading', 'writing', 'retrying', 'deleting', 'paused', 'finishing', 'done']),
       dryRun: z.boolean(),
       counts: RunCounts,
+      finished: z.number(),
       ratePerSecond: z.number(),
       total: z.number().optional(),
       etaMs: z.number().optional(),
@@ -293,7 +316,15 @@ export const calls = {
     'What a sync would do to the sample records — create, update (old → new), unchanged, skipped, error — without writing.'
   ),
   'run/start': call(
-    z.object({ document: Document, flowIds: z.array(z.string().min(1)).optional(), dryRun: z.boolean(), full: z.boolean().optional(), mappingVersion: z.string().optional() }),
+    z.object({
+      document: Document,
+      flowIds: z.array(z.string().min(1)).optional(),
+      dryRun: z.boolean(),
+      full: z.boolean().optional(),
+      mappingVersion: z.string().optional(),
+      /** Deletes a person confirmed, per flow: a run that would delete more (the delete guard) stops before its first delete. */
+      allowDeletes: z.record(z.string(), z.number().int().min(0)).optional()
+    }),
     RunKey,
     'Start a sync (or a dry run) of some or all flows in main; progress arrives as run/progress events, the result as run/finished.'
   ),

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { progressPercent } from '../../shared/run-progress'
 import type { RunCounts } from '../sync/journal-format'
 import type { PlanEntry } from '../sync/runner'
 import { SyncService, type SyncEvent, type SyncResult } from '../sync/sync-service'
@@ -7,7 +8,7 @@ import { UsageError, type CliIO, type Command } from './command'
 import { defaultJournalFolder, integerFlag, openWorkspace, readMapping } from './sync-setup'
 
 const usage =
-  'sync-studio run <mapping.json> [--flow ID]... [--dry-run] [--full] [--json] [--journal DIR] [--events DIR] [--sandbox [--contacts N] [--profiles N] [--latency MS]]'
+  'sync-studio run <mapping.json> [--flow ID]... [--dry-run] [--full] [--allow-deletes N] [--json] [--journal DIR] [--events DIR] [--sandbox [--contacts N] [--profiles N] [--latency MS]]'
 
 /**
  * `sync-studio run`: runs the flows of a mapping file (parents first), with a progress bar
@@ -15,6 +16,10 @@ const usage =
  * 1: some records failed (see the errors in the history / the CSV); 2: a flow failed or
  * was canceled, or the command was used wrongly. Ctrl+C cancels cleanly: the next run of
  * the same mapping resumes from the last checkpoint.
+ *
+ * The delete guard: a run that would delete more than 10 % of the records a flow manages,
+ * or more than 100, stops before its first delete (exit 2) and says how many; run it again
+ * with `--allow-deletes N` to confirm up to N deletes per flow.
  */
 export const runCommand: Command = {
   name: 'run',
@@ -34,7 +39,8 @@ export const runCommand: Command = {
         contacts: { type: 'string' },
         profiles: { type: 'string' },
         latency: { type: 'string' },
-        'plan-limit': { type: 'string' }
+        'plan-limit': { type: 'string' },
+        'allow-deletes': { type: 'string' }
       },
       allowPositionals: true
     })
@@ -46,6 +52,7 @@ export const runCommand: Command = {
     const journalFolder = resolve(values.journal ?? defaultJournalFolder())
     const dryRun = values['dry-run'] === true
     const planLimit = integerFlag('plan-limit', values['plan-limit'], 0, 1_000_000) ?? 20
+    const allowDeletes = integerFlag('allow-deletes', values['allow-deletes'], 0, 100_000_000)
     const events = values.events ? resolve(values.events) : undefined
     const workspace = await openWorkspace({
       sandbox: values.sandbox === true,
@@ -77,6 +84,7 @@ export const runCommand: Command = {
         ...(values.flow?.length ? { flowIds: values.flow } : {}),
         dryRun,
         full: values.full === true,
+        ...(allowDeletes !== undefined ? { allowDeletes } : {}),
         signal: io.signal,
         planLimit,
         mappingVersion: file,
@@ -98,16 +106,18 @@ export function exitCode(result: SyncResult): number {
   return result.status === 'partial' ? 1 : 0
 }
 
-function countsText(c: RunCounts, dryRun: boolean): string {
-  const verb = dryRun ? 'to ' : ''
-  const parts = [`${c.read} read`]
+/** "500 read (439 kept by the filter), 428 created, …"; a plan says "would create". */
+export function countsText(c: RunCounts, dryRun: boolean): string {
+  const verb = dryRun ? 'would ' : ''
+  const parts = [c.filteredOut ? `${c.read} read (${c.read - c.filteredOut} kept by the filter)` : `${c.read} read`]
   if (c.created) parts.push(`${c.created} ${verb}create${dryRun ? '' : 'd'}`)
   if (c.updated) parts.push(`${c.updated} ${verb}update${dryRun ? '' : 'd'}`)
   if (c.deleted) parts.push(`${c.deleted} ${verb}delete${dryRun ? '' : 'd'}`)
   if (c.unchanged) parts.push(`${c.unchanged} unchanged`)
   if (c.skipped) parts.push(`${c.skipped} skipped`)
-  if (c.failed) parts.push(`${c.failed} failed`)
+  if (c.failed) parts.push(`${c.failed} ${dryRun ? 'would fail' : 'failed'}`)
   if (c.deferred) parts.push(`${c.deferred} waiting`)
+  if (c.pending) parts.push(`${c.pending} pending`)
   return parts.join(', ')
 }
 
@@ -139,6 +149,8 @@ function printSummary(result: SyncResult, io: CliIO, dryRun: boolean, planLimit:
     io.out(head)
     io.out(`  ${countsText(flow.counts, dryRun)} in ${seconds(flow.durationMs)}`)
     if (flow.error) io.out(`  error (${flow.error.code}): ${flow.error.message}`)
+    if (dryRun && flow.deleteGuard && flow.deleteGuard.verdict !== 'ok') io.out(`  the run would stop before deleting: ${flow.deleteGuard.reason}`)
+    if (flow.counts.pending > 0 && !dryRun) io.out(`  ${flow.counts.pending} record(s) read and not written when the run stopped — the next run resumes with them`)
     if (flow.plan) {
       const shown = flow.plan.entries.filter((e) => e.action !== 'unchanged').slice(0, planLimit)
       for (const entry of shown) io.out(planLine(entry))
@@ -157,6 +169,16 @@ function printSummary(result: SyncResult, io: CliIO, dryRun: boolean, planLimit:
   io.out(`${words[result.status]} (${seconds(result.durationMs)})`)
 }
 
+/** "starting a full run (id)", "resuming the full run id (started …, canceled at 291 of 500 read)". */
+function startLine(event: Extract<SyncEvent, { type: 'flowStarted' }>): string {
+  if (event.dryRun) return `planning (a dry run: nothing is written) (${event.runId})`
+  const kind = `${event.mode === 'incremental' ? 'an' : 'a'} ${event.mode} run`
+  if (!event.resumed) return `starting ${kind} (${event.runId})`
+  const r = event.resumes
+  const where = r ? ` (started ${new Date(r.startedAt).toISOString()}, ${r.status} after ${r.counts.read - r.counts.pending - r.counts.deferred} of its records were done)` : ''
+  return `resuming the ${event.mode} run ${event.runId}${where}`
+}
+
 /** A progress bar on a terminal (one line redrawn), plain lines every few seconds otherwise. */
 class ProgressDisplay {
   private lastLine = 0
@@ -173,17 +195,19 @@ class ProgressDisplay {
       this.io.out(`${event.flowId}: ${event.message}`)
     } else if (event.type === 'flowStarted') {
       this.clear()
-      this.io.out(`[${event.flowIndex + 1}/${event.flowCount}] ${event.flowId}: ${event.resumed ? 'resuming' : 'starting'} ${event.dryRun ? 'a dry run' : `a${event.mode === 'incremental' ? 'n' : ''} ${event.mode} run`} (${event.runId})`)
+      this.io.out(`[${event.flowIndex + 1}/${event.flowCount}] ${event.flowId}: ${startLine(event)}`)
     } else if (event.type === 'progress') {
       const p = event.progress
-      const done = p.counts.read
       const rate = `${Math.round(p.ratePerSecond)}/s`
       if (this.io.isTerminal) {
         const width = 28
-        const share = p.total ? Math.min(1, done / p.total) : undefined
-        const bar = share === undefined ? '' : `[${'#'.repeat(Math.round(share * width)).padEnd(width, '.')}] ${Math.round(share * 100)}% `
+        const percent = progressPercent(p)
+        const bar = percent === undefined ? '' : `[${'#'.repeat(Math.round((percent / 100) * width)).padEnd(width, '.')}] ${percent}% `
         const eta = p.etaMs !== undefined ? ` eta ${seconds(p.etaMs)}` : ''
-        this.write(`\r\x1b[2K${event.flowId} ${bar}${done}${p.total ? `/${p.total}` : ''} read, ${p.counts.created + p.counts.updated + p.counts.deleted} written, ${p.counts.failed} failed, ${rate}${eta} ${p.phase}`)
+        const written = p.counts.created + p.counts.updated + p.counts.deleted
+        this.write(
+          `\r\x1b[2K${event.flowId} ${bar}${p.finished}${p.total ? `/${p.total}` : ''} done, ${written} ${p.dryRun ? 'to write' : 'written'}, ${p.counts.failed} failed, ${rate}${eta} ${p.phase}`
+        )
         this.drawn = true
       } else if (Date.now() - this.lastLine >= 2000 || p.phase === 'done') {
         this.lastLine = Date.now()

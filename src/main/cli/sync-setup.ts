@@ -74,7 +74,14 @@ export async function openWorkspace(options: { sandbox: boolean; journalFolder: 
     ...(flags.latencyMs ? { faults: { dynamics: { latencyMs: flags.latencyMs }, campaign: { latencyMs: flags.latencyMs } } } : {})
   })
   const info: SandboxConnectionInfo = sandbox.info
-  const connections = new ConnectionService({ store: new MemoryStore(), secrets: new MemorySecretStore(), env: {}, sandbox: () => info })
+  // The CLI's sandbox keeps its data beside the journal: a dataset of its own, not the app's.
+  const connections = new ConnectionService({
+    store: new MemoryStore(),
+    secrets: new MemorySecretStore(),
+    env: {},
+    sandbox: () => info,
+    sandboxDataset: `cli:${resolve(options.journalFolder, 'sandbox.json')}`
+  })
   // Saves coalesce: a caller waits for a save that starts after its call (so it covers its writes).
   let queued: Promise<void> | undefined
   let current: Promise<void> = Promise.resolve()

@@ -11,8 +11,14 @@ import type { Json, SourceCursor, WriteOp } from './ports'
  * when it has no newline, is a torn write: it and everything after it are ignored.
  */
 
+/**
+ * A run's counts. At every progress event and in every summary:
+ *   read = created + updated + unchanged + skipped + failed + deleted + deferred + pending
+ * (`countsAddUp`). `filteredOut` is not a bucket of its own: it says how many of the records
+ * read the filter dropped (they are `skipped`, or `deleted` with deleteWhenFilteredOut).
+ */
 export interface RunCounts {
-  /** Records and deletions taken from the source (each ends in exactly one of the outcomes below, or is deferred). */
+  /** Records and deletions taken from the source (each ends in exactly one of the outcomes below, or is deferred or pending). */
   read: number
   created: number
   updated: number
@@ -21,19 +27,42 @@ export interface RunCounts {
   skipped: number
   failed: number
   deleted: number
-  /** Waiting for a later pass (orphans whose parent is not in the target yet, retryable failures). */
+  /** Waiting for a later pass (orphans whose parent is not in the target yet, retryable failures, deletes held for the delete guard). */
   deferred: number
+  /**
+   * Read and not finished: being looked up or written (progress), or not written because the
+   * run stopped (a canceled or failed run's summary: the resume reads them again). Never in the journal's own counts.
+   */
+  pending: number
+  /** Of the records read, those the filter dropped (the rows read vs kept). */
+  filteredOut: number
 }
 
-export const countNames = ['read', 'created', 'updated', 'unchanged', 'skipped', 'failed', 'deleted', 'deferred'] as const satisfies ReadonlyArray<keyof RunCounts>
+export const countNames = ['read', 'created', 'updated', 'unchanged', 'skipped', 'failed', 'deleted', 'deferred', 'pending', 'filteredOut'] as const satisfies ReadonlyArray<keyof RunCounts>
+
+/** The buckets every record read ends in: their sum is `read`. */
+export const outcomeCountNames = ['created', 'updated', 'unchanged', 'skipped', 'failed', 'deleted', 'deferred', 'pending'] as const satisfies ReadonlyArray<keyof RunCounts>
 
 export function zeroCounts(): RunCounts {
-  return { read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, deleted: 0, deferred: 0 }
+  return { read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, deleted: 0, deferred: 0, pending: 0, filteredOut: 0 }
 }
 
 export function addCounts(into: RunCounts, delta: Partial<RunCounts>): RunCounts {
-  for (const name of countNames) if (delta[name]) into[name] += delta[name]!
+  // `?? 0`: counts written by an older version lack the newer names.
+  for (const name of countNames) if (delta[name]) into[name] = (into[name] ?? 0) + delta[name]!
   return into
+}
+
+/** Counts with every name present (older journals lack `pending` and `filteredOut`). */
+export function fullCounts(counts: Partial<RunCounts> | undefined): RunCounts {
+  return addCounts(zeroCounts(), counts ?? {})
+}
+
+/** The invariant: every record read is in exactly one bucket. */
+export function countsAddUp(counts: RunCounts): boolean {
+  let sum = 0
+  for (const name of outcomeCountNames) sum += counts[name] ?? 0
+  return sum === counts.read
 }
 
 export type RunMode = 'full' | 'incremental' | 'retry'
@@ -55,9 +84,16 @@ export interface StartEntry {
   /** A "retry failed records" run: the run it retries and the keys it is restricted to. */
   retryOf?: string
   onlyKeys?: string[]
+  /**
+   * The services the run reached (connection identities, e.g. `dynamics:https://org.crm.dynamics.com
+   * → campaign:https://mc.adobe.io/acme`): a flow's incremental position and its resumable runs are
+   * per identity, so a different sandbox or tenant never shares a watermark.
+   */
+  identity?: string
 }
 
-export type OutcomeName = 'created' | 'updated' | 'unchanged' | 'deleted' | 'failed' | 'deferred' | 'superseded'
+/** `skipped`/`unchanged` lines are written only when a run stops mid-page, so its resume does not decide those records twice. */
+export type OutcomeName = 'created' | 'updated' | 'unchanged' | 'deleted' | 'failed' | 'deferred' | 'superseded' | 'skipped'
 
 export interface OutcomeItem {
   /** The match key; absent for a record that has none. */

@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../files/atomic-write'
 import {
   addCounts,
   decodeLine,
+  fullCounts,
   encodeEntry,
   zeroCounts,
   type CheckpointEntry,
@@ -60,9 +61,15 @@ export interface RunSummary {
   durationMs: number
   error?: { code: string; message: string }
   retryOf?: string
+  /** The services it ran against (StartEntry.identity). */
+  identity?: string
   /** Failed records in the run (after deduplication by record). */
   errorCount: number
-  /** A failed, canceled or interrupted run that has a journal to resume from. */
+  /**
+   * A failed, canceled or interrupted run that a resume would continue: the newest real (not
+   * dry) run of its flow against the same services. Once a later run of that flow has started,
+   * the older one is history, not resumable.
+   */
   resumable: boolean
   /** The file was compacted: per-record successes dropped, errors and the last checkpoint kept. */
   compacted?: boolean
@@ -75,6 +82,15 @@ export interface FlowState {
   runId: string
   mappingHash: string
   at: number
+  /** The connection identity the position belongs to. */
+  identity?: string
+  /** Target records the flow keeps in step (after its last completed run): the delete guard's base. */
+  managed?: number
+}
+
+/** Where a flow's state is kept in the index: per flow and per the services it ran against. */
+export function flowKey(flowId: string, identity: string | undefined): string {
+  return identity ? `${flowId} @ ${identity}` : flowId
 }
 
 interface Index {
@@ -208,7 +224,7 @@ class RecoveryBuilder {
     if (!this.start) throw new Error(`run ${runId}: its journal has no start entry — the file is not a run journal or was cut before its first line`)
     let durationMs = this.durationMs
     if (this.segmentStart !== undefined) durationMs += Math.max(0, this.segmentLast - this.segmentStart)
-    const counts = addCounts({ ...(this.checkpoint?.counts ?? zeroCounts()) }, this.sinceCheckpoint)
+    const counts = addCounts(fullCounts(this.checkpoint?.counts), this.sinceCheckpoint)
     return {
       runId,
       start: this.start,
@@ -375,10 +391,22 @@ export class SyncJournal {
   /** Run summaries, newest first. */
   async list(filter: { flowId?: string } = {}): Promise<RunSummary[]> {
     await this.indexQueue
-    return Object.values(this.index.runs)
-      .filter((run) => !filter.flowId || run.flowId === filter.flowId)
-      .map((run) => structuredClone(run))
+    const runs = Object.values(this.index.runs)
+      .map((run) => ({ ...structuredClone(run), counts: fullCounts(run.counts) }))
       .sort((a, b) => b.startedAt - a.startedAt || (a.runId < b.runId ? 1 : -1))
+    // Only the newest real run of a flow (against the same services) can be resumed: a resume
+    // after a later run would replay a stale position over newer work.
+    const newest = new Set<string>()
+    for (const run of runs) {
+      if (run.dryRun) {
+        run.resumable = false
+        continue
+      }
+      const key = flowKey(run.flowId, run.identity)
+      if (newest.has(key)) run.resumable = false
+      newest.add(key)
+    }
+    return runs.filter((run) => !filter.flowId || run.flowId === filter.flowId)
   }
 
   async summary(runId: string): Promise<RunSummary | undefined> {
@@ -388,16 +416,16 @@ export class SyncJournal {
   }
 
   /** Where the flow's next incremental run starts (from its last completed, non-dry, non-retry run). */
-  async flowState(flowId: string): Promise<FlowState | undefined> {
+  async flowState(flowId: string, identity?: string): Promise<FlowState | undefined> {
     await this.indexQueue
-    const state = this.index.flows[flowId]
+    const state = this.index.flows[flowKey(flowId, identity)]
     return state ? structuredClone(state) : undefined
   }
 
   /** Forgets a flow's cursor, so its next incremental run reads everything (a replay). */
-  async resetFlowState(flowId: string): Promise<void> {
+  async resetFlowState(flowId: string, identity?: string): Promise<void> {
     await this.updateIndex((index) => {
-      delete index.flows[flowId]
+      delete index.flows[flowKey(flowId, identity)]
     })
   }
 
@@ -453,7 +481,20 @@ export class SyncJournal {
       index.runs[runId] = summaryOf(recovery, errors)
       const { start, end } = recovery
       if (end?.status === 'completed' && !start.dryRun && start.mode !== 'retry') {
-        index.flows[start.flowId] = { flowId: start.flowId, cursor: end.cursor, runId, mappingHash: start.mappingHash, at: end.at }
+        const key = flowKey(start.flowId, start.identity)
+        const before = index.flows[key]?.managed ?? 0
+        const c = fullCounts(end.counts)
+        // A full run saw every record the flow keeps; an incremental one changes the count by its creates and deletes.
+        const managed = start.mode === 'full' ? c.created + c.updated + c.unchanged + c.failed : Math.max(0, before + c.created - c.deleted)
+        index.flows[key] = {
+          flowId: start.flowId,
+          cursor: end.cursor,
+          runId,
+          mappingHash: start.mappingHash,
+          at: end.at,
+          managed,
+          ...(start.identity ? { identity: start.identity } : {})
+        }
       }
     })
   }
@@ -547,12 +588,13 @@ function summaryOf(recovery: Recovery, errorCount: number): RunSummary {
     mode: start.mode,
     dryRun: start.dryRun,
     status,
-    counts: end?.counts ?? recovery.counts,
+    counts: fullCounts(end?.counts ?? recovery.counts),
     startedAt: start.at,
     ...(end ? { endedAt: end.at } : {}),
     durationMs: recovery.durationMs,
     ...(end?.error ? { error: end.error } : {}),
     ...(start.retryOf ? { retryOf: start.retryOf } : {}),
+    ...(start.identity ? { identity: start.identity } : {}),
     errorCount,
     resumable: status === 'failed' || status === 'canceled' || status === 'interrupted'
   }

@@ -1,7 +1,7 @@
 import type { RunCounts } from './journal-format'
 import type { Clock } from './ports'
 
-export type RunPhase = 'starting' | 'reading' | 'writing' | 'retrying' | 'paused' | 'finishing' | 'done'
+export type RunPhase = 'starting' | 'reading' | 'writing' | 'retrying' | 'deleting' | 'paused' | 'finishing' | 'done'
 
 export interface RunProgress {
   runId: string
@@ -9,10 +9,13 @@ export interface RunProgress {
   phase: RunPhase
   dryRun: boolean
   counts: RunCounts
-  /** Records read per second over the last few seconds. */
+  /** Records finished (read and not pending or deferred): what a percentage counts. */
+  finished: number
+  /** Records finished per second over the last few seconds (the write rate, not the read rate). */
   ratePerSecond: number
-  /** The source's total, when it said; then `etaMs` too. */
+  /** The source's total, when it said. Unknown: no percentage and no ETA. */
   total?: number
+  /** From the recent rate and what is left of the total; absent when either is unknown (never "0 s left" while writing). */
   etaMs?: number
   elapsedMs: number
   /** Source pages done. */
@@ -25,14 +28,14 @@ export interface RunProgress {
  */
 export class ProgressMeter {
   private lastEmit = Number.NEGATIVE_INFINITY
-  private readonly samples: Array<{ at: number; read: number }> = []
+  private readonly samples: Array<{ at: number; finished: number }> = []
   private pendingTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
     private readonly clock: Clock,
     private readonly intervalMs: number,
     private readonly emit: ((progress: RunProgress) => void) | undefined,
-    private readonly snapshot: () => Omit<RunProgress, 'ratePerSecond' | 'etaMs' | 'elapsedMs'>,
+    private readonly snapshot: () => Omit<RunProgress, 'ratePerSecond' | 'etaMs' | 'elapsedMs' | 'finished'>,
     private readonly startedAt: number,
     private readonly windowMs = 5000
   ) {}
@@ -61,18 +64,25 @@ export class ProgressMeter {
     const now = this.clock.now()
     this.lastEmit = now
     const base = this.snapshot()
-    this.samples.push({ at: now, read: base.counts.read })
+    const finished = finishedOf(base.counts)
+    this.samples.push({ at: now, finished })
     while (this.samples.length > 2 && now - this.samples[1].at >= this.windowMs) this.samples.shift()
     const first = this.samples[0]
     const span = (now - first.at) / 1000
-    const ratePerSecond = span > 0 ? Math.max(0, (base.counts.read - first.read) / span) : 0
-    const remaining = base.total !== undefined ? Math.max(0, base.total - base.counts.read) : undefined
-    const etaMs = remaining !== undefined && ratePerSecond > 0 ? Math.round((remaining / ratePerSecond) * 1000) : remaining === 0 ? 0 : undefined
-    this.emit({ ...base, counts: { ...base.counts }, ratePerSecond: Math.round(ratePerSecond * 10) / 10, ...(etaMs !== undefined ? { etaMs } : {}), elapsedMs: now - this.startedAt })
+    const ratePerSecond = span > 0 ? Math.max(0, (finished - first.finished) / span) : 0
+    // The total is the source's estimate: once it is passed, the time left is unknown rather than 0.
+    const remaining = base.total !== undefined ? base.total - finished : undefined
+    const etaMs = base.phase !== 'done' && remaining !== undefined && remaining > 0 && ratePerSecond > 0 ? Math.round((remaining / ratePerSecond) * 1000) : undefined
+    this.emit({ ...base, counts: { ...base.counts }, finished, ratePerSecond: Math.round(ratePerSecond * 10) / 10, ...(etaMs !== undefined ? { etaMs } : {}), elapsedMs: now - this.startedAt })
   }
 
   stop(): void {
     if (this.pendingTimer) clearTimeout(this.pendingTimer)
     this.pendingTimer = undefined
   }
+}
+
+/** Records done with: read and neither pending (being written) nor deferred (waiting for a pass). */
+export function finishedOf(counts: RunCounts): number {
+  return counts.read - (counts.pending ?? 0) - (counts.deferred ?? 0)
 }

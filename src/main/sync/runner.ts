@@ -62,6 +62,34 @@ export interface DeleteOptions {
 
 export type PlanEntry = DiffEntry | { key: string; action: 'delete'; reason: string }
 
+/**
+ * The delete guard: a run that would delete more than `maxShare` of the records the flow
+ * manages, or more than `maxCount`, stops before its first delete (deletes are held until the
+ * source is read, then counted). `allow` is the count a person confirmed.
+ */
+export interface DeleteGuardOptions {
+  /** Deletes confirmed (the app's dialog, the CLI's `--allow-deletes N`): at most this many go ahead. */
+  allow?: number
+  /** Default 0.1 (10 %). */
+  maxShare?: number
+  /** Default 100. */
+  maxCount?: number
+}
+
+export interface DeleteGuardReport {
+  /** Deletes the run holds (or a dry run plans). */
+  deletes: number
+  /** The records the flow manages: its last completed runs' count, or what this run read, whichever is more. */
+  managed: number
+  /** ok: under the guard (or confirmed); confirm: stopped until a person confirms the count; refused: no confirmation helps. */
+  verdict: 'ok' | 'confirm' | 'refused'
+  reason: string
+}
+
+export const DELETE_HELD = 'deleteHeld'
+/** Writes in flight finish even when the run is canceled (their outcome is journaled, so summary, journal and target agree). */
+const NEVER_ABORTED = new AbortController().signal
+
 export interface RunOptions {
   flow: RecordsFlow | EventsFlow
   source: RecordSource
@@ -116,6 +144,9 @@ export interface RunOptions {
   writeCreateOnlyOnReplay?: boolean
   /** The match key of a computed record. Default: the engine's key; for an events flow, the target's `match.target`. */
   keyOf?: (result: RecordResult, record: SourceRecord) => string | undefined
+  /** The services the run reaches (`StartEntry.identity`): the flow's position and managed count are read for this identity. */
+  identity?: string
+  deleteGuard?: DeleteGuardOptions
 }
 
 export type RunEndStatus = 'completed' | 'failed' | 'canceled'
@@ -134,6 +165,12 @@ export interface RunResult {
   error?: { code: string; message: string }
   /** Dry run: the planned changes (up to `planLimit`; `truncated` if more). */
   plan?: { entries: PlanEntry[]; truncated: boolean }
+  /** The mode of the run (a resumed run: the mode it was started with). */
+  mode: RunMode
+  /** A resumed run: when the run it continues was started. */
+  resumed?: { startedAt: number }
+  /** When the run held or planned deletes: the guard's verdict. */
+  deleteGuard?: DeleteGuardReport
 }
 
 export interface RunHandle {
@@ -275,6 +312,14 @@ class Runner {
   private pass = 0
   private total: number | undefined
   private phase: RunPhase = 'starting'
+  /** Records of the current page decided without a journal line: journaled only if the run stops mid-page. */
+  private pageDecided: OutcomeItem[] = []
+  /** Source deletions taken in this attempt (the rest of `read` are records). */
+  private deletionsRead = 0
+  private managedBefore: number | undefined
+  private guardReport: DeleteGuardReport | undefined
+  /** Set when the run ends: what the last progress event and the result say. */
+  private finalCounts: RunCounts | undefined
   private plan: PlanEntry[] = []
   private planTruncated = false
   private journalRun!: RunJournal
@@ -282,6 +327,7 @@ class Runner {
   private transform!: RecordTransform
   private createOnly!: Set<string>
   private mode!: RunMode
+  private resumedFrom: { startedAt: number } | undefined
   private writeCreateOnly = false
 
   constructor(
@@ -304,9 +350,15 @@ class Runner {
     exposeMeter(this.meter)
   }
 
-  private snapshot(): Omit<RunProgress, 'ratePerSecond' | 'etaMs' | 'elapsedMs'> {
+  private liveCounts(): RunCounts {
     const counts = addCounts({ ...this.committed }, this.pageCounts)
     counts.read += this.undecided
+    counts.pending += this.undecided
+    return counts
+  }
+
+  private snapshot(): Omit<RunProgress, 'ratePerSecond' | 'etaMs' | 'elapsedMs' | 'finished'> {
+    const counts = this.finalCounts ? { ...this.finalCounts } : this.liveCounts()
     return {
       runId: this.runId,
       flowId: this.flow.id,
@@ -354,13 +406,14 @@ class Runner {
       startPass = recovery.checkpoint?.pass ?? 0
       priorMs = recovery.durationMs
       if (recovery.start.onlyKeys && !options.onlyKeys) this.only = new Set(recovery.start.onlyKeys)
+      this.resumedFrom = { startedAt: recovery.start.at }
     } else {
       this.mode = this.only ? 'retry' : options.source.kind
       this.cursor =
         options.cursor !== undefined
           ? options.cursor
           : this.mode === 'incremental'
-            ? (await options.journal.flowState(flow.id))?.cursor
+            ? (await options.journal.flowState(flow.id, options.identity))?.cursor
             : undefined
       this.journalRun = await options.journal.begin({
         runId: this.runId,
@@ -372,9 +425,11 @@ class Runner {
         ...(this.cursor !== undefined ? { cursor: this.cursor } : {}),
         ...(options.retryOf ? { retryOf: options.retryOf } : {}),
         ...(this.only ? { onlyKeys: [...this.only] } : {}),
+        ...(options.identity ? { identity: options.identity } : {}),
         at: this.clock.now()
       })
     }
+    this.managedBefore = (await options.journal.flowState(flow.id, options.identity))?.managed
     this.createOnly = new Set(this.transform.createOnly)
     this.writeCreateOnly = (options.writeCreateOnlyOnReplay ?? false) && this.mode === 'full'
 
@@ -396,11 +451,13 @@ class Runner {
               : { code: 'unexpected', message: (caught as Error)?.message ?? String(caught) }
       }
     }
+    const counts = status === 'completed' ? { ...this.committed } : await this.settleStoppedPage()
+    this.finalCounts = counts
     this.undecided = 0
     this.pageCounts = zeroCounts()
     this.phase = 'done'
+    if (this.dryRun && this.committed.deleted > 0) this.guardReport = this.guard(this.committed.deleted)
     const durationMs = priorMs + (this.clock.now() - segmentStart)
-    const counts = { ...this.committed }
     await this.journalRun.end({
       t: 'end',
       at: this.clock.now(),
@@ -422,7 +479,64 @@ class Runner {
       cursor: this.cursor,
       ...(status === 'completed' ? { nextCursor: this.cursor } : {}),
       ...(error ? { error } : {}),
-      ...(this.dryRun ? { plan: { entries: this.plan, truncated: this.planTruncated } } : {})
+      ...(this.dryRun ? { plan: { entries: this.plan, truncated: this.planTruncated } } : {}),
+      mode: this.mode,
+      ...(this.resumedFrom ? { resumed: this.resumedFrom } : {}),
+      ...(this.guardReport ? { deleteGuard: this.guardReport } : {})
+    }
+  }
+
+  /**
+   * The run stopped mid-page (canceled or failed), after the writes in flight finished: the
+   * page's records decided without a journal line (unchanged, skipped) are journaled now, so
+   * the resume does not decide them again and the counts never go backwards; what was read
+   * and not finished is `pending` in the summary (the resume reads it again).
+   */
+  private async settleStoppedPage(): Promise<RunCounts> {
+    const decided = { ...this.pageCounts }
+    if (this.pageDecided.length) {
+      try {
+        await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: this.page + 1, items: this.pageDecided, d: decided })
+        addCounts(this.committed, decided)
+      } catch {
+        // The journal cannot take it: the resume decides those records again (they stay pending here).
+      }
+    } else if (this.dryRun) addCounts(this.committed, decided)
+    const counts = { ...this.committed }
+    const pending = Math.max(0, this.liveCounts().read - counts.read)
+    counts.read += pending
+    counts.pending += pending
+    return counts
+  }
+
+  /** The delete guard's verdict on `deletes` held (or planned) deletes. */
+  private guard(deletes: number): DeleteGuardReport {
+    const options = this.options.deleteGuard ?? {}
+    const maxShare = options.maxShare ?? 0.1
+    const maxCount = options.maxCount ?? 100
+    const records = this.committed.read - this.deletionsRead
+    const managed = Math.max(this.managedBefore ?? 0, this.total ?? 0, records)
+    const kept = records - this.committed.filteredOut
+    const where = `flow "${this.flow.id}"`
+    if (this.deletes.deleteWhenFilteredOut && this.committed.filteredOut > 0 && kept <= 0 && (this.mode === 'full' || records >= 10)) {
+      return {
+        deletes,
+        managed,
+        verdict: 'refused',
+        reason: `the filter of ${where} kept none of the ${records} records read, and "delete when filtered out" would delete ${deletes} target record(s) — a filter that matches nothing is almost always a mistake (a misspelt field or value). Nothing was deleted: fix the filter (preview it), or turn "delete when filtered out" off`
+      }
+    }
+    const share = managed > 0 ? deletes / managed : 1
+    const over: string[] = []
+    if (deletes > maxCount) over.push(`more than ${maxCount}`)
+    if (share > maxShare) over.push(`more than ${Math.round(maxShare * 100)}% of the ${managed} records it manages`)
+    if (over.length === 0) return { deletes, managed, verdict: 'ok', reason: `${deletes} delete(s) are within the guard` }
+    if (options.allow !== undefined && deletes <= options.allow) return { deletes, managed, verdict: 'ok', reason: `${deletes} delete(s) confirmed (up to ${options.allow} allowed)` }
+    return {
+      deletes,
+      managed,
+      verdict: 'confirm',
+      reason: `this run would delete ${deletes} target record(s) of ${where} — ${over.join(' and ')}. Nothing was deleted. Check the filter and the delete settings; to go ahead, confirm the count (on the command line: --allow-deletes ${deletes})`
     }
   }
 
@@ -451,6 +565,7 @@ class Runner {
         ...(this.total !== undefined ? { total: this.total } : {})
       })
       this.done.clear()
+      this.pageDecided = []
       this.phase = 'reading'
       this.meter.tick()
       if (this.signal.aborted) throw abortError()
@@ -497,12 +612,16 @@ class Runner {
       if (this.only && (key === undefined || !this.only.has(key))) return false
       return true
     }
-    const queue = (item: Work) => {
+    const queue = (item: Work, position: string) => {
       if (work.has(item.key)) {
-        // The same record twice in one page: the later version wins.
-        this.pageCounts.read++
-        this.pageCounts.skipped++
-        this.planned({ key: item.key, action: 'skipped', reason: 'superseded by a later version of the record in the same page' })
+        // The same record twice in one page: the later version wins. (`dup` id: a stopped page's resume does not count it twice.)
+        const dup = `#dup:${pageNo}:${position}`
+        if (!this.done.has(dup)) {
+          this.pageCounts.read++
+          this.pageCounts.skipped++
+          this.pageDecided.push({ id: dup, o: 'skipped' })
+          this.planned({ key: item.key, action: 'skipped', reason: 'superseded by a later version of the record in the same page' })
+        }
       } else this.undecided++
       work.set(item.key, item)
     }
@@ -514,7 +633,9 @@ class Runner {
       const result = pending instanceof Promise ? await pending : pending
       const key = this.keyOf(result, record)
       const id = key ?? `#${pageNo}:${index}`
-      if (!take(id, key)) continue
+      // A record filtered out is journaled (when a run stops mid-page) by its position: a later version of it may be in the page.
+      const position = `#at:${pageNo}:${index}`
+      if (this.done.has(position) || !take(id, key)) continue
       if (result.kind === 'error' || (result.kind === 'ok' && key === undefined)) {
         const item: OutcomeItem =
           result.kind === 'error'
@@ -533,20 +654,26 @@ class Runner {
         bump('failed')
         if (result.kind === 'error') this.planned({ key: result.key, action: 'error', field: result.field, step: result.step, reason: result.reason, input: result.input })
       } else if (result.kind === 'skipped') {
-        if (this.deletes.deleteWhenFilteredOut && key !== undefined) queue({ kind: 'filtered', key, reason: result.reason })
+        if (this.deletes.deleteWhenFilteredOut && key !== undefined) queue({ kind: 'filtered', key, reason: result.reason }, String(index))
         else {
           this.pageCounts.read++
           this.pageCounts.skipped++
+          this.pageCounts.filteredOut++
+          this.pageDecided.push({ id: position, o: 'skipped' })
           this.planned({ key, action: 'skipped', reason: result.reason })
         }
-      } else queue({ kind: 'upsert', key: key!, target: result.target, warnings: result.warnings })
+      } else queue({ kind: 'upsert', key: key!, target: result.target, warnings: result.warnings }, String(index))
     }
-    for (const key of page.deleted ?? []) {
-      if (!take(key, key)) continue
-      if (this.deletes.applySourceDeletes) queue({ kind: 'tombstone', key })
+    for (const [index, key] of (page.deleted ?? []).entries()) {
+      // A deletion not applied is journaled by its position: its key may also be a record of this page.
+      const deletionId = `#del:${pageNo}:${index}`
+      if (this.done.has(deletionId) || !take(key, key)) continue
+      this.deletionsRead++
+      if (this.deletes.applySourceDeletes) queue({ kind: 'tombstone', key }, `d${index}`)
       else {
         this.pageCounts.read++
         this.pageCounts.skipped++
+        this.pageDecided.push({ id: deletionId, o: 'skipped' })
         this.planned({ key, action: 'skipped', reason: 'deleted in the source; source deletes are not applied' })
       }
     }
@@ -566,6 +693,7 @@ class Runner {
     const ops: WriteOp[] = []
     // A dry run's planned writes wait for the sink's verdict (a missing parent fails there too).
     const intents = new Map<string, PlanEntry>()
+    const deletes: Array<{ op: WriteOp; filtered: boolean; reason: string }> = []
     for (const item of work.values()) {
       const current = existing.get(item.key)
       if (item.kind === 'upsert') {
@@ -577,6 +705,7 @@ class Runner {
         const diff = diffRecord(item.target, current, this.writeCreateOnly ? new Set() : this.createOnly)
         if (diff.changes.length === 0) {
           this.decide('unchanged')
+          this.pageDecided.push({ k: item.key, o: 'unchanged' })
           this.planned({ key: item.key, action: 'unchanged' })
           continue
         }
@@ -584,10 +713,14 @@ class Runner {
         ops.push({ op: 'update', key: item.key, record, patch: patchOf(diff.changes) })
         if (this.dryRun) intents.set(item.key, { key: item.key, action: 'update', changes: diff.changes, warnings: item.warnings, createOnlySkipped: diff.createOnlySkipped })
       } else if (current) {
-        ops.push({ op: 'delete', key: item.key })
-        if (this.dryRun) intents.set(item.key, { key: item.key, action: 'delete', reason: item.kind === 'tombstone' ? 'deleted in the source' : `left the filter (${item.reason})` })
+        const reason = item.kind === 'tombstone' ? 'deleted in the source' : `left the filter (${item.reason})`
+        deletes.push({ op: { op: 'delete', key: item.key }, filtered: item.kind === 'filtered', reason })
+        this.planned({ key: item.key, action: 'delete', reason })
       } else {
-        this.decide(item.kind === 'tombstone' ? 'unchanged' : 'skipped')
+        const outcome = item.kind === 'tombstone' ? 'unchanged' : 'skipped'
+        this.decide(outcome)
+        if (item.kind === 'filtered') this.pageCounts.filteredOut++
+        this.pageDecided.push({ k: item.key, o: outcome })
         this.planned(item.kind === 'tombstone' ? { key: item.key, action: 'unchanged' } : { key: item.key, action: 'skipped', reason: item.reason })
       }
     }
@@ -599,12 +732,17 @@ class Runner {
           this.decide('failed')
           this.planned({ key: op.key, action: 'error', field: verdict.field ?? '', step: undefined, reason: verdict.message, input: null })
         } else {
-          this.decide(op.op === 'create' ? 'created' : op.op === 'update' ? 'updated' : 'deleted')
+          this.decide(op.op === 'create' ? 'created' : 'updated')
           this.planned(intents.get(op.key)!)
         }
       }
+      for (const d of deletes) {
+        this.decide('deleted')
+        if (d.filtered) this.pageCounts.filteredOut++
+      }
       return
     }
+    if (deletes.length) await this.holdDeletes(deletes, pageNo)
     await this.writeAll(ops, pageNo, 0)
   }
 
@@ -618,6 +756,23 @@ class Runner {
       for (const outcome of await sink.plan!(batch, this.signal)) verdicts.set(outcome.key, outcome)
     })
     return verdicts
+  }
+
+  /**
+   * Deletes wait until the whole source is read: only then does the guard know how many there
+   * are, and it can stop the run before the first one. They are journaled as deferred writes,
+   * so a resume (after a crash, or after a person confirmed the count) still has them.
+   */
+  private async holdDeletes(deletes: ReadonlyArray<{ op: WriteOp; filtered: boolean; reason: string }>, pageNo: number): Promise<void> {
+    const message = 'held until the whole source is read: the delete guard counts the deletes first'
+    const items: OutcomeItem[] = deletes.map((d) => ({ k: d.op.key, o: 'deferred', op: 'delete', code: DELETE_HELD, message: d.reason, pending: d.op }))
+    const filtered = deletes.filter((d) => d.filtered).length
+    const d: Partial<RunCounts> = { read: deletes.length, deferred: deletes.length, ...(filtered ? { filteredOut: filtered } : {}) }
+    await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, items, d })
+    addCounts(this.committed, d)
+    this.undecided -= deletes.length
+    for (const del of deletes) this.deferred.set(del.op.key, { key: del.op.key, op: del.op, code: DELETE_HELD, message })
+    this.meter.tick()
   }
 
   /** A record decided without a journal line: counted with the page's checkpoint. */
@@ -640,13 +795,14 @@ class Runner {
   }
 
   /** Writes ops in batches; each batch's outcomes are journaled as soon as the sink returns them. */
-  private async writeAll(ops: readonly WriteOp[], pageNo: number, pass: number): Promise<void> {
+  private async writeAll(ops: readonly WriteOp[], pageNo: number, pass: number, fromDeferred = pass > 0): Promise<void> {
     const { sink } = this.options
     const maxDeferred = this.options.maxDeferred ?? 10_000
     const lastPass = pass >= (this.options.retryPasses ?? 2)
     await forEachLimit(chunks(ops, sink.limits.maxBatch), sink.limits.concurrency, async (batch) => {
       await this.gate.pass(this.signal)
-      const outcomes = await sink.write(batch, this.signal)
+      // Not the run's signal: a cancel starts no new batch, and the ones in flight land and are journaled.
+      const outcomes = await sink.write(batch, NEVER_ABORTED)
       const byKey = new Map<string, WriteOutcome>()
       for (const outcome of outcomes) byKey.set(outcome.key, outcome)
       const items: OutcomeItem[] = []
@@ -660,13 +816,13 @@ class Runner {
           message: 'the target reported nothing for this record — run again to check it',
           retryable: false
         }
-        if (pass === 0) add('read')
+        if (!fromDeferred) add('read')
         else add('deferred', -1)
         if (outcome.outcome !== 'failed') {
           items.push({ k: op.key, o: outcome.outcome, op: op.op })
           add(outcome.outcome)
           this.deferred.delete(op.key)
-        } else if (outcome.retryable && !lastPass && (pass > 0 || this.deferred.size < maxDeferred)) {
+        } else if (outcome.retryable && !lastPass && (fromDeferred || this.deferred.size < maxDeferred)) {
           items.push({ k: op.key, o: 'deferred', op: op.op, code: outcome.code, message: outcome.message, pending: op })
           add('deferred')
           this.deferred.set(op.key, { key: op.key, op, code: outcome.code, message: outcome.message })
@@ -689,13 +845,25 @@ class Runner {
       }
       await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, ...(pass ? { pass } : {}), items, d })
       addCounts(this.committed, d)
-      if (pass === 0) this.undecided -= batch.length
+      if (!fromDeferred) this.undecided -= batch.length
       this.meter.tick()
     })
   }
 
   private async retryPasses(startPass: number): Promise<void> {
     if (this.dryRun) return
+    const held = [...this.deferred.values()].filter((d) => d.code === DELETE_HELD)
+    if (held.length) {
+      this.guardReport = this.guard(held.length)
+      if (this.guardReport.verdict !== 'ok') throw new SyncFatalError(this.guardReport.verdict === 'refused' ? 'filterMatchesNothing' : 'tooManyDeletes', this.guardReport.reason)
+      this.setPhase('deleting')
+      await this.writeAll(
+        held.map((d) => d.op),
+        0,
+        startPass,
+        true
+      )
+    }
     const passes = this.options.retryPasses ?? 2
     const delay = this.options.retryDelayMs ?? 1000
     for (let pass = startPass + 1; pass <= passes && this.deferred.size > 0; pass++) {

@@ -2,7 +2,7 @@ import type { Flow, MappingDocument } from '../../shared/mapping/document'
 import { orderFlows } from '../../shared/mapping/flow-order'
 import type { CampaignConnector } from '../connectors/campaign/connector'
 import type { DynamicsConnector } from '../connectors/dynamics/connector'
-import { buildFlow, type FlowParts } from './flows'
+import { buildFlow, connectionNames, type FlowParts } from './flows'
 import { ExpressionSandbox } from '../expressions/expression-sandbox'
 import type { ExpressionEvaluator } from '../../shared/mapping/transforms/runtime'
 import { RunHistory, type RecordError } from './history'
@@ -12,7 +12,7 @@ import type { RunCounts } from './journal-format'
 import { zeroCounts } from './journal-format'
 import { isAbortError, SyncFatalError, type Clock, type SinkLimits } from './ports'
 import type { RunProgress } from './progress'
-import { mappingHash, startRun, type PlanEntry, type RunResult } from './runner'
+import { mappingHash, startRun, type DeleteGuardReport, type PlanEntry, type RunResult } from './runner'
 
 /**
  * The app-facing sync service: runs the flows of a mapping document against the connected
@@ -24,6 +24,8 @@ import { mappingHash, startRun, type PlanEntry, type RunResult } from './runner'
 export interface SyncConnections {
   dynamics(name: string): Promise<DynamicsConnector>
   campaign(name: string): Promise<CampaignConnector>
+  /** The service a connection reaches (see ConnectionService.identity); default: the connector's URL. */
+  identity?(name: string, system: 'dynamics' | 'campaign'): string
 }
 
 export interface SyncServiceOptions {
@@ -62,11 +64,28 @@ export interface SyncRequest {
   onPlan?: (flowId: string, entry: PlanEntry) => void
   /** A label for the history (file revision, commit). */
   mappingVersion?: string
+  /**
+   * Deletes a person confirmed (the delete guard): one number for every flow (the CLI's
+   * `--allow-deletes N`), or per flow id (the app's confirmation).
+   */
+  allowDeletes?: number | Record<string, number>
 }
 
 /** Events for `run/progress`. */
 export type SyncEvent =
-  | { type: 'flowStarted'; flowId: string; flowIndex: number; flowCount: number; runId: string; resumed: boolean; mode: 'full' | 'incremental' | 'retry'; dryRun: boolean }
+  | {
+      type: 'flowStarted'
+      flowId: string
+      flowIndex: number
+      flowCount: number
+      runId: string
+      resumed: boolean
+      /** The run's mode; a resumed run: the mode it was started with. */
+      mode: 'full' | 'incremental' | 'retry'
+      dryRun: boolean
+      /** A resumed run: what it continues. */
+      resumes?: { startedAt: number; status: string; counts: RunCounts }
+    }
   | { type: 'progress'; flowId: string; flowIndex: number; flowCount: number; progress: RunProgress }
   | { type: 'notice'; flowId: string; message: string }
   | { type: 'flowFinished'; flowId: string; flowIndex: number; flowCount: number; result: FlowResult }
@@ -87,6 +106,10 @@ export interface FlowResult {
   /** Earlier runs this flow's result continues (a resume) or replaces (a fallback to a full resync). */
   resumedFrom?: string
   fullResync?: boolean
+  /** The run's mode (a resumed run: the mode it was started with). */
+  mode?: 'full' | 'incremental' | 'retry'
+  /** When the run held or planned deletes: the delete guard's verdict (a stopped run: `confirm` or `refused`). */
+  deleteGuard?: DeleteGuardReport
 }
 
 export interface SyncResult {
@@ -163,6 +186,19 @@ export class SyncService {
     return (await this.knownRun(runId)).errorsCsv(runId, options)
   }
 
+  /** The services a document's flows reach, for the journal (undefined when a connection cannot be resolved: building the flow reports that). */
+  private async identityOf(document: MappingDocument): Promise<string | undefined> {
+    const names = connectionNames(document)
+    const { connections } = this.options
+    try {
+      const dynamics = connections.identity?.(names.dynamics, 'dynamics') ?? `dynamics:${(await connections.dynamics(names.dynamics)).environmentUrl}`
+      const campaign = connections.identity?.(names.campaign, 'campaign') ?? `campaign:${(await connections.campaign(names.campaign)).baseUrl}`
+      return `${dynamics} → ${campaign}`
+    } catch {
+      return undefined
+    }
+  }
+
   private async runFlows(document: MappingDocument, request: SyncRequest, retry: { runId: string; keys: string[]; withoutKey: number } | undefined): Promise<SyncResult> {
     const started = Date.now()
     const journal = await this.journal()
@@ -228,13 +264,24 @@ export class SyncService {
     }
 
     let full = request.full ?? false
+    const identity = await this.identityOf(document)
     let resumeRunId: string | undefined
+    let resumes: { startedAt: number; status: string; counts: RunCounts; mode: 'full' | 'incremental' | 'retry' } | undefined
     if (!dryRun && !retry && (request.resume ?? true)) {
-      const last = (await journal.list({ flowId: flow.id }))[0]
-      if (last && last.resumable && !last.dryRun) {
-        resumeRunId = last.runId
+      const last = (await journal.list({ flowId: flow.id })).find((run) => !run.dryRun && run.identity === identity)
+      if (last && last.resumable) {
+        if (full && last.mode !== 'full') {
+          // --full asks for a replay: continuing an incremental run would not be one.
+          notice(`not resuming the ${last.mode} run ${last.runId}: a full run was asked for — starting one`)
+        } else {
+          resumeRunId = last.runId
+          resumes = { startedAt: last.startedAt, status: last.status, counts: last.counts, mode: last.mode }
+          // A resumed run reads with the source it started with.
+          full = last.mode === 'full'
+        }
       }
     }
+    const allowDeletes = typeof request.allowDeletes === 'number' ? request.allowDeletes : request.allowDeletes?.[flow.id]
     let fullResync = false
     for (let attempt = 0; attempt < 3; attempt++) {
       let parts: FlowParts
@@ -269,6 +316,8 @@ export class SyncService {
             ...(parts.deletes ? { deletes: parts.deletes } : {}),
             mappingHash: mappingHash(flow),
             journal,
+            ...(identity ? { identity } : {}),
+            ...(allowDeletes !== undefined ? { deleteGuard: { allow: allowDeletes } } : {}),
             dryRun,
             ...(full && !resumeRunId ? { cursor: undefined } : {}),
             ...(resumeRunId ? { resumeRunId } : {}),
@@ -296,21 +345,35 @@ export class SyncService {
       })()
       let result: RunResult
       try {
-        if (handle.runId) request.onProgress?.({ type: 'flowStarted', flowId: flow.id, flowIndex, flowCount, runId: handle.runId, resumed: Boolean(resumeRunId), mode: retry ? 'retry' : parts.source.kind, dryRun })
+        if (handle.runId) {
+          request.onProgress?.({
+            type: 'flowStarted',
+            flowId: flow.id,
+            flowIndex,
+            flowCount,
+            runId: handle.runId,
+            resumed: Boolean(resumeRunId),
+            mode: retry ? 'retry' : resumeRunId && resumes ? resumes.mode : parts.source.kind,
+            dryRun,
+            ...(resumeRunId && resumes ? { resumes: { startedAt: resumes.startedAt, status: resumes.status, counts: resumes.counts } } : {})
+          })
+        }
         result = await handle.done
       } catch (error) {
         if (resumeRunId && error instanceof SyncFatalError && (error.code === 'mappingChanged' || error.code === 'notResumable')) {
           notice(`not resuming run ${resumeRunId}: ${error.message}`)
           resumeRunId = undefined
+          resumes = undefined
+          full = request.full ?? false
           continue
         }
         if (request.signal?.aborted || isAbortError(error)) return { ...base, status: 'canceled', counts: zeroCounts(), durationMs: 0 }
         throw error
       }
-      if (resumeRunId) notice(`resumed run ${resumeRunId} from its last checkpoint`)
+      if (resumeRunId) notice(`resumed the ${result.mode} run ${resumeRunId} from its last checkpoint`)
       if (result.status === 'failed' && result.error?.code === 'cursorExpired' && !dryRun && attempt < 2) {
         notice(`${result.error.message} — starting a full resync of "${flow.id}" (records already in the target are found unchanged and not written again)`)
-        await journal.resetFlowState(flow.id)
+        await journal.resetFlowState(flow.id, identity)
         full = true
         fullResync = true
         resumeRunId = undefined
@@ -325,7 +388,9 @@ export class SyncService {
         ...(result.error ? { error: result.error } : {}),
         ...(result.plan ? { plan: result.plan } : {}),
         ...(resumeRunId ? { resumedFrom: resumeRunId } : {}),
-        ...(fullResync ? { fullResync } : {})
+        ...(fullResync ? { fullResync } : {}),
+        mode: result.mode,
+        ...(result.deleteGuard ? { deleteGuard: result.deleteGuard } : {})
       }
     }
     return { ...base, status: 'failed', counts: zeroCounts(), durationMs: 0, error: { code: 'unexpected', message: 'gave up after repeated restarts' } }

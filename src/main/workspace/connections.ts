@@ -67,6 +67,11 @@ export interface ConnectionServiceOptions {
   env?: NodeJS.ProcessEnv
   /** The running sandbox, if any (read on each call, so it may start later). */
   sandbox?: () => SandboxConnectionInfo | undefined
+  /**
+   * Which data the built-in sandbox holds (its snapshot file): the app's and the CLI's sandboxes
+   * are different datasets, so the run journal must not share a flow's position between them.
+   */
+  sandboxDataset?: string
   /** Device code / browser sign-in UI hooks. */
   interaction?: DelegatedSignIn
   http?: { onEvent?: (event: HttpEvent) => void; timeoutMs?: number; retry?: Partial<RetryPolicy> }
@@ -207,6 +212,17 @@ export class ConnectionService {
       })
     }
     return found
+  }
+
+  /**
+   * The service a connection reaches, for the run journal (positions and resumes are per
+   * identity): the environment URL, the Campaign organization URL, or the sandbox's dataset.
+   */
+  identity(idOrName: string, system: ConnectionProfile['system']): string {
+    const profile = this.resolve(idOrName, system)
+    if (profile.source === 'sandbox') return `sandbox-${profile.system}:${this.options.sandboxDataset ?? 'default'}`
+    if (profile.system === 'dynamics') return `dynamics:${profile.environmentUrl.replace(/\/+$/, '').toLowerCase()}`
+    return `campaign:${campaignBaseUrl(profile).replace(/\/+$/, '').toLowerCase()}`
   }
 
   async create(input: NewConnection, secret?: string): Promise<ConnectionSummary> {

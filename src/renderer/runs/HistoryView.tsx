@@ -16,18 +16,23 @@ const columns = '170px minmax(120px, 1fr) 92px 64px 160px minmax(200px, 1.6fr) 7
 
 type Loaded = { status: 'loading' } | { status: 'ready'; runs: RunSummary[] } | { status: 'error'; message: string }
 
+/** A dry run is a plan: "would create 438", never "438 created". */
 function countsText(run: RunSummary): string {
   const c = run.counts
-  const parts = [`${c.created} created`, `${c.updated} updated`, `${c.unchanged} unchanged`]
-  if (c.deleted) parts.push(`${c.deleted} deleted`)
+  const w = run.dryRun ? 'would ' : ''
+  const parts = run.dryRun ? [`would create ${c.created}`, `would update ${c.updated}`, `${c.unchanged} unchanged`] : [`${c.created} created`, `${c.updated} updated`, `${c.unchanged} unchanged`]
+  if (c.deleted) parts.push(run.dryRun ? `would delete ${c.deleted}` : `${c.deleted} deleted`)
   if (c.skipped) parts.push(`${c.skipped} skipped`)
-  if (c.failed) parts.push(`${c.failed} failed`)
+  if (c.failed) parts.push(`${c.failed} ${w}fail${run.dryRun ? '' : 'ed'}`)
+  if (c.deferred + c.pending) parts.push(`${c.deferred + c.pending} pending`)
+  if (c.filteredOut) parts.push(`${c.read - c.filteredOut} of ${c.read} kept by the filter`)
   return parts.join(' · ')
 }
 
-/** A sync that ran to its end with failed records reads "partial", as the run's summary says. */
+/** A sync that ran to its end with failed records reads "partial", as the run's summary says; a finished dry run is a plan. */
 function statusOf(run: RunSummary): string {
-  return run.status === 'completed' && run.errorCount > 0 && !run.dryRun ? 'partial' : run.status
+  if (run.dryRun) return run.status === 'completed' ? 'plan' : run.status
+  return run.status === 'completed' && run.errorCount > 0 ? 'partial' : run.status
 }
 
 /** Every run of the workspace (`run/history`), newest first; a selected run shows its errors, export and retry. */

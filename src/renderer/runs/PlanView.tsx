@@ -84,7 +84,16 @@ export function PlannedCounts({ result }: { result: FlowResult }) {
           <strong>{value.toLocaleString()}</strong> {label}
         </span>
       ))}
-      <Caption1 className="ssp-quiet">of {c.read.toLocaleString()} read</Caption1>
+      <Caption1 className="ssp-quiet" data-testid="plan-read">
+        of {c.read.toLocaleString()} read{c.filteredOut ? ` (${(c.read - c.filteredOut).toLocaleString()} kept by the filter)` : ''}
+      </Caption1>
+      {result.deleteGuard && result.deleteGuard.verdict !== 'ok' && (
+        <Caption1 className="ssr-guard-note" data-testid="plan-delete-guard">
+          {result.deleteGuard.verdict === 'refused'
+            ? `Run now will refuse to delete: ${result.deleteGuard.reason}`
+            : `Run now will stop before deleting these ${result.deleteGuard.deletes.toLocaleString()} records and ask you to confirm the count.`}
+        </Caption1>
+      )}
     </div>
   )
 }

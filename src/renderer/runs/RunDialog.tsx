@@ -24,9 +24,10 @@ import type { Flow } from '../../shared/mapping/document'
 import type { Client } from '../api/client'
 import { useDocumentStore } from '../state/document-store'
 import { orderFlows } from '../../shared/mapping/flow-order'
+import { progressPercent } from '../../shared/run-progress'
 import { flowLabel } from './format'
 import { HistoryView } from './HistoryView'
-import { countsOf, isRunning, subscribeToRuns, useRunStore } from './run-store'
+import { isRunning, subscribeToRuns, useRunStore } from './run-store'
 import { SessionView } from './SessionView'
 import './runs.css'
 
@@ -161,9 +162,9 @@ export function RunIndicator() {
   let icon
   if (running) {
     const current = session.flowIds.map((id) => session.flows[id]).find((f) => f?.started && !f.result)
-    const counts = countsOf(current)
-    const total = current?.progress?.total
-    const percent = total ? ` ${Math.min(100, Math.round((counts.read / Math.max(1, total)) * 100))}%` : ''
+    // Records finished over the total (never 100% while it runs); no total, no percentage.
+    const share = current?.progress ? progressPercent(current.progress) : undefined
+    const percent = share !== undefined ? ` ${share}%` : ''
     text = `${session.kind === 'dryRun' ? 'Dry run' : 'Syncing'}${percent}`
     label = `${session.kind === 'dryRun' ? 'Dry run' : 'Sync'} running — show progress`
     icon = <Spinner size="extra-tiny" />

@@ -1,7 +1,8 @@
-import { Badge, Body1, Button, Caption1, MessageBar, MessageBarBody, MessageBarTitle, ProgressBar, Subtitle2, Tab, TabList } from '@fluentui/react-components'
+import { Badge, Body1, Button, Caption1, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle, ProgressBar, Subtitle2, Tab, TabList } from '@fluentui/react-components'
 import { DismissCircleRegular, PlayRegular } from '@fluentui/react-icons'
 import { useState } from 'react'
 import type { SyncResult } from '../../shared/contract'
+import { progressPercent } from '../../shared/run-progress'
 import type { Flow } from '../../shared/mapping/document'
 import type { Client } from '../api/client'
 import { useDocumentStore } from '../state/document-store'
@@ -26,6 +27,7 @@ const phaseText: Record<string, string> = {
   reading: 'reading',
   writing: 'writing',
   retrying: 'retry pass',
+  deleting: 'deleting',
   paused: 'paused',
   finishing: 'finishing',
   done: 'done'
@@ -57,15 +59,18 @@ function FlowRow({ flow, state, running }: { flow: Flow | undefined; state: Flow
   const counts = countsOf(state)
   const total = progress?.total
   const done = result !== undefined
-  const value = result?.status === 'completed' ? 1 : total ? Math.min(1, counts.read / Math.max(1, total)) : undefined
+  // Records finished over the source's total; no total → an indeterminate bar, never a made-up share.
+  const percent = progress ? progressPercent(progress) : undefined
+  const value = result?.status === 'completed' ? 1 : percent !== undefined ? percent / 100 : undefined
+  const finished = counts.read - counts.pending - counts.deferred
   const status = result ? result.status : state.started ? (progress ? phaseText[progress.phase] : 'starting') : running ? 'waiting' : 'not run'
   const label = flowLabel(flow, state.flowId)
   return (
     <article className="ssr-flow" aria-label={`Flow ${label}`} data-flow={state.flowId}>
       <div className="ssr-flow__head">
         <Subtitle2>{label}</Subtitle2>
-        <Caption1 className="ssp-quiet">
-          {state.mode ? `${state.mode}${state.resumed ? ' · resumed' : ''}` : ''}
+        <Caption1 className="ssp-quiet" data-testid="flow-mode">
+          {state.mode ? (state.resumed ? `resuming the ${state.mode} run${state.resumes ? ` started ${new Date(state.resumes.startedAt).toLocaleString()}` : ''}` : `${state.mode} run`) : ''}
         </Caption1>
         <span className="ssp-grow" />
         {result ? <StatusBadge status={flowStatus(result)} /> : <Caption1 data-testid="flow-phase">{status}</Caption1>}
@@ -82,14 +87,24 @@ function FlowRow({ flow, state, running }: { flow: Flow | undefined; state: Flow
       <div className="ssr-flow__meta">
         <span className="ssr-counts" data-testid="flow-counts">
           <span className="ssr-count" data-count="read">
-            <strong>{counts.read.toLocaleString()}</strong>
-            {total ? ` / ${total.toLocaleString()}` : ''} read
+            <strong>{counts.read.toLocaleString()}</strong> read
+            {counts.filteredOut ? ` (${(counts.read - counts.filteredOut).toLocaleString()} kept by the filter)` : ''}
           </span>
+          {!done && total !== undefined && (
+            <span className="ssr-count" data-count="finished">
+              <strong>{finished.toLocaleString()}</strong> / {total.toLocaleString()} done{percent !== undefined ? ` (${percent}%)` : ''}
+            </span>
+          )}
           {countLabels.map(({ key, label: name }) => (
             <span key={key} className={`ssr-count ssr-count--${key}${counts[key] === 0 ? ' ssr-count--zero' : ''}`} data-count={key}>
               <strong>{counts[key].toLocaleString()}</strong> {name}
             </span>
           ))}
+          {counts.deferred + counts.pending > 0 && (
+            <span className="ssr-count" data-count="pending" title="Read and not finished: being written, waiting for a retry pass, or (a stopped run) left for the resume">
+              <strong>{(counts.deferred + counts.pending).toLocaleString()}</strong> pending
+            </span>
+          )}
         </span>
         <span className="ssp-grow" />
         {!done && progress && (
@@ -135,6 +150,60 @@ function cancelText(session: RunSession): string {
     : 'Canceled — the run is resumable: the records written so far stay written, and the next run of these flows continues from its last checkpoint.'
 }
 
+/**
+ * The delete guard stopped a flow before its first delete: say how many and why, and offer to
+ * go ahead with exactly that count (the run resumes from where it stopped). A filter that
+ * matches nothing is refused outright: there is nothing to confirm.
+ */
+function DeleteConfirmation({ client, session, result, flows }: { client: Client; session: RunSession; result: SyncResult; flows: Map<string, Flow> }) {
+  const document = useDocumentStore((state) => state.document)
+  const start = useRunStore((state) => state.start)
+  const stopped = result.flows.find((f) => f.deleteGuard && f.deleteGuard.verdict !== 'ok' && f.status === 'failed')
+  if (!stopped?.deleteGuard) return null
+  const guard = stopped.deleteGuard
+  const label = flowLabel(flows.get(stopped.flowId), stopped.flowId)
+  if (guard.verdict === 'refused') {
+    return (
+      <MessageBar intent="error" data-testid="delete-refused" layout="multiline">
+        <MessageBarBody>
+          <MessageBarTitle>{label}: nothing was deleted</MessageBarTitle>
+          {guard.reason}
+        </MessageBarBody>
+      </MessageBar>
+    )
+  }
+  const count = guard.deletes.toLocaleString()
+  return (
+    <MessageBar intent="warning" data-testid="delete-confirmation" layout="multiline">
+      <MessageBarBody>
+        <MessageBarTitle>
+          {label} would delete {count} record{guard.deletes === 1 ? '' : 's'} in the target
+        </MessageBarTitle>
+        That is more than the delete guard lets a run do unasked (more than 10% of the {guard.managed.toLocaleString()} records this flow manages, or more than 100). Nothing
+        has been deleted; creates and updates went ahead. Check the filter and the delete settings — a dry run lists each delete — or go ahead with exactly these {count}.
+      </MessageBarBody>
+      <MessageBarActions>
+        <Button
+          appearance="primary"
+          data-testid="confirm-deletes"
+          disabled={!document}
+          onClick={() =>
+            document &&
+            void start(client, document, {
+              kind: 'run',
+              flowIds: session.flowIds,
+              full: session.full,
+              allowDeletes: { ...session.allowDeletes, [stopped.flowId]: guard.deletes }
+            })
+          }
+        >
+          Delete {count} records
+        </Button>
+      </MessageBarActions>
+    </MessageBar>
+  )
+}
+
 /** What a finished sync did: status, counts, duration, notices, and each flow's errors. */
 function Summary({ client, session, result, flows }: { client: Client; session: RunSession; result: SyncResult; flows: Map<string, Flow> }) {
   const withRuns = result.flows.filter((f) => f.runId && f.status !== 'skipped')
@@ -164,7 +233,8 @@ function Summary({ client, session, result, flows }: { client: Client; session: 
           <MessageBarBody>Some records failed; the others were written. Fix the source or the mapping, then retry the failed records.</MessageBarBody>
         </MessageBar>
       )}
-      {result.status === 'failed' && (
+      <DeleteConfirmation client={client} session={session} result={result} flows={flows} />
+      {result.status === 'failed' && !result.flows.some((f) => f.deleteGuard && f.deleteGuard.verdict !== 'ok') && (
         <MessageBar intent="error">
           <MessageBarBody>The run stopped at its last checkpoint; the next run resumes from there once the cause is fixed.</MessageBarBody>
         </MessageBar>

@@ -36,7 +36,7 @@ export const countLabels: Array<{ key: keyof RunCounts; label: string; planned: 
 ]
 
 export function zeroCounts(): RunCounts {
-  return { read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, deleted: 0, deferred: 0 }
+  return { read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, deleted: 0, deferred: 0, pending: 0, filteredOut: 0 }
 }
 
 export function sumCounts(list: readonly RunCounts[]): RunCounts {

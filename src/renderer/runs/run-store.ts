@@ -21,6 +21,8 @@ export interface FlowState {
   runId?: string
   mode?: 'full' | 'incremental' | 'retry'
   resumed?: boolean
+  /** A resumed run: what it continues. */
+  resumes?: Extract<RunProgressEvent, { type: 'flowStarted' }>['resumes']
   progress?: Progress
   result?: FlowResult
 }
@@ -33,6 +35,8 @@ export interface RunSession {
   flowIds: string[]
   full: boolean
   retryOf?: string
+  /** Deletes the person confirmed per flow (the delete guard). */
+  allowDeletes?: Record<string, number>
   startedAt: number
   flows: Record<string, FlowState>
   notices: Array<{ flowId: string; message: string }>
@@ -64,7 +68,7 @@ interface RunStoreState {
   setStage(stage: 'setup' | 'session'): void
   selectRun(runId: string | undefined): void
   /** Starts a run in main and follows it. */
-  start(client: Client, document: MappingDocument, options: { kind: RunKind; flowIds: string[]; full: boolean; retryOf?: string }): Promise<void>
+  start(client: Client, document: MappingDocument, options: { kind: RunKind; flowIds: string[]; full: boolean; retryOf?: string; allowDeletes?: Record<string, number> }): Promise<void>
   cancel(client: Client): Promise<void>
   onProgress(payload: EventPayload<'run/progress'>): void
   onFinished(payload: EventPayload<'run/finished'>): void
@@ -85,7 +89,7 @@ function applyEvent(session: RunSession, event: RunProgressEvent): RunSession {
   const flowIds = session.flowIds.includes(event.flowId) ? session.flowIds : [...session.flowIds, event.flowId]
   switch (event.type) {
     case 'flowStarted':
-      flows[event.flowId] = { ...current(event.flowId), started: true, runId: event.runId, mode: event.mode, resumed: event.resumed }
+      flows[event.flowId] = { ...current(event.flowId), started: true, runId: event.runId, mode: event.mode, resumed: event.resumed, resumes: event.resumes }
       break
     case 'progress':
       flows[event.flowId] = { ...current(event.flowId), started: true, runId: event.progress.runId, progress: event.progress }
@@ -132,6 +136,7 @@ export const useRunStore = create<RunStoreState>((set, get) => ({
       flowIds: options.flowIds,
       full: options.full,
       retryOf: options.retryOf,
+      ...(options.allowDeletes ? { allowDeletes: options.allowDeletes } : {}),
       startedAt: Date.now(),
       flows: emptyFlows(options.flowIds),
       notices: [],
@@ -142,7 +147,13 @@ export const useRunStore = create<RunStoreState>((set, get) => ({
       const { runKey } =
         options.kind === 'retry' && options.retryOf
           ? await client.call('run/retryFailed', { document, runId: options.retryOf })
-          : await client.call('run/start', { document, flowIds: options.flowIds, dryRun: options.kind === 'dryRun', full: options.full })
+          : await client.call('run/start', {
+              document,
+              flowIds: options.flowIds,
+              dryRun: options.kind === 'dryRun',
+              full: options.full,
+              ...(options.allowDeletes ? { allowDeletes: options.allowDeletes } : {})
+            })
       if (get().session !== session) return
       set({ session: { ...session, runKey } })
       const waiting = early.get(runKey) ?? []

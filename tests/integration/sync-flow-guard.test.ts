@@ -1,0 +1,114 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bin, ensureCliBuilt, root } from './fixtures/built-cli'
+
+/**
+ * The delete guard and honest counts on the command line, over real HTTP against the
+ * built-in sandbox (the built CLI, `--sandbox`): a filter that matches nothing with "delete
+ * when filtered out" is refused before the first delete (even with --allow-deletes); a
+ * filter that drops a large share stops the run and says how many; `--allow-deletes N`
+ * resumes it and deletes exactly N. Every summary adds up.
+ */
+
+interface Counts {
+  read: number
+  created: number
+  updated: number
+  unchanged: number
+  skipped: number
+  failed: number
+  deleted: number
+  deferred: number
+  pending: number
+  filteredOut: number
+}
+
+function run(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 })
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+const addsUp = (c: Counts) => c.created + c.updated + c.unchanged + c.skipped + c.failed + c.deleted + c.deferred + c.pending === c.read
+
+let folder: string
+let journal: string
+const example = JSON.parse(readFileSync(join(root, 'examples/contacts.mapping.json'), 'utf8'))
+
+function mappingWith(filter: unknown, name: string): string {
+  const doc = structuredClone(example)
+  doc.flows[0].filter = filter
+  doc.flows[0].deletes = { applySourceDeletes: true, deleteWhenFilteredOut: true }
+  const file = join(folder, `${name}.mapping.json`)
+  writeFileSync(file, JSON.stringify(doc, null, 2))
+  return file
+}
+
+function profiles(): number {
+  const snapshot = readFileSync(join(journal, 'sandbox.json'), 'utf8')
+  return new Set(snapshot.match(/"cusDynamicsContactId":"[0-9a-f-]{36}"/g) ?? []).size
+}
+
+beforeAll(() => {
+  ensureCliBuilt()
+  folder = mkdtempSync(join(tmpdir(), 'sync-guard-'))
+  journal = join(folder, 'journal')
+}, 120_000)
+afterAll(() => rmSync(folder, { recursive: true, force: true }))
+
+describe('sync-studio run: guarded deletes', () => {
+  it('loads, refuses a filter that matches nothing, stops a large delete, then deletes exactly the confirmed count', () => {
+    const load = run(['run', join(root, 'examples/contacts.mapping.json'), '--sandbox', '--journal', journal, '--contacts', '300', '--json'])
+    expect(load.code, load.stderr).toBeLessThanOrEqual(1) // malformed seed e-mails fail, as they should
+    const loaded = JSON.parse(load.stdout).flows[0]
+    expect(addsUp(loaded.counts)).toBe(true)
+    const before = profiles()
+    expect(before).toBeGreaterThanOrEqual(loaded.counts.created)
+    expect(before).toBeGreaterThan(150)
+
+    // A filter that keeps nothing (a value nobody has): refused outright, even with deletes allowed.
+    const nothing = mappingWith({ field: 'lastname', op: 'eq', value: 'no-such-name-zz' }, 'nothing')
+    const refused = run(['run', nothing, '--sandbox', '--journal', journal, '--full', '--allow-deletes', '100000'])
+    expect(refused.code).toBe(2)
+    expect(refused.stdout).toMatch(/kept none of the 300 records read/)
+    expect(refused.stdout).toMatch(/Nothing was deleted/)
+    expect(profiles()).toBe(before)
+
+    // A filter that drops about half: more than 10 % → stopped before the first delete, with the count.
+    const half = mappingWith({ field: 'gendercode', op: 'eq', value: 1 }, 'half')
+    const stopped = run(['run', half, '--sandbox', '--journal', journal, '--full', '--json'])
+    expect(stopped.code).toBe(2)
+    const guarded = JSON.parse(stopped.stdout).flows[0]
+    expect(guarded.status).toBe('failed')
+    expect(guarded.error.code).toBe('tooManyDeletes')
+    expect(guarded.deleteGuard.verdict).toBe('confirm')
+    const deletes: number = guarded.deleteGuard.deletes
+    expect(deletes).toBeGreaterThan(before * 0.1)
+    expect(guarded.error.message).toContain(`--allow-deletes ${deletes}`)
+    expect(guarded.counts.deferred).toBe(deletes)
+    expect(addsUp(guarded.counts)).toBe(true)
+    // Creates and updates went ahead; not one delete.
+    const afterStop = profiles()
+    expect(afterStop).toBe(before + guarded.counts.created)
+
+    // The plan says the same before anything runs.
+    const plan = JSON.parse(run(['run', half, '--sandbox', '--journal', journal, '--json', '--dry-run', '--full']).stdout).flows[0]
+    expect(plan.deleteGuard).toMatchObject({ verdict: 'confirm', deletes })
+
+    // Confirming the count resumes the stopped run and deletes exactly that many.
+    const confirmed = run(['run', half, '--sandbox', '--journal', journal, '--full', '--allow-deletes', String(deletes), '--json'])
+    expect(confirmed.code, confirmed.stderr).toBeLessThanOrEqual(1)
+    const done = JSON.parse(confirmed.stdout).flows[0]
+    expect(done.status).toBe('completed')
+    expect(done.resumedFrom).toBe(guarded.runId)
+    expect(done.counts.deleted).toBe(deletes)
+    expect(addsUp(done.counts)).toBe(true)
+    expect(profiles()).toBe(afterStop - deletes)
+
+    // The history: the stopped run is no longer resumable (it completed), the dry run is a plan.
+    const history = JSON.parse(readFileSync(join(journal, 'index.json'), 'utf8')).runs as Record<string, { dryRun: boolean; status: string }>
+    expect(Object.values(history).filter((r) => r.dryRun).every((r) => r.status === 'completed')).toBe(true)
+  }, 180_000)
+})

@@ -1,0 +1,220 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { RecordsFlow } from '../../src/shared/mapping/document'
+import { progressPercent } from '../../src/shared/run-progress'
+import { SyncJournal } from '../../src/main/sync/journal'
+import { countNames, countsAddUp, type RunCounts } from '../../src/main/sync/journal-format'
+import { MemorySink, MemorySource, type SourceChange } from '../../src/main/sync/memory-ports'
+import type { RunProgress } from '../../src/main/sync/progress'
+import { runFlow, type RunOptions } from '../../src/main/sync/runner'
+
+/**
+ * The counts are a promise: read = created + updated + unchanged + skipped + failed + deleted
+ * + deferred + pending at every progress event and in every summary, counters never go
+ * backwards, a cancel's summary equals what the target holds, and the delete guard stops a
+ * run before its first delete.
+ */
+
+let dir: string
+let journal: SyncJournal
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sync-counts-'))
+  journal = await SyncJournal.open(dir)
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+const contacts = (patch: Partial<RecordsFlow> = {}): RecordsFlow => ({
+  id: 'contacts',
+  kind: 'records',
+  source: { system: 'dynamics', table: 'contact' },
+  target: { system: 'campaign', resource: 'profile' },
+  match: { source: 'contactid', target: 'externalId' },
+  filter: { field: 'statecode', op: 'eq', value: 0 },
+  fields: [
+    { target: 'email', from: ['emailaddress1'], steps: [{ fn: 'email' }] },
+    { target: 'lastName', from: ['lastname'] }
+  ],
+  ...patch
+})
+const id = (n: number) => `c-${String(n).padStart(4, '0')}`
+const contact = (n: number, patch: Record<string, unknown> = {}) => ({ contactid: id(n), emailaddress1: `p${n}@example.com`, lastname: `Last${n}`, statecode: 0, ...patch })
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
+
+function options(source: MemorySource, sink: MemorySink, patch: Partial<RunOptions> = {}): RunOptions {
+  return { flow: contacts(), source, sink, journal, retryDelayMs: 0, progressIntervalMs: 0, ...patch }
+}
+
+/** Every event adds up, and no counter (but pending/deferred, which drain) ever goes down. */
+function checkEvents(events: RunProgress[]): void {
+  expect(events.length).toBeGreaterThan(3)
+  let last: RunCounts | undefined
+  let lastFinished = 0
+  for (const event of events) {
+    expect(countsAddUp(event.counts), JSON.stringify(event.counts)).toBe(true)
+    expect(event.finished).toBeGreaterThanOrEqual(lastFinished)
+    lastFinished = event.finished
+    if (last) for (const name of countNames) if (name !== 'pending' && name !== 'deferred') expect(event.counts[name], name).toBeGreaterThanOrEqual(last[name])
+    last = event.counts
+    if (event.phase !== 'done') {
+      expect(progressPercent(event) ?? 0).toBeLessThan(100)
+      if (event.etaMs !== undefined) expect(event.etaMs).toBeGreaterThan(0)
+    }
+  }
+}
+
+/** Bad records of every kind the runner sees: mapping errors, no key, target refusals, orphans, filtered out, duplicates in a page, deletions. */
+function badLog(): SourceChange[] {
+  const log: SourceChange[] = []
+  for (const n of range(1, 300)) {
+    if (n % 11 === 0) log.push(contact(n, { emailaddress1: 'not an email' }))
+    else if (n % 13 === 0) log.push(contact(n, { contactid: null }))
+    else if (n % 7 === 0) log.push(contact(n, { statecode: 1 }))
+    else if (n % 17 === 0) log.push(contact(n, { lastname: 'REFUSE' }))
+    else if (n % 19 === 0) log.push(contact(n, { lastname: 'FLAKY' }))
+    else log.push(contact(n))
+    if (n % 23 === 0) log.push(contact(n, { lastname: `Again${n}` }))
+    if (n % 29 === 0) log.push({ deleted: id(n - 1) })
+  }
+  return log
+}
+
+const refusingSink = (extra: ConstructorParameters<typeof MemorySink>[0] = {}) =>
+  new MemorySink({
+    limits: { maxBatch: 4, concurrency: 3 },
+    latencyMs: 1,
+    fail: (op) =>
+      op.op !== 'delete' && op.record.lastName === 'REFUSE'
+        ? { code: 'XTK-170001', message: 'refused', retryable: false, field: 'lastName' }
+        : op.op !== 'delete' && op.record.lastName === 'FLAKY'
+          ? { code: 'unavailable', message: 'try later', retryable: true }
+          : undefined,
+    ...extra
+  })
+
+describe('counts that add up', () => {
+  it('at every progress event and in the summary of a run full of bad records', async () => {
+    const events: RunProgress[] = []
+    const flow = contacts({ deletes: { applySourceDeletes: true, deleteWhenFilteredOut: false } })
+    const sink = refusingSink()
+    const result = await runFlow(
+      options(new MemorySource(badLog(), 'contactid', { pageSize: 37, withTotal: true }), sink, { flow, onProgress: (p) => events.push(p), deleteGuard: { allow: 1000 } })
+    )
+    checkEvents(events)
+    expect(result.status).toBe('completed')
+    expect(countsAddUp(result.counts)).toBe(true)
+    expect(result.counts).toMatchObject({ pending: 0, deferred: 0 })
+    expect(result.counts.read).toBe(badLog().length)
+    expect(result.counts.failed).toBeGreaterThan(20)
+    expect(result.counts.filteredOut).toBeGreaterThan(20)
+    // The last event is the summary.
+    expect(events.at(-1)!.counts).toEqual(result.counts)
+    expect(events.at(-1)!.phase).toBe('done')
+    // What the summary says is what the target holds.
+    expect(result.counts.created - result.counts.deleted).toBe(sink.store.size)
+    expect((await journal.summary(result.runId))?.counts).toEqual(result.counts)
+  })
+
+  it('over a cancel: writes in flight land and are counted, nothing goes backwards, and the resume finds what the summary said', async () => {
+    const controller = new AbortController()
+    const events: RunProgress[] = []
+    const source = new MemorySource(badLog(), 'contactid', {
+      pageSize: 60,
+      withTotal: true,
+      beforePage: (page) => {
+        if (page === 3) setTimeout(() => controller.abort(), 4)
+      }
+    })
+    const sink = refusingSink({ latencyMs: 3 })
+    const first = await runFlow(options(source, sink, { signal: controller.signal, onProgress: (p) => events.push(p) }))
+    expect(first.status).toBe('canceled')
+    checkEvents(events)
+    expect(countsAddUp(first.counts)).toBe(true)
+    expect(events.at(-1)!.counts).toEqual(first.counts)
+    // Summary, journal and target agree: every create the target holds is counted, none more.
+    expect(first.counts.created).toBe(sink.store.size)
+    expect((await journal.summary(first.runId))?.counts).toEqual(first.counts)
+
+    const resumedEvents: RunProgress[] = []
+    const resumed = await runFlow(options(source, sink, { resumeRunId: first.runId, onProgress: (p) => resumedEvents.push(p) }))
+    expect(resumed.status).toBe('completed')
+    checkEvents(resumedEvents)
+    expect(countsAddUp(resumed.counts)).toBe(true)
+    // Nothing the canceled attempt wrote is found again "unchanged": it was all counted.
+    expect(resumed.counts.unchanged).toBe(0)
+    expect(resumed.counts.read).toBe(badLog().length)
+    expect(resumed.counts.created).toBe(sink.store.size)
+    expect([...sink.writes.values()].every((w) => w === 1)).toBe(true)
+    expect(first.counts.pending + first.counts.deferred).toBeGreaterThan(0)
+  })
+
+  it('with no total there is no percentage and no ETA', async () => {
+    const events: RunProgress[] = []
+    await runFlow(options(new MemorySource(range(1, 50).map((n) => contact(n)), 'contactid', { pageSize: 10 }), new MemorySink({ latencyMs: 1 }), { onProgress: (p) => events.push(p) }))
+    expect(events.every((e) => progressPercent(e) === undefined && e.etaMs === undefined)).toBe(true)
+  })
+})
+
+describe('the delete guard', () => {
+  async function loaded(n: number): Promise<MemorySink> {
+    const sink = new MemorySink({ limits: { maxBatch: 25, concurrency: 2 } })
+    const first = await runFlow(options(new MemorySource(range(1, n).map((i) => contact(i)), 'contactid', { pageSize: 100 }), sink))
+    expect(first.counts.created).toBe(n)
+    return sink
+  }
+
+  it('refuses a filter that matches nothing with "delete when filtered out", before the first delete, even when deletes are allowed', async () => {
+    const sink = await loaded(428)
+    // The typo of the issue: `statecod` for `statecode`.
+    const flow = contacts({ filter: { field: 'statecod', op: 'eq', value: 0 }, deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true } })
+    const source = new MemorySource(range(1, 428).map((i) => contact(i)), 'contactid', { pageSize: 100 })
+    const result = await runFlow(options(source, sink, { flow, deleteGuard: { allow: 1000 } }))
+    expect(result.status).toBe('failed')
+    expect(result.error?.code).toBe('filterMatchesNothing')
+    expect(result.error?.message).toMatch(/kept none of the 428 records read.*would delete 428/)
+    expect(result.deleteGuard).toMatchObject({ verdict: 'refused', deletes: 428 })
+    expect(sink.store.size).toBe(428)
+    expect(sink.calls.flat().filter((op) => op.op === 'delete')).toHaveLength(0)
+    expect(countsAddUp(result.counts)).toBe(true)
+    expect(result.counts).toMatchObject({ read: 428, deferred: 428, filteredOut: 428 })
+  })
+
+  it('stops a run that would delete more than 100 (or 10 %) and says how many; a confirmed count resumes it and deletes exactly those', async () => {
+    const sink = await loaded(1000)
+    const flow = contacts({ deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true } })
+    // 150 contacts left the filter: 15 % and more than 100.
+    const source = new MemorySource(range(1, 1000).map((i) => contact(i, i <= 150 ? { statecode: 1 } : {})), 'contactid', { pageSize: 100 })
+    const stopped = await runFlow(options(source, sink, { flow }))
+    expect(stopped).toMatchObject({ status: 'failed', error: { code: 'tooManyDeletes' }, deleteGuard: { deletes: 150, managed: 1000, verdict: 'confirm' } })
+    expect(stopped.error?.message).toContain('would delete 150')
+    expect(stopped.error?.message).toContain('--allow-deletes 150')
+    expect(sink.store.size).toBe(1000)
+    expect((await journal.summary(stopped.runId))?.resumable).toBe(true)
+
+    // Confirming fewer than it would delete is not enough.
+    const tooFew = await runFlow(options(source, sink, { flow, resumeRunId: stopped.runId, deleteGuard: { allow: 149 } }))
+    expect(tooFew.error?.code).toBe('tooManyDeletes')
+    expect(sink.store.size).toBe(1000)
+
+    const confirmed = await runFlow(options(source, sink, { flow, resumeRunId: stopped.runId, deleteGuard: { allow: 150 } }))
+    expect(confirmed.status).toBe('completed')
+    expect(confirmed.counts).toMatchObject({ read: 1000, deleted: 150, unchanged: 850, deferred: 0, filteredOut: 150 })
+    expect(sink.store.size).toBe(850)
+  })
+
+  it('lets a small share through, and a dry run says the run would stop', async () => {
+    const sink = await loaded(1000)
+    const flow = contacts({ deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true } })
+    const few = new MemorySource(range(1, 1000).map((i) => contact(i, i <= 50 ? { statecode: 1 } : {})), 'contactid', { pageSize: 100 })
+    const plan = await runFlow(options(few, sink, { flow, dryRun: true }))
+    expect(plan.deleteGuard).toMatchObject({ verdict: 'ok', deletes: 50 })
+    const ok = await runFlow(options(few, sink, { flow }))
+    expect(ok).toMatchObject({ status: 'completed', counts: { deleted: 50 } })
+
+    const many = new MemorySource(range(51, 1000).map((i) => contact(i, i <= 300 ? { statecode: 1 } : {})), 'contactid', { pageSize: 100 })
+    const plan2 = await runFlow(options(many, sink, { flow, dryRun: true }))
+    expect(plan2.deleteGuard).toMatchObject({ verdict: 'confirm', deletes: 250 })
+    expect(sink.store.size).toBe(950)
+  })
+})
