@@ -132,7 +132,8 @@ function planLine(entry: PlanEntry): string {
     case 'create':
       return `  + ${entry.key} create ${JSON.stringify(entry.target).slice(0, 160)}`
     case 'update':
-      return `  ~ ${entry.key} ${entry.changes.map((c) => `${c.field}: ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)}`).join('; ').slice(0, 200)}`
+      // Warnings (an opt-out conflict's label among them) follow the change, one per line, in full.
+      return [`  ~ ${entry.key} ${entry.changes.map((c) => `${c.field}: ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)}`).join('; ').slice(0, 200)}`, ...entry.warnings.map((w) => `      ${w.message}`)].join('\n')
     case 'delete':
       return `  - ${entry.key} delete (${entry.reason})`
     case 'error':
