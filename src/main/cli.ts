@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { CliIO, Command } from './cli/command'
 import { UsageError } from './cli/command'
 import { sandboxCommand } from './cli/sandbox-command'
@@ -67,6 +68,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 /** Entry point when run as a program (bin/sync-studio.cjs). */
 export function main(): void {
   const controller = new AbortController()
+  // Ctrl+C cancels everything: each flow's run and every request made outside a run (schemas,
+  // sign-in) listens to this one signal, so a mapping with four flows passes Node's default of 10.
+  setMaxListeners(0, controller.signal)
   let interrupted = false
   process.on('SIGINT', () => {
     if (interrupted) process.exit(130)

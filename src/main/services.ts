@@ -137,7 +137,8 @@ export function createServices(platform: Platform, events: EventHub = new EventH
       await ready()
       await sync.summary(runId) // an unknown run is refused now, not reported later as a failed run
       return { runKey: runs.retryFailed(document, runId) }
-    }
+    },
+    'sandbox/simulateDelivery': ({ name }) => sandbox.simulateDelivery(name)
   }
   const dispose = async () => {
     await runs.dispose()

@@ -30,7 +30,8 @@ export const callNames = [
   'run/history',
   'run/errors',
   'run/errorsCsv',
-  'run/retryFailed'
+  'run/retryFailed',
+  'sandbox/simulateDelivery'
 ] as const
 
 export const eventNames = ['menu/command', 'app/notice', 'run/progress', 'run/finished'] as const

@@ -336,7 +336,12 @@ export const calls = {
     'The per-record errors of a run: key, field, message, the source value.'
   ),
   'run/errorsCsv': call(z.object({ runId: z.string().min(1) }), z.object({ csv: z.string(), fileName: z.string() }), 'A run\'s errors as CSV, for a spreadsheet.'),
-  'run/retryFailed': call(z.object({ document: Document, runId: z.string().min(1) }), RunKey, 'A new run of only the records that failed in a run.')
+  'run/retryFailed': call(z.object({ document: Document, runId: z.string().min(1) }), RunKey, 'A new run of only the records that failed in a run.'),
+  'sandbox/simulateDelivery': call(
+    z.object({ name: z.string().trim().min(1).max(100).optional() }),
+    z.object({ deliveryId: z.string(), name: z.string(), events: z.number().int().min(0) }),
+    'The built-in Sandbox\'s Campaign sends an email delivery to its profiles now: sends, bounces, opens and clicks in their marketing history, for the events flows to read.'
+  )
 } satisfies Record<CallName, { input: z.ZodType; output: z.ZodType; summary: string }>
 
 export const MenuCommand = z.enum(['new', 'open', 'save', 'saveAs', 'import', 'export', 'undo', 'redo', 'about'])

@@ -192,7 +192,7 @@ describe('marketing events', () => {
   })
 
   it('show up in the per-profile marketing history with the documented event shape', async () => {
-    const m = await open({ seed: 8, profiles: 60 })
+    const m = await open({ seed: 8, profiles: 60, deliveries: 0 })
     try {
       const before = await m.all('profileAndServicesExt/profile?_lineCount=100')
       const excluded = before.filter((p) => p.blackListEmail || p.blackList || !p.email)
@@ -251,7 +251,7 @@ describe('marketing events', () => {
 
   it('are exported incrementally as broadLogRcp / trackingLogRcp CSV files with stable ids', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'campaign-export-'))
-    const m = await open({ seed: 9, profiles: 50, exportFolder: folder })
+    const m = await open({ seed: 9, profiles: 50, deliveries: 0, exportFolder: folder })
     try {
       const delivery = m.sandbox.simulateDelivery({ name: 'Launch, "quoted"' })
       const first = await m.sandbox.exportLogs()

@@ -16,7 +16,8 @@ describe('contacts → profiles over the sandbox', () => {
     expect(flow.status).toBe('completed')
     const active = (await (await bench.connections.dynamics('Sandbox')).query('contact', { filter: 'statecode eq 0', select: ['contactid'] }).next()).value!.records.length
     expect(flow.counts.read).toBe(60)
-    expect(flow.counts.created + flow.counts.failed).toBe(active)
+    // The seeded profiles adopted by an earlier integration carry real contact ids: those are updated, not created.
+    expect(flow.counts.created + flow.counts.updated + flow.counts.unchanged + flow.counts.failed).toBe(active)
     expect(flow.counts.skipped).toBe(60 - active)
     const profiles = await profilesByKey(bench)
     expect([...profiles.values()].every((list) => list.length === 1)).toBe(true)

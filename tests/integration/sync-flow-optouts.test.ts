@@ -65,4 +65,48 @@ describe('opt-outs over the sandbox', () => {
     await service.run(await optOuts('toDynamics'))
     expect((await contact(bench, key)).donotphone).toBe(false)
   })
+
+  it('labels conflicts made on purpose in the plan: both values and times, the side kept, the rule', async () => {
+    bench = await syncBench({ contacts: 30, profiles: 0 })
+    const service = bench.service()
+    await service.run(contactsDocument)
+    const keys = [...(await profilesByKey(bench)).keys()]
+    // Settle: both sides agree first.
+    await service.run(await optOuts('both'))
+    const optedIn: string[] = []
+    for (const key of keys) if ((await contact(bench, key)).donotbulkemail !== true) optedIn.push(key)
+    expect(optedIn.length).toBeGreaterThanOrEqual(2)
+    const [campaignLater, dynamicsLater] = optedIn
+    const before = await contact(bench, campaignLater)
+    const pause = () => new Promise((r) => setTimeout(r, 1100)) // Dynamics keeps whole seconds
+    // Conflict 1: Dynamics flips the opt-out; later a Campaign user flips it and flips it back → Campaign's (newer) value is kept.
+    bench.sandbox.dynamics.touch('contact', campaignLater, { donotbulkemail: !before.donotbulkemail })
+    await pause()
+    bench.sandbox.campaign.editProfile(campaignLater, { blackListEmail: !before.donotbulkemail })
+    bench.sandbox.campaign.editProfile(campaignLater, { blackListEmail: before.donotbulkemail === true })
+    // Conflict 2: the profile opts out in Campaign; later the contact is edited in Dynamics (any field) → opt-out still wins.
+    bench.sandbox.campaign.editProfile(dynamicsLater, { blackListEmail: true })
+    await pause()
+    bench.sandbox.dynamics.touch('contact', dynamicsLater, { lastname: 'Edited later' })
+
+    const plan = await service.plan(await optOuts('both'))
+    const entries = plan.flows[0].plan!.entries
+    const entry = (key: string) => entries.find((e) => e.key === key && e.action === 'update') as Extract<(typeof entries)[number], { action: 'update' }> | undefined
+    const first = entry(campaignLater)!
+    expect(first.warnings.map((w) => w.message)).toEqual([
+      expect.stringMatching(new RegExp(`^Conflict: Dynamics donotbulkemail = ${!before.donotbulkemail} \\(changed \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\), Campaign blackListEmail = ${before.donotbulkemail === true} \\(changed .* UTC\\) → Campaign kept \\(${before.donotbulkemail === true}\\): Campaign's change is newer`))
+    ])
+    expect(first.changes).toEqual([{ field: 'dynamics.donotbulkemail', old: !before.donotbulkemail, new: before.donotbulkemail === true }])
+    const second = entry(dynamicsLater)!
+    expect(second.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^Conflict: Dynamics donotbulkemail = false \(changed .*\), Campaign blackListEmail = true \(changed .*\) → Campaign kept \(true\): Dynamics' change is newer, so opt-out wins$/)])
+    expect(second.changes).toEqual([{ field: 'dynamics.donotbulkemail', old: false, new: true }])
+    // Every conflict is labelled; pairs that agree are not.
+    const labelled = entries.filter((e) => e.action === 'update' && e.warnings.some((w) => w.message.startsWith('Conflict:')))
+    expect(labelled.map((e) => e.key).sort()).toEqual([campaignLater, dynamicsLater].sort())
+
+    // The run does what the plan said.
+    await service.run(await optOuts('both'))
+    expect((await contact(bench, campaignLater)).donotbulkemail).toBe(before.donotbulkemail === true)
+    expect((await contact(bench, dynamicsLater)).donotbulkemail).toBe(true)
+  })
 })

@@ -5,10 +5,11 @@ import type { RunCounts } from '../sync/journal-format'
 import type { PlanEntry } from '../sync/runner'
 import { SyncService, type SyncEvent, type SyncResult } from '../sync/sync-service'
 import { UsageError, type CliIO, type Command } from './command'
+import { deliveriesLine, maxDeliveries, simulateDeliveries } from './sandbox-command'
 import { defaultJournalFolder, integerFlag, openWorkspace, readMapping } from './sync-setup'
 
 const usage =
-  'sync-studio run <mapping.json> [--flow ID]... [--dry-run] [--full] [--allow-deletes N] [--json] [--journal DIR] [--events DIR] [--sandbox [--contacts N] [--profiles N] [--latency MS]]'
+  'sync-studio run <mapping.json> [--flow ID]... [--dry-run] [--full] [--allow-deletes N] [--json] [--journal DIR] [--events DIR] [--sandbox [--contacts N] [--profiles N] [--deliveries N] [--latency MS]]'
 
 /**
  * `sync-studio run`: runs the flows of a mapping file (parents first), with a progress bar
@@ -38,6 +39,7 @@ export const runCommand: Command = {
         events: { type: 'string' },
         contacts: { type: 'string' },
         profiles: { type: 'string' },
+        deliveries: { type: 'string' },
         latency: { type: 'string' },
         'plan-limit': { type: 'string' },
         'allow-deletes': { type: 'string' }
@@ -45,7 +47,10 @@ export const runCommand: Command = {
       allowPositionals: true
     })
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the mapping file to run' : `one mapping file at a time, not ${positionals.length}`)
-    if (!values.sandbox && (values.contacts || values.profiles || values.latency)) throw new UsageError('--contacts, --profiles and --latency set up the sandbox: use them with --sandbox')
+    if (!values.sandbox && (values.contacts || values.profiles || values.deliveries || values.latency)) {
+      throw new UsageError('--contacts, --profiles, --deliveries and --latency set up the sandbox: use them with --sandbox')
+    }
+    const deliveries = integerFlag('deliveries', values.deliveries, 0, maxDeliveries) ?? 0
     const file = positionals[0]
     const document = await readMapping(file, io)
     if (!document) return 2
@@ -67,6 +72,13 @@ export const runCommand: Command = {
     })
     const display = values.json ? undefined : new ProgressDisplay(io)
     try {
+      if (workspace.sandbox && deliveries) {
+        const made = simulateDeliveries(workspace.sandbox, deliveries)
+        await workspace.saveSandbox?.()
+        // With --json only the result goes to stdout.
+        if (values.json) io.err(deliveriesLine(made))
+        else io.out(deliveriesLine(made))
+      }
       if (workspace.sandbox && events) {
         // The sandbox's Campaign has made deliveries only if asked; export what it has so the events flows find files.
         await workspace.sandbox.campaign.exportLogs(events)
@@ -130,7 +142,8 @@ function planLine(entry: PlanEntry): string {
     case 'create':
       return `  + ${entry.key} create ${JSON.stringify(entry.target).slice(0, 160)}`
     case 'update':
-      return `  ~ ${entry.key} ${entry.changes.map((c) => `${c.field}: ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)}`).join('; ').slice(0, 200)}`
+      // Warnings (an opt-out conflict's label among them) follow the change, one per line, in full.
+      return [`  ~ ${entry.key} ${entry.changes.map((c) => `${c.field}: ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)}`).join('; ').slice(0, 200)}`, ...entry.warnings.map((w) => `      ${w.message}`)].join('\n')
     case 'delete':
       return `  - ${entry.key} delete (${entry.reason})`
     case 'error':

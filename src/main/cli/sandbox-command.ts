@@ -1,11 +1,14 @@
 import { access } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { startSandbox, type FaultSettings, type SandboxInfo, type SandboxOptions } from '../sandbox'
+import { startSandbox, type FaultSettings, type RunningSandbox, type SandboxInfo, type SandboxOptions } from '../sandbox'
 import { UsageError, type CliIO, type Command } from './command'
 
 const usage =
-  'sync-studio sandbox [--port N] [--seed N] [--contacts N] [--profiles N] [--snapshot FILE] [--latency MS] [--throttle-rate R] [--error-rate R] [--json]'
+  'sync-studio sandbox [--port N] [--seed N] [--contacts N] [--profiles N] [--deliveries N] [--snapshot FILE] [--latency MS] [--throttle-rate R] [--error-rate R] [--json]'
+
+/** More new deliveries than this at once is a typo, not a demo. */
+export const maxDeliveries = 100
 
 /** The highest contact count the Dataverse simulator is built and benchmarked for. */
 const maxContacts = 1_000_000
@@ -29,7 +32,7 @@ function rate(name: string, text: string | undefined): number | undefined {
 }
 
 /** Reads the command line into startSandbox options; every mistake is a UsageError (exit 2). */
-export function parseSandboxArgs(args: string[]): { options: SandboxOptions; json: boolean } {
+export function parseSandboxArgs(args: string[]): { options: SandboxOptions; json: boolean; deliveries: number } {
   const { values } = parseArgs({
     args,
     options: {
@@ -37,6 +40,7 @@ export function parseSandboxArgs(args: string[]): { options: SandboxOptions; jso
       seed: { type: 'string' },
       contacts: { type: 'string' },
       profiles: { type: 'string' },
+      deliveries: { type: 'string' },
       snapshot: { type: 'string' },
       latency: { type: 'string' },
       'throttle-rate': { type: 'string' },
@@ -63,7 +67,7 @@ export function parseSandboxArgs(args: string[]): { options: SandboxOptions; jso
     // The same faults on both services: a connector must cope with them on either side.
     faults: Object.keys(faults).length ? { dynamics: faults, campaign: faults } : undefined
   }
-  return { options, json: values.json === true }
+  return { options, json: values.json === true, deliveries: integer('deliveries', values.deliveries, 0, maxDeliveries) ?? 0 }
 }
 
 function describe(info: SandboxInfo, origin: string, options: SandboxOptions, restored: boolean): string[] {
@@ -109,12 +113,15 @@ export const sandboxCommand: Command = {
   summary: 'Run the Dynamics 365 + Adobe Campaign sandbox on 127.0.0.1 and print its URLs and (fake) credentials.',
   usage,
   async run(args: string[], io: CliIO) {
-    const { options, json } = parseSandboxArgs(args)
+    const { options, json, deliveries } = parseSandboxArgs(args)
     const existed = options.snapshotFile ? await fileExists(options.snapshotFile) : false
     const sandbox = await startSandbox(options)
+    const made = simulateDeliveries(sandbox, deliveries)
     // Only the JSON goes to stdout with --json: a script reads one line and parses it.
     if (json) io.out(JSON.stringify(sandbox.info))
     else for (const line of describe(sandbox.info, sandbox.origin, options, existed)) io.out(line)
+    if (made.length && json) io.err(deliveriesLine(made))
+    else if (made.length) io.out(deliveriesLine(made))
     await untilAborted(io.signal)
     const say = (line: string) => (json ? io.err(line) : io.out(line))
     try {
@@ -126,6 +133,16 @@ export const sandboxCommand: Command = {
     say(options.snapshotFile ? `Sandbox stopped; state saved to ${options.snapshotFile}` : 'Sandbox stopped.')
     return 0
   }
+}
+
+/** `--deliveries N`: N new email deliveries over the current profiles, on top of the history the sandbox already has. */
+export function simulateDeliveries(sandbox: RunningSandbox, count: number): Array<{ deliveryId: string; events: number }> {
+  return Array.from({ length: count }, () => sandbox.campaign.simulateDelivery({}))
+}
+
+export function deliveriesLine(made: ReadonlyArray<{ events: number }>): string {
+  const events = made.reduce((n, d) => n + d.events, 0)
+  return `Campaign: ${made.length} new email deliver${made.length === 1 ? 'y' : 'ies'} simulated — ${events} events (sends, bounces, opens, clicks) in the marketing history.`
 }
 
 function fileExists(file: string): Promise<boolean> {

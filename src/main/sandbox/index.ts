@@ -28,6 +28,8 @@ export interface SandboxOptions {
   contacts?: number
   /** Seeded Campaign profiles (default: the Campaign sandbox's, 50). */
   profiles?: number
+  /** Email deliveries in Campaign's seeded marketing history (default 2; ignored when a snapshot is restored). */
+  deliveries?: number
   /** Injected faults, per service. */
   faults?: { dynamics?: Partial<FaultSettings>; campaign?: Partial<FaultSettings> }
   /** Restore from this file on start when it exists; save to it on save() and close(). */
@@ -113,7 +115,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       limits: options.limits,
       deltaTokenTtlMs: options.deltaTokenTtlMs
     })
-    campaign = createCampaignSandbox({ seed, profiles, baseUrl: http.origin, faults: options.faults?.campaign, exportFolder: options.exportFolder })
+    const contactIds = dynamics
+    campaign = createCampaignSandbox({
+      seed,
+      profiles,
+      deliveries: options.deliveries,
+      // Profiles adopted by an earlier integration point at real contacts, so their history reaches a timeline.
+      linkedContactId: (index) => (index < contacts ? contactIds.idOf('contact', index) : undefined),
+      baseUrl: http.origin,
+      faults: options.faults?.campaign,
+      exportFolder: options.exportFolder
+    })
     if (saved) {
       try {
         dynamics.restore(saved.dynamics)

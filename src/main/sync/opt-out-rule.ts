@@ -82,7 +82,7 @@ export interface OptOutPlan {
   dynamics: Record<string, boolean>
   /** Campaign fields to set (empty: nothing to write). */
   campaign: Record<string, boolean>
-  decisions: Array<{ pair: OptOutPairValues } & OptOutDecision>
+  decisions: Array<{ pair: OptOutPairValues; conflict?: OptOutConflict } & OptOutDecision>
 }
 
 /**
@@ -100,12 +100,11 @@ export function planOptOut(
 ): OptOutPlan {
   const plan: OptOutPlan = { dynamics: {}, campaign: {}, decisions: [] }
   for (const pair of pairs) {
-    const decision = resolveOptOut(
-      direction,
-      { value: asBool(contact[pair.dynamics]), changedAt: contactModifiedOn },
-      { value: asBool(profile[pair.campaign]), changedAt: campaignChangedAt[pair.campaign] }
-    )
-    plan.decisions.push({ pair, ...decision })
+    const dynamicsSide: OptOutSide = { value: asBool(contact[pair.dynamics]), changedAt: contactModifiedOn }
+    const campaignSide: OptOutSide = { value: asBool(profile[pair.campaign]), changedAt: campaignChangedAt[pair.campaign] }
+    const decision = resolveOptOut(direction, dynamicsSide, campaignSide)
+    const conflict = conflictOf(direction, pair, dynamicsSide, campaignSide, decision)
+    plan.decisions.push({ pair, ...decision, ...(conflict ? { conflict } : {}) })
     if (decision.value === undefined) continue
     if (decision.writeDynamics) plan.dynamics[pair.dynamics] = decision.value
     if (decision.writeCampaign) plan.campaign[pair.campaign] = decision.value
@@ -115,4 +114,64 @@ export function planOptOut(
 
 function asBool(value: unknown): boolean {
   return value === true || value === 1 || value === 'true'
+}
+
+/** A pair whose two sides disagree when syncing both ways: one side is overwritten, and the plan says why. */
+export interface OptOutConflict {
+  pair: OptOutPairValues
+  dynamics: { value: boolean; changedAt: string | undefined }
+  campaign: { value: boolean; changedAt: string | undefined }
+  /** The side whose value both sides hold afterwards. */
+  kept: 'dynamics' | 'campaign'
+  value: boolean
+  /** Which part of the rule decided: Campaign newer, Dynamics newer, same time, or a time missing. */
+  rule: 'campaignNewer' | 'dynamicsNewer' | 'sameTime' | 'timeMissing'
+}
+
+function isoOf(value: OptOutSide['changedAt']): string | undefined {
+  const ms = toMillis(value)
+  return ms === undefined ? undefined : new Date(ms).toISOString()
+}
+
+/** The conflict a both-ways decision settled, or undefined when the sides agree or the flow is one-way. */
+export function conflictOf(direction: OptOutDirection, pair: OptOutPairValues, dynamics: OptOutSide, campaign: OptOutSide, decision: OptOutDecision): OptOutConflict | undefined {
+  const d = dynamics.value === true
+  const c = campaign.value === true
+  if (direction !== 'both' || d === c || decision.value === undefined) return undefined
+  const dAt = toMillis(dynamics.changedAt)
+  const cAt = toMillis(campaign.changedAt)
+  const rule: OptOutConflict['rule'] = dAt === undefined || cAt === undefined ? 'timeMissing' : cAt > dAt ? 'campaignNewer' : dAt > cAt ? 'dynamicsNewer' : 'sameTime'
+  return {
+    pair,
+    dynamics: { value: d, changedAt: isoOf(dynamics.changedAt) },
+    campaign: { value: c, changedAt: isoOf(campaign.changedAt) },
+    kept: decision.value === c ? 'campaign' : 'dynamics',
+    value: decision.value,
+    rule
+  }
+}
+
+const ruleWords: Record<OptOutConflict['rule'], string> = {
+  campaignNewer: "Campaign's change is newer, so Campaign's value wins",
+  dynamicsNewer: "Dynamics' change is newer, so opt-out wins",
+  sameTime: 'both changed at the same time, so opt-out wins',
+  timeMissing: 'a change time is missing (counted as a tie), so opt-out wins'
+}
+
+function when(at: string | undefined): string {
+  return at ? `changed ${at.replace('T', ' ').replace(/(\.000)?Z$/, '')} UTC` : 'change time unknown'
+}
+
+/**
+ * The plan's label of a conflict: both sides' values and times, the side kept and the rule
+ * that kept it — e.g. "Conflict: Dynamics donotbulkemail = false (changed 2026-12-06 09:00:00
+ * UTC), Campaign blackListEmail = true (changed 2026-12-06 10:00:00 UTC) → Campaign kept
+ * (true): Campaign's change is newer, so Campaign's value wins".
+ */
+export function conflictLabel(conflict: OptOutConflict): string {
+  const side = conflict.kept === 'campaign' ? 'Campaign' : 'Dynamics'
+  return (
+    `Conflict: Dynamics ${conflict.pair.dynamics} = ${conflict.dynamics.value} (${when(conflict.dynamics.changedAt)}), ` +
+    `Campaign ${conflict.pair.campaign} = ${conflict.campaign.value} (${when(conflict.campaign.changedAt)}) → ${side} kept (${conflict.value}): ${ruleWords[conflict.rule]}`
+  )
 }

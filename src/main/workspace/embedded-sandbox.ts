@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { UserFacingError } from '../contract/errors'
 import { startSandbox, type RunningSandbox, type SandboxInfo } from '../sandbox'
 
 /**
@@ -35,6 +36,22 @@ export class EmbeddedSandbox {
 
   get startError(): Error | undefined {
     return this.failure
+  }
+
+  /**
+   * A demo action: Campaign sends one more email delivery to the profiles (sends, bounces,
+   * opens, clicks in their marketing history), saved to the snapshot at once.
+   */
+  async simulateDelivery(name?: string): Promise<{ deliveryId: string; name: string; events: number }> {
+    await this.settled()
+    const running = this.running
+    if (!running) {
+      throw new UserFacingError(`The built-in Sandbox is not running${this.failure ? ` (${this.failure.message})` : ''} — restart Sync Studio to start it again.`)
+    }
+    const label = name ?? `Newsletter ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`
+    const made = running.campaign.simulateDelivery({ name: label })
+    await running.save()
+    return { deliveryId: made.deliveryId, name: label, events: made.events }
   }
 
   /** Closes the sandbox, waiting for a start under way first (a quit right after launch must not leave it running). */

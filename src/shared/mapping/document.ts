@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { directionDescription } from './opt-out-modes'
 import { Filter } from './filter'
 import { Step } from './steps'
 import type { PathSegment, Problem } from '../problems'
@@ -101,7 +102,7 @@ export const OptOutFlow = z.strictObject({
   enabled: z.boolean().optional(),
   direction: z
     .enum(['off', 'toCampaign', 'toDynamics', 'both'])
-    .describe('both: the newer change wins (Campaign per field, Dynamics per record); on a tie opt-out wins.'),
+    .describe(directionDescription),
   source: dynamicsTable,
   target: campaignResource,
   match: z.strictObject({ source: name, target: name }),

@@ -5,6 +5,7 @@ import type { Flow, MappingDocument, RecordsFlow, EventsFlow, OptOutFlow, FieldM
 import type { Filter } from './filter'
 import { kindOfType, kindOfValue } from './filters/kinds'
 import { inferStep, isNumberType, producedBySource, type InferContext, type Produced } from './infer'
+import { requiredLinks } from './links'
 import type { Scalar, Step } from './steps'
 import { fold } from './transforms/runtime'
 
@@ -358,6 +359,20 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
     }
   }
   if (flow.filter) checkFilter(ctx, flow.filter, ['filter'])
+  // Required links: a record of the resource cannot exist without its parent (e.g. "Vehicle owner").
+  if (target) {
+    const linked = new Set((flow.links ?? []).map((l) => l.target))
+    for (const field of requiredLinks(target)) {
+      if (linked.has(field.name)) continue
+      const lookups = source?.fields.filter((f) => f.type === 'lookup' && (f.targets ?? []).includes('contact')).map((f) => f.readName ?? f.name) ?? []
+      add(
+        ctx,
+        'error',
+        ['links'],
+        `${q(field.name)} (${field.displayName}) is a required link of ${q(target.name)} and nothing sets it — drop ${lookups.length ? `the lookup ${q(lookups[0])}` : "the source's lookup or id field"} on it on the canvas to link each record to its parent flow`
+      )
+    }
+  }
   // Links.
   flow.links?.forEach((link, i) => {
     if (source && !findField(source, link.source)) add(ctx, 'error', ['links', i, 'source'], unknownField(source, link.source))

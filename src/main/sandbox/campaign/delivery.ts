@@ -8,6 +8,10 @@ export interface SimulateDeliveryOptions {
   /** Receives the profile as `/profileAndServicesExt/profile` renders it (PKey, email, custom fields…). */
   profileFilter?: (profile: Record<string, unknown>) => boolean
   seed?: number
+  /** Only this share (0–1) of the profiles is targeted: a segment, chosen per profile from the seed. Default 1. */
+  share?: number
+  /** When the delivery went out (default two days ago); every event falls between then and now. */
+  sentAt?: Date
 }
 
 const links = [
@@ -35,8 +39,9 @@ export function simulateDelivery(model: CampaignModel, options: SimulateDelivery
   const number = state.deliveries.length + 1
   const seed = options.seed ?? model.settings.seed * 1000 + number
   const now = model.settings.now().getTime()
-  // The delivery went out two days ago; every event falls between then and now.
-  const start = now - 2 * 24 * 60 * minute
+  // By default the delivery went out two days ago; every event falls between then and now.
+  const start = Math.min(now - 60 * minute, options.sentAt?.getTime() ?? now - 2 * 24 * 60 * minute)
+  const share = options.share ?? 1
   const delivery = {
     id: model.store.newId(),
     label: options.name ?? `Newsletter #${number}`,
@@ -53,6 +58,7 @@ export function simulateDelivery(model: CampaignModel, options: SimulateDelivery
   let events = 0
   for (const profile of model.store.rows('profile')) {
     if (options.profileFilter && !options.profileFilter(model.render(`${model.settings.baseUrl}/${encodeURIComponent(model.settings.orgId)}/campaign/`, 'profileAndServicesExt', profileDef, profile))) continue
+    if (share < 1 && !chance(rowRandom(seed, 'campaign.segment', profile.id), share)) continue
     const values = profile.values
     // Denylisted profiles and profiles without an address are excluded before sending: no broadLog.
     if (values[optOut] === true || values[`${optOut}Email`] === true || !values.email) continue
@@ -118,4 +124,20 @@ export function simulateDelivery(model: CampaignModel, options: SimulateDelivery
     }
   }
   return { deliveryId: String(delivery.id), events }
+}
+
+const day = 24 * 60 * minute
+
+/**
+ * The marketing history a fresh sandbox starts with: `settings.deliveries` newsletters, a
+ * week apart, the last one two days ago, each sent to about half of the profiles. Seeded
+ * like everything else, so the same seed gives the same sends, opens, clicks and bounces.
+ */
+export function seedHistory(model: CampaignModel): void {
+  const { deliveries, seed } = model.settings
+  const now = model.settings.now().getTime()
+  for (let k = 0; k < deliveries; k++) {
+    const daysAgo = 2 + 7 * (deliveries - 1 - k)
+    simulateDelivery(model, { seed: seed * 1000 + k + 1, share: 0.5, sentAt: new Date(now - daysAgo * day) })
+  }
 }

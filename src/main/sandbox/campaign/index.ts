@@ -2,7 +2,7 @@ import type { RouteHandler } from '../common/http'
 import { FaultInjector } from '../common/faults'
 import { intBetween, rowRandom } from '../common/random'
 import { customResource, eventRegistrationDefinition, vehicleDefinition } from './custom-resources'
-import { simulateDelivery } from './delivery'
+import { seedHistory, simulateDelivery, type SimulateDeliveryOptions } from './delivery'
 import { Gateway } from './gateway'
 import { historyEventResource } from './history'
 import { ImsTokens } from './ims'
@@ -42,7 +42,7 @@ export interface CampaignSandbox {
   }
   faults: FaultInjector
   /** demo/test hooks */
-  simulateDelivery(options: { name?: string; profileFilter?: (p: Record<string, unknown>) => boolean; seed?: number }): { deliveryId: string; events: number }
+  simulateDelivery(options: SimulateDeliveryOptions): { deliveryId: string; events: number }
   exportLogs(folder?: string): Promise<string[]>
   snapshot(): unknown
   restore(state: unknown): void
@@ -73,6 +73,7 @@ export function createCampaignSandbox(options: CampaignSandboxOptions): Campaign
     ...customDefinitions.map(customResource)
   ])
   seedStore(store, settings, (resource, values) => model.finishStored(resource, values))
+  seedHistory(model)
 
   const faults = new FaultInjector(options.faults ?? {}, settings.seed)
   const ims = new ImsTokens(settings)

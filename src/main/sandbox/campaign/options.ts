@@ -22,6 +22,16 @@ export interface CampaignSandboxOptions {
   seed: number
   /** Pre-seeded profiles (default 50; may be 0): most profiles arrive through sync. */
   profiles?: number
+  /**
+   * Email deliveries already in the marketing history at start (default 2), each sent to a
+   * share of the profiles: sends, bounces, opens and clicks to demonstrate the events job.
+   */
+  deliveries?: number
+  /**
+   * The Dynamics contact id that seeded profile `index` was adopted from (an earlier
+   * integration), or undefined. Without it, adopted profiles carry made-up ids.
+   */
+  linkedContactId?: (index: number) => string | undefined
   /** e.g. 'http://127.0.0.1:4500' — hrefs are absolute and use it. */
   baseUrl: string
   orgId?: string
@@ -61,6 +71,8 @@ export interface CampaignSandboxOptions {
 export interface CampaignSettings {
   seed: number
   profiles: number
+  deliveries: number
+  linkedContactId?: (index: number) => string | undefined
   baseUrl: string
   orgId: string
   clientId: string
@@ -84,6 +96,8 @@ export function resolveSettings(options: CampaignSandboxOptions): CampaignSettin
   return {
     seed: options.seed,
     profiles: options.profiles ?? 50,
+    deliveries: options.deliveries ?? 2,
+    linkedContactId: options.linkedContactId,
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     orgId: options.orgId ?? defaultOrgId,
     clientId: options.clientId ?? defaultClientId,

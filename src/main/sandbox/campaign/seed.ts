@@ -83,7 +83,13 @@ function emailFor(index: number, person: Person, random: Random): string | { dup
   return roll < 0.2 ? email.replace(/^./, (c) => c.toUpperCase()).replace(/@(.*)$/, (_, d: string) => `@${d.toUpperCase()}`) : email
 }
 
-export function seededProfile(seed: number, index: number, optOutPrefix: string, dynamicsKeyField: string): SeededProfile {
+export function seededProfile(
+  seed: number,
+  index: number,
+  optOutPrefix: string,
+  dynamicsKeyField: string,
+  linkedContactId?: (index: number) => string | undefined
+): SeededProfile {
   const random = rowRandom(seed, 'campaign.profile', index)
   const person = people[Math.floor(random() * people.length)]
   const created = anchor - intBetween(random, 30, 730) * day - intBetween(random, 0, day - 1)
@@ -112,9 +118,13 @@ export function seededProfile(seed: number, index: number, optOutPrefix: string,
   }
   const email = emailFor(index, person, random)
   values.email = typeof email === 'string' ? email : seededProfile(seed, email.duplicateOf, optOutPrefix, dynamicsKeyField).values.email
-  // Profiles adopted by an earlier integration carry the Dynamics contact id already.
+  // Profiles adopted by an earlier integration carry the Dynamics contact id already: the
+  // id of the sandbox's contact with the same index when there is one (so their marketing
+  // history lands on a real contact's timeline), else a made-up one. The made-up GUID is
+  // drawn either way so every later value of the profile stays the same.
   if (chance(random, 0.3)) {
-    const guid = seededGuid(random)
+    const madeUp = seededGuid(random)
+    const guid = linkedContactId?.(index) ?? madeUp
     values[dynamicsKeyField] = guid
     values.externalId = guid
     values.isExternal = true
@@ -155,7 +165,7 @@ export function seedStore(
     return store.insert('service', values).id
   })
   for (let index = 0; index < settings.profiles; index++) {
-    const { values } = seededProfile(settings.seed, index, settings.optOutNaming, settings.dynamicsKeyField)
+    const { values } = seededProfile(settings.seed, index, settings.optOutNaming, settings.dynamicsKeyField, settings.linkedContactId)
     finish('profile', values)
     const profile = store.insert('profile', values)
     const random = rowRandom(settings.seed, 'campaign.subscription', index)

@@ -25,8 +25,16 @@ export async function eventsFlowParts(options: BuildFlowOptions & { flow: Events
   const columns = [...new Set(flow.fields.map((f) => f.target.split('.')[0]))]
   const sink = new ActivitySink({ connector: dynamics, table: flow.target.table, keyColumn, columns, limits: options.limits, afterWrite: options.afterWrite })
   const run = compiled.isAsync ? compiled.run : compiled.runSync
+  // Dataverse keeps date and time columns to the second; Campaign dates carry milliseconds.
+  // Written as they come, an event read again would look changed ("10:22:07Z" → "10:22:07.023Z").
+  // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/datetimeattributemetadata
+  const dateColumns = schema.table.fields.filter((f) => f.type === 'datetime').map((f) => f.name)
   const finish = (record: SourceRecord, result: RecordResult): RecordResult => {
     if (result.kind !== 'ok') return result
+    for (const column of dateColumns) {
+      const value = result.target[column]
+      if (typeof value === 'string') result.target[column] = value.replace(/\.\d+(?=Z$|[+-]\d\d:\d\d$)/, '')
+    }
     const contact = record.profileKey
     if (typeof contact !== 'string' || !contact) return { kind: 'skipped', key: result.key, reason: 'the profile has no Dynamics contact id — it was not synced from Dynamics' }
     if (result.target[keyColumn] === undefined || result.target[keyColumn] === null || result.target[keyColumn] === '') result.target[keyColumn] = String(record.id)

@@ -92,6 +92,13 @@ interface HistoryCursor {
 }
 
 const skewMs = 5 * 60_000
+/**
+ * Campaign consolidates tracking logs in batches, so an open or a click can be logged hours
+ * after it happened, dated when it happened. Each incremental read therefore looks back this
+ * far before the last watermark; events read again are upserted by their event id, so they
+ * come out unchanged, never twice.
+ */
+export const defaultLookbackMs = 3 * 24 * 60 * 60_000
 
 export class ProfileHistorySource implements RecordSource {
   readonly kind: 'incremental' | 'full'
@@ -100,14 +107,15 @@ export class ProfileHistorySource implements RecordSource {
     private readonly connector: CampaignConnector,
     private readonly type: EventType,
     kind: 'incremental' | 'full',
-    private readonly options: { pageSize?: number; now?: () => number } = {}
+    private readonly options: { pageSize?: number; now?: () => number; lookbackMs?: number } = {}
   ) {
     this.kind = kind
   }
 
   async *pages(cursor: SourceCursor | undefined, signal: AbortSignal): AsyncIterable<SourcePage> {
     const c: HistoryCursor = cursor && typeof cursor === 'object' && !Array.isArray(cursor) && (cursor as { t?: unknown }).t === 'history' ? (cursor as unknown as HistoryCursor) : { t: 'history' }
-    const since = this.kind === 'full' ? undefined : c.since
+    const lookback = this.options.lookbackMs ?? defaultLookbackMs
+    const since = this.kind === 'full' || !c.since ? undefined : new Date(Date.parse(c.since) - lookback).toISOString()
     const until = c.until ?? new Date((this.options.now ?? Date.now)() - skewMs).toISOString()
     const keyField = this.connector.dynamicsKeyField
     try {

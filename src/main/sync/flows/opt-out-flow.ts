@@ -1,8 +1,9 @@
 import type { OptOutFlow, RecordsFlow } from '../../../shared/mapping/document'
-import type { RecordResult, SourceRecord, TargetRecord } from '../../../shared/mapping/engine'
+import { optOutModes } from '../../../shared/mapping/opt-out-modes'
+import type { EngineWarning, RecordResult, SourceRecord, TargetRecord } from '../../../shared/mapping/engine'
 import type { CampaignConnector, CampaignRecord } from '../../connectors/campaign/connector'
 import type { DynamicsConnector, DynamicsRecord } from '../../connectors/dynamics/connector'
-import { planOptOut } from '../opt-out-rule'
+import { conflictLabel, planOptOut } from '../opt-out-rule'
 import { abortError, SyncFatalError, type RecordSource, type SinkLimits, type SourceCursor, type SourcePage, type TargetSink, type WriteOp, type WriteOutcome } from '../ports'
 import type { RecordTransform } from '../runner'
 import { failedOutcome, isKind, LruMap, mapLimit, rethrowFatal } from './errors'
@@ -12,7 +13,8 @@ import type { BuildFlowOptions, FlowParts } from './index'
  * Job 4: opt-outs between Dynamics contact booleans (`donotbulkemail`…) and Campaign profile
  * opt-out fields (`blackListEmail`… / `denyListEmail`…), in the flow's direction, with
  * Adobe's conflict rule for `both` (`planOptOut`: Campaign's per-attribute change time
- * against the contact's `modifiedon`; on a tie or Dynamics newer, opt-out wins).
+ * against the contact's `modifiedon`; on a tie or Dynamics newer, opt-out wins). Each
+ * conflict is labelled (a warning on the record: both values and times, the side kept, the rule).
  *
  * Each run walks the profiles that carry a Dynamics id (the synced ones) a page at a time
  * and reads their contacts in one query per page. A record is one contact ↔ profile pair
@@ -161,6 +163,10 @@ export async function optOutFlowParts(options: BuildFlowOptions & { flow: OptOut
       for (const pair of pairs) changedAt[pair.campaign] = state.profile[`${pair.campaign}LastModified`]
       const plan = planOptOut(flow.direction, pairs, state.contact, state.contact.modifiedon as string, state.profile, changedAt as Record<string, string>)
       const target: TargetRecord = {}
+      // Every conflict is labelled in the plan and the run's record: both values and times, the side kept, the rule.
+      const warnings: EngineWarning[] = plan.decisions.flatMap((d) =>
+        d.conflict ? [{ field: d.conflict.kept === 'campaign' ? `dynamics.${d.pair.dynamics}` : `campaign.${d.pair.campaign}`, message: conflictLabel(d.conflict) }] : []
+      )
       const dynamicsSide: Record<string, boolean> = {}
       const campaignSide: Record<string, boolean> = {}
       for (const decision of plan.decisions) {
@@ -170,7 +176,7 @@ export async function optOutFlowParts(options: BuildFlowOptions & { flow: OptOut
       }
       if (Object.keys(dynamicsSide).length) target.dynamics = dynamicsSide
       if (Object.keys(campaignSide).length) target.campaign = campaignSide
-      return { kind: 'ok', key, target, warnings: [], createOnly: [] }
+      return { kind: 'ok', key, target, warnings, createOnly: [] }
     }
   }
   // The runner needs a records-shaped flow for its id, deletes and journal; the mapping hash is the real flow's.
@@ -188,6 +194,6 @@ export async function optOutFlowParts(options: BuildFlowOptions & { flow: OptOut
     source: new OptOutSource(flow, dynamics, campaign, shared, options.pageSize ? Math.min(500, options.pageSize) : 100),
     sink: new OptOutSink(flow, dynamics, campaign, shared, options.limits, options.afterWrite),
     transform,
-    notes: [`opt-outs ${flow.direction === 'both' ? 'both ways (the newer change wins; on a tie opt-out wins)' : flow.direction === 'off' ? 'off: nothing is written' : flow.direction === 'toCampaign' ? 'Dynamics → Campaign' : 'Campaign → Dynamics'} for ${pairs.map((p) => `${p.dynamics} ↔ ${p.campaign}`).join(', ')}`]
+    notes: [`opt-outs ${optOutModes[flow.direction].title} for ${pairs.map((p) => `${p.dynamics} ↔ ${p.campaign}`).join(', ')}: ${optOutModes[flow.direction].rule}`]
   }
 }

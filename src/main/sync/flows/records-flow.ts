@@ -1,5 +1,6 @@
 import type { RecordsFlow } from '../../../shared/mapping/document'
-import { compileFlow, translateFilter, type RecordResult, type SourceRecord } from '../../../shared/mapping/engine'
+import { compileFlow, translateFilter, type SourceRecord } from '../../../shared/mapping/engine'
+import { checkLinks } from '../../../shared/mapping/links'
 import type { CampaignConnector } from '../../connectors/campaign/connector'
 import type { DynamicsConnector } from '../../connectors/dynamics/connector'
 import type { ExpressionEvaluator } from '../../../shared/mapping/transforms/runtime'
@@ -80,22 +81,15 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
     ...(options.plannedKeys ? { plannedParents: plannedParents(flow, options.plannedKeys) } : {})
   })
   const run = compiled.isAsync ? compiled.run : compiled.runSync
+  // Each link's lookup becomes the parent's Dynamics id on the record (the sink resolves it); an empty one fails the record.
   const transform: RecordTransform =
     links.length === 0
       ? { createOnly: compiled.createOnly, run }
       : {
           createOnly: compiled.createOnly,
           run: (record: SourceRecord) => {
-            const withLinks = (result: RecordResult): RecordResult => {
-              if (result.kind !== 'ok') return result
-              for (const { link } of links) {
-                const value = record[link.source]
-                result.target[link.target] = value === undefined || value === '' ? null : value
-              }
-              return result
-            }
             const result = run(record)
-            return result instanceof Promise ? result.then(withLinks) : withLinks(result)
+            return result instanceof Promise ? result.then((r) => checkLinks(flow, record, r)) : checkLinks(flow, record, result)
           }
         }
   return { source, sink, transform, notes }

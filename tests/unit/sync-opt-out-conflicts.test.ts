@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest'
+import { optOutModes } from '../../src/shared/mapping/opt-out-modes'
+import { conflictLabel, planOptOut, type OptOutDirection } from '../../src/main/sync/opt-out-rule'
+
+/**
+ * Conflicts made on purpose — both sides changed, to different values — are labelled with
+ * both sides' values and times, the side kept and the rule; and every outcome is the one the
+ * mode's description (`optOutModes`, shown in the Inspector and the schema) predicts.
+ */
+const pair = { dynamics: 'donotbulkemail', campaign: 'blackListEmail' }
+const early = '2026-12-06T09:00:00.000Z'
+const late = '2026-12-06T10:00:00.000Z'
+
+/** What the description of "both" predicts, read literally. */
+function predicted(d: boolean, dAt: string | null, c: boolean, cAt: string | null): boolean {
+  // "If Campaign's change is newer, Campaign's value wins."
+  if (dAt && cAt && Date.parse(cAt) > Date.parse(dAt)) return c
+  // "If Dynamics' change is newer, or both changed at the same time, opt-out wins" — "A missing time counts as a tie."
+  return d || c
+}
+
+describe('opt-out conflicts, both ways', () => {
+  const cases: Array<[string, boolean, string | null, boolean, string | null, 'dynamics' | 'campaign', RegExp]> = [
+    ['Campaign opted out later', false, early, true, late, 'campaign', /Campaign's change is newer/],
+    ['Campaign opted back in later', true, early, false, late, 'campaign', /Campaign's change is newer/],
+    ['Dynamics opted out later', true, late, false, early, 'dynamics', /Dynamics' change is newer, so opt-out wins/],
+    ['Dynamics opted back in later: opt-out still wins', false, late, true, early, 'campaign', /Dynamics' change is newer, so opt-out wins/],
+    ['same time', true, late, false, late, 'dynamics', /same time, so opt-out wins/],
+    ['Campaign time missing', false, late, true, null, 'campaign', /time is missing/]
+  ]
+  it.each(cases)('%s', (_label, d, dAt, c, cAt, kept, rule) => {
+    const plan = planOptOut('both', [pair], { donotbulkemail: d }, dAt, { blackListEmail: c }, { blackListEmail: cAt })
+    const decision = plan.decisions[0]
+    expect(decision.value).toBe(predicted(d, dAt, c, cAt))
+    expect(decision.conflict).toBeDefined()
+    const conflict = decision.conflict!
+    expect(conflict.kept).toBe(kept)
+    expect(conflict.dynamics).toEqual({ value: d, changedAt: dAt ?? undefined })
+    expect(conflict.campaign).toEqual({ value: c, changedAt: cAt ?? undefined })
+    const label = conflictLabel(conflict)
+    expect(label).toContain(`Dynamics donotbulkemail = ${d} (${dAt ? `changed ${dAt.slice(0, 19).replace('T', ' ')} UTC` : 'change time unknown'})`)
+    expect(label).toContain(`Campaign blackListEmail = ${c} (${cAt ? `changed ${cAt.slice(0, 19).replace('T', ' ')} UTC` : 'change time unknown'})`)
+    expect(label).toContain(`→ ${kept === 'campaign' ? 'Campaign' : 'Dynamics'} kept (${decision.value})`)
+    expect(label).toMatch(rule)
+    // The losing side is the one written.
+    expect(kept === 'campaign' ? plan.dynamics : plan.campaign).toEqual(kept === 'campaign' ? { donotbulkemail: decision.value } : { blackListEmail: decision.value })
+  })
+
+  it('labels nothing when the sides agree, or one way', () => {
+    expect(planOptOut('both', [pair], { donotbulkemail: true }, early, { blackListEmail: true }, { blackListEmail: late }).decisions[0].conflict).toBeUndefined()
+    for (const direction of ['toCampaign', 'toDynamics', 'off'] as OptOutDirection[]) {
+      expect(planOptOut(direction, [pair], { donotbulkemail: true }, early, { blackListEmail: false }, { blackListEmail: late }).decisions[0].conflict).toBeUndefined()
+    }
+  })
+
+  it('describes every mode by the outcome the rule gives', () => {
+    // One way: the source side's value, whatever the times.
+    expect(optOutModes.toCampaign.rule).toMatch(/Dynamics is the source of truth/)
+    expect(planOptOut('toCampaign', [pair], { donotbulkemail: false }, early, { blackListEmail: true }, { blackListEmail: late }).campaign).toEqual({ blackListEmail: false })
+    expect(optOutModes.toDynamics.rule).toMatch(/Campaign is the source of truth/)
+    expect(planOptOut('toDynamics', [pair], { donotbulkemail: true }, late, { blackListEmail: false }, { blackListEmail: early }).dynamics).toEqual({ donotbulkemail: false })
+    expect(optOutModes.off.ways).toEqual([])
+    const off = planOptOut('off', [pair], { donotbulkemail: true }, late, { blackListEmail: false }, { blackListEmail: early })
+    expect([off.dynamics, off.campaign]).toEqual([{}, {}])
+    expect(optOutModes.both.ways).toHaveLength(2)
+  })
+})
