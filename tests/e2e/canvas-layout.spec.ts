@@ -182,7 +182,7 @@ test('focus mode and the presentation zoom: the canvas alone, text 18 px or more
   // One panel at a time, remembered across a reload.
   await page.getByRole('button', { name: 'Tables panel' }).click()
   await expect(page.getByRole('complementary', { name: 'Tables and resources' })).toBeHidden()
-  await page.goto(app.launchUrl)
+  await page.reload()
   await expect(page.getByRole('toolbar', { name: 'Mapping' })).toBeVisible()
   await expect(page.getByRole('complementary', { name: 'Tables and resources' })).toBeHidden()
 })
