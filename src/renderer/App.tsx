@@ -1,5 +1,5 @@
-import { Body1, Button, Caption1, FluentProvider, MessageBar, MessageBarBody, webDarkTheme, webLightTheme } from '@fluentui/react-components'
-import { ChevronDownRegular, ChevronUpRegular } from '@fluentui/react-icons'
+import { Body1, Button, Caption1, FluentProvider, MessageBar, MessageBarActions, MessageBarBody, webDarkTheme, webLightTheme } from '@fluentui/react-components'
+import { ChevronDownRegular, ChevronUpRegular, DismissRegular } from '@fluentui/react-icons'
 import { ReactFlowProvider } from '@xyflow/react'
 import { useCallback, useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react'
 import type { AppInfo, MenuCommand, Settings } from '../shared/contract'
@@ -20,6 +20,8 @@ import { useRunStore } from './runs/run-store'
 import { useCanvasStore } from './state/canvas-store'
 import { useDocumentActions, type Notice } from './state/document-actions'
 import { selectDirty, useDocumentStore } from './state/document-store'
+import { subscribeToDocumentChanges } from './state/document-reset'
+import { useLayoutStore } from './state/layout-store'
 import { connectionsOf, useProblems } from './state/flow-schema'
 
 function usePrefersDark(): boolean {
@@ -67,7 +69,9 @@ function focusProblem(problem: Problem) {
 
 function useBottomPanel() {
   const [height, setHeight] = useState(260)
-  const [open, setOpen] = useState(true)
+  const open = useLayoutStore((state) => state.previewOpen)
+  const toggle = useLayoutStore((state) => state.toggle)
+  const setOpen = (next: boolean) => next !== open && toggle('previewOpen')
   const drag = useRef<{ y: number; height: number } | undefined>(undefined)
   const onPointerDown = (event: ReactPointerEvent<HTMLDivElement>) => {
     drag.current = { y: event.clientY, height }
@@ -97,6 +101,12 @@ export function App({ client }: { client: Client }) {
   const actions = useDocumentActions(client, info?.nativeDialogs ?? false, setNotice)
   const problems = useProblems(document, documentProblems)
   const bottom = useBottomPanel()
+  const generation = useDocumentStore((state) => state.generation)
+  const leftOpen = useLayoutStore((state) => state.leftOpen)
+  const rightOpen = useLayoutStore((state) => state.rightOpen)
+
+  // Another document: the old one's messages go with it (its canvas, trace and run state reset in the stores).
+  useEffect(() => subscribeToDocumentChanges(() => setNotice(undefined)), [])
 
   useEffect(() => {
     client.call('app/info', {}).then(setInfo, (error: Error) => setNotice({ level: 'error', message: error.message }))
@@ -183,10 +193,11 @@ export function App({ client }: { client: Client }) {
       {notice && (
         <MessageBar intent={notice.level === 'error' ? 'error' : notice.level === 'warning' ? 'warning' : 'info'} className="ss-notice" role="status">
           <MessageBarBody>{notice.message}</MessageBarBody>
+          <MessageBarActions containerAction={<Button appearance="transparent" size="small" icon={<DismissRegular />} aria-label="Dismiss the message" onClick={() => setNotice(undefined)} />} />
         </MessageBar>
       )}
       <div className="ss-workspace">
-        <aside className="ss-side ss-side--left">
+        <aside className="ss-side ss-side--left" hidden={!leftOpen} aria-label="Tables and resources">
           <SchemaBrowser client={client} connections={connectionsOf(document)} />
         </aside>
         <main className="ss-center">
@@ -218,15 +229,15 @@ export function App({ client }: { client: Client }) {
               </div>
               {bottom.open && (
                 <div className="ss-bottom__content">
-                  <PreviewPanel client={client} document={document} flowId={flow?.id} />
+                  <PreviewPanel key={generation} client={client} document={document} flowId={flow?.id} />
                 </div>
               )}
             </section>
           )}
         </main>
-        <aside className="ss-side ss-side--right">
-          {document && flow && <Inspector client={client} document={document} flow={flow} problems={problems} />}
-          <ProblemsPanel problems={problems} onFocus={focusProblem} />
+        <aside className="ss-side ss-side--right" hidden={!rightOpen} aria-label="Inspector and problems">
+          {document && flow && <Inspector key={generation} client={client} document={document} flow={flow} problems={problems} />}
+          <ProblemsPanel document={document} problems={problems} onFocus={focusProblem} />
         </aside>
       </div>
       <footer className="ss-status" aria-label="Status">

@@ -50,6 +50,8 @@ test('build the contacts mapping by hand: drag fields, a transform, a value map,
   await page.screenshot({ path: `${screens}/value-map.png` })
 
   // A filter: the conditions offer the field's operators and show the $filter sent to Dataverse.
+  // With the tables panel closed the whole flow, filter included, fits at the reading zoom.
+  await page.getByRole('button', { name: 'Tables panel' }).click()
   await page.getByRole('button', { name: 'Fit View' }).click()
   const filter = page.getByRole('group', { name: 'Filter', exact: true })
   await filter.getByRole('button', { name: 'Add condition' }).click()

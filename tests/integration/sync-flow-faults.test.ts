@@ -70,8 +70,15 @@ describe('contacts flow under injected faults', () => {
     expect(history[0]).toMatchObject({ runId: run.flows[0].runId, mappingVersion: 'v1', mode: 'incremental', status: 'completed', dryRun: false })
     expect(history[1].dryRun).toBe(true)
     const csv = await service.errorsCsv(run.flows[0].runId!)
-    expect(csv.split('\r\n')[0]).toBe('run,key,stage,operation,code,field,step,message,value,retryable')
-    expect(csv.split('\r\n').length - 2).toBe(run.flows[0].counts.failed)
+    // A byte-order mark first, so a spreadsheet reads UTF-8; then the header and one line per failure.
+    expect(csv.startsWith('\uFEFFrun,key,stage,')).toBe(true)
+    const lines = csv.slice(1).split('\r\n')
+    expect(lines[0]).toBe('run,key,stage,operation,code,field,step,message,value,retryable')
+    expect(lines.length - 2).toBe(run.flows[0].counts.failed)
+    // Campaign names the refused e-mail by its value, not its field: the field column says which.
+    const refusedEmails = lines.slice(1, -1).map((line) => line.split(',')).filter((cells) => cells[2] === 'write' && /email address/.test(cells.join(',')))
+    expect(refusedEmails.length).toBeGreaterThan(0)
+    for (const cells of refusedEmails) expect(cells[5]).toBe('email')
     // Retry: the same records fail the same way (their e-mails are malformed); a new run in the history.
     const retry = await service.retryFailed(contactsDocument, run.flows[0].runId!)
     expect(retry.flows[0].counts.failed).toBe(run.flows[0].counts.failed)

@@ -51,12 +51,24 @@ describe('run history', () => {
     expect(await history.errors('r1', { offset: 1, limit: 1 })).toEqual([expect.objectContaining({ id: '#1:4' })])
 
     const csv = await history.errorsCsv('r1')
-    const lines = csv.split('\r\n')
+    expect(csv.charCodeAt(0)).toBe(0xfeff) // the byte-order mark: spreadsheets read UTF-8
+    const lines = csv.slice(1).split('\r\n')
     expect(lines[0]).toBe('run,key,stage,operation,code,field,step,message,value,retryable')
     expect(lines[1]).toBe('r1,a,write,create,badRequest,email,,"email, ""x"" refused",,false')
     expect(lines[3]).toBe("r1,c,transform,,transform,birthDate,0,not a date,'=cmd|x,")
 
     expect(await history.retryPlan('r1')).toEqual({ retryOf: 'r1', flowId: 'contacts', onlyKeys: ['a', 'c'], withoutKey: 1 })
     await expect(history.errors('../etc')).rejects.toThrow(/not a run id/)
+  })
+})
+
+describe('the field of a refused record', () => {
+  it('is the one written field whose value the service quotes', async () => {
+    const { fieldHolding } = await import('../../src/main/sync/flows/errors')
+    const sent = { email: 'ann@@example', firstName: 'Ann', location: { city: 'Zürich' } }
+    expect(fieldHolding("XTK-170001 The email address 'ann@@example' is not valid.", sent)).toBe('email')
+    expect(fieldHolding("The value 'Zürich' is too long.", sent)).toBe('location.city')
+    expect(fieldHolding('Something failed.', sent)).toBeUndefined()
+    expect(fieldHolding("The value 'Ann' is refused.", { firstName: 'Ann', lastName: 'Ann' })).toBeUndefined() // two fields hold it: no guess
   })
 })

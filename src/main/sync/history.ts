@@ -65,7 +65,9 @@ export class RunHistory {
    * The errors as CSV (RFC 4180: comma-separated, CRLF line ends, fields with a quote,
    * comma or line break quoted and quotes doubled). With `spreadsheetSafe` (default on),
    * a cell starting with = + - @ or a tab gets a leading apostrophe, so a source value
-   * like `=HYPERLINK(…)` stays text when the file is opened in a spreadsheet.
+   * like `=HYPERLINK(…)` stays text when the file is opened in a spreadsheet. It starts with
+   * a UTF-8 byte-order mark: without one, Excel reads the file in the local code page and
+   * garbles "Ü".
    */
   async errorsCsv(runId: string, options: { spreadsheetSafe?: boolean } = {}): Promise<string> {
     const errors = await this.errors(runId)
@@ -82,7 +84,7 @@ export class RunHistory {
       e.input === undefined ? '' : typeof e.input === 'string' ? e.input : JSON.stringify(e.input),
       e.retryable === undefined ? '' : String(e.retryable)
     ])
-    return toCsv([header, ...rows], options.spreadsheetSafe ?? true)
+    return CSV_BOM + toCsv([header, ...rows], options.spreadsheetSafe ?? true)
   }
 
   /** What a "retry failed records" run needs: the failed keys of this run. */
@@ -118,6 +120,9 @@ function toError(item: OutcomeItem, page: number): RecordError {
     ...(item.op ? { op: item.op } : {})
   }
 }
+
+/** U+FEFF, written first so spreadsheets read the CSV as UTF-8. */
+export const CSV_BOM = '\uFEFF'
 
 export function csvField(value: string, spreadsheetSafe = false): string {
   const text = spreadsheetSafe && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value

@@ -6,6 +6,7 @@ import type { Field, Table } from '../../shared/schema/model'
 import { defaultNodeView, useCanvasStore, viewKey, type NodeSide, type RowMode } from '../state/canvas-store'
 import type { Loadable } from '../state/schema-store'
 import type { Severity } from '../state/flow-schema'
+import { useLayoutStore } from '../state/layout-store'
 
 /**
  * A table or resource on the canvas: one row per field, one handle per row. Long schemas
@@ -17,7 +18,7 @@ import type { Severity } from '../state/flow-schema'
 
 export const ROW_HEIGHT = 32
 export const MAX_VISIBLE_ROWS = 16
-export const NODE_WIDTH = 310
+export const NODE_WIDTH = 260
 
 export interface FieldNodeData extends Record<string, unknown> {
   flowId: string
@@ -134,6 +135,7 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
   const select = useCanvasStore((state) => state.select)
   const selectedField = useCanvasStore((state) => (state.selection.kind === 'field' && state.selection.side === data.side ? state.selection.field : undefined))
   const reveal = useCanvasStore((state) => (state.reveal?.side === data.side ? state.reveal : undefined))
+  const rowBudget = useLayoutStore((state) => state.rowBudget)
   const updateNodeInternals = useUpdateNodeInternals()
   const scroller = useRef<HTMLDivElement>(null)
   const [first, setFirst] = useState(0)
@@ -156,7 +158,7 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
     })
   }, [fields, view.search, view.mode, linked, keys])
 
-  const visible = view.collapsed ? 0 : Math.min(rows.length, MAX_VISIBLE_ROWS)
+  const visible = view.collapsed ? 0 : Math.min(rows.length, rowBudget)
   const start = Math.max(0, Math.min(first, rows.length - visible))
   const end = start + visible // rows [start, end) have their centre in view: they carry the handles
   const rendered = rows.slice(Math.max(0, start - 1), Math.min(rows.length, end + 1))
@@ -178,7 +180,7 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
   useEffect(() => setProxied(data.side, new Set([...proxies.top, ...proxies.bottom, ...proxies.header])), [proxies, setProxied, data.side])
 
   // Handles moved or changed: React Flow measures them again so edges end at the right rows.
-  useLayoutEffect(() => updateNodeInternals(id), [id, updateNodeInternals, start, rows, view.collapsed, data.linked, proxies])
+  useLayoutEffect(() => updateNodeInternals(id), [id, updateNodeInternals, start, rows, view.collapsed, data.linked, proxies, visible])
 
   const onScroll = useCallback(() => {
     cancelAnimationFrame(frame.current)

@@ -2,9 +2,7 @@ import { Button, Tooltip } from '@fluentui/react-components'
 import { CheckmarkCircleRegular, DismissCircleRegular, LayoutColumnTwoRegular, LightbulbRegular } from '@fluentui/react-icons'
 import {
   Background,
-  Controls,
   MiniMap,
-  Panel,
   ReactFlow,
   applyNodeChanges,
   useReactFlow,
@@ -33,6 +31,8 @@ import { FieldNode } from './FieldNode'
 import { FilterNode } from './FilterNode'
 import { MappingEdge } from './MappingEdge'
 import { toCanvas } from './model'
+import { useReadableFit, ViewControls } from './ViewControls'
+import { PRESENTATION_ZOOM, READING_ZOOM, useLayoutStore } from '../state/layout-store'
 import { STEP_MIME, TransformPalette } from './TransformPalette'
 import { valueMapBetween } from '../../shared/mapping/engine'
 import { findField } from '../../shared/schema/model'
@@ -67,7 +67,7 @@ export function MappingCanvas({ client, document, flow, problems, showMinimap }:
   const select = useCanvasStore((state) => state.select)
   const trace = useTraceStore((state) => (state.flowId === flow.id ? state.trace : undefined))
   const flowProblems = useMemo(() => flowProblemsOf(document, flow, problems), [document, flow, problems])
-  const { fitView, getNodes } = useReactFlow()
+  const { getNodes } = useReactFlow()
   const alt = useRef(false)
   const [dropTarget, setDropTarget] = useState<string>()
 
@@ -269,82 +269,84 @@ export function MappingCanvas({ client, document, flow, problems, showMinimap }:
     setProposals(undefined)
   }, [edit, flow, proposals, setProposals])
 
+  // The first view fits the flow once both schemas are in (before that the nodes are small
+  // placeholders), and again whenever the canvas changes size (a panel opened or closed).
+  const bothReady = readyTable(tables.source) !== undefined && (readyTable(tables.target) !== undefined || tables.target === undefined)
+  const host = useRef<HTMLDivElement>(null)
+  const presentation = useLayoutStore((state) => state.presentation)
+  const overview = useLayoutStore((state) => state.overview)
+  const readable = useReadableFit(host, bothReady, presentation ? PRESENTATION_ZOOM : READING_ZOOM)
+
   const autoLayout = useCallback(async () => {
     const sizes = getNodes().map((n) => ({ id: n.id, width: n.measured?.width ?? 300, height: n.measured?.height ?? 400 }))
     const positions = await layoutInWorker({ nodes: sizes })
     edit('Auto-layout', (doc) => setNodePositions(doc, flow.id, positions))
-    requestAnimationFrame(() => void fitView({ padding: 0.1, duration: 200 }))
-  }, [edit, fitView, flow.id, getNodes])
-
-  // The first view fits the flow once both schemas are in (before that the nodes are small placeholders).
-  const bothReady = readyTable(tables.source) !== undefined && (readyTable(tables.target) !== undefined || tables.target === undefined)
-  const fitted = useRef(false)
-  useEffect(() => {
-    if (!bothReady || fitted.current) return
-    fitted.current = true
-    let frame = requestAnimationFrame(() => {
-      frame = requestAnimationFrame(() => void fitView({ padding: 0.05, maxZoom: 1, nodes: [{ id: 'source' }, { id: 'target' }] }))
-    })
-    return () => cancelAnimationFrame(frame)
-  }, [bothReady, fitView])
+    requestAnimationFrame(readable)
+  }, [edit, flow.id, getNodes, readable])
 
   const canSuggest = flow.kind === 'records' && readyTable(tables.source) !== undefined && readyTable(tables.target) !== undefined
 
   return (
-    <div className="ss-canvas-host" onKeyDown={onKeyDown} onDragOver={onDragOver} onDrop={onDrop} onDragLeave={() => setDropTarget(undefined)}>
-      <ReactFlow
-        aria-label={`Canvas of flow ${flow.name ?? flow.id}`}
-        nodes={shownNodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onNodesChange={onNodesChange}
-        onNodeDragStop={onNodeDragStop}
-        onNodeClick={onNodeClick}
-        onEdgeClick={onEdgeClick}
-        onPaneClick={() => select({ kind: 'none' })}
-        onConnect={onConnect}
-        isValidConnection={isValidConnection}
-        nodesConnectable={flow.kind !== 'optOut'}
-        deleteKeyCode={null}
-        selectionKeyCode={null}
-        multiSelectionKeyCode={null}
-        connectionRadius={24}
-        minZoom={0.1}
-        fitView
-        fitViewOptions={{ padding: 0.06, maxZoom: 1 }}
-        proOptions={proOptions}
-      >
-        <Background gap={20} />
-        <Controls showInteractive={false} />
-        {showMinimap && <MiniMap pannable zoomable ariaLabel="Minimap" style={{ width: 150, height: 96 }} nodeColor={(node) => (node.id === 'source' ? '#2f7de1' : node.id === 'target' ? '#c8421f' : '#8a8886')} />}
-        <Panel position="top-left">
-          <TransformPalette>
-            {flow.kind === 'records' && (
-              <Tooltip content="Propose mappings by known pairs and similar names; nothing changes until you accept" relationship="description">
-                <Button size="small" icon={<LightbulbRegular />} onClick={suggest} disabled={!canSuggest}>
-                  Suggest mappings
-                </Button>
-              </Tooltip>
-            )}
-            {proposals && (
-              <>
-                <Button size="small" appearance="primary" icon={<CheckmarkCircleRegular />} onClick={acceptAll} disabled={!proposals.length}>
-                  Accept all ({proposals.length})
-                </Button>
-                <Button size="small" icon={<DismissCircleRegular />} onClick={() => setProposals(undefined)}>
-                  Reject all
-                </Button>
-              </>
-            )}
-            <Tooltip content="Lay the nodes out in columns: filter, source, target" relationship="description">
-              <Button size="small" icon={<LayoutColumnTwoRegular />} onClick={() => void autoLayout()}>
-                Auto-layout
-              </Button>
-            </Tooltip>
-          </TransformPalette>
-        </Panel>
-      </ReactFlow>
+    <div className="ss-canvas-frame" onKeyDown={onKeyDown} onDragOver={onDragOver} onDrop={onDrop} onDragLeave={() => setDropTarget(undefined)}>
+      <TransformPalette>
+        {flow.kind === 'records' && (
+          <Tooltip content="Propose mappings by known pairs and similar names; nothing changes until you accept" relationship="description">
+            <Button size="small" icon={<LightbulbRegular />} onClick={suggest} disabled={!canSuggest}>
+              Suggest mappings
+            </Button>
+          </Tooltip>
+        )}
+        {proposals && (
+          <>
+            <Button size="small" appearance="primary" icon={<CheckmarkCircleRegular />} onClick={acceptAll} disabled={!proposals.length}>
+              Accept all ({proposals.length})
+            </Button>
+            <Button size="small" icon={<DismissCircleRegular />} onClick={() => setProposals(undefined)}>
+              Reject all
+            </Button>
+          </>
+        )}
+        <Tooltip content="Lay the nodes out in columns: filter, source, target" relationship="description">
+          <Button size="small" icon={<LayoutColumnTwoRegular />} onClick={() => void autoLayout()}>
+            Auto-layout
+          </Button>
+        </Tooltip>
+        <span className="ss-palette__spacer" />
+        <ViewControls onFit={readable} showOverview={showMinimap} />
+      </TransformPalette>
+      <div className="ss-canvas-body">
+        <div className="ss-canvas-host" ref={host}>
+          <ReactFlow
+            aria-label={`Canvas of flow ${flow.name ?? flow.id}`}
+            nodes={shownNodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            onNodesChange={onNodesChange}
+            onNodeDragStop={onNodeDragStop}
+            onNodeClick={onNodeClick}
+            onEdgeClick={onEdgeClick}
+            onPaneClick={() => select({ kind: 'none' })}
+            onConnect={onConnect}
+            isValidConnection={isValidConnection}
+            nodesConnectable={flow.kind !== 'optOut'}
+            deleteKeyCode={null}
+            selectionKeyCode={null}
+            multiSelectionKeyCode={null}
+            connectionRadius={24}
+            minZoom={0.1}
+            maxZoom={3}
+            proOptions={proOptions}
+          >
+            <Background gap={20} />
+          </ReactFlow>
+        </div>
+        {showMinimap && overview && (
+          <aside className="ss-canvas-overview" aria-label="Overview">
+            <MiniMap pannable zoomable ariaLabel="Minimap" style={{ width: 168, height: 110 }} nodeColor={(node) => (node.id === 'source' ? '#2f7de1' : node.id === 'target' ? '#c8421f' : '#8a8886')} />
+          </aside>
+        )}
+      </div>
     </div>
   )
 }

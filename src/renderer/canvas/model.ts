@@ -29,7 +29,7 @@ export interface CanvasInput {
   trace: Trace | undefined
 }
 
-export const defaultPositions: Record<string, [number, number]> = { filter: [-380, 0], source: [0, 0], target: [620, 0] }
+export const defaultPositions: Record<string, [number, number]> = { filter: [-380, 0], source: [0, 0], target: [420, 0] }
 
 function describe(flow: Flow, side: 'source' | 'target'): { title: string; subtitle: string } {
   const end = flow[side]

@@ -17,6 +17,7 @@ import type { Client } from '../api/client'
 import type { DocumentActions } from '../state/document-actions'
 import { useDocumentStore } from '../state/document-store'
 import { RunIndicator } from '../runs/RunDialog'
+import { hasFileSystemAccess, listRecentFiles } from '../files/browser-files'
 
 const mod = navigator.platform.toLowerCase().includes('mac') ? '⌘' : 'Ctrl+'
 
@@ -46,12 +47,21 @@ function DocumentName() {
   )
 }
 
-/** File: the project commands in one place, with the recent files (Electron keeps them; browser mode has none to reopen by path). */
+/** The recent files: Electron's by path (main keeps them); in browser mode, the file handles this browser keeps (Chromium). */
+type RecentItem = { key: string; name: string; title: string; open: () => void }
+function loadRecent(client: Client, actions: DocumentActions): Promise<RecentItem[]> {
+  if (client.mode === 'browser' && hasFileSystemAccess()) {
+    return listRecentFiles().then((files) => files.map((file) => ({ key: file.id, name: file.name, title: `${file.name} (opened ${new Date(file.openedAt).toLocaleString()})`, open: () => void actions.openRecentFile(file) })))
+  }
+  return client.call('recent/list', {}).then((r) => r.documents.map((doc: RecentDocument) => ({ key: doc.path, name: doc.name, title: doc.path, open: () => void actions.openDocument(doc.path) })))
+}
+
+/** File: the project commands in one place, with the recent files. */
 function FileMenu({ client, actions, onNew }: { client: Client; actions: DocumentActions; onNew: () => void }) {
   const hasDocument = useDocumentStore((state) => state.document !== undefined)
-  const [recent, setRecent] = useState<RecentDocument[]>([])
+  const [recent, setRecent] = useState<RecentItem[]>([])
   return (
-    <Menu onOpenChange={(_e, d) => d.open && client.call('recent/list', {}).then((r) => setRecent(r.documents), () => setRecent([]))}>
+    <Menu onOpenChange={(_e, d) => d.open && loadRecent(client, actions).then(setRecent, () => setRecent([]))}>
       <MenuTrigger disableButtonEnhancement>
         <ToolbarButton aria-label="File" icon={<DocumentRegular />}>
           File
@@ -68,9 +78,9 @@ function FileMenu({ client, actions, onNew }: { client: Client; actions: Documen
           <MenuDivider />
           <MenuGroupHeader>Recent</MenuGroupHeader>
           {recent.length === 0 && <MenuItem disabled>No recent files</MenuItem>}
-          {recent.map((doc) => (
-            <MenuItem key={doc.path} onClick={() => void actions.openDocument(doc.path)} title={doc.path}>
-              {doc.name}
+          {recent.map((item) => (
+            <MenuItem key={item.key} onClick={item.open} title={item.title}>
+              {item.name}
             </MenuItem>
           ))}
         </MenuList>
@@ -85,10 +95,11 @@ export function AppToolbar({ client, actions, onNew, onConnections, onRun }: { c
   const canRedo = useDocumentStore((state) => state.future.length > 0)
   const undoName = useDocumentStore((state) => state.past[state.past.length - 1]?.action)
   const redoName = useDocumentStore((state) => state.future[0]?.action)
-  const button = (label: string, shortcut: string, icon: ReactElement, onClick: () => void, disabled = false, detail?: string) => (
+  // Secondary commands drop their label on narrow windows (the name and the tooltip stay).
+  const button = (label: string, shortcut: string, icon: ReactElement, onClick: () => void, disabled = false, detail?: string, secondary = false) => (
     <Tooltip content={`${detail ?? label}${shortcut ? ` (${shortcut})` : ''}`} relationship="description" withArrow>
-      <ToolbarButton aria-label={label} icon={icon} onClick={onClick} disabled={disabled}>
-        {label}
+      <ToolbarButton aria-label={label} icon={icon} onClick={onClick} disabled={disabled} className={secondary ? 'ss-toolbar__secondary' : undefined}>
+        <span className="ss-toolbar__label">{label}</span>
       </ToolbarButton>
     </Tooltip>
   )
@@ -99,14 +110,14 @@ export function AppToolbar({ client, actions, onNew, onConnections, onRun }: { c
       </span>
       <ToolbarDivider />
       <FileMenu client={client} actions={actions} onNew={onNew} />
-      {button('New', `${mod}N`, <DocumentAddRegular />, onNew)}
-      {button('Open', `${mod}O`, <FolderOpenRegular />, () => void actions.openDocument())}
-      {button('Save', `${mod}S`, <SaveRegular />, () => void actions.saveDocument(), !hasDocument)}
-      {button('Import', `${mod}I`, <ArrowUploadRegular />, () => void actions.importDocument())}
-      {button('Export', `${mod}E`, <ArrowDownloadRegular />, () => void actions.exportDocument(), !hasDocument)}
+      {button('New', `${mod}N`, <DocumentAddRegular />, onNew, false, undefined, true)}
+      {button('Open', `${mod}O`, <FolderOpenRegular />, () => void actions.openDocument(), false, undefined, true)}
+      {button('Save', `${mod}S`, <SaveRegular />, () => void actions.saveDocument(), !hasDocument, undefined, true)}
+      {button('Import', `${mod}I`, <ArrowUploadRegular />, () => void actions.importDocument(), false, undefined, true)}
+      {button('Export', `${mod}E`, <ArrowDownloadRegular />, () => void actions.exportDocument(), !hasDocument, undefined, true)}
       <ToolbarDivider />
-      {button('Undo', `${mod}Z`, <ArrowUndoRegular />, actions.undo, !canUndo, undoName ? `Undo ${undoName}` : 'Undo')}
-      {button('Redo', `Shift+${mod}Z`, <ArrowRedoRegular />, actions.redo, !canRedo, redoName ? `Redo ${redoName}` : 'Redo')}
+      {button('Undo', `${mod}Z`, <ArrowUndoRegular />, actions.undo, !canUndo, undoName ? `Undo ${undoName}` : 'Undo', true)}
+      {button('Redo', `Shift+${mod}Z`, <ArrowRedoRegular />, actions.redo, !canRedo, redoName ? `Redo ${redoName}` : 'Redo', true)}
       {onConnections && (
         <>
           <ToolbarDivider />

@@ -1,15 +1,23 @@
 import { useCallback, useMemo, useRef } from 'react'
 import type { Client } from '../api/client'
 import { formatProblem, type Problem } from '../../shared/problems'
-import { downloadText } from '../files/browser-files'
+import { downloadText, ensurePermission, forgetRecentFile, hasFileSystemAccess, pickFileToOpen, pickFileToSave, rememberRecentFile, writeFile, type RecentFile } from '../files/browser-files'
 import { selectDirty, useDocumentStore } from './document-store'
 
 export type Notice = { level: 'info' | 'warning' | 'error'; message: string; problems?: Problem[] }
 
 /**
+ * The file a browser-mode document was opened from or saved to (File System Access API),
+ * tied to that document's generation so Save never writes one document into another's file.
+ */
+let browserFile: { generation: number; handle: FileSystemFileHandle } | undefined
+const currentHandle = () => (browserFile?.generation === useDocumentStore.getState().generation ? browserFile.handle : undefined)
+
+/**
  * The project commands (new, open, save, import, export, undo, redo), the same whether
  * they come from the toolbar, a shortcut or the native menu. Electron uses main's native
- * dialogs; browser mode uses the browser's file picker and downloads.
+ * dialogs; browser mode in Chromium opens and saves the user's files in place (File System
+ * Access API), other browsers upload and download.
  */
 export function useDocumentActions(client: Client, nativeDialogs: boolean, notify: (notice: Notice | undefined) => void) {
   const fileInput = useRef<HTMLInputElement | null>(null)
@@ -61,16 +69,62 @@ export function useDocumentActions(client: Client, nativeDialogs: boolean, notif
     [client, notify, report, showProblems]
   )
 
-  const importDocument = useCallback(async () => {
-    if (!confirmDiscard() || !fileInput.current) return
+  const chooseUpload = useCallback(() => {
+    if (!fileInput.current) return
     fileInput.current.value = ''
     fileInput.current.click()
-  }, [confirmDiscard])
+  }, [])
 
+  const importDocument = useCallback(async () => {
+    if (confirmDiscard()) chooseUpload()
+  }, [chooseUpload, confirmDiscard])
+
+  /** Reads a file the user picked or reopened (browser mode, File System Access API) and remembers it for Save and Recent. */
+  const openHandle = useCallback(
+    async (handle: FileSystemFileHandle) => {
+      if (!(await ensurePermission(handle, 'read'))) return notify({ level: 'warning', message: `Sync Studio was not allowed to read ${handle.name}.` })
+      const file = await handle.getFile()
+      const result = await client.call('document/import', { text: await file.text(), fileName: file.name })
+      if (result.status === 'invalid') return showProblems(file.name, result.problems)
+      useDocumentStore.getState().load(result.document, handle.name)
+      browserFile = { generation: useDocumentStore.getState().generation, handle }
+      await rememberRecentFile(handle)
+      notify(undefined)
+    },
+    [client, notify, showProblems]
+  )
+
+  /** Reopens a recent file (browser mode); a file that is gone leaves Recent. */
+  const openRecentFile = useCallback(
+    async (recent: RecentFile) => {
+      if (!confirmDiscard()) return
+      try {
+        await openHandle(recent.handle)
+      } catch (error) {
+        if (error instanceof DOMException && error.name === 'NotFoundError') {
+          await forgetRecentFile(recent.id)
+          return notify({ level: 'error', message: `${recent.name} is no longer there (moved or deleted); it has left Recent.` })
+        }
+        report(error)
+      }
+    },
+    [confirmDiscard, notify, openHandle, report]
+  )
+
+  // One question per Open: the unsaved-changes prompt comes here, never again in what Open calls.
   const openDocument = useCallback(
     async (path?: string) => {
       if (!confirmDiscard()) return
-      if (!nativeDialogs && path === undefined) return importDocument()
+      if (!nativeDialogs && path === undefined) {
+        if (!hasFileSystemAccess()) return chooseUpload()
+        try {
+          const handle = await pickFileToOpen()
+          if (handle) await openHandle(handle)
+        } catch (error) {
+          report(error)
+        }
+        return
+      }
       try {
         const result = await client.call('document/open', path === undefined ? {} : { path })
         if (result.status === 'invalid') return showProblems(result.path ?? 'The file', result.problems)
@@ -82,7 +136,7 @@ export function useDocumentActions(client: Client, nativeDialogs: boolean, notif
         report(error)
       }
     },
-    [client, confirmDiscard, importDocument, nativeDialogs, notify, report, showProblems]
+    [chooseUpload, client, confirmDiscard, nativeDialogs, notify, openHandle, report, showProblems]
   )
 
   const exportDocument = useCallback(async () => {
@@ -103,10 +157,29 @@ export function useDocumentActions(client: Client, nativeDialogs: boolean, notif
     async (saveAs = false) => {
       const { document, path } = useDocumentStore.getState()
       if (!document) return
-      // Browser mode has no file system of its own: saving is downloading the file.
       if (!nativeDialogs) {
-        await exportDocument()
-        useDocumentStore.getState().markSaved()
+        // Without the File System Access API, saving is downloading the file.
+        if (!hasFileSystemAccess()) {
+          await exportDocument()
+          useDocumentStore.getState().markSaved()
+          return
+        }
+        try {
+          const result = await client.call('document/export', { document })
+          if (result.status === 'invalid') return showProblems('Cannot save', result.problems)
+          if (result.status !== 'exported') return
+          const handle = (!saveAs && currentHandle()) || (await pickFileToSave(result.fileName))
+          if (!handle) return
+          if (!(await ensurePermission(handle, 'readwrite'))) return notify({ level: 'warning', message: `Sync Studio was not allowed to write ${handle.name}; nothing was saved.` })
+          await writeFile(handle, result.text)
+          // What was written, not what the document became meanwhile, counts as saved.
+          if (useDocumentStore.getState().document === document) useDocumentStore.getState().markSaved(handle.name)
+          browserFile = { generation: useDocumentStore.getState().generation, handle }
+          await rememberRecentFile(handle)
+          notify({ level: 'info', message: `Saved ${handle.name}.` })
+        } catch (error) {
+          report(error)
+        }
         return
       }
       try {
@@ -129,13 +202,14 @@ export function useDocumentActions(client: Client, nativeDialogs: boolean, notif
       importFile,
       newDocument,
       openDocument,
+      openRecentFile,
       saveDocument,
       importDocument,
       exportDocument,
       undo: () => useDocumentStore.getState().undo(),
       redo: () => useDocumentStore.getState().redo()
     }),
-    [exportDocument, importDocument, importFile, newDocument, openDocument, saveDocument]
+    [exportDocument, importDocument, importFile, newDocument, openDocument, openRecentFile, saveDocument]
   )
 }
 export type DocumentActions = ReturnType<typeof useDocumentActions>

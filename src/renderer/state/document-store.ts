@@ -20,6 +20,8 @@ export interface DocumentState {
   future: Array<{ document: MappingDocument; action: string }>
   problems: Problem[]
   activeFlowId: string | undefined
+  /** Bumped each time another document replaces this one (new, open, import): what belongs to the old one resets. */
+  generation: number
 
   load(document: MappingDocument, path?: string, options?: { saved?: boolean }): void
   edit(action: string, change: (document: MappingDocument) => MappingDocument): void
@@ -43,9 +45,11 @@ export const useDocumentStore = create<DocumentState>((set, get) => ({
   future: [],
   problems: [],
   activeFlowId: undefined,
+  generation: 0,
 
   load(document, path, options = { saved: true }) {
-    set({
+    set((state) => ({
+      generation: state.generation + 1,
       document,
       path,
       savedDocument: options.saved ? document : undefined,
@@ -53,7 +57,7 @@ export const useDocumentStore = create<DocumentState>((set, get) => ({
       future: [],
       problems: problemsOf(document),
       activeFlowId: document.flows[0]?.id
-    })
+    }))
   },
 
   edit(action, change) {

@@ -8,7 +8,7 @@ export interface LayoutRequest {
 }
 
 const order = ['filter', 'source', 'target']
-const gutter: Record<string, number> = { source: 40, target: 310 }
+const gutter: Record<string, number> = { source: 40, target: 160 }
 
 export function columnLayout({ nodes }: LayoutRequest): Record<string, [number, number]> {
   const sorted = [...nodes].sort((a, b) => (order.indexOf(a.id) + 1 || 99) - (order.indexOf(b.id) + 1 || 99) || a.id.localeCompare(b.id))

@@ -174,7 +174,7 @@ export class CampaignSink implements TargetSink {
       return await this.update(op.key, linked.body, op.record, signal)
     } catch (error) {
       rethrowFatal(error, `writing ${this.options.resource} ${op.key}`)
-      return failedOutcome(op.key, error)
+      return failedOutcome(op.key, error, 'failed', op.op === 'create' ? op.record : op.op === 'update' ? op.patch : undefined)
     }
   }
 

@@ -23,17 +23,22 @@ export function rethrowFatal(error: unknown, where: string): void {
   }
 }
 
-/** A record's failed outcome from a connector error (after `rethrowFatal`). */
-export function failedOutcome(key: string, error: unknown, fallbackCode = 'failed'): WriteOutcome {
+/**
+ * A record's failed outcome from a connector error (after `rethrowFatal`). `sent` is what was
+ * written: when the service's message quotes a value instead of naming the field ("The email
+ * address 'x' is not valid."), the field of `sent` that holds that value is the one refused.
+ */
+export function failedOutcome(key: string, error: unknown, fallbackCode = 'failed', sent?: Record<string, unknown>): WriteOutcome {
   if (isConnectorError(error)) {
     const e = error as ConnectorError
+    const field = fieldOf(e.message) ?? fieldHolding(e.message, sent)
     return {
       key,
       outcome: 'failed',
       code: e.code ? `${e.kind}:${e.code}` : e.kind,
       message: e.message,
       retryable: transientKinds.has(e.kind),
-      ...(fieldOf(e.message) ? { field: fieldOf(e.message) } : {})
+      ...(field ? { field } : {})
     }
   }
   return { key, outcome: 'failed', code: fallbackCode, message: (error as Error)?.message ?? String(error), retryable: false }
@@ -47,6 +52,23 @@ function fieldOf(message: string): string | undefined {
     /property named '([A-Za-z_][\w.]*)'/.exec(message)?.[1] ??
     undefined
   )
+}
+
+/** The one field of `sent` (nested objects as dotted paths) whose text is quoted in the message; none when no field or several match. */
+export function fieldHolding(message: string, sent: Record<string, unknown> | undefined): string | undefined {
+  if (!sent) return undefined
+  const quoted = new Set([...message.matchAll(/'([^']+)'/g)].map((m) => m[1]))
+  if (!quoted.size) return undefined
+  const found: string[] = []
+  const visit = (value: unknown, path: string, depth: number) => {
+    if (typeof value === 'string' || typeof value === 'number') {
+      if (quoted.has(String(value))) found.push(path)
+    } else if (value && typeof value === 'object' && !Array.isArray(value) && depth < 3) {
+      for (const [name, inner] of Object.entries(value)) visit(inner, path ? `${path}.${name}` : name, depth + 1)
+    }
+  }
+  visit(sent, '', 0)
+  return found.length === 1 ? found[0] : undefined
 }
 
 export function isKind(error: unknown, ...kinds: string[]): boolean {

@@ -1,0 +1,104 @@
+import { Button, ToggleButton, Tooltip } from '@fluentui/react-components'
+import { FullScreenMaximizeRegular, MapRegular, PanelLeftRegular, PanelRightRegular, PresenterRegular, ScaleFitRegular, ZoomInRegular, ZoomOutRegular } from '@fluentui/react-icons'
+import { useNodesInitialized, useReactFlow, useStore } from '@xyflow/react'
+import { useCallback, useEffect, useRef, type ReactElement, type RefObject } from 'react'
+import { useLayoutStore } from '../state/layout-store'
+import { MAX_VISIBLE_ROWS, ROW_HEIGHT } from './FieldNode'
+
+/** Space kept free around the nodes, in screen pixels. */
+const MARGIN = 12
+/** A field node's height without its rows: header, search bar, borders. */
+const NODE_CHROME = 92
+const MIN_ROWS = 3
+
+/**
+ * Fits the flow at a readable size: the zoom never goes below `zoom` (text 12 px or more),
+ * nodes show as many rows as fit the canvas, and the view shows every node when they fit,
+ * else the source and the target (the filter is one pan or one closed panel away). It
+ * runs when both schemas are in, and again whenever the canvas changes size.
+ */
+export function useReadableFit(host: RefObject<HTMLDivElement | null>, ready: boolean, zoom: number): () => void {
+  const { getNodes, getNodesBounds, setViewport } = useReactFlow()
+  const setRowBudget = useLayoutStore((state) => state.setRowBudget)
+  // Until React Flow has measured the nodes, their bounds are unknown and a fit would miss.
+  const measured = useNodesInitialized()
+
+  const fit = useCallback(() => {
+    const element = host.current
+    if (!element) return
+    const width = element.clientWidth
+    const all = getNodes()
+    if (!all.length) return
+    const bounds = getNodesBounds(all)
+    const pair = all.filter((n) => n.id === 'source' || n.id === 'target')
+    const shown = bounds.width * zoom + 2 * MARGIN <= width || !pair.length ? bounds : getNodesBounds(pair)
+    const fits = shown.width * zoom + 2 * MARGIN <= width
+    void setViewport({
+      x: fits ? (width - shown.width * zoom) / 2 - shown.x * zoom : MARGIN - shown.x * zoom,
+      y: MARGIN - shown.y * zoom,
+      zoom
+    })
+  }, [getNodes, getNodesBounds, host, setViewport, zoom])
+
+  // Two frames: one for the new row budget to render, one for React Flow to measure the nodes again.
+  const frame = useRef(0)
+  const fitSoon = useCallback(() => {
+    cancelAnimationFrame(frame.current)
+    frame.current = requestAnimationFrame(() => {
+      frame.current = requestAnimationFrame(fit)
+    })
+  }, [fit])
+
+  useEffect(() => {
+    const element = host.current
+    if (!element || !ready || !measured) return
+    const measure = () => {
+      const rows = Math.floor((element.clientHeight / zoom - 2 * MARGIN - NODE_CHROME) / ROW_HEIGHT)
+      setRowBudget(Math.max(MIN_ROWS, Math.min(MAX_VISIBLE_ROWS, rows)))
+      fitSoon()
+    }
+    const observer = new ResizeObserver(measure)
+    observer.observe(element)
+    return () => {
+      observer.disconnect()
+      cancelAnimationFrame(frame.current)
+    }
+  }, [fitSoon, host, measured, ready, setRowBudget, zoom])
+
+  return fitSoon
+}
+
+/** Zoom, fit and the window arrangement (side panels, overview, focus, presentation), in the canvas's own toolbar so nothing floats over a node. */
+export function ViewControls({ onFit, showOverview }: { onFit: () => void; showOverview: boolean }) {
+  const { zoomIn, zoomOut } = useReactFlow()
+  const zoom = useStore((state) => state.transform[2])
+  const layout = useLayoutStore()
+  const focused = layout.focus !== undefined
+  const toggle = (label: string, detail: string, icon: ReactElement, checked: boolean, onClick: () => void) => (
+    <Tooltip content={detail} relationship="description">
+      <ToggleButton size="small" appearance="subtle" icon={icon} checked={checked} aria-pressed={checked} aria-label={label} onClick={onClick} />
+    </Tooltip>
+  )
+  return (
+    <div className="ss-view-controls" role="group" aria-label="View">
+      <Tooltip content="Zoom out" relationship="description">
+        <Button size="small" appearance="subtle" icon={<ZoomOutRegular />} aria-label="Zoom Out" onClick={() => void zoomOut({ duration: 150 })} />
+      </Tooltip>
+      <span className="ss-view-controls__zoom" aria-label="Zoom level" role="status">
+        {Math.round(zoom * 100)}%
+      </span>
+      <Tooltip content="Zoom in" relationship="description">
+        <Button size="small" appearance="subtle" icon={<ZoomInRegular />} aria-label="Zoom In" onClick={() => void zoomIn({ duration: 150 })} />
+      </Tooltip>
+      <Tooltip content="Fit the flow at a readable size (text 12 px or more)" relationship="description">
+        <Button size="small" appearance="subtle" icon={<ScaleFitRegular />} aria-label="Fit View" onClick={onFit} />
+      </Tooltip>
+      <span className="ss-view-controls__divider" />
+      {toggle('Tables panel', 'Show or hide the tables and resources', <PanelLeftRegular />, layout.leftOpen, () => layout.toggle('leftOpen'))}
+      {toggle('Inspector panel', 'Show or hide the inspector and problems', <PanelRightRegular />, layout.rightOpen, () => layout.toggle('rightOpen'))}
+      {showOverview && toggle('Overview', 'Show or hide the overview map (beside the canvas, never over it)', <MapRegular />, layout.overview, () => layout.toggle('overview'))}
+      {toggle('Focus mode', 'The canvas alone: side panels and preview hidden (again to bring them back)', <FullScreenMaximizeRegular />, focused, () => layout.setFocus(!focused))}
+      {toggle('Presentation', 'For a projector: the canvas alone at 150%', <PresenterRegular />, layout.presentation, () => layout.setPresentation(!layout.presentation))}
+    </div>
+  )
+}
