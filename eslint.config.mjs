@@ -44,7 +44,10 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     plugins: { 'react-hooks': reactHooks },
     rules: {
-      ...reactHooks.configs.recommended.rules,
+      // The classic rules of hooks and their dependencies. The plugin's React Compiler rules
+      // (set-state-in-effect, refs…) are guidance for code the compiler rewrites; we do not use it.
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
       ...forbid(nodeBuiltins, electron, mainSide, preloadSide)
     }
   },

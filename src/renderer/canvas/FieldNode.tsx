@@ -1,7 +1,7 @@
 import { Button, Input, Select, Spinner, Tooltip } from '@fluentui/react-components'
 import { ChevronDownRegular, ChevronRightRegular, KeyRegular, SearchRegular } from '@fluentui/react-icons'
 import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } from '@xyflow/react'
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
+import { memo, useCallback, useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import type { Field, Table } from '../../shared/schema/model'
 import { defaultNodeView, useCanvasStore, viewKey, type NodeSide, type RowMode } from '../state/canvas-store'
 import type { Loadable } from '../state/schema-store'
@@ -207,9 +207,11 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
   }, [])
 
   // A click on a problem asks for a field: clear what hides it, scroll to it.
-  useEffect(() => {
+  // Scroll to a revealed field once per request (its nonce), and again when the rows change
+  // under it (a search was cleared to show it).
+  const showRevealed = useEffectEvent(() => {
     if (!reveal) return
-    let index = rows.findIndex((f) => f.name === reveal.field)
+    const index = rows.findIndex((f) => f.name === reveal.field)
     if (index < 0 && fields.some((f) => f.name === reveal.field)) {
       setView(key, { search: '', mode: 'all', collapsed: false })
       return // the effect runs again with the new rows
@@ -219,9 +221,11 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
       scrollToIndex(index)
       requestAnimationFrame(() => scroller.current?.querySelector<HTMLElement>(`[data-field="${CSS.escape(reveal.field)}"]`)?.focus({ preventScroll: true }))
     })
-    index = -1
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [reveal?.nonce, rows])
+  })
+  const revealNonce = reveal?.nonce
+  useEffect(() => {
+    if (revealNonce !== undefined) showRevealed()
+  }, [revealNonce, rows])
 
   const onSelect = useCallback((field: string) => select({ kind: 'field', side: data.side, field }), [select, data.side])
 

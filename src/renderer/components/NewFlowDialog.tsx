@@ -12,7 +12,7 @@ import {
   Select,
   Spinner
 } from '@fluentui/react-components'
-import { useEffect, useState } from 'react'
+import { useEffect, useEffectEvent, useState } from 'react'
 import type { ConnectionSummary } from '../../shared/contract'
 import type { MappingDocument, RecordsFlow } from '../../shared/mapping/document'
 import { suggestMappings } from '../../shared/mapping/engine'
@@ -56,8 +56,9 @@ export function NewFlowDialog({ client, mode, open, onClose, confirmDiscard }: {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string>()
 
-  useEffect(() => {
-    if (!open) return
+  // Each time the dialog opens it starts from the current document's connections; later
+  // changes to the document while it is open do not reset what the user picked.
+  const reset = useEffectEvent(() => {
     setError(undefined)
     setName('Untitled mapping')
     if (mode === 'flow' && current?.connections) {
@@ -65,8 +66,10 @@ export function NewFlowDialog({ client, mode, open, onClose, confirmDiscard }: {
       setCampaign(current.connections.campaign)
     }
     client.call('connections/list', {}).then(({ connections }) => setConnections(connections), () => setConnections([]))
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [open, client, mode])
+  })
+  useEffect(() => {
+    if (open) reset()
+  }, [open])
 
   const tables = useTableList(client, 'dynamics', open ? dynamics : undefined)
   const resources = useTableList(client, 'campaign', open ? campaign : undefined)

@@ -55,7 +55,7 @@ export function useProblems(document: MappingDocument | undefined, documentProbl
       return ok
     })
     const catalog = catalogOf(loaded)
-    let engine: Problem[] = []
+    let engine: Problem[]
     try {
       engine = ready.every(Boolean)
         ? validateMapping(document, catalog)

@@ -58,9 +58,11 @@ export const useSchemaStore = create<SchemaState>((set, get) => ({
 export function useTable(client: Client, system: System, connection: string | undefined, name: string | undefined): Loadable<Table> | undefined {
   const key = connection && name ? tableKey(system, connection, name) : undefined
   const entry = useSchemaStore((state) => (key ? state.tables[key] : undefined))
+  // Fetch again when the entry is dropped (a reconnect clears the cache), not on every change.
+  const missing = entry === undefined
   useEffect(() => {
     if (connection && name) void useSchemaStore.getState().loadTable(client, system, connection, name)
-  }, [client, system, connection, name, entry === undefined])
+  }, [client, system, connection, name, missing])
   return entry
 }
 
@@ -68,8 +70,9 @@ export function useTable(client: Client, system: System, connection: string | un
 export function useTableList(client: Client, system: System, connection: string | undefined): Loadable<TableSummary[]> | undefined {
   const key = connection ? listKey(system, connection) : undefined
   const entry = useSchemaStore((state) => (key ? state.lists[key] : undefined))
+  const missing = entry === undefined
   useEffect(() => {
     if (connection) void useSchemaStore.getState().loadList(client, system, connection)
-  }, [client, system, connection, entry === undefined])
+  }, [client, system, connection, missing])
   return entry
 }

@@ -154,6 +154,11 @@ export function cutText(text: string, length: number): string {
 /** Trim + lower-case + strip accents: how names and labels are compared loosely. */
 export function fold(text: string): string {
   const lower = text.trim().toLowerCase()
-  // eslint-disable-next-line no-control-regex
-  return /^[\x00-\x7f]*$/.test(lower) ? lower : lower.normalize('NFD').replace(/\p{M}/gu, '')
+  return isAscii(lower) ? lower : lower.normalize('NFD').replace(/\p{M}/gu, '')
+}
+
+/** ASCII text has no accents to strip: the common case skips normalisation. */
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false
+  return true
 }
