@@ -58,7 +58,7 @@ describe('sync-studio sandbox --json', () => {
     expect(Object.keys(info.dynamics).sort()).toEqual(['authority', 'ca', 'clientId', 'clientSecret', 'tenantId', 'tokenUrl', 'url'])
     expect(Object.keys(info.campaign).sort()).toEqual(['clientId', 'clientSecret', 'imsUrl', 'orgId', 'scopes', 'url'])
     expect(info.dynamics.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/data\/v9\.2\/$/)
-    expect(info.campaign.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/campaign\/$/)
+    expect(info.campaign.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/${info.campaign.orgId}/campaign/$`))
     expect(new URL(info.campaign.url).port).toBe(new URL(info.dynamics.url).port)
   })
 
@@ -122,7 +122,7 @@ describe('sync-studio sandbox (readable)', () => {
       while (!run.stdout().includes('Snapshot:') && Date.now() < until) await new Promise((r) => setTimeout(r, 25))
       const text = run.stdout()
       expect(text).toMatch(/URL +http:\/\/127\.0\.0\.1:\d+\/api\/data\/v9\.2\//)
-      expect(text).toMatch(/URL +http:\/\/127\.0\.0\.1:\d+\/campaign\//)
+      expect(text).toMatch(/URL +http:\/\/127\.0\.0\.1:\d+\/[\w-]+\/campaign\//)
       expect(text).toContain('Client secret  sandbox-secret~not-a-real-credential')
       expect(text).toContain('fake')
       expect(text).toContain('latency 5 ms')

@@ -92,19 +92,28 @@ describe('resourceType → schema model', () => {
   it('profile: extension key, enumerations with values and codes, lengths, flattened items', async () => {
     const profile = await connector().getResource('profile')
     const field = (name: string) => profile.fields.find((f) => f.name === name)!
-    expect(profile).toMatchObject({ href: '/profileAndServicesExt/profile', primaryId: 'PKey', keys: [{ name: 'cusDynamicsContactId', fields: ['cusDynamicsContactId'] }] })
+    // Keys from documented facts: PKey, and the identification key the connection names (the metadata has no key flag).
+    expect(profile).toMatchObject({ href: '/profileAndServicesExt/profile', primaryId: 'PKey' })
+    expect(profile.keys).toEqual([
+      { name: 'PKey', fields: ['PKey'] },
+      { name: 'identification key (cusDynamicsContactId)', fields: ['cusDynamicsContactId'] }
+    ])
     expect(field('cusDynamicsContactId')).toMatchObject({ type: 'string', maxLength: 64, isKey: true })
-    expect(field('email')).toMatchObject({ type: 'email', maxLength: 128 })
+    expect(field('email')).toMatchObject({ type: 'email', maxLength: 128, readOnly: false })
     expect(field('gender').options).toEqual([
       { value: 'unknown', label: 'Unspecified', code: 0 },
       { value: 'male', label: 'Male', code: 1 },
       { value: 'female', label: 'Female', code: 2 }
     ])
-    expect(field('location.city')).toMatchObject({ type: 'string' })
-    expect(field('age').readOnly).toBe(true)
+    expect(field('location.city')).toMatchObject({ type: 'string', readOnly: false })
+    // Documented as computed or set by Campaign.
+    for (const name of ['PKey', 'age', 'created', 'lastModified', 'title', 'domain', 'blackListEmailLastModified']) expect(field(name).readOnly, name).toBe(true)
+    for (const name of ['firstName', 'lastName', 'birthDate', 'blackListEmail', 'cusDynamicsContactId']) expect(field(name).readOnly, name).toBe(false)
     expect(field('birthDate').type).toBe('dateonly')
     const vehicle = await connector().getResource('cusVehicle')
     expect(vehicle.fields.find((f) => f.name === 'vehicleOwner')).toMatchObject({ type: 'link', targets: ['profile'] })
+    // Nothing in the metadata says externalId is the key: the user confirms it on the flow.
+    expect(vehicle.keys).toEqual([{ name: 'PKey', fields: ['PKey'] }])
   })
 })
 

@@ -150,11 +150,14 @@ describe('validation', () => {
       path: ['flows', 0, 'match', 'source'],
       message: expect.stringMatching(/not unique.*"contactid"/)
     })
+    // Campaign's metadata cannot say whether a field is an identification key: a warning asking to confirm it.
     expect(problemsOf(contacts({ match: { source: 'contactid', target: 'email' } }))).toContainEqual({
-      severity: 'error',
+      severity: 'warning',
       path: ['flows', 0, 'match', 'target'],
-      message: expect.stringMatching(/not an identification key/)
+      message: expect.stringMatching(/not known to be an identification key.*confirm it.*byEmail/)
     })
+    // Confirmed by the user (Inspector or the file): no problem on the match target.
+    expect(problemsOf(contacts({ match: { source: 'contactid', target: 'email', identificationKey: true } })).filter((p) => p.path.join('.') === 'flows.0.match.target')).toEqual([])
     expect(problemsOf(contacts({ match: { source: 'contactid', target: 'cusCrmId' } })).some((p) => p.path.join('.') === 'flows.0.match.target')).toBe(true)
   })
   it('required target fields left unmapped', () => {

@@ -5,7 +5,7 @@ import type { Flow, MappingDocument } from '../../shared/mapping/document'
 import { valueMapBetween } from '../../shared/mapping/engine'
 import { stepDescriptions, stepNames, type StepName } from '../../shared/mapping/steps'
 import type { Problem } from '../../shared/problems'
-import { findField, type Field, type Table } from '../../shared/schema/model'
+import { findField, isUniqueField, type Field, type Table } from '../../shared/schema/model'
 import type { Client } from '../api/client'
 import { FilterBuilder } from '../canvas/FilterNode'
 import { useCanvasStore, type Selection } from '../state/canvas-store'
@@ -184,8 +184,25 @@ function MatchInspector({ flow, source, target }: { flow: Flow; source: Table | 
     const names = table ? table.fields.filter((f) => f.isKey || f.name === table.primaryId || table.keys.some((k) => k.fields.includes(f.name))).map((f) => f.name) : []
     return names.includes(current) ? names : [current, ...names]
   }
+  // A new target field is a new claim: its confirmation does not carry over.
   const set = (side: 'source' | 'target', value: string) =>
-    edit(`Match on ${value}`, (doc) => replaceFlow(doc, flow.id, (f) => (f.kind === 'records' ? { ...f, match: { ...f.match, [side]: value } } : f)))
+    edit(`Match on ${value}`, (doc) =>
+      replaceFlow(doc, flow.id, (f) => {
+        if (f.kind !== 'records') return f
+        if (side === 'source') return { ...f, match: { ...f.match, source: value } }
+        const { identificationKey: _dropped, ...rest } = f.match
+        return { ...f, match: { ...rest, target: value } }
+      })
+    )
+  const known = target ? isUniqueField(target, flow.match.target) : false
+  const confirm = (checked: boolean) =>
+    edit(checked ? `Confirm ${flow.match.target} as identification key` : `Unconfirm ${flow.match.target}`, (doc) =>
+      replaceFlow(doc, flow.id, (f) => {
+        if (f.kind !== 'records') return f
+        const { identificationKey: _old, ...rest } = f.match
+        return { ...f, match: checked ? { ...rest, identificationKey: true } : rest }
+      })
+    )
   return (
     <div className="ss-inspector__section">
       <Subtitle2>Match key</Subtitle2>
@@ -197,11 +214,31 @@ function MatchInspector({ flow, source, target }: { flow: Flow; source: Table | 
       </FluentField>
       <FluentField label="Target identification key" size="small">
         <Select size="small" value={flow.match.target} onChange={(_e, d) => set('target', d.value)}>
-          {keysOf(target, flow.match.target).map((n) => <option key={n}>{n}</option>)}
+          {targetKeyChoices(target, flow.match.target).map((n) => <option key={n}>{n}</option>)}
         </Select>
       </FluentField>
+      {known ? (
+        <Caption1 className="ss-quiet">{flow.match.target} is a key of {target?.name}: records are read by the key in the URL.</Caption1>
+      ) : (
+        <Switch
+          label={`${flow.match.target} is an identification key in Campaign`}
+          checked={flow.match.identificationKey === true}
+          onChange={(_e, d) => confirm(d.checked)}
+        />
+      )}
+      {!known && (
+        <Caption1 className="ss-quiet">
+          Campaign&apos;s metadata does not say which fields are keys. Confirmed: records are read by the key in the URL. Not confirmed: through the by-filter of the field.
+        </Caption1>
+      )}
     </div>
   )
+}
+
+/** Any writable text field can be the identification key: Campaign's metadata does not mark keys. */
+function targetKeyChoices(table: Table | undefined, current: string): string[] {
+  const names = table ? table.fields.filter((f) => !f.readOnly && ['string', 'memo', 'email', 'phone', 'url', 'uniqueidentifier', 'unknown'].includes(f.type)).map((f) => f.name) : []
+  return names.includes(current) ? names : [current, ...names]
 }
 
 function FlowInspector({ flow }: { flow: Flow }) {

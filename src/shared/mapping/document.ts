@@ -62,7 +62,13 @@ export const RecordsFlow = z.strictObject({
   target: campaignResource,
   match: z.strictObject({
     source: name.describe('Source column holding the record id (e.g. "contactid").'),
-    target: name.describe('Target field holding that id, an identification key (e.g. "cusDynamicsContactId").')
+    target: name.describe('Target field holding that id, an identification key (e.g. "cusDynamicsContactId").'),
+    identificationKey: z
+      .boolean()
+      .optional()
+      .describe(
+        "You confirm the target field is an identification key of the Campaign resource (Campaign's metadata does not say). true: records are read by the key in the URL; false or left out: through the key's filter (by<Field>), unless the connection names it as the profile's Dynamics-id key."
+      )
   }),
   filter: Filter.optional(),
   fields: z.array(FieldMapping),

@@ -334,8 +334,14 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
     const field = findField(target, flow.match.target)
     if (!field) add(ctx, 'error', ['match', 'target'], unknownField(target, flow.match.target))
     else {
-      if (!isUniqueField(target, flow.match.target)) {
-        add(ctx, 'error', ['match', 'target'], `${q(flow.match.target)} is not an identification key of ${q(target.name)} — make it a custom identification key in Campaign (unique, no duplicates), or match on one`)
+      // Campaign's metadata does not say which fields are identification keys: the user confirms it.
+      if (!isUniqueField(target, flow.match.target) && flow.match.identificationKey !== true) {
+        add(
+          ctx,
+          'warning',
+          ['match', 'target'],
+          `${q(flow.match.target)} is not known to be an identification key of ${q(target.name)} — Campaign's metadata does not say. If it is one (unique, set on create), confirm it (Inspector → Match key, or "identificationKey": true); until then records are looked up through the filter by${flow.match.target.replace(/^cus/, '').replace(/^./, (c) => c.toUpperCase())}, which must exist`
+        )
       }
       if (field.readOnly) add(ctx, 'error', ['match', 'target'], `${q(flow.match.target)} is read-only — the key must be written on create`)
       if (!textTypes.has(field.type) && field.type !== 'unknown') add(ctx, 'warning', ['match', 'target'], `${q(flow.match.target)} is ${field.type}; a Dynamics id is text — use a text field`)

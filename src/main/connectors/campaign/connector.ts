@@ -53,11 +53,28 @@ export interface CampaignConnectorOptions {
 
 const families: CampaignFamily[] = ['profileAndServices', 'profileAndServicesExt', 'customResources']
 
-/** Engine messages that mean "this record's values are wrong", not "the service is down". */
-function engineKind(message: string): ErrorKind | undefined {
-  if (/already exists|duplicate key/i.test(message)) return 'conflict'
-  if (/Unable to find document|rc=-2003/i.test(message)) return 'notFound'
-  if (/not valid for the|value too long|is not valid|read-only|Cannot update|attribute unknown|Inconsistent operation|XTK-170001|PGS-220000/i.test(message)) return 'badRequest'
+/**
+ * Campaign engine errors by their documented codes, then by status — never by the rest of the
+ * wording, which differs between instances, versions and the v8 migration
+ * (https://experienceleague.adobe.com/en/docs/experience-cloud/campaign/apis/limitations).
+ *  - XTK-170036 "Unable to parse expression '@id = @…'": the segment is neither a PKey nor an
+ *    identification key of the resource (a key lookup must fall back to the filter).
+ *  - PGS-220000 with "duplicate key": the identification key is taken (conflict).
+ *  - "Unable to find document" / 404: no such record.
+ *  - Any other 500 with an engine body (an `RST-`/`XTK-`/`PGS-`… code, or a JSON message) is the
+ *    engine refusing this request's data: a record error, not a reason to retry. An empty or
+ *    non-engine 500 stays a server error (retried); 502/503/504 are the gateway's (retried).
+ */
+export function campaignEngineKind(status: number, parsed: { code?: string; message?: string }): ErrorKind | undefined {
+  const message = parsed.message ?? ''
+  const code = parsed.code ?? ''
+  if (code === 'XTK-170036' || /\bXTK-170036\b/.test(message)) return 'badRequest'
+  if (/\bPGS-220000\b/.test(message) && /duplicate key/i.test(message)) return 'conflict'
+  if (status === 404) return 'notFound'
+  if (status !== 500) return undefined
+  if (/Unable to find document/i.test(message)) return 'notFound'
+  if (/^[A-Z]{3}-\d{6}$/.test(code) || /\b[A-Z]{3}-\d{6}\b/.test(message)) return 'badRequest'
+  if (message.trim() !== '' && !/^<|Service Unavailable|Internal Server Error$/i.test(message.trim())) return 'badRequest'
   return undefined
 }
 
@@ -104,11 +121,11 @@ export class CampaignConnector {
         // Documented: 500 "Oops… Check your URI" = wrong organization or path; the same text with 502 is a gateway hiccup.
         if (response.status === 500 && /Check your URI and try again/i.test(message))
           return { kind: 'notFound', hint: 'The URL does not reach a Campaign instance: check the organization id (the tenant in the URL, not the IMS org id).' }
-        if (response.status === 500) {
-          const kind = engineKind(message)
-          if (kind) return { kind }
-        }
         if (response.status === 404 && /rc=-2003/.test(message)) return { hint: 'Unknown resource or filter. Custom filters and extension fields exist only under /profileAndServicesExt.' }
+        const kind = campaignEngineKind(response.status, parsed)
+        if (kind === 'badRequest' && /\bXTK-170036\b/.test(`${parsed.code ?? ''} ${message}`))
+          return { kind, hint: 'Campaign could not read the value in the URL as a PKey or an identification key of this resource: address records by the href Campaign returned, or look them up through a filter.' }
+        if (kind) return { kind }
         return undefined
       }
     })
@@ -193,7 +210,8 @@ export class CampaignConnector {
       pending = (async () => {
         const family = await this.familyOf(resource, signal)
         const body = await this.getJson(`${family}/resourceType/${encodeURIComponent(resource)}`, signal)
-        return resourceToTable(body, family)
+        // The connection names the profile's identification key holding the Dynamics id; the metadata cannot.
+        return resourceToTable(body, family, { identificationKeys: resource === 'profile' ? [this.dynamicsKeyField] : [] })
       })()
       this.tables.set(resource, pending)
       pending.catch(() => this.tables.delete(resource))

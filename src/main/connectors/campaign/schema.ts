@@ -3,8 +3,38 @@ import type { Field, FieldType, Key, Option, Table } from '../../../shared/schem
 /**
  * Campaign `resourceType` metadata → the neutral schema model. Item fields (`location`)
  * are flattened to dotted names (`location.city`); enumerations keep the API name as the
- * value and the stored code as `code`; identification keys become keys.
+ * value and the stored code as `code`.
+ *
+ * Adobe documents no per-field "key" or "read-only" flag in the metadata
+ * (https://experienceleague.adobe.com/docs/campaign-standard/using/working-with-apis/get-started-apis/metadata-mechanism.html),
+ * so neither is read from it. Keys: `PKey` always; an identification key only when the user
+ * names one (the connection's Dynamics-id field on the profile, or a flow's confirmed match
+ * key). Read-only: `PKey`/`href`, collections, and the fields Adobe documents as computed or
+ * system-maintained (below).
  */
+
+/**
+ * Documented as computed or maintained by Campaign, on every resource
+ * (https://experienceleague.adobe.com/docs/campaign-standard/using/working-with-apis/get-started-apis/must-read.html)
+ * and on the profile (https://experienceleague.adobe.com/docs/campaign-standard/using/developing/data-model/datamodel-profile.html):
+ * the age is computed from the birth date, the title from the names and email, the domain
+ * from the email; creation and modification stamps, the encrypted id, the ACS ID and the
+ * opt-out `…LastModified` timestamps are set by Campaign.
+ */
+const systemFields = new Set(['PKey', 'href', 'created', 'lastModified', 'createdBy', 'modifiedBy', 'title', 'acsId', 'builtIn'])
+const profileComputed = new Set(['age', 'domain', 'cryptedId'])
+
+function documentedReadOnly(resource: string, name: string, type: FieldType): boolean {
+  if (type === 'collection') return true
+  if (systemFields.has(name)) return true
+  if (resource === 'profile' && (profileComputed.has(name) || /LastModified$/.test(name))) return true
+  return false
+}
+
+export interface ResourceToTableOptions {
+  /** Fields the user named as identification keys of this resource. */
+  identificationKeys?: readonly string[]
+}
 
 type Json = Record<string, unknown>
 
@@ -81,28 +111,27 @@ function enumerationOptions(values: unknown): Option[] | undefined {
   return out
 }
 
-function flatten(content: Json, prefix: string, fields: Field[], parentReadOnly: boolean): void {
+function flatten(resource: string, content: Json, prefix: string, fields: Field[], parentReadOnly: boolean): void {
   for (const [key, raw] of Object.entries(content)) {
     const spec = raw as Json
     if (!spec || typeof spec !== 'object') continue
     const name = `${prefix}${String(spec.apiName ?? key)}`
-    const readOnly = parentReadOnly || spec.readOnly === true
     if (String(spec.type) === 'item' && spec.content && typeof spec.content === 'object') {
-      flatten(spec.content as Json, `${name}.`, fields, readOnly)
+      flatten(resource, spec.content as Json, `${name}.`, fields, parentReadOnly)
       continue
     }
     const type = fieldType(spec)
+    const readOnly = parentReadOnly || documentedReadOnly(resource, prefix ? '' : name, type)
     const field: Field = {
       name,
       displayName: String(spec.label ?? spec.apiName ?? key),
       type,
-      required: spec.mandatory === true ? 'required' : 'none',
+      required: 'none',
       readOnly,
       validForCreate: !readOnly,
       validForUpdate: !readOnly
     }
     if (typeof spec.length === 'number' && spec.length > 0) field.maxLength = spec.length
-    if (spec.isKey === true) field.isKey = true
     if (type === 'enumeration') {
       const options = enumerationOptions(spec.values)
       if (options?.length) field.options = options
@@ -113,12 +142,19 @@ function flatten(content: Json, prefix: string, fields: Field[], parentReadOnly:
   }
 }
 
-export function resourceToTable(body: Json, family: CampaignFamily): Table {
+export function resourceToTable(body: Json, family: CampaignFamily, options: ResourceToTableOptions = {}): Table {
   const name = String(body.name)
   const fields: Field[] = []
-  flatten((body.content as Json) ?? {}, '', fields, false)
+  flatten(name, (body.content as Json) ?? {}, '', fields, false)
+  if (!fields.some((f) => f.name === 'PKey')) fields.push({ name: 'PKey', displayName: 'Primary key', type: 'string', required: 'none', readOnly: true, validForCreate: false, validForUpdate: false })
   fields.sort((a, b) => (a.name === 'PKey' ? -1 : b.name === 'PKey' ? 1 : a.name.localeCompare(b.name)))
-  const keys: Key[] = fields.filter((f) => f.isKey).map((f) => ({ name: f.name, fields: [f.name] }))
+  const keys: Key[] = [{ name: 'PKey', fields: ['PKey'] }]
+  for (const keyField of options.identificationKeys ?? []) {
+    const field = fields.find((f) => f.name === keyField)
+    if (!field) continue
+    field.isKey = true
+    keys.push({ name: `identification key (${keyField})`, fields: [keyField] })
+  }
   const hasTitle = fields.some((f) => f.name === 'title')
   return {
     system: 'campaign',

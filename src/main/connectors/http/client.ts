@@ -167,7 +167,7 @@ export class HttpClient {
           await sleep(retryAfterMs, signal)
           continue
         }
-      } else if (isTransient(status, request.method, idempotent) && failures + 1 < this.policy.maxAttempts) {
+      } else if (isTransient(status, request.method, idempotent) && failures + 1 < this.policy.maxAttempts && !this.refusedByData(response, request)) {
         failures++
         const waitMs = parseRetryAfter(response.headers.get('retry-after')) ?? backoffDelay(failures, this.policy)
         this.emit({ type: 'retry', reason: 'server', waitMs, attempt: failures, method: request.method, url: redactUrl(request.url), status })
@@ -176,6 +176,15 @@ export class HttpClient {
       }
       throw this.toError(response, request, whereOf())
     }
+  }
+
+  /**
+   * A 5xx the connector's classifier calls a record error (Campaign's engine refusing this
+   * record's values, XTK-170036…): sending it again would fail the same way, so it is not retried.
+   */
+  private refusedByData(response: HttpResponse, request: HttpRequest): boolean {
+    const kind = this.options.classify?.(response, parseErrorBody(response.text), request)?.kind
+    return kind === 'badRequest' || kind === 'conflict' || kind === 'notFound'
   }
 
   /** Turns an error response into a ConnectorError (exposed for $batch parts). */

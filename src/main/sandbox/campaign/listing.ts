@@ -32,7 +32,9 @@ export function selectRows(model: CampaignModel, request: ListRequest): StoredRe
 /** `_order=email` or `_order=email desc` (`%20desc`); several keys comma-separated; only sortable fields. */
 function orderRows(resource: ResourceDef, family: Family, rows: StoredRecord[], order: string | null): StoredRecord[] {
   if (!order) return rows
-  const keys = order.split(',').map((part) => {
+  // Adobe's SDK appends `%20desc` before its own URL encoding, so the engine receives
+  // `email%20desc`: accept an encoded space there too (@adobe/aio-lib-campaign-standard, descendingSort).
+  const keys = order.replace(/%20/gi, ' ').split(',').map((part) => {
     const [name, direction = 'asc'] = part.trim().split(/\s+/)
     const field = visibleFields(resource, family).find((f) => f.name === name)
     if (!field || !field.sortable) throw engine.generic(`The '${name}' field cannot be used to sort the '${resource.name}' resource.`)

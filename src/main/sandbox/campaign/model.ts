@@ -171,6 +171,7 @@ export class CampaignModel {
     now: string
   ): void {
     const fields = new Map(visibleFields(resource, family).map((f) => [f.name, f]))
+    const joined: unknown[] = []
     for (const [name, raw] of Object.entries(body)) {
       // Echoed identity and collection nodes are what a client gets back from GET; sending them back is harmless.
       if (name === 'PKey' || name === 'href') continue
@@ -178,7 +179,8 @@ export class CampaignModel {
       if (!field) throw engine.unknownProperty(name, resource.name)
       if (field.type === 'collection') continue
       if (field.type === 'link') {
-        this.applyLink(resource, field, raw, target)
+        if (field.readOnly && resource.profileLink?.name === name && resource.profileLink.join === 'field') joined.push(raw)
+        else this.applyLink(resource, field, raw, target)
         continue
       }
       if (field.type === 'item') {
@@ -197,6 +199,23 @@ export class CampaignModel {
         for (const stampName of field.stamps) target[stampName] = now
       }
     }
+    for (const raw of joined) this.checkJoinedLink(resource, raw, target, previous)
+  }
+
+  /**
+   * A link Campaign computes from a join field (cusVehicle's owner, from `profileExternalId`)
+   * is read-only; sending the profile it resolves to anyway is tolerated, like an unchanged
+   * read-only value. Any other profile is the read-only refusal.
+   */
+  private checkJoinedLink(resource: ResourceDef, raw: unknown, values: Record<string, unknown>, previous: Record<string, unknown> | undefined): void {
+    const link = resource.profileLink!
+    const node = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined
+    const token = typeof node?.PKey === 'string' ? node.PKey : typeof node?.href === 'string' ? node.href.replace(/\/+$/, '').split('/').pop() : undefined
+    if (!token) return
+    const sent = this.findByPKey(this.resources.get('profile')!, token).id
+    const joinValue = values[link.childField!] ?? previous?.[link.childField!]
+    const resolved = typeof joinValue === 'string' && joinValue !== '' ? this.store.lookup('profile', link.profileField!, joinValue)[0] : undefined
+    if (sent !== resolved) throw engine.readOnly(link.name, resource.name)
   }
 
   private applyLink(resource: ResourceDef, field: FieldDef, raw: unknown, target: Record<string, unknown>): void {

@@ -19,7 +19,17 @@ import type { Family } from './resources'
  */
 export function createCampaignHandler(model: CampaignModel, ims: ImsTokens, gateway: Gateway): RouteHandler {
   return async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://sandbox.invalid')
+    let url = new URL(req.url ?? '/', 'http://sandbox.invalid')
+    // Adobe's SDK sends the relative `next` href as one encoded path parameter
+    // (getDataFromRelativeUrl: `/campaign/profileAndServices%2Fprofile%3F_lineCount%3D10…`):
+    // the path is decoded once, its `?` starting the query [INF, docs/sandbox-campaign.md].
+    if (/%2F|%3F/i.test(url.pathname) && url.search === '') {
+      try {
+        url = new URL(decodeURIComponent(url.pathname), 'http://sandbox.invalid')
+      } catch {
+        // Not decodable: routed as it came, and refused below.
+      }
+    }
     const path = url.pathname
     if (path === '/ims/token/v3') {
       await ims.handleToken(req, res, url)

@@ -35,6 +35,13 @@ export interface CampaignSinkOptions {
   resource: string
   /** The target field holding the Dynamics id (the identification key). */
   keyField: string
+  /**
+   * The user confirmed `keyField` is an identification key in Campaign (the flow's
+   * `match.identificationKey`, or the connection's Dynamics-id key on the profile): records are
+   * read by the key in the URL. Otherwise — Campaign's metadata does not say which fields are
+   * keys — they are looked up through the key's filter (`by<Field>`).
+   */
+  keyInUrl?: boolean
   links?: CampaignLink[]
   limits?: Partial<SinkLimits>
   /** Called after every write call, before its outcomes are returned (the CLI saves the sandbox snapshot here). */
@@ -70,6 +77,7 @@ export class CampaignSink implements TargetSink {
     const low = bare.charAt(0).toLowerCase() + bare.slice(1)
     this.filter = { name: `by${cap}`, param: `${low}_parameter` }
     this.limits = { maxBatch: options.limits?.maxBatch ?? 25, concurrency: options.limits?.concurrency ?? 4, lookupBatch: options.limits?.lookupBatch ?? 25 }
+    this.keyLookup = options.keyInUrl === false ? 'filter' : 'unknown'
   }
 
   /** Most HTTP calls in flight at once against Campaign (the connector's limiter). */
@@ -77,24 +85,48 @@ export class CampaignSink implements TargetSink {
     return this.connector.concurrency
   }
 
-  /** By the key in the URL (`/profileAndServicesExt/<resource>/<key>`, one indexed read); by the key's filter where the instance refuses that. */
-  private byUrl = true
+  /**
+   * How records are found: by the key in the URL (`/profileAndServicesExt/<resource>/<key>`, one
+   * indexed read) while that works, else through the key's filter. 'unknown' until the first
+   * URL lookup answers; the other lookups wait for that one, so a field that is not an
+   * identification key costs one refused call per run (Campaign's XTK-170036), not one per record.
+   */
+  private keyLookup: 'unknown' | 'url' | 'filter'
+  private firstUrlLookup: Promise<unknown> | undefined
+
+  private async findByUrl(key: string, signal: AbortSignal): Promise<CampaignRecord | undefined> {
+    try {
+      const record = await this.connector.get(`profileAndServicesExt/${encodeURIComponent(this.options.resource)}/${encodeURIComponent(key)}`, signal)
+      return String(record[this.options.keyField]) === key ? record : undefined
+    } catch (error) {
+      if (isKind(error, 'notFound')) return undefined
+      throw error
+    }
+  }
 
   private async find(key: string, signal: AbortSignal): Promise<CampaignRecord | undefined> {
     this.calls.lookup++
-    if (this.byUrl) {
+    if (this.keyLookup === 'unknown' && this.firstUrlLookup) await this.firstUrlLookup.catch(() => undefined)
+    if (this.keyLookup !== 'filter') {
+      const attempt = this.findByUrl(key, signal)
+      if (this.keyLookup === 'unknown') this.firstUrlLookup ??= attempt
       try {
-        const record = await this.connector.get(`profileAndServicesExt/${encodeURIComponent(this.options.resource)}/${encodeURIComponent(key)}`, signal)
-        return String(record[this.options.keyField]) === key ? record : undefined
+        const record = await attempt
+        this.keyLookup = 'url'
+        return record
       } catch (error) {
-        if (isKind(error, 'notFound')) return undefined
-        // Not an identification key addressable in the URL on this instance: use the filter from now on.
+        // Not an identification key addressable in the URL (XTK-170036, or any record-level refusal): the filter from now on.
         if (!isKind(error, 'badRequest', 'protocol')) throw error
-        this.byUrl = false
+        this.keyLookup = 'filter'
       }
     }
     const found = await this.connector.findByFilter(this.options.resource, this.filter.name, { [this.filter.param]: key }, signal)
     return found.find((r) => String(r[this.options.keyField]) === key)
+  }
+
+  /** 'url' or 'filter' once known: how this run finds records (tests and the run log read it). */
+  get lookupMode(): 'unknown' | 'url' | 'filter' {
+    return this.keyLookup
   }
 
   async lookup(keys: readonly string[], signal: AbortSignal): Promise<ReadonlyMap<string, TargetRecord>> {

@@ -1,6 +1,7 @@
 import type { RecordsFlow } from '../../../shared/mapping/document'
-import { compileFlow, translateFilter, type SourceRecord } from '../../../shared/mapping/engine'
+import { compileFlow, translateFilter, type RecordResult, type SourceRecord } from '../../../shared/mapping/engine'
 import { checkLinks } from '../../../shared/mapping/links'
+import { isUniqueField } from '../../../shared/schema/model'
 import type { CampaignConnector } from '../../connectors/campaign/connector'
 import type { DynamicsConnector } from '../../connectors/dynamics/connector'
 import type { ExpressionEvaluator } from '../../../shared/mapping/transforms/runtime'
@@ -75,6 +76,8 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
     connector: campaign,
     resource: flow.target.resource,
     keyField: flow.match.target,
+    // Confirmed in the flow, or a key the schema knows (PKey, the connection's Dynamics-id key on the profile).
+    keyInUrl: flow.match.identificationKey ?? isUniqueField(target, flow.match.target),
     links: links.map((l) => l.campaign),
     limits: options.limits,
     afterWrite: options.afterWrite,

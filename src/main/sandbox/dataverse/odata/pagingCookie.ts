@@ -37,9 +37,9 @@ export class PagingCookies {
     return `<cookie pagenumber="${state.page}" pagingcookie="${inner}" istracking="${state.tracking ? 'True' : 'False'}" />`
   }
 
-  /** The value as it goes into a nextLink: URL-encoded once, like the documented example. */
+  /** The value as it goes into a nextLink: URL-encoded once, `=` and `/` left as is, like the documented example. */
   toQueryValue(state: PageState): string {
-    return encodeURIComponent(this.encode(state)).replace(/%3D/g, '=')
+    return encodeURIComponent(this.encode(state)).replace(/%3D/g, '=').replace(/%2F/g, '/')
   }
 
   decode(token: string, query: string): PageState {

@@ -1,0 +1,122 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CampaignConnector } from '../../src/main/connectors/campaign/connector'
+import type { HttpEvent } from '../../src/main/connectors/http/client'
+import { ConnectorError } from '../../src/main/connectors/http/errors'
+import { StaticTokenProvider } from '../../src/main/connectors/token-provider'
+import { CampaignSink } from '../../src/main/sync/flows/campaign-sink'
+
+/**
+ * Campaign errors are classified by HTTP status and documented codes, not by the sandbox's
+ * wording. A stand-in instance on real HTTP answers with the documented shapes but wording no
+ * one here wrote (an instance in another language, a later build, the v8 migration).
+ */
+type Answer = { status: number; body: unknown }
+const calls: string[] = []
+let answer: (method: string, path: string) => Answer
+let server: Server
+let base: string
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    calls.push(`${req.method} ${req.url}`)
+    const { status, body } = answer(req.method ?? 'GET', req.url ?? '/')
+    const text = typeof body === 'string' ? body : JSON.stringify(body)
+    res.writeHead(status, { 'Content-Type': typeof body === 'string' ? 'text/plain' : 'application/json' })
+    res.end(text)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/acme/campaign/`
+})
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+function connector(events: HttpEvent[] = []) {
+  return new CampaignConnector({ baseUrl: base, apiKey: 'key', tokenProvider: new StaticTokenProvider('t'), retry: { baseDelayMs: 5, maxDelayMs: 20 }, onEvent: (e) => events.push(e) })
+}
+
+async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
+  try {
+    await promise
+  } catch (error) {
+    return error as ConnectorError
+  }
+  throw new Error('expected a failure')
+}
+
+describe('Campaign error classification', () => {
+  it('an engine 500 with unknown wording is a record error, sent once (not retried)', async () => {
+    calls.length = 0
+    answer = () => ({ status: 500, body: { code: 500, message: 'RST-360011 Une erreur est survenue. La valeur ne convient pas au champ.' } })
+    const events: HttpEvent[] = []
+    const error = await failure(connector(events).patch(`${base}profileAndServices/profile/@abc`, { firstName: 'x' }))
+    expect(error.kind).toBe('badRequest')
+    expect(calls).toHaveLength(1)
+    expect(events.filter((e) => e.type === 'retry')).toEqual([])
+  })
+
+  it('XTK-170036 in any wording, also as a bare string or text, is a bad request with a hint', async () => {
+    for (const body of [
+      { code: 500, message: "'x' Attribut inconnu. XTK-170036 Impossible d'analyser l'expression '@id = @x'." },
+      "XTK-170036 Unable to parse expression '@id = @x'.",
+      'Erreur XTK-170036'
+    ]) {
+      calls.length = 0
+      answer = () => ({ status: 500, body })
+      const error = await failure(connector().get('profileAndServicesExt/profile/x'))
+      expect(error.kind).toBe('badRequest')
+      expect(error.hint).toContain('PKey or an identification key')
+      expect(calls).toHaveLength(1)
+    }
+  })
+
+  it('a 4xx with unknown wording is a record error; a duplicate key by its PGS code is a conflict', async () => {
+    answer = () => ({ status: 422, body: { message: 'Unprocessable, somehow' } })
+    expect((await failure(connector().create('profile', {}).catch((e) => Promise.reject(e)))).kind).not.toBe('server')
+    answer = () => ({ status: 400, body: { message: 'Nope' } })
+    expect((await failure(connector().get('profileAndServices/profile/@a'))).kind).toBe('badRequest')
+    answer = () => ({ status: 500, body: { code: 500, message: 'Clé déjà utilisée. PGS-220000 PostgreSQL error: ERROR: duplicate key value violates unique constraint "nmsrecipient_x"' } })
+    expect((await failure(connector().get('profileAndServices/profile/@a'))).kind).toBe('conflict')
+  })
+
+  it('a 500 without an engine body, and 502/503, are still retried as server errors', async () => {
+    for (const [status, body] of [[500, ''], [503, { code: 503, message: 'Service Unavailable' }], [502, { code: 502, message: 'Oops. Something went wrong. Check your URI and try again.' }]] as const) {
+      calls.length = 0
+      answer = () => ({ status, body })
+      const error = await failure(connector().get('profileAndServices/profile/@a'))
+      expect(error.kind, String(status)).toBe('server')
+      expect(calls.length, String(status)).toBeGreaterThan(1)
+    }
+  })
+})
+
+describe('the key lookup', () => {
+  it('switches the run to the filter at the first XTK-170036: one refused call, not one (or five) per record', async () => {
+    calls.length = 0
+    answer = (_method, path) => {
+      if (path.includes('/byEmail')) {
+        const email = new URL(path, 'http://x').searchParams.get('email_parameter')
+        return { status: 200, body: { content: email === 'a@x.example' ? [{ PKey: '@a', href: `${base}profileAndServicesExt/cusThing/@a`, email }] : [] } }
+      }
+      return { status: 500, body: { code: 500, message: "'a@x.example' attribut inconnu. XTK-170036 Impossible d'analyser l'expression." } }
+    }
+    const campaign = connector()
+    const sink = new CampaignSink({ connector: campaign, resource: 'cusThing', keyField: 'email', keyInUrl: true })
+    const keys = ['a@x.example', 'b@x.example', 'c@x.example', 'd@x.example', 'e@x.example', 'f@x.example', 'g@x.example']
+    const found = await sink.lookup(keys, new AbortController().signal)
+    expect([...found.keys()]).toEqual(['a@x.example'])
+    expect(sink.lookupMode).toBe('filter')
+    const byUrl = calls.filter((c) => !c.includes('/byEmail'))
+    expect(byUrl).toHaveLength(1)
+    expect(calls.filter((c) => c.includes('/byEmail'))).toHaveLength(keys.length)
+  })
+
+  it('an unconfirmed key goes through the filter from the start', async () => {
+    calls.length = 0
+    answer = () => ({ status: 200, body: { content: [] } })
+    const sink = new CampaignSink({ connector: connector(), resource: 'cusThing', keyField: 'email', keyInUrl: false })
+    await sink.lookup(['a@x.example', 'b@x.example'], new AbortController().signal)
+    expect(calls.every((c) => c.includes('/profileAndServicesExt/cusThing/byEmail?'))).toBe(true)
+    expect(calls).toHaveLength(2)
+  })
+})
