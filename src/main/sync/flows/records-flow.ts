@@ -1,5 +1,5 @@
 import type { RecordsFlow } from '../../../shared/mapping/document'
-import { compileFlow, translateFilter, type RecordResult, type SourceRecord } from '../../../shared/mapping/engine'
+import { compileFlow, translateFilter, type SourceRecord } from '../../../shared/mapping/engine'
 import { checkLinks } from '../../../shared/mapping/links'
 import { isUniqueField } from '../../../shared/schema/model'
 import type { CampaignConnector } from '../../connectors/campaign/connector'
