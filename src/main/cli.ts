@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { CliIO, Command } from './cli/command'
 import { UsageError } from './cli/command'
 import { sandboxCommand } from './cli/sandbox-command'
@@ -67,6 +68,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 /** Entry point when run as a program (bin/sync-studio.cjs). */
 export function main(): void {
   const controller = new AbortController()
+  // Every request of a command listens to this one signal (schema reads, pages, writes).
+  setMaxListeners(0, controller.signal)
   let interrupted = false
   process.on('SIGINT', () => {
     if (interrupted) process.exit(130)

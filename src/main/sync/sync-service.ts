@@ -3,6 +3,7 @@ import { orderFlows } from '../../shared/mapping/flow-order'
 import type { CampaignConnector } from '../connectors/campaign/connector'
 import type { DynamicsConnector } from '../connectors/dynamics/connector'
 import { buildFlow, type FlowParts } from './flows'
+import { assertFitsSchemas } from './schema-check'
 import { RunHistory, type RecordError } from './history'
 import { isRunId, SyncJournal, type RunSummary } from './journal'
 import { UserFacingError } from '../contract/errors'
@@ -171,6 +172,8 @@ export class SyncService {
           return flow
         })
       : document.flows.filter((f) => f.enabled !== false)
+    // Before a record is read: a document that does not fit the connected schemas is refused.
+    await assertFitsSchemas(document, this.options.connections, selected.map((f) => f.id), request.signal)
     const flows = orderFlows(selected)
     // A dry run plans children after their parents: each parent flow's planned keys (records that will be in Campaign).
     const planned = request.dryRun ? plannedKeysFor(flows) : undefined
