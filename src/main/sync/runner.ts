@@ -61,6 +61,13 @@ export interface DeleteOptions {
 
 export type PlanEntry = DiffEntry | { key: string; action: 'delete'; reason: string }
 
+/** One record's final outcome in a real run, in the plan's words. */
+export interface RecordOutcome {
+  key: string | undefined
+  action: 'create' | 'update' | 'unchanged' | 'skipped' | 'delete' | 'error'
+  reason?: string
+}
+
 export interface RunOptions {
   flow: RecordsFlow | EventsFlow
   source: RecordSource
@@ -100,6 +107,8 @@ export interface RunOptions {
   progressIntervalMs?: number
   /** Every planned change of a dry run, as it is decided (streams; memory stays bounded). */
   onPlan?: (entry: PlanEntry) => void
+  /** A real run: each record's final outcome, as it is decided (the dry run's counterpart of onPlan; the agreement check reads both). */
+  onRecord?: (outcome: RecordOutcome) => void
   /** Plan entries kept in the result. Default 1000. */
   planLimit?: number
   /** Later passes over deferred records (orphans). Default 2. */
@@ -473,7 +482,10 @@ class Runner {
   }
 
   private planned(entry: PlanEntry): void {
-    if (!this.dryRun) return
+    if (!this.dryRun) {
+      this.options.onRecord?.({ key: entry.key, action: entry.action, ...('reason' in entry ? { reason: entry.reason } : {}) })
+      return
+    }
     this.options.onPlan?.(entry)
     if (this.plan.length < (this.options.planLimit ?? 1000)) this.plan.push(entry)
     else this.planTruncated = true
@@ -657,6 +669,7 @@ class Runner {
         if (pass === 0) add('read')
         else add('deferred', -1)
         if (outcome.outcome !== 'failed') {
+          this.options.onRecord?.({ key: op.key, action: ({ created: 'create', updated: 'update', unchanged: 'unchanged', deleted: 'delete' } as const)[outcome.outcome] })
           items.push({ k: op.key, o: outcome.outcome, op: op.op })
           add(outcome.outcome)
           this.deferred.delete(op.key)
@@ -667,6 +680,7 @@ class Runner {
         } else {
           const orphan = outcome.code === PARENT_MISSING
           const message = orphan && pass > 0 ? `the parent record is still missing after ${pass} retry passes: ${outcome.message}` : outcome.message
+          this.options.onRecord?.({ key: op.key, action: 'error', reason: message })
           items.push({
             k: op.key,
             o: 'failed',
@@ -725,6 +739,7 @@ class Runner {
         retryable: true
       }))
       const d = { deferred: -items.length, failed: items.length }
+      for (const item of items) this.options.onRecord?.({ key: item.k, action: 'error', ...(item.o === 'failed' ? { reason: item.message } : {}) })
       await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: 0, pass: this.pass || startPass, items, d })
       addCounts(this.committed, d)
       this.deferred.clear()

@@ -11,7 +11,7 @@ import type { RunCounts } from './journal-format'
 import { zeroCounts } from './journal-format'
 import { isAbortError, SyncFatalError, type Clock, type SinkLimits } from './ports'
 import type { RunProgress } from './progress'
-import { mappingHash, startRun, type PlanEntry, type RunResult } from './runner'
+import { mappingHash, startRun, type PlanEntry, type RecordOutcome, type RunResult } from './runner'
 
 /**
  * The app-facing sync service: runs the flows of a mapping document against the connected
@@ -61,6 +61,8 @@ export interface SyncRequest {
   onPlan?: (flowId: string, entry: PlanEntry) => void
   /** A label for the history (file revision, commit). */
   mappingVersion?: string
+  /** A real run: every record's final outcome, in the plan's words (the dry run's is onPlan). */
+  onRecord?: (flowId: string, outcome: RecordOutcome) => void
 }
 
 /** Events for `run/progress`. */
@@ -276,6 +278,7 @@ export class SyncService {
                   }
                 }
               : {}),
+            ...(request.onRecord ? { onRecord: (outcome: RecordOutcome) => request.onRecord!(flow.id, outcome) } : {}),
             onProgress: (progress) => request.onProgress?.({ type: 'progress', flowId: flow.id, flowIndex, flowCount, progress })
           })
         } catch (error) {
