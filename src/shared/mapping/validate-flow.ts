@@ -137,6 +137,10 @@ export function inferMapping(mapping: FieldMapping, ctx: InferContext): Produced
   const from = mapping.from ?? []
   const first = ctx.source && from[0] ? findField(ctx.source, from[0]) : undefined
   let current: Produced = from.length === 0 ? { type: 'any' } : producedBySource(first, ctx.sourceSystem)
+  if (ctx.picklists === 'labels' && (first?.type === 'picklist' || first?.type === 'multipicklist')) {
+    // Read as its label (the formatted value): text, one of the option labels; value maps may key on the labels.
+    current = { type: 'string', ...(first.type === 'picklist' && first.options?.length ? { values: first.options.map((o) => o.label) } : {}), options: first.options }
+  }
   if (from.length > 1) current = { type: 'any' }
   const chain = [current]
   ;(mapping.steps ?? []).forEach((step, index) => {
@@ -152,6 +156,7 @@ interface FlowContext {
   source?: Table
   target?: Table
   catalog: SchemaCatalog
+  picklists?: 'values' | 'labels'
 }
 
 function add(ctx: FlowContext, severity: Problem['severity'], path: PathSegment[], message: string) {
@@ -209,7 +214,7 @@ function checkFields(ctx: FlowContext, fields: readonly FieldMapping[], sourceSy
       if (!targetField.validForCreate) add(ctx, 'warning', [...at, 'target'], `${q(mapping.target)} cannot be set on create; new records get it only on their next update`)
     }
     const sourceField = source && from[0] ? findField(source, from[0]) : undefined
-    const chain = inferMapping(mapping, { source, sourceSystem: sourceSystem, target: targetField, catalog: ctx.catalog })
+    const chain = inferMapping(mapping, { source, sourceSystem: sourceSystem, target: targetField, catalog: ctx.catalog, picklists: ctx.picklists })
     const produced = chain[chain.length - 1]
     const stepPath = steps.length ? [...at, 'steps', steps.length - 1] : [...at]
 
@@ -320,6 +325,7 @@ function linkDepth(document: MappingDocument, flow: RecordsFlow): number {
 }
 
 function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: RecordsFlow) {
+  ctx.picklists = flow.sync?.picklists
   ctx.source = resolveTable(ctx, 'dynamics', flow.source.table, ['source', 'table'])
   ctx.target = resolveTable(ctx, 'campaign', flow.target.resource, ['target', 'resource'])
   const { source, target } = ctx
