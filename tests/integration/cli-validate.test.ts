@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 
 /** Runs the built command line as a user does (npm test builds it first). */
 const root = join(__dirname, '../..')
@@ -30,10 +31,10 @@ describe('sync-studio (the command line)', () => {
 
   for (const file of readdirSync(join(fixtures, 'good'))) {
     it(`validate accepts ${file}`, () => {
-      const result = cli('validate', join(fixtures, 'good', file))
+      const result = cli('validate', join(fixtures, 'good', file), '--offline')
       expect(result.err).toBe('')
       expect(result.code).toBe(0)
-      expect(result.out).toMatch(/: valid \(\d+ flows?\)\n$/)
+      expect(result.out).toMatch(/: format valid \(\d+ flows?\); schemas not checked \(--offline\)\n$/)
     })
   }
 
@@ -56,7 +57,7 @@ describe('sync-studio (the command line)', () => {
   it('validate checks several files and fails if any fails; --json reports all', () => {
     const good = join(fixtures, 'good/empty.json')
     const bad = join(fixtures, 'broken/not-json.json')
-    const result = cli('validate', good, bad, '--json')
+    const result = cli('validate', good, bad, '--json', '--offline')
     expect(result.code).toBe(1)
     const report = JSON.parse(result.out)
     expect(report.map((r: { ok: boolean }) => r.ok)).toEqual([true, false])
@@ -73,5 +74,73 @@ describe('sync-studio (the command line)', () => {
     const result = cli('validate')
     expect(result.code).toBe(2)
     expect(result.err).toContain('usage: sync-studio validate <mapping.json>')
+  })
+
+  describe('against the schemas (--sandbox)', () => {
+    const journal = mkdtempSync(join(tmpdir(), 'sync-studio-validate-'))
+    afterAll(() => rmSync(journal, { recursive: true, force: true }))
+    const write = (name: string, edit: (doc: { flows: Array<Record<string, any>> }) => void): string => {
+      const doc = JSON.parse(readFileSync(join(root, 'examples', name.startsWith('custom') ? 'custom-tables.mapping.json' : 'contacts.mapping.json'), 'utf8'))
+      edit(doc)
+      const path = join(journal, `${name}.json`)
+      writeFileSync(path, JSON.stringify(doc))
+      return path
+    }
+
+    it('accepts the examples, and says when the schemas were not checked', () => {
+      const ok = cli('validate', join(root, 'examples/contacts.mapping.json'), join(root, 'examples/custom-tables.mapping.json'), '--sandbox', '--journal', journal)
+      expect(ok.code).toBe(0)
+      expect(ok.out).toMatch(/contacts\.mapping\.json: valid \(1 flow; checked against the sandbox schemas, 0 errors/)
+      expect(cli('validate', join(root, 'examples/contacts.mapping.json'), '--sandbox', '--offline').code).toBe(2)
+    })
+
+    it('finds a misspelt filter field, unknown and read-only fields, with paths and display names; preview and run refuse before reading', () => {
+      const typo = write('typo', (doc) => {
+        doc.flows[0].filter.all[0].field = 'statecod'
+        doc.flows[0].deletes.deleteWhenFilteredOut = true
+      })
+      const result = cli('validate', typo, '--sandbox', '--journal', journal)
+      expect(result.code).toBe(1)
+      expect(result.err).toContain('flows[0].filter.all[0].field: "statecod" is not a field of Dynamics "contact" — did you mean "Status" (statecode)?')
+      const run = cli('run', typo, '--sandbox', '--journal', journal)
+      expect(run.code).toBe(1)
+      expect(run.err).toContain('1 schema error(s) — nothing was read or written')
+      expect(run.out).not.toMatch(/read|deleted/)
+      expect(cli('preview', typo, '--sandbox', '--journal', journal).code).toBe(1)
+
+      const fields = write('fields', (doc) => {
+        doc.flows[0].fields[0].from = ['emailadress1']
+        doc.flows[0].fields.push({ target: 'PKey', from: ['contactid'] }, { target: 'nickname', from: ['firstname'] })
+      })
+      const bad = cli('validate', fields, '--sandbox', '--journal', journal, '--json')
+      expect(bad.code).toBe(1)
+      const [report] = JSON.parse(bad.out)
+      expect(report.schemas).toBe('checked')
+      expect(report.problems).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ path: ['flows', 0, 'fields', 0, 'from', 0], message: expect.stringContaining('did you mean "Email" (emailaddress1)') }),
+          expect.objectContaining({ path: ['flows', 0, 'fields', 6, 'target'], message: expect.stringContaining('"Primary key" (PKey) is read-only in Campaign') }),
+          expect.objectContaining({ path: ['flows', 0, 'fields', 7, 'target'], message: expect.stringContaining('"nickname" is not a field of Campaign "profile"') })
+        ])
+      )
+    })
+
+    it('refuses link cycles, self-links and unknown parent flows', () => {
+      const links = write('custom-links', (doc) => {
+        doc.flows[1].links[0].parentFlow = 'registrations'
+        doc.flows[2].links[0].parentFlow = 'vehicles'
+      })
+      const cycle = cli('validate', links, '--sandbox', '--journal', journal)
+      expect(cycle.code).toBe(1)
+      expect(cycle.err).toContain('flows[1].links[0].parentFlow: the links form a cycle ("vehicles" → "registrations" → "vehicles")')
+      const self = write('custom-self', (doc) => {
+        doc.flows[1].links[0].parentFlow = 'vehicles'
+        doc.flows[2].links[0].parentFlow = 'contact'
+      })
+      const result = cli('validate', self, '--sandbox', '--journal', journal)
+      expect(result.err).toContain('flows[1].links[0].parentFlow: a flow cannot be its own parent')
+      expect(result.err).toContain('flows[2].links[0].parentFlow: no flow has the id "contact" — did you mean "contacts"?')
+      expect(cli('run', self, '--sandbox', '--dry-run', '--journal', journal).code).toBe(1)
+    })
   })
 })

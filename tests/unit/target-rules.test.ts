@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { compileFlow } from '../../src/shared/mapping/compile'
-import type { RecordsFlow } from '../../src/shared/mapping/document'
-import { campaignEmailPattern, decidedByTarget, fieldRule, lengthIn, type Field } from '../../src/shared/schema'
+import type { MappingDocument, RecordsFlow } from '../../src/shared/mapping/document'
+import { validateMapping } from '../../src/shared/mapping/engine'
+import { campaignEmailPattern, catalogOf, decidedByTarget, fieldRule, lengthIn, type Field } from '../../src/shared/schema'
+import { campaignProfile, dynamicsContact, exampleTables } from '../../src/shared/schema/examples'
 
 const text = (over: Partial<Field> = {}): Field => ({ name: 'email', displayName: 'Email', type: 'email', maxLength: 128, required: 'none', readOnly: false, validForCreate: true, validForUpdate: true, ...over })
 
@@ -91,4 +93,38 @@ describe('the rules run inside the compiled flow (preview, dry run and run share
       expect(compiled.runSync({ contactid: 'b', emailaddress1: '   ' })).toMatchObject({ kind: 'ok', target: { email: null } })
     })
   }
+})
+
+describe('validation with picklists read as labels', () => {
+  const doc = (map: Record<string, string>, picklists: 'values' | 'labels') =>
+    ({
+      format: 'sync-studio/mapping@1',
+      name: 'x',
+      flows: [
+        {
+          id: 'contacts',
+          kind: 'records',
+          source: { system: 'dynamics', table: 'contact' },
+          target: { system: 'campaign', resource: 'profile' },
+          match: { source: 'contactid', target: 'cusDynamicsContactId' },
+          fields: [
+            { target: 'gender', from: ['gendercode'], steps: [{ fn: 'valueMap', map, otherwise: 'unknown' }] },
+            { target: 'lastName', from: ['gendercode'] }
+          ],
+          sync: { mode: 'incremental', picklists }
+        }
+      ]
+    }) as unknown as MappingDocument
+  it('accepts a label-keyed value map, and does not suggest optionLabel on a label', () => {
+    const problems = validateMapping(doc({ Male: 'male', Female: 'female' }, 'labels'), catalogOf(exampleTables))
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([])
+    expect(problems.map((p) => p.message).join('\n')).not.toMatch(/optionLabel/)
+    const values = validateMapping(doc({ Male: 'male', Female: 'female' }, 'values'), catalogOf(exampleTables))
+    expect(values.map((p) => p.message).join('\n')).toMatch(/optionLabel/)
+  })
+  it('reads the formatted value when compiled for labels', () => {
+    const compiled = compileFlow(doc({ Male: 'male', Female: 'female' }, 'labels').flows[0] as RecordsFlow, { source: dynamicsContact, target: campaignProfile })
+    const result = compiled.runSync({ contactid: 'k', gendercode: 2, 'gendercode@OData.Community.Display.V1.FormattedValue': 'Female' })
+    expect(result).toMatchObject({ kind: 'ok', target: { gender: 'female', lastName: 'Female' } })
+  })
 })

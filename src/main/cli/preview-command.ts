@@ -2,6 +2,8 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { isConnectorError } from '../connectors/http/errors'
 import { PreviewService } from '../preview/preview-service'
+import { SchemaProblemsError } from '../sync/schema-check'
+import { printSchemaProblems } from './run-command'
 import { UsageError, type CliIO, type Command } from './command'
 import { defaultJournalFolder, integerFlag, openWorkspace, readMapping } from './sync-setup'
 
@@ -55,6 +57,10 @@ export const previewCommand: Command = {
       io.out(`${preview.rows.length} record(s): ${preview.counts.ok} ok, ${preview.counts.skipped} skipped, ${preview.counts.error} with errors`)
       return preview.counts.error > 0 ? 1 : 0
     } catch (error) {
+      if (error instanceof SchemaProblemsError) {
+        printSchemaProblems(positionals[0], error, io, values.json === true)
+        return 1
+      }
       if (isConnectorError(error)) {
         io.err(`sync-studio preview: ${error.message}${error.hint ? `\n  ${error.hint}` : ''}`)
         return 2

@@ -1,8 +1,10 @@
 import { resolve } from 'node:path'
+import { formatProblem } from '../../shared/problems'
 import { parseArgs } from 'node:util'
 import { progressPercent } from '../../shared/run-progress'
 import type { RunCounts } from '../sync/journal-format'
 import type { PlanEntry } from '../sync/runner'
+import { SchemaProblemsError } from '../sync/schema-check'
 import { SyncService, type SyncEvent, type SyncResult } from '../sync/sync-service'
 import { UsageError, type CliIO, type Command } from './command'
 import { deliveriesLine, maxDeliveries, simulateDeliveries } from './sandbox-command'
@@ -92,7 +94,9 @@ export const runCommand: Command = {
       if (!values.json) {
         io.out(`${dryRun ? 'Planning' : 'Running'} ${document.name} (${file})${workspace.sandbox ? ` against the sandbox (snapshot ${resolve(journalFolder, 'sandbox.json')})` : ''}; journal ${journalFolder}`)
       }
-      const result = await service.run(document, {
+      let result: SyncResult
+      try {
+        result = await service.run(document, {
         ...(values.flow?.length ? { flowIds: values.flow } : {}),
         dryRun,
         full: values.full === true,
@@ -101,7 +105,13 @@ export const runCommand: Command = {
         planLimit,
         mappingVersion: file,
         onProgress: (event) => display?.event(event)
-      })
+        })
+      } catch (error) {
+        if (!(error instanceof SchemaProblemsError)) throw error
+        display?.end()
+        printSchemaProblems(file, error, io, values.json === true)
+        return 1
+      }
       display?.end()
       if (values.json) io.out(JSON.stringify(result))
       else printSummary(result, io, dryRun, planLimit)
@@ -111,6 +121,16 @@ export const runCommand: Command = {
       await workspace.close()
     }
   }
+}
+
+/** A document refused for its schema errors: each with its JSON path, then what to run. */
+export function printSchemaProblems(file: string, error: SchemaProblemsError, io: CliIO, json: boolean): void {
+  if (json) {
+    io.out(JSON.stringify({ status: 'refused', file, problems: error.problems }))
+    return
+  }
+  for (const problem of error.problems) io.err(`${file}: ${formatProblem(problem)}`)
+  io.err(`${file}: ${error.problems.length} schema error(s) — nothing was read or written; fix them (sync-studio validate ${file} --sandbox shows them all) and run again`)
 }
 
 export function exitCode(result: SyncResult): number {

@@ -6,6 +6,7 @@ import type { DynamicsConnector } from '../connectors/dynamics'
 import { UserFacingError } from '../contract/errors'
 import { selectColumns } from '../sync/flows/columns'
 import { withExpressionSandbox } from '../expressions/expression-sandbox'
+import { assertFitsSchemas } from '../sync/schema-check'
 import type { ConnectionService } from '../workspace/connections'
 
 export interface PreviewQuery {
@@ -39,6 +40,8 @@ export class PreviewService {
     if (flow.kind !== 'records') {
       throw new UserFacingError(`Preview reads Dynamics records; flow "${flowId}" is a ${flow.kind === 'events' ? 'Campaign events' : 'opt-out'} flow, which is previewed by a dry run of the sync.`)
     }
+    // A flow that does not fit the connected schemas is refused before a record is read.
+    await assertFitsSchemas(document, this.connections, [flowId])
     const dynamics = await this.connections.dynamics(document.connections?.dynamics ?? 'Sandbox')
     const campaign = await this.connections.campaign(document.connections?.campaign ?? 'Sandbox')
     const [source, target] = await Promise.all([dynamics.getTable(flow.source.table), campaign.getResource(flow.target.resource)])

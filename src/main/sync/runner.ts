@@ -90,6 +90,13 @@ export const DELETE_HELD = 'deleteHeld'
 /** Writes in flight finish even when the run is canceled (their outcome is journaled, so summary, journal and target agree). */
 const NEVER_ABORTED = new AbortController().signal
 
+/** One record's final outcome in a real run, in the plan's words. */
+export interface RecordOutcome {
+  key: string | undefined
+  action: 'create' | 'update' | 'unchanged' | 'skipped' | 'delete' | 'error'
+  reason?: string
+}
+
 export interface RunOptions {
   flow: RecordsFlow | EventsFlow
   source: RecordSource
@@ -129,6 +136,8 @@ export interface RunOptions {
   progressIntervalMs?: number
   /** Every planned change of a dry run, as it is decided (streams; memory stays bounded). */
   onPlan?: (entry: PlanEntry) => void
+  /** A real run: each record's final outcome, as it is decided (the dry run's counterpart of onPlan; the agreement check reads both). */
+  onRecord?: (outcome: RecordOutcome) => void
   /** Plan entries kept in the result. Default 1000. */
   planLimit?: number
   /** Later passes over deferred records (orphans). Default 2. */
@@ -594,7 +603,10 @@ class Runner {
   }
 
   private planned(entry: PlanEntry): void {
-    if (!this.dryRun) return
+    if (!this.dryRun) {
+      this.options.onRecord?.({ key: entry.key, action: entry.action, ...('reason' in entry ? { reason: entry.reason } : {}) })
+      return
+    }
     this.options.onPlan?.(entry)
     if (this.plan.length < (this.options.planLimit ?? 1000)) this.plan.push(entry)
     else this.planTruncated = true
@@ -819,6 +831,7 @@ class Runner {
         if (!fromDeferred) add('read')
         else add('deferred', -1)
         if (outcome.outcome !== 'failed') {
+          this.options.onRecord?.({ key: op.key, action: ({ created: 'create', updated: 'update', unchanged: 'unchanged', deleted: 'delete' } as const)[outcome.outcome] })
           items.push({ k: op.key, o: outcome.outcome, op: op.op })
           add(outcome.outcome)
           this.deferred.delete(op.key)
@@ -829,6 +842,7 @@ class Runner {
         } else {
           const orphan = outcome.code === PARENT_MISSING
           const message = orphan && pass > 0 ? `the parent record is still missing after ${pass} retry passes: ${outcome.message}` : outcome.message
+          this.options.onRecord?.({ key: op.key, action: 'error', reason: message })
           items.push({
             k: op.key,
             o: 'failed',
@@ -899,6 +913,7 @@ class Runner {
         retryable: true
       }))
       const d = { deferred: -items.length, failed: items.length }
+      for (const item of items) this.options.onRecord?.({ key: item.k, action: 'error', ...(item.o === 'failed' ? { reason: item.message } : {}) })
       await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: 0, pass: this.pass || startPass, items, d })
       addCounts(this.committed, d)
       this.deferred.clear()

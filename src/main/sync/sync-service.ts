@@ -5,6 +5,7 @@ import type { DynamicsConnector } from '../connectors/dynamics/connector'
 import { buildFlow, connectionNames, type FlowParts } from './flows'
 import { ExpressionSandbox } from '../expressions/expression-sandbox'
 import type { ExpressionEvaluator } from '../../shared/mapping/transforms/runtime'
+import { assertFitsSchemas } from './schema-check'
 import { RunHistory, type RecordError } from './history'
 import { isRunId, SyncJournal, type RunSummary } from './journal'
 import { UserFacingError } from '../contract/errors'
@@ -12,7 +13,7 @@ import type { RunCounts } from './journal-format'
 import { zeroCounts } from './journal-format'
 import { isAbortError, SyncFatalError, type Clock, type SinkLimits } from './ports'
 import type { RunProgress } from './progress'
-import { mappingHash, startRun, type DeleteGuardReport, type PlanEntry, type RunResult } from './runner'
+import { mappingHash, startRun, type DeleteGuardReport, type PlanEntry, type RecordOutcome, type RunResult } from './runner'
 
 /**
  * The app-facing sync service: runs the flows of a mapping document against the connected
@@ -69,6 +70,8 @@ export interface SyncRequest {
    * `--allow-deletes N`), or per flow id (the app's confirmation).
    */
   allowDeletes?: number | Record<string, number>
+  /** A real run: every record's final outcome, in the plan's words (the dry run's is onPlan). */
+  onRecord?: (flowId: string, outcome: RecordOutcome) => void
 }
 
 /** Events for `run/progress`. */
@@ -209,6 +212,8 @@ export class SyncService {
           return flow
         })
       : document.flows.filter((f) => f.enabled !== false)
+    // Before a record is read: a document that does not fit the connected schemas is refused.
+    await assertFitsSchemas(document, this.options.connections, selected.map((f) => f.id), request.signal)
     const flows = orderFlows(selected)
     // A dry run plans children after their parents: each parent flow's planned keys (records that will be in Campaign).
     const planned = request.dryRun ? plannedKeysFor(flows) : undefined
@@ -337,6 +342,7 @@ export class SyncService {
                   }
                 }
               : {}),
+            ...(request.onRecord ? { onRecord: (outcome: RecordOutcome) => request.onRecord!(flow.id, outcome) } : {}),
             onProgress: (progress) => request.onProgress?.({ type: 'progress', flowId: flow.id, flowIndex, flowCount, progress })
           })
         } catch (error) {

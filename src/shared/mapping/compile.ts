@@ -71,6 +71,13 @@ export interface CompileOptions {
   filter?: 'full' | 'remainder' | 'none'
   /** Clock for lastXDays, epoch ms. */
   now?: () => number
+  /**
+   * Read choice columns as their values (default) or their labels: the formatted value
+   * Dataverse sends with each choice when asked (`<column>@OData.Community.Display.V1.FormattedValue`,
+   * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/format-results#formatted-values).
+   * Default: the flow's `sync.picklists`.
+   */
+  picklists?: 'values' | 'labels'
   /** The flow's index in the document, for problem paths. Default 0. */
   flowIndex?: number
   /**
@@ -213,7 +220,11 @@ function compileField(
 ): { field: CompiledField; plan: FieldPlan } {
   const from = mapping.from ?? []
   const sourceFields = from.map((name) => (options.source ? findField(options.source, name) : undefined))
-  const readKeys = from.map((name, i) => sourceFields[i]?.readName ?? name)
+  const readKeys = from.map((name, i) => {
+    const field = sourceFields[i]
+    const key = field?.readName ?? name
+    return options.picklists === 'labels' && (field?.type === 'picklist' || field?.type === 'multipicklist') ? `${key}${formattedValueSuffix}` : key
+  })
   const targetField = options.target ? findField(options.target, mapping.target) : undefined
   const steps: CompiledStep[] = []
   ;(mapping.steps ?? []).forEach((step, stepIndex) => {
@@ -347,7 +358,12 @@ function readKeyOf(field: CompiledField): string | undefined {
   return readKeyMemo.get(field)
 }
 
-export function compileFlow(flow: CompilableFlow, options: CompileOptions = {}): CompiledFlow {
+/** The annotation Dataverse adds to a choice column for its label, when asked with `Prefer: odata.include-annotations`. */
+export const formattedValueSuffix = '@OData.Community.Display.V1.FormattedValue'
+
+export function compileFlow(flow: CompilableFlow, compileOptions: CompileOptions = {}): CompiledFlow {
+  const picklists = compileOptions.picklists ?? (flow.kind === 'records' ? flow.sync?.picklists : undefined)
+  const options: CompileOptions = picklists ? { ...compileOptions, picklists } : compileOptions
   const problems: Problem[] = []
   const basePath = ['flows', options.flowIndex ?? 0]
   const compiledFields = flow.fields.map((mapping, i) => compileField(mapping, i, options, problems, basePath))

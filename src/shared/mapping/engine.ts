@@ -3,7 +3,7 @@ export { compileFlow, tryCompileFlow, expansionsOf, FlowCompileError } from './c
 export type { CompiledFlow, CompiledField, CompileOptions, CompileResult, RecordResult, TargetRecord, Expansion } from './compile'
 export { codegenAvailable } from './compile-codegen'
 export type { CodegenMode } from './compile-codegen'
-export { validateFlow, validateMapping, checkFit, valueMapBetween, inferMapping, adobeLimits } from './validate-flow'
+export { validateFlow, validateMapping, linkCycleProblems, checkFit, valueMapBetween, inferMapping, adobeLimits } from './validate-flow'
 export type { Fix, ValidateOptions } from './validate-flow'
 export { suggestMappings, applyProposals, knownPairs, normaliseName, stepsFor } from './automap'
 export type { MappingProposal, SuggestOptions } from './automap'

@@ -56,6 +56,8 @@ export interface InferContext {
   sourceSystem: 'dynamics' | 'campaign'
   target?: Field
   catalog?: SchemaCatalog
+  /** The flow reads choice columns as labels (`sync.picklists: "labels"`). */
+  picklists?: 'values' | 'labels'
 }
 
 export function inferStep(input: Produced, step: Step, index: number, from: readonly string[], ctx: InferContext): Produced {

@@ -1,5 +1,6 @@
 import { closest, type PathSegment, type Problem } from '../problems'
 import { findField, isUniqueField, textTypes, type Field, type SchemaCatalog, type System, type Table } from '../schema/model'
+import { fieldLabel } from '../schema/target-rules'
 import { FlowCompileError, compileFlow } from './compile'
 import type { Flow, MappingDocument, RecordsFlow, EventsFlow, OptOutFlow, FieldMapping } from './document'
 import type { Filter } from './filter'
@@ -137,6 +138,10 @@ export function inferMapping(mapping: FieldMapping, ctx: InferContext): Produced
   const from = mapping.from ?? []
   const first = ctx.source && from[0] ? findField(ctx.source, from[0]) : undefined
   let current: Produced = from.length === 0 ? { type: 'any' } : producedBySource(first, ctx.sourceSystem)
+  if (ctx.picklists === 'labels' && (first?.type === 'picklist' || first?.type === 'multipicklist')) {
+    // Read as its label (the formatted value): text, one of the option labels; value maps may key on the labels.
+    current = { type: 'string', ...(first.type === 'picklist' && first.options?.length ? { values: first.options.map((o) => o.label) } : {}), options: first.options }
+  }
   if (from.length > 1) current = { type: 'any' }
   const chain = [current]
   ;(mapping.steps ?? []).forEach((step, index) => {
@@ -152,6 +157,7 @@ interface FlowContext {
   source?: Table
   target?: Table
   catalog: SchemaCatalog
+  picklists?: 'values' | 'labels'
 }
 
 function add(ctx: FlowContext, severity: Problem['severity'], path: PathSegment[], message: string) {
@@ -160,7 +166,8 @@ function add(ctx: FlowContext, severity: Problem['severity'], path: PathSegment[
 
 function unknownField(table: Table, name: string): string {
   const guess = closest(name, table.fields.map((f) => f.name))
-  return `${q(name)} is not a field of ${systemName(table.system)} ${q(table.name)}${guess ? ` — did you mean ${q(guess)}?` : ''}`
+  const guessed = guess ? findField(table, guess) : undefined
+  return `${q(name)} is not a field of ${systemName(table.system)} ${q(table.name)}${guessed ? ` — did you mean ${fieldLabel(guessed)}?` : ''}`
 }
 
 function resolveTable(ctx: FlowContext, system: System, name: string, path: PathSegment[]): Table | undefined {
@@ -199,16 +206,16 @@ function checkFields(ctx: FlowContext, fields: readonly FieldMapping[], sourceSy
     }
     if (targetField) {
       if (targetField.readOnly || (!targetField.validForCreate && !targetField.validForUpdate)) {
-        add(ctx, 'error', [...at, 'target'], `${q(mapping.target)} is read-only in ${systemName(targetSystem)} — map another field`)
+        add(ctx, 'error', [...at, 'target'], `${fieldLabel(targetField)} is read-only in ${systemName(targetSystem)} (${systemName(targetSystem)} sets it) — map another field`)
         return
       }
       if (!targetField.validForUpdate && mapping.applyUpdates !== false && mapping.target !== createOnlyKey) {
-        add(ctx, 'warning', [...at, 'applyUpdates'], `${q(mapping.target)} can be set only when a record is created — set "applyUpdates" to false`)
+        add(ctx, 'warning', [...at, 'applyUpdates'], `${fieldLabel(targetField)} can be set only when a record is created — set "applyUpdates" to false`)
       }
       if (!targetField.validForCreate) add(ctx, 'warning', [...at, 'target'], `${q(mapping.target)} cannot be set on create; new records get it only on their next update`)
     }
     const sourceField = source && from[0] ? findField(source, from[0]) : undefined
-    const chain = inferMapping(mapping, { source, sourceSystem: sourceSystem, target: targetField, catalog: ctx.catalog })
+    const chain = inferMapping(mapping, { source, sourceSystem: sourceSystem, target: targetField, catalog: ctx.catalog, picklists: ctx.picklists })
     const produced = chain[chain.length - 1]
     const stepPath = steps.length ? [...at, 'steps', steps.length - 1] : [...at]
 
@@ -243,7 +250,7 @@ function checkFields(ctx: FlowContext, fields: readonly FieldMapping[], sourceSy
           ctx,
           'error',
           produced.valuesFrom !== undefined ? [...at, 'steps', produced.valuesFrom] : stepPath,
-          `${bad.map((v) => JSON.stringify(v)).join(', ')} ${bad.length === 1 ? 'is not a value' : 'are not values'} of ${q(targetField.name)} — use ${targetField.options.map((o) => JSON.stringify(o.value)).join(', ')}`
+          `${bad.map((v) => JSON.stringify(v)).join(', ')} ${bad.length === 1 ? 'is not a value' : 'are not values'} of ${fieldLabel(targetField)} — use ${targetField.options.map((o) => JSON.stringify(o.value)).join(', ')}`
         )
       }
     }
@@ -319,6 +326,7 @@ function linkDepth(document: MappingDocument, flow: RecordsFlow): number {
 }
 
 function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: RecordsFlow) {
+  ctx.picklists = flow.sync?.picklists
   ctx.source = resolveTable(ctx, 'dynamics', flow.source.table, ['source', 'table'])
   ctx.target = resolveTable(ctx, 'campaign', flow.target.resource, ['target', 'resource'])
   const { source, target } = ctx
@@ -360,7 +368,7 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
     const mapped = new Set([...flow.fields.map((f) => f.target), flow.match.target])
     for (const field of target.fields) {
       if (field.required === 'required' && !field.readOnly && field.validForCreate && !mapped.has(field.name)) {
-        add(ctx, 'error', ['fields'], `${q(field.name)} is required in ${q(target.name)} and nothing maps to it — add a mapping (a "constant" will do)`)
+        add(ctx, 'error', ['fields'], `${fieldLabel(field)} is required in ${q(target.name)} and nothing maps to it — add a mapping (a "constant" will do)`)
       }
     }
   }
@@ -388,8 +396,11 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
       else if (field.type !== 'link') add(ctx, 'error', ['links', i, 'target'], `${q(link.target)} is ${field.type}, not a link`)
     }
     const parent = document.flows.find((f) => f.id === link.parentFlow)
-    if (!parent) add(ctx, 'error', ['links', i, 'parentFlow'], `no flow has the id ${q(link.parentFlow)}`)
-    else if (parent.id === flow.id) add(ctx, 'error', ['links', i, 'parentFlow'], 'a flow cannot be its own parent')
+    if (!parent) {
+      const guess = closest(link.parentFlow, document.flows.map((f) => f.id))
+      add(ctx, 'error', ['links', i, 'parentFlow'], `no flow has the id ${q(link.parentFlow)}${guess ? ` — did you mean ${q(guess)}?` : ' — give the id of the flow that writes the parent records'}`)
+    } else if (parent.id === flow.id) add(ctx, 'error', ['links', i, 'parentFlow'], 'a flow cannot be its own parent — link to the flow that writes the parent records')
+    else if (parent.kind !== 'records') add(ctx, 'error', ['links', i, 'parentFlow'], `${q(parent.id)} is ${parent.kind === 'events' ? 'an events' : 'an opt-out'} flow; a parent must be a records flow`)
   })
   // Adobe's documented limits.
   if (isCustomResource(target, flow.target.resource)) {
@@ -456,9 +467,47 @@ export function validateFlow(document: MappingDocument, flowIndex: number, catal
   return ctx.problems
 }
 
-/** Every flow, plus the rules across flows (Adobe's limits on custom resources and 1:1 tables). */
+/**
+ * Link cycles (a → b → a): no order runs parents first, so each flow of a cycle is an error
+ * at its first link into the cycle. Self-links and unknown parents are reported per flow.
+ */
+export function linkCycleProblems(document: MappingDocument): Problem[] {
+  const problems: Problem[] = []
+  const byId = new Map(document.flows.map((f, index) => [f.id, { flow: f, index }]))
+  const parentsOf = (id: string): string[] => {
+    const flow = byId.get(id)?.flow
+    return flow?.kind === 'records' ? (flow.links ?? []).map((l) => l.parentFlow).filter((p) => p !== id && byId.has(p)) : []
+  }
+  for (const { flow, index } of byId.values()) {
+    if (flow.kind !== 'records') continue
+    ;(flow.links ?? []).forEach((link, i) => {
+      if (link.parentFlow === flow.id || !byId.has(link.parentFlow)) return
+      // Is there a path from the parent back to this flow?
+      const path = [flow.id, link.parentFlow]
+      const seen = new Set<string>([link.parentFlow])
+      const walk = (id: string): boolean => {
+        for (const next of parentsOf(id)) {
+          if (next === flow.id) return true
+          if (seen.has(next)) continue
+          seen.add(next)
+          path.push(next)
+          if (walk(next)) return true
+          path.pop()
+        }
+        return false
+      }
+      if (walk(link.parentFlow)) {
+        problems.push({ severity: 'error', path: ['flows', index, 'links', i, 'parentFlow'], message: `the links form a cycle (${[...path, flow.id].map(q).join(' → ')}): no flow can run before its parent — remove one of the links` })
+      }
+    })
+  }
+  return problems
+}
+
+/** Every flow, plus the rules across flows (link cycles, Adobe's limits on custom resources and 1:1 tables). */
 export function validateMapping(document: MappingDocument, catalog: SchemaCatalog, options: ValidateOptions = {}): Problem[] {
   const problems = document.flows.flatMap((_, i) => validateFlow(document, i, catalog, options))
+  problems.push(...linkCycleProblems(document))
   const records = document.flows.map((flow, index) => ({ flow, index })).filter((x): x is { flow: RecordsFlow; index: number } => x.flow.kind === 'records')
   const custom = records.filter(({ flow }) => isCustomResource(catalog.find('campaign', flow.target.resource), flow.target.resource))
   if (custom.length > adobeLimits.customResources) {

@@ -250,7 +250,7 @@ export class CampaignSink implements TargetSink {
   }
 
   private async create(key: string, record: CampaignRecord, signal: AbortSignal): Promise<WriteOutcome> {
-    const body = { ...record, [this.options.keyField]: key }
+    const body = { ...withoutEmpty(record), [this.options.keyField]: key }
     try {
       this.calls.create++
       const created = await this.connector.create(this.options.resource, body, signal)
@@ -310,4 +310,23 @@ export class CampaignSink implements TargetSink {
 
 export function isCampaignNotFound(error: unknown): boolean {
   return isConnectorError(error) && error.kind === 'notFound'
+}
+
+/**
+ * A new record carries only the values it has: "no value" (null — an empty email, say) is
+ * left out rather than sent, so Campaign keeps its own empty default and nothing is stored
+ * as "". Updates still send null to clear a field.
+ */
+function withoutEmpty(record: CampaignRecord): CampaignRecord {
+  const out: CampaignRecord = {}
+  for (const [name, value] of Object.entries(record)) {
+    if (value === null || value === undefined) continue
+    if (typeof value === 'object' && !Array.isArray(value)) {
+      const inner = withoutEmpty(value as CampaignRecord)
+      if (Object.keys(inner).length) out[name] = inner
+      continue
+    }
+    out[name] = value
+  }
+  return out
 }

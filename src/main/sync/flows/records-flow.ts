@@ -5,6 +5,7 @@ import { isUniqueField } from '../../../shared/schema/model'
 import type { CampaignConnector } from '../../connectors/campaign/connector'
 import type { DynamicsConnector } from '../../connectors/dynamics/connector'
 import type { ExpressionEvaluator } from '../../../shared/mapping/transforms/runtime'
+import { decidedByTarget } from '../../../shared/schema'
 import type { RecordTransform } from '../runner'
 import type { SinkLimits } from '../ports'
 import { CampaignSink, type CampaignLink } from './campaign-sink'
@@ -62,6 +63,8 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
       ? `${flow.source.table}: change tracking (${mode === 'full' ? 'full read, then a new delta link' : 'changes and deletions since the last run'})`
       : `${flow.source.table}: no change tracking — ${mode === 'full' ? 'full read' : 'modifiedon watermark (deletions are not seen)'}${pushdown?.odata ? `; filter sent to Dataverse: ${pushdown.odata}` : ''}`
   )
+  // What no rule of ours can see: the plan says who decides rather than promising success.
+  for (const note of decidedByTarget(target, flow.fields.map((f) => f.target), flow.match.target)) notes.push(note)
   const source = new DynamicsRecordSource({
     connector: dynamics,
     table: flow.source.table,
