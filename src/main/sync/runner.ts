@@ -509,8 +509,10 @@ class Runner {
     const maxShare = options.maxShare ?? 0.1
     const maxCount = options.maxCount ?? 100
     const records = this.committed.read - this.deletionsRead
-    const managed = Math.max(this.managedBefore ?? 0, this.total ?? 0, records)
     const kept = records - this.committed.filteredOut
+    // The target records the flow keeps in step: its last completed runs' count, or (first
+    // runs) what this run keeps plus what it would delete — not the rows the filter drops.
+    const managed = Math.max(this.managedBefore ?? 0, kept + deletes)
     const where = `flow "${this.flow.id}"`
     if (this.deletes.deleteWhenFilteredOut && this.committed.filteredOut > 0 && kept <= 0 && (this.mode === 'full' || records >= 10)) {
       return {
