@@ -829,8 +829,17 @@ class Runner {
       this.guardReport = this.guard(held.length)
       if (this.guardReport.verdict !== 'ok') throw new SyncFatalError(this.guardReport.verdict === 'refused' ? 'filterMatchesNothing' : 'tooManyDeletes', this.guardReport.reason)
       this.setPhase('deleting')
+      // Looked up again: a delete that landed before a crash (not journaled) is not sent twice.
+      const present = await this.lookup(held.map((d) => d.key))
+      const gone = held.filter((d) => !present.has(d.key))
+      if (gone.length) {
+        const d = { deferred: -gone.length, unchanged: gone.length }
+        await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: 0, items: gone.map((g) => ({ k: g.key, o: 'unchanged', op: 'delete' })), d })
+        addCounts(this.committed, d)
+        for (const g of gone) this.deferred.delete(g.key)
+      }
       await this.writeAll(
-        held.map((d) => d.op),
+        held.filter((d) => present.has(d.key)).map((d) => d.op),
         0,
         startPass,
         true
