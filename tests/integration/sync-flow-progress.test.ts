@@ -1,3 +1,5 @@
+import { progressPercent } from '../../src/shared/run-progress'
+import { countsAddUp } from '../../src/main/sync/journal-format'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DynamicsRecordSource } from '../../src/main/sync/flows/dynamics-source'
 import type { SourcePage } from '../../src/main/sync/ports'
@@ -27,7 +29,16 @@ describe('progress totals from Dataverse', () => {
     expect(reading.length).toBeGreaterThan(0)
     expect(reading.every((p) => p.total === 60)).toBe(true)
     expect(reading.some((p) => typeof p.etaMs === 'number' && p.etaMs > 0)).toBe(true)
-    expect(seen[seen.length - 1]).toMatchObject({ total: 60, etaMs: 0 })
+    // The end: 100 % of the total, no time left to tell; before it, never 100 % and never "0 s left"; every event adds up.
+    const last = seen[seen.length - 1]
+    expect(last).toMatchObject({ total: 60, phase: 'done', finished: 60 })
+    expect(last.etaMs).toBeUndefined()
+    expect(progressPercent(last)).toBe(100)
+    for (const p of seen.slice(0, -1)) {
+      expect(progressPercent(p) ?? 0).toBeLessThan(100)
+      if (p.etaMs !== undefined) expect(p.etaMs).toBeGreaterThan(0)
+    }
+    expect(seen.every((p) => countsAddUp(p.counts))).toBe(true)
 
     // Incremental (change tracking): the number of changes behind the delta link.
     const ids = [0, 1, 2].map((i) => bench!.sandbox.dynamics.idOf('contact', i))
@@ -38,7 +49,8 @@ describe('progress totals from Dataverse', () => {
     const second = await service.run(contactsDocument, { onProgress: (e) => e.type === 'progress' && seen.push(e.progress) })
     expect(second.flows[0].counts.read).toBe(3)
     expect(seen.filter((p) => p.counts.read > 0).every((p) => p.total === 3)).toBe(true)
-    expect(seen[seen.length - 1]).toMatchObject({ total: 3, etaMs: 0 })
+    expect(seen[seen.length - 1]).toMatchObject({ total: 3, phase: 'done' })
+    expect(seen[seen.length - 1].etaMs).toBeUndefined()
   })
 
   it('without change tracking: the filtered $count on a full read, the watermark $count on an incremental one', async () => {

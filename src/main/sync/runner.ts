@@ -524,8 +524,10 @@ class Runner {
     const maxShare = options.maxShare ?? 0.1
     const maxCount = options.maxCount ?? 100
     const records = this.committed.read - this.deletionsRead
-    const managed = Math.max(this.managedBefore ?? 0, this.total ?? 0, records)
     const kept = records - this.committed.filteredOut
+    // The target records the flow keeps in step: its last completed runs' count, or (first
+    // runs) what this run keeps plus what it would delete — not the rows the filter drops.
+    const managed = Math.max(this.managedBefore ?? 0, kept + deletes)
     const where = `flow "${this.flow.id}"`
     if (this.deletes.deleteWhenFilteredOut && this.committed.filteredOut > 0 && kept <= 0 && (this.mode === 'full' || records >= 10)) {
       return {
@@ -871,8 +873,17 @@ class Runner {
       this.guardReport = this.guard(held.length)
       if (this.guardReport.verdict !== 'ok') throw new SyncFatalError(this.guardReport.verdict === 'refused' ? 'filterMatchesNothing' : 'tooManyDeletes', this.guardReport.reason)
       this.setPhase('deleting')
+      // Looked up again: a delete that landed before a crash (not journaled) is not sent twice.
+      const present = await this.lookup(held.map((d) => d.key))
+      const gone = held.filter((d) => !present.has(d.key))
+      if (gone.length) {
+        const d = { deferred: -gone.length, unchanged: gone.length }
+        await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: 0, items: gone.map((g) => ({ k: g.key, o: 'unchanged', op: 'delete' })), d })
+        addCounts(this.committed, d)
+        for (const g of gone) this.deferred.delete(g.key)
+      }
       await this.writeAll(
-        held.map((d) => d.op),
+        held.filter((d) => present.has(d.key)).map((d) => d.op),
         0,
         startPass,
         true

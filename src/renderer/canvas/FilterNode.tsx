@@ -4,6 +4,7 @@ import { Handle, Position, type Node, type NodeProps } from '@xyflow/react'
 import { memo, useMemo } from 'react'
 import type { Condition, Filter, FilterOp } from '../../shared/mapping/filter'
 import { describeFilter, translateFilter } from '../../shared/mapping/engine'
+import { filterPlacement } from '../../shared/mapping/filter-placement'
 import { kindOfType, type Kind } from '../../shared/mapping/filters'
 import type { Scalar } from '../../shared/mapping/steps'
 import { findField, type Field, type Table } from '../../shared/schema/model'
@@ -197,6 +198,11 @@ export function FilterBuilder({ flowId, filter, table }: { flowId: string; filte
   const edit = useDocumentStore((state) => state.edit)
   const parts = partsOf(filter)
   const translation = useMemo(() => translateFilter(filter, { table }), [filter, table])
+  const deleteWhenFilteredOut = useDocumentStore((state) => {
+    const flow = state.document?.flows.find((f) => f.id === flowId)
+    return flow?.kind === 'records' ? (flow.deletes?.deleteWhenFilteredOut ?? false) : false
+  })
+  const placement = useMemo(() => filterPlacement(filter, { table, deleteWhenFilteredOut }), [filter, table, deleteWhenFilteredOut])
   const write = (action: string, next: Filter[]) => edit(action, (doc) => setFilter(doc, flowId, next.length ? { all: next } : undefined))
   const add = () => {
     const field = table ? (findField(table, 'statecode') ?? table.fields[0]) : undefined
@@ -228,15 +234,24 @@ export function FilterBuilder({ flowId, filter, table }: { flowId: string; filte
         Add condition
       </Button>
       <div className="ss-filter__odata" aria-label="OData $filter">
-        <Caption1>Dataverse $filter</Caption1>
+        <Caption1>As a Dataverse $filter</Caption1>
         <code data-testid="odata-filter">{translation.odata ?? '(none — every record is read)'}</code>
       </div>
       {filter && (
-        <ul className="ss-filter__explain" aria-label="Where each condition is evaluated">
-          {translation.explanation.map((line, i) => (
-            <li key={i}>{line}</li>
-          ))}
-        </ul>
+        <div className="ss-filter__placement" data-testid="filter-placement">
+          <Caption1>
+            <strong>In a sync run: </strong>
+            {placement.allHere ? 'every condition is checked here' : placement.odata ? `Dataverse is sent $filter=${placement.odata}` : 'nothing is sent to Dataverse'}
+          </Caption1>
+          {placement.allHere && <Caption1 className="ss-filter__why">Why: {placement.allHere}.</Caption1>}
+          <ul className="ss-filter__explain" aria-label="Where each condition is evaluated">
+            {placement.conditions.map((c, i) => (
+              <li key={i} data-where={c.where}>
+                <span className="ss-mono">{c.text}</span> → {c.where === 'service' ? 'Dataverse' : 'here'} ({c.why})
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
     </div>
   )

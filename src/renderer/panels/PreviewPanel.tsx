@@ -21,6 +21,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, 
 import type { CallOutput } from '../../shared/contract'
 import type { Flow, MappingDocument } from '../../shared/mapping/document'
 import type { Client } from '../api/client'
+import { FilterWhere } from '../runs/FilterWhere'
 import { useTraceStore, type RecordTrace } from '../state/trace-store'
 import { formatLiteral, formatValue, messageOf } from './format'
 import { ChangedFields, CreatedFields, FailedField } from './DiffLines'
@@ -219,6 +220,7 @@ export function PreviewPanel(props: { client: Client; document: MappingDocument;
         {busy && <Spinner size="extra-tiny" aria-label="Working" />}
       </header>
       {query && !blocked && <QueryLine query={query} stale={stale} />}
+      {query && !blocked && <FilterWhere client={client} document={document} flow={flow} />}
       <div className="ssp-preview__main">
         <div className="ssp-preview__content">{body}</div>
         {traceState && !blocked && (
@@ -252,7 +254,7 @@ function QueryLine({ query, stale }: { query: Query; stale: boolean }) {
       <Popover withArrow positioning="above-end">
         <PopoverTrigger disableButtonEnhancement>
           <Button size="small" appearance="transparent">
-            {local.length === 0 ? 'Nothing stays local' : `${local.length} part${local.length === 1 ? '' : 's'} evaluated here`}
+            {local.length === 0 ? 'Nothing stays local in this preview' : `${local.length} part${local.length === 1 ? '' : 's'} evaluated here in this preview`}
           </Button>
         </PopoverTrigger>
         <PopoverSurface className="ssp-preview__explain" aria-label="What Dataverse evaluates and what stays local">

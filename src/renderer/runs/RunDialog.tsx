@@ -29,6 +29,7 @@ import { flowLabel } from './format'
 import { HistoryView } from './HistoryView'
 import { isRunning, subscribeToRuns, useRunStore } from './run-store'
 import { SessionView } from './SessionView'
+import { FilterWhere } from './FilterWhere'
 import './runs.css'
 
 function describe(flow: Flow): string {
@@ -74,6 +75,7 @@ function RunSetup({ client }: { client: Client }) {
                 {describe(flow)}
                 {flow.enabled === false ? ' · disabled in the mapping' : ''}
               </Caption1>
+              {selected.has(flow.id) && <FilterWhere client={client} document={document} flow={flow} />}
             </div>
           ))}
         </div>

@@ -116,7 +116,8 @@ function FlowRow({ flow, state, running }: { flow: Flow | undefined; state: Flow
         )}
         {done && <Caption1 className="ssp-quiet">{formatDuration(result.durationMs)}</Caption1>}
       </div>
-      {result?.error && (
+      {/* The delete guard's stop is explained (with its confirmation) in the summary below. */}
+      {result?.error && !(result.deleteGuard && result.deleteGuard.verdict !== 'ok') && (
         <MessageBar intent="error">
           <MessageBarBody>
             <MessageBarTitle>{result.error.code}</MessageBarTitle>

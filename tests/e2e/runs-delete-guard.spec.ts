@@ -1,0 +1,87 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Locator, Page } from '@playwright/test'
+import { expect, test } from './fixtures'
+
+/**
+ * The delete guard in the Run dialog, against the built-in sandbox: a run whose filter now
+ * drops a large share of the synced contacts (with "delete when filtered out") stops before
+ * its first delete and shows the count; "Delete N records" resumes it and deletes exactly N.
+ */
+const fixture = join(__dirname, '../fixtures/mappings/good/contacts-to-profiles.json')
+const shots = '.test-output/screens'
+
+async function count(scope: Locator, key: string): Promise<number> {
+  const text = await scope.locator(`[data-count="${key}"] strong`).first().innerText()
+  return Number(text.replace(/[^\d]/g, ''))
+}
+
+async function finished(dialog: Locator): Promise<Locator> {
+  const session = dialog.locator('[data-testid="run-session"][data-kind="run"][data-state="finished"]')
+  await expect(session).toBeVisible({ timeout: 30_000 })
+  return session
+}
+
+async function fullSync(page: Page, file: string): Promise<Locator> {
+  await page.getByTestId('import-file').setInputFiles(file)
+  await expect(page.getByTestId('document-status')).toContainText('1 flow')
+  await page.getByRole('toolbar', { name: 'Mapping' }).getByRole('button', { name: 'Run', exact: true }).click()
+  const dialog = page.getByRole('dialog', { name: 'Run a sync' })
+  await expect(dialog).toBeVisible()
+  const again = dialog.getByRole('button', { name: 'New run' })
+  if (await again.isVisible()) await again.click()
+  await dialog.getByRole('checkbox', { name: /^Dry run first/ }).uncheck()
+  await dialog.getByRole('radio', { name: /^Full replay/ }).check()
+  await dialog.getByRole('button', { name: 'Start sync' }).click()
+  return dialog
+}
+
+test('a run that would delete many records stops and asks; confirming deletes exactly that many', async ({ page, app }) => {
+  page.on('dialog', (question) => void question.accept()) // replacing the document asks first
+  await page.goto(app.launchUrl)
+
+  // 1. The contacts, synced.
+  const first = await fullSync(page, fixture)
+  const loaded = await finished(first)
+  await expect(loaded.getByRole('region', { name: 'Run summary' }).getByTestId('run-status').first()).toHaveText(/completed|partial/)
+  const created = await count(loaded.getByRole('article', { name: 'Flow Contacts → profiles' }), 'created')
+  expect(created).toBeGreaterThan(100)
+  await first.getByRole('button', { name: 'Close' }).click()
+
+  // 2. The same flow, now keeping only gendercode 1 and deleting what leaves the filter.
+  const doc = JSON.parse(readFileSync(fixture, 'utf8'))
+  doc.flows[0].filter.all.push({ field: 'gendercode', op: 'eq', value: 1 })
+  doc.flows[0].deletes = { applySourceDeletes: true, deleteWhenFilteredOut: true }
+  mkdirSync(test.info().outputDir, { recursive: true })
+  const narrowed = join(test.info().outputDir, 'narrowed.json')
+  writeFileSync(narrowed, JSON.stringify(doc, null, 2))
+  const dialog = await fullSync(page, narrowed)
+  const stopped = await finished(dialog)
+  const confirmation = stopped.getByTestId('delete-confirmation')
+  await expect(confirmation).toBeVisible()
+  const title = await confirmation.innerText()
+  const deletes = Number(/would delete ([\d,]+) record/.exec(title)?.[1].replace(/,/g, ''))
+  expect(deletes).toBeGreaterThan(created * 0.1)
+  await expect(confirmation).toContainText('Nothing has been deleted')
+  const flow = stopped.getByRole('article', { name: 'Flow Contacts → profiles' })
+  expect(await count(flow, 'deleted')).toBe(0)
+  expect(await count(flow, 'pending')).toBe(deletes)
+  await expect(flow.locator('[data-count="read"]')).toContainText('kept by the filter')
+  await page.waitForTimeout(200) // Fluent's buttons fade in
+  await page.screenshot({ path: `${shots}/runs-delete-confirmation.png` })
+
+  // 3. Confirm: the stopped run resumes and deletes exactly the confirmed count.
+  await confirmation.getByRole('button', { name: `Delete ${deletes.toLocaleString('en-US')} records` }).click()
+  const done = await finished(dialog)
+  await expect(done.getByRole('region', { name: 'Run summary' }).getByTestId('run-status').first()).toHaveText(/completed|partial/)
+  expect(await count(done.getByRole('article', { name: 'Flow Contacts → profiles' }), 'deleted')).toBe(deletes)
+  await expect(done.getByTestId('run-notices')).toContainText('from its last checkpoint')
+  await expect(done.getByTestId('delete-confirmation')).toHaveCount(0)
+  await page.screenshot({ path: `${shots}/runs-delete-confirmed.png` })
+
+  // The history: the stopped run completed on resume, so nothing is left resumable.
+  await dialog.getByRole('tab', { name: 'History' }).click()
+  const rows = dialog.getByRole('grid', { name: 'Run history' }).getByRole('row').filter({ has: page.getByRole('gridcell') })
+  await expect(rows.first()).toBeVisible()
+  await expect(rows.filter({ hasText: 'resumable' })).toHaveCount(0)
+})
