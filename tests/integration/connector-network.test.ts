@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generate } from 'selfsigned'
@@ -15,7 +14,7 @@ import { startTlsListener, type TlsListener } from '../../src/main/sandbox/datav
 import { ConnectionService, type NewConnection } from '../../src/main/workspace/connections'
 import { FileSecretStore, MemorySecretStore, type SecretStore } from '../../src/main/workspace/secrets'
 import { MemoryStore } from '../../src/main/workspace/store'
-import { startConnectProxy, type TestProxy } from './fixtures/connect-proxy'
+import { closedPort, startConnectProxy, type TestProxy } from './fixtures/connect-proxy'
 
 /**
  * A consultant's network, built for real: a CONNECT proxy on loopback, and the services behind
@@ -140,14 +139,6 @@ function campaignProfile(extra: Partial<NewConnection> = {}): NewConnection {
 }
 
 const frontHost = () => `127.0.0.1:${front.port}`
-
-async function closedPort(): Promise<number> {
-  const server: Server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as { port: number }).port
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 describe('through a CONNECT proxy, trusting a company root CA', () => {
   it('Dynamics: the connection test, metadata and reads all go through the proxy; one discovery and one token', async () => {
