@@ -1,5 +1,4 @@
 import { readdir, readFile, rm, mkdtemp, stat } from 'node:fs/promises'
-import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,6 +8,7 @@ import { JsonFileStore } from '../../src/main/workspace/store'
 import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/localServer'
 import type { TlsListener } from '../../src/main/sandbox/dataverse/index'
 import { serveCampaignSandbox, type ServedCampaignSandbox } from '../../src/main/sandbox/campaign/serve'
+import { closedPort } from './fixtures/connect-proxy'
 
 /** Connection profiles, secrets and connection tests against both sandboxes over real HTTP. */
 let dataverse: LocalDataverseServer
@@ -50,15 +50,6 @@ afterAll(async () => {
   await campaign.close()
   await rm(folder, { recursive: true, force: true })
 })
-
-/** A port with nothing listening. */
-async function closedPort(): Promise<number> {
-  const server: Server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as { port: number }).port
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 describe('the built-in sandbox pair', () => {
   it('is listed read-only and passes the connection test for both systems', async () => {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generate } from 'selfsigned'
@@ -15,7 +14,7 @@ import { startTlsListener, type TlsListener } from '../../src/main/sandbox/datav
 import { ConnectionService, type NewConnection } from '../../src/main/workspace/connections'
 import { FileSecretStore, MemorySecretStore, type SecretStore } from '../../src/main/workspace/secrets'
 import { MemoryStore } from '../../src/main/workspace/store'
-import { startConnectProxy, type TestProxy } from './fixtures/connect-proxy'
+import { closedPort, startConnectProxy, type TestProxy } from './fixtures/connect-proxy'
 
 /**
  * A consultant's network, built for real: a CONNECT proxy on loopback, and the services behind
@@ -30,6 +29,7 @@ let front: TlsListener
 let proxy: TestProxy
 let folder: string
 let caFile: string
+let rootPem: string
 /** `METHOD path` of every request that reached the services through the TLS front. */
 const seen: string[] = []
 const services: ConnectionService[] = []
@@ -64,6 +64,7 @@ beforeAll(async () => {
   const { root, leaf } = await testRootAndLeaf()
   caFile = join(folder, 'corp-root.pem')
   await writeFile(caFile, root.cert)
+  rootPem = root.cert
   const count = async (req: IncomingMessage) => {
     const url = new URL(req.url ?? '/', 'https://front')
     seen.push(`${req.method} ${url.pathname}${decodeURIComponent(url.search)}`.replace(/\?$/, ''))
@@ -139,14 +140,6 @@ function campaignProfile(extra: Partial<NewConnection> = {}): NewConnection {
 
 const frontHost = () => `127.0.0.1:${front.port}`
 
-async function closedPort(): Promise<number> {
-  const server: Server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as { port: number }).port
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
-
 describe('through a CONNECT proxy, trusting a company root CA', () => {
   it('Dynamics: the connection test, metadata and reads all go through the proxy; one discovery and one token', async () => {
     const connections = service({ HTTPS_PROXY: proxy.url, SYNC_STUDIO_CA_FILE: caFile })
@@ -194,6 +187,34 @@ describe('through a CONNECT proxy, trusting a company root CA', () => {
     expect((await bypass.test(second.id)).ok).toBe(true)
     expect(proxy.tunnels).toEqual([])
     expect(seen.length).toBeGreaterThan(0)
+  })
+})
+
+describe('the desktop app: the operating system decides', () => {
+  it("the system's proxy (as Electron resolves it) wins over the variables; the system store's CAs are trusted", async () => {
+    const asked: string[] = []
+    const port = await closedPort()
+    const connections = new ConnectionService({
+      store: new MemoryStore(),
+      secrets: new MemorySecretStore(),
+      // The variables point at nothing: only the system's answer can make this work.
+      env: { HTTPS_PROXY: `http://127.0.0.1:${port}` },
+      network: {
+        // What session.resolveProxy answers for a PAC file that proxies everything.
+        resolveProxy: async (url) => {
+          asked.push(new URL(url).origin)
+          return `PROXY 127.0.0.1:${proxy.port}; DIRECT`
+        },
+        systemCa: () => [rootPem]
+      }
+    })
+    services.push(connections)
+    const { profile } = await connections.create(dynamicsProfile({ name: 'desktop' }), sandbox.info.dynamics.clientSecret)
+    const report = await connections.test(profile.id)
+    expect(report.ok, report.summary).toBe(true)
+    expect(report.steps[0].detail).toContain(`through the proxy http://127.0.0.1:${proxy.port}/`)
+    expect(new Set(proxy.tunnels)).toEqual(new Set([frontHost()]))
+    expect(asked).toContain(front.origin)
   })
 })
 

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import type { Field, Table } from '../../shared/schema'
 import { isConnectorError } from '../connectors/http/errors'
 import { startSandbox } from '../sandbox/index'
-import { ConnectionService, ENV_CAMPAIGN_ID, ENV_DYNAMICS_ID, SANDBOX_CAMPAIGN_ID, SANDBOX_DYNAMICS_ID, type SandboxConnectionInfo } from '../workspace/connections'
+import { ConnectionService, envConnectionProblems, ENV_CAMPAIGN_ID, ENV_DYNAMICS_ID, SANDBOX_CAMPAIGN_ID, SANDBOX_DYNAMICS_ID, type SandboxConnectionInfo } from '../workspace/connections'
 import { FileSecretStore, MemorySecretStore } from '../workspace/secrets'
 import { JsonFileStore, MemoryStore } from '../workspace/store'
 import { SETTINGS_FILE, userDataFolder } from '../workspace/user-data'
@@ -51,8 +51,11 @@ export const schemaCommand: Command = {
         connections.resolve(name)
       } catch {
         if (values.connection) throw new UsageError(`no connection named '${values.connection}' (see docs/connections.md)`)
+        const problems = values.sandbox ? [] : envConnectionProblems(process.env)
         throw new UsageError(
-          `no ${system} connection: pass --connection NAME, --sandbox, or set SYNC_STUDIO_${system.toUpperCase()}_URL and its credentials (docs/connections.md)`
+          problems.length
+            ? `the ${system} connection from environment variables is not usable: ${problems.join('; ')} (docs/connections.md)`
+            : `no ${system} connection: pass --connection NAME, --sandbox, or set SYNC_STUDIO_${system.toUpperCase()}_URL and its credentials (docs/connections.md)`
         )
       }
       try {

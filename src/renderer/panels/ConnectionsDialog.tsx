@@ -371,7 +371,17 @@ function ConnectionForm(props: { client: Client; editing: Editing; onCancel: () 
             validationState={errors[field.name] ? 'error' : 'none'}
             hint={field.hint}
           >
-            <Input value={values[field.name] ?? ''} placeholder={field.placeholder} onChange={(_event, data) => set(field.name, data.value)} />
+            {field.options ? (
+              <Select value={values[field.name] ?? field.options[0]?.value} onChange={(_event, data) => set(field.name, data.value)}>
+                {field.options.map((option) => (
+                  <option key={option.value} value={option.value}>
+                    {option.label}
+                  </option>
+                ))}
+              </Select>
+            ) : (
+              <Input value={values[field.name] ?? ''} placeholder={field.placeholder} onChange={(_event, data) => set(field.name, data.value)} />
+            )}
           </Field>
         ])}
       </div>

@@ -1,4 +1,5 @@
-import { type campaignAuthMethods, type dynamicsAuthMethods, NewConnection, type ConnectionProfile } from '../../shared/connections'
+import { cloudInfo, clouds } from '../../shared/clouds'
+import { type campaignAuthMethods, connectionProblem, type dynamicsAuthMethods, NewConnection, type ConnectionProfile } from '../../shared/connections'
 import type { System } from '../../shared/schema/model'
 
 /**
@@ -25,7 +26,18 @@ export interface FieldSpec {
   placeholder?: string
   hint?: string
   required?: boolean
+  /** A choice among these values (a select), instead of free text. */
+  options?: Array<{ value: string; label: string }>
 }
+
+/** Network fields both systems share; empty means "the system's proxy" / "no extra CA". */
+const networkFields: FieldSpec[] = [
+  { name: 'proxy', label: 'Proxy (optional)', placeholder: 'system', hint: 'Empty: the system proxy settings (HTTPS_PROXY outside the desktop app). "direct": no proxy. Or http://proxy.contoso.com:8080.' },
+  { name: 'caFile', label: 'CA certificates file (optional)', placeholder: '/path/to/company-root.pem', hint: "A PEM file of extra trusted authorities, e.g. the root of your network's TLS-inspecting proxy." }
+]
+
+/** Fields whose empty value is sent (it clears an earlier setting when editing). */
+const clearable = new Set(['proxy', 'caFile'])
 
 export function fieldsFor(system: System, authMethod: string): FieldSpec[] {
   if (system === 'dynamics') {
@@ -33,6 +45,7 @@ export function fieldsFor(system: System, authMethod: string): FieldSpec[] {
     return [
       { name: 'name', label: 'Name', required: true, hint: 'Mapping files refer to the connection by this name.' },
       { name: 'environmentUrl', label: 'Environment URL', placeholder: 'https://contoso.crm.dynamics.com', required: true },
+      { name: 'cloud', label: 'Cloud', required: true, options: clouds.map((cloud) => ({ value: cloud, label: `${cloudInfo[cloud].label} — *.${cloudInfo[cloud].domain}` })) },
       ...(app
         ? [
             { name: 'tenantId', label: 'Tenant (directory) id', placeholder: '00000000-0000-0000-0000-000000000000', required: true },
@@ -41,8 +54,9 @@ export function fieldsFor(system: System, authMethod: string): FieldSpec[] {
         : []),
       ...(authMethod === 'certificate' ? [{ name: 'certificateThumbprint', label: 'Certificate thumbprint (SHA-256)', placeholder: 'hex', required: true }] : []),
       { name: 'apiUrl', label: 'Web API URL (optional)', placeholder: '<environment URL>/api/data/v9.2/' },
-      ...(app ? [{ name: 'authority', label: 'Authority (optional)', placeholder: 'https://login.microsoftonline.com/<tenant>', hint: 'Only for sovereign clouds.' }] : []),
-      { name: 'testTable', label: 'Table the test reads', placeholder: 'contact' }
+      ...(app ? [{ name: 'authority', label: 'Authority (optional)', placeholder: 'https://login.microsoftonline.com/<tenant>', hint: "Empty: the cloud's sign-in service with the tenant id." }] : []),
+      { name: 'testTable', label: 'Table the test reads', placeholder: 'contact' },
+      ...networkFields
     ]
   }
   return [
@@ -57,7 +71,8 @@ export function fieldsFor(system: System, authMethod: string): FieldSpec[] {
         ]
       : []),
     { name: 'dynamicsKeyField', label: 'Profile field holding the Dynamics id', placeholder: 'cusDynamicsContactId' },
-    { name: 'testResource', label: 'Resource the test reads', placeholder: 'profile' }
+    { name: 'testResource', label: 'Resource the test reads', placeholder: 'profile' },
+    ...networkFields
   ]
 }
 
@@ -73,7 +88,7 @@ export function secretLabel(system: System, authMethod: string): string | undefi
 }
 
 export function defaultsFor(system: System): FormValues {
-  return system === 'dynamics' ? { authMethod: 'clientSecret', testTable: 'contact' } : { authMethod: 'oauthServerToServer', dynamicsKeyField: 'cusDynamicsContactId', testResource: 'profile', imsUrl: 'https://ims-na1.adobelogin.com/ims/token/v3' }
+  return system === 'dynamics' ? { authMethod: 'clientSecret', cloud: 'public', testTable: 'contact' } : { authMethod: 'oauthServerToServer', dynamicsKeyField: 'cusDynamicsContactId', testResource: 'profile', imsUrl: 'https://ims-na1.adobelogin.com/ims/token/v3' }
 }
 
 export function valuesOf(profile: ConnectionProfile): FormValues {
@@ -93,7 +108,7 @@ export function toConnection(system: System, values: FormValues): { ok: true; co
   const candidate: Record<string, unknown> = { system, authMethod: values.authMethod }
   for (const name of fields) {
     const text = (values[name] ?? '').trim()
-    if (managed.has(name) || text === '') continue
+    if (managed.has(name) || (text === '' && !clearable.has(name))) continue
     candidate[name] = name === 'scopes' ? text.split(',').map((scope) => scope.trim()).filter(Boolean) : text
   }
   const errors: Record<string, string> = {}
@@ -110,6 +125,8 @@ export function toConnection(system: System, values: FormValues): { ok: true; co
       errors[field] ??= field in candidate || issue.code !== 'invalid_type' ? issue.message : 'Required.'
     }
   }
+  const problem = connectionProblem(candidate as Parameters<typeof connectionProblem>[0])
+  if (problem) errors.environmentUrl ??= problem.replace(/^environmentUrl: /, '')
   if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors }
   return { ok: true, connection: candidate as NewConnection }
 }

@@ -287,20 +287,36 @@ export class PublicClientTokenProvider implements TokenProvider {
     return (await this.app.getTokenCache().getAllAccounts()).length > 0
   }
 
+  private token: { value: string; renewAt: number } | undefined
+  private acquiring: Promise<string> | undefined
+
+  /** One token until shortly before expiry; concurrent callers share one silent refresh or sign-in. */
   async getToken(options: { forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<string> {
     if (options.signal?.aborted) throw abortError(options.signal, 'dynamics-auth')
+    if (!options.forceRefresh && this.token && Date.now() < this.token.renewAt) return this.token.value
+    if (options.forceRefresh) this.token = undefined
+    this.acquiring ??= this.acquire(options.forceRefresh === true, options.signal).finally(() => {
+      this.acquiring = undefined
+    })
+    return this.acquiring
+  }
+
+  private async acquire(forceRefresh: boolean, signal?: AbortSignal): Promise<string> {
     const accounts = await this.app.getTokenCache().getAllAccounts()
     if (accounts.length > 0) {
       try {
-        const result = await this.app.acquireTokenSilent({ account: accounts[0], scopes: [this.scope], forceRefresh: options.forceRefresh === true })
-        if (result?.accessToken) return result.accessToken
+        const result = await this.app.acquireTokenSilent({ account: accounts[0], scopes: [this.scope], forceRefresh })
+        if (result?.accessToken) {
+          this.token = { value: result.accessToken, renewAt: renewAt(result) }
+          return result.accessToken
+        }
       } catch (error) {
         if (!(error instanceof InteractionRequiredAuthError) && !(error instanceof AuthError)) throw authError(error)
         // fall through to an interactive sign-in
       }
     }
     // One sign-in at a time, however many requests are waiting for it.
-    this.pending ??= this.signIn(options.signal).finally(() => {
+    this.pending ??= this.signIn(signal).finally(() => {
       this.pending = undefined
     })
     return this.pending
@@ -377,10 +393,12 @@ export class PublicClientTokenProvider implements TokenProvider {
       throw authError(error, this.network?.lastFailure)
     }
     if (!result?.accessToken) throw new ConnectorError({ kind: 'unauthorized', service: 'dynamics-auth', message: 'Sign-in returned no access token.' })
+    this.token = { value: result.accessToken, renewAt: renewAt(result) }
     return result.accessToken
   }
 
   async signOut(): Promise<void> {
+    this.token = undefined
     const cache = this.app.getTokenCache()
     for (const account of await cache.getAllAccounts()) await cache.removeAccount(account)
   }

@@ -38,7 +38,6 @@ export interface NetworkRoute {
 
 /** A fetch error annotated with the route it took (the hint names the proxy or the CA files). */
 export class NetworkRouteError extends Error {
-  readonly code?: string
   constructor(
     readonly route: NetworkRoute,
     cause: unknown
