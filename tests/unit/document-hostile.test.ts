@@ -127,7 +127,7 @@ describe('every bad file gets its place', () => {
   it('1e400 is named as a number out of range, at its path', () => {
     const text = good.replace('"op": "eq", "value": 0', '"op": "eq", "value": 1e400')
     expect(lines(problemsOf(text))).toEqual([
-      'flows[0].filter.all[0].value: this number is out of range (larger than about 1.8e308, so it reads as infinity) — write a smaller number'
+      'flows[0].filter.all[0].value: this number is out of range (beyond ±1.8e308, so it reads as infinity) — write a smaller number'
     ])
   })
 

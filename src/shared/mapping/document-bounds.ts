@@ -110,7 +110,9 @@ export function checkValue(root: unknown): { problems: Problem[]; fatal: boolean
       continue
     }
     if (typeof value === 'number') {
-      if (!Number.isFinite(value)) problems.push(error(path, 'this number is out of range (larger than about 1.8e308, so it reads as infinity) — write a smaller number'))
+      if (!Number.isFinite(value)) {
+        problems.push(error(path, `this number is out of range (beyond ±1.8e308, so it reads as ${value < 0 ? 'minus ' : ''}infinity) — write a smaller number`))
+      }
       continue
     }
     if (value === null || typeof value !== 'object') continue
