@@ -66,8 +66,23 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text)
 }
 
-function refuse(res: ServerResponse, status: 401 | 403 | 404 | 405 | 413 | 415, message: string): void {
+function refuse(res: ServerResponse, status: 400 | 401 | 403 | 404 | 405 | 413 | 415, message: string): void {
   sendJson(res, status, { ok: false, error: { code: 'refused', message } })
+}
+
+/** `application/json`, with or without parameters (`; charset=utf-8`) — not a prefix such as `application/jsonp`. */
+export function isJsonContentType(header: string | undefined): boolean {
+  if (!header) return false
+  return header.split(';')[0].trim().toLowerCase() === 'application/json'
+}
+
+/** A path segment decoded, or undefined when its %-encoding is malformed (`%E0%A4%A`). */
+function decoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return undefined
+  }
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -100,7 +115,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   }
 
   const serveStatic = async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
-    const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '')
+    const path = decoded(pathname)
+    if (path === undefined) return refuse(res, 400, 'The address is not valid (malformed %-encoding).')
+    const relative = pathname === '/' ? 'index.html' : path.replace(/^\/+/, '')
     const file = normalize(join(options.rendererFolder, relative))
     if (!file.startsWith(normalize(options.rendererFolder) + sep)) return refuse(res, 404, 'not found')
     try {
@@ -126,7 +143,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (!allowedHosts.has(req.headers.host ?? '')) return refuse(res, 403, 'Refused: this server answers only to its own loopback address.')
     const origin = req.headers.origin
     if (origin !== undefined && !allowedOrigins.has(origin)) return refuse(res, 403, 'Refused: requests from another origin are not allowed.')
-    const { pathname } = new URL(req.url ?? '/', 'http://localhost')
+    let pathname: string
+    try {
+      pathname = new URL(req.url ?? '/', 'http://localhost').pathname
+    } catch {
+      return refuse(res, 400, 'The address is not valid.')
+    }
 
     if (pathname.startsWith('/api/')) {
       if (!authorised(req)) return refuse(res, 401, 'Refused: a valid session token is required (open the URL that Sync Studio printed).')
@@ -139,7 +161,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       }
       if (pathname.startsWith('/api/call/')) {
         if (req.method !== 'POST') return refuse(res, 405, 'Calls are POST requests.')
-        if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return refuse(res, 415, 'Calls carry a JSON body.')
+        if (!isJsonContentType(req.headers['content-type'])) return refuse(res, 415, 'Calls carry a JSON body (Content-Type: application/json).')
+        const name = decoded(pathname.slice('/api/call/'.length))
+        if (name === undefined) return refuse(res, 400, 'The call name is not valid (malformed %-encoding).')
         let input: unknown
         try {
           input = await readJson(req)
@@ -147,7 +171,6 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
           if (error instanceof Error && error.message === 'tooLarge') return refuse(res, 413, 'The request is too large.')
           return sendJson(res, 400, { ok: false, error: { code: 'badInput', message: 'The request body is not valid JSON.' } })
         }
-        const name = decodeURIComponent(pathname.slice('/api/call/'.length))
         const result = await options.dispatch(name, input)
         const status = result.ok ? 200 : result.error.code === 'unknownCall' ? 404 : result.error.code === 'badInput' ? 400 : 200
         return sendJson(res, status, result)

@@ -41,18 +41,33 @@ export function editDistance(a: string, b: string): number {
   return rows[a.length][b.length]
 }
 
-/** The closest candidate, if it is close enough to be a likely typo. */
+/** Longer words get no "did you mean": nobody misspells a 65-character name by a few letters. */
+export const MAX_SUGGESTION_LENGTH = 64
+
+/**
+ * The closest candidate, if it is close enough to be a likely typo. Bounded: a word longer
+ * than MAX_SUGGESTION_LENGTH is not compared at all, and a candidate whose length differs by
+ * more than the allowed distance is skipped (the distance is at least the length difference),
+ * so one call costs at most candidates × 64² steps, whatever the document holds.
+ */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
+  if (word.length === 0 || word.length > MAX_SUGGESTION_LENGTH) return undefined
+  const allowed = Math.max(1, Math.floor(word.length / 3))
   let best: string | undefined
   let bestDistance = Infinity
   const lower = word.toLowerCase()
   for (const candidate of candidates) {
+    if (Math.abs(candidate.length - word.length) > allowed) continue
     const distance = editDistance(lower, candidate.toLowerCase())
     if (distance < bestDistance) {
       best = candidate
       bestDistance = distance
     }
   }
-  const allowed = Math.max(1, Math.floor(word.length / 3))
   return best !== undefined && bestDistance <= allowed ? best : undefined
+}
+
+/** A name quoted for a message, cut to a readable length. */
+export function quoted(text: string, max = 60): string {
+  return JSON.stringify(text.length > max ? `${text.slice(0, max - 1)}…` : text)
 }

@@ -97,6 +97,58 @@ describe('browser mode over HTTP', () => {
     expect(JSON.parse(bad.body).error.message).toContain('theme')
   })
 
+  it('answers 400, not 500, to a malformed %-encoding in the address', async () => {
+    for (const path of ['/api/call/app%E0%A4%A', '/%E0%A4%A.js', '/assets/%']) {
+      const response = await raw({
+        method: path.startsWith('/api/') ? 'POST' : 'GET',
+        path,
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${server.token}` },
+        body: path.startsWith('/api/') ? '{}' : undefined
+      })
+      expect(response.status, path).toBe(400)
+      expect(JSON.parse(response.body).error.message).toMatch(/malformed %-encoding/)
+    }
+  })
+
+  it('takes exactly application/json (with parameters), not a type that merely starts with it', async () => {
+    const withType = (type: string) => raw({ method: 'POST', path: '/api/call/app/info', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': type }, body: '{}' })
+    for (const refused of ['application/jsonp', 'application/json-seq', 'application/jsonx; charset=utf-8', '']) expect((await withType(refused)).status, refused).toBe(415)
+    for (const taken of ['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset=UTF-8']) expect((await withType(taken)).status, taken).toBe(200)
+  })
+
+  it('answers a bad connections/update with the validation problem and its path', async () => {
+    const created = JSON.parse(
+      (
+        await call('connections/create', {
+          connection: { name: 'Contoso update test', system: 'dynamics', environmentUrl: 'https://contoso.crm.dynamics.com', tenantId: 't', clientId: 'c', authMethod: 'clientSecret' }
+        })
+      ).body
+    )
+    expect(created.ok).toBe(true)
+    const id = created.value.connection.profile.id as string
+    const bad = JSON.parse((await call('connections/update', { id, changes: { environmentUrl: 'ftp://contoso', testTable: 42 } })).body)
+    expect(bad.ok).toBe(false)
+    expect(bad.error.code).toBe('badInput')
+    expect(bad.error.message).not.toMatch(/unexpectedly/)
+    expect(bad.error.problems.map((p: { path: unknown[] }) => p.path)).toEqual(expect.arrayContaining([['changes', 'environmentUrl'], ['changes', 'testTable']]))
+  })
+
+  it('checks document/validate input of any shape and size within bounds', async () => {
+    // 100,000 levels: built as text (JSON.stringify itself would overflow the stack).
+    const deep = '{"not":'.repeat(100_000) + '{"field":"a","op":"null"}' + '}'.repeat(100_000)
+    const deepBody = `{"document":{"format":"sync-studio/mapping@1","name":"x","flows":[{"id":"f","kind":"records","filter":${deep}}]}}`
+    const answers = await Promise.all([
+      raw({ method: 'POST', path: '/api/call/document/validate', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${server.token}` }, body: deepBody }),
+      call('document/validate', { document: 'not a document' }),
+      call('document/validate', { document: { format: 'sync-studio/mapping@1', name: 'x', flows: [], ['k'.repeat(1_000_000)]: 1 } })
+    ])
+    const problems = answers.map((a) => JSON.parse(a.body).value.problems as Array<{ path: unknown[]; message: string }>)
+    expect(problems[0]).toHaveLength(1)
+    expect(problems[0][0].message).toMatch(/nested more than 64 levels deep/)
+    expect(problems[1][0].message).toMatch(/expected object/)
+    expect(problems[2][0].message).toMatch(/a key of 1,000,000 characters/)
+  })
+
   it('serves the app with its Content Security Policy, and nothing outside the app folder', async () => {
     const page = await raw({ path: '/' })
     expect(page.status).toBe(200)

@@ -77,6 +77,25 @@ describe('every failure is a typed ConnectorError with a hint', () => {
     expect((await failure(client().request({ method: 'GET', url: `${origin}/slow`, signal: controller.signal }))).kind).toBe('canceled')
   })
 
+  it('many requests in flight under one signal: no MaxListenersExceededWarning, and canceling still ends all of them', async () => {
+    const warnings: string[] = []
+    const onWarning = (warning: Error) => warnings.push(warning.name)
+    process.on('warning', onWarning)
+    try {
+      const controller = new AbortController()
+      const http = client()
+      const done = await Promise.all(Array.from({ length: 20 }, (_, i) => http.request({ method: 'GET', url: `${origin}/ok-${i}`, signal: controller.signal }).then((r) => r.status)))
+      expect(done).toEqual(Array(20).fill(200))
+      const slow = Array.from({ length: 20 }, () => failure(http.request({ method: 'GET', url: `${origin}/slow`, signal: controller.signal })))
+      setTimeout(() => controller.abort(), 50)
+      expect((await Promise.all(slow)).map((e) => e.kind)).toEqual(Array(20).fill('canceled'))
+      await new Promise((r) => setTimeout(r, 20))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings.filter((w) => w === 'MaxListenersExceededWarning')).toEqual([])
+  })
+
   it('forbidden and engine errors keep the service code and message', async () => {
     const forbidden = await failure(client().request({ method: 'GET', url: `${origin}/forbidden` }))
     expect(forbidden).toMatchObject({ kind: 'forbidden', status: 403, code: '0x80040220' })

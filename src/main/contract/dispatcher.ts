@@ -38,7 +38,7 @@ export function createDispatcher(handlers: Handlers, log: Logger = () => undefin
       const value = await handler(parsed.data)
       return { ok: true, value }
     } catch (error) {
-      if (error instanceof UserFacingError) return { ok: false, error: { code: error.code, message: error.message } }
+      if (error instanceof UserFacingError) return { ok: false, error: { code: error.code, message: error.message, ...(error.problems ? { problems: error.problems } : {}) } }
       // Connector errors are written for the user and carry no secret (they are redacted at the source).
       if (isConnectorError(error)) return { ok: false, error: { code: 'failed', message: error.hint ? `${error.message} — ${error.hint}` : error.message } }
       // Unexpected: log the detail in main, give the renderer nothing it could leak.

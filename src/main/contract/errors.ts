@@ -1,4 +1,5 @@
 import type { CallError } from '../../shared/contract'
+import type { Problem } from '../../shared/problems'
 
 /**
  * An error whose message is written for the user (what failed, where, what to do). Any
@@ -8,7 +9,9 @@ import type { CallError } from '../../shared/contract'
 export class UserFacingError extends Error {
   constructor(
     message: string,
-    readonly code: CallError['code'] = 'failed'
+    readonly code: CallError['code'] = 'failed',
+    /** Each problem with its path, when the input was not valid. */
+    readonly problems?: Problem[]
   ) {
     super(message)
     this.name = 'UserFacingError'

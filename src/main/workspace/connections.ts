@@ -26,6 +26,8 @@ import type { KeyValueStore } from './store'
 
 export * from '../../shared/connections'
 import { UserFacingError } from '../contract/errors'
+import { problemsFromZod } from '../../shared/mapping/problems'
+import { formatProblem } from '../../shared/problems'
 
 const STORE_KEY = 'connections'
 /** The built-in pair shares one name, the one new mapping documents refer to; the system tells them apart. */
@@ -247,7 +249,14 @@ export class ConnectionService {
     }
     const current = profiles[at]
     if (changes.system && changes.system !== current.system) throw new UserFacingError('A connection cannot change its system — create a new connection for the other system.')
-    const next = ConnectionProfile.parse({ ...current, ...changes, id, source: 'user', readOnly: false, createdAt: current.createdAt, updatedAt: nowIso() })
+    const merged = { ...current, ...changes, id, source: 'user', readOnly: false, createdAt: current.createdAt, updatedAt: nowIso() }
+    const checked = ConnectionProfile.safeParse(merged)
+    if (!checked.success) {
+      // The contract takes any changes; say which one is wrong, at its path, as for any bad input.
+      const problems = problemsFromZod(checked.error, merged).map((p) => ({ ...p, path: ['changes', ...p.path] }))
+      throw new UserFacingError(`connections/update: the changes are not valid — ${problems.map(formatProblem).join('; ')}`, 'badInput', problems)
+    }
+    const next = checked.data
     checkProfile(next)
     if (profiles.some((p, i) => i !== at && p.name.toLowerCase() === next.name.toLowerCase())) throw new UserFacingError(`A connection named '${next.name}' already exists — choose another name.`)
     profiles[at] = next

@@ -1,5 +1,8 @@
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser'
 import { z } from 'zod'
-import type { Problem } from '../problems'
+import { formatPath, quoted, type Problem } from '../problems'
+import { capProblems, checkText, checkValue, lineAndColumn } from './document-bounds'
+import { checkStepArguments } from './document-steps'
 import { crossCheckDocument, DOCUMENT_FORMAT, MappingDocument, MappingDocumentShape } from './document'
 import { problemsFromZod } from './problems'
 
@@ -26,38 +29,82 @@ function knownKeys(): string[] {
 }
 
 export function validateDocument(value: unknown): DocumentResult {
+  // Bounds first, without recursion: the schema below recurses into filters.
+  const bounds = checkValue(value)
+  if (bounds.fatal) return { ok: false, problems: capProblems(bounds.problems) }
   const parsed = MappingDocument.safeParse(value)
-  const problems = [...(parsed.success ? [] : problemsFromZod(parsed.error, value, knownKeys())), ...crossCheckDocument(value)]
+  const reported = new Set(bounds.problems.map((p) => formatPath(p.path)))
+  const shape = parsed.success ? [] : problemsFromZod(parsed.error, value, knownKeys()).filter((p) => !reported.has(formatPath(p.path)))
+  const steps = parsed.success ? checkStepArguments(parsed.data) : []
+  // Limits and policy, then shape problems, then cross-document ones, then step arguments.
+  const problems = [...bounds.problems, ...shape, ...crossCheckDocument(value), ...steps]
   if (parsed.success && problems.length === 0) return { ok: true, document: parsed.data }
-  // Shape problems first, then cross-document ones, each group in document order.
-  return { ok: false, problems }
+  return { ok: false, problems: capProblems(problems) }
 }
 
-/** Line and column (1-based) of a character offset, for JSON syntax errors. */
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset)
-  const line = before.split('\n').length
-  return { line, column: offset - before.lastIndexOf('\n') }
+const syntaxWords: Record<string, string> = {
+  InvalidSymbol: 'unexpected characters (text needs double quotes; true, false and null are lower-case)',
+  InvalidNumberFormat: 'a number written the wrong way',
+  PropertyNameExpected: 'a key in double quotes is expected (a comma before "}" is not allowed)',
+  ValueExpected: 'a value is expected (a comma before "]" is not allowed)',
+  ColonExpected: 'a ":" is expected after the key',
+  CommaExpected: 'a "," is expected',
+  CloseBraceExpected: 'a "}" is expected',
+  CloseBracketExpected: 'a "]" is expected',
+  EndOfFileExpected: 'the document should end here',
+  InvalidCommentToken: 'comments are not allowed in JSON',
+  UnexpectedEndOfComment: 'comments are not allowed in JSON',
+  UnexpectedEndOfString: 'a text is not closed with a double quote before the end of the line',
+  UnexpectedEndOfNumber: 'a number ends too early',
+  InvalidUnicode: 'a \\u escape needs four hex digits',
+  InvalidEscapeCharacter: 'an unknown escape after "\\"',
+  InvalidCharacter: 'a control character (a tab or line break) inside a text — write it as \\t or \\n'
 }
 
-export function parseDocumentText(text: string): DocumentResult {
+/**
+ * Where and what the syntax error is. V8's message names the position for most errors but
+ * not all (and then quotes the text, which may hold anything); jsonc-parser, which reports
+ * an offset for every error, fills in. Its recursion is safe here: checkText has already
+ * refused anything nested deeper than the document limit.
+ */
+function syntaxProblem(text: string, error: unknown): Problem {
+  const v8 = error instanceof Error ? error.message : String(error)
+  const position = /at position (\d+)/.exec(v8)
+  const errors: ParseError[] = []
+  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false })
+  const first = errors[0]
+  let offset: number
+  let what: string
+  if (position) {
+    offset = Number(position[1])
+    what = v8.replace(/ in JSON at position \d+.*$/s, '')
+  } else if (first) {
+    offset = first.offset
+    what = syntaxWords[printParseErrorCode(first.error)] ?? printParseErrorCode(first.error)
+  } else {
+    offset = text.length
+    what = /end of JSON input/.test(v8) ? 'the file ends too early' : 'not readable as JSON'
+  }
+  if (text.trim() === '') {
+    return { severity: 'error', path: [], message: 'the file is empty — a mapping file is a JSON object starting with { "format": "sync-studio/mapping@1" }' }
+  }
+  const at = lineAndColumn(text, offset)
+  return {
+    severity: 'error',
+    path: [],
+    message: `not valid JSON at line ${at.line}, column ${at.column}: ${what} — fix the syntax (a missing comma or quote is the usual cause)`
+  }
+}
+
+export function parseDocumentText(input: string): DocumentResult {
+  const text = input.replace(/^\uFEFF/, '')
+  const tooBig = checkText(text)
+  if (tooBig) return { ok: false, problems: [tooBig] }
   let value: unknown
   try {
-    value = JSON.parse(text.replace(/^\uFEFF/, ''))
+    value = JSON.parse(text)
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
-    const position = /position (\d+)/.exec(message)
-    const where = position ? lineAndColumn(text, Number(position[1])) : undefined
-    return {
-      ok: false,
-      problems: [
-        {
-          severity: 'error',
-          path: [],
-          message: `not valid JSON${where ? ` at line ${where.line}, column ${where.column}` : ''}: ${message.replace(/ in JSON at position \d+.*$/, '')} — fix the syntax (a missing comma or quote is the usual cause)`
-        }
-      ]
-    }
+    return { ok: false, problems: [syntaxProblem(text, error)] }
   }
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const format = (value as { format?: unknown }).format
@@ -68,7 +115,7 @@ export function parseDocumentText(text: string): DocumentResult {
           {
             severity: 'error',
             path: ['format'],
-            message: `this file is "${format}", and this version of Sync Studio reads "${DOCUMENT_FORMAT}" — open it with the version that wrote it, or update Sync Studio`
+            message: `this file is ${quoted(format)}, and this version of Sync Studio reads "${DOCUMENT_FORMAT}" — open it with the version that wrote it, or update Sync Studio`
           }
         ]
       }

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
-import { closest, type PathSegment, type Problem } from '../problems'
+import { closest, quoted, type PathSegment, type Problem } from '../problems'
+import { secretAdvice, secretKeyPattern } from './document-policy'
 
 /**
  * Turns zod's issues into problems in the user's words: the JSON path, what is wrong, and
@@ -22,7 +23,7 @@ function describeType(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'object') return 'an object'
-  return `${typeof value} ${JSON.stringify(value)}`
+  return `${typeof value} ${typeof value === 'string' ? quoted(value) : JSON.stringify(value)}`
 }
 
 function hint(word: string, candidates: readonly string[]): string {
@@ -43,7 +44,7 @@ function issueToProblems(issue: Issue, input: unknown, base: PathSegment[], know
         const value = valueAt(input, path)
         const what = kindOfThing[key] ?? key
         if (value === undefined) return [problem(`missing "${key}" — use one of: ${options.map((o) => `"${o}"`).join(', ')}`)]
-        return [problem(`unknown ${what} ${JSON.stringify(value)}${hint(String(value), options)}`)]
+        return [problem(`unknown ${what} ${quoted(String(value))}${hint(String(value), options)}`)]
       }
       // Several shapes were possible (a filter node, say): report the branch that came closest.
       const branches = (issue as { errors?: Issue[][] }).errors ?? []
@@ -63,15 +64,10 @@ function issueToProblems(issue: Issue, input: unknown, base: PathSegment[], know
     }
     case 'unrecognized_keys': {
       return issue.keys.map((key) => {
-        if (/secret|password|token|credential|apikey|api_key/i.test(key)) {
-          return problem(
-            `unknown key "${key}" — remove it: mapping files never hold secrets; credentials belong in the connection profile, stored encrypted on each machine`,
-            [...path, key]
-          )
-        }
+        if (secretKeyPattern.test(key)) return problem(`unknown key ${quoted(key)} — remove it: ${secretAdvice}`, [...path, key])
         const guess = closest(key, knownKeys.filter((k) => k !== key))
         return problem(
-          `unknown key "${key}"${guess ? ` — did you mean "${guess}"?` : ' — remove it (mapping files hold only documented keys)'}`,
+          `unknown key ${quoted(key)}${guess ? ` — did you mean "${guess}"?` : ' — remove it (mapping files hold only documented keys)'}`,
           [...path, key]
         )
       })
@@ -85,7 +81,7 @@ function issueToProblems(issue: Issue, input: unknown, base: PathSegment[], know
       const value = valueAt(input, path)
       const options = issue.values.map((v) => String(v))
       if (value === undefined) return [problem(`missing — use ${options.map((o) => `"${o}"`).join(' or ')}`)]
-      return [problem(`${JSON.stringify(value)} is not allowed${hint(String(value), options)}`)]
+      return [problem(`${quoted(String(value))} is not allowed${hint(String(value), options)}`)]
     }
     case 'too_small': {
       const minimum = Number(issue.minimum)

@@ -1,3 +1,4 @@
+import { whenAborted } from './abort-fanout'
 import { classifyNetworkError, ConnectorError, kindForStatus, networkHint, type ErrorKind, type NetworkFailure, type ServiceName } from './errors'
 import { parseErrorBody, type ParsedErrorBody } from './error-body'
 import type { AdaptiveLimiter } from './limiter'
@@ -228,13 +229,10 @@ export class HttpClient {
 class RequestSignal {
   private readonly controller = new AbortController()
   private readonly timer: ReturnType<typeof setTimeout>
-  private readonly onAbort: (() => void) | undefined
+  private readonly unfollow: (() => void) | undefined
   timedOut = false
 
-  constructor(
-    timeoutMs: number,
-    private readonly parent: AbortSignal | undefined
-  ) {
+  constructor(timeoutMs: number, parent: AbortSignal | undefined) {
     this.timer = setTimeout(() => {
       this.timedOut = true
       this.controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))
@@ -242,10 +240,7 @@ class RequestSignal {
     this.timer.unref?.()
     if (parent) {
       if (parent.aborted) this.controller.abort(parent.reason)
-      else {
-        this.onAbort = () => this.controller.abort(parent.reason)
-        parent.addEventListener('abort', this.onAbort, { once: true })
-      }
+      else this.unfollow = whenAborted(parent, () => this.controller.abort(parent.reason))
     }
   }
 
@@ -255,7 +250,7 @@ class RequestSignal {
 
   dispose(): void {
     clearTimeout(this.timer)
-    if (this.onAbort) this.parent?.removeEventListener('abort', this.onAbort)
+    this.unfollow?.()
   }
 }
 

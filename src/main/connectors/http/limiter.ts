@@ -1,3 +1,4 @@
+import { whenAborted } from './abort-fanout'
 import { abortError, sleep } from './retry'
 
 export interface LimiterOptions {
@@ -67,12 +68,13 @@ export class AdaptiveLimiter {
           if (at >= 0) this.waiting.splice(at, 1)
           reject(abortError(signal!))
         }
+        // One listener on the caller's signal for all waiters (abort-fanout.ts).
+        const unsubscribe = signal ? whenAborted(signal, onAbort) : undefined
         const wake = () => {
-          signal?.removeEventListener('abort', onAbort)
+          unsubscribe?.()
           resolve()
         }
         this.waiting.push(wake)
-        signal?.addEventListener('abort', onAbort, { once: true })
       })
     }
     this.inFlight++

@@ -1,3 +1,4 @@
+import { whenAborted } from './abort-fanout'
 import { ConnectorError, type ServiceName } from './errors'
 
 export interface RetryPolicy {
@@ -46,13 +47,15 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortError(signal))
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
+      unsubscribe?.()
       resolve()
     }, Math.max(0, ms))
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(abortError(signal!))
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
+    // One listener on the caller's signal for all sleepers (abort-fanout.ts).
+    const unsubscribe = signal
+      ? whenAborted(signal, () => {
+          clearTimeout(timer)
+          reject(abortError(signal))
+        })
+      : undefined
   })
 }
