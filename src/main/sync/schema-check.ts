@@ -27,7 +27,7 @@ export interface DocumentSchemas {
 
 /** A document with schema errors: nothing may be read or written until they are fixed. */
 export class SchemaProblemsError extends UserFacingError {
-  constructor(readonly problems: Problem[]) {
+  constructor(override readonly problems: Problem[]) {
     const errors = problems.filter((p) => p.severity === 'error')
     super(
       `The mapping does not fit the connected schemas (${errors.length} error${errors.length === 1 ? '' : 's'}) — fix ${errors.length === 1 ? 'it' : 'them'} and try again:\n${errors
