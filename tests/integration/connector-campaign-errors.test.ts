@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CampaignConnector } from '../../src/main/connectors/campaign/connector'
 import type { HttpEvent } from '../../src/main/connectors/http/client'
-import { ConnectorError } from '../../src/main/connectors/http/errors'
+import { type ConnectorError } from '../../src/main/connectors/http/errors'
 import { StaticTokenProvider } from '../../src/main/connectors/token-provider'
 import { CampaignSink } from '../../src/main/sync/flows/campaign-sink'
 
