@@ -717,5 +717,10 @@ function writtenValue(op: WriteOp, field: string): Json | undefined {
   if (op.op === 'delete') return undefined
   let value: unknown = op.op === 'create' ? op.record : op.patch
   for (const part of field.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined
-  return value === undefined || typeof value === 'function' ? undefined : (JSON.parse(JSON.stringify(value)) as Json)
+  if (value === undefined || typeof value === 'function') return undefined
+  try {
+    return JSON.parse(JSON.stringify(value)) as Json
+  } catch {
+    return undefined // not representable as JSON (a bigint, a cycle): the error is kept without its value
+  }
 }
