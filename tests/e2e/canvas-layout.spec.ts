@@ -31,8 +31,9 @@ async function box(locator: Locator): Promise<Box> {
 async function openContactsExample(page: Page) {
   await page.getByTestId('import-file').setInputFiles('examples/contacts.mapping.json')
   // The schemas are in when the key rows show; then the view fits once more.
-  await expect(page.getByLabel('Source contact').locator('[data-field="contactid"]')).toBeVisible()
-  await expect(page.getByLabel('Target profile').locator('[data-field="PKey"]')).toBeVisible()
+  // (A busy machine can take a while to serve the first schemas.)
+  await expect(page.getByLabel('Source contact').locator('[data-field="contactid"]')).toBeVisible({ timeout: 30_000 })
+  await expect(page.getByLabel('Target profile').locator('[data-field="PKey"]')).toBeVisible({ timeout: 30_000 })
   await expect(page.locator('.react-flow__viewport')).not.toHaveAttribute('style', /translate\(0px, 0px\)/)
   await page.waitForTimeout(300)
 }

@@ -83,6 +83,11 @@ test('dry run shows the plan; Run now syncs it; summary, errors, CSV, history, r
     const grid = summary.getByRole('grid', { name: 'Failed records' })
     await expect(grid.getByRole('columnheader')).toHaveText(['Key', 'Field', 'Message', 'Source value'])
     await expect(grid.getByRole('row').nth(1)).toContainText('is not an email address')
+    // One click shows the whole failed record under the grid, the message in full.
+    await grid.getByRole('row').nth(1).click()
+    const detail = summary.getByRole('definition').filter({ hasText: 'is not an email address' })
+    await expect(detail).toBeVisible()
+    expect(await detail.innerText()).toMatch(/^[\w:]+: .*is not an email address/)
     const download = page.waitForEvent('download')
     await summary.getByRole('button', { name: 'Export CSV' }).click()
     const file = await download

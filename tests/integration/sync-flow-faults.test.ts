@@ -81,6 +81,8 @@ describe('contacts flow under injected faults', () => {
     const refusedEmails = lines.slice(1, -1).map((line) => line.split(',')).filter((cells) => cells[2] === 'write' && /email address/.test(cells.join(',')))
     expect(refusedEmails.length).toBeGreaterThan(0)
     for (const cells of refusedEmails) expect(cells[5]).toBe('email')
+    // …and the value column the address it refused.
+    for (const error of (await service.errors(run.flows[0].runId!)).filter((e) => e.stage === 'write' && e.field === 'email')) expect(error.message).toContain(`'${String(error.input)}'`)
     // Retry: the same records fail the same way (their e-mails are malformed); a new run in the history.
     const retry = await service.retryFailed(contactsDocument, run.flows[0].runId!)
     expect(retry.flows[0].counts.failed).toBe(run.flows[0].counts.failed)

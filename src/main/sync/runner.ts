@@ -23,6 +23,7 @@ import {
   SyncFatalError,
   systemClock,
   type Clock,
+  type Json,
   type RecordSource,
   type SourceCursor,
   type SourcePage,
@@ -853,7 +854,9 @@ class Runner {
             code: outcome.code,
             message,
             retryable: outcome.retryable,
-            ...(outcome.field ? { field: outcome.field } : {})
+            ...(outcome.field ? { field: outcome.field } : {}),
+            // The value the target refused, so the errors list and CSV show it beside the message.
+            ...(outcome.field && writtenValue(op, outcome.field) !== undefined ? { input: writtenValue(op, outcome.field) } : {})
           })
           add('failed')
           this.deferred.delete(op.key)
@@ -930,5 +933,18 @@ class Runner {
       this.deferred.clear()
     }
     this.setPhase('finishing')
+  }
+}
+
+/** The value a write op carried for a field (a dotted path into nested objects), as JSON; undefined when it carried none. */
+function writtenValue(op: WriteOp, field: string): Json | undefined {
+  if (op.op === 'delete') return undefined
+  let value: unknown = op.op === 'create' ? op.record : op.patch
+  for (const part of field.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined
+  if (value === undefined || typeof value === 'function') return undefined
+  try {
+    return JSON.parse(JSON.stringify(value)) as Json
+  } catch {
+    return undefined // not representable as JSON (a bigint, a cycle): the error is kept without its value
   }
 }

@@ -16,7 +16,7 @@ import {
   Tooltip,
   useId
 } from '@fluentui/react-components'
-import { DismissRegular, ErrorCircleFilled, EyeRegular, LaptopRegular, CloudRegular, PlayRegular, WarningFilled } from '@fluentui/react-icons'
+import { ArrowSortDownRegular, ArrowSortUpRegular, DismissRegular, ErrorCircleFilled, EyeRegular, LaptopRegular, CloudRegular, PlayRegular, WarningFilled } from '@fluentui/react-icons'
 import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react'
 import type { CallOutput } from '../../shared/contract'
 import type { Flow, MappingDocument } from '../../shared/mapping/document'
@@ -26,6 +26,7 @@ import { useTraceStore, type RecordTrace } from '../state/trace-store'
 import { formatLiteral, formatValue, messageOf } from './format'
 import { ChangedFields, CreatedFields, FailedField } from './DiffLines'
 import { VirtualList, type VirtualListHandle } from './VirtualList'
+import { getCoreRowModel, getFilteredRowModel, getSortedRowModel, useReactTable, type ColumnDef, type ColumnSizingState, type SortingFn, type SortingState } from '@tanstack/react-table'
 import './panels.css'
 
 type PreviewResult = CallOutput<'preview/records'>
@@ -275,23 +276,65 @@ function QueryLine({ query, stale }: { query: Query; stale: boolean }) {
   )
 }
 
+const statusOrder: Record<PreviewRow['status'], number> = { error: 0, skipped: 1, ok: 2 }
+type StatusFilter = PreviewRow['status'] | 'all'
+/** Cells sort as the user reads them (locale order, numbers inside text by value). */
+const byText: SortingFn<PreviewRow> = (a, b, id) => String(a.getValue(id)).localeCompare(String(b.getValue(id)), undefined, { numeric: true })
+
+function cellText(cell: PreviewRow['cells'][string] | undefined): string {
+  if (!cell) return ''
+  return cell.error ? formatValue(cell.error.input) : formatValue(cell.value)
+}
+
+/**
+ * The sample's records, one row each, windowed. TanStack Table keeps the grid's state —
+ * sort (click a header), the status filter, column widths (drag a header's edge) — and
+ * the virtual list draws only the rows in view.
+ */
 function RecordsGrid(props: { result: PreviewResult; flow: Flow | undefined; selected: string | undefined; onSelect: (key: string | undefined) => void }) {
   const { result, flow, selected, onSelect } = props
   const { columns, rows, counts } = result.preview
   const list = useRef<VirtualListHandle>(null)
   const grid = useRef<HTMLDivElement>(null)
-  const width = STATUS_WIDTH + KEY_WIDTH + columns.length * COLUMN_WIDTH
-  const template = `${STATUS_WIDTH}px ${KEY_WIDTH}px repeat(${columns.length}, ${COLUMN_WIDTH}px)`
+  const [sorting, setSorting] = useState<SortingState>([])
+  const [columnSizing, setColumnSizing] = useState<ColumnSizingState>({})
+  const [status, setStatus] = useState<StatusFilter>('all')
+
+  const tableColumns = useMemo<Array<ColumnDef<PreviewRow>>>(
+    () => [
+      { id: 'status', header: 'Status', accessorFn: (row) => statusOrder[row.status], size: STATUS_WIDTH, minSize: 56, filterFn: (row, _id, value: StatusFilter) => value === 'all' || row.original.status === value },
+      { id: 'key', header: 'Source key', accessorFn: (row) => row.key ?? '', sortingFn: byText, size: KEY_WIDTH, minSize: 60 },
+      ...columns.map((column): ColumnDef<PreviewRow> => ({ id: column, header: column, accessorFn: (row) => cellText(row.cells[column]), sortingFn: byText, size: COLUMN_WIDTH, minSize: 60 }))
+    ],
+    [columns]
+  )
+  const columnFilters = useMemo(() => [{ id: 'status', value: status }], [status])
+  const table = useReactTable({
+    data: rows,
+    columns: tableColumns,
+    state: { sorting, columnSizing, columnFilters },
+    onSortingChange: setSorting,
+    onColumnSizingChange: setColumnSizing,
+    columnResizeMode: 'onChange',
+    sortDescFirst: false,
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+    getFilteredRowModel: getFilteredRowModel()
+  })
+  const shown = table.getRowModel().rows
+  const headers = table.getHeaderGroups()[0].headers
+  const width = headers.reduce((sum, header) => sum + header.getSize(), 0)
+  const template = headers.map((header) => `${header.getSize()}px`).join(' ')
 
   const focusRow = (index: number) => {
-    if (index < 0 || index >= rows.length) return
+    if (index < 0 || index >= shown.length) return
     list.current?.scrollToIndex(index)
     requestAnimationFrame(() => grid.current?.querySelector<HTMLElement>(`[data-row-index="${index}"]`)?.focus())
   }
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>, index: number) => {
     if (event.key === 'ArrowDown') focusRow(index + 1)
     else if (event.key === 'ArrowUp') focusRow(index - 1)
-    else if (event.key === 'Enter' || event.key === ' ') onSelect(rows[index].key)
+    else if (event.key === 'Enter' || event.key === ' ') onSelect(shown[index].original.key)
     else return
     event.preventDefault()
   }
@@ -302,18 +345,31 @@ function RecordsGrid(props: { result: PreviewResult; flow: Flow | undefined; sel
 
   const header = (
     <div className="ssp-grid__header" role="row" style={{ gridTemplateColumns: template, width }}>
-      <div role="columnheader">Status</div>
-      <div role="columnheader">Source key</div>
-      {columns.map((column) => (
-        <div role="columnheader" key={column} title={column}>
-          {column}
-        </div>
-      ))}
+      {headers.map((h) => {
+        const sorted = h.column.getIsSorted()
+        return (
+          <div role="columnheader" key={h.id} title={h.id === 'status' || h.id === 'key' ? undefined : h.id} aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'} className="ssp-grid__head">
+            <button type="button" className="ssp-grid__sort" onClick={h.column.getToggleSortingHandler()} aria-label={`Sort by ${String(h.column.columnDef.header)}`}>
+              <span className="ssp-grid__text">{String(h.column.columnDef.header)}</span>
+              {sorted === 'asc' ? <ArrowSortUpRegular aria-hidden /> : sorted === 'desc' ? <ArrowSortDownRegular aria-hidden /> : null}
+            </button>
+            <div
+              className={`ssp-grid__resize${h.column.getIsResizing() ? ' ssp-grid__resize--active' : ''}`}
+              role="separator"
+              aria-orientation="vertical"
+              aria-label={`Resize ${String(h.column.columnDef.header)}`}
+              onMouseDown={h.getResizeHandler()}
+              onTouchStart={h.getResizeHandler()}
+              onDoubleClick={() => h.column.resetSize()}
+            />
+          </div>
+        )
+      })}
     </div>
   )
 
   const renderRow = (index: number, style: CSSProperties) => {
-    const row: PreviewRow = rows[index]
+    const row: PreviewRow = shown[index].original
     return (
       <div
         key={row.index}
@@ -352,7 +408,7 @@ function RecordsGrid(props: { result: PreviewResult; flow: Flow | undefined; sel
               </div>
             )
           }
-          const text = cell.error ? formatValue(cell.error.input) : formatValue(cell.value)
+          const text = cellText(cell)
           const marker = cell.error ? (
             <Tooltip content={`${stepName(flow, column, cell.error.step)}: ${cell.error.reason}`} relationship="description" withArrow>
               <ErrorCircleFilled className="ssp-grid__marker ssp-grid__marker--error" aria-label={`error: ${cell.error.reason}`} tabIndex={0} />
@@ -378,25 +434,43 @@ function RecordsGrid(props: { result: PreviewResult; flow: Flow | undefined; sel
     )
   }
 
+  const filterButton = (value: StatusFilter, label: string, count: number) => (
+    <ToggleButton size="small" appearance="subtle" checked={status === value} aria-pressed={status === value} onClick={() => setStatus(value)} disabled={value !== 'all' && count === 0}>
+      {label} {count}
+    </ToggleButton>
+  )
+
   return (
     <div className="ssp-grid" ref={grid}>
-      <Caption1 className="ssp-grid__counts" data-testid="preview-counts">
-        {rows.length} record{rows.length === 1 ? '' : 's'}: {counts.ok} ok · {counts.error} with errors · {counts.skipped} skipped. Click a record to trace it.
-      </Caption1>
-      <VirtualList
-        ref={list}
-        role="grid"
-        aria-label="Preview records"
-        aria-rowcount={rows.length + 1}
-        count={rows.length}
-        rowHeight={ROW_HEIGHT}
-        renderRow={renderRow}
-        header={header}
-        headerHeight={ROW_HEIGHT}
-        contentWidth={width}
-        className="ssp-grid__scroller"
-        data-testid="preview-grid"
-      />
+      <div className="ssp-grid__bar">
+        <Caption1 className="ssp-grid__counts" data-testid="preview-counts">
+          {rows.length} record{rows.length === 1 ? '' : 's'}: {counts.ok} ok · {counts.error} with errors · {counts.skipped} skipped. Click a record to trace it; a header to sort.
+        </Caption1>
+        <div role="toolbar" aria-label="Show records" className="ssp-grid__filters">
+          {filterButton('all', 'All', rows.length)}
+          {filterButton('error', 'Errors', counts.error)}
+          {filterButton('skipped', 'Skipped', counts.skipped)}
+          {filterButton('ok', 'OK', counts.ok)}
+        </div>
+      </div>
+      {shown.length === 0 ? (
+        <Empty text="No record of this status in the sample." />
+      ) : (
+        <VirtualList
+          ref={list}
+          role="grid"
+          aria-label="Preview records"
+          aria-rowcount={shown.length + 1}
+          count={shown.length}
+          rowHeight={ROW_HEIGHT}
+          renderRow={renderRow}
+          header={header}
+          headerHeight={ROW_HEIGHT}
+          contentWidth={width}
+          className="ssp-grid__scroller"
+          data-testid="preview-grid"
+        />
+      )}
     </div>
   )
 }

@@ -23,6 +23,8 @@ export function ErrorsView(props: { client: Client; runId: string; flowId: strin
   const { client, runId, flowId, dryRun, expected } = props
   const [loaded, setLoaded] = useState<Loaded>({ status: 'loading' })
   const [exportError, setExportError] = useState<string>()
+  // A click on a failed record shows all of it under the grid: the message is often longer than its cell.
+  const [opened, setOpened] = useState<number>()
   const document = useDocumentStore((state) => state.document)
   const running = useRunStore((state) => isRunning(state.session))
   const start = useRunStore((state) => state.start)
@@ -121,7 +123,17 @@ export function ErrorsView(props: { client: Client; runId: string; flowId: strin
             const field = error.field ? `${error.field}${error.step !== undefined ? ` · step ${error.step + 1}` : ''}` : error.stage === 'write' ? `(${error.op ?? 'write'})` : ''
             const value = error.input === undefined ? '' : formatLiteral(error.input)
             return (
-              <div key={`${error.id}-${index}`} role="row" className="ssr-grid__row" style={{ ...style, gridTemplateColumns: columns }} aria-rowindex={index + 2}>
+              <div
+                key={`${error.id}-${index}`}
+                role="row"
+                className={`ssr-grid__row${opened === index ? ' ssr-grid__row--opened' : ''}`}
+                style={{ ...style, gridTemplateColumns: columns, cursor: 'pointer' }}
+                aria-rowindex={index + 2}
+                aria-selected={opened === index}
+                tabIndex={0}
+                onClick={() => setOpened(opened === index ? undefined : index)}
+                onKeyDown={(event) => (event.key === 'Enter' || event.key === ' ') && (event.preventDefault(), setOpened(opened === index ? undefined : index))}
+              >
                 <div role="gridcell" className="ssp-mono" title={error.key ?? error.id}>
                   {error.key ?? '(no key)'}
                 </div>
@@ -138,6 +150,14 @@ export function ErrorsView(props: { client: Client; runId: string; flowId: strin
             )
           }}
         />
+      )}
+      {opened !== undefined && errors[opened] && (
+        <dl className="ss-facts ssr-errors__detail" aria-label="Failed record">
+          <div><dt>Key</dt><dd className="ssp-mono">{errors[opened].key ?? errors[opened].id}</dd></div>
+          <div><dt>Field</dt><dd>{errors[opened].field ?? '—'}{errors[opened].step !== undefined ? ` · step ${errors[opened].step! + 1}` : ''}</dd></div>
+          <div><dt>Message</dt><dd>{errors[opened].code}: {errors[opened].message}{errors[opened].retryable ? ' (retryable)' : ''}</dd></div>
+          <div><dt>Value</dt><dd className="ssp-mono">{errors[opened].input === undefined ? '—' : formatLiteral(errors[opened].input)}</dd></div>
+        </dl>
       )}
     </section>
   )
