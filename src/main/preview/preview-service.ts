@@ -1,10 +1,11 @@
-import type { MappingDocument, RecordsFlow } from '../../shared/mapping/document'
+import type { EventsFlow, MappingDocument, OptOutFlow, RecordsFlow } from '../../shared/mapping/document'
 import { dryRunDiff, previewRecords, traceRecord, translateFilter, type DryRun, type Preview, type RecordTrace } from '../../shared/mapping/engine'
 import type { Table } from '../../shared/schema'
 import type { CampaignConnector } from '../connectors/campaign'
 import type { DynamicsConnector } from '../connectors/dynamics'
 import { UserFacingError } from '../contract/errors'
 import type { ConnectionService } from '../workspace/connections'
+import { dryRunSample, previewSample, sampleExplanation, sampleFlow } from './flow-sample'
 
 export interface PreviewQuery {
   /** The OData $filter sent to Dataverse, shown to the user; undefined when everything is read. */
@@ -35,7 +36,7 @@ export class PreviewService {
     const flow = document.flows.find((f) => f.id === flowId)
     if (!flow) throw new UserFacingError(`There is no flow "${flowId}" in this mapping.`)
     if (flow.kind !== 'records') {
-      throw new UserFacingError(`Preview reads Dynamics records; flow "${flowId}" is a ${flow.kind === 'events' ? 'Campaign events' : 'opt-out'} flow, which is previewed by a dry run of the sync.`)
+      throw new UserFacingError(`A record trace follows one Dynamics record; flow "${flowId}" is a ${flow.kind === 'events' ? 'Campaign events' : 'opt-out'} flow — its preview and dry run list its own records.`)
     }
     const dynamics = await this.connections.dynamics(document.connections?.dynamics ?? 'Sandbox')
     const campaign = await this.connections.campaign(document.connections?.campaign ?? 'Sandbox')
@@ -56,7 +57,20 @@ export class PreviewService {
     return []
   }
 
+  /** Events and opt-out flows are previewed from their own records (events, contact ↔ profile pairs). */
+  private ownRecordsFlow(document: MappingDocument, flowId: string): EventsFlow | OptOutFlow | undefined {
+    const flow = document.flows.find((f) => f.id === flowId)
+    return flow && flow.kind !== 'records' ? flow : undefined
+  }
+
   async preview(document: MappingDocument, flowId: string, limit: number, signal?: AbortSignal): Promise<{ query: PreviewQuery; preview: Preview }> {
+    const own = this.ownRecordsFlow(document, flowId)
+    if (own) {
+      const sample = await sampleFlow(this.connections, document, own, limit, signal)
+      const target = own.kind === 'events' ? await (await this.connections.dynamics(document.connections?.dynamics ?? 'Sandbox')).getTable(own.target.table) : undefined
+      const preview = await previewSample(sample, own, { target, limit }, signal)
+      return { query: { odataFilter: undefined, explanation: sampleExplanation(own, sample.parts, document) }, preview }
+    }
     const context = await this.context(document, flowId)
     const records = await this.sample(context, limit, signal)
     const preview = await previewRecords(context.flow, records, { source: context.source, target: context.target, limit })
@@ -75,6 +89,11 @@ export class PreviewService {
 
   /** What a sync would do to these sample records: create, update (old → new), unchanged, skipped or error. */
   async dryRun(document: MappingDocument, flowId: string, limit: number, signal?: AbortSignal): Promise<{ query: PreviewQuery; dryRun: DryRun }> {
+    const own = this.ownRecordsFlow(document, flowId)
+    if (own) {
+      const sample = await sampleFlow(this.connections, document, own, limit, signal)
+      return { query: { odataFilter: undefined, explanation: sampleExplanation(own, sample.parts, document) }, dryRun: await dryRunSample(sample, signal) }
+    }
     const context = await this.context(document, flowId)
     const records = await this.sample(context, limit, signal)
     const keys = records.map((r) => r[context.flow.match.source]).filter((k): k is string => typeof k === 'string')
