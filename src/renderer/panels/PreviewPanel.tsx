@@ -20,6 +20,7 @@ import { DismissRegular, ErrorCircleFilled, EyeRegular, LaptopRegular, CloudRegu
 import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react'
 import type { CallOutput } from '../../shared/contract'
 import type { Flow, MappingDocument } from '../../shared/mapping/document'
+import { SimulateDeliveryButton } from '../components/SimulateDeliveryButton'
 import type { Client } from '../api/client'
 import { useTraceStore, type RecordTrace } from '../state/trace-store'
 import { formatLiteral, formatValue, messageOf } from './format'
@@ -65,6 +66,24 @@ function emptyReason(document: MappingDocument, flow: Flow | undefined, flowId: 
   if (!flowId || !flow) return document.flows.length === 0 ? 'This mapping has no flows yet. Add a flow on the canvas to preview its records.' : 'Select a flow to preview its records.'
   if (flow.kind === 'records' && flow.fields.length === 0) return 'Add a field mapping to preview: connect a Dynamics field to a Campaign field on the canvas.'
   return undefined
+}
+
+/** What Preview and Dry run will read, in the flow's own terms: Dynamics records, Campaign events, or contact ↔ profile pairs. */
+function idleText(flow: Flow | undefined, view: 'records' | 'dryRun', size: number): string {
+  const s = size === 1 ? '' : 's'
+  if (flow?.kind === 'events') {
+    return view === 'records'
+      ? `Preview reads ${size} ${flow.source.event} event${s} from Campaign's marketing history through this flow, without writing anything.`
+      : `A dry run looks up ${size} ${flow.source.event} event${s} among the ${flow.target.table} activities in Dynamics and says what a sync would create or leave unchanged — without writing.`
+  }
+  if (flow?.kind === 'optOut') {
+    return view === 'records'
+      ? `Preview reads ${size} contact ↔ profile pair${s} and shows each opt-out on both sides, with the conflicts labelled.`
+      : `A dry run applies the opt-out rule to ${size} pair${s} and says which side a sync would change, and why — without writing.`
+  }
+  return view === 'records'
+    ? `Preview reads ${size} sample record${s} from Dynamics through this flow, without writing anything.`
+    : `A dry run compares ${size} sample record${s} with Campaign and says what a sync would create, update or skip — without writing.`
 }
 
 export function PreviewPanel(props: { client: Client; document: MappingDocument; flowId: string | undefined }) {
@@ -163,9 +182,7 @@ export function PreviewPanel(props: { client: Client; document: MappingDocument;
     body = (
       <Empty
         text={
-          view === 'records'
-            ? `Preview reads ${sampleSize} sample record${sampleSize === 1 ? '' : 's'} from Dynamics through this flow, without writing anything.`
-            : `A dry run compares ${sampleSize} sample record${sampleSize === 1 ? '' : 's'} with Campaign and says what a sync would create, update or skip — without writing.`
+          idleText(flow, view, sampleSize)
         }
       />
     )
@@ -216,6 +233,7 @@ export function PreviewPanel(props: { client: Client; document: MappingDocument;
         <Button size="small" icon={<PlayRegular />} onClick={() => void runDryRun()} disabled={!!blocked || dryRun.status === 'loading'}>
           Dry run
         </Button>
+        {flow?.kind === 'events' && <SimulateDeliveryButton client={client} />}
         {busy && <Spinner size="extra-tiny" aria-label="Working" />}
       </header>
       {query && !blocked && <QueryLine query={query} stale={stale} />}
