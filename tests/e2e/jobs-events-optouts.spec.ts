@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { expect, test } from './fixtures'
+import { dragField, expect, test } from './canvas-support'
 
 /**
  * The events and opt-out jobs in the app on a fresh sandbox: an events flow previews its
@@ -57,4 +57,29 @@ test('opt-outs: the Inspector shows the directions, the rule in words and the fi
   await optOut.getByRole('combobox', { name: 'Opt-out direction' }).selectOption('toCampaign')
   await expect(optOut.getByTestId('opt-out-rule')).toHaveText(/^Dynamics is the source of truth/)
   await expect(optOut.getByRole('listitem')).toHaveCount(1)
+})
+
+test('custom tables: the example link is drawn naming its parent flow; removed, Problems says it is required; dropped again, it is back', async ({ page, app }) => {
+  await page.goto(app.launchUrl)
+  await page.getByTestId('import-file').setInputFiles(join(examples, 'custom-tables.mapping.json'))
+  await page.getByRole('tab', { name: 'vehicles' }).click()
+  const link = page.locator('.react-flow__edge[data-id="m\u241fvehicleOwner\u241f_new_contactid_value"]')
+  await expect(link).toHaveCount(1)
+  await expect(page.locator('.ss-chip--link')).toHaveText('link · parent: contacts')
+  await page.locator('.ss-chip--link').click()
+  const inspector = page.getByRole('region', { name: 'Inspector' })
+  await expect(inspector.getByTestId('link-inspector')).toBeVisible()
+  await expect(inspector.getByRole('combobox', { name: 'Parent flow' })).toHaveValue('contacts')
+  await page.screenshot({ path: '.test-output/screens/link-inspector.png' })
+
+  await inspector.getByRole('button', { name: 'Remove link' }).click()
+  await expect(link).toHaveCount(0)
+  const problems = page.getByRole('region', { name: 'Problems' })
+  await expect(problems).toContainText('"vehicleOwner" (Vehicle owner) is a required link of "cusVehicle" and nothing sets it')
+
+  await dragField(page, { table: 'new_vehicle', field: 'new_contactid' }, { table: 'cusVehicle', field: 'vehicleOwner' })
+  await expect(link).toHaveCount(1)
+  await expect(problems).not.toContainText('required link')
+  await expect(inspector.getByRole('combobox', { name: 'Parent flow' })).toHaveValue('contacts')
+  await page.screenshot({ path: '.test-output/screens/link-dropped.png' })
 })

@@ -113,11 +113,17 @@ export function MappingCanvas({ client, document, flow, problems, showMinimap }:
       const field = targetTable ? findField(targetTable, target) : undefined
       if (flow.kind === 'records' && isLinkField(field)) {
         const parent = flow.links?.find((l) => l.target === target)?.parentFlow ?? parentFlowsFor(document, flow.id, field)[0]?.id
-        edit(`Link ${target} through ${source}`, (doc) => connectLink(doc, flow.id, source, target, parent ?? 'contacts'))
-      } else edit(append ? `Add ${source} to ${target}` : `Map ${source} → ${target}`, (doc) => connectFields(doc, flow.id, source, target, append))
+        // Records are read with the lookup's value name (`_new_contactid_value`), so the link names it that way.
+        const sourceTable = readyTable(tables.source)
+        const lookup = (sourceTable ? findField(sourceTable, source)?.readName : undefined) ?? source
+        edit(`Link ${target} through ${lookup}`, (doc) => connectLink(doc, flow.id, lookup, target, parent ?? 'contacts'))
+        select({ kind: 'edge', target, from: lookup })
+        return
+      }
+      edit(append ? `Add ${source} to ${target}` : `Map ${source} → ${target}`, (doc) => connectFields(doc, flow.id, source, target, append))
       select({ kind: 'edge', target, from: source })
     },
-    [document, edit, flow, select, targetTable]
+    [document, edit, flow, select, tables.source, targetTable]
   )
 
   const onConnect = useCallback((connection: Connection) => {

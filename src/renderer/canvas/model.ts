@@ -1,7 +1,7 @@
 import { MarkerType, type Edge, type Node } from '@xyflow/react'
 import type { Flow, MappingDocument } from '../../shared/mapping/document'
 import type { MappingProposal } from '../../shared/mapping/engine'
-import type { Table } from '../../shared/schema/model'
+import { findField, type Table } from '../../shared/schema/model'
 import { edgeId, ghostEdgeId, matchEdgeId } from '../state/canvas-store'
 import type { FlowProblems } from '../state/flow-schema'
 import type { Loadable } from '../state/schema-store'
@@ -65,8 +65,11 @@ export function toCanvas({ document, flow, source, target, problems, proposals, 
     targetLinked.add(match.target)
   }
   const links = flow.kind === 'records' ? (flow.links ?? []) : []
+  // A link names the lookup as Dataverse returns it (`_new_contactid_value`); its handle is the field's name (`new_contactid`).
+  const sourceTable = source?.status === 'ready' ? source.value : undefined
+  const handleOf = (name: string) => (sourceTable ? (findField(sourceTable, name)?.name ?? name) : name)
   for (const link of links) {
-    sourceLinked.add(link.source)
+    sourceLinked.add(handleOf(link.source))
     targetLinked.add(link.target)
   }
   const severities: Record<string, 'error' | 'warning'> = {}
@@ -159,7 +162,7 @@ export function toCanvas({ document, flow, source, target, problems, proposals, 
       ...base,
       id: edgeId(link.target, link.source),
       ariaLabel: `Link ${link.source} → ${link.target}, parent flow ${parent ? (parent.name ?? parent.id) : link.parentFlow}`,
-      sourceHandle: link.source,
+      sourceHandle: handleOf(link.source),
       targetHandle: link.target,
       deletable: true,
       data: {

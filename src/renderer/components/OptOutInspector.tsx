@@ -66,9 +66,9 @@ export function OptOutInspector({ flow, selected, source, target }: { flow: OptO
         <Caption1>
           <strong>{flow.direction === 'both' ? 'Conflict rule' : 'Rule'}</strong>
         </Caption1>
-        <Body1 as="p" className="ss-optout-rule" data-testid="opt-out-rule">
+        <p className="ss-optout-rule" data-testid="opt-out-rule">
           {mode.rule}
-        </Body1>
+        </p>
       </div>
       <div>
         <Caption1>

@@ -236,7 +236,7 @@ export function PreviewPanel(props: { client: Client; document: MappingDocument;
         {flow?.kind === 'events' && <SimulateDeliveryButton client={client} />}
         {busy && <Spinner size="extra-tiny" aria-label="Working" />}
       </header>
-      {query && !blocked && <QueryLine query={query} stale={stale} />}
+      {query && !blocked && (flow?.kind === 'records' ? <QueryLine query={query} stale={stale} /> : <SampleLine lines={query.explanation} />)}
       <div className="ssp-preview__main">
         <div className="ssp-preview__content">{body}</div>
         {traceState && !blocked && (
@@ -255,6 +255,17 @@ function Empty({ text, spinner }: { text: string; spinner?: string }) {
   return (
     <div className="ssp-preview-empty" role="status">
       {spinner ? <Spinner size="tiny" label={spinner} /> : <Caption1 className="ssp-quiet">{text}</Caption1>}
+    </div>
+  )
+}
+
+/** Events and opt-out flows read no Dynamics records: what their sample is, instead of a $filter. */
+function SampleLine({ lines }: { lines: readonly string[] }) {
+  return (
+    <div className="ssp-preview__query" data-testid="sample-source">
+      <Caption1 className="ssp-quiet" title={lines.join('\n')}>
+        {lines[0]}
+      </Caption1>
     </div>
   )
 }
