@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { dragField, expect, test } from './canvas-support'
+import { expect, test } from './canvas-support'
 
 /**
  * The events and opt-out jobs in the app on a fresh sandbox: an events flow previews its
@@ -65,8 +65,10 @@ test('custom tables: the example link is drawn naming its parent flow; removed, 
   await page.getByRole('tab', { name: 'vehicles' }).click()
   const link = page.locator('.react-flow__edge[data-id="m\u241fvehicleOwner\u241f_new_contactid_value"]')
   await expect(link).toHaveCount(1)
+  await expect(link).toHaveAttribute('aria-label', /Link _new_contactid_value → vehicleOwner, parent flow contacts/)
+  // Two edges leave the contact lookup (the link and profileExternalId's mapping): click the link's own path.
+  await link.locator('.react-flow__edge-interaction').dispatchEvent('click')
   await expect(page.locator('.ss-chip--link')).toHaveText('link · parent: contacts')
-  await page.locator('.ss-chip--link').click()
   const inspector = page.getByRole('region', { name: 'Inspector' })
   await expect(inspector.getByTestId('link-inspector')).toBeVisible()
   await expect(inspector.getByRole('combobox', { name: 'Parent flow' })).toHaveValue('contacts')
@@ -77,7 +79,11 @@ test('custom tables: the example link is drawn naming its parent flow; removed, 
   const problems = page.getByRole('region', { name: 'Problems' })
   await expect(problems).toContainText('"vehicleOwner" (Vehicle owner) is a required link of "cusVehicle" and nothing sets it')
 
-  await dragField(page, { table: 'new_vehicle', field: 'new_contactid' }, { table: 'cusVehicle', field: 'vehicleOwner' })
+  // Keyboard mapping (Enter on the lookup, then Enter on the link field) goes through the same drop handler as a drag.
+  await page.getByRole('textbox', { name: 'Search fields of new_vehicle' }).fill('new_contactid')
+  await page.getByLabel('Source new_vehicle').locator('[data-field="new_contactid"]').press('Enter')
+  await page.getByRole('textbox', { name: 'Search fields of cusVehicle' }).fill('vehicleOwner')
+  await page.getByLabel('Target cusVehicle').locator('[data-field="vehicleOwner"]').press('Enter')
   await expect(link).toHaveCount(1)
   await expect(problems).not.toContainText('required link')
   await expect(inspector.getByRole('combobox', { name: 'Parent flow' })).toHaveValue('contacts')
