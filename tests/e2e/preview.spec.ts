@@ -66,12 +66,16 @@ test('preview shows the pushed-down filter and transformed records; a row click 
   await page.screenshot({ path: '.test-output/screens/preview-dry-run-errors.png' })
 })
 
-test('preview says what to do when there is nothing to preview', async ({ page, app }) => {
+test('an opt-out flow previews its own records: contact ↔ profile pairs, both sides', async ({ page, app }) => {
   await page.goto(app.launchUrl)
   await page.getByTestId('import-file').setInputFiles(join(__dirname, '../fixtures/mappings/good/opt-outs.json'))
-  const panel = page.getByRole('region', { name: 'Preview' })
+  const panel = page.getByRole('region', { name: 'Preview', exact: true })
+  await expect(panel).toContainText('contact ↔ profile pair')
   await panel.getByRole('button', { name: 'Preview', exact: true }).click()
-  await expect(panel.getByTestId('preview-message')).toContainText('opt-out flow, which is previewed by a dry run of the sync')
+  await expect(panel.getByTestId('sample-source')).toContainText('Contact ↔ profile pairs')
+  const grid = panel.getByRole('grid', { name: 'Preview records' })
+  await expect(grid.getByRole('columnheader').filter({ hasText: /^dynamics\./ }).first()).toBeVisible()
+  await expect(grid.getByRole('columnheader').filter({ hasText: /^campaign\./ }).first()).toBeVisible()
 })
 
 test('a slower, earlier answer never replaces the latest one (dark theme)', async ({ page, app }) => {

@@ -1,4 +1,4 @@
-import type { MappingDocument, RecordsFlow } from '../../shared/mapping/document'
+import type { EventsFlow, MappingDocument, OptOutFlow, RecordsFlow } from '../../shared/mapping/document'
 import { dryRunDiff, previewRecords, traceRecord, translateFilter, type DryRun, type Preview, type RecordTrace } from '../../shared/mapping/engine'
 import type { Table } from '../../shared/schema'
 import type { CampaignConnector } from '../connectors/campaign'
@@ -8,6 +8,7 @@ import { selectColumns } from '../sync/flows/columns'
 import { withExpressionSandbox } from '../expressions/expression-sandbox'
 import { assertFitsSchemas } from '../sync/schema-check'
 import type { ConnectionService } from '../workspace/connections'
+import { dryRunSample, previewSample, sampleExplanation, sampleFlow } from './flow-sample'
 
 export interface PreviewQuery {
   /** The OData $filter sent to Dataverse, shown to the user; undefined when everything is read. */
@@ -38,7 +39,7 @@ export class PreviewService {
     const flow = document.flows.find((f) => f.id === flowId)
     if (!flow) throw new UserFacingError(`There is no flow "${flowId}" in this mapping.`)
     if (flow.kind !== 'records') {
-      throw new UserFacingError(`Preview reads Dynamics records; flow "${flowId}" is a ${flow.kind === 'events' ? 'Campaign events' : 'opt-out'} flow, which is previewed by a dry run of the sync.`)
+      throw new UserFacingError(`A record trace follows one Dynamics record; flow "${flowId}" is a ${flow.kind === 'events' ? 'Campaign events' : 'opt-out'} flow — its preview and dry run list its own records.`)
     }
     // A flow that does not fit the connected schemas is refused before a record is read.
     await assertFitsSchemas(document, this.connections, [flowId])
@@ -63,7 +64,20 @@ export class PreviewService {
     return []
   }
 
+  /** Events and opt-out flows are previewed from their own records (events, contact ↔ profile pairs). */
+  private ownRecordsFlow(document: MappingDocument, flowId: string): EventsFlow | OptOutFlow | undefined {
+    const flow = document.flows.find((f) => f.id === flowId)
+    return flow && flow.kind !== 'records' ? flow : undefined
+  }
+
   async preview(document: MappingDocument, flowId: string, limit: number, signal?: AbortSignal): Promise<{ query: PreviewQuery; preview: Preview }> {
+    const own = this.ownRecordsFlow(document, flowId)
+    if (own) {
+      const sample = await sampleFlow(this.connections, document, own, limit, signal)
+      const target = own.kind === 'events' ? await (await this.connections.dynamics(document.connections?.dynamics ?? 'Sandbox')).getTable(own.target.table) : undefined
+      const preview = await previewSample(sample, own, { target, limit }, signal)
+      return { query: { odataFilter: undefined, explanation: sampleExplanation(own, sample.parts, document) }, preview }
+    }
     const context = await this.context(document, flowId)
     const records = await this.sample(context, limit, signal)
     const preview = await withExpressionSandbox((expressions) => previewRecords(context.flow, records, { source: context.source, target: context.target, limit, expressions, flowIndex: document.flows.indexOf(context.flow) }), { signal })
@@ -82,6 +96,11 @@ export class PreviewService {
 
   /** What a sync would do to these sample records: create, update (old → new), unchanged, skipped or error. */
   async dryRun(document: MappingDocument, flowId: string, limit: number, signal?: AbortSignal): Promise<{ query: PreviewQuery; dryRun: DryRun }> {
+    const own = this.ownRecordsFlow(document, flowId)
+    if (own) {
+      const sample = await sampleFlow(this.connections, document, own, limit, signal)
+      return { query: { odataFilter: undefined, explanation: sampleExplanation(own, sample.parts, document) }, dryRun: await dryRunSample(sample, signal) }
+    }
     const context = await this.context(document, flowId)
     const records = await this.sample(context, limit, signal)
     const keys = records.map((r) => r[context.flow.match.source]).filter((k): k is string => typeof k === 'string')

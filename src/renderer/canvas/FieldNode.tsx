@@ -103,7 +103,7 @@ const FieldRow = memo(function FieldRow({ field, index, side, withHandle, linked
           id={field.name}
           type={side === 'source' ? 'source' : 'target'}
           position={side === 'source' ? Position.Right : Position.Left}
-          isConnectable={connectable && !(side === 'target' && field.readOnly)}
+          isConnectable={connectable && !(side === 'target' && field.readOnly && field.type !== 'link')}
           className="ss-handle"
         />
       )}

@@ -196,6 +196,8 @@ function ConditionEditor({ condition, table, index, onChange, onRemove }: { cond
 
 export function FilterBuilder({ flowId, filter, table }: { flowId: string; filter: Filter | undefined; table: Table | undefined }) {
   const edit = useDocumentStore((state) => state.edit)
+  // Only a Dynamics source is asked with $filter; Campaign events are filtered by the app as they are read.
+  const fromDynamics = useDocumentStore((state) => state.document?.flows.find((f) => f.id === flowId)?.source.system !== 'campaign')
   const parts = partsOf(filter)
   const translation = useMemo(() => translateFilter(filter, { table }), [filter, table])
   const deleteWhenFilteredOut = useDocumentStore((state) => {
@@ -233,10 +235,17 @@ export function FilterBuilder({ flowId, filter, table }: { flowId: string; filte
       <Button size="small" icon={<AddRegular />} onClick={add} className="ss-filter__add">
         Add condition
       </Button>
-      <div className="ss-filter__odata" aria-label="OData $filter">
-        <Caption1>As a Dataverse $filter</Caption1>
-        <code data-testid="odata-filter">{translation.odata ?? '(none — every record is read)'}</code>
-      </div>
+      {fromDynamics ? (
+        <div className="ss-filter__odata" aria-label="OData $filter">
+          <Caption1>As a Dataverse $filter</Caption1>
+          <code data-testid="odata-filter">{translation.odata ?? '(none — every record is read)'}</code>
+        </div>
+      ) : (
+        <div className="ss-filter__odata" aria-label="Where the filter runs">
+          <Caption1>Campaign events</Caption1>
+          <code data-testid="odata-filter">{filter ? 'evaluated by Sync Studio on each event read' : '(none — every event is read)'}</code>
+        </div>
+      )}
       {filter && (
         <div className="ss-filter__placement" data-testid="filter-placement">
           <Caption1>

@@ -25,6 +25,8 @@ import { parseEdgeId, useCanvasStore } from '../state/canvas-store'
 import { useDocumentStore } from '../state/document-store'
 import { flowProblemsOf, readyTable, useFlowTables } from '../state/flow-schema'
 import { appendStep, connectFields, newStep, removeEdges, replaceFlow, setNodePositions } from '../state/mapping-edits'
+import { connectLink, removeLinks } from '../state/link-edits'
+import { isLinkField, parentFlowsFor } from '../../shared/mapping/links'
 import { useTraceStore } from '../state/trace-store'
 import { layoutInWorker } from '../workers/layout-client'
 import { FieldNode } from './FieldNode'
@@ -104,12 +106,24 @@ export function MappingCanvas({ client, document, flow, problems, showMinimap }:
     }
   }, [])
 
+  const targetTable = readyTable(tables.target)
   const connect = useCallback(
     (source: string, target: string, append: boolean) => {
+      // A lookup or id dropped on a link field links the record to its parent flow (the one syncing the linked resource).
+      const field = targetTable ? findField(targetTable, target) : undefined
+      if (flow.kind === 'records' && isLinkField(field)) {
+        const parent = flow.links?.find((l) => l.target === target)?.parentFlow ?? parentFlowsFor(document, flow.id, field)[0]?.id
+        // Records are read with the lookup's value name (`_new_contactid_value`), so the link names it that way.
+        const sourceTable = readyTable(tables.source)
+        const lookup = (sourceTable ? findField(sourceTable, source)?.readName : undefined) ?? source
+        edit(`Link ${target} through ${lookup}`, (doc) => connectLink(doc, flow.id, lookup, target, parent ?? 'contacts'))
+        select({ kind: 'edge', target, from: lookup })
+        return
+      }
       edit(append ? `Add ${source} to ${target}` : `Map ${source} → ${target}`, (doc) => connectFields(doc, flow.id, source, target, append))
       select({ kind: 'edge', target, from: source })
     },
-    [edit, flow.id, select]
+    [document, edit, flow, select, tables.source, targetTable]
   )
 
   const onConnect = useCallback((connection: Connection) => {
@@ -194,7 +208,7 @@ export function MappingCanvas({ client, document, flow, problems, showMinimap }:
       const chosen = state.selectedEdges.map(parseEdgeId).filter((e): e is { kind: 'mapping'; target: string; from: string } => e?.kind === 'mapping')
       if ((event.key === 'Delete' || event.key === 'Backspace') && chosen.length && flow.kind !== 'optOut') {
         event.preventDefault()
-        edit(chosen.length > 1 ? `Remove ${chosen.length} mappings` : `Remove ${chosen[0].from} → ${chosen[0].target}`, (doc) => removeEdges(doc, flow.id, chosen))
+        edit(chosen.length > 1 ? `Remove ${chosen.length} mappings` : `Remove ${chosen[0].from} → ${chosen[0].target}`, (doc) => removeLinks(removeEdges(doc, flow.id, chosen), flow.id, chosen))
         select({ kind: 'none' })
       } else if (mod && event.key.toLowerCase() === 'c' && chosen.length && flow.kind !== 'optOut') {
         const mapping = flow.fields.find((f) => f.target === chosen[0].target)

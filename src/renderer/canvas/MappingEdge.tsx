@@ -3,6 +3,7 @@ import { CheckmarkRegular, DismissRegular, ErrorCircleFilled, WarningFilled } fr
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type Edge, type EdgeProps } from '@xyflow/react'
 import { memo } from 'react'
 import { useCanvasStore } from '../state/canvas-store'
+import './links.css'
 import type { Severity } from '../state/flow-schema'
 
 /**
@@ -12,7 +13,7 @@ import type { Severity } from '../state/flow-schema'
  */
 
 export interface MappingEdgeData extends Record<string, unknown> {
-  kind: 'mapping' | 'proposal' | 'match' | 'filter'
+  kind: 'mapping' | 'proposal' | 'match' | 'filter' | 'link'
   target: string
   from: string
   /** Chips are drawn once per mapping, on its first edge. */
@@ -24,6 +25,8 @@ export interface MappingEdgeData extends Record<string, unknown> {
   trace: { value: unknown; error?: string } | undefined
   reason?: string
   confidence?: number
+  /** A link's parent flow, by name. */
+  parentFlow?: string
 }
 export type MappingEdgeType = Edge<MappingEdgeData, 'mapping'>
 
@@ -50,7 +53,7 @@ function MappingEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePositio
   const className = `ss-edge ss-edge--${kind}${data.severity ? ` ss-edge--${data.severity}` : ''}${selected ? ' ss-edge--selected' : ''}${away && !selected ? ' ss-edge--away' : ''}`
   // Proposals show their buttons when selected (the inspector lists them all); an edge whose row is scrolled away keeps quiet.
   const showLabel =
-    selected || (!away && (kind === 'match' || (kind === 'mapping' && data.primary && (data.steps.length > 0 || data.severity || data.trace || !data.applyUpdates))))
+    selected || (!away && (kind === 'match' || kind === 'link' || (kind === 'mapping' && data.primary && (data.steps.length > 0 || data.severity || data.trace || !data.applyUpdates))))
   // Labels sit two thirds along, nearer the target: mappings into neighbouring rows then fan out instead of stacking mid-way.
   const [x, y] = kind === 'match' ? [labelX, labelY] : pointAlong(sourceX, sourceY, targetX, targetY, 0.68)
   return (
@@ -64,6 +67,11 @@ function MappingEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePositio
             data-edge-id={id}
           >
             {kind === 'match' && <span className="ss-chip ss-chip--key">match key</span>}
+            {kind === 'link' && (
+              <span className={`ss-chip ss-chip--link${data.severity ? ` ss-chip--${data.severity}` : ''}`} title={data.message ?? `Each record is linked to its parent synced by the flow ${data.parentFlow ?? ''}`}>
+                link · parent: {data.parentFlow}
+              </span>
+            )}
             {kind === 'proposal' && (
               <>
                 <Tooltip content={data.reason ?? ''} relationship="description">

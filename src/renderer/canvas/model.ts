@@ -1,7 +1,7 @@
 import { MarkerType, type Edge, type Node } from '@xyflow/react'
 import type { Flow, MappingDocument } from '../../shared/mapping/document'
 import type { MappingProposal } from '../../shared/mapping/engine'
-import type { Table } from '../../shared/schema/model'
+import { findField, type Table } from '../../shared/schema/model'
 import { edgeId, ghostEdgeId, matchEdgeId } from '../state/canvas-store'
 import type { FlowProblems } from '../state/flow-schema'
 import type { Loadable } from '../state/schema-store'
@@ -64,6 +64,14 @@ export function toCanvas({ document, flow, source, target, problems, proposals, 
     sourceLinked.add(match.source)
     targetLinked.add(match.target)
   }
+  const links = flow.kind === 'records' ? (flow.links ?? []) : []
+  // A link names the lookup as Dataverse returns it (`_new_contactid_value`); its handle is the field's name (`new_contactid`).
+  const sourceTable = source?.status === 'ready' ? source.value : undefined
+  const handleOf = (name: string) => (sourceTable ? (findField(sourceTable, name)?.name ?? name) : name)
+  for (const link of links) {
+    sourceLinked.add(handleOf(link.source))
+    targetLinked.add(link.target)
+  }
   const severities: Record<string, 'error' | 'warning'> = {}
   for (const [name, entry] of problems.byTarget) severities[name] = entry.severity
   const byTarget = new Map(trace?.fields.map((f) => [f.target, f]))
@@ -75,7 +83,7 @@ export function toCanvas({ document, flow, source, target, problems, proposals, 
   }
   const connectable = flow.kind !== 'optOut'
   const mappedSource = [...new Set(pairs.flatMap((p) => p.from))]
-  const mappedTarget = pairs.map((p) => p.target)
+  const mappedTarget = [...pairs.map((p) => p.target), ...links.map((l) => l.target)]
   const fieldNode = (side: 'source' | 'target', table: Loadable<Table> | undefined, linked: Set<string>): Node<FieldNodeData> => ({
     id: side,
     type: 'fields',
@@ -144,6 +152,31 @@ export function toCanvas({ document, flow, source, target, problems, proposals, 
           trace: traced ? { value: traced.output, error: traced.error?.reason } : undefined
         } satisfies MappingEdgeData
       })
+    })
+  }
+  // A link is drawn from the lookup to the link field, naming the flow that syncs the parents.
+  for (const link of links) {
+    const parent = document.flows.find((f) => f.id === link.parentFlow)
+    const problem = problems.byTarget.get(link.target)
+    edges.push({
+      ...base,
+      id: edgeId(link.target, link.source),
+      ariaLabel: `Link ${link.source} → ${link.target}, parent flow ${parent ? (parent.name ?? parent.id) : link.parentFlow}`,
+      sourceHandle: handleOf(link.source),
+      targetHandle: link.target,
+      deletable: true,
+      data: {
+        kind: 'link',
+        target: link.target,
+        from: link.source,
+        primary: true,
+        steps: [],
+        severity: parent ? problem?.severity : 'error',
+        message: parent ? problem?.messages.join('\n') : `no flow has the id "${link.parentFlow}"`,
+        applyUpdates: true,
+        trace: undefined,
+        parentFlow: parent ? (parent.name ?? parent.id) : `${link.parentFlow} (missing)`
+      } satisfies MappingEdgeData
     })
   }
   for (const proposal of proposals ?? []) {

@@ -13,6 +13,8 @@ import { useDocumentStore } from '../state/document-store'
 import { readyTable, useFlowTables } from '../state/flow-schema'
 import { appendStep, changeMapping, moveStep, newStep, removeEdges, removeMappings, removeStep, replaceFlow, replaceStep } from '../state/mapping-edits'
 import { useTraceStore } from '../state/trace-store'
+import { LinkInspector } from './LinkInspector'
+import { OptOutInspector } from './OptOutInspector'
 import { StepEditor } from './StepEditor'
 
 /**
@@ -329,6 +331,11 @@ export function Inspector({ client, document, flow, problems }: { client: Client
         </Caption1>
       </div>
     )
+  } else if (flow.kind === 'optOut' && (selection.kind === 'edge' || selection.kind === 'none')) {
+    const pair = selection.kind === 'edge' ? flow.pairs.find((p) => p.campaign === selection.target && p.dynamics === selection.from) : undefined
+    body = <OptOutInspector flow={flow} selected={pair} source={source} target={target} />
+  } else if (selection.kind === 'edge' && flow.kind === 'records' && flow.links?.some((l) => l.target === selection.target && l.source === selection.from)) {
+    body = <LinkInspector document={document} flow={flow} target={selection.target} targetTable={target} />
   } else if (selection.kind === 'edge' || selection.kind === 'step') {
     body = (
       <>

@@ -20,6 +20,7 @@ import { ArrowSortDownRegular, ArrowSortUpRegular, DismissRegular, ErrorCircleFi
 import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react'
 import type { CallOutput } from '../../shared/contract'
 import type { Flow, MappingDocument } from '../../shared/mapping/document'
+import { SimulateDeliveryButton } from '../components/SimulateDeliveryButton'
 import type { Client } from '../api/client'
 import { FilterWhere } from '../runs/FilterWhere'
 import { useTraceStore, type RecordTrace } from '../state/trace-store'
@@ -67,6 +68,24 @@ function emptyReason(document: MappingDocument, flow: Flow | undefined, flowId: 
   if (!flowId || !flow) return document.flows.length === 0 ? 'This mapping has no flows yet. Add a flow on the canvas to preview its records.' : 'Select a flow to preview its records.'
   if (flow.kind === 'records' && flow.fields.length === 0) return 'Add a field mapping to preview: connect a Dynamics field to a Campaign field on the canvas.'
   return undefined
+}
+
+/** What Preview and Dry run will read, in the flow's own terms: Dynamics records, Campaign events, or contact ↔ profile pairs. */
+function idleText(flow: Flow | undefined, view: 'records' | 'dryRun', size: number): string {
+  const s = size === 1 ? '' : 's'
+  if (flow?.kind === 'events') {
+    return view === 'records'
+      ? `Preview reads ${size} ${flow.source.event} event${s} from Campaign's marketing history through this flow, without writing anything.`
+      : `A dry run looks up ${size} ${flow.source.event} event${s} among the ${flow.target.table} activities in Dynamics and says what a sync would create or leave unchanged — without writing.`
+  }
+  if (flow?.kind === 'optOut') {
+    return view === 'records'
+      ? `Preview reads ${size} contact ↔ profile pair${s} and shows each opt-out on both sides, with the conflicts labelled.`
+      : `A dry run applies the opt-out rule to ${size} pair${s} and says which side a sync would change, and why — without writing.`
+  }
+  return view === 'records'
+    ? `Preview reads ${size} sample record${s} from Dynamics through this flow, without writing anything.`
+    : `A dry run compares ${size} sample record${s} with Campaign and says what a sync would create, update or skip — without writing.`
 }
 
 export function PreviewPanel(props: { client: Client; document: MappingDocument; flowId: string | undefined }) {
@@ -165,9 +184,7 @@ export function PreviewPanel(props: { client: Client; document: MappingDocument;
     body = (
       <Empty
         text={
-          view === 'records'
-            ? `Preview reads ${sampleSize} sample record${sampleSize === 1 ? '' : 's'} from Dynamics through this flow, without writing anything.`
-            : `A dry run compares ${sampleSize} sample record${sampleSize === 1 ? '' : 's'} with Campaign and says what a sync would create, update or skip — without writing.`
+          idleText(flow, view, sampleSize)
         }
       />
     )
@@ -218,10 +235,11 @@ export function PreviewPanel(props: { client: Client; document: MappingDocument;
         <Button size="small" icon={<PlayRegular />} onClick={() => void runDryRun()} disabled={!!blocked || dryRun.status === 'loading'}>
           Dry run
         </Button>
+        {flow?.kind === 'events' && <SimulateDeliveryButton client={client} />}
         {busy && <Spinner size="extra-tiny" aria-label="Working" />}
       </header>
-      {query && !blocked && <QueryLine query={query} stale={stale} />}
-      {query && !blocked && <FilterWhere client={client} document={document} flow={flow} />}
+      {query && !blocked && (flow?.kind === 'records' ? <QueryLine query={query} stale={stale} /> : <SampleLine lines={query.explanation} />)}
+      {query && !blocked && flow?.kind === 'records' && <FilterWhere client={client} document={document} flow={flow} />}
       <div className="ssp-preview__main">
         <div className="ssp-preview__content">{body}</div>
         {traceState && !blocked && (
@@ -240,6 +258,17 @@ function Empty({ text, spinner }: { text: string; spinner?: string }) {
   return (
     <div className="ssp-preview-empty" role="status">
       {spinner ? <Spinner size="tiny" label={spinner} /> : <Caption1 className="ssp-quiet">{text}</Caption1>}
+    </div>
+  )
+}
+
+/** Events and opt-out flows read no Dynamics records: what their sample is, instead of a $filter. */
+function SampleLine({ lines }: { lines: readonly string[] }) {
+  return (
+    <div className="ssp-preview__query" data-testid="sample-source">
+      <Caption1 className="ssp-quiet" title={lines.join('\n')}>
+        {lines[0]}
+      </Caption1>
     </div>
   )
 }

@@ -2,6 +2,7 @@ import { Badge, Caption1, ToggleButton } from '@fluentui/react-components'
 import { useCallback, useMemo, useState, type CSSProperties, type ReactNode } from 'react'
 import type { SyncResult } from '../../shared/contract'
 import { ChangedFields, CreatedFields, FailedField } from '../panels/DiffLines'
+import { PlanWarnings, warningLines } from './PlanWarnings'
 import { VirtualList } from '../panels/VirtualList'
 
 type FlowResult = SyncResult['flows'][number]
@@ -31,6 +32,8 @@ interface Entry {
   step?: number
   input?: unknown
   createOnlySkipped: string[]
+  /** Warnings on the record; an opt-out conflict's label is one. */
+  warnings: string[]
 }
 
 function readEntry(raw: Record<string, unknown>): Entry {
@@ -47,7 +50,8 @@ function readEntry(raw: Record<string, unknown>): Entry {
     field: typeof raw.field === 'string' ? raw.field : undefined,
     step: typeof raw.step === 'number' ? raw.step : undefined,
     input: raw.input,
-    createOnlySkipped: Array.isArray(raw.createOnlySkipped) ? raw.createOnlySkipped.map(String) : []
+    createOnlySkipped: Array.isArray(raw.createOnlySkipped) ? raw.createOnlySkipped.map(String) : [],
+    warnings: Array.isArray(raw.warnings) ? (raw.warnings as Array<{ message?: unknown }>).map((w) => String(w?.message ?? '')).filter(Boolean) : []
   }
 }
 
@@ -61,7 +65,7 @@ function flatten(record: Record<string, unknown>, prefix = ''): Array<[string, u
 }
 
 function linesOf(entry: Entry): number {
-  if (entry.action === 'update') return Math.max(1, Math.min(entry.changes.length, MAX_CHANGE_LINES) + (entry.changes.length > MAX_CHANGE_LINES ? 1 : 0)) + (entry.createOnlySkipped.length ? 1 : 0)
+  if (entry.action === 'update') return Math.max(1, Math.min(entry.changes.length, MAX_CHANGE_LINES) + (entry.changes.length > MAX_CHANGE_LINES ? 1 : 0)) + (entry.createOnlySkipped.length ? 1 : 0) + warningLines(entry.warnings)
   if (entry.action === 'unchanged') return 0
   return 1
 }
@@ -128,7 +132,12 @@ export function PlanEntries({ result }: { result: FlowResult }) {
         break
       }
       case 'update':
-        lines = <ChangedFields changes={entry.changes} createOnlySkipped={entry.createOnlySkipped} limit={MAX_CHANGE_LINES} />
+        lines = (
+          <>
+            <ChangedFields changes={entry.changes} createOnlySkipped={entry.createOnlySkipped} limit={MAX_CHANGE_LINES} />
+            <PlanWarnings warnings={entry.warnings} />
+          </>
+        )
         break
       case 'error':
         lines = <FailedField field={entry.field} step={entry.step} reason={entry.reason} input={entry.input} />
