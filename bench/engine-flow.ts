@@ -1,5 +1,5 @@
 /**
- * The engine bench's flow and records (research/perf-anchors.md §2 "Transform floor"): 30
+ * The engine bench's flow and records (the transform floor of docs/transforms.md): 30
  * target fields over Dynamics-like contacts of 40 columns. Shared by bench/engine.ts and the
  * codegen property tests (tests/unit/mapping-codegen.test.ts).
  */

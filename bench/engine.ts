@@ -1,6 +1,6 @@
 /**
  * The mapping engine against a hand-written function doing the same work, over the same
- * records in one process (research/perf-anchors.md §2 "Transform floor": 30 target fields,
+ * records in one process (the transform floor of docs/transforms.md: 30 target fields,
  * Dynamics-like contacts of 40 columns). Both outputs are checked identical first.
  *
  * "engine" is what main and the CLI run: the generated per-record function

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { serveCampaignSandbox, type ServedCampaignSandbox } from '../../src/main/sandbox/campaign/serve'
 import type { CampaignSandboxOptions } from '../../src/main/sandbox/campaign'
 
-/** The IMS token flow and the adobe.io gateway in front of Campaign, over real HTTP (research §1, §7.1). */
+/** The IMS token flow and the adobe.io gateway in front of Campaign, over real HTTP (https://developer.adobe.com/developer-console/docs/guides/authentication/ServerToServerAuthentication/ims, https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/troubleshooting). */
 
 let served: ServedCampaignSandbox | undefined
 afterEach(async () => {

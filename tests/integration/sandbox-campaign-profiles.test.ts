@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serveCampaignSandbox, type ServedCampaignSandbox } from '../../src/main/sandbox/campaign/serve'
 import type { CampaignSandboxOptions } from '../../src/main/sandbox/campaign'
 
-/** Profiles, resource metadata, paging, filters and engine errors, against research §2–§3 and §7.2. */
+/** Profiles, resource metadata, paging, filters and engine errors, docs/sandbox-campaign.md. */
 
 type Json = Record<string, any>
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serveCampaignSandbox } from '../../src/main/sandbox/campaign/serve'
 import type { CampaignSandboxOptions } from '../../src/main/sandbox/campaign'
 
-/** Custom resources, services and subscriptions, marketing events, log exports, snapshots (research §4–§6). */
+/** Custom resources, services and subscriptions, marketing events, log exports, snapshots (docs/sandbox-campaign.md). */
 
 type Json = Record<string, any>
 const RST = 'RST-360011 An error has occurred - please contact your administrator.'

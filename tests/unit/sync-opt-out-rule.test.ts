@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { planOptOut, resolveOptOut, type OptOutDirection } from '../../src/main/sync/opt-out-rule'
 
 /**
- * research/adobe-integration.md §3.6, bidirectional: "compares timestamps between the two
+ * https://experienceleague.adobe.com/en/docs/campaign-standard/using/integrating-with-adobe-cloud/campaign-and-microsoft-dynamics-365/d365-acs-notices-and-recommendations, bidirectional: "compares timestamps between the two
  * systems (record-level change in Dynamics 365, attribute-level change in Campaign) … If
  * Campaign contains the more recent timestamp, then the Campaign value prevails. If
  * Dynamics 365 contains the more recent timestamp or if they are equal, then opt-out=TRUE

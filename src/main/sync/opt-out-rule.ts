@@ -1,6 +1,6 @@
 /**
  * Adobe's documented opt-out conflict rule, for a Dynamics boolean ↔ a Campaign
- * denyList… / blackList… field (research/adobe-integration.md §3.6):
+ * denyList… / blackList… field (https://experienceleague.adobe.com/en/docs/campaign-standard/using/integrating-with-adobe-cloud/campaign-and-microsoft-dynamics-365/d365-acs-notices-and-recommendations):
  *
  *   "compares timestamps between the two systems (record-level change in Dynamics 365,
  *    attribute-level change in Campaign) to determine which system prevails."

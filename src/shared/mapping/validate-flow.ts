@@ -17,7 +17,7 @@ import { fold } from './transforms/runtime'
  * "from") live in document.ts and are not repeated here.
  */
 
-/** Adobe's documented limits for the integration it replaces (research adobe-integration §4). */
+/** Adobe's documented limits for the integration it replaces (https://experienceleague.adobe.com/en/docs/campaign-standard/using/integrating-with-adobe-cloud/campaign-and-microsoft-dynamics-365/d365-acs-notices-and-recommendations). */
 export const adobeLimits = {
   customResources: 20,
   columnsPerCustomResource: 50,

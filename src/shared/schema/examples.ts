@@ -1,8 +1,9 @@
 import type { Field, Option, Table } from './model'
 
 /**
- * Realistic example tables, built from the research notes (dataverse-api.md §8,
- * campaign-api.md §3.10), so tests, the canvas and the CLI can validate mappings before the
+ * Realistic example tables, built from the published data models
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/contact,
+ * https://experienceleague.adobe.com/en/docs/campaign-standard/using/developing/datamodel/datamodel-profile), so tests, the canvas and the CLI can validate mappings before the
  * connectors deliver live metadata. Not a substitute for the live schema: orgs add options
  * and columns.
  */

@@ -4,7 +4,7 @@ import { registerSecret } from '../http/redact'
 import type { TokenProvider } from '../token-provider'
 
 export const DEFAULT_IMS_URL = 'https://ims-na1.adobelogin.com/ims/token/v3'
-/** The scope list seen in real ACS integrations (research §1.3); configurable per connection. */
+/** The scope list seen in real ACS integrations (docs/sandbox-campaign.md); configurable per connection. */
 export const DEFAULT_CAMPAIGN_SCOPES = [
   'openid',
   'AdobeID',

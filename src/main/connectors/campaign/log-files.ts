@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 /**
- * Delivery and tracking logs exported by a Campaign workflow into a folder (research §5:
+ * Delivery and tracking logs exported by a Campaign workflow into a folder
+ * (https://experienceleague.adobe.com/en/docs/campaign-standard/using/managing-processes-and-data/importing-and-exporting-data/exporting-logs:
  * incremental query on broadLogRcp / trackingLogRcp → extract file → transfer). Parsing is
  * tolerant: BOM, CRLF or LF, comma/semicolon/tab, quoted fields with doubled quotes and
  * line breaks, columns in any order, unknown columns ignored, short rows padded.

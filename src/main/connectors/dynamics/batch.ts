@@ -15,7 +15,7 @@ export interface BatchPartResponse {
   body: string
 }
 
-/** Builds a multipart/mixed `$batch` body (research §5.8). */
+/** Builds a multipart/mixed `$batch` body (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/execute-batch-operations-using-web-api). */
 export function buildBatch(parts: BatchPart[], apiPath: string): { boundary: string; body: string } {
   const boundary = `batch_${randomUUID()}`
   const lines: string[] = []

@@ -21,7 +21,7 @@ export interface LookupRef {
 
 export interface QueryOptions {
   select?: string[]
-  /** An OData `$filter` expression, passed through as is (see research §3.3). */
+  /** An OData `$filter` expression, passed through as is (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/filter-rows). */
   filter?: string
   orderBy?: string[]
   /** At most this many rows in total (no paging). Do not combine with pageSize. */
@@ -302,7 +302,7 @@ export class DynamicsConnector {
 
   /**
    * The number of changes behind a change-tracking link (`GET /<set>/$count?$deltatoken=…`,
-   * research §4), or undefined when the service does not say. Capped at 5,000 like every
+   * https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems, or undefined when the service does not say. Capped at 5,000 like every
    * `$count` (`capped`). Never throws except on cancel.
    */
   async changeCount(deltaLink: string, signal?: AbortSignal): Promise<{ count: number; capped: boolean } | undefined> {
@@ -325,7 +325,7 @@ export class DynamicsConnector {
   }
 
   /**
-   * Change tracking (research §4). Without `deltaLink`: every row, then a delta link on the
+   * Change tracking (https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems). Without `deltaLink`: every row, then a delta link on the
    * last page. With one: rows changed and ids deleted since, then the next link. An expired
    * link fails with kind 'deltaExpired': run again without it (full resync).
    */

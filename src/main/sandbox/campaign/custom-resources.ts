@@ -14,7 +14,7 @@ import {
  * `cus` prefix, an identification key holding the Dynamics id, and a link to the profile.
  */
 export interface CustomResourceDefinition {
-  /** Must start with `cus` (research §4). */
+  /** Must start with `cus` (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/global-concepts/custom-resources). */
   name: string
   label: string
   /** Identification key field (holds the Dynamics row id). */

@@ -1,6 +1,6 @@
 /**
  * Campaign renders timestamps as `YYYY-MM-DD HH:MM:SS.mmmZ` and dates as `YYYY-MM-DD`
- * (research §3.6, §3.10). Writes are accepted in that form and in ISO 8601, because
+ * (https://experienceleague.adobe.com/en/docs/campaign-standard/using/developing/datamodel/datamodel-profile). Writes are accepted in that form and in ISO 8601, because
  * connectors usually hold ISO strings and the engine parses both.
  */
 

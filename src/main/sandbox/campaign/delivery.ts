@@ -31,7 +31,7 @@ const minute = 60_000
 /**
  * Runs one email delivery over the current profiles, as Campaign would record it: a
  * broadLog per target (sent, or failed = bounce with Campaign's failure types and reasons,
- * research §5), then opens and clicks in the tracking logs. Everything is a function of
+ * https://experienceleague.adobe.com/en/docs/campaign-standard/using/testing-and-sending/monitoring-messages/understanding-delivery-failures, then opens and clicks in the tracking logs. Everything is a function of
  * the seed and the profile, so the same delivery on the same data gives the same events.
  */
 export function simulateDelivery(model: CampaignModel, options: SimulateDeliveryOptions): { deliveryId: string; events: number } {

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http'
 import { sendJson } from '../common/http'
 
 /**
- * The two error families of research §7: the adobe.io gateway answers `{error_code, message}`;
+ * The two error families of https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/troubleshooting: the adobe.io gateway answers `{error_code, message}`;
  * the Campaign engine's envelope is undocumented, so its shape is a setting (connectors must
  * parse all three tolerantly).
  */
@@ -41,7 +41,7 @@ export function sendEngineError(res: ServerResponse, format: EngineErrorFormat, 
 
 export const engine = {
   generic: (detail?: string) => new EngineError(500, detail ? `${RST_GENERIC} ${detail}` : RST_GENERIC),
-  /** The documented answer to a PKey that does not decrypt (research §7.2). */
+  /** The documented answer to a PKey that does not decrypt (https://experienceleague.adobe.com/en/docs/experience-cloud/campaign/apis/limitations). */
   invalidPKey: (token: string, schemaLabel: string) => {
     const bare = token.replace(/^@/, '')
     return new EngineError(
@@ -51,7 +51,7 @@ export const engine = {
   },
   notFound: (entity: string, key: string) =>
     new EngineError(404, `${RST_GENERIC} Unable to find document with path '${entity}' from key '${key}'.`),
-  /** What an unresolvable path returns (research §7.2, aio-lib issue #51). */
+  /** What an unresolvable path returns (https://github.com/adobe/aio-lib-campaign-standard/issues/51). */
   noRoute: () => new EngineError(404, `${RST_GENERIC} Error rc=-2003`),
   badEnum: (value: string, enumName: string, field: string) =>
     new EngineError(500, `${RST_GENERIC} The value '${value}' is not valid for the '${enumName}' enumeration of the '@${field}' field`),

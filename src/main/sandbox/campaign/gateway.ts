@@ -7,7 +7,7 @@ import { bearerOf, type ImsTokens } from './ims'
 import { requiredScopes, type CampaignSettings } from './options'
 
 /**
- * What adobe.io does before a request reaches Campaign (research §7.1): injected faults,
+ * What adobe.io does before a request reaches Campaign (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/troubleshooting): injected faults,
  * the API key, the bearer token, the org the token is provisioned for, and throttling.
  * Returns true when it has answered the request itself.
  */

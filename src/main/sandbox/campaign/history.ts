@@ -7,7 +7,7 @@ import { stamp, str, type Family, type ResourceDef } from './resources'
 import type { BroadLog, Delivery, StoredRecord, TrackingLog } from './store'
 
 /**
- * Marketing history (research §5.1): `GET /profileAndServices/history/<PKEY>` and its
+ * Marketing history (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/interacting-with-marketing-history): `GET /profileAndServices/history/<PKEY>` and its
  * `events`. The documented event keys are PKey, category, date, href, label, mirrorPage,
  * type; the rest (eventId, eventType, delivery/campaign names, url, failure) are sandbox
  * additions [INF] that a connector needs to build timeline activities.

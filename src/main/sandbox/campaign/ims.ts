@@ -13,7 +13,7 @@ interface IssuedToken {
 export type TokenCheck = { ok: true; token: IssuedToken } | { ok: false }
 
 /**
- * Adobe IMS, OAuth server-to-server (research §1.3): `POST /ims/token/v3` with a form body,
+ * Adobe IMS, OAuth server-to-server (https://developer.adobe.com/developer-console/docs/guides/authentication/ServerToServerAuthentication/ims): `POST /ims/token/v3` with a form body,
  * answering `{access_token, token_type: "bearer", expires_in}` (seconds). No refresh tokens.
  */
 export class ImsTokens {
@@ -60,7 +60,7 @@ export class ImsTokens {
     sendJson(res, 200, { access_token: accessToken, token_type: 'bearer', expires_in: this.settings.tokenTtlSeconds })
   }
 
-  /** The token diagnostics endpoint (research §1.5). */
+  /** The token diagnostics endpoint (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/troubleshooting). */
   handleProfile(req: IncomingMessage, res: ServerResponse): void {
     const check = this.check(bearerOf(req))
     if (!check.ok) return imsError(res, 401, 'invalid_token', 'invalid or expired token')

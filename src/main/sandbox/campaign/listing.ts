@@ -101,7 +101,7 @@ function parseLineCount(text: string | null): number {
   return text !== null && Number.isInteger(n) && n > 0 ? n : defaultLineCount
 }
 
-/** `_lineStart` is opaque (research §3.2): only values this sandbox issued are accepted. */
+/** `_lineStart` is opaque (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/global-concepts/additional-operations/pagination): only values this sandbox issued are accepted. */
 function parseLineStart(model: CampaignModel, token: string | null): number {
   if (token === null || token === '') return 0
   const plain = model.codec.decode(token)

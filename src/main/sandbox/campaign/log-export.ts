@@ -4,10 +4,11 @@ import { mirrorPageUrl } from './history'
 import type { CampaignModel } from './model'
 
 /**
- * Delivery and tracking logs as a Campaign export workflow drops them (research §5.3:
+ * Delivery and tracking logs as a Campaign export workflow drops them
+ * (https://experienceleague.adobe.com/en/docs/campaign-standard/using/managing-processes-and-data/importing-and-exporting-data/exporting-logs:
  * incremental query on broadLogRcp / trackingLogRcp, Extract file, Transfer file): one CSV
  * per log table per run, holding the rows added since the previous run. Column names follow
- * the privacy access file (research §5.4); the profile key and mirror page columns are the
+ * the privacy access file (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/privacy-management/retrieving-privacy-data-files); the profile key and mirror page columns are the
  * extra columns such a workflow is configured to add. `id` is the stable event id.
  */
 

@@ -23,7 +23,7 @@ export function fieldMetadata(field: FieldDef): Record<string, unknown> {
   if (field.length !== undefined) node.length = field.length
   if (field.target) node.resTarget = field.target
   if (field.values) {
-    // To write an enumeration, pass the `@name` of one of these (research §2.3).
+    // To write an enumeration, pass the `@name` of one of these (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/global-concepts/metadata-mechanism).
     node.values = Object.fromEntries(field.values.map((v) => [v.name, { '@name': v.name, label: v.label, value: v.value }]))
   }
   if (field.fields) node.content = Object.fromEntries(field.fields.map((f) => [f.name, fieldMetadata(f)]))
@@ -74,7 +74,7 @@ export function filtersDocument(model: CampaignModel, family: Family, resource: 
   return out
 }
 
-/** `GET /profileAndServicesExt/`: every resource the family serves (research §2.3). */
+/** `GET /profileAndServicesExt/`: every resource the family serves (docs/sandbox-campaign.md). */
 export function familyListing(model: CampaignModel, base: string, family: Family): Record<string, unknown> {
   const out: Record<string, unknown> = { apiName: 'resourceType' }
   for (const resource of model.resources.values()) {

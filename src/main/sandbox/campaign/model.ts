@@ -228,7 +228,7 @@ export class CampaignModel {
     const node = raw as Record<string, unknown>
     let token = typeof node.PKey === 'string' ? node.PKey : undefined
     if (!token && typeof node.href === 'string') token = node.href.replace(/\/+$/, '').split('/').pop()
-    // A nested object without a key is ignored by ACS: the record is created with an empty link (research §4, v8 note).
+    // A nested object without a key is ignored by ACS: the record is created with an empty link (https://experienceleague.adobe.com/en/docs/experience-cloud/campaign/apis/limitations).
     if (!token) return
     const targetResource = this.resources.get(field.target!)!
     target[field.name] = this.findByPKey(targetResource, token).id
@@ -285,7 +285,7 @@ export class CampaignModel {
           checkTimeZone(text)
           return text
         }
-        // Enumerations are written by name (research §3.10); numbers and labels are refused like a bad name.
+        // Enumerations are written by name (https://experienceleague.adobe.com/en/docs/campaign-standard/using/developing/datamodel/datamodel-profile); numbers and labels are refused like a bad name.
         const name = raw === null ? '' : String(raw)
         if (!field.values!.some((v) => v.name === name)) throw engine.badEnum(name, field.enumName ?? field.name, field.name)
         return name

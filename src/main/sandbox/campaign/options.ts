@@ -6,7 +6,7 @@ import type { CustomResourceDefinition } from './custom-resources'
 export const defaultOrgId = 'syncstudio'
 export const defaultClientId = 'sandbox-campaign-client'
 export const defaultClientSecret = 'p8e-sandbox-campaign-secret'
-/** The scope list observed in real ACS integrations (research §1.3); a setting there too. */
+/** The scope list observed in real ACS integrations (docs/sandbox-campaign.md); a setting there too. */
 export const defaultScopes = [
   'openid',
   'AdobeID',
@@ -52,7 +52,7 @@ export interface CampaignSandboxOptions {
   optOutNaming?: 'blackList' | 'denyList'
   /** Name of the profile extension field holding the Dynamics contact id (identification key). */
   dynamicsKeyField?: string
-  /** Envelope of engine errors (undocumented, research §7.2): `{code,message}`, JSON string, or text. */
+  /** Envelope of engine errors (docs/sandbox-campaign.md): `{code,message}`, JSON string, or text. */
   engineErrorFormat?: EngineErrorFormat
   /** Over-long strings: rejected with the PostgreSQL error (default) or silently truncated. */
   lengthPolicy?: 'reject' | 'truncate'
@@ -60,7 +60,7 @@ export interface CampaignSandboxOptions {
   validateEmail?: boolean
   /** Above this many rows a list has no `next` unless `_forcePagination=true` (XtkBigTableThreshold). */
   bigTableThreshold?: number
-  /** Relative `next.href` as in the old API reference, instead of absolute (research §3.1). */
+  /** Relative `next.href` as in the old API reference, instead of absolute (docs/sandbox-campaign.md). */
   relativeNextHref?: boolean
   /** Custom resources (`cus…`) linked to the profile; defaults to cusVehicle and cusEventRegistration. */
   customResources?: CustomResourceDefinition[]

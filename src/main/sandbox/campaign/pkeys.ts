@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, createHmac } from 'node:c
 
 /**
  * Opaque primary keys. Real PKeys are `@` + an encrypted, instance-specific token
- * (research §2.2): never sequential, not reusable across instances, and a malformed one is
+ * (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/global-concepts/must-read): never sequential, not reusable across instances, and a malformed one is
  * rejected by the engine. AES-GCM with a key derived from (seed, orgId) gives all three, and
  * a deterministic IV keeps a record's PKey stable across restarts of the same sandbox.
  */

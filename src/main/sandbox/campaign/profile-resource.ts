@@ -11,7 +11,7 @@ import {
   type ResourceDef
 } from './resources'
 
-/** The opt-out booleans of research §3.10 and their attribute-level timestamps. */
+/** The opt-out booleans of https://experienceleague.adobe.com/en/docs/campaign-standard/using/developing/datamodel/datamodel-profile and their attribute-level timestamps. */
 export function optOutFields(prefix: 'blackList' | 'denyList'): FieldDef[] {
   const channels: [string, string][] = [
     ['Email', 'email'],
@@ -127,7 +127,7 @@ export function profileFilters(dynamicsKeyField: string): FilterDef[] {
       name: 'byEmail',
       label: 'By email',
       params: ['email'],
-      // Exact and case-sensitive: undocumented, research §3.4 [INF].
+      // Exact and case-sensitive: docs/sandbox-campaign.md.
       test: (values, query) => query.has('email') && values.email === query.get('email')
     },
     {
@@ -141,7 +141,7 @@ export function profileFilters(dynamicsKeyField: string): FilterDef[] {
   ]
 }
 
-/** "Searches are case-sensitive and performed on prefixes only" (research §3.4). */
+/** "Searches are case-sensitive and performed on prefixes only" (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/global-concepts/additional-operations/filtering). */
 function byTextTest(values: Record<string, unknown>, query: URLSearchParams): boolean {
   const filterType = query.get('filterType')
   if (filterType) {

@@ -42,7 +42,7 @@ export async function resourceRoutes(
   }
   if (rest.length === 1 && rest[0] === '_count' && method === 'GET') return ok(countResponse(model, list()))
 
-  // Filters, chainable: /profile/byText/byEmail?text=…&email=… (research §3.4), optionally ending in /_count.
+  // Filters, chainable: /profile/byText/byEmail?text=…&email=… (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/global-concepts/additional-operations/filtering), optionally ending in /_count.
   if (rest[0].startsWith('by') && !isRecordKey(model, resource, family, rest[0])) {
     const filters: FilterDef[] = []
     let i = 0
@@ -58,7 +58,7 @@ export async function resourceRoutes(
     throw engine.noRoute()
   }
 
-  // Field projection: /profile/email → content is the field's values (research §3.1).
+  // Field projection: /profile/email → content is the field's values (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/managing-profiles/retrieving-profiles).
   const projected = visibleFields(resource, family).find((f) => f.name === rest[0])
   if (projected && !['link', 'collection', 'item'].includes(projected.type) && method === 'GET') {
     if (rest.length === 1) return ok(listResponse(model, list({ projection: projected.name, path: `${path}/${projected.name}` })))
@@ -80,7 +80,7 @@ export async function resourceRoutes(
   }
   if (method === 'DELETE') {
     deleteRecord(model, resource, record)
-    // "The request returns a 200 response" (research §3.9); the body is not documented, so none is sent.
+    // "The request returns a 200 response" (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/global-concepts/verbs); the body is not documented, so none is sent.
     return { status: 200 }
   }
   throw engine.noRoute()
@@ -90,7 +90,7 @@ function isRecordKey(model: CampaignModel, resource: ResourceDef, family: Family
   return resource.keyField !== undefined && keyAllowed(resource, family) && model.findByKey(resource, segment) !== undefined
 }
 
-/** Custom keys in the URL: profiles only under Ext (research §3.6); services and custom resources by their ID. */
+/** Custom keys in the URL: profiles only under Ext (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/global-concepts/must-read); services and custom resources by their ID. */
 function keyAllowed(resource: ResourceDef, family: Family): boolean {
   return resource.name !== 'profile' || family === 'profileAndServicesExt'
 }

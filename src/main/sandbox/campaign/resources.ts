@@ -56,7 +56,7 @@ export interface FilterDef {
   test: (values: Record<string, unknown>, query: URLSearchParams) => boolean
 }
 
-/** How a custom resource reaches its profile (research: adobe-integration §3.9). */
+/** How a custom resource reaches its profile (https://experienceleague.adobe.com/en/docs/campaign-standard/using/integrating-with-adobe-cloud/campaign-and-microsoft-dynamics-365/d365-acs-notices-and-recommendations). */
 export interface ProfileLink {
   /** Name of the link node in JSON, e.g. `vehicleOwner`. */
   name: string

@@ -30,7 +30,7 @@ export function subscriptionResource(): ResourceDef {
 
 /**
  * `/profile/<PKEY>/subscriptions[/<PKEY>]` and `/service/<PKEY>/subscriptions[/<PKEY>]`
- * (research §6.2–6.3). Items carry both sides, with the fields the two documented listings show.
+ * (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/managing-services-and-subscriptiopns/perform-subscriptions, https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/managing-services-and-subscriptiopns/deleting-subscriptions). Items carry both sides, with the fields the two documented listings show.
  */
 export async function subscriptionRoutes(
   model: CampaignModel,

@@ -1,5 +1,5 @@
 /**
- * Web API errors in the documented shape `{"error":{"code","message"}}` (research §5.7).
+ * Web API errors in the documented shape `{"error":{"code","message"}}` (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/compose-http-requests-handle-errors).
  * Codes and messages are copied from the documented examples where one exists; the
  * handful that are inferred are marked so in docs/sandbox-dataverse.md.
  */

@@ -20,7 +20,7 @@ export { createSandboxTlsMaterial, startTlsListener, type SandboxTlsMaterial, ty
 export const DATAVERSE_SANDBOX_TENANT_ID = '8d1c5e3a-5b1f-4c3e-9a57-5a4d1e2f0c11'
 export const DATAVERSE_SANDBOX_CLIENT_ID = '51f81489-12ee-4a9e-aaae-a2591f45987d'
 export const DATAVERSE_SANDBOX_CLIENT_SECRET = 'sandbox-secret~not-a-real-credential'
-/** Default change-tracking token lifetime: the documented 7 days (research §4). */
+/** Default change-tracking token lifetime: the documented 7 days (https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems). */
 export const DEFAULT_DELTA_TOKEN_TTL_MS = 7 * 86_400_000
 
 export interface DataverseSandboxOptions {

@@ -1,7 +1,7 @@
 import { DataverseError } from './errors'
 
 /**
- * Service protection limits per user (research §6.1): requests and combined execution time
+ * Service protection limits per user (https://learn.microsoft.com/power-apps/developer/data-platform/api-limits): requests and combined execution time
  * in a sliding window, and concurrent requests. Every number is configurable so tests can
  * hit a limit in a handful of requests.
  */
@@ -102,7 +102,7 @@ export class ServiceProtection {
     const started = now
     let done = false
     return {
-      // Debug-only headers (research §6.2): clients must not steer by them.
+      // Debug-only headers (https://learn.microsoft.com/power-apps/developer/data-platform/api-limits): clients must not steer by them.
       headers: {
         'x-ms-ratelimit-burst-remaining-xrm-requests': String(requestsPerWindow - usage.requests.length),
         'x-ms-ratelimit-time-remaining-xrm-requests': (Math.max(0, executionTimeMs - used) / 1000).toFixed(2)

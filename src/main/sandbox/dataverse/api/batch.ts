@@ -6,7 +6,7 @@ import type { DataverseService } from './service'
 import { errorResponse, statusText, type ApiRequest, type ApiResponse } from './types'
 
 /**
- * `$batch` (research §5.8): multipart/mixed in and out, change sets atomic (a failure rolls
+ * `$batch` (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/execute-batch-operations-using-web-api): multipart/mixed in and out, change sets atomic (a failure rolls
  * the whole set back), Content-ID `$n` references inside a change set, at most 1000
  * requests, stop at the first failure (batch status 400) unless odata.continue-on-error.
  */

@@ -6,7 +6,7 @@ import type { DataverseService } from './service'
 
 /**
  * The part in parentheses after an entity set: `(<guid>)`, `(contactid=<guid>)`, or an
- * alternate key `(new_externalkey='CT-0000001')` / multi-part key (research §5.3).
+ * alternate key `(new_externalkey='CT-0000001')` / multi-part key (https://learn.microsoft.com/power-apps/developer/data-platform/use-alternate-key-reference-record).
  */
 export interface EntityKey {
   /** Row id when the key names an existing row (or a GUID was given). */

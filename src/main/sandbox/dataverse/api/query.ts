@@ -11,7 +11,7 @@ import { compareValues } from '../odata/values'
 import type { DataverseService } from './service'
 import { jsonResponse, pageResponse, type ApiRequest, type ApiResponse } from './types'
 
-/** Documented caps (research §3.4, §3.6). */
+/** Documented caps (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/count-rows, https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/page-results). */
 export const maxPageSize = 5000
 export const countLimit = 5000
 
@@ -149,7 +149,7 @@ export function queryCollection(svc: DataverseService, table: TableIndex, req: A
   const name = table.def.logicalName
   const queryHash = svc.cookies.queryHash(options.base)
   const state: PageState | undefined = options.skiptoken ? svc.cookies.decode(options.skiptoken, options.base) : undefined
-  // 2024 docs: with both $top and odata.maxpagesize, $top is ignored (research §3.6; our pick).
+  // 2024 docs: with both $top and odata.maxpagesize, $top is ignored (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/page-results).
   const paged = prefs.maxPageSize !== undefined || options.top === undefined
   const pageSize = paged ? pageSizeFor(prefs) : Math.min(options.top!, maxPageSize)
   const ctx = serializeContext(svc, prefs)
@@ -207,7 +207,7 @@ function deltaLink(svc: DataverseService, table: TableIndex, options: QueryOptio
 }
 
 /**
- * Change tracking (research §4): the first request returns every row and, on its last page,
+ * Change tracking (https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems): the first request returns every row and, on its last page,
  * a deltaLink; following a deltaLink returns new/changed rows (by version) then
  * `$deletedEntity` tombstones, and a fresh deltaLink.
  */
@@ -278,7 +278,7 @@ function trackChanges(svc: DataverseService, table: TableIndex, options: QueryOp
 
 /**
  * GET /<entityset>/$count — text/plain, capped like $count=true. With `$deltatoken` it is
- * the number of changes (new/changed rows plus deletions) since that token (research §4).
+ * the number of changes (new/changed rows plus deletions) since that token (https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems).
  */
 export function countCollection(svc: DataverseService, table: TableIndex, options: QueryOptions): ApiResponse {
   let count: number
@@ -299,7 +299,7 @@ export function retrieveOne(svc: DataverseService, table: TableIndex, row: Row, 
   const columns = selectColumns(table, options.select)
   const expand = expandPlans(svc, table, options.expand)
   const etag = `W/"${row.versionnumber}"`
-  // Conditional GET (research §3.7): never 304 with $expand or include-annotations.
+  // Conditional GET (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/perform-conditional-operations-using-web-api): never 304 with $expand or include-annotations.
   const ifNoneMatch = req.headers['if-none-match']
   if (ifNoneMatch && ifNoneMatch !== 'null' && ifNoneMatch === etag && expand.length === 0 && prefs.annotations.length === 0) {
     return { status: 304, headers: { 'OData-Version': '4.0', ETag: etag } }

@@ -79,7 +79,7 @@ export function validateValue(table: TableIndex, column: ColumnDef, value: unkno
         if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value.slice(0, 10)))) throw bad()
         return value.slice(0, 10)
       }
-      // The API does not convert local times (research §2.4): a value without Z/offset is taken as UTC.
+      // The API does not convert local times (https://learn.microsoft.com/power-apps/developer/data-platform/behavior-format-date-time-attribute): a value without Z/offset is taken as UTC.
       const withZone = /[zZ]|[+-]\d{2}:\d{2}$/.test(value) ? value : `${value}Z`
       const ms = Date.parse(withZone)
       if (Number.isNaN(ms)) throw bad()
@@ -268,7 +268,7 @@ export function patchEntity(svc: DataverseService, table: TableIndex, key: Entit
   const body = parseJsonBody(req.body)
   if (existing) {
     const changes = parseChanges(svc, table, body, 'update', req.contentIds)
-    // Alternate-key values are stripped on update (research §5.3).
+    // Alternate-key values are stripped on update (https://learn.microsoft.com/power-apps/developer/data-platform/use-upsert-insert-update-record).
     for (const k of Object.keys(key.keyValues ?? {})) delete changes[k]
     const row = updateRow(svc, table, existing, changes)
     if (prefs.returnRepresentation) return representation(svc, table, row, 200, options, prefs)
@@ -294,7 +294,7 @@ export function deleteEntity(svc: DataverseService, table: TableIndex, key: Enti
   return emptyResponse(204)
 }
 
-/** PUT/DELETE/GET /<entityset>(<key>)/<property> — single-property operations (research §5.2). */
+/** PUT/DELETE/GET /<entityset>(<key>)/<property> — single-property operations (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/update-delete-entities-using-web-api). */
 export function propertyOperation(svc: DataverseService, table: TableIndex, row: Row, property: string, req: ApiRequest): ApiResponse {
   const column = table.properties.get(property)
   if (!column) {

@@ -2,7 +2,7 @@ import { nameGuid } from '../data/ids'
 import type { ColumnDef, OptionDef, TableDef } from '../schema/model'
 import { emptyLabel, label, managed, metadataCreatedOn } from './labels'
 
-/** AttributeMetadata JSON. Base properties for `Attributes`; type-specific ones only under a cast (research §2.1). */
+/** AttributeMetadata JSON. Base properties for `Attributes`; type-specific ones only under a cast (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-metadata-web-api). */
 const metadataTypes: Record<ColumnDef['type'], string> = {
   String: 'StringAttributeMetadata',
   Memo: 'MemoAttributeMetadata',

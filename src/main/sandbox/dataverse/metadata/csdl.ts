@@ -4,7 +4,7 @@ import { edmTypeOf } from '../odata/values'
 
 /**
  * `$metadata` CSDL for the sandbox's tables, following the documented conventions
- * (research §2.4): lookups as `_x_value` Edm.Guid plus a single-valued navigation property,
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/web-api-service-documents, https://learn.microsoft.com/power-apps/developer/data-platform/webapi/web-api-navigation-properties): lookups as `_x_value` Edm.Guid plus a single-valued navigation property,
  * alternate keys as an annotation, change tracking as an EntitySet annotation (only with
  * `?annotations=true`, like the real service).
  */

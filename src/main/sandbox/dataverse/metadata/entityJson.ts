@@ -3,7 +3,7 @@ import type { TableDef } from '../schema/model'
 import type { Catalog } from '../tables/catalog'
 import { emptyLabel, label, managed, metadataCreatedOn } from './labels'
 
-/** EntityMetadata, EntityKeyMetadata and relationship JSON (research §2). */
+/** EntityMetadata, EntityKeyMetadata and relationship JSON (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-metadata-web-api). */
 export function entityId(table: TableDef): string {
   return nameGuid(`entity:${table.logicalName}`)
 }

@@ -9,7 +9,7 @@ import { entityId, entityJson, keysJson, manyToOneJson, oneToManyJson } from './
 import { applySelect, contextShape, jsonPredicate, parseMetadataExpand, type MetadataExpand } from './jsonQuery'
 
 /**
- * EntityDefinitions routes (research §2.1). Metadata is never paged: every match comes back
+ * EntityDefinitions routes (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-metadata-web-api). Metadata is never paged: every match comes back
  * in the first response. Type-specific attribute properties need a cast segment.
  */
 type Json = Record<string, unknown>

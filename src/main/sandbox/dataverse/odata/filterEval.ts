@@ -175,7 +175,7 @@ function compileComparison(op: CompareOp, left: Operand, right: Operand, ctx: Fi
   }
 }
 
-/** LIKE semantics: Dataverse passes `%`, `_` and `[...]` through to SQL (research §3.3). */
+/** LIKE semantics: Dataverse passes `%`, `_` and `[...]` through to SQL (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/filter-rows). */
 function likeToRegExp(pattern: string, anchorStart: boolean, anchorEnd: boolean): RegExp {
   let source = ''
   for (let i = 0; i < pattern.length; i++) {

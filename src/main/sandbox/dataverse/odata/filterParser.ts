@@ -3,7 +3,7 @@ import type { CompareOp, Expr, Literal, Operand } from './filterAst'
 import { syntaxError, tokenize, type Token } from './lexer'
 
 /**
- * Recursive-descent parser for the $filter subset Dataverse documents (research §3.3):
+ * Recursive-descent parser for the $filter subset Dataverse documents (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/filter-rows):
  * comparisons, and/or/not, parentheses, contains/startswith/endswith, and
  * Microsoft.Dynamics.CRM.<Function>(PropertyName=…,PropertyValue(s)=…). Parameter
  * aliases (@p1) are resolved from the query string; an unassigned alias is null.

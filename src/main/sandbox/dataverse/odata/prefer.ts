@@ -1,4 +1,4 @@
-/** The `Prefer` request header values the Web API honours (research §1.2). */
+/** The `Prefer` request header values the Web API honours (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/compose-http-requests-handle-errors). */
 export interface Preferences {
   maxPageSize?: number
   trackChanges: boolean

@@ -1,6 +1,6 @@
 import { DataverseError, errors } from '../errors'
 
-/** System query options as Dataverse accepts them: names are case sensitive (research §3.1). */
+/** System query options as Dataverse accepts them: names are case sensitive (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/overview). */
 export interface QueryOptions {
   select?: string[]
   filter?: string

@@ -4,7 +4,7 @@ import { isLookup, webName, type Catalog, type TableIndex } from '../tables/cata
 /**
  * Turns a stored row into Web API JSON: `@odata.etag` first, lookups as `_x_value`, and
  * annotations only when the client asked for them — each placed before its property,
- * as in the documented examples (research §3.7).
+ * as in the documented examples (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/select-columns).
  */
 export const formattedValue = 'OData.Community.Display.V1.FormattedValue'
 export const navigationAnnotation = 'Microsoft.Dynamics.CRM.associatednavigationproperty'
@@ -27,7 +27,7 @@ export function etagOf(row: Row): string {
   return `W/"${row.versionnumber}"`
 }
 
-/** $select plus the columns Dataverse adds on its own (research §3.2). */
+/** $select plus the columns Dataverse adds on its own (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/select-columns). */
 export function withImpliedColumns(table: TableIndex, selected: ColumnDef[]): ColumnDef[] {
   const names = new Set(selected.map((c) => c.logicalName))
   const result = [...selected]
