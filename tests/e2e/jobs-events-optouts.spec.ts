@@ -77,7 +77,7 @@ test('custom tables: the example link is drawn naming its parent flow; removed, 
   await inspector.getByRole('button', { name: 'Remove link' }).click()
   await expect(link).toHaveCount(0)
   const problems = page.getByRole('region', { name: 'Problems' })
-  await expect(problems).toContainText('"vehicleOwner" (Vehicle owner) is a required link of "cusVehicle" and nothing sets it')
+  await expect(problems).toContainText('"Vehicle owner" (vehicleOwner) is a required link of "cusVehicle" and nothing sets it')
 
   // Keyboard mapping (Enter on the lookup, then Enter on the link field) goes through the same drop handler as a drag.
   await page.getByRole('textbox', { name: 'Search fields of new_vehicle' }).fill('new_contactid')

@@ -367,7 +367,8 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
   if (target) {
     const mapped = new Set([...flow.fields.map((f) => f.target), flow.match.target])
     for (const field of target.fields) {
-      if (field.required === 'required' && !field.readOnly && field.validForCreate && !mapped.has(field.name)) {
+      // Links are set by the flow's links (checked below), not by field mappings.
+      if (field.required === 'required' && field.type !== 'link' && !field.readOnly && field.validForCreate && !mapped.has(field.name)) {
         add(ctx, 'error', ['fields'], `${fieldLabel(field)} is required in ${q(target.name)} and nothing maps to it — add a mapping (a "constant" will do)`)
       }
     }
@@ -383,7 +384,7 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
         ctx,
         'error',
         ['links'],
-        `${q(field.name)} (${field.displayName}) is a required link of ${q(target.name)} and nothing sets it — drop ${lookups.length ? `the lookup ${q(lookups[0])}` : "the source's lookup or id field"} on it on the canvas to link each record to its parent flow`
+        `${fieldLabel(field)} is a required link of ${q(target.name)} and nothing sets it — drop ${lookups.length ? `the lookup ${q(lookups[0])}` : "the source's lookup or id field"} on it on the canvas to link each record to its parent flow`
       )
     }
   }

@@ -126,7 +126,8 @@ function flatten(resource: string, content: Json, prefix: string, fields: Field[
       name,
       displayName: String(spec.label ?? spec.apiName ?? key),
       type,
-      required: 'none',
+      // Not documented per field; honoured when an instance sends it (the resource node has it).
+      required: spec.mandatory === true ? 'required' : 'none',
       readOnly,
       validForCreate: !readOnly,
       validForUpdate: !readOnly

@@ -7,7 +7,8 @@ import { visibleFields, type Family, type FieldDef, type ResourceDef } from './r
  * (https://experienceleague.adobe.com/docs/campaign-standard/using/working-with-apis/get-started-apis/metadata-mechanism.html).
  * Per field only the documented keys (apiName, type, resType, dataPolicy, category, resTarget,
  * values, sortable) plus `label` and `length`, which docs/sandbox-campaign.md marks as inferred.
- * No `isKey`, `readOnly` or `mandatory` per field: Adobe documents none, so the connectors must
+ * `mandatory: true` only on a field the sandbox refuses empty (inferred from the documented node
+ * shape). No `isKey` or `readOnly` per field: Adobe documents none, so the connectors must
  * learn identification keys and read-only fields elsewhere (docs/sandbox-campaign.md).
  */
 export function fieldMetadata(field: FieldDef): Record<string, unknown> {
@@ -21,6 +22,9 @@ export function fieldMetadata(field: FieldDef): Record<string, unknown> {
     sortable: Boolean(field.sortable)
   }
   if (field.length !== undefined) node.length = field.length
+  // A field the sandbox refuses to leave empty says so with the `mandatory` key of the documented
+  // node shape (the resource's own node carries it); never `false`, never a key or read-only flag.
+  if (field.mandatory) node.mandatory = true
   if (field.target) node.resTarget = field.target
   if (field.values) {
     // To write an enumeration, pass the `@name` of one of these (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/global-concepts/metadata-mechanism).
