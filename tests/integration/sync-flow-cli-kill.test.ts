@@ -54,9 +54,11 @@ describe('sync-studio run, killed and run again', () => {
     // A full dry run over the restored sandbox: nothing left to create or update.
     const check = run(['run', mapping, '--sandbox', '--journal', journal, '--json', '--dry-run', '--full'])
     const plan = JSON.parse(check.stdout).flows[0]
-    // Only the records Campaign refused (malformed e-mails) are still "to create".
+    // Nothing left to write; the records Campaign would refuse (malformed e-mails) fail in the
+    // plan exactly as they failed in the run, before any write.
     expect(plan.counts.updated).toBe(0)
-    expect(plan.counts.created).toBe(result.flows[0].counts.failed)
+    expect(plan.counts.created).toBe(0)
+    expect(plan.counts.failed).toBe(result.flows[0].counts.failed)
     expect(plan.counts.read).toBe(400)
     expect(plan.counts.unchanged + plan.counts.skipped + plan.counts.created + plan.counts.failed).toBe(400)
     expect(result.flows[0].notices.join('\n')).toMatch(/resum|full resync/)
