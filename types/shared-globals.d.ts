@@ -7,5 +7,7 @@ declare class URL {
   readonly host: string
   readonly pathname: string
   readonly href: string
+  readonly username: string
+  readonly password: string
   readonly origin: string
 }

@@ -54,7 +54,10 @@ test('a new project offers suggestions; accept all is one undoable edit; flows a
   const problem = page.getByRole('region', { name: 'Problems' }).getByRole('button', { name: /^Warning in .*First name \(firstName\) holds 30/ })
   await expect(problem).toBeVisible()
   await page.keyboard.press('Escape')
-  await page.locator('.react-flow__pane').click({ position: { x: 5, y: 300 } })
+  // An empty spot of the canvas, right of the target node (the filter node sits at the left edge).
+  const pane = page.locator('.react-flow__pane')
+  const paneBox = (await pane.boundingBox())!
+  await pane.click({ position: { x: paneBox.width - 12, y: paneBox.height / 2 } })
   await expect(inspector).not.toContainText('Mapping → firstName')
   await problem.click()
   await expect(inspector).toContainText('Mapping → firstName')
