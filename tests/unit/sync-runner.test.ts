@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -77,6 +78,16 @@ describe('sync runner', () => {
     const summary = await journal.summary(result.runId)
     expect(summary).toMatchObject({ status: 'completed', mode: 'full', dryRun: false, counts: { created: 95 }, errorCount: 0 })
     expect(result.nextCursor).toEqual({ at: 95 })
+  })
+
+  it("leaves no listener on the caller's signal once a run ends (the CLI runs many flows on one Ctrl+C signal)", async () => {
+    const caller = new AbortController()
+    for (let n = 0; n < 12; n++) {
+      const source = new MemorySource(range(1, 5).map((i) => contact(i)), 'contactid', { pageSize: 5 })
+      const result = await runFlow(options(source, new MemorySink({ limits: { maxBatch: 5, concurrency: 1 } }), { signal: caller.signal }))
+      expect(result.status).toBe('completed')
+    }
+    expect(EventEmitter.getEventListeners(caller.signal, 'abort')).toHaveLength(0)
   })
 
   it('skips unchanged records, updates changed ones, and never updates apply-updates-off fields', async () => {

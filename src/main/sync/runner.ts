@@ -279,16 +279,19 @@ export function startRun(options: RunOptions): RunHandle {
   const controller = new AbortController()
   // Every request in flight listens to the run's signal: hundreds at once are expected.
   setMaxListeners(0, controller.signal)
+  // The caller's signal (the CLI's Ctrl+C, a session's cancel) outlives the run: its listener
+  // goes when the run ends, so runs one after another leave none behind.
   const outer = options.signal
+  const onOuterAbort = () => controller.abort()
   if (outer) {
     if (outer.aborted) controller.abort()
-    else outer.addEventListener('abort', () => controller.abort(), { once: true })
+    else outer.addEventListener('abort', onOuterAbort, { once: true })
   }
   const runId = options.resumeRunId ?? options.runId ?? newRunId(options.flow.id, clock.now())
   let meter: ProgressMeter | undefined
   const gate = new Gate(() => meter?.flush())
   const runner = new Runner(options, runId, clock, controller.signal, gate, (m) => (meter = m))
-  const done = runner.execute()
+  const done = runner.execute().finally(() => outer?.removeEventListener('abort', onOuterAbort))
   return {
     runId,
     get paused() {
