@@ -63,7 +63,10 @@ test('a run that would delete many records stops and asks; confirming deletes ex
   const deletes = Number(/would delete ([\d,]+) record/.exec(title)?.[1].replace(/,/g, ''))
   expect(deletes).toBeGreaterThan(created * 0.1)
   await expect(confirmation).toContainText('Nothing has been deleted')
+  // Stopped for a person to decide, not broken.
+  await expect(stopped.getByRole('region', { name: 'Run summary' }).getByTestId('run-status').first()).toHaveText('waiting for your confirmation')
   const flow = stopped.getByRole('article', { name: 'Flow Contacts → profiles' })
+  await expect(flow.getByTestId('run-status')).toHaveText('waiting for your confirmation')
   expect(await count(flow, 'deleted')).toBe(0)
   expect(await count(flow, 'pending')).toBe(deletes)
   await expect(flow.locator('[data-count="read"]')).toContainText('kept by the filter')

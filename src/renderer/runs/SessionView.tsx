@@ -20,7 +20,9 @@ export const statusColor: Record<string, 'success' | 'warning' | 'danger' | 'inf
   canceled: 'informative',
   interrupted: 'warning',
   running: 'brand',
-  skipped: 'subtle'
+  skipped: 'subtle',
+  'waiting for your confirmation': 'warning',
+  'deletes refused': 'danger'
 }
 const phaseText: Record<string, string> = {
   starting: 'starting',
@@ -47,9 +49,21 @@ export function StatusBadge({ status }: { status: Status | string }) {
   )
 }
 
-/** A flow that ran to its end with failed records reads as "partial", like the whole run. */
+/**
+ * A flow that ran to its end with failed records reads as "partial", like the whole run; one the
+ * delete guard stopped is waiting for a person, not broken (docs/sync.md, "Guarded deletes").
+ */
 function flowStatus(result: FlowResult): string {
+  const guard = result.status === 'failed' ? result.deleteGuard?.verdict : undefined
+  if (guard === 'confirm') return 'waiting for your confirmation'
+  if (guard === 'refused') return 'deletes refused'
   return result.status === 'completed' && result.counts.failed > 0 && !result.dryRun ? 'partial' : result.status
+}
+
+/** The whole sync's status in the same words: a run stopped only by the delete guard is waiting. */
+function syncStatus(result: SyncResult): string {
+  const guarded = result.flows.map(flowStatus).find((s) => s === 'waiting for your confirmation' || s === 'deletes refused')
+  return result.status === 'failed' && guarded ? guarded : result.status
 }
 
 /** One flow: its progress bar (determinate once the source's total is known), counts, rate and ETA. */
@@ -81,7 +95,7 @@ function FlowRow({ flow, state, running }: { flow: Flow | undefined; state: Flow
           aria-label={`Progress of ${label}`}
           thickness="large"
           value={value}
-          color={result?.status === 'failed' ? 'error' : result?.status === 'canceled' ? 'warning' : result ? 'success' : 'brand'}
+          color={result && flowStatus(result) === 'waiting for your confirmation' ? 'warning' : result?.status === 'failed' ? 'error' : result?.status === 'canceled' ? 'warning' : result ? 'success' : 'brand'}
         />
       )}
       <div className="ssr-flow__meta">
@@ -214,7 +228,7 @@ function Summary({ client, session, result, flows }: { client: Client; session: 
   return (
     <section className="ssr-summary" aria-label="Run summary">
       <div className="ssr-summary__head">
-        <StatusBadge status={result.status} />
+        <StatusBadge status={syncStatus(result)} />
         <Body1 data-testid="run-totals">
           {total.created.toLocaleString()} created · {total.updated.toLocaleString()} updated · {total.unchanged.toLocaleString()} unchanged · {total.skipped.toLocaleString()} skipped ·{' '}
           {total.failed.toLocaleString()} failed · {total.deleted.toLocaleString()} deleted
