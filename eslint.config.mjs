@@ -8,7 +8,10 @@ import tseslint from 'typescript-eslint'
 
 // Import patterns (gitignore syntax, matched against the import text) that a side must not use.
 const nodeBuiltins = { group: ['node:*'], message: 'src/shared is pure: no Node built-ins (docs/architecture.md).' }
-const electron = { group: ['electron'], message: 'Electron is imported only at the edges of main: src/main/index.ts and src/main/electron/.' }
+const electron = {
+  group: ['electron'],
+  message: 'Electron is imported only at the edges of main: src/main/index.ts and src/main/electron/.'
+}
 const mainSide = { group: ['**/main/**', '**/main'], message: 'This side reaches main only through the contract (src/shared/contract.ts).' }
 const rendererSide = { group: ['**/renderer/**', '**/renderer'], message: 'Only the renderer imports renderer code.' }
 const preloadSide = { group: ['**/preload/**', '**/preload'], message: 'Nothing imports the preload script.' }
@@ -20,7 +23,17 @@ function forbid(...patterns) {
 
 export default tseslint.config(
   {
-    ignores: ['out/**', 'dist/**', 'node_modules/**', '.test-output/**', 'test-results/**', 'playwright-report/**', 'coverage/**', 'reports/**', '.stryker-tmp/**']
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      '.test-output/**',
+      'test-results/**',
+      'playwright-report/**',
+      'coverage/**',
+      'reports/**',
+      '.stryker-tmp/**'
+    ]
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -28,20 +28,37 @@ async function main(): Promise<void> {
   const folder = await mkdtemp(join(tmpdir(), 'bench-agreement-'))
   // No generated contacts and profiles: the dataset is the mixed records alone.
   const sandbox = await startSandbox({ port: 0, contacts: 0, profiles: 0 })
-  const connections = new ConnectionService({ store: new MemoryStore(), secrets: new MemorySecretStore(), env: {}, sandbox: () => sandbox.info })
+  const connections = new ConnectionService({
+    store: new MemoryStore(),
+    secrets: new MemorySecretStore(),
+    env: {},
+    sandbox: () => sandbox.info
+  })
   try {
     const seeded = seedMixedRecords(sandbox, { contacts })
     const service = new SyncService({ connections, journalFolder: join(folder, 'journal'), retryDelayMs: 100 })
     const started = Date.now()
     const report = await measureAgreement(service, mixedRecordsMapping())
     const seconds = (Date.now() - started) / 1000
-    const figures = { records: report.records, agreeing: report.agreeing, agreement: report.agreement, planned: report.planned, actual: report.actual, seconds }
+    const figures = {
+      records: report.records,
+      agreeing: report.agreeing,
+      agreement: report.agreement,
+      planned: report.planned,
+      actual: report.actual,
+      seconds
+    }
     if (values.json) console.log(JSON.stringify(figures))
     else {
-      console.log(`dataset: ${seeded.contacts} contacts + ${seeded.vehicles} vehicles (every class of bad record), planned then run in ${seconds.toFixed(1)} s`)
+      console.log(
+        `dataset: ${seeded.contacts} contacts + ${seeded.vehicles} vehicles (every class of bad record), planned then run in ${seconds.toFixed(1)} s`
+      )
       console.log(`planned: ${JSON.stringify(report.planned)}`)
       console.log(`run:     ${JSON.stringify(report.actual)}`)
-      for (const d of report.disagreements.slice(0, 10)) console.log(`  differs: ${d.flowId} ${d.key}: planned ${d.planned} (${d.plannedReason ?? ''}), run ${d.actual} (${d.actualReason ?? ''})`)
+      for (const d of report.disagreements.slice(0, 10))
+        console.log(
+          `  differs: ${d.flowId} ${d.key}: planned ${d.planned} (${d.plannedReason ?? ''}), run ${d.actual} (${d.actualReason ?? ''})`
+        )
       console.log(`agreement: ${report.agreement.toFixed(4)} (${report.agreeing} of ${report.records} records)`)
     }
   } finally {

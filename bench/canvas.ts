@@ -30,7 +30,10 @@ const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 async function sandboxTables(): Promise<{ source: Table; target: Table }> {
   if (!existsSync(join(root, 'out/cli/cli.js'))) throw new Error('build the app first: npm run build')
   const userData = mkdtempSync(join(tmpdir(), 'sync-studio-bench-'))
-  const child = spawn(process.execPath, [join(root, 'bin/sync-studio.cjs'), 'web'], { env: { ...process.env, SYNC_STUDIO_USER_DATA: userData }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [join(root, 'bin/sync-studio.cjs'), 'web'], {
+    env: { ...process.env, SYNC_STUDIO_USER_DATA: userData },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   try {
     const url = await new Promise<URL>((done, fail) => {
       let text = ''
@@ -64,10 +67,13 @@ async function sandboxTables(): Promise<{ source: Table; target: Table }> {
 
 /** 60 mappings: the target's writable fields, each from a source field of a fitting kind, deterministic. */
 function sixtyMappings(source: Table, target: Table): Array<{ from: string; target: string }> {
-  const targets = target.fields.filter((f) => !f.readOnly && f.type !== 'collection' && f.type !== 'link' && f.name !== 'cusDynamicsContactId')
+  const targets = target.fields.filter(
+    (f) => !f.readOnly && f.type !== 'collection' && f.type !== 'link' && f.name !== 'cusDynamicsContactId'
+  )
   const sources = source.fields.filter((f) => f.type !== 'collection')
   const out: Array<{ from: string; target: string }> = []
-  for (let i = 0; out.length < 60; i++) out.push({ target: targets[i % targets.length].name + (i >= targets.length ? '' : ''), from: sources[(i * 7) % sources.length].name })
+  for (let i = 0; out.length < 60; i++)
+    out.push({ target: targets[i % targets.length].name + (i >= targets.length ? '' : ''), from: sources[(i * 7) % sources.length].name })
   // A target takes one mapping: beyond the target's fields, extra sources join an existing mapping's edges.
   const seen = new Set<string>()
   return out.filter((m) => (seen.has(`${m.target}|${m.from}`) ? false : (seen.add(`${m.target}|${m.from}`), true)))
@@ -81,7 +87,11 @@ function serve(folder: string): Promise<{ origin: string; close(): void }> {
     res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' })
     createReadStream(file).pipe(res)
   })
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done({ origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => server.close() })))
+  return new Promise((done) =>
+    server.listen(0, '127.0.0.1', () =>
+      done({ origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => server.close() })
+    )
+  )
 }
 
 interface Run {
@@ -113,10 +123,18 @@ async function measure(origin: string, variant: 'ours' | 'bare', data: unknown, 
       requestAnimationFrame(check);
     `)
     await page.goto(`${origin}/index.html?variant=${variant}`)
-    await page.waitForFunction(() => (window as unknown as { __EDGES_AT__?: number }).__EDGES_AT__ !== undefined, undefined, { timeout: 30_000 }).catch(async (error) => {
-      const state = await page.evaluate(() => Array.from(document.getElementsByClassName('react-flow__edge')).map((e) => e.querySelector('path.react-flow__edge-path')?.getAttribute('d') ?? 'none'))
-      throw new Error(`${variant}: ${state.length} edges of ${expectedEdges}, ${state.filter((d) => d === 'none' || d.includes('NaN')).length} without a path — ${String(error)}`)
-    })
+    await page
+      .waitForFunction(() => (window as unknown as { __EDGES_AT__?: number }).__EDGES_AT__ !== undefined, undefined, { timeout: 30_000 })
+      .catch(async (error) => {
+        const state = await page.evaluate(() =>
+          Array.from(document.getElementsByClassName('react-flow__edge')).map(
+            (e) => e.querySelector('path.react-flow__edge-path')?.getAttribute('d') ?? 'none'
+          )
+        )
+        throw new Error(
+          `${variant}: ${state.length} edges of ${expectedEdges}, ${state.filter((d) => d === 'none' || d.includes('NaN')).length} without a path — ${String(error)}`
+        )
+      })
     const toEdges = await page.evaluate(() => (window as unknown as { __EDGES_AT__: number }).__EDGES_AT__)
     await page.waitForTimeout(1000)
     // An empty point of the pane to press on.
@@ -125,15 +143,27 @@ async function measure(origin: string, variant: 'ours' | 'bare', data: unknown, 
       return undefined;
     })()`)) as { x: number; y: number } | undefined
     if (!start) throw new Error(`${variant}: no empty point of the pane to drag`)
-    await page.evaluate(`(() => { window.__FRAMES__ = []; window.__VIEWPORTS__ = new Set(); const viewport = document.querySelector('.react-flow__viewport'); const loop = (t) => { window.__FRAMES__.push(t); window.__VIEWPORTS__.add(viewport.style.transform); requestAnimationFrame(loop) }; requestAnimationFrame(loop) })()`)
+    await page.evaluate(
+      `(() => { window.__FRAMES__ = []; window.__VIEWPORTS__ = new Set(); const viewport = document.querySelector('.react-flow__viewport'); const loop = (t) => { window.__FRAMES__.push(t); window.__VIEWPORTS__.add(viewport.style.transform); requestAnimationFrame(loop) }; requestAnimationFrame(loop) })()`
+    )
     const cdp = await page.context().newCDPSession(page)
-    const send = (type: string, x: number, y: number, buttons: number) => void cdp.send('Input.dispatchMouseEvent', { type: type as 'mouseMoved', x, y, button: 'left', buttons, clickCount: type === 'mouseMoved' ? 0 : 1 }).catch(() => undefined)
+    const send = (type: string, x: number, y: number, buttons: number) =>
+      void cdp
+        .send('Input.dispatchMouseEvent', {
+          type: type as 'mouseMoved',
+          x,
+          y,
+          button: 'left',
+          buttons,
+          clickCount: type === 'mouseMoved' ? 0 : 1
+        })
+        .catch(() => undefined)
     send('mousePressed', start.x, start.y, 1)
     const t0 = Date.now()
     await new Promise<void>((done) => {
       const timer = setInterval(() => {
         const t = (Date.now() - t0) / 1000
-        send('mouseMoved', start.x - 250 * Math.sin(2 * Math.PI * t) , start.y - 150 * Math.sin(Math.PI * t), 1)
+        send('mouseMoved', start.x - 250 * Math.sin(2 * Math.PI * t), start.y - 150 * Math.sin(Math.PI * t), 1)
         if (t >= 2) {
           clearInterval(timer)
           done()
@@ -166,7 +196,9 @@ async function main() {
   const data = { source, target, mappings }
   // Ours draws the filter edge and the match key as well.
   const expected = { ours: mappings.length + 2, bare: mappings.length }
-  console.log(`contact ${source.fields.length} fields → profile ${target.fields.length} fields, ${mappings.length} mapping edges; ${rounds} round(s), a fresh Chromium per run`)
+  console.log(
+    `contact ${source.fields.length} fields → profile ${target.fields.length} fields, ${mappings.length} mapping edges; ${rounds} round(s), a fresh Chromium per run`
+  )
   const results: Record<'ours' | 'bare', Run[]> = { ours: [], bare: [] }
   try {
     await measure(site.origin, 'bare', data, expected.bare) // warm-up, discarded
@@ -174,7 +206,9 @@ async function main() {
       for (const variant of round % 2 ? (['bare', 'ours'] as const) : (['ours', 'bare'] as const)) {
         const run = await measure(site.origin, variant, data, expected[variant])
         results[variant].push(run)
-        console.log(`  round ${round + 1} ${variant.padEnd(4)} edges drawn ${run.toEdges.toFixed(0)} ms · pan p50 ${pct(run.frames, 50).toFixed(1)} p95 ${pct(run.frames, 95).toFixed(1)} max ${Math.max(...run.frames).toFixed(1)} ms · ${run.frames.length} frames, ${run.moved} viewport positions`)
+        console.log(
+          `  round ${round + 1} ${variant.padEnd(4)} edges drawn ${run.toEdges.toFixed(0)} ms · pan p50 ${pct(run.frames, 50).toFixed(1)} p95 ${pct(run.frames, 95).toFixed(1)} max ${Math.max(...run.frames).toFixed(1)} ms · ${run.frames.length} frames, ${run.moved} viewport positions`
+        )
       }
     }
   } finally {
@@ -187,8 +221,13 @@ async function main() {
   }
   const ours = summary('ours')
   const bare = summary('bare')
-  for (const [name, s] of [['ours', ours], ['bare', bare]] as const) {
-    console.log(`${name.padEnd(4)}: first render (all edges drawn) ${s.toEdges.toFixed(0)} ms · pan frame p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`)
+  for (const [name, s] of [
+    ['ours', ours],
+    ['bare', bare]
+  ] as const) {
+    console.log(
+      `${name.padEnd(4)}: first render (all edges drawn) ${s.toEdges.toFixed(0)} ms · pan frame p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`
+    )
   }
   console.log(`first render ratio: ${(ours.toEdges / bare.toEdges).toFixed(2)}`)
   console.log(`canvas ratio: ${(ours.p95 / bare.p95).toFixed(2)}`)

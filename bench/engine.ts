@@ -17,7 +17,11 @@ const N = Number(process.argv[2] ?? 200_000)
 const PASSES = Number(process.argv[3] ?? 5)
 
 // ---- hand-written: the same semantics, warnings included ----
-interface Warning { field: string; step?: number; message: string }
+interface Warning {
+  field: string
+  step?: number
+  message: string
+}
 const cut = (s: string, n: number) => {
   const c = s.charCodeAt(n - 1)
   return c >= 0xd800 && c <= 0xdbff ? s.slice(0, n - 1) : s.slice(0, n)
@@ -32,7 +36,11 @@ function trunc(v: unknown, n: number, field: string): unknown {
 function handWritten(c: Record<string, any>): { target: Record<string, unknown>; warnings: Warning[] } | null {
   if (c.statecode !== 0) return null
   state.warnings = null
-  const e = c.emailaddress1, fn = c.firstname, ln = c.lastname, g = c.gendercode, b = c.birthdate
+  const e = c.emailaddress1,
+    fn = c.firstname,
+    ln = c.lastname,
+    g = c.gendercode,
+    b = c.birthdate
   let full: string | null = null
   if (typeof fn === 'string' && fn !== '') full = typeof ln === 'string' && ln !== '' ? fn + ' ' + ln : fn
   else if (typeof ln === 'string' && ln !== '') full = ln
@@ -45,11 +53,30 @@ function handWritten(c: Record<string, any>): { target: Record<string, unknown>;
     firstName: trunc(fn, 30, 'firstName'),
     lastName: trunc(ln, 50, 'lastName'),
     cusJobTitle: trunc(c.jobtitle, 40, 'cusJobTitle'),
-    location: { city: trunc(c.address1_city, 50, 'location.city'), address1: trunc(c.address1_line1, 60, 'location.address1'), zipCode: c.address1_postalcode },
-    cusDynamicsContactId: c.contactid, cusEmail2: c.emailaddress2, phone: c.telephone1, mobilePhone: c.mobilephone,
-    cusCountry: c.address1_country, cusState: c.address1_stateorprovince, cusFamilyStatus: c.familystatuscode, cusPreferredChannel: c.preferredcontactmethodcode,
-    cusCreatedOn: c.createdon, cusModifiedOn: c.modifiedon, cusNoEmail: c.donotemail, cusNoPhone: c.donotphone, blackListPostalMail: c.donotpostalmail,
-    cusCrmState: c.statecode, cusCrmStatus: c.statuscode, cusCreditLimit: c.creditlimit, cusAnnualIncome: c.annualincome, cusChildren: c.numberofchildren, cusOwnerId: c._ownerid_value
+    location: {
+      city: trunc(c.address1_city, 50, 'location.city'),
+      address1: trunc(c.address1_line1, 60, 'location.address1'),
+      zipCode: c.address1_postalcode
+    },
+    cusDynamicsContactId: c.contactid,
+    cusEmail2: c.emailaddress2,
+    phone: c.telephone1,
+    mobilePhone: c.mobilephone,
+    cusCountry: c.address1_country,
+    cusState: c.address1_stateorprovince,
+    cusFamilyStatus: c.familystatuscode,
+    cusPreferredChannel: c.preferredcontactmethodcode,
+    cusCreatedOn: c.createdon,
+    cusModifiedOn: c.modifiedon,
+    cusNoEmail: c.donotemail,
+    cusNoPhone: c.donotphone,
+    blackListPostalMail: c.donotpostalmail,
+    cusCrmState: c.statecode,
+    cusCrmStatus: c.statuscode,
+    cusCreditLimit: c.creditlimit,
+    cusAnnualIncome: c.annualincome,
+    cusChildren: c.numberofchildren,
+    cusOwnerId: c._ownerid_value
   }
   return { target, warnings: state.warnings ?? [] }
 }
@@ -59,7 +86,10 @@ const closures = compileFlow(flow, { source: dynamicsContact, target, codegen: '
 if (!compiled.codegen) console.log('note: code generation is not allowed here — "engine" runs the closures')
 
 // ---- verify: identical targets (same JSON, so same key order), same skips, same warnings ----
-const canonical = (v: unknown): string => JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x))
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x
+  )
 function verify(engine: CompiledFlow, name: string) {
   const sample = genRecords(20_000, 7)
   let ok = 0
@@ -72,7 +102,9 @@ function verify(engine: CompiledFlow, name: string) {
     }
     if (got.kind !== 'ok') throw new Error(`${name}, record ${record.contactid}: expected ok, got ${JSON.stringify(got)}`)
     if (JSON.stringify(got.target) !== JSON.stringify(expected.target)) {
-      throw new Error(`${name}, record ${record.contactid} differs:\n engine ${canonical(got.target)}\n hand   ${canonical(expected.target)}`)
+      throw new Error(
+        `${name}, record ${record.contactid} differs:\n engine ${canonical(got.target)}\n hand   ${canonical(expected.target)}`
+      )
     }
     if (canonical(got.warnings) !== canonical(expected.warnings)) {
       throw new Error(`${name}, record ${record.contactid} warnings differ: ${canonical(got.warnings)} vs ${canonical(expected.warnings)}`)
@@ -84,7 +116,9 @@ function verify(engine: CompiledFlow, name: string) {
 {
   const ok = verify(compiled, 'engine')
   verify(closures, 'closures')
-  console.log(`verified: engine (${compiled.codegen ? 'generated code' : 'closures'}), closures and hand-written agree on 20000 records (${ok} mapped, ${20_000 - ok} filtered out)`)
+  console.log(
+    `verified: engine (${compiled.codegen ? 'generated code' : 'closures'}), closures and hand-written agree on 20000 records (${ok} mapped, ${20_000 - ok} filtered out)`
+  )
 }
 
 // ---- time: alternate passes so both see the same heap and CPU state ----
@@ -113,7 +147,11 @@ const fmt = (x: number) => `${Math.round(x).toLocaleString('en-US')} rec/s`
 const passes = (xs: number[]) => xs.map((x) => Math.round(x / 1000) + 'k').join(' ')
 console.log(`records: ${N}, passes: ${PASSES}, node ${process.version} (median of passes; pass 1 includes warm-up)`)
 console.log(`hand-written: ${fmt(median(handRates))}  passes ${passes(handRates)}`)
-console.log(`engine:       ${fmt(median(engineRates))}  passes ${passes(engineRates)}  (${compiled.codegen ? 'generated code' : 'closures'})`)
-console.log(`closures:     ${fmt(median(closureRates))}  passes ${passes(closureRates)}  (renderer fallback, timed after; ratio ${(median(closureRates) / median(handRates)).toFixed(2)})`)
+console.log(
+  `engine:       ${fmt(median(engineRates))}  passes ${passes(engineRates)}  (${compiled.codegen ? 'generated code' : 'closures'})`
+)
+console.log(
+  `closures:     ${fmt(median(closureRates))}  passes ${passes(closureRates)}  (renderer fallback, timed after; ratio ${(median(closureRates) / median(handRates)).toFixed(2)})`
+)
 console.log(`(sink ${sink})`)
 console.log(`engine ratio: ${(median(engineRates) / median(handRates)).toFixed(2)}`)

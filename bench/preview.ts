@@ -46,8 +46,12 @@ async function main(): Promise<void> {
 
   console.log(`records: ${RECORDS} contacts (filter pushed down: ${first.query.odataFilter})`)
   console.log(`first preview (cold: sign-in, metadata, schema): ${coldMs.toFixed(1)} ms`)
-  console.log(`preview (fetch + transform), warm: median ${preview.median.toFixed(1)} ms, p95 ${preview.p95.toFixed(1)} ms over ${ROUNDS} rounds`)
-  console.log(`dry run (fetch + transform + diff against Campaign), warm: median ${dryRun.median.toFixed(1)} ms, p95 ${dryRun.p95.toFixed(1)} ms`)
+  console.log(
+    `preview (fetch + transform), warm: median ${preview.median.toFixed(1)} ms, p95 ${preview.p95.toFixed(1)} ms over ${ROUNDS} rounds`
+  )
+  console.log(
+    `dry run (fetch + transform + diff against Campaign), warm: median ${dryRun.median.toFixed(1)} ms, p95 ${dryRun.p95.toFixed(1)} ms`
+  )
   console.log(`preview ms: ${preview.median.toFixed(1)} (goal < 100)`)
   await connections.dispose()
   await sandbox.close()

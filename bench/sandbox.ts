@@ -19,8 +19,7 @@ import { startSandbox, type SandboxInfo } from '../src/main/sandbox'
 const startGoalMs = 2000
 
 type ServeMessage =
-  | { kind: 'ready'; info: SandboxInfo; startMs: number; afterStart: Memory }
-  | { kind: 'peaks'; peak: Memory; maxRssBytes: number }
+  { kind: 'ready'; info: SandboxInfo; startMs: number; afterStart: Memory } | { kind: 'peaks'; peak: Memory; maxRssBytes: number }
 interface Memory {
   rss: number
   heapUsed: number
@@ -110,7 +109,9 @@ async function run(contacts: number): Promise<Run> {
     let pages = 0
     const began = performance.now()
     while (url) {
-      const response = await fetch(url, { headers: { Authorization: `Bearer ${token}`, Prefer: 'odata.maxpagesize=5000', Accept: 'application/json' } })
+      const response = await fetch(url, {
+        headers: { Authorization: `Bearer ${token}`, Prefer: 'odata.maxpagesize=5000', Accept: 'application/json' }
+      })
       if (!response.ok) throw new Error(`page ${pages + 1} failed: ${response.status} ${(await response.text()).slice(0, 300)}`)
       const page = (await response.json()) as { value: unknown[]; '@odata.nextLink'?: string }
       rows += page.value.length
@@ -123,7 +124,16 @@ async function run(contacts: number): Promise<Run> {
     child.send('stop')
     const peaks = await nextMessage(child)
     if (peaks.kind !== 'peaks') throw new Error('unexpected message from the sandbox process')
-    return { contacts, startMs: ready.startMs, rows, pages, pagingMs, afterStart: ready.afterStart, peak: peaks.peak, maxRssBytes: peaks.maxRssBytes }
+    return {
+      contacts,
+      startMs: ready.startMs,
+      rows,
+      pages,
+      pagingMs,
+      afterStart: ready.afterStart,
+      peak: peaks.peak,
+      maxRssBytes: peaks.maxRssBytes
+    }
   } finally {
     if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve))
   }
@@ -131,7 +141,9 @@ async function run(contacts: number): Promise<Run> {
 
 function report(r: Run): void {
   const n = r.contacts.toLocaleString('en-US')
-  console.log(`sandbox start at ${n} contacts: ${r.startMs.toFixed(0)} ms (goal < ${startGoalMs} ms${r.startMs < startGoalMs ? ', met' : ', MISSED'})`)
+  console.log(
+    `sandbox start at ${n} contacts: ${r.startMs.toFixed(0)} ms (goal < ${startGoalMs} ms${r.startMs < startGoalMs ? ', met' : ', MISSED'})`
+  )
   console.log(
     `paged ${r.rows.toLocaleString('en-US')} contacts in ${r.pages} pages: ${(r.pagingMs / 1000).toFixed(1)} s, ${Math.round((r.rows / r.pagingMs) * 1000).toLocaleString('en-US')} rows/s`
   )
@@ -148,7 +160,9 @@ async function main(): Promise<void> {
   report(big)
   const small = await run(smaller)
   report(small)
-  console.log(`sandbox memory ratio: ${(big.peak.heapUsed / small.peak.heapUsed).toFixed(2)} (peak heap at ${largest.toLocaleString('en-US')} / peak heap at ${smaller.toLocaleString('en-US')}; ~1 = paging holds a page, not the table)`)
+  console.log(
+    `sandbox memory ratio: ${(big.peak.heapUsed / small.peak.heapUsed).toFixed(2)} (peak heap at ${largest.toLocaleString('en-US')} / peak heap at ${smaller.toLocaleString('en-US')}; ~1 = paging holds a page, not the table)`
+  )
 }
 
 if (process.argv[2] === '--serve') {

@@ -26,20 +26,45 @@ const small = Number(values.small ?? 100_000)
 const root = resolve(__dirname, '..')
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`
 
-function measure(records: number): { peakLiveHeapBytes: number; peakHeapBytes: number; peakRssBytes: number; seconds: number; recordsPerSecond: number; status: string } {
+function measure(records: number): {
+  peakLiveHeapBytes: number
+  peakHeapBytes: number
+  peakRssBytes: number
+  seconds: number
+  recordsPerSecond: number
+  status: string
+} {
   const result = spawnSync(
     process.execPath,
-    ['--expose-gc', join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'bench/sync.ts'), '--records', String(records), '--latency', values.latency ?? '0', '--json'],
+    [
+      '--expose-gc',
+      join(root, 'node_modules/tsx/dist/cli.mjs'),
+      join(root, 'bench/sync.ts'),
+      '--records',
+      String(records),
+      '--latency',
+      values.latency ?? '0',
+      '--json'
+    ],
     { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] }
   )
-  const line = result.stdout.trim().split('\n').find((l) => l.startsWith('{'))
+  const line = result.stdout
+    .trim()
+    .split('\n')
+    .find((l) => l.startsWith('{'))
   if (!line) throw new Error(`bench/sync.ts --records ${records} printed no figures (exit ${result.status})`)
   return JSON.parse(line)
 }
 
 const a = measure(small)
-console.log(`${small.toLocaleString('en-US')} contacts: ${a.status} in ${a.seconds.toFixed(0)} s (${a.recordsPerSecond.toFixed(0)}/s), peak live heap ${mb(a.peakLiveHeapBytes)}, peak heap ${mb(a.peakHeapBytes)}, peak RSS ${mb(a.peakRssBytes)}`)
+console.log(
+  `${small.toLocaleString('en-US')} contacts: ${a.status} in ${a.seconds.toFixed(0)} s (${a.recordsPerSecond.toFixed(0)}/s), peak live heap ${mb(a.peakLiveHeapBytes)}, peak heap ${mb(a.peakHeapBytes)}, peak RSS ${mb(a.peakRssBytes)}`
+)
 const b = measure(large)
-console.log(`${large.toLocaleString('en-US')} contacts: ${b.status} in ${b.seconds.toFixed(0)} s (${b.recordsPerSecond.toFixed(0)}/s), peak live heap ${mb(b.peakLiveHeapBytes)}, peak heap ${mb(b.peakHeapBytes)}, peak RSS ${mb(b.peakRssBytes)}`)
-console.log(`peak heap ratio (GC timing included): ${(b.peakHeapBytes / a.peakHeapBytes).toFixed(3)}; peak RSS ratio: ${(b.peakRssBytes / a.peakRssBytes).toFixed(3)}`)
+console.log(
+  `${large.toLocaleString('en-US')} contacts: ${b.status} in ${b.seconds.toFixed(0)} s (${b.recordsPerSecond.toFixed(0)}/s), peak live heap ${mb(b.peakLiveHeapBytes)}, peak heap ${mb(b.peakHeapBytes)}, peak RSS ${mb(b.peakRssBytes)}`
+)
+console.log(
+  `peak heap ratio (GC timing included): ${(b.peakHeapBytes / a.peakHeapBytes).toFixed(3)}; peak RSS ratio: ${(b.peakRssBytes / a.peakRssBytes).toFixed(3)}`
+)
 console.log(`sync-memory ratio: ${(b.peakLiveHeapBytes / a.peakLiveHeapBytes).toFixed(3)}`)

@@ -57,7 +57,21 @@ const flow: RecordsFlow = {
 }
 
 async function startChildSandbox(): Promise<{ info: SandboxInfo; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [join(root, 'bin/sync-studio.cjs'), 'sandbox', '--json', '--contacts', String(records), '--profiles', '0', '--latency', String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'bin/sync-studio.cjs'),
+      'sandbox',
+      '--json',
+      '--contacts',
+      String(records),
+      '--profiles',
+      '0',
+      '--latency',
+      String(latencyMs)
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] }
+  )
   const info = await new Promise<SandboxInfo>((done, fail) => {
     let text = ''
     child.stdout.on('data', (chunk) => {
@@ -74,7 +88,12 @@ async function dynamicsToken(info: SandboxInfo): Promise<string> {
   const origin = new URL(info.dynamics.url).origin
   const response = await fetch(`${origin}/${info.dynamics.tenantId}/oauth2/v2.0/token`, {
     method: 'POST',
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: info.dynamics.clientId, client_secret: info.dynamics.clientSecret, scope: `${origin}/.default` })
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: info.dynamics.clientId,
+      client_secret: info.dynamics.clientSecret,
+      scope: `${origin}/.default`
+    })
   })
   return ((await response.json()) as { access_token: string }).access_token
 }
@@ -97,14 +116,30 @@ async function main(): Promise<void> {
     peakLive = Math.max(peakLive, process.memoryUsage().heapUsed)
   }, 2000)
   try {
-    const dynamics = new DynamicsConnector({ environmentUrl: new URL(sandbox.info.dynamics.url).origin, apiUrl: sandbox.info.dynamics.url, tokenProvider: new StaticTokenProvider(await dynamicsToken(sandbox.info)) })
+    const dynamics = new DynamicsConnector({
+      environmentUrl: new URL(sandbox.info.dynamics.url).origin,
+      apiUrl: sandbox.info.dynamics.url,
+      tokenProvider: new StaticTokenProvider(await dynamicsToken(sandbox.info))
+    })
     const campaign = new CampaignConnector({
       baseUrl: sandbox.info.campaign.url,
       apiKey: sandbox.info.campaign.clientId,
-      tokenProvider: new ImsTokenProvider({ imsUrl: sandbox.info.campaign.imsUrl, clientId: sandbox.info.campaign.clientId, clientSecret: sandbox.info.campaign.clientSecret, scopes: sandbox.info.campaign.scopes }),
+      tokenProvider: new ImsTokenProvider({
+        imsUrl: sandbox.info.campaign.imsUrl,
+        clientId: sandbox.info.campaign.clientId,
+        clientSecret: sandbox.info.campaign.clientSecret,
+        scopes: sandbox.info.campaign.scopes
+      }),
       concurrency
     })
-    const parts = await recordsFlowParts({ flow, dynamics, campaign, full: true, pageSize: 2000, limits: { maxBatch: 25, concurrency: Math.ceil(concurrency / 8) + 2, lookupBatch: 25 } })
+    const parts = await recordsFlowParts({
+      flow,
+      dynamics,
+      campaign,
+      full: true,
+      pageSize: 2000,
+      limits: { maxBatch: 25, concurrency: Math.ceil(concurrency / 8) + 2, lookupBatch: 25 }
+    })
     const journal = await SyncJournal.open(join(folder, 'journal'))
     gc()
     sample()
@@ -135,10 +170,18 @@ async function main(): Promise<void> {
     if (values.json) console.log(JSON.stringify(figures))
     else {
       const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`
-      console.log(`contacts flow: ${records.toLocaleString('en-US')} contacts, ${latencyMs} ms latency per answer, ${concurrency} Campaign calls in flight at most`)
-      console.log(`  ${result.status}: ${result.counts.read} read, ${result.counts.created} created, ${result.counts.failed} refused by Campaign, ${result.counts.skipped} skipped in ${seconds.toFixed(1)} s`)
-      console.log(`  ${figures.recordsPerSecond.toFixed(0)} records/s; ${calls} Campaign calls = ${figures.callsPerSecond.toFixed(0)} calls/s; bound ${callBound.toFixed(0)} calls/s (${figures.recordBound.toFixed(0)} new records/s)`)
-      console.log(`  peak live heap (after GC) ${mb(peakLive)}, peak heap ${mb(peakHeap)}, peak RSS ${mb(peakRss)} (this process; the sandbox runs in its own)`)
+      console.log(
+        `contacts flow: ${records.toLocaleString('en-US')} contacts, ${latencyMs} ms latency per answer, ${concurrency} Campaign calls in flight at most`
+      )
+      console.log(
+        `  ${result.status}: ${result.counts.read} read, ${result.counts.created} created, ${result.counts.failed} refused by Campaign, ${result.counts.skipped} skipped in ${seconds.toFixed(1)} s`
+      )
+      console.log(
+        `  ${figures.recordsPerSecond.toFixed(0)} records/s; ${calls} Campaign calls = ${figures.callsPerSecond.toFixed(0)} calls/s; bound ${callBound.toFixed(0)} calls/s (${figures.recordBound.toFixed(0)} new records/s)`
+      )
+      console.log(
+        `  peak live heap (after GC) ${mb(peakLive)}, peak heap ${mb(peakHeap)}, peak RSS ${mb(peakRss)} (this process; the sandbox runs in its own)`
+      )
       console.log(`sync ratio: ${ratio.toFixed(3)}`)
     }
   } finally {

@@ -29,5 +29,6 @@ for (const [file, { mutants }] of Object.entries(files)) {
   total += tried.length
   if (tried.length) rows.push([file, hit, tried.length])
 }
-for (const [file, hit, all] of rows.sort((a, b) => a[1] / a[2] - b[1] / b[2])) console.log(`${((100 * hit) / all).toFixed(1).padStart(6)}%  ${String(all).padStart(5)}  ${file}`)
+for (const [file, hit, all] of rows.sort((a, b) => a[1] / a[2] - b[1] / b[2]))
+  console.log(`${((100 * hit) / all).toFixed(1).padStart(6)}%  ${String(all).padStart(5)}  ${file}`)
 console.log(`mutation score: ${total ? ((100 * caught) / total).toFixed(2) : 'n/a'} (${caught} of ${total} mutants detected)`)

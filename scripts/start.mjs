@@ -14,7 +14,12 @@ const passThrough = args.filter((a) => a !== '--web')
 
 function build() {
   process.stdout.write('Building Sync Studio…\n')
-  const result = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], shell: process.platform === 'win32' })
+  const result = spawnSync('npm', ['run', '-s', 'build'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    shell: process.platform === 'win32'
+  })
   if (result.status !== 0) {
     process.stderr.write(`${result.stdout}${result.stderr}\nThe build failed (see above).\n`)
     process.exit(result.status ?? 2)
@@ -23,7 +28,10 @@ function build() {
 
 /** The last meaningful line of a failure, for a one-line reason. */
 function reasonFrom(text) {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean)
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
   const network = lines.find((l) => /ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|getaddrinfo|socket hang up|fetch failed/.test(l))
   if (network) return `its binary could not be downloaded: ${network.replace(/^\w*Error:\s*/, '')} — no internet connection?`
   const error = lines.reverse().find((l) => /error|cannot|failed|missing/i.test(l))
@@ -32,7 +40,8 @@ function reasonFrom(text) {
 
 /** The Electron executable, downloading it on first launch; or why there is none. */
 function findElectron() {
-  if (!existsSync(join(root, 'node_modules/electron/package.json'))) return { reason: 'the electron package is not installed (run npm install)' }
+  if (!existsSync(join(root, 'node_modules/electron/package.json')))
+    return { reason: 'the electron package is not installed (run npm install)' }
   process.stdout.write('Looking for Electron (the first launch downloads it)…\n')
   const probe = spawnSync(process.execPath, ['-e', 'process.stdout.write("ELECTRON=" + require("electron"))'], {
     cwd: root,
@@ -70,7 +79,9 @@ function startElectron(executable) {
   child.on('exit', (code, signal) => {
     clearTimeout(timer)
     if (early && code !== 0) {
-      console.log(`Electron could not start (${signal ?? `exit code ${code}`}: ${reasonFrom(stderr)}) — serving Sync Studio in browser mode instead.`)
+      console.log(
+        `Electron could not start (${signal ?? `exit code ${code}`}: ${reasonFrom(stderr)}) — serving Sync Studio in browser mode instead.`
+      )
       startBrowserMode()
     } else process.exit(code ?? 0)
   })

@@ -26,7 +26,12 @@ function findChromium() {
 
 function run(label, command, args, env = {}) {
   process.stdout.write(`\n── ${label} ──\n`)
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env }, shell: process.platform === 'win32' })
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+    shell: process.platform === 'win32'
+  })
   return result.status ?? 1
 }
 
@@ -63,10 +68,15 @@ const vitestCode = run('unit, integration and smoke tests (vitest)', process.exe
   `--outputFile.json=${vitestJson}`
 ])
 const playwrightJson = join(output, 'playwright.json')
-const playwrightCode = run('browser tests (Playwright, Chromium)', process.execPath, [join(root, 'node_modules/@playwright/test/cli.js'), 'test'], {
-  CHROMIUM_PATH: chromium,
-  PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson
-})
+const playwrightCode = run(
+  'browser tests (Playwright, Chromium)',
+  process.execPath,
+  [join(root, 'node_modules/@playwright/test/cli.js'), 'test'],
+  {
+    CHROMIUM_PATH: chromium,
+    PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson
+  }
+)
 
 let passed = 0
 let failed = failedChecks.length
@@ -85,5 +95,7 @@ if (existsSync(playwrightJson)) {
 } else failed += 1
 if ((vitestCode !== 0 || playwrightCode !== 0) && failed === 0) failed = 1 // a runner failed outside any test
 
-console.log(`\n${failedChecks.map((check) => `The ${check} failed (counted as 1 failure).\n`).join('')}${passed} passed, ${failed} failed, ${skipped} skipped`)
+console.log(
+  `\n${failedChecks.map((check) => `The ${check} failed (counted as 1 failure).\n`).join('')}${passed} passed, ${failed} failed, ${skipped} skipped`
+)
 process.exit(failed === 0 ? 0 : 1)

@@ -27,7 +27,10 @@ const root = createRoot(document.getElementById('root')!)
 
 if (variant === 'ours') {
   useSchemaStore.setState({
-    tables: { [tableKey('dynamics', 'Sandbox', source.name)]: { status: 'ready', value: source }, [tableKey('campaign', 'Sandbox', target.name)]: { status: 'ready', value: target } }
+    tables: {
+      [tableKey('dynamics', 'Sandbox', source.name)]: { status: 'ready', value: source },
+      [tableKey('campaign', 'Sandbox', target.name)]: { status: 'ready', value: target }
+    }
   })
   const flow: RecordsFlow = {
     id: 'contacts',
@@ -37,7 +40,12 @@ if (variant === 'ours') {
     match: { source: 'contactid', target: 'cusDynamicsContactId' },
     fields: mappings.map((m) => ({ target: m.target, from: [m.from] }))
   }
-  const doc: MappingDocument = { format: 'sync-studio/mapping@1', name: 'bench', connections: { dynamics: 'Sandbox', campaign: 'Sandbox' }, flows: [flow] }
+  const doc: MappingDocument = {
+    format: 'sync-studio/mapping@1',
+    name: 'bench',
+    connections: { dynamics: 'Sandbox', campaign: 'Sandbox' },
+    flows: [flow]
+  }
   const client = { mode: 'browser', call: () => new Promise(() => undefined), on: () => () => undefined } as unknown as Client
   root.render(
     <FluentProvider theme={webLightTheme} style={{ height: '100%' }}>
@@ -57,7 +65,11 @@ if (variant === 'ours') {
         {data.fields.map((f) => (
           <div key={f} style={{ position: 'relative', height: 32, padding: '0 12px', lineHeight: '32px' }}>
             {f}
-            <Handle id={f} type={data.side === 'source' ? 'source' : 'target'} position={data.side === 'source' ? Position.Right : Position.Left} />
+            <Handle
+              id={f}
+              type={data.side === 'source' ? 'source' : 'target'}
+              position={data.side === 'source' ? Position.Right : Position.Left}
+            />
           </div>
         ))}
       </div>
@@ -68,10 +80,23 @@ if (variant === 'ours') {
     { id: 'source', type: 'bare', position: { x: 0, y: 0 }, data: { side: 'source', fields: source.fields.map((f) => f.name) } },
     { id: 'target', type: 'bare', position: { x: 620, y: 0 }, data: { side: 'target', fields: target.fields.map((f) => f.name) } }
   ]
-  const edges: Edge[] = mappings.map((m, i) => ({ id: `e${i}`, source: 'source', sourceHandle: m.from, target: 'target', targetHandle: m.target }))
+  const edges: Edge[] = mappings.map((m, i) => ({
+    id: `e${i}`,
+    source: 'source',
+    sourceHandle: m.from,
+    target: 'target',
+    targetHandle: m.target
+  }))
   root.render(
     <ReactFlowProvider>
-      <ReactFlow defaultNodes={nodes} defaultEdges={edges} nodeTypes={nodeTypes} defaultViewport={{ x: 40, y: 40, zoom: 1 }} proOptions={{ hideAttribution: true }} minZoom={0.02} />
+      <ReactFlow
+        defaultNodes={nodes}
+        defaultEdges={edges}
+        nodeTypes={nodeTypes}
+        defaultViewport={{ x: 40, y: 40, zoom: 1 }}
+        proOptions={{ hideAttribution: true }}
+        minZoom={0.02}
+      />
     </ReactFlowProvider>
   )
 }

@@ -8,5 +8,10 @@ export default defineConfig({
   base: './',
   plugins: [react()],
   logLevel: 'warn',
-  build: { outDir: resolve(import.meta.dirname, '../../.test-output/bench-canvas'), emptyOutDir: true, minify: true, modulePreload: { polyfill: false } }
+  build: {
+    outDir: resolve(import.meta.dirname, '../../.test-output/bench-canvas'),
+    emptyOutDir: true,
+    minify: true,
+    modulePreload: { polyfill: false }
+  }
 })

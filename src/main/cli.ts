@@ -27,7 +27,7 @@ function help(): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Options:',
-    '  --help, -h     Show this help (or a command\'s: sync-studio <command> --help)',
+    "  --help, -h     Show this help (or a command's: sync-studio <command> --help)",
     '  --version, -v  Print the version',
     '',
     'Docs: docs/cli.md'

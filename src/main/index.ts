@@ -49,16 +49,22 @@ if (!app.requestSingleInstanceLock()) {
 
   app.whenReady().then(() => {
     const store = createElectronStore()
-    const services = createServices({
-      mode: 'electron',
-      store,
-      secrets: createSafeStorageSecrets(store),
-      userData: app.getPath('userData'),
-      embeddedSandbox: true,
-      dialogs: electronDialogs(() => BrowserWindow.getFocusedWindow() ?? mainWindow, () => app.getPath('documents')),
-      versions: { electron: process.versions.electron, chrome: process.versions.chrome },
-      network: systemNetwork(session.defaultSession)
-    }, events)
+    const services = createServices(
+      {
+        mode: 'electron',
+        store,
+        secrets: createSafeStorageSecrets(store),
+        userData: app.getPath('userData'),
+        embeddedSandbox: true,
+        dialogs: electronDialogs(
+          () => BrowserWindow.getFocusedWindow() ?? mainWindow,
+          () => app.getPath('documents')
+        ),
+        versions: { electron: process.versions.electron, chrome: process.versions.chrome },
+        network: systemNetwork(session.defaultSession)
+      },
+      events
+    )
     dispose = services.dispose
     const dispatch = createDispatcher(services.handlers, (level, message) => console[level === 'info' ? 'log' : level](message))
     bindIpc(dispatch, events, () => BrowserWindow.getAllWindows().map((w) => w.webContents))

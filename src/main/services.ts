@@ -104,13 +104,27 @@ export function createServices(platform: Platform, events: EventHub = new EventH
       await ready()
       const tables: TableSummary[] =
         system === 'dynamics'
-          ? (await (await connections.dynamics(connection)).listTables()).map((t) => ({ name: t.name, displayName: t.displayName, custom: t.custom, changeTracking: t.changeTracking, isActivity: t.isActivity }))
-          : (await (await connections.campaign(connection)).listResources()).map((r) => ({ name: r.name, displayName: r.displayName, custom: r.custom, family: r.family }))
+          ? (await (await connections.dynamics(connection)).listTables()).map((t) => ({
+              name: t.name,
+              displayName: t.displayName,
+              custom: t.custom,
+              changeTracking: t.changeTracking,
+              isActivity: t.isActivity
+            }))
+          : (await (await connections.campaign(connection)).listResources()).map((r) => ({
+              name: r.name,
+              displayName: r.displayName,
+              custom: r.custom,
+              family: r.family
+            }))
       return { tables }
     },
     'schema/table': async ({ system, connection, name }) => {
       await ready()
-      const table = system === 'dynamics' ? await (await connections.dynamics(connection)).getTable(name) : await (await connections.campaign(connection)).getResource(name)
+      const table =
+        system === 'dynamics'
+          ? await (await connections.dynamics(connection)).getTable(name)
+          : await (await connections.campaign(connection)).getResource(name)
       return { table }
     },
     'preview/records': async ({ document, flowId, limit }) => {

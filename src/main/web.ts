@@ -142,7 +142,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!allowedHosts.has(req.headers.host ?? '')) return refuse(res, 403, 'Refused: this server answers only to its own loopback address.')
     const origin = req.headers.origin
-    if (origin !== undefined && !allowedOrigins.has(origin)) return refuse(res, 403, 'Refused: requests from another origin are not allowed.')
+    if (origin !== undefined && !allowedOrigins.has(origin))
+      return refuse(res, 403, 'Refused: requests from another origin are not allowed.')
     let pathname: string
     try {
       pathname = new URL(req.url ?? '/', 'http://localhost').pathname
@@ -161,7 +162,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       }
       if (pathname.startsWith('/api/call/')) {
         if (req.method !== 'POST') return refuse(res, 405, 'Calls are POST requests.')
-        if (!isJsonContentType(req.headers['content-type'])) return refuse(res, 415, 'Calls carry a JSON body (Content-Type: application/json).')
+        if (!isJsonContentType(req.headers['content-type']))
+          return refuse(res, 415, 'Calls carry a JSON body (Content-Type: application/json).')
         const name = decoded(pathname.slice('/api/call/'.length))
         if (name === undefined) return refuse(res, 400, 'The call name is not valid (malformed %-encoding).')
         let input: unknown

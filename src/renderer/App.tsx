@@ -1,4 +1,14 @@
-import { Body1, Button, Caption1, FluentProvider, MessageBar, MessageBarActions, MessageBarBody, webDarkTheme, webLightTheme } from '@fluentui/react-components'
+import {
+  Body1,
+  Button,
+  Caption1,
+  FluentProvider,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  webDarkTheme,
+  webLightTheme
+} from '@fluentui/react-components'
 import { ChevronDownRegular, ChevronUpRegular, DismissRegular } from '@fluentui/react-icons'
 import { ReactFlowProvider } from '@xyflow/react'
 import { useCallback, useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react'
@@ -147,7 +157,25 @@ export function App({ client }: { client: Client }) {
       if (!(event.ctrlKey || event.metaKey) || isTyping(event.target)) return
       const key = event.key.toLowerCase()
       const command: MenuCommand | undefined =
-        key === 'z' ? (event.shiftKey ? 'redo' : 'undo') : key === 'y' ? 'redo' : key === 's' ? (event.shiftKey ? 'saveAs' : 'save') : key === 'o' ? 'open' : key === 'e' ? 'export' : key === 'i' ? 'import' : key === 'n' ? 'new' : undefined
+        key === 'z'
+          ? event.shiftKey
+            ? 'redo'
+            : 'undo'
+          : key === 'y'
+            ? 'redo'
+            : key === 's'
+              ? event.shiftKey
+                ? 'saveAs'
+                : 'save'
+              : key === 'o'
+                ? 'open'
+                : key === 'e'
+                  ? 'export'
+                  : key === 'i'
+                    ? 'import'
+                    : key === 'n'
+                      ? 'new'
+                      : undefined
       if (!command) return
       event.preventDefault()
       runCommand(command)
@@ -177,78 +205,119 @@ export function App({ client }: { client: Client }) {
     // app's layout classes go on an inner element, not on the provider.
     <FluentProvider theme={theme} className="ss-root">
       <div className={`ss-app ${theme === webDarkTheme ? 'ss-dark' : 'ss-light'}`}>
-      <input
-        ref={actions.fileInput}
-        type="file"
-        accept=".json,application/json"
-        hidden
-        aria-label="Mapping file to import"
-        data-testid="import-file"
-        onChange={(event) => {
-          const file = event.target.files?.[0]
-          if (file) void actions.importFile(file)
-        }}
-      />
-      <AppToolbar client={client} actions={actions} onNew={() => setDialog('document')} onConnections={() => setConnectionsOpen(true)} onRun={() => useRunStore.getState().open('run')} />
-      {notice && (
-        <MessageBar intent={notice.level === 'error' ? 'error' : notice.level === 'warning' ? 'warning' : 'info'} className="ss-notice" role="status">
-          <MessageBarBody>{notice.message}</MessageBarBody>
-          <MessageBarActions containerAction={<Button appearance="transparent" size="small" icon={<DismissRegular />} aria-label="Dismiss the message" onClick={() => setNotice(undefined)} />} />
-        </MessageBar>
-      )}
-      <div className="ss-workspace">
-        <aside className="ss-side ss-side--left" hidden={!leftOpen} aria-label="Tables and resources">
-          <SchemaBrowser client={client} connections={connectionsOf(document)} />
-        </aside>
-        <main className="ss-center">
-          {document && (
-            <FlowTabs document={document} activeId={flow?.id} onAdd={() => setDialog('flow')} />
-          )}
-          <div className="ss-canvas" data-testid="canvas">
-            <ReactFlowProvider>
-              {document && flow ? (
-                <MappingCanvas key={flow.id} client={client} document={document} flow={flow} problems={problems} showMinimap={settings?.showMinimap ?? true} />
-              ) : (
-                <EmptyCanvas hasDocument={document !== undefined} />
-              )}
-            </ReactFlowProvider>
-          </div>
-          {document && (
-            <section className="ss-bottom" style={{ height: bottom.open ? bottom.height : undefined }} aria-label="Preview area">
-              <div className="ss-bottom__bar">
-                {bottom.open && <div className="ss-bottom__splitter" role="separator" aria-orientation="horizontal" aria-label="Resize the preview" {...bottom.splitter} />}
+        <input
+          ref={actions.fileInput}
+          type="file"
+          accept=".json,application/json"
+          hidden
+          aria-label="Mapping file to import"
+          data-testid="import-file"
+          onChange={(event) => {
+            const file = event.target.files?.[0]
+            if (file) void actions.importFile(file)
+          }}
+        />
+        <AppToolbar
+          client={client}
+          actions={actions}
+          onNew={() => setDialog('document')}
+          onConnections={() => setConnectionsOpen(true)}
+          onRun={() => useRunStore.getState().open('run')}
+        />
+        {notice && (
+          <MessageBar
+            intent={notice.level === 'error' ? 'error' : notice.level === 'warning' ? 'warning' : 'info'}
+            className="ss-notice"
+            role="status"
+          >
+            <MessageBarBody>{notice.message}</MessageBarBody>
+            <MessageBarActions
+              containerAction={
                 <Button
+                  appearance="transparent"
                   size="small"
-                  appearance="subtle"
-                  icon={bottom.open ? <ChevronDownRegular /> : <ChevronUpRegular />}
-                  onClick={() => bottom.setOpen(!bottom.open)}
-                  aria-expanded={bottom.open}
-                >
-                  {bottom.open ? 'Hide preview' : 'Show preview'}
-                </Button>
-              </div>
-              {bottom.open && (
-                <div className="ss-bottom__content">
-                  <PreviewPanel key={generation} client={client} document={document} flowId={flow?.id} />
+                  icon={<DismissRegular />}
+                  aria-label="Dismiss the message"
+                  onClick={() => setNotice(undefined)}
+                />
+              }
+            />
+          </MessageBar>
+        )}
+        <div className="ss-workspace">
+          <aside className="ss-side ss-side--left" hidden={!leftOpen} aria-label="Tables and resources">
+            <SchemaBrowser client={client} connections={connectionsOf(document)} />
+          </aside>
+          <main className="ss-center">
+            {document && <FlowTabs document={document} activeId={flow?.id} onAdd={() => setDialog('flow')} />}
+            <div className="ss-canvas" data-testid="canvas">
+              <ReactFlowProvider>
+                {document && flow ? (
+                  <MappingCanvas
+                    key={flow.id}
+                    client={client}
+                    document={document}
+                    flow={flow}
+                    problems={problems}
+                    showMinimap={settings?.showMinimap ?? true}
+                  />
+                ) : (
+                  <EmptyCanvas hasDocument={document !== undefined} />
+                )}
+              </ReactFlowProvider>
+            </div>
+            {document && (
+              <section className="ss-bottom" style={{ height: bottom.open ? bottom.height : undefined }} aria-label="Preview area">
+                <div className="ss-bottom__bar">
+                  {bottom.open && (
+                    <div
+                      className="ss-bottom__splitter"
+                      role="separator"
+                      aria-orientation="horizontal"
+                      aria-label="Resize the preview"
+                      {...bottom.splitter}
+                    />
+                  )}
+                  <Button
+                    size="small"
+                    appearance="subtle"
+                    icon={bottom.open ? <ChevronDownRegular /> : <ChevronUpRegular />}
+                    onClick={() => bottom.setOpen(!bottom.open)}
+                    aria-expanded={bottom.open}
+                  >
+                    {bottom.open ? 'Hide preview' : 'Show preview'}
+                  </Button>
                 </div>
-              )}
-            </section>
-          )}
-        </main>
-        <aside className="ss-side ss-side--right" hidden={!rightOpen} aria-label="Inspector and problems">
-          {document && flow && <Inspector key={generation} client={client} document={document} flow={flow} problems={problems} />}
-          <ProblemsPanel document={document} problems={problems} onFocus={focusProblem} />
-        </aside>
-      </div>
-      <footer className="ss-status" aria-label="Status">
-        <Caption1>{info ? `${info.mode === 'electron' ? 'Desktop' : 'Browser mode'} · v${info.version}` : 'Connecting…'}</Caption1>
-        <Caption1 data-testid="document-status">
-          {document ? `${document.flows.length} flow${document.flows.length === 1 ? '' : 's'} · ${dirty ? 'unsaved changes' : 'saved'}${path ? ` · ${path}` : ''}` : 'No mapping open'}
-        </Caption1>
-      </footer>
-      <NewFlowDialog client={client} mode={dialog ?? 'document'} open={dialog !== undefined} onClose={() => setDialog(undefined)} confirmDiscard={confirmDiscard} />
-      <ConnectionsDialog client={client} open={connectionsOpen} onClose={() => setConnectionsOpen(false)} />
-      <RunDialog client={client} />
+                {bottom.open && (
+                  <div className="ss-bottom__content">
+                    <PreviewPanel key={generation} client={client} document={document} flowId={flow?.id} />
+                  </div>
+                )}
+              </section>
+            )}
+          </main>
+          <aside className="ss-side ss-side--right" hidden={!rightOpen} aria-label="Inspector and problems">
+            {document && flow && <Inspector key={generation} client={client} document={document} flow={flow} problems={problems} />}
+            <ProblemsPanel document={document} problems={problems} onFocus={focusProblem} />
+          </aside>
+        </div>
+        <footer className="ss-status" aria-label="Status">
+          <Caption1>{info ? `${info.mode === 'electron' ? 'Desktop' : 'Browser mode'} · v${info.version}` : 'Connecting…'}</Caption1>
+          <Caption1 data-testid="document-status">
+            {document
+              ? `${document.flows.length} flow${document.flows.length === 1 ? '' : 's'} · ${dirty ? 'unsaved changes' : 'saved'}${path ? ` · ${path}` : ''}`
+              : 'No mapping open'}
+          </Caption1>
+        </footer>
+        <NewFlowDialog
+          client={client}
+          mode={dialog ?? 'document'}
+          open={dialog !== undefined}
+          onClose={() => setDialog(undefined)}
+          confirmDiscard={confirmDiscard}
+        />
+        <ConnectionsDialog client={client} open={connectionsOpen} onClose={() => setConnectionsOpen(false)} />
+        <RunDialog client={client} />
       </div>
     </FluentProvider>
   )

@@ -23,23 +23,66 @@ export interface CloudInfo {
 }
 
 export const cloudInfo: Record<Cloud, CloudInfo> = {
-  public: { label: 'Public cloud (commercial)', authorityHost: 'login.microsoftonline.com', domain: 'dynamics.com', example: 'contoso.crm.dynamics.com (or crm4, crm11… by region)', envName: 'public' },
+  public: {
+    label: 'Public cloud (commercial)',
+    authorityHost: 'login.microsoftonline.com',
+    domain: 'dynamics.com',
+    example: 'contoso.crm.dynamics.com (or crm4, crm11… by region)',
+    envName: 'public'
+  },
   // GCC environments sign in through the commercial Entra ID.
-  gcc: { label: 'US Government (GCC)', authorityHost: 'login.microsoftonline.com', domain: 'crm9.dynamics.com', example: 'contoso.crm9.dynamics.com', envName: 'gcc' },
-  gccHigh: { label: 'US Government (GCC High)', authorityHost: 'login.microsoftonline.us', domain: 'crm.microsoftdynamics.us', example: 'contoso.crm.microsoftdynamics.us', envName: 'gcc-high' },
-  dod: { label: 'US Government (DoD)', authorityHost: 'login.microsoftonline.us', domain: 'crm.appsplatform.us', example: 'contoso.crm.appsplatform.us', envName: 'dod' },
-  china: { label: 'China (operated by 21Vianet)', authorityHost: 'login.partner.microsoftonline.cn', domain: 'crm.dynamics.cn', example: 'contoso.crm.dynamics.cn', envName: 'china' }
+  gcc: {
+    label: 'US Government (GCC)',
+    authorityHost: 'login.microsoftonline.com',
+    domain: 'crm9.dynamics.com',
+    example: 'contoso.crm9.dynamics.com',
+    envName: 'gcc'
+  },
+  gccHigh: {
+    label: 'US Government (GCC High)',
+    authorityHost: 'login.microsoftonline.us',
+    domain: 'crm.microsoftdynamics.us',
+    example: 'contoso.crm.microsoftdynamics.us',
+    envName: 'gcc-high'
+  },
+  dod: {
+    label: 'US Government (DoD)',
+    authorityHost: 'login.microsoftonline.us',
+    domain: 'crm.appsplatform.us',
+    example: 'contoso.crm.appsplatform.us',
+    envName: 'dod'
+  },
+  china: {
+    label: 'China (operated by 21Vianet)',
+    authorityHost: 'login.partner.microsoftonline.cn',
+    domain: 'crm.dynamics.cn',
+    example: 'contoso.crm.dynamics.cn',
+    envName: 'china'
+  }
 }
 
 /** `gcc-high`, `GCC High`, `gccHigh`, `usgovhigh`… → the cloud; undefined when unknown. */
 export function parseCloud(text: string): Cloud | undefined {
-  const key = text.trim().toLowerCase().replace(/[\s_-]+/g, '')
+  const key = text
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '')
   const aliases: Record<string, Cloud> = {
-    public: 'public', commercial: 'public', global: 'public', azurepublic: 'public',
-    gcc: 'gcc', usgov: 'gcc', usgovernment: 'gcc',
-    gcchigh: 'gccHigh', usgovhigh: 'gccHigh',
-    dod: 'dod', usgovdod: 'dod', usgovmil: 'dod',
-    china: 'china', azurechina: 'china', '21vianet': 'china'
+    public: 'public',
+    commercial: 'public',
+    global: 'public',
+    azurepublic: 'public',
+    gcc: 'gcc',
+    usgov: 'gcc',
+    usgovernment: 'gcc',
+    gcchigh: 'gccHigh',
+    usgovhigh: 'gccHigh',
+    dod: 'dod',
+    usgovdod: 'dod',
+    usgovmil: 'dod',
+    china: 'china',
+    azurechina: 'china',
+    '21vianet': 'china'
   }
   return aliases[key]
 }

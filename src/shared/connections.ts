@@ -135,7 +135,11 @@ export interface ConnectionSummary {
 }
 
 /** What a profile's fields cannot say alone: the environment URL must belong to the chosen cloud. */
-export function connectionProblem(profile: { system: string; environmentUrl?: string; cloud?: (typeof clouds)[number] }): string | undefined {
+export function connectionProblem(profile: {
+  system: string
+  environmentUrl?: string
+  cloud?: (typeof clouds)[number]
+}): string | undefined {
   if (profile.system !== 'dynamics' || !profile.environmentUrl) return undefined
   const mismatch = cloudMismatch(profile.cloud ?? 'public', profile.environmentUrl)
   return mismatch ? `environmentUrl: ${mismatch}` : undefined

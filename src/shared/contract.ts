@@ -50,14 +50,30 @@ export type RecentDocument = z.infer<typeof RecentDocument>
 export const ConnectionSummary = z.object({ profile: ConnectionProfile, hasSecret: z.boolean(), needsSecret: z.boolean() })
 export type ConnectionSummary = z.infer<typeof ConnectionSummary>
 
-const ErrorInfo = z.object({ kind: z.string(), status: z.number().optional(), code: z.string().optional(), message: z.string(), hint: z.string() })
+const ErrorInfo = z.object({
+  kind: z.string(),
+  status: z.number().optional(),
+  code: z.string().optional(),
+  message: z.string(),
+  hint: z.string()
+})
 export const ConnectionTestReport = z.object({
   connectionId: z.string(),
   name: z.string(),
   system: System,
   ok: z.boolean(),
   steps: z.array(
-    z.object({ step: z.enum(['reach', 'signIn', 'metadata', 'count']), ok: z.boolean(), ms: z.number(), detail: z.string().optional(), error: ErrorInfo.extend({ service: z.string().optional(), request: z.string().optional(), requestId: z.string().optional() }).optional() })
+    z.object({
+      step: z.enum(['reach', 'signIn', 'metadata', 'count']),
+      ok: z.boolean(),
+      ms: z.number(),
+      detail: z.string().optional(),
+      error: ErrorInfo.extend({
+        service: z.string().optional(),
+        request: z.string().optional(),
+        requestId: z.string().optional()
+      }).optional()
+    })
   ),
   summary: z.string()
 })
@@ -105,7 +121,15 @@ export const RecordTrace = z.object({
       target: z.string(),
       from: z.array(z.string()).readonly(),
       input: z.unknown(),
-      steps: z.array(z.object({ index: z.number(), fn: z.string(), output: z.unknown().optional(), error: z.string().optional(), warnings: z.array(Warning).optional() })),
+      steps: z.array(
+        z.object({
+          index: z.number(),
+          fn: z.string(),
+          output: z.unknown().optional(),
+          error: z.string().optional(),
+          warnings: z.array(Warning).optional()
+        })
+      ),
       output: z.unknown().optional(),
       error: z.object({ step: z.number().optional(), reason: z.string() }).optional()
     })
@@ -115,11 +139,29 @@ const FieldChange = z.object({ field: z.string(), old: z.unknown(), new: z.unkno
 export const DryRun = z.object({
   entries: z.array(
     z.discriminatedUnion('action', [
-      z.object({ key: z.string().optional(), action: z.literal('create'), target: z.record(z.string(), z.unknown()), warnings: z.array(Warning).readonly() }),
-      z.object({ key: z.string(), action: z.literal('update'), changes: z.array(FieldChange), warnings: z.array(Warning).readonly(), createOnlySkipped: z.array(z.string()) }),
+      z.object({
+        key: z.string().optional(),
+        action: z.literal('create'),
+        target: z.record(z.string(), z.unknown()),
+        warnings: z.array(Warning).readonly()
+      }),
+      z.object({
+        key: z.string(),
+        action: z.literal('update'),
+        changes: z.array(FieldChange),
+        warnings: z.array(Warning).readonly(),
+        createOnlySkipped: z.array(z.string())
+      }),
       z.object({ key: z.string(), action: z.literal('unchanged') }),
       z.object({ key: z.string().optional(), action: z.literal('skipped'), reason: z.string() }),
-      z.object({ key: z.string().optional(), action: z.literal('error'), field: z.string(), step: z.number().optional(), reason: z.string(), input: z.unknown() })
+      z.object({
+        key: z.string().optional(),
+        action: z.literal('error'),
+        field: z.string(),
+        step: z.number().optional(),
+        reason: z.string(),
+        input: z.unknown()
+      })
     ])
   ),
   counts: z.object({ create: z.number(), update: z.number(), unchanged: z.number(), skipped: z.number(), error: z.number() })
@@ -142,7 +184,12 @@ export const RunCounts = z.object({
 })
 export type RunCounts = z.infer<typeof RunCounts>
 /** The delete guard's verdict on a run's (or a plan's) deletes. */
-export const DeleteGuard = z.object({ deletes: z.number(), managed: z.number(), verdict: z.enum(['ok', 'confirm', 'refused']), reason: z.string() })
+export const DeleteGuard = z.object({
+  deletes: z.number(),
+  managed: z.number(),
+  verdict: z.enum(['ok', 'confirm', 'refused']),
+  reason: z.string()
+})
 const RunModeName = z.enum(['full', 'incremental', 'retry'])
 const RunError = z.object({ code: z.string(), message: z.string() })
 export const FlowRunResult = z.object({
@@ -286,10 +333,18 @@ export const calls = {
     'Every problem of a document, each with its JSON path.'
   ),
   'recent/list': call(z.object({}), z.object({ documents: z.array(RecentDocument) }), 'Recently opened or saved mapping files.'),
-  'recent/forget': call(z.object({ path: z.string().optional() }), z.object({ documents: z.array(RecentDocument) }), 'Forget one recent file, or all.'),
+  'recent/forget': call(
+    z.object({ path: z.string().optional() }),
+    z.object({ documents: z.array(RecentDocument) }),
+    'Forget one recent file, or all.'
+  ),
   'settings/get': call(z.object({}), Settings, 'The user settings.'),
   'settings/set': call(Settings.partial(), Settings, 'Change some settings; returns them all.'),
-  'connections/list': call(z.object({}), z.object({ connections: z.array(ConnectionSummary) }), 'Every connection: the user\'s, the built-in Sandbox pair, and any from environment variables.'),
+  'connections/list': call(
+    z.object({}),
+    z.object({ connections: z.array(ConnectionSummary) }),
+    "Every connection: the user's, the built-in Sandbox pair, and any from environment variables."
+  ),
   'connections/create': call(
     z.object({ connection: NewConnection, secret: z.string().min(1).optional() }),
     z.object({ connection: ConnectionSummary }),
@@ -300,16 +355,36 @@ export const calls = {
     z.object({ connection: ConnectionSummary }),
     'Change a connection; a secret of "" removes the stored one, no secret keeps it.'
   ),
-  'connections/delete': call(z.object({ id: z.string().min(1) }), z.object({ connections: z.array(ConnectionSummary) }), 'Delete a connection and its stored secrets.'),
-  'connections/test': call(z.object({ id: z.string().min(1) }), ConnectionTestReport, 'Sign in, read one table\'s metadata, count its rows; says what failed and what to do.'),
-  'schema/tables': call(ConnectionRef, z.object({ tables: z.array(TableSummary) }), 'The tables (Dynamics) or resources (Campaign) of a connection.'),
-  'schema/table': call(ConnectionRef.extend({ name: z.string().min(1) }), z.object({ table: Table }), 'One table or resource with all its fields.'),
+  'connections/delete': call(
+    z.object({ id: z.string().min(1) }),
+    z.object({ connections: z.array(ConnectionSummary) }),
+    'Delete a connection and its stored secrets.'
+  ),
+  'connections/test': call(
+    z.object({ id: z.string().min(1) }),
+    ConnectionTestReport,
+    "Sign in, read one table's metadata, count its rows; says what failed and what to do."
+  ),
+  'schema/tables': call(
+    ConnectionRef,
+    z.object({ tables: z.array(TableSummary) }),
+    'The tables (Dynamics) or resources (Campaign) of a connection.'
+  ),
+  'schema/table': call(
+    ConnectionRef.extend({ name: z.string().min(1) }),
+    z.object({ table: Table }),
+    'One table or resource with all its fields.'
+  ),
   'preview/records': call(
     FlowRef.extend({ limit: sampleSize }),
     z.object({ query: PreviewQuery, preview: Preview }),
     'Sample source records (filter pushed down where Dataverse can) through the flow, with per-cell errors and warnings.'
   ),
-  'preview/trace': call(FlowRef.extend({ key: z.string().min(1) }), z.object({ trace: RecordTrace }), 'One record\'s value after every step of every field.'),
+  'preview/trace': call(
+    FlowRef.extend({ key: z.string().min(1) }),
+    z.object({ trace: RecordTrace }),
+    "One record's value after every step of every field."
+  ),
   'preview/dryRun': call(
     FlowRef.extend({ limit: sampleSize }),
     z.object({ query: PreviewQuery, dryRun: DryRun }),
@@ -328,19 +403,35 @@ export const calls = {
     RunKey,
     'Start a sync (or a dry run) of some or all flows in main; progress arrives as run/progress events, the result as run/finished.'
   ),
-  'run/cancel': call(RunKey, z.object({ canceled: z.boolean() }), 'Cancel a running sync cleanly; the next run resumes from its last checkpoint.'),
-  'run/history': call(z.object({ flowId: z.string().optional() }), z.object({ runs: z.array(RunSummary) }), 'Every run, newest first: flow, mapping version, mode, counts, duration, status.'),
+  'run/cancel': call(
+    RunKey,
+    z.object({ canceled: z.boolean() }),
+    'Cancel a running sync cleanly; the next run resumes from its last checkpoint.'
+  ),
+  'run/history': call(
+    z.object({ flowId: z.string().optional() }),
+    z.object({ runs: z.array(RunSummary) }),
+    'Every run, newest first: flow, mapping version, mode, counts, duration, status.'
+  ),
   'run/errors': call(
     z.object({ runId: z.string().min(1), limit: z.number().int().min(1).max(1000).optional(), offset: z.number().int().min(0).optional() }),
     z.object({ errors: z.array(RecordError) }),
     'The per-record errors of a run: key, field, message, the source value.'
   ),
-  'run/errorsCsv': call(z.object({ runId: z.string().min(1) }), z.object({ csv: z.string(), fileName: z.string() }), 'A run\'s errors as CSV, for a spreadsheet.'),
-  'run/retryFailed': call(z.object({ document: Document, runId: z.string().min(1) }), RunKey, 'A new run of only the records that failed in a run.'),
+  'run/errorsCsv': call(
+    z.object({ runId: z.string().min(1) }),
+    z.object({ csv: z.string(), fileName: z.string() }),
+    "A run's errors as CSV, for a spreadsheet."
+  ),
+  'run/retryFailed': call(
+    z.object({ document: Document, runId: z.string().min(1) }),
+    RunKey,
+    'A new run of only the records that failed in a run.'
+  ),
   'sandbox/simulateDelivery': call(
     z.object({ name: z.string().trim().min(1).max(100).optional() }),
     z.object({ deliveryId: z.string(), name: z.string(), events: z.number().int().min(0) }),
-    'The built-in Sandbox\'s Campaign sends an email delivery to its profiles now: sends, bounces, opens and clicks in their marketing history, for the events flows to read.'
+    "The built-in Sandbox's Campaign sends an email delivery to its profiles now: sends, bounces, opens and clicks in their marketing history, for the events flows to read."
   )
 } satisfies Record<CallName, { input: z.ZodType; output: z.ZodType; summary: string }>
 

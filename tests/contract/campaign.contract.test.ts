@@ -29,13 +29,16 @@ describe('connector ← documented Campaign responses', () => {
     base = `${stand.origin}/acme/campaign/`
   })
   afterAll(() => stand.close())
-  const connector = () => new CampaignConnector({ baseUrl: base, apiKey: 'key', tokenProvider: new StaticTokenProvider('t'), retry: { baseDelayMs: 5 } })
+  const connector = () =>
+    new CampaignConnector({ baseUrl: base, apiKey: 'key', tokenProvider: new StaticTokenProvider('t'), retry: { baseDelayMs: 5 } })
 
   it(`pagination: follows next.href exactly as returned (${samples.pagination.page})`, async () => {
     const pages = []
     for await (const page of connector().list('profile', { family: 'profileAndServices', pageSize: 1 })) pages.push(page)
     expect(pages[0].records).toEqual(samples.pagination.response.body.content)
-    expect(stand.requests.map((r) => r.url)).toContain('/acme/campaign/profileAndServices/profile/email?_lineCount=10&_lineStart=@Qy2MRJCS67PFf8soTf4BzF7BXsq1Gbkp_e5lLj1TbE7HJKqc')
+    expect(stand.requests.map((r) => r.url)).toContain(
+      '/acme/campaign/profileAndServices/profile/email?_lineCount=10&_lineStart=@Qy2MRJCS67PFf8soTf4BzF7BXsq1Gbkp_e5lLj1TbE7HJKqc'
+    )
     // The documented headers on every call.
     expect(stand.requests[0].headers).toMatchObject({ authorization: 'Bearer t', 'x-api-key': 'key', 'cache-control': 'no-cache' })
   })
@@ -60,14 +63,24 @@ describe('sandbox → documented Campaign requests', () => {
     const tokenResponse = await fetch(info.imsUrl, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: info.clientId, client_secret: info.clientSecret, scope: info.scopes.join(',') })
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: info.clientId,
+        client_secret: info.clientSecret,
+        scope: info.scopes.join(',')
+      })
     })
     const accessToken = ((await tokenResponse.json()) as Json).access_token as string
     call = async (method, path, body, token = accessToken) => {
       // The documented headers (the samples' curl lines).
       const response = await fetch(path.startsWith('http') ? path : `${info.url}${path}`, {
         method,
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, 'Cache-Control': 'no-cache', 'X-Api-Key': info.clientId },
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${token}`,
+          'Cache-Control': 'no-cache',
+          'X-Api-Key': info.clientId
+        },
         body: body === undefined ? undefined : JSON.stringify(body)
       })
       const text = await response.text()
@@ -88,7 +101,11 @@ describe('sandbox → documented Campaign requests', () => {
 
   it(`update (${samples.updateProfile.page})`, async () => {
     const pkey = (await call('GET', 'profileAndServices/profile?_lineCount=1')).json.content[0].PKey
-    const { status, json } = await call('PATCH', samples.updateProfile.request.path.replace('<PKEY>', pkey), samples.updateProfile.request.body)
+    const { status, json } = await call(
+      'PATCH',
+      samples.updateProfile.request.path.replace('<PKEY>', pkey),
+      samples.updateProfile.request.body
+    )
     expect(status).toBe(samples.updateProfile.response.status)
     expect(keysOf(json)).toEqual(keysOf(samples.updateProfile.response.body))
     expect(json).toEqual({ PKey: pkey, href: `${served.sandbox.info.url}profileAndServices/profile/${pkey}` })
@@ -103,7 +120,11 @@ describe('sandbox → documented Campaign requests', () => {
 
   it(`the connector reads that answer as a refused token (${samples.invalidToken.page})`, async () => {
     const { info } = served.sandbox
-    const connector = new CampaignConnector({ baseUrl: info.url, apiKey: info.clientId, tokenProvider: new StaticTokenProvider('not-a-token') })
+    const connector = new CampaignConnector({
+      baseUrl: info.url,
+      apiKey: info.clientId,
+      tokenProvider: new StaticTokenProvider('not-a-token')
+    })
     const error = await connector.count('profile', { family: 'profileAndServices' }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConnectorError)
     expect(error).toMatchObject({ kind: 'unauthorized', code: '401013', status: 401 })

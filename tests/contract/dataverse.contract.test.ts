@@ -14,7 +14,12 @@ describe('connector ← documented Dataverse responses', () => {
   beforeAll(async () => {
     stand = await standIn((_method, url) => {
       if (url.startsWith('/api/data/v9.2/EntityDefinitions'))
-        return { status: 200, body: { value: [{ LogicalName: 'contact', EntitySetName: 'contacts', DisplayName: { UserLocalizedLabel: { Label: 'Contact' } } }] } }
+        return {
+          status: 200,
+          body: {
+            value: [{ LogicalName: 'contact', EntitySetName: 'contacts', DisplayName: { UserLocalizedLabel: { Label: 'Contact' } } }]
+          }
+        }
       if (url.includes('$skiptoken=')) return { status: 200, body: { '@odata.context': sample.response.body['@odata.context'], value: [] } }
       return { status: 200, headers: sample.response.headers, body: fill(sample.response.body, { '[Organization URI]': stand.origin }) }
     })
@@ -46,7 +51,9 @@ describe('sandbox → documented Dataverse requests', () => {
   afterAll(() => local.close())
 
   it(`page results (${sample.page})`, async () => {
-    const response = await fetch(`${local.sandbox.info.url}${sample.request.path}`, { headers: { ...sample.request.headers, Authorization: `Bearer ${token}` } })
+    const response = await fetch(`${local.sandbox.info.url}${sample.request.path}`, {
+      headers: { ...sample.request.headers, Authorization: `Bearer ${token}` }
+    })
     expect(response.status).toBe(sample.response.status)
     for (const [name, value] of Object.entries(sample.response.headers)) expect(response.headers.get(name), name).toBe(value)
     const body = (await response.json()) as Json
@@ -56,7 +63,11 @@ describe('sandbox → documented Dataverse requests', () => {
     for (const row of body.value) expect(Object.keys(row).sort()).toEqual(Object.keys(documented.value[0]).sort())
     expect(body.value[0]['@odata.etag']).toMatch(/^W\/"\d+"$/)
     // Same prefix as the documented link: the query as sent, then the cookie-shaped $skiptoken.
-    expect(body['@odata.nextLink'].startsWith(`${local.sandbox.info.url}contacts?$select=fullname&$skiptoken=%3Ccookie%20pagenumber=%222%22%20pagingcookie=%22`)).toBe(true)
+    expect(
+      body['@odata.nextLink'].startsWith(
+        `${local.sandbox.info.url}contacts?$select=fullname&$skiptoken=%3Ccookie%20pagenumber=%222%22%20pagingcookie=%22`
+      )
+    ).toBe(true)
     expect(body['@odata.nextLink']).toMatch(/%20istracking=%22False%22%20\/%3E$/)
   })
 })

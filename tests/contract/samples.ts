@@ -20,7 +20,9 @@ export const campaign = {
       status: 200,
       body: {
         content: [{ PKey: '<PKEY>', firstName: 'John', lastName: 'Doe', birthDate: '1980-10-24' }],
-        next: { href: 'https://mc.adobe.io/<ORGANIZATION>/campaign/profileAndServices/profile/email?_lineCount=10&_lineStart=@Qy2MRJCS67PFf8soTf4BzF7BXsq1Gbkp_e5lLj1TbE7HJKqc' }
+        next: {
+          href: 'https://mc.adobe.io/<ORGANIZATION>/campaign/profileAndServices/profile/email?_lineCount=10&_lineStart=@Qy2MRJCS67PFf8soTf4BzF7BXsq1Gbkp_e5lLj1TbE7HJKqc'
+        }
       }
     }
   },
@@ -29,7 +31,10 @@ export const campaign = {
     request: { method: 'PATCH', path: 'profileAndServices/profile/<PKEY>', body: { phone: '3301020304' } },
     response: {
       status: 200,
-      body: { PKey: '<PKEY>', href: 'https://mc.adobe.io/<ORGANIZATION>/campaign/profileAndServices/profile/@2v1dr3ZKJveMDhAdh0MPnh9hNQQ93qb7AW6BNVVKknjwXvTZRBAgUqz1SNcB4ZndgjqOofx3BwBZYBftlmObISoM3rs' }
+      body: {
+        PKey: '<PKEY>',
+        href: 'https://mc.adobe.io/<ORGANIZATION>/campaign/profileAndServices/profile/@2v1dr3ZKJveMDhAdh0MPnh9hNQQ93qb7AW6BNVVKknjwXvTZRBAgUqz1SNcB4ZndgjqOofx3BwBZYBftlmObISoM3rs'
+      }
     }
   },
   invalidToken: {
@@ -43,7 +48,11 @@ export const campaign = {
 export const dataverse = {
   pageResults: {
     page: 'https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/page-results',
-    request: { method: 'GET', path: 'contacts?$select=fullname', headers: { Accept: 'application/json', 'OData-MaxVersion': '4.0', 'OData-Version': '4.0', Prefer: 'odata.maxpagesize=2' } },
+    request: {
+      method: 'GET',
+      path: 'contacts?$select=fullname',
+      headers: { Accept: 'application/json', 'OData-MaxVersion': '4.0', 'OData-Version': '4.0', Prefer: 'odata.maxpagesize=2' }
+    },
     response: {
       status: 200,
       headers: { 'OData-Version': '4.0', 'Preference-Applied': 'odata.maxpagesize=2' },

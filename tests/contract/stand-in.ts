@@ -8,7 +8,9 @@ export interface StandIn {
   close(): Promise<void>
 }
 
-export async function standIn(answer: (method: string, url: string) => { status: number; headers?: Record<string, string>; body: unknown }): Promise<StandIn> {
+export async function standIn(
+  answer: (method: string, url: string) => { status: number; headers?: Record<string, string>; body: unknown }
+): Promise<StandIn> {
   const requests: StandIn['requests'] = []
   const server: Server = createServer((req, res) => {
     let body = ''
@@ -22,7 +24,11 @@ export async function standIn(answer: (method: string, url: string) => { status:
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+  }
 }
 
 /** Replaces the documented placeholders in a sample with real values, everywhere in it. */

@@ -10,8 +10,13 @@ import { expect, flowEdge, test } from './canvas-support'
 const screens = '.test-output/screens'
 type Box = { x: number; y: number; width: number; height: number }
 
-const overlap = (a: Box, b: Box) => Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x) > 0.5 && Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y) > 0.5
-const inside = (inner: Box, outer: Box) => inner.x >= outer.x - 0.5 && inner.y >= outer.y - 0.5 && inner.x + inner.width <= outer.x + outer.width + 0.5 && inner.y + inner.height <= outer.y + outer.height + 0.5
+const overlap = (a: Box, b: Box) =>
+  Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x) > 0.5 && Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y) > 0.5
+const inside = (inner: Box, outer: Box) =>
+  inner.x >= outer.x - 0.5 &&
+  inner.y >= outer.y - 0.5 &&
+  inner.x + inner.width <= outer.x + outer.width + 0.5 &&
+  inner.y + inner.height <= outer.y + outer.height + 0.5
 
 /** The part of a node the canvas shows (the canvas clips what lies beyond its edge). */
 function clip(a: Box, to: Box): Box | undefined {
@@ -58,7 +63,10 @@ async function smallestText(page: Page): Promise<{ size: number; text: string }>
   })
 }
 
-test('at 1440×900 with both side panels open, source, steps and target fit at 12 px text or more, and nothing covers a node', async ({ page, app }) => {
+test('at 1440×900 with both side panels open, source, steps and target fit at 12 px text or more, and nothing covers a node', async ({
+  page,
+  app
+}) => {
   await page.goto(app.launchUrl)
   await openContactsExample(page)
   await expect(page.getByRole('complementary', { name: 'Tables and resources' })).toBeVisible()
@@ -118,7 +126,9 @@ test('every connector is whole inside its row and takes a drag on any part of it
       [b.x + b.width - 1, b.y + b.height - 1],
       [b.x + b.width / 2, b.y + b.height / 2]
     ]
-    return points.map(([x, y]) => document.elementFromPoint(x, y)?.closest('.react-flow__handle') ? true : document.elementFromPoint(x, y)?.outerHTML.slice(0, 200))
+    return points.map(([x, y]) =>
+      document.elementFromPoint(x, y)?.closest('.react-flow__handle') ? true : document.elementFromPoint(x, y)?.outerHTML.slice(0, 200)
+    )
   }, first)
   expect(hits).toEqual([true, true, true, true, true])
 

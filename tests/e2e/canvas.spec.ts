@@ -7,19 +7,29 @@ const screens = '.test-output/screens'
 
 /** Where every node is drawn and which edges there are: what a reopened file must show again. */
 async function canvasPicture(page: Page) {
-  const nodes = await page.locator('.react-flow__node').evaluateAll((els) => els.map((el) => `${el.getAttribute('data-id')} ${(el as HTMLElement).style.transform}`))
+  const nodes = await page
+    .locator('.react-flow__node')
+    .evaluateAll((els) => els.map((el) => `${el.getAttribute('data-id')} ${(el as HTMLElement).style.transform}`))
   const edges = await page.locator('.react-flow__edge').evaluateAll((els) => els.map((el) => el.getAttribute('data-id')).sort())
   return { nodes: nodes.sort(), edges }
 }
 
-test('build the contacts mapping by hand: drag fields, a transform, a value map, a filter; undo, redo, export and import it', async ({ page, app }) => {
+test('build the contacts mapping by hand: drag fields, a transform, a value map, a filter; undo, redo, export and import it', async ({
+  page,
+  app
+}) => {
   const errors: string[] = []
   page.on('pageerror', (error) => errors.push(String(error)))
   await page.goto(app.launchUrl)
   await newContactsMapping(page)
 
   // Drag and drop: source field handle → target field handle.
-  for (const [from, to] of [['emailaddress1', 'email'], ['firstname', 'firstName'], ['lastname', 'lastName'], ['gendercode', 'gender']]) {
+  for (const [from, to] of [
+    ['emailaddress1', 'email'],
+    ['firstname', 'firstName'],
+    ['lastname', 'lastName'],
+    ['gendercode', 'gender']
+  ]) {
     await dragField(page, { table: 'contact', field: from }, { table: 'profile', field: to })
     await expect(flowEdge(page, to, from)).toHaveCount(1)
   }
@@ -89,7 +99,12 @@ test('build the contacts mapping by hand: drag fields, a transform, a value map,
   const saved = JSON.parse(readFileSync(path, 'utf8'))
   const flow = saved.flows[0]
   expect(flow.match).toEqual({ source: 'contactid', target: 'cusDynamicsContactId' })
-  expect(flow.filter).toEqual({ all: [{ field: 'statecode', op: 'eq', value: 0 }, { field: 'emailaddress1', op: 'notNull' }] })
+  expect(flow.filter).toEqual({
+    all: [
+      { field: 'statecode', op: 'eq', value: 0 },
+      { field: 'emailaddress1', op: 'notNull' }
+    ]
+  })
   expect(flow.fields).toEqual([
     { target: 'email', from: ['emailaddress1'], steps: [{ fn: 'trim' }] },
     { target: 'firstName', from: ['firstname'] },

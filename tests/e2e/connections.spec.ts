@@ -70,7 +70,8 @@ test('a new Dynamics connection is validated, stored without echoing its secret,
   await expect(report.locator('[data-step="reach"]')).toHaveAttribute('data-state', 'failed')
   await expect(report.locator('[data-step="reach"]')).toContainText('What to do:')
   await expect(report.locator('[data-step="reach"]')).toContainText('Check the URL and port')
-  for (const step of ['signIn', 'metadata', 'count']) await expect(report.locator(`[data-step="${step}"]`)).toHaveAttribute('data-state', 'skipped')
+  for (const step of ['signIn', 'metadata', 'count'])
+    await expect(report.locator(`[data-step="${step}"]`)).toHaveAttribute('data-state', 'skipped')
   await expect(card.getByTestId('connection-test-summary')).toContainText('Test failed.')
   await expect(card.getByTestId('connection-test-summary')).toContainText('Reaching the service failed')
   await page.screenshot({ path: '.test-output/screens/connections-test-failed.png' })
@@ -100,7 +101,11 @@ test('a new Dynamics connection is validated, stored without echoing its secret,
 
   // Main never handed the secret back at any point.
   const listed = await page.evaluate(async (token) => {
-    const response = await fetch('/api/call/connections/list', { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: '{}' })
+    const response = await fetch('/api/call/connections/list', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: '{}'
+    })
     return response.text()
   }, app.token)
   expect(listed).not.toContain(SECRET)
@@ -129,7 +134,10 @@ test('a Campaign connection needs a URL or an organization, and the form follows
   await expect(card).toContainText('Access token (pasted, not refreshed) · secret stored')
 })
 
-test('a Dynamics connection in a US Government cloud: the cloud is chosen, checked against the URL; proxy and CA file are offered', async ({ page, app }) => {
+test('a Dynamics connection in a US Government cloud: the cloud is chosen, checked against the URL; proxy and CA file are offered', async ({
+  page,
+  app
+}) => {
   await page.setViewportSize({ width: 1440, height: 900 })
   await page.goto(app.launchUrl)
   const dialog = await openConnections(page)

@@ -46,7 +46,10 @@ async function preparePickers(page: Page, files: Record<string, string>, answers
 const readPrivateFile = (page: Page, name: string) =>
   page.evaluate(async (name) => (await (await (await navigator.storage.getDirectory()).getFileHandle(name)).getFile()).text(), name)
 
-test('opening another file resets the run plan, the inspector, the messages and the problems, with one discard prompt', async ({ page, app }) => {
+test('opening another file resets the run plan, the inspector, the messages and the problems, with one discard prompt', async ({
+  page,
+  app
+}) => {
   await page.goto(app.launchUrl)
   await preparePickers(page, { 'custom-tables.mapping.json': customTables }, { open: ['custom-tables.mapping.json'] })
   await page.getByTestId('import-file').setInputFiles('examples/contacts.mapping.json')
@@ -121,7 +124,10 @@ test('browser mode in Chromium: Open reads the file, Save writes back to it, Sav
   await page.getByRole('button', { name: 'File', exact: true }).click()
   const menu = page.getByRole('menu')
   await expect(menu.getByRole('menuitem', { name: 'copy.mapping.json' })).toBeVisible()
-  await expect(menu.getByRole('menuitem').filter({ hasText: /\.mapping\.json$/ })).toHaveText(['copy.mapping.json', 'contacts.mapping.json'])
+  await expect(menu.getByRole('menuitem').filter({ hasText: /\.mapping\.json$/ })).toHaveText([
+    'copy.mapping.json',
+    'contacts.mapping.json'
+  ])
   await menu.getByRole('menuitem', { name: 'contacts.mapping.json' }).click()
   await expect(name).toHaveValue('Contacts — Zoë’s copy')
   await expect(page.getByTestId('document-status')).toContainText('saved · contacts.mapping.json')

@@ -47,8 +47,12 @@ test('opt-outs: the Inspector shows the directions, the rule in words and the fi
   const optOut = inspector.getByTestId('opt-out-inspector')
   await expect(optOut).toBeVisible()
   await expect(optOut.getByRole('heading', { name: 'Opt-outs: Both ways' }).or(optOut.getByText('Opt-outs: Both ways'))).toBeVisible()
-  await expect(optOut.getByRole('listitem')).toHaveText(['Dynamics to Campaign', 'Campaign to Dynamics'].map((t) => new RegExp(t.replace(' to ', '.*'))))
-  await expect(optOut.getByTestId('opt-out-rule')).toHaveText(/^If Campaign's change is newer, Campaign's value wins\. If Dynamics' change is newer, or both changed at the same time, opt-out wins/)
+  await expect(optOut.getByRole('listitem')).toHaveText(
+    ['Dynamics to Campaign', 'Campaign to Dynamics'].map((t) => new RegExp(t.replace(' to ', '.*')))
+  )
+  await expect(optOut.getByTestId('opt-out-rule')).toHaveText(
+    /^If Campaign's change is newer, Campaign's value wins\. If Dynamics' change is newer, or both changed at the same time, opt-out wins/
+  )
   await expect(optOut.getByLabel('Fields compared')).toContainText('donotbulkemail')
   await expect(optOut.getByLabel('Fields compared')).toContainText('blackListEmail')
   await page.screenshot({ path: '.test-output/screens/opt-out-inspector.png' })
@@ -59,7 +63,10 @@ test('opt-outs: the Inspector shows the directions, the rule in words and the fi
   await expect(optOut.getByRole('listitem')).toHaveCount(1)
 })
 
-test('custom tables: the example link is drawn naming its parent flow; removed, Problems says it is required; dropped again, it is back', async ({ page, app }) => {
+test('custom tables: the example link is drawn naming its parent flow; removed, Problems says it is required; dropped again, it is back', async ({
+  page,
+  app
+}) => {
   await page.goto(app.launchUrl)
   await page.getByTestId('import-file').setInputFiles(join(examples, 'custom-tables.mapping.json'))
   await page.getByRole('tab', { name: 'vehicles' }).click()

@@ -4,7 +4,10 @@ import { expect, newContactsMapping, test } from './canvas-support'
 
 const screens = '.test-output/screens'
 
-test('the match key: Campaign cannot say which fields are identification keys, so the user confirms one and the file keeps it', async ({ page, app }) => {
+test('the match key: Campaign cannot say which fields are identification keys, so the user confirms one and the file keeps it', async ({
+  page,
+  app
+}) => {
   await page.goto(app.launchUrl)
   await newContactsMapping(page)
   const match = page.locator('.react-flow__edge[data-id="match"] path.react-flow__edge-path')
@@ -32,7 +35,11 @@ test('the match key: Campaign cannot say which fields are identification keys, s
   await page.getByRole('button', { name: 'Export' }).click()
   const path = join(test.info().outputDir, 'match.mapping.json')
   await (await download).saveAs(path)
-  expect(JSON.parse(readFileSync(path, 'utf8')).flows[0].match).toEqual({ source: 'contactid', target: 'externalId', identificationKey: true })
+  expect(JSON.parse(readFileSync(path, 'utf8')).flows[0].match).toEqual({
+    source: 'contactid',
+    target: 'externalId',
+    identificationKey: true
+  })
 
   // Choosing another field drops the confirmation: it was about externalId.
   await inspector.getByRole('combobox', { name: 'Target identification key' }).selectOption('cusDynamicsContactId')

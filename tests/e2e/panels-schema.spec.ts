@@ -43,6 +43,10 @@ test('the schema browser lists tables and resources, searches them and shows fie
   await resources.getByRole('button', { name: /^Identified profiles\s*profile/ }).click()
   await browser.getByRole('searchbox', { name: 'Filter fields of profile' }).fill('gender')
   await resources.locator('[data-field="gender"]').getByRole('button').click()
-  await expect(resources.locator('.ssp-schema-option')).toHaveText([/^unknown · code 0\s*Unspecified$/, /^male · code 1\s*Male$/, /^female · code 2\s*Female$/])
+  await expect(resources.locator('.ssp-schema-option')).toHaveText([
+    /^unknown · code 0\s*Unspecified$/,
+    /^male · code 1\s*Male$/,
+    /^female · code 2\s*Female$/
+  ])
   await page.screenshot({ path: '.test-output/screens/schema-browser-profile.png' })
 })

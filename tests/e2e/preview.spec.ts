@@ -3,7 +3,10 @@ import { expect, test } from './fixtures'
 
 const fixture = join(__dirname, '../fixtures/mappings/good/contacts-to-profiles.json')
 
-test('preview shows the pushed-down filter and transformed records; a row click traces it; a dry run counts the actions', async ({ page, app }) => {
+test('preview shows the pushed-down filter and transformed records; a row click traces it; a dry run counts the actions', async ({
+  page,
+  app
+}) => {
   await page.goto(app.launchUrl)
   await page.getByTestId('import-file').setInputFiles(fixture)
   const panel = page.getByRole('region', { name: 'Preview' })
@@ -20,7 +23,19 @@ test('preview shows the pushed-down filter and transformed records; a row click 
   await page.keyboard.press('Escape')
 
   const grid = panel.getByRole('grid', { name: 'Preview records' })
-  await expect(grid.getByRole('columnheader')).toHaveText(['Status', 'Source key', 'email', 'firstName', 'lastName', 'gender', 'birthDate', 'mobilePhone', 'location.city', 'blackListEmail', 'preferredLanguage'])
+  await expect(grid.getByRole('columnheader')).toHaveText([
+    'Status',
+    'Source key',
+    'email',
+    'firstName',
+    'lastName',
+    'gender',
+    'birthDate',
+    'mobilePhone',
+    'location.city',
+    'blackListEmail',
+    'preferredLanguage'
+  ])
   await expect(panel.getByTestId('preview-counts')).toContainText(/^40 records: \d+ ok · \d+ with errors · 0 skipped/)
   const rows = grid.getByRole('row').filter({ has: page.getByRole('gridcell') })
   await expect(rows.first()).toContainText('@example.com')
@@ -53,7 +68,9 @@ test('preview shows the pushed-down filter and transformed records; a row click 
   const counts = panel.getByTestId('dry-run-counts')
   await expect(counts.getByRole('button', { name: /^All 40$/ })).toBeVisible()
   const text = await counts.innerText()
-  const numbers = ['create', 'update', 'unchanged', 'skipped', 'error'].map((action) => Number(new RegExp(`${action} (\\d+)`).exec(text)?.[1]))
+  const numbers = ['create', 'update', 'unchanged', 'skipped', 'error'].map((action) =>
+    Number(new RegExp(`${action} (\\d+)`).exec(text)?.[1])
+  )
   expect(numbers.every(Number.isFinite)).toBe(true)
   expect(numbers.reduce((a, b) => a + b, 0)).toBe(40)
   expect(numbers[0]).toBeGreaterThan(0)
@@ -74,8 +91,18 @@ test('an opt-out flow previews its own records: contact ↔ profile pairs, both 
   await panel.getByRole('button', { name: 'Preview', exact: true }).click()
   await expect(panel.getByTestId('sample-source')).toContainText('Contact ↔ profile pairs')
   const grid = panel.getByRole('grid', { name: 'Preview records' })
-  await expect(grid.getByRole('columnheader').filter({ hasText: /^dynamics\./ }).first()).toBeVisible()
-  await expect(grid.getByRole('columnheader').filter({ hasText: /^campaign\./ }).first()).toBeVisible()
+  await expect(
+    grid
+      .getByRole('columnheader')
+      .filter({ hasText: /^dynamics\./ })
+      .first()
+  ).toBeVisible()
+  await expect(
+    grid
+      .getByRole('columnheader')
+      .filter({ hasText: /^campaign\./ })
+      .first()
+  ).toBeVisible()
 })
 
 test('a slower, earlier answer never replaces the latest one (dark theme)', async ({ page, app }) => {

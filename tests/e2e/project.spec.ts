@@ -2,7 +2,10 @@ import { clickEdge, expect, flowEdge, newContactsMapping, test } from './canvas-
 
 const screens = '.test-output/screens'
 
-test('a new project offers suggestions; accept all is one undoable edit; flows are added, renamed and removed; a problem focuses its edge', async ({ page, app }) => {
+test('a new project offers suggestions; accept all is one undoable edit; flows are added, renamed and removed; a problem focuses its edge', async ({
+  page,
+  app
+}) => {
   await page.goto(app.launchUrl)
   await newContactsMapping(page, { keepSuggestions: true })
   // Matched on the table's id and the resource's identification key.
@@ -51,7 +54,9 @@ test('a new project offers suggestions; accept all is one undoable edit; flows a
   const inspector = page.getByRole('region', { name: 'Inspector' })
   await inspector.getByRole('button', { name: 'Remove step 2 (email) of firstName' }).click()
   await inspector.getByRole('button', { name: 'Remove step 1 (truncate) of firstName' }).click()
-  const problem = page.getByRole('region', { name: 'Problems' }).getByRole('button', { name: /^Warning in .*First name \(firstName\) holds 30/ })
+  const problem = page
+    .getByRole('region', { name: 'Problems' })
+    .getByRole('button', { name: /^Warning in .*First name \(firstName\) holds 30/ })
   await expect(problem).toBeVisible()
   await page.keyboard.press('Escape')
   // An empty spot of the canvas, right of the target node (the filter node sits at the left edge).

@@ -64,7 +64,9 @@ test('a run that would delete many records stops and asks; confirming deletes ex
   expect(deletes).toBeGreaterThan(created * 0.1)
   await expect(confirmation).toContainText('Nothing has been deleted')
   // Stopped for a person to decide, not broken.
-  await expect(stopped.getByRole('region', { name: 'Run summary' }).getByTestId('run-status').first()).toHaveText('waiting for your confirmation')
+  await expect(stopped.getByRole('region', { name: 'Run summary' }).getByTestId('run-status').first()).toHaveText(
+    'waiting for your confirmation'
+  )
   const flow = stopped.getByRole('article', { name: 'Flow Contacts → profiles' })
   await expect(flow.getByTestId('run-status')).toHaveText('waiting for your confirmation')
   expect(await count(flow, 'deleted')).toBe(0)
@@ -84,7 +86,10 @@ test('a run that would delete many records stops and asks; confirming deletes ex
 
   // The history: the stopped run completed on resume, so nothing is left resumable.
   await dialog.getByRole('tab', { name: 'History' }).click()
-  const rows = dialog.getByRole('grid', { name: 'Run history' }).getByRole('row').filter({ has: page.getByRole('gridcell') })
+  const rows = dialog
+    .getByRole('grid', { name: 'Run history' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('gridcell') })
   await expect(rows.first()).toBeVisible()
   await expect(rows.filter({ hasText: 'resumable' })).toHaveCount(0)
 })

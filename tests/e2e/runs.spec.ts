@@ -27,7 +27,10 @@ async function finished(dialog: Locator, kind: 'dryRun' | 'run' | 'retry'): Prom
   return session
 }
 
-test('dry run shows the plan; Run now syncs it; summary, errors, CSV, history, retry; an incremental rerun changes nothing', async ({ page, app }) => {
+test('dry run shows the plan; Run now syncs it; summary, errors, CSV, history, retry; an incremental rerun changes nothing', async ({
+  page,
+  app
+}) => {
   await page.goto(app.launchUrl)
   const dialog = await openRunDialog(page)
 
@@ -166,7 +169,10 @@ test('a canceled run says so and is resumable; the next run continues it', async
   const written = await count(session.getByRole('article', { name: 'Flow Contacts → profiles' }), 'created')
 
   await dialog.getByRole('tab', { name: 'History' }).click()
-  const rows = dialog.getByRole('grid', { name: 'Run history' }).getByRole('row').filter({ has: page.getByRole('gridcell') })
+  const rows = dialog
+    .getByRole('grid', { name: 'Run history' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('gridcell') })
   await expect(dialog.getByTestId('history-count')).toHaveText(/^\d+ runs? in this workspace/)
   // A cancel before the flow has started leaves no run to resume; after, the run is listed as resumable.
   const hasRun = (await rows.count()) > 0

@@ -52,7 +52,11 @@ describe('the app on its built-in Sandbox', () => {
   it('tests both Sandbox connections: sign in, metadata, row count', async () => {
     for (const id of ['sandbox-dynamics', 'sandbox-campaign']) {
       const report = await ok('connections/test', { id })
-      expect({ id, ok: report.ok, steps: report.steps.map((s: any) => s.step) }).toEqual({ id, ok: true, steps: ['reach', 'signIn', 'metadata', 'count'] })
+      expect({ id, ok: report.ok, steps: report.steps.map((s: any) => s.step) }).toEqual({
+        id,
+        ok: true,
+        steps: ['reach', 'signIn', 'metadata', 'count']
+      })
     }
   })
 
@@ -89,15 +93,23 @@ describe('the app on its built-in Sandbox', () => {
     expect(after.steps.at(-1).detail).toBe(before.steps.at(-1).detail) // nothing was written
   })
 
-  it('keeps a new connection\'s secret encrypted in main: never returned, never in a plain file', async () => {
+  it("keeps a new connection's secret encrypted in main: never returned, never in a plain file", async () => {
     const secret = 'S3cr3t-value-that-must-stay-in-main'
     const { connection } = await ok('connections/create', {
-      connection: { name: 'Contoso test', system: 'dynamics', environmentUrl: 'https://contoso.crm.dynamics.com', tenantId: 't', clientId: 'c', authMethod: 'clientSecret' },
+      connection: {
+        name: 'Contoso test',
+        system: 'dynamics',
+        environmentUrl: 'https://contoso.crm.dynamics.com',
+        tenantId: 't',
+        clientId: 'c',
+        authMethod: 'clientSecret'
+      },
       secret
     })
     expect(connection.hasSecret).toBe(true)
     expect(JSON.stringify(await ok('connections/list', {}))).not.toContain(secret)
-    const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]))
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]))
     for (const file of files(folder)) expect({ file, leaks: readFileSync(file).includes(secret) }).toEqual({ file, leaks: false })
   })
 
@@ -134,7 +146,14 @@ describe('the app on its built-in Sandbox', () => {
   it('a saved connection reconnects after a restart of the app, with its secret from the encrypted store', async () => {
     const campaign = services.sandbox.info()!.campaign
     const { connection } = await ok('connections/create', {
-      connection: { name: 'Campaign (saved)', system: 'campaign', baseUrl: campaign.url, imsUrl: campaign.imsUrl, apiKey: campaign.clientId, scopes: campaign.scopes },
+      connection: {
+        name: 'Campaign (saved)',
+        system: 'campaign',
+        baseUrl: campaign.url,
+        imsUrl: campaign.imsUrl,
+        apiKey: campaign.clientId,
+        scopes: campaign.scopes
+      },
       secret: campaign.clientSecret
     })
     const id = connection.profile.id
@@ -142,7 +161,13 @@ describe('the app on its built-in Sandbox', () => {
 
     // Restart: new services over the same user-data folder; the sandbox comes back from its snapshot.
     await services.dispose()
-    services = createServices({ mode: 'browser', store: new JsonFileStore(join(folder, 'config.json')), secrets: FileSecretStore.inFolder(folder), userData: folder, embeddedSandbox: true })
+    services = createServices({
+      mode: 'browser',
+      store: new JsonFileStore(join(folder, 'config.json')),
+      secrets: FileSecretStore.inFolder(folder),
+      userData: folder,
+      embeddedSandbox: true
+    })
     dispatch = createDispatcher(services.handlers)
     await ok('connections/list', {}) // waits for the sandbox
     const restarted = services.sandbox.info()!.campaign
@@ -161,7 +186,13 @@ describe('the app on its built-in Sandbox', () => {
 describe('quitting right after launch', () => {
   it('closes the built-in sandbox even when it is still starting', async () => {
     const early = mkdtempSync(join(tmpdir(), 'sync-studio-quit-'))
-    const quick = createServices({ mode: 'browser', store: new JsonFileStore(join(early, 'config.json')), secrets: FileSecretStore.inFolder(early), userData: early, embeddedSandbox: true })
+    const quick = createServices({
+      mode: 'browser',
+      store: new JsonFileStore(join(early, 'config.json')),
+      secrets: FileSecretStore.inFolder(early),
+      userData: early,
+      embeddedSandbox: true
+    })
     await quick.dispose() // no await on the start: dispose races it
     expect(quick.sandbox.info()).toBeUndefined()
     // The snapshot written on close proves the started sandbox was closed, not left running.

@@ -19,7 +19,13 @@ beforeAll(async () => {
   mkdirSync(renderer)
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Sync Studio</title>')
   writeFileSync(join(folder, 'outside.txt'), 'not for the browser')
-  const services = createServices({ mode: 'browser', store: new JsonFileStore(join(folder, 'config.json')), secrets: FileSecretStore.inFolder(folder), userData: folder, embeddedSandbox: false })
+  const services = createServices({
+    mode: 'browser',
+    store: new JsonFileStore(join(folder, 'config.json')),
+    secrets: FileSecretStore.inFolder(folder),
+    userData: folder,
+    embeddedSandbox: false
+  })
   server = await startWebServer({ dispatch: createDispatcher(services.handlers), events, rendererFolder: renderer })
 })
 afterAll(() => server.close())
@@ -27,11 +33,14 @@ afterAll(() => server.close())
 /** A raw HTTP request, so the test controls Host and Origin as an attacker could. */
 function raw(options: { method?: string; path: string; headers?: Record<string, string>; body?: string }) {
   return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, method: options.method ?? 'GET', path: options.path, headers: options.headers }, (res) => {
-      let body = ''
-      res.on('data', (chunk) => (body += chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-    })
+    const req = request(
+      { host: '127.0.0.1', port: server.port, method: options.method ?? 'GET', path: options.path, headers: options.headers },
+      (res) => {
+        let body = ''
+        res.on('data', (chunk) => (body += chunk))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+      }
+    )
     req.on('error', reject)
     req.end(options.body)
   })
@@ -79,7 +88,12 @@ describe('browser mode over HTTP', () => {
   })
 
   it('takes calls only as JSON POSTs (no simple cross-site form can make one)', async () => {
-    const form = await raw({ method: 'POST', path: '/api/call/app/info', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'text/plain' }, body: '{}' })
+    const form = await raw({
+      method: 'POST',
+      path: '/api/call/app/info',
+      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'text/plain' },
+      body: '{}'
+    })
     expect(form.status).toBe(415)
     const get = await raw({ path: '/api/call/app/info', headers: { Authorization: `Bearer ${server.token}` } })
     expect(get.status).toBe(405)
@@ -111,16 +125,31 @@ describe('browser mode over HTTP', () => {
   })
 
   it('takes exactly application/json (with parameters), not a type that merely starts with it', async () => {
-    const withType = (type: string) => raw({ method: 'POST', path: '/api/call/app/info', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': type }, body: '{}' })
-    for (const refused of ['application/jsonp', 'application/json-seq', 'application/jsonx; charset=utf-8', '']) expect((await withType(refused)).status, refused).toBe(415)
-    for (const taken of ['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset=UTF-8']) expect((await withType(taken)).status, taken).toBe(200)
+    const withType = (type: string) =>
+      raw({
+        method: 'POST',
+        path: '/api/call/app/info',
+        headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': type },
+        body: '{}'
+      })
+    for (const refused of ['application/jsonp', 'application/json-seq', 'application/jsonx; charset=utf-8', ''])
+      expect((await withType(refused)).status, refused).toBe(415)
+    for (const taken of ['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset=UTF-8'])
+      expect((await withType(taken)).status, taken).toBe(200)
   })
 
   it('answers a bad connections/update with the validation problem and its path', async () => {
     const created = JSON.parse(
       (
         await call('connections/create', {
-          connection: { name: 'Contoso update test', system: 'dynamics', environmentUrl: 'https://contoso.crm.dynamics.com', tenantId: 't', clientId: 'c', authMethod: 'clientSecret' }
+          connection: {
+            name: 'Contoso update test',
+            system: 'dynamics',
+            environmentUrl: 'https://contoso.crm.dynamics.com',
+            tenantId: 't',
+            clientId: 'c',
+            authMethod: 'clientSecret'
+          }
         })
       ).body
     )
@@ -130,7 +159,12 @@ describe('browser mode over HTTP', () => {
     expect(bad.ok).toBe(false)
     expect(bad.error.code).toBe('badInput')
     expect(bad.error.message).not.toMatch(/unexpectedly/)
-    expect(bad.error.problems.map((p: { path: unknown[] }) => p.path)).toEqual(expect.arrayContaining([['changes', 'environmentUrl'], ['changes', 'testTable']]))
+    expect(bad.error.problems.map((p: { path: unknown[] }) => p.path)).toEqual(
+      expect.arrayContaining([
+        ['changes', 'environmentUrl'],
+        ['changes', 'testTable']
+      ])
+    )
   })
 
   it('checks document/validate input of any shape and size within bounds', async () => {
@@ -138,7 +172,12 @@ describe('browser mode over HTTP', () => {
     const deep = '{"not":'.repeat(100_000) + '{"field":"a","op":"null"}' + '}'.repeat(100_000)
     const deepBody = `{"document":{"format":"sync-studio/mapping@1","name":"x","flows":[{"id":"f","kind":"records","filter":${deep}}]}}`
     const answers = await Promise.all([
-      raw({ method: 'POST', path: '/api/call/document/validate', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${server.token}` }, body: deepBody }),
+      raw({
+        method: 'POST',
+        path: '/api/call/document/validate',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${server.token}` },
+        body: deepBody
+      }),
       call('document/validate', { document: 'not a document' }),
       call('document/validate', { document: { format: 'sync-studio/mapping@1', name: 'x', flows: [], ['k'.repeat(1_000_000)]: 1 } })
     ])
@@ -161,10 +200,13 @@ describe('browser mode over HTTP', () => {
     expect((await raw({ path: '/..%2foutside.txt' })).body).not.toContain('not for the browser')
   })
 
-  it('streams main\'s events to the page over SSE, with the token', async () => {
+  it("streams main's events to the page over SSE, with the token", async () => {
     expect((await raw({ path: '/api/events' })).status).toBe(401)
     const controller = new AbortController()
-    const response = await fetch(`${server.url}api/events`, { headers: { Authorization: `Bearer ${server.token}` }, signal: controller.signal })
+    const response = await fetch(`${server.url}api/events`, {
+      headers: { Authorization: `Bearer ${server.token}` },
+      signal: controller.signal
+    })
     expect(response.headers.get('content-type')).toBe('text/event-stream')
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
     let text = ''

@@ -65,15 +65,23 @@ describe('sync-studio run examples/email-events.mapping.json --sandbox', () => {
 
     // The activities are in Dynamics, each regarding a contact that exists: read the saved sandbox back.
     const sandbox: RunningSandbox = await startSandbox({ port: 0, snapshotFile: join(journal, 'sandbox.json') })
-    const connections = new ConnectionService({ store: new MemoryStore(), secrets: new MemorySecretStore(), env: {}, sandbox: () => sandbox.info })
+    const connections = new ConnectionService({
+      store: new MemoryStore(),
+      secrets: new MemorySecretStore(),
+      env: {},
+      sandbox: () => sandbox.info
+    })
     try {
       const dynamics = await connections.dynamics('Sandbox')
       const sent: Array<Record<string, unknown>> = []
-      for await (const row of dynamics.records('new_emailsend', { select: ['new_externaleventid', '_regardingobjectid_value'] })) sent.push(row)
+      for await (const row of dynamics.records('new_emailsend', { select: ['new_externaleventid', '_regardingobjectid_value'] }))
+        sent.push(row)
       expect(sent.length).toBe(byId.get('sends')!.counts.created)
       expect(new Set(sent.map((a) => a.new_externaleventid)).size).toBe(sent.length)
       const contact = String(sent[0]._regardingobjectid_value)
-      expect((await dynamics.query('contact', { filter: `contactid eq ${contact}`, select: ['contactid'] }).next()).value!.records).toHaveLength(1)
+      expect(
+        (await dynamics.query('contact', { filter: `contactid eq ${contact}`, select: ['contactid'] }).next()).value!.records
+      ).toHaveLength(1)
     } finally {
       await connections.dispose()
       await sandbox.close()

@@ -89,11 +89,18 @@ describe('sync-studio sandbox --json', () => {
   it('campaign.url answers with an IMS token', async () => {
     const ims = await fetch(info.campaign.imsUrl, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: info.campaign.clientId, client_secret: info.campaign.clientSecret, scope: info.campaign.scopes.join(',') })
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: info.campaign.clientId,
+        client_secret: info.campaign.clientSecret,
+        scope: info.campaign.scopes.join(',')
+      })
     })
     expect(ims.status).toBe(200)
     const token = ((await ims.json()) as { access_token: string }).access_token
-    const profiles = await fetch(`${info.campaign.url}profileAndServices/profile?_lineCount=3`, { headers: { Authorization: `Bearer ${token}`, 'X-Api-Key': info.campaign.clientId } })
+    const profiles = await fetch(`${info.campaign.url}profileAndServices/profile?_lineCount=3`, {
+      headers: { Authorization: `Bearer ${token}`, 'X-Api-Key': info.campaign.clientId }
+    })
     expect(profiles.status).toBe(200)
     expect(((await profiles.json()) as { content: unknown[] }).content).toHaveLength(3)
   })

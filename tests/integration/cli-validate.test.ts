@@ -45,13 +45,16 @@ describe('sync-studio (the command line)', () => {
       expect(result.code).toBe(1)
       const lines = result.err.trim().split('\n')
       expect(lines.at(-1)).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d+ problems?$`))
-      for (const line of lines.slice(0, -1)) expect(line).toMatch(/^.+\.json: (\(document\)|[A-Za-z$_][\w$]*(\[\d+\]|\.[\w$]+|\["[^"]*"\])*): .+/)
+      for (const line of lines.slice(0, -1))
+        expect(line).toMatch(/^.+\.json: (\(document\)|[A-Za-z$_][\w$]*(\[\d+\]|\.[\w$]+|\["[^"]*"\])*): .+/)
     })
   }
 
   it('validate prints the exact problem for a misspelt transform', () => {
     const path = join(fixtures, 'broken/misspelt-transform.json')
-    expect(cli('validate', path).err).toBe(`${path}: flows[0].fields[3].steps[1].fn: unknown transform "lowr" — did you mean "lower"?\n${path}: 1 problem\n`)
+    expect(cli('validate', path).err).toBe(
+      `${path}: flows[0].fields[3].steps[1].fn: unknown transform "lowr" — did you mean "lower"?\n${path}: 1 problem\n`
+    )
   })
 
   it('validate checks several files and fails if any fails; --json reports all', () => {
@@ -80,7 +83,9 @@ describe('sync-studio (the command line)', () => {
     const journal = mkdtempSync(join(tmpdir(), 'sync-studio-validate-'))
     afterAll(() => rmSync(journal, { recursive: true, force: true }))
     const write = (name: string, edit: (doc: { flows: Array<Record<string, any>> }) => void): string => {
-      const doc = JSON.parse(readFileSync(join(root, 'examples', name.startsWith('custom') ? 'custom-tables.mapping.json' : 'contacts.mapping.json'), 'utf8'))
+      const doc = JSON.parse(
+        readFileSync(join(root, 'examples', name.startsWith('custom') ? 'custom-tables.mapping.json' : 'contacts.mapping.json'), 'utf8')
+      )
       edit(doc)
       const path = join(journal, `${name}.json`)
       writeFileSync(path, JSON.stringify(doc))
@@ -88,7 +93,14 @@ describe('sync-studio (the command line)', () => {
     }
 
     it('accepts the examples, and says when the schemas were not checked', () => {
-      const ok = cli('validate', join(root, 'examples/contacts.mapping.json'), join(root, 'examples/custom-tables.mapping.json'), '--sandbox', '--journal', journal)
+      const ok = cli(
+        'validate',
+        join(root, 'examples/contacts.mapping.json'),
+        join(root, 'examples/custom-tables.mapping.json'),
+        '--sandbox',
+        '--journal',
+        journal
+      )
       expect(ok.code).toBe(0)
       expect(ok.out).toMatch(/contacts\.mapping\.json: valid \(1 flow; checked against the sandbox schemas, 0 errors/)
       expect(cli('validate', join(root, 'examples/contacts.mapping.json'), '--sandbox', '--offline').code).toBe(2)
@@ -101,7 +113,9 @@ describe('sync-studio (the command line)', () => {
       })
       const result = cli('validate', typo, '--sandbox', '--journal', journal)
       expect(result.code).toBe(1)
-      expect(result.err).toContain('flows[0].filter.all[0].field: "statecod" is not a field of Dynamics "contact" — did you mean "Status" (statecode)?')
+      expect(result.err).toContain(
+        'flows[0].filter.all[0].field: "statecod" is not a field of Dynamics "contact" — did you mean "Status" (statecode)?'
+      )
       const run = cli('run', typo, '--sandbox', '--journal', journal)
       expect(run.code).toBe(1)
       expect(run.err).toContain('1 schema error(s) — nothing was read or written')
@@ -118,9 +132,18 @@ describe('sync-studio (the command line)', () => {
       expect(report.schemas).toBe('checked')
       expect(report.problems).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ path: ['flows', 0, 'fields', 0, 'from', 0], message: expect.stringContaining('did you mean "Email" (emailaddress1)') }),
-          expect.objectContaining({ path: ['flows', 0, 'fields', 6, 'target'], message: expect.stringContaining('"Primary key" (PKey) is read-only in Campaign') }),
-          expect.objectContaining({ path: ['flows', 0, 'fields', 7, 'target'], message: expect.stringContaining('"nickname" is not a field of Campaign "profile"') })
+          expect.objectContaining({
+            path: ['flows', 0, 'fields', 0, 'from', 0],
+            message: expect.stringContaining('did you mean "Email" (emailaddress1)')
+          }),
+          expect.objectContaining({
+            path: ['flows', 0, 'fields', 6, 'target'],
+            message: expect.stringContaining('"Primary key" (PKey) is read-only in Campaign')
+          }),
+          expect.objectContaining({
+            path: ['flows', 0, 'fields', 7, 'target'],
+            message: expect.stringContaining('"nickname" is not a field of Campaign "profile"')
+          })
         ])
       )
     })

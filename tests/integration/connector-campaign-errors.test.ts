@@ -32,7 +32,13 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
 function connector(events: HttpEvent[] = []) {
-  return new CampaignConnector({ baseUrl: base, apiKey: 'key', tokenProvider: new StaticTokenProvider('t'), retry: { baseDelayMs: 5, maxDelayMs: 20 }, onEvent: (e) => events.push(e) })
+  return new CampaignConnector({
+    baseUrl: base,
+    apiKey: 'key',
+    tokenProvider: new StaticTokenProvider('t'),
+    retry: { baseDelayMs: 5, maxDelayMs: 20 },
+    onEvent: (e) => events.push(e)
+  })
 }
 
 async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
@@ -47,7 +53,10 @@ async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
 describe('Campaign error classification', () => {
   it('an engine 500 with unknown wording is a record error, sent once (not retried)', async () => {
     calls.length = 0
-    answer = () => ({ status: 500, body: { code: 500, message: 'RST-360011 Une erreur est survenue. La valeur ne convient pas au champ.' } })
+    answer = () => ({
+      status: 500,
+      body: { code: 500, message: 'RST-360011 Une erreur est survenue. La valeur ne convient pas au champ.' }
+    })
     const events: HttpEvent[] = []
     const error = await failure(connector(events).patch(`${base}profileAndServices/profile/@abc`, { firstName: 'x' }))
     expect(error.kind).toBe('badRequest')
@@ -72,15 +81,33 @@ describe('Campaign error classification', () => {
 
   it('a 4xx with unknown wording is a record error; a duplicate key by its PGS code is a conflict', async () => {
     answer = () => ({ status: 422, body: { message: 'Unprocessable, somehow' } })
-    expect((await failure(connector().create('profile', {}).catch((e) => Promise.reject(e)))).kind).not.toBe('server')
+    expect(
+      (
+        await failure(
+          connector()
+            .create('profile', {})
+            .catch((e) => Promise.reject(e))
+        )
+      ).kind
+    ).not.toBe('server')
     answer = () => ({ status: 400, body: { message: 'Nope' } })
     expect((await failure(connector().get('profileAndServices/profile/@a'))).kind).toBe('badRequest')
-    answer = () => ({ status: 500, body: { code: 500, message: 'Clé déjà utilisée. PGS-220000 PostgreSQL error: ERROR: duplicate key value violates unique constraint "nmsrecipient_x"' } })
+    answer = () => ({
+      status: 500,
+      body: {
+        code: 500,
+        message: 'Clé déjà utilisée. PGS-220000 PostgreSQL error: ERROR: duplicate key value violates unique constraint "nmsrecipient_x"'
+      }
+    })
     expect((await failure(connector().get('profileAndServices/profile/@a'))).kind).toBe('conflict')
   })
 
   it('a 500 without an engine body, and 502/503, are still retried as server errors', async () => {
-    for (const [status, body] of [[500, ''], [503, { code: 503, message: 'Service Unavailable' }], [502, { code: 502, message: 'Oops. Something went wrong. Check your URI and try again.' }]] as const) {
+    for (const [status, body] of [
+      [500, ''],
+      [503, { code: 503, message: 'Service Unavailable' }],
+      [502, { code: 502, message: 'Oops. Something went wrong. Check your URI and try again.' }]
+    ] as const) {
       calls.length = 0
       answer = () => ({ status, body })
       const error = await failure(connector().get('profileAndServices/profile/@a'))
@@ -96,7 +123,10 @@ describe('the key lookup', () => {
     answer = (_method, path) => {
       if (path.includes('/byEmail')) {
         const email = new URL(path, 'http://x').searchParams.get('email_parameter')
-        return { status: 200, body: { content: email === 'a@x.example' ? [{ PKey: '@a', href: `${base}profileAndServicesExt/cusThing/@a`, email }] : [] } }
+        return {
+          status: 200,
+          body: { content: email === 'a@x.example' ? [{ PKey: '@a', href: `${base}profileAndServicesExt/cusThing/@a`, email }] : [] }
+        }
       }
       return { status: 500, body: { code: 500, message: "'a@x.example' attribut inconnu. XTK-170036 Impossible d'analyser l'expression." } }
     }

@@ -24,8 +24,21 @@ const countingFetch: typeof fetch = (input, init) => {
 
 function connector(options: Partial<ConstructorParameters<typeof CampaignConnector>[0]> = {}) {
   const { info } = served.sandbox
-  const tokenProvider = new ImsTokenProvider({ imsUrl: info.imsUrl, clientId: info.clientId, clientSecret: info.clientSecret, scopes: info.scopes, fetch: countingFetch })
-  return new CampaignConnector({ baseUrl: info.url, apiKey: info.clientId, tokenProvider, onEvent: (e) => events.push(e), retry: { baseDelayMs: 20, maxDelayMs: 200 }, ...options })
+  const tokenProvider = new ImsTokenProvider({
+    imsUrl: info.imsUrl,
+    clientId: info.clientId,
+    clientSecret: info.clientSecret,
+    scopes: info.scopes,
+    fetch: countingFetch
+  })
+  return new CampaignConnector({
+    baseUrl: info.url,
+    apiKey: info.clientId,
+    tokenProvider,
+    onEvent: (e) => events.push(e),
+    retry: { baseDelayMs: 20, maxDelayMs: 200 },
+    ...options
+  })
 }
 
 beforeAll(async () => {
@@ -61,7 +74,14 @@ describe('IMS OAuth server-to-server', () => {
 
   it('a wrong client secret is unauthorized with a hint, never echoing the secret', async () => {
     const { info } = served.sandbox
-    const campaign = connector({ tokenProvider: new ImsTokenProvider({ imsUrl: info.imsUrl, clientId: info.clientId, clientSecret: 'not-the-secret-42', scopes: info.scopes }) })
+    const campaign = connector({
+      tokenProvider: new ImsTokenProvider({
+        imsUrl: info.imsUrl,
+        clientId: info.clientId,
+        clientSecret: 'not-the-secret-42',
+        scopes: info.scopes
+      })
+    })
     const error = (await campaign.count('profile').catch((e: unknown) => e)) as ConnectorError
     expect(error.kind).toBe('unauthorized')
     expect(error.service).toBe('campaign-ims')
@@ -107,8 +127,10 @@ describe('resourceType → schema model', () => {
     ])
     expect(field('location.city')).toMatchObject({ type: 'string', readOnly: false })
     // Documented as computed or set by Campaign.
-    for (const name of ['PKey', 'age', 'created', 'lastModified', 'title', 'domain', 'blackListEmailLastModified']) expect(field(name).readOnly, name).toBe(true)
-    for (const name of ['firstName', 'lastName', 'birthDate', 'blackListEmail', 'cusDynamicsContactId']) expect(field(name).readOnly, name).toBe(false)
+    for (const name of ['PKey', 'age', 'created', 'lastModified', 'title', 'domain', 'blackListEmailLastModified'])
+      expect(field(name).readOnly, name).toBe(true)
+    for (const name of ['firstName', 'lastName', 'birthDate', 'blackListEmail', 'cusDynamicsContactId'])
+      expect(field(name).readOnly, name).toBe(false)
     expect(field('birthDate').type).toBe('dateonly')
     const vehicle = await connector().getResource('cusVehicle')
     expect(vehicle.fields.find((f) => f.name === 'vehicleOwner')).toMatchObject({ type: 'link', targets: ['profile'] })
@@ -149,11 +171,15 @@ describe('profiles and custom resources', () => {
 
   it('engine validation errors are per-record badRequest/conflict, parsed from every envelope', async () => {
     const campaign = connector()
-    const enumError = (await campaign.create('profile', { email: 'x@example.com', gender: 'robot' }).catch((e: unknown) => e)) as ConnectorError
+    const enumError = (await campaign
+      .create('profile', { email: 'x@example.com', gender: 'robot' })
+      .catch((e: unknown) => e)) as ConnectorError
     expect(enumError).toMatchObject({ kind: 'badRequest', status: 500, code: 'RST-360011' })
     expect(enumError.message).toMatch(/enumeration/)
     await campaign.upsertProfile('dyn-dup', { email: 'dup@example.com' })
-    const duplicate = (await campaign.create('profile', { email: 'dup2@example.com', cusDynamicsContactId: 'dyn-dup' }).catch((e: unknown) => e)) as ConnectorError
+    const duplicate = (await campaign
+      .create('profile', { email: 'dup2@example.com', cusDynamicsContactId: 'dyn-dup' })
+      .catch((e: unknown) => e)) as ConnectorError
     expect(duplicate.kind).toBe('conflict')
     const unknown = (await campaign.getJson('profileAndServices/profile/byNothing').catch((e: unknown) => e)) as ConnectorError
     expect(unknown).toMatchObject({ kind: 'notFound', status: 404 })
@@ -162,7 +188,11 @@ describe('profiles and custom resources', () => {
   it('custom resources linked to a profile; subscriptions', async () => {
     const campaign = connector()
     const owner = await campaign.upsertProfile('dyn-0002', { email: 'grace@example.com', lastName: 'Hopper' })
-    const registration = await campaign.createCustomResource('cusEventRegistration', { externalId: 'ER-1', eventName: 'Expo' }, { field: 'profile', profile: { PKey: owner.PKey } })
+    const registration = await campaign.createCustomResource(
+      'cusEventRegistration',
+      { externalId: 'ER-1', eventName: 'Expo' },
+      { field: 'profile', profile: { PKey: owner.PKey } }
+    )
     expect((registration.profile as { PKey: string }).PKey).toBe(owner.PKey)
     const vehicle = await campaign.create('cusVehicle', { externalId: 'VH-1', vin: 'VIN1', profileExternalId: 'dyn-0002' })
     expect((vehicle.vehicleOwner as { PKey: string }).PKey).toBe(owner.PKey)
@@ -181,22 +211,34 @@ describe('profiles and custom resources', () => {
     events.length = 0
     served.sandbox.faults.update({ throttleRate: 0.3, retryAfterSeconds: 0.1 })
     try {
-      await Promise.all(Array.from({ length: 25 }, (_, i) => campaign.create('cusEventRegistration', { externalId: `STORM-${i}`, eventName: `Storm ${i}` })))
+      await Promise.all(
+        Array.from({ length: 25 }, (_, i) => campaign.create('cusEventRegistration', { externalId: `STORM-${i}`, eventName: `Storm ${i}` }))
+      )
       // With 502/503 in the mix a POST is not blindly resent (it may have been applied):
       // it fails as 'server', and the caller's next upsert (lookup first) converges.
       served.sandbox.faults.update({ serverErrorRate: 0.15, throttleRate: 0.15 })
-      const first = await Promise.allSettled(Array.from({ length: 25 }, (_, i) => campaign.upsertProfile(`storm-${i}`, { email: `storm${i}@example.com` })))
+      const first = await Promise.allSettled(
+        Array.from({ length: 25 }, (_, i) => campaign.upsertProfile(`storm-${i}`, { email: `storm${i}@example.com` }))
+      )
       for (const result of first) if (result.status === 'rejected') expect((result.reason as ConnectorError).kind).toBe('server')
       served.sandbox.faults.update({ throttleRate: 0, serverErrorRate: 0 })
-      await Promise.all(first.map((result, i) => (result.status === 'rejected' ? campaign.upsertProfile(`storm-${i}`, { email: `storm${i}@example.com` }) : undefined)))
+      await Promise.all(
+        first.map((result, i) =>
+          result.status === 'rejected' ? campaign.upsertProfile(`storm-${i}`, { email: `storm${i}@example.com` }) : undefined
+        )
+      )
     } finally {
       served.sandbox.faults.update({ throttleRate: 0, serverErrorRate: 0 })
     }
     const throttled = events.filter((e) => e.type === 'retry' && e.reason === 'throttled')
     expect(throttled.length).toBeGreaterThan(3)
     expect(throttled.every((e) => e.type === 'retry' && e.waitMs >= 100)).toBe(true)
-    for (let i = 0; i < 25; i++) expect(await campaign.count('cusEventRegistration', { filters: ['byExternalId'], params: { externalId_parameter: `STORM-${i}` } })).toBe(1)
-    for (let i = 0; i < 25; i++) expect(await campaign.findByFilter('profile', 'byDynamicsContactId', { dynamicsContactId_parameter: `storm-${i}` })).toHaveLength(1)
+    for (let i = 0; i < 25; i++)
+      expect(
+        await campaign.count('cusEventRegistration', { filters: ['byExternalId'], params: { externalId_parameter: `STORM-${i}` } })
+      ).toBe(1)
+    for (let i = 0; i < 25; i++)
+      expect(await campaign.findByFilter('profile', 'byDynamicsContactId', { dynamicsContactId_parameter: `storm-${i}` })).toHaveLength(1)
   })
 })
 
@@ -225,7 +267,8 @@ describe('marketing events', () => {
 
     const sent = logEvents.find((e) => e.type === 'send')!
     let pkey: string | undefined
-    for await (const profile of campaign.records('profile', { filters: ['byEmail'], params: { email: sent.address! } })) pkey ??= String(profile.PKey)
+    for await (const profile of campaign.records('profile', { filters: ['byEmail'], params: { email: sent.address! } }))
+      pkey ??= String(profile.PKey)
     const history = []
     for await (const event of campaign.historyEvents(pkey!)) history.push(event)
     expect(history.length).toBeGreaterThan(0)

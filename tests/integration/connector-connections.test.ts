@@ -2,7 +2,12 @@ import { readdir, readFile, rm, mkdtemp, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConnectionService, SANDBOX_CAMPAIGN_ID, SANDBOX_DYNAMICS_ID, type SandboxConnectionInfo } from '../../src/main/workspace/connections'
+import {
+  ConnectionService,
+  SANDBOX_CAMPAIGN_ID,
+  SANDBOX_DYNAMICS_ID,
+  type SandboxConnectionInfo
+} from '../../src/main/workspace/connections'
 import { FileSecretStore } from '../../src/main/workspace/secrets'
 import { JsonFileStore } from '../../src/main/workspace/store'
 import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/localServer'
@@ -39,7 +44,15 @@ beforeAll(async () => {
   const c = campaign.sandbox.info
   sandboxInfo = {
     dynamics: { url: d.url, authority: d.authority, tenantId: d.tenantId, clientId: d.clientId, clientSecret: d.clientSecret, ca: d.ca },
-    campaign: { url: c.url, imsUrl: c.imsUrl, clientId: c.clientId, clientSecret: c.clientSecret, scopes: c.scopes, orgId: c.orgId, dynamicsKeyField: c.dynamicsKeyField }
+    campaign: {
+      url: c.url,
+      imsUrl: c.imsUrl,
+      clientId: c.clientId,
+      clientSecret: c.clientSecret,
+      scopes: c.scopes,
+      orgId: c.orgId,
+      dynamicsKeyField: c.dynamicsKeyField
+    }
   }
 })
 
@@ -57,7 +70,10 @@ describe('the built-in sandbox pair', () => {
     const list = await connections.list()
     const ids = list.map((c) => c.profile.id)
     expect(ids).toEqual(expect.arrayContaining([SANDBOX_DYNAMICS_ID, SANDBOX_CAMPAIGN_ID]))
-    expect(list.find((c) => c.profile.id === SANDBOX_DYNAMICS_ID)).toMatchObject({ hasSecret: true, profile: { readOnly: true, source: 'sandbox' } })
+    expect(list.find((c) => c.profile.id === SANDBOX_DYNAMICS_ID)).toMatchObject({
+      hasSecret: true,
+      profile: { readOnly: true, source: 'sandbox' }
+    })
     const dynamicsReport = await connections.test(SANDBOX_DYNAMICS_ID)
     expect(dynamicsReport.ok).toBe(true)
     expect(dynamicsReport.steps.map((s) => s.step)).toEqual(['reach', 'signIn', 'metadata', 'count'])
@@ -75,7 +91,14 @@ describe('user connections', () => {
     const connections = service()
     const d = dataverse.sandbox.info
     const { profile } = await connections.create(
-      { system: 'dynamics', name: 'Bad secret', environmentUrl: dataverse.baseUrl, tenantId: d.tenantId, clientId: d.clientId, authMethod: 'bearerToken' },
+      {
+        system: 'dynamics',
+        name: 'Bad secret',
+        environmentUrl: dataverse.baseUrl,
+        tenantId: d.tenantId,
+        clientId: d.clientId,
+        authMethod: 'bearerToken'
+      },
       'not-a-valid-token-value'
     )
     const report = await connections.test(profile.id)
@@ -92,7 +115,11 @@ describe('user connections', () => {
       'wrong-campaign-secret'
     )
     const campaignReport = await connections.test(bad.profile.id)
-    expect(campaignReport.steps.at(-1)).toMatchObject({ step: 'signIn', ok: false, error: { kind: 'unauthorized', status: 401, service: 'campaign-ims' } })
+    expect(campaignReport.steps.at(-1)).toMatchObject({
+      step: 'signIn',
+      ok: false,
+      error: { kind: 'unauthorized', status: 401, service: 'campaign-ims' }
+    })
     expect(campaignReport.summary).toMatch(/client secret/)
     expect(campaignReport.summary).not.toContain('wrong-campaign-secret')
   })
@@ -101,7 +128,13 @@ describe('user connections', () => {
     const connections = service()
     const port = await closedPort()
     const refused = await connections.create(
-      { system: 'campaign', name: 'Refused', baseUrl: `http://127.0.0.1:${port}/campaign/`, apiKey: 'k', imsUrl: `http://127.0.0.1:${port}/ims/token/v3` },
+      {
+        system: 'campaign',
+        name: 'Refused',
+        baseUrl: `http://127.0.0.1:${port}/campaign/`,
+        apiKey: 'k',
+        imsUrl: `http://127.0.0.1:${port}/ims/token/v3`
+      },
       'secret-value-1'
     )
     const report = await connections.test(refused.profile.id)
@@ -110,7 +143,14 @@ describe('user connections', () => {
     expect(report.summary).toMatch(/Nothing is listening/)
 
     const dns = await connections.create(
-      { system: 'dynamics', name: 'No such host', environmentUrl: 'https://no-such-org.invalid', tenantId: 't', clientId: 'c', authMethod: 'clientSecret' },
+      {
+        system: 'dynamics',
+        name: 'No such host',
+        environmentUrl: 'https://no-such-org.invalid',
+        tenantId: 't',
+        clientId: 'c',
+        authMethod: 'clientSecret'
+      },
       'secret-value-2'
     )
     const dnsReport = await connections.test(dns.profile.id)
@@ -121,10 +161,19 @@ describe('user connections', () => {
   it('create, edit, list and delete; names are unique; a deleted connection leaves no secret', async () => {
     const connections = service()
     const c = campaign.sandbox.info
-    const { profile } = await connections.create({ system: 'campaign', name: 'Prod Campaign', orgId: 'acme', apiKey: 'key-1', scopes: ['campaign_sdk'] }, 'prod-secret-value')
+    const { profile } = await connections.create(
+      { system: 'campaign', name: 'Prod Campaign', orgId: 'acme', apiKey: 'key-1', scopes: ['campaign_sdk'] },
+      'prod-secret-value'
+    )
     expect(profile).toMatchObject({ source: 'user', readOnly: false, imsUrl: 'https://ims-na1.adobelogin.com/ims/token/v3' })
-    await expect(connections.create({ system: 'campaign', name: 'prod campaign', orgId: 'x', apiKey: 'k' })).rejects.toThrow(/already exists/)
-    const edited = await connections.update(profile.id, { system: 'campaign', baseUrl: c.url, imsUrl: c.imsUrl, apiKey: c.clientId, scopes: c.scopes }, c.clientSecret)
+    await expect(connections.create({ system: 'campaign', name: 'prod campaign', orgId: 'x', apiKey: 'k' })).rejects.toThrow(
+      /already exists/
+    )
+    const edited = await connections.update(
+      profile.id,
+      { system: 'campaign', baseUrl: c.url, imsUrl: c.imsUrl, apiKey: c.clientId, scopes: c.scopes },
+      c.clientSecret
+    )
     expect(edited.hasSecret).toBe(true)
     expect((await connections.test('Prod Campaign')).ok).toBe(true)
     await connections.delete(profile.id)
@@ -148,7 +197,10 @@ describe('user connections', () => {
     })
     const dynamicsReport = await connections.test('env-dynamics')
     expect(dynamicsReport.ok).toBe(true)
-    expect((await connections.list()).find((x) => x.profile.id === 'env-dynamics')?.profile).toMatchObject({ authMethod: 'bearerToken', readOnly: true })
+    expect((await connections.list()).find((x) => x.profile.id === 'env-dynamics')?.profile).toMatchObject({
+      authMethod: 'bearerToken',
+      readOnly: true
+    })
     expect((await connections.test('env-campaign')).ok).toBe(true)
   })
 
@@ -157,7 +209,15 @@ describe('user connections', () => {
     const d = dataverse.sandbox.info
     const secrets = ['dyn-secret-Z9x8c7v6b5n4m3', 'cmp-secret-Q1w2e3r4t5y6u7']
     const dyn = await connections.create(
-      { system: 'dynamics', name: 'Leak check D', environmentUrl: dataverse.baseUrl, tenantId: d.tenantId, clientId: d.clientId, authMethod: 'clientSecret', authority: d.authority },
+      {
+        system: 'dynamics',
+        name: 'Leak check D',
+        environmentUrl: dataverse.baseUrl,
+        tenantId: d.tenantId,
+        clientId: d.clientId,
+        authMethod: 'clientSecret',
+        authority: d.authority
+      },
       secrets[0]
     )
     await connections.create({ system: 'campaign', name: 'Leak check C', orgId: 'acme', apiKey: 'key' }, secrets[1])

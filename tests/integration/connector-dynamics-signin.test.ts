@@ -71,15 +71,27 @@ async function playBrowser(url: string, visited: string[] = []): Promise<void> {
   if (!action) throw new Error(`no form_post form in ${html}`)
   const unescape = (v: string) => v.replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c)))
   const fields = new URLSearchParams()
-  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)" \/>/g)) fields.append(unescape(name), unescape(value))
-  const answer = await fetch(toLoopback(unescape(action)), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: fields.toString() })
+  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)" \/>/g))
+    fields.append(unescape(name), unescape(value))
+  const answer = await fetch(toLoopback(unescape(action)), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: fields.toString()
+  })
   await answer.text()
 }
 
 function browserProvider(openBrowser: (url: string) => Promise<void>, interactiveTimeoutMs?: number) {
   const { info } = local.sandbox
   return new PublicClientTokenProvider(
-    { environmentUrl: local.baseUrl, tenantId: info.tenantId, clientId: info.clientId, ...sandboxAuthOptions(info.authority), networkClient, flow: 'interactive' },
+    {
+      environmentUrl: local.baseUrl,
+      tenantId: info.tenantId,
+      clientId: info.clientId,
+      ...sandboxAuthOptions(info.authority),
+      networkClient,
+      flow: 'interactive'
+    },
     { openBrowser, interactiveTimeoutMs }
   )
 }
@@ -144,7 +156,7 @@ describe('browser sign-in (authorization code + PKCE, loopback redirect)', () =>
     expect(error.hint).toMatch(/PKCE/)
   })
 
-  it('openBrowser that never completes: a typed timeout within the limit, and msal\'s loopback port is released', async () => {
+  it("openBrowser that never completes: a typed timeout within the limit, and msal's loopback port is released", async () => {
     let opened = ''
     const provider = browserProvider((url) => {
       opened = url
@@ -196,7 +208,14 @@ describe('authorize and token endpoints over plain HTTP (wire format)', () => {
 
   async function authorize(extra: Record<string, string>): Promise<Response> {
     const { info } = local.sandbox
-    const query = new URLSearchParams({ client_id: info.clientId, response_type: 'code', redirect_uri: redirectUri, scope: `${local.baseUrl}/user_impersonation offline_access openid`, state: 'xyz', ...extra })
+    const query = new URLSearchParams({
+      client_id: info.clientId,
+      response_type: 'code',
+      redirect_uri: redirectUri,
+      scope: `${local.baseUrl}/user_impersonation offline_access openid`,
+      state: 'xyz',
+      ...extra
+    })
     return fetch(`${local.baseUrl}/${info.tenantId}/oauth2/v2.0/authorize?${query}`, { redirect: 'manual' })
   }
 
@@ -204,7 +223,14 @@ describe('authorize and token endpoints over plain HTTP (wire format)', () => {
     const { info } = local.sandbox
     const response = await fetch(`${local.baseUrl}/${info.tenantId}/oauth2/v2.0/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: info.clientId, code, redirect_uri: redirectUri, code_verifier: codeVerifier, scope: `${local.baseUrl}/user_impersonation` })
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: info.clientId,
+        code,
+        redirect_uri: redirectUri,
+        code_verifier: codeVerifier,
+        scope: `${local.baseUrl}/user_impersonation`
+      })
     })
     return { status: response.status, body: (await response.json()) as Record<string, unknown> }
   }
@@ -243,7 +269,10 @@ describe('authorize and token endpoints over plain HTTP (wire format)', () => {
     expect(html).toContain('name="state" value="xyz"')
 
     const { info } = local.sandbox
-    const evil = await fetch(`${local.baseUrl}/${info.tenantId}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: info.clientId, response_type: 'code', redirect_uri: 'https://evil.example/cb', scope: `${local.baseUrl}/user_impersonation` })}`, { redirect: 'manual' })
+    const evil = await fetch(
+      `${local.baseUrl}/${info.tenantId}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: info.clientId, response_type: 'code', redirect_uri: 'https://evil.example/cb', scope: `${local.baseUrl}/user_impersonation` })}`,
+      { redirect: 'manual' }
+    )
     expect(evil.status).toBe(400)
     expect(evil.headers.get('location')).toBeNull()
     expect(await evil.text()).toContain('AADSTS50011')

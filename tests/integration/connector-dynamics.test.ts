@@ -30,11 +30,23 @@ function secretProvider(secret = local.sandbox.info.clientSecret, cache?: { stor
 }
 
 function connector(options: Partial<ConstructorParameters<typeof DynamicsConnector>[0]> = {}) {
-  return new DynamicsConnector({ environmentUrl: local.baseUrl, tokenProvider: secretProvider(), onEvent: (e) => events.push(e), retry: { baseDelayMs: 20, maxDelayMs: 200 }, ...options })
+  return new DynamicsConnector({
+    environmentUrl: local.baseUrl,
+    tokenProvider: secretProvider(),
+    onEvent: (e) => events.push(e),
+    retry: { baseDelayMs: 20, maxDelayMs: 200 },
+    ...options
+  })
 }
 
 beforeAll(async () => {
-  local = await startLocalDataverseServer({ seed: 7, contacts: 240, dopHint: 6, autoApproveDeviceCodes: false, now: () => Date.now() + clockOffset })
+  local = await startLocalDataverseServer({
+    seed: 7,
+    contacts: 240,
+    dopHint: 6,
+    autoApproveDeviceCodes: false,
+    now: () => Date.now() + clockOffset
+  })
   tls = await local.sandbox.startAuthorityTls()
   networkClient = createTrustingNetworkClient(local.sandbox.info.ca!)
 })
@@ -71,7 +83,14 @@ describe('sign-in through msal-node', () => {
     const { info } = local.sandbox
     let shown = ''
     const provider = new PublicClientTokenProvider(
-      { environmentUrl: local.baseUrl, tenantId: info.tenantId, clientId: info.clientId, ...sandboxAuthOptions(info.authority), networkClient, flow: 'deviceCode' },
+      {
+        environmentUrl: local.baseUrl,
+        tenantId: info.tenantId,
+        clientId: info.clientId,
+        ...sandboxAuthOptions(info.authority),
+        networkClient,
+        flow: 'deviceCode'
+      },
       {
         onDeviceCode: (response) => {
           shown = response.message
@@ -108,7 +127,9 @@ describe('metadata → schema model', () => {
   it('every seeded table converts to a valid Table, with EntitySetName from metadata', async () => {
     const dynamics = connector()
     const tables = await dynamics.listTables()
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['contact', 'account', 'new_vehicle', 'new_eventregistration', 'new_emailsend', 'new_emailopen']))
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['contact', 'account', 'new_vehicle', 'new_eventregistration', 'new_emailsend', 'new_emailopen'])
+    )
     for (const summary of tables) {
       const table = await dynamics.getTable(summary.name)
       expect(() => Table.parse(table)).not.toThrow()
@@ -132,10 +153,20 @@ describe('metadata → schema model', () => {
       { value: 1, label: 'Male' },
       { value: 2, label: 'Female' }
     ])
-    expect(field('donotbulkemail')).toMatchObject({ type: 'boolean', options: [{ value: true, label: 'Do Not Allow' }, { value: false, label: 'Allow' }] })
+    expect(field('donotbulkemail')).toMatchObject({
+      type: 'boolean',
+      options: [
+        { value: true, label: 'Do Not Allow' },
+        { value: false, label: 'Allow' }
+      ]
+    })
     expect(field('birthdate')).toMatchObject({ type: 'dateonly', dateBehavior: 'dateOnly' })
     expect(field('modifiedon')).toMatchObject({ type: 'datetime', dateBehavior: 'userLocal', readOnly: true })
-    expect(field('parentcustomerid')).toMatchObject({ type: 'lookup', targets: ['account', 'contact'], readName: '_parentcustomerid_value' })
+    expect(field('parentcustomerid')).toMatchObject({
+      type: 'lookup',
+      targets: ['account', 'contact'],
+      readName: '_parentcustomerid_value'
+    })
     expect(field('new_externalkey').isKey).toBe(true)
     const vehicle = await dynamics.tableSchema('new_vehicle')
     expect(vehicle.navigation.new_contactid).toEqual({ contact: 'new_ContactId' })
@@ -224,9 +255,15 @@ describe('writes', () => {
   it('create, update, upsert by alternate key, delete; lookups bind through the SchemaName navigation property', async () => {
     const dynamics = connector()
     const contactId = local.sandbox.idOf('contact', 5)
-    const { id } = await dynamics.create('new_vehicle', { new_name: 'Test car', new_vin: 'VIN-CONN-1', new_contactid: { table: 'contact', id: contactId } })
+    const { id } = await dynamics.create('new_vehicle', {
+      new_name: 'Test car',
+      new_vin: 'VIN-CONN-1',
+      new_contactid: { table: 'contact', id: contactId }
+    })
     expect(id).toMatch(/^[0-9a-f-]{36}$/)
-    const [row] = await collect(dynamics.records('new_vehicle', { select: ['new_name', '_new_contactid_value'], filter: `new_vehicleid eq ${id}` }))
+    const [row] = await collect(
+      dynamics.records('new_vehicle', { select: ['new_name', '_new_contactid_value'], filter: `new_vehicleid eq ${id}` })
+    )
     expect(row._new_contactid_value).toBe(contactId)
     await dynamics.update('new_vehicle', id, { new_name: 'Renamed' })
     const first = await dynamics.upsert('new_vehicle', { new_vin: 'VIN-CONN-2' }, { new_name: 'Upserted' })
@@ -242,11 +279,23 @@ describe('writes', () => {
   it('an activity on the contact timeline, idempotent per external event id', async () => {
     const dynamics = connector()
     const contactId = local.sandbox.idOf('contact', 9)
-    const a = await dynamics.writeActivity('new_emailopen', { subject: 'Opened: Newsletter' }, { table: 'contact', id: contactId }, { key: { new_externaleventid: 'EV-1' } })
-    const b = await dynamics.writeActivity('new_emailopen', { subject: 'Opened: Newsletter' }, { table: 'contact', id: contactId }, { key: { new_externaleventid: 'EV-1' } })
+    const a = await dynamics.writeActivity(
+      'new_emailopen',
+      { subject: 'Opened: Newsletter' },
+      { table: 'contact', id: contactId },
+      { key: { new_externaleventid: 'EV-1' } }
+    )
+    const b = await dynamics.writeActivity(
+      'new_emailopen',
+      { subject: 'Opened: Newsletter' },
+      { table: 'contact', id: contactId },
+      { key: { new_externaleventid: 'EV-1' } }
+    )
     expect(a.created).toBe(true)
     expect(b).toEqual({ id: a.id, created: false })
-    const rows = await collect(dynamics.records('new_emailopen', { select: ['_regardingobjectid_value'], filter: "new_externaleventid eq 'EV-1'" }))
+    const rows = await collect(
+      dynamics.records('new_emailopen', { select: ['_regardingobjectid_value'], filter: "new_externaleventid eq 'EV-1'" })
+    )
     expect(rows).toHaveLength(1)
     expect(rows[0]._regardingobjectid_value).toBe(contactId)
   })
@@ -288,7 +337,9 @@ describe('throttling', () => {
       await Promise.all(keys.map((key) => dynamics.upsert('contact', { new_externalkey: key }, { lastname: key })))
       // Creates are retried only when the failure proves nothing was written (429).
       local.sandbox.faults.update({ serverErrorRate: 0, dropRate: 0 })
-      const created = await Promise.all(Array.from({ length: 20 }, (_, i) => dynamics.create('contact', { lastname: `Storm create ${i}`, jobtitle: 'storm-create' })))
+      const created = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => dynamics.create('contact', { lastname: `Storm create ${i}`, jobtitle: 'storm-create' }))
+      )
       local.sandbox.faults.update({ throttleRate: 0 })
       const throttled = events.filter((e) => e.type === 'retry' && e.reason === 'throttled')
       expect(throttled.length).toBeGreaterThan(5)

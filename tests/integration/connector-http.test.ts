@@ -50,11 +50,19 @@ afterAll(async () => {
 })
 
 function client(events: HttpEvent[] = []) {
-  return new HttpClient({ service: 'dynamics', retry: { baseDelayMs: 10, maxDelayMs: 40 }, onEvent: (e) => events.push(e), limiter: new AdaptiveLimiter({ initial: 4 }) })
+  return new HttpClient({
+    service: 'dynamics',
+    retry: { baseDelayMs: 10, maxDelayMs: 40 },
+    onEvent: (e) => events.push(e),
+    limiter: new AdaptiveLimiter({ initial: 4 })
+  })
 }
 
 async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e)
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e
+  )
   expect(error).toBeInstanceOf(ConnectorError)
   return error as ConnectorError
 }
@@ -71,7 +79,9 @@ describe('every failure is a typed ConnectorError with a hint', () => {
     expect(refused.hint).toMatch(/Nothing is listening/)
     const tls = await failure(client().request({ method: 'GET', url: origin.replace('http:', 'https:') }))
     expect(tls.kind).toBe('tls')
-    expect((await failure(client().request({ method: 'GET', url: `${origin}/slow`, timeoutMs: 100, idempotent: false }))).kind).toBe('timeout')
+    expect((await failure(client().request({ method: 'GET', url: `${origin}/slow`, timeoutMs: 100, idempotent: false }))).kind).toBe(
+      'timeout'
+    )
     const controller = new AbortController()
     setTimeout(() => controller.abort(), 50)
     expect((await failure(client().request({ method: 'GET', url: `${origin}/slow`, signal: controller.signal }))).kind).toBe('canceled')
@@ -84,9 +94,15 @@ describe('every failure is a typed ConnectorError with a hint', () => {
     try {
       const controller = new AbortController()
       const http = client()
-      const done = await Promise.all(Array.from({ length: 20 }, (_, i) => http.request({ method: 'GET', url: `${origin}/ok-${i}`, signal: controller.signal }).then((r) => r.status)))
+      const done = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          http.request({ method: 'GET', url: `${origin}/ok-${i}`, signal: controller.signal }).then((r) => r.status)
+        )
+      )
       expect(done).toEqual(Array(20).fill(200))
-      const slow = Array.from({ length: 20 }, () => failure(http.request({ method: 'GET', url: `${origin}/slow`, signal: controller.signal })))
+      const slow = Array.from({ length: 20 }, () =>
+        failure(http.request({ method: 'GET', url: `${origin}/slow`, signal: controller.signal }))
+      )
       setTimeout(() => controller.abort(), 50)
       expect((await Promise.all(slow)).map((e) => e.kind)).toEqual(Array(20).fill('canceled'))
       await new Promise((r) => setTimeout(r, 20))
@@ -124,7 +140,9 @@ describe('retries', () => {
     const started = Date.now()
     expect((await client(events).request({ method: 'POST', url: `${origin}/throttle`, body: '{}' })).status).toBe(200)
     expect(Date.now() - started).toBeGreaterThanOrEqual(190)
-    expect(events.filter((e) => e.type === 'retry' && e.reason === 'throttled').map((e) => (e as { waitMs: number }).waitMs)).toEqual([100, 100])
+    expect(events.filter((e) => e.type === 'retry' && e.reason === 'throttled').map((e) => (e as { waitMs: number }).waitMs)).toEqual([
+      100, 100
+    ])
     hits = new Map()
     expect((await failure(client().request({ method: 'POST', url: `${origin}/flaky`, body: '{}' }))).kind).toBe('server')
     expect(hits.get('/flaky')).toBe(1)
@@ -133,10 +151,18 @@ describe('retries', () => {
 
 describe('parsing and redaction', () => {
   it('reads every error envelope', () => {
-    expect(parseErrorBody('{"error":{"code":"0x80072322","message":"Number of requests exceeded"}}')).toEqual({ code: '0x80072322', message: 'Number of requests exceeded' })
+    expect(parseErrorBody('{"error":{"code":"0x80072322","message":"Number of requests exceeded"}}')).toEqual({
+      code: '0x80072322',
+      message: 'Number of requests exceeded'
+    })
     expect(parseErrorBody('{"error":{"code":"","message":"x"}}')).toEqual({ code: undefined, message: 'x' })
-    expect(parseErrorBody('{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided."}').code).toBe('AADSTS7000215')
-    expect(parseErrorBody('{"error_code":"401013","message":"Oauth token is not valid"}')).toEqual({ code: '401013', message: 'Oauth token is not valid' })
+    expect(parseErrorBody('{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided."}').code).toBe(
+      'AADSTS7000215'
+    )
+    expect(parseErrorBody('{"error_code":"401013","message":"Oauth token is not valid"}')).toEqual({
+      code: '401013',
+      message: 'Oauth token is not valid'
+    })
     expect(parseErrorBody('{"code":500,"message":"RST-360011 An error"}')).toEqual({ code: 'RST-360011', message: 'RST-360011 An error' })
     expect(parseErrorBody('plain text failure')).toEqual({ message: 'plain text failure', code: undefined })
     expect(parseErrorBody('<html><title>502 Bad Gateway</title></html>').message).toBe('502 Bad Gateway')
@@ -157,7 +183,7 @@ describe('parsing and redaction', () => {
 })
 
 describe('a long run shares one signal across many requests', () => {
-  it('leaves no listener behind on the run\'s signal, whether requests succeed, retry or fail', async () => {
+  it("leaves no listener behind on the run's signal, whether requests succeed, retry or fail", async () => {
     const { EventEmitter } = await import('node:events')
     const run = new AbortController()
     const http = client()

@@ -52,7 +52,13 @@ async function testRootAndLeaf() {
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, critical: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 7, ip: '127.0.0.1' },
+          { type: 2, value: 'localhost' }
+        ]
+      }
     ]
   })
   return { root, leaf }
@@ -73,7 +79,9 @@ beforeAll(async () => {
   // A service (or a proxy) that leaves @odata.count out of a `$count=true` answer.
   const withoutCount = async (req: IncomingMessage, res: ServerResponse) => {
     if (!dropCount || !decodeURIComponent(req.url ?? '').includes('$count=true')) return false
-    const answer = await fetch(`${sandbox.origin}${req.url}`, { headers: { authorization: String(req.headers.authorization), prefer: String(req.headers.prefer ?? '') } })
+    const answer = await fetch(`${sandbox.origin}${req.url}`, {
+      headers: { authorization: String(req.headers.authorization), prefer: String(req.headers.prefer ?? '') }
+    })
     const body = (await answer.json()) as Record<string, unknown>
     delete body['@odata.count']
     delete body['@Microsoft.Dynamics.CRM.totalrecordcount']
@@ -81,7 +89,9 @@ beforeAll(async () => {
     res.end(JSON.stringify(body))
     return true
   }
-  front = await startTlsListener([count, withoutCount, sandbox.dynamics.handle, sandbox.campaign.handle], { tls: { key: leaf.private, cert: leaf.cert, ca: root.cert } })
+  front = await startTlsListener([count, withoutCount, sandbox.dynamics.handle, sandbox.campaign.handle], {
+    tls: { key: leaf.private, cert: leaf.cert, ca: root.cert }
+  })
   proxy = await startConnectProxy()
 }, 60_000)
 
@@ -102,7 +112,12 @@ beforeEach(() => {
 })
 
 function service(env: NodeJS.ProcessEnv, secrets: SecretStore = new MemorySecretStore()): ConnectionService {
-  const created = new ConnectionService({ store: new MemoryStore(), secrets, env, http: { retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 2 } } })
+  const created = new ConnectionService({
+    store: new MemoryStore(),
+    secrets,
+    env,
+    http: { retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 2 } }
+  })
   services.push(created)
   return created
 }
@@ -172,7 +187,10 @@ describe('through a CONNECT proxy, trusting a company root CA', () => {
 
   it("the connection's own CA file and proxy work without any environment variable", async () => {
     const connections = service({})
-    const { profile } = await connections.create(dynamicsProfile({ name: 'own settings', proxy: proxy.url, caFile } as Partial<NewConnection>), sandbox.info.dynamics.clientSecret)
+    const { profile } = await connections.create(
+      dynamicsProfile({ name: 'own settings', proxy: proxy.url, caFile } as Partial<NewConnection>),
+      sandbox.info.dynamics.clientSecret
+    )
     const report = await connections.test(profile.id)
     expect(report.ok, report.summary).toBe(true)
     expect(proxy.tunnels).toContain(frontHost())
@@ -180,7 +198,10 @@ describe('through a CONNECT proxy, trusting a company root CA', () => {
 
   it('"direct" and NO_PROXY bypass the proxy', async () => {
     const direct = service({ HTTPS_PROXY: proxy.url, SYNC_STUDIO_CA_FILE: caFile })
-    const { profile } = await direct.create(dynamicsProfile({ name: 'direct', proxy: 'direct' } as Partial<NewConnection>), sandbox.info.dynamics.clientSecret)
+    const { profile } = await direct.create(
+      dynamicsProfile({ name: 'direct', proxy: 'direct' } as Partial<NewConnection>),
+      sandbox.info.dynamics.clientSecret
+    )
     expect((await direct.test(profile.id)).ok).toBe(true)
     const bypass = service({ HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1', SYNC_STUDIO_CA_FILE: caFile })
     const { profile: second } = await bypass.create(dynamicsProfile({ name: 'no proxy' }), sandbox.info.dynamics.clientSecret)
@@ -253,7 +274,9 @@ describe('errors that name the problem', () => {
     const connections = service({ HTTPS_PROXY: `127.0.0.1:${port}`, SYNC_STUDIO_CA_FILE: caFile })
     const { profile } = await connections.create(dynamicsProfile({ name: 'no proxy there' }), sandbox.info.dynamics.clientSecret)
     const report = await connections.test(profile.id)
-    expect(report.steps[0].error?.hint).toContain(`The proxy http://127.0.0.1:${port}/ (from HTTPS_PROXY) could not be reached (ECONNREFUSED)`)
+    expect(report.steps[0].error?.hint).toContain(
+      `The proxy http://127.0.0.1:${port}/ (from HTTPS_PROXY) could not be reached (ECONNREFUSED)`
+    )
   })
 
   it('a CA file that is missing or not PEM is named', async () => {
@@ -274,12 +297,29 @@ describe('errors that name the problem', () => {
 
   it('an http:// authority is refused in words, before msal, and never blamed on the tenant id', async () => {
     const connections = service({})
-    await expect(connections.create(dynamicsProfile({ name: 'http authority', authority: `http://127.0.0.1:${sandbox.info.dynamics.authority.split(':')[2]}` } as Partial<NewConnection>))).rejects.toThrow(/must be an https:\/\/ URL/)
-    const env = service({ SYNC_STUDIO_DYNAMICS_URL: 'https://contoso.crm.dynamics.com', SYNC_STUDIO_DYNAMICS_AUTHORITY: 'http://login.example.test/tenant', SYNC_STUDIO_DYNAMICS_CLIENT_SECRET: 's' })
+    await expect(
+      connections.create(
+        dynamicsProfile({
+          name: 'http authority',
+          authority: `http://127.0.0.1:${sandbox.info.dynamics.authority.split(':')[2]}`
+        } as Partial<NewConnection>)
+      )
+    ).rejects.toThrow(/must be an https:\/\/ URL/)
+    const env = service({
+      SYNC_STUDIO_DYNAMICS_URL: 'https://contoso.crm.dynamics.com',
+      SYNC_STUDIO_DYNAMICS_AUTHORITY: 'http://login.example.test/tenant',
+      SYNC_STUDIO_DYNAMICS_CLIENT_SECRET: 's'
+    })
     expect(() => env.resolve('env-dynamics')).toThrow(/SYNC_STUDIO_DYNAMICS_AUTHORITY: must be an https:\/\/ URL/)
     const error = (() => {
       try {
-        return new ConfidentialTokenProvider({ environmentUrl: 'https://contoso.crm.dynamics.com', tenantId: 't', clientId: 'c', clientSecret: 's', authority: 'http://login.example.test/t' })
+        return new ConfidentialTokenProvider({
+          environmentUrl: 'https://contoso.crm.dynamics.com',
+          tenantId: 't',
+          clientId: 'c',
+          clientSecret: 's',
+          authority: 'http://login.example.test/t'
+        })
       } catch (e) {
         return e
       }

@@ -98,7 +98,9 @@ beforeAll(async () => {
   mkdirSync(generated)
   for (const [name, text] of Object.entries(hostileDocuments())) writeFileSync(join(generated, name), text)
   files = [
-    ...readdirSync(committed).filter((f) => f.endsWith('.json')).map((f) => join(committed, f)),
+    ...readdirSync(committed)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => join(committed, f)),
     ...readdirSync(generated).map((f) => join(generated, f))
   ].sort()
 }, 120_000)
@@ -154,11 +156,18 @@ describe('preview and run --dry-run (--sandbox)', () => {
   it('refuse a rejected file with its problems, before connecting to anything', async () => {
     for (const name of sample) {
       const file = files.find((f) => basename(f) === name)!
-      for (const command of [['preview', file, '--sandbox', '--journal', join(folder, 'journal-rejected')], ['run', file, '--dry-run', '--sandbox', '--journal', join(folder, 'journal-rejected')]]) {
+      for (const command of [
+        ['preview', file, '--sandbox', '--journal', join(folder, 'journal-rejected')],
+        ['run', file, '--dry-run', '--sandbox', '--journal', join(folder, 'journal-rejected')]
+      ]) {
         const outcome = await cli(command, budget.validateMs, userData)
         expectWithinBudget(`${command[0]} ${name}`, outcome)
         expect(outcome.code).toBe(2)
-        expect(outcome.stderr).toMatch(new RegExp(`${name.replace(/[.]/g, '\\.')}: (flows|description|connections|\\(document\\): (not valid JSON at line|nested more than|the file is))`))
+        expect(outcome.stderr).toMatch(
+          new RegExp(
+            `${name.replace(/[.]/g, '\\.')}: (flows|description|connections|\\(document\\): (not valid JSON at line|nested more than|the file is))`
+          )
+        )
       }
     }
   }, 600_000)
@@ -178,7 +187,12 @@ describe('preview and run --dry-run (--sandbox)', () => {
   }, 600_000)
 
   it('stop a file whose expression exceeds its budget, naming the step', async () => {
-    for (const name of ['run-expression-backtracking.json', 'run-expression-recursion.json', 'run-expression-memory.json', 'run-expression-long-string.json']) {
+    for (const name of [
+      'run-expression-backtracking.json',
+      'run-expression-recursion.json',
+      'run-expression-memory.json',
+      'run-expression-long-string.json'
+    ]) {
       const file = files.find((f) => basename(f) === name)!
       const journal = join(folder, `journal-${name}`)
       const preview = await cli(['preview', file, '--sandbox', '--journal', journal, '--limit', '5'], budget.runMs, userData)
@@ -188,7 +202,9 @@ describe('preview and run --dry-run (--sandbox)', () => {
       const dryRun = await cli(['run', file, '--dry-run', '--sandbox', '--journal', journal], budget.runMs, userData)
       expectWithinBudget(`run --dry-run ${name}`, dryRun)
       expect(dryRun.code).toBe(2)
-      expect(dryRun.stdout + dryRun.stderr).toMatch(/expressionStopped\): stopped: flows\[0\]\.fields\[6\]\.steps\[\d\]\.expr: the expression /)
+      expect(dryRun.stdout + dryRun.stderr).toMatch(
+        /expressionStopped\): stopped: flows\[0\]\.fields\[6\]\.steps\[\d\]\.expr: the expression /
+      )
     }
   }, 900_000)
 })

@@ -141,7 +141,10 @@ describe('the CLI during a hostile preview or dry run', () => {
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} ends a preview whose expression is running`, async () => {
-      const run = start(['preview', mappingFile, '--sandbox', '--journal', join(folder, `j-${signal}`), '--limit', '3'], join(folder, 'cli-user-data'))
+      const run = start(
+        ['preview', mappingFile, '--sandbox', '--journal', join(folder, `j-${signal}`), '--limit', '3'],
+        join(folder, 'cli-user-data')
+      )
       // Once the sandbox is up the preview is reading records or evaluating the expression.
       await until('the sandbox', () => (run.child.exitCode !== null ? true : undefined), 1500).catch(() => undefined)
       run.child.kill(signal)

@@ -42,14 +42,20 @@ describe('required links over the sandbox', () => {
 
     const problems = validateMapping(unlinked, catalog).filter((p) => p.severity === 'error')
     expect(problems).toEqual([
-      expect.objectContaining({ path: ['flows', 1, 'links'], message: expect.stringMatching(/^"Vehicle owner" \(vehicleOwner\) is a required link of "cusVehicle" and nothing sets it — drop the lookup "_new_contactid_value" on it/) })
+      expect.objectContaining({
+        path: ['flows', 1, 'links'],
+        message: expect.stringMatching(
+          /^"Vehicle owner" \(vehicleOwner\) is a required link of "cusVehicle" and nothing sets it — drop the lookup "_new_contactid_value" on it/
+        )
+      })
     ])
     expect(validateMapping(linked, catalog).filter((p) => p.severity === 'error')).toEqual([])
 
     const service = bench.service()
     await service.run(linked, { flowIds: ['contacts'] })
     const withoutOwner: string[] = []
-    for await (const row of dynamics.records('new_vehicle', { select: ['new_vehicleid', '_new_contactid_value'] })) if (!row._new_contactid_value) withoutOwner.push(String(row.new_vehicleid))
+    for await (const row of dynamics.records('new_vehicle', { select: ['new_vehicleid', '_new_contactid_value'] }))
+      if (!row._new_contactid_value) withoutOwner.push(String(row.new_vehicleid))
     expect(withoutOwner.length).toBeGreaterThan(0)
 
     const plan = await service.plan(linked, { flowIds: ['vehicles'], planLimit: 100_000 })
@@ -61,7 +67,12 @@ describe('required links over the sandbox', () => {
     // contacts flow filtered out) …
     expect(planned.map((e) => e.key).sort()).toEqual(failed.map((e) => e.key).sort())
     // … and those with no owner at all fail before any write.
-    expect(failed.filter((e) => e.code === 'transform').map((e) => e.key).sort()).toEqual([...withoutOwner].sort())
+    expect(
+      failed
+        .filter((e) => e.code === 'transform')
+        .map((e) => e.key)
+        .sort()
+    ).toEqual([...withoutOwner].sort())
     // None of them reached Campaign.
     const written = new Set<string>()
     for await (const row of campaign.records('cusVehicle', { pageSize: 200 })) written.add(String(row.externalId))

@@ -17,7 +17,8 @@ afterEach(async () => {
   bench = undefined
 })
 
-const example = async (name: string): Promise<MappingDocument> => JSON.parse(await readFile(join(__dirname, `../../examples/${name}`), 'utf8'))
+const example = async (name: string): Promise<MappingDocument> =>
+  JSON.parse(await readFile(join(__dirname, `../../examples/${name}`), 'utf8'))
 
 describe('preview and dry run of events and opt-out flows', () => {
   it('events: the seeded history previewed, dry-run as creates, then unchanged after the run', async () => {
@@ -46,16 +47,31 @@ describe('preview and dry run of events and opt-out flows', () => {
     ;(document.flows[0] as OptOutFlow).direction = 'both'
     const previews = new PreviewService(bench.connections)
     const { preview } = await previews.preview(document, 'optouts', 500)
-    expect(preview.columns).toEqual(['dynamics.donotbulkemail', 'campaign.blackListEmail', 'dynamics.donotphone', 'campaign.blackListPhone'])
+    expect(preview.columns).toEqual([
+      'dynamics.donotbulkemail',
+      'campaign.blackListEmail',
+      'dynamics.donotphone',
+      'campaign.blackListPhone'
+    ])
     expect(preview.rows.length).toBeGreaterThan(0)
     const differing = preview.rows.filter((r) => r.cells['dynamics.donotbulkemail'].value !== r.cells['campaign.blackListEmail'].value)
     expect(differing.length).toBeGreaterThan(0)
-    expect(differing.every((r) => r.cells['campaign.blackListEmail'].warnings?.[0].message.startsWith('Conflict: Dynamics donotbulkemail'))).toBe(true)
+    expect(
+      differing.every((r) => r.cells['campaign.blackListEmail'].warnings?.[0].message.startsWith('Conflict: Dynamics donotbulkemail'))
+    ).toBe(true)
 
     const dryRun = (await previews.dryRun(document, 'optouts', 500)).dryRun
     const plan = await bench.service().plan(document)
-    const plannedUpdates = plan.flows[0].plan!.entries.filter((e) => e.action === 'update').map((e) => e.key).sort()
-    expect(dryRun.entries.filter((e) => e.action === 'update').map((e) => e.key).sort()).toEqual(plannedUpdates)
+    const plannedUpdates = plan.flows[0]
+      .plan!.entries.filter((e) => e.action === 'update')
+      .map((e) => e.key)
+      .sort()
+    expect(
+      dryRun.entries
+        .filter((e) => e.action === 'update')
+        .map((e) => e.key)
+        .sort()
+    ).toEqual(plannedUpdates)
     expect(dryRun.counts.update).toBeGreaterThan(0)
   })
 })

@@ -37,10 +37,17 @@ beforeAll(async () => {
   const tokenResponse = await fetch(info.imsUrl, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: info.clientId, client_secret: info.clientSecret, scope: info.scopes.join(',') })
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: info.clientId,
+      client_secret: info.clientSecret,
+      scope: info.scopes.join(',')
+    })
   })
   const { access_token: accessToken } = (await tokenResponse.json()) as Json
-  const sdk = require('@adobe/aio-lib-campaign-standard') as { init: (tenant: string, apiKey: string, token: string) => Promise<AioCampaign> }
+  const sdk = require('@adobe/aio-lib-campaign-standard') as {
+    init: (tenant: string, apiKey: string, token: string) => Promise<AioCampaign>
+  }
   client = await sdk.init(orgId, info.clientId, accessToken)
 })
 afterAll(() => served.close())
@@ -110,21 +117,42 @@ describe('@adobe/aio-lib-campaign-standard against the sandbox', () => {
   })
 
   it('does CRUD on a custom resource at the PKeys and hrefs it returns', async () => {
-    const created = await client.createCustomResource('cusEventRegistration', { externalId: 'aio-1', eventName: 'SDK day', registrationStatus: 'registered' })
+    const created = await client.createCustomResource('cusEventRegistration', {
+      externalId: 'aio-1',
+      eventName: 'SDK day',
+      registrationStatus: 'registered'
+    })
     expect(created.status).toBe(201)
     const pkey = created.body.PKey
     const list = await client.getAllCustomResources('cusEventRegistration', { filters: ['byExternalId'], externalId_parameter: 'aio-1' })
     expect(list.body.content.map((r: Json) => r.PKey)).toEqual([pkey])
     const updated = await client.updateCustomResource('cusEventRegistration', pkey, { registrationStatus: 'attended' })
     expect(updated.status).toBe(200)
-    const again = await client.getAllProfileAndServicesExt('cusEventRegistration', { filters: ['byExternalId'], externalId_parameter: 'aio-1' })
+    const again = await client.getAllProfileAndServicesExt('cusEventRegistration', {
+      filters: ['byExternalId'],
+      externalId_parameter: 'aio-1'
+    })
     expect(again.body.content[0].registrationStatus).toBe('attended')
     expect((await client.deleteCustomResource('cusEventRegistration', pkey)).status).toBe(200)
-    expect((await client.getAllCustomResources('cusEventRegistration', { filters: ['byExternalId'], externalId_parameter: 'aio-1' })).body.content).toEqual([])
+    expect(
+      (await client.getAllCustomResources('cusEventRegistration', { filters: ['byExternalId'], externalId_parameter: 'aio-1' })).body
+        .content
+    ).toEqual([])
   })
 
   it('out of scope — privacy, transactional events, workflows, org units, unlinked custom resources — answers 404 like an instance without them', async () => {
-    expect(await status(client.createGDPRRequest({ name: 'PT1', namespaceName: 'AMCDS2', reconciliationValue: 'a@b.c', regulation: 'gdpr', label: 'x', type: 'access' }))).toBe(404)
+    expect(
+      await status(
+        client.createGDPRRequest({
+          name: 'PT1',
+          namespaceName: 'AMCDS2',
+          reconciliationValue: 'a@b.c',
+          regulation: 'gdpr',
+          label: 'x',
+          type: 'access'
+        })
+      )
+    ).toBe(404)
     expect(await status(client.getGDPRRequest())).toBe(404)
     expect(await status(client.sendTransactionalEvent('EVTwelcome', { email: 'a@b.c', ctx: {} }))).toBe(404)
     expect(await status(client.getWorkflow('WKF1'))).toBe(404)

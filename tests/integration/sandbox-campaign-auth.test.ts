@@ -71,7 +71,12 @@ describe('IMS token endpoint', () => {
 
   it('accepts the parameters in the query string too', async () => {
     const { sandbox } = await start()
-    const q = new URLSearchParams({ grant_type: 'client_credentials', client_id: sandbox.info.clientId, client_secret: sandbox.info.clientSecret, scope: sandbox.info.scopes.join(',') })
+    const q = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: sandbox.info.clientId,
+      client_secret: sandbox.info.clientSecret,
+      scope: sandbox.info.scopes.join(',')
+    })
     const res = await fetch(`${sandbox.info.imsUrl}?${q}`, { method: 'POST' })
     expect(res.status).toBe(200)
   })
@@ -118,9 +123,13 @@ describe('gateway checks on every Campaign call', () => {
     expect(await res.json()).toEqual({ error_code: '403023', message: 'Profile is not valid' })
 
     const full = await token(sandbox.info)
-    const otherOrg = await fetch(`${origin}/globex/campaign/profileAndServices/profile`, { headers: headersFor(full, sandbox.info.clientId) })
+    const otherOrg = await fetch(`${origin}/globex/campaign/profileAndServices/profile`, {
+      headers: headersFor(full, sandbox.info.clientId)
+    })
     expect(otherOrg.status).toBe(403)
-    const ownOrg = await fetch(`${origin}/acme/campaign/profileAndServices/profile?_lineCount=1`, { headers: headersFor(full, sandbox.info.clientId) })
+    const ownOrg = await fetch(`${origin}/acme/campaign/profileAndServices/profile?_lineCount=1`, {
+      headers: headersFor(full, sandbox.info.clientId)
+    })
     expect(ownOrg.status).toBe(200)
     const body = (await ownOrg.json()) as { content: { href: string }[] }
     // hrefs echo the URL form the client used.
@@ -156,9 +165,19 @@ describe('gateway checks on every Campaign call', () => {
     const accessToken = await token(sandbox.info)
     expect(sandbox.info.url).toMatch(new RegExp(`/${sandbox.info.orgId}/campaign/$`))
     // Privacy requests, workflows, transactional events (mc<org>) and org units are not implemented.
-    for (const path of ['notAFamily/profile', 'privacy/privacyTool', 'workflow/execution/WKF1/commands', `mc${sandbox.info.orgId}/EVTwelcome`, 'profileAndServicesExt/orgUnitBase']) {
+    for (const path of [
+      'notAFamily/profile',
+      'privacy/privacyTool',
+      'workflow/execution/WKF1/commands',
+      `mc${sandbox.info.orgId}/EVTwelcome`,
+      'profileAndServicesExt/orgUnitBase'
+    ]) {
       const method = path.startsWith('privacy') || path.startsWith('mc') ? 'POST' : 'GET'
-      const res = await fetch(`${sandbox.info.url}${path}`, { method, headers: { ...headersFor(accessToken, sandbox.info.clientId), 'Content-Type': 'application/json;charset=utf-8' }, body: method === 'POST' ? '{}' : undefined })
+      const res = await fetch(`${sandbox.info.url}${path}`, {
+        method,
+        headers: { ...headersFor(accessToken, sandbox.info.clientId), 'Content-Type': 'application/json;charset=utf-8' },
+        body: method === 'POST' ? '{}' : undefined
+      })
       expect(res.status, path).toBe(404)
       expect(((await res.json()) as { message: string }).message, path).toContain('Error rc=-2003')
     }
@@ -214,7 +233,9 @@ describe('throttling and injected faults', () => {
   it('revokes tokens at the configured rate (a surprise 401013)', async () => {
     const { sandbox } = await start({ tokenRevokeRate: 1 })
     const accessToken = await token(sandbox.info)
-    const res = await fetch(`${sandbox.info.url}profileAndServices/profile/_count`, { headers: headersFor(accessToken, sandbox.info.clientId) })
+    const res = await fetch(`${sandbox.info.url}profileAndServices/profile/_count`, {
+      headers: headersFor(accessToken, sandbox.info.clientId)
+    })
     expect(res.status).toBe(401)
   })
 })

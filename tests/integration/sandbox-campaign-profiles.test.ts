@@ -16,14 +16,24 @@ class Client {
     const res = await fetch(this.info.imsUrl, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: this.info.clientId, client_secret: this.info.clientSecret, scope: this.info.scopes.join(',') })
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: this.info.clientId,
+        client_secret: this.info.clientSecret,
+        scope: this.info.scopes.join(',')
+      })
     })
     this.accessToken = ((await res.json()) as Json).access_token
   }
   async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string; headers: Headers }> {
     const res = await fetch(path.startsWith('http') ? path : this.info.url + path, {
       method,
-      headers: { Authorization: `Bearer ${this.accessToken}`, 'X-Api-Key': this.info.clientId, 'Cache-Control': 'no-cache', 'Content-Type': 'application/json;charset=utf-8' },
+      headers: {
+        Authorization: `Bearer ${this.accessToken}`,
+        'X-Api-Key': this.info.clientId,
+        'Cache-Control': 'no-cache',
+        'Content-Type': 'application/json;charset=utf-8'
+      },
       body: body === undefined ? undefined : JSON.stringify(body)
     })
     const text = await res.text()
@@ -61,9 +71,25 @@ describe('resource metadata', () => {
   it('describes the profile with the documented top-level shape; extension fields only under Ext', async () => {
     const plain = await c.get('profileAndServices/resourceType/profile')
     expect(plain.status).toBe(200)
-    expect(plain.json).toMatchObject({ data: '/profileAndServices/profile/', help: 'Identified profiles', label: 'Profiles', mandatory: false, name: 'profile', pkgStatus: 'never', readOnly: false, schema: 'nms:recipient', type: 'item' })
+    expect(plain.json).toMatchObject({
+      data: '/profileAndServices/profile/',
+      help: 'Identified profiles',
+      label: 'Profiles',
+      mandatory: false,
+      name: 'profile',
+      pkgStatus: 'never',
+      readOnly: false,
+      schema: 'nms:recipient',
+      type: 'item'
+    })
     expect(plain.json.href).toBe(`${c.info.url}profileAndServices/profile/metadata`)
-    expect(plain.json.content.email).toMatchObject({ apiName: 'email', type: 'string', resType: 'string', length: 128, dataPolicy: 'email' })
+    expect(plain.json.content.email).toMatchObject({
+      apiName: 'email',
+      type: 'string',
+      resType: 'string',
+      length: 128,
+      dataPolicy: 'email'
+    })
     expect(plain.json.content.gender.type).toBe('enumeration')
     expect(Object.keys(plain.json.content.gender.values)).toEqual(['unknown', 'male', 'female'])
     expect(plain.json.content.subscriptions).toMatchObject({ type: 'collection', resTarget: 'subscription' })
@@ -83,7 +109,11 @@ describe('resource metadata', () => {
     const plain = await c.get('profileAndServices/resourceType/profile')
     expect(plain.json.filters.href).toMatch(new RegExp(`^${c.info.url}profileAndServices/resourceType/@[\\w-]+/filters/$`))
     const filters = await c.get(plain.json.filters.href)
-    expect(filters.json.byText).toMatchObject({ data: '/profileAndServices/profile/byText?text=$value&filterType=$value', label: 'By name or email', formType: 'none' })
+    expect(filters.json.byText).toMatchObject({
+      data: '/profileAndServices/profile/byText?text=$value&filterType=$value',
+      label: 'By name or email',
+      formType: 'none'
+    })
     expect(filters.json.byEmail).toBeDefined()
     expect(filters.json.byDynamicsContactId).toBeUndefined()
     const ext = await c.get((await c.get('profileAndServicesExt/resourceType/profile')).json.filters.href)
@@ -93,7 +123,12 @@ describe('resource metadata', () => {
   it('lists the Ext family resources with apiName resourceType, custom resources included', async () => {
     const res = await c.get('profileAndServicesExt/')
     expect(res.json.apiName).toBe('resourceType')
-    expect(res.json.cusVehicle).toMatchObject({ data: '/profileAndServicesExt/cusVehicle/', name: 'cusVehicle', type: 'collection', href: `${c.info.url}profileAndServicesExt/cusVehicle/metadata` })
+    expect(res.json.cusVehicle).toMatchObject({
+      data: '/profileAndServicesExt/cusVehicle/',
+      name: 'cusVehicle',
+      type: 'collection',
+      href: `${c.info.url}profileAndServicesExt/cusVehicle/metadata`
+    })
     expect((await c.get('profileAndServices/')).json.cusVehicle).toBeUndefined()
   })
 })
@@ -174,7 +209,9 @@ describe('profile filters', () => {
     expect(byEmail.status).toBe(200)
     expect(byEmail.json.content.length).toBeGreaterThanOrEqual(1)
     expect(byEmail.json.content.every((p: Json) => p.email === target.email)).toBe(true)
-    expect((await c.get(`profileAndServices/profile/byEmail?email=${encodeURIComponent(target.email.toUpperCase())}`)).json.content).toHaveLength(0)
+    expect(
+      (await c.get(`profileAndServices/profile/byEmail?email=${encodeURIComponent(target.email.toUpperCase())}`)).json.content
+    ).toHaveLength(0)
 
     const prefix = target.lastName.slice(0, 2)
     const byText = await c.get(`profileAndServices/profile/byText?text=${encodeURIComponent(prefix)}`)
@@ -183,7 +220,9 @@ describe('profile filters', () => {
     const byFirst = await c.get(`profileAndServices/profile/byText?text=${encodeURIComponent(target.firstName)}&filterType=firstName`)
     expect(byFirst.json.content.every((p: Json) => p.firstName.startsWith(target.firstName))).toBe(true)
 
-    const chained = await c.get(`profileAndServices/profile/byText/byEmail?text=${encodeURIComponent(prefix)}&email=${encodeURIComponent(target.email)}`)
+    const chained = await c.get(
+      `profileAndServices/profile/byText/byEmail?text=${encodeURIComponent(prefix)}&email=${encodeURIComponent(target.email)}`
+    )
     expect(chained.json.content.every((p: Json) => p.email === target.email)).toBe(true)
     const count = await c.get(`profileAndServices/profile/byEmail/_count?email=${encodeURIComponent(target.email)}`)
     expect(count.json.count).toBe(byEmail.json.content.length)
@@ -212,9 +251,22 @@ describe('profile filters', () => {
 
 describe('profile writes', () => {
   it('creates (201), reads, patches (200 {PKey, href}) and deletes (200) a profile', async () => {
-    const created = await c.post('profileAndServices/profile', { email: 'john.doe@mail.com', firstName: 'John', lastName: 'Doe', birthDate: '1980-10-24', gender: 'male' })
+    const created = await c.post('profileAndServices/profile', {
+      email: 'john.doe@mail.com',
+      firstName: 'John',
+      lastName: 'Doe',
+      birthDate: '1980-10-24',
+      gender: 'male'
+    })
     expect(created.status).toBe(201)
-    expect(created.json).toMatchObject({ email: 'john.doe@mail.com', firstName: 'John', gender: 'male', birthDate: '1980-10-24', domain: 'mail.com', title: 'Doe John (john.doe@mail.com)' })
+    expect(created.json).toMatchObject({
+      email: 'john.doe@mail.com',
+      firstName: 'John',
+      gender: 'male',
+      birthDate: '1980-10-24',
+      domain: 'mail.com',
+      title: 'Doe John (john.doe@mail.com)'
+    })
     expect(created.json.href).toBe(`${c.info.url}profileAndServices/profile/${created.json.PKey}`)
     expect(created.json.created).toBe(created.json.lastModified)
 
@@ -253,7 +305,9 @@ describe('profile writes', () => {
 
       const since = await clocked.get('profileAndServicesExt/profile/byModifiedSince?modifiedSince_parameter=2025-03-01T09:01:30Z')
       expect(since.json.content.map((x: Json) => x.PKey)).toEqual([p.PKey])
-      expect((await clocked.get('profileAndServicesExt/profile/byModifiedSince?modifiedSince_parameter=2025-03-01 09:03:00.000Z')).json.content).toHaveLength(0)
+      expect(
+        (await clocked.get('profileAndServicesExt/profile/byModifiedSince?modifiedSince_parameter=2025-03-01 09:03:00.000Z')).json.content
+      ).toHaveLength(0)
     } finally {
       await clocked.served.close()
     }
@@ -275,7 +329,9 @@ describe('profile writes', () => {
   it('validates enumerations by name, lengths, read-only and unknown fields, emails and dates', async () => {
     const badEnum = await c.post('profileAndServices/profile', { email: 'x@example.com', gender: 'invalid' })
     expect(badEnum.status).toBe(500)
-    expect(badEnum.json.message).toBe(`${RST} The value 'invalid' is not valid for the 'nms:recipient:gender' enumeration of the '@gender' field`)
+    expect(badEnum.json.message).toBe(
+      `${RST} The value 'invalid' is not valid for the 'nms:recipient:gender' enumeration of the '@gender' field`
+    )
     expect((await c.post('profileAndServices/profile', { gender: 1 })).status).toBe(500)
 
     const tooLong = await c.post('profileAndServices/profile', { firstName: 'x'.repeat(31) })
@@ -292,7 +348,11 @@ describe('profile writes', () => {
     expect(extOnly.status).toBe(500)
     expect((await c.post('profileAndServices/profile', { email: 'not-an-email' })).status).toBe(500)
     expect((await c.post('profileAndServices/profile', { birthDate: '24/10/1980' })).status).toBe(500)
-    const iso = await c.post('profileAndServices/profile', { birthDate: '1980-10-24T00:00:00Z', timeZone: 'Europe/Paris', location: { city: 'Paris' } })
+    const iso = await c.post('profileAndServices/profile', {
+      birthDate: '1980-10-24T00:00:00Z',
+      timeZone: 'Europe/Paris',
+      location: { city: 'Paris' }
+    })
     expect(iso.json).toMatchObject({ birthDate: '1980-10-24', timeZone: 'Europe/Paris', location: { city: 'Paris', zipCode: '' } })
   })
 
@@ -366,7 +426,12 @@ describe('seeded profiles', () => {
     const other = await open({ seed: 43 })
     try {
       const firstRows = async (client: Client) =>
-        (await client.get('profileAndServices/profile?_lineCount=20')).json.content.map((p: Json) => [p.PKey, p.email, p.lastName, p.created])
+        (await client.get('profileAndServices/profile?_lineCount=20')).json.content.map((p: Json) => [
+          p.PKey,
+          p.email,
+          p.lastName,
+          p.created
+        ])
       const [original, sameSeed, otherSeed] = [await firstRows(c), await firstRows(again), await firstRows(other)]
       expect(sameSeed).toEqual(original)
       expect(otherSeed.map((r: string[]) => r[0])).not.toEqual(original.map((r: string[]) => r[0]))

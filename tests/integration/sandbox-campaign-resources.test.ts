@@ -16,7 +16,12 @@ async function open(options: Partial<Omit<CampaignSandboxOptions, 'baseUrl'>> = 
   const tokenRes = await fetch(info.imsUrl, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: info.clientId, client_secret: info.clientSecret, scope: info.scopes.join(',') })
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: info.clientId,
+      client_secret: info.clientSecret,
+      scope: info.scopes.join(',')
+    })
   })
   const accessToken = ((await tokenRes.json()) as Json).access_token as string
   const call = async (method: string, path: string, body?: unknown) => {
@@ -60,7 +65,13 @@ describe('custom resources linked to the profile', () => {
   })
 
   it('links by PKey or href; a bad PKey is the XTK error, a missing profile a 404; 0..1 allows no link', async () => {
-    const profile = (await s.call('POST', 'profileAndServicesExt/profile', { email: 'reg@example.com', lastName: 'Registrant', cusDynamicsContactId: 'c-reg-1' })).json
+    const profile = (
+      await s.call('POST', 'profileAndServicesExt/profile', {
+        email: 'reg@example.com',
+        lastName: 'Registrant',
+        cusDynamicsContactId: 'c-reg-1'
+      })
+    ).json
     const reg = await s.call('POST', 'profileAndServicesExt/cusEventRegistration', {
       externalId: 'r-1',
       eventName: 'Spring summit',
@@ -69,11 +80,18 @@ describe('custom resources linked to the profile', () => {
       profile: { PKey: profile.PKey }
     })
     expect(reg.status).toBe(201)
-    expect(reg.json.profile).toEqual({ PKey: profile.PKey, href: `${s.info.url}profileAndServices/profile/${profile.PKey}`, title: 'Registrant (reg@example.com)' })
+    expect(reg.json.profile).toEqual({
+      PKey: profile.PKey,
+      href: `${s.info.url}profileAndServices/profile/${profile.PKey}`,
+      title: 'Registrant (reg@example.com)'
+    })
     expect(reg.json.eventDate).toBe('2025-04-01 09:00:00.000Z')
     expect(reg.json.href).toBe(`${s.info.url}profileAndServicesExt/cusEventRegistration/${reg.json.PKey}`)
 
-    const viaHref = await s.call('POST', 'profileAndServicesExt/cusEventRegistration', { externalId: 'r-2', profile: { href: profile.href } })
+    const viaHref = await s.call('POST', 'profileAndServicesExt/cusEventRegistration', {
+      externalId: 'r-2',
+      profile: { href: profile.href }
+    })
     expect(viaHref.json.profile.PKey).toBe(profile.PKey)
     const unlinked = await s.call('POST', 'profileAndServicesExt/cusEventRegistration', { externalId: 'r-3' })
     expect(unlinked.status).toBe(201)
@@ -96,7 +114,13 @@ describe('custom resources linked to the profile', () => {
   })
 
   it('lists a 1-cardinality child only once its parent arrives; its own href works from the POST on', async () => {
-    const vehicle = await s.call('POST', 'profileAndServicesExt/cusVehicle', { externalId: 'v-1', vin: '1HGCM82633A004352', vehicleName: 'Civic', profileExternalId: 'c-late', modelYear: 2021 })
+    const vehicle = await s.call('POST', 'profileAndServicesExt/cusVehicle', {
+      externalId: 'v-1',
+      vin: '1HGCM82633A004352',
+      vehicleName: 'Civic',
+      profileExternalId: 'c-late',
+      modelYear: 2021
+    })
     expect(vehicle.status).toBe(201)
     const listed = async () => (await s.all('profileAndServicesExt/cusVehicle/byExternalId?externalId_parameter=v-1')).length
     expect(await listed()).toBe(0)
@@ -108,20 +132,34 @@ describe('custom resources linked to the profile', () => {
     expect(patched.status).toBe(200)
     expect(patched.json).toEqual({ PKey: vehicle.json.PKey, href: vehicle.json.href })
     expect((await s.call('GET', 'profileAndServicesExt/cusVehicle/v-1')).json.vehicleName).toBe('Civic Type R')
-    const temporary = await s.call('POST', 'profileAndServicesExt/cusVehicle', { externalId: 'v-tmp', vin: 'TMP', profileExternalId: 'c-nobody' })
+    const temporary = await s.call('POST', 'profileAndServicesExt/cusVehicle', {
+      externalId: 'v-tmp',
+      vin: 'TMP',
+      profileExternalId: 'c-nobody'
+    })
     expect((await s.call('DELETE', temporary.json.href)).status).toBe(200)
     expect((await s.call('GET', temporary.json.href)).status).toBe(404)
 
-    const owner = (await s.call('POST', 'profileAndServicesExt/profile', { email: 'late@example.com', lastName: 'Late', cusDynamicsContactId: 'c-late' })).json
+    const owner = (
+      await s.call('POST', 'profileAndServicesExt/profile', { email: 'late@example.com', lastName: 'Late', cusDynamicsContactId: 'c-late' })
+    ).json
     expect(await listed()).toBe(1)
     const shown = await s.call('GET', 'profileAndServicesExt/cusVehicle/v-1')
     expect(shown.json.vehicleOwner.PKey).toBe(owner.PKey)
     expect(shown.json.vin).toBe('1HGCM82633A004352')
     // The link is computed from the join field: another profile is refused, the one it resolves to is tolerated.
-    const other = (await s.call('POST', 'profileAndServicesExt/profile', { email: 'other@example.com', lastName: 'Other', cusDynamicsContactId: 'c-other' })).json
+    const other = (
+      await s.call('POST', 'profileAndServicesExt/profile', {
+        email: 'other@example.com',
+        lastName: 'Other',
+        cusDynamicsContactId: 'c-other'
+      })
+    ).json
     expect((await s.call('PATCH', shown.json.href, { vehicleOwner: { PKey: other.PKey } })).json.message).toContain('read-only')
     expect((await s.call('PATCH', shown.json.href, { vehicleOwner: { PKey: owner.PKey } })).status).toBe(200)
-    expect((await s.call('POST', 'profileAndServicesExt/cusVehicle', { externalId: 'v-2', vin: 'X'.repeat(18) })).json.message).toContain('character varying(17)')
+    expect((await s.call('POST', 'profileAndServicesExt/cusVehicle', { externalId: 'v-2', vin: 'X'.repeat(18) })).json.message).toContain(
+      'character varying(17)'
+    )
 
     // Deleting the profile deletes what it owns.
     expect((await s.call('DELETE', owner.href)).status).toBe(200)
@@ -134,33 +172,58 @@ describe('services and subscriptions', () => {
   it('lists, filters and creates services; duplicate and unknown names give the documented errors', async () => {
     const services = await s.call('GET', 'profileAndServices/service')
     expect(services.json.content.map((x: Json) => x.name)).toEqual(['SVC1', 'SVC2', 'SVC3'])
-    expect(services.json.content[0]).toMatchObject({ title: 'Sport Newsletter (SVC1)', messageType: 'email', mode: 'newsletter', builtIn: false })
-    expect((await s.call('GET', 'profileAndServices/service/byChannel?channel=sms')).json.content.map((x: Json) => x.name)).toEqual(['SVC3'])
+    expect(services.json.content[0]).toMatchObject({
+      title: 'Sport Newsletter (SVC1)',
+      messageType: 'email',
+      mode: 'newsletter',
+      builtIn: false
+    })
+    expect((await s.call('GET', 'profileAndServices/service/byChannel?channel=sms')).json.content.map((x: Json) => x.name)).toEqual([
+      'SVC3'
+    ])
     expect((await s.call('GET', 'profileAndServices/service/byChannel/_count?channel=email')).json).toEqual({ count: 2 })
 
-    const created = await s.call('POST', 'profileAndServices/service/', { label: 'My newsletter', messageType: 'email', name: 'email_newsletter', start: '2019-10-06' })
+    const created = await s.call('POST', 'profileAndServices/service/', {
+      label: 'My newsletter',
+      messageType: 'email',
+      name: 'email_newsletter',
+      start: '2019-10-06'
+    })
     expect(created.status).toBe(201)
     expect(created.json).toMatchObject({ builtIn: false, label: 'My newsletter', start: '2019-10-06' })
     expect(created.json.created).toMatch(/Z$/)
     const dup = await s.call('POST', 'profileAndServices/service/', { name: 'SVC1' })
-    expect(dup.json.message).toMatch(/^A 'Service' with the same key 'SVC1' already exists\. PGS-220000 PostgreSQL error: ERROR: {2}duplicate key value violates unique constraint "nmsservice_name"/)
+    expect(dup.json.message).toMatch(
+      /^A 'Service' with the same key 'SVC1' already exists\. PGS-220000 PostgreSQL error: ERROR: {2}duplicate key value violates unique constraint "nmsservice_name"/
+    )
     const missing = await s.call('GET', 'profileAndServices/service/adobe_nl')
     expect(missing.status).toBe(404)
     expect(missing.json.message).toBe(`${RST} Unable to find document with path 'Service' from key 'adobe_nl'.`)
   })
 
   it('subscribes from the profile and from the service, lists both sides, unsubscribes with 204', async () => {
-    const profile = (await s.call('POST', 'profileAndServices/profile', { email: 'sub@example.com', firstName: 'Sub', lastName: 'Scriber' })).json
+    const profile = (
+      await s.call('POST', 'profileAndServices/profile', { email: 'sub@example.com', firstName: 'Sub', lastName: 'Scriber' })
+    ).json
     const svc2 = (await s.call('GET', 'profileAndServices/service/SVC2')).json
     const fromProfile = await s.call('POST', profile.subscriptions.href.replace(/\/$/, ''), { service: { PKey: svc2.PKey } })
     expect(fromProfile.status).toBe(201)
-    expect(fromProfile.json).toMatchObject({ serviceName: 'SVC2', service: { PKey: svc2.PKey, title: 'Weekly deals (SVC2)' }, subscriber: { PKey: profile.PKey } })
+    expect(fromProfile.json).toMatchObject({
+      serviceName: 'SVC2',
+      service: { PKey: svc2.PKey, title: 'Weekly deals (SVC2)' },
+      subscriber: { PKey: profile.PKey }
+    })
     expect(fromProfile.json.href).toBe(`${profile.href}/subscriptions/${fromProfile.json.PKey}`)
 
     const svc3 = (await s.call('GET', 'profileAndServices/service/SVC3')).json
     const fromService = await s.call('POST', `${svc3.href}/subscriptions/`, { subscriber: { PKey: profile.PKey } })
     expect(fromService.status).toBe(201)
-    expect(fromService.json).toMatchObject({ metadata: 'subscriptionRcp', serviceName: 'SVC3', email: 'sub@example.com', subscriber: { email: 'sub@example.com', firstName: 'Sub', lastName: 'Scriber' } })
+    expect(fromService.json).toMatchObject({
+      metadata: 'subscriptionRcp',
+      serviceName: 'SVC3',
+      email: 'sub@example.com',
+      subscriber: { email: 'sub@example.com', firstName: 'Sub', lastName: 'Scriber' }
+    })
     expect(fromService.json.href).toBe(`${svc3.href}/subscriptions/${fromService.json.PKey}`)
 
     const mine = await s.call('GET', profile.subscriptions.href)
@@ -242,7 +305,8 @@ describe('marketing events', () => {
       // A click on the unsubscribe link denylists the profile for email.
       const unsubscribed = new Set<string>()
       for (const h of withEvents) {
-        if ((await m.all(h.events.href)).some((e) => e.eventType === 'click' && e.label === "Click on 'Unsubscribe'")) unsubscribed.add(h.PKey)
+        if ((await m.all(h.events.href)).some((e) => e.eventType === 'click' && e.label === "Click on 'Unsubscribe'"))
+          unsubscribed.add(h.PKey)
       }
       expect(unsubscribed.size).toBeGreaterThan(0)
       for (const pkey of unsubscribed) expect((await m.call('GET', `profileAndServices/profile/${pkey}`)).json.blackListEmail).toBe(true)
@@ -257,11 +321,43 @@ describe('marketing events', () => {
     try {
       const delivery = m.sandbox.simulateDelivery({ name: 'Launch, "quoted"' })
       const first = await m.sandbox.exportLogs()
-      expect(first.map((p) => p.split(/[\\/]/).pop())).toEqual([expect.stringMatching(/^broadLogRcp_\d{8}_\d{6}_0001\.csv$/), expect.stringMatching(/^trackingLogRcp_\d{8}_\d{6}_0001\.csv$/)])
+      expect(first.map((p) => p.split(/[\\/]/).pop())).toEqual([
+        expect.stringMatching(/^broadLogRcp_\d{8}_\d{6}_0001\.csv$/),
+        expect.stringMatching(/^trackingLogRcp_\d{8}_\d{6}_0001\.csv$/)
+      ])
       const broad = parseCsv(await readFile(first[0], 'utf8'))
       const tracking = parseCsv(await readFile(first[1], 'utf8'))
-      expect(broad[0]).toEqual(expect.arrayContaining(['id', 'deliveryLabel', 'contactDate', 'address', 'status', 'msg-id', 'eventDate', 'lastModified', 'delivery-id', 'profile-id', 'failureType', 'failureReason']))
-      expect(tracking[0]).toEqual(expect.arrayContaining(['id', 'urlLabel', 'urlSource', 'userAgent', 'trackedDevice', 'logDate', 'sourceType', 'url-id', 'delivery-id', 'broadLog-id', 'recipient-id']))
+      expect(broad[0]).toEqual(
+        expect.arrayContaining([
+          'id',
+          'deliveryLabel',
+          'contactDate',
+          'address',
+          'status',
+          'msg-id',
+          'eventDate',
+          'lastModified',
+          'delivery-id',
+          'profile-id',
+          'failureType',
+          'failureReason'
+        ])
+      )
+      expect(tracking[0]).toEqual(
+        expect.arrayContaining([
+          'id',
+          'urlLabel',
+          'urlSource',
+          'userAgent',
+          'trackedDevice',
+          'logDate',
+          'sourceType',
+          'url-id',
+          'delivery-id',
+          'broadLog-id',
+          'recipient-id'
+        ])
+      )
       expect(broad.length - 1 + tracking.length - 1).toBe(delivery.events)
       const col = (rows: string[][], name: string) => rows.slice(1).map((r) => r[rows[0].indexOf(name)])
       expect(new Set(col(broad, 'deliveryLabel'))).toEqual(new Set(['Launch, "quoted"']))
@@ -274,7 +370,8 @@ describe('marketing events', () => {
       // History event ids are the export ids: a sync can be idempotent on either path.
       const profiles = await m.all('profileAndServices/history?_lineCount=100')
       const historyIds = new Set<string>()
-      for (const h of profiles.filter((x) => x.countBroadLogEvents > 0)) for (const e of await m.all(h.events.href)) historyIds.add(e.eventId)
+      for (const h of profiles.filter((x) => x.countBroadLogEvents > 0))
+        for (const e of await m.all(h.events.href)) historyIds.add(e.eventId)
       expect([...broadIds].every((id) => historyIds.has(id))).toBe(true)
 
       const second = await m.sandbox.exportLogs()

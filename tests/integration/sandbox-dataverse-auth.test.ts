@@ -34,7 +34,9 @@ describe('Entra-style authority', () => {
   it('is https and publishes an OpenID configuration msal accepts', async () => {
     const { info } = local.sandbox
     expect(info.authority).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]{36}$/)
-    const response = await networkClient.sendGetRequestAsync<Record<string, string>>(`${info.authority}/v2.0/.well-known/openid-configuration`)
+    const response = await networkClient.sendGetRequestAsync<Record<string, string>>(
+      `${info.authority}/v2.0/.well-known/openid-configuration`
+    )
     expect(response.status).toBe(200)
     expect(response.body.token_endpoint).toBe(`${info.authority}/oauth2/v2.0/token`)
     expect(response.body.issuer).toBe(`${tls.origin}/${info.tenantId}/v2.0`)
@@ -46,7 +48,9 @@ describe('Entra-style authority', () => {
     const result = await confidentialClient(info.clientSecret).acquireTokenByClientCredential({ scopes: [info.scope] })
     expect(result?.accessToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/)
     expect(result?.tokenType).toBe('Bearer')
-    const whoAmI = await fetch(`${info.url}WhoAmI`, { headers: { Authorization: `Bearer ${result!.accessToken}`, Accept: 'application/json' } })
+    const whoAmI = await fetch(`${info.url}WhoAmI`, {
+      headers: { Authorization: `Bearer ${result!.accessToken}`, Accept: 'application/json' }
+    })
     expect(whoAmI.status).toBe(200)
     const body = (await whoAmI.json()) as Record<string, string>
     expect(body.UserId).toBe(local.sandbox.applicationUserId)
@@ -85,7 +89,10 @@ describe('Entra-style authority', () => {
 
   it('device code: msal polls until the sandbox user approves, then the token works', async () => {
     const { info } = local.sandbox
-    const pca = new PublicClientApplication({ auth: { clientId: info.clientId, ...sandboxAuthOptions(info.authority) }, system: { networkClient } })
+    const pca = new PublicClientApplication({
+      auth: { clientId: info.clientId, ...sandboxAuthOptions(info.authority) },
+      system: { networkClient }
+    })
     let message = ''
     const result = await pca.acquireTokenByDeviceCode({
       scopes: [`${local.baseUrl}/user_impersonation`],
@@ -116,7 +123,12 @@ describe('bearer validation on the Web API', () => {
     expect(forged.headers.get('www-authenticate')).toContain('error="invalid_token"')
     const token = await fetch(info.tokenUrl.replace(tls.origin, local.baseUrl), {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: info.clientId, client_secret: info.clientSecret, scope: info.scope })
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: info.clientId,
+        client_secret: info.clientSecret,
+        scope: info.scope
+      })
     })
     const { access_token, expires_in } = (await token.json()) as { access_token: string; expires_in: number }
     expect(expires_in).toBe(3599)

@@ -9,7 +9,12 @@ async function call(method: string, path: string, body?: unknown, extra: Record<
   const url = path.startsWith('http') ? path : `${local.sandbox.info.url}${path}`
   const response = await fetch(url, {
     method,
-    headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}), ...extra },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/json',
+      ...(body ? { 'Content-Type': 'application/json' } : {}),
+      ...extra
+    },
     body: body ? JSON.stringify(body) : undefined
   })
   const text = await response.text()
@@ -64,7 +69,9 @@ describe('RetrieveTotalRecordCount', () => {
     const unknown = await get("RetrieveTotalRecordCount(EntityNames=['contact','new_nothing'])")
     expect(unknown.status).toBe(404)
     expect(unknown.body.error.code).toBe('0x80041102')
-    expect(unknown.body.error.message).toBe("The entity with a name = 'new_nothing' with namemapping = 'Logical' was not found in the MetadataCache.")
+    expect(unknown.body.error.message).toBe(
+      "The entity with a name = 'new_nothing' with namemapping = 'Logical' was not found in the MetadataCache."
+    )
     const noAlias = await get('RetrieveTotalRecordCount(EntityNames=@p1)')
     expect(noAlias.status).toBe(400)
     const notCollection = await get("RetrieveTotalRecordCount(EntityNames='contact')")

@@ -22,7 +22,10 @@ describe('service protection limits', () => {
     const throttled = await get()
     expect(throttled.status).toBe(429)
     expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
-    expect(((await throttled.json()) as Json).error).toEqual({ code: '0x80072322', message: 'Number of requests exceeded the limit of 3 over time window of 60 seconds.' })
+    expect(((await throttled.json()) as Json).error).toEqual({
+      code: '0x80072322',
+      message: 'Number of requests exceeded the limit of 3 over time window of 60 seconds.'
+    })
   })
 
   it('combined execution time: 429 0x80072321 with the documented message', async () => {
@@ -33,7 +36,8 @@ describe('service protection limits', () => {
     expect(throttled.status).toBe(429)
     expect(((await throttled.json()) as Json).error).toEqual({
       code: '0x80072321',
-      message: 'Combined execution time of incoming requests exceeded limit of 50 milliseconds over time window of 300 seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.'
+      message:
+        'Combined execution time of incoming requests exceeded limit of 50 milliseconds over time window of 300 seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.'
     })
   })
 
@@ -45,7 +49,10 @@ describe('service protection limits', () => {
     expect(statuses).toEqual([200, 200, 429, 429, 429])
     const refused = results.find((r) => r.status === 429)!
     expect(refused.headers.get('retry-after')).toBe('1')
-    expect(((await refused.json()) as Json).error).toEqual({ code: '0x80072326', message: 'Number of concurrent requests exceeded the limit of 2.' })
+    expect(((await refused.json()) as Json).error).toEqual({
+      code: '0x80072326',
+      message: 'Number of concurrent requests exceeded the limit of 2.'
+    })
   })
 
   it('x-ms-ratelimit headers are informational and counting is per user', async () => {

@@ -14,7 +14,8 @@ async function get(path: string, extra: Record<string, string> = {}, server = lo
   return { status: response.status, body: (isJson && text ? JSON.parse(text) : { text }) as Json, response }
 }
 
-const columns = 'fullname,firstname,lastname,emailaddress1,statecode,gendercode,familystatuscode,_parentcustomerid_value,birthdate,modifiedon,numberofchildren,donotbulkemail'
+const columns =
+  'fullname,firstname,lastname,emailaddress1,statecode,gendercode,familystatuscode,_parentcustomerid_value,birthdate,modifiedon,numberofchildren,donotbulkemail'
 
 beforeAll(async () => {
   local = await startLocalDataverseServer({ seed: 42, contacts: 1000 })
@@ -42,7 +43,16 @@ describe('reading rows', () => {
     const { body } = await get('contacts?$select=address1_city,annualincome&$top=1')
     const keys = Object.keys(body.value[0])
     expect(keys).toHaveLength(6)
-    expect(keys).toEqual(expect.arrayContaining(['@odata.etag', 'address1_city', 'annualincome', '_transactioncurrencyid_value', 'address1_composite', 'contactid']))
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        '@odata.etag',
+        'address1_city',
+        'annualincome',
+        '_transactioncurrencyid_value',
+        'address1_composite',
+        'contactid'
+      ])
+    )
   })
 
   it('the seeded data has the variety a real org has', () => {
@@ -80,28 +90,49 @@ describe('reading rows', () => {
     expect((await get(`contacts(${id})?$select=fullname`, { 'If-None-Match': etag })).status).toBe(304)
     const missing = await get('contacts(00000000-0000-0000-0000-000000000001)')
     expect(missing.status).toBe(404)
-    expect(missing.body.error).toEqual({ code: '0x80040217', message: 'contact With Ids = 00000000-0000-0000-0000-000000000001 Do Not Exist' })
+    expect(missing.body.error).toEqual({
+      code: '0x80040217',
+      message: 'contact With Ids = 00000000-0000-0000-0000-000000000001 Do Not Exist'
+    })
   })
 })
 
 describe('$filter', () => {
   const cases: Array<[string, (r: Json) => boolean]> = [
-    ["statecode eq 1", (r) => r.statecode === 1],
-    ["statecode ne 0 or gendercode eq 2", (r) => r.statecode !== 0 || r.gendercode === 2],
-    ["gendercode eq null", (r) => r.gendercode === null],
-    ["emailaddress1 ne null and not (gendercode eq 1)", (r) => r.emailaddress1 !== null && !(r.gendercode === 1)],
+    ['statecode eq 1', (r) => r.statecode === 1],
+    ['statecode ne 0 or gendercode eq 2', (r) => r.statecode !== 0 || r.gendercode === 2],
+    ['gendercode eq null', (r) => r.gendercode === null],
+    ['emailaddress1 ne null and not (gendercode eq 1)', (r) => r.emailaddress1 !== null && !(r.gendercode === 1)],
     ["contains(emailaddress1,'EXAMPLE.COM')", (r) => (r.emailaddress1 ?? '').toLowerCase().includes('example.com')],
     ["startswith(lastname,'m')", (r) => (r.lastname ?? '').toLowerCase().startsWith('m')],
     ["endswith(emailaddress1,'.net')", (r) => (r.emailaddress1 ?? '').toLowerCase().endsWith('.net')],
-    ["numberofchildren ge 2 and numberofchildren lt 4", (r) => r.numberofchildren !== null && r.numberofchildren >= 2 && r.numberofchildren < 4],
-    ["donotbulkemail eq true", (r) => r.donotbulkemail === true],
-    ["birthdate gt 1990-01-01", (r) => r.birthdate !== null && r.birthdate > '1990-01-01'],
-    ["modifiedon le 2020-01-01T00:00:00Z", (r) => r.modifiedon <= '2020-01-01T00:00:00Z'],
-    ["Microsoft.Dynamics.CRM.In(PropertyName='familystatuscode',PropertyValues=['1','3'])", (r) => r.familystatuscode === 1 || r.familystatuscode === 3],
-    ["Microsoft.Dynamics.CRM.NotIn(PropertyName='familystatuscode',PropertyValues=['1','3'])", (r) => r.familystatuscode === 2 || r.familystatuscode === 4],
-    ["Microsoft.Dynamics.CRM.Between(PropertyName='numberofchildren',PropertyValues=[\"1\",\"3\"])", (r) => r.numberofchildren !== null && r.numberofchildren >= 1 && r.numberofchildren <= 3],
-    ["Microsoft.Dynamics.CRM.OnOrAfter(PropertyName='modifiedon',PropertyValue='2024-01-01')", (r) => r.modifiedon >= '2024-01-01T00:00:00Z'],
-    ["Microsoft.Dynamics.CRM.OnOrBefore(PropertyName='birthdate',PropertyValue='1960-06-30')", (r) => r.birthdate !== null && r.birthdate <= '1960-06-30']
+    [
+      'numberofchildren ge 2 and numberofchildren lt 4',
+      (r) => r.numberofchildren !== null && r.numberofchildren >= 2 && r.numberofchildren < 4
+    ],
+    ['donotbulkemail eq true', (r) => r.donotbulkemail === true],
+    ['birthdate gt 1990-01-01', (r) => r.birthdate !== null && r.birthdate > '1990-01-01'],
+    ['modifiedon le 2020-01-01T00:00:00Z', (r) => r.modifiedon <= '2020-01-01T00:00:00Z'],
+    [
+      "Microsoft.Dynamics.CRM.In(PropertyName='familystatuscode',PropertyValues=['1','3'])",
+      (r) => r.familystatuscode === 1 || r.familystatuscode === 3
+    ],
+    [
+      "Microsoft.Dynamics.CRM.NotIn(PropertyName='familystatuscode',PropertyValues=['1','3'])",
+      (r) => r.familystatuscode === 2 || r.familystatuscode === 4
+    ],
+    [
+      'Microsoft.Dynamics.CRM.Between(PropertyName=\'numberofchildren\',PropertyValues=["1","3"])',
+      (r) => r.numberofchildren !== null && r.numberofchildren >= 1 && r.numberofchildren <= 3
+    ],
+    [
+      "Microsoft.Dynamics.CRM.OnOrAfter(PropertyName='modifiedon',PropertyValue='2024-01-01')",
+      (r) => r.modifiedon >= '2024-01-01T00:00:00Z'
+    ],
+    [
+      "Microsoft.Dynamics.CRM.OnOrBefore(PropertyName='birthdate',PropertyValue='1960-06-30')",
+      (r) => r.birthdate !== null && r.birthdate <= '1960-06-30'
+    ]
   ]
   for (const [filter, expected] of cases) {
     it(filter, async () => {
@@ -118,36 +149,47 @@ describe('$filter', () => {
     const { body } = await get(`contacts?$select=fullname&$filter=_parentcustomerid_value eq ${parent}`)
     expect(ids(body.value)).toEqual(ids(all.filter((r) => r._parentcustomerid_value === parent)))
     const account = await get(`accounts(${parent})?$select=name`)
-    const byName = await get(`contacts?$select=fullname&$filter=${encodeURIComponent(`parentcustomerid_account/name eq '${account.body.name.replace(/'/g, "''")}'`)}`)
+    const byName = await get(
+      `contacts?$select=fullname&$filter=${encodeURIComponent(`parentcustomerid_account/name eq '${account.body.name.replace(/'/g, "''")}'`)}`
+    )
     expect(ids(byName.body.value)).toEqual(expect.arrayContaining(ids(body.value)))
   })
 
   it('parameter aliases, including an unassigned one (null)', async () => {
-    const { body } = await get(`contacts?$select=fullname&$filter=Microsoft.Dynamics.CRM.In(PropertyName=@p1,PropertyValues=@p2)&@p1='familystatuscode'&@p2=["2","4"]`)
+    const { body } = await get(
+      `contacts?$select=fullname&$filter=Microsoft.Dynamics.CRM.In(PropertyName=@p1,PropertyValues=@p2)&@p1='familystatuscode'&@p2=["2","4"]`
+    )
     expect(ids(body.value)).toEqual(ids(all.filter((r) => r.familystatuscode === 2 || r.familystatuscode === 4)))
     const unassigned = await get('contacts?$select=fullname&$filter=gendercode eq @nothing')
     expect(ids(unassigned.body.value)).toEqual(ids(all.filter((r) => r.gendercode === null)))
   })
 
-  it("quotes are doubled; LastXDays sees a row a user just changed", async () => {
+  it('quotes are doubled; LastXDays sees a row a user just changed', async () => {
     const id = all[0].contactid
     local.sandbox.touch('contact', id, { lastname: "O'Bryan" })
     const quoted = await get(`contacts?$select=lastname&$filter=${encodeURIComponent("lastname eq 'o''bryan'")}`)
     expect(ids(quoted.body.value)).toContain(id)
-    const recent = await get(`contacts?$select=lastname&$filter=${encodeURIComponent("Microsoft.Dynamics.CRM.LastXDays(PropertyName='modifiedon',PropertyValue=1)")}`)
+    const recent = await get(
+      `contacts?$select=lastname&$filter=${encodeURIComponent("Microsoft.Dynamics.CRM.LastXDays(PropertyName='modifiedon',PropertyValue=1)")}`
+    )
     expect(ids(recent.body.value)).toEqual([id])
   })
 
   it('errors: unknown column, incompatible types, unknown function, syntax', async () => {
     const unknown = await get("contacts?$filter=Name eq 'x'")
     expect(unknown.status).toBe(400)
-    expect(unknown.body.error).toEqual({ code: '0x0', message: "Could not find a property named 'Name' on type 'Microsoft.Dynamics.CRM.contact'." })
+    expect(unknown.body.error).toEqual({
+      code: '0x0',
+      message: "Could not find a property named 'Name' on type 'Microsoft.Dynamics.CRM.contact'."
+    })
     const types = await get('contacts?$filter=lastname eq 5')
     expect(types.status).toBe(400)
-    expect(types.body.error.message).toBe("A binary operator with incompatible types was detected. Found operand types 'Edm.String' and 'Edm.Int32' for operator kind 'Equal'.")
+    expect(types.body.error.message).toBe(
+      "A binary operator with incompatible types was detected. Found operand types 'Edm.String' and 'Edm.Int32' for operator kind 'Equal'."
+    )
     const fn = await get("contacts?$filter=Microsoft.Dynamics.CRM.Nope(PropertyName='lastname')")
     expect(fn.status).toBe(400)
-    const syntax = await get("contacts?$filter=lastname eq")
+    const syntax = await get('contacts?$filter=lastname eq')
     expect(syntax.status).toBe(400)
   })
 })
@@ -155,15 +197,24 @@ describe('$filter', () => {
 describe('string collation (_CI_AI, as Dataverse in English and our local filter)', () => {
   it('eq, contains and startswith ignore case and accents', async () => {
     const rows: Json[] = (await get(`contacts?$select=${columns}`)).body.value
-    const accented = rows.find((r) => typeof r.lastname === 'string' && r.lastname !== r.lastname.normalize('NFD').replace(/\p{M}/gu, '') && /^[\p{Script=Latin}\p{M}' -]+$/u.test(r.lastname.normalize('NFD')))
+    const accented = rows.find(
+      (r) =>
+        typeof r.lastname === 'string' &&
+        r.lastname !== r.lastname.normalize('NFD').replace(/\p{M}/gu, '') &&
+        /^[\p{Script=Latin}\p{M}' -]+$/u.test(r.lastname.normalize('NFD'))
+    )
     expect(accented, 'the seed has Latin names with accents').toBeTruthy()
     const plain = (accented!.lastname as string).normalize('NFD').replace(/\p{M}/gu, '').toUpperCase()
     const literal = plain.replace(/'/g, "''")
-    const expected = ids(rows.filter((r) => typeof r.lastname === 'string' && r.lastname.normalize('NFD').replace(/\p{M}/gu, '').toUpperCase() === plain))
+    const expected = ids(
+      rows.filter((r) => typeof r.lastname === 'string' && r.lastname.normalize('NFD').replace(/\p{M}/gu, '').toUpperCase() === plain)
+    )
     const eq = await get(`contacts?$select=${columns}&$filter=${encodeURIComponent(`lastname eq '${literal}'`)}`)
     expect(ids(eq.body.value)).toEqual(expected)
     expect(expected).toContain(accented!.contactid)
-    const starts = await get(`contacts?$select=${columns}&$filter=${encodeURIComponent(`startswith(lastname,'${literal.slice(0, 3).toLowerCase()}')`)}`)
+    const starts = await get(
+      `contacts?$select=${columns}&$filter=${encodeURIComponent(`startswith(lastname,'${literal.slice(0, 3).toLowerCase()}')`)}`
+    )
     expect(ids(starts.body.value)).toContain(accented!.contactid)
   })
 })
@@ -192,9 +243,15 @@ describe('$orderby, $top, $count, $expand, annotations, refusals', () => {
     const big = await startLocalDataverseServer({ seed: 5, contacts: 12_000 })
     try {
       const bearer = await big.accessToken()
-      const { body } = await get('contacts?$select=fullname&$count=true', {
-        Prefer: 'odata.maxpagesize=10,odata.include-annotations="Microsoft.Dynamics.CRM.totalrecordcount,Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"'
-      }, big, bearer)
+      const { body } = await get(
+        'contacts?$select=fullname&$count=true',
+        {
+          Prefer:
+            'odata.maxpagesize=10,odata.include-annotations="Microsoft.Dynamics.CRM.totalrecordcount,Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"'
+        },
+        big,
+        bearer
+      )
       expect(body['@odata.count']).toBe(5000)
       expect(body['@Microsoft.Dynamics.CRM.totalrecordcount']).toBe(5000)
       expect(body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded']).toBe(true)
@@ -205,7 +262,9 @@ describe('$orderby, $top, $count, $expand, annotations, refusals', () => {
   })
 
   it('$expand of a single-valued lookup with $select', async () => {
-    const { status, body } = await get('contacts?$select=fullname&$expand=parentcustomerid_account($select=name)&$filter=_parentcustomerid_value ne null&$top=5')
+    const { status, body } = await get(
+      'contacts?$select=fullname&$expand=parentcustomerid_account($select=name)&$filter=_parentcustomerid_value ne null&$top=5'
+    )
     expect(status).toBe(200)
     expect(body['@odata.context']).toBe(`${local.sandbox.info.url}$metadata#contacts(fullname,parentcustomerid_account(name))`)
     const withAccount = body.value.find((r: Json) => r.parentcustomerid_account)
@@ -215,11 +274,16 @@ describe('$orderby, $top, $count, $expand, annotations, refusals', () => {
   })
 
   it('annotations only when asked: FormattedValue, then * with lookup annotations', async () => {
-    const plain = await get('contacts?$select=gendercode,_parentcustomerid_value,donotbulkemail&$filter=gendercode eq 1 and _parentcustomerid_value ne null&$top=1')
+    const plain = await get(
+      'contacts?$select=gendercode,_parentcustomerid_value,donotbulkemail&$filter=gendercode eq 1 and _parentcustomerid_value ne null&$top=1'
+    )
     expect(Object.keys(plain.body.value[0]).some((k) => k.includes('@') && k !== '@odata.etag')).toBe(false)
     expect(plain.response.headers.get('preference-applied')).toBeNull()
     const prefer = 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"'
-    const formatted = await get('contacts?$select=gendercode,_parentcustomerid_value,donotbulkemail&$filter=gendercode eq 1 and _parentcustomerid_value ne null&$top=1', { Prefer: prefer })
+    const formatted = await get(
+      'contacts?$select=gendercode,_parentcustomerid_value,donotbulkemail&$filter=gendercode eq 1 and _parentcustomerid_value ne null&$top=1',
+      { Prefer: prefer }
+    )
     const row = formatted.body.value[0]
     expect(formatted.response.headers.get('preference-applied')).toBe(prefer)
     expect(row['gendercode@OData.Community.Display.V1.FormattedValue']).toBe('Male')
@@ -228,9 +292,13 @@ describe('$orderby, $top, $count, $expand, annotations, refusals', () => {
     expect(row['_parentcustomerid_value@Microsoft.Dynamics.CRM.lookuplogicalname']).toBeUndefined()
     const keys = Object.keys(row)
     expect(keys.indexOf('gendercode@OData.Community.Display.V1.FormattedValue')).toBe(keys.indexOf('gendercode') - 1)
-    const star = await get('contacts?$select=_parentcustomerid_value&$filter=_parentcustomerid_value ne null&$top=1', { Prefer: 'odata.include-annotations="*"' })
+    const star = await get('contacts?$select=_parentcustomerid_value&$filter=_parentcustomerid_value ne null&$top=1', {
+      Prefer: 'odata.include-annotations="*"'
+    })
     expect(star.body.value[0]['_parentcustomerid_value@Microsoft.Dynamics.CRM.lookuplogicalname']).toMatch(/^(account|contact)$/)
-    expect(star.body.value[0]['_parentcustomerid_value@Microsoft.Dynamics.CRM.associatednavigationproperty']).toMatch(/^parentcustomerid_(account|contact)$/)
+    expect(star.body.value[0]['_parentcustomerid_value@Microsoft.Dynamics.CRM.associatednavigationproperty']).toMatch(
+      /^parentcustomerid_(account|contact)$/
+    )
   })
 
   it('refuses $skip, $search, $format and misspelt options; unknown tables are 404 0x8006088a', async () => {
@@ -276,7 +344,13 @@ describe('paging', () => {
     const { body } = await get('contacts?$select=fullname', { Prefer: 'odata.maxpagesize=100' })
     const link: string = body['@odata.nextLink']
     expect((await get(`${link}&$filter=statecode eq 0`, { Prefer: 'odata.maxpagesize=100' })).status).toBe(400)
-    expect((await get(link.replace('pagenumber=%222%22', 'pagenumber=%223%22').replace(/pagingcookie=%22./, 'pagingcookie=%22A'), { Prefer: 'odata.maxpagesize=100' })).status).toBe(400)
+    expect(
+      (
+        await get(link.replace('pagenumber=%222%22', 'pagenumber=%223%22').replace(/pagingcookie=%22./, 'pagingcookie=%22A'), {
+          Prefer: 'odata.maxpagesize=100'
+        })
+      ).status
+    ).toBe(400)
   })
 
   it('the $skiptoken is opaque as a whole: a rebuilt cookie around the same signed part is refused', async () => {

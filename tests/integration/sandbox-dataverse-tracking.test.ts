@@ -66,7 +66,12 @@ describe('change tracking', () => {
   })
 
   it('rejects $filter, $orderby, $expand and $top with the documented message', async () => {
-    for (const [option, query] of [['filter', '$filter=statecode eq 0'], ['orderby', '$orderby=fullname'], ['expand', '$expand=parentcustomerid_account'], ['top', '$top=5']]) {
+    for (const [option, query] of [
+      ['filter', '$filter=statecode eq 0'],
+      ['orderby', '$orderby=fullname'],
+      ['expand', '$expand=parentcustomerid_account'],
+      ['top', '$top=5']
+    ]) {
       const { status, body } = await get(`contacts?$select=fullname&${query}`, 'odata.track-changes')
       expect(status).toBe(400)
       expect(body.error.message).toBe(`The "$${option}" query parameter isn't supported when Change Tracking is enabled.`)
@@ -89,7 +94,10 @@ describe('change tracking', () => {
     try {
       const expired = await get(link, 'odata.track-changes')
       expect(expired.status).toBe(400)
-      expect(expired.body.error).toEqual({ code: '0x80044352', message: 'Version stamp associated with the client has expired. Please perform a full sync.' })
+      expect(expired.body.error).toEqual({
+        code: '0x80044352',
+        message: 'Version stamp associated with the client has expired. Please perform a full sync.'
+      })
     } finally {
       clock -= 8 * 86_400_000
       token = previousToken

@@ -38,7 +38,13 @@ describe('dynamics-web-api against the sandbox', () => {
   })
 
   it('filters, orders and expands the way the client writes them', async () => {
-    const active = await api.retrieveMultiple({ collection: 'contacts', select: ['fullname', 'statecode'], filter: 'statecode eq 0', orderBy: ['fullname desc'], top: 20 })
+    const active = await api.retrieveMultiple({
+      collection: 'contacts',
+      select: ['fullname', 'statecode'],
+      filter: 'statecode eq 0',
+      orderBy: ['fullname desc'],
+      top: 20
+    })
     expect(active.value.length).toBeGreaterThan(0)
     expect(active.value.every((c: Json) => c.statecode === 0)).toBe(true)
     // Descending under a case- and accent-insensitive collation.
@@ -47,23 +53,41 @@ describe('dynamics-web-api against the sandbox', () => {
     expect(names).toEqual([...names].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0)))
     const starts = await api.retrieveMultiple({ collection: 'contacts', select: ['lastname'], filter: "startswith(lastname,'a')" })
     expect(starts.value.every((c: Json) => /^a/i.test(c.lastname.normalize('NFD')))).toBe(true)
-    const withParent = await api.retrieveMultiple({ collection: 'contacts', select: ['fullname'], expand: [{ property: 'parentcustomerid_account', select: ['name'] }], filter: '_parentcustomerid_value ne null', top: 5 })
+    const withParent = await api.retrieveMultiple({
+      collection: 'contacts',
+      select: ['fullname'],
+      expand: [{ property: 'parentcustomerid_account', select: ['name'] }],
+      filter: '_parentcustomerid_value ne null',
+      top: 5
+    })
     expect(withParent.value[0].parentcustomerid_account).toHaveProperty('name')
   })
 
   it('creates, retrieves, updates, upserts and deletes a contact', async () => {
-    const id = await api.create<Json, string>({ collection: 'contacts', data: { firstname: 'Web', lastname: 'Api', emailaddress1: 'web.api@example.com' } })
+    const id = await api.create<Json, string>({
+      collection: 'contacts',
+      data: { firstname: 'Web', lastname: 'Api', emailaddress1: 'web.api@example.com' }
+    })
     expect(id).toMatch(/^[0-9a-f-]{36}$/)
     const read = await api.retrieve({ collection: 'contacts', key: id, select: ['firstname', 'lastname', 'emailaddress1'] })
     expect(read).toMatchObject({ firstname: 'Web', lastname: 'Api', emailaddress1: 'web.api@example.com' })
     await api.update({ collection: 'contacts', key: id, data: { firstname: 'Updated' } })
     expect((await api.retrieve({ collection: 'contacts', key: id, select: ['firstname'] })).firstname).toBe('Updated')
-    const represented = await api.update({ collection: 'contacts', key: id, data: { jobtitle: 'Tester' }, returnRepresentation: true, select: ['jobtitle'] })
+    const represented = await api.update({
+      collection: 'contacts',
+      key: id,
+      data: { jobtitle: 'Tester' },
+      returnRepresentation: true,
+      select: ['jobtitle']
+    })
     expect(represented.jobtitle).toBe('Tester')
     await api.upsert({ collection: 'contacts', key: id, data: { lastname: 'Upserted' } })
     expect((await api.retrieve({ collection: 'contacts', key: id, select: ['lastname'] })).lastname).toBe('Upserted')
     await api.deleteRecord({ collection: 'contacts', key: id })
-    const gone = await api.retrieve({ collection: 'contacts', key: id, select: ['lastname'] }).then(() => 200, (error: Json) => error.status)
+    const gone = await api.retrieve({ collection: 'contacts', key: id, select: ['lastname'] }).then(
+      () => 200,
+      (error: Json) => error.status
+    )
     expect(gone).toBe(404)
   })
 
@@ -81,11 +105,18 @@ describe('dynamics-web-api against the sandbox', () => {
   })
 
   it('reads table and column metadata', async () => {
-    const contact = await api.retrieveEntity({ key: "LogicalName='contact'", select: ['LogicalName', 'EntitySetName', 'PrimaryIdAttribute'] })
+    const contact = await api.retrieveEntity({
+      key: "LogicalName='contact'",
+      select: ['LogicalName', 'EntitySetName', 'PrimaryIdAttribute']
+    })
     expect(contact).toMatchObject({ LogicalName: 'contact', EntitySetName: 'contacts', PrimaryIdAttribute: 'contactid' })
     const attributes = await api.retrieveAttributes({ entityKey: "LogicalName='contact'", select: ['LogicalName', 'AttributeType'] })
     expect(attributes.value.map((a: Json) => a.LogicalName)).toEqual(expect.arrayContaining(['fullname', 'emailaddress1', 'contactid']))
-    const strings = await api.retrieveAttributes({ entityKey: "LogicalName='contact'", castType: 'Microsoft.Dynamics.CRM.StringAttributeMetadata', select: ['LogicalName', 'MaxLength'] })
+    const strings = await api.retrieveAttributes({
+      entityKey: "LogicalName='contact'",
+      castType: 'Microsoft.Dynamics.CRM.StringAttributeMetadata',
+      select: ['LogicalName', 'MaxLength']
+    })
     expect(strings.value.find((a: Json) => a.LogicalName === 'emailaddress1')?.MaxLength).toBe(100)
   })
 

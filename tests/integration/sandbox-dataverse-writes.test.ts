@@ -18,7 +18,11 @@ async function call(method: string, path: string, body?: unknown, extra: Record<
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
   })
   const text = await response.text()
-  return { status: response.status, body: (text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : { text }) as Json, response }
+  return {
+    status: response.status,
+    body: (text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : { text }) as Json,
+    response
+  }
 }
 
 const idFrom = (entityId: string | null) => /\(([0-9a-f-]{36})\)$/.exec(entityId ?? '')?.[1] ?? ''
@@ -26,14 +30,29 @@ const idFrom = (entityId: string | null) => /\(([0-9a-f-]{36})\)$/.exec(entityId
 describe('create, update, upsert, delete', () => {
   it('POST: 204 + OData-EntityId; with return=representation 201 + body and no OData-EntityId', async () => {
     const account = local.sandbox.idOf('account', 0)
-    const created = await call('POST', 'contacts', { firstname: 'Ada', lastname: 'Lovelace', emailaddress1: 'ada@example.com', 'parentcustomerid_account@odata.bind': `/accounts(${account})` })
+    const created = await call('POST', 'contacts', {
+      firstname: 'Ada',
+      lastname: 'Lovelace',
+      emailaddress1: 'ada@example.com',
+      'parentcustomerid_account@odata.bind': `/accounts(${account})`
+    })
     expect(created.status).toBe(204)
     const entityId = created.response.headers.get('odata-entityid')
     expect(entityId).toMatch(new RegExp(`^${local.sandbox.info.url.replace(/[.$]/g, '\\$&')}contacts\\([0-9a-f-]{36}\\)$`))
     const read = await call('GET', `contacts(${idFrom(entityId)})?$select=fullname,_parentcustomerid_value,statecode,_ownerid_value`)
-    expect(read.body).toMatchObject({ fullname: 'Ada Lovelace', _parentcustomerid_value: account, statecode: 0, _ownerid_value: local.sandbox.applicationUserId })
+    expect(read.body).toMatchObject({
+      fullname: 'Ada Lovelace',
+      _parentcustomerid_value: account,
+      statecode: 0,
+      _ownerid_value: local.sandbox.applicationUserId
+    })
 
-    const rep = await call('POST', 'contacts?$select=fullname,emailaddress1', { firstname: 'Grace', lastname: 'Hopper' }, { Prefer: 'return=representation' })
+    const rep = await call(
+      'POST',
+      'contacts?$select=fullname,emailaddress1',
+      { firstname: 'Grace', lastname: 'Hopper' },
+      { Prefer: 'return=representation' }
+    )
     expect(rep.status).toBe(201)
     expect(rep.response.headers.get('odata-entityid')).toBeNull()
     expect(rep.body['@odata.context']).toBe(`${local.sandbox.info.url}$metadata#contacts(fullname,emailaddress1)/$entity`)
@@ -91,7 +110,12 @@ describe('create, update, upsert, delete', () => {
 
   it('custom lookups bind through the SchemaName navigation property; activities bind regarding', async () => {
     const contact = local.sandbox.idOf('contact', 10)
-    const vehicle = await call('POST', 'new_vehicles', { new_name: 'Test car', 'new_ContactId@odata.bind': `/contacts(${contact})` }, { Prefer: 'return=representation' })
+    const vehicle = await call(
+      'POST',
+      'new_vehicles',
+      { new_name: 'Test car', 'new_ContactId@odata.bind': `/contacts(${contact})` },
+      { Prefer: 'return=representation' }
+    )
     expect(vehicle.status).toBe(201)
     expect(vehicle.body._new_contactid_value).toBe(contact)
     const wrongCase = await call('POST', 'new_vehicles', { new_name: 'x', 'new_contactid@odata.bind': `/contacts(${contact})` })
@@ -104,10 +128,16 @@ describe('create, update, upsert, delete', () => {
     expect(open.status).toBe(204)
     const replay = await call('PATCH', "new_emailopens(new_externaleventid='evt-1')", { subject: 'Opened: Spring newsletter' })
     expect(replay.status).toBe(204)
-    const list = await call('GET', `new_emailopens?$select=subject,activitytypecode,_regardingobjectid_value&$filter=_regardingobjectid_value eq ${contact}`)
+    const list = await call(
+      'GET',
+      `new_emailopens?$select=subject,activitytypecode,_regardingobjectid_value&$filter=_regardingobjectid_value eq ${contact}`
+    )
     expect(list.body.value).toHaveLength(1)
     expect(list.body.value[0]).toMatchObject({ activitytypecode: 'new_emailopen', _regardingobjectid_value: contact })
-    const missingTarget = await call('POST', 'new_emailopens', { subject: 'x', 'regardingobjectid_contact_new_emailopen@odata.bind': '/contacts(00000000-0000-0000-0000-000000000009)' })
+    const missingTarget = await call('POST', 'new_emailopens', {
+      subject: 'x',
+      'regardingobjectid_contact_new_emailopen@odata.bind': '/contacts(00000000-0000-0000-0000-000000000009)'
+    })
     expect(missingTarget.status).toBe(404)
   })
 
@@ -116,13 +146,16 @@ describe('create, update, upsert, delete', () => {
     expect(long.status).toBe(400)
     expect(long.body.error).toEqual({
       code: '0x80044331',
-      message: "A validation error occurred.  The length of the 'firstname' attribute of the 'contact' entity exceeded the maximum allowed length of '50'."
+      message:
+        "A validation error occurred.  The length of the 'firstname' attribute of the 'contact' entity exceeded the maximum allowed length of '50'."
     })
     const atLimit = await call('POST', 'contacts', { lastname: 'x', firstname: 'y'.repeat(50) })
     expect(atLimit.status).toBe(204)
     const unknown = await call('POST', 'contacts', { nothere: 1 })
     expect(unknown.status).toBe(400)
-    expect(unknown.body.error.message).toBe("The property 'nothere' does not exist on type 'Microsoft.Dynamics.CRM.contact'. Make sure to only use property names that are defined by the type.")
+    expect(unknown.body.error.message).toBe(
+      "The property 'nothere' does not exist on type 'Microsoft.Dynamics.CRM.contact'. Make sure to only use property names that are defined by the type."
+    )
     const lookupValue = await call('POST', 'contacts', { _parentcustomerid_value: local.sandbox.idOf('account', 1) })
     expect(lookupValue.status).toBe(400)
     const option = await call('POST', 'contacts', { gendercode: 99 })
@@ -159,12 +192,23 @@ describe('$batch', () => {
       ...(body ? ['Content-Type: application/json; type=entry', '', JSON.stringify(body)] : ['', ''])
     ].join('\r\n')
   const changeset = (parts: string[]) =>
-    [`Content-Type: multipart/mixed; boundary="${changesetBoundary}"`, '', ...parts.map((p) => `--${changesetBoundary}\r\n${p}`), `--${changesetBoundary}--`, ''].join('\r\n')
+    [
+      `Content-Type: multipart/mixed; boundary="${changesetBoundary}"`,
+      '',
+      ...parts.map((p) => `--${changesetBoundary}\r\n${p}`),
+      `--${changesetBoundary}--`,
+      ''
+    ].join('\r\n')
   const batch = (items: string[]) => items.map((i) => `--${batchBoundary}\r\n${i}`).join('\r\n') + `\r\n--${batchBoundary}--\r\n`
   const send = (body: string, prefer?: string) =>
     fetch(`${local.sandbox.info.url}$batch`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': `multipart/mixed; boundary="${batchBoundary}"`, Accept: 'application/json', ...(prefer ? { Prefer: prefer } : {}) },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': `multipart/mixed; boundary="${batchBoundary}"`,
+        Accept: 'application/json',
+        ...(prefer ? { Prefer: prefer } : {})
+      },
       body
     })
 
@@ -196,7 +240,10 @@ describe('$batch', () => {
   it('a failing change set rolls back everything in it; the batch stops with 400', async () => {
     const response = await send(
       batch([
-        changeset([part('POST', '/api/data/v9.2/contacts', { lastname: 'Rollback1' }, '1'), part('POST', '/api/data/v9.2/contacts', { lastname: 'x'.repeat(51) }, '2')]),
+        changeset([
+          part('POST', '/api/data/v9.2/contacts', { lastname: 'Rollback1' }, '1'),
+          part('POST', '/api/data/v9.2/contacts', { lastname: 'x'.repeat(51) }, '2')
+        ]),
         part('POST', '/api/data/v9.2/contacts', { lastname: 'NeverRuns' })
       ])
     )
@@ -211,7 +258,10 @@ describe('$batch', () => {
 
   it('odata.continue-on-error runs every part and returns 200', async () => {
     const response = await send(
-      batch([part('POST', '/api/data/v9.2/contacts', { lastname: 'y'.repeat(60) }), part('POST', '/api/data/v9.2/contacts', { lastname: 'AfterError' })]),
+      batch([
+        part('POST', '/api/data/v9.2/contacts', { lastname: 'y'.repeat(60) }),
+        part('POST', '/api/data/v9.2/contacts', { lastname: 'AfterError' })
+      ]),
       'odata.continue-on-error'
     )
     expect(response.status).toBe(200)

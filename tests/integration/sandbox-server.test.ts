@@ -20,7 +20,12 @@ async function dynamicsToken(info: SandboxInfo): Promise<string> {
     const response = await undiciFetch(info.dynamics.tokenUrl, {
       method: 'POST',
       dispatcher: agent,
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: info.dynamics.clientId, client_secret: info.dynamics.clientSecret, scope: dynamicsScope(info) })
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: info.dynamics.clientId,
+        client_secret: info.dynamics.clientSecret,
+        scope: dynamicsScope(info)
+      })
     })
     expect(response.status).toBe(200)
     return ((await response.json()) as Json).access_token
@@ -33,7 +38,12 @@ async function imsToken(info: SandboxInfo): Promise<string> {
   const response = await fetch(info.campaign.imsUrl, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: info.campaign.clientId, client_secret: info.campaign.clientSecret, scope: info.campaign.scopes.join(',') })
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: info.campaign.clientId,
+      client_secret: info.campaign.clientSecret,
+      scope: info.campaign.scopes.join(',')
+    })
   })
   expect(response.status).toBe(200)
   return ((await response.json()) as Json).access_token
@@ -98,7 +108,11 @@ describe('one sandbox, one port', () => {
     const networkClient = createTrustingNetworkClient(info.dynamics.ca)
     try {
       const cca = new ConfidentialClientApplication({
-        auth: { clientId: info.dynamics.clientId, clientSecret: info.dynamics.clientSecret, ...sandboxAuthOptions(info.dynamics.authority) },
+        auth: {
+          clientId: info.dynamics.clientId,
+          clientSecret: info.dynamics.clientSecret,
+          ...sandboxAuthOptions(info.dynamics.authority)
+        },
         system: { networkClient }
       })
       const result = await cca.acquireTokenByClientCredential({ scopes: [dynamicsScope(info)] })
@@ -111,7 +125,9 @@ describe('one sandbox, one port', () => {
   })
 
   it('the Campaign gateway refuses calls without the IMS token', async () => {
-    const response = await fetch(`${sandbox.info.campaign.url}profileAndServices/profile`, { headers: { 'X-Api-Key': sandbox.info.campaign.clientId } })
+    const response = await fetch(`${sandbox.info.campaign.url}profileAndServices/profile`, {
+      headers: { 'X-Api-Key': sandbox.info.campaign.clientId }
+    })
     expect(response.status).toBe(401)
     expect(((await response.json()) as Json).error_code).toBe('401013')
   })
@@ -190,10 +206,18 @@ describe('snapshot', () => {
   it('keeps what was written across a restart (atomic file, no temp left behind)', async () => {
     const file = join(folder, 'state', 'sandbox.json')
     const first = await startSandbox({ seed: 5, contacts: 100, profiles: 3, snapshotFile: file })
-    const created = await campaignCall(first.info, await imsToken(first.info), 'POST', 'profileAndServices/profile', { email: 'kept@example.com', firstName: 'Kept', lastName: 'Across' })
+    const created = await campaignCall(first.info, await imsToken(first.info), 'POST', 'profileAndServices/profile', {
+      email: 'kept@example.com',
+      firstName: 'Kept',
+      lastName: 'Across'
+    })
     expect(created.status).toBe(201)
     const pkey = ((await created.json()) as Json).PKey
-    const contact = await dynamicsCall(first.info, await dynamicsToken(first.info), 'POST', 'contacts', { firstname: 'Ada', lastname: 'Restart', emailaddress1: 'ada@example.com' })
+    const contact = await dynamicsCall(first.info, await dynamicsToken(first.info), 'POST', 'contacts', {
+      firstname: 'Ada',
+      lastname: 'Restart',
+      emailaddress1: 'ada@example.com'
+    })
     expect(contact.status).toBe(204)
     const contactUrl = contact.headers.get('odata-entityid')!
     await first.close()
@@ -206,7 +230,12 @@ describe('snapshot', () => {
     // Seed and sizes come from the snapshot when left out; the port is new.
     const second = await startSandbox({ snapshotFile: file })
     try {
-      const found = await campaignCall(second.info, await imsToken(second.info), 'GET', 'profileAndServices/profile/byEmail?email=kept%40example.com')
+      const found = await campaignCall(
+        second.info,
+        await imsToken(second.info),
+        'GET',
+        'profileAndServices/profile/byEmail?email=kept%40example.com'
+      )
       const list = (await found.json()) as Json
       expect(list.content).toHaveLength(1)
       expect(list.content[0]).toMatchObject({ PKey: pkey, firstName: 'Kept', lastName: 'Across' })

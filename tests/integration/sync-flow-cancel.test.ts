@@ -32,8 +32,11 @@ describe('cancel over HTTP', () => {
     expect(flow.status).toBe('canceled')
     expect(countsAddUp(flow.counts)).toBe(true)
     for (const counts of seen) expect(countsAddUp(counts), JSON.stringify(counts)).toBe(true)
-    for (let i = 1; i < seen.length; i++) for (const name of countNames) if (name !== 'pending' && name !== 'deferred') expect(seen[i][name]).toBeGreaterThanOrEqual(seen[i - 1][name])
-    for (const name of countNames) if (name !== 'pending' && name !== 'deferred') expect(flow.counts[name]).toBeGreaterThanOrEqual(seen[seen.length - 1][name])
+    for (let i = 1; i < seen.length; i++)
+      for (const name of countNames)
+        if (name !== 'pending' && name !== 'deferred') expect(seen[i][name]).toBeGreaterThanOrEqual(seen[i - 1][name])
+    for (const name of countNames)
+      if (name !== 'pending' && name !== 'deferred') expect(flow.counts[name]).toBeGreaterThanOrEqual(seen[seen.length - 1][name])
 
     // The target holds exactly what the summary says was created.
     const written = await profilesByKey(bench)

@@ -22,7 +22,14 @@ function run(args: string[]): { code: number | null; stdout: string; stderr: str
 function outcomeLines(journal: string): number {
   const runs = join(journal, 'runs')
   if (!existsSync(runs)) return 0
-  return readdirSync(runs).reduce((n, f) => n + readFileSync(join(runs, f), 'utf8').split('\n').filter((l) => l.includes('"t":"outcomes"')).length, 0)
+  return readdirSync(runs).reduce(
+    (n, f) =>
+      n +
+      readFileSync(join(runs, f), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"t":"outcomes"')).length,
+    0
+  )
 }
 
 let folder: string
@@ -35,7 +42,9 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }))
 describe('sync-studio run, killed and run again', () => {
   it('resumes after SIGKILL and ends with every profile written once', async () => {
     const journal = join(folder, 'journal')
-    const child = spawn(process.execPath, [bin, 'run', mapping, '--sandbox', '--journal', journal, '--contacts', '400', '--latency', '3'], { cwd: root })
+    const child = spawn(process.execPath, [bin, 'run', mapping, '--sandbox', '--journal', journal, '--contacts', '400', '--latency', '3'], {
+      cwd: root
+    })
     let out = ''
     child.stdout.on('data', (d) => (out += d))
     const exited = new Promise<void>((done) => child.on('exit', () => done()))

@@ -14,7 +14,9 @@ describe('contacts → profiles over the sandbox', () => {
     const first = await service.run(contactsDocument)
     const flow = first.flows[0]
     expect(flow.status).toBe('completed')
-    const active = (await (await bench.connections.dynamics('Sandbox')).query('contact', { filter: 'statecode eq 0', select: ['contactid'] }).next()).value!.records.length
+    const active = (
+      await (await bench.connections.dynamics('Sandbox')).query('contact', { filter: 'statecode eq 0', select: ['contactid'] }).next()
+    ).value!.records.length
     expect(flow.counts.read).toBe(60)
     // The seeded profiles adopted by an earlier integration carry real contact ids: those are updated, not created.
     expect(flow.counts.created + flow.counts.updated + flow.counts.unchanged + flow.counts.failed).toBe(active)

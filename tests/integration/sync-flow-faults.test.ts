@@ -69,7 +69,13 @@ describe('contacts flow under injected faults', () => {
 
     const run = await service.run(contactsDocument, { mappingVersion: 'v1' })
     const history = await service.history({ flowId: 'contacts' })
-    expect(history[0]).toMatchObject({ runId: run.flows[0].runId, mappingVersion: 'v1', mode: 'incremental', status: 'completed', dryRun: false })
+    expect(history[0]).toMatchObject({
+      runId: run.flows[0].runId,
+      mappingVersion: 'v1',
+      mode: 'incremental',
+      status: 'completed',
+      dryRun: false
+    })
     expect(history[1].dryRun).toBe(true)
     const csv = await service.errorsCsv(run.flows[0].runId!)
     // A byte-order mark first, so a spreadsheet reads UTF-8; then the header and one line per failure.
@@ -79,11 +85,15 @@ describe('contacts flow under injected faults', () => {
     expect(lines.length - 2).toBe(run.flows[0].counts.failed)
     // Campaign's e-mail check runs before the write (docs/validation.md, "Target rules"): the
     // refused addresses are failures with the field named, never sent.
-    const refusedEmails = lines.slice(1, -1).map((line) => line.split(',')).filter((cells) => /email address/.test(cells.join(',')))
+    const refusedEmails = lines
+      .slice(1, -1)
+      .map((line) => line.split(','))
+      .filter((cells) => /email address/.test(cells.join(',')))
     expect(refusedEmails.length).toBeGreaterThan(0)
     for (const cells of refusedEmails) expect(cells[5]).toBe('email')
     // …and the value column the address it refused.
-    for (const error of (await service.errors(run.flows[0].runId!)).filter((e) => e.stage === 'write' && e.field === 'email')) expect(error.message).toContain(`'${String(error.input)}'`)
+    for (const error of (await service.errors(run.flows[0].runId!)).filter((e) => e.stage === 'write' && e.field === 'email'))
+      expect(error.message).toContain(`'${String(error.input)}'`)
     // Retry: the same records fail the same way (their e-mails are malformed); a new run in the history.
     const retry = await service.retryFailed(contactsDocument, run.flows[0].runId!)
     expect(retry.flows[0].counts.failed).toBe(run.flows[0].counts.failed)

@@ -60,7 +60,16 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }))
 
 describe('sync-studio run: guarded deletes', () => {
   it('loads, refuses a filter that matches nothing, stops a large delete, then deletes exactly the confirmed count', () => {
-    const load = run(['run', join(root, 'examples/contacts.mapping.json'), '--sandbox', '--journal', journal, '--contacts', '300', '--json'])
+    const load = run([
+      'run',
+      join(root, 'examples/contacts.mapping.json'),
+      '--sandbox',
+      '--journal',
+      journal,
+      '--contacts',
+      '300',
+      '--json'
+    ])
     expect(load.code, load.stderr).toBeLessThanOrEqual(1) // malformed seed e-mails fail, as they should
     const loaded = JSON.parse(load.stdout).flows[0]
     expect(addsUp(loaded.counts)).toBe(true)
@@ -108,7 +117,14 @@ describe('sync-studio run: guarded deletes', () => {
     expect(profiles()).toBe(afterStop - deletes)
 
     // The history: the stopped run is no longer resumable (it completed), the dry run is a plan.
-    const history = JSON.parse(readFileSync(join(journal, 'index.json'), 'utf8')).runs as Record<string, { dryRun: boolean; status: string }>
-    expect(Object.values(history).filter((r) => r.dryRun).every((r) => r.status === 'completed')).toBe(true)
+    const history = JSON.parse(readFileSync(join(journal, 'index.json'), 'utf8')).runs as Record<
+      string,
+      { dryRun: boolean; status: string }
+    >
+    expect(
+      Object.values(history)
+        .filter((r) => r.dryRun)
+        .every((r) => r.status === 'completed')
+    ).toBe(true)
   }, 180_000)
 })

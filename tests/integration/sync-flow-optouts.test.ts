@@ -28,7 +28,8 @@ describe('opt-outs over the sandbox', () => {
     const before = await profilesByKey(bench)
     const dynamics = await bench.connections.dynamics('Sandbox')
     const contacts = new Map<string, Record<string, unknown>>()
-    for await (const row of dynamics.records('contact', { select: ['contactid', 'donotbulkemail', 'donotphone'] })) contacts.set(String(row.contactid), row)
+    for await (const row of dynamics.records('contact', { select: ['contactid', 'donotbulkemail', 'donotphone'] }))
+      contacts.set(String(row.contactid), row)
     const optedOut = [...before.keys()].filter((k) => contacts.get(k)?.donotbulkemail === true)
     expect(optedOut.length).toBeGreaterThan(0)
 
@@ -36,7 +37,11 @@ describe('opt-outs over the sandbox', () => {
     expect((await service.run(await optOuts('off'))).flows[0].counts.updated).toBe(0)
     const plan = await service.plan(await optOuts('both'))
     expect(plan.flows[0].counts.updated).toBeGreaterThanOrEqual(optedOut.length)
-    expect(plan.flows[0].plan!.entries.some((e) => e.action === 'update' && e.changes.some((c) => c.field === 'campaign.blackListEmail' && c.new === true))).toBe(true)
+    expect(
+      plan.flows[0].plan!.entries.some(
+        (e) => e.action === 'update' && e.changes.some((c) => c.field === 'campaign.blackListEmail' && c.new === true)
+      )
+    ).toBe(true)
     expect((await profilesByKey(bench)).get(optedOut[0])![0].blackListEmail).toBe(false)
 
     // both: Dynamics' opt-outs reach Campaign (a tie or Dynamics newer: opt-out wins).
@@ -91,14 +96,23 @@ describe('opt-outs over the sandbox', () => {
 
     const plan = await service.plan(await optOuts('both'))
     const entries = plan.flows[0].plan!.entries
-    const entry = (key: string) => entries.find((e) => e.key === key && e.action === 'update') as Extract<(typeof entries)[number], { action: 'update' }> | undefined
+    const entry = (key: string) =>
+      entries.find((e) => e.key === key && e.action === 'update') as Extract<(typeof entries)[number], { action: 'update' }> | undefined
     const first = entry(campaignLater)!
     expect(first.warnings.map((w) => w.message)).toEqual([
-      expect.stringMatching(new RegExp(`^Conflict: Dynamics donotbulkemail = ${!before.donotbulkemail} \\(changed \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\), Campaign blackListEmail = ${before.donotbulkemail === true} \\(changed .* UTC\\) → Campaign kept \\(${before.donotbulkemail === true}\\): Campaign's change is newer`))
+      expect.stringMatching(
+        new RegExp(
+          `^Conflict: Dynamics donotbulkemail = ${!before.donotbulkemail} \\(changed \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\), Campaign blackListEmail = ${before.donotbulkemail === true} \\(changed .* UTC\\) → Campaign kept \\(${before.donotbulkemail === true}\\): Campaign's change is newer`
+        )
+      )
     ])
     expect(first.changes).toEqual([{ field: 'dynamics.donotbulkemail', old: !before.donotbulkemail, new: before.donotbulkemail === true }])
     const second = entry(dynamicsLater)!
-    expect(second.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^Conflict: Dynamics donotbulkemail = false \(changed .*\), Campaign blackListEmail = true \(changed .*\) → Campaign kept \(true\): Dynamics' change is newer, so opt-out wins$/)])
+    expect(second.warnings.map((w) => w.message)).toEqual([
+      expect.stringMatching(
+        /^Conflict: Dynamics donotbulkemail = false \(changed .*\), Campaign blackListEmail = true \(changed .*\) → Campaign kept \(true\): Dynamics' change is newer, so opt-out wins$/
+      )
+    ])
     expect(second.changes).toEqual([{ field: 'dynamics.donotbulkemail', old: false, new: true }])
     // Every conflict is labelled; pairs that agree are not.
     const labelled = entries.filter((e) => e.action === 'update' && e.warnings.some((w) => w.message.startsWith('Conflict:')))

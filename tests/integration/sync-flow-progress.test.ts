@@ -58,7 +58,15 @@ describe('progress totals from Dataverse', () => {
     const connector = await bench.connections.dynamics('Sandbox')
     const active = (await connector.count('contact', { filter: 'statecode eq 0' })).count
     expect(active).toBeLessThan(80)
-    const options = { connector, table: 'contact', keyColumn: 'contactid', select: ['contactid', 'lastname', 'modifiedon'], odataFilter: 'statecode eq 0', pageSize: 30, useChangeTracking: false }
+    const options = {
+      connector,
+      table: 'contact',
+      keyColumn: 'contactid',
+      select: ['contactid', 'lastname', 'modifiedon'],
+      odataFilter: 'statecode eq 0',
+      pageSize: 30,
+      useChangeTracking: false
+    }
     const full = await pagesOf(new DynamicsRecordSource({ ...options, kind: 'full' }))
     expect(full[0].total).toBe(active)
     expect(full.slice(1).every((p) => p.total === undefined)).toBe(true)
@@ -72,7 +80,11 @@ describe('progress totals from Dataverse', () => {
     const activeIds = full.flatMap((p) => p.records.map((r) => String(r.contactid)))
     bench.sandbox.dynamics.touch('contact', activeIds[0], { lastname: 'Later', modifiedon: '2030-01-01T00:00:00Z' })
     bench.sandbox.dynamics.touch('contact', activeIds[1], { lastname: 'Later too', modifiedon: '2030-01-01T00:00:01Z' })
-    const incremental = await pagesOf(new DynamicsRecordSource({ ...options, kind: 'incremental' }), { t: 'mark', w: '2029-12-31T00:00:00Z', id: '' })
+    const incremental = await pagesOf(new DynamicsRecordSource({ ...options, kind: 'incremental' }), {
+      t: 'mark',
+      w: '2029-12-31T00:00:00Z',
+      id: ''
+    })
     expect(incremental[0].total).toBe(2)
     expect(incremental.reduce((n, p) => n + p.records.length, 0)).toBe(2)
   })
@@ -83,7 +95,14 @@ describe('progress totals from Dataverse', () => {
     // (The service reads the schema before a run; a cold read fans out a dozen metadata requests on one signal.)
     await connector.tableSchema('contact')
     expect(await connector.totalRecordCount('contact')).toEqual({ count: 7_000, from: 'snapshot', capped: false })
-    const source = new DynamicsRecordSource({ connector, table: 'contact', keyColumn: 'contactid', select: ['contactid'], kind: 'full', useChangeTracking: false })
+    const source = new DynamicsRecordSource({
+      connector,
+      table: 'contact',
+      keyColumn: 'contactid',
+      select: ['contactid'],
+      kind: 'full',
+      useChangeTracking: false
+    })
     const iterator = source.pages(undefined, new AbortController().signal)[Symbol.asyncIterator]()
     const first = await iterator.next()
     expect(first.value?.total).toBe(7_000)
@@ -99,9 +118,14 @@ describe('progress totals from Dataverse', () => {
 describe('count parsing is tolerant', () => {
   it('reads RetrieveTotalRecordCount bodies and $count texts in their variants', async () => {
     const { parseTotalRecordCount, parseCount } = await import('../../src/main/connectors/dynamics/connector')
-    const documented = { '@odata.context': 'x', EntityRecordCountCollection: { Count: 1, IsReadOnly: false, Keys: ['contact'], Values: [1234] } }
+    const documented = {
+      '@odata.context': 'x',
+      EntityRecordCountCollection: { Count: 1, IsReadOnly: false, Keys: ['contact'], Values: [1234] }
+    }
     expect(parseTotalRecordCount(documented, 'contact')).toBe(1234)
-    expect(parseTotalRecordCount({ EntityRecordCountCollection: { Keys: ['account', 'Contact'], Values: ['12', '9007199254740'] } }, 'contact')).toBe(9007199254740)
+    expect(
+      parseTotalRecordCount({ EntityRecordCountCollection: { Keys: ['account', 'Contact'], Values: ['12', '9007199254740'] } }, 'contact')
+    ).toBe(9007199254740)
     expect(parseTotalRecordCount({ EntityRecordCountCollection: [{ Key: 'contact', Value: 5 }] }, 'contact')).toBe(5)
     expect(parseTotalRecordCount({ EntityRecordCountCollection: { Keys: ['account'], Values: [-1] } }, 'contact')).toBeUndefined()
     expect(parseTotalRecordCount({ EntityRecordCountCollection: { Keys: ['account', 'lead'], Values: [1, 2] } }, 'contact')).toBeUndefined()

@@ -80,7 +80,8 @@ describe('sync journal under SIGKILL', () => {
     const sinkDir = join(dir, 'target')
     // The target before the run: 1–40 stale (to update), 41–60 current (unchanged), ten profiles the source deleted.
     const seedSink = new FileSink(sinkDir)
-    for (let n = 1; n <= 60; n++) seedSink.store(key(n), { record: { ...expectedRecord(n), ...(n <= 40 ? { lastName: 'Stale' } : {}) }, writes: 0 })
+    for (let n = 1; n <= 60; n++)
+      seedSink.store(key(n), { record: { ...expectedRecord(n), ...(n <= 40 ? { lastName: 'Stale' } : {}) }, writes: 0 })
     for (let g = 1; g <= 10; g++) seedSink.store(`gone-${g}`, { record: { email: `gone${g}@example.com` }, writes: 0 })
 
     const runId = `kill-test-${seed}`

@@ -17,14 +17,24 @@ function labelsDocument(): MappingDocument {
     source: { system: 'dynamics', table: 'contact' },
     target: { system: 'campaign', resource: 'profile' },
     match: { source: 'contactid', target: 'cusDynamicsContactId' },
-    filter: { all: [{ field: 'statecode', op: 'eq', value: 0 }, { field: 'emailaddress1', op: 'notNull' }] },
+    filter: {
+      all: [
+        { field: 'statecode', op: 'eq', value: 0 },
+        { field: 'emailaddress1', op: 'notNull' }
+      ]
+    },
     fields: [
       { target: 'email', from: ['emailaddress1'], steps: [{ fn: 'trim' }, { fn: 'lower' }] },
       { target: 'gender', from: ['gendercode'], steps: [{ fn: 'valueMap', map: { Male: 'male', Female: 'female' }, otherwise: 'unknown' }] }
     ],
     sync: { mode: 'full', picklists: 'labels' }
   }
-  return { format: 'sync-studio/mapping@1', name: 'Labels', connections: { dynamics: 'Sandbox', campaign: 'Sandbox' }, flows: [flow] } as MappingDocument
+  return {
+    format: 'sync-studio/mapping@1',
+    name: 'Labels',
+    connections: { dynamics: 'Sandbox', campaign: 'Sandbox' },
+    flows: [flow]
+  } as MappingDocument
 }
 
 describe('sync.picklists: "labels" over the sandbox', () => {
@@ -48,7 +58,11 @@ describe('sync.picklists: "labels" over the sandbox', () => {
     // Dry run: the planned creates carry the mapped labels.
     const service = bench.service()
     const planned = new Map<string, unknown>()
-    await service.run(document, { dryRun: true, planLimit: 0, onPlan: (_, e) => e.action === 'create' && planned.set(e.key!, e.target.gender) })
+    await service.run(document, {
+      dryRun: true,
+      planLimit: 0,
+      onPlan: (_, e) => e.action === 'create' && planned.set(e.key!, e.target.gender)
+    })
     expect(planned.size).toBeGreaterThan(10)
     for (const [key, gender] of planned) expect(gender, key).toBe(expected.get(key))
 

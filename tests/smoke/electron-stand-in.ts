@@ -21,7 +21,11 @@ export function createElectronStandIn(userData: string) {
   class StandInWindow extends EventEmitter {
     static getAllWindows = () => windows
     static getFocusedWindow = () => windows[0]
-    readonly webContents = Object.assign(new EventEmitter(), { send: () => undefined, isDestroyed: () => false, setWindowOpenHandler: () => undefined })
+    readonly webContents = Object.assign(new EventEmitter(), {
+      send: () => undefined,
+      isDestroyed: () => false,
+      setWindowOpenHandler: () => undefined
+    })
     loadedUrl: string | undefined
     constructor(readonly options: Record<string, unknown>) {
       super()

@@ -42,7 +42,15 @@ const validInput: Record<string, unknown> = {
   'run/retryFailed': { document: { format: 'sync-studio/mapping@1', name: 'Smoke', flows: [] }, runId: 'none' }
 }
 /** Calls whose valid input names something this fresh app does not have: they must reach their service and say so. */
-const answersWithAMessage = new Set(['connections/update', 'preview/records', 'preview/trace', 'preview/dryRun', 'run/errors', 'run/errorsCsv', 'run/retryFailed'])
+const answersWithAMessage = new Set([
+  'connections/update',
+  'preview/records',
+  'preview/trace',
+  'preview/dryRun',
+  'run/errors',
+  'run/errorsCsv',
+  'run/retryFailed'
+])
 
 beforeAll(async () => {
   if (!existsSync(bundle)) throw new Error('out/main/index.js is missing — run `npm run build` first (npm test does)')
@@ -62,7 +70,12 @@ describe('the built main bundle', () => {
   it('opens one secure window on the app protocol', () => {
     expect(standIn.windows).toHaveLength(1)
     const [window] = standIn.windows
-    expect(window.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true })
+    expect(window.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true
+    })
     expect(window.loadedUrl).toBe('app://sync-studio/index.html')
     expect(standIn.menus).toHaveLength(1)
   })

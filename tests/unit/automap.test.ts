@@ -21,7 +21,10 @@ describe('auto-map', () => {
   it('proposes the known Dynamics ↔ Campaign pairs with their steps', () => {
     expect(byTarget.email).toMatchObject({ from: ['emailaddress1'], confidence: 0.95, steps: [{ fn: 'email' }] })
     expect(byTarget.firstName).toMatchObject({ from: ['firstname'], steps: [{ fn: 'truncate' }] })
-    expect(byTarget.gender).toMatchObject({ from: ['gendercode'], steps: [{ fn: 'valueMap', map: { '1': 'male', '2': 'female' }, otherwise: 'unknown' }] })
+    expect(byTarget.gender).toMatchObject({
+      from: ['gendercode'],
+      steps: [{ fn: 'valueMap', map: { '1': 'male', '2': 'female' }, otherwise: 'unknown' }]
+    })
     expect(byTarget.birthDate).toMatchObject({ from: ['birthdate'] })
     expect(byTarget.birthDate.steps).toBeUndefined()
     expect(byTarget.blackListEmail).toMatchObject({ from: ['donotbulkemail'] })

@@ -8,11 +8,33 @@ describe('connection profiles', () => {
     const store = new MemoryStore()
     const secrets = new MemorySecretStore()
     const service = new ConnectionService({ store, secrets, env: {} })
-    await expect(service.create({ system: 'dynamics', name: 'Plain http', environmentUrl: 'http://contoso.crm.dynamics.com', authMethod: 'clientSecret' })).rejects.toThrow(/https/)
-    const { profile } = await service.create({ system: 'dynamics', name: 'Contoso', environmentUrl: 'https://contoso.crm4.dynamics.com', tenantId: 't', clientId: 'c', authMethod: 'clientSecret' }, 's3cr3t-value')
+    await expect(
+      service.create({
+        system: 'dynamics',
+        name: 'Plain http',
+        environmentUrl: 'http://contoso.crm.dynamics.com',
+        authMethod: 'clientSecret'
+      })
+    ).rejects.toThrow(/https/)
+    const { profile } = await service.create(
+      {
+        system: 'dynamics',
+        name: 'Contoso',
+        environmentUrl: 'https://contoso.crm4.dynamics.com',
+        tenantId: 't',
+        clientId: 'c',
+        authMethod: 'clientSecret'
+      },
+      's3cr3t-value'
+    )
     expect(JSON.stringify(store.get('connections'))).not.toContain('s3cr3t-value')
     expect(await secrets.get(`connection:${profile.id}:clientSecret`)).toBe('s3cr3t-value')
-    const device = await service.create({ system: 'dynamics', name: 'Device', environmentUrl: 'https://x.crm.dynamics.com', authMethod: 'deviceCode' })
+    const device = await service.create({
+      system: 'dynamics',
+      name: 'Device',
+      environmentUrl: 'https://x.crm.dynamics.com',
+      authMethod: 'deviceCode'
+    })
     expect(device.needsSecret).toBe(false)
     await expect(service.setSecret(device.profile.id, 'x')).rejects.toThrow(/stores no secret/)
     expect(service.resolve('contoso').id).toBe(profile.id)

@@ -10,7 +10,11 @@ describe('the renderer ↔ main contract', () => {
       calls: Object.fromEntries(
         Object.entries(calls).map(([name, call]) => [
           name,
-          { summary: call.summary, input: z.toJSONSchema(call.input, { unrepresentable: 'any' }), output: z.toJSONSchema(call.output, { unrepresentable: 'any' }) }
+          {
+            summary: call.summary,
+            input: z.toJSONSchema(call.input, { unrepresentable: 'any' }),
+            output: z.toJSONSchema(call.output, { unrepresentable: 'any' })
+          }
         ])
       ),
       events: Object.fromEntries(Object.entries(events).map(([name, schema]) => [name, z.toJSONSchema(schema)]))

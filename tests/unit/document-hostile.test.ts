@@ -41,7 +41,9 @@ describe('bounded cost', () => {
     const doc = base()
     doc.flows[0]['k'.repeat(2_000_000)] = 1
     const problems = answeredWithin(3000, JSON.stringify(doc))
-    expect(lines(problems)).toEqual([`flows[0]: a key of 2,000,000 characters; keys are at most ${documentLimits.keyLength} — remove or rename it`])
+    expect(lines(problems)).toEqual([
+      `flows[0]: a key of 2,000,000 characters; keys are at most ${documentLimits.keyLength} — remove or rename it`
+    ])
   })
 
   it('100,000 unknown keys: refused by the count, not checked one by one', () => {
@@ -102,7 +104,9 @@ describe('bounded cost', () => {
   })
 
   it('a file over the size limit is refused before it is parsed', () => {
-    expect(problemsOf(' '.repeat(documentLimits.textLength + 1))[0].message).toMatch(/^the file is 5,000,001 characters long; a mapping file is at most 5,000,000/)
+    expect(problemsOf(' '.repeat(documentLimits.textLength + 1))[0].message).toMatch(
+      /^the file is 5,000,001 characters long; a mapping file is at most 5,000,000/
+    )
   })
 })
 
@@ -157,13 +161,38 @@ describe('every bad file gets its place', () => {
 describe('the file policy: no secrets, tokens or machine paths anywhere', () => {
   const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl'
   const cases: Array<[string, (doc: Record<string, any>) => void, string, RegExp]> = [
-    ['a token in the description', (d) => (d.description = `Use ${jwt} to sign in`), 'description', /looks like a token \(a JSON Web Token\) — remove it: mapping files never hold secrets/],
+    [
+      'a token in the description',
+      (d) => (d.description = `Use ${jwt} to sign in`),
+      'description',
+      /looks like a token \(a JSON Web Token\) — remove it: mapping files never hold secrets/
+    ],
     ['a password in the name', (d) => (d.name = 'Contoso password=Hunter2!'), 'name', /looks like a credential/],
-    ['an Entra client secret in a constant', (d) => d.flows[0].fields.push({ target: 'k', steps: [{ fn: 'constant', value: 'abc8Q~qwertyuiopasdfghjklzxcvbnm123456' }] }), 'flows[0].fields[9].steps[0].value', /Microsoft Entra client secret/],
-    ['a bearer token in a note', (d) => (d.flows[0].fields[0].note = 'Authorization: Bearer abcdefghijklmnopqrstuvwxyz0123'), 'flows[0].fields[0].note', /bearer token/],
-    ['a Windows path in the description', (d) => (d.description = 'Exported from C:\\Users\\anna\\Desktop\\contoso.json'), 'description', /Windows path — remove it: a mapping file is shared between machines/],
+    [
+      'an Entra client secret in a constant',
+      (d) => d.flows[0].fields.push({ target: 'k', steps: [{ fn: 'constant', value: 'abc8Q~qwertyuiopasdfghjklzxcvbnm123456' }] }),
+      'flows[0].fields[9].steps[0].value',
+      /Microsoft Entra client secret/
+    ],
+    [
+      'a bearer token in a note',
+      (d) => (d.flows[0].fields[0].note = 'Authorization: Bearer abcdefghijklmnopqrstuvwxyz0123'),
+      'flows[0].fields[0].note',
+      /bearer token/
+    ],
+    [
+      'a Windows path in the description',
+      (d) => (d.description = 'Exported from C:\\Users\\anna\\Desktop\\contoso.json'),
+      'description',
+      /Windows path — remove it: a mapping file is shared between machines/
+    ],
     ['a home folder in a flow name', (d) => (d.flows[0].name = 'see /home/anna/notes.txt'), 'flows[0].name', /a path on this machine/],
-    ['a file address in a value map', (d) => (d.flows[0].fields[3].steps[0].map['3'] = 'file:///etc/passwd'), 'flows[0].fields[3].steps[0].map["3"]', /a file address|a path on this machine/]
+    [
+      'a file address in a value map',
+      (d) => (d.flows[0].fields[3].steps[0].map['3'] = 'file:///etc/passwd'),
+      'flows[0].fields[3].steps[0].map["3"]',
+      /a file address|a path on this machine/
+    ]
   ]
   for (const [what, change, path, message] of cases) {
     it(`refuses ${what}, at its path, without quoting it`, () => {
@@ -185,7 +214,8 @@ describe('the file policy: no secrets, tokens or machine paths anywhere', () => 
 
   it('ordinary text is not mistaken for a secret or a path', () => {
     const doc = base()
-    doc.description = 'Contacts → profiles; see https://learn.microsoft.com/power-apps/developer/data-platform/webapi/overview and docs/sync.md. Ratio 1/2, A/B test, token-based sign-in is configured per machine.'
+    doc.description =
+      'Contacts → profiles; see https://learn.microsoft.com/power-apps/developer/data-platform/webapi/overview and docs/sync.md. Ratio 1/2, A/B test, token-based sign-in is configured per machine.'
     doc.flows[0].fields.push({ target: 'k', steps: [{ fn: 'constant', value: 'Yes/No' }] })
     expect(validateDocument(doc)).toMatchObject({ ok: true })
   })

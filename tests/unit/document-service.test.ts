@@ -28,7 +28,14 @@ let dialogs: PickedFiles
 let dispatch: Dispatch
 
 function start(withDialogs = true) {
-  const services = createServices({ mode: 'electron', store: new JsonFileStore(join(folder, 'config.json')), secrets: FileSecretStore.inFolder(folder), userData: folder, embeddedSandbox: false, dialogs: withDialogs ? dialogs : undefined })
+  const services = createServices({
+    mode: 'electron',
+    store: new JsonFileStore(join(folder, 'config.json')),
+    secrets: FileSecretStore.inFolder(folder),
+    userData: folder,
+    embeddedSandbox: false,
+    dialogs: withDialogs ? dialogs : undefined
+  })
   dispatch = createDispatcher(services.handlers)
 }
 
@@ -63,14 +70,28 @@ describe('the generic dispatcher', () => {
   })
 
   it('turns an unexpected failure into a message with no internals', async () => {
-    const services = createServices({ mode: 'browser', store: new JsonFileStore(join(folder, 'config.json')), secrets: FileSecretStore.inFolder(folder), userData: folder, embeddedSandbox: false })
+    const services = createServices({
+      mode: 'browser',
+      store: new JsonFileStore(join(folder, 'config.json')),
+      secrets: FileSecretStore.inFolder(folder),
+      userData: folder,
+      embeddedSandbox: false
+    })
     const logged: string[] = []
     const failing = createDispatcher(
-      { ...services.handlers, 'recent/list': () => { throw new Error(`secret at ${folder}`) } },
+      {
+        ...services.handlers,
+        'recent/list': () => {
+          throw new Error(`secret at ${folder}`)
+        }
+      },
       (_level, message) => logged.push(message)
     )
     const result = await failing('recent/list', {})
-    expect(result).toEqual({ ok: false, error: { code: 'failed', message: 'recent/list failed unexpectedly — see the log for details, and report it if it persists.' } })
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'failed', message: 'recent/list failed unexpectedly — see the log for details, and report it if it persists.' }
+    })
     expect(logged[0]).toContain('secret at')
   })
 })
@@ -91,7 +112,10 @@ describe('documents', () => {
     dialogs.toSave = join(folder, 'a.json')
     await ok('document/save', { document })
     dialogs.toSave = undefined
-    expect(await ok('document/save', { document: { ...(document as object), name: 'A2' }, path: join(folder, 'a.json') })).toEqual({ status: 'saved', path: join(folder, 'a.json') })
+    expect(await ok('document/save', { document: { ...(document as object), name: 'A2' }, path: join(folder, 'a.json') })).toEqual({
+      status: 'saved',
+      path: join(folder, 'a.json')
+    })
     expect(JSON.parse(readFileSync(join(folder, 'a.json'), 'utf8')).name).toBe('A2')
     expect(await ok('document/save', { document, path: join(folder, 'a.json'), saveAs: true })).toEqual({ status: 'canceled' })
   })
@@ -130,7 +154,10 @@ describe('documents', () => {
   it('explains a missing file in words', async () => {
     dialogs.toOpen = join(folder, 'gone.json')
     const result = await dispatch('document/open', {})
-    expect(result).toMatchObject({ ok: false, error: { code: 'failed', message: `Could not read ${dialogs.toOpen}: the file does not exist (moved or deleted?) — pick it again` } })
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'failed', message: `Could not read ${dialogs.toOpen}: the file does not exist (moved or deleted?) — pick it again` }
+    })
   })
 
   it('in browser mode, open and save say there is no native dialog, and export gives the text', async () => {
@@ -154,7 +181,9 @@ describe('documents', () => {
   })
 
   it('imports text with every problem at once', async () => {
-    const result = await ok('document/import', { text: readFileSync(join(__dirname, '../fixtures/mappings/broken/many-problems.json'), 'utf8') })
+    const result = await ok('document/import', {
+      text: readFileSync(join(__dirname, '../fixtures/mappings/broken/many-problems.json'), 'utf8')
+    })
     expect(result.status).toBe('invalid')
     expect((result.problems as unknown[]).length).toBe(11)
   })

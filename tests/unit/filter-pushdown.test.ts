@@ -9,16 +9,42 @@ const NOW = Date.parse('2024-06-15T12:00:00Z')
 const now = () => NOW
 const DAY = 86_400_000
 
-const f = (name: string, type: Field['type']): Field => ({ name, displayName: name, type, required: 'none', readOnly: false, validForCreate: true, validForUpdate: true })
+const f = (name: string, type: Field['type']): Field => ({
+  name,
+  displayName: name,
+  type,
+  required: 'none',
+  readOnly: false,
+  validForCreate: true,
+  validForUpdate: true
+})
 const table: Table = {
   system: 'dynamics',
   name: 'thing',
   displayName: 'Thing',
   keys: [],
   changeTracking: true,
-  fields: [f('name', 'string'), f('age', 'integer'), f('score', 'decimal'), f('active', 'boolean'), f('created', 'datetime'), f('birth', 'dateonly'), f('ownerid', 'uniqueidentifier'), f('code', 'picklist')]
+  fields: [
+    f('name', 'string'),
+    f('age', 'integer'),
+    f('score', 'decimal'),
+    f('active', 'boolean'),
+    f('created', 'datetime'),
+    f('birth', 'dateonly'),
+    f('ownerid', 'uniqueidentifier'),
+    f('code', 'picklist')
+  ]
 }
-const kinds: Record<string, string> = { name: 'string', age: 'number', score: 'number', code: 'number', active: 'boolean', created: 'datetime', birth: 'dateonly', ownerid: 'guid' }
+const kinds: Record<string, string> = {
+  name: 'string',
+  age: 'number',
+  score: 'number',
+  code: 'number',
+  active: 'boolean',
+  created: 'datetime',
+  birth: 'dateonly',
+  ownerid: 'guid'
+}
 
 // ---- a small, independent evaluator of the OData text, under two readings of null ----
 type Tri = boolean | null // null = unknown (SQL reading)
@@ -30,20 +56,31 @@ function tokenize(text: string): Tok[] {
   let i = 0
   while (i < text.length) {
     const c = text[i]
-    if (c === ' ') { i++; continue }
+    if (c === ' ') {
+      i++
+      continue
+    }
     if (c === "'") {
       let s = ''
       i++
       for (;;) {
-        if (text[i] === "'" && text[i + 1] === "'") { s += "'"; i += 2 } else if (text[i] === "'") { i++; break } else s += text[i++]
+        if (text[i] === "'" && text[i + 1] === "'") {
+          s += "'"
+          i += 2
+        } else if (text[i] === "'") {
+          i++
+          break
+        } else s += text[i++]
       }
       out.push({ k: 'str', v: s })
     } else if (c === '"') {
       const end = text.indexOf('"', i + 1)
       out.push({ k: 'str', v: text.slice(i + 1, end) })
       i = end + 1
-    } else if ('(),[]='.includes(c)) { out.push({ k: 'punc', v: c }); i++ }
-    else {
+    } else if ('(),[]='.includes(c)) {
+      out.push({ k: 'punc', v: c })
+      i++
+    } else {
       const m = /^[A-Za-z0-9_.:+-]+/.exec(text.slice(i))!
       out.push({ k: /^-?\d/.test(m[0]) ? 'num' : 'id', v: m[0] })
       i += m[0].length
@@ -56,12 +93,26 @@ const fold = (s: string) => s.toLowerCase().normalize('NFD').replace(/\p{M}/gu, 
 function norm(value: unknown, kind: string): string | number | boolean | null | undefined {
   if (value === null || value === undefined) return null
   switch (kind) {
-    case 'string': return typeof value === 'string' ? fold(value) : undefined
-    case 'number': return typeof value === 'number' ? value : typeof value === 'string' && value !== '' && !isNaN(Number(value)) ? Number(value) : undefined
-    case 'boolean': return typeof value === 'boolean' ? value : value === 'true' ? true : value === 'false' ? false : undefined
-    case 'guid': return typeof value === 'string' ? value.toLowerCase() : undefined
-    case 'datetime': { const t = Date.parse(String(value)); return isNaN(t) ? undefined : t }
-    case 'dateonly': { const t = Date.parse(String(value).slice(0, 10)); return isNaN(t) ? undefined : t }
+    case 'string':
+      return typeof value === 'string' ? fold(value) : undefined
+    case 'number':
+      return typeof value === 'number'
+        ? value
+        : typeof value === 'string' && value !== '' && !isNaN(Number(value))
+          ? Number(value)
+          : undefined
+    case 'boolean':
+      return typeof value === 'boolean' ? value : value === 'true' ? true : value === 'false' ? false : undefined
+    case 'guid':
+      return typeof value === 'string' ? value.toLowerCase() : undefined
+    case 'datetime': {
+      const t = Date.parse(String(value))
+      return isNaN(t) ? undefined : t
+    }
+    case 'dateonly': {
+      const t = Date.parse(String(value).slice(0, 10))
+      return isNaN(t) ? undefined : t
+    }
   }
   return undefined
 }
@@ -97,12 +148,18 @@ function evalOData(text: string, record: Record<string, unknown>, sql: boolean):
     if (a === null) return op === 'ne' && !sql ? true : sql ? null : false
     if (a === undefined || b === undefined || b === null) throw new Error(`type mismatch in ${text}`)
     switch (op) {
-      case 'eq': return a === b
-      case 'ne': return a !== b
-      case 'gt': return a > b
-      case 'ge': return a >= b
-      case 'lt': return a < b
-      case 'le': return a <= b
+      case 'eq':
+        return a === b
+      case 'ne':
+        return a !== b
+      case 'gt':
+        return a > b
+      case 'ge':
+        return a >= b
+      case 'lt':
+        return a < b
+      case 'le':
+        return a <= b
     }
     throw new Error(op)
   }
@@ -115,7 +172,10 @@ function evalOData(text: string, record: Record<string, unknown>, sql: boolean):
       if (peek().v === '[') {
         eat('[')
         const list: string[] = []
-        while (peek().v !== ']') { list.push(eat().v); if (peek().v === ',') eat(',') }
+        while (peek().v !== ']') {
+          list.push(eat().v)
+          if (peek().v === ',') eat(',')
+        }
         eat(']')
         out[key] = list
       } else out[key] = eat().v
@@ -126,10 +186,19 @@ function evalOData(text: string, record: Record<string, unknown>, sql: boolean):
   }
   const primary = (): Tri => {
     const t = peek()
-    if (t.v === '(') { eat('('); const v = expr(); eat(')'); return v }
-    if (t.v === 'not') { eat(); return not(primary()) }
+    if (t.v === '(') {
+      eat('(')
+      const v = expr()
+      eat(')')
+      return v
+    }
+    if (t.v === 'not') {
+      eat()
+      return not(primary())
+    }
     if (t.v === 'contains' || t.v === 'startswith' || t.v === 'endswith') {
-      eat(); eat('(')
+      eat()
+      eat('(')
       const name = eat().v
       eat(',')
       const needle = fold(eat().v)
@@ -166,8 +235,22 @@ function evalOData(text: string, record: Record<string, unknown>, sql: boolean):
     const op = eat().v
     return compare(name, op, literal())
   }
-  const conj = (): Tri => { let v = primary(); while (peek()?.v === 'and') { eat(); v = and(v, primary()) } return v }
-  const expr = (): Tri => { let v = conj(); while (peek()?.v === 'or') { eat(); v = or(v, conj()) } return v }
+  const conj = (): Tri => {
+    let v = primary()
+    while (peek()?.v === 'and') {
+      eat()
+      v = and(v, primary())
+    }
+    return v
+  }
+  const expr = (): Tri => {
+    let v = conj()
+    while (peek()?.v === 'or') {
+      eat()
+      v = or(v, conj())
+    }
+    return v
+  }
   const result = expr()
   if (p !== toks.length) throw new Error(`trailing tokens in ${text}`)
   return result === true
@@ -185,7 +268,8 @@ const pools: Record<string, unknown[]> = {
   ownerid: ['6f1b2a3c-0000-4000-8000-000000000001', '6F1B2A3C-0000-4000-8000-000000000002']
 }
 const fieldNames = Object.keys(pools)
-const maybeNull = (name: string) => fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...(pools[name] as never[])) }, { weight: 1, arbitrary: fc.constant(null) })
+const maybeNull = (name: string) =>
+  fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...(pools[name] as never[])) }, { weight: 1, arbitrary: fc.constant(null) })
 const recordArb = fc.record(Object.fromEntries(fieldNames.map((n) => [n, maybeNull(n)])) as Record<string, fc.Arbitrary<unknown>>)
 
 const conditionArb: fc.Arbitrary<Filter> = fc.constantFrom(...fieldNames).chain((field) => {
@@ -193,11 +277,25 @@ const conditionArb: fc.Arbitrary<Filter> = fc.constantFrom(...fieldNames).chain(
   const ops: fc.Arbitrary<Filter>[] = [
     fc.record({ field: fc.constant(field), op: fc.constantFrom('eq', 'ne', 'gt', 'ge', 'lt', 'le'), value: v }) as fc.Arbitrary<Filter>,
     fc.record({ field: fc.constant(field), op: fc.constantFrom('null', 'notNull') }) as fc.Arbitrary<Filter>,
-    fc.record({ field: fc.constant(field), op: fc.constantFrom('in', 'notIn'), values: fc.array(v, { minLength: 1, maxLength: 3 }) }) as fc.Arbitrary<Filter>,
+    fc.record({
+      field: fc.constant(field),
+      op: fc.constantFrom('in', 'notIn'),
+      values: fc.array(v, { minLength: 1, maxLength: 3 })
+    }) as fc.Arbitrary<Filter>,
     fc.record({ field: fc.constant(field), op: fc.constant('between'), from: v, to: v }) as fc.Arbitrary<Filter>
   ]
-  if (field === 'name') ops.push(fc.record({ field: fc.constant(field), op: fc.constantFrom('contains', 'startsWith', 'endsWith'), value: fc.constantFrom('an', 'NN', "'", '%', '', 'b', 'É') }) as fc.Arbitrary<Filter>)
-  if (field === 'created' || field === 'birth') ops.push(fc.record({ field: fc.constant(field), op: fc.constant('lastXDays'), days: fc.integer({ min: 1, max: 10 }) }) as fc.Arbitrary<Filter>)
+  if (field === 'name')
+    ops.push(
+      fc.record({
+        field: fc.constant(field),
+        op: fc.constantFrom('contains', 'startsWith', 'endsWith'),
+        value: fc.constantFrom('an', 'NN', "'", '%', '', 'b', 'É')
+      }) as fc.Arbitrary<Filter>
+    )
+  if (field === 'created' || field === 'birth')
+    ops.push(
+      fc.record({ field: fc.constant(field), op: fc.constant('lastXDays'), days: fc.integer({ min: 1, max: 10 }) }) as fc.Arbitrary<Filter>
+    )
   return fc.oneof(...ops)
 })
 
@@ -245,7 +343,7 @@ describe('filter pushdown', () => {
     expect(t.odata).toBe(
       "lastname eq 'O''Bryan' and statecode eq 0 and (contactid ne 6f1b2a3c-0000-4000-8000-000000000001 or contactid eq null) and birthdate ge 1980-01-01" +
         " and Microsoft.Dynamics.CRM.LastXDays(PropertyName='modifiedon',PropertyValue=7)" +
-        " and Microsoft.Dynamics.CRM.In(PropertyName='gendercode',PropertyValues=[\"1\",\"2\"]) and emailaddress1 ne null"
+        ' and Microsoft.Dynamics.CRM.In(PropertyName=\'gendercode\',PropertyValues=["1","2"]) and emailaddress1 ne null'
     )
     expect(t.local).toBeUndefined()
   })
@@ -256,7 +354,12 @@ describe('filter pushdown', () => {
         all: [
           { field: 'statecode', op: 'eq', value: 0 },
           { field: 'fullname', op: 'contains', value: '50%' },
-          { any: [{ field: 'jobtitle', op: 'gt', value: 'M' }, { field: 'statecode', op: 'eq', value: 1 }] },
+          {
+            any: [
+              { field: 'jobtitle', op: 'gt', value: 'M' },
+              { field: 'statecode', op: 'eq', value: 1 }
+            ]
+          },
           { field: 'parentcustomerid_account/name', op: 'eq', value: 'Contoso' }
         ]
       },
@@ -266,7 +369,12 @@ describe('filter pushdown', () => {
     expect(t.local).toEqual({
       all: [
         { field: 'fullname', op: 'contains', value: '50%' },
-        { any: [{ field: 'jobtitle', op: 'gt', value: 'M' }, { field: 'statecode', op: 'eq', value: 1 }] },
+        {
+          any: [
+            { field: 'jobtitle', op: 'gt', value: 'M' },
+            { field: 'statecode', op: 'eq', value: 1 }
+          ]
+        },
         { field: 'parentcustomerid_account/name', op: 'eq', value: 'Contoso' }
       ]
     })
@@ -277,9 +385,19 @@ describe('filter pushdown', () => {
 
   it('pushes negations down with the empty case spelled out', () => {
     expect(translateFilter({ not: { field: 'age', op: 'gt', value: 5 } }, { table }).odata).toBe('age le 5 or age eq null')
-    expect(translateFilter({ not: { any: [{ field: 'age', op: 'eq', value: 1 }, { field: 'active', op: 'eq', value: true }] } }, { table }).odata).toBe(
-      '(age ne 1 or age eq null) and (active ne true or active eq null)'
-    )
+    expect(
+      translateFilter(
+        {
+          not: {
+            any: [
+              { field: 'age', op: 'eq', value: 1 },
+              { field: 'active', op: 'eq', value: true }
+            ]
+          }
+        },
+        { table }
+      ).odata
+    ).toBe('(age ne 1 or age eq null) and (active ne true or active eq null)')
     expect(translateFilter(undefined).odata).toBeUndefined()
   })
 })
@@ -300,9 +418,15 @@ describe('local filter evaluation', () => {
     expect(test({ field: 'birthdate', op: 'between', from: '1980-01-01', to: '1980-12-31' }, { birthdate: '1980-10-24' })).toBe(true)
   })
   it('lookups filter on their _x_value column', () => {
-    expect(test({ field: 'parentcustomerid', op: 'eq', value: '6F1B2A3C-0000-4000-8000-000000000001' }, { _parentcustomerid_value: '6f1b2a3c-0000-4000-8000-000000000001' })).toBe(true)
-    expect(translateFilter({ field: 'parentcustomerid', op: 'eq', value: '6F1B2A3C-0000-4000-8000-000000000001' }, { table: dynamicsContact }).odata).toBe(
-      '_parentcustomerid_value eq 6f1b2a3c-0000-4000-8000-000000000001'
-    )
+    expect(
+      test(
+        { field: 'parentcustomerid', op: 'eq', value: '6F1B2A3C-0000-4000-8000-000000000001' },
+        { _parentcustomerid_value: '6f1b2a3c-0000-4000-8000-000000000001' }
+      )
+    ).toBe(true)
+    expect(
+      translateFilter({ field: 'parentcustomerid', op: 'eq', value: '6F1B2A3C-0000-4000-8000-000000000001' }, { table: dynamicsContact })
+        .odata
+    ).toBe('_parentcustomerid_value eq 6f1b2a3c-0000-4000-8000-000000000001')
   })
 })

@@ -19,7 +19,9 @@ async function refusals(file: string, code: string): Promise<string[]> {
 
 describe('house rules (eslint.config.mjs)', () => {
   it('keeps src/shared pure: no Node built-ins, no Electron, nothing of main or the renderer', async () => {
-    expect(await refusals('src/shared/mapping/x.ts', "import { readFileSync } from 'node:fs'\nexport const a = readFileSync\n")).toHaveLength(1)
+    expect(
+      await refusals('src/shared/mapping/x.ts', "import { readFileSync } from 'node:fs'\nexport const a = readFileSync\n")
+    ).toHaveLength(1)
     expect(await refusals('src/shared/x.ts', "import { app } from 'electron'\nexport const a = app\n")).toHaveLength(1)
     expect(await refusals('src/shared/mapping/x.ts', "import { a } from '../../main/services'\nexport const b = a\n")).toHaveLength(1)
     expect(await refusals('src/shared/x.ts', "import { a } from '../renderer/App'\nexport const b = a\n")).toHaveLength(1)
@@ -37,8 +39,12 @@ describe('house rules (eslint.config.mjs)', () => {
   })
 
   it('keeps the connectors and the sandbox apart', async () => {
-    expect(await refusals('src/main/connectors/campaign/x.ts', "import { a } from '../../sandbox/index'\nexport const b = a\n")).toHaveLength(1)
-    expect(await refusals('src/main/sandbox/campaign/x.ts', "import { a } from '../../connectors/http/client'\nexport const b = a\n")).toHaveLength(1)
+    expect(
+      await refusals('src/main/connectors/campaign/x.ts', "import { a } from '../../sandbox/index'\nexport const b = a\n")
+    ).toHaveLength(1)
+    expect(
+      await refusals('src/main/sandbox/campaign/x.ts', "import { a } from '../../connectors/http/client'\nexport const b = a\n")
+    ).toHaveLength(1)
   })
 
   it('lets the preload import the call names and nothing else of ours', async () => {

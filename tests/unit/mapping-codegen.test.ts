@@ -77,9 +77,19 @@ async function expectSame({ gen, clo }: { gen: CompiledFlow; clo: CompiledFlow }
 // ---- arbitraries ----
 const isoDate = fc
   .date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
-  .chain((d) => fc.constantFrom(d.toISOString(), d.toISOString().slice(0, 10), d.toISOString().replace('.000Z', 'Z'), d.toISOString().slice(0, 10) + 'T00:00:00Z'))
+  .chain((d) =>
+    fc.constantFrom(
+      d.toISOString(),
+      d.toISOString().slice(0, 10),
+      d.toISOString().replace('.000Z', 'Z'),
+      d.toISOString().slice(0, 10) + 'T00:00:00Z'
+    )
+  )
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(null, undefined, '', ' ', 0, 1, 2, 3, -0, Number.NaN, true, false, 'true', 'no', 'Gold', ' GOLD ', '1,5') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(null, undefined, '', ' ', 0, 1, 2, 3, -0, Number.NaN, true, false, 'true', 'no', 'Gold', ' GOLD ', '1,5')
+  },
   { weight: 3, arbitrary: fc.string({ maxLength: 80 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 70 }) },
   { weight: 2, arbitrary: fc.integer({ min: -5, max: 1_000_000 }) },
@@ -111,14 +121,20 @@ describe('generated code and closures agree (property tests)', () => {
   it('the bench flow, on random records', async () => {
     const flows = pair(benchFlow, { source: dynamicsContact, target: benchTarget })
     const columns = Object.keys(genRecords(1, 1)[0])
-    await fc.assert(fc.asyncProperty(recordOf(columns), (record) => expectSame(flows, record)), { numRuns: RUNS })
+    await fc.assert(
+      fc.asyncProperty(recordOf(columns), (record) => expectSame(flows, record)),
+      { numRuns: RUNS }
+    )
   })
 
   it('the bench flow without its filter, without schemas', async () => {
     const flows = pair({ ...benchFlow, filter: undefined })
     expect(flows.gen.codegen).toBe(true)
     const columns = Object.keys(genRecords(1, 1)[0])
-    await fc.assert(fc.asyncProperty(recordOf(columns), (record) => expectSame(flows, record)), { numRuns: RUNS })
+    await fc.assert(
+      fc.asyncProperty(recordOf(columns), (record) => expectSame(flows, record)),
+      { numRuns: RUNS }
+    )
   })
 
   const contacts: RecordsFlow = {
@@ -127,7 +143,12 @@ describe('generated code and closures agree (property tests)', () => {
     source: { system: 'dynamics', table: 'contact' },
     target: { system: 'campaign', resource: 'profile' },
     match: { source: 'contactid', target: 'cusDynamicsContactId' },
-    filter: { any: [{ field: 'statecode', op: 'eq', value: 0 }, { field: 'emailaddress1', op: 'contains', value: 'example' }] },
+    filter: {
+      any: [
+        { field: 'statecode', op: 'eq', value: 0 },
+        { field: 'emailaddress1', op: 'contains', value: 'example' }
+      ]
+    },
     fields: [
       { target: 'email', from: ['emailaddress1'], steps: [{ fn: 'email' }] },
       { target: 'firstName', from: ['firstname'], steps: [{ fn: 'truncate' }] },
@@ -141,9 +162,22 @@ describe('generated code and closures agree (property tests)', () => {
   it('a flow with target checks (length, enumeration), create-only fields and a filter', async () => {
     const flows = pair(contacts, { source: dynamicsContact, target: campaignProfile })
     expect(flows.gen.codegen).toBe(true)
-    const columns = ['contactid', 'emailaddress1', 'firstname', 'lastname', 'gendercode', 'birthdate', 'donotbulkemail', 'address1_city', 'statecode']
+    const columns = [
+      'contactid',
+      'emailaddress1',
+      'firstname',
+      'lastname',
+      'gendercode',
+      'birthdate',
+      'donotbulkemail',
+      'address1_city',
+      'statecode'
+    ]
     const record = fc.tuple(recordOf(columns), fc.constantFrom(ID, null, '', 7)).map(([r, id]) => ({ contactid: id, ...r }))
-    await fc.assert(fc.asyncProperty(record, (r) => expectSame(flows, r)), { numRuns: RUNS })
+    await fc.assert(
+      fc.asyncProperty(record, (r) => expectSame(flows, r)),
+      { numRuns: RUNS }
+    )
   })
 
   const everyStep: RecordsFlow = {
@@ -156,15 +190,40 @@ describe('generated code and closures agree (property tests)', () => {
       { target: 'a.trim', from: ['a'], steps: [{ fn: 'trim' }, { fn: 'upper' }] },
       { target: 'a.title', from: ['a'], steps: [{ fn: 'titleCase' }] },
       { target: 'a.split', from: ['a'], steps: [{ fn: 'split', separator: ' ', index: -1 }] },
-      { target: 'a.sub', from: ['a'], steps: [{ fn: 'substring', start: 1, length: 3 }, { fn: 'pad', length: 4, char: '0' }] },
-      { target: 'a.replace', from: ['a'], steps: [{ fn: 'replace', pattern: '\\s+', replacement: '_' }, { fn: 'truncate', length: 6 }] },
+      {
+        target: 'a.sub',
+        from: ['a'],
+        steps: [
+          { fn: 'substring', start: 1, length: 3 },
+          { fn: 'pad', length: 4, char: '0' }
+        ]
+      },
+      {
+        target: 'a.replace',
+        from: ['a'],
+        steps: [
+          { fn: 'replace', pattern: '\\s+', replacement: '_' },
+          { fn: 'truncate', length: 6 }
+        ]
+      },
       { target: 'joined', from: ['a', 'b', 'c'], steps: [{ fn: 'join', separator: ' / ' }] },
       { target: 'first', from: ['a', 'b', 'c'], steps: [{ fn: 'coalesce' }, { fn: 'default', value: 'none' }] },
       { target: 'constant', steps: [{ fn: 'constant', value: 'fixed' }] },
       { target: 'nothing', from: [] },
-      { target: 'n.number', from: ['b'], steps: [{ fn: 'parseNumber', decimalSeparator: ',' }, { fn: 'formatNumber', decimals: 2 }] },
+      {
+        target: 'n.number',
+        from: ['b'],
+        steps: [
+          { fn: 'parseNumber', decimalSeparator: ',' },
+          { fn: 'formatNumber', decimals: 2 }
+        ]
+      },
       { target: 'n.bool', from: ['c'], steps: [{ fn: 'toBoolean' }, { fn: 'booleanToText', whenTrue: 'yes', whenFalse: 'no' }] },
-      { target: 'n.tier', from: ['c'], steps: [{ fn: 'valueMap', map: { gold: 'G', '1': 'one', '': 'empty', true: 'T' }, otherwise: null }] },
+      {
+        target: 'n.tier',
+        from: ['c'],
+        steps: [{ fn: 'valueMap', map: { gold: 'G', '1': 'one', '': 'empty', true: 'T' }, otherwise: null }]
+      },
       { target: 'n.deep.date', from: ['d'], steps: [{ fn: 'parseDate' }, { fn: 'formatDate', format: 'dateTime' }] },
       { target: 'n.deep.label', from: ['gendercode'], steps: [{ fn: 'optionLabel', labels: { '1': 'Male', '2': 'Female' } }] },
       { target: 'copy', from: ['b'] }
@@ -174,7 +233,10 @@ describe('generated code and closures agree (property tests)', () => {
     const flows = pair(everyStep)
     expect(flows.gen.codegen).toBe(true)
     const record = fc.tuple(recordOf(['a', 'b', 'c', 'd', 'gendercode']), fc.constantFrom(ID, 42, null)).map(([r, id]) => ({ id, ...r }))
-    await fc.assert(fc.asyncProperty(record, (r) => expectSame(flows, r)), { numRuns: RUNS })
+    await fc.assert(
+      fc.asyncProperty(record, (r) => expectSame(flows, r)),
+      { numRuns: RUNS }
+    )
   })
 
   it('an events flow (no match key read from the source)', async () => {
@@ -192,14 +254,21 @@ describe('generated code and closures agree (property tests)', () => {
     }
     const flows = pair(events)
     expect(flows.gen.codegen).toBe(true)
-    await fc.assert(fc.asyncProperty(recordOf(['id', 'subject']), (r) => expectSame(flows, r)), { numRuns: 60 })
+    await fc.assert(
+      fc.asyncProperty(recordOf(['id', 'subject']), (r) => expectSame(flows, r)),
+      { numRuns: 60 }
+    )
   })
 
   it('an async flow (a JSONata expression) runs generated async code, with the same results', async () => {
     const flow: RecordsFlow = {
       ...everyStep,
       fields: [
-        { target: 'x', from: ['a'], steps: [{ fn: 'trim' }, { fn: 'expression', expr: '$uppercase($value) & "/" & b' }, { fn: 'truncate', length: 8 }] },
+        {
+          target: 'x',
+          from: ['a'],
+          steps: [{ fn: 'trim' }, { fn: 'expression', expr: '$uppercase($value) & "/" & b' }, { fn: 'truncate', length: 8 }]
+        },
         { target: 'y.z', from: ['b'], steps: [{ fn: 'lower' }] },
         { target: 'w', from: ['a'], steps: [{ fn: 'expression', expr: '$number($value)' }] }
       ]
@@ -209,19 +278,52 @@ describe('generated code and closures agree (property tests)', () => {
     expect(flows.gen.isAsync).toBe(true)
     expect(() => flows.gen.runSync({ id: ID })).toThrow(/runs asynchronously/)
     const record = fc.tuple(recordOf(['a', 'b']), fc.constantFrom(ID, null)).map(([r, id]) => ({ id, ...r }))
-    await fc.assert(fc.asyncProperty(record, (r) => expectSame(flows, r)), { numRuns: 40 })
+    await fc.assert(
+      fc.asyncProperty(record, (r) => expectSame(flows, r)),
+      { numRuns: 40 }
+    )
   })
 
   // Random flows: random target paths and column names (hostile ones included), random step chains.
   const names = fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom('a', 'b', 'c', '__proto__', 'constructor', 'toString', '"', '\\', '*/', '${x}', '\n', '\u2028', '', '0', '"]; globalThis.pwned = 1; //') },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        'a',
+        'b',
+        'c',
+        '__proto__',
+        'constructor',
+        'toString',
+        '"',
+        '\\',
+        '*/',
+        '${x}',
+        '\n',
+        '\u2028',
+        '',
+        '0',
+        '"]; globalThis.pwned = 1; //'
+      )
+    },
     { weight: 2, arbitrary: fc.string({ maxLength: 6 }) }
   )
   const safeSteps: fc.Arbitrary<Step> = fc.oneof(
-    fc.constantFrom<Step>({ fn: 'trim' }, { fn: 'lower' }, { fn: 'upper' }, { fn: 'coalesce' }, { fn: 'join' }, { fn: 'truncate', length: 3 }, { fn: 'toBoolean' }, { fn: 'parseNumber' }),
+    fc.constantFrom<Step>(
+      { fn: 'trim' },
+      { fn: 'lower' },
+      { fn: 'upper' },
+      { fn: 'coalesce' },
+      { fn: 'join' },
+      { fn: 'truncate', length: 3 },
+      { fn: 'toBoolean' },
+      { fn: 'parseNumber' }
+    ),
     names.map((n): Step => ({ fn: 'default', value: n })),
     names.map((n): Step => ({ fn: 'constant', value: n })),
-    fc.dictionary(names, fc.oneof(names, fc.integer(), fc.boolean(), fc.constant(null)), { maxKeys: 4 }).map((map): Step => ({ fn: 'valueMap', map, keepUnmatched: true }))
+    fc
+      .dictionary(names, fc.oneof(names, fc.integer(), fc.boolean(), fc.constant(null)), { maxKeys: 4 })
+      .map((map): Step => ({ fn: 'valueMap', map, keepUnmatched: true }))
   )
   const field: fc.Arbitrary<FieldMapping> = fc.record({
     target: fc.array(names, { minLength: 1, maxLength: 3 }).map((p) => p.join('.')),
@@ -231,14 +333,20 @@ describe('generated code and closures agree (property tests)', () => {
   it('random flows on random records', async () => {
     let generated = 0
     await fc.assert(
-      fc.asyncProperty(fc.array(field, { minLength: 1, maxLength: 8 }), names, names, fc.array(fc.tuple(names, anyValue), { maxLength: 8 }), async (fields, matchSource, matchTarget, entries) => {
-        const flow: RecordsFlow = { ...everyStep, match: { source: matchSource, target: matchTarget }, fields }
-        const flows = pair(flow)
-        if (flows.gen.codegen) generated++
-        // fromEntries defines own keys, "__proto__" included.
-        await expectSame(flows, Object.fromEntries(entries))
-        await expectSame(flows, {})
-      }),
+      fc.asyncProperty(
+        fc.array(field, { minLength: 1, maxLength: 8 }),
+        names,
+        names,
+        fc.array(fc.tuple(names, anyValue), { maxLength: 8 }),
+        async (fields, matchSource, matchTarget, entries) => {
+          const flow: RecordsFlow = { ...everyStep, match: { source: matchSource, target: matchTarget }, fields }
+          const flows = pair(flow)
+          if (flows.gen.codegen) generated++
+          // fromEntries defines own keys, "__proto__" included.
+          await expectSame(flows, Object.fromEntries(entries))
+          await expectSame(flows, {})
+        }
+      ),
       { numRuns: 300 }
     )
     // Only flows with a path both written and nested under (a and a.b) fall back.
@@ -305,8 +413,18 @@ describe('hostile names cannot change the generated code', () => {
   it('as source columns, top-level and nested targets, value-map keys and values, constants', async () => {
     const fields: FieldMapping[] = NASTY.flatMap((name, i): FieldMapping[] => [
       { target: name, from: [name] },
-      { target: `nested${i}.${name}`, from: [name], steps: [{ fn: 'valueMap', map: { [name]: name, [`value ${i}`]: `${name}!` }, keepUnmatched: true }] },
-      { target: `const${i}`, steps: [{ fn: 'constant', value: name }, { fn: 'default', value: name }] },
+      {
+        target: `nested${i}.${name}`,
+        from: [name],
+        steps: [{ fn: 'valueMap', map: { [name]: name, [`value ${i}`]: `${name}!` }, keepUnmatched: true }]
+      },
+      {
+        target: `const${i}`,
+        steps: [
+          { fn: 'constant', value: name },
+          { fn: 'default', value: name }
+        ]
+      },
       { target: `join${i}`, from: [name, 'id'], steps: [{ fn: 'join', separator: name }] },
       { target: `replace${i}`, from: [name], steps: [{ fn: 'replace', pattern: 'value', replacement: name }] }
     ])
@@ -374,7 +492,7 @@ describe('hostile names cannot change the generated code', () => {
     }
   })
 
-  it('the generated source differs from a plain flow\'s only inside string literals', () => {
+  it("the generated source differs from a plain flow's only inside string literals", () => {
     const step = { async: false as const, run: (v: unknown) => v }
     const planFor = (names: readonly string[]): RunnerPlan => ({
       fields: names.map((n) => ({ readKeys: [n, 'b'], steps: [step], check: undefined, async: false })),
@@ -422,7 +540,7 @@ describe('behaviour kept identical around the edges', () => {
     await expectSame(flows, { id: ID, x: 1, y: 2 })
   })
 
-  it('the same target twice: the later field wins, in the first one\'s place', async () => {
+  it("the same target twice: the later field wins, in the first one's place", async () => {
     const flow: RecordsFlow = {
       id: 'f',
       kind: 'records',
@@ -441,7 +559,7 @@ describe('behaviour kept identical around the edges', () => {
     expect(flows.gen.runSync({ id: ID, x: 1, y: ' 2 ' })).toMatchObject({ target: { a: '2', b: ' 2 ', k: ID } })
   })
 
-  it('a throwing read is one record\'s error, reported on the right field', async () => {
+  it("a throwing read is one record's error, reported on the right field", async () => {
     const flows = pair({ ...benchFlow, filter: undefined })
     const record: Record<string, unknown> = { ...genRecords(1, 3)[0] }
     Object.defineProperty(record, 'address1_city', {
@@ -467,7 +585,10 @@ describe('behaviour kept identical around the edges', () => {
       const same = records.every((r) => JSON.stringify(auto.runSync(r)) === JSON.stringify(never.runSync(r)))
       console.log(JSON.stringify({ available: codegenAvailable(), codegen: auto.codegen, same, first: auto.runSync(records[0]).kind }))
     `
-    const child = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', '-e', script], { cwd: root, encoding: 'utf8' })
+    const child = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', '-e', script], {
+      cwd: root,
+      encoding: 'utf8'
+    })
     expect(child.stderr).toBe('')
     expect(JSON.parse(child.stdout.trim().split('\n').pop()!)).toEqual({ available: false, codegen: false, same: true, first: 'ok' })
   })

@@ -1,7 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { mappingJsonSchema, newDocument, parseDocumentText, serializeDocument, validateDocument } from '../../src/shared/mapping/document-io'
+import {
+  mappingJsonSchema,
+  newDocument,
+  parseDocumentText,
+  serializeDocument,
+  validateDocument
+} from '../../src/shared/mapping/document-io'
 import { formatProblem } from '../../src/shared/problems'
 
 const fixtures = join(__dirname, '../fixtures/mappings')
@@ -16,7 +22,11 @@ const messages = (text: string) => {
 function reverseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reverseKeys)
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)]))
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reverseKeys(v)])
+    )
   }
   return value
 }

@@ -9,7 +9,9 @@ describe('proxy from the environment (curl rules)', () => {
   it('https uses HTTPS_PROXY, http uses HTTP_PROXY; a bare host:port gets http://', () => {
     expect(proxyFromEnv('https://contoso.crm.dynamics.com/api', env)).toEqual({ proxy: 'http://proxy.corp:8080/', variable: 'HTTPS_PROXY' })
     expect(proxyFromEnv('http://example.test/', env)).toEqual({ proxy: 'http://plain.corp:3128/', variable: 'HTTP_PROXY' })
-    expect(proxyFromEnv('https://x.test/', { https_proxy: 'http://lower:1/', HTTPS_PROXY: 'http://upper:2/' })?.variable).toBe('https_proxy')
+    expect(proxyFromEnv('https://x.test/', { https_proxy: 'http://lower:1/', HTTPS_PROXY: 'http://upper:2/' })?.variable).toBe(
+      'https_proxy'
+    )
     expect(proxyFromEnv('https://x.test/', {})).toBeUndefined()
   })
   it('NO_PROXY: exact hosts, domain suffixes, host:port, *', () => {
@@ -57,7 +59,14 @@ describe('clouds', () => {
     expect(cloudMismatch('dod', 'http://127.0.0.1:4500')).toBeUndefined()
   })
   it('profiles: cloud defaults to public; the cross-cloud check; https-only authority; proxy without credentials', () => {
-    const base = { system: 'dynamics', name: 'x', environmentUrl: 'https://contoso.crm.microsoftdynamics.us', tenantId: 't', clientId: 'c', authMethod: 'clientSecret' } as const
+    const base = {
+      system: 'dynamics',
+      name: 'x',
+      environmentUrl: 'https://contoso.crm.microsoftdynamics.us',
+      tenantId: 't',
+      clientId: 'c',
+      authMethod: 'clientSecret'
+    } as const
     expect(NewConnection.parse(base)).toMatchObject({ cloud: 'public' })
     expect(connectionProblem(NewConnection.parse(base))).toMatch(/GCC High/)
     expect(connectionProblem(NewConnection.parse({ ...base, cloud: 'gccHigh' }))).toBeUndefined()
@@ -67,11 +76,20 @@ describe('clouds', () => {
     expect(ConnectionProfile.safeParse({ ...base, id: '1', proxy: 'direct' }).success).toBe(true)
   })
   it('environment variables: a cloud and proxy per system; a bad value is reported, not dropped silently', () => {
-    const env = { SYNC_STUDIO_DYNAMICS_URL: 'https://contoso.crm.appsplatform.us', SYNC_STUDIO_DYNAMICS_CLOUD: 'dod', SYNC_STUDIO_DYNAMICS_PROXY: 'direct', SYNC_STUDIO_DYNAMICS_CA_FILE: '/etc/corp.pem' }
+    const env = {
+      SYNC_STUDIO_DYNAMICS_URL: 'https://contoso.crm.appsplatform.us',
+      SYNC_STUDIO_DYNAMICS_CLOUD: 'dod',
+      SYNC_STUDIO_DYNAMICS_PROXY: 'direct',
+      SYNC_STUDIO_DYNAMICS_CA_FILE: '/etc/corp.pem'
+    }
     expect(connectionsFromEnv(env)[0]).toMatchObject({ cloud: 'dod', proxy: 'direct', caFile: '/etc/corp.pem' })
     expect(envConnectionProblems(env)).toEqual([])
-    expect(envConnectionProblems({ ...env, SYNC_STUDIO_DYNAMICS_CLOUD: 'gov' })[0]).toMatch(/SYNC_STUDIO_DYNAMICS_CLOUD="gov" is not a cloud: use one of public, gcc, gcc-high, dod, china/)
-    expect(envConnectionProblems({ ...env, SYNC_STUDIO_DYNAMICS_CLOUD: undefined })[0]).toMatch(/SYNC_STUDIO_DYNAMICS_URL: .*US Government \(DoD\).*set SYNC_STUDIO_DYNAMICS_CLOUD/)
+    expect(envConnectionProblems({ ...env, SYNC_STUDIO_DYNAMICS_CLOUD: 'gov' })[0]).toMatch(
+      /SYNC_STUDIO_DYNAMICS_CLOUD="gov" is not a cloud: use one of public, gcc, gcc-high, dod, china/
+    )
+    expect(envConnectionProblems({ ...env, SYNC_STUDIO_DYNAMICS_CLOUD: undefined })[0]).toMatch(
+      /SYNC_STUDIO_DYNAMICS_URL: .*US Government \(DoD\).*set SYNC_STUDIO_DYNAMICS_CLOUD/
+    )
     expect(connectionsFromEnv({ ...env, SYNC_STUDIO_DYNAMICS_CLOUD: 'gov' })).toEqual([])
   })
 })

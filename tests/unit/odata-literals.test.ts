@@ -78,14 +78,19 @@ describe('OData literals by column type', () => {
   it('a boolean column takes only true or false', () => {
     expect(translate({ field: 'active', op: 'eq', value: true })).toEqual({ odata: 'active eq true' })
     expect(translate({ field: 'active', op: 'eq', value: false })).toEqual({ odata: 'active eq false' })
-    for (const value of ['true', 1, 0, 'false or 1 eq 1']) expect(translate({ field: 'active', op: 'eq', value }).why).toContain('is not true or false')
+    for (const value of ['true', 1, 0, 'false or 1 eq 1'])
+      expect(translate({ field: 'active', op: 'eq', value }).why).toContain('is not true or false')
   })
 
   it('dates are normalised to UTC; a date-only column takes YYYY-MM-DD and nothing else', () => {
-    expect(translate({ field: 'created', op: 'ge', value: '2024-01-01T10:00:00+02:00' })).toEqual({ odata: 'created ge 2024-01-01T08:00:00.000Z' })
+    expect(translate({ field: 'created', op: 'ge', value: '2024-01-01T10:00:00+02:00' })).toEqual({
+      odata: 'created ge 2024-01-01T08:00:00.000Z'
+    })
     expect(translate({ field: 'created', op: 'ge', value: '2024-01-01' }).why).toContain('is not an ISO date-time')
     // A date-time without an offset is read as UTC, here and by the local filter alike (docs/filters.md).
-    expect(translate({ field: 'created', op: 'ge', value: '2024-01-01T10:00:00' })).toEqual({ odata: 'created ge 2024-01-01T10:00:00.000Z' })
+    expect(translate({ field: 'created', op: 'ge', value: '2024-01-01T10:00:00' })).toEqual({
+      odata: 'created ge 2024-01-01T10:00:00.000Z'
+    })
     expect(translate({ field: 'created', op: 'ge', value: "2024-01-01T10:00:00Z' or 1 eq 1" }).why).toContain('is not an ISO date-time')
     expect(translate({ field: 'birth', op: 'eq', value: '1990-02-03' })).toEqual({ odata: 'birth eq 1990-02-03' })
     expect(translate({ field: 'birth', op: 'eq', value: '1990-02-03T00:00:00Z' }).why).toContain('is not a date (YYYY-MM-DD)')
@@ -102,7 +107,9 @@ describe('OData literals by column type', () => {
       odata: `Microsoft.Dynamics.CRM.In(PropertyName='name',PropertyValues=["a","b'c"])`
     })
     expect(translate({ field: 'name', op: 'in', values: ['a"b', 'c\\d'] })).toEqual({ odata: `name eq 'a"b' or name eq 'c\\d'` })
-    expect(translate({ field: 'age', op: 'in', values: [1, 2] })).toEqual({ odata: `Microsoft.Dynamics.CRM.In(PropertyName='age',PropertyValues=["1","2"])` })
+    expect(translate({ field: 'age', op: 'in', values: [1, 2] })).toEqual({
+      odata: `Microsoft.Dynamics.CRM.In(PropertyName='age',PropertyValues=["1","2"])`
+    })
     expect(translate({ field: 'age', op: 'in', values: [1, 'two'] }).why).toContain('is not a number')
     expect(translate({ field: 'age', op: 'between', from: 1, to: 'x' }).why).toContain("a bound does not fit the field's type")
   })

@@ -40,7 +40,12 @@ describe('opt-out privacy rules, for any values and times', () => {
   it('off writes nothing on either side', () => {
     fc.assert(
       fc.property(side, side, (dynamics, campaign) => {
-        expect(resolveOptOut('off', dynamics, campaign)).toEqual({ value: undefined, winner: 'none', writeDynamics: false, writeCampaign: false })
+        expect(resolveOptOut('off', dynamics, campaign)).toEqual({
+          value: undefined,
+          winner: 'none',
+          writeDynamics: false,
+          writeCampaign: false
+        })
       })
     )
   })

@@ -18,7 +18,14 @@ const flow: RecordsFlow = {
     { target: 'tags', from: ['tags'] }
   ]
 }
-const value = fc.oneof(fc.constant(null), fc.constant(''), fc.constantFrom('x', 'y'), fc.integer({ min: 0, max: 2 }), fc.boolean(), fc.array(fc.constantFrom(1, 2), { maxLength: 2 }))
+const value = fc.oneof(
+  fc.constant(null),
+  fc.constant(''),
+  fc.constantFrom('x', 'y'),
+  fc.integer({ min: 0, max: 2 }),
+  fc.boolean(),
+  fc.array(fc.constantFrom(1, 2), { maxLength: 2 })
+)
 
 describe('runner diff = engine dryRunDiff', () => {
   it('agrees on changes, create-only fields and unchanged records', async () => {

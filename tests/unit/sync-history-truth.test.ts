@@ -26,12 +26,22 @@ const flow: RecordsFlow = {
   fields: [{ target: 'lastName', from: ['lastname'] }]
 }
 const records = (n: number) => Array.from({ length: n }, (_, i) => ({ contactid: `c-${i}`, lastname: `L${i}` }))
-const options = (source: MemorySource, sink: MemorySink, patch: Partial<RunOptions> = {}): RunOptions => ({ flow, source, sink, journal, retryDelayMs: 0, ...patch })
+const options = (source: MemorySource, sink: MemorySink, patch: Partial<RunOptions> = {}): RunOptions => ({
+  flow,
+  source,
+  sink,
+  journal,
+  retryDelayMs: 0,
+  ...patch
+})
 
 describe('history', () => {
   it('a canceled run stops being resumable once a later run of the flow has started; dry runs never are', async () => {
     const controller = new AbortController()
-    const source = new MemorySource(records(200), 'contactid', { pageSize: 20, beforePage: (p) => (p === 3 ? controller.abort() : undefined) })
+    const source = new MemorySource(records(200), 'contactid', {
+      pageSize: 20,
+      beforePage: (p) => (p === 3 ? controller.abort() : undefined)
+    })
     const sink = new MemorySink({ latencyMs: 1 })
     const canceled = await runFlow(options(source, sink, { signal: controller.signal }))
     expect(canceled.status).toBe('canceled')
@@ -59,11 +69,15 @@ describe('history', () => {
     expect(await journal.flowState('contacts', 'sandbox:cli')).toBeUndefined()
 
     // The same flow against another dataset reads everything, not from the app's watermark.
-    const b = await runFlow(options(new MemorySource(records(30), 'contactid', { kind: 'incremental' }), new MemorySink(), { identity: 'sandbox:cli' }))
+    const b = await runFlow(
+      options(new MemorySource(records(30), 'contactid', { kind: 'incremental' }), new MemorySink(), { identity: 'sandbox:cli' })
+    )
     expect(b.counts.read).toBe(30)
     expect(b.counts.created).toBe(30)
     // And the first identity continues where it was.
-    const again = await runFlow(options(new MemorySource(records(30), 'contactid', { kind: 'incremental' }), sink, { identity: 'sandbox:app' }))
+    const again = await runFlow(
+      options(new MemorySource(records(30), 'contactid', { kind: 'incremental' }), sink, { identity: 'sandbox:app' })
+    )
     expect(again.counts.read).toBe(0)
     // Both runs are in the one history, each with its identity.
     expect((await journal.list()).map((r) => r.identity).sort()).toEqual(['sandbox:app', 'sandbox:app', 'sandbox:cli'])

@@ -27,13 +27,30 @@ describe('run history', () => {
   it('lists runs, deduplicates errors by record, exports them and plans a retry', async () => {
     const journal = await SyncJournal.open(dir)
     const history = new RunHistory(journal)
-    const run = await journal.begin({ runId: 'r1', flowId: 'contacts', mappingHash: 'h', mappingVersion: 'v3', mode: 'full', dryRun: false, at: 10 })
+    const run = await journal.begin({
+      runId: 'r1',
+      flowId: 'contacts',
+      mappingHash: 'h',
+      mappingVersion: 'v3',
+      mode: 'full',
+      dryRun: false,
+      at: 10
+    })
     await run.append({
       t: 'outcomes',
       at: 11,
       page: 1,
       items: [
-        { k: 'a', o: 'failed', stage: 'write', op: 'create', code: 'badRequest', message: 'email, "x" refused', field: 'email', retryable: false },
+        {
+          k: 'a',
+          o: 'failed',
+          stage: 'write',
+          op: 'create',
+          code: 'badRequest',
+          message: 'email, "x" refused',
+          field: 'email',
+          retryable: false
+        },
         { id: '#1:4', o: 'failed', stage: 'transform', code: 'noKey', message: 'no key' },
         { k: 'b', o: 'deferred', code: 'parentMissing', message: 'no parent', pending: { op: 'create', key: 'b', record: {} } },
         { k: 'c', o: 'failed', stage: 'transform', code: 'transform', message: 'not a date', field: 'birthDate', step: 0, input: '=cmd|x' }
@@ -41,11 +58,26 @@ describe('run history', () => {
       d: { read: 4, failed: 3, deferred: 1 }
     })
     // b, deferred as an orphan, is written in a retry pass: it is no longer an error.
-    await run.append({ t: 'outcomes', at: 12, page: 0, pass: 1, items: [{ k: 'b', o: 'created', op: 'create' }], d: { deferred: -1, created: 1 } })
+    await run.append({
+      t: 'outcomes',
+      at: 12,
+      page: 0,
+      pass: 1,
+      items: [{ k: 'b', o: 'created', op: 'create' }],
+      d: { deferred: -1, created: 1 }
+    })
     await run.end({ t: 'end', at: 20, status: 'completed', counts: { ...zeroCounts(), read: 4, failed: 3, created: 1 }, durationMs: 10 })
 
     const [summary] = await history.list()
-    expect(summary).toMatchObject({ runId: 'r1', mappingVersion: 'v3', mode: 'full', status: 'completed', durationMs: 10, errorCount: 3, counts: { failed: 3, created: 1 } })
+    expect(summary).toMatchObject({
+      runId: 'r1',
+      mappingVersion: 'v3',
+      mode: 'full',
+      status: 'completed',
+      durationMs: 10,
+      errorCount: 3,
+      counts: { failed: 3, created: 1 }
+    })
     const errors = await history.errors('r1')
     expect(errors.map((e) => e.id)).toEqual(['a', '#1:4', 'c'])
     expect(await history.errors('r1', { offset: 1, limit: 1 })).toEqual([expect.objectContaining({ id: '#1:4' })])

@@ -16,7 +16,13 @@ const counts = (patch: Partial<ReturnType<typeof zeroCounts>> = {}) => ({ ...zer
 
 describe('journal line format', () => {
   it('round-trips entries and rejects any changed byte', () => {
-    const entry: JournalEntry = { t: 'outcomes', at: 5, page: 1, items: [{ k: 'a"b\n€', o: 'created', op: 'create' }], d: { read: 1, created: 1 } }
+    const entry: JournalEntry = {
+      t: 'outcomes',
+      at: 5,
+      page: 1,
+      items: [{ k: 'a"b\n€', o: 'created', op: 'create' }],
+      d: { read: 1, created: 1 }
+    }
     const line = encodeEntry(entry)
     expect(line.endsWith('}\n')).toBe(true)
     expect(JSON.parse(line)).toMatchObject({ e: entry })
@@ -41,14 +47,40 @@ describe('run journal', () => {
     const journal = await SyncJournal.open(dir)
     const run = await journal.begin(start('r1'))
     await run.append({ t: 'outcomes', at: 1001, page: 1, items: [{ k: 'a', o: 'created' }], d: { read: 1, created: 1 } })
-    await run.checkpoint({ t: 'checkpoint', at: 1002, phase: 'pages', page: 1, pass: 0, cursor: { at: 1 }, counts: counts({ read: 2, created: 1, unchanged: 1 }) })
-    await run.append({ t: 'outcomes', at: 1003, page: 2, items: [{ k: 'b', o: 'created' }, { k: 'c', o: 'deferred', code: 'parentMissing', message: 'm', pending: { op: 'create', key: 'c', record: { x: 1 } } }], d: { read: 2, created: 1, deferred: 1 } })
-    await run.append({ t: 'outcomes', at: 1004, page: 2, items: [{ id: '#2:5', o: 'failed', stage: 'transform', code: 'transform', message: 'bad' }], d: { read: 1, failed: 1 } })
+    await run.checkpoint({
+      t: 'checkpoint',
+      at: 1002,
+      phase: 'pages',
+      page: 1,
+      pass: 0,
+      cursor: { at: 1 },
+      counts: counts({ read: 2, created: 1, unchanged: 1 })
+    })
+    await run.append({
+      t: 'outcomes',
+      at: 1003,
+      page: 2,
+      items: [
+        { k: 'b', o: 'created' },
+        { k: 'c', o: 'deferred', code: 'parentMissing', message: 'm', pending: { op: 'create', key: 'c', record: { x: 1 } } }
+      ],
+      d: { read: 2, created: 1, deferred: 1 }
+    })
+    await run.append({
+      t: 'outcomes',
+      at: 1004,
+      page: 2,
+      items: [{ id: '#2:5', o: 'failed', stage: 'transform', code: 'transform', message: 'bad' }],
+      d: { read: 1, failed: 1 }
+    })
     await run.close()
     // A crash mid-append: half a line at the end.
     const path = journal.runPath('r1')
     const sizeBefore = statSync(path).size
-    appendFileSync(path, encodeEntry({ t: 'outcomes', at: 1005, page: 2, items: [{ k: 'd', o: 'created' }], d: { read: 1, created: 1 } }).slice(0, 40))
+    appendFileSync(
+      path,
+      encodeEntry({ t: 'outcomes', at: 1005, page: 2, items: [{ k: 'd', o: 'created' }], d: { read: 1, created: 1 } }).slice(0, 40)
+    )
 
     const recovery = await journal.recover('r1')
     expect(recovery.status).toBe('interrupted')
@@ -68,9 +100,33 @@ describe('run journal', () => {
   it('ignores everything after a corrupt line (a flipped byte is never trusted)', async () => {
     const journal = await SyncJournal.open(dir)
     const run = await journal.begin(start('r2'))
-    await run.checkpoint({ t: 'checkpoint', at: 1001, phase: 'pages', page: 1, pass: 0, cursor: 'one', counts: counts({ read: 1, created: 1 }) })
-    await run.checkpoint({ t: 'checkpoint', at: 1002, phase: 'pages', page: 2, pass: 0, cursor: 'two', counts: counts({ read: 2, created: 2 }) })
-    await run.checkpoint({ t: 'checkpoint', at: 1003, phase: 'pages', page: 3, pass: 0, cursor: 'three', counts: counts({ read: 3, created: 3 }) })
+    await run.checkpoint({
+      t: 'checkpoint',
+      at: 1001,
+      phase: 'pages',
+      page: 1,
+      pass: 0,
+      cursor: 'one',
+      counts: counts({ read: 1, created: 1 })
+    })
+    await run.checkpoint({
+      t: 'checkpoint',
+      at: 1002,
+      phase: 'pages',
+      page: 2,
+      pass: 0,
+      cursor: 'two',
+      counts: counts({ read: 2, created: 2 })
+    })
+    await run.checkpoint({
+      t: 'checkpoint',
+      at: 1003,
+      phase: 'pages',
+      page: 3,
+      pass: 0,
+      cursor: 'three',
+      counts: counts({ read: 3, created: 3 })
+    })
     await run.close()
     const path = journal.runPath('r2')
     const lines = readFileSync(path, 'utf8').split('\n')
@@ -84,7 +140,14 @@ describe('run journal', () => {
   it('summarises finished runs in the index, rebuilds it when lost, and keeps flow cursors', async () => {
     const journal = await SyncJournal.open(dir)
     const run = await journal.begin(start('r3'))
-    await run.end({ t: 'end', at: 1500, status: 'completed', counts: counts({ read: 3, created: 3 }), durationMs: 500, cursor: { delta: 'link' } })
+    await run.end({
+      t: 'end',
+      at: 1500,
+      status: 'completed',
+      counts: counts({ read: 3, created: 3 }),
+      durationMs: 500,
+      cursor: { delta: 'link' }
+    })
     expect(await journal.summary('r3')).toMatchObject({ status: 'completed', durationMs: 500, counts: { created: 3 }, resumable: false })
     expect(await journal.flowState('contacts')).toMatchObject({ cursor: { delta: 'link' }, runId: 'r3' })
 
@@ -112,8 +175,25 @@ describe('run journal', () => {
     const journal = await SyncJournal.open(dir)
     for (let i = 0; i < 3; i++) {
       const run = await journal.begin(start(`old${i}`, 1000 + i))
-      await run.append({ t: 'outcomes', at: 1, page: 1, items: [{ k: 'a', o: 'created' }, { k: 'b', o: 'failed', code: 'x', message: 'refused' }], d: { read: 2, created: 1, failed: 1 } })
-      await run.checkpoint({ t: 'checkpoint', at: 2, phase: 'pages', page: 1, pass: 0, cursor: 1, counts: counts({ read: 2, created: 1, failed: 1 }) })
+      await run.append({
+        t: 'outcomes',
+        at: 1,
+        page: 1,
+        items: [
+          { k: 'a', o: 'created' },
+          { k: 'b', o: 'failed', code: 'x', message: 'refused' }
+        ],
+        d: { read: 2, created: 1, failed: 1 }
+      })
+      await run.checkpoint({
+        t: 'checkpoint',
+        at: 2,
+        phase: 'pages',
+        page: 1,
+        pass: 0,
+        cursor: 1,
+        counts: counts({ read: 2, created: 1, failed: 1 })
+      })
       await run.append({ t: 'outcomes', at: 3, page: 2, items: [{ k: 'c', o: 'created' }], d: { read: 1, created: 1 } })
       await run.end({ t: 'end', at: 4, status: 'canceled', counts: counts({ read: 3, created: 2, failed: 1 }), durationMs: 3 })
     }

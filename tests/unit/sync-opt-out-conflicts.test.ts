@@ -24,7 +24,15 @@ describe('opt-out conflicts, both ways', () => {
     ['Campaign opted out later', false, early, true, late, 'campaign', /Campaign's change is newer/],
     ['Campaign opted back in later', true, early, false, late, 'campaign', /Campaign's change is newer/],
     ['Dynamics opted out later', true, late, false, early, 'dynamics', /Dynamics' change is newer, so opt-out wins/],
-    ['Dynamics opted back in later: opt-out still wins', false, late, true, early, 'campaign', /Dynamics' change is newer, so opt-out wins/],
+    [
+      'Dynamics opted back in later: opt-out still wins',
+      false,
+      late,
+      true,
+      early,
+      'campaign',
+      /Dynamics' change is newer, so opt-out wins/
+    ],
     ['same time', true, late, false, late, 'dynamics', /same time, so opt-out wins/],
     ['Campaign time missing', false, late, true, null, 'campaign', /time is missing/]
   ]
@@ -38,27 +46,42 @@ describe('opt-out conflicts, both ways', () => {
     expect(conflict.dynamics).toEqual({ value: d, changedAt: dAt ?? undefined })
     expect(conflict.campaign).toEqual({ value: c, changedAt: cAt ?? undefined })
     const label = conflictLabel(conflict)
-    expect(label).toContain(`Dynamics donotbulkemail = ${d} (${dAt ? `changed ${dAt.slice(0, 19).replace('T', ' ')} UTC` : 'change time unknown'})`)
-    expect(label).toContain(`Campaign blackListEmail = ${c} (${cAt ? `changed ${cAt.slice(0, 19).replace('T', ' ')} UTC` : 'change time unknown'})`)
+    expect(label).toContain(
+      `Dynamics donotbulkemail = ${d} (${dAt ? `changed ${dAt.slice(0, 19).replace('T', ' ')} UTC` : 'change time unknown'})`
+    )
+    expect(label).toContain(
+      `Campaign blackListEmail = ${c} (${cAt ? `changed ${cAt.slice(0, 19).replace('T', ' ')} UTC` : 'change time unknown'})`
+    )
     expect(label).toContain(`→ ${kept === 'campaign' ? 'Campaign' : 'Dynamics'} kept (${decision.value})`)
     expect(label).toMatch(rule)
     // The losing side is the one written.
-    expect(kept === 'campaign' ? plan.dynamics : plan.campaign).toEqual(kept === 'campaign' ? { donotbulkemail: decision.value } : { blackListEmail: decision.value })
+    expect(kept === 'campaign' ? plan.dynamics : plan.campaign).toEqual(
+      kept === 'campaign' ? { donotbulkemail: decision.value } : { blackListEmail: decision.value }
+    )
   })
 
   it('labels nothing when the sides agree, or one way', () => {
-    expect(planOptOut('both', [pair], { donotbulkemail: true }, early, { blackListEmail: true }, { blackListEmail: late }).decisions[0].conflict).toBeUndefined()
+    expect(
+      planOptOut('both', [pair], { donotbulkemail: true }, early, { blackListEmail: true }, { blackListEmail: late }).decisions[0].conflict
+    ).toBeUndefined()
     for (const direction of ['toCampaign', 'toDynamics', 'off'] as OptOutDirection[]) {
-      expect(planOptOut(direction, [pair], { donotbulkemail: true }, early, { blackListEmail: false }, { blackListEmail: late }).decisions[0].conflict).toBeUndefined()
+      expect(
+        planOptOut(direction, [pair], { donotbulkemail: true }, early, { blackListEmail: false }, { blackListEmail: late }).decisions[0]
+          .conflict
+      ).toBeUndefined()
     }
   })
 
   it('describes every mode by the outcome the rule gives', () => {
     // One way: the source side's value, whatever the times.
     expect(optOutModes.toCampaign.rule).toMatch(/Dynamics is the source of truth/)
-    expect(planOptOut('toCampaign', [pair], { donotbulkemail: false }, early, { blackListEmail: true }, { blackListEmail: late }).campaign).toEqual({ blackListEmail: false })
+    expect(
+      planOptOut('toCampaign', [pair], { donotbulkemail: false }, early, { blackListEmail: true }, { blackListEmail: late }).campaign
+    ).toEqual({ blackListEmail: false })
     expect(optOutModes.toDynamics.rule).toMatch(/Campaign is the source of truth/)
-    expect(planOptOut('toDynamics', [pair], { donotbulkemail: true }, late, { blackListEmail: false }, { blackListEmail: early }).dynamics).toEqual({ donotbulkemail: false })
+    expect(
+      planOptOut('toDynamics', [pair], { donotbulkemail: true }, late, { blackListEmail: false }, { blackListEmail: early }).dynamics
+    ).toEqual({ donotbulkemail: false })
     expect(optOutModes.off.ways).toEqual([])
     const off = planOptOut('off', [pair], { donotbulkemail: true }, late, { blackListEmail: false }, { blackListEmail: early })
     expect([off.dynamics, off.campaign]).toEqual([{}, {}])

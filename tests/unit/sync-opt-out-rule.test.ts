@@ -11,7 +11,17 @@ import { planOptOut, resolveOptOut, type OptOutDirection } from '../../src/main/
 const T0 = '2024-05-01T10:00:00Z'
 const T1 = '2024-05-01T10:00:01Z'
 
-type Row = [label: string, dynamics: boolean | null, dynamicsAt: string | null, campaign: boolean | null, campaignAt: string | null, value: boolean, winner: string, writeDynamics: boolean, writeCampaign: boolean]
+type Row = [
+  label: string,
+  dynamics: boolean | null,
+  dynamicsAt: string | null,
+  campaign: boolean | null,
+  campaignAt: string | null,
+  value: boolean,
+  winner: string,
+  writeDynamics: boolean,
+  writeCampaign: boolean
+]
 
 const both: Row[] = [
   // Campaign more recent: the Campaign value prevails, whichever it is.
@@ -36,7 +46,12 @@ const both: Row[] = [
 
 describe('opt-out conflict rule (both directions)', () => {
   it.each(both)('%s', (_label, d, dAt, c, cAt, value, winner, writeDynamics, writeCampaign) => {
-    expect(resolveOptOut('both', { value: d, changedAt: dAt }, { value: c, changedAt: cAt })).toEqual({ value, winner, writeDynamics, writeCampaign })
+    expect(resolveOptOut('both', { value: d, changedAt: dAt }, { value: c, changedAt: cAt })).toEqual({
+      value,
+      winner,
+      writeDynamics,
+      writeCampaign
+    })
   })
 
   it('compares epoch milliseconds and ISO text alike', () => {
@@ -56,7 +71,11 @@ describe('one-way and off', () => {
   ]
   it.each(cases)('%s: dynamics %s, campaign %s → %s', (direction, d, c, value, writeDynamics, writeCampaign) => {
     // Timestamps do not matter one way: Campaign newer changes nothing.
-    expect(resolveOptOut(direction, { value: d, changedAt: T0 }, { value: c, changedAt: T1 })).toMatchObject({ value, writeDynamics, writeCampaign })
+    expect(resolveOptOut(direction, { value: d, changedAt: T0 }, { value: c, changedAt: T1 })).toMatchObject({
+      value,
+      writeDynamics,
+      writeCampaign
+    })
   })
 })
 

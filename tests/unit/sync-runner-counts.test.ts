@@ -39,7 +39,13 @@ const contacts = (patch: Partial<RecordsFlow> = {}): RecordsFlow => ({
   ...patch
 })
 const id = (n: number) => `c-${String(n).padStart(4, '0')}`
-const contact = (n: number, patch: Record<string, unknown> = {}) => ({ contactid: id(n), emailaddress1: `p${n}@example.com`, lastname: `Last${n}`, statecode: 0, ...patch })
+const contact = (n: number, patch: Record<string, unknown> = {}) => ({
+  contactid: id(n),
+  emailaddress1: `p${n}@example.com`,
+  lastname: `Last${n}`,
+  statecode: 0,
+  ...patch
+})
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
 
 function options(source: MemorySource, sink: MemorySink, patch: Partial<RunOptions> = {}): RunOptions {
@@ -55,7 +61,9 @@ function checkEvents(events: RunProgress[]): void {
     expect(countsAddUp(event.counts), JSON.stringify(event.counts)).toBe(true)
     expect(event.finished).toBeGreaterThanOrEqual(lastFinished)
     lastFinished = event.finished
-    if (last) for (const name of countNames) if (name !== 'pending' && name !== 'deferred') expect(event.counts[name], name).toBeGreaterThanOrEqual(last[name])
+    if (last)
+      for (const name of countNames)
+        if (name !== 'pending' && name !== 'deferred') expect(event.counts[name], name).toBeGreaterThanOrEqual(last[name])
     last = event.counts
     if (event.phase !== 'done') {
       expect(progressPercent(event) ?? 0).toBeLessThan(100)
@@ -99,7 +107,11 @@ describe('counts that add up', () => {
     const flow = contacts({ deletes: { applySourceDeletes: true, deleteWhenFilteredOut: false } })
     const sink = refusingSink()
     const result = await runFlow(
-      options(new MemorySource(badLog(), 'contactid', { pageSize: 37, withTotal: true }), sink, { flow, onProgress: (p) => events.push(p), deleteGuard: { allow: 1000 } })
+      options(new MemorySource(badLog(), 'contactid', { pageSize: 37, withTotal: true }), sink, {
+        flow,
+        onProgress: (p) => events.push(p),
+        deleteGuard: { allow: 1000 }
+      })
     )
     checkEvents(events)
     expect(result.status).toBe('completed')
@@ -151,7 +163,17 @@ describe('counts that add up', () => {
 
   it('with no total there is no percentage and no ETA', async () => {
     const events: RunProgress[] = []
-    await runFlow(options(new MemorySource(range(1, 50).map((n) => contact(n)), 'contactid', { pageSize: 10 }), new MemorySink({ latencyMs: 1 }), { onProgress: (p) => events.push(p) }))
+    await runFlow(
+      options(
+        new MemorySource(
+          range(1, 50).map((n) => contact(n)),
+          'contactid',
+          { pageSize: 10 }
+        ),
+        new MemorySink({ latencyMs: 1 }),
+        { onProgress: (p) => events.push(p) }
+      )
+    )
     expect(events.every((e) => progressPercent(e) === undefined && e.etaMs === undefined)).toBe(true)
   })
 })
@@ -159,7 +181,16 @@ describe('counts that add up', () => {
 describe('the delete guard', () => {
   async function loaded(n: number): Promise<MemorySink> {
     const sink = new MemorySink({ limits: { maxBatch: 25, concurrency: 2 } })
-    const first = await runFlow(options(new MemorySource(range(1, n).map((i) => contact(i)), 'contactid', { pageSize: 100 }), sink))
+    const first = await runFlow(
+      options(
+        new MemorySource(
+          range(1, n).map((i) => contact(i)),
+          'contactid',
+          { pageSize: 100 }
+        ),
+        sink
+      )
+    )
     expect(first.counts.created).toBe(n)
     return sink
   }
@@ -167,8 +198,15 @@ describe('the delete guard', () => {
   it('refuses a filter that matches nothing with "delete when filtered out", before the first delete, even when deletes are allowed', async () => {
     const sink = await loaded(428)
     // The typo of the issue: `statecod` for `statecode`.
-    const flow = contacts({ filter: { field: 'statecod', op: 'eq', value: 0 }, deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true } })
-    const source = new MemorySource(range(1, 428).map((i) => contact(i)), 'contactid', { pageSize: 100 })
+    const flow = contacts({
+      filter: { field: 'statecod', op: 'eq', value: 0 },
+      deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true }
+    })
+    const source = new MemorySource(
+      range(1, 428).map((i) => contact(i)),
+      'contactid',
+      { pageSize: 100 }
+    )
     const result = await runFlow(options(source, sink, { flow, deleteGuard: { allow: 1000 } }))
     expect(result.status).toBe('failed')
     expect(result.error?.code).toBe('filterMatchesNothing')
@@ -184,9 +222,17 @@ describe('the delete guard', () => {
     const sink = await loaded(1000)
     const flow = contacts({ deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true } })
     // 150 contacts left the filter: 15 % and more than 100.
-    const source = new MemorySource(range(1, 1000).map((i) => contact(i, i <= 150 ? { statecode: 1 } : {})), 'contactid', { pageSize: 100 })
+    const source = new MemorySource(
+      range(1, 1000).map((i) => contact(i, i <= 150 ? { statecode: 1 } : {})),
+      'contactid',
+      { pageSize: 100 }
+    )
     const stopped = await runFlow(options(source, sink, { flow }))
-    expect(stopped).toMatchObject({ status: 'failed', error: { code: 'tooManyDeletes' }, deleteGuard: { deletes: 150, managed: 1000, verdict: 'confirm' } })
+    expect(stopped).toMatchObject({
+      status: 'failed',
+      error: { code: 'tooManyDeletes' },
+      deleteGuard: { deletes: 150, managed: 1000, verdict: 'confirm' }
+    })
     expect(stopped.error?.message).toContain('would delete 150')
     expect(stopped.error?.message).toContain('--allow-deletes 150')
     expect(sink.store.size).toBe(1000)
@@ -206,13 +252,21 @@ describe('the delete guard', () => {
   it('lets a small share through, and a dry run says the run would stop', async () => {
     const sink = await loaded(1000)
     const flow = contacts({ deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true } })
-    const few = new MemorySource(range(1, 1000).map((i) => contact(i, i <= 50 ? { statecode: 1 } : {})), 'contactid', { pageSize: 100 })
+    const few = new MemorySource(
+      range(1, 1000).map((i) => contact(i, i <= 50 ? { statecode: 1 } : {})),
+      'contactid',
+      { pageSize: 100 }
+    )
     const plan = await runFlow(options(few, sink, { flow, dryRun: true }))
     expect(plan.deleteGuard).toMatchObject({ verdict: 'ok', deletes: 50 })
     const ok = await runFlow(options(few, sink, { flow }))
     expect(ok).toMatchObject({ status: 'completed', counts: { deleted: 50 } })
 
-    const many = new MemorySource(range(51, 1000).map((i) => contact(i, i <= 300 ? { statecode: 1 } : {})), 'contactid', { pageSize: 100 })
+    const many = new MemorySource(
+      range(51, 1000).map((i) => contact(i, i <= 300 ? { statecode: 1 } : {})),
+      'contactid',
+      { pageSize: 100 }
+    )
     const plan2 = await runFlow(options(many, sink, { flow, dryRun: true }))
     expect(plan2.deleteGuard).toMatchObject({ verdict: 'confirm', deletes: 250 })
     expect(sink.store.size).toBe(950)

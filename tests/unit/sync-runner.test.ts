@@ -59,13 +59,25 @@ function options(source: MemorySource, sink: MemorySink, patch: Partial<RunOptio
   return { flow: contacts(), source, sink, journal, retryDelayMs: 0, ...patch }
 }
 
-function sum(c: { created: number; updated: number; unchanged: number; skipped: number; failed: number; deleted: number; deferred: number }) {
+function sum(c: {
+  created: number
+  updated: number
+  unchanged: number
+  skipped: number
+  failed: number
+  deleted: number
+  deferred: number
+}) {
   return c.created + c.updated + c.unchanged + c.skipped + c.failed + c.deleted + c.deferred
 }
 
 describe('sync runner', () => {
   it('writes pages in batches of the sink size, at most its concurrency at once, and journals the run', async () => {
-    const source = new MemorySource(range(1, 95).map((n) => contact(n)), 'contactid', { pageSize: 40 })
+    const source = new MemorySource(
+      range(1, 95).map((n) => contact(n)),
+      'contactid',
+      { pageSize: 40 }
+    )
     const sink = new MemorySink({ limits: { maxBatch: 7, concurrency: 3 }, latencyMs: 2 })
     const result = await runFlow(options(source, sink))
     expect(result.status).toBe('completed')
@@ -83,7 +95,11 @@ describe('sync runner', () => {
   it("leaves no listener on the caller's signal once a run ends (the CLI runs many flows on one Ctrl+C signal)", async () => {
     const caller = new AbortController()
     for (let n = 0; n < 12; n++) {
-      const source = new MemorySource(range(1, 5).map((i) => contact(i)), 'contactid', { pageSize: 5 })
+      const source = new MemorySource(
+        range(1, 5).map((i) => contact(i)),
+        'contactid',
+        { pageSize: 5 }
+      )
       const result = await runFlow(options(source, new MemorySink({ limits: { maxBatch: 5, concurrency: 1 } }), { signal: caller.signal }))
       expect(result.status).toBe('completed')
     }
@@ -92,8 +108,22 @@ describe('sync runner', () => {
 
   it('skips unchanged records, updates changed ones, and never updates apply-updates-off fields', async () => {
     const sink = new MemorySink()
-    await runFlow(options(new MemorySource(range(1, 10).map((n) => contact(n)), 'contactid'), sink))
-    const changed = range(1, 10).map((n) => (n <= 3 ? contact(n, { lastname: `Changed${n}`, firstname: 'Nope' }) : n === 4 ? contact(n, { firstname: 'OnlyCreateOnly' }) : contact(n)))
+    await runFlow(
+      options(
+        new MemorySource(
+          range(1, 10).map((n) => contact(n)),
+          'contactid'
+        ),
+        sink
+      )
+    )
+    const changed = range(1, 10).map((n) =>
+      n <= 3
+        ? contact(n, { lastname: `Changed${n}`, firstname: 'Nope' })
+        : n === 4
+          ? contact(n, { firstname: 'OnlyCreateOnly' })
+          : contact(n)
+    )
     const writesBefore = sink.calls.flat().length
     const result = await runFlow(options(new MemorySource(changed, 'contactid'), sink))
     expect(result.counts).toMatchObject({ read: 10, updated: 3, unchanged: 7, created: 0 })
@@ -108,7 +138,9 @@ describe('sync runner', () => {
   it('writes create-only fields on a full replay when asked (Adobe: "when data is initially loaded (or replayed)")', async () => {
     const sink = new MemorySink()
     await runFlow(options(new MemorySource([contact(1)], 'contactid'), sink))
-    const result = await runFlow(options(new MemorySource([contact(1, { firstname: 'Replayed' })], 'contactid'), sink, { writeCreateOnlyOnReplay: true }))
+    const result = await runFlow(
+      options(new MemorySource([contact(1, { firstname: 'Replayed' })], 'contactid'), sink, { writeCreateOnlyOnReplay: true })
+    )
     expect(result.counts.updated).toBe(1)
     expect(sink.store.get(id(1))?.firstName).toBe('Replayed')
   })
@@ -120,8 +152,17 @@ describe('sync runner', () => {
         { target: 'lastName', from: ['lastname'] }
       ]
     })
-    const records = [...range(1, 6).map((n) => contact(n)), contact(7, { emailaddress1: 'not an email' }), { lastname: 'no id', statecode: 0, emailaddress1: 'a@b.co' }]
-    const sink = new MemorySink({ fail: (op) => (op.key === id(2) ? { code: 'badRequest', message: 'email "person2@example.com" is on the deny list', retryable: false, field: 'email' } : undefined) })
+    const records = [
+      ...range(1, 6).map((n) => contact(n)),
+      contact(7, { emailaddress1: 'not an email' }),
+      { lastname: 'no id', statecode: 0, emailaddress1: 'a@b.co' }
+    ]
+    const sink = new MemorySink({
+      fail: (op) =>
+        op.key === id(2)
+          ? { code: 'badRequest', message: 'email "person2@example.com" is on the deny list', retryable: false, field: 'email' }
+          : undefined
+    })
     const result = await runFlow(options(new MemorySource(records, 'contactid'), sink, { flow }))
     expect(result.status).toBe('completed')
     expect(result.counts).toMatchObject({ read: 8, created: 5, failed: 3 })
@@ -138,7 +179,15 @@ describe('sync runner', () => {
 
   it('dry run: the whole plan via the engine diff, and not a single write', async () => {
     const sink = new MemorySink()
-    await runFlow(options(new MemorySource(range(1, 4).map((n) => contact(n)), 'contactid'), sink))
+    await runFlow(
+      options(
+        new MemorySource(
+          range(1, 4).map((n) => contact(n)),
+          'contactid'
+        ),
+        sink
+      )
+    )
     const writes = sink.calls.length
     const streamed: PlanEntry[] = []
     const flow = contacts({ deletes: { applySourceDeletes: true, deleteWhenFilteredOut: true } })
@@ -160,7 +209,15 @@ describe('sync runner', () => {
 
   it('applies source deletes and deletes records that leave the filter — only when asked', async () => {
     const sink = new MemorySink()
-    await runFlow(options(new MemorySource(range(1, 5).map((n) => contact(n)), 'contactid'), sink))
+    await runFlow(
+      options(
+        new MemorySource(
+          range(1, 5).map((n) => contact(n)),
+          'contactid'
+        ),
+        sink
+      )
+    )
     const log: SourceChange[] = [contact(1, { statecode: 1 }), { deleted: id(2) }, { deleted: 'c-9999' }]
     const off = await runFlow(options(new MemorySource(log, 'contactid', { kind: 'incremental' }), sink, { cursor: null }))
     expect(off.counts).toMatchObject({ read: 3, skipped: 3, deleted: 0 })
@@ -168,9 +225,15 @@ describe('sync runner', () => {
     const flow = contacts({ deletes: { applySourceDeletes: true, deleteWhenFilteredOut: true } })
     // 2 of the 5 records the flow manages is more than 10 %: the guard holds the deletes until confirmed.
     const guarded = await runFlow(options(new MemorySource(log, 'contactid', { kind: 'incremental' }), sink, { flow, cursor: null }))
-    expect(guarded).toMatchObject({ status: 'failed', error: { code: 'tooManyDeletes' }, deleteGuard: { deletes: 2, managed: 5, verdict: 'confirm' } })
+    expect(guarded).toMatchObject({
+      status: 'failed',
+      error: { code: 'tooManyDeletes' },
+      deleteGuard: { deletes: 2, managed: 5, verdict: 'confirm' }
+    })
     expect(sink.store.size).toBe(5)
-    const on = await runFlow(options(new MemorySource(log, 'contactid', { kind: 'incremental' }), sink, { flow, cursor: null, deleteGuard: { allow: 2 } }))
+    const on = await runFlow(
+      options(new MemorySource(log, 'contactid', { kind: 'incremental' }), sink, { flow, cursor: null, deleteGuard: { allow: 2 } })
+    )
     expect(on.counts).toMatchObject({ read: 3, deleted: 2, unchanged: 1 })
     expect([...sink.store.keys()].sort()).toEqual([id(3), id(4), id(5)])
   })
@@ -178,7 +241,13 @@ describe('sync runner', () => {
   it('retries orphans in a later pass and reports the ones that stay orphaned', async () => {
     const parents = new Set(['p1'])
     const sink = new MemorySink({ parents: { field: 'profile', keys: parents } })
-    const flow = contacts({ fields: [{ target: 'profile', from: ['parent'] }, { target: 'lastName', from: ['lastname'] }], filter: undefined })
+    const flow = contacts({
+      fields: [
+        { target: 'profile', from: ['parent'] },
+        { target: 'lastName', from: ['lastname'] }
+      ],
+      filter: undefined
+    })
     const log = [
       { contactid: 'v1', parent: 'p1', lastname: 'a' },
       { contactid: 'v2', parent: 'p2', lastname: 'b' },
@@ -190,17 +259,23 @@ describe('sync runner', () => {
     expect(result.counts).toMatchObject({ read: 3, created: 2, failed: 1, deferred: 0 })
     expect([...sink.store.keys()].sort()).toEqual(['v1', 'v2'])
     const errors = await new RunHistory(journal).errors(result.runId)
-    expect(errors).toEqual([expect.objectContaining({ key: 'v3', code: PARENT_MISSING, message: expect.stringContaining('still missing after 2 retry passes') })])
+    expect(errors).toEqual([
+      expect.objectContaining({ key: 'v3', code: PARENT_MISSING, message: expect.stringContaining('still missing after 2 retry passes') })
+    ])
   })
 
   it('cancel mid-run, then resume: the target equals the expected state, no record written twice', async () => {
     const controller = new AbortController()
-    const source = new MemorySource(range(1, 200).map((n) => contact(n)), 'contactid', {
-      pageSize: 30,
-      beforePage: (page) => {
-        if (page === 4) setTimeout(() => controller.abort(), 3)
+    const source = new MemorySource(
+      range(1, 200).map((n) => contact(n)),
+      'contactid',
+      {
+        pageSize: 30,
+        beforePage: (page) => {
+          if (page === 4) setTimeout(() => controller.abort(), 3)
+        }
       }
-    })
+    )
     const sink = new MemorySink({ limits: { maxBatch: 5, concurrency: 2 }, latencyMs: 2 })
     const first = await runFlow(options(source, sink, { signal: controller.signal }))
     expect(first.status).toBe('canceled')
@@ -218,7 +293,7 @@ describe('sync runner', () => {
     expect([...sink.writes.values()].every((w) => w === 1)).toBe(true)
     expect(resumed.counts.read).toBe(200)
     expect(resumed.counts.created + resumed.counts.unchanged).toBe(200)
-    expect((await journal.summary(first.runId))).toMatchObject({ status: 'completed', resumable: false })
+    expect(await journal.summary(first.runId)).toMatchObject({ status: 'completed', resumable: false })
   })
 
   it('pause holds new batches until resume; progress is throttled and ends with the totals', async () => {
@@ -226,7 +301,11 @@ describe('sync runner', () => {
     const clock: Clock = { now: () => now, sleep: async () => undefined }
     const events: RunProgress[] = []
     const sink = new MemorySink({ limits: { maxBatch: 5, concurrency: 1 }, latencyMs: 1 })
-    const source = new MemorySource(range(1, 60).map((n) => contact(n)), 'contactid', { pageSize: 20, withTotal: true })
+    const source = new MemorySource(
+      range(1, 60).map((n) => contact(n)),
+      'contactid',
+      { pageSize: 20, withTotal: true }
+    )
     const handle = startRun(options(source, sink, { clock, onProgress: (p) => events.push(p), progressIntervalMs: 1000 }))
     handle.pause()
     await new Promise((resolve) => setTimeout(resolve, 30))
@@ -247,7 +326,11 @@ describe('sync runner', () => {
     let now = 0
     const clock: Clock = { now: () => now, sleep: async () => undefined }
     const events: RunProgress[] = []
-    const source = new MemorySource(range(1, 40).map((n) => contact(n)), 'contactid', { pageSize: 10, withTotal: true, beforePage: () => void (now += 1000) })
+    const source = new MemorySource(
+      range(1, 40).map((n) => contact(n)),
+      'contactid',
+      { pageSize: 10, withTotal: true, beforePage: () => void (now += 1000) }
+    )
     await runFlow(options(source, new MemorySink(), { clock, onProgress: (p) => events.push(p), progressIntervalMs: 100 }))
     const mid = events.find((e) => e.counts.read === 20 && e.etaMs !== undefined)!
     expect(mid.ratePerSecond).toBeGreaterThan(0)
@@ -258,9 +341,16 @@ describe('sync runner', () => {
     let broken = true
     const sink = new MemorySink({
       limits: { maxBatch: 10, concurrency: 1 },
-      throwOn: (batch) => (broken && batch.some((op) => op.key === id(35)) ? new SyncFatalError('auth', 'the Campaign token was refused (401) — sign in again') : undefined)
+      throwOn: (batch) =>
+        broken && batch.some((op) => op.key === id(35))
+          ? new SyncFatalError('auth', 'the Campaign token was refused (401) — sign in again')
+          : undefined
     })
-    const source = new MemorySource(range(1, 50).map((n) => contact(n)), 'contactid', { pageSize: 20 })
+    const source = new MemorySource(
+      range(1, 50).map((n) => contact(n)),
+      'contactid',
+      { pageSize: 20 }
+    )
     const first = await runFlow(options(source, sink))
     expect(first).toMatchObject({ status: 'failed', error: { code: 'auth' } })
     expect(first.cursor).toEqual({ at: 20 })
@@ -284,7 +374,11 @@ describe('sync runner', () => {
         return outcomes
       }
     })
-    const source = new MemorySource(range(1, 20).map((n) => contact(n)), 'contactid', { pageSize: 10 })
+    const source = new MemorySource(
+      range(1, 20).map((n) => contact(n)),
+      'contactid',
+      { pageSize: 10 }
+    )
     const first = await runFlow(options(source, sink))
     expect(first.status).toBe('failed')
     expect(inner.store.size).toBe(10)
@@ -311,7 +405,9 @@ describe('sync runner', () => {
   it('an incremental run starts where the last completed run ended; a retry run is restricted to failed keys', async () => {
     const log: SourceChange[] = range(1, 10).map((n) => contact(n))
     let failing = true
-    const sink = new MemorySink({ fail: (op) => (failing && op.key === id(4) ? { code: 'conflict', message: 'locked', retryable: false } : undefined) })
+    const sink = new MemorySink({
+      fail: (op) => (failing && op.key === id(4) ? { code: 'conflict', message: 'locked', retryable: false } : undefined)
+    })
     const source = new MemorySource(log, 'contactid', { kind: 'incremental', pageSize: 4 })
     const first = await runFlow(options(source, sink))
     expect(first.counts).toMatchObject({ created: 9, failed: 1 })
@@ -355,8 +451,16 @@ describe('sync runner', () => {
 
   it('keeps its counts consistent: every record read ends in exactly one outcome', async () => {
     const flow = contacts({ deletes: { applySourceDeletes: true, deleteWhenFilteredOut: false } })
-    const log: SourceChange[] = [...range(1, 30).map((n) => contact(n, { statecode: n % 5 === 0 ? 1 : 0 })), contact(3), { deleted: id(7) }, { deleted: id(8) }]
-    const sink = new MemorySink({ fail: (op) => (op.key === id(9) ? { code: 'x', message: 'x', retryable: false } : undefined), limits: { maxBatch: 3, concurrency: 2 } })
+    const log: SourceChange[] = [
+      ...range(1, 30).map((n) => contact(n, { statecode: n % 5 === 0 ? 1 : 0 })),
+      contact(3),
+      { deleted: id(7) },
+      { deleted: id(8) }
+    ]
+    const sink = new MemorySink({
+      fail: (op) => (op.key === id(9) ? { code: 'x', message: 'x', retryable: false } : undefined),
+      limits: { maxBatch: 3, concurrency: 2 }
+    })
     const result = await runFlow(options(new MemorySource(log, 'contactid', { pageSize: 7 }), sink, { flow }))
     expect(sum(result.counts)).toBe(result.counts.read)
     expect(result.counts.read).toBe(33)

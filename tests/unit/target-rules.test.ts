@@ -5,7 +5,17 @@ import { validateMapping } from '../../src/shared/mapping/engine'
 import { campaignEmailPattern, catalogOf, decidedByTarget, fieldRule, lengthIn, type Field } from '../../src/shared/schema'
 import { campaignProfile, dynamicsContact, exampleTables } from '../../src/shared/schema/examples'
 
-const text = (over: Partial<Field> = {}): Field => ({ name: 'email', displayName: 'Email', type: 'email', maxLength: 128, required: 'none', readOnly: false, validForCreate: true, validForUpdate: true, ...over })
+const text = (over: Partial<Field> = {}): Field => ({
+  name: 'email',
+  displayName: 'Email',
+  type: 'email',
+  maxLength: 128,
+  required: 'none',
+  readOnly: false,
+  validForCreate: true,
+  validForUpdate: true,
+  ...over
+})
 
 describe('target rules (Campaign)', () => {
   const email = fieldRule(text(), 'campaign')!
@@ -40,7 +50,16 @@ describe('target rules (Campaign)', () => {
     expect(name('Łódź 😀')).toEqual({ ok: true, value: 'Łódź 😀' })
   })
   it('checks enumerations, numbers, booleans and dates', () => {
-    const gender = fieldRule({ ...text({ name: 'gender', displayName: 'Gender', type: 'enumeration' }), options: [{ value: 'unknown', label: 'Unspecified' }, { value: 'male', label: 'Male' }] }, 'campaign')!
+    const gender = fieldRule(
+      {
+        ...text({ name: 'gender', displayName: 'Gender', type: 'enumeration' }),
+        options: [
+          { value: 'unknown', label: 'Unspecified' },
+          { value: 'male', label: 'Male' }
+        ]
+      },
+      'campaign'
+    )!
     expect(gender('male').ok).toBe(true)
     expect(gender('other')).toMatchObject({ ok: false, reason: expect.stringMatching(/not a value of "Gender"/) })
     expect(gender(null).ok).toBe(false)
@@ -62,7 +81,14 @@ describe('target rules (Campaign)', () => {
   })
   it('says what only the service decides', () => {
     const notes = decidedByTarget(
-      { system: 'campaign', name: 'cusVehicle', displayName: 'Vehicles', fields: [text({ name: 'vin', displayName: 'VIN', type: 'string', isKey: true })], keys: [], changeTracking: false },
+      {
+        system: 'campaign',
+        name: 'cusVehicle',
+        displayName: 'Vehicles',
+        fields: [text({ name: 'vin', displayName: 'VIN', type: 'string', isKey: true })],
+        keys: [],
+        changeTracking: false
+      },
       ['vin']
     )
     expect(notes.join('\n')).toMatch(/uniqueness of "VIN" \(vin\) is decided by Campaign/)
@@ -82,14 +108,22 @@ describe('the rules run inside the compiled flow (preview, dry run and run share
     system: 'campaign' as const,
     name: 'profile',
     displayName: 'Profiles',
-    fields: [text(), text({ name: 'cusDynamicsContactId', displayName: 'Dynamics contact ID', type: 'string', isKey: true, maxLength: 64 })],
+    fields: [
+      text(),
+      text({ name: 'cusDynamicsContactId', displayName: 'Dynamics contact ID', type: 'string', isKey: true, maxLength: 64 })
+    ],
     keys: [{ name: 'cusDynamicsContactId', fields: ['cusDynamicsContactId'] }],
     changeTracking: false
   }
   for (const codegen of ['auto', 'never'] as const) {
     it(`fails a bad email and writes an empty one as null (${codegen})`, () => {
       const compiled = compileFlow(flow, { target, codegen })
-      expect(compiled.runSync({ contactid: 'a', emailaddress1: 'amelie.ozturk@' })).toMatchObject({ kind: 'error', field: 'email', step: undefined, reason: expect.stringMatching(/XTK-170001/) })
+      expect(compiled.runSync({ contactid: 'a', emailaddress1: 'amelie.ozturk@' })).toMatchObject({
+        kind: 'error',
+        field: 'email',
+        step: undefined,
+        reason: expect.stringMatching(/XTK-170001/)
+      })
       expect(compiled.runSync({ contactid: 'b', emailaddress1: '   ' })).toMatchObject({ kind: 'ok', target: { email: null } })
     })
   }
@@ -123,7 +157,10 @@ describe('validation with picklists read as labels', () => {
     expect(values.map((p) => p.message).join('\n')).toMatch(/optionLabel/)
   })
   it('reads the formatted value when compiled for labels', () => {
-    const compiled = compileFlow(doc({ Male: 'male', Female: 'female' }, 'labels').flows[0] as RecordsFlow, { source: dynamicsContact, target: campaignProfile })
+    const compiled = compileFlow(doc({ Male: 'male', Female: 'female' }, 'labels').flows[0] as RecordsFlow, {
+      source: dynamicsContact,
+      target: campaignProfile
+    })
     const result = compiled.runSync({ contactid: 'k', gendercode: 2, 'gendercode@OData.Community.Display.V1.FormattedValue': 'Female' })
     expect(result).toMatchObject({ kind: 'ok', target: { gender: 'female', lastName: 'Female' } })
   })

@@ -20,7 +20,11 @@ function flowWith(target: string, from: string[] | undefined, steps: Step[]): Re
 }
 
 /** Runs steps on one value; returns the value, or the error result. */
-async function apply(steps: Step[], value: unknown, opts: { from?: string; target?: string; source?: Table; targetTable?: Table; record?: Record<string, unknown> } = {}) {
+async function apply(
+  steps: Step[],
+  value: unknown,
+  opts: { from?: string; target?: string; source?: Table; targetTable?: Table; record?: Record<string, unknown> } = {}
+) {
   const from = opts.from ?? 'x'
   const target = opts.target ?? 'out'
   const flow = flowWith(target, [from], steps)
@@ -108,13 +112,23 @@ describe('replace', () => {
     // (a|aa)+b on a long run of "a" takes exponential time on a backtracking engine.
     for (const pattern of ['(a|aa)+b', '(a+)+$', '(x*)*y', '([a-z]+)*@']) {
       const started = Date.now()
-      expect(await value([{ fn: 'pad', length: 9000, char: 'a' }, { fn: 'replace', pattern, replacement: '-' }], 'a')).toMatch(/^[a-]+$/)
+      expect(
+        await value(
+          [
+            { fn: 'pad', length: 9000, char: 'a' },
+            { fn: 'replace', pattern, replacement: '-' }
+          ],
+          'a'
+        )
+      ).toMatch(/^[a-]+$/)
       expect(Date.now() - started).toBeLessThan(2000)
     }
   })
   it("keeps JavaScript's flags and replacement syntax", async () => {
     expect(await value([{ fn: 'replace', pattern: 'A', replacement: 'x', flags: 'i' }], 'aAa')).toBe('aAa'.replace(/A/i, 'x'))
-    expect(await value([{ fn: 'replace', pattern: '(?<user>\\w+)@(\\w+)', replacement: '$2/$<user>/$&', flags: 'g' }], 'ab@cd')).toBe('cd/ab/ab@cd')
+    expect(await value([{ fn: 'replace', pattern: '(?<user>\\w+)@(\\w+)', replacement: '$2/$<user>/$&', flags: 'g' }], 'ab@cd')).toBe(
+      'cd/ab/ab@cd'
+    )
     expect(await value([{ fn: 'replace', pattern: '^b', replacement: 'x', flags: 'gm' }], 'a\nb')).toBe('a\nx')
   })
   it('refuses what the linear-time engine cannot run and invalid patterns at compile time, with the step path', () => {
@@ -205,7 +219,9 @@ describe('dates', () => {
   })
   it('parseDate with formats and zones', async () => {
     expect(await value([{ fn: 'parseDate', format: 'dd/MM/yyyy' }], '24/10/1980')).toBe('1980-10-24')
-    expect(await value([{ fn: 'parseDate', format: 'dd/MM/yyyy HH:mm', zone: 'Europe/Paris' }], '01/07/2024 10:00')).toBe('2024-07-01T08:00:00.000Z')
+    expect(await value([{ fn: 'parseDate', format: 'dd/MM/yyyy HH:mm', zone: 'Europe/Paris' }], '01/07/2024 10:00')).toBe(
+      '2024-07-01T08:00:00.000Z'
+    )
     expect(await value([{ fn: 'parseDate', zone: 'Europe/Paris' }], '2024-01-01T10:00')).toBe('2024-01-01T09:00:00.000Z')
     expect(await value([{ fn: 'parseDate' }], '2024-02-29')).toBe('2024-02-29')
   })
@@ -218,7 +234,9 @@ describe('dates', () => {
     expect((await error([{ fn: 'parseDate', format: 'dd/MM/yyyy' }], '31/02/2024')).reason).toMatch(/does not match/)
   })
   it('refuses unknown time zones when compiling', () => {
-    expect(() => compileFlow(flowWith('out', ['x'], [{ fn: 'formatDate', format: 'date', zone: 'Mars/Olympus' }]))).toThrow(/not a time zone/)
+    expect(() => compileFlow(flowWith('out', ['x'], [{ fn: 'formatDate', format: 'date', zone: 'Mars/Olympus' }]))).toThrow(
+      /not a time zone/
+    )
   })
 })
 
@@ -227,8 +245,17 @@ describe('options', () => {
     expect(await value([{ fn: 'optionLabel' }], 2, { from: 'gendercode', source: dynamicsContact })).toBe('Female')
     expect(await value([{ fn: 'optionLabel' }], true, { from: 'donotbulkemail', source: dynamicsContact })).toBe('Do Not Allow')
     expect((await error([{ fn: 'optionLabel' }], 9, { from: 'gendercode', source: dynamicsContact })).reason).toMatch(/not an option/)
-    expect(await value([{ fn: 'optionLabel' }], '100000000,100000002', { from: 'new_interests', source: dynamicsContact })).toBe('Sports; Music')
-    expect(await value([{ fn: 'optionLabel' }, { fn: 'optionValue' }], 1, { from: 'gendercode', source: dynamicsContact, target: 'gender', targetTable: campaignProfile })).toBe('male')
+    expect(await value([{ fn: 'optionLabel' }], '100000000,100000002', { from: 'new_interests', source: dynamicsContact })).toBe(
+      'Sports; Music'
+    )
+    expect(
+      await value([{ fn: 'optionLabel' }, { fn: 'optionValue' }], 1, {
+        from: 'gendercode',
+        source: dynamicsContact,
+        target: 'gender',
+        targetTable: campaignProfile
+      })
+    ).toBe('male')
     expect(await value([{ fn: 'optionValue', values: { Gold: 3 } }], ' gold ')).toBe(3)
   })
   it('without options or labels, compiling fails', () => {
@@ -284,7 +311,12 @@ describe('expression (JSONata)', () => {
   it('syntax errors at compile time; runaway recursion stops the run with the step path instead of failing every record slowly', async () => {
     expect(() => compileFlow(flowWith('out', ['x'], [{ fn: 'expression', expr: '$$$(' }]))).toThrow(/not a valid JSONata/)
     const c = compileFlow(flowWith('out', ['x'], [{ fn: 'expression', expr: '($f := function($n){ $f($n + 1) }; $f(1))' }]))
-    const error = await c.runAll([{ contactid: ID, x: 1 }, { contactid: ID, x: 2 }]).catch((e: unknown) => e)
+    const error = await c
+      .runAll([
+        { contactid: ID, x: 1 },
+        { contactid: ID, x: 2 }
+      ])
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ExpressionStopped)
     expect((error as Error).message).toMatch(/^flows\[0\]\.fields\[0\]\.steps\[0\]\.expr: the expression/)
     const failing = await compileFlow(flowWith('out', ['x'], [{ fn: 'expression', expr: '$value + 1' }])).run({ contactid: ID, x: 'a' })

@@ -27,16 +27,29 @@ export const previewCommand: Command = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseArgs({
       args,
-      options: { flow: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, sandbox: { type: 'boolean' }, journal: { type: 'string' } },
+      options: {
+        flow: { type: 'string' },
+        limit: { type: 'string' },
+        json: { type: 'boolean' },
+        sandbox: { type: 'boolean' },
+        journal: { type: 'string' }
+      },
       allowPositionals: true
     })
     if (positionals.length !== 1) throw new UsageError('give one mapping file to preview')
     const document = await readMapping(positionals[0], io)
     if (!document) return 2
     const flowId = values.flow ?? document.flows.find((f) => f.kind === 'records')?.id
-    if (!flowId) throw new UsageError('the mapping has no records flow to preview (events and opt-out flows are previewed with: sync-studio run --dry-run)')
+    if (!flowId)
+      throw new UsageError(
+        'the mapping has no records flow to preview (events and opt-out flows are previewed with: sync-studio run --dry-run)'
+      )
     const limit = integerFlag('limit', values.limit, 1, 5000) ?? 10
-    const workspace = await openWorkspace({ sandbox: values.sandbox === true, journalFolder: resolve(values.journal ?? defaultJournalFolder()), io })
+    const workspace = await openWorkspace({
+      sandbox: values.sandbox === true,
+      journalFolder: resolve(values.journal ?? defaultJournalFolder()),
+      io
+    })
     try {
       const service = new PreviewService(workspace.connections)
       const { query, preview } = await service.preview(document, flowId, limit, io.signal)
@@ -53,8 +66,16 @@ export const previewCommand: Command = {
         ...preview.columns.map((c) => (row.cells[c]?.error ? `! ${row.cells[c].error!.reason}` : cell(row.cells[c]?.value)))
       ])
       const widths = header.map((_, i) => Math.min(48, Math.max(...[header, ...rows].map((r) => String(r[i]).length))))
-      for (const row of [header, ...rows]) io.out(row.map((c, i) => String(c).slice(0, 48).padEnd(widths[i])).join('  ').trimEnd())
-      io.out(`${preview.rows.length} record(s): ${preview.counts.ok} ok, ${preview.counts.skipped} skipped, ${preview.counts.error} with errors`)
+      for (const row of [header, ...rows])
+        io.out(
+          row
+            .map((c, i) => String(c).slice(0, 48).padEnd(widths[i]))
+            .join('  ')
+            .trimEnd()
+        )
+      io.out(
+        `${preview.rows.length} record(s): ${preview.counts.ok} ok, ${preview.counts.skipped} skipped, ${preview.counts.error} with errors`
+      )
       return preview.counts.error > 0 ? 1 : 0
     } catch (error) {
       if (error instanceof SchemaProblemsError) {

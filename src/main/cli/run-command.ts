@@ -26,7 +26,7 @@ const usage =
  */
 export const runCommand: Command = {
   name: 'run',
-  summary: 'Run a mapping\'s sync flows (or plan them with --dry-run) and print a summary.',
+  summary: "Run a mapping's sync flows (or plan them with --dry-run) and print a summary.",
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseArgs({
@@ -48,7 +48,10 @@ export const runCommand: Command = {
       },
       allowPositionals: true
     })
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the mapping file to run' : `one mapping file at a time, not ${positionals.length}`)
+    if (positionals.length !== 1)
+      throw new UsageError(
+        positionals.length === 0 ? 'give the mapping file to run' : `one mapping file at a time, not ${positionals.length}`
+      )
     if (!values.sandbox && (values.contacts || values.profiles || values.deliveries || values.latency)) {
       throw new UsageError('--contacts, --profiles, --deliveries and --latency set up the sandbox: use them with --sandbox')
     }
@@ -92,19 +95,21 @@ export const runCommand: Command = {
         ...(workspace.saveSandbox ? { afterWrite: workspace.saveSandbox } : {})
       })
       if (!values.json) {
-        io.out(`${dryRun ? 'Planning' : 'Running'} ${document.name} (${file})${workspace.sandbox ? ` against the sandbox (snapshot ${resolve(journalFolder, 'sandbox.json')})` : ''}; journal ${journalFolder}`)
+        io.out(
+          `${dryRun ? 'Planning' : 'Running'} ${document.name} (${file})${workspace.sandbox ? ` against the sandbox (snapshot ${resolve(journalFolder, 'sandbox.json')})` : ''}; journal ${journalFolder}`
+        )
       }
       let result: SyncResult
       try {
         result = await service.run(document, {
-        ...(values.flow?.length ? { flowIds: values.flow } : {}),
-        dryRun,
-        full: values.full === true,
-        ...(allowDeletes !== undefined ? { allowDeletes } : {}),
-        signal: io.signal,
-        planLimit,
-        mappingVersion: file,
-        onProgress: (event) => display?.event(event)
+          ...(values.flow?.length ? { flowIds: values.flow } : {}),
+          dryRun,
+          full: values.full === true,
+          ...(allowDeletes !== undefined ? { allowDeletes } : {}),
+          signal: io.signal,
+          planLimit,
+          mappingVersion: file,
+          onProgress: (event) => display?.event(event)
         })
       } catch (error) {
         if (!(error instanceof SchemaProblemsError)) throw error
@@ -130,7 +135,9 @@ export function printSchemaProblems(file: string, error: SchemaProblemsError, io
     return
   }
   for (const problem of error.problems) io.err(`${file}: ${formatProblem(problem)}`)
-  io.err(`${file}: ${error.problems.length} schema error(s) — nothing was read or written; fix them (sync-studio validate ${file} --sandbox shows them all) and run again`)
+  io.err(
+    `${file}: ${error.problems.length} schema error(s) — nothing was read or written; fix them (sync-studio validate ${file} --sandbox shows them all) and run again`
+  )
 }
 
 export function exitCode(result: SyncResult): number {
@@ -163,7 +170,13 @@ function planLine(entry: PlanEntry): string {
       return `  + ${entry.key} create ${JSON.stringify(entry.target).slice(0, 160)}`
     case 'update':
       // Warnings (an opt-out conflict's label among them) follow the change, one per line, in full.
-      return [`  ~ ${entry.key} ${entry.changes.map((c) => `${c.field}: ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)}`).join('; ').slice(0, 200)}`, ...entry.warnings.map((w) => `      ${w.message}`)].join('\n')
+      return [
+        `  ~ ${entry.key} ${entry.changes
+          .map((c) => `${c.field}: ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)}`)
+          .join('; ')
+          .slice(0, 200)}`,
+        ...entry.warnings.map((w) => `      ${w.message}`)
+      ].join('\n')
     case 'delete':
       return `  - ${entry.key} delete (${entry.reason})`
     case 'error':
@@ -182,20 +195,25 @@ function printSummary(result: SyncResult, io: CliIO, dryRun: boolean, planLimit:
     io.out(head)
     io.out(`  ${countsText(flow.counts, dryRun)} in ${seconds(flow.durationMs)}`)
     if (flow.error) io.out(`  error (${flow.error.code}): ${flow.error.message}`)
-    if (dryRun && flow.deleteGuard && flow.deleteGuard.verdict !== 'ok') io.out(`  the run would stop before deleting: ${flow.deleteGuard.reason}`)
-    if (flow.counts.pending > 0 && !dryRun) io.out(`  ${flow.counts.pending} record(s) read and not written when the run stopped — the next run resumes with them`)
+    if (dryRun && flow.deleteGuard && flow.deleteGuard.verdict !== 'ok')
+      io.out(`  the run would stop before deleting: ${flow.deleteGuard.reason}`)
+    if (flow.counts.pending > 0 && !dryRun)
+      io.out(`  ${flow.counts.pending} record(s) read and not written when the run stopped — the next run resumes with them`)
     if (flow.plan) {
       const shown = flow.plan.entries.filter((e) => e.action !== 'unchanged').slice(0, planLimit)
       for (const entry of shown) io.out(planLine(entry))
       const more = flow.counts.created + flow.counts.updated + flow.counts.deleted + flow.counts.failed + flow.counts.skipped - shown.length
       if (more > 0) io.out(`  … ${more} more change(s) (--plan-limit N, or --json for the whole plan)`)
     }
-    if (flow.counts.failed > 0 && flow.runId && !dryRun) io.out(`  ${flow.counts.failed} record(s) failed — the errors are in the run history (run ${flow.runId})`)
+    if (flow.counts.failed > 0 && flow.runId && !dryRun)
+      io.out(`  ${flow.counts.failed} record(s) failed — the errors are in the run history (run ${flow.runId})`)
   }
   const failed = result.flows.reduce((n, f) => n + f.counts.failed, 0)
   const words: Record<SyncResult['status'], string> = {
     completed: dryRun ? 'Plan complete: nothing was written.' : 'Sync complete.',
-    partial: dryRun ? `Plan complete: nothing was written; ${failed} record(s) would fail.` : `Sync complete with ${failed} failed record(s).`,
+    partial: dryRun
+      ? `Plan complete: nothing was written; ${failed} record(s) would fail.`
+      : `Sync complete with ${failed} failed record(s).`,
     failed: 'Sync failed — fix the cause and run again: it resumes from the last checkpoint.',
     canceled: 'Sync canceled — run the same command again to resume from the last checkpoint.'
   }
@@ -208,7 +226,9 @@ function startLine(event: Extract<SyncEvent, { type: 'flowStarted' }>): string {
   const kind = `${event.mode === 'incremental' ? 'an' : 'a'} ${event.mode} run`
   if (!event.resumed) return `starting ${kind} (${event.runId})`
   const r = event.resumes
-  const where = r ? ` (started ${new Date(r.startedAt).toISOString()}, ${r.status} after ${r.counts.read - r.counts.pending - r.counts.deferred} of its records were done)` : ''
+  const where = r
+    ? ` (started ${new Date(r.startedAt).toISOString()}, ${r.status} after ${r.counts.read - r.counts.pending - r.counts.deferred} of its records were done)`
+    : ''
   return `resuming the ${event.mode} run ${event.runId}${where}`
 }
 

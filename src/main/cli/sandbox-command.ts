@@ -96,7 +96,11 @@ function describe(info: SandboxInfo, origin: string, options: SandboxOptions, re
     `  Scopes         ${c.scopes.join(',')}`,
     `  Org id         ${c.orgId}`,
     '',
-    ...(faults ? [`Faults on both services: latency ${faults.latencyMs ?? 0} ms, throttle rate ${faults.throttleRate ?? 0}, error rate ${faults.serverErrorRate ?? 0}`] : []),
+    ...(faults
+      ? [
+          `Faults on both services: latency ${faults.latencyMs ?? 0} ms, throttle rate ${faults.throttleRate ?? 0}, error rate ${faults.serverErrorRate ?? 0}`
+        ]
+      : []),
     options.snapshotFile
       ? `Snapshot: ${options.snapshotFile} (${restored ? 'restored' : 'new'}; saved when the sandbox stops)`
       : 'No snapshot: changes are lost when the sandbox stops (use --snapshot FILE to keep them).'

@@ -3,7 +3,15 @@ import { parseArgs } from 'node:util'
 import type { Field, Table } from '../../shared/schema'
 import { isConnectorError } from '../connectors/http/errors'
 import { startSandbox } from '../sandbox/index'
-import { ConnectionService, envConnectionProblems, ENV_CAMPAIGN_ID, ENV_DYNAMICS_ID, SANDBOX_CAMPAIGN_ID, SANDBOX_DYNAMICS_ID, type SandboxConnectionInfo } from '../workspace/connections'
+import {
+  ConnectionService,
+  envConnectionProblems,
+  ENV_CAMPAIGN_ID,
+  ENV_DYNAMICS_ID,
+  SANDBOX_CAMPAIGN_ID,
+  SANDBOX_DYNAMICS_ID,
+  type SandboxConnectionInfo
+} from '../workspace/connections'
 import { FileSecretStore, MemorySecretStore } from '../workspace/secrets'
 import { JsonFileStore, MemoryStore } from '../workspace/store'
 import { SETTINGS_FILE, userDataFolder } from '../workspace/user-data'
@@ -19,7 +27,7 @@ interface Row {
 
 export const schemaCommand: Command = {
   name: 'schema',
-  summary: 'List the tables (Dynamics) or resources (Campaign) of a connection, or one table\'s fields.',
+  summary: "List the tables (Dynamics) or resources (Campaign) of a connection, or one table's fields.",
   usage: 'sync-studio schema dynamics|campaign [--table NAME] [--json] [--sandbox] [--connection NAME]',
   async run(args, io) {
     const { values, positionals } = parseArgs({
@@ -46,7 +54,15 @@ export const schemaCommand: Command = {
           interaction: { onDeviceCode: (code) => io.err(code.message) }
         })
       }
-      const name = values.connection ?? (values.sandbox ? (system === 'dynamics' ? SANDBOX_DYNAMICS_ID : SANDBOX_CAMPAIGN_ID) : system === 'dynamics' ? ENV_DYNAMICS_ID : ENV_CAMPAIGN_ID)
+      const name =
+        values.connection ??
+        (values.sandbox
+          ? system === 'dynamics'
+            ? SANDBOX_DYNAMICS_ID
+            : SANDBOX_CAMPAIGN_ID
+          : system === 'dynamics'
+            ? ENV_DYNAMICS_ID
+            : ENV_CAMPAIGN_ID)
       try {
         connections.resolve(name)
       } catch {
@@ -60,15 +76,29 @@ export const schemaCommand: Command = {
       }
       try {
         if (values.table) {
-          const table = system === 'dynamics' ? await (await connections.dynamics(name)).getTable(values.table, io.signal) : await (await connections.campaign(name)).getResource(values.table, io.signal)
+          const table =
+            system === 'dynamics'
+              ? await (await connections.dynamics(name)).getTable(values.table, io.signal)
+              : await (await connections.campaign(name)).getResource(values.table, io.signal)
           if (values.json) io.out(JSON.stringify(table, null, 2))
           else printTable(table, io)
           return 0
         }
         const rows: Row[] =
           system === 'dynamics'
-            ? (await (await connections.dynamics(name)).listTables(io.signal)).map((t) => ({ name: t.name, displayName: t.displayName, address: t.entitySetName, changeTracking: t.changeTracking, custom: t.custom }))
-            : (await (await connections.campaign(name)).listResources(io.signal)).map((r) => ({ name: r.name, displayName: r.displayName, address: r.href, custom: r.custom }))
+            ? (await (await connections.dynamics(name)).listTables(io.signal)).map((t) => ({
+                name: t.name,
+                displayName: t.displayName,
+                address: t.entitySetName,
+                changeTracking: t.changeTracking,
+                custom: t.custom
+              }))
+            : (await (await connections.campaign(name)).listResources(io.signal)).map((r) => ({
+                name: r.name,
+                displayName: r.displayName,
+                address: r.href,
+                custom: r.custom
+              }))
         if (values.json) io.out(JSON.stringify(rows, null, 2))
         else printRows(rows, system, io)
         return 0
@@ -88,12 +118,22 @@ export const schemaCommand: Command = {
 
 function pad(values: string[][]): string[] {
   const widths = values[0].map((_, i) => Math.max(...values.map((row) => row[i].length)))
-  return values.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd())
+  return values.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd()
+  )
 }
 
 function printRows(rows: Row[], system: string, io: CliIO): void {
-  const header = system === 'dynamics' ? ['TABLE', 'ENTITY SET', 'TRACKING', 'DISPLAY NAME'] : ['RESOURCE', 'PATH', 'CUSTOM', 'DISPLAY NAME']
-  const body = rows.map((r) => (system === 'dynamics' ? [r.name, r.address, r.changeTracking ? 'yes' : 'no', r.displayName] : [r.name, r.address, r.custom ? 'yes' : 'no', r.displayName]))
+  const header =
+    system === 'dynamics' ? ['TABLE', 'ENTITY SET', 'TRACKING', 'DISPLAY NAME'] : ['RESOURCE', 'PATH', 'CUSTOM', 'DISPLAY NAME']
+  const body = rows.map((r) =>
+    system === 'dynamics'
+      ? [r.name, r.address, r.changeTracking ? 'yes' : 'no', r.displayName]
+      : [r.name, r.address, r.custom ? 'yes' : 'no', r.displayName]
+  )
   for (const line of pad([header, ...body])) io.out(line)
   io.out(`${rows.length} ${system === 'dynamics' ? 'tables' : 'resources'}`)
 }
@@ -106,8 +146,12 @@ function optionsText(field: Field): string {
 }
 
 function printTable(table: Table, io: CliIO): void {
-  io.out(`${table.displayName} (${table.name})${table.entitySetName ? ` — entity set ${table.entitySetName}` : ''}${table.href ? ` — ${table.href}` : ''}`)
-  io.out(`keys: ${table.keys.map((k) => `${k.name} [${k.fields.join(', ')}]`).join('; ') || 'none'}; change tracking: ${table.changeTracking ? 'yes' : 'no'}`)
+  io.out(
+    `${table.displayName} (${table.name})${table.entitySetName ? ` — entity set ${table.entitySetName}` : ''}${table.href ? ` — ${table.href}` : ''}`
+  )
+  io.out(
+    `keys: ${table.keys.map((k) => `${k.name} [${k.fields.join(', ')}]`).join('; ') || 'none'}; change tracking: ${table.changeTracking ? 'yes' : 'no'}`
+  )
   const rows = table.fields.map((f) => [
     f.name,
     f.type,

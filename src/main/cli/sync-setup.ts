@@ -54,7 +54,12 @@ export function defaultJournalFolder(): string {
   return join(userDataFolder(), 'sync')
 }
 
-export async function openWorkspace(options: { sandbox: boolean; journalFolder: string; flags?: SandboxFlags; io: CliIO }): Promise<Workspace> {
+export async function openWorkspace(options: {
+  sandbox: boolean
+  journalFolder: string
+  flags?: SandboxFlags
+  io: CliIO
+}): Promise<Workspace> {
   if (!options.sandbox) {
     const folder = userDataFolder()
     const connections = new ConnectionService({
@@ -87,11 +92,13 @@ export async function openWorkspace(options: { sandbox: boolean; journalFolder: 
   let current: Promise<void> = Promise.resolve()
   const saveSandbox = (): Promise<void> => {
     if (queued) return queued
-    queued = current.catch(() => undefined).then(() => {
-      queued = undefined
-      current = sandbox.save()
-      return current
-    })
+    queued = current
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined
+        current = sandbox.save()
+        return current
+      })
     return queued
   }
   return {
@@ -108,6 +115,7 @@ export async function openWorkspace(options: { sandbox: boolean; journalFolder: 
 export function integerFlag(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined
   const value = Number(text)
-  if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not "${text}"`)
+  if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max)
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not "${text}"`)
   return value
 }

@@ -35,7 +35,8 @@ export const validateCommand: Command = {
       io.err(`usage: ${this.usage}`)
       return 2
     }
-    if (values.sandbox && values.offline) throw new UsageError('--sandbox checks against the built-in sandbox and --offline checks nothing online: give one of them')
+    if (values.sandbox && values.offline)
+      throw new UsageError('--sandbox checks against the built-in sandbox and --offline checks nothing online: give one of them')
     let failed = 0
     const report: FileReport[] = []
     let workspace: Workspace | undefined
@@ -46,7 +47,11 @@ export const validateCommand: Command = {
           text = await readFile(file, 'utf8')
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code
-          const problem: Problem = { severity: 'error', path: [], message: `cannot read the file (${code === 'ENOENT' ? 'it does not exist' : code}) — check the path` }
+          const problem: Problem = {
+            severity: 'error',
+            path: [],
+            message: `cannot read the file (${code === 'ENOENT' ? 'it does not exist' : code}) — check the path`
+          }
           failed++
           report.push({ file, ok: false, problems: [problem], schemas: 'notChecked', notes: [] })
           if (!values.json) io.err(`${file}: ${problem.message}`)
@@ -55,7 +60,13 @@ export const validateCommand: Command = {
         const result = parseDocumentText(text)
         if (!result.ok) {
           failed++
-          report.push({ file, ok: false, problems: result.problems, schemas: 'notChecked', notes: ['the schemas are checked once the format is valid'] })
+          report.push({
+            file,
+            ok: false,
+            problems: result.problems,
+            schemas: 'notChecked',
+            notes: ['the schemas are checked once the format is valid']
+          })
           if (!values.json) {
             for (const problem of result.problems) io.err(`${file}: ${formatProblem(problem)}`)
             io.err(`${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`)
@@ -68,23 +79,36 @@ export const validateCommand: Command = {
           if (!values.json) io.out(`${file}: format valid (${flows}); schemas not checked (--offline)`)
           continue
         }
-        workspace ??= await openWorkspace({ sandbox: values.sandbox === true, journalFolder: resolve(values.journal ?? defaultJournalFolder()), io })
+        workspace ??= await openWorkspace({
+          sandbox: values.sandbox === true,
+          journalFolder: resolve(values.journal ?? defaultJournalFolder()),
+          io
+        })
         const checked = await schemaProblems(result.document, workspace.connections, io.signal)
         const { unreachable } = checked
         // "Not loaded" says nothing more than the note on the unreachable connection below.
         const problems = unreachable.length ? checked.problems.filter((p) => !/is not loaded — connect/.test(p.message)) : checked.problems
         const errors = problems.filter((p) => p.severity === 'error')
         const schemas = unreachable.length ? 'unreachable' : 'checked'
-        const notes = unreachable.map((u) => `schemas not checked — ${u}${values.sandbox ? '' : ' (--sandbox checks against the built-in sandbox; --offline skips this)'}`)
+        const notes = unreachable.map(
+          (u) =>
+            `schemas not checked — ${u}${values.sandbox ? '' : ' (--sandbox checks against the built-in sandbox; --offline skips this)'}`
+        )
         if (errors.length) failed++
         report.push({ file, ok: errors.length === 0, problems, schemas, notes })
         if (values.json) continue
-        for (const problem of problems) (problem.severity === 'error' ? io.err : io.out)(`${file}: ${problem.severity === 'warning' ? 'warning: ' : ''}${formatProblem(problem)}`)
+        for (const problem of problems)
+          (problem.severity === 'error' ? io.err : io.out)(
+            `${file}: ${problem.severity === 'warning' ? 'warning: ' : ''}${formatProblem(problem)}`
+          )
         for (const note of notes) io.err(`${file}: ${note}`)
         const warnings = problems.length - errors.length
         const counts = `${errors.length} error${errors.length === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`
         if (errors.length) io.err(`${file}: ${counts} against the ${values.sandbox ? 'sandbox' : 'connected'} schemas`)
-        else io.out(`${file}: valid (${flows}; ${schemas === 'checked' ? `checked against the ${values.sandbox ? 'sandbox' : 'connected'} schemas, ${counts}` : 'format only — the schemas could not be reached'})`)
+        else
+          io.out(
+            `${file}: valid (${flows}; ${schemas === 'checked' ? `checked against the ${values.sandbox ? 'sandbox' : 'connected'} schemas, ${counts}` : 'format only — the schemas could not be reached'})`
+          )
       }
     } finally {
       await workspace?.close()

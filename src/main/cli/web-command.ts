@@ -18,7 +18,7 @@ export const webCommand: Command = {
     const services = createServices(plainNodePlatform(), events)
     const dispatch = createDispatcher(services.handlers, (level, message) => io.err(`[${level}] ${message}`))
     const server = await startWebServer({ dispatch, events, port, rendererFolder: join(__dirname, '../renderer') })
-    io.out('Sync Studio is running in browser mode. Open this URL (it holds this session\'s token):')
+    io.out("Sync Studio is running in browser mode. Open this URL (it holds this session's token):")
     io.out(server.launchUrl)
     await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }))
     await server.close()

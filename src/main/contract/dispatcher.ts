@@ -38,14 +38,18 @@ export function createDispatcher(handlers: Handlers, log: Logger = () => undefin
       const value = await handler(parsed.data)
       return { ok: true, value }
     } catch (error) {
-      if (error instanceof UserFacingError) return { ok: false, error: { code: error.code, message: error.message, ...(error.problems ? { problems: error.problems } : {}) } }
+      if (error instanceof UserFacingError)
+        return { ok: false, error: { code: error.code, message: error.message, ...(error.problems ? { problems: error.problems } : {}) } }
       // Connector errors are written for the user and carry no secret (they are redacted at the source).
-      if (isConnectorError(error)) return { ok: false, error: { code: 'failed', message: error.hint ? `${error.message} — ${error.hint}` : error.message } }
+      if (isConnectorError(error))
+        return { ok: false, error: { code: 'failed', message: error.hint ? `${error.message} — ${error.hint}` : error.message } }
       // Unexpected: log the detail in main, give the renderer nothing it could leak.
       log('error', `${callName} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
-      return { ok: false, error: { code: 'failed', message: `${callName} failed unexpectedly — see the log for details, and report it if it persists.` } }
+      return {
+        ok: false,
+        error: { code: 'failed', message: `${callName} failed unexpectedly — see the log for details, and report it if it persists.` }
+      }
     }
   }
 }
 export type Dispatch = ReturnType<typeof createDispatcher>
-

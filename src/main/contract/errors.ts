@@ -27,7 +27,7 @@ export function describeFileError(error: unknown, path: string, action: 'read' |
         ? 'the file does not exist (moved or deleted?) — pick it again'
         : 'its folder does not exist — pick another place'
       : code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied — pick a place you can write to, or check the file\'s permissions'
+        ? "permission denied — pick a place you can write to, or check the file's permissions"
         : code === 'EISDIR'
           ? 'that is a folder, not a file'
           : code === 'ENOSPC'

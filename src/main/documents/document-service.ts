@@ -56,7 +56,8 @@ export class DocumentService {
     let text: string
     try {
       const info = await stat(chosen)
-      if (info.size > MAX_FILE_BYTES) throw new UserFacingError(`${chosen} is ${info.size} bytes — a mapping file is at most ${MAX_FILE_BYTES}; is this the right file?`)
+      if (info.size > MAX_FILE_BYTES)
+        throw new UserFacingError(`${chosen} is ${info.size} bytes — a mapping file is at most ${MAX_FILE_BYTES}; is this the right file?`)
       text = await readFile(chosen, 'utf8')
     } catch (error) {
       if (error instanceof UserFacingError) throw error

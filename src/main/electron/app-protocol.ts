@@ -21,9 +21,7 @@ export function isAppUrl(url: string): boolean {
 }
 
 export function registerAppSchemePrivileges(): void {
-  protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }
-  ])
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
 }
 
 export function serveRenderer(rendererFolder: string): void {

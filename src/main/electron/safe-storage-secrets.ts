@@ -37,7 +37,9 @@ export class SafeStorageSecretStore implements SecretStore {
 
   private async ensureAvailable(): Promise<void> {
     if (!(await this.storage.isAsyncEncryptionAvailable()))
-      throw new UserFacingError('OS encryption is not available, so secrets cannot be stored. On Linux, install and unlock a keyring (GNOME Keyring or KWallet).')
+      throw new UserFacingError(
+        'OS encryption is not available, so secrets cannot be stored. On Linux, install and unlock a keyring (GNOME Keyring or KWallet).'
+      )
   }
 
   async get(key: string): Promise<string | undefined> {

@@ -22,7 +22,12 @@ export function restoreWindowState(store: KeyValueStore): Partial<WindowState> {
 }
 
 function intersects(area: Rectangle, bounds: Rectangle): boolean {
-  return bounds.x < area.x + area.width && bounds.x + bounds.width > area.x && bounds.y < area.y + area.height && bounds.y + bounds.height > area.y
+  return (
+    bounds.x < area.x + area.width &&
+    bounds.x + bounds.width > area.x &&
+    bounds.y < area.y + area.height &&
+    bounds.y + bounds.height > area.y
+  )
 }
 
 /** Remembers size and position as the user moves the window (debounced) and on close. */

@@ -82,7 +82,10 @@ export class ExpressionSandbox implements ExpressionEvaluator {
     const id = this.nextId++
     return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(
-        () => this.stop(`the expression ran longer than ${this.budget.timeMs} ms on one record and was stopped — simplify it (a regular expression that backtracks, or a loop without end, are the usual causes)`),
+        () =>
+          this.stop(
+            `the expression ran longer than ${this.budget.timeMs} ms on one record and was stopped — simplify it (a regular expression that backtracks, or a loop without end, are the usual causes)`
+          ),
         this.budget.timeMs
       )
       this.pending.set(id, { resolve, reject, timer })
@@ -120,7 +123,11 @@ export class ExpressionSandbox implements ExpressionEvaluator {
     const worker = new Worker(workerSource, {
       eval: true,
       workerData: { jsonataSource: readJsonata(), limits: jsonataLimits },
-      resourceLimits: { maxOldGenerationSizeMb: this.budget.memoryMb, maxYoungGenerationSizeMb: Math.min(16, this.budget.memoryMb), stackSizeMb: 4 },
+      resourceLimits: {
+        maxOldGenerationSizeMb: this.budget.memoryMb,
+        maxYoungGenerationSizeMb: Math.min(16, this.budget.memoryMb),
+        stackSizeMb: 4
+      },
       // The worker inherits nothing it does not need.
       env: {},
       stdout: true,

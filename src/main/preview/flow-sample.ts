@@ -30,7 +30,13 @@ export interface FlowSample {
   records: SourceRecord[]
 }
 
-export async function sampleFlow(connections: ConnectionService, document: MappingDocument, flow: SampledFlow, limit: number, signal?: AbortSignal): Promise<FlowSample> {
+export async function sampleFlow(
+  connections: ConnectionService,
+  document: MappingDocument,
+  flow: SampledFlow,
+  limit: number,
+  signal?: AbortSignal
+): Promise<FlowSample> {
   const controller = new AbortController()
   // Every request of the sample listens to it (the runner's signal does the same).
   setMaxListeners(0, controller.signal)
@@ -64,7 +70,12 @@ function keyOf(parts: FlowParts, result: RecordResult, record: SourceRecord): st
   return parts.keyOf ? parts.keyOf(result, record) : result.key
 }
 
-export async function previewSample(sample: FlowSample, flow: SampledFlow, options: PreviewOptions, signal?: AbortSignal): Promise<Preview> {
+export async function previewSample(
+  sample: FlowSample,
+  flow: SampledFlow,
+  options: PreviewOptions,
+  signal?: AbortSignal
+): Promise<Preview> {
   if (flow.kind === 'events') {
     const preview = await previewRecords(flow, sample.records, options)
     // Events are keyed by their event id, the activity's idempotency key.
@@ -83,13 +94,28 @@ export async function previewSample(sample: FlowSample, flow: SampledFlow, optio
     const now = (current.get(key) ?? {}) as { dynamics?: Record<string, unknown>; campaign?: Record<string, unknown> }
     const cells: PreviewRow['cells'] = {}
     for (const pair of flow.pairs) {
-      const warnings = result.kind === 'ok' ? result.warnings.filter((w) => w.message.includes(` ${pair.dynamics} = `) && w.message.includes(` ${pair.campaign} = `)) : []
-      cells[`dynamics.${pair.dynamics}`] = { value: now.dynamics?.[pair.dynamics] ?? null, ...(warnings.length ? { warnings: [...warnings] } : {}) }
-      cells[`campaign.${pair.campaign}`] = { value: now.campaign?.[pair.campaign] ?? null, ...(warnings.length ? { warnings: [...warnings] } : {}) }
+      const warnings =
+        result.kind === 'ok'
+          ? result.warnings.filter((w) => w.message.includes(` ${pair.dynamics} = `) && w.message.includes(` ${pair.campaign} = `))
+          : []
+      cells[`dynamics.${pair.dynamics}`] = {
+        value: now.dynamics?.[pair.dynamics] ?? null,
+        ...(warnings.length ? { warnings: [...warnings] } : {})
+      }
+      cells[`campaign.${pair.campaign}`] = {
+        value: now.campaign?.[pair.campaign] ?? null,
+        ...(warnings.length ? { warnings: [...warnings] } : {})
+      }
     }
     const status: PreviewRow['status'] = result.kind === 'skipped' ? 'skipped' : result.kind === 'error' ? 'error' : 'ok'
     counts[status]++
-    rows.push({ index, key, status, ...(result.kind === 'skipped' ? { reason: result.reason } : result.kind === 'error' ? { reason: result.reason } : {}), cells })
+    rows.push({
+      index,
+      key,
+      status,
+      ...(result.kind === 'skipped' ? { reason: result.reason } : result.kind === 'error' ? { reason: result.reason } : {}),
+      cells
+    })
   }
   return { columns, rows, counts }
 }
@@ -104,14 +130,25 @@ export async function dryRunSample(sample: FlowSample, signal?: AbortSignal): Pr
     const result = await parts.transform.run(record)
     const key = keyOf(parts, result, record)
     if (result.kind === 'skipped') entries.push({ key, action: 'skipped', reason: result.reason })
-    else if (result.kind === 'error') entries.push({ key, action: 'error', field: result.field, step: result.step, reason: result.reason, input: result.input })
-    else if (key === undefined) entries.push({ key, action: 'error', field: '', step: undefined, reason: 'the computed record has no match key — it cannot be matched to a target record', input: null })
+    else if (result.kind === 'error')
+      entries.push({ key, action: 'error', field: result.field, step: result.step, reason: result.reason, input: result.input })
+    else if (key === undefined)
+      entries.push({
+        key,
+        action: 'error',
+        field: '',
+        step: undefined,
+        reason: 'the computed record has no match key — it cannot be matched to a target record',
+        input: null
+      })
     else {
       pending.push({ key, target: result.target, warnings: result.warnings, slot: entries.length })
       entries.push({ key, action: 'unchanged' })
     }
   }
-  const existing = pending.length ? await parts.sink.lookup([...new Set(pending.map((p) => p.key))], signal ?? new AbortController().signal) : new Map()
+  const existing = pending.length
+    ? await parts.sink.lookup([...new Set(pending.map((p) => p.key))], signal ?? new AbortController().signal)
+    : new Map()
   const createOnly = new Set(parts.transform.createOnly)
   for (const item of pending) {
     const current = existing.get(item.key)

@@ -1,5 +1,13 @@
 import type { EventsFlow, MappingDocument, OptOutFlow, RecordsFlow } from '../../shared/mapping/document'
-import { dryRunDiff, previewRecords, traceRecord, translateFilter, type DryRun, type Preview, type RecordTrace } from '../../shared/mapping/engine'
+import {
+  dryRunDiff,
+  previewRecords,
+  traceRecord,
+  translateFilter,
+  type DryRun,
+  type Preview,
+  type RecordTrace
+} from '../../shared/mapping/engine'
 import type { Table } from '../../shared/schema'
 import type { CampaignConnector } from '../connectors/campaign'
 import type { DynamicsConnector } from '../connectors/dynamics'
@@ -39,7 +47,9 @@ export class PreviewService {
     const flow = document.flows.find((f) => f.id === flowId)
     if (!flow) throw new UserFacingError(`There is no flow "${flowId}" in this mapping.`)
     if (flow.kind !== 'records') {
-      throw new UserFacingError(`A record trace follows one Dynamics record; flow "${flowId}" is a ${flow.kind === 'events' ? 'Campaign events' : 'opt-out'} flow — its preview and dry run list its own records.`)
+      throw new UserFacingError(
+        `A record trace follows one Dynamics record; flow "${flowId}" is a ${flow.kind === 'events' ? 'Campaign events' : 'opt-out'} flow — its preview and dry run list its own records.`
+      )
     }
     // A flow that does not fit the connected schemas is refused before a record is read.
     await assertFitsSchemas(document, this.connections, [flowId])
@@ -70,36 +80,80 @@ export class PreviewService {
     return flow && flow.kind !== 'records' ? flow : undefined
   }
 
-  async preview(document: MappingDocument, flowId: string, limit: number, signal?: AbortSignal): Promise<{ query: PreviewQuery; preview: Preview }> {
+  async preview(
+    document: MappingDocument,
+    flowId: string,
+    limit: number,
+    signal?: AbortSignal
+  ): Promise<{ query: PreviewQuery; preview: Preview }> {
     const own = this.ownRecordsFlow(document, flowId)
     if (own) {
       const sample = await sampleFlow(this.connections, document, own, limit, signal)
-      const target = own.kind === 'events' ? await (await this.connections.dynamics(document.connections?.dynamics ?? 'Sandbox')).getTable(own.target.table) : undefined
+      const target =
+        own.kind === 'events'
+          ? await (await this.connections.dynamics(document.connections?.dynamics ?? 'Sandbox')).getTable(own.target.table)
+          : undefined
       const preview = await previewSample(sample, own, { target, limit }, signal)
       return { query: { odataFilter: undefined, explanation: sampleExplanation(own, sample.parts, document) }, preview }
     }
     const context = await this.context(document, flowId)
     const records = await this.sample(context, limit, signal)
-    const preview = await withExpressionSandbox((expressions) => previewRecords(context.flow, records, { source: context.source, target: context.target, limit, expressions, flowIndex: document.flows.indexOf(context.flow) }), { signal })
+    const preview = await withExpressionSandbox(
+      (expressions) =>
+        previewRecords(context.flow, records, {
+          source: context.source,
+          target: context.target,
+          limit,
+          expressions,
+          flowIndex: document.flows.indexOf(context.flow)
+        }),
+      { signal }
+    )
     return { query: context.query, preview }
   }
 
   async trace(document: MappingDocument, flowId: string, key: string, signal?: AbortSignal): Promise<RecordTrace> {
     const context = await this.context(document, flowId)
     const idColumn = context.flow.match.source
-    for await (const page of context.dynamics.query(context.flow.source.table, { select: selectColumns(context.flow, context.source), filter: `${idColumn} eq ${key}`, top: 1, formattedValues: true, signal })) {
+    for await (const page of context.dynamics.query(context.flow.source.table, {
+      select: selectColumns(context.flow, context.source),
+      filter: `${idColumn} eq ${key}`,
+      top: 1,
+      formattedValues: true,
+      signal
+    })) {
       const record = page.records[0]
-      if (record) return withExpressionSandbox((expressions) => traceRecord(context.flow, record, { source: context.source, target: context.target, expressions, flowIndex: document.flows.indexOf(context.flow) }), { signal })
+      if (record)
+        return withExpressionSandbox(
+          (expressions) =>
+            traceRecord(context.flow, record, {
+              source: context.source,
+              target: context.target,
+              expressions,
+              flowIndex: document.flows.indexOf(context.flow)
+            }),
+          { signal }
+        )
     }
-    throw new UserFacingError(`No ${context.flow.source.table} record has ${idColumn} ${key} — it may have been deleted; refresh the preview.`)
+    throw new UserFacingError(
+      `No ${context.flow.source.table} record has ${idColumn} ${key} — it may have been deleted; refresh the preview.`
+    )
   }
 
   /** What a sync would do to these sample records: create, update (old → new), unchanged, skipped or error. */
-  async dryRun(document: MappingDocument, flowId: string, limit: number, signal?: AbortSignal): Promise<{ query: PreviewQuery; dryRun: DryRun }> {
+  async dryRun(
+    document: MappingDocument,
+    flowId: string,
+    limit: number,
+    signal?: AbortSignal
+  ): Promise<{ query: PreviewQuery; dryRun: DryRun }> {
     const own = this.ownRecordsFlow(document, flowId)
     if (own) {
       const sample = await sampleFlow(this.connections, document, own, limit, signal)
-      return { query: { odataFilter: undefined, explanation: sampleExplanation(own, sample.parts, document) }, dryRun: await dryRunSample(sample, signal) }
+      return {
+        query: { odataFilter: undefined, explanation: sampleExplanation(own, sample.parts, document) },
+        dryRun: await dryRunSample(sample, signal)
+      }
     }
     const context = await this.context(document, flowId)
     const records = await this.sample(context, limit, signal)
@@ -121,7 +175,16 @@ export class PreviewService {
         if (++seen >= 20_000) break
       }
     }
-    const dryRun = await withExpressionSandbox((expressions) => dryRunDiff(context.flow, records, existing, { source: context.source, target: context.target, expressions, flowIndex: document.flows.indexOf(context.flow) }), { signal })
+    const dryRun = await withExpressionSandbox(
+      (expressions) =>
+        dryRunDiff(context.flow, records, existing, {
+          source: context.source,
+          target: context.target,
+          expressions,
+          flowIndex: document.flows.indexOf(context.flow)
+        }),
+      { signal }
+    )
     return { query: context.query, dryRun }
   }
 }

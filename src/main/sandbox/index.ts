@@ -86,9 +86,17 @@ const defaultSeed = 1
 const defaultContacts = 500
 
 /** Snapshot values win when an option is left out; an option that contradicts them is an error. */
-function settle(name: string, option: number | undefined, saved: number | undefined, fallback: number | undefined, file: string | undefined): number | undefined {
+function settle(
+  name: string,
+  option: number | undefined,
+  saved: number | undefined,
+  fallback: number | undefined,
+  file: string | undefined
+): number | undefined {
   if (saved !== undefined && option !== undefined && option !== saved) {
-    throw new Error(`the snapshot ${file} was taken with ${name} ${saved}, not ${option} — use the same ${name}, leave it out, or use another snapshot file`)
+    throw new Error(
+      `the snapshot ${file} was taken with ${name} ${saved}, not ${option} — use the same ${name}, leave it out, or use another snapshot file`
+    )
   }
   return option ?? saved ?? fallback
 }
@@ -131,7 +139,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         dynamics.restore(saved.dynamics)
         campaign.restore(saved.campaign)
       } catch (error) {
-        throw new Error(`cannot restore the sandbox snapshot ${file}: ${(error as Error).message} — delete it to start from the seeded data`, { cause: error })
+        throw new Error(
+          `cannot restore the sandbox snapshot ${file}: ${(error as Error).message} — delete it to start from the seeded data`,
+          { cause: error }
+        )
       }
     }
     http.mount([dynamics.handle, campaign.handle])

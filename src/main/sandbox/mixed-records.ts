@@ -117,7 +117,8 @@ export function seedMixedRecords(sandbox: RunningSandbox, options: { contacts: n
   let vehicles = 0
   for (let index = 0; index * 3 < options.contacts; index++) {
     const id = nameGuid(`mixed-vehicle-${index}`)
-    const owner = index % 4 === 3 ? (index % 8 === 3 ? null : nameGuid(`no-such-contact-${index}`)) : ids[(index * 3 + (index % 5)) % ids.length]
+    const owner =
+      index % 4 === 3 ? (index % 8 === 3 ? null : nameGuid(`no-such-contact-${index}`)) : ids[(index * 3 + (index % 5)) % ids.length]
     sandbox.dynamics.touch('new_vehicle', id, {
       new_name: `Vehicle ${pad(index)}`,
       new_vin: `VIN${pad(index)}`,
@@ -151,7 +152,11 @@ export function mixedRecordsMapping(): MappingDocument {
           { target: 'email', from: ['emailaddress1'], steps: [{ fn: 'trim' }, { fn: 'lower' }] },
           { target: 'firstName', from: ['firstname'] },
           { target: 'lastName', from: ['lastname'] },
-          { target: 'gender', from: ['gendercode'], steps: [{ fn: 'valueMap', map: { '1': 'male', '2': 'female' }, otherwise: 'unknown' }] },
+          {
+            target: 'gender',
+            from: ['gendercode'],
+            steps: [{ fn: 'valueMap', map: { '1': 'male', '2': 'female' }, otherwise: 'unknown' }]
+          },
           // Text into an enumeration: a value outside it ("rich text") is refused per record.
           { target: 'emailFormat', from: ['jobtitle'] },
           { target: 'birthDate', from: ['birthdate'] }

@@ -46,7 +46,9 @@ export async function listenSandboxHttp(options: {
   services: () => { dynamics: string; campaign: string }
 }): Promise<LoopbackServer> {
   if (!(loopbackHosts as readonly string[]).includes(options.host)) {
-    throw new Error(`the sandbox listens on loopback only (${loopbackHosts.join(' or ')}), not on "${options.host}": its credentials are public`)
+    throw new Error(
+      `the sandbox listens on loopback only (${loopbackHosts.join(' or ')}), not on "${options.host}": its credentials are public`
+    )
   }
   try {
     return await listenOnLoopback({
@@ -55,12 +57,19 @@ export async function listenSandboxHttp(options: {
       notFound: notFoundResponder(options.services),
       failed: (_req, res, error) => {
         if (res.headersSent) return void res.end()
-        sendJson(res, 500, { error: { code: 'SandboxFailure', message: `The sandbox failed on this request: ${error instanceof Error ? error.message : String(error)}` } })
+        sendJson(res, 500, {
+          error: {
+            code: 'SandboxFailure',
+            message: `The sandbox failed on this request: ${error instanceof Error ? error.message : String(error)}`
+          }
+        })
       }
     })
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`port ${options.port} on ${options.host} is already in use — pick another port, or 0 for any free port`, { cause: error })
+      throw new Error(`port ${options.port} on ${options.host} is already in use — pick another port, or 0 for any free port`, {
+        cause: error
+      })
     }
     throw error
   }

@@ -34,11 +34,16 @@ export async function readSnapshot(file: string): Promise<SandboxSnapshot | unde
   try {
     value = JSON.parse(text)
   } catch (error) {
-    throw new Error(`the sandbox snapshot ${file} is not valid JSON (${(error as Error).message}) — delete it to start from the seeded data`, { cause: error })
+    throw new Error(
+      `the sandbox snapshot ${file} is not valid JSON (${(error as Error).message}) — delete it to start from the seeded data`,
+      { cause: error }
+    )
   }
   const snapshot = value as Partial<SandboxSnapshot> | null
   if (!snapshot || typeof snapshot !== 'object' || snapshot.format !== snapshotFormat) {
-    throw new Error(`${file} is not a Sync Studio sandbox snapshot (expected "format": "${snapshotFormat}") — pick another file or delete it`)
+    throw new Error(
+      `${file} is not a Sync Studio sandbox snapshot (expected "format": "${snapshotFormat}") — pick another file or delete it`
+    )
   }
   if (!Number.isInteger(snapshot.seed) || !Number.isInteger(snapshot.contacts)) {
     throw new Error(`the sandbox snapshot ${file} has no valid "seed"/"contacts" — delete it to start from the seeded data`)

@@ -39,7 +39,11 @@ function reasonOf(entry: PlanEntry): string | undefined {
   return 'reason' in entry ? entry.reason : undefined
 }
 
-export async function measureAgreement(service: SyncService, document: MappingDocument, request: Omit<SyncRequest, 'dryRun' | 'onPlan' | 'onRecord'> = {}): Promise<AgreementReport> {
+export async function measureAgreement(
+  service: SyncService,
+  document: MappingDocument,
+  request: Omit<SyncRequest, 'dryRun' | 'onPlan' | 'onRecord'> = {}
+): Promise<AgreementReport> {
   const planned = new Map<string, { action: Outcome; reason?: string }>()
   const actual = new Map<string, { action: Outcome; reason?: string }>()
   const id = (flowId: string, key: string) => `${flowId}\u0000${key}`
@@ -55,7 +59,8 @@ export async function measureAgreement(service: SyncService, document: MappingDo
     ...request,
     dryRun: false,
     onRecord: (flowId, outcome) => {
-      if (outcome.key !== undefined) actual.set(id(flowId, outcome.key), { action: outcome.action, ...(outcome.reason ? { reason: outcome.reason } : {}) })
+      if (outcome.key !== undefined)
+        actual.set(id(flowId, outcome.key), { action: outcome.action, ...(outcome.reason ? { reason: outcome.reason } : {}) })
     }
   })
   const report: AgreementReport = { records: 0, agreeing: 0, agreement: 1, planned: zero(), actual: zero(), disagreements: [], plan, run }
@@ -68,7 +73,14 @@ export async function measureAgreement(service: SyncService, document: MappingDo
     if (p && a && p.action === a.action) report.agreeing++
     else {
       const [flowId, recordKey] = key.split('\u0000')
-      report.disagreements.push({ flowId, key: recordKey, planned: p?.action ?? 'absent', actual: a?.action ?? 'absent', plannedReason: p?.reason, actualReason: a?.reason })
+      report.disagreements.push({
+        flowId,
+        key: recordKey,
+        planned: p?.action ?? 'absent',
+        actual: a?.action ?? 'absent',
+        plannedReason: p?.reason,
+        actualReason: a?.reason
+      })
     }
   }
   report.agreement = report.records === 0 ? 1 : report.agreeing / report.records

@@ -27,7 +27,11 @@ export interface RecordDiff {
   createOnlySkipped: string[]
 }
 
-export function diffRecord(computed: TargetRecord, existing: Readonly<Record<string, unknown>>, createOnly: ReadonlySet<string>): RecordDiff {
+export function diffRecord(
+  computed: TargetRecord,
+  existing: Readonly<Record<string, unknown>>,
+  createOnly: ReadonlySet<string>
+): RecordDiff {
   const next = flattenRecord(computed)
   const old = flattenRecord(existing)
   const changes: FieldChange[] = []

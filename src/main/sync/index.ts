@@ -5,7 +5,18 @@ export type { RunOptions, RunResult, RunHandle, RunEndStatus, RecordTransform, D
 export { SyncJournal, RunJournal, newRunId, isRunId, outcomeId } from './journal'
 export type { Recovery, RunSummary, FlowState, DeferredRecord, CompactOptions } from './journal'
 export { zeroCounts, addCounts, countNames, encodeEntry, decodeLine, journalValue } from './journal-format'
-export type { RunCounts, RunMode, RunStatus, JournalEntry, StartEntry, OutcomesEntry, OutcomeItem, CheckpointEntry, EndEntry, ResumeEntry } from './journal-format'
+export type {
+  RunCounts,
+  RunMode,
+  RunStatus,
+  JournalEntry,
+  StartEntry,
+  OutcomesEntry,
+  OutcomeItem,
+  CheckpointEntry,
+  EndEntry,
+  ResumeEntry
+} from './journal-format'
 export { RunHistory, toCsv, csvField } from './history'
 export type { RecordError, RetryPlan } from './history'
 export type { RunProgress, RunPhase } from './progress'

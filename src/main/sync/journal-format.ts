@@ -38,10 +38,30 @@ export interface RunCounts {
   filteredOut: number
 }
 
-export const countNames = ['read', 'created', 'updated', 'unchanged', 'skipped', 'failed', 'deleted', 'deferred', 'pending', 'filteredOut'] as const satisfies ReadonlyArray<keyof RunCounts>
+export const countNames = [
+  'read',
+  'created',
+  'updated',
+  'unchanged',
+  'skipped',
+  'failed',
+  'deleted',
+  'deferred',
+  'pending',
+  'filteredOut'
+] as const satisfies ReadonlyArray<keyof RunCounts>
 
 /** The buckets every record read ends in: their sum is `read`. */
-export const outcomeCountNames = ['created', 'updated', 'unchanged', 'skipped', 'failed', 'deleted', 'deferred', 'pending'] as const satisfies ReadonlyArray<keyof RunCounts>
+export const outcomeCountNames = [
+  'created',
+  'updated',
+  'unchanged',
+  'skipped',
+  'failed',
+  'deleted',
+  'deferred',
+  'pending'
+] as const satisfies ReadonlyArray<keyof RunCounts>
 
 export function zeroCounts(): RunCounts {
   return { read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, deleted: 0, deferred: 0, pending: 0, filteredOut: 0 }
@@ -170,7 +190,8 @@ export function encodeEntry(entry: JournalEntry): string {
 
 /** The entry on one line (without its newline), or undefined when the line does not verify. */
 export function decodeLine(line: string): JournalEntry | undefined {
-  if (line.length <= BODY_AT + 1 || !line.startsWith(PREFIX) || line.slice(PREFIX.length + 8, BODY_AT) !== MIDDLE || !line.endsWith('}')) return undefined
+  if (line.length <= BODY_AT + 1 || !line.startsWith(PREFIX) || line.slice(PREFIX.length + 8, BODY_AT) !== MIDDLE || !line.endsWith('}'))
+    return undefined
   const crc = line.slice(PREFIX.length, PREFIX.length + 8)
   const body = line.slice(BODY_AT, -1)
   if (!/^[0-9a-f]{8}$/.test(crc) || crc32(body) !== parseInt(crc, 16)) return undefined

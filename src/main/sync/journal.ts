@@ -43,7 +43,10 @@ export function isRunId(value: string): boolean {
 }
 
 export function newRunId(flowId: string, now: number): string {
-  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  const stamp = new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
   return `${stamp}-${flowId.slice(0, 64)}-${randomBytes(3).toString('hex')}`
 }
 
@@ -221,7 +224,8 @@ class RecoveryBuilder {
   }
 
   finish(runId: string, tornBytes: number, live: boolean): Recovery {
-    if (!this.start) throw new Error(`run ${runId}: its journal has no start entry — the file is not a run journal or was cut before its first line`)
+    if (!this.start)
+      throw new Error(`run ${runId}: its journal has no start entry — the file is not a run journal or was cut before its first line`)
     let durationMs = this.durationMs
     if (this.segmentStart !== undefined) durationMs += Math.max(0, this.segmentLast - this.segmentStart)
     const counts = addCounts(fullCounts(this.checkpoint?.counts), this.sinceCheckpoint)
@@ -504,7 +508,10 @@ export class SyncJournal {
   }
 
   /** Failed records of a run, deduplicated by record; a later success clears a record's failure. */
-  async failures(runId: string, onFailure?: (item: OutcomeItem, page: number) => void): Promise<Map<string, { item: OutcomeItem; page: number }>> {
+  async failures(
+    runId: string,
+    onFailure?: (item: OutcomeItem, page: number) => void
+  ): Promise<Map<string, { item: OutcomeItem; page: number }>> {
     const failures = new Map<string, { item: OutcomeItem; page: number }>()
     await this.readEntries(runId, (entry) => {
       if (entry.t !== 'outcomes') return

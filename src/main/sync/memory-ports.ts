@@ -63,7 +63,12 @@ export class MemorySource implements RecordSource {
         if ('deleted' in change && typeof change.deleted === 'string' && Object.keys(change).length === 1) deleted.push(change.deleted)
         else records.push(change as SourceRecord)
       }
-      yield { records, ...(deleted.length ? { deleted } : {}), cursor: { at }, ...(this.options.withTotal ? { total: this.log.length } : {}) }
+      yield {
+        records,
+        ...(deleted.length ? { deleted } : {}),
+        cursor: { at },
+        ...(this.options.withTotal ? { total: this.log.length } : {})
+      }
     }
     await this.options.afterLast?.()
   }
@@ -106,7 +111,11 @@ export class MemorySink implements TargetSink {
   maxInFlight = 0
 
   constructor(private readonly options: MemorySinkOptions = {}) {
-    this.limits = { maxBatch: options.limits?.maxBatch ?? 10, concurrency: options.limits?.concurrency ?? 4, ...(options.limits?.lookupBatch ? { lookupBatch: options.limits.lookupBatch } : {}) }
+    this.limits = {
+      maxBatch: options.limits?.maxBatch ?? 10,
+      concurrency: options.limits?.concurrency ?? 4,
+      ...(options.limits?.lookupBatch ? { lookupBatch: options.limits.lookupBatch } : {})
+    }
   }
 
   async lookup(keys: readonly string[], signal: AbortSignal): Promise<ReadonlyMap<string, TargetRecord>> {
@@ -141,7 +150,13 @@ export class MemorySink implements TargetSink {
     if (parents && op.op !== 'delete') {
       const parent = op.record[parents.field]
       if (typeof parent !== 'string' || !parents.keys.has(parent)) {
-        return { key: op.key, outcome: 'failed', code: PARENT_MISSING, message: `no parent record "${String(parent)}" in the target`, retryable: true }
+        return {
+          key: op.key,
+          outcome: 'failed',
+          code: PARENT_MISSING,
+          message: `no parent record "${String(parent)}" in the target`,
+          retryable: true
+        }
       }
     }
     const current = this.store.get(op.key)
@@ -165,7 +180,14 @@ export class MemorySink implements TargetSink {
 function merge(into: TargetRecord, patch: TargetRecord): TargetRecord {
   for (const [key, value] of Object.entries(patch)) {
     const existing = into[key]
-    if (value && typeof value === 'object' && !Array.isArray(value) && existing && typeof existing === 'object' && !Array.isArray(existing)) {
+    if (
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      existing &&
+      typeof existing === 'object' &&
+      !Array.isArray(existing)
+    ) {
       into[key] = merge(existing as TargetRecord, value as TargetRecord)
     } else into[key] = structuredClone(value)
   }

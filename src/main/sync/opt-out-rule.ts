@@ -134,13 +134,20 @@ function isoOf(value: OptOutSide['changedAt']): string | undefined {
 }
 
 /** The conflict a both-ways decision settled, or undefined when the sides agree or the flow is one-way. */
-export function conflictOf(direction: OptOutDirection, pair: OptOutPairValues, dynamics: OptOutSide, campaign: OptOutSide, decision: OptOutDecision): OptOutConflict | undefined {
+export function conflictOf(
+  direction: OptOutDirection,
+  pair: OptOutPairValues,
+  dynamics: OptOutSide,
+  campaign: OptOutSide,
+  decision: OptOutDecision
+): OptOutConflict | undefined {
   const d = dynamics.value === true
   const c = campaign.value === true
   if (direction !== 'both' || d === c || decision.value === undefined) return undefined
   const dAt = toMillis(dynamics.changedAt)
   const cAt = toMillis(campaign.changedAt)
-  const rule: OptOutConflict['rule'] = dAt === undefined || cAt === undefined ? 'timeMissing' : cAt > dAt ? 'campaignNewer' : dAt > cAt ? 'dynamicsNewer' : 'sameTime'
+  const rule: OptOutConflict['rule'] =
+    dAt === undefined || cAt === undefined ? 'timeMissing' : cAt > dAt ? 'campaignNewer' : dAt > cAt ? 'dynamicsNewer' : 'sameTime'
   return {
     pair,
     dynamics: { value: d, changedAt: isoOf(dynamics.changedAt) },

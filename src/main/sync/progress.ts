@@ -46,10 +46,13 @@ export class ProgressMeter {
     const now = this.clock.now()
     if (now - this.lastEmit >= this.intervalMs) this.flush()
     else if (!this.pendingTimer) {
-      this.pendingTimer = setTimeout(() => {
-        this.pendingTimer = undefined
-        this.flush()
-      }, this.intervalMs - (now - this.lastEmit))
+      this.pendingTimer = setTimeout(
+        () => {
+          this.pendingTimer = undefined
+          this.flush()
+        },
+        this.intervalMs - (now - this.lastEmit)
+      )
       this.pendingTimer.unref?.()
     }
   }
@@ -72,8 +75,18 @@ export class ProgressMeter {
     const ratePerSecond = span > 0 ? Math.max(0, (finished - first.finished) / span) : 0
     // The total is the source's estimate: once it is passed, the time left is unknown rather than 0.
     const remaining = base.total !== undefined ? base.total - finished : undefined
-    const etaMs = base.phase !== 'done' && remaining !== undefined && remaining > 0 && ratePerSecond > 0 ? Math.max(1, Math.round((remaining / ratePerSecond) * 1000)) : undefined
-    this.emit({ ...base, counts: { ...base.counts }, finished, ratePerSecond: Math.round(ratePerSecond * 10) / 10, ...(etaMs !== undefined ? { etaMs } : {}), elapsedMs: now - this.startedAt })
+    const etaMs =
+      base.phase !== 'done' && remaining !== undefined && remaining > 0 && ratePerSecond > 0
+        ? Math.max(1, Math.round((remaining / ratePerSecond) * 1000))
+        : undefined
+    this.emit({
+      ...base,
+      counts: { ...base.counts },
+      finished,
+      ratePerSecond: Math.round(ratePerSecond * 10) / 10,
+      ...(etaMs !== undefined ? { etaMs } : {}),
+      elapsedMs: now - this.startedAt
+    })
   }
 
   stop(): void {

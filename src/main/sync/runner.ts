@@ -398,7 +398,8 @@ class Runner {
     let pagesDone = false
     if (options.resumeRunId) {
       const recovery = await options.journal.recover(options.resumeRunId)
-      if (recovery.status === 'completed') throw new SyncFatalError('notResumable', `run ${options.resumeRunId} has completed — there is nothing to resume`)
+      if (recovery.status === 'completed')
+        throw new SyncFatalError('notResumable', `run ${options.resumeRunId} has completed — there is nothing to resume`)
       if (recovery.status === 'running') throw new SyncFatalError('notResumable', `run ${options.resumeRunId} is running`)
       if (recovery.start.mappingHash !== hash) {
         throw new SyncFatalError(
@@ -546,7 +547,8 @@ class Runner {
     if (deletes > maxCount) over.push(`more than ${maxCount}`)
     if (share > maxShare) over.push(`more than ${Math.round(maxShare * 100)}% of the ${managed} records it manages`)
     if (over.length === 0) return { deletes, managed, verdict: 'ok', reason: `${deletes} delete(s) are within the guard` }
-    if (options.allow !== undefined && deletes <= options.allow) return { deletes, managed, verdict: 'ok', reason: `${deletes} delete(s) confirmed (up to ${options.allow} allowed)` }
+    if (options.allow !== undefined && deletes <= options.allow)
+      return { deletes, managed, verdict: 'ok', reason: `${deletes} delete(s) confirmed (up to ${options.allow} allowed)` }
     return {
       deletes,
       managed,
@@ -666,11 +668,24 @@ class Runner {
                 ...(result.step !== undefined ? { step: result.step } : {}),
                 input: journalValue(result.input)
               }
-            : { o: 'failed', stage: 'transform', code: 'noKey', message: 'the computed record has no match key — it cannot be matched to a target record' }
+            : {
+                o: 'failed',
+                stage: 'transform',
+                code: 'noKey',
+                message: 'the computed record has no match key — it cannot be matched to a target record'
+              }
         failures.push(key !== undefined ? { k: key, ...item } : { id, ...item })
         bump('read')
         bump('failed')
-        if (result.kind === 'error') this.planned({ key: result.key, action: 'error', field: result.field, step: result.step, reason: result.reason, input: result.input })
+        if (result.kind === 'error')
+          this.planned({
+            key: result.key,
+            action: 'error',
+            field: result.field,
+            step: result.step,
+            reason: result.reason,
+            input: result.input
+          })
       } else if (result.kind === 'skipped') {
         if (this.deletes.deleteWhenFilteredOut && key !== undefined) queue({ kind: 'filtered', key, reason: result.reason }, String(index))
         else {
@@ -729,7 +744,14 @@ class Runner {
         }
         const record = this.writeCreateOnly ? item.target : withoutFields(item.target, this.createOnly)
         ops.push({ op: 'update', key: item.key, record, patch: patchOf(diff.changes) })
-        if (this.dryRun) intents.set(item.key, { key: item.key, action: 'update', changes: diff.changes, warnings: item.warnings, createOnlySkipped: diff.createOnlySkipped })
+        if (this.dryRun)
+          intents.set(item.key, {
+            key: item.key,
+            action: 'update',
+            changes: diff.changes,
+            warnings: item.warnings,
+            createOnlySkipped: diff.createOnlySkipped
+          })
       } else if (current) {
         const reason = item.kind === 'tombstone' ? 'deleted in the source' : `left the filter (${item.reason})`
         deletes.push({ op: { op: 'delete', key: item.key }, filtered: item.kind === 'filtered', reason })
@@ -739,7 +761,9 @@ class Runner {
         this.decide(outcome)
         if (item.kind === 'filtered') this.pageCounts.filteredOut++
         this.pageDecided.push({ k: item.key, o: outcome })
-        this.planned(item.kind === 'tombstone' ? { key: item.key, action: 'unchanged' } : { key: item.key, action: 'skipped', reason: item.reason })
+        this.planned(
+          item.kind === 'tombstone' ? { key: item.key, action: 'unchanged' } : { key: item.key, action: 'skipped', reason: item.reason }
+        )
       }
     }
     if (this.dryRun) {
@@ -783,7 +807,14 @@ class Runner {
    */
   private async holdDeletes(deletes: ReadonlyArray<{ op: WriteOp; filtered: boolean; reason: string }>, pageNo: number): Promise<void> {
     const message = 'held until the whole source is read: the delete guard counts the deletes first'
-    const items: OutcomeItem[] = deletes.map((d) => ({ k: d.op.key, o: 'deferred', op: 'delete', code: DELETE_HELD, message: d.reason, pending: d.op }))
+    const items: OutcomeItem[] = deletes.map((d) => ({
+      k: d.op.key,
+      o: 'deferred',
+      op: 'delete',
+      code: DELETE_HELD,
+      message: d.reason,
+      pending: d.op
+    }))
     const filtered = deletes.filter((d) => d.filtered).length
     const d: Partial<RunCounts> = { read: deletes.length, deferred: deletes.length, ...(filtered ? { filteredOut: filtered } : {}) }
     await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, items, d })
@@ -837,7 +868,10 @@ class Runner {
         if (!fromDeferred) add('read')
         else add('deferred', -1)
         if (outcome.outcome !== 'failed') {
-          this.options.onRecord?.({ key: op.key, action: ({ created: 'create', updated: 'update', unchanged: 'unchanged', deleted: 'delete' } as const)[outcome.outcome] })
+          this.options.onRecord?.({
+            key: op.key,
+            action: ({ created: 'create', updated: 'update', unchanged: 'unchanged', deleted: 'delete' } as const)[outcome.outcome]
+          })
           items.push({ k: op.key, o: outcome.outcome, op: op.op })
           add(outcome.outcome)
           this.deferred.delete(op.key)
@@ -847,7 +881,8 @@ class Runner {
           this.deferred.set(op.key, { key: op.key, op, code: outcome.code, message: outcome.message })
         } else {
           const orphan = outcome.code === PARENT_MISSING
-          const message = orphan && pass > 0 ? `the parent record is still missing after ${pass} retry passes: ${outcome.message}` : outcome.message
+          const message =
+            orphan && pass > 0 ? `the parent record is still missing after ${pass} retry passes: ${outcome.message}` : outcome.message
           this.options.onRecord?.({ key: op.key, action: 'error', reason: message })
           items.push({
             k: op.key,
@@ -877,14 +912,24 @@ class Runner {
     const held = [...this.deferred.values()].filter((d) => d.code === DELETE_HELD)
     if (held.length) {
       this.guardReport = this.guard(held.length)
-      if (this.guardReport.verdict !== 'ok') throw new SyncFatalError(this.guardReport.verdict === 'refused' ? 'filterMatchesNothing' : 'tooManyDeletes', this.guardReport.reason)
+      if (this.guardReport.verdict !== 'ok')
+        throw new SyncFatalError(
+          this.guardReport.verdict === 'refused' ? 'filterMatchesNothing' : 'tooManyDeletes',
+          this.guardReport.reason
+        )
       this.setPhase('deleting')
       // Looked up again: a delete that landed before a crash (not journaled) is not sent twice.
       const present = await this.lookup(held.map((d) => d.key))
       const gone = held.filter((d) => !present.has(d.key))
       if (gone.length) {
         const d = { deferred: -gone.length, unchanged: gone.length }
-        await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: 0, items: gone.map((g) => ({ k: g.key, o: 'unchanged', op: 'delete' })), d })
+        await this.journalRun.append({
+          t: 'outcomes',
+          at: this.clock.now(),
+          page: 0,
+          items: gone.map((g) => ({ k: g.key, o: 'unchanged', op: 'delete' })),
+          d
+        })
         addCounts(this.committed, d)
         for (const g of gone) this.deferred.delete(g.key)
       }
@@ -926,11 +971,15 @@ class Runner {
         stage: 'write',
         op: d.op.op,
         code: d.code,
-        message: d.code === PARENT_MISSING ? `the parent record is still missing after ${Math.max(this.pass, startPass)} retry passes: ${d.message}` : d.message,
+        message:
+          d.code === PARENT_MISSING
+            ? `the parent record is still missing after ${Math.max(this.pass, startPass)} retry passes: ${d.message}`
+            : d.message,
         retryable: true
       }))
       const d = { deferred: -items.length, failed: items.length }
-      for (const item of items) this.options.onRecord?.({ key: item.k, action: 'error', ...(item.o === 'failed' ? { reason: item.message } : {}) })
+      for (const item of items)
+        this.options.onRecord?.({ key: item.k, action: 'error', ...(item.o === 'failed' ? { reason: item.message } : {}) })
       await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: 0, pass: this.pass || startPass, items, d })
       addCounts(this.committed, d)
       this.deferred.clear()

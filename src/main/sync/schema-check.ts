@@ -62,7 +62,11 @@ function reason(error: unknown): string {
 }
 
 /** Reads the schemas a document needs. An unknown table is simply absent (validation names it, with a "did you mean"). */
-export async function loadDocumentSchemas(document: MappingDocument, connections: SchemaConnections, signal?: AbortSignal): Promise<DocumentSchemas> {
+export async function loadDocumentSchemas(
+  document: MappingDocument,
+  connections: SchemaConnections,
+  signal?: AbortSignal
+): Promise<DocumentSchemas> {
   const names = { dynamics: document.connections?.dynamics ?? 'Sandbox', campaign: document.connections?.campaign ?? 'Sandbox' }
   const want = wanted(document)
   const tables: Table[] = []
@@ -91,7 +95,11 @@ export async function loadDocumentSchemas(document: MappingDocument, connections
 }
 
 /** The document's problems against the connected schemas (errors and warnings). */
-export async function schemaProblems(document: MappingDocument, connections: SchemaConnections, signal?: AbortSignal): Promise<{ problems: Problem[]; unreachable: string[] }> {
+export async function schemaProblems(
+  document: MappingDocument,
+  connections: SchemaConnections,
+  signal?: AbortSignal
+): Promise<{ problems: Problem[]; unreachable: string[] }> {
   const { catalog, unreachable } = await loadDocumentSchemas(document, connections, signal)
   return { problems: validateMapping(document, catalog), unreachable }
 }
@@ -100,9 +108,16 @@ export async function schemaProblems(document: MappingDocument, connections: Sch
  * Refuses (throws `SchemaProblemsError`) a document with schema errors in the given flows or
  * across flows. A connection that cannot be reached is left to the run, which reports it.
  */
-export async function assertFitsSchemas(document: MappingDocument, connections: SchemaConnections, flowIds?: readonly string[], signal?: AbortSignal): Promise<void> {
+export async function assertFitsSchemas(
+  document: MappingDocument,
+  connections: SchemaConnections,
+  flowIds?: readonly string[],
+  signal?: AbortSignal
+): Promise<void> {
   const { problems } = await schemaProblems(document, connections, signal)
   const indexes = new Set(document.flows.map((f, i) => (flowIds === undefined || flowIds.includes(f.id) ? i : -1)).filter((i) => i >= 0))
-  const errors = problems.filter((p) => p.severity === 'error' && (p.path[0] !== 'flows' || typeof p.path[1] !== 'number' || indexes.has(p.path[1])))
+  const errors = problems.filter(
+    (p) => p.severity === 'error' && (p.path[0] !== 'flows' || typeof p.path[1] !== 'number' || indexes.has(p.path[1]))
+  )
   if (errors.length) throw new SchemaProblemsError(errors)
 }

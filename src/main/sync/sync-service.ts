@@ -149,14 +149,25 @@ export class SyncService {
   }
 
   /** Runs the failed records of an earlier run again (a new run of the same flow, only those keys). */
-  async retryFailed(document: MappingDocument, runId: string, request: Omit<SyncRequest, 'flowIds' | 'full' | 'resume'> = {}): Promise<SyncResult> {
+  async retryFailed(
+    document: MappingDocument,
+    runId: string,
+    request: Omit<SyncRequest, 'flowIds' | 'full' | 'resume'> = {}
+  ): Promise<SyncResult> {
     if (this.running) throw new UserFacingError('A sync is already running — wait for it to finish or cancel it.')
     this.running = true
     try {
       const history = await this.knownRun(runId)
       const plan = await history.retryPlan(runId)
-      if (!document.flows.some((f) => f.id === plan.flowId)) throw new UserFacingError(`Run ${runId} belongs to flow "${plan.flowId}", which this mapping does not have — open the mapping it ran.`)
-      return await this.runFlows(document, { ...request, flowIds: [plan.flowId], resume: false }, { runId, keys: plan.onlyKeys, withoutKey: plan.withoutKey })
+      if (!document.flows.some((f) => f.id === plan.flowId))
+        throw new UserFacingError(
+          `Run ${runId} belongs to flow "${plan.flowId}", which this mapping does not have — open the mapping it ran.`
+        )
+      return await this.runFlows(
+        document,
+        { ...request, flowIds: [plan.flowId], resume: false },
+        { runId, keys: plan.onlyKeys, withoutKey: plan.withoutKey }
+      )
     } finally {
       this.running = false
     }
@@ -194,26 +205,40 @@ export class SyncService {
     const names = connectionNames(document)
     const { connections } = this.options
     try {
-      const dynamics = connections.identity?.(names.dynamics, 'dynamics') ?? `dynamics:${(await connections.dynamics(names.dynamics)).environmentUrl}`
-      const campaign = connections.identity?.(names.campaign, 'campaign') ?? `campaign:${(await connections.campaign(names.campaign)).baseUrl}`
+      const dynamics =
+        connections.identity?.(names.dynamics, 'dynamics') ?? `dynamics:${(await connections.dynamics(names.dynamics)).environmentUrl}`
+      const campaign =
+        connections.identity?.(names.campaign, 'campaign') ?? `campaign:${(await connections.campaign(names.campaign)).baseUrl}`
       return `${dynamics} → ${campaign}`
     } catch {
       return undefined
     }
   }
 
-  private async runFlows(document: MappingDocument, request: SyncRequest, retry: { runId: string; keys: string[]; withoutKey: number } | undefined): Promise<SyncResult> {
+  private async runFlows(
+    document: MappingDocument,
+    request: SyncRequest,
+    retry: { runId: string; keys: string[]; withoutKey: number } | undefined
+  ): Promise<SyncResult> {
     const started = Date.now()
     const journal = await this.journal()
     const selected = request.flowIds
       ? request.flowIds.map((id) => {
           const flow = document.flows.find((f) => f.id === id)
-          if (!flow) throw new UserFacingError(`There is no flow "${id}" in "${document.name}" (flows: ${document.flows.map((f) => f.id).join(', ') || 'none'})`)
+          if (!flow)
+            throw new UserFacingError(
+              `There is no flow "${id}" in "${document.name}" (flows: ${document.flows.map((f) => f.id).join(', ') || 'none'})`
+            )
           return flow
         })
       : document.flows.filter((f) => f.enabled !== false)
     // Before a record is read: a document that does not fit the connected schemas is refused.
-    await assertFitsSchemas(document, this.options.connections, selected.map((f) => f.id), request.signal)
+    await assertFitsSchemas(
+      document,
+      this.options.connections,
+      selected.map((f) => f.id),
+      request.signal
+    )
     const flows = orderFlows(selected)
     // A dry run plans children after their parents: each parent flow's planned keys (records that will be in Campaign).
     const planned = request.dryRun ? plannedKeysFor(flows) : undefined
@@ -221,7 +246,15 @@ export class SyncService {
     let stopped: 'failed' | 'canceled' | undefined
     for (const [flowIndex, flow] of flows.entries()) {
       if (stopped) {
-        results.push({ flowId: flow.id, kind: flow.kind, status: 'skipped', dryRun: request.dryRun ?? false, counts: zeroCounts(), durationMs: 0, notices: [`not run: an earlier flow ${stopped === 'canceled' ? 'was canceled' : 'failed'}`] })
+        results.push({
+          flowId: flow.id,
+          kind: flow.kind,
+          status: 'skipped',
+          dryRun: request.dryRun ?? false,
+          counts: zeroCounts(),
+          durationMs: 0,
+          notices: [`not run: an earlier flow ${stopped === 'canceled' ? 'was canceled' : 'failed'}`]
+        })
         continue
       }
       // The flow's JSONata expressions run in a worker with a budget, ended with the flow.
@@ -262,7 +295,8 @@ export class SyncService {
     }
     const dryRun = request.dryRun ?? false
     const base = { flowId: flow.id, kind: flow.kind, dryRun, notices }
-    if (retry && retry.withoutKey > 0) notice(`${retry.withoutKey} failed record(s) had no key and cannot be retried by key — fix them in the source`)
+    if (retry && retry.withoutKey > 0)
+      notice(`${retry.withoutKey} failed record(s) had no key and cannot be retried by key — fix them in the source`)
     if (retry && retry.keys.length === 0) {
       notice(`run ${retry.runId} has no failed records to retry`)
       return { ...base, status: 'completed', counts: zeroCounts(), durationMs: 0 }
@@ -307,7 +341,13 @@ export class SyncService {
       } catch (error) {
         if (request.signal?.aborted || isAbortError(error)) return { ...base, status: 'canceled', counts: zeroCounts(), durationMs: 0 }
         const message = error instanceof Error ? error.message : String(error)
-        return { ...base, status: 'failed', counts: zeroCounts(), durationMs: 0, error: { code: error instanceof SyncFatalError ? error.code : 'setup', message } }
+        return {
+          ...base,
+          status: 'failed',
+          counts: zeroCounts(),
+          durationMs: 0,
+          error: { code: error instanceof SyncFatalError ? error.code : 'setup', message }
+        }
       }
       if (attempt === 0) for (const note of parts.notes) notice(note)
       const handle = (() => {
@@ -337,7 +377,12 @@ export class SyncService {
               ? {
                   onPlan: (entry: PlanEntry) => {
                     const keys = planned?.get(flow.id)
-                    if (keys && entry.key !== undefined && (entry.action === 'create' || entry.action === 'update' || entry.action === 'unchanged')) keys.add(entry.key)
+                    if (
+                      keys &&
+                      entry.key !== undefined &&
+                      (entry.action === 'create' || entry.action === 'update' || entry.action === 'unchanged')
+                    )
+                      keys.add(entry.key)
                     request.onPlan?.(flow.id, entry)
                   }
                 }
@@ -378,7 +423,9 @@ export class SyncService {
       }
       if (resumeRunId) notice(`resumed the ${result.mode} run ${resumeRunId} from its last checkpoint`)
       if (result.status === 'failed' && result.error?.code === 'cursorExpired' && !dryRun && attempt < 2) {
-        notice(`${result.error.message} — starting a full resync of "${flow.id}" (records already in the target are found unchanged and not written again)`)
+        notice(
+          `${result.error.message} — starting a full resync of "${flow.id}" (records already in the target are found unchanged and not written again)`
+        )
         await journal.resetFlowState(flow.id, identity)
         full = true
         fullResync = true
@@ -399,7 +446,13 @@ export class SyncService {
         ...(result.deleteGuard ? { deleteGuard: result.deleteGuard } : {})
       }
     }
-    return { ...base, status: 'failed', counts: zeroCounts(), durationMs: 0, error: { code: 'unexpected', message: 'gave up after repeated restarts' } }
+    return {
+      ...base,
+      status: 'failed',
+      counts: zeroCounts(),
+      durationMs: 0,
+      error: { code: 'unexpected', message: 'gave up after repeated restarts' }
+    }
   }
 }
 

@@ -197,13 +197,18 @@ export class ConnectionService {
   /** Every profile: the user's, then the sandbox pair, then the environment pair. */
   async list(): Promise<ConnectionSummary[]> {
     const all = [...this.stored(), ...this.builtIn()]
-    return Promise.all(all.map(async (profile) => ({ profile, hasSecret: (await this.secretFor(profile)) !== undefined, needsSecret: needsSecret(profile) })))
+    return Promise.all(
+      all.map(async (profile) => ({ profile, hasSecret: (await this.secretFor(profile)) !== undefined, needsSecret: needsSecret(profile) }))
+    )
   }
 
   /** By id, or by name (mapping files refer to connections by name), optionally within one system. */
   resolve(idOrName: string, system?: ConnectionProfile['system']): ConnectionProfile {
     const all = [...this.stored(), ...this.builtIn()].filter((p) => system === undefined || p.system === system)
-    const found = all.find((p) => p.id === idOrName) ?? all.find((p) => p.name === idOrName) ?? all.find((p) => p.name.toLowerCase() === idOrName.toLowerCase())
+    const found =
+      all.find((p) => p.id === idOrName) ??
+      all.find((p) => p.name === idOrName) ??
+      all.find((p) => p.name.toLowerCase() === idOrName.toLowerCase())
     if (!found) {
       const problems = envConnectionProblems(this.env)
       throw new ConnectorError({
@@ -232,7 +237,14 @@ export class ConnectionService {
     const profiles = this.stored()
     if ([...profiles, ...this.builtIn()].some((p) => p.name.toLowerCase() === parsed.name.toLowerCase()))
       throw new UserFacingError(`A connection named '${parsed.name}' already exists — choose another name.`)
-    const profile = ConnectionProfile.parse({ ...parsed, id: randomUUID(), readOnly: false, source: 'user', createdAt: nowIso(), updatedAt: nowIso() })
+    const profile = ConnectionProfile.parse({
+      ...parsed,
+      id: randomUUID(),
+      readOnly: false,
+      source: 'user',
+      createdAt: nowIso(),
+      updatedAt: nowIso()
+    })
     checkProfile(profile)
     await this.save([...profiles, profile])
     if (secret) await this.setSecret(profile.id, secret)
@@ -244,21 +256,31 @@ export class ConnectionService {
     const profiles = this.stored()
     const at = profiles.findIndex((p) => p.id === id)
     if (at < 0) {
-      if (this.builtIn().some((p) => p.id === id)) throw new UserFacingError('Built-in connections (Sandbox, environment variables) cannot be edited — create your own connection instead.', 'refused')
+      if (this.builtIn().some((p) => p.id === id))
+        throw new UserFacingError(
+          'Built-in connections (Sandbox, environment variables) cannot be edited — create your own connection instead.',
+          'refused'
+        )
       throw new UserFacingError(`There is no connection with id '${id}' — it may have been deleted; refresh the list.`)
     }
     const current = profiles[at]
-    if (changes.system && changes.system !== current.system) throw new UserFacingError('A connection cannot change its system — create a new connection for the other system.')
+    if (changes.system && changes.system !== current.system)
+      throw new UserFacingError('A connection cannot change its system — create a new connection for the other system.')
     const merged = { ...current, ...changes, id, source: 'user', readOnly: false, createdAt: current.createdAt, updatedAt: nowIso() }
     const checked = ConnectionProfile.safeParse(merged)
     if (!checked.success) {
       // The contract takes any changes; say which one is wrong, at its path, as for any bad input.
       const problems = problemsFromZod(checked.error, merged).map((p) => ({ ...p, path: ['changes', ...p.path] }))
-      throw new UserFacingError(`connections/update: the changes are not valid — ${problems.map(formatProblem).join('; ')}`, 'badInput', problems)
+      throw new UserFacingError(
+        `connections/update: the changes are not valid — ${problems.map(formatProblem).join('; ')}`,
+        'badInput',
+        problems
+      )
     }
     const next = checked.data
     checkProfile(next)
-    if (profiles.some((p, i) => i !== at && p.name.toLowerCase() === next.name.toLowerCase())) throw new UserFacingError(`A connection named '${next.name}' already exists — choose another name.`)
+    if (profiles.some((p, i) => i !== at && p.name.toLowerCase() === next.name.toLowerCase()))
+      throw new UserFacingError(`A connection named '${next.name}' already exists — choose another name.`)
     profiles[at] = next
     await this.save(profiles)
     if (secret === '') await this.clearSecrets(id)
@@ -270,7 +292,8 @@ export class ConnectionService {
   async delete(id: string): Promise<void> {
     const profiles = this.stored()
     if (!profiles.some((p) => p.id === id)) {
-      if (this.builtIn().some((p) => p.id === id)) throw new UserFacingError('Built-in connections (Sandbox, environment variables) cannot be deleted.', 'refused')
+      if (this.builtIn().some((p) => p.id === id))
+        throw new UserFacingError('Built-in connections (Sandbox, environment variables) cannot be deleted.', 'refused')
       return
     }
     await this.save(profiles.filter((p) => p.id !== id))
@@ -325,7 +348,13 @@ export class ConnectionService {
         ca.push(...readCertificateFile(file, label))
       } catch (error) {
         if (!(error instanceof CertificateFileError)) throw error
-        throw new ConnectorError({ kind: 'tls', service: profile.system === 'dynamics' ? 'dynamics' : 'campaign', code: 'CA_FILE', message: error.message, hint: 'The file must be a PEM bundle (Base-64 certificates). See "Proxy and certificates" in docs/connections.md.' })
+        throw new ConnectorError({
+          kind: 'tls',
+          service: profile.system === 'dynamics' ? 'dynamics' : 'campaign',
+          code: 'CA_FILE',
+          message: error.message,
+          hint: 'The file must be a PEM bundle (Base-64 certificates). See "Proxy and certificates" in docs/connections.md.'
+        })
       }
       caSources.push(file)
     }
@@ -379,7 +408,8 @@ export class ConnectionService {
   /** A connector for a Dynamics connection, cached so tokens and metadata are reused. */
   async dynamics(idOrName: string): Promise<DynamicsConnector> {
     const profile = this.resolve(idOrName, 'dynamics')
-    if (profile.system !== 'dynamics') throw new UserFacingError(`Connection '${profile.name}' is a Campaign connection — pick a Dynamics 365 connection here.`)
+    if (profile.system !== 'dynamics')
+      throw new UserFacingError(`Connection '${profile.name}' is a Campaign connection — pick a Dynamics 365 connection here.`)
     const cached = this.dynamicsConnectors.get(profile.id)
     if (cached) return cached
     const connector = new DynamicsConnector({
@@ -401,7 +431,13 @@ export class ConnectionService {
       return new StaticTokenProvider(secret)
     }
     const problem = connectionProblem(profile)
-    if (problem) throw new ConnectorError({ kind: 'badRequest', service: 'dynamics', message: `Connection '${profile.name}': ${problem}.`, hint: 'Edit the connection: choose the cloud the environment is in, or correct the environment URL.' })
+    if (problem)
+      throw new ConnectorError({
+        kind: 'badRequest',
+        service: 'dynamics',
+        message: `Connection '${profile.name}': ${problem}.`,
+        hint: 'Edit the connection: choose the cloud the environment is in, or correct the environment URL.'
+      })
     const authority = profile.authority ?? defaultAuthority(profile.cloud, profile.tenantId)
     let knownAuthorities: string[] | undefined
     try {
@@ -427,14 +463,18 @@ export class ConnectionService {
     }
     if (profile.authMethod === 'certificate') {
       if (!secret || !profile.certificateThumbprint) throw this.missingSecret(profile)
-      return new ConfidentialTokenProvider({ ...base, certificate: { thumbprintSha256: profile.certificateThumbprint, privateKey: secret } })
+      return new ConfidentialTokenProvider({
+        ...base,
+        certificate: { thumbprintSha256: profile.certificateThumbprint, privateKey: secret }
+      })
     }
     return new PublicClientTokenProvider({ ...base, flow: profile.authMethod }, this.options.interaction)
   }
 
   async campaign(idOrName: string): Promise<CampaignConnector> {
     const profile = this.resolve(idOrName, 'campaign')
-    if (profile.system !== 'campaign') throw new UserFacingError(`Connection '${profile.name}' is a Dynamics 365 connection — pick a Campaign connection here.`)
+    if (profile.system !== 'campaign')
+      throw new UserFacingError(`Connection '${profile.name}' is a Dynamics 365 connection — pick a Campaign connection here.`)
     const cached = this.campaignConnectors.get(profile.id)
     if (cached) return cached
     const secret = await this.secretFor(profile)
@@ -478,7 +518,10 @@ export class ConnectionService {
       const failed = steps.find((s) => !s.ok)
       const summary = failed
         ? `${stepLabel[failed.step]} failed${failed.error?.status ? ` (HTTP ${failed.error.status}${failed.error.code ? `, ${failed.error.code}` : ''})` : failed.error?.code ? ` (${failed.error.code})` : ''}: ${failed.error?.message ?? 'unknown error'} — ${failed.error?.hint ?? ''}`.trim()
-        : `Connected: ${steps.map((s) => s.detail).filter(Boolean).join('; ')}.`
+        : `Connected: ${steps
+            .map((s) => s.detail)
+            .filter(Boolean)
+            .join('; ')}.`
       return { connectionId: profile.id, name: profile.name, system: profile.system, ok: !failed, steps, summary }
     }
     const run = async (step: TestStepName, action: () => Promise<string>): Promise<boolean> => {
@@ -490,7 +533,11 @@ export class ConnectionService {
       } catch (error) {
         const info = isConnectorError(error)
           ? error.toJSON()
-          : new ConnectorError({ kind: 'protocol', service: 'http', message: error instanceof Error ? error.message : String(error) }).toJSON()
+          : new ConnectorError({
+              kind: 'protocol',
+              service: 'http',
+              message: error instanceof Error ? error.message : String(error)
+            }).toJSON()
         steps.push({ step, ok: false, ms: Date.now() - started, error: info })
         return false
       }
@@ -500,14 +547,17 @@ export class ConnectionService {
       const apiUrl = (profile.apiUrl ?? `${new URL(profile.environmentUrl).origin}/api/data/v9.2/`).replace(/\/?$/, '/')
       if (!(await run('reach', () => reach(apiUrl, 'dynamics', this.network(profile), signal)))) return report()
       let connector: DynamicsConnector
-      if (!(await run('signIn', async () => {
-        connector = await this.dynamics(profile.id)
-        const me = await connector.whoAmI(signal)
-        return `signed in (user ${me.userId}${me.dopHint ? `, recommended parallelism ${me.dopHint}` : ''})`
-      })))
+      if (
+        !(await run('signIn', async () => {
+          connector = await this.dynamics(profile.id)
+          const me = await connector.whoAmI(signal)
+          return `signed in (user ${me.userId}${me.dopHint ? `, recommended parallelism ${me.dopHint}` : ''})`
+        }))
+      )
         return report()
       const table = options.table ?? profile.testTable
-      if (!(await run('metadata', async () => `${table}: ${(await connector.getTable(table, signal)).fields.length} fields`))) return report()
+      if (!(await run('metadata', async () => `${table}: ${(await connector.getTable(table, signal)).fields.length} fields`)))
+        return report()
       await run('count', async () => {
         const { count, limitExceeded } = await connector.count(table, { signal })
         if (count === undefined) return 'row count unknown (the answer had no @odata.count)'
@@ -518,14 +568,17 @@ export class ConnectionService {
     const baseUrl = campaignBaseUrl(profile)
     if (!(await run('reach', () => reach(baseUrl, 'campaign', this.network(profile), signal)))) return report()
     let connector: CampaignConnector
-    if (!(await run('signIn', async () => {
-      connector = await this.campaign(profile.id)
-      const resources = await connector.listResources(signal)
-      return `signed in (${resources.length} resources)`
-    })))
+    if (
+      !(await run('signIn', async () => {
+        connector = await this.campaign(profile.id)
+        const resources = await connector.listResources(signal)
+        return `signed in (${resources.length} resources)`
+      }))
+    )
       return report()
     const resource = options.table ?? profile.testResource
-    if (!(await run('metadata', async () => `${resource}: ${(await connector.getResource(resource, signal)).fields.length} fields`))) return report()
+    if (!(await run('metadata', async () => `${resource}: ${(await connector.getResource(resource, signal)).fields.length} fields`)))
+      return report()
     await run('count', async () => `${(await connector.count(resource, { signal })).toLocaleString('en-US')} records`)
     return report()
   }
@@ -556,7 +609,8 @@ function checkProfile(profile: ConnectionProfile): void {
 }
 
 function secretKeyFor(profile: ConnectionProfile): string | undefined {
-  if (profile.system === 'campaign') return profile.authMethod === 'bearerToken' ? secretKeys.bearerToken(profile.id) : secretKeys.clientSecret(profile.id)
+  if (profile.system === 'campaign')
+    return profile.authMethod === 'bearerToken' ? secretKeys.bearerToken(profile.id) : secretKeys.clientSecret(profile.id)
   switch (profile.authMethod) {
     case 'clientSecret':
       return secretKeys.clientSecret(profile.id)
@@ -636,12 +690,25 @@ export function envConnectionProblems(env: NodeJS.ProcessEnv): string[] {
   const d = (name: string) => env[`${ENV}DYNAMICS_${name}`]?.trim() || undefined
   if (d('URL')) {
     const cloud = d('CLOUD')
-    if (cloud && !parseCloud(cloud)) problems.push(`${ENV}DYNAMICS_CLOUD="${cloud}" is not a cloud: use one of ${Object.values(cloudInfo).map((i) => i.envName).join(', ')}`)
-    const parsed = DynamicsEnvCheck.safeParse({ environmentUrl: d('URL'), apiUrl: d('API_URL'), authority: d('AUTHORITY'), proxy: d('PROXY') })
-    if (!parsed.success) for (const issue of parsed.error.issues) problems.push(`${ENV}DYNAMICS_${envNames[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`)
+    if (cloud && !parseCloud(cloud))
+      problems.push(
+        `${ENV}DYNAMICS_CLOUD="${cloud}" is not a cloud: use one of ${Object.values(cloudInfo)
+          .map((i) => i.envName)
+          .join(', ')}`
+      )
+    const parsed = DynamicsEnvCheck.safeParse({
+      environmentUrl: d('URL'),
+      apiUrl: d('API_URL'),
+      authority: d('AUTHORITY'),
+      proxy: d('PROXY')
+    })
+    if (!parsed.success)
+      for (const issue of parsed.error.issues)
+        problems.push(`${ENV}DYNAMICS_${envNames[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`)
     else {
       const mismatch = connectionProblem({ system: 'dynamics', environmentUrl: d('URL'), cloud: cloud ? parseCloud(cloud) : 'public' })
-      if (mismatch) problems.push(`${ENV}DYNAMICS_URL: ${mismatch.replace(/^environmentUrl: /, '')}${cloud ? '' : ` (set ${ENV}DYNAMICS_CLOUD)`}`)
+      if (mismatch)
+        problems.push(`${ENV}DYNAMICS_URL: ${mismatch.replace(/^environmentUrl: /, '')}${cloud ? '' : ` (set ${ENV}DYNAMICS_CLOUD)`}`)
     }
   }
   return problems

@@ -15,7 +15,10 @@ export class EmbeddedSandbox {
   constructor(private readonly userData: string) {}
 
   start(): Promise<RunningSandbox> {
-    this.starting ??= startSandbox({ snapshotFile: join(this.userData, 'sandbox-snapshot.json'), exportFolder: join(this.userData, 'sandbox-exports') }).then(
+    this.starting ??= startSandbox({
+      snapshotFile: join(this.userData, 'sandbox-snapshot.json'),
+      exportFolder: join(this.userData, 'sandbox-exports')
+    }).then(
       (sandbox) => (this.running = sandbox),
       (error: Error) => {
         this.failure = error
@@ -46,7 +49,9 @@ export class EmbeddedSandbox {
     await this.settled()
     const running = this.running
     if (!running) {
-      throw new UserFacingError(`The built-in Sandbox is not running${this.failure ? ` (${this.failure.message})` : ''} — restart Sync Studio to start it again.`)
+      throw new UserFacingError(
+        `The built-in Sandbox is not running${this.failure ? ` (${this.failure.message})` : ''} — restart Sync Studio to start it again.`
+      )
     }
     const label = name ?? `Newsletter ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`
     const made = running.campaign.simulateDelivery({ name: label })

@@ -63,7 +63,20 @@ interface RowProps {
   onKey: (event: KeyboardEvent<HTMLDivElement>, index: number, field: string) => void
 }
 
-const FieldRow = memo(function FieldRow({ field, index, side, withHandle, linked, isKey, severity, selected, value, connectable, onSelect, onKey }: RowProps) {
+const FieldRow = memo(function FieldRow({
+  field,
+  index,
+  side,
+  withHandle,
+  linked,
+  isKey,
+  severity,
+  selected,
+  value,
+  connectable,
+  onSelect,
+  onKey
+}: RowProps) {
   const required = field.required === 'required'
   return (
     <div
@@ -133,7 +146,9 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
   const view = useCanvasStore((state) => state.views[key] ?? defaultNodeView)
   const setView = useCanvasStore((state) => state.setView)
   const select = useCanvasStore((state) => state.select)
-  const selectedField = useCanvasStore((state) => (state.selection.kind === 'field' && state.selection.side === data.side ? state.selection.field : undefined))
+  const selectedField = useCanvasStore((state) =>
+    state.selection.kind === 'field' && state.selection.side === data.side ? state.selection.field : undefined
+  )
   const reveal = useCanvasStore((state) => (state.reveal?.side === data.side ? state.reveal : undefined))
   const rowBudget = useLayoutStore((state) => state.rowBudget)
   const updateNodeInternals = useUpdateNodeInternals()
@@ -146,7 +161,10 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
   const fields = useMemo(() => table?.fields ?? data.fallbackFields.map(pseudoField), [table, data.fallbackFields])
   const linked = useMemo(() => new Set(data.mapped), [data.mapped])
   const setProxied = useCanvasStore((state) => state.setProxied)
-  const keys = useMemo(() => new Set(fields.filter((f) => f.isKey || f.name === table?.primaryId || f.name === data.keyField).map((f) => f.name)), [fields, table, data.keyField])
+  const keys = useMemo(
+    () => new Set(fields.filter((f) => f.isKey || f.name === table?.primaryId || f.name === data.keyField).map((f) => f.name)),
+    [fields, table, data.keyField]
+  )
   const rows = useMemo(() => {
     const words = view.search.trim().toLowerCase()
     // Keys first (the match key is what a reader looks for), then the schema's order.
@@ -217,10 +235,13 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
       return // the effect runs again with the new rows
     }
     if (view.collapsed) setView(key, { collapsed: false })
-    if (index >= 0) requestAnimationFrame(() => {
-      scrollToIndex(index)
-      requestAnimationFrame(() => scroller.current?.querySelector<HTMLElement>(`[data-field="${CSS.escape(reveal.field)}"]`)?.focus({ preventScroll: true }))
-    })
+    if (index >= 0)
+      requestAnimationFrame(() => {
+        scrollToIndex(index)
+        requestAnimationFrame(() =>
+          scroller.current?.querySelector<HTMLElement>(`[data-field="${CSS.escape(reveal.field)}"]`)?.focus({ preventScroll: true })
+        )
+      })
   })
   const revealNonce = reveal?.nonce
   useEffect(() => {
@@ -235,13 +256,17 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
         event.preventDefault()
         const next = Math.max(0, Math.min(rows.length - 1, index + (event.key === 'ArrowDown' ? 1 : -1)))
         scrollToIndex(next)
-        requestAnimationFrame(() => scroller.current?.querySelector<HTMLElement>(`[data-field="${CSS.escape(rows[next].name)}"]`)?.focus({ preventScroll: true }))
+        requestAnimationFrame(() =>
+          scroller.current?.querySelector<HTMLElement>(`[data-field="${CSS.escape(rows[next].name)}"]`)?.focus({ preventScroll: true })
+        )
       } else if (event.key === 'Enter' || event.key === ' ') {
         event.preventDefault()
         const state = useCanvasStore.getState()
         // Keyboard mapping: Enter on a source field, then Enter on a target field.
         if (data.side === 'target' && state.selection.kind === 'field' && state.selection.side === 'source') {
-          window.dispatchEvent(new CustomEvent('ss-connect', { detail: { source: state.selection.field, target: field, append: event.altKey } }))
+          window.dispatchEvent(
+            new CustomEvent('ss-connect', { detail: { source: state.selection.field, target: field, append: event.altKey } })
+          )
         } else onSelect(field)
       }
     },
@@ -272,7 +297,15 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
           </div>
         </div>
         <ProxyHandles names={proxies.header} side={data.side} where="header" />
-        {data.side === 'source' && <Handle id="__filter" type="target" position={Position.Left} isConnectable={false} className="ss-handle ss-handle--header ss-handle--proxy" />}
+        {data.side === 'source' && (
+          <Handle
+            id="__filter"
+            type="target"
+            position={Position.Left}
+            isConnectable={false}
+            className="ss-handle ss-handle--header ss-handle--proxy"
+          />
+        )}
       </div>
       {!view.collapsed && (
         <>

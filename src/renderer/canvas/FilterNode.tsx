@@ -76,12 +76,25 @@ function initialValue(field: Field | undefined): Scalar {
   if (!field) return ''
   if (field.options?.length) return field.options[0].value as Scalar
   const kind = kindOfType(field.type)
-  return kind === 'number' ? 0 : kind === 'boolean' ? false : kind === 'dateonly' || kind === 'datetime' ? new Date().toISOString().slice(0, 10) : ''
+  return kind === 'number'
+    ? 0
+    : kind === 'boolean'
+      ? false
+      : kind === 'dateonly' || kind === 'datetime'
+        ? new Date().toISOString().slice(0, 10)
+        : ''
 }
 
 /** A condition moved to another operator keeps what it can of its value. */
 export function withOp(condition: Condition, op: FilterOp, field: Field | undefined): Condition {
-  const value: Scalar = 'value' in condition ? condition.value : 'values' in condition ? condition.values[0] : 'from' in condition ? condition.from : initialValue(field)
+  const value: Scalar =
+    'value' in condition
+      ? condition.value
+      : 'values' in condition
+        ? condition.values[0]
+        : 'from' in condition
+          ? condition.from
+          : initialValue(field)
   switch (op) {
     case 'null':
     case 'notNull':
@@ -98,11 +111,26 @@ export function withOp(condition: Condition, op: FilterOp, field: Field | undefi
   }
 }
 
-function ValueInput({ field, value, label, onCommit }: { field: Field | undefined; value: Scalar; label: string; onCommit: (value: Scalar) => void }) {
+function ValueInput({
+  field,
+  value,
+  label,
+  onCommit
+}: {
+  field: Field | undefined
+  value: Scalar
+  label: string
+  onCommit: (value: Scalar) => void
+}) {
   const kind = field ? kindOfType(field.type) : 'unknown'
   if (field?.options?.length) {
     return (
-      <Select size="small" aria-label={label} value={String(value)} onChange={(_e, d) => onCommit(field.options!.find((o) => String(o.value) === d.value)?.value as Scalar)}>
+      <Select
+        size="small"
+        aria-label={label}
+        value={String(value)}
+        onChange={(_e, d) => onCommit(field.options!.find((o) => String(o.value) === d.value)?.value as Scalar)}
+      >
         {!field.options.some((o) => String(o.value) === String(value)) && <option value={String(value)}>{String(value)}</option>}
         {field.options.map((o) => (
           <option key={String(o.value)} value={String(o.value)}>
@@ -125,16 +153,41 @@ function ValueInput({ field, value, label, onCommit }: { field: Field | undefine
       size="small"
       aria-label={label}
       value={kind === 'number' ? String(value ?? '') : typeof value === 'string' ? value : formatScalar(value)}
-      onCommit={(text) => onCommit(kind === 'number' ? (Number.isFinite(Number(text)) && text.trim() !== '' ? Number(text) : text) : kind === 'string' || kind === 'guid' || kind === 'dateonly' || kind === 'datetime' ? text : parseScalar(text))}
+      onCommit={(text) =>
+        onCommit(
+          kind === 'number'
+            ? Number.isFinite(Number(text)) && text.trim() !== ''
+              ? Number(text)
+              : text
+            : kind === 'string' || kind === 'guid' || kind === 'dateonly' || kind === 'datetime'
+              ? text
+              : parseScalar(text)
+        )
+      }
     />
   )
 }
 
-function ConditionEditor({ condition, table, index, onChange, onRemove }: { condition: Condition; table: Table | undefined; index: number; onChange: (c: Condition) => void; onRemove: () => void }) {
+function ConditionEditor({
+  condition,
+  table,
+  index,
+  onChange,
+  onRemove
+}: {
+  condition: Condition
+  table: Table | undefined
+  index: number
+  onChange: (c: Condition) => void
+  onRemove: () => void
+}) {
   const field = table ? findField(table, condition.field) : undefined
   const kind = field ? kindOfType(field.type) : 'unknown'
   const ops = opsFor(kind)
-  const fields = useMemo(() => (table ? [...table.fields].filter((f) => f.type !== 'collection').sort((a, b) => a.name.localeCompare(b.name)) : []), [table])
+  const fields = useMemo(
+    () => (table ? [...table.fields].filter((f) => f.type !== 'collection').sort((a, b) => a.name.localeCompare(b.name)) : []),
+    [table]
+  )
   const n = index + 1
   return (
     <div className="ss-condition" role="group" aria-label={`Condition ${n}`}>
@@ -147,7 +200,13 @@ function ConditionEditor({ condition, table, index, onChange, onRemove }: { cond
             const next = table ? findField(table, d.value) : undefined
             const nextOps = opsFor(next ? kindOfType(next.type) : 'unknown')
             const base: Condition = { field: d.value, op: 'notNull' }
-            onChange(withOp(base, nextOps.includes(condition.op) && condition.op !== 'eq' ? condition.op : nextOps.includes('eq') ? 'eq' : 'notNull', next))
+            onChange(
+              withOp(
+                base,
+                nextOps.includes(condition.op) && condition.op !== 'eq' ? condition.op : nextOps.includes('eq') ? 'eq' : 'notNull',
+                next
+              )
+            )
           }}
         >
           {!field && <option value={condition.field}>{condition.field}</option>}
@@ -157,7 +216,12 @@ function ConditionEditor({ condition, table, index, onChange, onRemove }: { cond
             </option>
           ))}
         </Select>
-        <Select size="small" aria-label={`Operator of condition ${n}`} value={condition.op} onChange={(_e, d) => onChange(withOp(condition, d.value as FilterOp, field))}>
+        <Select
+          size="small"
+          aria-label={`Operator of condition ${n}`}
+          value={condition.op}
+          onChange={(_e, d) => onChange(withOp(condition, d.value as FilterOp, field))}
+        >
           {!ops.includes(condition.op) && <option value={condition.op}>{opLabels[condition.op]}</option>}
           {ops.map((op) => (
             <option key={op} value={op}>
@@ -168,7 +232,12 @@ function ConditionEditor({ condition, table, index, onChange, onRemove }: { cond
         <Button size="small" appearance="subtle" icon={<DeleteRegular />} aria-label={`Remove condition ${n}`} onClick={onRemove} />
       </div>
       {'value' in condition && (
-        <ValueInput field={field} value={condition.value} label={`Value of condition ${n}`} onCommit={(value) => onChange({ ...condition, value })} />
+        <ValueInput
+          field={field}
+          value={condition.value}
+          label={`Value of condition ${n}`}
+          onCommit={(value) => onChange({ ...condition, value })}
+        />
       )}
       {'values' in condition && (
         <DraftInput
@@ -176,17 +245,32 @@ function ConditionEditor({ condition, table, index, onChange, onRemove }: { cond
           aria-label={`Values of condition ${n} (comma separated)`}
           value={condition.values.map((v) => String(v)).join(', ')}
           onCommit={(text) => {
-            const values = text.split(',').map((t) => t.trim()).filter(Boolean).map((t) => (kind === 'number' && Number.isFinite(Number(t)) ? Number(t) : t))
+            const values = text
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean)
+              .map((t) => (kind === 'number' && Number.isFinite(Number(t)) ? Number(t) : t))
             if (values.length) onChange({ ...condition, values })
           }}
         />
       )}
       {'days' in condition && (
-        <DraftInput size="small" type="number" aria-label={`Days of condition ${n}`} value={String(condition.days)} onCommit={(t) => Number(t) >= 1 && onChange({ ...condition, days: Math.round(Number(t)) })} />
+        <DraftInput
+          size="small"
+          type="number"
+          aria-label={`Days of condition ${n}`}
+          value={String(condition.days)}
+          onCommit={(t) => Number(t) >= 1 && onChange({ ...condition, days: Math.round(Number(t)) })}
+        />
       )}
       {'from' in condition && (
         <div className="ss-condition__line">
-          <ValueInput field={field} value={condition.from} label={`From of condition ${n}`} onCommit={(from) => onChange({ ...condition, from })} />
+          <ValueInput
+            field={field}
+            value={condition.from}
+            label={`From of condition ${n}`}
+            onCommit={(from) => onChange({ ...condition, from })}
+          />
           <ValueInput field={field} value={condition.to} label={`To of condition ${n}`} onCommit={(to) => onChange({ ...condition, to })} />
         </div>
       )}
@@ -209,7 +293,10 @@ export function FilterBuilder({ flowId, filter, table }: { flowId: string; filte
   const add = () => {
     const field = table ? (findField(table, 'statecode') ?? table.fields[0]) : undefined
     const name = field?.name ?? 'statecode'
-    const condition: Condition = field?.options?.length || (field && kindOfType(field.type) !== 'unknown') ? { field: name, op: 'eq', value: initialValue(field) } : { field: name, op: 'notNull' }
+    const condition: Condition =
+      field?.options?.length || (field && kindOfType(field.type) !== 'unknown')
+        ? { field: name, op: 'eq', value: initialValue(field) }
+        : { field: name, op: 'notNull' }
     write('Add filter condition', [...parts, condition])
   }
   return (
@@ -222,13 +309,34 @@ export function FilterBuilder({ flowId, filter, table }: { flowId: string; filte
             index={index}
             condition={part}
             table={table}
-            onChange={(next) => write('Change filter condition', parts.map((p, i) => (i === index ? next : p)))}
-            onRemove={() => write('Remove filter condition', parts.filter((_, i) => i !== index))}
+            onChange={(next) =>
+              write(
+                'Change filter condition',
+                parts.map((p, i) => (i === index ? next : p))
+              )
+            }
+            onRemove={() =>
+              write(
+                'Remove filter condition',
+                parts.filter((_, i) => i !== index)
+              )
+            }
           />
         ) : (
           <div key={index} className="ss-condition ss-condition--group">
             <span className="ss-mono">{describeFilter(part)}</span>
-            <Button size="small" appearance="subtle" icon={<DeleteRegular />} aria-label={`Remove condition ${index + 1}`} onClick={() => write('Remove filter condition', parts.filter((_, i) => i !== index))} />
+            <Button
+              size="small"
+              appearance="subtle"
+              icon={<DeleteRegular />}
+              aria-label={`Remove condition ${index + 1}`}
+              onClick={() =>
+                write(
+                  'Remove filter condition',
+                  parts.filter((_, i) => i !== index)
+                )
+              }
+            />
           </div>
         )
       )}
@@ -250,7 +358,11 @@ export function FilterBuilder({ flowId, filter, table }: { flowId: string; filte
         <div className="ss-filter__placement" data-testid="filter-placement">
           <Caption1>
             <strong>In a sync run: </strong>
-            {placement.allHere ? 'every condition is checked here' : placement.odata ? `Dataverse is sent $filter=${placement.odata}` : 'nothing is sent to Dataverse'}
+            {placement.allHere
+              ? 'every condition is checked here'
+              : placement.odata
+                ? `Dataverse is sent $filter=${placement.odata}`
+                : 'nothing is sent to Dataverse'}
           </Caption1>
           {placement.allHere && <Caption1 className="ss-filter__why">Why: {placement.allHere}.</Caption1>}
           <ul className="ss-filter__explain" aria-label="Where each condition is evaluated">
@@ -268,7 +380,12 @@ export function FilterBuilder({ flowId, filter, table }: { flowId: string; filte
 
 function FilterNodeView({ data }: NodeProps<FilterNodeType>) {
   return (
-    <div className={`ss-node ss-node--filter${data.severity ? ` ss-node--${data.severity}` : ''}`} role="group" aria-label="Filter" style={{ width: 340 }}>
+    <div
+      className={`ss-node ss-node--filter${data.severity ? ` ss-node--${data.severity}` : ''}`}
+      role="group"
+      aria-label="Filter"
+      style={{ width: 340 }}
+    >
       <div className="ss-node__header">
         <FilterRegular />
         <div className="ss-node__titles">

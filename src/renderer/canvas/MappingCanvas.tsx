@@ -59,7 +59,19 @@ function mergeNodes(next: Node[], previous: Node[]): Node[] {
   })
 }
 
-export function MappingCanvas({ client, document, flow, problems, showMinimap }: { client: Client; document: MappingDocument; flow: Flow; problems: Problem[]; showMinimap: boolean }) {
+export function MappingCanvas({
+  client,
+  document,
+  flow,
+  problems,
+  showMinimap
+}: {
+  client: Client
+  document: MappingDocument
+  flow: Flow
+  problems: Problem[]
+  showMinimap: boolean
+}) {
   const edit = useDocumentStore((state) => state.edit)
   const tables = useFlowTables(client, document, flow)
   const proposals = useCanvasStore((state) => (state.proposals?.flowId === flow.id ? state.proposals.items : undefined))
@@ -81,7 +93,10 @@ export function MappingCanvas({ client, document, flow, problems, showMinimap }:
   const selectedNode = selection.kind === 'node' ? selection.node : undefined
   const [nodes, setNodes] = useState<Node[]>(derived.nodes)
   useEffect(() => setNodes((previous) => mergeNodes(derived.nodes, previous)), [derived.nodes])
-  const shownNodes = useMemo(() => nodes.map((n) => (Boolean(n.selected) === (n.id === selectedNode) ? n : { ...n, selected: n.id === selectedNode })), [nodes, selectedNode])
+  const shownNodes = useMemo(
+    () => nodes.map((n) => (Boolean(n.selected) === (n.id === selectedNode) ? n : { ...n, selected: n.id === selectedNode })),
+    [nodes, selectedNode]
+  )
 
   const edges = useMemo(() => {
     const chosen = new Set(selectedEdges)
@@ -120,18 +135,28 @@ export function MappingCanvas({ client, document, flow, problems, showMinimap }:
         select({ kind: 'edge', target, from: lookup })
         return
       }
-      edit(append ? `Add ${source} to ${target}` : `Map ${source} → ${target}`, (doc) => connectFields(doc, flow.id, source, target, append))
+      edit(append ? `Add ${source} to ${target}` : `Map ${source} → ${target}`, (doc) =>
+        connectFields(doc, flow.id, source, target, append)
+      )
       select({ kind: 'edge', target, from: source })
     },
     [document, edit, flow, select, tables.source, targetTable]
   )
 
-  const onConnect = useCallback((connection: Connection) => {
-    if (connection.sourceHandle && connection.targetHandle) connect(connection.sourceHandle, connection.targetHandle, alt.current)
-  }, [connect])
+  const onConnect = useCallback(
+    (connection: Connection) => {
+      if (connection.sourceHandle && connection.targetHandle) connect(connection.sourceHandle, connection.targetHandle, alt.current)
+    },
+    [connect]
+  )
 
   const isValidConnection: IsValidConnection = useCallback(
-    (connection) => connection.source === 'source' && connection.target === 'target' && Boolean(connection.sourceHandle) && Boolean(connection.targetHandle) && connection.targetHandle !== '__filter',
+    (connection) =>
+      connection.source === 'source' &&
+      connection.target === 'target' &&
+      Boolean(connection.sourceHandle) &&
+      Boolean(connection.targetHandle) &&
+      connection.targetHandle !== '__filter',
     []
   )
 
@@ -148,7 +173,9 @@ export function MappingCanvas({ client, document, flow, problems, showMinimap }:
       const proposal = current.items.find((p) => p.target === target)
       if (!proposal) return
       if (accept && flow.kind === 'records') {
-        edit(`Accept suggestion ${proposal.from.join(', ')} → ${target}`, (doc) => replaceFlow(doc, flow.id, (f) => (f.kind === 'records' ? applyProposals(f, [proposal]) : f)))
+        edit(`Accept suggestion ${proposal.from.join(', ')} → ${target}`, (doc) =>
+          replaceFlow(doc, flow.id, (f) => (f.kind === 'records' ? applyProposals(f, [proposal]) : f))
+        )
       }
       const rest = current.items.filter((p) => p !== proposal)
       setProposals(rest.length ? { flowId: flow.id, items: rest } : undefined)
@@ -205,10 +232,14 @@ export function MappingCanvas({ client, document, flow, problems, showMinimap }:
       if (isTyping(event.target)) return
       const state = useCanvasStore.getState()
       const mod = event.ctrlKey || event.metaKey
-      const chosen = state.selectedEdges.map(parseEdgeId).filter((e): e is { kind: 'mapping'; target: string; from: string } => e?.kind === 'mapping')
+      const chosen = state.selectedEdges
+        .map(parseEdgeId)
+        .filter((e): e is { kind: 'mapping'; target: string; from: string } => e?.kind === 'mapping')
       if ((event.key === 'Delete' || event.key === 'Backspace') && chosen.length && flow.kind !== 'optOut') {
         event.preventDefault()
-        edit(chosen.length > 1 ? `Remove ${chosen.length} mappings` : `Remove ${chosen[0].from} → ${chosen[0].target}`, (doc) => removeLinks(removeEdges(doc, flow.id, chosen), flow.id, chosen))
+        edit(chosen.length > 1 ? `Remove ${chosen.length} mappings` : `Remove ${chosen[0].from} → ${chosen[0].target}`, (doc) =>
+          removeLinks(removeEdges(doc, flow.id, chosen), flow.id, chosen)
+        )
         select({ kind: 'none' })
       } else if (mod && event.key.toLowerCase() === 'c' && chosen.length && flow.kind !== 'optOut') {
         const mapping = flow.fields.find((f) => f.target === chosen[0].target)
@@ -218,12 +249,18 @@ export function MappingCanvas({ client, document, flow, problems, showMinimap }:
         const steps = state.clipboard
         const targets = [...new Set(chosen.map((e) => e.target))]
         event.preventDefault()
-        edit(`Paste ${steps.length} step${steps.length === 1 ? '' : 's'}`, (doc) => targets.reduce((d, t) => steps.reduce((dd, s) => appendStep(dd, flow.id, t, structuredClone(s)), d), doc))
+        edit(`Paste ${steps.length} step${steps.length === 1 ? '' : 's'}`, (doc) =>
+          targets.reduce((d, t) => steps.reduce((dd, s) => appendStep(dd, flow.id, t, structuredClone(s)), d), doc)
+        )
       } else if (mod && event.key.toLowerCase() === 'a' && flow.kind !== 'optOut') {
         event.preventDefault()
         const all = derived.edges.filter((e) => parseEdgeId(e.id)?.kind === 'mapping')
         const first = all[0] ? parseEdgeId(all[0].id) : undefined
-        if (first?.kind === 'mapping') select({ kind: 'edge', target: first.target, from: first.from }, all.map((e) => e.id))
+        if (first?.kind === 'mapping')
+          select(
+            { kind: 'edge', target: first.target, from: first.from },
+            all.map((e) => e.id)
+          )
       } else if (event.key === 'Escape') select({ kind: 'none' })
     },
     [derived.edges, edit, flow, select]
@@ -279,7 +316,9 @@ export function MappingCanvas({ client, document, flow, problems, showMinimap }:
 
   const acceptAll = useCallback(() => {
     if (!proposals?.length || flow.kind !== 'records') return
-    edit(`Accept ${proposals.length} suggestions`, (doc) => replaceFlow(doc, flow.id, (f) => (f.kind === 'records' ? applyProposals(f, proposals) : f)))
+    edit(`Accept ${proposals.length} suggestions`, (doc) =>
+      replaceFlow(doc, flow.id, (f) => (f.kind === 'records' ? applyProposals(f, proposals) : f))
+    )
     setProposals(undefined)
   }, [edit, flow, proposals, setProposals])
 
@@ -301,7 +340,13 @@ export function MappingCanvas({ client, document, flow, problems, showMinimap }:
   const canSuggest = flow.kind === 'records' && readyTable(tables.source) !== undefined && readyTable(tables.target) !== undefined
 
   return (
-    <div className="ss-canvas-frame" onKeyDown={onKeyDown} onDragOver={onDragOver} onDrop={onDrop} onDragLeave={() => setDropTarget(undefined)}>
+    <div
+      className="ss-canvas-frame"
+      onKeyDown={onKeyDown}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+      onDragLeave={() => setDropTarget(undefined)}
+    >
       <TransformPalette>
         {flow.kind === 'records' && (
           <Tooltip content="Propose mappings by known pairs and similar names; nothing changes until you accept" relationship="description">
@@ -357,7 +402,13 @@ export function MappingCanvas({ client, document, flow, problems, showMinimap }:
         </div>
         {showMinimap && overview && (
           <aside className="ss-canvas-overview" aria-label="Overview">
-            <MiniMap pannable zoomable ariaLabel="Minimap" style={{ width: 168, height: 110 }} nodeColor={(node) => (node.id === 'source' ? '#2f7de1' : node.id === 'target' ? '#c8421f' : '#8a8886')} />
+            <MiniMap
+              pannable
+              zoomable
+              ariaLabel="Minimap"
+              style={{ width: 168, height: 110 }}
+              nodeColor={(node) => (node.id === 'source' ? '#2f7de1' : node.id === 'target' ? '#c8421f' : '#8a8886')}
+            />
           </aside>
         )}
       </div>

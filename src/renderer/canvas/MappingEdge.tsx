@@ -30,7 +30,12 @@ export interface MappingEdgeData extends Record<string, unknown> {
 }
 export type MappingEdgeType = Edge<MappingEdgeData, 'mapping'>
 
-const show = (value: unknown) => (value === undefined ? '∅' : typeof value === 'string' ? `"${value.length > 28 ? `${value.slice(0, 27)}…` : value}"` : JSON.stringify(value))
+const show = (value: unknown) =>
+  value === undefined
+    ? '∅'
+    : typeof value === 'string'
+      ? `"${value.length > 28 ? `${value.slice(0, 27)}…` : value}"`
+      : JSON.stringify(value)
 
 /** A point on React Flow's bezier between a right-hand source and a left-hand target (control points half-way across). */
 function pointAlong(sx: number, sy: number, tx: number, ty: number, t: number): [number, number] {
@@ -43,9 +48,22 @@ function pointAlong(sx: number, sy: number, tx: number, ty: number, t: number): 
   return [x, y]
 }
 
-function MappingEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd }: EdgeProps<MappingEdgeType>) {
+function MappingEdgeView({
+  id,
+  sourceX,
+  sourceY,
+  targetX,
+  targetY,
+  sourcePosition,
+  targetPosition,
+  data,
+  selected,
+  markerEnd
+}: EdgeProps<MappingEdgeType>) {
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition, curvature: 0.35 })
-  const selectedStep = useCanvasStore((state) => (selected && state.selection.kind === 'step' && state.selection.target === data?.target ? state.selection.index : undefined))
+  const selectedStep = useCanvasStore((state) =>
+    selected && state.selection.kind === 'step' && state.selection.target === data?.target ? state.selection.index : undefined
+  )
   const select = useCanvasStore((state) => state.select)
   const away = useCanvasStore((state) => (data ? state.proxied.source.has(data.from) || state.proxied.target.has(data.target) : false))
   if (!data) return null
@@ -53,7 +71,11 @@ function MappingEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePositio
   const className = `ss-edge ss-edge--${kind}${data.severity ? ` ss-edge--${data.severity}` : ''}${selected ? ' ss-edge--selected' : ''}${away && !selected ? ' ss-edge--away' : ''}`
   // Proposals show their buttons when selected (the inspector lists them all); an edge whose row is scrolled away keeps quiet.
   const showLabel =
-    selected || (!away && (kind === 'match' || kind === 'link' || (kind === 'mapping' && data.primary && (data.steps.length > 0 || data.severity || data.trace || !data.applyUpdates))))
+    selected ||
+    (!away &&
+      (kind === 'match' ||
+        kind === 'link' ||
+        (kind === 'mapping' && data.primary && (data.steps.length > 0 || data.severity || data.trace || !data.applyUpdates))))
   // Labels sit two thirds along, nearer the target: mappings into neighbouring rows then fan out instead of stacking mid-way.
   const [x, y] = kind === 'match' ? [labelX, labelY] : pointAlong(sourceX, sourceY, targetX, targetY, 0.68)
   return (
@@ -68,7 +90,10 @@ function MappingEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePositio
           >
             {kind === 'match' && <span className="ss-chip ss-chip--key">match key</span>}
             {kind === 'link' && (
-              <span className={`ss-chip ss-chip--link${data.severity ? ` ss-chip--${data.severity}` : ''}`} title={data.message ?? `Each record is linked to its parent synced by the flow ${data.parentFlow ?? ''}`}>
+              <span
+                className={`ss-chip ss-chip--link${data.severity ? ` ss-chip--${data.severity}` : ''}`}
+                title={data.message ?? `Each record is linked to its parent synced by the flow ${data.parentFlow ?? ''}`}
+              >
                 link · parent: {data.parentFlow}
               </span>
             )}
@@ -101,7 +126,11 @@ function MappingEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePositio
               <>
                 {data.severity && (
                   <Tooltip content={data.message ?? ''} relationship="description">
-                    <span className={`ss-badge ss-badge--${data.severity}`} aria-label={`${data.severity}: ${data.message ?? ''}`} role="img">
+                    <span
+                      className={`ss-badge ss-badge--${data.severity}`}
+                      aria-label={`${data.severity}: ${data.message ?? ''}`}
+                      role="img"
+                    >
                       {data.severity === 'error' ? <ErrorCircleFilled /> : <WarningFilled />}
                     </span>
                   </Tooltip>
@@ -120,9 +149,16 @@ function MappingEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePositio
                     {fn}
                   </button>
                 ))}
-                {!data.applyUpdates && <span className="ss-chip ss-chip--muted" title="Written only when the record is created">create only</span>}
+                {!data.applyUpdates && (
+                  <span className="ss-chip ss-chip--muted" title="Written only when the record is created">
+                    create only
+                  </span>
+                )}
                 {data.trace && (
-                  <span className={`ss-chip ss-chip--trace${data.trace.error ? ' ss-chip--trace-error' : ''}`} title={data.trace.error ?? show(data.trace.value)}>
+                  <span
+                    className={`ss-chip ss-chip--trace${data.trace.error ? ' ss-chip--trace-error' : ''}`}
+                    title={data.trace.error ?? show(data.trace.value)}
+                  >
                     {data.trace.error ? `✕ ${data.trace.error}` : `= ${show(data.trace.value)}`}
                   </span>
                 )}

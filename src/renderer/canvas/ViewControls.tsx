@@ -1,5 +1,14 @@
 import { Button, ToggleButton, Tooltip } from '@fluentui/react-components'
-import { FullScreenMaximizeRegular, MapRegular, PanelLeftRegular, PanelRightRegular, PresenterRegular, ScaleFitRegular, ZoomInRegular, ZoomOutRegular } from '@fluentui/react-icons'
+import {
+  FullScreenMaximizeRegular,
+  MapRegular,
+  PanelLeftRegular,
+  PanelRightRegular,
+  PresenterRegular,
+  ScaleFitRegular,
+  ZoomInRegular,
+  ZoomOutRegular
+} from '@fluentui/react-icons'
 import { useNodesInitialized, useReactFlow, useStore } from '@xyflow/react'
 import { useCallback, useEffect, useRef, type ReactElement, type RefObject } from 'react'
 import { useLayoutStore } from '../state/layout-store'
@@ -76,29 +85,64 @@ export function ViewControls({ onFit, showOverview }: { onFit: () => void; showO
   const focused = layout.focus !== undefined
   const toggle = (label: string, detail: string, icon: ReactElement, checked: boolean, onClick: () => void) => (
     <Tooltip content={detail} relationship="description">
-      <ToggleButton size="small" appearance="subtle" icon={icon} checked={checked} aria-pressed={checked} aria-label={label} onClick={onClick} />
+      <ToggleButton
+        size="small"
+        appearance="subtle"
+        icon={icon}
+        checked={checked}
+        aria-pressed={checked}
+        aria-label={label}
+        onClick={onClick}
+      />
     </Tooltip>
   )
   return (
     <div className="ss-view-controls" role="group" aria-label="View">
       <Tooltip content="Zoom out" relationship="description">
-        <Button size="small" appearance="subtle" icon={<ZoomOutRegular />} aria-label="Zoom Out" onClick={() => void zoomOut({ duration: 150 })} />
+        <Button
+          size="small"
+          appearance="subtle"
+          icon={<ZoomOutRegular />}
+          aria-label="Zoom Out"
+          onClick={() => void zoomOut({ duration: 150 })}
+        />
       </Tooltip>
       <span className="ss-view-controls__zoom" aria-label="Zoom level" role="status">
         {Math.round(zoom * 100)}%
       </span>
       <Tooltip content="Zoom in" relationship="description">
-        <Button size="small" appearance="subtle" icon={<ZoomInRegular />} aria-label="Zoom In" onClick={() => void zoomIn({ duration: 150 })} />
+        <Button
+          size="small"
+          appearance="subtle"
+          icon={<ZoomInRegular />}
+          aria-label="Zoom In"
+          onClick={() => void zoomIn({ duration: 150 })}
+        />
       </Tooltip>
       <Tooltip content="Fit the flow at a readable size (text 12 px or more)" relationship="description">
         <Button size="small" appearance="subtle" icon={<ScaleFitRegular />} aria-label="Fit View" onClick={onFit} />
       </Tooltip>
       <span className="ss-view-controls__divider" />
-      {toggle('Tables panel', 'Show or hide the tables and resources', <PanelLeftRegular />, layout.leftOpen, () => layout.toggle('leftOpen'))}
-      {toggle('Inspector panel', 'Show or hide the inspector and problems', <PanelRightRegular />, layout.rightOpen, () => layout.toggle('rightOpen'))}
-      {showOverview && toggle('Overview', 'Show or hide the overview map (beside the canvas, never over it)', <MapRegular />, layout.overview, () => layout.toggle('overview'))}
-      {toggle('Focus mode', 'The canvas alone: side panels and preview hidden (again to bring them back)', <FullScreenMaximizeRegular />, focused, () => layout.setFocus(!focused))}
-      {toggle('Presentation', 'For a projector: the canvas alone at 150%', <PresenterRegular />, layout.presentation, () => layout.setPresentation(!layout.presentation))}
+      {toggle('Tables panel', 'Show or hide the tables and resources', <PanelLeftRegular />, layout.leftOpen, () =>
+        layout.toggle('leftOpen')
+      )}
+      {toggle('Inspector panel', 'Show or hide the inspector and problems', <PanelRightRegular />, layout.rightOpen, () =>
+        layout.toggle('rightOpen')
+      )}
+      {showOverview &&
+        toggle('Overview', 'Show or hide the overview map (beside the canvas, never over it)', <MapRegular />, layout.overview, () =>
+          layout.toggle('overview')
+        )}
+      {toggle(
+        'Focus mode',
+        'The canvas alone: side panels and preview hidden (again to bring them back)',
+        <FullScreenMaximizeRegular />,
+        focused,
+        () => layout.setFocus(!focused)
+      )}
+      {toggle('Presentation', 'For a projector: the canvas alone at 150%', <PresenterRegular />, layout.presentation, () =>
+        layout.setPresentation(!layout.presentation)
+      )}
     </div>
   )
 }

@@ -46,8 +46,14 @@ interface Pair {
 }
 
 function pairsOf(flow: Flow): Pair[] {
-  if (flow.kind === 'optOut') return flow.pairs.map((p) => ({ target: p.campaign, from: [p.dynamics], steps: [flow.direction], applyUpdates: true }))
-  return flow.fields.map((f) => ({ target: f.target, from: f.from ?? [], steps: (f.steps ?? []).map((s) => s.fn), applyUpdates: f.applyUpdates !== false }))
+  if (flow.kind === 'optOut')
+    return flow.pairs.map((p) => ({ target: p.campaign, from: [p.dynamics], steps: [flow.direction], applyUpdates: true }))
+  return flow.fields.map((f) => ({
+    target: f.target,
+    from: f.from ?? [],
+    steps: (f.steps ?? []).map((s) => s.fn),
+    applyUpdates: f.applyUpdates !== false
+  }))
 }
 
 export function toCanvas({ document, flow, source, target, problems, proposals, trace }: CanvasInput): { nodes: Node[]; edges: Edge[] } {
@@ -113,11 +119,32 @@ export function toCanvas({ document, flow, source, target, problems, proposals, 
       position: { x: positions.filter[0], y: positions.filter[1] },
       deletable: false,
       dragHandle: '.ss-node__header',
-      data: { flowId: flow.id, filter: flow.filter, table: source?.status === 'ready' ? source.value : undefined, severity: problems.filter } satisfies FilterNodeData
+      data: {
+        flowId: flow.id,
+        filter: flow.filter,
+        table: source?.status === 'ready' ? source.value : undefined,
+        severity: problems.filter
+      } satisfies FilterNodeData
     })
-    edges.push({ id: 'filter-edge', source: 'filter', sourceHandle: 'filter', target: 'source', targetHandle: '__filter', ariaLabel: 'Filter of the source', selectable: false, deletable: false, className: 'ss-edge--filter', style: { strokeDasharray: '2 4' } })
+    edges.push({
+      id: 'filter-edge',
+      source: 'filter',
+      sourceHandle: 'filter',
+      target: 'source',
+      targetHandle: '__filter',
+      ariaLabel: 'Filter of the source',
+      selectable: false,
+      deletable: false,
+      className: 'ss-edge--filter',
+      style: { strokeDasharray: '2 4' }
+    })
   }
-  const base = { source: 'source', target: 'target', type: 'mapping' as const, markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14 } }
+  const base = {
+    source: 'source',
+    target: 'target',
+    type: 'mapping' as const,
+    markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14 }
+  }
   if (match) {
     edges.push({
       ...base,
@@ -126,7 +153,17 @@ export function toCanvas({ document, flow, source, target, problems, proposals, 
       sourceHandle: match.source,
       targetHandle: match.target,
       deletable: false,
-      data: { kind: 'match', target: match.target, from: match.source, primary: true, steps: [], severity: problems.match, message: undefined, applyUpdates: true, trace: undefined } satisfies MappingEdgeData
+      data: {
+        kind: 'match',
+        target: match.target,
+        from: match.source,
+        primary: true,
+        steps: [],
+        severity: problems.match,
+        message: undefined,
+        applyUpdates: true,
+        trace: undefined
+      } satisfies MappingEdgeData
     })
   }
   for (const pair of pairs) {

@@ -1,4 +1,17 @@
-import { Input, Menu, MenuDivider, MenuGroupHeader, MenuItem, MenuList, MenuPopover, MenuTrigger, Toolbar, ToolbarButton, ToolbarDivider, Tooltip } from '@fluentui/react-components'
+import {
+  Input,
+  Menu,
+  MenuDivider,
+  MenuGroupHeader,
+  MenuItem,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
+  Toolbar,
+  ToolbarButton,
+  ToolbarDivider,
+  Tooltip
+} from '@fluentui/react-components'
 import {
   ArrowDownloadRegular,
   ArrowRedoRegular,
@@ -51,9 +64,25 @@ function DocumentName() {
 type RecentItem = { key: string; name: string; title: string; open: () => void }
 function loadRecent(client: Client, actions: DocumentActions): Promise<RecentItem[]> {
   if (client.mode === 'browser' && hasFileSystemAccess()) {
-    return listRecentFiles().then((files) => files.map((file) => ({ key: file.id, name: file.name, title: `${file.name} (opened ${new Date(file.openedAt).toLocaleString()})`, open: () => void actions.openRecentFile(file) })))
+    return listRecentFiles().then((files) =>
+      files.map((file) => ({
+        key: file.id,
+        name: file.name,
+        title: `${file.name} (opened ${new Date(file.openedAt).toLocaleString()})`,
+        open: () => void actions.openRecentFile(file)
+      }))
+    )
   }
-  return client.call('recent/list', {}).then((r) => r.documents.map((doc: RecentDocument) => ({ key: doc.path, name: doc.name, title: doc.path, open: () => void actions.openDocument(doc.path) })))
+  return client
+    .call('recent/list', {})
+    .then((r) =>
+      r.documents.map((doc: RecentDocument) => ({
+        key: doc.path,
+        name: doc.name,
+        title: doc.path,
+        open: () => void actions.openDocument(doc.path)
+      }))
+    )
 }
 
 /** File: the project commands in one place, with the recent files. */
@@ -69,12 +98,24 @@ function FileMenu({ client, actions, onNew }: { client: Client; actions: Documen
       </MenuTrigger>
       <MenuPopover>
         <MenuList>
-          <MenuItem onClick={onNew} secondaryContent={`${mod}N`}>New…</MenuItem>
-          <MenuItem onClick={() => void actions.openDocument()} secondaryContent={`${mod}O`}>Open…</MenuItem>
-          <MenuItem onClick={() => void actions.saveDocument()} disabled={!hasDocument} secondaryContent={`${mod}S`}>Save</MenuItem>
-          <MenuItem onClick={() => void actions.saveDocument(true)} disabled={!hasDocument} secondaryContent={`Shift+${mod}S`}>Save as…</MenuItem>
-          <MenuItem onClick={() => void actions.importDocument()} secondaryContent={`${mod}I`}>Import…</MenuItem>
-          <MenuItem onClick={() => void actions.exportDocument()} disabled={!hasDocument} secondaryContent={`${mod}E`}>Export…</MenuItem>
+          <MenuItem onClick={onNew} secondaryContent={`${mod}N`}>
+            New…
+          </MenuItem>
+          <MenuItem onClick={() => void actions.openDocument()} secondaryContent={`${mod}O`}>
+            Open…
+          </MenuItem>
+          <MenuItem onClick={() => void actions.saveDocument()} disabled={!hasDocument} secondaryContent={`${mod}S`}>
+            Save
+          </MenuItem>
+          <MenuItem onClick={() => void actions.saveDocument(true)} disabled={!hasDocument} secondaryContent={`Shift+${mod}S`}>
+            Save as…
+          </MenuItem>
+          <MenuItem onClick={() => void actions.importDocument()} secondaryContent={`${mod}I`}>
+            Import…
+          </MenuItem>
+          <MenuItem onClick={() => void actions.exportDocument()} disabled={!hasDocument} secondaryContent={`${mod}E`}>
+            Export…
+          </MenuItem>
           <MenuDivider />
           <MenuGroupHeader>Recent</MenuGroupHeader>
           {recent.length === 0 && <MenuItem disabled>No recent files</MenuItem>}
@@ -89,16 +130,42 @@ function FileMenu({ client, actions, onNew }: { client: Client; actions: Documen
   )
 }
 
-export function AppToolbar({ client, actions, onNew, onConnections, onRun }: { client: Client; actions: DocumentActions; onNew: () => void; onConnections?: () => void; onRun?: () => void }) {
+export function AppToolbar({
+  client,
+  actions,
+  onNew,
+  onConnections,
+  onRun
+}: {
+  client: Client
+  actions: DocumentActions
+  onNew: () => void
+  onConnections?: () => void
+  onRun?: () => void
+}) {
   const hasDocument = useDocumentStore((state) => state.document !== undefined)
   const canUndo = useDocumentStore((state) => state.past.length > 0)
   const canRedo = useDocumentStore((state) => state.future.length > 0)
   const undoName = useDocumentStore((state) => state.past[state.past.length - 1]?.action)
   const redoName = useDocumentStore((state) => state.future[0]?.action)
   // Secondary commands drop their label on narrow windows (the name and the tooltip stay).
-  const button = (label: string, shortcut: string, icon: ReactElement, onClick: () => void, disabled = false, detail?: string, secondary = false) => (
+  const button = (
+    label: string,
+    shortcut: string,
+    icon: ReactElement,
+    onClick: () => void,
+    disabled = false,
+    detail?: string,
+    secondary = false
+  ) => (
     <Tooltip content={`${detail ?? label}${shortcut ? ` (${shortcut})` : ''}`} relationship="description" withArrow>
-      <ToolbarButton aria-label={label} icon={icon} onClick={onClick} disabled={disabled} className={secondary ? 'ss-toolbar__secondary' : undefined}>
+      <ToolbarButton
+        aria-label={label}
+        icon={icon}
+        onClick={onClick}
+        disabled={disabled}
+        className={secondary ? 'ss-toolbar__secondary' : undefined}
+      >
         <span className="ss-toolbar__label">{label}</span>
       </ToolbarButton>
     </Tooltip>

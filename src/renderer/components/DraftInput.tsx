@@ -5,7 +5,11 @@ import { useEffect, useState } from 'react'
  * A text input that edits a draft and commits it on Enter or blur, so typing a word makes
  * one undoable edit, not one per key. Escape puts the committed value back.
  */
-export function DraftInput({ value, onCommit, ...props }: Omit<InputProps, 'value' | 'onChange' | 'defaultValue'> & { value: string; onCommit: (value: string) => void }) {
+export function DraftInput({
+  value,
+  onCommit,
+  ...props
+}: Omit<InputProps, 'value' | 'onChange' | 'defaultValue'> & { value: string; onCommit: (value: string) => void }) {
   const [draft, setDraft] = useState(value)
   useEffect(() => setDraft(value), [value])
   return (

@@ -14,8 +14,8 @@ export function EmptyCanvas({ hasDocument }: { hasDocument: boolean }) {
           <>
             <Subtitle2>This mapping has no flows yet</Subtitle2>
             <Body1>
-              Flows are drawn from connected Dynamics 365 tables and Campaign resources. Connections are not in this build yet; until
-              they are, open or import a mapping file to see its flows here.
+              Flows are drawn from connected Dynamics 365 tables and Campaign resources. Connections are not in this build yet; until they
+              are, open or import a mapping file to see its flows here.
             </Body1>
           </>
         ) : (

@@ -29,7 +29,14 @@ export function FlowTabs({ document, activeId, onAdd }: { document: MappingDocum
         }}
       >
         {document.flows.map((f) => (
-          <Tab key={f.id} value={f.id} onDoubleClick={() => { setRenaming(f.id); setDraft(f.name ?? f.id) }}>
+          <Tab
+            key={f.id}
+            value={f.id}
+            onDoubleClick={() => {
+              setRenaming(f.id)
+              setDraft(f.name ?? f.id)
+            }}
+          >
             {renaming === f.id ? (
               <Input
                 size="small"
@@ -56,7 +63,16 @@ export function FlowTabs({ document, activeId, onAdd }: { document: MappingDocum
       {active && (
         <>
           <Tooltip content="Rename this flow (or double-click its tab)" relationship="description">
-            <Button size="small" appearance="subtle" icon={<RenameRegular />} aria-label="Rename flow" onClick={() => { setRenaming(active.id); setDraft(active.name ?? active.id) }} />
+            <Button
+              size="small"
+              appearance="subtle"
+              icon={<RenameRegular />}
+              aria-label="Rename flow"
+              onClick={() => {
+                setRenaming(active.id)
+                setDraft(active.name ?? active.id)
+              }}
+            />
           </Tooltip>
           <Tooltip content="Remove this flow (undo brings it back)" relationship="description">
             <Button

@@ -11,7 +11,17 @@ import { FilterBuilder } from '../canvas/FilterNode'
 import { useCanvasStore, type Selection } from '../state/canvas-store'
 import { useDocumentStore } from '../state/document-store'
 import { readyTable, useFlowTables } from '../state/flow-schema'
-import { appendStep, changeMapping, moveStep, newStep, removeEdges, removeMappings, removeStep, replaceFlow, replaceStep } from '../state/mapping-edits'
+import {
+  appendStep,
+  changeMapping,
+  moveStep,
+  newStep,
+  removeEdges,
+  removeMappings,
+  removeStep,
+  replaceFlow,
+  replaceStep
+} from '../state/mapping-edits'
 import { useTraceStore } from '../state/trace-store'
 import { LinkInspector } from './LinkInspector'
 import { OptOutInspector } from './OptOutInspector'
@@ -29,7 +39,16 @@ function FieldFacts({ field, table }: { field: Field; table: Table | undefined }
     ['Type', `${field.type}${field.maxLength ? ` (max ${field.maxLength})` : ''}`],
     ['Required', field.required],
     ['Key', field.isKey || table?.primaryId === field.name ? 'yes' : 'no'],
-    ['Writable', field.readOnly ? 'read-only' : field.validForCreate && field.validForUpdate ? 'create and update' : field.validForCreate ? 'create only' : 'update only']
+    [
+      'Writable',
+      field.readOnly
+        ? 'read-only'
+        : field.validForCreate && field.validForUpdate
+          ? 'create and update'
+          : field.validForCreate
+            ? 'create only'
+            : 'update only'
+    ]
   ]
   return (
     <dl className="ss-facts">
@@ -68,7 +87,23 @@ function ProblemList({ problems }: { problems: Problem[] }) {
   )
 }
 
-function MappingInspector({ document, flow, target, selection, source, targetTable, problems }: { document: MappingDocument; flow: Flow; target: string; selection: Selection; source: Table | undefined; targetTable: Table | undefined; problems: Problem[] }) {
+function MappingInspector({
+  document,
+  flow,
+  target,
+  selection,
+  source,
+  targetTable,
+  problems
+}: {
+  document: MappingDocument
+  flow: Flow
+  target: string
+  selection: Selection
+  source: Table | undefined
+  targetTable: Table | undefined
+  problems: Problem[]
+}) {
   const edit = useDocumentStore((state) => state.edit)
   const select = useCanvasStore((state) => state.select)
   const trace = useTraceStore((state) => (state.flowId === flow.id ? state.trace : undefined))
@@ -88,7 +123,12 @@ function MappingInspector({ document, flow, target, selection, source, targetTab
       <Subtitle2>
         Mapping → <span className="ss-mono">{target}</span>
       </Subtitle2>
-      {targetField && <Caption1 className="ss-quiet">{targetField.displayName} · {targetField.type}{targetField.maxLength ? `(${targetField.maxLength})` : ''}</Caption1>}
+      {targetField && (
+        <Caption1 className="ss-quiet">
+          {targetField.displayName} · {targetField.type}
+          {targetField.maxLength ? `(${targetField.maxLength})` : ''}
+        </Caption1>
+      )}
       <ProblemList problems={here} />
       <FluentField label="From" size="small">
         <ul className="ss-from">
@@ -156,7 +196,8 @@ function MappingInspector({ document, flow, target, selection, source, targetTab
           onChange={(_e, d) => {
             const fn = d.value as StepName
             if (!fn) return
-            const step = fn === 'valueMap' && sourceField && targetField ? (valueMapBetween(sourceField, targetField) ?? newStep(fn)) : newStep(fn)
+            const step =
+              fn === 'valueMap' && sourceField && targetField ? (valueMapBetween(sourceField, targetField) ?? newStep(fn)) : newStep(fn)
             edit(`Add ${fn} to ${target}`, (doc) => appendStep(doc, flow.id, target, step))
             select({ kind: 'step', target, index: steps.length }, useCanvasStore.getState().selectedEdges)
           }}
@@ -169,10 +210,13 @@ function MappingInspector({ document, flow, target, selection, source, targetTab
           ))}
         </Select>
       </FluentField>
-      <Button icon={<DeleteRegular />} onClick={() => {
-        edit(`Remove mapping ${target}`, (doc) => removeMappings(doc, flow.id, [target]))
-        select({ kind: 'none' })
-      }}>
+      <Button
+        icon={<DeleteRegular />}
+        onClick={() => {
+          edit(`Remove mapping ${target}`, (doc) => removeMappings(doc, flow.id, [target]))
+          select({ kind: 'none' })
+        }}
+      >
         Remove this mapping
       </Button>
     </div>
@@ -183,7 +227,11 @@ function MatchInspector({ flow, source, target }: { flow: Flow; source: Table | 
   const edit = useDocumentStore((state) => state.edit)
   if (flow.kind !== 'records') return null
   const keysOf = (table: Table | undefined, current: string) => {
-    const names = table ? table.fields.filter((f) => f.isKey || f.name === table.primaryId || table.keys.some((k) => k.fields.includes(f.name))).map((f) => f.name) : []
+    const names = table
+      ? table.fields
+          .filter((f) => f.isKey || f.name === table.primaryId || table.keys.some((k) => k.fields.includes(f.name)))
+          .map((f) => f.name)
+      : []
     return names.includes(current) ? names : [current, ...names]
   }
   // A new target field is a new claim: its confirmation does not carry over.
@@ -211,16 +259,22 @@ function MatchInspector({ flow, source, target }: { flow: Flow; source: Table | 
       <Caption1 className="ss-quiet">Records are upserted by this key: the target field holds the Dynamics id.</Caption1>
       <FluentField label="Source id column" size="small">
         <Select size="small" value={flow.match.source} onChange={(_e, d) => set('source', d.value)}>
-          {keysOf(source, flow.match.source).map((n) => <option key={n}>{n}</option>)}
+          {keysOf(source, flow.match.source).map((n) => (
+            <option key={n}>{n}</option>
+          ))}
         </Select>
       </FluentField>
       <FluentField label="Target identification key" size="small">
         <Select size="small" value={flow.match.target} onChange={(_e, d) => set('target', d.value)}>
-          {targetKeyChoices(target, flow.match.target).map((n) => <option key={n}>{n}</option>)}
+          {targetKeyChoices(target, flow.match.target).map((n) => (
+            <option key={n}>{n}</option>
+          ))}
         </Select>
       </FluentField>
       {known ? (
-        <Caption1 className="ss-quiet">{flow.match.target} is a key of {target?.name}: records are read by the key in the URL.</Caption1>
+        <Caption1 className="ss-quiet">
+          {flow.match.target} is a key of {target?.name}: records are read by the key in the URL.
+        </Caption1>
       ) : (
         <Switch
           label={`${flow.match.target} is an identification key in Campaign`}
@@ -230,7 +284,8 @@ function MatchInspector({ flow, source, target }: { flow: Flow; source: Table | 
       )}
       {!known && (
         <Caption1 className="ss-quiet">
-          Campaign&apos;s metadata does not say which fields are keys. Confirmed: records are read by the key in the URL. Not confirmed: through the by-filter of the field.
+          Campaign&apos;s metadata does not say which fields are keys. Confirmed: records are read by the key in the URL. Not confirmed:
+          through the by-filter of the field.
         </Caption1>
       )}
     </div>
@@ -239,7 +294,11 @@ function MatchInspector({ flow, source, target }: { flow: Flow; source: Table | 
 
 /** Any writable text field can be the identification key: Campaign's metadata does not mark keys. */
 function targetKeyChoices(table: Table | undefined, current: string): string[] {
-  const names = table ? table.fields.filter((f) => !f.readOnly && ['string', 'memo', 'email', 'phone', 'url', 'uniqueidentifier', 'unknown'].includes(f.type)).map((f) => f.name) : []
+  const names = table
+    ? table.fields
+        .filter((f) => !f.readOnly && ['string', 'memo', 'email', 'phone', 'url', 'uniqueidentifier', 'unknown'].includes(f.type))
+        .map((f) => f.name)
+    : []
   return names.includes(current) ? names : [current, ...names]
 }
 
@@ -251,13 +310,20 @@ function FlowInspector({ flow }: { flow: Flow }) {
     <div className="ss-inspector__section">
       <Subtitle2>Flow {flow.name ?? flow.id}</Subtitle2>
       <Caption1 className="ss-quiet">
-        {mapped} field mapping{mapped === 1 ? '' : 's'}. Select a field, an edge or a step to edit it; drag a source field onto a target field to map it.
+        {mapped} field mapping{mapped === 1 ? '' : 's'}. Select a field, an edge or a step to edit it; drag a source field onto a target
+        field to map it.
       </Caption1>
       <FluentField label="Sync mode" size="small">
         <Select
           size="small"
           value={flow.sync?.mode ?? 'incremental'}
-          onChange={(_e, d) => edit(`Sync mode ${d.value}`, (doc) => replaceFlow(doc, flow.id, (f) => (f.kind === 'records' ? { ...f, sync: { ...(f.sync ?? {}), mode: d.value as 'incremental' | 'full' } } : f)))}
+          onChange={(_e, d) =>
+            edit(`Sync mode ${d.value}`, (doc) =>
+              replaceFlow(doc, flow.id, (f) =>
+                f.kind === 'records' ? { ...f, sync: { ...(f.sync ?? {}), mode: d.value as 'incremental' | 'full' } } : f
+              )
+            )
+          }
         >
           <option value="incremental">incremental (changes since the last run)</option>
           <option value="full">full (replay everything)</option>
@@ -270,7 +336,11 @@ function FlowInspector({ flow }: { flow: Flow }) {
           checked={flow.deletes?.[key] ?? false}
           onChange={(_e, d) =>
             edit(`${key} ${d.checked ? 'on' : 'off'}`, (doc) =>
-              replaceFlow(doc, flow.id, (f) => (f.kind === 'records' ? { ...f, deletes: { applySourceDeletes: false, deleteWhenFilteredOut: false, ...(f.deletes ?? {}), [key]: d.checked } } : f))
+              replaceFlow(doc, flow.id, (f) =>
+                f.kind === 'records'
+                  ? { ...f, deletes: { applySourceDeletes: false, deleteWhenFilteredOut: false, ...(f.deletes ?? {}), [key]: d.checked } }
+                  : f
+              )
             )
           }
         />
@@ -286,17 +356,33 @@ function Suggestions({ flowId }: { flowId: string }) {
   return (
     <div className="ss-inspector__section ss-suggestions" aria-label="Suggested mappings" role="region">
       <Subtitle2>Suggested mappings ({proposals.length})</Subtitle2>
-      <Caption1 className="ss-quiet">Dashed on the canvas. Accept or reject each, or all at once above the canvas; existing mappings are never changed.</Caption1>
+      <Caption1 className="ss-quiet">
+        Dashed on the canvas. Accept or reject each, or all at once above the canvas; existing mappings are never changed.
+      </Caption1>
       <ul className="ss-suggestions__list">
         {proposals.map((p) => (
           <li key={p.target} title={p.reason}>
             <span className="ss-mono ss-suggestions__pair">
               {p.from.join(', ')} → {p.target}
             </span>
-            <span className="ss-quiet">{Math.round(p.confidence * 100)}%{p.steps?.length ? ` · ${p.steps.map((s) => s.fn).join(' → ')}` : ''}</span>
+            <span className="ss-quiet">
+              {Math.round(p.confidence * 100)}%{p.steps?.length ? ` · ${p.steps.map((s) => s.fn).join(' → ')}` : ''}
+            </span>
             <span className="ss-suggestions__buttons">
-              <Button size="small" appearance="subtle" icon={<CheckmarkRegular />} aria-label={`Accept ${p.from.join(', ')} → ${p.target}`} onClick={() => answer(p.target, true)} />
-              <Button size="small" appearance="subtle" icon={<DismissRegular />} aria-label={`Reject ${p.from.join(', ')} → ${p.target}`} onClick={() => answer(p.target, false)} />
+              <Button
+                size="small"
+                appearance="subtle"
+                icon={<CheckmarkRegular />}
+                aria-label={`Accept ${p.from.join(', ')} → ${p.target}`}
+                onClick={() => answer(p.target, true)}
+              />
+              <Button
+                size="small"
+                appearance="subtle"
+                icon={<DismissRegular />}
+                aria-label={`Reject ${p.from.join(', ')} → ${p.target}`}
+                onClick={() => answer(p.target, false)}
+              />
             </span>
           </li>
         ))}
@@ -305,7 +391,17 @@ function Suggestions({ flowId }: { flowId: string }) {
   )
 }
 
-export function Inspector({ client, document, flow, problems }: { client: Client; document: MappingDocument; flow: Flow; problems: Problem[] }) {
+export function Inspector({
+  client,
+  document,
+  flow,
+  problems
+}: {
+  client: Client
+  document: MappingDocument
+  flow: Flow
+  problems: Problem[]
+}) {
   const selection = useCanvasStore((state) => state.selection)
   const selectedEdges = useCanvasStore((state) => state.selectedEdges)
   const tables = useFlowTables(client, document, flow)
@@ -313,7 +409,9 @@ export function Inspector({ client, document, flow, problems }: { client: Client
   const target = readyTable(tables.target)
   const usedBy = useMemo(() => {
     if (selection.kind !== 'field' || flow.kind === 'optOut') return []
-    return selection.side === 'source' ? flow.fields.filter((f) => f.from?.includes(selection.field)).map((f) => f.target) : flow.fields.filter((f) => f.target === selection.field).flatMap((f) => f.from ?? [])
+    return selection.side === 'source'
+      ? flow.fields.filter((f) => f.from?.includes(selection.field)).map((f) => f.target)
+      : flow.fields.filter((f) => f.target === selection.field).flatMap((f) => f.from ?? [])
   }, [selection, flow])
 
   let body
@@ -323,7 +421,9 @@ export function Inspector({ client, document, flow, problems }: { client: Client
     body = (
       <div className="ss-inspector__section">
         <Subtitle2>{field?.displayName ?? selection.field}</Subtitle2>
-        <Caption1 className="ss-quiet">{selection.side === 'source' ? 'Source' : 'Target'} field of {table?.displayName ?? '…'}</Caption1>
+        <Caption1 className="ss-quiet">
+          {selection.side === 'source' ? 'Source' : 'Target'} field of {table?.displayName ?? '…'}
+        </Caption1>
         {field ? <FieldFacts field={field} table={table} /> : <Body1 className="ss-quiet">No schema for this field.</Body1>}
         <Caption1>
           {usedBy.length ? `${selection.side === 'source' ? 'Mapped to' : 'Mapped from'}: ${usedBy.join(', ')}` : 'Not mapped.'}
@@ -332,15 +432,30 @@ export function Inspector({ client, document, flow, problems }: { client: Client
       </div>
     )
   } else if (flow.kind === 'optOut' && (selection.kind === 'edge' || selection.kind === 'none')) {
-    const pair = selection.kind === 'edge' ? flow.pairs.find((p) => p.campaign === selection.target && p.dynamics === selection.from) : undefined
+    const pair =
+      selection.kind === 'edge' ? flow.pairs.find((p) => p.campaign === selection.target && p.dynamics === selection.from) : undefined
     body = <OptOutInspector flow={flow} selected={pair} source={source} target={target} />
-  } else if (selection.kind === 'edge' && flow.kind === 'records' && flow.links?.some((l) => l.target === selection.target && l.source === selection.from)) {
+  } else if (
+    selection.kind === 'edge' &&
+    flow.kind === 'records' &&
+    flow.links?.some((l) => l.target === selection.target && l.source === selection.from)
+  ) {
     body = <LinkInspector document={document} flow={flow} target={selection.target} targetTable={target} />
   } else if (selection.kind === 'edge' || selection.kind === 'step') {
     body = (
       <>
-        {selectedEdges.length > 1 && <Badge appearance="tint">{selectedEdges.length} edges selected — Delete removes them, Ctrl+V pastes steps into each</Badge>}
-        <MappingInspector document={document} flow={flow} target={selection.target} selection={selection} source={source} targetTable={target} problems={problems} />
+        {selectedEdges.length > 1 && (
+          <Badge appearance="tint">{selectedEdges.length} edges selected — Delete removes them, Ctrl+V pastes steps into each</Badge>
+        )}
+        <MappingInspector
+          document={document}
+          flow={flow}
+          target={selection.target}
+          selection={selection}
+          source={source}
+          targetTable={target}
+          problems={problems}
+        />
       </>
     )
   } else if (selection.kind === 'node' && selection.node === 'filter' && flow.kind !== 'optOut') {
@@ -356,7 +471,9 @@ export function Inspector({ client, document, flow, problems }: { client: Client
       <div className="ss-inspector__section">
         <Subtitle2>{table?.displayName ?? selection.node}</Subtitle2>
         <Caption1 className="ss-quiet">
-          {table ? `${table.system === 'dynamics' ? 'Dynamics 365 table' : 'Campaign resource'} ${table.name} · ${table.fields.length} fields · ${table.keys.length} key${table.keys.length === 1 ? '' : 's'}${table.changeTracking ? ' · change tracking on' : ''}` : 'Loading…'}
+          {table
+            ? `${table.system === 'dynamics' ? 'Dynamics 365 table' : 'Campaign resource'} ${table.name} · ${table.fields.length} fields · ${table.keys.length} key${table.keys.length === 1 ? '' : 's'}${table.changeTracking ? ' · change tracking on' : ''}`
+            : 'Loading…'}
         </Caption1>
       </div>
     )

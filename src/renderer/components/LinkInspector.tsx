@@ -11,7 +11,17 @@ import { removeLinks, setLinkParent } from '../state/link-edits'
  * A selected link edge: which lookup links each record to its parent, and the parent flow —
  * chosen when the link was dropped, offered here among the flows that sync the linked resource.
  */
-export function LinkInspector({ document, flow, target, targetTable }: { document: MappingDocument; flow: RecordsFlow; target: string; targetTable: Table | undefined }) {
+export function LinkInspector({
+  document,
+  flow,
+  target,
+  targetTable
+}: {
+  document: MappingDocument
+  flow: RecordsFlow
+  target: string
+  targetTable: Table | undefined
+}) {
   const edit = useDocumentStore((state) => state.edit)
   const select = useCanvasStore((state) => state.select)
   const link = flow.links?.find((l) => l.target === target)
@@ -26,8 +36,22 @@ export function LinkInspector({ document, flow, target, targetTable }: { documen
         Each {flow.target.resource} record is linked to the {field?.targets?.[0] ?? 'profile'} whose Dynamics id is in {link.source}
         {field?.required === 'required' ? ' — required: a record without one fails before it is written.' : '.'}
       </Caption1>
-      <FluentField label="Parent flow" size="small" validationState={known ? 'none' : 'error'} validationMessage={known ? undefined : `No flow "${link.parentFlow}" syncs ${field?.targets?.[0] ?? 'the parent'} records — pick one, or add one.`}>
-        <Select size="small" value={known ? link.parentFlow : ''} aria-label="Parent flow" onChange={(_event, data) => edit(`Link ${target} to flow ${data.value}`, (doc) => setLinkParent(doc, flow.id, target, data.value))}>
+      <FluentField
+        label="Parent flow"
+        size="small"
+        validationState={known ? 'none' : 'error'}
+        validationMessage={
+          known ? undefined : `No flow "${link.parentFlow}" syncs ${field?.targets?.[0] ?? 'the parent'} records — pick one, or add one.`
+        }
+      >
+        <Select
+          size="small"
+          value={known ? link.parentFlow : ''}
+          aria-label="Parent flow"
+          onChange={(_event, data) =>
+            edit(`Link ${target} to flow ${data.value}`, (doc) => setLinkParent(doc, flow.id, target, data.value))
+          }
+        >
           {!known && <option value="">{link.parentFlow} (missing)</option>}
           {candidates.map((c) => (
             <option key={c.id} value={c.id}>

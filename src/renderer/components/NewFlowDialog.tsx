@@ -45,7 +45,19 @@ export function matchKeyFor(source: Table | undefined, sourceName: string, targe
   return { source: sourceKey, target: best?.name ?? target?.keys[0]?.fields[0] ?? 'externalId' }
 }
 
-export function NewFlowDialog({ client, mode, open, onClose, confirmDiscard }: { client: Client; mode: 'document' | 'flow'; open: boolean; onClose: () => void; confirmDiscard: () => boolean }) {
+export function NewFlowDialog({
+  client,
+  mode,
+  open,
+  onClose,
+  confirmDiscard
+}: {
+  client: Client
+  mode: 'document' | 'flow'
+  open: boolean
+  onClose: () => void
+  confirmDiscard: () => boolean
+}) {
   const current = useDocumentStore((state) => state.document)
   const [name, setName] = useState('Untitled mapping')
   const [connections, setConnections] = useState<ConnectionSummary[]>([])
@@ -65,7 +77,10 @@ export function NewFlowDialog({ client, mode, open, onClose, confirmDiscard }: {
       setDynamics(current.connections.dynamics)
       setCampaign(current.connections.campaign)
     }
-    client.call('connections/list', {}).then(({ connections }) => setConnections(connections), () => setConnections([]))
+    client.call('connections/list', {}).then(
+      ({ connections }) => setConnections(connections),
+      () => setConnections([])
+    )
   })
   useEffect(() => {
     if (open) reset()
@@ -84,7 +99,10 @@ export function NewFlowDialog({ client, mode, open, onClose, confirmDiscard }: {
     setBusy(true)
     setError(undefined)
     try {
-      const [source, target] = await Promise.all([loadTable(client, 'dynamics', dynamics, table), loadTable(client, 'campaign', campaign, resource)])
+      const [source, target] = await Promise.all([
+        loadTable(client, 'dynamics', dynamics, table),
+        loadTable(client, 'campaign', campaign, resource)
+      ])
       let document: MappingDocument
       if (mode === 'document') {
         ;({ document } = await client.call('document/new', { name: name.trim() || 'Untitled mapping' }))
@@ -174,8 +192,15 @@ export function NewFlowDialog({ client, mode, open, onClose, confirmDiscard }: {
             )}
             <Field label="Dynamics table (source)">{list(tables, 'Dynamics table', table, setTable)}</Field>
             <Field label="Campaign resource (target)">{list(resources, 'Campaign resource', resource, setResource)}</Field>
-            <Caption1 className="ss-quiet">Records are matched on the table's id, written to the resource's identification key; suggested mappings appear on the canvas for you to accept or reject.</Caption1>
-            {error && <Caption1 role="alert" className="ss-error-text">{error}</Caption1>}
+            <Caption1 className="ss-quiet">
+              Records are matched on the table's id, written to the resource's identification key; suggested mappings appear on the canvas
+              for you to accept or reject.
+            </Caption1>
+            {error && (
+              <Caption1 role="alert" className="ss-error-text">
+                {error}
+              </Caption1>
+            )}
           </DialogContent>
           <DialogActions>
             {mode === 'document' && (
@@ -184,7 +209,11 @@ export function NewFlowDialog({ client, mode, open, onClose, confirmDiscard }: {
               </Button>
             )}
             <Button onClick={onClose}>Cancel</Button>
-            <Button appearance="primary" onClick={() => void create()} disabled={busy || tables?.status !== 'ready' || resources?.status !== 'ready'}>
+            <Button
+              appearance="primary"
+              onClick={() => void create()}
+              disabled={busy || tables?.status !== 'ready' || resources?.status !== 'ready'}
+            >
               {busy ? 'Creating…' : 'Create'}
             </Button>
           </DialogActions>

@@ -21,10 +21,22 @@ function label(table: Table | undefined, name: string): string {
   return field && field.displayName !== name ? `${field.displayName} (${name})` : name
 }
 
-export function OptOutInspector({ flow, selected, source, target }: { flow: OptOutFlow; selected?: { dynamics: string; campaign: string }; source: Table | undefined; target: Table | undefined }) {
+export function OptOutInspector({
+  flow,
+  selected,
+  source,
+  target
+}: {
+  flow: OptOutFlow
+  selected?: { dynamics: string; campaign: string }
+  source: Table | undefined
+  target: Table | undefined
+}) {
   const edit = useDocumentStore((state) => state.edit)
   const mode = optOutModes[flow.direction]
-  const pairs = selected ? [selected, ...flow.pairs.filter((p) => p.campaign !== selected.campaign || p.dynamics !== selected.dynamics)] : flow.pairs
+  const pairs = selected
+    ? [selected, ...flow.pairs.filter((p) => p.campaign !== selected.campaign || p.dynamics !== selected.dynamics)]
+    : flow.pairs
   return (
     <div className="ss-inspector__section" data-testid="opt-out-inspector">
       <Subtitle2>Opt-outs: {mode.title}</Subtitle2>
@@ -38,7 +50,9 @@ export function OptOutInspector({ flow, selected, source, target }: { flow: OptO
           aria-label="Opt-out direction"
           onChange={(_event, data) => {
             const direction = data.value as OptOutDirectionName
-            edit(`Opt-outs: ${optOutModes[direction].title}`, (doc) => replaceFlow(doc, flow.id, (f) => (f.kind === 'optOut' ? { ...f, direction } : f)))
+            edit(`Opt-outs: ${optOutModes[direction].title}`, (doc) =>
+              replaceFlow(doc, flow.id, (f) => (f.kind === 'optOut' ? { ...f, direction } : f))
+            )
           }}
         >
           {directions.map((d) => (
@@ -80,7 +94,9 @@ export function OptOutInspector({ flow, selected, source, target }: { flow: OptO
               <dt>{label(source, pair.dynamics)}</dt>
               <dd>
                 ↔ {label(target, pair.campaign)}
-                {flow.direction === 'both' && <span className="ss-quiet"> · times: the contact's modifiedon vs {pair.campaign}LastModified</span>}
+                {flow.direction === 'both' && (
+                  <span className="ss-quiet"> · times: the contact's modifiedon vs {pair.campaign}LastModified</span>
+                )}
               </dd>
             </div>
           ))}

@@ -6,11 +6,22 @@ import { useSchemaStore } from '../state/schema-store'
 import { describeProblem, plural } from './problem-words'
 
 /** Every problem of the document (shape and schema), each pointing at its place in the user's words; a click focuses it on the canvas. */
-export function ProblemsPanel({ document, problems, onFocus }: { document: MappingDocument | undefined; problems: Problem[]; onFocus: (problem: Problem) => void }) {
+export function ProblemsPanel({
+  document,
+  problems,
+  onFocus
+}: {
+  document: MappingDocument | undefined
+  problems: Problem[]
+  onFocus: (problem: Problem) => void
+}) {
   const tables = useSchemaStore((state) => state.tables)
   const errors = problems.filter((p) => p.severity === 'error').length
   const warnings = problems.length - errors
-  const summary = problems.length === 0 ? 'No problems' : [errors && plural(errors, 'error'), warnings && plural(warnings, 'warning')].filter(Boolean).join(', ')
+  const summary =
+    problems.length === 0
+      ? 'No problems'
+      : [errors && plural(errors, 'error'), warnings && plural(warnings, 'warning')].filter(Boolean).join(', ')
   return (
     <section className="ss-panel ss-problems-panel" aria-label="Problems">
       <header className="ss-panel__header">
@@ -30,7 +41,12 @@ export function ProblemsPanel({ document, problems, onFocus }: { document: Mappi
             const words = describeProblem(problem, document, tables)
             return (
               <li key={index}>
-                <button type="button" className={`ss-problem ss-problem--${problem.severity}`} onClick={() => onFocus(problem)} aria-label={`${problem.severity === 'error' ? 'Error' : 'Warning'} in ${words.where}: ${words.message}`}>
+                <button
+                  type="button"
+                  className={`ss-problem ss-problem--${problem.severity}`}
+                  onClick={() => onFocus(problem)}
+                  aria-label={`${problem.severity === 'error' ? 'Error' : 'Warning'} in ${words.where}: ${words.message}`}
+                >
                   <span className={`ss-problem__icon ss-problem__icon--${problem.severity}`} aria-hidden="true">
                     {problem.severity === 'error' ? <ErrorCircleFilled /> : <WarningFilled />}
                   </span>

@@ -22,7 +22,13 @@ export function SimulateDeliveryButton({ client, onDone }: { client: Client; onD
   }
   return (
     <>
-      <Button size="small" icon={<MailRegular />} onClick={() => void simulate()} disabled={state.status === 'busy'} title="The Sandbox's Campaign sends an email delivery to its profiles now">
+      <Button
+        size="small"
+        icon={<MailRegular />}
+        onClick={() => void simulate()}
+        disabled={state.status === 'busy'}
+        title="The Sandbox's Campaign sends an email delivery to its profiles now"
+      >
         Simulate a delivery
       </Button>
       {state.status === 'busy' && <Spinner size="extra-tiny" aria-label="Simulating a delivery" />}

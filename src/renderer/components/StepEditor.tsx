@@ -24,18 +24,42 @@ function unwrap(schema: z.ZodType): { schema: z.ZodType; optional: boolean } {
   return { schema: current, optional }
 }
 
-function ArgEditor({ name, schema, value, label, onChange }: { name: string; schema: z.ZodType; value: unknown; label: string; onChange: (value: unknown) => void }) {
+function ArgEditor({
+  name,
+  schema,
+  value,
+  label,
+  onChange
+}: {
+  name: string
+  schema: z.ZodType
+  value: unknown
+  label: string
+  onChange: (value: unknown) => void
+}) {
   const { schema: inner, optional } = unwrap(schema)
   const def = defOf(inner)
   const hint = optional ? 'optional' : undefined
   switch (def.type) {
     case 'boolean':
-      return <Switch label={name} checked={value === true} onChange={(_e, d) => onChange(d.checked ? true : optional ? undefined : false)} aria-label={label} />
+      return (
+        <Switch
+          label={name}
+          checked={value === true}
+          onChange={(_e, d) => onChange(d.checked ? true : optional ? undefined : false)}
+          aria-label={label}
+        />
+      )
     case 'enum': {
       const options = Object.values(def.entries ?? {})
       return (
         <FluentField label={name} hint={hint} size="small">
-          <Select size="small" aria-label={label} value={value === undefined ? '' : String(value)} onChange={(_e, d) => onChange(d.value === '' ? undefined : d.value)}>
+          <Select
+            size="small"
+            aria-label={label}
+            value={value === undefined ? '' : String(value)}
+            onChange={(_e, d) => onChange(d.value === '' ? undefined : d.value)}
+          >
             {optional && <option value="">(default)</option>}
             {options.map((o) => (
               <option key={o}>{o}</option>
@@ -47,13 +71,24 @@ function ArgEditor({ name, schema, value, label, onChange }: { name: string; sch
     case 'number':
       return (
         <FluentField label={name} hint={hint} size="small">
-          <DraftInput size="small" type="number" aria-label={label} value={value === undefined ? '' : String(value)} onCommit={(t) => onChange(t.trim() === '' ? undefined : Number(t))} />
+          <DraftInput
+            size="small"
+            type="number"
+            aria-label={label}
+            value={value === undefined ? '' : String(value)}
+            onCommit={(t) => onChange(t.trim() === '' ? undefined : Number(t))}
+          />
         </FluentField>
       )
     case 'string':
       return (
         <FluentField label={name} hint={hint} size="small">
-          <DraftInput size="small" aria-label={label} value={typeof value === 'string' ? value : ''} onCommit={(t) => onChange(t === '' && optional ? undefined : t)} />
+          <DraftInput
+            size="small"
+            aria-label={label}
+            value={typeof value === 'string' ? value : ''}
+            onCommit={(t) => onChange(t === '' && optional ? undefined : t)}
+          />
         </FluentField>
       )
     case 'array':
@@ -64,7 +99,10 @@ function ArgEditor({ name, schema, value, label, onChange }: { name: string; sch
             aria-label={label}
             value={Array.isArray(value) ? value.join(', ') : ''}
             onCommit={(t) => {
-              const list = t.split(',').map((x) => x.trim()).filter(Boolean)
+              const list = t
+                .split(',')
+                .map((x) => x.trim())
+                .filter(Boolean)
               onChange(list.length ? list : undefined)
             }}
           />
@@ -92,7 +130,12 @@ function ArgEditor({ name, schema, value, label, onChange }: { name: string; sch
       // A scalar (text, number, true/false or null).
       return (
         <FluentField label={name} hint='text; 12, true, false, null keep their type; "12" is text' size="small">
-          <DraftInput size="small" aria-label={label} value={formatScalar(value)} onCommit={(t) => onChange(t === '' && optional ? undefined : parseScalar(t))} />
+          <DraftInput
+            size="small"
+            aria-label={label}
+            value={formatScalar(value)}
+            onCommit={(t) => onChange(t === '' && optional ? undefined : parseScalar(t))}
+          />
         </FluentField>
       )
   }
@@ -135,18 +178,52 @@ export function StepEditor({
     onChange(next as Step)
   }
   return (
-    <li className={`ss-step${selected ? ' ss-step--selected' : ''}`} aria-label={`Step ${index + 1}: ${step.fn}`} onFocus={onSelect} onClick={onSelect}>
+    <li
+      className={`ss-step${selected ? ' ss-step--selected' : ''}`}
+      aria-label={`Step ${index + 1}: ${step.fn}`}
+      onFocus={onSelect}
+      onClick={onSelect}
+    >
       <div className="ss-step__head">
-        <span className="ss-chip">{index + 1}. {step.fn}</span>
+        <span className="ss-chip">
+          {index + 1}. {step.fn}
+        </span>
         <span className="ss-step__actions">
-          <Button size="small" appearance="subtle" icon={<ArrowUpRegular />} aria-label={`Move step ${index + 1} up`} disabled={index === 0} onClick={() => onMove(-1)} />
-          <Button size="small" appearance="subtle" icon={<ArrowDownRegular />} aria-label={`Move step ${index + 1} down`} disabled={index === count - 1} onClick={() => onMove(1)} />
-          <Button size="small" appearance="subtle" icon={<DeleteRegular />} aria-label={`Remove step ${index + 1} (${step.fn}) of ${target}`} onClick={onRemove} />
+          <Button
+            size="small"
+            appearance="subtle"
+            icon={<ArrowUpRegular />}
+            aria-label={`Move step ${index + 1} up`}
+            disabled={index === 0}
+            onClick={() => onMove(-1)}
+          />
+          <Button
+            size="small"
+            appearance="subtle"
+            icon={<ArrowDownRegular />}
+            aria-label={`Move step ${index + 1} down`}
+            disabled={index === count - 1}
+            onClick={() => onMove(1)}
+          />
+          <Button
+            size="small"
+            appearance="subtle"
+            icon={<DeleteRegular />}
+            aria-label={`Remove step ${index + 1} (${step.fn}) of ${target}`}
+            onClick={onRemove}
+          />
         </span>
       </div>
       <Caption1 className="ss-quiet">{stepDescriptions[step.fn]}</Caption1>
       {args.map(([key, argSchema]) => (
-        <ArgEditor key={key} name={key} schema={argSchema} value={(step as Record<string, unknown>)[key]} label={`${key} of step ${index + 1}`} onChange={(value) => set(key, value)} />
+        <ArgEditor
+          key={key}
+          name={key}
+          schema={argSchema}
+          value={(step as Record<string, unknown>)[key]}
+          label={`${key} of step ${index + 1}`}
+          onChange={(value) => set(key, value)}
+        />
       ))}
       {step.fn === 'valueMap' && <ValueMapEditor step={step} source={source} target={targetField} onChange={onChange} />}
       {traceOutput && (

@@ -12,7 +12,17 @@ type ValueMapStep = Extract<Step, { fn: 'valueMap' }>
  * picked from the target's enumeration, plus what unmatched values become. Without option
  * lists on either side, keys and values are typed.
  */
-export function ValueMapEditor({ step, source, target, onChange }: { step: ValueMapStep; source: Field | undefined; target: Field | undefined; onChange: (step: ValueMapStep) => void }) {
+export function ValueMapEditor({
+  step,
+  source,
+  target,
+  onChange
+}: {
+  step: ValueMapStep
+  source: Field | undefined
+  target: Field | undefined
+  onChange: (step: ValueMapStep) => void
+}) {
   const sourceOptions = source?.options ?? []
   const targetOptions = target?.options ?? []
   const keys = [...new Set([...sourceOptions.map((o) => String(o.value)), ...Object.keys(step.map)])]
@@ -31,9 +41,16 @@ export function ValueMapEditor({ step, source, target, onChange }: { step: Value
   }
   const targetPicker = (value: Scalar | undefined, label: string, set: (v: Scalar | undefined) => void, emptyLabel: string) =>
     targetOptions.length ? (
-      <Select size="small" aria-label={label} value={value === undefined ? '' : String(value)} onChange={(_e, d) => set(d.value === '' ? undefined : (targetOptions.find((o) => String(o.value) === d.value)?.value as Scalar))}>
+      <Select
+        size="small"
+        aria-label={label}
+        value={value === undefined ? '' : String(value)}
+        onChange={(_e, d) => set(d.value === '' ? undefined : (targetOptions.find((o) => String(o.value) === d.value)?.value as Scalar))}
+      >
         <option value="">{emptyLabel}</option>
-        {value !== undefined && !targetOptions.some((o) => String(o.value) === String(value)) && <option value={String(value)}>{String(value)} (not an option)</option>}
+        {value !== undefined && !targetOptions.some((o) => String(o.value) === String(value)) && (
+          <option value={String(value)}>{String(value)} (not an option)</option>
+        )}
         {targetOptions.map((o) => (
           <option key={String(o.value)} value={String(o.value)}>
             {String(o.value) === o.label ? o.label : `${o.label} (${String(o.value)})`}
@@ -41,7 +58,13 @@ export function ValueMapEditor({ step, source, target, onChange }: { step: Value
         ))}
       </Select>
     ) : (
-      <DraftInput size="small" aria-label={label} placeholder={emptyLabel} value={formatScalar(value)} onCommit={(t) => set(t === '' ? undefined : parseScalar(t))} />
+      <DraftInput
+        size="small"
+        aria-label={label}
+        placeholder={emptyLabel}
+        value={formatScalar(value)}
+        onCommit={(t) => set(t === '' ? undefined : parseScalar(t))}
+      />
     )
   const suggestion = source && target ? valueMapBetween(source, target) : undefined
   return (
@@ -68,7 +91,15 @@ export function ValueMapEditor({ step, source, target, onChange }: { step: Value
               </td>
               <td>{targetPicker(step.map[key], `Target value for ${labelOf(key) ?? key}`, (v) => setEntry(key, v), '(unmapped)')}</td>
               <td>
-                {key in step.map && <Button size="small" appearance="subtle" icon={<DeleteRegular />} aria-label={`Remove the entry for ${labelOf(key) ?? key}`} onClick={() => setEntry(key, undefined)} />}
+                {key in step.map && (
+                  <Button
+                    size="small"
+                    appearance="subtle"
+                    icon={<DeleteRegular />}
+                    aria-label={`Remove the entry for ${labelOf(key) ?? key}`}
+                    onClick={() => setEntry(key, undefined)}
+                  />
+                )}
               </td>
             </tr>
           ))}
@@ -77,12 +108,17 @@ export function ValueMapEditor({ step, source, target, onChange }: { step: Value
               <Caption1>Anything else</Caption1>
             </td>
             <td>
-              {targetPicker(step.otherwise, 'Value for unmatched source values', (v) => {
-                const next = { ...step }
-                if (v === undefined) delete next.otherwise
-                else next.otherwise = v
-                onChange(next)
-              }, step.keepUnmatched ? '(kept as is)' : '(fails the record)')}
+              {targetPicker(
+                step.otherwise,
+                'Value for unmatched source values',
+                (v) => {
+                  const next = { ...step }
+                  if (v === undefined) delete next.otherwise
+                  else next.otherwise = v
+                  onChange(next)
+                },
+                step.keepUnmatched ? '(kept as is)' : '(fails the record)'
+              )}
             </td>
             <td />
           </tr>
@@ -95,7 +131,13 @@ export function ValueMapEditor({ step, source, target, onChange }: { step: Value
           </Button>
         )}
         {suggestion?.fn === 'valueMap' && (
-          <Button size="small" icon={<SparkleRegular />} onClick={() => onChange({ ...step, map: { ...suggestion.map, ...step.map }, otherwise: step.otherwise ?? suggestion.otherwise })}>
+          <Button
+            size="small"
+            icon={<SparkleRegular />}
+            onClick={() =>
+              onChange({ ...step, map: { ...suggestion.map, ...step.map }, otherwise: step.otherwise ?? suggestion.otherwise })
+            }
+          >
             Fill by matching labels
           </Button>
         )}

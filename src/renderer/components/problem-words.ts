@@ -45,11 +45,24 @@ const part: Record<string, string> = {
   connections: 'connections'
 }
 
-export function describeProblem(problem: Problem, document: MappingDocument | undefined, tables: Record<string, Loadable<Table>>): ProblemWords {
+export function describeProblem(
+  problem: Problem,
+  document: MappingDocument | undefined,
+  tables: Record<string, Loadable<Table>>
+): ProblemWords {
   const [head, index, where, at, ...rest] = problem.path
   const flow = head === 'flows' && typeof index === 'number' ? document?.flows[index] : undefined
   if (!document || !flow || typeof index !== 'number') {
-    return { where: problem.path.length ? (head === 'flows' ? 'Flows' : head === 'connections' ? 'Connections' : formatPath(problem.path)) : 'Mapping', message: reword(problem.message, document, new Map()) }
+    return {
+      where: problem.path.length
+        ? head === 'flows'
+          ? 'Flows'
+          : head === 'connections'
+            ? 'Connections'
+            : formatPath(problem.path)
+        : 'Mapping',
+      message: reword(problem.message, document, new Map())
+    }
   }
   const fields = fieldsOf(document, flow, tables)
   const label = (name: string) => (fields.get(name) && fields.get(name) !== name ? `${fields.get(name)} (${name})` : name)
@@ -58,7 +71,8 @@ export function describeProblem(problem: Problem, document: MappingDocument | un
     const mapping = flow.fields[at]
     if (mapping) {
       place += ` · ${label(mapping.target)}`
-      if (rest[0] === 'steps' && typeof rest[1] === 'number') place += ` · step ${rest[1] + 1}${mapping.steps?.[rest[1]] ? ` (${mapping.steps[rest[1]].fn})` : ''}`
+      if (rest[0] === 'steps' && typeof rest[1] === 'number')
+        place += ` · step ${rest[1] + 1}${mapping.steps?.[rest[1]] ? ` (${mapping.steps[rest[1]].fn})` : ''}`
     }
   } else if (typeof where === 'string') place += ` · ${part[where] ?? where}`
   return { where: place, message: reword(problem.message, document, fields) }
@@ -70,6 +84,9 @@ function reword(message: string, document: MappingDocument | undefined, fields: 
     const display = fields.get(name)
     return display ? (display === name ? name : `${display} (${name})`) : whole
   })
-  if (document) text = text.replace(/\bflows\[(\d+)\]/g, (whole, n: string) => (document.flows[Number(n)] ? `"${flowName(document.flows[Number(n)], Number(n))}"` : whole))
+  if (document)
+    text = text.replace(/\bflows\[(\d+)\]/g, (whole, n: string) =>
+      document.flows[Number(n)] ? `"${flowName(document.flows[Number(n)], Number(n))}"` : whole
+    )
   return text
 }

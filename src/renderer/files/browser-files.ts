@@ -97,7 +97,12 @@ export async function rememberRecentFile(handle: FileSystemFileHandle): Promise<
   const list = await listRecentFiles()
   const kept: RecentFile[] = []
   for (const item of list) if (!(await item.handle.isSameEntry(handle).catch(() => false))) kept.push(item)
-  const entry: RecentFile = { id: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, name: handle.name, openedAt: Date.now(), handle }
+  const entry: RecentFile = {
+    id: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    name: handle.name,
+    openedAt: Date.now(),
+    handle
+  }
   try {
     await set('list', [entry, ...kept].slice(0, RECENT_LIMIT), store())
   } catch {

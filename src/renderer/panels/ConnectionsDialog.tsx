@@ -53,8 +53,18 @@ const stepOrder = ['reach', 'signIn', 'metadata', 'count'] as const
 
 function sourceBadge(summary: ConnectionSummary) {
   const { source } = summary.profile
-  if (source === 'sandbox') return <Badge appearance="tint" color="brand">Built-in Sandbox · read-only</Badge>
-  if (source === 'env') return <Badge appearance="tint" color="informative">From environment variables · read-only</Badge>
+  if (source === 'sandbox')
+    return (
+      <Badge appearance="tint" color="brand">
+        Built-in Sandbox · read-only
+      </Badge>
+    )
+  if (source === 'env')
+    return (
+      <Badge appearance="tint" color="informative">
+        From environment variables · read-only
+      </Badge>
+    )
   return null
 }
 
@@ -139,14 +149,24 @@ export function ConnectionsDialog(props: { client: Client; open: boolean; onClos
     const { profile } = summary
     const test = tests[profile.id]
     return (
-      <article key={profile.id} className="ssp-conn" aria-label={`${systemLabel(profile.system)} connection ${profile.name}`} data-connection-id={profile.id}>
+      <article
+        key={profile.id}
+        className="ssp-conn"
+        aria-label={`${systemLabel(profile.system)} connection ${profile.name}`}
+        data-connection-id={profile.id}
+      >
         <div className="ssp-conn__head">
           <div className="ssp-conn__title">
             <Subtitle2>{profile.name}</Subtitle2>
             {sourceBadge(summary)}
           </div>
           <div className="ssp-row">
-            <Button size="small" icon={<PlugConnectedRegular />} onClick={() => void runTest(profile.id)} disabled={test?.status === 'running'}>
+            <Button
+              size="small"
+              icon={<PlugConnectedRegular />}
+              onClick={() => void runTest(profile.id)}
+              disabled={test?.status === 'running'}
+            >
               Test
             </Button>
             {!profile.readOnly && (
@@ -179,7 +199,9 @@ export function ConnectionsDialog(props: { client: Client; open: boolean; onClos
             </div>
           </MessageBar>
         )}
-        {test?.status === 'running' && <Spinner size="tiny" label="Testing: reach → sign in → metadata → count…" labelPosition="after" className="ssp-conn__running" />}
+        {test?.status === 'running' && (
+          <Spinner size="tiny" label="Testing: reach → sign in → metadata → count…" labelPosition="after" className="ssp-conn__running" />
+        )}
         {test?.status === 'failed' && (
           <MessageBar intent="error">
             <MessageBarBody>{test.message}</MessageBarBody>
@@ -210,15 +232,26 @@ export function ConnectionsDialog(props: { client: Client; open: boolean; onClos
       <DialogSurface className="ssp-conn-surface" aria-label="Connections">
         <DialogBody className="ssp-conn-body">
           <DialogTitle action={<Button appearance="subtle" aria-label="Close" icon={<DismissRegular />} onClick={onClose} />}>
-            {editing ? (editing.mode === 'create' ? `New ${systemLabel(editing.system)} connection` : `Edit “${editing.summary.profile.name}”`) : 'Connections'}
+            {editing
+              ? editing.mode === 'create'
+                ? `New ${systemLabel(editing.system)} connection`
+                : `Edit “${editing.summary.profile.name}”`
+              : 'Connections'}
           </DialogTitle>
           <DialogContent className="ssp-conn-content">
             {editing ? (
-              <ConnectionForm key={editing.mode === 'edit' ? editing.summary.profile.id : editing.system} client={client} editing={editing} onCancel={() => setEditing(undefined)} onSaved={saved} />
+              <ConnectionForm
+                key={editing.mode === 'edit' ? editing.summary.profile.id : editing.system}
+                client={client}
+                editing={editing}
+                onCancel={() => setEditing(undefined)}
+                onSaved={saved}
+              />
             ) : (
               <>
                 <Body1 className="ssp-quiet">
-                  Where Dynamics 365 and Campaign are, and how to sign in. Secrets go to the encrypted store of this machine and are never shown again; mapping files name a connection, never hold it.
+                  Where Dynamics 365 and Campaign are, and how to sign in. Secrets go to the encrypted store of this machine and are never
+                  shown again; mapping files name a connection, never hold it.
                 </Body1>
                 {notice && (
                   <MessageBar intent="info" role="status">
@@ -228,7 +261,10 @@ export function ConnectionsDialog(props: { client: Client; open: boolean; onClos
                 {listError && (
                   <MessageBar intent="error">
                     <MessageBarBody>
-                      {listError} <Button size="small" appearance="transparent" onClick={() => void load()}>Try again</Button>
+                      {listError}{' '}
+                      <Button size="small" appearance="transparent" onClick={() => void load()}>
+                        Try again
+                      </Button>
                     </MessageBarBody>
                   </MessageBar>
                 )}
@@ -268,7 +304,10 @@ function TestReportView({ report }: { report: ConnectionTestReport }) {
                 {state === 'ok' ? <CheckmarkCircleFilled /> : state === 'failed' ? <DismissCircleFilled /> : <CircleRegular />}
               </span>
               <span className="ssp-test__label">
-                <span aria-label={state === 'ok' ? 'passed' : state === 'failed' ? 'failed' : 'not run'}>{state === 'ok' ? '✓' : state === 'failed' ? '✗' : '–'}</span> {stepLabels[name]}
+                <span aria-label={state === 'ok' ? 'passed' : state === 'failed' ? 'failed' : 'not run'}>
+                  {state === 'ok' ? '✓' : state === 'failed' ? '✗' : '–'}
+                </span>{' '}
+                {stepLabels[name]}
               </span>
               <span className="ssp-test__ms">{step ? `${Math.round(step.ms)} ms` : 'not run'}</span>
               {step?.ok && step.detail && <Caption1 className="ssp-test__detail">{step.detail}</Caption1>}
@@ -294,10 +333,17 @@ function TestReportView({ report }: { report: ConnectionTestReport }) {
   )
 }
 
-function ConnectionForm(props: { client: Client; editing: Editing; onCancel: () => void; onSaved: (summary: ConnectionSummary, created: boolean) => void }) {
+function ConnectionForm(props: {
+  client: Client
+  editing: Editing
+  onCancel: () => void
+  onSaved: (summary: ConnectionSummary, created: boolean) => void
+}) {
   const { client, editing } = props
   const system = editing.mode === 'create' ? editing.system : editing.summary.profile.system
-  const [values, setValues] = useState<FormValues>(() => (editing.mode === 'create' ? defaultsFor(system) : valuesOf(editing.summary.profile)))
+  const [values, setValues] = useState<FormValues>(() =>
+    editing.mode === 'create' ? defaultsFor(system) : valuesOf(editing.summary.profile)
+  )
   const [secret, setSecret] = useState('')
   const [errors, setErrors] = useState<Record<string, string>>({})
   const [failure, setFailure] = useState<string>()
@@ -340,7 +386,11 @@ function ConnectionForm(props: { client: Client; editing: Editing; onCancel: () 
         props.onSaved(connection, true)
       } else {
         const { system: _system, ...changes } = result.connection
-        const { connection } = await client.call('connections/update', { id: editing.summary.profile.id, changes, secret: secret || undefined })
+        const { connection } = await client.call('connections/update', {
+          id: editing.summary.profile.id,
+          changes,
+          secret: secret || undefined
+        })
         props.onSaved(connection, false)
       }
     } catch (error) {
@@ -380,7 +430,11 @@ function ConnectionForm(props: { client: Client; editing: Editing; onCancel: () 
                 ))}
               </Select>
             ) : (
-              <Input value={values[field.name] ?? ''} placeholder={field.placeholder} onChange={(_event, data) => set(field.name, data.value)} />
+              <Input
+                value={values[field.name] ?? ''}
+                placeholder={field.placeholder}
+                onChange={(_event, data) => set(field.name, data.value)}
+              />
             )}
           </Field>
         ])}
@@ -391,7 +445,11 @@ function ConnectionForm(props: { client: Client; editing: Editing; onCancel: () 
           required={!storedSecret}
           validationMessage={errors.secret}
           validationState={errors.secret ? 'error' : 'none'}
-          hint={storedSecret ? 'A secret is stored. Leave this empty to keep it, or type a new one to replace it.' : 'Stored encrypted on this machine; it is never shown again.'}
+          hint={
+            storedSecret
+              ? 'A secret is stored. Leave this empty to keep it, or type a new one to replace it.'
+              : 'Stored encrypted on this machine; it is never shown again.'
+          }
         >
           {authMethod === 'certificate' ? (
             <Textarea
@@ -421,11 +479,16 @@ function ConnectionForm(props: { client: Client; editing: Editing; onCancel: () 
         </Field>
       ) : (
         <Caption1 className="ssp-quiet">
-          {authMethod === 'deviceCode' ? 'Signs in with a code you enter on another device when the connection is first used.' : 'Signs in through your system browser when the connection is first used.'} No secret is stored; the token cache is encrypted.
+          {authMethod === 'deviceCode'
+            ? 'Signs in with a code you enter on another device when the connection is first used.'
+            : 'Signs in through your system browser when the connection is first used.'}{' '}
+          No secret is stored; the token cache is encrypted.
         </Caption1>
       )}
       {editing.mode === 'edit' && values.name?.trim() !== editing.summary.profile.name && (
-        <Caption1 className="ssp-warning-text">Mapping files that name “{editing.summary.profile.name}” will no longer find this connection under its new name.</Caption1>
+        <Caption1 className="ssp-warning-text">
+          Mapping files that name “{editing.summary.profile.name}” will no longer find this connection under its new name.
+        </Caption1>
       )}
       {failure && (
         <MessageBar intent="error">

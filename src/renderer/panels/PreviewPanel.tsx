@@ -16,7 +16,17 @@ import {
   Tooltip,
   useId
 } from '@fluentui/react-components'
-import { ArrowSortDownRegular, ArrowSortUpRegular, DismissRegular, ErrorCircleFilled, EyeRegular, LaptopRegular, CloudRegular, PlayRegular, WarningFilled } from '@fluentui/react-icons'
+import {
+  ArrowSortDownRegular,
+  ArrowSortUpRegular,
+  DismissRegular,
+  ErrorCircleFilled,
+  EyeRegular,
+  LaptopRegular,
+  CloudRegular,
+  PlayRegular,
+  WarningFilled
+} from '@fluentui/react-icons'
 import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react'
 import type { CallOutput } from '../../shared/contract'
 import type { Flow, MappingDocument } from '../../shared/mapping/document'
@@ -27,7 +37,16 @@ import { useTraceStore, type RecordTrace } from '../state/trace-store'
 import { formatLiteral, formatValue, messageOf } from './format'
 import { ChangedFields, CreatedFields, FailedField } from './DiffLines'
 import { VirtualList, type VirtualListHandle } from './VirtualList'
-import { getCoreRowModel, getFilteredRowModel, getSortedRowModel, useReactTable, type ColumnDef, type ColumnSizingState, type SortingFn, type SortingState } from '@tanstack/react-table'
+import {
+  getCoreRowModel,
+  getFilteredRowModel,
+  getSortedRowModel,
+  useReactTable,
+  type ColumnDef,
+  type ColumnSizingState,
+  type SortingFn,
+  type SortingState
+} from '@tanstack/react-table'
 import './panels.css'
 
 type PreviewResult = CallOutput<'preview/records'>
@@ -37,7 +56,11 @@ type DryRunEntry = DryRunResult['dryRun']['entries'][number]
 type Action = DryRunEntry['action']
 type Query = PreviewResult['query']
 
-type Loadable<T> = { status: 'idle' } | { status: 'loading' } | { status: 'ready'; value: T; document: MappingDocument } | { status: 'error'; message: string }
+type Loadable<T> =
+  | { status: 'idle' }
+  | { status: 'loading' }
+  | { status: 'ready'; value: T; document: MappingDocument }
+  | { status: 'error'; message: string }
 
 const ROW_HEIGHT = 30
 const STATUS_WIDTH = 72
@@ -65,8 +88,12 @@ function shortKey(key: string | undefined): string {
 
 /** Why the panel cannot preview this flow yet, in the user's words; undefined when it can. */
 function emptyReason(document: MappingDocument, flow: Flow | undefined, flowId: string | undefined): string | undefined {
-  if (!flowId || !flow) return document.flows.length === 0 ? 'This mapping has no flows yet. Add a flow on the canvas to preview its records.' : 'Select a flow to preview its records.'
-  if (flow.kind === 'records' && flow.fields.length === 0) return 'Add a field mapping to preview: connect a Dynamics field to a Campaign field on the canvas.'
+  if (!flowId || !flow)
+    return document.flows.length === 0
+      ? 'This mapping has no flows yet. Add a flow on the canvas to preview its records.'
+      : 'Select a flow to preview its records.'
+  if (flow.kind === 'records' && flow.fields.length === 0)
+    return 'Add a field mapping to preview: connect a Dynamics field to a Campaign field on the canvas.'
   return undefined
 }
 
@@ -181,14 +208,9 @@ export function PreviewPanel(props: { client: Client; document: MappingDocument;
   let body: ReactNode
   if (blocked) body = <Empty text={blocked} />
   else if (current.status === 'idle') {
-    body = (
-      <Empty
-        text={
-          idleText(flow, view, sampleSize)
-        }
-      />
-    )
-  } else if (current.status === 'loading') body = <Empty text="" spinner={view === 'records' ? 'Reading sample records…' : 'Comparing with Campaign…'} />
+    body = <Empty text={idleText(flow, view, sampleSize)} />
+  } else if (current.status === 'loading')
+    body = <Empty text="" spinner={view === 'records' ? 'Reading sample records…' : 'Comparing with Campaign…'} />
   else if (current.status === 'error') {
     body = (
       <div className="ssp-preview-empty">
@@ -200,7 +222,15 @@ export function PreviewPanel(props: { client: Client; document: MappingDocument;
   } else if (view === 'records' && records.status === 'ready') {
     body = <RecordsGrid result={records.value} flow={flow} selected={selected} onSelect={(key) => void traceRecord(key)} />
   } else if (view === 'dryRun' && dryRun.status === 'ready') {
-    body = <DryRunView result={dryRun.value} filter={actionFilter} onFilter={setActionFilter} selected={selected} onSelect={(key) => void traceRecord(key)} />
+    body = (
+      <DryRunView
+        result={dryRun.value}
+        filter={actionFilter}
+        onFilter={setActionFilter}
+        selected={selected}
+        onSelect={(key) => void traceRecord(key)}
+      />
+    )
   }
 
   return (
@@ -208,10 +238,13 @@ export function PreviewPanel(props: { client: Client; document: MappingDocument;
       <header className="ssp-preview__bar">
         <Subtitle2>Preview</Subtitle2>
         {flow && <Caption1 className="ssp-quiet">{flow.name ?? flow.id}</Caption1>}
-        <TabList size="small" selectedValue={view} onTabSelect={(_event, data) => setView(data.value as 'records' | 'dryRun')} aria-label="Preview view">
-          <Tab value="records">
-            Records{records.status === 'ready' ? ` (${records.value.preview.rows.length})` : ''}
-          </Tab>
+        <TabList
+          size="small"
+          selectedValue={view}
+          onTabSelect={(_event, data) => setView(data.value as 'records' | 'dryRun')}
+          aria-label="Preview view"
+        >
+          <Tab value="records">Records{records.status === 'ready' ? ` (${records.value.preview.rows.length})` : ''}</Tab>
           <Tab value="dryRun">Dry run{dryRun.status === 'ready' ? ` (${dryRun.value.dryRun.entries.length})` : ''}</Tab>
         </TabList>
         <span className="ssp-grow" />
@@ -229,7 +262,13 @@ export function PreviewPanel(props: { client: Client; document: MappingDocument;
             }}
           />
         </span>
-        <Button size="small" appearance="primary" icon={<EyeRegular />} onClick={() => void runPreview()} disabled={!!blocked || records.status === 'loading'}>
+        <Button
+          size="small"
+          appearance="primary"
+          icon={<EyeRegular />}
+          onClick={() => void runPreview()}
+          disabled={!!blocked || records.status === 'loading'}
+        >
           Preview
         </Button>
         <Button size="small" icon={<PlayRegular />} onClick={() => void runDryRun()} disabled={!!blocked || dryRun.status === 'loading'}>
@@ -238,7 +277,9 @@ export function PreviewPanel(props: { client: Client; document: MappingDocument;
         {flow?.kind === 'events' && <SimulateDeliveryButton client={client} />}
         {busy && <Spinner size="extra-tiny" aria-label="Working" />}
       </header>
-      {query && !blocked && (flow?.kind === 'records' ? <QueryLine query={query} stale={stale} /> : <SampleLine lines={query.explanation} />)}
+      {query &&
+        !blocked &&
+        (flow?.kind === 'records' ? <QueryLine query={query} stale={stale} /> : <SampleLine lines={query.explanation} />)}
       {query && !blocked && flow?.kind === 'records' && <FilterWhere client={client} document={document} flow={flow} />}
       <div className="ssp-preview__main">
         <div className="ssp-preview__content">{body}</div>
@@ -284,7 +325,9 @@ function QueryLine({ query, stale }: { query: Query; stale: boolean }) {
       <Popover withArrow positioning="above-end">
         <PopoverTrigger disableButtonEnhancement>
           <Button size="small" appearance="transparent">
-            {local.length === 0 ? 'Nothing stays local in this preview' : `${local.length} part${local.length === 1 ? '' : 's'} evaluated here in this preview`}
+            {local.length === 0
+              ? 'Nothing stays local in this preview'
+              : `${local.length} part${local.length === 1 ? '' : 's'} evaluated here in this preview`}
           </Button>
         </PopoverTrigger>
         <PopoverSurface className="ssp-preview__explain" aria-label="What Dataverse evaluates and what stays local">
@@ -297,10 +340,16 @@ function QueryLine({ query, stale }: { query: Query; stale: boolean }) {
               </li>
             ))}
           </ul>
-          <Caption1 className="ssp-quiet">Parts Dataverse evaluates are sent in $filter, so fewer records travel; the rest is checked here, record by record.</Caption1>
+          <Caption1 className="ssp-quiet">
+            Parts Dataverse evaluates are sent in $filter, so fewer records travel; the rest is checked here, record by record.
+          </Caption1>
         </PopoverSurface>
       </Popover>
-      {stale && <Badge appearance="tint" color="warning">mapping changed — run again</Badge>}
+      {stale && (
+        <Badge appearance="tint" color="warning">
+          mapping changed — run again
+        </Badge>
+      )}
     </div>
   )
 }
@@ -308,7 +357,8 @@ function QueryLine({ query, stale }: { query: Query; stale: boolean }) {
 const statusOrder: Record<PreviewRow['status'], number> = { error: 0, skipped: 1, ok: 2 }
 type StatusFilter = PreviewRow['status'] | 'all'
 /** Cells sort as the user reads them (locale order, numbers inside text by value). */
-const byText: SortingFn<PreviewRow> = (a, b, id) => String(a.getValue(id)).localeCompare(String(b.getValue(id)), undefined, { numeric: true })
+const byText: SortingFn<PreviewRow> = (a, b, id) =>
+  String(a.getValue(id)).localeCompare(String(b.getValue(id)), undefined, { numeric: true })
 
 function cellText(cell: PreviewRow['cells'][string] | undefined): string {
   if (!cell) return ''
@@ -320,7 +370,12 @@ function cellText(cell: PreviewRow['cells'][string] | undefined): string {
  * sort (click a header), the status filter, column widths (drag a header's edge) — and
  * the virtual list draws only the rows in view.
  */
-function RecordsGrid(props: { result: PreviewResult; flow: Flow | undefined; selected: string | undefined; onSelect: (key: string | undefined) => void }) {
+function RecordsGrid(props: {
+  result: PreviewResult
+  flow: Flow | undefined
+  selected: string | undefined
+  onSelect: (key: string | undefined) => void
+}) {
   const { result, flow, selected, onSelect } = props
   const { columns, rows, counts } = result.preview
   const list = useRef<VirtualListHandle>(null)
@@ -331,9 +386,23 @@ function RecordsGrid(props: { result: PreviewResult; flow: Flow | undefined; sel
 
   const tableColumns = useMemo<Array<ColumnDef<PreviewRow>>>(
     () => [
-      { id: 'status', header: 'Status', accessorFn: (row) => statusOrder[row.status], size: STATUS_WIDTH, minSize: 56, filterFn: (row, _id, value: StatusFilter) => value === 'all' || row.original.status === value },
+      {
+        id: 'status',
+        header: 'Status',
+        accessorFn: (row) => statusOrder[row.status],
+        size: STATUS_WIDTH,
+        minSize: 56,
+        filterFn: (row, _id, value: StatusFilter) => value === 'all' || row.original.status === value
+      },
       { id: 'key', header: 'Source key', accessorFn: (row) => row.key ?? '', sortingFn: byText, size: KEY_WIDTH, minSize: 60 },
-      ...columns.map((column): ColumnDef<PreviewRow> => ({ id: column, header: column, accessorFn: (row) => cellText(row.cells[column]), sortingFn: byText, size: COLUMN_WIDTH, minSize: 60 }))
+      ...columns.map((column): ColumnDef<PreviewRow> => ({
+        id: column,
+        header: column,
+        accessorFn: (row) => cellText(row.cells[column]),
+        sortingFn: byText,
+        size: COLUMN_WIDTH,
+        minSize: 60
+      }))
     ],
     [columns]
   )
@@ -377,8 +446,19 @@ function RecordsGrid(props: { result: PreviewResult; flow: Flow | undefined; sel
       {headers.map((h) => {
         const sorted = h.column.getIsSorted()
         return (
-          <div role="columnheader" key={h.id} title={h.id === 'status' || h.id === 'key' ? undefined : h.id} aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'} className="ssp-grid__head">
-            <button type="button" className="ssp-grid__sort" onClick={h.column.getToggleSortingHandler()} aria-label={`Sort by ${String(h.column.columnDef.header)}`}>
+          <div
+            role="columnheader"
+            key={h.id}
+            title={h.id === 'status' || h.id === 'key' ? undefined : h.id}
+            aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
+            className="ssp-grid__head"
+          >
+            <button
+              type="button"
+              className="ssp-grid__sort"
+              onClick={h.column.getToggleSortingHandler()}
+              aria-label={`Sort by ${String(h.column.columnDef.header)}`}
+            >
               <span className="ssp-grid__text">{String(h.column.columnDef.header)}</span>
               {sorted === 'asc' ? <ArrowSortUpRegular aria-hidden /> : sorted === 'desc' ? <ArrowSortDownRegular aria-hidden /> : null}
             </button>
@@ -432,7 +512,12 @@ function RecordsGrid(props: { result: PreviewResult; flow: Flow | undefined; sel
           const cell = row.cells[column]
           if (!cell) {
             return (
-              <div role="gridcell" key={column} className="ssp-grid__cell ssp-quiet" title={row.status === 'skipped' ? row.reason : undefined}>
+              <div
+                role="gridcell"
+                key={column}
+                className="ssp-grid__cell ssp-quiet"
+                title={row.status === 'skipped' ? row.reason : undefined}
+              >
                 {row.status === 'skipped' ? '' : '—'}
               </div>
             )
@@ -440,11 +525,23 @@ function RecordsGrid(props: { result: PreviewResult; flow: Flow | undefined; sel
           const text = cellText(cell)
           const marker = cell.error ? (
             <Tooltip content={`${stepName(flow, column, cell.error.step)}: ${cell.error.reason}`} relationship="description" withArrow>
-              <ErrorCircleFilled className="ssp-grid__marker ssp-grid__marker--error" aria-label={`error: ${cell.error.reason}`} tabIndex={0} />
+              <ErrorCircleFilled
+                className="ssp-grid__marker ssp-grid__marker--error"
+                aria-label={`error: ${cell.error.reason}`}
+                tabIndex={0}
+              />
             </Tooltip>
           ) : cell.warnings?.length ? (
-            <Tooltip content={cell.warnings.map((w) => `${stepName(flow, column, w.step)}: ${w.message}`).join('\n')} relationship="description" withArrow>
-              <WarningFilled className="ssp-grid__marker ssp-grid__marker--warning" aria-label={`warning: ${cell.warnings.map((w) => w.message).join('; ')}`} tabIndex={0} />
+            <Tooltip
+              content={cell.warnings.map((w) => `${stepName(flow, column, w.step)}: ${w.message}`).join('\n')}
+              relationship="description"
+              withArrow
+            >
+              <WarningFilled
+                className="ssp-grid__marker ssp-grid__marker--warning"
+                aria-label={`warning: ${cell.warnings.map((w) => w.message).join('; ')}`}
+                tabIndex={0}
+              />
             </Tooltip>
           ) : null
           return (
@@ -464,7 +561,14 @@ function RecordsGrid(props: { result: PreviewResult; flow: Flow | undefined; sel
   }
 
   const filterButton = (value: StatusFilter, label: string, count: number) => (
-    <ToggleButton size="small" appearance="subtle" checked={status === value} aria-pressed={status === value} onClick={() => setStatus(value)} disabled={value !== 'all' && count === 0}>
+    <ToggleButton
+      size="small"
+      appearance="subtle"
+      checked={status === value}
+      aria-pressed={status === value}
+      onClick={() => setStatus(value)}
+      disabled={value !== 'all' && count === 0}
+    >
       {label} {count}
     </ToggleButton>
   )
@@ -473,7 +577,8 @@ function RecordsGrid(props: { result: PreviewResult; flow: Flow | undefined; sel
     <div className="ssp-grid" ref={grid}>
       <div className="ssp-grid__bar">
         <Caption1 className="ssp-grid__counts" data-testid="preview-counts">
-          {rows.length} record{rows.length === 1 ? '' : 's'}: {counts.ok} ok · {counts.error} with errors · {counts.skipped} skipped. Click a record to trace it; a header to sort.
+          {rows.length} record{rows.length === 1 ? '' : 's'}: {counts.ok} ok · {counts.error} with errors · {counts.skipped} skipped. Click
+          a record to trace it; a header to sort.
         </Caption1>
         <div role="toolbar" aria-label="Show records" className="ssp-grid__filters">
           {filterButton('all', 'All', rows.length)}
@@ -523,11 +628,19 @@ function entryLines(entry: DryRunEntry): number {
 
 function flatten(value: Record<string, unknown>, prefix = ''): Array<[string, unknown]> {
   return Object.entries(value).flatMap(([key, inner]) =>
-    inner && typeof inner === 'object' && !Array.isArray(inner) ? flatten(inner as Record<string, unknown>, `${prefix}${key}.`) : [[`${prefix}${key}`, inner] as [string, unknown]]
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? flatten(inner as Record<string, unknown>, `${prefix}${key}.`)
+      : [[`${prefix}${key}`, inner] as [string, unknown]]
   )
 }
 
-function DryRunView(props: { result: DryRunResult; filter: Action | 'all'; onFilter: (filter: Action | 'all') => void; selected: string | undefined; onSelect: (key: string | undefined) => void }) {
+function DryRunView(props: {
+  result: DryRunResult
+  filter: Action | 'all'
+  onFilter: (filter: Action | 'all') => void
+  selected: string | undefined
+  onSelect: (key: string | undefined) => void
+}) {
   const { result, filter, onFilter, selected, onSelect } = props
   const { entries, counts } = result.dryRun
   const shown = useMemo(() => (filter === 'all' ? entries : entries.filter((entry) => entry.action === filter)), [entries, filter])
@@ -573,12 +686,22 @@ function DryRunView(props: { result: DryRunResult; filter: Action | 'all'; onFil
         className={`ssp-diff__entry ssp-diff__entry--${entry.action}${key && key === selected ? ' ssp-diff__entry--selected' : ''}`}
         data-action={entry.action}
       >
-        <button type="button" className="ssp-diff__head" onClick={() => onSelect(key)} disabled={!key} title={key ? 'Trace this record' : undefined}>
+        <button
+          type="button"
+          className="ssp-diff__head"
+          onClick={() => onSelect(key)}
+          disabled={!key}
+          title={key ? 'Trace this record' : undefined}
+        >
           <Badge size="small" appearance="filled" color={actionColor[entry.action]}>
             {entry.action}
           </Badge>
           <span className="ssp-mono">{shortKey(key)}</span>
-          {entry.action === 'update' && <Caption1 className="ssp-quiet">{entry.changes.length} field{entry.changes.length === 1 ? '' : 's'} change</Caption1>}
+          {entry.action === 'update' && (
+            <Caption1 className="ssp-quiet">
+              {entry.changes.length} field{entry.changes.length === 1 ? '' : 's'} change
+            </Caption1>
+          )}
         </button>
         {lines}
       </div>
@@ -592,16 +715,37 @@ function DryRunView(props: { result: DryRunResult; filter: Action | 'all'; onFil
           All {entries.length}
         </ToggleButton>
         {actions.map((action) => (
-          <ToggleButton key={action} size="small" appearance="subtle" checked={filter === action} onClick={() => onFilter(action)} data-action={action}>
+          <ToggleButton
+            key={action}
+            size="small"
+            appearance="subtle"
+            checked={filter === action}
+            onClick={() => onFilter(action)}
+            data-action={action}
+          >
             <span className={`ssp-diff__dot ssp-diff__dot--${action}`} aria-hidden="true" />
             {action} {counts[action]}
           </ToggleButton>
         ))}
       </div>
       {shown.length === 0 ? (
-        <Empty text={entries.length === 0 ? 'No record passes the filter in this sample: a sync would do nothing.' : `No record would be “${filter}” in this sample.`} />
+        <Empty
+          text={
+            entries.length === 0
+              ? 'No record passes the filter in this sample: a sync would do nothing.'
+              : `No record would be “${filter}” in this sample.`
+          }
+        />
       ) : (
-        <VirtualList role="list" aria-label="Dry run" count={shown.length} rowHeight={rowHeight} renderRow={renderRow} className="ssp-diff__list" data-testid="dry-run-list" />
+        <VirtualList
+          role="list"
+          aria-label="Dry run"
+          count={shown.length}
+          rowHeight={rowHeight}
+          renderRow={renderRow}
+          className="ssp-diff__list"
+          data-testid="dry-run-list"
+        />
       )}
     </div>
   )
@@ -616,7 +760,11 @@ function Warnings({ warnings }: { warnings: ReadonlyArray<{ field: string; step?
   )
 }
 
-function TracePane(props: { state: { status: 'loading' | 'error' | 'ready'; message?: string; key: string }; trace: RecordTrace | undefined; onClose: () => void }) {
+function TracePane(props: {
+  state: { status: 'loading' | 'error' | 'ready'; message?: string; key: string }
+  trace: RecordTrace | undefined
+  onClose: () => void
+}) {
   const { state, trace, onClose } = props
   return (
     <aside className="ssp-trace" aria-label="Record trace" data-testid="trace">
@@ -643,7 +791,11 @@ function TracePane(props: { state: { status: 'loading' | 'error' | 'ready'; mess
           </div>
           <ol className="ssp-trace__fields">
             {trace.fields.map((field) => (
-              <li key={field.target} className={`ssp-trace__field${field.error ? ' ssp-trace__field--error' : ''}`} data-target={field.target}>
+              <li
+                key={field.target}
+                className={`ssp-trace__field${field.error ? ' ssp-trace__field--error' : ''}`}
+                data-target={field.target}
+              >
                 <div className="ssp-trace__title">
                   <strong>{field.target}</strong>
                   <Caption1 className="ssp-quiet"> ← {field.from.length ? field.from.join(', ') : '(no source)'}</Caption1>
@@ -657,7 +809,11 @@ function TracePane(props: { state: { status: 'loading' | 'error' | 'ready'; mess
                     <span className="ssp-trace__fn">
                       {step.index + 1}. {step.fn}
                     </span>
-                    {step.error ? <span className="ssp-trace__error">✗ {step.error}</span> : <span className="ssp-mono">{formatLiteral(step.output)}</span>}
+                    {step.error ? (
+                      <span className="ssp-trace__error">✗ {step.error}</span>
+                    ) : (
+                      <span className="ssp-mono">{formatLiteral(step.output)}</span>
+                    )}
                     {step.warnings?.map((warning, index) => (
                       <span key={index} className="ssp-trace__warning">
                         <WarningFilled /> {warning.message}
@@ -667,7 +823,11 @@ function TracePane(props: { state: { status: 'loading' | 'error' | 'ready'; mess
                 ))}
                 <div className="ssp-trace__step ssp-trace__out">
                   <span className="ssp-trace__fn">→ {field.target}</span>
-                  {field.error ? <span className="ssp-trace__error">not written: {field.error.reason}</span> : <span className="ssp-mono">{formatLiteral(field.output)}</span>}
+                  {field.error ? (
+                    <span className="ssp-trace__error">not written: {field.error.reason}</span>
+                  ) : (
+                    <span className="ssp-mono">{formatLiteral(field.output)}</span>
+                  )}
                 </div>
               </li>
             ))}

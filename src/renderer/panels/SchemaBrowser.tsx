@@ -85,17 +85,20 @@ export function SchemaBrowser(props: {
       const isOpen = table.name === expanded
       out.push({ kind: 'table', table, expanded: isOpen })
       if (!isOpen) continue
-      if (!detail || detail.status === 'loading') out.push({ kind: 'status', text: `Reading the fields of ${table.name}…`, tone: 'loading' })
+      if (!detail || detail.status === 'loading')
+        out.push({ kind: 'status', text: `Reading the fields of ${table.name}…`, tone: 'loading' })
       else if (detail.status === 'error') out.push({ kind: 'status', text: detail.message, tone: 'error' })
       else {
         out.push({ kind: 'info', table: detail.value })
         const fields = detail.value.fields.filter((field) => matches(fq, field.displayName, field.name))
-        if (fields.length === 0) out.push({ kind: 'note', text: fq ? `No field matches “${fieldQuery.trim()}”.` : 'This table has no fields.' })
+        if (fields.length === 0)
+          out.push({ kind: 'note', text: fq ? `No field matches “${fieldQuery.trim()}”.` : 'This table has no fields.' })
         for (const field of fields) {
           const hasOptions = (field.options?.length ?? 0) > 0
           const open = hasOptions && openFields.has(field.name)
           out.push({ kind: 'field', field, open })
-          if (open) field.options!.forEach((option, index) => out.push({ kind: 'option', option, last: index === field.options!.length - 1 }))
+          if (open)
+            field.options!.forEach((option, index) => out.push({ kind: 'option', option, last: index === field.options!.length - 1 }))
         }
       }
     }
@@ -124,8 +127,16 @@ export function SchemaBrowser(props: {
                 <span className="ssp-schema-table__display">{row.table.displayName}</span>
                 <span className="ssp-mono ssp-quiet">{row.table.name}</span>
               </span>
-              {row.table.isActivity && <Badge size="small" appearance="tint" color="brand">activity</Badge>}
-              {row.table.custom && <Badge size="small" appearance="tint" color="informative">custom</Badge>}
+              {row.table.isActivity && (
+                <Badge size="small" appearance="tint" color="brand">
+                  activity
+                </Badge>
+              )}
+              {row.table.custom && (
+                <Badge size="small" appearance="tint" color="informative">
+                  custom
+                </Badge>
+              )}
             </button>
           </div>
         )
@@ -165,14 +176,26 @@ export function SchemaBrowser(props: {
         const content = (
           <>
             <span className="ssp-schema-field__line">
-              {options > 0 ? row.open ? <ChevronDownRegular className="ssp-schema-field__chevron" /> : <ChevronRightRegular className="ssp-schema-field__chevron" /> : <span className="ssp-schema-field__chevron" />}
+              {options > 0 ? (
+                row.open ? (
+                  <ChevronDownRegular className="ssp-schema-field__chevron" />
+                ) : (
+                  <ChevronRightRegular className="ssp-schema-field__chevron" />
+                )
+              ) : (
+                <span className="ssp-schema-field__chevron" />
+              )}
               <span className="ssp-schema-field__display">{field.displayName || field.name}</span>
               {field.isKey && (
                 <Tooltip content="Part of a key: identifies a record" relationship="label">
                   <KeyRegular className="ssp-schema-field__key" />
                 </Tooltip>
               )}
-              {field.required === 'required' && <span className="ssp-required" aria-label="required">*</span>}
+              {field.required === 'required' && (
+                <span className="ssp-required" aria-label="required">
+                  *
+                </span>
+              )}
             </span>
             <span className="ssp-schema-field__line ssp-schema-field__details">
               <span className="ssp-schema-field__chevron" />
@@ -205,7 +228,12 @@ export function SchemaBrowser(props: {
       }
       case 'option':
         return (
-          <div key={`o:${index}`} style={style} role="listitem" className={`ssp-schema-option${row.last ? ' ssp-schema-option--last' : ''}`}>
+          <div
+            key={`o:${index}`}
+            style={style}
+            role="listitem"
+            className={`ssp-schema-option${row.last ? ' ssp-schema-option--last' : ''}`}
+          >
             <span className="ssp-mono">{optionValue(row.option)}</span>
             <span className="ssp-schema-option__label">{row.option.label}</span>
           </div>
@@ -251,11 +279,33 @@ export function SchemaBrowser(props: {
       />
     )
   } else if (list.value.length === 0) {
-    body = <EmptyState title={`No ${tableName}s`} text={`“${connection}” lists no ${tableName}s this account may read. Check the account's privileges, or open Connections to use another connection.`} action={<Button onClick={openConnections}>Open Connections</Button>} />
+    body = (
+      <EmptyState
+        title={`No ${tableName}s`}
+        text={`“${connection}” lists no ${tableName}s this account may read. Check the account's privileges, or open Connections to use another connection.`}
+        action={<Button onClick={openConnections}>Open Connections</Button>}
+      />
+    )
   } else if (rows.length === 0) {
-    body = <EmptyState title={`No ${tableName} matches “${query.trim()}”`} text="The search looks at display names and logical names." action={<Button onClick={() => setQuery('')}>Clear the search</Button>} />
+    body = (
+      <EmptyState
+        title={`No ${tableName} matches “${query.trim()}”`}
+        text="The search looks at display names and logical names."
+        action={<Button onClick={() => setQuery('')}>Clear the search</Button>}
+      />
+    )
   } else {
-    body = <VirtualList className="ssp-schema-list" role="list" aria-label={`${systemLabel(system)} ${tableName}s`} count={rows.length} rowHeight={rowHeight} renderRow={renderRow} data-testid="schema-list" />
+    body = (
+      <VirtualList
+        className="ssp-schema-list"
+        role="list"
+        aria-label={`${systemLabel(system)} ${tableName}s`}
+        count={rows.length}
+        rowHeight={rowHeight}
+        renderRow={renderRow}
+        data-testid="schema-list"
+      />
+    )
   }
 
   return (

@@ -1,4 +1,15 @@
-import { forwardRef, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type ReactNode } from 'react'
+import {
+  forwardRef,
+  useCallback,
+  useEffect,
+  useImperativeHandle,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type CSSProperties,
+  type ReactNode
+} from 'react'
 
 /**
  * A windowed list: only the rows in view (plus a few either side) are in the DOM, so a
@@ -90,7 +101,9 @@ export const VirtualList = forwardRef<VirtualListHandle, VirtualListProps>(funct
   const last = Math.min(count - 1, lastVisible + overscan)
   const rows: ReactNode[] = []
   for (let index = first; index <= last; index++) {
-    rows.push(renderRow(index, { position: 'absolute', top: offsets[index], left: 0, right: 0, height: offsets[index + 1] - offsets[index] }))
+    rows.push(
+      renderRow(index, { position: 'absolute', top: offsets[index], left: 0, right: 0, height: offsets[index + 1] - offsets[index] })
+    )
   }
 
   return (

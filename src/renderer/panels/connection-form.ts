@@ -1,5 +1,11 @@
 import { cloudInfo, clouds } from '../../shared/clouds'
-import { type campaignAuthMethods, connectionProblem, type dynamicsAuthMethods, NewConnection, type ConnectionProfile } from '../../shared/connections'
+import {
+  type campaignAuthMethods,
+  connectionProblem,
+  type dynamicsAuthMethods,
+  NewConnection,
+  type ConnectionProfile
+} from '../../shared/connections'
 import type { System } from '../../shared/schema/model'
 
 /**
@@ -32,8 +38,18 @@ export interface FieldSpec {
 
 /** Network fields both systems share; empty means "the system's proxy" / "no extra CA". */
 const networkFields: FieldSpec[] = [
-  { name: 'proxy', label: 'Proxy (optional)', placeholder: 'system', hint: 'Empty: the system proxy settings (HTTPS_PROXY outside the desktop app). "direct": no proxy. Or http://proxy.contoso.com:8080.' },
-  { name: 'caFile', label: 'CA certificates file (optional)', placeholder: '/path/to/company-root.pem', hint: "A PEM file of extra trusted authorities, e.g. the root of your network's TLS-inspecting proxy." }
+  {
+    name: 'proxy',
+    label: 'Proxy (optional)',
+    placeholder: 'system',
+    hint: 'Empty: the system proxy settings (HTTPS_PROXY outside the desktop app). "direct": no proxy. Or http://proxy.contoso.com:8080.'
+  },
+  {
+    name: 'caFile',
+    label: 'CA certificates file (optional)',
+    placeholder: '/path/to/company-root.pem',
+    hint: "A PEM file of extra trusted authorities, e.g. the root of your network's TLS-inspecting proxy."
+  }
 ]
 
 /** Fields whose empty value is sent (it clears an earlier setting when editing). */
@@ -45,23 +61,44 @@ export function fieldsFor(system: System, authMethod: string): FieldSpec[] {
     return [
       { name: 'name', label: 'Name', required: true, hint: 'Mapping files refer to the connection by this name.' },
       { name: 'environmentUrl', label: 'Environment URL', placeholder: 'https://contoso.crm.dynamics.com', required: true },
-      { name: 'cloud', label: 'Cloud', required: true, options: clouds.map((cloud) => ({ value: cloud, label: `${cloudInfo[cloud].label} — *.${cloudInfo[cloud].domain}` })) },
+      {
+        name: 'cloud',
+        label: 'Cloud',
+        required: true,
+        options: clouds.map((cloud) => ({ value: cloud, label: `${cloudInfo[cloud].label} — *.${cloudInfo[cloud].domain}` }))
+      },
       ...(app
         ? [
             { name: 'tenantId', label: 'Tenant (directory) id', placeholder: '00000000-0000-0000-0000-000000000000', required: true },
             { name: 'clientId', label: 'Client (application) id', placeholder: '00000000-0000-0000-0000-000000000000', required: true }
           ]
         : []),
-      ...(authMethod === 'certificate' ? [{ name: 'certificateThumbprint', label: 'Certificate thumbprint (SHA-256)', placeholder: 'hex', required: true }] : []),
+      ...(authMethod === 'certificate'
+        ? [{ name: 'certificateThumbprint', label: 'Certificate thumbprint (SHA-256)', placeholder: 'hex', required: true }]
+        : []),
       { name: 'apiUrl', label: 'Web API URL (optional)', placeholder: '<environment URL>/api/data/v9.2/' },
-      ...(app ? [{ name: 'authority', label: 'Authority (optional)', placeholder: 'https://login.microsoftonline.com/<tenant>', hint: "Empty: the cloud's sign-in service with the tenant id." }] : []),
+      ...(app
+        ? [
+            {
+              name: 'authority',
+              label: 'Authority (optional)',
+              placeholder: 'https://login.microsoftonline.com/<tenant>',
+              hint: "Empty: the cloud's sign-in service with the tenant id."
+            }
+          ]
+        : []),
       { name: 'testTable', label: 'Table the test reads', placeholder: 'contact' },
       ...networkFields
     ]
   }
   return [
     { name: 'name', label: 'Name', required: true, hint: 'Mapping files refer to the connection by this name.' },
-    { name: 'baseUrl', label: 'Campaign REST URL', placeholder: 'https://mc.adobe.io/<ORGANIZATION>/campaign/', hint: 'Or leave it empty and give the organization.' },
+    {
+      name: 'baseUrl',
+      label: 'Campaign REST URL',
+      placeholder: 'https://mc.adobe.io/<ORGANIZATION>/campaign/',
+      hint: 'Or leave it empty and give the organization.'
+    },
     { name: 'orgId', label: 'Organization (Campaign tenant)', placeholder: 'contoso' },
     { name: 'apiKey', label: 'API key (client id)', required: true },
     ...(authMethod === 'oauthServerToServer'
@@ -88,7 +125,14 @@ export function secretLabel(system: System, authMethod: string): string | undefi
 }
 
 export function defaultsFor(system: System): FormValues {
-  return system === 'dynamics' ? { authMethod: 'clientSecret', cloud: 'public', testTable: 'contact' } : { authMethod: 'oauthServerToServer', dynamicsKeyField: 'cusDynamicsContactId', testResource: 'profile', imsUrl: 'https://ims-na1.adobelogin.com/ims/token/v3' }
+  return system === 'dynamics'
+    ? { authMethod: 'clientSecret', cloud: 'public', testTable: 'contact' }
+    : {
+        authMethod: 'oauthServerToServer',
+        dynamicsKeyField: 'cusDynamicsContactId',
+        testResource: 'profile',
+        imsUrl: 'https://ims-na1.adobelogin.com/ims/token/v3'
+      }
 }
 
 export function valuesOf(profile: ConnectionProfile): FormValues {
@@ -103,20 +147,30 @@ export function valuesOf(profile: ConnectionProfile): FormValues {
 const managed = new Set(['id', 'readOnly', 'source', 'createdAt', 'updatedAt'])
 
 /** The typed values as a NewConnection, or the problems per field. Empty optional text is left out. */
-export function toConnection(system: System, values: FormValues): { ok: true; connection: NewConnection } | { ok: false; errors: Record<string, string> } {
+export function toConnection(
+  system: System,
+  values: FormValues
+): { ok: true; connection: NewConnection } | { ok: false; errors: Record<string, string> } {
   const fields = new Set(fieldsFor(system, values.authMethod ?? '').map((field) => field.name))
   const candidate: Record<string, unknown> = { system, authMethod: values.authMethod }
   for (const name of fields) {
     const text = (values[name] ?? '').trim()
     if (managed.has(name) || (text === '' && !clearable.has(name))) continue
-    candidate[name] = name === 'scopes' ? text.split(',').map((scope) => scope.trim()).filter(Boolean) : text
+    candidate[name] =
+      name === 'scopes'
+        ? text
+            .split(',')
+            .map((scope) => scope.trim())
+            .filter(Boolean)
+        : text
   }
   const errors: Record<string, string> = {}
   if (system === 'campaign' && !candidate.baseUrl && !candidate.orgId) errors.baseUrl = 'Give the Campaign REST URL or the organization.'
   // The schema lets these default to '' (profiles from environment variables), but msal cannot sign in without them.
   if (system === 'dynamics' && values.authMethod !== 'bearerToken') {
     for (const name of ['tenantId', 'clientId']) if (!candidate[name]) errors[name] = 'Required to sign in with this method.'
-    if (values.authMethod === 'certificate' && !candidate.certificateThumbprint) errors.certificateThumbprint = 'Required to sign in with a certificate.'
+    if (values.authMethod === 'certificate' && !candidate.certificateThumbprint)
+      errors.certificateThumbprint = 'Required to sign in with a certificate.'
   }
   const parsed = NewConnection.safeParse(candidate)
   if (!parsed.success) {

@@ -79,7 +79,10 @@ export function ErrorsView(props: { client: Client; runId: string; flowId: strin
         <Button size="small" icon={<ArrowDownloadRegular />} onClick={() => void exportCsv()} disabled={errors.length === 0}>
           Export CSV
         </Button>
-        <Tooltip content={retryBlocked ?? 'A new run of only the records that failed here, read again from Dynamics.'} relationship="description">
+        <Tooltip
+          content={retryBlocked ?? 'A new run of only the records that failed here, read again from Dynamics.'}
+          relationship="description"
+        >
           <Button
             size="small"
             icon={<ArrowClockwiseRegular />}
@@ -120,7 +123,11 @@ export function ErrorsView(props: { client: Client; runId: string; flowId: strin
           }
           renderRow={(index, style) => {
             const error = errors[index]
-            const field = error.field ? `${error.field}${error.step !== undefined ? ` · step ${error.step + 1}` : ''}` : error.stage === 'write' ? `(${error.op ?? 'write'})` : ''
+            const field = error.field
+              ? `${error.field}${error.step !== undefined ? ` · step ${error.step + 1}` : ''}`
+              : error.stage === 'write'
+                ? `(${error.op ?? 'write'})`
+                : ''
             const value = error.input === undefined ? '' : formatLiteral(error.input)
             return (
               <div
@@ -132,7 +139,9 @@ export function ErrorsView(props: { client: Client; runId: string; flowId: strin
                 aria-selected={opened === index}
                 tabIndex={0}
                 onClick={() => setOpened(opened === index ? undefined : index)}
-                onKeyDown={(event) => (event.key === 'Enter' || event.key === ' ') && (event.preventDefault(), setOpened(opened === index ? undefined : index))}
+                onKeyDown={(event) =>
+                  (event.key === 'Enter' || event.key === ' ') && (event.preventDefault(), setOpened(opened === index ? undefined : index))
+                }
               >
                 <div role="gridcell" className="ssp-mono" title={error.key ?? error.id}>
                   {error.key ?? '(no key)'}
@@ -153,10 +162,28 @@ export function ErrorsView(props: { client: Client; runId: string; flowId: strin
       )}
       {opened !== undefined && errors[opened] && (
         <dl className="ss-facts ssr-errors__detail" aria-label="Failed record">
-          <div><dt>Key</dt><dd className="ssp-mono">{errors[opened].key ?? errors[opened].id}</dd></div>
-          <div><dt>Field</dt><dd>{errors[opened].field ?? '—'}{errors[opened].step !== undefined ? ` · step ${errors[opened].step! + 1}` : ''}</dd></div>
-          <div><dt>Message</dt><dd>{errors[opened].code}: {errors[opened].message}{errors[opened].retryable ? ' (retryable)' : ''}</dd></div>
-          <div><dt>Value</dt><dd className="ssp-mono">{errors[opened].input === undefined ? '—' : formatLiteral(errors[opened].input)}</dd></div>
+          <div>
+            <dt>Key</dt>
+            <dd className="ssp-mono">{errors[opened].key ?? errors[opened].id}</dd>
+          </div>
+          <div>
+            <dt>Field</dt>
+            <dd>
+              {errors[opened].field ?? '—'}
+              {errors[opened].step !== undefined ? ` · step ${errors[opened].step! + 1}` : ''}
+            </dd>
+          </div>
+          <div>
+            <dt>Message</dt>
+            <dd>
+              {errors[opened].code}: {errors[opened].message}
+              {errors[opened].retryable ? ' (retryable)' : ''}
+            </dd>
+          </div>
+          <div>
+            <dt>Value</dt>
+            <dd className="ssp-mono">{errors[opened].input === undefined ? '—' : formatLiteral(errors[opened].input)}</dd>
+          </div>
         </dl>
       )}
     </section>

@@ -14,7 +14,10 @@ export function FilterWhere({ client, document, flow }: { client: Client; docume
   const loaded = useTable(client, 'dynamics', records ? (document.connections?.dynamics ?? 'Sandbox') : undefined, records?.source.table)
   const table = loaded?.status === 'ready' ? loaded.value : undefined
   const placement = useMemo(
-    () => (records ? filterPlacement(records.filter, { table, deleteWhenFilteredOut: records.deletes?.deleteWhenFilteredOut ?? false }) : undefined),
+    () =>
+      records
+        ? filterPlacement(records.filter, { table, deleteWhenFilteredOut: records.deletes?.deleteWhenFilteredOut ?? false })
+        : undefined,
     [records, table]
   )
   if (!records || !placement || !records.filter || !table) return null

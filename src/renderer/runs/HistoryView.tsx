@@ -20,7 +20,9 @@ type Loaded = { status: 'loading' } | { status: 'ready'; runs: RunSummary[] } | 
 function countsText(run: RunSummary): string {
   const c = run.counts
   const w = run.dryRun ? 'would ' : ''
-  const parts = run.dryRun ? [`would create ${c.created}`, `would update ${c.updated}`, `${c.unchanged} unchanged`] : [`${c.created} created`, `${c.updated} updated`, `${c.unchanged} unchanged`]
+  const parts = run.dryRun
+    ? [`would create ${c.created}`, `would update ${c.updated}`, `${c.unchanged} unchanged`]
+    : [`${c.created} created`, `${c.updated} updated`, `${c.unchanged} unchanged`]
   if (c.deleted) parts.push(run.dryRun ? `would delete ${c.deleted}` : `${c.deleted} deleted`)
   if (c.skipped) parts.push(`${c.skipped} skipped`)
   if (c.failed) parts.push(`${c.failed} ${w}fail${run.dryRun ? '' : 'ed'}`)
@@ -71,7 +73,11 @@ export function HistoryView({ client }: { client: Client }) {
     <section className="ssr-history" aria-label="History">
       <div className="ssr-errors__bar">
         <Caption1 data-testid="history-count">
-          {loaded.status === 'ready' ? `${runs.length} run${runs.length === 1 ? '' : 's'} in this workspace, newest first` : loaded.status === 'loading' ? 'Reading the history…' : ''}
+          {loaded.status === 'ready'
+            ? `${runs.length} run${runs.length === 1 ? '' : 's'} in this workspace, newest first`
+            : loaded.status === 'loading'
+              ? 'Reading the history…'
+              : ''}
         </Caption1>
         <span className="ssp-grow" />
         <Button size="small" appearance="subtle" icon={<ArrowSyncRegular />} onClick={() => setReload((n) => n + 1)}>
@@ -127,7 +133,11 @@ export function HistoryView({ client }: { client: Client }) {
                   <div role="gridcell">{run.dryRun ? 'yes' : 'no'}</div>
                   <div role="gridcell">
                     <StatusBadge status={statusOf(run)} />
-                    {run.resumable && <Caption1 className="ssp-quiet" title="The next run of this flow continues it from its last checkpoint">resumable</Caption1>}
+                    {run.resumable && (
+                      <Caption1 className="ssp-quiet" title="The next run of this flow continues it from its last checkpoint">
+                        resumable
+                      </Caption1>
+                    )}
                   </div>
                   <div role="gridcell" title={countsText(run)}>
                     {countsText(run)}
@@ -164,8 +174,17 @@ export function HistoryView({ client }: { client: Client }) {
           {selected.resumable && (
             <Caption1>This run is resumable: the next sync of this flow continues it from its last checkpoint.</Caption1>
           )}
-          {selected.compacted && <Caption1 className="ssp-quiet">Older run, compacted: its failed records are kept, the per-record successes are not.</Caption1>}
-          <ErrorsView key={selected.runId} client={client} runId={selected.runId} flowId={selected.flowId} dryRun={selected.dryRun} expected={selected.errorCount} />
+          {selected.compacted && (
+            <Caption1 className="ssp-quiet">Older run, compacted: its failed records are kept, the per-record successes are not.</Caption1>
+          )}
+          <ErrorsView
+            key={selected.runId}
+            client={client}
+            runId={selected.runId}
+            flowId={selected.flowId}
+            dryRun={selected.dryRun}
+            expected={selected.errorCount}
+          />
         </section>
       )}
     </section>

@@ -51,21 +51,29 @@ function readEntry(raw: Record<string, unknown>): Entry {
     step: typeof raw.step === 'number' ? raw.step : undefined,
     input: raw.input,
     createOnlySkipped: Array.isArray(raw.createOnlySkipped) ? raw.createOnlySkipped.map(String) : [],
-    warnings: Array.isArray(raw.warnings) ? (raw.warnings as Array<{ message?: unknown }>).map((w) => String(w?.message ?? '')).filter(Boolean) : []
+    warnings: Array.isArray(raw.warnings)
+      ? (raw.warnings as Array<{ message?: unknown }>).map((w) => String(w?.message ?? '')).filter(Boolean)
+      : []
   }
 }
 
 function flatten(record: Record<string, unknown>, prefix = ''): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = []
   for (const [name, value] of Object.entries(record)) {
-    if (value && typeof value === 'object' && !Array.isArray(value)) out.push(...flatten(value as Record<string, unknown>, `${prefix}${name}.`))
+    if (value && typeof value === 'object' && !Array.isArray(value))
+      out.push(...flatten(value as Record<string, unknown>, `${prefix}${name}.`))
     else out.push([`${prefix}${name}`, value])
   }
   return out
 }
 
 function linesOf(entry: Entry): number {
-  if (entry.action === 'update') return Math.max(1, Math.min(entry.changes.length, MAX_CHANGE_LINES) + (entry.changes.length > MAX_CHANGE_LINES ? 1 : 0)) + (entry.createOnlySkipped.length ? 1 : 0) + warningLines(entry.warnings)
+  if (entry.action === 'update')
+    return (
+      Math.max(1, Math.min(entry.changes.length, MAX_CHANGE_LINES) + (entry.changes.length > MAX_CHANGE_LINES ? 1 : 0)) +
+      (entry.createOnlySkipped.length ? 1 : 0) +
+      warningLines(entry.warnings)
+    )
   if (entry.action === 'unchanged') return 0
   return 1
 }
@@ -109,7 +117,12 @@ export function PlanEntries({ result }: { result: FlowResult }) {
   // What will be written comes first; "All" adds the unchanged, skipped and failing records.
   const [filter, setFilter] = useState<Action | 'all' | 'changes'>(() => (changes > 0 ? 'changes' : 'all'))
   const shown = useMemo(
-    () => (filter === 'all' ? entries : filter === 'changes' ? entries.filter((e) => isChange(e.action)) : entries.filter((e) => e.action === filter)),
+    () =>
+      filter === 'all'
+        ? entries
+        : filter === 'changes'
+          ? entries.filter((e) => isChange(e.action))
+          : entries.filter((e) => e.action === filter),
     [entries, filter]
   )
   const counts = useMemo(() => {
@@ -126,9 +139,7 @@ export function PlanEntries({ result }: { result: FlowResult }) {
     switch (entry.action) {
       case 'create': {
         const fields = flatten(entry.target ?? {})
-        lines = (
-<CreatedFields fields={fields} />
-        )
+        lines = <CreatedFields fields={fields} />
         break
       }
       case 'update':
@@ -154,7 +165,13 @@ export function PlanEntries({ result }: { result: FlowResult }) {
         break
     }
     return (
-      <div key={`${index}:${entry.key ?? ''}`} style={style} role="listitem" className={`ssp-diff__entry ssp-diff__entry--${entry.action}`} data-action={entry.action}>
+      <div
+        key={`${index}:${entry.key ?? ''}`}
+        style={style}
+        role="listitem"
+        className={`ssp-diff__entry ssp-diff__entry--${entry.action}`}
+        data-action={entry.action}
+      >
         <div className="ssr-plan__head">
           <Badge size="small" appearance="filled" color={actionColor[entry.action]}>
             {entry.action}
@@ -188,14 +205,25 @@ export function PlanEntries({ result }: { result: FlowResult }) {
             </ToggleButton>
           ))}
         <span className="ssp-grow" />
-        <Caption1 className="ssp-quiet">{result.plan.truncated ? `The first ${entries.length} planned changes` : `Every planned change`}</Caption1>
+        <Caption1 className="ssp-quiet">
+          {result.plan.truncated ? `The first ${entries.length} planned changes` : `Every planned change`}
+        </Caption1>
       </div>
       {shown.length === 0 && (
         <Caption1 className="ssr-plan__empty">
-          {filter === 'changes' ? 'Nothing to write: every record read is unchanged, skipped or failing.' : 'No planned change of this kind.'}
+          {filter === 'changes'
+            ? 'Nothing to write: every record read is unchanged, skipped or failing.'
+            : 'No planned change of this kind.'}
         </Caption1>
       )}
-      <VirtualList className="ssr-plan__list" role="list" aria-label={`Planned changes of ${result.flowId}`} count={shown.length} rowHeight={rowHeight} renderRow={renderRow} />
+      <VirtualList
+        className="ssr-plan__list"
+        role="list"
+        aria-label={`Planned changes of ${result.flowId}`}
+        count={shown.length}
+        rowHeight={rowHeight}
+        renderRow={renderRow}
+      />
     </div>
   )
 }

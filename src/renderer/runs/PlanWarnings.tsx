@@ -11,7 +11,13 @@ export function PlanWarnings({ warnings }: { warnings: readonly string[] }) {
   return (
     <>
       {warnings.map((message, index) => (
-        <div key={index} className="ssp-diff__line ssr-plan__warning" data-testid="plan-warning" title={message} style={{ whiteSpace: 'normal', lineHeight: '20px', maxHeight: 40, overflow: 'hidden' }}>
+        <div
+          key={index}
+          className="ssp-diff__line ssr-plan__warning"
+          data-testid="plan-warning"
+          title={message}
+          style={{ whiteSpace: 'normal', lineHeight: '20px', maxHeight: 40, overflow: 'hidden' }}
+        >
           {message}
         </div>
       ))}

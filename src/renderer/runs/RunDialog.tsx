@@ -63,14 +63,21 @@ function RunSetup({ client }: { client: Client }) {
 
   return (
     <div className="ssr-setup">
-      <Field label="Flows, in the order they run" hint="Parents before their children, then opt-outs, then events. A flow that fails or is canceled stops the ones after it.">
+      <Field
+        label="Flows, in the order they run"
+        hint="Parents before their children, then opt-outs, then events. A flow that fails or is canceled stops the ones after it."
+      >
         <div className="ssr-setup__flows" role="group" aria-label="Flows to run">
           {ordered.map((flow, index) => (
             <div key={flow.id} className="ssr-setup__flow">
               <Caption1 className="ssr-setup__index" aria-hidden="true">
                 {index + 1}
               </Caption1>
-              <Checkbox checked={selected.has(flow.id)} onChange={(_e, data) => toggle(flow.id, data.checked === true)} label={flowLabel(flow, flow.id)} />
+              <Checkbox
+                checked={selected.has(flow.id)}
+                onChange={(_e, data) => toggle(flow.id, data.checked === true)}
+                label={flowLabel(flow, flow.id)}
+              />
               <Caption1 className="ssp-quiet">
                 {describe(flow)}
                 {flow.enabled === false ? ' · disabled in the mapping' : ''}
@@ -83,10 +90,17 @@ function RunSetup({ client }: { client: Client }) {
       <Field label="Mode">
         <RadioGroup value={full ? 'full' : 'incremental'} onChange={(_e, data) => setFull(data.value === 'full')} aria-label="Mode">
           <Radio value="incremental" label="Incremental — only what changed since the last run" />
-          <Radio value="full" label="Full replay — read every record again (records already up to date are found unchanged and not written)" />
+          <Radio
+            value="full"
+            label="Full replay — read every record again (records already up to date are found unchanged and not written)"
+          />
         </RadioGroup>
       </Field>
-      <Checkbox checked={dryRunFirst} onChange={(_e, data) => setDryRunFirst(data.checked === true)} label="Dry run first — see the plan (what would be created, updated, deleted) before anything is written" />
+      <Checkbox
+        checked={dryRunFirst}
+        onChange={(_e, data) => setDryRunFirst(data.checked === true)}
+        label="Dry run first — see the plan (what would be created, updated, deleted) before anything is written"
+      />
       {errors > 0 && (
         <MessageBar intent="warning">
           <MessageBarBody>
@@ -96,7 +110,7 @@ function RunSetup({ client }: { client: Client }) {
       )}
       <div className="ssr-actions">
         <Caption1 className="ssp-quiet">
-          Connections: Dynamics “{document.connections?.dynamics ?? "Sandbox"}” → Campaign “{document.connections?.campaign ?? "Sandbox"}”
+          Connections: Dynamics “{document.connections?.dynamics ?? 'Sandbox'}” → Campaign “{document.connections?.campaign ?? 'Sandbox'}”
         </Caption1>
         <span className="ssp-grow" />
         <Button
@@ -126,7 +140,9 @@ export function RunDialog({ client }: { client: Client }) {
     <Dialog open={open} onOpenChange={(_event, data) => !data.open && close()} modalType="modal">
       <DialogSurface className="ssr-surface" aria-label="Run a sync">
         <DialogBody className="ssr-body">
-          <DialogTitle action={<Button appearance="subtle" aria-label="Close" icon={<DismissRegular />} onClick={close} />}>Run a sync</DialogTitle>
+          <DialogTitle action={<Button appearance="subtle" aria-label="Close" icon={<DismissRegular />} onClick={close} />}>
+            Run a sync
+          </DialogTitle>
           <DialogContent className="ssr-content">
             <TabList selectedValue={tab} onTabSelect={(_e, data) => setTab(data.value as 'run' | 'history')} aria-label="Run dialog">
               <Tab value="run">Run</Tab>
@@ -174,7 +190,14 @@ export function RunIndicator() {
     const status = session.result?.status ?? 'failed'
     text = `${session.kind === 'dryRun' ? 'Dry run' : 'Sync'} ${status}`
     label = `${text} — show the summary`
-    icon = status === 'completed' ? <CheckmarkCircleRegular /> : status === 'canceled' || status === 'partial' ? <WarningRegular /> : <ErrorCircleRegular />
+    icon =
+      status === 'completed' ? (
+        <CheckmarkCircleRegular />
+      ) : status === 'canceled' || status === 'partial' ? (
+        <WarningRegular />
+      ) : (
+        <ErrorCircleRegular />
+      )
   }
   return (
     <Tooltip content={label} relationship="description" withArrow>

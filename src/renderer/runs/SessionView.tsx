@@ -1,4 +1,17 @@
-import { Badge, Body1, Button, Caption1, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle, ProgressBar, Subtitle2, Tab, TabList } from '@fluentui/react-components'
+import {
+  Badge,
+  Body1,
+  Button,
+  Caption1,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  MessageBarTitle,
+  ProgressBar,
+  Subtitle2,
+  Tab,
+  TabList
+} from '@fluentui/react-components'
 import { DismissCircleRegular, PlayRegular } from '@fluentui/react-icons'
 import { useState } from 'react'
 import type { SyncResult } from '../../shared/contract'
@@ -77,14 +90,26 @@ function FlowRow({ flow, state, running }: { flow: Flow | undefined; state: Flow
   const percent = progress ? progressPercent(progress) : undefined
   const value = result?.status === 'completed' ? 1 : percent !== undefined ? percent / 100 : undefined
   const finished = counts.read - counts.pending - counts.deferred
-  const status = result ? result.status : state.started ? (progress ? phaseText[progress.phase] : 'starting') : running ? 'waiting' : 'not run'
+  const status = result
+    ? result.status
+    : state.started
+      ? progress
+        ? phaseText[progress.phase]
+        : 'starting'
+      : running
+        ? 'waiting'
+        : 'not run'
   const label = flowLabel(flow, state.flowId)
   return (
     <article className="ssr-flow" aria-label={`Flow ${label}`} data-flow={state.flowId}>
       <div className="ssr-flow__head">
         <Subtitle2>{label}</Subtitle2>
         <Caption1 className="ssp-quiet" data-testid="flow-mode">
-          {state.mode ? (state.resumed ? `resuming the ${state.mode} run${state.resumes ? ` started ${new Date(state.resumes.startedAt).toLocaleString()}` : ''}` : `${state.mode} run`) : ''}
+          {state.mode
+            ? state.resumed
+              ? `resuming the ${state.mode} run${state.resumes ? ` started ${new Date(state.resumes.startedAt).toLocaleString()}` : ''}`
+              : `${state.mode} run`
+            : ''}
         </Caption1>
         <span className="ssp-grow" />
         {result ? <StatusBadge status={flowStatus(result)} /> : <Caption1 data-testid="flow-phase">{status}</Caption1>}
@@ -95,7 +120,17 @@ function FlowRow({ flow, state, running }: { flow: Flow | undefined; state: Flow
           aria-label={`Progress of ${label}`}
           thickness="large"
           value={value}
-          color={result && flowStatus(result) === 'waiting for your confirmation' ? 'warning' : result?.status === 'failed' ? 'error' : result?.status === 'canceled' ? 'warning' : result ? 'success' : 'brand'}
+          color={
+            result && flowStatus(result) === 'waiting for your confirmation'
+              ? 'warning'
+              : result?.status === 'failed'
+                ? 'error'
+                : result?.status === 'canceled'
+                  ? 'warning'
+                  : result
+                    ? 'success'
+                    : 'brand'
+          }
         />
       )}
       <div className="ssr-flow__meta">
@@ -115,7 +150,11 @@ function FlowRow({ flow, state, running }: { flow: Flow | undefined; state: Flow
             </span>
           ))}
           {counts.deferred + counts.pending > 0 && (
-            <span className="ssr-count" data-count="pending" title="Read and not finished: being written, waiting for a retry pass, or (a stopped run) left for the resume">
+            <span
+              className="ssr-count"
+              data-count="pending"
+              title="Read and not finished: being written, waiting for a retry pass, or (a stopped run) left for the resume"
+            >
               <strong>{(counts.deferred + counts.pending).toLocaleString()}</strong> pending
             </span>
           )}
@@ -170,7 +209,17 @@ function cancelText(session: RunSession): string {
  * go ahead with exactly that count (the run resumes from where it stopped). A filter that
  * matches nothing is refused outright: there is nothing to confirm.
  */
-function DeleteConfirmation({ client, session, result, flows }: { client: Client; session: RunSession; result: SyncResult; flows: Map<string, Flow> }) {
+function DeleteConfirmation({
+  client,
+  session,
+  result,
+  flows
+}: {
+  client: Client
+  session: RunSession
+  result: SyncResult
+  flows: Map<string, Flow>
+}) {
   const document = useDocumentStore((state) => state.document)
   const start = useRunStore((state) => state.start)
   const stopped = result.flows.find((f) => f.deleteGuard && f.deleteGuard.verdict !== 'ok' && f.status === 'failed')
@@ -194,8 +243,9 @@ function DeleteConfirmation({ client, session, result, flows }: { client: Client
         <MessageBarTitle>
           {label} would delete {count} record{guard.deletes === 1 ? '' : 's'} in the target
         </MessageBarTitle>
-        That is more than the delete guard lets a run do unasked (more than 10% of the {guard.managed.toLocaleString()} records this flow manages, or more than 100). Nothing
-        has been deleted; creates and updates went ahead. Check the filter and the delete settings — a dry run lists each delete — or go ahead with exactly these {count}.
+        That is more than the delete guard lets a run do unasked (more than 10% of the {guard.managed.toLocaleString()} records this flow
+        manages, or more than 100). Nothing has been deleted; creates and updates went ahead. Check the filter and the delete settings — a
+        dry run lists each delete — or go ahead with exactly these {count}.
       </MessageBarBody>
       <MessageBarActions>
         <Button
@@ -220,7 +270,17 @@ function DeleteConfirmation({ client, session, result, flows }: { client: Client
 }
 
 /** What a finished sync did: status, counts, duration, notices, and each flow's errors. */
-function Summary({ client, session, result, flows }: { client: Client; session: RunSession; result: SyncResult; flows: Map<string, Flow> }) {
+function Summary({
+  client,
+  session,
+  result,
+  flows
+}: {
+  client: Client
+  session: RunSession
+  result: SyncResult
+  flows: Map<string, Flow>
+}) {
   const withRuns = result.flows.filter((f) => f.runId && f.status !== 'skipped')
   const [errorsOf, setErrorsOf] = useState<string | undefined>(withRuns.find((f) => f.counts.failed > 0)?.flowId ?? withRuns[0]?.flowId)
   const shown = withRuns.find((f) => f.flowId === errorsOf) ?? withRuns[0]
@@ -230,8 +290,8 @@ function Summary({ client, session, result, flows }: { client: Client; session: 
       <div className="ssr-summary__head">
         <StatusBadge status={syncStatus(result)} />
         <Body1 data-testid="run-totals">
-          {total.created.toLocaleString()} created · {total.updated.toLocaleString()} updated · {total.unchanged.toLocaleString()} unchanged · {total.skipped.toLocaleString()} skipped ·{' '}
-          {total.failed.toLocaleString()} failed · {total.deleted.toLocaleString()} deleted
+          {total.created.toLocaleString()} created · {total.updated.toLocaleString()} updated · {total.unchanged.toLocaleString()} unchanged
+          · {total.skipped.toLocaleString()} skipped · {total.failed.toLocaleString()} failed · {total.deleted.toLocaleString()} deleted
         </Body1>
         <span className="ssp-grow" />
         <Caption1 className="ssp-quiet" data-testid="run-duration">
@@ -245,7 +305,9 @@ function Summary({ client, session, result, flows }: { client: Client; session: 
       )}
       {result.status === 'partial' && (
         <MessageBar intent="warning">
-          <MessageBarBody>Some records failed; the others were written. Fix the source or the mapping, then retry the failed records.</MessageBarBody>
+          <MessageBarBody>
+            Some records failed; the others were written. Fix the source or the mapping, then retry the failed records.
+          </MessageBarBody>
         </MessageBar>
       )}
       <DeleteConfirmation client={client} session={session} result={result} flows={flows} />
@@ -257,7 +319,12 @@ function Summary({ client, session, result, flows }: { client: Client; session: 
       {withRuns.length > 0 && (
         <>
           {withRuns.length > 1 && (
-            <TabList size="small" selectedValue={shown?.flowId} onTabSelect={(_e, data) => setErrorsOf(String(data.value))} aria-label="Errors of flow">
+            <TabList
+              size="small"
+              selectedValue={shown?.flowId}
+              onTabSelect={(_e, data) => setErrorsOf(String(data.value))}
+              aria-label="Errors of flow"
+            >
               {withRuns.map((f) => (
                 <Tab key={f.flowId} value={f.flowId}>
                   {flowLabel(flows.get(f.flowId), f.flowId)} ({f.counts.failed})
@@ -265,7 +332,16 @@ function Summary({ client, session, result, flows }: { client: Client; session: 
               ))}
             </TabList>
           )}
-          {shown?.runId && <ErrorsView key={shown.runId} client={client} runId={shown.runId} flowId={shown.flowId} dryRun={shown.dryRun} expected={shown.counts.failed} />}
+          {shown?.runId && (
+            <ErrorsView
+              key={shown.runId}
+              client={client}
+              runId={shown.runId}
+              flowId={shown.flowId}
+              dryRun={shown.dryRun}
+              expected={shown.counts.failed}
+            />
+          )}
         </>
       )}
     </section>
@@ -289,7 +365,8 @@ export function SessionView({ client, session, onNew }: { client: Client; sessio
       <div className="ssr-session__title">
         <Subtitle2>{kindTitle(session)}</Subtitle2>
         <Caption1 className="ssp-quiet">
-          {session.kind === 'retry' ? `of run ${session.retryOf}` : session.full ? 'full replay' : 'incremental'} · started {new Date(session.startedAt).toLocaleTimeString()}
+          {session.kind === 'retry' ? `of run ${session.retryOf}` : session.full ? 'full replay' : 'incremental'} · started{' '}
+          {new Date(session.startedAt).toLocaleTimeString()}
         </Caption1>
         <span className="ssp-grow" />
         {running && <StatusBadge status={session.canceling ? 'canceling' : 'running'} />}
@@ -330,7 +407,8 @@ export function SessionView({ client, session, onNew }: { client: Client; sessio
       {plan && (
         <section className="ssr-planview" aria-label="Plan">
           <Body1>
-            The dry run read the source and compared it with the target without writing anything. This is what <strong>Run now</strong> will do
+            The dry run read the source and compared it with the target without writing anything. This is what <strong>Run now</strong> will
+            do
             {plan.status === 'partial' ? ' (records that fail here will fail in the sync too)' : ''}:
           </Body1>
           <div className="ssr-planview__flows">
@@ -346,7 +424,12 @@ export function SessionView({ client, session, onNew }: { client: Client; sessio
             ))}
           </div>
           {plan.flows.length > 1 && (
-            <TabList size="small" selectedValue={planShown?.flowId} onTabSelect={(_e, data) => setPlanFlow(String(data.value))} aria-label="Planned changes of flow">
+            <TabList
+              size="small"
+              selectedValue={planShown?.flowId}
+              onTabSelect={(_e, data) => setPlanFlow(String(data.value))}
+              aria-label="Planned changes of flow"
+            >
               {plan.flows.map((f) => (
                 <Tab key={f.flowId} value={f.flowId}>
                   {flowLabel(flows.get(f.flowId), f.flowId)}
@@ -369,7 +452,9 @@ export function SessionView({ client, session, onNew }: { client: Client; sessio
               appearance="primary"
               icon={<PlayRegular />}
               disabled={!document}
-              onClick={() => document && void start(client, document, { kind: 'run', flowIds: plan.flows.map((f) => f.flowId), full: session.full })}
+              onClick={() =>
+                document && void start(client, document, { kind: 'run', flowIds: plan.flows.map((f) => f.flowId), full: session.full })
+              }
             >
               Run now
             </Button>

@@ -22,7 +22,14 @@ export function formatRate(perSecond: number): string {
 }
 
 export function formatTime(epochMs: number): string {
-  return new Date(epochMs).toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+  return new Date(epochMs).toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit'
+  })
 }
 
 /** The counts a person reads, in the order of a run: what was written, then what was not. */

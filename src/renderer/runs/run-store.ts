@@ -47,7 +47,8 @@ export interface RunSession {
   finishedAt?: number
 }
 
-export const isRunning = (session: RunSession | undefined): boolean => session !== undefined && !session.result && session.error === undefined
+export const isRunning = (session: RunSession | undefined): boolean =>
+  session !== undefined && !session.result && session.error === undefined
 
 interface RunStoreState {
   dialogOpen: boolean
@@ -68,7 +69,11 @@ interface RunStoreState {
   setStage(stage: 'setup' | 'session'): void
   selectRun(runId: string | undefined): void
   /** Starts a run in main and follows it. */
-  start(client: Client, document: MappingDocument, options: { kind: RunKind; flowIds: string[]; full: boolean; retryOf?: string; allowDeletes?: Record<string, number> }): Promise<void>
+  start(
+    client: Client,
+    document: MappingDocument,
+    options: { kind: RunKind; flowIds: string[]; full: boolean; retryOf?: string; allowDeletes?: Record<string, number> }
+  ): Promise<void>
   cancel(client: Client): Promise<void>
   onProgress(payload: EventPayload<'run/progress'>): void
   onFinished(payload: EventPayload<'run/finished'>): void
@@ -76,7 +81,10 @@ interface RunStoreState {
 
 // Events can arrive before run/start has answered with the run's key (they travel on another
 // connection): they wait here, by key, until the key is known.
-const early = new Map<string, Array<{ kind: 'progress'; payload: EventPayload<'run/progress'> } | { kind: 'finished'; payload: EventPayload<'run/finished'> }>>()
+const early = new Map<
+  string,
+  Array<{ kind: 'progress'; payload: EventPayload<'run/progress'> } | { kind: 'finished'; payload: EventPayload<'run/finished'> }>
+>()
 const EARLY_LIMIT = 5000
 
 function emptyFlows(flowIds: readonly string[]): Record<string, FlowState> {
@@ -89,7 +97,14 @@ function applyEvent(session: RunSession, event: RunProgressEvent): RunSession {
   const flowIds = session.flowIds.includes(event.flowId) ? session.flowIds : [...session.flowIds, event.flowId]
   switch (event.type) {
     case 'flowStarted':
-      flows[event.flowId] = { ...current(event.flowId), started: true, runId: event.runId, mode: event.mode, resumed: event.resumed, resumes: event.resumes }
+      flows[event.flowId] = {
+        ...current(event.flowId),
+        started: true,
+        runId: event.runId,
+        mode: event.mode,
+        resumed: event.resumed,
+        resumes: event.resumes
+      }
       break
     case 'progress':
       flows[event.flowId] = { ...current(event.flowId), started: true, runId: event.progress.runId, progress: event.progress }
@@ -206,8 +221,16 @@ export const useRunStore = create<RunStoreState>((set, get) => ({
       return
     }
     const flows = { ...session.flows }
-    for (const result of payload.result?.flows ?? []) flows[result.flowId] = { ...(flows[result.flowId] ?? { flowId: result.flowId, started: false }), runId: result.runId ?? flows[result.flowId]?.runId, result }
-    const flowIds = [...session.flowIds, ...(payload.result?.flows ?? []).map((f) => f.flowId).filter((id) => !session.flowIds.includes(id))]
+    for (const result of payload.result?.flows ?? [])
+      flows[result.flowId] = {
+        ...(flows[result.flowId] ?? { flowId: result.flowId, started: false }),
+        runId: result.runId ?? flows[result.flowId]?.runId,
+        result
+      }
+    const flowIds = [
+      ...session.flowIds,
+      ...(payload.result?.flows ?? []).map((f) => f.flowId).filter((id) => !session.flowIds.includes(id))
+    ]
     set((state) => ({
       session: {
         ...session,

@@ -51,7 +51,9 @@ export const edgeId = (target: string, from: string) => `m\u241f${target}\u241f$
 export const ghostEdgeId = (target: string) => `p\u241f${target}`
 export const matchEdgeId = 'match'
 
-export function parseEdgeId(id: string): { kind: 'mapping'; target: string; from: string } | { kind: 'proposal'; target: string } | { kind: 'match' } | undefined {
+export function parseEdgeId(
+  id: string
+): { kind: 'mapping'; target: string; from: string } | { kind: 'proposal'; target: string } | { kind: 'match' } | undefined {
   const parts = id.split('\u241f')
   if (parts[0] === 'm' && parts.length === 3) return { kind: 'mapping', target: parts[1], from: parts[2] }
   if (parts[0] === 'p' && parts.length === 2) return { kind: 'proposal', target: parts[1] }

@@ -1,7 +1,17 @@
 import { useCallback, useMemo, useRef } from 'react'
 import type { Client } from '../api/client'
 import { formatProblem, type Problem } from '../../shared/problems'
-import { downloadText, ensurePermission, forgetRecentFile, hasFileSystemAccess, pickFileToOpen, pickFileToSave, rememberRecentFile, writeFile, type RecentFile } from '../files/browser-files'
+import {
+  downloadText,
+  ensurePermission,
+  forgetRecentFile,
+  hasFileSystemAccess,
+  pickFileToOpen,
+  pickFileToSave,
+  rememberRecentFile,
+  writeFile,
+  type RecentFile
+} from '../files/browser-files'
 import { selectDirty, useDocumentStore } from './document-store'
 
 export type Notice = { level: 'info' | 'warning' | 'error'; message: string; problems?: Problem[] }
@@ -82,7 +92,8 @@ export function useDocumentActions(client: Client, nativeDialogs: boolean, notif
   /** Reads a file the user picked or reopened (browser mode, File System Access API) and remembers it for Save and Recent. */
   const openHandle = useCallback(
     async (handle: FileSystemFileHandle) => {
-      if (!(await ensurePermission(handle, 'read'))) return notify({ level: 'warning', message: `Sync Studio was not allowed to read ${handle.name}.` })
+      if (!(await ensurePermission(handle, 'read')))
+        return notify({ level: 'warning', message: `Sync Studio was not allowed to read ${handle.name}.` })
       const file = await handle.getFile()
       const result = await client.call('document/import', { text: await file.text(), fileName: file.name })
       if (result.status === 'invalid') return showProblems(file.name, result.problems)
@@ -170,7 +181,8 @@ export function useDocumentActions(client: Client, nativeDialogs: boolean, notif
           if (result.status !== 'exported') return
           const handle = (!saveAs && currentHandle()) || (await pickFileToSave(result.fileName))
           if (!handle) return
-          if (!(await ensurePermission(handle, 'readwrite'))) return notify({ level: 'warning', message: `Sync Studio was not allowed to write ${handle.name}; nothing was saved.` })
+          if (!(await ensurePermission(handle, 'readwrite')))
+            return notify({ level: 'warning', message: `Sync Studio was not allowed to write ${handle.name}; nothing was saved.` })
           await writeFile(handle, result.text)
           // What was written, not what the document became meanwhile, counts as saved.
           if (useDocumentStore.getState().document === document) useDocumentStore.getState().markSaved(handle.name)

@@ -14,7 +14,8 @@ export function resetDocumentState(): void {
   useCanvasStore.setState({ views: {} })
   useTraceStore.setState({ flowId: undefined, trace: undefined })
   const runs = useRunStore.getState()
-  if (!isRunning(runs.session)) useRunStore.setState({ session: undefined, stage: 'setup', dialogOpen: false, selectedRunId: undefined, unseen: false })
+  if (!isRunning(runs.session))
+    useRunStore.setState({ session: undefined, stage: 'setup', dialogOpen: false, selectedRunId: undefined, unseen: false })
   else if (runs.dialogOpen) runs.close()
 }
 

@@ -15,12 +15,20 @@ export type End = { system: System; name: string } | { system: 'campaign'; event
 
 export function endsOf(flow: Flow): { source: End; target: End } {
   const end = (e: Flow['source'] | Flow['target']): End =>
-    'table' in e ? { system: e.system, name: e.table } : 'resource' in e ? { system: e.system, name: e.resource } : { system: 'campaign', event: e.event }
+    'table' in e
+      ? { system: e.system, name: e.table }
+      : 'resource' in e
+        ? { system: e.system, name: e.resource }
+        : { system: 'campaign', event: e.event }
   return { source: end(flow.source), target: end(flow.target) }
 }
 
 /** The source and target schemas of a flow (events have no schema on the Campaign side). */
-export function useFlowTables(client: Client, document: MappingDocument, flow: Flow): { source: Loadable<Table> | undefined; target: Loadable<Table> | undefined } {
+export function useFlowTables(
+  client: Client,
+  document: MappingDocument,
+  flow: Flow
+): { source: Loadable<Table> | undefined; target: Loadable<Table> | undefined } {
   const connections = connectionsOf(document)
   const { source, target } = endsOf(flow)
   const name = (end: End) => ('name' in end ? end.name : undefined)
@@ -62,7 +70,9 @@ export function useProblems(document: MappingDocument | undefined, documentProbl
         : document.flows.flatMap((_, index) => (ready[index] ? validateFlow(document, index, catalog) : []))
     } catch (error) {
       // A document that fails its own shape check can trip the engine; the shape problems say what to fix.
-      engine = documentProblems.length ? [] : [{ severity: 'error', path: [], message: `validation failed: ${error instanceof Error ? error.message : String(error)}` }]
+      engine = documentProblems.length
+        ? []
+        : [{ severity: 'error', path: [], message: `validation failed: ${error instanceof Error ? error.message : String(error)}` }]
     }
     const seen = new Set<string>()
     const all: Problem[] = []

@@ -36,7 +36,10 @@ const defaults: Arrangement = { leftOpen: true, rightOpen: true, previewOpen: tr
 function restore(): Arrangement {
   try {
     const saved = JSON.parse(globalThis.localStorage?.getItem(STORAGE_KEY) ?? '{}') as Partial<Arrangement>
-    return { ...defaults, ...Object.fromEntries(Object.entries(saved).filter(([key, value]) => key in defaults && typeof value === 'boolean')) }
+    return {
+      ...defaults,
+      ...Object.fromEntries(Object.entries(saved).filter(([key, value]) => key in defaults && typeof value === 'boolean'))
+    }
   } catch {
     return defaults // unreadable storage: the default arrangement
   }
@@ -64,7 +67,11 @@ export const useLayoutStore = create<LayoutState>((set, get) => ({
   },
   setFocus(on) {
     const state = get()
-    if (on && !state.focus) set({ ...canvasOnly, focus: { leftOpen: state.leftOpen, rightOpen: state.rightOpen, previewOpen: state.previewOpen, overview: state.overview } })
+    if (on && !state.focus)
+      set({
+        ...canvasOnly,
+        focus: { leftOpen: state.leftOpen, rightOpen: state.rightOpen, previewOpen: state.previewOpen, overview: state.overview }
+      })
     else if (!on && state.focus) set({ ...state.focus, focus: undefined, presentation: false })
   },
   setPresentation(on) {

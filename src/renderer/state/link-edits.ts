@@ -7,7 +7,11 @@ import { replaceFlow } from './mapping-edits'
  * can be changed in the Inspector; deleting the edge removes the link.
  */
 
-function changeLinks(document: MappingDocument, flowId: string, change: (links: NonNullable<RecordsFlow['links']>) => RecordsFlow['links'] | undefined): MappingDocument {
+function changeLinks(
+  document: MappingDocument,
+  flowId: string,
+  change: (links: NonNullable<RecordsFlow['links']>) => RecordsFlow['links'] | undefined
+): MappingDocument {
   return replaceFlow(document, flowId, (flow) => {
     if (flow.kind !== 'records') return flow
     const next = change(flow.links ?? [])
@@ -18,7 +22,13 @@ function changeLinks(document: MappingDocument, flowId: string, change: (links: 
 }
 
 /** Links `target` (a link field) through the source lookup `source` to the records of `parentFlow`; replaces an earlier link of that field. */
-export function connectLink(document: MappingDocument, flowId: string, source: string, target: string, parentFlow: string): MappingDocument {
+export function connectLink(
+  document: MappingDocument,
+  flowId: string,
+  source: string,
+  target: string,
+  parentFlow: string
+): MappingDocument {
   return changeLinks(document, flowId, (links) => {
     const current = links.find((l) => l.target === target)
     if (current && current.source === source && current.parentFlow === parentFlow) return undefined
@@ -36,7 +46,11 @@ export function setLinkParent(document: MappingDocument, flowId: string, target:
 }
 
 /** Removes the links drawn by these edges (an edge that is a field mapping is left to `removeEdges`). */
-export function removeLinks(document: MappingDocument, flowId: string, edges: ReadonlyArray<{ target: string; from: string }>): MappingDocument {
+export function removeLinks(
+  document: MappingDocument,
+  flowId: string,
+  edges: ReadonlyArray<{ target: string; from: string }>
+): MappingDocument {
   return changeLinks(document, flowId, (links) => {
     const next = links.filter((l) => !edges.some((e) => e.target === l.target && e.from === l.source))
     return next.length === links.length ? undefined : next

@@ -26,7 +26,11 @@ export function replaceFlow(document: MappingDocument, flowId: string, change: (
   return changed ? { ...document, flows } : document
 }
 
-function changeFields(document: MappingDocument, flowId: string, change: (fields: FieldMapping[], flow: FieldsFlow) => FieldMapping[] | undefined): MappingDocument {
+function changeFields(
+  document: MappingDocument,
+  flowId: string,
+  change: (fields: FieldMapping[], flow: FieldsFlow) => FieldMapping[] | undefined
+): MappingDocument {
   return replaceFlow(document, flowId, (flow) => {
     if (!hasFields(flow)) return flow
     const fields = change(flow.fields, flow)
@@ -52,7 +56,11 @@ export function connectFields(document: MappingDocument, flowId: string, source:
 }
 
 /** Removes edges: each is one source of one target's mapping; a mapping left with no source (and no constant) goes. */
-export function removeEdges(document: MappingDocument, flowId: string, edges: ReadonlyArray<{ target: string; from: string }>): MappingDocument {
+export function removeEdges(
+  document: MappingDocument,
+  flowId: string,
+  edges: ReadonlyArray<{ target: string; from: string }>
+): MappingDocument {
   if (edges.length === 0) return document
   return changeFields(document, flowId, (fields) => {
     const next: FieldMapping[] = []
@@ -76,10 +84,17 @@ export function removeEdges(document: MappingDocument, flowId: string, edges: Re
 
 export function removeMappings(document: MappingDocument, flowId: string, targets: readonly string[]): MappingDocument {
   const drop = new Set(targets)
-  return changeFields(document, flowId, (fields) => (fields.some((f) => drop.has(f.target)) ? fields.filter((f) => !drop.has(f.target)) : undefined))
+  return changeFields(document, flowId, (fields) =>
+    fields.some((f) => drop.has(f.target)) ? fields.filter((f) => !drop.has(f.target)) : undefined
+  )
 }
 
-export function changeMapping(document: MappingDocument, flowId: string, target: string, change: (mapping: FieldMapping) => FieldMapping): MappingDocument {
+export function changeMapping(
+  document: MappingDocument,
+  flowId: string,
+  target: string,
+  change: (mapping: FieldMapping) => FieldMapping
+): MappingDocument {
   return changeFields(document, flowId, (fields) => {
     const index = fields.findIndex((f) => f.target === target)
     if (index < 0) return undefined
@@ -98,16 +113,34 @@ export function appendStep(document: MappingDocument, flowId: string, target: st
   return changeMapping(document, flowId, target, (m) => withSteps(m, [...(m.steps ?? []), step]))
 }
 
-export function appendSteps(document: MappingDocument, flowId: string, targets: readonly string[], steps: readonly Step[]): MappingDocument {
-  return targets.reduce((doc, target) => changeMapping(doc, flowId, target, (m) => withSteps(m, [...(m.steps ?? []), ...steps.map((s) => structuredClone(s))])), document)
+export function appendSteps(
+  document: MappingDocument,
+  flowId: string,
+  targets: readonly string[],
+  steps: readonly Step[]
+): MappingDocument {
+  return targets.reduce(
+    (doc, target) => changeMapping(doc, flowId, target, (m) => withSteps(m, [...(m.steps ?? []), ...steps.map((s) => structuredClone(s))])),
+    document
+  )
 }
 
 export function replaceStep(document: MappingDocument, flowId: string, target: string, index: number, step: Step): MappingDocument {
-  return changeMapping(document, flowId, target, (m) => withSteps(m, (m.steps ?? []).map((s, i) => (i === index ? step : s))))
+  return changeMapping(document, flowId, target, (m) =>
+    withSteps(
+      m,
+      (m.steps ?? []).map((s, i) => (i === index ? step : s))
+    )
+  )
 }
 
 export function removeStep(document: MappingDocument, flowId: string, target: string, index: number): MappingDocument {
-  return changeMapping(document, flowId, target, (m) => withSteps(m, (m.steps ?? []).filter((_, i) => i !== index)))
+  return changeMapping(document, flowId, target, (m) =>
+    withSteps(
+      m,
+      (m.steps ?? []).filter((_, i) => i !== index)
+    )
+  )
 }
 
 export function moveStep(document: MappingDocument, flowId: string, target: string, index: number, by: -1 | 1): MappingDocument {
@@ -178,7 +211,13 @@ export function newStep(fn: StepName): Step {
 
 /** A flow id not used yet in the document, from a name. */
 export function freeFlowId(document: MappingDocument, base: string): string {
-  const stem = (base.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[^A-Za-z]+/, '').slice(0, 48) || 'flow').replace(/-+$/, '') || 'flow'
+  const stem =
+    (
+      base
+        .replace(/[^A-Za-z0-9_-]+/g, '-')
+        .replace(/^[^A-Za-z]+/, '')
+        .slice(0, 48) || 'flow'
+    ).replace(/-+$/, '') || 'flow'
   const used = new Set(document.flows.map((f) => f.id))
   if (!used.has(stem)) return stem
   for (let i = 2; ; i++) if (!used.has(`${stem}-${i}`)) return `${stem}-${i}`

@@ -55,7 +55,12 @@ export const useSchemaStore = create<SchemaState>((set, get) => ({
 }))
 
 /** One table or resource, fetched on first use. */
-export function useTable(client: Client, system: System, connection: string | undefined, name: string | undefined): Loadable<Table> | undefined {
+export function useTable(
+  client: Client,
+  system: System,
+  connection: string | undefined,
+  name: string | undefined
+): Loadable<Table> | undefined {
   const key = connection && name ? tableKey(system, connection, name) : undefined
   const entry = useSchemaStore((state) => (key ? state.tables[key] : undefined))
   // Fetch again when the entry is dropped (a reconnect clears the cache), not on every change.

@@ -42,7 +42,11 @@ export const knownPairs: ReadonlyArray<{ source: string; target: string; steps?:
   { source: 'address1_city', target: 'location.city' },
   { source: 'address1_postalcode', target: 'location.zipCode' },
   { source: 'address1_stateorprovince', target: 'location.stateCode', note: 'Campaign holds a state code; Dynamics often holds the name' },
-  { source: 'address1_country', target: 'location.countryCode', note: 'Campaign holds a two-letter code; Dynamics often holds the country name — add a valueMap if so' },
+  {
+    source: 'address1_country',
+    target: 'location.countryCode',
+    note: 'Campaign holds a two-letter code; Dynamics often holds the country name — add a valueMap if so'
+  },
   { source: 'jobtitle', target: 'cusJobTitle' },
   { source: 'contactid', target: 'cusDynamicsContactId' }
 ]
@@ -86,8 +90,14 @@ export function stepsFor(source: Field, target: Field, targetSystem: 'dynamics' 
       if (fit?.steps && fit.steps.every((s) => s.fn !== 'valueMap' || Object.keys(s.map).length > 0)) steps.push(...fit.steps)
     }
   }
-  if (steps.some((s) => s.fn === 'formatDate' || s.fn === 'valueMap' || s.fn === 'booleanToText')) produced = { type: 'string', maxLength: undefined }
-  if (target.maxLength !== undefined && textTypes.has(target.type) && produced.maxLength !== undefined && produced.maxLength > target.maxLength) {
+  if (steps.some((s) => s.fn === 'formatDate' || s.fn === 'valueMap' || s.fn === 'booleanToText'))
+    produced = { type: 'string', maxLength: undefined }
+  if (
+    target.maxLength !== undefined &&
+    textTypes.has(target.type) &&
+    produced.maxLength !== undefined &&
+    produced.maxLength > target.maxLength
+  ) {
     steps.push({ fn: 'truncate' })
   }
   return steps
@@ -144,7 +154,13 @@ export function suggestMappings(flow: RecordsFlow, source: Table, target: Table,
       if (fit?.severity === 'error' && !fit.steps?.length) continue
       if (fit?.severity === 'error') confidence -= 0.1
       if (!best || confidence > best.confidence) {
-        best = { target: targetField.name, from: [sourceField.name], steps: stepsFor(sourceField, targetField, target.system), confidence, reason }
+        best = {
+          target: targetField.name,
+          from: [sourceField.name],
+          steps: stepsFor(sourceField, targetField, target.system),
+          confidence,
+          reason
+        }
       }
     }
     if (best) candidates.push(best)
@@ -168,7 +184,11 @@ export function applyProposals(flow: RecordsFlow, proposals: readonly MappingPro
   for (const proposal of proposals) {
     if (mapped.has(proposal.target) || proposal.target === flow.match.target) continue
     mapped.add(proposal.target)
-    added.push(proposal.steps?.length ? { target: proposal.target, from: [...proposal.from], steps: proposal.steps } : { target: proposal.target, from: [...proposal.from] })
+    added.push(
+      proposal.steps?.length
+        ? { target: proposal.target, from: [...proposal.from], steps: proposal.steps }
+        : { target: proposal.target, from: [...proposal.from] }
+    )
   }
   return { ...flow, fields: [...flow.fields, ...added] }
 }

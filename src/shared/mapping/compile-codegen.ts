@@ -195,7 +195,12 @@ export function runnerSource(plan: RunnerPlan): string {
   const target = emitTarget(tree, (t) => (t < fields.length ? `v${t}` : 'key'))
   body.push(`const target = ${target};`)
   if (isAsync) body.push('return { kind: "ok", key: key, target: target, warnings: rt.warnings ?? noWarnings, createOnly: createOnly };')
-  else body.push('const warnings = rt.warnings ?? noWarnings;', 'rt.warnings = null;', 'return { kind: "ok", key: key, target: target, warnings: warnings, createOnly: createOnly };')
+  else
+    body.push(
+      'const warnings = rt.warnings ?? noWarnings;',
+      'rt.warnings = null;',
+      'return { kind: "ok", key: key, target: target, warnings: warnings, createOnly: createOnly };'
+    )
 
   lines.push(`return ${isAsync ? 'async ' : ''}function runRecord(r) {`, ...body.map((l) => '  ' + l), '};')
   // A name for profiles and stack traces; a counter, never user text.
@@ -207,7 +212,11 @@ export function runnerSource(plan: RunnerPlan): string {
  * The runner for a plan, or undefined when code generation is off, not allowed here, or the
  * plan holds something the generator does not emit (the caller keeps its closures).
  */
-export function generateRunner<R>(plan: RunnerPlan, helpers: RunnerHelpers<R>, mode: CodegenMode = 'auto'): SyncRunner<R> | AsyncRunner<R> | undefined {
+export function generateRunner<R>(
+  plan: RunnerPlan,
+  helpers: RunnerHelpers<R>,
+  mode: CodegenMode = 'auto'
+): SyncRunner<R> | AsyncRunner<R> | undefined {
   if (mode === 'never' || !codegenAvailable()) return undefined
   let source: string
   try {

@@ -159,7 +159,13 @@ function reader(keys: readonly string[]): (record: SourceRecord) => unknown {
   }
 }
 
-function pipeline(read: CompiledField['read'], key: string | undefined, steps: readonly CompiledStep[], check: CompiledField['check'], hasCheck: boolean) {
+function pipeline(
+  read: CompiledField['read'],
+  key: string | undefined,
+  steps: readonly CompiledStep[],
+  check: CompiledField['check'],
+  hasCheck: boolean
+) {
   const fns = steps.map((s) => s.run as (v: unknown, r: SourceRecord, rt: RunState) => unknown)
   if (steps.some((s) => s.async)) {
     return async (record: SourceRecord, rt: RunState) => {
@@ -198,7 +204,11 @@ function pipeline(read: CompiledField['read'], key: string | undefined, steps: r
  * its pipeline: a value the service would refuse fails the record here, with the field and the
  * reason, before any write; a value the rule normalises (an empty email → null) is what is written.
  */
-function targetChecks(field: Field | undefined, system: System | undefined, location: StepContext['location']): { check: (v: unknown) => unknown; has: boolean } {
+function targetChecks(
+  field: Field | undefined,
+  system: System | undefined,
+  location: StepContext['location']
+): { check: (v: unknown) => unknown; has: boolean } {
   const rule = field && system ? fieldRule(field, system) : undefined
   if (!rule) return { check: (v) => v, has: false }
   return {
@@ -223,7 +233,9 @@ function compileField(
   const readKeys = from.map((name, i) => {
     const field = sourceFields[i]
     const key = field?.readName ?? name
-    return options.picklists === 'labels' && (field?.type === 'picklist' || field?.type === 'multipicklist') ? `${key}${formattedValueSuffix}` : key
+    return options.picklists === 'labels' && (field?.type === 'picklist' || field?.type === 'multipicklist')
+      ? `${key}${formattedValueSuffix}`
+      : key
   })
   const targetField = options.target ? findField(options.target, mapping.target) : undefined
   const steps: CompiledStep[] = []
@@ -378,7 +390,9 @@ export function compileFlow(flow: CompilableFlow, compileOptions: CompileOptions
 
   const matchSource = flow.kind === 'records' ? flow.match.source : undefined
   const matchTarget = flow.match.target
-  const matchKey = matchSource ? (options.source ? findField(options.source, matchSource)?.readName : undefined) ?? matchSource : undefined
+  const matchKey = matchSource
+    ? ((options.source ? findField(options.source, matchSource)?.readName : undefined) ?? matchSource)
+    : undefined
   const addKey = matchSource !== undefined && !flow.fields.some((f) => f.target === matchTarget)
   const targets = addKey ? [...flow.fields.map((f) => f.target), matchTarget] : flow.fields.map((f) => f.target)
   const shape = shapeOf(targets)
@@ -392,7 +406,9 @@ export function compileFlow(flow: CompilableFlow, compileOptions: CompileOptions
   const createOnly = Object.freeze(fields.filter((f) => !f.applyUpdates).map((f) => f.target))
   const runs = fields.map((f) => f.run)
   // Plain copies (no steps, no target check) are read inline: no call per field.
-  const copyKeys = fields.map((f, i) => (f.steps.length === 0 && f.run === f.read && flow.fields[i].from?.length === 1 ? readKeyOf(f) : undefined))
+  const copyKeys = fields.map((f, i) =>
+    f.steps.length === 0 && f.run === f.read && flow.fields[i].from?.length === 1 ? readKeyOf(f) : undefined
+  )
   const count = fields.length
   const isAsync = fields.some((f) => f.async)
 
@@ -412,13 +428,27 @@ export function compileFlow(flow: CompilableFlow, compileOptions: CompileOptions
   const failure = (error: unknown, key: string | undefined, fieldIndex: number): RecordResult => {
     if (error instanceof StepFailure) {
       const step = error.location.stepIndex
-      return { kind: 'error', key, field: error.location.target, step: step < 0 ? undefined : step, reason: error.reason, input: error.input }
+      return {
+        kind: 'error',
+        key,
+        field: error.location.target,
+        step: step < 0 ? undefined : step,
+        reason: error.reason,
+        input: error.input
+      }
     }
     // A user expression over its budget stops the preview or run, with the step's path.
     if (error instanceof ExpressionStopped) throw error
     // Not a step's verdict: a bug or a library failure. Still one record, not the run.
     const message = error instanceof Error ? error.message : String(error)
-    return { kind: 'error', key, field: fields[fieldIndex]?.target ?? matchTarget, step: undefined, reason: `unexpected failure: ${message}`, input: null }
+    return {
+      kind: 'error',
+      key,
+      field: fields[fieldIndex]?.target ?? matchTarget,
+      step: undefined,
+      reason: `unexpected failure: ${message}`,
+      input: null
+    }
   }
 
   const shared: RunState = { warnings: null }

@@ -52,20 +52,27 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
  */
 export function checkText(text: string): Problem | undefined {
   if (text.length > documentLimits.textLength) {
-    return error([], `the file is ${text.length.toLocaleString('en-US')} characters long; a mapping file is at most ${documentLimits.textLength.toLocaleString('en-US')} — is this the right file?`)
+    return error(
+      [],
+      `the file is ${text.length.toLocaleString('en-US')} characters long; a mapping file is at most ${documentLimits.textLength.toLocaleString('en-US')} — is this the right file?`
+    )
   }
   let depth = 0
   let inString = false
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (inString) {
-      if (c === 92) i++ // backslash: skip the escaped character
+      if (c === 92)
+        i++ // backslash: skip the escaped character
       else if (c === 34) inString = false
     } else if (c === 34) inString = true
     else if (c === 123 || c === 91) {
       if (++depth > documentLimits.depth) {
         const at = lineAndColumn(text, i)
-        return error([], `nested more than ${documentLimits.depth} levels deep at line ${at.line}, column ${at.column} — a mapping file is never this deep; flatten the filter (an "all" or "any" takes many conditions)`)
+        return error(
+          [],
+          `nested more than ${documentLimits.depth} levels deep at line ${at.line}, column ${at.column} — a mapping file is never this deep; flatten the filter (an "all" or "any" takes many conditions)`
+        )
       }
     } else if (c === 125 || c === 93) depth--
   }
@@ -74,9 +81,16 @@ export function checkText(text: string): Problem | undefined {
 
 function listLimit(path: readonly PathSegment[]): { max: number; what: string; advice: string } {
   const last = path[path.length - 1]
-  if (path.length === 1 && last === 'flows') return { max: documentLimits.flows, what: 'flows', advice: 'split the mapping into several files' }
-  if (path.length === 3 && last === 'fields') return { max: documentLimits.fieldsPerFlow, what: 'field mappings in one flow', advice: 'split the flow; Campaign resources hold far fewer fields' }
-  if (last === 'steps') return { max: documentLimits.stepsPerField, what: 'steps in one field mapping', advice: 'combine steps, or use one "expression"' }
+  if (path.length === 1 && last === 'flows')
+    return { max: documentLimits.flows, what: 'flows', advice: 'split the mapping into several files' }
+  if (path.length === 3 && last === 'fields')
+    return {
+      max: documentLimits.fieldsPerFlow,
+      what: 'field mappings in one flow',
+      advice: 'split the flow; Campaign resources hold far fewer fields'
+    }
+  if (last === 'steps')
+    return { max: documentLimits.stepsPerField, what: 'steps in one field mapping', advice: 'combine steps, or use one "expression"' }
   return { max: documentLimits.items, what: 'items', advice: 'a mapping file never needs this many' }
 }
 
@@ -95,12 +109,22 @@ export function checkValue(root: unknown): { problems: Problem[]; fatal: boolean
   while (stack.length > 0) {
     const { value, path } = stack.pop()!
     if (++values > documentLimits.values) {
-      problems.push(error([], `the document holds more than ${documentLimits.values.toLocaleString('en-US')} values — a mapping file is never this large; is this the right file?`))
+      problems.push(
+        error(
+          [],
+          `the document holds more than ${documentLimits.values.toLocaleString('en-US')} values — a mapping file is never this large; is this the right file?`
+        )
+      )
       return { problems, fatal: true }
     }
     if (typeof value === 'string') {
       if (value.length > documentLimits.textValueLength) {
-        problems.push(error(path, `this text is ${value.length.toLocaleString('en-US')} characters long; at most ${documentLimits.textValueLength.toLocaleString('en-US')} — shorten it`))
+        problems.push(
+          error(
+            path,
+            `this text is ${value.length.toLocaleString('en-US')} characters long; at most ${documentLimits.textValueLength.toLocaleString('en-US')} — shorten it`
+          )
+        )
         tooLong = true
         if (problems.length > MAX_PROBLEMS) return { problems, fatal: true }
         continue
@@ -111,19 +135,34 @@ export function checkValue(root: unknown): { problems: Problem[]; fatal: boolean
     }
     if (typeof value === 'number') {
       if (!Number.isFinite(value)) {
-        problems.push(error(path, `this number is out of range (beyond ±1.8e308, so it reads as ${value < 0 ? 'minus ' : ''}infinity) — write a smaller number`))
+        problems.push(
+          error(
+            path,
+            `this number is out of range (beyond ±1.8e308, so it reads as ${value < 0 ? 'minus ' : ''}infinity) — write a smaller number`
+          )
+        )
       }
       continue
     }
     if (value === null || typeof value !== 'object') continue
     if (path.length >= documentLimits.depth) {
-      problems.push(error(path, `nested more than ${documentLimits.depth} levels deep — a mapping file is never this deep; flatten the filter (an "all" or "any" takes many conditions)`))
+      problems.push(
+        error(
+          path,
+          `nested more than ${documentLimits.depth} levels deep — a mapping file is never this deep; flatten the filter (an "all" or "any" takes many conditions)`
+        )
+      )
       return { problems, fatal: true }
     }
     if (Array.isArray(value)) {
       const limit = listLimit(path)
       if (value.length > limit.max) {
-        problems.push(error(path, `${value.length.toLocaleString('en-US')} ${limit.what}; at most ${limit.max.toLocaleString('en-US')} — ${limit.advice}`))
+        problems.push(
+          error(
+            path,
+            `${value.length.toLocaleString('en-US')} ${limit.what}; at most ${limit.max.toLocaleString('en-US')} — ${limit.advice}`
+          )
+        )
         return { problems, fatal: true }
       }
       for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: [...path, i] })
@@ -131,13 +170,23 @@ export function checkValue(root: unknown): { problems: Problem[]; fatal: boolean
     }
     const keys = Object.keys(value)
     if (keys.length > documentLimits.items) {
-      problems.push(error(path, `${keys.length.toLocaleString('en-US')} keys in one object; at most ${documentLimits.items.toLocaleString('en-US')} — a mapping file never needs this many`))
+      problems.push(
+        error(
+          path,
+          `${keys.length.toLocaleString('en-US')} keys in one object; at most ${documentLimits.items.toLocaleString('en-US')} — a mapping file never needs this many`
+        )
+      )
       return { problems, fatal: true }
     }
     for (let k = keys.length - 1; k >= 0; k--) {
       const key = keys[k]
       if (key.length > documentLimits.keyLength) {
-        problems.push(error(path, `a key of ${key.length.toLocaleString('en-US')} characters; keys are at most ${documentLimits.keyLength} — remove or rename it`))
+        problems.push(
+          error(
+            path,
+            `a key of ${key.length.toLocaleString('en-US')} characters; keys are at most ${documentLimits.keyLength} — remove or rename it`
+          )
+        )
         tooLong = true
         if (problems.length > MAX_PROBLEMS) return { problems, fatal: true }
         continue

@@ -86,7 +86,11 @@ function syntaxProblem(text: string, error: unknown): Problem {
     what = /end of JSON input/.test(v8) ? 'the file ends too early' : 'not readable as JSON'
   }
   if (text.trim() === '') {
-    return { severity: 'error', path: [], message: 'the file is empty — a mapping file is a JSON object starting with { "format": "sync-studio/mapping@1" }' }
+    return {
+      severity: 'error',
+      path: [],
+      message: 'the file is empty — a mapping file is a JSON object starting with { "format": "sync-studio/mapping@1" }'
+    }
   }
   const at = lineAndColumn(text, offset)
   return {

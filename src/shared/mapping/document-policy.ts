@@ -7,8 +7,10 @@
  * (document-bounds.ts), so the check costs linear time. A finding never echoes the value.
  */
 
-export const secretAdvice = 'mapping files never hold secrets; credentials belong in the connection profile, stored encrypted on each machine'
-export const pathAdvice = 'a mapping file is shared between machines and never holds a path of this one — name a connection, or keep the file elsewhere'
+export const secretAdvice =
+  'mapping files never hold secrets; credentials belong in the connection profile, stored encrypted on each machine'
+export const pathAdvice =
+  'a mapping file is shared between machines and never holds a path of this one — name a connection, or keep the file elsewhere'
 
 /** Keys that name a credential (the advice given for an unknown key such as "clientSecret"). */
 export const secretKeyPattern = /secret|password|passwd|token|credential|apikey|api_key|privatekey|private_key/i
@@ -32,7 +34,10 @@ const paths: ReadonlyArray<readonly [RegExp, string]> = [
   [/(?:^|[\s"'(=,;])[A-Za-z]:\\/, 'a Windows path'],
   [/(?:^|[\s"'(=,;])[A-Za-z]:\/[^/]/, 'a Windows path'],
   [/(?:^|[\s"'(=,;])\\\\[\w.$-]+\\/, 'a network path'],
-  [/(?:^|[\s"'(=,;])\/(?:Users|home|root|etc|var|opt|tmp|private|mnt|Volumes|usr|srv|media|Library|Applications|System|proc|dev)\//, 'a path on this machine'],
+  [
+    /(?:^|[\s"'(=,;])\/(?:Users|home|root|etc|var|opt|tmp|private|mnt|Volumes|usr|srv|media|Library|Applications|System|proc|dev)\//,
+    'a path on this machine'
+  ],
   [/(?:^|[\s"'(=,;])~\//, 'a path in a home folder'],
   [/\bfile:\/\//i, 'a file address']
 ]

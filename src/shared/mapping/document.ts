@@ -16,9 +16,7 @@ import type { PathSegment, Problem } from '../problems'
 
 export const DOCUMENT_FORMAT = 'sync-studio/mapping@1'
 
-const id = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'use letters, digits, "-" or "_", starting with a letter (64 at most)')
+const id = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'use letters, digits, "-" or "_", starting with a letter (64 at most)')
 const name = z.string().min(1)
 
 export const FieldMapping = z.strictObject({
@@ -106,9 +104,7 @@ export const OptOutFlow = z.strictObject({
   kind: z.literal('optOut'),
   name: z.string().optional(),
   enabled: z.boolean().optional(),
-  direction: z
-    .enum(['off', 'toCampaign', 'toDynamics', 'both'])
-    .describe(directionDescription),
+  direction: z.enum(['off', 'toCampaign', 'toDynamics', 'both']).describe(directionDescription),
   source: dynamicsTable,
   target: campaignResource,
   match: z.strictObject({ source: name, target: name }),
@@ -155,7 +151,8 @@ export function crossCheckDocument(input: unknown): Problem[] {
     if (!flow || typeof flow !== 'object') return
     if (typeof flow.id === 'string') {
       const first = seen.get(flow.id)
-      if (first !== undefined) add(['flows', index, 'id'], `flow id "${flow.id}" is already used by flows[${first}] — give each flow its own id`)
+      if (first !== undefined)
+        add(['flows', index, 'id'], `flow id "${flow.id}" is already used by flows[${first}] — give each flow its own id`)
       else seen.set(flow.id, index)
     }
     if (flow.kind === 'optOut' || !Array.isArray(flow.fields)) return

@@ -8,7 +8,19 @@ export type { Fix, ValidateOptions } from './validate-flow'
 export { suggestMappings, applyProposals, knownPairs, normaliseName, stepsFor } from './automap'
 export type { MappingProposal, SuggestOptions } from './automap'
 export { previewRecords, traceRecord, dryRunDiff, flattenRecord } from './preview'
-export type { Preview, PreviewRow, PreviewCell, PreviewOptions, RecordTrace, FieldTrace, StepTrace, DryRun, DiffEntry, FieldChange, ExistingLookup } from './preview'
+export type {
+  Preview,
+  PreviewRow,
+  PreviewCell,
+  PreviewOptions,
+  RecordTrace,
+  FieldTrace,
+  StepTrace,
+  DryRun,
+  DiffEntry,
+  FieldChange,
+  ExistingLookup
+} from './preview'
 export { compileFilter, evaluateFilter, translateFilter, describeFilter } from './filters'
 export type { FilterTranslation, FilterOptions, TranslateOptions, RecordTest } from './filters'
 export type { EngineWarning, SourceRecord } from './transforms'

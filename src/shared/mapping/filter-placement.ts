@@ -22,7 +22,8 @@ export interface FilterPlacement {
   allHere?: string
 }
 
-export const CHANGE_TRACKING_FILTER_DOC = 'https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems'
+export const CHANGE_TRACKING_FILTER_DOC =
+  'https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems'
 
 export function filterPlacement(filter: Filter | undefined, context: { table?: Table; deleteWhenFilteredOut?: boolean }): FilterPlacement {
   const translation = translateFilter(filter, { table: context.table })
@@ -34,7 +35,12 @@ export function filterPlacement(filter: Filter | undefined, context: { table?: T
       : undefined
   const conditions = translation.explanation.map((line) => {
     const [text, rest = ''] = line.split(' → ')
-    if (allHere) return { text, where: 'here' as const, why: allHere.startsWith('"') ? 'delete when filtered out is on' : 'change tracking cannot be combined with $filter' }
+    if (allHere)
+      return {
+        text,
+        where: 'here' as const,
+        why: allHere.startsWith('"') ? 'delete when filtered out is on' : 'change tracking cannot be combined with $filter'
+      }
     if (rest.startsWith('Dataverse: ')) return { text, where: 'service' as const, why: `sent as ${rest.slice('Dataverse: '.length)}` }
     return { text, where: 'here' as const, why: rest.replace(/^evaluated here: /, '') }
   })

@@ -20,17 +20,10 @@ export const Condition = z.discriminatedUnion('op', [
 export type Condition = z.infer<typeof Condition>
 export type FilterOp = Condition['op']
 
-export const filterOps: readonly FilterOp[] = [
-  ...comparisonOps, 'in', 'notIn', 'null', 'notNull', 'lastXDays', 'between'
-]
+export const filterOps: readonly FilterOp[] = [...comparisonOps, 'in', 'notIn', 'null', 'notNull', 'lastXDays', 'between']
 
 export type Filter = Condition | { all: Filter[] } | { any: Filter[] } | { not: Filter }
 
 export const Filter: z.ZodType<Filter> = z.lazy(() =>
-  z.union([
-    z.strictObject({ all: z.array(Filter) }),
-    z.strictObject({ any: z.array(Filter) }),
-    z.strictObject({ not: Filter }),
-    Condition
-  ])
+  z.union([z.strictObject({ all: z.array(Filter) }), z.strictObject({ any: z.array(Filter) }), z.strictObject({ not: Filter }), Condition])
 )

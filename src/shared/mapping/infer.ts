@@ -76,10 +76,16 @@ export function inferStep(input: Produced, step: Step, index: number, from: read
       const lengths = from.map((name) => (ctx.source ? findField(ctx.source, name)?.maxLength : undefined))
       const all = lengths.every((l) => l !== undefined)
       const separator = step.separator ?? ' '
-      return { type: 'string', maxLength: all && lengths.length ? lengths.reduce<number>((a, b) => a + (b ?? 0), 0) + separator.length * (lengths.length - 1) : undefined }
+      return {
+        type: 'string',
+        maxLength:
+          all && lengths.length ? lengths.reduce<number>((a, b) => a + (b ?? 0), 0) + separator.length * (lengths.length - 1) : undefined
+      }
     }
     case 'substring':
-      return text(step.length === undefined ? input.maxLength : input.maxLength === undefined ? step.length : Math.min(input.maxLength, step.length))
+      return text(
+        step.length === undefined ? input.maxLength : input.maxLength === undefined ? step.length : Math.min(input.maxLength, step.length)
+      )
     case 'replace':
       return text(step.replacement === '' ? input.maxLength : undefined)
     case 'pad':
@@ -96,10 +102,19 @@ export function inferStep(input: Produced, step: Step, index: number, from: read
       const fields = from.map((name) => (ctx.source ? findField(ctx.source, name) : undefined))
       const first = producedBySource(fields[0], ctx.sourceSystem)
       const lengths = fields.map((f) => f?.maxLength)
-      return { ...first, options: undefined, maxLength: lengths.every((l) => l !== undefined) && lengths.length ? Math.max(...(lengths as number[])) : undefined }
+      return {
+        ...first,
+        options: undefined,
+        maxLength: lengths.every((l) => l !== undefined) && lengths.length ? Math.max(...(lengths as number[])) : undefined
+      }
     }
     case 'constant':
-      return { type: typeOfScalar(step.value), maxLength: typeof step.value === 'string' ? step.value.length : undefined, values: [step.value], valuesFrom: index }
+      return {
+        type: typeOfScalar(step.value),
+        maxLength: typeof step.value === 'string' ? step.value.length : undefined,
+        values: [step.value],
+        valuesFrom: index
+      }
     case 'valueMap': {
       if (step.keepUnmatched && step.otherwise === undefined) {
         const mapped = Object.values(step.map)
@@ -125,11 +140,17 @@ export function inferStep(input: Produced, step: Step, index: number, from: read
     case 'formatDate':
       if (step.format === 'date') return { type: 'dateonly', maxLength: 10 }
       if (step.format === 'dateTime') return { type: 'datetime', dateText: 'campaign', maxLength: 24 }
-      if (step.format === 'iso') return input.type === 'dateonly' ? { type: 'dateonly', maxLength: 10 } : { type: 'datetime', dateText: 'iso' }
+      if (step.format === 'iso')
+        return input.type === 'dateonly' ? { type: 'dateonly', maxLength: 10 } : { type: 'datetime', dateText: 'iso' }
       return { type: 'string' }
     case 'optionLabel': {
       const labels = step.labels ? Object.values(step.labels) : (input.options ?? []).map((o) => o.label)
-      return { type: 'string', maxLength: labels.length ? longest(labels) : undefined, values: labels.length ? labels : undefined, valuesFrom: index }
+      return {
+        type: 'string',
+        maxLength: labels.length ? longest(labels) : undefined,
+        values: labels.length ? labels : undefined,
+        valuesFrom: index
+      }
     }
     case 'optionValue': {
       const values = step.values ? Object.values(step.values) : (ctx.target?.options ?? input.options ?? []).map((o) => o.value as Scalar)

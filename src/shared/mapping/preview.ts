@@ -51,7 +51,11 @@ async function runField(compiled: CompiledFlow, index: number, record: SourceRec
     const step = failure && failure.location.stepIndex >= 0 ? failure.location.stepIndex : undefined
     return {
       value: null,
-      error: { step, reason: failure ? failure.reason : `unexpected failure: ${(error as Error)?.message ?? String(error)}`, input: failure?.input ?? null },
+      error: {
+        step,
+        reason: failure ? failure.reason : `unexpected failure: ${(error as Error)?.message ?? String(error)}`,
+        input: failure?.input ?? null
+      },
       ...(rt.warnings ? { warnings: rt.warnings } : {})
     }
   }
@@ -64,7 +68,11 @@ function keyOf(flow: PreviewableFlow, record: SourceRecord, source?: Table): str
   return v === null || v === undefined || v === '' ? undefined : String(v)
 }
 
-export async function previewRecords(flow: PreviewableFlow, records: readonly SourceRecord[], options: PreviewOptions = {}): Promise<Preview> {
+export async function previewRecords(
+  flow: PreviewableFlow,
+  records: readonly SourceRecord[],
+  options: PreviewOptions = {}
+): Promise<Preview> {
   const compiled = compileFlow(flow, options)
   const limit = options.limit ?? 200
   const columns = compiled.fields.map((f) => f.target)
@@ -137,7 +145,12 @@ export async function traceRecord(flow: PreviewableFlow, record: SourceRecord, o
         value = await field.steps[i].run(value, record, rt)
         entry.output = value
       } catch (error) {
-        entry.error = error instanceof StepFailure ? error.reason : error instanceof ExpressionStopped ? error.message : `unexpected failure: ${(error as Error)?.message ?? String(error)}`
+        entry.error =
+          error instanceof StepFailure
+            ? error.reason
+            : error instanceof ExpressionStopped
+              ? error.message
+              : `unexpected failure: ${(error as Error)?.message ?? String(error)}`
         trace.error = { step: i, reason: entry.error }
         failed = true
       }
@@ -156,7 +169,10 @@ export async function traceRecord(flow: PreviewableFlow, record: SourceRecord, o
   }
   return {
     key: keyOf(flow, record, options.source),
-    filter: { passed: compiled.filter ? compiled.filter(record) : true, ...(flow.filter ? { description: describeFilter(flow.filter) } : {}) },
+    filter: {
+      passed: compiled.filter ? compiled.filter(record) : true,
+      ...(flow.filter ? { description: describeFilter(flow.filter) } : {})
+    },
     fields
   }
 }
@@ -180,7 +196,11 @@ export interface DryRun {
 }
 
 /** Flattens nested target records to dotted names: `{ location: { city } }` → `location.city`. */
-export function flattenRecord(record: Readonly<Record<string, unknown>>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+export function flattenRecord(
+  record: Readonly<Record<string, unknown>>,
+  prefix = '',
+  out: Record<string, unknown> = {}
+): Record<string, unknown> {
   for (const [key, value] of Object.entries(record)) {
     const name = prefix ? `${prefix}.${key}` : key
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) flattenRecord(value as Record<string, unknown>, name, out)
@@ -198,13 +218,19 @@ function same(a: unknown, b: unknown): boolean {
   return a === b
 }
 
-export type ExistingLookup = ReadonlyMap<string, Readonly<Record<string, unknown>>> | ((key: string) => Readonly<Record<string, unknown>> | undefined)
+export type ExistingLookup =
+  ReadonlyMap<string, Readonly<Record<string, unknown>>> | ((key: string) => Readonly<Record<string, unknown>> | undefined)
 
 /**
  * What a run would do, without writing: each record's computed target against the existing
  * target record with the same key. Fields with applyUpdates: false are left out of updates.
  */
-export async function dryRunDiff(flow: PreviewableFlow, records: readonly SourceRecord[], existing: ExistingLookup, options: CompileOptions = {}): Promise<DryRun> {
+export async function dryRunDiff(
+  flow: PreviewableFlow,
+  records: readonly SourceRecord[],
+  existing: ExistingLookup,
+  options: CompileOptions = {}
+): Promise<DryRun> {
   const compiled = compileFlow(flow, options)
   const find = typeof existing === 'function' ? existing : (key: string) => existing.get(key)
   const entries: DiffEntry[] = []
@@ -214,10 +240,12 @@ export async function dryRunDiff(flow: PreviewableFlow, records: readonly Source
     const result: RecordResult = await compiled.run(record)
     let entry: DiffEntry
     if (result.kind === 'skipped') entry = { key: result.key, action: 'skipped', reason: result.reason }
-    else if (result.kind === 'error') entry = { key: result.key, action: 'error', field: result.field, step: result.step, reason: result.reason, input: result.input }
+    else if (result.kind === 'error')
+      entry = { key: result.key, action: 'error', field: result.field, step: result.step, reason: result.reason, input: result.input }
     else {
       const current = result.key === undefined ? undefined : find(result.key)
-      if (!current || result.key === undefined) entry = { key: result.key, action: 'create', target: result.target, warnings: result.warnings }
+      if (!current || result.key === undefined)
+        entry = { key: result.key, action: 'create', target: result.target, warnings: result.warnings }
       else {
         const computed = flattenRecord(result.target)
         const old = flattenRecord(current)
@@ -238,4 +266,3 @@ export async function dryRunDiff(flow: PreviewableFlow, records: readonly Source
   }
   return { entries, counts }
 }
-

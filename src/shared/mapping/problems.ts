@@ -65,7 +65,10 @@ function issueToProblems(issue: Issue, input: unknown, base: PathSegment[], know
     case 'unrecognized_keys': {
       return issue.keys.map((key) => {
         if (secretKeyPattern.test(key)) return problem(`unknown key ${quoted(key)} — remove it: ${secretAdvice}`, [...path, key])
-        const guess = closest(key, knownKeys.filter((k) => k !== key))
+        const guess = closest(
+          key,
+          knownKeys.filter((k) => k !== key)
+        )
         return problem(
           `unknown key ${quoted(key)}${guess ? ` — did you mean "${guess}"?` : ' — remove it (mapping files hold only documented keys)'}`,
           [...path, key]
@@ -105,11 +108,6 @@ function issueToProblems(issue: Issue, input: unknown, base: PathSegment[], know
 /**
  * @param knownKeys every key the schema knows, for "did you mean" on a misspelt key
  */
-export function problemsFromZod(
-  error: z.ZodError,
-  input: unknown,
-  knownKeys: readonly string[] = [],
-  base: PathSegment[] = []
-): Problem[] {
+export function problemsFromZod(error: z.ZodError, input: unknown, knownKeys: readonly string[] = [], base: PathSegment[] = []): Problem[] {
   return error.issues.flatMap((issue) => issueToProblems(issue, input, base, knownKeys))
 }

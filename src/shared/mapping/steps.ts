@@ -18,18 +18,29 @@ export const stepSchemas = [
   step('upper', {}, 'Upper-case the text.'),
   step('titleCase', {}, 'Capitalise the first letter of every word.'),
   step('join', { separator: z.string().optional() }, 'Join the values of all source fields, skipping empty ones.'),
-  step('split', { separator: z.string(), index: z.number().int() }, 'Split the text and keep one part (negative index counts from the end).'),
+  step(
+    'split',
+    { separator: z.string(), index: z.number().int() },
+    'Split the text and keep one part (negative index counts from the end).'
+  ),
   step('substring', { start: z.number().int().min(0), length: z.number().int().min(0).optional() }, 'Keep part of the text.'),
   step(
     'replace',
     {
       pattern: z.string().min(1),
       replacement: z.string(),
-      flags: z.string().regex(/^[gimsu]*$/, 'flags may only hold g, i, m, s, u').optional()
+      flags: z
+        .string()
+        .regex(/^[gimsu]*$/, 'flags may only hold g, i, m, s, u')
+        .optional()
     },
     'Replace what a regular expression matches (patterns that can backtrack catastrophically are refused).'
   ),
-  step('pad', { length: z.number().int().min(1), char: z.string().length(1).optional(), side: z.enum(['start', 'end']).optional() }, 'Pad the text to a length.'),
+  step(
+    'pad',
+    { length: z.number().int().min(1), char: z.string().length(1).optional(), side: z.enum(['start', 'end']).optional() },
+    'Pad the text to a length.'
+  ),
   step('default', { value: Scalar }, 'Use a value when the input is empty or null.'),
   step('coalesce', {}, 'Take the first non-empty value among the source fields.'),
   step('constant', { value: Scalar }, 'Always write this value.'),
@@ -64,11 +75,23 @@ export const stepSchemas = [
     { format: z.string(), zone: z.string().optional() },
     'Write a date: "date" (YYYY-MM-DD), "dateTime" (Campaign YYYY-MM-DD HH:MM:SS.mmmZ), "iso", or a Luxon format.'
   ),
-  step('optionLabel', { labels: z.record(z.string(), z.string()).optional() }, 'Option-set value to its label (labels from the schema unless given).'),
-  step('optionValue', { values: z.record(z.string(), z.number()).optional() }, 'Option-set label to its value (values from the schema unless given).'),
-  step('email', { validate: z.boolean().optional() }, 'Normalise an email address (trim, lower-case the domain) and reject malformed ones.'),
+  step(
+    'optionLabel',
+    { labels: z.record(z.string(), z.string()).optional() },
+    'Option-set value to its label (labels from the schema unless given).'
+  ),
+  step(
+    'optionValue',
+    { values: z.record(z.string(), z.number()).optional() },
+    'Option-set label to its value (values from the schema unless given).'
+  ),
+  step(
+    'email',
+    { validate: z.boolean().optional() },
+    'Normalise an email address (trim, lower-case the domain) and reject malformed ones.'
+  ),
   step('phone', { defaultCountry: z.string().length(2).optional() }, 'Normalise a phone number to E.164 where it can.'),
-  step('lookup', { field: z.string().min(1) }, "Take a column of the record a Dynamics lookup points to."),
+  step('lookup', { field: z.string().min(1) }, 'Take a column of the record a Dynamics lookup points to.'),
   step('truncate', { length: z.number().int().min(1).optional() }, 'Cut the text to the target length (or the given one), with a warning.'),
   step('expression', { expr: z.string().min(1) }, 'A JSONata expression over the source record, for everything else.')
 ] as const

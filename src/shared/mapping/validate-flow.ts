@@ -49,7 +49,9 @@ export function valueMapBetween(source: Field, target: Field): Step | undefined 
     if (match) map[String(option.value)] = match.value as Scalar
   }
   if (Object.keys(map).length === 0) return undefined
-  const fallback = target.options.find((t) => ['unknown', 'none', 'unspecified'].includes(fold(String(t.value))) || ['unknown', 'unspecified', 'none'].includes(fold(t.label)))
+  const fallback = target.options.find(
+    (t) => ['unknown', 'none', 'unspecified'].includes(fold(String(t.value))) || ['unknown', 'unspecified', 'none'].includes(fold(t.label))
+  )
   return fallback ? { fn: 'valueMap', map, otherwise: fallback.value as Scalar } : { fn: 'valueMap', map }
 }
 
@@ -62,7 +64,8 @@ export function checkFit(produced: Produced, target: Field, targetSystem: System
   const t = target.type
   if (s === 'any' || t === 'unknown') return undefined
   const where = `${q(target.name)} is ${t}`
-  if (t === 'collection') return { severity: 'error', message: `${q(target.name)} is a collection and cannot be written — map another field` }
+  if (t === 'collection')
+    return { severity: 'error', message: `${q(target.name)} is a collection and cannot be written — map another field` }
   if (t === 'link' || (t === 'lookup' && targetSystem === 'campaign')) {
     return { severity: 'warning', message: `${q(target.name)} is a link: set it through the flow's "links" rather than a field mapping` }
   }
@@ -76,39 +79,91 @@ export function checkFit(produced: Produced, target: Field, targetSystem: System
         steps: [map ?? { fn: 'valueMap', map: {} }]
       }
     }
-    if (t === 'picklist') return { severity: 'warning', message: `${where}: text is written as a label — add "optionValue" to turn labels into values`, steps: [{ fn: 'optionValue' }] }
-    return { severity: 'warning', message: `${where}: only ${(target.options ?? []).map((o) => JSON.stringify(o.value)).join(', ')} are accepted — add a "valueMap" or "optionValue"`, steps: [{ fn: 'optionValue' }] }
+    if (t === 'picklist')
+      return {
+        severity: 'warning',
+        message: `${where}: text is written as a label — add "optionValue" to turn labels into values`,
+        steps: [{ fn: 'optionValue' }]
+      }
+    return {
+      severity: 'warning',
+      message: `${where}: only ${(target.options ?? []).map((o) => JSON.stringify(o.value)).join(', ')} are accepted — add a "valueMap" or "optionValue"`,
+      steps: [{ fn: 'optionValue' }]
+    }
   }
   if (textTypes.has(t)) {
-    if (s === 'picklist') return { severity: 'warning', message: `the option's number is written into ${q(target.name)} — add "optionLabel" to write its label instead`, steps: [{ fn: 'optionLabel' }] }
-    if (s === 'boolean') return { severity: 'warning', message: `true/false is written into the text field ${q(target.name)} — add "booleanToText"`, steps: [{ fn: 'booleanToText', whenTrue: 'yes', whenFalse: 'no' }] }
-    if (isNumberType(s)) return { severity: 'warning', message: `a number is written into the text field ${q(target.name)} — add "formatNumber" to choose its form`, steps: [{ fn: 'formatNumber' }] }
-    if (s === 'datetime') return { severity: 'warning', message: `a date-time is written as text into ${q(target.name)} — add "formatDate" to choose its form`, steps: [{ fn: 'formatDate', format: targetSystem === 'campaign' ? 'dateTime' : 'iso' }] }
+    if (s === 'picklist')
+      return {
+        severity: 'warning',
+        message: `the option's number is written into ${q(target.name)} — add "optionLabel" to write its label instead`,
+        steps: [{ fn: 'optionLabel' }]
+      }
+    if (s === 'boolean')
+      return {
+        severity: 'warning',
+        message: `true/false is written into the text field ${q(target.name)} — add "booleanToText"`,
+        steps: [{ fn: 'booleanToText', whenTrue: 'yes', whenFalse: 'no' }]
+      }
+    if (isNumberType(s))
+      return {
+        severity: 'warning',
+        message: `a number is written into the text field ${q(target.name)} — add "formatNumber" to choose its form`,
+        steps: [{ fn: 'formatNumber' }]
+      }
+    if (s === 'datetime')
+      return {
+        severity: 'warning',
+        message: `a date-time is written as text into ${q(target.name)} — add "formatDate" to choose its form`,
+        steps: [{ fn: 'formatDate', format: targetSystem === 'campaign' ? 'dateTime' : 'iso' }]
+      }
     if (t === 'email' && s !== 'email' && s !== 'string') return undefined
     return undefined
   }
   if (isNumberType(t)) {
     if (isNumberType(s) || s === 'picklist') {
       if ((t === 'integer' || t === 'bigint') && (s === 'decimal' || s === 'money' || s === 'double')) {
-        return { severity: 'warning', message: `${where}: fractions from the ${s} source are cut or refused — round them in an "expression" or map to a decimal field` }
+        return {
+          severity: 'warning',
+          message: `${where}: fractions from the ${s} source are cut or refused — round them in an "expression" or map to a decimal field`
+        }
       }
       return undefined
     }
-    if (s === 'boolean') return { severity: 'error', message: `${where}, the source is a boolean — add a "valueMap" true → 1, false → 0`, steps: [{ fn: 'valueMap', map: { true: 1, false: 0 } }] }
-    if (textTypes.has(s as never) || s === 'string') return { severity: 'error', message: `${where}, the value is text — add "parseNumber"`, steps: [{ fn: 'parseNumber' }] }
+    if (s === 'boolean')
+      return {
+        severity: 'error',
+        message: `${where}, the source is a boolean — add a "valueMap" true → 1, false → 0`,
+        steps: [{ fn: 'valueMap', map: { true: 1, false: 0 } }]
+      }
+    if (textTypes.has(s as never) || s === 'string')
+      return { severity: 'error', message: `${where}, the value is text — add "parseNumber"`, steps: [{ fn: 'parseNumber' }] }
     return { severity: 'error', message: `${where}, the value is ${s} — convert it first (an "expression" can)` }
   }
   if (t === 'boolean') {
     if (s === 'boolean') return undefined
     if (textTypes.has(s as never) || isNumberType(s) || s === 'picklist') {
-      return { severity: 'error', message: `${where}, the value is ${s} — add "toBoolean" (it reads yes/no, true/false, 1/0)`, steps: [{ fn: 'toBoolean' }] }
+      return {
+        severity: 'error',
+        message: `${where}, the value is ${s} — add "toBoolean" (it reads yes/no, true/false, 1/0)`,
+        steps: [{ fn: 'toBoolean' }]
+      }
     }
     return { severity: 'error', message: `${where}, the value is ${s} — map it with "valueMap" to true and false` }
   }
   if (t === 'dateonly') {
     if (s === 'dateonly') return undefined
-    if (s === 'datetime') return { severity: 'error', message: `${where} (YYYY-MM-DD), the value is a date-time — add "formatDate" with format "date" (the day in UTC, or set a zone)`, steps: [{ fn: 'formatDate', format: 'date' }] }
-    if (textTypes.has(s as never)) return { severity: 'error', message: `${where}, the value is text — add "parseDate" (with its format) and "formatDate" with format "date"`, steps: [{ fn: 'parseDate' }, { fn: 'formatDate', format: 'date' }] }
+    if (s === 'datetime')
+      return {
+        severity: 'error',
+        message: `${where} (YYYY-MM-DD), the value is a date-time — add "formatDate" with format "date" (the day in UTC, or set a zone)`,
+        steps: [{ fn: 'formatDate', format: 'date' }]
+      }
+    if (textTypes.has(s as never))
+      return {
+        severity: 'error',
+        message: `${where}, the value is text — add "parseDate" (with its format) and "formatDate" with format "date"`,
+        steps: [{ fn: 'parseDate' }, { fn: 'formatDate', format: 'date' }]
+      }
     return { severity: 'error', message: `${where}, the value is ${s}` }
   }
   if (t === 'datetime') {
@@ -122,8 +177,18 @@ export function checkFit(produced: Produced, target: Field, targetSystem: System
         steps: [{ fn: 'formatDate', format }]
       }
     }
-    if (s === 'dateonly') return { severity: 'warning', message: `${where}, the value is a calendar date — add "formatDate" with format "${format}" (midnight UTC, or set a zone)`, steps: [{ fn: 'formatDate', format }] }
-    if (textTypes.has(s as never)) return { severity: 'error', message: `${where}, the value is text — add "parseDate" and "formatDate" with format "${format}"`, steps: [{ fn: 'parseDate' }, { fn: 'formatDate', format }] }
+    if (s === 'dateonly')
+      return {
+        severity: 'warning',
+        message: `${where}, the value is a calendar date — add "formatDate" with format "${format}" (midnight UTC, or set a zone)`,
+        steps: [{ fn: 'formatDate', format }]
+      }
+    if (textTypes.has(s as never))
+      return {
+        severity: 'error',
+        message: `${where}, the value is text — add "parseDate" and "formatDate" with format "${format}"`,
+        steps: [{ fn: 'parseDate' }, { fn: 'formatDate', format }]
+      }
     return { severity: 'error', message: `${where}, the value is ${s}` }
   }
   if (t === 'uniqueidentifier' || t === 'lookup') {
@@ -140,7 +205,11 @@ export function inferMapping(mapping: FieldMapping, ctx: InferContext): Produced
   let current: Produced = from.length === 0 ? { type: 'any' } : producedBySource(first, ctx.sourceSystem)
   if (ctx.picklists === 'labels' && (first?.type === 'picklist' || first?.type === 'multipicklist')) {
     // Read as its label (the formatted value): text, one of the option labels; value maps may key on the labels.
-    current = { type: 'string', ...(first.type === 'picklist' && first.options?.length ? { values: first.options.map((o) => o.label) } : {}), options: first.options }
+    current = {
+      type: 'string',
+      ...(first.type === 'picklist' && first.options?.length ? { values: first.options.map((o) => o.label) } : {}),
+      options: first.options
+    }
   }
   if (from.length > 1) current = { type: 'any' }
   const chain = [current]
@@ -165,7 +234,10 @@ function add(ctx: FlowContext, severity: Problem['severity'], path: PathSegment[
 }
 
 function unknownField(table: Table, name: string): string {
-  const guess = closest(name, table.fields.map((f) => f.name))
+  const guess = closest(
+    name,
+    table.fields.map((f) => f.name)
+  )
   const guessed = guess ? findField(table, guess) : undefined
   return `${q(name)} is not a field of ${systemName(table.system)} ${q(table.name)}${guessed ? ` — did you mean ${fieldLabel(guessed)}?` : ''}`
 }
@@ -176,7 +248,12 @@ function resolveTable(ctx: FlowContext, system: System, name: string, path: Path
   const names = ctx.catalog.names?.(system)
   if (names) {
     const guess = closest(name, names)
-    add(ctx, 'error', path, `${systemName(system)} has no ${system === 'dynamics' ? 'table' : 'resource'} ${q(name)}${guess ? ` — did you mean ${q(guess)}?` : ''}`)
+    add(
+      ctx,
+      'error',
+      path,
+      `${systemName(system)} has no ${system === 'dynamics' ? 'table' : 'resource'} ${q(name)}${guess ? ` — did you mean ${q(guess)}?` : ''}`
+    )
   } else {
     add(ctx, 'warning', path, `the schema of ${systemName(system)} ${q(name)} is not loaded — connect to check its fields`)
   }
@@ -185,7 +262,13 @@ function resolveTable(ctx: FlowContext, system: System, name: string, path: Path
 
 const combining = new Set(['join', 'coalesce', 'expression', 'constant'])
 
-function checkFields(ctx: FlowContext, fields: readonly FieldMapping[], sourceSystem: System, targetSystem: System, createOnlyKey?: string) {
+function checkFields(
+  ctx: FlowContext,
+  fields: readonly FieldMapping[],
+  sourceSystem: System,
+  targetSystem: System,
+  createOnlyKey?: string
+) {
   const { source, target } = ctx
   fields.forEach((mapping, index) => {
     const at: PathSegment[] = ['fields', index]
@@ -197,7 +280,12 @@ function checkFields(ctx: FlowContext, fields: readonly FieldMapping[], sourceSy
       })
     }
     if (from.length > 1 && !steps.some((s, i) => combining.has(s.fn) && (s.fn !== 'constant' || i === 0))) {
-      add(ctx, 'error', [...at, 'from'], `${from.length} source fields feed ${q(mapping.target)}, and a field takes one value — add a "join" or "coalesce" step, or keep one source`)
+      add(
+        ctx,
+        'error',
+        [...at, 'from'],
+        `${from.length} source fields feed ${q(mapping.target)}, and a field takes one value — add a "join" or "coalesce" step, or keep one source`
+      )
     }
     const targetField = target ? findField(target, mapping.target) : undefined
     if (target && !targetField) {
@@ -206,16 +294,33 @@ function checkFields(ctx: FlowContext, fields: readonly FieldMapping[], sourceSy
     }
     if (targetField) {
       if (targetField.readOnly || (!targetField.validForCreate && !targetField.validForUpdate)) {
-        add(ctx, 'error', [...at, 'target'], `${fieldLabel(targetField)} is read-only in ${systemName(targetSystem)} (${systemName(targetSystem)} sets it) — map another field`)
+        add(
+          ctx,
+          'error',
+          [...at, 'target'],
+          `${fieldLabel(targetField)} is read-only in ${systemName(targetSystem)} (${systemName(targetSystem)} sets it) — map another field`
+        )
         return
       }
       if (!targetField.validForUpdate && mapping.applyUpdates !== false && mapping.target !== createOnlyKey) {
-        add(ctx, 'warning', [...at, 'applyUpdates'], `${fieldLabel(targetField)} can be set only when a record is created — set "applyUpdates" to false`)
+        add(
+          ctx,
+          'warning',
+          [...at, 'applyUpdates'],
+          `${fieldLabel(targetField)} can be set only when a record is created — set "applyUpdates" to false`
+        )
       }
-      if (!targetField.validForCreate) add(ctx, 'warning', [...at, 'target'], `${q(mapping.target)} cannot be set on create; new records get it only on their next update`)
+      if (!targetField.validForCreate)
+        add(ctx, 'warning', [...at, 'target'], `${q(mapping.target)} cannot be set on create; new records get it only on their next update`)
     }
     const sourceField = source && from[0] ? findField(source, from[0]) : undefined
-    const chain = inferMapping(mapping, { source, sourceSystem: sourceSystem, target: targetField, catalog: ctx.catalog, picklists: ctx.picklists })
+    const chain = inferMapping(mapping, {
+      source,
+      sourceSystem: sourceSystem,
+      target: targetField,
+      catalog: ctx.catalog,
+      picklists: ctx.picklists
+    })
     const produced = chain[chain.length - 1]
     const stepPath = steps.length ? [...at, 'steps', steps.length - 1] : [...at]
 
@@ -224,19 +329,40 @@ function checkFields(ctx: FlowContext, fields: readonly FieldMapping[], sourceSy
       if (step.fn !== 'valueMap') return
       const before = chain[stepIndex]
       if (!before.options?.length) return
-      const known = new Set(before.options.flatMap((o) => [String(o.value), ...(o.value === 1 ? ['true'] : o.value === 0 ? ['false'] : [])]))
-      const unknownKeys = Object.keys(step.map).filter((k) => !known.has(k.trim()) && !before.options!.some((o) => fold(o.label) === fold(k)))
+      const known = new Set(
+        before.options.flatMap((o) => [String(o.value), ...(o.value === 1 ? ['true'] : o.value === 0 ? ['false'] : [])])
+      )
+      const unknownKeys = Object.keys(step.map).filter(
+        (k) => !known.has(k.trim()) && !before.options!.some((o) => fold(o.label) === fold(k))
+      )
       if (unknownKeys.length) {
-        add(ctx, 'warning', [...at, 'steps', stepIndex, 'map'], `${unknownKeys.map((k) => JSON.stringify(k)).join(', ')} ${unknownKeys.length === 1 ? 'is not an option' : 'are not options'} of ${q(from[0] ?? 'the source')} (${before.options.map((o) => `${o.value} ${o.label}`).join(', ')}) — check the keys`)
+        add(
+          ctx,
+          'warning',
+          [...at, 'steps', stepIndex, 'map'],
+          `${unknownKeys.map((k) => JSON.stringify(k)).join(', ')} ${unknownKeys.length === 1 ? 'is not an option' : 'are not options'} of ${q(from[0] ?? 'the source')} (${before.options.map((o) => `${o.value} ${o.label}`).join(', ')}) — check the keys`
+        )
       }
       if (step.otherwise === undefined && !step.keepUnmatched && before.type !== 'boolean') {
-        const missing = before.options.filter((o) => !(String(o.value) in step.map) && !Object.keys(step.map).some((k) => fold(k) === fold(o.label)))
+        const missing = before.options.filter(
+          (o) => !(String(o.value) in step.map) && !Object.keys(step.map).some((k) => fold(k) === fold(o.label))
+        )
         if (missing.length) {
-          add(ctx, 'warning', [...at, 'steps', stepIndex, 'map'], `records with ${missing.map((o) => `${o.value} "${o.label}"`).join(', ')} will fail: no replacement — add ${missing.length === 1 ? 'it' : 'them'}, or set "otherwise"`)
+          add(
+            ctx,
+            'warning',
+            [...at, 'steps', stepIndex, 'map'],
+            `records with ${missing.map((o) => `${o.value} "${o.label}"`).join(', ')} will fail: no replacement — add ${missing.length === 1 ? 'it' : 'them'}, or set "otherwise"`
+          )
         }
       }
       if (step.otherwise !== undefined && step.keepUnmatched) {
-        add(ctx, 'warning', [...at, 'steps', stepIndex, 'keepUnmatched'], '"otherwise" and "keepUnmatched" are both set; "otherwise" wins — remove one')
+        add(
+          ctx,
+          'warning',
+          [...at, 'steps', stepIndex, 'keepUnmatched'],
+          '"otherwise" and "keepUnmatched" are both set; "otherwise" wins — remove one'
+        )
       }
     })
 
@@ -261,7 +387,13 @@ function checkFields(ctx: FlowContext, fields: readonly FieldMapping[], sourceSy
     }
     // Length.
     const max = targetField.maxLength
-    if (max !== undefined && textTypes.has(targetField.type) && produced.maxLength !== undefined && produced.maxLength > max && !produced.truncated) {
+    if (
+      max !== undefined &&
+      textTypes.has(targetField.type) &&
+      produced.maxLength !== undefined &&
+      produced.maxLength > max &&
+      !produced.truncated
+    ) {
       add(
         ctx,
         'warning',
@@ -291,9 +423,19 @@ function checkFilter(ctx: FlowContext, filter: Filter, path: PathSegment[]) {
   if ((op === 'gt' || op === 'ge' || op === 'lt' || op === 'le' || op === 'between') && (kind === 'boolean' || kind === 'guid')) {
     add(ctx, 'error', [...path, 'op'], `${q(field.name)} is ${field.type} and has no order — use eq or ne`)
   }
-  if (op === 'lastXDays' && kind !== 'datetime' && kind !== 'dateonly') add(ctx, 'error', [...path, 'op'], `lastXDays needs a date, and ${q(field.name)} is ${field.type}`)
+  if (op === 'lastXDays' && kind !== 'datetime' && kind !== 'dateonly')
+    add(ctx, 'error', [...path, 'op'], `lastXDays needs a date, and ${q(field.name)} is ${field.type}`)
   const values: Array<[PathSegment[], Scalar]> =
-    'value' in filter ? [[['value'], filter.value]] : 'values' in filter ? filter.values.map((v, i) => [['values', i], v]) : 'from' in filter ? [[['from'], filter.from], [['to'], filter.to]] : []
+    'value' in filter
+      ? [[['value'], filter.value]]
+      : 'values' in filter
+        ? filter.values.map((v, i) => [['values', i], v])
+        : 'from' in filter
+          ? [
+              [['from'], filter.from],
+              [['to'], filter.to]
+            ]
+          : []
   if (op === 'contains' || op === 'startsWith' || op === 'endsWith') return
   for (const [at, value] of values) {
     if (value === null) continue
@@ -304,10 +446,23 @@ function checkFilter(ctx: FlowContext, filter: Filter, path: PathSegment[]) {
       (kind === 'string' && typeof value === 'string') ||
       (kind === 'datetime' && valueKind === 'dateonly')
     if (!fits) {
-      const example = { number: '42', boolean: 'true', datetime: '"2024-01-31T00:00:00Z"', dateonly: '"2024-01-31"', guid: '"00000000-0000-0000-0000-000000000000"', string: '"text"', unknown: '' }[kind]
+      const example = {
+        number: '42',
+        boolean: 'true',
+        datetime: '"2024-01-31T00:00:00Z"',
+        dateonly: '"2024-01-31"',
+        guid: '"00000000-0000-0000-0000-000000000000"',
+        string: '"text"',
+        unknown: ''
+      }[kind]
       add(ctx, 'error', [...path, ...at], `${JSON.stringify(value)} does not fit ${q(field.name)} (${field.type}) — write it as ${example}`)
     } else if (kind === 'number' && field.options?.length && typeof value === 'number' && !field.options.some((o) => o.value === value)) {
-      add(ctx, 'warning', [...path, ...at], `${value} is not an option of ${q(field.name)} (${field.options.map((o) => `${o.value} ${o.label}`).join(', ')})`)
+      add(
+        ctx,
+        'warning',
+        [...path, ...at],
+        `${value} is not an option of ${q(field.name)} (${field.options.map((o) => `${o.value} ${o.label}`).join(', ')})`
+      )
     }
   }
 }
@@ -335,7 +490,12 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
     const field = findField(source, flow.match.source)
     if (!field) add(ctx, 'error', ['match', 'source'], unknownField(source, flow.match.source))
     else if (!isUniqueField(source, flow.match.source)) {
-      add(ctx, 'error', ['match', 'source'], `${q(flow.match.source)} is not unique in ${q(source.name)} — match on ${q(source.primaryId ?? 'the primary id')} or an alternate key`)
+      add(
+        ctx,
+        'error',
+        ['match', 'source'],
+        `${q(flow.match.source)} is not unique in ${q(source.name)} — match on ${q(source.primaryId ?? 'the primary id')} or an alternate key`
+      )
     }
   }
   if (target) {
@@ -352,14 +512,20 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
         )
       }
       if (field.readOnly) add(ctx, 'error', ['match', 'target'], `${q(flow.match.target)} is read-only — the key must be written on create`)
-      if (!textTypes.has(field.type) && field.type !== 'unknown') add(ctx, 'warning', ['match', 'target'], `${q(flow.match.target)} is ${field.type}; a Dynamics id is text — use a text field`)
+      if (!textTypes.has(field.type) && field.type !== 'unknown')
+        add(ctx, 'warning', ['match', 'target'], `${q(flow.match.target)} is ${field.type}; a Dynamics id is text — use a text field`)
     }
   }
   const keyMapping = flow.fields.findIndex((f) => f.target === flow.match.target)
   if (keyMapping >= 0) {
     const mapping = flow.fields[keyMapping]
     if (mapping.from?.length !== 1 || mapping.from[0] !== flow.match.source || (mapping.steps?.length ?? 0) > 0) {
-      add(ctx, 'warning', ['fields', keyMapping], `${q(flow.match.target)} is the match key and is set from ${q(flow.match.source)}; this mapping writes something else — remove it`)
+      add(
+        ctx,
+        'warning',
+        ['fields', keyMapping],
+        `${q(flow.match.target)} is the match key and is set from ${q(flow.match.source)}; this mapping writes something else — remove it`
+      )
     }
   }
   checkFields(ctx, flow.fields, 'dynamics', 'campaign', flow.match.target)
@@ -369,7 +535,12 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
     for (const field of target.fields) {
       // Links are set by the flow's links (checked below), not by field mappings.
       if (field.required === 'required' && field.type !== 'link' && !field.readOnly && field.validForCreate && !mapped.has(field.name)) {
-        add(ctx, 'error', ['fields'], `${fieldLabel(field)} is required in ${q(target.name)} and nothing maps to it — add a mapping (a "constant" will do)`)
+        add(
+          ctx,
+          'error',
+          ['fields'],
+          `${fieldLabel(field)} is required in ${q(target.name)} and nothing maps to it — add a mapping (a "constant" will do)`
+        )
       }
     }
   }
@@ -379,7 +550,8 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
     const linked = new Set((flow.links ?? []).map((l) => l.target))
     for (const field of requiredLinks(target)) {
       if (linked.has(field.name)) continue
-      const lookups = source?.fields.filter((f) => f.type === 'lookup' && (f.targets ?? []).includes('contact')).map((f) => f.readName ?? f.name) ?? []
+      const lookups =
+        source?.fields.filter((f) => f.type === 'lookup' && (f.targets ?? []).includes('contact')).map((f) => f.readName ?? f.name) ?? []
       add(
         ctx,
         'error',
@@ -398,24 +570,54 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
     }
     const parent = document.flows.find((f) => f.id === link.parentFlow)
     if (!parent) {
-      const guess = closest(link.parentFlow, document.flows.map((f) => f.id))
-      add(ctx, 'error', ['links', i, 'parentFlow'], `no flow has the id ${q(link.parentFlow)}${guess ? ` — did you mean ${q(guess)}?` : ' — give the id of the flow that writes the parent records'}`)
-    } else if (parent.id === flow.id) add(ctx, 'error', ['links', i, 'parentFlow'], 'a flow cannot be its own parent — link to the flow that writes the parent records')
-    else if (parent.kind !== 'records') add(ctx, 'error', ['links', i, 'parentFlow'], `${q(parent.id)} is ${parent.kind === 'events' ? 'an events' : 'an opt-out'} flow; a parent must be a records flow`)
+      const guess = closest(
+        link.parentFlow,
+        document.flows.map((f) => f.id)
+      )
+      add(
+        ctx,
+        'error',
+        ['links', i, 'parentFlow'],
+        `no flow has the id ${q(link.parentFlow)}${guess ? ` — did you mean ${q(guess)}?` : ' — give the id of the flow that writes the parent records'}`
+      )
+    } else if (parent.id === flow.id)
+      add(ctx, 'error', ['links', i, 'parentFlow'], 'a flow cannot be its own parent — link to the flow that writes the parent records')
+    else if (parent.kind !== 'records')
+      add(
+        ctx,
+        'error',
+        ['links', i, 'parentFlow'],
+        `${q(parent.id)} is ${parent.kind === 'events' ? 'an events' : 'an opt-out'} flow; a parent must be a records flow`
+      )
   })
   // Adobe's documented limits.
   if (isCustomResource(target, flow.target.resource)) {
     const columns = new Set([...flow.fields.map((f) => f.target), flow.match.target]).size
     if (columns > adobeLimits.columnsPerCustomResource) {
-      add(ctx, 'warning', ['fields'], `${columns} columns: Adobe documents at most ${adobeLimits.columnsPerCustomResource} per custom resource — split the resource or map fewer fields`)
+      add(
+        ctx,
+        'warning',
+        ['fields'],
+        `${columns} columns: Adobe documents at most ${adobeLimits.columnsPerCustomResource} per custom resource — split the resource or map fewer fields`
+      )
     }
     if ((flow.links?.length ?? 0) > adobeLimits.linkedColumnsPerCustomResource) {
-      add(ctx, 'warning', ['links'], `${flow.links!.length} links: Adobe documents at most ${adobeLimits.linkedColumnsPerCustomResource} linked columns per custom resource, each with a performance cost`)
+      add(
+        ctx,
+        'warning',
+        ['links'],
+        `${flow.links!.length} links: Adobe documents at most ${adobeLimits.linkedColumnsPerCustomResource} linked columns per custom resource, each with a performance cost`
+      )
     }
   }
   const depth = linkDepth(document, flow)
   if (depth > adobeLimits.linkDepth) {
-    add(ctx, 'warning', ['links'], `links go ${depth} levels deep; Adobe documents at most ${adobeLimits.linkDepth} (table1 → table2 → table3) — link to a nearer parent`)
+    add(
+      ctx,
+      'warning',
+      ['links'],
+      `links go ${depth} levels deep; Adobe documents at most ${adobeLimits.linkDepth} (table1 → table2 → table3) — link to a nearer parent`
+    )
   }
 }
 
@@ -437,7 +639,10 @@ function checkOptOutFlow(ctx: FlowContext, flow: OptOutFlow) {
   const dynamics = resolveTable(ctx, 'dynamics', flow.source.table, ['source', 'table'])
   const campaign = resolveTable(ctx, 'campaign', flow.target.resource, ['target', 'resource'])
   flow.pairs.forEach((pair, i) => {
-    for (const [table, name, key] of [[dynamics, pair.dynamics, 'dynamics'], [campaign, pair.campaign, 'campaign']] as const) {
+    for (const [table, name, key] of [
+      [dynamics, pair.dynamics, 'dynamics'],
+      [campaign, pair.campaign, 'campaign']
+    ] as const) {
       if (!table) continue
       const field = findField(table, name)
       if (!field) add(ctx, 'error', ['pairs', i, key], unknownField(table, name))
@@ -451,7 +656,12 @@ export interface ValidateOptions {
   compile?: boolean
 }
 
-export function validateFlow(document: MappingDocument, flowIndex: number, catalog: SchemaCatalog, options: ValidateOptions = {}): Problem[] {
+export function validateFlow(
+  document: MappingDocument,
+  flowIndex: number,
+  catalog: SchemaCatalog,
+  options: ValidateOptions = {}
+): Problem[] {
   const flow: Flow = document.flows[flowIndex]
   const ctx: FlowContext = { base: ['flows', flowIndex], problems: [], catalog }
   if (flow.kind === 'records') checkRecordsFlow(ctx, document, flow)
@@ -498,7 +708,11 @@ export function linkCycleProblems(document: MappingDocument): Problem[] {
         return false
       }
       if (walk(link.parentFlow)) {
-        problems.push({ severity: 'error', path: ['flows', index, 'links', i, 'parentFlow'], message: `the links form a cycle (${[...path, flow.id].map(q).join(' → ')}): no flow can run before its parent — remove one of the links` })
+        problems.push({
+          severity: 'error',
+          path: ['flows', index, 'links', i, 'parentFlow'],
+          message: `the links form a cycle (${[...path, flow.id].map(q).join(' → ')}): no flow can run before its parent — remove one of the links`
+        })
       }
     })
   }
@@ -509,21 +723,35 @@ export function linkCycleProblems(document: MappingDocument): Problem[] {
 export function validateMapping(document: MappingDocument, catalog: SchemaCatalog, options: ValidateOptions = {}): Problem[] {
   const problems = document.flows.flatMap((_, i) => validateFlow(document, i, catalog, options))
   problems.push(...linkCycleProblems(document))
-  const records = document.flows.map((flow, index) => ({ flow, index })).filter((x): x is { flow: RecordsFlow; index: number } => x.flow.kind === 'records')
+  const records = document.flows
+    .map((flow, index) => ({ flow, index }))
+    .filter((x): x is { flow: RecordsFlow; index: number } => x.flow.kind === 'records')
   const custom = records.filter(({ flow }) => isCustomResource(catalog.find('campaign', flow.target.resource), flow.target.resource))
   if (custom.length > adobeLimits.customResources) {
-    problems.push({ severity: 'warning', path: ['flows'], message: `${custom.length} flows write custom resources; Adobe documents at most ${adobeLimits.customResources} custom entities` })
+    problems.push({
+      severity: 'warning',
+      path: ['flows'],
+      message: `${custom.length} flows write custom resources; Adobe documents at most ${adobeLimits.customResources} custom entities`
+    })
   }
   const bySource = new Map<string, number>()
   const byTarget = new Map<string, number>()
   for (const { flow, index } of records) {
     const earlierSource = bySource.get(flow.source.table)
     if (earlierSource !== undefined) {
-      problems.push({ severity: 'warning', path: ['flows', index, 'source', 'table'], message: `${q(flow.source.table)} is already synced by flows[${earlierSource}]; Adobe maps each table once — make sure the two flows do not write the same records` })
+      problems.push({
+        severity: 'warning',
+        path: ['flows', index, 'source', 'table'],
+        message: `${q(flow.source.table)} is already synced by flows[${earlierSource}]; Adobe maps each table once — make sure the two flows do not write the same records`
+      })
     } else bySource.set(flow.source.table, index)
     const earlierTarget = byTarget.get(flow.target.resource)
     if (earlierTarget !== undefined) {
-      problems.push({ severity: 'warning', path: ['flows', index, 'target', 'resource'], message: `${q(flow.target.resource)} is already written by flows[${earlierTarget}] — two flows writing one resource overwrite each other's fields` })
+      problems.push({
+        severity: 'warning',
+        path: ['flows', index, 'target', 'resource'],
+        message: `${q(flow.target.resource)} is already written by flows[${earlierTarget}] — two flows writing one resource overwrite each other's fields`
+      })
     } else byTarget.set(flow.target.resource, index)
   }
   return problems

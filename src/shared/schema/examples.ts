@@ -131,8 +131,7 @@ export const dynamicsAccount: Table = {
   ]
 }
 
-const blackList = (suffix: string, label: string) =>
-  field(`blackList${suffix}`, `No longer contact by ${label}`, 'boolean')
+const blackList = (suffix: string, label: string) => field(`blackList${suffix}`, `No longer contact by ${label}`, 'boolean')
 const stamp = (name: string, displayName: string) => field(name, displayName, 'datetime', readOnly)
 
 export const campaignProfile: Table = {
@@ -163,7 +162,9 @@ export const campaignProfile: Table = {
     text('cryptedId', 'Encrypted ID', 255, readOnly),
     text('domain', 'Email domain', 255, readOnly),
     field('email', 'Email', 'email', { maxLength: 128 }),
-    field('emailFormat', 'Email format', 'enumeration', { options: options(['unknown', 'Unknown', 0], ['text', 'Text', 1], ['html', 'HTML', 2]) }),
+    field('emailFormat', 'Email format', 'enumeration', {
+      options: options(['unknown', 'Unknown', 0], ['text', 'Text', 1], ['html', 'HTML', 2])
+    }),
     text('externalId', 'External Resource ID', 100),
     field('isExternal', 'External resource', 'boolean'),
     field('fax', 'Fax', 'phone', { maxLength: 32 }),

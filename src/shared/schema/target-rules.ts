@@ -39,7 +39,8 @@ const systemName = (system: System) => (system === 'campaign' ? 'Campaign' : 'Dy
 function badCharacter(text: string): string | undefined {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
-    if (c === 0) return `contains a NUL character (U+0000) at position ${i + 1}, which Campaign cannot store — remove it with a "replace" step`
+    if (c === 0)
+      return `contains a NUL character (U+0000) at position ${i + 1}, which Campaign cannot store — remove it with a "replace" step`
     if (c >= 0xd800 && c <= 0xdbff) {
       const next = text.charCodeAt(i + 1)
       if (next >= 0xdc00 && next <= 0xdfff) {
@@ -48,7 +49,8 @@ function badCharacter(text: string): string | undefined {
       }
       return `contains a lone UTF-16 surrogate at position ${i + 1} (broken text that cannot be sent as UTF-8) — fix the source value`
     }
-    if (c >= 0xdc00 && c <= 0xdfff) return `contains a lone UTF-16 surrogate at position ${i + 1} (broken text that cannot be sent as UTF-8) — fix the source value`
+    if (c >= 0xdc00 && c <= 0xdfff)
+      return `contains a lone UTF-16 surrogate at position ${i + 1} (broken text that cannot be sent as UTF-8) — fix the source value`
   }
   return undefined
 }
@@ -84,7 +86,8 @@ export function fieldRule(field: Field, system: System): FieldRule | undefined {
   const label = fieldLabel(field)
   const service = systemName(system)
   const required = field.required === 'required'
-  const empty = (): RuleVerdict => (required ? no(`${label} is required in ${service} and the value is empty — map a value (or filter such records out)`) : ok(null))
+  const empty = (): RuleVerdict =>
+    required ? no(`${label} is required in ${service} and the value is empty — map a value (or filter such records out)`) : ok(null)
   // Dataverse's rules beyond length are left to Dataverse (the events flows write there): not observed here yet.
   const campaign = system === 'campaign'
 
@@ -110,7 +113,9 @@ export function fieldRule(field: Field, system: System): FieldRule | undefined {
         if (length > max) return no(`the value is ${length} characters and ${label} holds ${max} — add a "truncate" step`)
       }
       if (email && !campaignEmailPattern.test(text)) {
-        return no(`${JSON.stringify(text)} is not an email address Campaign accepts (XTK-170001: one "@", no spaces, a dot in the domain) — fix it in Dynamics or filter it out`)
+        return no(
+          `${JSON.stringify(text)} is not an email address Campaign accepts (XTK-170001: one "@", no spaces, a dot in the domain) — fix it in Dynamics or filter it out`
+        )
       }
       return ok(typeof value === 'string' ? text : value)
     }
@@ -121,11 +126,16 @@ export function fieldRule(field: Field, system: System): FieldRule | undefined {
       if (isEmpty(value) || value === '') {
         if (!campaign) return ok(value)
         // Campaign stores an empty enumeration as "", which is a value only where the enumeration lists it.
-        if (values && !values.has('')) return no(`${label} is an enumeration and the value is empty — give it one of ${[...values].map((x) => JSON.stringify(x)).join(', ')} (a valueMap "otherwise" does)`)
+        if (values && !values.has(''))
+          return no(
+            `${label} is an enumeration and the value is empty — give it one of ${[...values].map((x) => JSON.stringify(x)).join(', ')} (a valueMap "otherwise" does)`
+          )
         return empty()
       }
       if (values && !values.has(value as string)) {
-        return no(`${JSON.stringify(value)} is not a value of ${label} (${[...values].map((x) => JSON.stringify(x)).join(', ')}) — map it with "valueMap"`)
+        return no(
+          `${JSON.stringify(value)} is not a value of ${label} (${[...values].map((x) => JSON.stringify(x)).join(', ')}) — map it with "valueMap"`
+        )
       }
       return ok(value)
     }
@@ -153,7 +163,9 @@ export function fieldRule(field: Field, system: System): FieldRule | undefined {
       if (isEmpty(value) || value === '') return empty()
       const text = typeof value === 'string' ? value.trim() : undefined
       if (text === undefined || !campaignDatePattern.test(text) || !validDate(text)) {
-        return no(`${JSON.stringify(value)} is not a ${field.type === 'dateonly' ? 'date (YYYY-MM-DD, years 0000–9999)' : 'date-time Campaign reads (YYYY-MM-DD HH:MM:SS.mmmZ, years 0000–9999)'} for ${label} — add "formatDate"`)
+        return no(
+          `${JSON.stringify(value)} is not a ${field.type === 'dateonly' ? 'date (YYYY-MM-DD, years 0000–9999)' : 'date-time Campaign reads (YYYY-MM-DD HH:MM:SS.mmmZ, years 0000–9999)'} for ${label} — add "formatDate"`
+        )
       }
       return ok(value)
     }
@@ -185,10 +197,13 @@ export function decidedByTarget(target: Table, mapped: readonly string[], matchT
   for (const name of mapped) {
     const field = byName.get(name)
     if (!field) continue
-    if (field.isKey && name !== matchTarget) notes.push(`uniqueness of ${fieldLabel(field)} is decided by ${service} (another record may already hold the value)`)
+    if (field.isKey && name !== matchTarget)
+      notes.push(`uniqueness of ${fieldLabel(field)} is decided by ${service} (another record may already hold the value)`)
   }
   if (target.system === 'campaign') {
-    notes.push('rules Campaign applies that its metadata does not describe (custom data policies, workflows on the resource) are decided by Campaign')
+    notes.push(
+      'rules Campaign applies that its metadata does not describe (custom data policies, workflows on the resource) are decided by Campaign'
+    )
   }
   return notes
 }

@@ -28,7 +28,14 @@ export interface ImsOptions {
    * Where the token is kept between runs, encrypted (the connection's secret store): the next
    * command reuses it until shortly before it expires instead of asking IMS again.
    */
-  cache?: { store: { get(key: string): Promise<string | undefined>; set(key: string, value: string): Promise<void>; delete(key: string): Promise<void> }; key: string }
+  cache?: {
+    store: {
+      get(key: string): Promise<string | undefined>
+      set(key: string, value: string): Promise<void>
+      delete(key: string): Promise<void>
+    }
+    key: string
+  }
 }
 
 interface SavedToken {
@@ -53,7 +60,12 @@ export class ImsTokenProvider implements TokenProvider {
 
   constructor(private readonly options: ImsOptions) {
     registerSecret(options.clientSecret)
-    this.http = new HttpClient({ service: 'campaign-ims', fetch: options.fetch, timeoutMs: options.timeoutMs ?? 30_000, retry: { maxAttempts: 3 } })
+    this.http = new HttpClient({
+      service: 'campaign-ims',
+      fetch: options.fetch,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      retry: { maxAttempts: 3 }
+    })
   }
 
   async getToken(options: { forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<string> {
@@ -99,7 +111,12 @@ export class ImsTokenProvider implements TokenProvider {
         method: 'POST',
         url: this.options.imsUrl ?? DEFAULT_IMS_URL,
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: scopes.join(',') }).toString(),
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_secret: clientSecret,
+          scope: scopes.join(',')
+        }).toString(),
         // Asking twice for a token is harmless.
         idempotent: true,
         signal
@@ -109,7 +126,12 @@ export class ImsTokenProvider implements TokenProvider {
       throw imsError(error)
     }
     if (!body.access_token)
-      throw new ConnectorError({ kind: 'protocol', service: 'campaign-ims', message: 'Adobe IMS answered without an access_token.', hint: 'Check that the IMS URL is the token endpoint (…/ims/token/v3).' })
+      throw new ConnectorError({
+        kind: 'protocol',
+        service: 'campaign-ims',
+        message: 'Adobe IMS answered without an access_token.',
+        hint: 'Check that the IMS URL is the token endpoint (…/ims/token/v3).'
+      })
     // expires_in is seconds for OAuth S2S (the old JWT exchange used milliseconds: tolerate both).
     let lifetimeMs = Number(body.expires_in ?? 3600) * 1000
     if (lifetimeMs > 400 * 86_400_000) lifetimeMs = Number(body.expires_in) // milliseconds already
@@ -131,7 +153,8 @@ export class ImsTokenProvider implements TokenProvider {
 }
 
 function imsError(error: unknown): ConnectorError {
-  if (!isConnectorError(error)) return new ConnectorError({ kind: 'network', service: 'campaign-ims', message: String(error), cause: error })
+  if (!isConnectorError(error))
+    return new ConnectorError({ kind: 'network', service: 'campaign-ims', message: String(error), cause: error })
   if (error.kind === 'unauthorized' || (error.kind === 'badRequest' && /invalid_client/.test(`${error.code} ${error.message}`))) {
     const unknownClient = error.status === 400
     return new ConnectorError({

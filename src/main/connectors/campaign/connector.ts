@@ -115,16 +115,31 @@ export class CampaignConnector {
       classify: (response, parsed) => {
         const message = parsed.message ?? ''
         if (parsed.code === '403023')
-          return { kind: 'forbidden', hint: 'The token does not match this organization: check the organization id in the URL, and that the credential has the Campaign product profile and the additional_info.projectedProductContext scope.' }
-        if (parsed.code === '403003' || parsed.code === '403000') return { kind: 'forbidden', hint: 'The API key (X-Api-Key) is missing or invalid: use the client id of the credential.' }
-        if (parsed.code === '401013') return { kind: 'unauthorized', hint: 'The access token was refused even after a new one was fetched. Check the credential and its scopes.' }
+          return {
+            kind: 'forbidden',
+            hint: 'The token does not match this organization: check the organization id in the URL, and that the credential has the Campaign product profile and the additional_info.projectedProductContext scope.'
+          }
+        if (parsed.code === '403003' || parsed.code === '403000')
+          return { kind: 'forbidden', hint: 'The API key (X-Api-Key) is missing or invalid: use the client id of the credential.' }
+        if (parsed.code === '401013')
+          return {
+            kind: 'unauthorized',
+            hint: 'The access token was refused even after a new one was fetched. Check the credential and its scopes.'
+          }
         // Documented: 500 "Oops… Check your URI" = wrong organization or path; the same text with 502 is a gateway hiccup.
         if (response.status === 500 && /Check your URI and try again/i.test(message))
-          return { kind: 'notFound', hint: 'The URL does not reach a Campaign instance: check the organization id (the tenant in the URL, not the IMS org id).' }
-        if (response.status === 404 && /rc=-2003/.test(message)) return { hint: 'Unknown resource or filter. Custom filters and extension fields exist only under /profileAndServicesExt.' }
+          return {
+            kind: 'notFound',
+            hint: 'The URL does not reach a Campaign instance: check the organization id (the tenant in the URL, not the IMS org id).'
+          }
+        if (response.status === 404 && /rc=-2003/.test(message))
+          return { hint: 'Unknown resource or filter. Custom filters and extension fields exist only under /profileAndServicesExt.' }
         const kind = campaignEngineKind(response.status, parsed)
         if (kind === 'badRequest' && /\bXTK-170036\b/.test(`${parsed.code ?? ''} ${message}`))
-          return { kind, hint: 'Campaign could not read the value in the URL as a PKey or an identification key of this resource: address records by the href Campaign returned, or look them up through a filter.' }
+          return {
+            kind,
+            hint: 'Campaign could not read the value in the URL as a PKey or an identification key of this resource: address records by the href Campaign returned, or look them up through a filter.'
+          }
         if (kind) return { kind }
         return undefined
       }
@@ -148,7 +163,11 @@ export class CampaignConnector {
   }
 
   private headers(body: boolean): Record<string, string> {
-    return { Accept: 'application/json', 'Cache-Control': 'no-cache', ...(body ? { 'Content-Type': 'application/json;charset=utf-8' } : {}) }
+    return {
+      Accept: 'application/json',
+      'Cache-Control': 'no-cache',
+      ...(body ? { 'Content-Type': 'application/json;charset=utf-8' } : {})
+    }
   }
 
   async send(request: Omit<HttpRequest, 'url'> & { path: string }): Promise<HttpResponse> {
@@ -172,7 +191,8 @@ export class CampaignConnector {
           body = await this.getJson(`${family}/`, signal)
         } catch (error) {
           // customResources may be absent on an instance; the others must answer.
-          if (family === 'customResources' && isConnectorError(error) && error.kind !== 'unauthorized' && error.kind !== 'forbidden') continue
+          if (family === 'customResources' && isConnectorError(error) && error.kind !== 'unauthorized' && error.kind !== 'forbidden')
+            continue
           throw error
         }
         for (const [name, value] of Object.entries(body)) {
@@ -180,7 +200,13 @@ export class CampaignConnector {
           const entry = value as CampaignRecord
           const existing = byName.get(name)
           if (existing && existing.family === 'profileAndServicesExt') continue
-          byName.set(name, { name, displayName: String(entry.label ?? entry.help ?? name), family, href: `/${family}/${name}`, custom: name.startsWith('cus') })
+          byName.set(name, {
+            name,
+            displayName: String(entry.label ?? entry.help ?? name),
+            family,
+            href: `/${family}/${name}`,
+            custom: name.startsWith('cus')
+          })
         }
       }
       return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name))
@@ -262,14 +288,18 @@ export class CampaignConnector {
     const family = options.family ?? (await this.familyOf(resource, options.signal))
     const filters = (options.filters ?? []).map((f) => `/${encodeURIComponent(f)}`).join('')
     const query = new URLSearchParams(options.params ?? {}).toString()
-    const body = await this.getJson<{ count?: number }>(`${family}/${encodeURIComponent(resource)}${filters}/_count${query ? `?${query}` : ''}`, options.signal)
+    const body = await this.getJson<{ count?: number }>(
+      `${family}/${encodeURIComponent(resource)}${filters}/_count${query ? `?${query}` : ''}`,
+      options.signal
+    )
     return Number(body.count ?? 0)
   }
 
   /** Records matching a filter (e.g. `byEmail` with `{ email }`), all pages. */
   async findByFilter(resource: string, filter: string, params: Record<string, string>, signal?: AbortSignal): Promise<CampaignRecord[]> {
     const out: CampaignRecord[] = []
-    for await (const record of this.records(resource, { filters: [filter], params, family: 'profileAndServicesExt', signal })) out.push(record)
+    for await (const record of this.records(resource, { filters: [filter], params, family: 'profileAndServicesExt', signal }))
+      out.push(record)
     return out
   }
 
@@ -296,8 +326,19 @@ export class CampaignConnector {
 
   /** POST a new record. Not retried after an ambiguous failure (it would create a duplicate). */
   async create(resource: string, record: CampaignRecord, signal?: AbortSignal): Promise<CampaignRecord> {
-    const family = (await this.familyOf(resource, signal)) === 'customResources' ? 'customResources' : this.needsExt(resource, record) ? 'profileAndServicesExt' : 'profileAndServices'
-    const response = await this.send({ method: 'POST', path: `${family}/${encodeURIComponent(resource)}`, body: JSON.stringify(record), signal, idempotent: false })
+    const family =
+      (await this.familyOf(resource, signal)) === 'customResources'
+        ? 'customResources'
+        : this.needsExt(resource, record)
+          ? 'profileAndServicesExt'
+          : 'profileAndServices'
+    const response = await this.send({
+      method: 'POST',
+      path: `${family}/${encodeURIComponent(resource)}`,
+      body: JSON.stringify(record),
+      signal,
+      idempotent: false
+    })
     return response.text ? response.json<CampaignRecord>() : {}
   }
 
@@ -309,7 +350,12 @@ export class CampaignConnector {
 
   /** DELETE by href; with `ignoreMissing` a record already gone counts as deleted. */
   async delete(href: string, options: { ignoreMissing?: boolean; signal?: AbortSignal } = {}): Promise<{ deleted: boolean }> {
-    const response = await this.send({ method: 'DELETE', path: href, signal: options.signal, accept: options.ignoreMissing ? [404] : undefined })
+    const response = await this.send({
+      method: 'DELETE',
+      path: href,
+      signal: options.signal,
+      accept: options.ignoreMissing ? [404] : undefined
+    })
     return { deleted: response.status !== 404 }
   }
 
@@ -317,7 +363,11 @@ export class CampaignConnector {
    * Create or update the profile whose Dynamics-id field is `key`. Looks it up through the
    * custom filter, then PATCHes its href or POSTs a new one with the key set.
    */
-  async upsertProfile(key: string, record: CampaignRecord, signal?: AbortSignal): Promise<{ PKey: string; href: string; created: boolean }> {
+  async upsertProfile(
+    key: string,
+    record: CampaignRecord,
+    signal?: AbortSignal
+  ): Promise<{ PKey: string; href: string; created: boolean }> {
     const existing = await this.findProfileByKey(key, signal)
     if (existing?.href) {
       const { [this.dynamicsKeyField]: _key, ...changes } = record
@@ -333,7 +383,12 @@ export class CampaignConnector {
    * the profile's PKey or href (resource-specific joins, like cusVehicle's
    * profileExternalId, are ordinary fields in `record`).
    */
-  async createCustomResource(resource: string, record: CampaignRecord, link?: { field: string; profile: CampaignRef }, signal?: AbortSignal): Promise<CampaignRecord> {
+  async createCustomResource(
+    resource: string,
+    record: CampaignRecord,
+    link?: { field: string; profile: CampaignRef },
+    signal?: AbortSignal
+  ): Promise<CampaignRecord> {
     const body = link ? { ...record, [link.field]: link.profile.PKey ? { PKey: link.profile.PKey } : { href: link.profile.href } } : record
     return this.create(resource, body, signal)
   }
@@ -360,8 +415,18 @@ export class CampaignConnector {
   }
 
   /** Subscribes a profile to a service (by PKey, or by service name). Campaign answers an existing subscription when repeated. */
-  async subscribe(profile: CampaignRecord | string, service: { PKey: string } | { name: string }, signal?: AbortSignal): Promise<CampaignRecord> {
-    const response = await this.send({ method: 'POST', path: this.subscriptionsHref(profile), body: JSON.stringify({ service }), signal, idempotent: true })
+  async subscribe(
+    profile: CampaignRecord | string,
+    service: { PKey: string } | { name: string },
+    signal?: AbortSignal
+  ): Promise<CampaignRecord> {
+    const response = await this.send({
+      method: 'POST',
+      path: this.subscriptionsHref(profile),
+      body: JSON.stringify({ service }),
+      signal,
+      idempotent: true
+    })
     return response.json<CampaignRecord>()
   }
 
@@ -373,10 +438,17 @@ export class CampaignConnector {
 
   /** A profile's marketing events (sends, opens, clicks, bounces), newest first, paged. */
   async *historyEvents(profilePKey: string, options: { pageSize?: number; signal?: AbortSignal } = {}): AsyncGenerator<CampaignRecord> {
-    const history = await this.getJson<{ events?: { href?: string } }>(`profileAndServices/history/${encodeURIComponent(profilePKey)}`, options.signal)
+    const history = await this.getJson<{ events?: { href?: string } }>(
+      `profileAndServices/history/${encodeURIComponent(profilePKey)}`,
+      options.signal
+    )
     let next: string | undefined = history.events?.href
     if (!next) return
-    const query = new URLSearchParams({ _order: 'date desc', _forcePagination: 'true', ...(options.pageSize ? { _lineCount: String(options.pageSize) } : {}) })
+    const query = new URLSearchParams({
+      _order: 'date desc',
+      _forcePagination: 'true',
+      ...(options.pageSize ? { _lineCount: String(options.pageSize) } : {})
+    })
     next = `${next}${next.includes('?') ? '&' : '?'}${query.toString().replace(/\+/g, '%20')}`
     while (next) {
       const body: { content?: CampaignRecord[]; next?: { href?: string } } = await this.getJson(next, options.signal)

@@ -157,7 +157,10 @@ export function parseLogFile(name: string, text: string): { events: MarketingEve
  * files are skipped), oldest first by name. Returns the events, the files read (store them
  * as processed once the events are written) and per-line problems.
  */
-export async function readLogExports(folder: string, processed: ReadonlySet<string> = new Set()): Promise<{ events: MarketingEvent[]; files: string[]; problems: LogProblem[] }> {
+export async function readLogExports(
+  folder: string,
+  processed: ReadonlySet<string> = new Set()
+): Promise<{ events: MarketingEvent[]; files: string[]; problems: LogProblem[] }> {
   const names = (await readdir(folder)).filter((n) => /\.csv$/i.test(n) && fileKind(n) && !processed.has(n)).sort()
   const events: MarketingEvent[] = []
   const problems: LogProblem[] = []

@@ -98,7 +98,9 @@ function fieldType(spec: Json): FieldType {
 
 function enumerationOptions(values: unknown): Option[] | undefined {
   if (!values || typeof values !== 'object') return undefined
-  const entries: Json[] = Array.isArray(values) ? (values as Json[]) : Object.entries(values as Json).map(([name, v]) => ({ '@name': name, ...(v as Json) }))
+  const entries: Json[] = Array.isArray(values)
+    ? (values as Json[])
+    : Object.entries(values as Json).map(([name, v]) => ({ '@name': name, ...(v as Json) }))
   const out: Option[] = []
   for (const entry of entries) {
     const name = String(entry['@name'] ?? entry.name ?? entry.value ?? '')
@@ -147,7 +149,16 @@ export function resourceToTable(body: Json, family: CampaignFamily, options: Res
   const name = String(body.name)
   const fields: Field[] = []
   flatten(name, (body.content as Json) ?? {}, '', fields, false)
-  if (!fields.some((f) => f.name === 'PKey')) fields.push({ name: 'PKey', displayName: 'Primary key', type: 'string', required: 'none', readOnly: true, validForCreate: false, validForUpdate: false })
+  if (!fields.some((f) => f.name === 'PKey'))
+    fields.push({
+      name: 'PKey',
+      displayName: 'Primary key',
+      type: 'string',
+      required: 'none',
+      readOnly: true,
+      validForCreate: false,
+      validForUpdate: false
+    })
   fields.sort((a, b) => (a.name === 'PKey' ? -1 : b.name === 'PKey' ? 1 : a.name.localeCompare(b.name)))
   const keys: Key[] = [{ name: 'PKey', fields: ['PKey'] }]
   for (const keyField of options.identificationKeys ?? []) {

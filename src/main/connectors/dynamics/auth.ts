@@ -70,7 +70,13 @@ export function checkAuthority(authority: string): void {
   try {
     url = new URL(authority)
   } catch {
-    throw new ConnectorError({ kind: 'badRequest', service: 'dynamics-auth', code: 'authority_invalid', message: `The authority "${authority}" is not a URL.`, hint: 'Write it as https://login.microsoftonline.com/<tenant id>, or leave it empty and choose the cloud.' })
+    throw new ConnectorError({
+      kind: 'badRequest',
+      service: 'dynamics-auth',
+      code: 'authority_invalid',
+      message: `The authority "${authority}" is not a URL.`,
+      hint: 'Write it as https://login.microsoftonline.com/<tenant id>, or leave it empty and choose the cloud.'
+    })
   }
   if (url.protocol !== 'https:')
     throw new ConnectorError({
@@ -113,8 +119,19 @@ export function authError(error: unknown, networkFailure?: unknown): ConnectorEr
   }
   if (error instanceof AuthError) {
     const text = `${error.errorCode}: ${error.errorMessage}`
-    if (error.errorCode === 'authority_uri_insecure' || error.errorCode === 'url_parse_error' || error.errorCode === 'invalid_authority_type')
-      return new ConnectorError({ kind: 'badRequest', service: 'dynamics-auth', code: error.errorCode, message: redact(text), hint: "The authority must be your cloud's https:// sign-in address with the tenant, e.g. https://login.microsoftonline.com/<tenant id>.", cause: error })
+    if (
+      error.errorCode === 'authority_uri_insecure' ||
+      error.errorCode === 'url_parse_error' ||
+      error.errorCode === 'invalid_authority_type'
+    )
+      return new ConnectorError({
+        kind: 'badRequest',
+        service: 'dynamics-auth',
+        code: error.errorCode,
+        message: redact(text),
+        hint: "The authority must be your cloud's https:// sign-in address with the tenant, e.g. https://login.microsoftonline.com/<tenant id>.",
+        cause: error
+      })
     const aad = /AADSTS(\d+)/.exec(error.errorMessage)?.[0]
     const code = aad ?? error.errorCode
     if (/network|endpoints_resolution|ENOTFOUND|ECONNREFUSED|fetch failed/i.test(text)) {
@@ -125,27 +142,40 @@ export function authError(error: unknown, networkFailure?: unknown): ConnectorEr
         service: 'dynamics-auth',
         code: error.errorCode,
         message: `Could not reach the sign-in service: ${text}`,
-        hint: kind === 'dns' ? 'The authority host could not be resolved: check the tenant id and the network.' : networkHint(failure, 'dynamics-auth'),
+        hint:
+          kind === 'dns'
+            ? 'The authority host could not be resolved: check the tenant id and the network.'
+            : networkHint(failure, 'dynamics-auth'),
         cause: error
       })
     }
     let hint: string | undefined
     let kind: ConnectorError['kind'] = 'unauthorized'
-    if (aad === 'AADSTS7000215') hint = 'The client secret is wrong or expired. Copy the secret *value* (not its id) from Entra ID > App registrations > Certificates & secrets.'
+    if (aad === 'AADSTS7000215')
+      hint =
+        'The client secret is wrong or expired. Copy the secret *value* (not its id) from Entra ID > App registrations > Certificates & secrets.'
     else if (aad === 'AADSTS700016') hint = 'No application with this client id exists in this tenant. Check the client id and tenant id.'
     else if (aad === 'AADSTS90002') hint = 'The tenant was not found. Check the tenant id (a GUID or contoso.onmicrosoft.com).'
     else if (aad === 'AADSTS500011') hint = 'The environment URL is not a Dynamics resource this tenant knows. Check the environment URL.'
     else if (aad === 'AADSTS1002012' || error.errorCode === 'invalid_scope') {
       hint = 'The scope was refused: client credentials need `<environment-url>/.default`.'
       kind = 'badRequest'
-    } else if (error.errorCode === 'expired_token' || error.errorCode === 'code_expired') hint = 'The device code expired before sign-in completed. Start again.'
-    else if (aad === 'AADSTS700027') hint = 'The certificate was refused: it is not uploaded to this app registration, it expired, or the thumbprint/private key do not belong to it. Upload the public certificate under Entra ID > App registrations > Certificates & secrets and use its SHA-256 thumbprint.'
+    } else if (error.errorCode === 'expired_token' || error.errorCode === 'code_expired')
+      hint = 'The device code expired before sign-in completed. Start again.'
+    else if (aad === 'AADSTS700027')
+      hint =
+        'The certificate was refused: it is not uploaded to this app registration, it expired, or the thumbprint/private key do not belong to it. Upload the public certificate under Entra ID > App registrations > Certificates & secrets and use its SHA-256 thumbprint.'
     else if (aad === 'AADSTS700024') hint = "The certificate assertion is outside its valid time range: check this computer's clock."
-    else if (aad === 'AADSTS700021' || aad === 'AADSTS700023') hint = 'The certificate assertion names another app or token endpoint: check the client id and the authority.'
-    else if (aad === 'AADSTS50148' || aad === 'AADSTS501481') hint = 'The sign-in service refused the PKCE proof (code_verifier). Start the browser sign-in again; if it repeats, something between the browser and the app altered the request.'
+    else if (aad === 'AADSTS700021' || aad === 'AADSTS700023')
+      hint = 'The certificate assertion names another app or token endpoint: check the client id and the authority.'
+    else if (aad === 'AADSTS50148' || aad === 'AADSTS501481')
+      hint =
+        'The sign-in service refused the PKCE proof (code_verifier). Start the browser sign-in again; if it repeats, something between the browser and the app altered the request.'
     else if (aad === 'AADSTS54005' || aad === 'AADSTS70008') hint = 'The browser sign-in code was already used or expired. Sign in again.'
-    else if (aad === 'AADSTS50011') hint = 'Register `http://localhost` as a "Mobile and desktop applications" redirect URI on the app registration.'
-    else if (aad === 'AADSTS65004' || error.errorCode === 'access_denied') hint = 'Consent was declined in the browser. Sign in again and accept, or ask an admin to grant consent.'
+    else if (aad === 'AADSTS50011')
+      hint = 'Register `http://localhost` as a "Mobile and desktop applications" redirect URI on the app registration.'
+    else if (aad === 'AADSTS65004' || error.errorCode === 'access_denied')
+      hint = 'Consent was declined in the browser. Sign in again and accept, or ask an admin to grant consent.'
     else if (error.errorCode === 'authorization_declined' || /declined/i.test(text)) hint = 'Sign-in was declined in the browser.'
     return new ConnectorError({ kind, service: 'dynamics-auth', code, message: redact(text), hint, cause: error })
   }
@@ -184,7 +214,11 @@ async function cancelLoopbackSignIn(authorizeUrl: string): Promise<void> {
     await fetch(redirectUri.replace('//localhost', '//127.0.0.1'), {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ error: 'access_denied', error_description: 'Sign-in canceled by Sync Studio (timed out or canceled).', state }).toString(),
+      body: new URLSearchParams({
+        error: 'access_denied',
+        error_description: 'Sign-in canceled by Sync Studio (timed out or canceled).',
+        state
+      }).toString(),
       signal: AbortSignal.timeout(5000)
     })
   } catch {
@@ -201,7 +235,9 @@ export class ConfidentialTokenProvider implements TokenProvider {
   private token: { value: string; renewAt: number } | undefined
   private pending: Promise<string> | undefined
 
-  constructor(options: DynamicsAuthOptions & { clientSecret?: string; certificate?: { thumbprintSha256: string; privateKey: string; x5c?: string } }) {
+  constructor(
+    options: DynamicsAuthOptions & { clientSecret?: string; certificate?: { thumbprintSha256: string; privateKey: string; x5c?: string } }
+  ) {
     if (!options.clientSecret && !options.certificate) throw new Error('a client secret or a certificate is required')
     registerSecret(options.clientSecret)
     this.method = options.clientSecret ? 'client secret' : 'certificate'
@@ -235,7 +271,8 @@ export class ConfidentialTokenProvider implements TokenProvider {
     } catch (error) {
       throw authError(error, this.network?.lastFailure)
     }
-    if (!result?.accessToken) throw new ConnectorError({ kind: 'unauthorized', service: 'dynamics-auth', message: 'The sign-in service returned no access token.' })
+    if (!result?.accessToken)
+      throw new ConnectorError({ kind: 'unauthorized', service: 'dynamics-auth', message: 'The sign-in service returned no access token.' })
     this.token = { value: result.accessToken, renewAt: renewAt(result) }
     return result.accessToken
   }
@@ -330,7 +367,12 @@ export class PublicClientTokenProvider implements TokenProvider {
         const request = {
           scopes: [this.scope],
           deviceCodeCallback: (response: DeviceCodeResponse) =>
-            this.interaction.onDeviceCode?.({ userCode: response.userCode, verificationUri: response.verificationUri, message: response.message, expiresIn: response.expiresIn }),
+            this.interaction.onDeviceCode?.({
+              userCode: response.userCode,
+              verificationUri: response.verificationUri,
+              message: response.message,
+              expiresIn: response.expiresIn
+            }),
           cancel: false
         }
         const onAbort = () => {
@@ -345,7 +387,13 @@ export class PublicClientTokenProvider implements TokenProvider {
         if (signal?.aborted) throw abortError(signal, 'dynamics-auth')
       } else {
         const openBrowser = this.interaction.openBrowser
-        if (!openBrowser) throw new ConnectorError({ kind: 'unauthorized', service: 'dynamics-auth', message: 'Browser sign-in needs a way to open the system browser.', hint: 'Use device code sign-in in scripts.' })
+        if (!openBrowser)
+          throw new ConnectorError({
+            kind: 'unauthorized',
+            service: 'dynamics-auth',
+            message: 'Browser sign-in needs a way to open the system browser.',
+            hint: 'Use device code sign-in in scripts.'
+          })
         const timeoutMs = this.interaction.interactiveTimeoutMs ?? 5 * 60_000
         let timer: NodeJS.Timeout | undefined
         let onAbort: (() => void) | undefined
@@ -364,7 +412,14 @@ export class PublicClientTokenProvider implements TokenProvider {
         const gaveUp = new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             cancelLoopback()
-            reject(new ConnectorError({ kind: 'timeout', service: 'dynamics-auth', message: `Browser sign-in did not complete within ${Math.round(timeoutMs / 1000)} s.`, hint: 'Sign in again; if the browser showed success but the app did not notice, use device code sign-in.' }))
+            reject(
+              new ConnectorError({
+                kind: 'timeout',
+                service: 'dynamics-auth',
+                message: `Browser sign-in did not complete within ${Math.round(timeoutMs / 1000)} s.`,
+                hint: 'Sign in again; if the browser showed success but the app did not notice, use device code sign-in.'
+              })
+            )
           }, timeoutMs)
           onAbort = () => {
             cancelLoopback()
@@ -392,7 +447,8 @@ export class PublicClientTokenProvider implements TokenProvider {
     } catch (error) {
       throw authError(error, this.network?.lastFailure)
     }
-    if (!result?.accessToken) throw new ConnectorError({ kind: 'unauthorized', service: 'dynamics-auth', message: 'Sign-in returned no access token.' })
+    if (!result?.accessToken)
+      throw new ConnectorError({ kind: 'unauthorized', service: 'dynamics-auth', message: 'Sign-in returned no access token.' })
     this.token = { value: result.accessToken, renewAt: renewAt(result) }
     return result.accessToken
   }

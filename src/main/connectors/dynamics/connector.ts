@@ -127,12 +127,20 @@ export class DynamicsConnector {
         }
       },
       classify: (response, parsed, request) => {
-        if (request.url.includes('$deltatoken=') && (EXPIRED_DELTA_CODES.has(parsed.code ?? '') || (response.status >= 400 && response.status < 500 && ![401, 403, 429].includes(response.status))))
+        if (
+          request.url.includes('$deltatoken=') &&
+          (EXPIRED_DELTA_CODES.has(parsed.code ?? '') ||
+            (response.status >= 400 && response.status < 500 && ![401, 403, 429].includes(response.status)))
+        )
           return { kind: 'deltaExpired' }
         if (response.status === 403 && /privilege|prv[A-Z]/i.test(parsed.message ?? ''))
-          return { hint: 'Signed in, but the user (or application user) lacks a privilege named in the message. Add it to its security role in Power Platform admin center.' }
+          return {
+            hint: 'Signed in, but the user (or application user) lacks a privilege named in the message. Add it to its security role in Power Platform admin center.'
+          }
         if (response.status === 401)
-          return { hint: 'The token was refused: the app registration may have no application user in this environment, or the environment URL belongs to another tenant.' }
+          return {
+            hint: 'The token was refused: the app registration may have no application user in this environment, or the environment URL belongs to another tenant.'
+          }
         return undefined
       }
     })
@@ -156,7 +164,10 @@ export class DynamicsConnector {
     return this.http.request({ ...rest, url: this.url(path), headers: this.headers(rest.headers) })
   }
 
-  async getJson<T = Record<string, unknown>>(path: string, options: { headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<T> {
+  async getJson<T = Record<string, unknown>>(
+    path: string,
+    options: { headers?: Record<string, string>; signal?: AbortSignal } = {}
+  ): Promise<T> {
     const response = await this.send({ method: 'GET', path, headers: options.headers, signal: options.signal })
     return response.json<T>()
   }
@@ -187,7 +198,14 @@ export class DynamicsConnector {
         } catch (error) {
           if (optional && isConnectorError(error) && (error.kind === 'notFound' || error.kind === 'badRequest')) return undefined
           if (isConnectorError(error) && error.kind === 'notFound' && path.startsWith('EntityDefinitions(')) {
-            throw new ConnectorError({ kind: 'notFound', service: 'dynamics', status: 404, code: error.code, message: `Table '${logicalName}' does not exist in this environment.`, hint: 'Use the logical name (lower case, e.g. contact, new_vehicle); list the tables to see what exists.' })
+            throw new ConnectorError({
+              kind: 'notFound',
+              service: 'dynamics',
+              status: 404,
+              code: error.code,
+              message: `Table '${logicalName}' does not exist in this environment.`,
+              hint: 'Use the logical name (lower case, e.g. contact, new_vehicle); list the tables to see what exists.'
+            })
           }
           throw error
         }
@@ -230,7 +248,10 @@ export class DynamicsConnector {
   private prefer(options: { pageSize?: number; formattedValues?: boolean; track?: boolean }): Record<string, string> {
     const prefer: string[] = []
     if (options.pageSize) prefer.push(`odata.maxpagesize=${Math.min(5000, Math.max(1, Math.floor(options.pageSize)))}`)
-    if (options.formattedValues) prefer.push('odata.include-annotations="OData.Community.Display.V1.FormattedValue,Microsoft.Dynamics.CRM.lookuplogicalname,Microsoft.Dynamics.CRM.associatednavigationproperty"')
+    if (options.formattedValues)
+      prefer.push(
+        'odata.include-annotations="OData.Community.Display.V1.FormattedValue,Microsoft.Dynamics.CRM.lookuplogicalname,Microsoft.Dynamics.CRM.associatednavigationproperty"'
+      )
     if (options.track) prefer.push('odata.track-changes')
     return prefer.length ? { Prefer: prefer.join(',') } : {}
   }
@@ -239,7 +260,10 @@ export class DynamicsConnector {
   async *query(table: string, options: QueryOptions = {}): AsyncGenerator<RecordPage> {
     const set = await this.entitySet(table, options.signal)
     let next: string | undefined = `${set}${this.queryString(options)}`
-    const headers = this.prefer({ pageSize: options.top === undefined ? (options.pageSize ?? 5000) : undefined, formattedValues: options.formattedValues })
+    const headers = this.prefer({
+      pageSize: options.top === undefined ? (options.pageSize ?? 5000) : undefined,
+      formattedValues: options.formattedValues
+    })
     let page = 0
     while (next) {
       const body: { value?: DynamicsRecord[]; '@odata.nextLink'?: string } = await this.getJson(next, { headers, signal: options.signal })
@@ -259,13 +283,17 @@ export class DynamicsConnector {
    * (use RetrieveTotalRecordCount for an estimate). `count` is undefined when the answer has
    * no `@odata.count`: unknown, which is not zero.
    */
-  async count(table: string, options: { filter?: string; signal?: AbortSignal } = {}): Promise<{ count: number | undefined; limitExceeded: boolean }> {
+  async count(
+    table: string,
+    options: { filter?: string; signal?: AbortSignal } = {}
+  ): Promise<{ count: number | undefined; limitExceeded: boolean }> {
     const set = await this.entitySet(table, options.signal)
     const schema = await this.tableSchema(table, options.signal)
     const query = `${set}?$select=${schema.table.primaryId}&$count=true${options.filter ? `&$filter=${encodeURIComponent(options.filter)}` : ''}`
     const body = await this.getJson<Record<string, unknown>>(query, {
       headers: {
-        Prefer: 'odata.maxpagesize=1,odata.include-annotations="Microsoft.Dynamics.CRM.totalrecordcount,Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"'
+        Prefer:
+          'odata.maxpagesize=1,odata.include-annotations="Microsoft.Dynamics.CRM.totalrecordcount,Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"'
       },
       signal: options.signal
     })
@@ -283,9 +311,15 @@ export class DynamicsConnector {
    * exact but capped at 5,000 (`capped` then says the true number may be larger).
    * Errors other than a cancel are not thrown: undefined means "unknown".
    */
-  async totalRecordCount(table: string, signal?: AbortSignal): Promise<{ count: number; from: 'snapshot' | 'count'; capped: boolean } | undefined> {
+  async totalRecordCount(
+    table: string,
+    signal?: AbortSignal
+  ): Promise<{ count: number; from: 'snapshot' | 'count'; capped: boolean } | undefined> {
     try {
-      const body = await this.getJson<unknown>(`RetrieveTotalRecordCount(EntityNames=@p1)?@p1=${encodeURIComponent(JSON.stringify([table]).replace(/"/g, "'"))}`, { signal })
+      const body = await this.getJson<unknown>(
+        `RetrieveTotalRecordCount(EntityNames=@p1)?@p1=${encodeURIComponent(JSON.stringify([table]).replace(/"/g, "'"))}`,
+        { signal }
+      )
       const count = parseTotalRecordCount(body, table)
       if (count !== undefined) return { count, from: 'snapshot', capped: false }
     } catch (error) {
@@ -342,7 +376,10 @@ export class DynamicsConnector {
     let next: string | undefined = options.deltaLink ?? `${schema.table.entitySetName}${this.queryString({ select: options.select })}`
     let page = 0
     while (next) {
-      const body: { value?: DynamicsRecord[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string } = await this.getJson(next, { headers, signal: options.signal })
+      const body: { value?: DynamicsRecord[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string } = await this.getJson(next, {
+        headers,
+        signal: options.signal
+      })
       page++
       const upserts: DynamicsRecord[] = []
       const deletes: string[] = []
@@ -394,23 +431,41 @@ export class DynamicsConnector {
           : value && typeof value === 'object' && 'table' in value && 'id' in value
             ? (value as LookupRef)
             : undefined
-      if (!ref) throw this.writeError(`Lookup '${field.name}' of '${table}' needs { table, id }${field.targets?.length ? ` (targets: ${field.targets.join(', ')})` : ''}.`)
+      if (!ref)
+        throw this.writeError(
+          `Lookup '${field.name}' of '${table}' needs { table, id }${field.targets?.length ? ` (targets: ${field.targets.join(', ')})` : ''}.`
+        )
       const nav = navigation[ref.table]
-      if (!nav) throw this.writeError(`Lookup '${field.name}' of '${table}' cannot point to '${ref.table}' (targets: ${(field.targets ?? []).join(', ') || 'none'}).`)
+      if (!nav)
+        throw this.writeError(
+          `Lookup '${field.name}' of '${table}' cannot point to '${ref.table}' (targets: ${(field.targets ?? []).join(', ') || 'none'}).`
+        )
       out[`${nav}@odata.bind`] = `/${await this.entitySet(ref.table, signal)}(${keySegment(ref.id)})`
     }
     return out
   }
 
   private writeError(message: string): ConnectorError {
-    return new ConnectorError({ kind: 'badRequest', service: 'dynamics', message, hint: 'Refresh the schema; check the lookup target in the mapping.' })
+    return new ConnectorError({
+      kind: 'badRequest',
+      service: 'dynamics',
+      message,
+      hint: 'Refresh the schema; check the lookup target in the mapping.'
+    })
   }
 
   /** POST: not retried after an ambiguous failure (a duplicate would be created). Prefer upsert with a key. */
   async create(table: string, record: DynamicsRecord, signal?: AbortSignal): Promise<{ id: string }> {
     const set = await this.entitySet(table, signal)
     const body = JSON.stringify(await this.toPayload(table, record, signal))
-    const response = await this.send({ method: 'POST', path: set, body, headers: { 'Content-Type': 'application/json; charset=utf-8' }, signal, idempotent: false })
+    const response = await this.send({
+      method: 'POST',
+      path: set,
+      body,
+      headers: { 'Content-Type': 'application/json; charset=utf-8' },
+      signal,
+      idempotent: false
+    })
     return { id: idFromEntityUri(response.headers.get('odata-entityid') ?? response.headers.get('location')) ?? '' }
   }
 
@@ -418,7 +473,13 @@ export class DynamicsConnector {
   async update(table: string, key: RecordKey, record: DynamicsRecord, signal?: AbortSignal): Promise<void> {
     const path = await this.address(table, key, signal)
     const body = JSON.stringify(await this.toPayload(table, record, signal))
-    await this.send({ method: 'PATCH', path, body, headers: { 'Content-Type': 'application/json; charset=utf-8', 'If-Match': '*' }, signal })
+    await this.send({
+      method: 'PATCH',
+      path,
+      body,
+      headers: { 'Content-Type': 'application/json; charset=utf-8', 'If-Match': '*' },
+      signal
+    })
   }
 
   /** PATCH without If-Match: creates or updates the row with that id or alternate key. Idempotent. */
@@ -439,7 +500,11 @@ export class DynamicsConnector {
   }
 
   /** DELETE; with `ignoreMissing`, a row that is already gone counts as deleted. */
-  async delete(table: string, key: RecordKey, options: { ignoreMissing?: boolean; signal?: AbortSignal } = {}): Promise<{ deleted: boolean }> {
+  async delete(
+    table: string,
+    key: RecordKey,
+    options: { ignoreMissing?: boolean; signal?: AbortSignal } = {}
+  ): Promise<{ deleted: boolean }> {
     const path = await this.address(table, key, options.signal)
     const response = await this.send({ method: 'DELETE', path, signal: options.signal, accept: options.ignoreMissing ? [404] : undefined })
     return { deleted: response.status !== 404 }
@@ -468,7 +533,10 @@ export class DynamicsConnector {
    * resent after Retry-After; a whole batch is resent after an ambiguous failure only when
    * every part in it is idempotent (no create).
    */
-  async batch(operations: WriteOperation[], options: { batchSize?: number; signal?: AbortSignal; maxThrottleRounds?: number } = {}): Promise<WriteOutcome[]> {
+  async batch(
+    operations: WriteOperation[],
+    options: { batchSize?: number; signal?: AbortSignal; maxThrottleRounds?: number } = {}
+  ): Promise<WriteOutcome[]> {
     const size = Math.min(1000, Math.max(1, options.batchSize ?? 100))
     const outcomes: WriteOutcome[] = new Array(operations.length)
     const chunks: number[][] = []
@@ -533,7 +601,11 @@ export class DynamicsConnector {
           index,
           ok: false,
           status: 0,
-          error: new ConnectorError({ kind: 'protocol', service: 'dynamics', message: 'The $batch response has no part for this operation.' }).toJSON()
+          error: new ConnectorError({
+            kind: 'protocol',
+            service: 'dynamics',
+            message: 'The $batch response has no part for this operation.'
+          }).toJSON()
         }
         return
       }
@@ -544,7 +616,13 @@ export class DynamicsConnector {
       }
       if (answer.status >= 400) {
         const error = this.http.toError(
-          { status: answer.status, headers: new Headers(answer.headers), text: answer.body, url: this.apiUrl, json: () => JSON.parse(answer.body) },
+          {
+            status: answer.status,
+            headers: new Headers(answer.headers),
+            text: answer.body,
+            url: this.apiUrl,
+            json: () => JSON.parse(answer.body)
+          },
           { method: op.kind === 'delete' ? 'DELETE' : op.kind === 'create' ? 'POST' : 'PATCH', url: parts[at].url },
           `${parts[at].method} ${parts[at].url}`
         )
@@ -553,13 +631,20 @@ export class DynamicsConnector {
       }
       let id = idFromEntityUri(answer.headers['odata-entityid'] ?? answer.headers.location)
       if (!id && typeof (op as { key?: RecordKey }).key === 'string') id = (op as { key: string }).key
-      outcomes[index] = { index, ok: true, status: answer.status, ...(id ? { id } : {}), ...(op.kind === 'upsert' && answer.status === 201 ? { created: true } : {}) }
+      outcomes[index] = {
+        index,
+        ok: true,
+        status: answer.status,
+        ...(id ? { id } : {}),
+        ...(op.kind === 'upsert' && answer.status === 201 ? { created: true } : {})
+      }
     })
     return { indexes: retry, retryAfterMs }
   }
 
   private async toBatchPart(op: WriteOperation, signal?: AbortSignal): Promise<BatchPart> {
-    if (op.kind === 'create') return { method: 'POST', url: await this.entitySet(op.table, signal), body: await this.toPayload(op.table, op.record, signal) }
+    if (op.kind === 'create')
+      return { method: 'POST', url: await this.entitySet(op.table, signal), body: await this.toPayload(op.table, op.record, signal) }
     const url = await this.address(op.table, op.key, signal)
     if (op.kind === 'delete') return { method: 'DELETE', url }
     const body = await this.toPayload(op.table, op.record, signal)
@@ -569,7 +654,13 @@ export class DynamicsConnector {
 
 export function keySegment(key: RecordKey): string {
   if (typeof key === 'string') {
-    if (!GUID.test(key)) throw new ConnectorError({ kind: 'badRequest', service: 'dynamics', message: `'${key}' is not a GUID.`, hint: 'Address a row by its id (GUID) or by an alternate key object.' })
+    if (!GUID.test(key))
+      throw new ConnectorError({
+        kind: 'badRequest',
+        service: 'dynamics',
+        message: `'${key}' is not a GUID.`,
+        hint: 'Address a row by its id (GUID) or by an alternate key object.'
+      })
     return key
   }
   const parts = Object.entries(key).map(([name, value]) => {
@@ -579,7 +670,8 @@ export function keySegment(key: RecordKey): string {
     }
     return `${name}=${String(value)}`
   })
-  if (parts.length === 0) throw new ConnectorError({ kind: 'badRequest', service: 'dynamics', message: 'An alternate key needs at least one value.' })
+  if (parts.length === 0)
+    throw new ConnectorError({ kind: 'badRequest', service: 'dynamics', message: 'An alternate key needs at least one value.' })
   return parts.join(',')
 }
 

@@ -42,7 +42,9 @@ function list(body: Json | undefined): Json[] {
 }
 
 export async function listTableSummaries(get: MetadataGet): Promise<TableSummary[]> {
-  const body = await get('EntityDefinitions?$select=LogicalName,EntitySetName,DisplayName,ChangeTrackingEnabled,IsCustomEntity,IsActivity,IsValidForAdvancedFind')
+  const body = await get(
+    'EntityDefinitions?$select=LogicalName,EntitySetName,DisplayName,ChangeTrackingEnabled,IsCustomEntity,IsActivity,IsValidForAdvancedFind'
+  )
   return list(body)
     .filter((e) => typeof e.EntitySetName === 'string' && e.EntitySetName)
     .map((e) => ({
@@ -124,7 +126,12 @@ function optionSetOf(item: Json): Option[] | undefined {
 
 export async function readTableSchema(get: MetadataGet, logicalName: string): Promise<DynamicsTableSchema> {
   if (!/^[A-Za-z0-9_]+$/.test(logicalName))
-    throw new ConnectorError({ kind: 'badRequest', service: 'dynamics', message: `'${logicalName}' is not a valid table logical name.`, hint: 'Logical names are lower-case letters, digits and underscores, e.g. contact or new_vehicle.' })
+    throw new ConnectorError({
+      kind: 'badRequest',
+      service: 'dynamics',
+      message: `'${logicalName}' is not a valid table logical name.`,
+      hint: 'Logical names are lower-case letters, digits and underscores, e.g. contact or new_vehicle.'
+    })
   const root = `EntityDefinitions(LogicalName='${logicalName}')`
   const cast = (type: string, query: string) => get(`${root}/Attributes/Microsoft.Dynamics.CRM.${type}?${query}`, true)
   const [entity, strings, memos, picklists, states, statuses, booleans, multi, lookups, dates, relationships] = await Promise.all([

@@ -37,7 +37,12 @@ export class MsalNetworkModule implements INetworkModule {
     this.lastFailure = undefined
   }
 
-  private async send<T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+  private async send<T>(
+    method: 'GET' | 'POST',
+    url: string,
+    options?: NetworkRequestOptions,
+    timeout?: number
+  ): Promise<NetworkResponse<T>> {
     let response: Response
     try {
       response = await this.network.fetch(url, {
@@ -74,7 +79,10 @@ export class MsalNetworkModule implements INetworkModule {
  * goes direct: for tests and tools pointed at the sandbox authority.
  */
 export function createTrustingNetworkClient(caPem: string | string[]): MsalNetworkModule {
-  return new MsalNetworkModule(new Network({ proxy: 'direct', ca: Array.isArray(caPem) ? caPem : [caPem], caSources: ['the sandbox certificate'] }), true)
+  return new MsalNetworkModule(
+    new Network({ proxy: 'direct', ca: Array.isArray(caPem) ? caPem : [caPem], caSources: ['the sandbox certificate'] }),
+    true
+  )
 }
 
 /** The `auth` options that point msal-node at a sandbox authority without instance discovery. */

@@ -26,11 +26,17 @@ export function readCertificateFile(file: string, label = 'CA certificates file'
     text = readFileSync(file, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    throw new CertificateFileError(file, `The ${label} ${file} cannot be read (${code === 'ENOENT' ? 'it does not exist' : code ?? String(error)}). Check the path, or remove the setting.`)
+    throw new CertificateFileError(
+      file,
+      `The ${label} ${file} cannot be read (${code === 'ENOENT' ? 'it does not exist' : (code ?? String(error))}). Check the path, or remove the setting.`
+    )
   }
   const blocks = text.match(PEM_BLOCK) ?? []
   if (blocks.length === 0)
-    throw new CertificateFileError(file, `The ${label} ${file} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"). Export the root certificate as Base-64 (PEM), not DER.`)
+    throw new CertificateFileError(
+      file,
+      `The ${label} ${file} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"). Export the root certificate as Base-64 (PEM), not DER.`
+    )
   blocks.forEach((pem, index) => {
     try {
       new X509Certificate(pem)

@@ -1,5 +1,13 @@
 import { whenAborted } from './abort-fanout'
-import { classifyNetworkError, ConnectorError, kindForStatus, networkHint, type ErrorKind, type NetworkFailure, type ServiceName } from './errors'
+import {
+  classifyNetworkError,
+  ConnectorError,
+  kindForStatus,
+  networkHint,
+  type ErrorKind,
+  type NetworkFailure,
+  type ServiceName
+} from './errors'
 import { parseErrorBody, type ParsedErrorBody } from './error-body'
 import type { AdaptiveLimiter } from './limiter'
 import { redactUrl } from './redact'
@@ -31,7 +39,15 @@ export interface HttpResponse {
 }
 
 export type HttpEvent =
-  | { type: 'retry'; reason: 'throttled' | 'server' | 'network' | 'timeout' | 'unauthorized'; waitMs: number; attempt: number; method: string; url: string; status?: number }
+  | {
+      type: 'retry'
+      reason: 'throttled' | 'server' | 'network' | 'timeout' | 'unauthorized'
+      waitMs: number
+      attempt: number
+      method: string
+      url: string
+      status?: number
+    }
   | { type: 'response'; method: string; url: string; status: number; ms: number }
 
 export interface HttpClientOptions {
@@ -111,7 +127,12 @@ export class HttpClient {
             try {
               return JSON.parse(text) as T
             } catch (error) {
-              throw new ConnectorError({ kind: 'protocol', service: 'http', message: `${whereOf()} answered ${raw.status} with a body that is not JSON: ${text.slice(0, 120)}`, cause: error })
+              throw new ConnectorError({
+                kind: 'protocol',
+                service: 'http',
+                message: `${whereOf()} answered ${raw.status} with a body that is not JSON: ${text.slice(0, 120)}`,
+                cause: error
+              })
             }
           }
         }
@@ -121,18 +142,36 @@ export class HttpClient {
         if (error instanceof ConnectorError) throw error
         if (signal?.aborted) throw abortError(signal, this.service)
         const failure: NetworkFailure = attempt.timedOut
-          ? { kind: 'timeout', code: 'ETIMEDOUT', beforeSend: false, message: `no answer within ${request.timeoutMs ?? this.options.timeoutMs ?? 60_000} ms` }
+          ? {
+              kind: 'timeout',
+              code: 'ETIMEDOUT',
+              beforeSend: false,
+              message: `no answer within ${request.timeoutMs ?? this.options.timeoutMs ?? 60_000} ms`
+            }
           : classifyNetworkError(error)
         const retryable =
-          (failure.kind === 'network' || failure.kind === 'timeout' || failure.code === 'EAI_AGAIN') && (idempotent || failure.beforeSend) && failures + 1 < this.policy.maxAttempts
+          (failure.kind === 'network' || failure.kind === 'timeout' || failure.code === 'EAI_AGAIN') &&
+          (idempotent || failure.beforeSend) &&
+          failures + 1 < this.policy.maxAttempts
         if (retryable) {
           failures++
           const waitMs = backoffDelay(failures, this.policy)
-          this.emit({ type: 'retry', reason: failure.kind === 'timeout' ? 'timeout' : 'network', waitMs, attempt: failures, method: request.method, url: redactUrl(request.url) })
+          this.emit({
+            type: 'retry',
+            reason: failure.kind === 'timeout' ? 'timeout' : 'network',
+            waitMs,
+            attempt: failures,
+            method: request.method,
+            url: redactUrl(request.url)
+          })
           await sleep(waitMs, signal)
           continue
         }
-        const notApplied = failure.beforeSend ? '' : idempotent ? '' : ' It may or may not have been applied; it was not retried because creating twice would duplicate the record.'
+        const notApplied = failure.beforeSend
+          ? ''
+          : idempotent
+            ? ''
+            : ' It may or may not have been applied; it was not retried because creating twice would duplicate the record.'
         throw new ConnectorError({
           kind: failure.kind,
           service: this.service,
@@ -145,7 +184,14 @@ export class HttpClient {
       }
       attempt.dispose()
       release()
-      if (this.options.onEvent) this.emit({ type: 'response', method: request.method, url: redactUrl(request.url), status: response.status, ms: Date.now() - started })
+      if (this.options.onEvent)
+        this.emit({
+          type: 'response',
+          method: request.method,
+          url: redactUrl(request.url),
+          status: response.status,
+          ms: Date.now() - started
+        })
       this.options.onResponse?.(response)
       const { status } = response
       if (status < 400 || request.accept?.includes(status)) {
@@ -156,22 +202,51 @@ export class HttpClient {
         // The token was refused before any processing: safe to resend even a create.
         refreshed = true
         forceRefresh = true
-        this.emit({ type: 'retry', reason: 'unauthorized', waitMs: 0, attempt: 1, method: request.method, url: redactUrl(request.url), status })
+        this.emit({
+          type: 'retry',
+          reason: 'unauthorized',
+          waitMs: 0,
+          attempt: 1,
+          method: request.method,
+          url: redactUrl(request.url),
+          status
+        })
         continue
       }
       if (status === 429) {
-        const retryAfterMs = parseRetryAfter(response.headers.get('retry-after')) ?? backoffDelay(throttles + 1, { baseDelayMs: 1000, maxDelayMs: 60_000 })
+        const retryAfterMs =
+          parseRetryAfter(response.headers.get('retry-after')) ?? backoffDelay(throttles + 1, { baseDelayMs: 1000, maxDelayMs: 60_000 })
         this.options.limiter?.throttled(retryAfterMs)
         if (throttles < this.policy.throttleAttempts && retryAfterMs <= this.policy.maxRetryAfterMs) {
           throttles++
-          this.emit({ type: 'retry', reason: 'throttled', waitMs: retryAfterMs, attempt: throttles, method: request.method, url: redactUrl(request.url), status })
+          this.emit({
+            type: 'retry',
+            reason: 'throttled',
+            waitMs: retryAfterMs,
+            attempt: throttles,
+            method: request.method,
+            url: redactUrl(request.url),
+            status
+          })
           await sleep(retryAfterMs, signal)
           continue
         }
-      } else if (isTransient(status, request.method, idempotent) && failures + 1 < this.policy.maxAttempts && !this.refusedByData(response, request)) {
+      } else if (
+        isTransient(status, request.method, idempotent) &&
+        failures + 1 < this.policy.maxAttempts &&
+        !this.refusedByData(response, request)
+      ) {
         failures++
         const waitMs = parseRetryAfter(response.headers.get('retry-after')) ?? backoffDelay(failures, this.policy)
-        this.emit({ type: 'retry', reason: 'server', waitMs, attempt: failures, method: request.method, url: redactUrl(request.url), status })
+        this.emit({
+          type: 'retry',
+          reason: 'server',
+          waitMs,
+          attempt: failures,
+          method: request.method,
+          url: redactUrl(request.url),
+          status
+        })
         await sleep(waitMs, signal)
         continue
       }
@@ -203,7 +278,11 @@ export class HttpClient {
       hint: special?.hint,
       request: where,
       retryAfterMs,
-      requestId: response.headers.get('req_id') ?? response.headers.get('x-request-id') ?? response.headers.get('x-ms-service-request-id') ?? undefined
+      requestId:
+        response.headers.get('req_id') ??
+        response.headers.get('x-request-id') ??
+        response.headers.get('x-ms-service-request-id') ??
+        undefined
     })
   }
 

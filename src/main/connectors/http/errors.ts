@@ -222,7 +222,8 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
   const route = routeOf(error)
   if (!route) return failure
   const proxyStatus = /Proxy response \((\d{3})\)/.exec(failure.message)?.[1]
-  if (proxyStatus) return { ...failure, kind: 'network', code: `PROXY_${proxyStatus}`, beforeSend: true, route, proxyStatus: Number(proxyStatus) }
+  if (proxyStatus)
+    return { ...failure, kind: 'network', code: `PROXY_${proxyStatus}`, beforeSend: true, route, proxyStatus: Number(proxyStatus) }
   return { ...failure, route }
 }
 
@@ -251,7 +252,8 @@ export function networkHint(failure: NetworkFailure, service: ServiceName): stri
       return `The proxy ${proxy}${from} wants authentication (HTTP 407). Sync Studio cannot sign in to proxies: ask IT for a proxy that lets this computer through, or for an exception for ${label}. ${proxyDocs}`
     if (failure.proxyStatus)
       return `The proxy ${proxy}${from} refused to open a connection to ${label} (HTTP ${failure.proxyStatus}). Ask IT to allow the host, or check the URL. ${proxyDocs}`
-    if (failure.kind === 'dns') return `The proxy host of ${proxy}${from} could not be resolved. Check the proxy address, or set the connection to "No proxy". ${proxyDocs}`
+    if (failure.kind === 'dns')
+      return `The proxy host of ${proxy}${from} could not be resolved. Check the proxy address, or set the connection to "No proxy". ${proxyDocs}`
     if (failure.code === 'ECONNREFUSED' || failure.code === 'EHOSTUNREACH' || failure.code === 'ENETUNREACH')
       return `The proxy ${proxy}${from} could not be reached (${failure.code}). Check its host and port, or set the connection to "No proxy". ${proxyDocs}`
   }
@@ -261,15 +263,23 @@ export function networkHint(failure: NetworkFailure, service: ServiceName): stri
   return defaultHint(failure.kind, service)
 }
 
-const untrustedCodes = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'])
+const untrustedCodes = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'
+])
 
 function tlsHint(failure: NetworkFailure, label: string): string {
   const { code } = failure
   const extra = failure.route?.caSources ?? []
   const trusted = extra.length ? ` The extra authorities trusted now (${extra.join(', ')}) did not sign it either.` : ''
   const via = failure.route?.proxy ? ` through the proxy ${failure.route.proxy}` : ''
-  if (code === 'CERT_HAS_EXPIRED') return `The certificate presented for ${label}${via} has expired (or this computer's clock is wrong). ${proxyDocs}`
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `The certificate presented for ${label}${via} is for another host name. Check the URL; a proxy that inspects TLS must issue certificates for the host asked for. ${proxyDocs}`
+  if (code === 'CERT_HAS_EXPIRED')
+    return `The certificate presented for ${label}${via} has expired (or this computer's clock is wrong). ${proxyDocs}`
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `The certificate presented for ${label}${via} is for another host name. Check the URL; a proxy that inspects TLS must issue certificates for the host asked for. ${proxyDocs}`
   if (untrustedCodes.has(code) || /self[- ]signed|unable to (verify|get)/i.test(failure.message))
     return `The certificate presented for ${label}${via} is signed by an authority this app does not trust (${code}). Behind a TLS-inspecting proxy, export your company's root certificate (PEM) and name it in the connection's "CA certificates file" or in SYNC_STUDIO_CA_FILE.${trusted} ${proxyDocs}`
   return `The secure connection to ${label}${via} failed (${code}). Check the URL, and whether a proxy replaces certificates on your network. ${proxyDocs}`

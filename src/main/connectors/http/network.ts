@@ -72,7 +72,8 @@ export class Network {
     const caSources = this.options.caSources ?? []
     const setting = this.options.proxy?.trim()
     if (setting === 'direct') return { caSources }
-    if (setting && setting !== 'system') return { proxy: normalizeProxyUrl(setting), proxySource: "the connection's proxy setting", caSources }
+    if (setting && setting !== 'system')
+      return { proxy: normalizeProxyUrl(setting), proxySource: "the connection's proxy setting", caSources }
     if (this.options.resolveProxy) {
       const proxy = proxyFromPac(await this.options.resolveProxy(url))
       return proxy ? { proxy, proxySource: "the system's proxy settings", caSources } : { caSources }
@@ -123,7 +124,8 @@ export function normalizeProxyUrl(value: string): string {
   } catch {
     throw new Error(`the proxy "${value}" is not a URL — write it as http://proxy.example.com:8080`)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`the proxy "${value}" uses ${url.protocol} — only http:// and https:// proxies are supported (no SOCKS)`)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`the proxy "${value}" uses ${url.protocol} — only http:// and https:// proxies are supported (no SOCKS)`)
   return url.href
 }
 

@@ -17,7 +17,10 @@ export function forgetSecret(value: string | undefined): void {
 const patterns: Array<[RegExp, string]> = [
   [/(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi, '$1[redacted]'],
   [/eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g, '[redacted-token]'],
-  [/(\b(?:client_secret|clientSecret|secret|password|access_token|accessToken|refresh_token|id_token|client_assertion|assertion|device_code|token)["']?\s*[=:]\s*["']?)[^&\s"',}]+/gi, '$1[redacted]']
+  [
+    /(\b(?:client_secret|clientSecret|secret|password|access_token|accessToken|refresh_token|id_token|client_assertion|assertion|device_code|token)["']?\s*[=:]\s*["']?)[^&\s"',}]+/gi,
+    '$1[redacted]'
+  ]
 ]
 
 export function redact(text: string): string {
@@ -34,7 +37,8 @@ export function redactUrl(url: string): string {
     parsed.username = ''
     parsed.password = ''
     for (const name of [...parsed.searchParams.keys()]) {
-      if (/secret|token|password|code|assertion|sig/i.test(name) && !/skiptoken|deltatoken/i.test(name)) parsed.searchParams.set(name, 'redacted')
+      if (/secret|token|password|code|assertion|sig/i.test(name) && !/skiptoken|deltatoken/i.test(name))
+        parsed.searchParams.set(name, 'redacted')
     }
     return redact(parsed.toString())
   } catch {

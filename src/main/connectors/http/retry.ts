@@ -22,7 +22,11 @@ export const defaultRetryPolicy: RetryPolicy = {
 }
 
 /** Full-jitter exponential backoff: uniform in [0, min(max, base·2^n)], at least a tenth of the step. */
-export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  random: () => number = Math.random
+): number {
   const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1))
   return Math.round(step * (0.1 + 0.9 * random()))
 }
@@ -46,10 +50,13 @@ export function abortError(signal: AbortSignal, service: ServiceName = 'http'): 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortError(signal))
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      unsubscribe?.()
-      resolve()
-    }, Math.max(0, ms))
+    const timer = setTimeout(
+      () => {
+        unsubscribe?.()
+        resolve()
+      },
+      Math.max(0, ms)
+    )
     // One listener on the caller's signal for all sleepers (abort-fanout.ts).
     const unsubscribe = signal
       ? whenAborted(signal, () => {

@@ -1,13 +1,4 @@
-import {
-  enumeration,
-  keyFilter,
-  modifiedSinceFilter,
-  stamp,
-  str,
-  type FieldDef,
-  type ProfileLink,
-  type ResourceDef
-} from './resources'
+import { enumeration, keyFilter, modifiedSinceFilter, stamp, str, type FieldDef, type ProfileLink, type ResourceDef } from './resources'
 
 /**
  * A custom resource linked to the profile, as a consultant would publish it in Campaign:
@@ -102,7 +93,11 @@ export function customResource(definition: CustomResourceDefinition): ResourceDe
     ],
     keyField: definition.keyField,
     filters: [
-      keyFilter(`by${definition.keyField.charAt(0).toUpperCase()}${definition.keyField.slice(1)}`, definition.keyField, definition.keyField),
+      keyFilter(
+        `by${definition.keyField.charAt(0).toUpperCase()}${definition.keyField.slice(1)}`,
+        definition.keyField,
+        definition.keyField
+      ),
       modifiedSinceFilter()
     ],
     collections: [],

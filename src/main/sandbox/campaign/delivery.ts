@@ -22,7 +22,10 @@ const links = [
 ]
 const agents = [
   { agent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36', device: 'pc' },
-  { agent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148', device: 'mobile' },
+  {
+    agent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
+    device: 'mobile'
+  },
   { agent: 'Microsoft Outlook 16.0', device: 'pc' }
 ]
 const emailPattern = /^[^@\s]+@[^@\s]+\.[^@\s]+$/
@@ -57,7 +60,18 @@ export function simulateDelivery(model: CampaignModel, options: SimulateDelivery
   const optOut = model.settings.optOutNaming
   let events = 0
   for (const profile of model.store.rows('profile')) {
-    if (options.profileFilter && !options.profileFilter(model.render(`${model.settings.baseUrl}/${encodeURIComponent(model.settings.orgId)}/campaign/`, 'profileAndServicesExt', profileDef, profile))) continue
+    if (
+      options.profileFilter &&
+      !options.profileFilter(
+        model.render(
+          `${model.settings.baseUrl}/${encodeURIComponent(model.settings.orgId)}/campaign/`,
+          'profileAndServicesExt',
+          profileDef,
+          profile
+        )
+      )
+    )
+      continue
     if (share < 1 && !chance(rowRandom(seed, 'campaign.segment', profile.id), share)) continue
     const values = profile.values
     // Denylisted profiles and profiles without an address are excluded before sending: no broadLog.
@@ -68,7 +82,14 @@ export function simulateDelivery(model: CampaignModel, options: SimulateDelivery
     let failureType: BroadLog['failureType'] = ''
     let failureReason = ''
     if (!emailPattern.test(address)) [failureType, failureReason] = ['hard', 'User unknown']
-    else if (chance(random, 0.04)) [failureType, failureReason] = pick(random, [['hard', 'User unknown'], ['hard', 'Invalid domain'], ['soft', 'Mailbox full'], ['soft', 'Refused'], ['soft', 'Unreachable']] as const)
+    else if (chance(random, 0.04))
+      [failureType, failureReason] = pick(random, [
+        ['hard', 'User unknown'],
+        ['hard', 'Invalid domain'],
+        ['soft', 'Mailbox full'],
+        ['soft', 'Refused'],
+        ['soft', 'Unreachable']
+      ] as const)
     const eventAt = failureType ? sentAt + intBetween(random, 1, 240) * minute : sentAt
     const log: BroadLog = {
       id: model.store.newId(),

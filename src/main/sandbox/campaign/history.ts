@@ -21,7 +21,13 @@ export function historyEventResource(): ResourceDef {
     schemaLabel: 'Events (nms:subHisto)',
     entityLabel: 'Event',
     families: ['profileAndServices'],
-    fields: [stamp('date', 'Date'), str('category', 'Category', 32), str('label', 'Label', 255), str('type', 'Type', 32), str('eventType', 'Event type', 16)],
+    fields: [
+      stamp('date', 'Date'),
+      str('category', 'Category', 32),
+      str('label', 'Label', 255),
+      str('type', 'Type', 32),
+      str('eventType', 'Event type', 16)
+    ],
     filters: [],
     collections: [],
     title: (v) => String(v.label ?? '')
@@ -163,7 +169,16 @@ export function historyRoutes(model: CampaignModel, request: CampaignRequest, fa
         path: `${family}/history/${rest[0]}/events`,
         filters: [],
         query: request.query,
-        rows: events.map((e) => ({ id: e.id, values: { date: e.date, category: 'email', label: labels[e.eventType](e), type: e.tracking ? 'inbound' : 'outbound', eventType: e.eventType } })),
+        rows: events.map((e) => ({
+          id: e.id,
+          values: {
+            date: e.date,
+            category: 'email',
+            label: labels[e.eventType](e),
+            type: e.tracking ? 'inbound' : 'outbound',
+            eventType: e.eventType
+          }
+        })),
         render: (record) => renderEvent(model, eventsHref, byId.get(record.id)!)
       })
     )

@@ -63,7 +63,10 @@ export function createCampaignSandbox(options: CampaignSandboxOptions): Campaign
   const store = new CampaignStore(intBetween(rowRandom(settings.seed, 'campaign.ids', 0), 100_000, 9_000_000))
   const customDefinitions = options.customResources ?? [vehicleDefinition(settings.dynamicsKeyField), eventRegistrationDefinition()]
   for (const definition of customDefinitions) {
-    if (!/^cus[A-Z]/.test(definition.name)) throw new Error(`custom resource '${definition.name}' must be named cus<Name> (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/global-concepts/custom-resources)`)
+    if (!/^cus[A-Z]/.test(definition.name))
+      throw new Error(
+        `custom resource '${definition.name}' must be named cus<Name> (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/global-concepts/custom-resources)`
+      )
   }
   const model = new CampaignModel(settings, codec, store, [
     profileResource(settings.optOutNaming, settings.dynamicsKeyField),

@@ -34,13 +34,16 @@ function orderRows(resource: ResourceDef, family: Family, rows: StoredRecord[], 
   if (!order) return rows
   // Adobe's SDK appends `%20desc` before its own URL encoding, so the engine receives
   // `email%20desc`: accept an encoded space there too (@adobe/aio-lib-campaign-standard, descendingSort).
-  const keys = order.replace(/%20/gi, ' ').split(',').map((part) => {
-    const [name, direction = 'asc'] = part.trim().split(/\s+/)
-    const field = visibleFields(resource, family).find((f) => f.name === name)
-    if (!field || !field.sortable) throw engine.generic(`The '${name}' field cannot be used to sort the '${resource.name}' resource.`)
-    if (!/^(asc|desc)$/i.test(direction)) throw engine.generic(`'${direction}' is not a valid sort direction.`)
-    return { name, sign: direction.toLowerCase() === 'desc' ? -1 : 1, empty: field.empty }
-  })
+  const keys = order
+    .replace(/%20/gi, ' ')
+    .split(',')
+    .map((part) => {
+      const [name, direction = 'asc'] = part.trim().split(/\s+/)
+      const field = visibleFields(resource, family).find((f) => f.name === name)
+      if (!field || !field.sortable) throw engine.generic(`The '${name}' field cannot be used to sort the '${resource.name}' resource.`)
+      if (!/^(asc|desc)$/i.test(direction)) throw engine.generic(`'${direction}' is not a valid sort direction.`)
+      return { name, sign: direction.toLowerCase() === 'desc' ? -1 : 1, empty: field.empty }
+    })
   return [...rows].sort((a, b) => {
     for (const key of keys) {
       const x = a.values[key.name] ?? key.empty
@@ -58,7 +61,8 @@ export function listResponse(model: CampaignModel, request: ListRequest): Record
   const lineCount = parseLineCount(query.get('_lineCount'))
   const offset = parseLineStart(model, query.get('_lineStart'))
   const page = rows.slice(offset, offset + lineCount)
-  const profileIndex = request.resource.profileLink?.join === 'field' ? model.profileIndex(request.resource.profileLink.profileField!) : undefined
+  const profileIndex =
+    request.resource.profileLink?.join === 'field' ? model.profileIndex(request.resource.profileLink.profileField!) : undefined
   const content = page.map((record) => {
     if (request.projection) return record.values[request.projection] ?? ''
     return request.render ? request.render(record) : model.render(request.base, request.family, request.resource, record, profileIndex)

@@ -13,14 +13,47 @@ import type { CampaignModel } from './model'
  */
 
 const broadLogColumns = [
-  'id', 'deliveryLabel', 'deliveryCode', 'deliveryType', 'campaignLabel', 'campaignCode', 'contactDate', 'address',
-  'status', 'failureType', 'failureReason', 'msg-id', 'eventDate', 'lastModified', 'variant', 'delivery-id',
-  'publicId', 'profile-id', 'profile-key', 'mirrorPage'
+  'id',
+  'deliveryLabel',
+  'deliveryCode',
+  'deliveryType',
+  'campaignLabel',
+  'campaignCode',
+  'contactDate',
+  'address',
+  'status',
+  'failureType',
+  'failureReason',
+  'msg-id',
+  'eventDate',
+  'lastModified',
+  'variant',
+  'delivery-id',
+  'publicId',
+  'profile-id',
+  'profile-key',
+  'mirrorPage'
 ]
 const trackingLogColumns = [
-  'id', 'deliveryLabel', 'deliveryCode', 'deliveryType', 'campaignLabel', 'campaignCode', 'contactDate', 'urlLabel',
-  'urlSource', 'userAgent', 'trackedDevice', 'logDate', 'sourceType', 'url-id', 'delivery-id', 'broadLog-id',
-  'recipient-id', 'recipient-key', 'mirrorPage'
+  'id',
+  'deliveryLabel',
+  'deliveryCode',
+  'deliveryType',
+  'campaignLabel',
+  'campaignCode',
+  'contactDate',
+  'urlLabel',
+  'urlSource',
+  'userAgent',
+  'trackedDevice',
+  'logDate',
+  'sourceType',
+  'url-id',
+  'delivery-id',
+  'broadLog-id',
+  'recipient-id',
+  'recipient-key',
+  'mirrorPage'
 ]
 
 /** RFC 4180: quote when needed, double the quotes. */
@@ -48,7 +81,14 @@ export async function exportLogs(model: CampaignModel, folder: string | undefine
   const profileKey = (id: number) => String(model.store.get('profile', id)?.values[keyField] ?? '')
   const deliveryColumns = (id: number) => {
     const d = deliveries.get(id)!
-    return { deliveryLabel: d.label, deliveryCode: d.code, deliveryType: 'email', campaignLabel: d.campaignLabel, campaignCode: d.campaignCode, 'delivery-id': d.id }
+    return {
+      deliveryLabel: d.label,
+      deliveryCode: d.code,
+      deliveryType: 'email',
+      campaignLabel: d.campaignLabel,
+      campaignCode: d.campaignCode,
+      'delivery-id': d.id
+    }
   }
 
   const broadRows = state.broadLogs

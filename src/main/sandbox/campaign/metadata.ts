@@ -40,7 +40,15 @@ export function resourceTypePKey(model: CampaignModel, family: Family, name: str
 
 export function resourceTypeDocument(model: CampaignModel, base: string, family: Family, resource: ResourceDef): Record<string, unknown> {
   const content: Record<string, unknown> = {
-    PKey: { apiName: 'PKey', label: 'Primary key', type: 'string', resType: 'string', category: '0000_default', dataPolicy: 'none', sortable: false }
+    PKey: {
+      apiName: 'PKey',
+      label: 'Primary key',
+      type: 'string',
+      resType: 'string',
+      category: '0000_default',
+      dataPolicy: 'none',
+      sortable: false
+    }
   }
   for (const field of visibleFields(resource, family)) content[field.name] = fieldMetadata(field)
   return {

@@ -207,14 +207,25 @@ export class CampaignModel {
    * is read-only; sending the profile it resolves to anyway is tolerated, like an unchanged
    * read-only value. Any other profile is the read-only refusal.
    */
-  private checkJoinedLink(resource: ResourceDef, raw: unknown, values: Record<string, unknown>, previous: Record<string, unknown> | undefined): void {
+  private checkJoinedLink(
+    resource: ResourceDef,
+    raw: unknown,
+    values: Record<string, unknown>,
+    previous: Record<string, unknown> | undefined
+  ): void {
     const link = resource.profileLink!
     const node = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined
-    const token = typeof node?.PKey === 'string' ? node.PKey : typeof node?.href === 'string' ? node.href.replace(/\/+$/, '').split('/').pop() : undefined
+    const token =
+      typeof node?.PKey === 'string'
+        ? node.PKey
+        : typeof node?.href === 'string'
+          ? node.href.replace(/\/+$/, '').split('/').pop()
+          : undefined
     if (!token) return
     const sent = this.findByPKey(this.resources.get('profile')!, token).id
     const joinValue = values[link.childField!] ?? previous?.[link.childField!]
-    const resolved = typeof joinValue === 'string' && joinValue !== '' ? this.store.lookup('profile', link.profileField!, joinValue)[0] : undefined
+    const resolved =
+      typeof joinValue === 'string' && joinValue !== '' ? this.store.lookup('profile', link.profileField!, joinValue)[0] : undefined
     if (sent !== resolved) throw engine.readOnly(link.name, resource.name)
   }
 
@@ -250,7 +261,8 @@ export class CampaignModel {
     switch (field.type) {
       case 'string': {
         if (raw === null || raw === undefined) return ''
-        if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') throw engine.badValue(field.name, JSON.stringify(raw), 'string')
+        if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean')
+          throw engine.badValue(field.name, JSON.stringify(raw), 'string')
         let text = String(raw)
         const length = [...text].length
         if (field.length && length > field.length) {
@@ -301,7 +313,13 @@ export class CampaignModel {
     return `${base}${family}/${resource.name}/${this.pkey(resource.name, record.id)}`
   }
 
-  render(base: string, family: Family, resource: ResourceDef, record: StoredRecord, profileIndex?: Map<string, number>): Record<string, unknown> {
+  render(
+    base: string,
+    family: Family,
+    resource: ResourceDef,
+    record: StoredRecord,
+    profileIndex?: Map<string, number>
+  ): Record<string, unknown> {
     const href = this.href(base, family, resource, record)
     const out: Record<string, unknown> = { PKey: this.pkey(resource.name, record.id), href }
     for (const field of visibleFields(resource, family)) {
@@ -321,9 +339,18 @@ export class CampaignModel {
     return sortKeys(out)
   }
 
-  private renderLink(base: string, resource: ResourceDef, field: FieldDef, record: StoredRecord, profileIndex?: Map<string, number>): unknown {
+  private renderLink(
+    base: string,
+    resource: ResourceDef,
+    field: FieldDef,
+    record: StoredRecord,
+    profileIndex?: Map<string, number>
+  ): unknown {
     const targetResource = this.resources.get(field.target!)!
-    const id = resource.profileLink?.name === field.name ? this.linkedProfileId(resource, record, profileIndex) : (record.values[field.name] as number | null)
+    const id =
+      resource.profileLink?.name === field.name
+        ? this.linkedProfileId(resource, record, profileIndex)
+        : (record.values[field.name] as number | null)
     const target = typeof id === 'number' ? this.store.get(targetResource.name, id) : undefined
     if (!target) return {}
     return {
@@ -346,4 +373,3 @@ function ageOf(birthDate: string, now: Date): number {
 export function sortKeys(record: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 }
-

@@ -1,15 +1,5 @@
 import { engine } from './errors'
-import {
-  bool,
-  enumeration,
-  keyFilter,
-  modifiedSinceFilter,
-  stamp,
-  str,
-  type FieldDef,
-  type FilterDef,
-  type ResourceDef
-} from './resources'
+import { bool, enumeration, keyFilter, modifiedSinceFilter, stamp, str, type FieldDef, type FilterDef, type ResourceDef } from './resources'
 
 /** The opt-out booleans of https://experienceleague.adobe.com/en/docs/campaign-standard/using/developing/datamodel/datamodel-profile and their attribute-level timestamps. */
 export function optOutFields(prefix: 'blackList' | 'denyList'): FieldDef[] {

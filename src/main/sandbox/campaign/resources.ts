@@ -120,7 +120,13 @@ export const stamp = (name: string, label: string, extra: Partial<FieldDef> = {}
   ...extra
 })
 
-export const enumeration = (name: string, label: string, enumName: string, values: EnumValue[], extra: Partial<FieldDef> = {}): FieldDef => ({
+export const enumeration = (
+  name: string,
+  label: string,
+  enumName: string,
+  values: EnumValue[],
+  extra: Partial<FieldDef> = {}
+): FieldDef => ({
   name,
   label,
   type: 'enumeration',

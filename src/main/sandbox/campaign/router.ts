@@ -139,7 +139,11 @@ async function parseJsonBody(req: IncomingMessage): Promise<Record<string, unkno
 function writeReply(res: ServerResponse, reply: Reply): void {
   if (reply.json !== undefined) return sendJson(res, reply.status, reply.json, reply.headers)
   if (reply.raw) {
-    res.writeHead(reply.status, { 'Content-Type': reply.raw.contentType, 'Content-Length': Buffer.byteLength(reply.raw.text), ...reply.headers })
+    res.writeHead(reply.status, {
+      'Content-Type': reply.raw.contentType,
+      'Content-Length': Buffer.byteLength(reply.raw.text),
+      ...reply.headers
+    })
     res.end(reply.raw.text)
     return
   }
@@ -161,4 +165,3 @@ function mirrorPage(model: CampaignModel, res: ServerResponse, token: string): v
   res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) })
   res.end(html)
 }
-

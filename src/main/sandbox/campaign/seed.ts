@@ -103,14 +103,22 @@ export function seededProfile(
     email: '',
     emailFormat: pick(random, ['unknown', 'html', 'html', 'text']),
     gender: pick(random, ['unknown', 'male', 'female', 'female', 'male']),
-    birthDate: chance(random, 0.3) ? '' : formatDate(new Date(Date.UTC(intBetween(random, 1940, 2006), intBetween(random, 0, 11), intBetween(random, 1, 28)))),
-    phone: chance(random, 0.4) ? '' : pick(random, ['+1 312 555 0100', '+33 1 23 45 67 89', '(555) 010-4477', '030 1234567', '+44 20 7946 0958']),
+    birthDate: chance(random, 0.3)
+      ? ''
+      : formatDate(new Date(Date.UTC(intBetween(random, 1940, 2006), intBetween(random, 0, 11), intBetween(random, 1, 28)))),
+    phone: chance(random, 0.4)
+      ? ''
+      : pick(random, ['+1 312 555 0100', '+33 1 23 45 67 89', '(555) 010-4477', '030 1234567', '+44 20 7946 0958']),
     mobilePhone: chance(random, 0.5) ? '' : `+1555${String(intBetween(random, 1000000, 9999999))}`,
     fax: '',
     salutation: pick(random, ['', '', 'Mr.', 'Ms.', 'Dr.', 'Mx.']),
     preferredLanguage: pick(random, ['none', 'none', 'en_US', 'fr_FR', 'de_DE']),
     timeZone: chance(random, 0.5) ? person.timeZone : '',
-    location: { address1: chance(random, 0.5) ? `${intBetween(random, 1, 999)} Main Street` : '', city: person.city, countryCode: person.country },
+    location: {
+      address1: chance(random, 0.5) ? `${intBetween(random, 1, 999)} Main Street` : '',
+      city: person.city,
+      countryCode: person.country
+    },
     externalId: '',
     isExternal: false,
     created: stampAt(created),

@@ -68,7 +68,12 @@ export async function subscriptionRoutes(
       if (!node || typeof node !== 'object') throw engine.generic(`The '${otherSide}' link is mandatory.`)
       const link = node as Record<string, unknown>
       const target = model.resources.get(side === 'profile' ? 'service' : 'profile')!
-      const token = typeof link.PKey === 'string' ? link.PKey : typeof link.href === 'string' ? link.href.replace(/\/+$/, '').split('/').pop()! : undefined
+      const token =
+        typeof link.PKey === 'string'
+          ? link.PKey
+          : typeof link.href === 'string'
+            ? link.href.replace(/\/+$/, '').split('/').pop()!
+            : undefined
       let targetRecord: StoredRecord | undefined
       if (token) targetRecord = model.findByPKey(target, token)
       else if (target.name === 'service' && typeof link.name === 'string') targetRecord = model.findByKey(target, link.name)
@@ -78,7 +83,8 @@ export async function subscriptionRoutes(
       // Subscribing twice returns the existing subscription (undocumented; chosen so retries are harmless).
       const existing = model.store.rows('subscription').find((s) => s.values.profile === profileId && s.values.service === serviceId)
       const now = model.now()
-      const record = existing ?? model.store.insert('subscription', { profile: profileId, service: serviceId, created: now, expirationDate: '' })
+      const record =
+        existing ?? model.store.insert('subscription', { profile: profileId, service: serviceId, created: now, expirationDate: '' })
       return created(render(record))
     }
     throw engine.noRoute()

@@ -12,12 +12,7 @@ export async function readBody(req: IncomingMessage, limitBytes = 64 * 1024 * 10
   return Buffer.concat(chunks).toString('utf8')
 }
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {}
-): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body)
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',

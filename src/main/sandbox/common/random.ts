@@ -39,6 +39,9 @@ export function intBetween(random: Random, min: number, max: number): number {
 
 /** A GUID derived from the seed, so ids are stable across restarts of the sandbox. */
 export function seededGuid(random: Random): string {
-  const hex = (n: number) => Math.floor(random() * 16 ** n).toString(16).padStart(n, '0')
+  const hex = (n: number) =>
+    Math.floor(random() * 16 ** n)
+      .toString(16)
+      .padStart(n, '0')
   return `${hex(8)}-${hex(4)}-4${hex(3)}-${(8 + Math.floor(random() * 4)).toString(16)}${hex(3)}-${hex(6)}${hex(6)}`
 }

@@ -19,8 +19,7 @@ export class DataverseError extends Error {
 }
 
 export const errors = {
-  segmentNotFound: (segment: string) =>
-    new DataverseError(404, '0x8006088a', `Resource not found for the segment '${segment}'.`),
+  segmentNotFound: (segment: string) => new DataverseError(404, '0x8006088a', `Resource not found for the segment '${segment}'.`),
   noHttpResource: (url: string) =>
     new DataverseError(404, '0x8006088a', `No HTTP resource was found that matches the request URI '${url}'.`),
   propertyNotFound: (name: string, table: string) =>
@@ -33,23 +32,23 @@ export const errors = {
       `The property '${name}' does not exist on type 'Microsoft.Dynamics.CRM.${table}'. Make sure to only use property names that are defined by the type.`
     ),
   lookupValueWrite: () =>
-    new DataverseError(400, '0x80060888', 'CRM do not support direct update of Entity Reference properties, Use Navigation properties instead.'),
-  queryOptionNotSupported: (option: string) =>
-    new DataverseError(400, '0x0', `The query parameter ${option} is not supported`),
+    new DataverseError(
+      400,
+      '0x80060888',
+      'CRM do not support direct update of Entity Reference properties, Use Navigation properties instead.'
+    ),
+  queryOptionNotSupported: (option: string) => new DataverseError(400, '0x0', `The query parameter ${option} is not supported`),
   trackChangesOption: (option: string) =>
     new DataverseError(400, '0x0', `The "${option}" query parameter isn't supported when Change Tracking is enabled.`),
   changeTrackingDisabled: (table: string) =>
     new DataverseError(400, '0x80072491', `Change tracking is not enabled for the entity '${table}'.`),
   expiredVersionStamp: () =>
     new DataverseError(400, '0x80044352', 'Version stamp associated with the client has expired. Please perform a full sync.'),
-  recordNotFound: (table: string, id: string) =>
-    new DataverseError(404, '0x80040217', `${table} With Ids = ${id} Do Not Exist`),
+  recordNotFound: (table: string, id: string) => new DataverseError(404, '0x80040217', `${table} With Ids = ${id} Do Not Exist`),
   /** PATCH with If-Match: * on a missing row — documented with an empty code. */
-  updateTargetMissing: (table: string, id: string) =>
-    new DataverseError(404, '', `${table} With Id = ${id} Does Not Exist`),
+  updateTargetMissing: (table: string, id: string) => new DataverseError(404, '', `${table} With Id = ${id} Does Not Exist`),
   recordExists: () => new DataverseError(412, '', 'A record with matching key values already exists.'),
-  versionMismatch: () =>
-    new DataverseError(412, '', "The version of the existing record doesn't match the RowVersion property provided."),
+  versionMismatch: () => new DataverseError(412, '', "The version of the existing record doesn't match the RowVersion property provided."),
   duplicateKey: (attributes: string, key: string) =>
     new DataverseError(
       412,

@@ -86,10 +86,22 @@ export function createHandler(parts: HandlerParts): RouteHandler {
     const verified = identity.signer.verify(auth.replace(/^Bearer\s+/i, ''), Math.floor(svc.now() / 1000))
     if ('problem' in verified || verified.claims.aud !== resource) {
       const expired = 'problem' in verified && verified.problem === 'expired'
-      send(res, errorResponse(new DataverseError(401, '', expired ? 'ExpiredAuthTicket: The access token has expired.' : 'InvalidAuthTicket: The access token is not valid for this environment.')), {
-        ...common,
-        'WWW-Authenticate': `${challenge}, error="invalid_token"`
-      })
+      send(
+        res,
+        errorResponse(
+          new DataverseError(
+            401,
+            '',
+            expired
+              ? 'ExpiredAuthTicket: The access token has expired.'
+              : 'InvalidAuthTicket: The access token is not valid for this environment.'
+          )
+        ),
+        {
+          ...common,
+          'WWW-Authenticate': `${challenge}, error="invalid_token"`
+        }
+      )
       return true
     }
     const user = verified.claims.oid
@@ -113,18 +125,43 @@ export function createHandler(parts: HandlerParts): RouteHandler {
       }
       if (decision === 'throttle') {
         const { requestsPerWindow, windowMs } = protection.current
-        const error = new DataverseError(429, '0x80072322', `Number of requests exceeded the limit of ${requestsPerWindow} over time window of ${windowMs / 1000} seconds.`, {
-          'Retry-After': String(faults.current.retryAfterSeconds)
-        })
+        const error = new DataverseError(
+          429,
+          '0x80072322',
+          `Number of requests exceeded the limit of ${requestsPerWindow} over time window of ${windowMs / 1000} seconds.`,
+          {
+            'Retry-After': String(faults.current.retryAfterSeconds)
+          }
+        )
         send(res, errorResponse(error), common)
         return true
       }
       if (decision === 'serverError') {
-        send(res, errorResponse(new DataverseError(503, '0x80040216', 'An unexpected error occurred. The service is temporarily unavailable (injected by the sandbox).')), common)
+        send(
+          res,
+          errorResponse(
+            new DataverseError(
+              503,
+              '0x80040216',
+              'An unexpected error occurred. The service is temporarily unavailable (injected by the sandbox).'
+            )
+          ),
+          common
+        )
         return true
       }
       if ((req.url ?? '').length > maxUrlLength) {
-        send(res, errorResponse(new DataverseError(414, '0x0', `The request URL is longer than ${maxUrlLength} characters. Use $batch to send long GET requests.`)), common)
+        send(
+          res,
+          errorResponse(
+            new DataverseError(
+              414,
+              '0x0',
+              `The request URL is longer than ${maxUrlLength} characters. Use $batch to send long GET requests.`
+            )
+          ),
+          common
+        )
         return true
       }
       const body = req.method === 'GET' || req.method === 'HEAD' ? '' : await readBody(req)

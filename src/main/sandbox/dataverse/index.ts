@@ -14,7 +14,13 @@ import { Catalog, isLookup } from './tables/catalog'
 export type { ServiceProtectionLimits } from './serviceProtection'
 export { documentedLimits } from './serviceProtection'
 export type { FaultSettings } from '../common/faults'
-export { createSandboxTlsMaterial, startTlsListener, type SandboxTlsMaterial, type TlsListener, type TlsListenerOptions } from '../common/tls'
+export {
+  createSandboxTlsMaterial,
+  startTlsListener,
+  type SandboxTlsMaterial,
+  type TlsListener,
+  type TlsListenerOptions
+} from '../common/tls'
 
 /** Sandbox credentials. Not secrets: they only open the local simulator. */
 export const DATAVERSE_SANDBOX_TENANT_ID = '8d1c5e3a-5b1f-4c3e-9a57-5a4d1e2f0c11'
@@ -190,7 +196,14 @@ export function createDataverseSandbox(options: DataverseSandboxOptions): Datave
       index.def.derive?.(updated)
       store.replace(table, updated)
     } else {
-      const created: Row = { createdon: stamp, modifiedon: stamp, statecode: 0, statuscode: 1, ...row, [index.def.primaryId]: id.toLowerCase() }
+      const created: Row = {
+        createdon: stamp,
+        modifiedon: stamp,
+        statecode: 0,
+        statuscode: 1,
+        ...row,
+        [index.def.primaryId]: id.toLowerCase()
+      }
       index.def.derive?.(created)
       store.insert(table, created)
     }

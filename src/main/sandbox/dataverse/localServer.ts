@@ -44,7 +44,12 @@ export async function clientCredentialsToken(origin: string, sandbox: Pick<Datav
   const { info } = sandbox
   const response = await fetch(`${origin.replace(/\/+$/, '')}/${info.tenantId}/oauth2/v2.0/token`, {
     method: 'POST',
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: info.clientId, client_secret: info.clientSecret, scope: info.scope })
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: info.clientId,
+      client_secret: info.clientSecret,
+      scope: info.scope
+    })
   })
   if (!response.ok) throw new Error(`sandbox token request failed: ${response.status} ${await response.text()}`)
   return ((await response.json()) as { access_token: string }).access_token

@@ -78,7 +78,9 @@ export class ServiceProtection {
     const now = this.now()
     const retryAfter = (oldest: number) => String(Math.max(1, Math.ceil((oldest + windowMs - now) / 1000)))
     if (usage.inFlight >= concurrentRequests) {
-      throw new DataverseError(429, '0x80072326', `Number of concurrent requests exceeded the limit of ${concurrentRequests}.`, { 'Retry-After': '1' })
+      throw new DataverseError(429, '0x80072326', `Number of concurrent requests exceeded the limit of ${concurrentRequests}.`, {
+        'Retry-After': '1'
+      })
     }
     if (usage.requests.length >= requestsPerWindow) {
       throw new DataverseError(

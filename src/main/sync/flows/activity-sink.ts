@@ -31,7 +31,11 @@ export class ActivitySink implements TargetSink {
   readonly calls = { lookup: 0, batch: 0 }
 
   constructor(private readonly options: ActivitySinkOptions) {
-    this.limits = { maxBatch: options.limits?.maxBatch ?? 100, concurrency: options.limits?.concurrency ?? 4, lookupBatch: options.limits?.lookupBatch ?? 50 }
+    this.limits = {
+      maxBatch: options.limits?.maxBatch ?? 100,
+      concurrency: options.limits?.concurrency ?? 4,
+      lookupBatch: options.limits?.lookupBatch ?? 50
+    }
   }
 
   async lookup(keys: readonly string[], signal: AbortSignal): Promise<ReadonlyMap<string, TargetRecord>> {
@@ -68,7 +72,12 @@ export class ActivitySink implements TargetSink {
     const ops: WriteOperation[] = batch.map((op) =>
       op.op === 'delete'
         ? { kind: 'delete', table, key: { [keyColumn]: op.key } }
-        : { kind: 'upsert', table, key: { [keyColumn]: op.key }, record: this.payload(op.op === 'update' ? op.patch : { ...op.record, [keyColumn]: op.key }) }
+        : {
+            kind: 'upsert',
+            table,
+            key: { [keyColumn]: op.key },
+            record: this.payload(op.op === 'update' ? op.patch : { ...op.record, [keyColumn]: op.key })
+          }
     )
     let results
     try {
@@ -89,7 +98,9 @@ export class ActivitySink implements TargetSink {
         key: op.key,
         outcome: 'failed',
         code: missingContact ? 'contactMissing' : error?.code ? `${error.kind}:${error.code}` : (error?.kind ?? 'failed'),
-        message: missingContact ? `the contact this event is about is not in Dynamics (deleted?): ${error?.message ?? ''}`.trim() : (error?.message ?? `HTTP ${result?.status ?? 0}`),
+        message: missingContact
+          ? `the contact this event is about is not in Dynamics (deleted?): ${error?.message ?? ''}`.trim()
+          : (error?.message ?? `HTTP ${result?.status ?? 0}`),
         retryable: result?.status === 429 || (result?.status ?? 0) >= 500
       } satisfies WriteOutcome
     })

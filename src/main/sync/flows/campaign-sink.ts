@@ -76,7 +76,11 @@ export class CampaignSink implements TargetSink {
     const cap = bare.charAt(0).toUpperCase() + bare.slice(1)
     const low = bare.charAt(0).toLowerCase() + bare.slice(1)
     this.filter = { name: `by${cap}`, param: `${low}_parameter` }
-    this.limits = { maxBatch: options.limits?.maxBatch ?? 25, concurrency: options.limits?.concurrency ?? 4, lookupBatch: options.limits?.lookupBatch ?? 25 }
+    this.limits = {
+      maxBatch: options.limits?.maxBatch ?? 25,
+      concurrency: options.limits?.concurrency ?? 4,
+      lookupBatch: options.limits?.lookupBatch ?? 25
+    }
     this.keyLookup = options.keyInUrl === false ? 'filter' : 'unknown'
   }
 
@@ -96,7 +100,10 @@ export class CampaignSink implements TargetSink {
 
   private async findByUrl(key: string, signal: AbortSignal): Promise<CampaignRecord | undefined> {
     try {
-      const record = await this.connector.get(`profileAndServicesExt/${encodeURIComponent(this.options.resource)}/${encodeURIComponent(key)}`, signal)
+      const record = await this.connector.get(
+        `profileAndServicesExt/${encodeURIComponent(this.options.resource)}/${encodeURIComponent(key)}`,
+        signal
+      )
       return String(record[this.options.keyField]) === key ? record : undefined
     } catch (error) {
       if (isKind(error, 'notFound')) return undefined
@@ -141,7 +148,8 @@ export class CampaignSink implements TargetSink {
         throw error
       }
       if (!record) return
-      if (typeof record.href === 'string') this.hrefs.set(key, { href: record.href, ...(typeof record.PKey === 'string' ? { PKey: record.PKey } : {}) })
+      if (typeof record.href === 'string')
+        this.hrefs.set(key, { href: record.href, ...(typeof record.PKey === 'string' ? { PKey: record.PKey } : {}) })
       out.set(key, await this.shapeLinks(record, signal))
     })
     return out
@@ -211,7 +219,12 @@ export class CampaignSink implements TargetSink {
   }
 
   /** Replaces link values (parent Dynamics ids) with what Campaign takes, or reports the orphan. */
-  private async resolveLinks(key: string, record: TargetRecord, signal: AbortSignal, planning = false): Promise<{ body: CampaignRecord } | WriteOutcome> {
+  private async resolveLinks(
+    key: string,
+    record: TargetRecord,
+    signal: AbortSignal,
+    planning = false
+  ): Promise<{ body: CampaignRecord } | WriteOutcome> {
     const links = this.options.links ?? []
     if (links.length === 0) return { body: record }
     const body: CampaignRecord = { ...record }
@@ -220,17 +233,40 @@ export class CampaignSink implements TargetSink {
       const parentKey = record[link.field]
       delete body[link.field]
       if (parentKey === null || parentKey === undefined || parentKey === '') {
-        return { key, outcome: 'failed', code: PARENT_MISSING, message: `the source record has no parent (the lookup for "${link.field}" is empty)`, retryable: false, field: link.field }
+        return {
+          key,
+          outcome: 'failed',
+          code: PARENT_MISSING,
+          message: `the source record has no parent (the lookup for "${link.field}" is empty)`,
+          retryable: false,
+          field: link.field
+        }
       }
       const planned = planning ? this.options.plannedParents?.get(link.field) : undefined
       if (planned?.keys.has(String(parentKey))) continue
       const parent = await this.parent(String(parentKey), signal)
       if (!parent && planning) {
-        const by = planned ? `, and flow "${planned.flowId}" does not plan to write it in this run (filtered out, failing, or not in its source)` : ''
-        return { key, outcome: 'failed', code: PARENT_MISSING, message: `no Campaign profile has the Dynamics id ${String(parentKey)}${by}`, retryable: false, field: link.field }
+        const by = planned
+          ? `, and flow "${planned.flowId}" does not plan to write it in this run (filtered out, failing, or not in its source)`
+          : ''
+        return {
+          key,
+          outcome: 'failed',
+          code: PARENT_MISSING,
+          message: `no Campaign profile has the Dynamics id ${String(parentKey)}${by}`,
+          retryable: false,
+          field: link.field
+        }
       }
       if (!parent) {
-        return { key, outcome: 'failed', code: PARENT_MISSING, message: `no Campaign profile has the Dynamics id ${String(parentKey)} (yet)`, retryable: true, field: link.field }
+        return {
+          key,
+          outcome: 'failed',
+          code: PARENT_MISSING,
+          message: `no Campaign profile has the Dynamics id ${String(parentKey)} (yet)`,
+          retryable: true,
+          field: link.field
+        }
       }
       if (link.writable) body[link.field] = parent.PKey ? { PKey: parent.PKey } : { href: parent.href }
     }

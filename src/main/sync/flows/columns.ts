@@ -10,7 +10,11 @@ import { expressionFields } from '../../../shared/mapping/transforms/expression'
  * An expression adds the names it reads; undefined = every column (an expression that reads
  * the whole record, `$keys($)` or a wildcard).
  */
-export function selectColumns(flow: Pick<RecordsFlow, 'fields' | 'match' | 'filter' | 'links'>, table: Table, extra: readonly string[] = []): string[] | undefined {
+export function selectColumns(
+  flow: Pick<RecordsFlow, 'fields' | 'match' | 'filter' | 'links'>,
+  table: Table,
+  extra: readonly string[] = []
+): string[] | undefined {
   const names = new Set<string>()
   const add = (name: string | undefined) => {
     if (!name) return

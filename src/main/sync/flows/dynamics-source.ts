@@ -41,7 +41,10 @@ export interface DynamicsSourceOptions {
   onNotice?: (message: string) => void
 }
 
-type Cursor = { t: 'delta'; next?: string; delta?: string } | { t: 'page'; next?: string; w?: string } | { t: 'mark'; w: string; id: string; next?: string }
+type Cursor =
+  | { t: 'delta'; next?: string; delta?: string }
+  | { t: 'page'; next?: string; w?: string }
+  | { t: 'mark'; w: string; id: string; next?: string }
 
 const formattedPrefer =
   'odata.include-annotations="OData.Community.Display.V1.FormattedValue,Microsoft.Dynamics.CRM.lookuplogicalname,Microsoft.Dynamics.CRM.associatednavigationproperty"'
@@ -161,16 +164,24 @@ export class DynamicsRecordSource implements RecordSource {
 
   private translate(error: unknown): unknown {
     if (isConnectorError(error)) {
-      if (error.kind === 'deltaExpired') return new SyncFatalError('cursorExpired', `the change-tracking link of ${this.options.table} has expired: ${error.message}`, { cause: error })
+      if (error.kind === 'deltaExpired')
+        return new SyncFatalError('cursorExpired', `the change-tracking link of ${this.options.table} has expired: ${error.message}`, {
+          cause: error
+        })
       // A paging link from an earlier session that the service no longer honours.
       if (error.kind === 'badRequest' && /skiptoken|nextLink/i.test(error.message))
-        return new SyncFatalError('cursorExpired', `the stored paging position of ${this.options.table} is no longer valid: ${error.message}`, { cause: error })
+        return new SyncFatalError(
+          'cursorExpired',
+          `the stored paging position of ${this.options.table} is no longer valid: ${error.message}`,
+          { cause: error }
+        )
       try {
         rethrowFatal(error, `reading ${this.options.table}`)
       } catch (fatal) {
         return fatal
       }
-      if (error.kind === 'notFound') return new SyncFatalError('sourceGone', `${error.message} ${error.hint ?? ''}`.trim(), { cause: error })
+      if (error.kind === 'notFound')
+        return new SyncFatalError('sourceGone', `${error.message} ${error.hint ?? ''}`.trim(), { cause: error })
     }
     return error
   }
@@ -279,7 +290,10 @@ export class DynamicsRecordSource implements RecordSource {
     let next: string | undefined = startLink
     while (next) {
       if (signal.aborted) throw abortError()
-      const body: { value?: DynamicsRecord[]; '@odata.nextLink'?: string } = await connector.getJson(next, { headers: { Prefer: prefer.join(',') }, signal })
+      const body: { value?: DynamicsRecord[]; '@odata.nextLink'?: string } = await connector.getJson(next, {
+        headers: { Prefer: prefer.join(',') },
+        signal
+      })
       next = body['@odata.nextLink']
       yield { records: body.value ?? [], ...(next ? { nextLink: next } : {}) }
     }
@@ -290,13 +304,20 @@ export class DynamicsRecordSource implements RecordSource {
     const { connector, table, keyColumn } = this.options
     const schema = await connector.tableSchema(table, signal)
     const keyField = schema.table.fields.find((f) => f.name === keyColumn)
-    const quote = keyField && (keyField.type === 'string' || keyField.type === 'memo') ? (k: string) => `'${k.replace(/'/g, "''")}'` : (k: string) => k
+    const quote =
+      keyField && (keyField.type === 'string' || keyField.type === 'memo') ? (k: string) => `'${k.replace(/'/g, "''")}'` : (k: string) => k
     for (let at = 0; at < keys.length; at += 50) {
       const chunk = keys.slice(at, at + 50)
       const filter = chunk.map((k) => `${keyColumn} eq ${quote(k)}`).join(' or ')
       const records: SourceRecord[] = []
       try {
-        for await (const page of connector.query(table, { select: this.options.select, filter, pageSize: 50, formattedValues: this.options.formattedValues, signal })) {
+        for await (const page of connector.query(table, {
+          select: this.options.select,
+          filter,
+          pageSize: 50,
+          formattedValues: this.options.formattedValues,
+          signal
+        })) {
           records.push(...this.toRecords(page.records))
         }
       } catch (error) {

@@ -13,17 +13,30 @@ import type { BuildFlowOptions, FlowParts } from './index'
  * profiles without one are skipped. Idempotent per event: the key is the computed
  * `match.target` (the event id when the mapping does not set it).
  */
-export async function eventsFlowParts(options: BuildFlowOptions & { flow: EventsFlow; dynamics: DynamicsConnector; campaign: CampaignConnector }): Promise<FlowParts> {
+export async function eventsFlowParts(
+  options: BuildFlowOptions & { flow: EventsFlow; dynamics: DynamicsConnector; campaign: CampaignConnector }
+): Promise<FlowParts> {
   const { flow, dynamics, campaign, signal } = options
   const schema = await dynamics.tableSchema(flow.target.table, signal)
-  const compiled = compileFlow(flow, { target: schema.table, expressions: options.expressions, flowIndex: options.document.flows.indexOf(flow) })
+  const compiled = compileFlow(flow, {
+    target: schema.table,
+    expressions: options.expressions,
+    flowIndex: options.document.flows.indexOf(flow)
+  })
   const kind = options.full ? 'full' : (flow.sync?.mode ?? 'incremental')
   const source = options.eventsFolder
     ? new LogExportSource(options.eventsFolder, flow.source.event, kind)
     : new ProfileHistorySource(campaign, flow.source.event, kind)
   const keyColumn = flow.match.target
   const columns = [...new Set(flow.fields.map((f) => f.target.split('.')[0]))]
-  const sink = new ActivitySink({ connector: dynamics, table: flow.target.table, keyColumn, columns, limits: options.limits, afterWrite: options.afterWrite })
+  const sink = new ActivitySink({
+    connector: dynamics,
+    table: flow.target.table,
+    keyColumn,
+    columns,
+    limits: options.limits,
+    afterWrite: options.afterWrite
+  })
   const run = compiled.isAsync ? compiled.run : compiled.runSync
   // Dataverse keeps date and time columns to the second; Campaign dates carry milliseconds.
   // Written as they come, an event read again would look changed ("10:22:07Z" → "10:22:07.023Z").
@@ -36,8 +49,10 @@ export async function eventsFlowParts(options: BuildFlowOptions & { flow: Events
       if (typeof value === 'string') result.target[column] = value.replace(/\.\d+(?=Z$|[+-]\d\d:\d\d$)/, '')
     }
     const contact = record.profileKey
-    if (typeof contact !== 'string' || !contact) return { kind: 'skipped', key: result.key, reason: 'the profile has no Dynamics contact id — it was not synced from Dynamics' }
-    if (result.target[keyColumn] === undefined || result.target[keyColumn] === null || result.target[keyColumn] === '') result.target[keyColumn] = String(record.id)
+    if (typeof contact !== 'string' || !contact)
+      return { kind: 'skipped', key: result.key, reason: 'the profile has no Dynamics contact id — it was not synced from Dynamics' }
+    if (result.target[keyColumn] === undefined || result.target[keyColumn] === null || result.target[keyColumn] === '')
+      result.target[keyColumn] = String(record.id)
     result.target[REGARDING] = contact
     return result
   }

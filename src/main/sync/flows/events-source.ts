@@ -50,13 +50,19 @@ export class LogExportSource implements RecordSource {
   }
 
   async *pages(cursor: SourceCursor | undefined, signal: AbortSignal): AsyncIterable<SourcePage> {
-    const c: FilesCursor = cursor && typeof cursor === 'object' && !Array.isArray(cursor) && (cursor as { t?: unknown }).t === 'files' ? { ...(cursor as unknown as FilesCursor) } : { t: 'files' }
+    const c: FilesCursor =
+      cursor && typeof cursor === 'object' && !Array.isArray(cursor) && (cursor as { t?: unknown }).t === 'files'
+        ? { ...(cursor as unknown as FilesCursor) }
+        : { t: 'files' }
     const kind = this.type === 'send' || this.type === 'bounce' ? 'broadLog' : 'trackingLog'
     let names: string[]
     try {
       names = (await readdir(this.folder)).filter((n) => /\.csv$/i.test(n) && n.toLowerCase().startsWith(kind.toLowerCase())).sort()
     } catch (error) {
-      throw new SyncFatalError('sourceGone', `cannot read the Campaign export folder ${this.folder}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+      throw new SyncFatalError(
+        'sourceGone',
+        `cannot read the Campaign export folder ${this.folder}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`
+      )
     }
     const done = c[kind]
     for (const name of names) {
@@ -113,7 +119,10 @@ export class ProfileHistorySource implements RecordSource {
   }
 
   async *pages(cursor: SourceCursor | undefined, signal: AbortSignal): AsyncIterable<SourcePage> {
-    const c: HistoryCursor = cursor && typeof cursor === 'object' && !Array.isArray(cursor) && (cursor as { t?: unknown }).t === 'history' ? (cursor as unknown as HistoryCursor) : { t: 'history' }
+    const c: HistoryCursor =
+      cursor && typeof cursor === 'object' && !Array.isArray(cursor) && (cursor as { t?: unknown }).t === 'history'
+        ? (cursor as unknown as HistoryCursor)
+        : { t: 'history' }
     const lookback = this.options.lookbackMs ?? defaultLookbackMs
     const since = this.kind === 'full' || !c.since ? undefined : new Date(Date.parse(c.since) - lookback).toISOString()
     const until = c.until ?? new Date((this.options.now ?? Date.now)() - skewMs).toISOString()
@@ -167,7 +176,10 @@ export class ProfileHistorySource implements RecordSource {
           }
         }
         if (signal.aborted) throw abortError()
-        yield { records, cursor: next ? { t: 'history', ...(c.since ? { since: c.since } : {}), next, until } : { t: 'history', since: until } }
+        yield {
+          records,
+          cursor: next ? { t: 'history', ...(c.since ? { since: c.since } : {}), next, until } : { t: 'history', since: until }
+        }
         if (!next) break
       }
     } catch (error) {

@@ -47,7 +47,10 @@ export function connectionNames(document: MappingDocument): { dynamics: string; 
 
 export async function buildFlow(options: BuildFlowOptions): Promise<FlowParts> {
   const names = connectionNames(options.document)
-  const [dynamics, campaign] = await Promise.all([options.connections.dynamics(names.dynamics), options.connections.campaign(names.campaign)])
+  const [dynamics, campaign] = await Promise.all([
+    options.connections.dynamics(names.dynamics),
+    options.connections.campaign(names.campaign)
+  ])
   const { flow } = options
   if (flow.kind === 'records') {
     const parts = await recordsFlowParts({ ...options, flow, dynamics, campaign, flowIndex: options.document.flows.indexOf(flow) })

@@ -4,7 +4,17 @@ import type { EngineWarning, RecordResult, SourceRecord, TargetRecord } from '..
 import type { CampaignConnector, CampaignRecord } from '../../connectors/campaign/connector'
 import type { DynamicsConnector, DynamicsRecord } from '../../connectors/dynamics/connector'
 import { conflictLabel, planOptOut } from '../opt-out-rule'
-import { abortError, SyncFatalError, type RecordSource, type SinkLimits, type SourceCursor, type SourcePage, type TargetSink, type WriteOp, type WriteOutcome } from '../ports'
+import {
+  abortError,
+  SyncFatalError,
+  type RecordSource,
+  type SinkLimits,
+  type SourceCursor,
+  type SourcePage,
+  type TargetSink,
+  type WriteOp,
+  type WriteOutcome
+} from '../ports'
 import type { RecordTransform } from '../runner'
 import { failedOutcome, isKind, LruMap, mapLimit, rethrowFatal } from './errors'
 import type { BuildFlowOptions, FlowParts } from './index'
@@ -50,7 +60,9 @@ class OptOutSource implements RecordSource {
         if (signal.aborted) throw abortError()
         let profiles: CampaignRecord[]
         if (first) {
-          const page = await this.campaign.list(this.flow.target.resource, { pageSize: this.pageSize, family: 'profileAndServicesExt', signal }).next()
+          const page = await this.campaign
+            .list(this.flow.target.resource, { pageSize: this.pageSize, family: 'profileAndServicesExt', signal })
+            .next()
           profiles = page.done ? [] : page.value.records
           next = page.done ? undefined : page.value.next
           first = false
@@ -60,7 +72,9 @@ class OptOutSource implements RecordSource {
             body = await this.campaign.getJson(next!, signal)
           } catch (error) {
             rethrowFatal(error, 'reading profiles')
-            throw new SyncFatalError('cursorExpired', `the stored profile page is no longer valid: ${(error as Error).message}`, { cause: error })
+            throw new SyncFatalError('cursorExpired', `the stored profile page is no longer valid: ${(error as Error).message}`, {
+              cause: error
+            })
           }
           profiles = body.content ?? []
           next = body.next?.href || undefined
@@ -125,21 +139,31 @@ class OptOutSink implements TargetSink {
 
   async write(batch: readonly WriteOp[], signal: AbortSignal): Promise<readonly WriteOutcome[]> {
     const outcomes = await mapLimit(batch, batch.length, async (op): Promise<WriteOutcome> => {
-      if (op.op !== 'update') return { key: op.key, outcome: 'failed', code: 'notFound', message: 'the contact or its profile was not found', retryable: false }
+      if (op.op !== 'update')
+        return { key: op.key, outcome: 'failed', code: 'notFound', message: 'the contact or its profile was not found', retryable: false }
       const state = this.shared.get(op.key)
       try {
         const patch = op.patch as { dynamics?: Record<string, boolean>; campaign?: Record<string, boolean> }
         let href = state?.profile.href as string | undefined
         if (patch.campaign && Object.keys(patch.campaign).length) {
           if (!href) href = (await this.campaign.findProfileByKey(op.key, signal))?.href as string | undefined
-          if (!href) return { key: op.key, outcome: 'failed', code: 'notFound', message: 'no profile carries this Dynamics id any more', retryable: false }
+          if (!href)
+            return {
+              key: op.key,
+              outcome: 'failed',
+              code: 'notFound',
+              message: 'no profile carries this Dynamics id any more',
+              retryable: false
+            }
           await this.campaign.patch(href, patch.campaign, signal)
         }
-        if (patch.dynamics && Object.keys(patch.dynamics).length) await this.dynamics.update(this.flow.source.table, op.key, patch.dynamics, signal)
+        if (patch.dynamics && Object.keys(patch.dynamics).length)
+          await this.dynamics.update(this.flow.source.table, op.key, patch.dynamics, signal)
         return { key: op.key, outcome: 'updated' }
       } catch (error) {
         rethrowFatal(error, `writing the opt-outs of ${op.key}`)
-        if (isKind(error, 'notFound')) return { key: op.key, outcome: 'failed', code: 'notFound', message: (error as Error).message, retryable: false }
+        if (isKind(error, 'notFound'))
+          return { key: op.key, outcome: 'failed', code: 'notFound', message: (error as Error).message, retryable: false }
         return failedOutcome(op.key, error)
       }
     })
@@ -148,7 +172,9 @@ class OptOutSink implements TargetSink {
   }
 }
 
-export async function optOutFlowParts(options: BuildFlowOptions & { flow: OptOutFlow; dynamics: DynamicsConnector; campaign: CampaignConnector }): Promise<FlowParts> {
+export async function optOutFlowParts(
+  options: BuildFlowOptions & { flow: OptOutFlow; dynamics: DynamicsConnector; campaign: CampaignConnector }
+): Promise<FlowParts> {
   const { flow, dynamics, campaign } = options
   const shared: Shared = new LruMap(50_000)
   const pairs = flow.pairs
@@ -161,11 +187,25 @@ export async function optOutFlowParts(options: BuildFlowOptions & { flow: OptOut
       if (flow.direction === 'off') return { kind: 'skipped', key, reason: 'opt-out sync is off for this flow' }
       const changedAt: Record<string, unknown> = {}
       for (const pair of pairs) changedAt[pair.campaign] = state.profile[`${pair.campaign}LastModified`]
-      const plan = planOptOut(flow.direction, pairs, state.contact, state.contact.modifiedon as string, state.profile, changedAt as Record<string, string>)
+      const plan = planOptOut(
+        flow.direction,
+        pairs,
+        state.contact,
+        state.contact.modifiedon as string,
+        state.profile,
+        changedAt as Record<string, string>
+      )
       const target: TargetRecord = {}
       // Every conflict is labelled in the plan and the run's record: both values and times, the side kept, the rule.
       const warnings: EngineWarning[] = plan.decisions.flatMap((d) =>
-        d.conflict ? [{ field: d.conflict.kept === 'campaign' ? `dynamics.${d.pair.dynamics}` : `campaign.${d.pair.campaign}`, message: conflictLabel(d.conflict) }] : []
+        d.conflict
+          ? [
+              {
+                field: d.conflict.kept === 'campaign' ? `dynamics.${d.pair.dynamics}` : `campaign.${d.pair.campaign}`,
+                message: conflictLabel(d.conflict)
+              }
+            ]
+          : []
       )
       const dynamicsSide: Record<string, boolean> = {}
       const campaignSide: Record<string, boolean> = {}
@@ -194,6 +234,8 @@ export async function optOutFlowParts(options: BuildFlowOptions & { flow: OptOut
     source: new OptOutSource(flow, dynamics, campaign, shared, options.pageSize ? Math.min(500, options.pageSize) : 100),
     sink: new OptOutSink(flow, dynamics, campaign, shared, options.limits, options.afterWrite),
     transform,
-    notes: [`opt-outs ${optOutModes[flow.direction].title} for ${pairs.map((p) => `${p.dynamics} ↔ ${p.campaign}`).join(', ')}: ${optOutModes[flow.direction].rule}`]
+    notes: [
+      `opt-outs ${optOutModes[flow.direction].title} for ${pairs.map((p) => `${p.dynamics} ↔ ${p.campaign}`).join(', ')}: ${optOutModes[flow.direction].rule}`
+    ]
   }
 }

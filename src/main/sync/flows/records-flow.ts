@@ -45,14 +45,23 @@ export interface RecordsFlowOptions {
 
 export async function recordsFlowParts(options: RecordsFlowOptions): Promise<RecordsFlowParts> {
   const { flow, dynamics, campaign, signal } = options
-  const [schema, target] = await Promise.all([dynamics.tableSchema(flow.source.table, signal), campaign.getResource(flow.target.resource, signal)])
+  const [schema, target] = await Promise.all([
+    dynamics.tableSchema(flow.source.table, signal),
+    campaign.getResource(flow.target.resource, signal)
+  ])
   const table = schema.table
   const notes: string[] = []
   const tracking = table.changeTracking
   const deleteWhenFilteredOut = flow.deletes?.deleteWhenFilteredOut ?? false
   // Change tracking refuses $filter; records leaving the filter must reach the runner to be deleted.
   const pushdown = !tracking && !deleteWhenFilteredOut ? translateFilter(flow.filter, { table }) : undefined
-  const compiled = compileFlow(flow, { source: table, target, filter: pushdown?.odata ? 'remainder' : 'full', expressions: options.expressions, flowIndex: options.flowIndex })
+  const compiled = compileFlow(flow, {
+    source: table,
+    target,
+    filter: pushdown?.odata ? 'remainder' : 'full',
+    expressions: options.expressions,
+    flowIndex: options.flowIndex
+  })
   const links = (flow.links ?? []).map((link) => {
     const field = target.fields.find((f) => f.name === link.target)
     return { link, campaign: { field: link.target, writable: !(field?.readOnly ?? false) } satisfies CampaignLink }
@@ -64,7 +73,12 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
       : `${flow.source.table}: no change tracking — ${mode === 'full' ? 'full read' : 'modifiedon watermark (deletions are not seen)'}${pushdown?.odata ? `; filter sent to Dataverse: ${pushdown.odata}` : ''}`
   )
   // What no rule of ours can see: the plan says who decides rather than promising success.
-  for (const note of decidedByTarget(target, flow.fields.map((f) => f.target), flow.match.target)) notes.push(note)
+  for (const note of decidedByTarget(
+    target,
+    flow.fields.map((f) => f.target),
+    flow.match.target
+  ))
+    notes.push(note)
   const source = new DynamicsRecordSource({
     connector: dynamics,
     table: flow.source.table,
@@ -101,7 +115,10 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
   return { source, sink, transform, notes }
 }
 
-function plannedParents(flow: RecordsFlow, plannedKeys: (flowId: string) => ReadonlySet<string> | undefined): Map<string, { flowId: string; keys: ReadonlySet<string> }> {
+function plannedParents(
+  flow: RecordsFlow,
+  plannedKeys: (flowId: string) => ReadonlySet<string> | undefined
+): Map<string, { flowId: string; keys: ReadonlySet<string> }> {
   const out = new Map<string, { flowId: string; keys: ReadonlySet<string> }>()
   for (const link of flow.links ?? []) {
     const keys = plannedKeys(link.parentFlow)

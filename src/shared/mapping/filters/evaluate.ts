@@ -33,7 +33,13 @@ export function startOfUtcDay(ms: number): number {
 
 function compileCondition(condition: Condition, options: FilterOptions): RecordTest {
   const values: Array<Scalar | undefined> =
-    'value' in condition ? [condition.value] : 'values' in condition ? condition.values : 'from' in condition ? [condition.from, condition.to] : []
+    'value' in condition
+      ? [condition.value]
+      : 'values' in condition
+        ? condition.values
+        : 'from' in condition
+          ? [condition.from, condition.to]
+          : []
   const resolved = resolveField(condition.field, values, options.table)
   const kind: Kind = resolved.kind
   const read = reader(resolved.key)
@@ -54,8 +60,7 @@ function compileCondition(condition: Condition, options: FilterOptions): RecordT
     case 'eq':
     case 'ne': {
       const want = lit(condition.value)
-      const equal: RecordTest =
-        want === null ? (r) => key(r) === null : want === undefined ? () => false : (r) => key(r) === want
+      const equal: RecordTest = want === null ? (r) => key(r) === null : want === undefined ? () => false : (r) => key(r) === want
       return condition.op === 'eq' ? equal : (r) => !equal(r)
     }
     case 'gt':

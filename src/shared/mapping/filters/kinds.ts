@@ -103,7 +103,11 @@ export function comparable(value: unknown, kind: Kind): string | number | boolea
     case 'guid':
       return typeof value === 'string' ? value.toLowerCase() : undefined
     case 'string':
-      return typeof value === 'string' ? fold(value) : typeof value === 'number' || typeof value === 'boolean' ? fold(String(value)) : undefined
+      return typeof value === 'string'
+        ? fold(value)
+        : typeof value === 'number' || typeof value === 'boolean'
+          ? fold(String(value))
+          : undefined
     default:
       if (typeof value === 'string') return fold(value)
       if (typeof value === 'number' || typeof value === 'boolean') return value

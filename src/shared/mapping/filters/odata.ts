@@ -55,17 +55,21 @@ function literal(value: Scalar, kind: Kind): { text: string } | { why: string } 
     case 'boolean':
       return typeof value === 'boolean' ? { text: String(value) } : { why: `${JSON.stringify(value)} is not true or false` }
     case 'guid':
-      return typeof value === 'string' && guidPattern.test(value) ? { text: value.toLowerCase() } : { why: `${JSON.stringify(value)} is not a GUID` }
+      return typeof value === 'string' && guidPattern.test(value)
+        ? { text: value.toLowerCase() }
+        : { why: `${JSON.stringify(value)} is not a GUID` }
     case 'datetime': {
       const parsed = typeof value === 'string' ? parseIsoDate(value) : undefined
-      return parsed && !parsed.dateOnly ? { text: new Date(parsed.ms).toISOString() } : { why: `${JSON.stringify(value)} is not an ISO date-time` }
+      return parsed && !parsed.dateOnly
+        ? { text: new Date(parsed.ms).toISOString() }
+        : { why: `${JSON.stringify(value)} is not an ISO date-time` }
     }
     case 'dateonly': {
       const parsed = typeof value === 'string' ? parseIsoDate(value) : undefined
       return parsed?.dateOnly ? { text: value as string } : { why: `${JSON.stringify(value)} is not a date (YYYY-MM-DD)` }
     }
     default:
-      return { why: 'the field\'s type is not known' }
+      return { why: "the field's type is not known" }
   }
 }
 
@@ -107,7 +111,7 @@ function condition(c: Condition, negated: boolean, options: TranslateOptions): O
     case 'ge':
     case 'lt':
     case 'le': {
-      if (kind === 'string') return { why: 'text ordering follows the server\'s collation' }
+      if (kind === 'string') return { why: "text ordering follows the server's collation" }
       if (kind === 'boolean' || kind === 'guid') return { why: `${kind} values have no order` }
       if (c.value === null) return negated ? TRUE : FALSE
       const lit = literal(c.value, kind)
@@ -127,7 +131,7 @@ function condition(c: Condition, negated: boolean, options: TranslateOptions): O
     }
     case 'in':
     case 'notIn': {
-      if (kind === 'unknown') return { why: 'the field\'s type is not known' }
+      if (kind === 'unknown') return { why: "the field's type is not known" }
       const nonNull = c.values.filter((v): v is Exclude<Scalar, null> => v !== null)
       const hasNull = nonNull.length !== c.values.length
       const inside = (c.op === 'in') !== negated
@@ -149,11 +153,12 @@ function condition(c: Condition, negated: boolean, options: TranslateOptions): O
       return { text: hasNull ? `(${setText} and ${notNull})` : or(setText, isNull) }
     }
     case 'between': {
-      if (kind !== 'number' && kind !== 'datetime' && kind !== 'dateonly') return { why: `between works on numbers and dates, and "${c.field}" is ${kind}` }
+      if (kind !== 'number' && kind !== 'datetime' && kind !== 'dateonly')
+        return { why: `between works on numbers and dates, and "${c.field}" is ${kind}` }
       if (c.from === null || c.to === null) return negated ? TRUE : FALSE
       const from = listItem(c.from, kind)
       const to = listItem(c.to, kind)
-      if (!from || !to) return { why: 'a bound does not fit the field\'s type' }
+      if (!from || !to) return { why: "a bound does not fit the field's type" }
       const call = `Microsoft.Dynamics.CRM.${negated ? 'NotBetween' : 'Between'}(PropertyName=${quote(f)},PropertyValues=[${from},${to}])`
       return { text: negated ? or(call, isNull) : call }
     }
@@ -183,8 +188,16 @@ function combine(parts: Out[], conjunction: boolean): Out {
 /** The whole node in OData, with negation pushed down (De Morgan), or why it cannot be. */
 function translate(filter: Filter, negated: boolean, options: TranslateOptions): Out {
   if ('not' in filter) return translate(filter.not, !negated, options)
-  if ('all' in filter) return combine(filter.all.map((f) => translate(f, negated, options)), !negated)
-  if ('any' in filter) return combine(filter.any.map((f) => translate(f, negated, options)), negated)
+  if ('all' in filter)
+    return combine(
+      filter.all.map((f) => translate(f, negated, options)),
+      !negated
+    )
+  if ('any' in filter)
+    return combine(
+      filter.any.map((f) => translate(f, negated, options)),
+      negated
+    )
   return condition(filter, negated, options)
 }
 

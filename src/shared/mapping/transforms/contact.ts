@@ -48,7 +48,10 @@ export function email(step: StepOf<'email'>, ctx: StepContext): CompiledStep {
 export function phone(step: StepOf<'phone'>, ctx: StepContext): CompiledStep {
   const country = step.defaultCountry?.toUpperCase()
   if (country !== undefined && !isSupportedCountry(country)) {
-    throw new StepConfigError(`"${step.defaultCountry}" is not a country code libphonenumber knows — use two letters such as "DE" or "US"`, ['defaultCountry'])
+    throw new StepConfigError(
+      `"${step.defaultCountry}" is not a country code libphonenumber knows — use two letters such as "DE" or "US"`,
+      ['defaultCountry']
+    )
   }
   const defaultCountry = country as CountryCode | undefined
   return sync((v, _record, rt) => {
@@ -64,7 +67,11 @@ export function phone(step: StepOf<'phone'>, ctx: StepContext): CompiledStep {
     }
     if (parsed && parsed.isValid()) return parsed.number
     // "Where it can": an unreadable number is written as typed, and the run says so.
-    warn(rt, ctx, `${show(trimmed)} is not a valid phone number${defaultCountry ? ` for ${defaultCountry}` : ' (no country code; set "defaultCountry")'} — written as is`)
+    warn(
+      rt,
+      ctx,
+      `${show(trimmed)} is not a valid phone number${defaultCountry ? ` for ${defaultCountry}` : ' (no country code; set "defaultCountry")'} — written as is`
+    )
     return trimmed
   })
 }

@@ -142,7 +142,8 @@ export function parseDate(step: Extract<Step, { fn: 'parseDate' }>, ctx: StepCon
   return sync((v) => {
     if (v === null || v === undefined || v === '') return null
     const parsed = readAny(v, zone)
-    if (!parsed) return fail(ctx, `${show(v)} is not a date — expected ISO text such as "2024-03-31" or "2024-03-31T08:00:00Z", or give a "format"`, v)
+    if (!parsed)
+      return fail(ctx, `${show(v)} is not a date — expected ISO text such as "2024-03-31" or "2024-03-31T08:00:00Z", or give a "format"`, v)
     return parsed.dateOnly ? isoDate(parsed.ms) : isoInstant(parsed.ms)
   })
 }
@@ -156,8 +157,7 @@ export function formatDate(step: Extract<Step, { fn: 'formatDate' }>, ctx: StepC
     if (!parsed) return fail(ctx, `${show(v)} is not a date — put "parseDate" with a format before this step`, v)
     return parsed
   }
-  const inZone = (p: ParsedDate) =>
-    p.dateOnly ? DateTime.fromISO(isoDate(p.ms), { zone }) : DateTime.fromMillis(p.ms, { zone })
+  const inZone = (p: ParsedDate) => (p.dateOnly ? DateTime.fromISO(isoDate(p.ms), { zone }) : DateTime.fromMillis(p.ms, { zone }))
   let write: (p: ParsedDate) => string
   switch (format) {
     case 'date':
@@ -169,10 +169,12 @@ export function formatDate(step: Extract<Step, { fn: 'formatDate' }>, ctx: StepC
       write = (p) => campaignDateTime(p.dateOnly && !utc ? inZone(p).toMillis() : p.ms)
       break
     case 'iso':
-      write = (p) => (p.dateOnly ? isoDate(p.ms) : utc ? isoInstant(p.ms) : DateTime.fromMillis(p.ms, { zone }).toISO() ?? isoInstant(p.ms))
+      write = (p) =>
+        p.dateOnly ? isoDate(p.ms) : utc ? isoInstant(p.ms) : (DateTime.fromMillis(p.ms, { zone }).toISO() ?? isoInstant(p.ms))
       break
     default: {
-      if (format.trim() === '') throw new StepConfigError('the format is empty — use "date", "dateTime", "iso" or a Luxon format', ['format'])
+      if (format.trim() === '')
+        throw new StepConfigError('the format is empty — use "date", "dateTime", "iso" or a Luxon format', ['format'])
       write = (p) => inZone(p).toFormat(format)
     }
   }

@@ -50,14 +50,19 @@ export function isJsonataLimit(error: unknown): boolean {
 
 export function describeJsonataLimit(error: unknown): string {
   const e = error as JsonataError
-  if (e.code === 'D1012') return `the expression ran longer than ${EXPRESSION_TIMEOUT_MS} ms on one record and was stopped — look for a loop without end or a regular expression that backtracks`
-  if (e.code === 'D1011' || error instanceof RangeError) return `the expression recursed deeper than ${EXPRESSION_MAX_DEPTH} calls and was stopped — look for a function that calls itself without end`
+  if (e.code === 'D1012')
+    return `the expression ran longer than ${EXPRESSION_TIMEOUT_MS} ms on one record and was stopped — look for a loop without end or a regular expression that backtracks`
+  if (e.code === 'D1011' || error instanceof RangeError)
+    return `the expression recursed deeper than ${EXPRESSION_MAX_DEPTH} calls and was stopped — look for a function that calls itself without end`
   return `the expression built a sequence of more than ${EXPRESSION_MAX_SEQUENCE} items and was stopped`
 }
 
 export function checkExpression(expr: string): ExpressionCheck {
   if (expr.length > MAX_EXPRESSION_LENGTH) {
-    return { ok: false, message: `the expression is ${expr.length} characters long; keep it under ${MAX_EXPRESSION_LENGTH} (split the work over several steps)` }
+    return {
+      ok: false,
+      message: `the expression is ${expr.length} characters long; keep it under ${MAX_EXPRESSION_LENGTH} (split the work over several steps)`
+    }
   }
   try {
     jsonata(expr)
@@ -65,7 +70,11 @@ export function checkExpression(expr: string): ExpressionCheck {
   } catch (error) {
     if (error instanceof RangeError) return { ok: false, message: 'the expression is nested too deeply to read — simplify it' }
     const e = error as JsonataError
-    return { ok: false, message: `not a valid JSONata expression: ${e.message ?? String(error)}${e.position !== undefined ? ` (at character ${e.position})` : ''}`, position: e.position }
+    return {
+      ok: false,
+      message: `not a valid JSONata expression: ${e.message ?? String(error)}${e.position !== undefined ? ` (at character ${e.position})` : ''}`,
+      position: e.position
+    }
   }
 }
 

@@ -29,7 +29,11 @@ export function parseNumber(step: StepOf<'parseNumber'>, ctx: StepContext): Comp
     if (typeof v !== 'string') return fail(ctx, `expected a number as text, found ${show(v)}`, v)
     const n = readNumber(v, separator)
     if (n === undefined) {
-      return fail(ctx, `${show(v)} is not a number${separator === '.' ? ' (decimal point ".")' : ' (decimal comma ",")'} — fix the value or change "decimalSeparator"`, v)
+      return fail(
+        ctx,
+        `${show(v)} is not a number${separator === '.' ? ' (decimal point ".")' : ' (decimal comma ",")'} — fix the value or change "decimalSeparator"`,
+        v
+      )
     }
     return n
   })
@@ -74,7 +78,11 @@ export function toBoolean(step: StepOf<'toBoolean'>, ctx: StepContext): Compiled
   return sync((v) => {
     const b = read(v)
     if (b === undefined) {
-      return fail(ctx, `${show(v)} is neither true (${trueValues.join(', ')}) nor false (${falseValues.filter(Boolean).join(', ')}) — add it to "trueValues" or "falseValues"`, v)
+      return fail(
+        ctx,
+        `${show(v)} is neither true (${trueValues.join(', ')}) nor false (${falseValues.filter(Boolean).join(', ')}) — add it to "trueValues" or "falseValues"`,
+        v
+      )
     }
     return b
   })

@@ -44,13 +44,18 @@ export function optionLabel(step: StepOf<'optionLabel'>, ctx: StepContext): Comp
   const multi = ctx.sourceField?.type === 'multipicklist'
   const one = (value: unknown, input: unknown): string => {
     const label = table.get(value)
-    if (label === undefined) return fail(ctx, `${show(value)} is not an option of "${ctx.from[0] ?? 'the source'}" — add it to "labels"`, input)
+    if (label === undefined)
+      return fail(ctx, `${show(value)} is not an option of "${ctx.from[0] ?? 'the source'}" — add it to "labels"`, input)
     return label
   }
   return sync((v) => {
     if (v === null || v === undefined || v === '') return null
     // Dynamics returns a multi-select choice as "1,3".
-    if (multi && typeof v === 'string') return v.split(',').map((part) => one(Number(part.trim()), v)).join('; ')
+    if (multi && typeof v === 'string')
+      return v
+        .split(',')
+        .map((part) => one(Number(part.trim()), v))
+        .join('; ')
     return one(v, v)
   })
 }
@@ -66,7 +71,9 @@ export function optionValue(step: StepOf<'optionValue'>, ctx: StepContext): Comp
   } else {
     const options = ctx.targetField?.options?.length ? ctx.targetField.options : ctx.sourceField?.options
     if (!options?.length) {
-      throw new StepConfigError('the options are not known here (neither the target nor the source field has any) — give "values"', ['values'])
+      throw new StepConfigError('the options are not known here (neither the target nor the source field has any) — give "values"', [
+        'values'
+      ])
     }
     for (const option of options) {
       if (!table.has(fold(option.label))) table.set(fold(option.label), option.value)

@@ -24,11 +24,13 @@ export interface RegexCheck {
   regex?: UserPattern
 }
 
-const unsupported = 'RE2 runs in linear time and has no look-around or back-references — rewrite the pattern without it (docs/transforms.md)'
+const unsupported =
+  'RE2 runs in linear time and has no look-around or back-references — rewrite the pattern without it (docs/transforms.md)'
 
 /** What RE2 refuses, in the user's words (RE2JS's messages name its own syntax). */
 function explainRe2Error(message: string): string {
-  if (/\(\?[=!]|\(\?<[=!]/.test(message)) return `look-ahead and look-behind ("(?=", "(?!", "(?<=", "(?<!") are not supported: ${unsupported}`
+  if (/\(\?[=!]|\(\?<[=!]/.test(message))
+    return `look-ahead and look-behind ("(?=", "(?!", "(?<=", "(?<!") are not supported: ${unsupported}`
   if (/invalid escape sequence: `\\[1-9]/.test(message)) return `back-references ("\\1") are not supported: ${unsupported}`
   if (/invalid repeat count/.test(message)) return 'a repeat count is too large (RE2 allows at most {1000}) — use a smaller count'
   if (/expression too large|pattern too large/.test(message)) return 'the pattern compiles to too large a program — simplify it'
@@ -43,7 +45,10 @@ export function checkPattern(pattern: string, flags = 'g'): RegexCheck {
   try {
     new RegExp(pattern, flags.replace(/[^imsu]/g, ''))
   } catch (error) {
-    return { ok: false, message: `not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}` }
+    return {
+      ok: false,
+      message: `not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`
+    }
   }
   // RE2JS's translation would turn "\k<name>" into plain text; refuse it before it does.
   if (/\\k</.test(pattern)) return { ok: false, message: `back-references ("\\k<name>") are not supported: ${unsupported}` }
@@ -77,7 +82,11 @@ export function replace(step: Extract<Step, { fn: 'replace' }>, ctx: StepContext
     const text = toText(v, ctx)
     if (text === null) return null
     if (text.length > MAX_REPLACE_INPUT) {
-      return fail(ctx, `the text is ${text.length} characters long; "replace" reads at most ${MAX_REPLACE_INPUT} — cut it first with "truncate" or "substring"`, v)
+      return fail(
+        ctx,
+        `the text is ${text.length} characters long; "replace" reads at most ${MAX_REPLACE_INPUT} — cut it first with "truncate" or "substring"`,
+        v
+      )
     }
     return regex.replace(text, replacement)
   })

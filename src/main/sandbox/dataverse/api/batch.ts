@@ -161,7 +161,9 @@ export function executeBatch(svc: DataverseService, req: ApiRequest): ApiRespons
     let failed = false
     const get = part.ops.find((op) => op.method === 'GET')
     if (get) {
-      responses.push(serializeResponse(errorResponse(new DataverseError(400, '0x0', 'GET requests are not allowed inside a change set.')), get.contentId))
+      responses.push(
+        serializeResponse(errorResponse(new DataverseError(400, '0x0', 'GET requests are not allowed inside a change set.')), get.contentId)
+      )
       failed = true
     } else {
       const contentIds = new Map<string, string>()

@@ -14,7 +14,9 @@ export function isRetrieveTotalRecordCount(segment: string): boolean {
 function parseNameCollection(text: string): string[] {
   const trimmed = text.trim()
   if (!trimmed.startsWith('[') || !trimmed.endsWith(']')) {
-    throw errors.badRequest(`Invalid value for parameter 'EntityNames': expected a collection such as ['contact'], got ${trimmed || 'nothing'}.`)
+    throw errors.badRequest(
+      `Invalid value for parameter 'EntityNames': expected a collection such as ['contact'], got ${trimmed || 'nothing'}.`
+    )
   }
   const inner = trimmed.slice(1, -1).trim()
   if (!inner) return []
@@ -38,7 +40,14 @@ function parseNameCollection(text: string): string[] {
  * snapshot taken within the last 24 h; the sandbox's count is live and costs no scan
  * (generated rows − deletions + creations).
  */
-export function retrieveTotalRecordCount(svc: DataverseService, method: string, segment: string, rest: string[], options: QueryOptions, fullUrl: string): ApiResponse {
+export function retrieveTotalRecordCount(
+  svc: DataverseService,
+  method: string,
+  segment: string,
+  rest: string[],
+  options: QueryOptions,
+  fullUrl: string
+): ApiResponse {
   if (method !== 'GET') throw errors.methodNotAllowed(`The requested resource does not support http method '${method}'.`)
   if (rest.length) throw errors.segmentNotFound(rest[0])
   const params = new Map<string, string>()
@@ -59,7 +68,12 @@ export function retrieveTotalRecordCount(svc: DataverseService, method: string, 
   const values = names.map((name) => {
     const table = svc.catalog.byLogicalName.get(name)
     // Message and code of the platform's unknown-entity fault (QueryBuilderNoEntity); the status is inferred.
-    if (!table) throw new DataverseError(404, '0x80041102', `The entity with a name = '${name}' with namemapping = 'Logical' was not found in the MetadataCache.`)
+    if (!table)
+      throw new DataverseError(
+        404,
+        '0x80041102',
+        `The entity with a name = '${name}' with namemapping = 'Logical' was not found in the MetadataCache.`
+      )
     return svc.store.liveCount(table.def.logicalName)
   })
   return jsonResponse(200, {

@@ -23,7 +23,7 @@ export function parseEntityKey(svc: DataverseService, table: TableIndex, text: s
   if (guidPattern.test(trimmed)) return { id: trimmed.toLowerCase(), text: trimmed }
   const tokens = tokenize(trimmed)
   const values: Record<string, unknown> = {}
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     const name = tokens[i]
     const eq = tokens[i + 1]
     const value = tokens[i + 2]
@@ -43,9 +43,7 @@ export function parseEntityKey(svc: DataverseService, table: TableIndex, text: s
     if (!guidPattern.test(id)) throw errors.invalidKey(table.def.logicalName)
     return { id: id.toLowerCase(), text: trimmed }
   }
-  const key = table.def.keys.find(
-    (k) => k.attributes.length === names.length && k.attributes.every((a) => names.includes(a))
-  )
+  const key = table.def.keys.find((k) => k.attributes.length === names.length && k.attributes.every((a) => names.includes(a)))
   if (!key) throw errors.invalidKey(table.def.logicalName)
   const id = svc.store.findByKey(table.def.logicalName, key.logicalName, values)
   return { id, keyValues: values, keyName: key.logicalName, text: trimmed }

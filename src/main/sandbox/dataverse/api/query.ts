@@ -55,7 +55,11 @@ export function expandPlans(svc: DataverseService, table: TableIndex, expand: st
     const nav = table.navigation.get(term.navigation)
     if (!nav) throw errors.propertyNotFound(term.navigation, table.def.logicalName)
     if (term.unsupported.length) {
-      throw new DataverseError(400, '0x0', `The query option(s) ${term.unsupported.join(', ')} are not supported inside $expand of the single-valued navigation property '${term.navigation}'.`)
+      throw new DataverseError(
+        400,
+        '0x0',
+        `The query option(s) ${term.unsupported.join(', ')} are not supported inside $expand of the single-valued navigation property '${term.navigation}'.`
+      )
     }
     const targetIndex = svc.catalog.table(nav.target)
     const select = term.select?.map((name) => {
@@ -139,7 +143,13 @@ function preferenceApplied(prefs: Preferences, tracking: boolean): Record<string
 }
 
 /** GET /<entityset> */
-export function queryCollection(svc: DataverseService, table: TableIndex, req: ApiRequest, options: QueryOptions, prefs: Preferences): ApiResponse {
+export function queryCollection(
+  svc: DataverseService,
+  table: TableIndex,
+  req: ApiRequest,
+  options: QueryOptions,
+  prefs: Preferences
+): ApiResponse {
   if (options.apply) throw new DataverseError(501, '0x0', '$apply (aggregation) is not supported by the Sync Studio sandbox.')
   const tracking = prefs.trackChanges || options.deltatoken !== undefined
   if (tracking) return trackChanges(svc, table, options, prefs)
@@ -183,10 +193,12 @@ export function queryCollection(svc: DataverseService, table: TableIndex, req: A
     const count = countMatching(svc, table, predicate)
     body['@odata.count'] = Math.min(count, countLimit)
     if (ctx.wants('Microsoft.Dynamics.CRM.totalrecordcount')) body['@Microsoft.Dynamics.CRM.totalrecordcount'] = Math.min(count, countLimit)
-    if (ctx.wants('Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded')) body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'] = count > countLimit
+    if (ctx.wants('Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'))
+      body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'] = count > countLimit
   } else if (ctx.wants('Microsoft.Dynamics.CRM.totalrecordcount')) {
     body['@Microsoft.Dynamics.CRM.totalrecordcount'] = -1
-    if (ctx.wants('Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded')) body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'] = false
+    if (ctx.wants('Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'))
+      body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'] = false
   }
   const tail: Record<string, unknown> = next ? { '@odata.nextLink': nextLink(svc, table, options, next) } : {}
   return pageResponse(body, rowsJson, preferenceApplied(prefs, false), tail)
@@ -256,7 +268,8 @@ function trackChanges(svc: DataverseService, table: TableIndex, options: QueryOp
         )
       }
     }
-    if (start + pageSize < all.length) next = { page: (state?.page ?? 1) + 1, at: start + pageSize, version: upTo, query: queryHash, tracking: true }
+    if (start + pageSize < all.length)
+      next = { page: (state?.page ?? 1) + 1, at: start + pageSize, version: upTo, query: queryHash, tracking: true }
   } else {
     upTo = state?.version ?? svc.store.currentVersion
     const total = svc.store.positions(name)
@@ -272,7 +285,9 @@ function trackChanges(svc: DataverseService, table: TableIndex, options: QueryOp
     }
   }
   const body: Record<string, unknown> = { '@odata.context': contextUrl(svc, table, options, isDelta ? '/$delta' : '') }
-  const tail = next ? { '@odata.nextLink': nextLink(svc, table, options, next) } : { '@odata.deltaLink': deltaLink(svc, table, options, upTo) }
+  const tail = next
+    ? { '@odata.nextLink': nextLink(svc, table, options, next) }
+    : { '@odata.deltaLink': deltaLink(svc, table, options, upTo) }
   return pageResponse(body, value, preferenceApplied(prefs, true), tail)
 }
 
@@ -295,7 +310,14 @@ export function countCollection(svc: DataverseService, table: TableIndex, option
 }
 
 /** GET /<entityset>(<key>) */
-export function retrieveOne(svc: DataverseService, table: TableIndex, row: Row, req: ApiRequest, options: QueryOptions, prefs: Preferences): ApiResponse {
+export function retrieveOne(
+  svc: DataverseService,
+  table: TableIndex,
+  row: Row,
+  req: ApiRequest,
+  options: QueryOptions,
+  prefs: Preferences
+): ApiResponse {
   const columns = selectColumns(table, options.select)
   const expand = expandPlans(svc, table, options.expand)
   const etag = `W/"${row.versionnumber}"`

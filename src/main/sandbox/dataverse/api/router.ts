@@ -23,13 +23,15 @@ export function pathSegments(path: string): string[] {
     } else current += ch
   }
   segments.push(current)
-  return segments.filter((s, i) => s.length > 0 || i < segments.length - 1).map((s) => {
-    try {
-      return decodeURIComponent(s)
-    } catch {
-      return s
-    }
-  })
+  return segments
+    .filter((s, i) => s.length > 0 || i < segments.length - 1)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s)
+      } catch {
+        return s
+      }
+    })
 }
 
 function splitEntitySegment(segment: string): { name: string; key?: string } {
@@ -62,7 +64,11 @@ function dispatch(svc: DataverseService, req: ApiRequest): ApiResponse {
     return jsonResponse(200, {
       '@odata.context': `${svc.apiUrl}$metadata`,
       value: [
-        ...[...svc.catalog.byLogicalName.values()].map(({ def }) => ({ name: def.entitySetName, kind: 'EntitySet', url: def.entitySetName })),
+        ...[...svc.catalog.byLogicalName.values()].map(({ def }) => ({
+          name: def.entitySetName,
+          kind: 'EntitySet',
+          url: def.entitySetName
+        })),
         { name: 'EntityDefinitions', kind: 'EntitySet', url: 'EntityDefinitions' },
         { name: 'WhoAmI', kind: 'FunctionImport', url: 'WhoAmI' },
         { name: 'RetrieveTotalRecordCount', kind: 'FunctionImport', url: 'RetrieveTotalRecordCount' }
@@ -72,7 +78,11 @@ function dispatch(svc: DataverseService, req: ApiRequest): ApiResponse {
 
   const [first, ...rest] = segments
   if (first === '$metadata') {
-    return { status: 200, headers: { 'Content-Type': 'application/xml', 'OData-Version': '4.0' }, body: csdl(svc.catalog, options.other.annotations === 'true') }
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'application/xml', 'OData-Version': '4.0' },
+      body: csdl(svc.catalog, options.other.annotations === 'true')
+    }
   }
   if (first === 'WhoAmI' || first === 'WhoAmI()') {
     if (method !== 'GET' || rest.length) throw errors.noHttpResource(fullUrl)

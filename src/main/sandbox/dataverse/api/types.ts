@@ -61,7 +61,11 @@ export function pageResponse(
     if (i > 0) chunks.push(',')
     chunks.push(rowsJson[i])
   }
-  chunks.push(`]${members(tail).map((m) => `,${m}`).join('')}}`)
+  chunks.push(
+    `]${members(tail)
+      .map((m) => `,${m}`)
+      .join('')}}`
+  )
   return {
     status: 200,
     headers: { 'Content-Type': 'application/json; odata.metadata=minimal', ...odataHeaders, ...headers },

@@ -42,7 +42,8 @@ export function validateValue(table: TableIndex, column: ColumnDef, value: unkno
     case 'Memo':
     case 'EntityName':
       if (typeof value !== 'string') throw bad()
-      if (column.maxLength !== undefined && value.length > column.maxLength) throw errors.maxLength(column.logicalName, tableName, column.maxLength)
+      if (column.maxLength !== undefined && value.length > column.maxLength)
+        throw errors.maxLength(column.logicalName, tableName, column.maxLength)
       return value
     case 'Boolean':
       if (typeof value !== 'boolean') throw bad()
@@ -129,7 +130,11 @@ export function parseChanges(
         changes[navigation.column.logicalName] = null
         continue
       }
-      throw new DataverseError(501, '0x0', `Deep insert through '${name}' is not supported by the Sync Studio sandbox; use '${name}@odata.bind'.`)
+      throw new DataverseError(
+        501,
+        '0x0',
+        `Deep insert through '${name}' is not supported by the Sync Studio sandbox; use '${name}@odata.bind'.`
+      )
     }
     const column = table.properties.get(name)
     if (!column) throw errors.undeclaredProperty(name, tableName)
@@ -149,7 +154,8 @@ function navigationColumn(table: TableIndex, nav: string): ColumnDef {
 
 function bindLookup(svc: DataverseService, table: TableIndex, nav: string, value: unknown, contentIds?: Map<string, string>): LookupValue {
   const entry = table.navigation.get(nav)!
-  if (typeof value !== 'string') throw new DataverseError(400, '0x0', `The value of '${nav}@odata.bind' must be an entity URI such as "/contacts(<id>)".`)
+  if (typeof value !== 'string')
+    throw new DataverseError(400, '0x0', `The value of '${nav}@odata.bind' must be an entity URI such as "/contacts(<id>)".`)
   const target = resolveEntityReference(svc, value, contentIds)
   const targetName = target.table.def.logicalName
   const allowed = entry.column.type === 'Owner' ? (entry.column.targets ?? []) : [entry.target]
@@ -210,7 +216,7 @@ export function createRow(svc: DataverseService, table: TableIndex, changes: Row
   }
   Object.assign(row, changes)
   alignState(table, row, changes)
-  const id = (typeof changes[def.primaryId] === 'string' ? (changes[def.primaryId] as string) : presetId ?? randomUUID()).toLowerCase()
+  const id = (typeof changes[def.primaryId] === 'string' ? (changes[def.primaryId] as string) : (presetId ?? randomUUID())).toLowerCase()
   row[def.primaryId] = id
   def.derive?.(row)
   checkKeys(svc, table, row)
@@ -234,7 +240,14 @@ function entityId(svc: DataverseService, table: TableIndex, keyText: string): st
   return `${svc.apiUrl}${table.def.entitySetName}(${keyText})`
 }
 
-function representation(svc: DataverseService, table: TableIndex, row: Row, status: number, options: QueryOptions, prefs: Preferences): ApiResponse {
+function representation(
+  svc: DataverseService,
+  table: TableIndex,
+  row: Row,
+  status: number,
+  options: QueryOptions,
+  prefs: Preferences
+): ApiResponse {
   const body = {
     '@odata.context': contextUrl(svc, table, { ...options, expand: undefined }, '/$entity'),
     ...serializeRow(table, row, selectColumns(table, options.select), serializeContext(svc, prefs))
@@ -244,7 +257,13 @@ function representation(svc: DataverseService, table: TableIndex, row: Row, stat
 }
 
 /** POST /<entityset> */
-export function createEntity(svc: DataverseService, table: TableIndex, req: ApiRequest, options: QueryOptions, prefs: Preferences): ApiResponse {
+export function createEntity(
+  svc: DataverseService,
+  table: TableIndex,
+  req: ApiRequest,
+  options: QueryOptions,
+  prefs: Preferences
+): ApiResponse {
   const changes = parseChanges(svc, table, parseJsonBody(req.body), 'create', req.contentIds)
   const presetId = typeof changes[table.def.primaryId] === 'string' ? (changes[table.def.primaryId] as string) : undefined
   if (presetId && svc.store.get(table.def.logicalName, presetId)) throw errors.duplicateKey(table.def.primaryId, 'primary key')
@@ -255,7 +274,14 @@ export function createEntity(svc: DataverseService, table: TableIndex, req: ApiR
 }
 
 /** PATCH /<entityset>(<key>) — upsert, update-only (If-Match) or create-only (If-None-Match: *). */
-export function patchEntity(svc: DataverseService, table: TableIndex, key: EntityKey, req: ApiRequest, options: QueryOptions, prefs: Preferences): ApiResponse {
+export function patchEntity(
+  svc: DataverseService,
+  table: TableIndex,
+  key: EntityKey,
+  req: ApiRequest,
+  options: QueryOptions,
+  prefs: Preferences
+): ApiResponse {
   const name = table.def.logicalName
   const existing = key.id ? svc.store.get(name, key.id) : undefined
   const ifMatch = req.headers['if-match']
@@ -272,7 +298,10 @@ export function patchEntity(svc: DataverseService, table: TableIndex, key: Entit
     for (const k of Object.keys(key.keyValues ?? {})) delete changes[k]
     const row = updateRow(svc, table, existing, changes)
     if (prefs.returnRepresentation) return representation(svc, table, row, 200, options, prefs)
-    return { ...emptyResponse(204, { 'OData-EntityId': entityId(svc, table, key.text) }), entityUrl: entityId(svc, table, String(row[table.def.primaryId])) }
+    return {
+      ...emptyResponse(204, { 'OData-EntityId': entityId(svc, table, key.text) }),
+      entityUrl: entityId(svc, table, String(row[table.def.primaryId]))
+    }
   }
   const changes = parseChanges(svc, table, body, 'create', req.contentIds)
   for (const [k, v] of Object.entries(key.keyValues ?? {})) {
@@ -280,7 +309,10 @@ export function patchEntity(svc: DataverseService, table: TableIndex, key: Entit
   }
   const row = createRow(svc, table, changes, key.id)
   if (prefs.returnRepresentation) return representation(svc, table, row, 201, options, prefs)
-  return { ...emptyResponse(204, { 'OData-EntityId': entityId(svc, table, key.text) }), entityUrl: entityId(svc, table, String(row[table.def.primaryId])) }
+  return {
+    ...emptyResponse(204, { 'OData-EntityId': entityId(svc, table, key.text) }),
+    entityUrl: entityId(svc, table, String(row[table.def.primaryId]))
+  }
 }
 
 /** DELETE /<entityset>(<key>) */
@@ -299,7 +331,8 @@ export function propertyOperation(svc: DataverseService, table: TableIndex, row:
   const column = table.properties.get(property)
   if (!column) {
     if (table.navigation.has(property)) {
-      if (req.method === 'DELETE') throw new DataverseError(400, '0x0', 'DELETE of a single-valued navigation property is not supported; use /$ref.')
+      if (req.method === 'DELETE')
+        throw new DataverseError(400, '0x0', 'DELETE of a single-valued navigation property is not supported; use /$ref.')
     }
     throw errors.segmentNotFound(property)
   }
@@ -341,4 +374,3 @@ export function referenceOperation(svc: DataverseService, table: TableIndex, row
   }
   throw errors.methodNotAllowed(`The requested resource does not support http method '${req.method}'.`)
 }
-

@@ -37,7 +37,8 @@ export interface AssertionProblem {
 /** Allowed clock skew for exp/nbf (Entra tolerates about five minutes). */
 const SKEW_SECONDS = 300
 
-const docs = 'Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .'
+const docs =
+  'Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .'
 
 export class CertificateRegistry {
   private readonly certificates = new Map<string, RegisteredCertificate>()
@@ -76,7 +77,12 @@ export class CertificateRegistry {
 
   /** Verifies a client assertion; returns undefined when it is acceptable. */
   verify(assertionType: string | null, assertion: string, context: AssertionContext): AssertionProblem | undefined {
-    const malformed = (detail: string): AssertionProblem => ({ status: 401, error: 'invalid_client', code: 50027, message: `JWT token is invalid or malformed. ${detail}` })
+    const malformed = (detail: string): AssertionProblem => ({
+      status: 401,
+      error: 'invalid_client',
+      code: 50027,
+      message: `JWT token is invalid or malformed. ${detail}`
+    })
     if (assertionType !== JWT_BEARER_ASSERTION_TYPE) {
       return {
         status: 400,
@@ -95,7 +101,8 @@ export class CertificateRegistry {
     } catch {
       return malformed('The header or the payload is not JSON.')
     }
-    if (header.alg !== 'RS256' && header.alg !== 'PS256') return malformed(`Unsupported signing algorithm '${String(header.alg)}'; use RS256 (or PS256).`)
+    if (header.alg !== 'RS256' && header.alg !== 'PS256')
+      return malformed(`Unsupported signing algorithm '${String(header.alg)}'; use RS256 (or PS256).`)
 
     const sha256 = typeof header['x5t#S256'] === 'string' ? (header['x5t#S256'] as string) : undefined
     const sha1 = typeof header.x5t === 'string' ? (header.x5t as string) : undefined
@@ -121,7 +128,12 @@ export class CertificateRegistry {
     try {
       valid =
         header.alg === 'PS256'
-          ? verifySignature('sha256', signed, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature)
+          ? verifySignature(
+              'sha256',
+              signed,
+              { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+              signature
+            )
           : verifySignature('sha256', signed, { key, padding: constants.RSA_PKCS1_PADDING }, signature)
     } catch {
       valid = false
@@ -129,11 +141,21 @@ export class CertificateRegistry {
     if (!valid) return keyProblem('The provided signature value did not match the expected signature value.')
 
     if (claims.iss !== context.clientId || claims.sub !== context.clientId) {
-      return { status: 401, error: 'invalid_client', code: 700021, message: `Client assertion application identifier doesn't match 'client_id' parameter. ${docs}` }
+      return {
+        status: 401,
+        error: 'invalid_client',
+        code: 700021,
+        message: `Client assertion application identifier doesn't match 'client_id' parameter. ${docs}`
+      }
     }
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
     if (!audiences.some((aud) => typeof aud === 'string' && context.audiences.includes(aud.replace(/\/$/, '')))) {
-      return { status: 401, error: 'invalid_client', code: 700023, message: `Client assertion audience claim does not match Realm issuer. Expected '${context.audiences[0]}', got '${String(claims.aud)}'. ${docs}` }
+      return {
+        status: 401,
+        error: 'invalid_client',
+        code: 700023,
+        message: `Client assertion audience claim does not match Realm issuer. Expected '${context.audiences[0]}', got '${String(claims.aud)}'. ${docs}`
+      }
     }
     if (typeof claims.exp !== 'number') return malformed("The 'exp' claim is missing.")
     if (typeof claims.jti !== 'string' || !claims.jti) return malformed("The 'jti' claim is missing.")

@@ -43,7 +43,6 @@ export interface IdentityOptions {
 /** Authorization codes live about ten minutes in Entra. */
 const AUTHORIZATION_CODE_TTL_MS = 10 * 60_000
 
-
 const identityPath =
   /^\/(devicelogin|common\/discovery\/instance|[^/]+\/(oauth2\/v2\.0\/(token|devicecode|authorize)|v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys))$/
 
@@ -119,7 +118,13 @@ export class IdentityProvider {
     const [, tenant, ...rest] = pathname.split('/')
     const route = rest.join('/')
     if (!this.tenantMatches(tenant)) {
-      return this.error(res, 400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`)
+      return this.error(
+        res,
+        400,
+        'invalid_tenant',
+        90002,
+        `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`
+      )
     }
     const origin = this.origin(req)
     if (req.method === 'GET' && route === 'v2.0/.well-known/openid-configuration') return this.openIdConfiguration(res, origin, tenant)
@@ -127,7 +132,13 @@ export class IdentityProvider {
     if (req.method === 'POST' && route === 'oauth2/v2.0/token') return this.token(req, res, origin, tenant)
     if (req.method === 'POST' && route === 'oauth2/v2.0/devicecode') return this.deviceCode(req, res, origin)
     if (req.method === 'GET' && route === 'oauth2/v2.0/authorize') return this.authorize(req, res, tenant)
-    return this.error(res, 404, 'invalid_request', 900561, `The endpoint '${pathname}' does not exist or does not accept ${req.method} requests.`)
+    return this.error(
+      res,
+      404,
+      'invalid_request',
+      900561,
+      `The endpoint '${pathname}' does not exist or does not accept ${req.method} requests.`
+    )
   }
 
   private openIdConfiguration(res: ServerResponse, origin: string, tenant: string): void {
@@ -175,7 +186,10 @@ export class IdentityProvider {
   private errorBody(error: string, code: number, message: string): Record<string, unknown> {
     const traceId = randomUUID()
     const correlationId = randomUUID()
-    const timestamp = new Date(this.options.now()).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')
+    const timestamp = new Date(this.options.now())
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, 'Z')
     return {
       error,
       error_description: `AADSTS${code}: ${message} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
@@ -215,11 +229,25 @@ export class IdentityProvider {
     const resource = this.options.resource.replace(/\/$/, '')
     const target = scopes[0]
     if (!target) {
-      return { problem: { status: 400, error: 'invalid_scope', code: 1002012, message: `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).` } }
+      return {
+        problem: {
+          status: 400,
+          error: 'invalid_scope',
+          code: 1002012,
+          message: `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`
+        }
+      }
     }
     const match = /^(.*)\/(\.default|user_impersonation)$/.exec(target)
     if (!match || (!delegated && match[2] !== '.default')) {
-      return { problem: { status: 400, error: 'invalid_scope', code: 1002012, message: `The provided value for scope ${target} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).` } }
+      return {
+        problem: {
+          status: 400,
+          error: 'invalid_scope',
+          code: 1002012,
+          message: `The provided value for scope ${target} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`
+        }
+      }
     }
     if (match[1].replace(/\/$/, '') !== resource) {
       return {
@@ -264,7 +292,13 @@ export class IdentityProvider {
     const grant = form.get('grant_type')
     const clientId = form.get('client_id') ?? ''
     if (clientId !== this.options.clientId) {
-      return this.error(res, 400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`)
+      return this.error(
+        res,
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`
+      )
     }
     if (grant === 'client_credentials') {
       const secret = form.get('client_secret')
@@ -278,9 +312,21 @@ export class IdentityProvider {
         if (problem) return this.error(res, problem.status, problem.error, problem.code, problem.message)
       } else if (secret !== this.options.clientSecret) {
         if (!secret && !form.get('client_assertion')) {
-          return this.error(res, 401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
+          return this.error(
+            res,
+            401,
+            'invalid_client',
+            7000218,
+            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."
+          )
         }
-        return this.error(res, 401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`)
+        return this.error(
+          res,
+          401,
+          'invalid_client',
+          7000215,
+          `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`
+        )
       }
       const scope = this.checkScope(res, form.get('scope') ?? '', false)
       if (!scope) return
@@ -289,16 +335,31 @@ export class IdentityProvider {
     if (grant === 'urn:ietf:params:oauth:grant-type:device_code' || grant === 'device_code') {
       const entry = this.deviceCodes.get(form.get('device_code') ?? '')
       if (!entry) return this.error(res, 400, 'invalid_grant', 70000, 'Provided grant is invalid or malformed.')
-      if (this.options.now() > entry.expiresAt) return this.error(res, 400, 'expired_token', 70020, 'The provided value for the input parameter device_code is not valid. This code has expired.')
+      if (this.options.now() > entry.expiresAt)
+        return this.error(
+          res,
+          400,
+          'expired_token',
+          70020,
+          'The provided value for the input parameter device_code is not valid. This code has expired.'
+        )
       if (entry.state === 'declined') return this.error(res, 400, 'authorization_declined', 70019, 'The user declined the sign-in.')
-      if (entry.state === 'pending') return this.error(res, 400, 'authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.')
+      if (entry.state === 'pending')
+        return this.error(
+          res,
+          400,
+          'authorization_pending',
+          70016,
+          'OAuth 2.0 device flow error. Authorization is pending. Continue polling.'
+        )
       this.deviceCodes.delete(entry.deviceCode)
       return sendJson(res, 200, this.delegatedTokens(clientId, entry.scope, origin))
     }
     if (grant === 'authorization_code') return this.redeemCode(res, form, clientId, origin)
     if (grant === 'refresh_token') {
       const refresh = this.refreshTokens.get(form.get('refresh_token') ?? '')
-      if (!refresh || refresh.clientId !== clientId) return this.error(res, 400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.')
+      if (!refresh || refresh.clientId !== clientId)
+        return this.error(res, 400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.')
       const scope = this.checkScope(res, form.get('scope') ?? refresh.scope, true)
       if (!scope) return
       return sendJson(res, 200, this.delegatedTokens(clientId, scope, origin))
@@ -324,7 +385,12 @@ export class IdentityProvider {
     return this.options.redirectUris.some((registered) => {
       const r = new URL(registered)
       if (loopback(r.hostname) && r.protocol === 'http:') {
-        return url.protocol === 'http:' && url.hostname === r.hostname && url.pathname.replace(/\/$/, '') === r.pathname.replace(/\/$/, '') && !url.hash
+        return (
+          url.protocol === 'http:' &&
+          url.hostname === r.hostname &&
+          url.pathname.replace(/\/$/, '') === r.pathname.replace(/\/$/, '') &&
+          !url.hash
+        )
       }
       return url.href === r.href
     })
@@ -332,7 +398,11 @@ export class IdentityProvider {
 
   /** An error page the "browser" shows when the request cannot be sent back to the app. */
   private errorPage(res: ServerResponse, status: number, code: number, message: string): void {
-    res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'", 'x-ms-aadsts-code': String(code) })
+    res.writeHead(status, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': "default-src 'none'",
+      'x-ms-aadsts-code': String(code)
+    })
     res.end(`<!doctype html><html><head><meta charset="utf-8"><title>Sign in to your account</title></head><body>
 <h1>Sorry, but we're having trouble signing you in.</h1>
 <p id="error">AADSTS${code}: ${escapeHtml(message)}</p>
@@ -355,7 +425,9 @@ export class IdentityProvider {
         'Cache-Control': 'no-store',
         'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; form-action ${new URL(redirectUri).origin}`
       })
-      res.end(`<html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="${escapeHtml(redirectUri)}">${inputs}<noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit" /></noscript></form><script nonce="${nonce}">document.forms[0].submit();</script></body></html>`)
+      res.end(
+        `<html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="${escapeHtml(redirectUri)}">${inputs}<noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit" /></noscript></form><script nonce="${nonce}">document.forms[0].submit();</script></body></html>`
+      )
       return
     }
     const url = new URL(redirectUri)
@@ -375,32 +447,65 @@ export class IdentityProvider {
     const query = new URL(req.url ?? '/', 'http://sandbox.invalid').searchParams
     const clientId = query.get('client_id') ?? ''
     if (clientId !== this.options.clientId) {
-      return this.errorPage(res, 400, 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`)
+      return this.errorPage(
+        res,
+        400,
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`
+      )
     }
     const redirectUri = query.get('redirect_uri') ?? ''
     if (!this.redirectAllowed(redirectUri)) {
-      return this.errorPage(res, 400, 50011, `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`)
+      return this.errorPage(
+        res,
+        400,
+        50011,
+        `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`
+      )
     }
     const responseType = query.get('response_type') ?? ''
     const mode = query.get('response_mode') ?? (responseType === 'code' ? 'query' : 'fragment')
     if (!['query', 'fragment', 'form_post'].includes(mode)) {
-      return this.errorPage(res, 400, 900144, `The value '${mode}' of the parameter 'response_mode' is not supported. Use query, fragment or form_post.`)
+      return this.errorPage(
+        res,
+        400,
+        900144,
+        `The value '${mode}' of the parameter 'response_mode' is not supported. Use query, fragment or form_post.`
+      )
     }
     const state = query.get('state')
     const fail = (problem: Omit<OAuthProblem, 'status'>) => {
       const body = this.errorBody(problem.error, problem.code, problem.message)
-      const params: Record<string, string> = { error: problem.error, error_description: String(body.error_description), error_uri: String(body.error_uri) }
+      const params: Record<string, string> = {
+        error: problem.error,
+        error_description: String(body.error_description),
+        error_uri: String(body.error_uri)
+      }
       if (state !== null) params.state = state
       this.respondToApp(res, redirectUri, mode, params)
     }
-    if (!responseType) return fail({ error: 'invalid_request', code: 900144, message: "The request body must contain the following parameter: 'response_type'." })
-    if (responseType !== 'code') return fail({ error: 'unsupported_response_type', code: 700054, message: `response_type '${responseType}' is not enabled for the application.` })
+    if (!responseType)
+      return fail({
+        error: 'invalid_request',
+        code: 900144,
+        message: "The request body must contain the following parameter: 'response_type'."
+      })
+    if (responseType !== 'code')
+      return fail({
+        error: 'unsupported_response_type',
+        code: 700054,
+        message: `response_type '${responseType}' is not enabled for the application.`
+      })
     const scoped = this.scopeCheck(query.get('scope') ?? '', true)
     if ('problem' in scoped) return fail(scoped.problem)
     const challenge = query.get('code_challenge') ?? undefined
     const method = query.get('code_challenge_method') ?? (challenge ? 'plain' : undefined)
     if (method !== undefined && method !== 'plain' && method !== 'S256') {
-      return fail({ error: 'invalid_request', code: 501491, message: `Invalid code_challenge_method '${method}'. Supported values are 'plain' and 'S256'.` })
+      return fail({
+        error: 'invalid_request',
+        code: 501491,
+        message: `Invalid code_challenge_method '${method}'. Supported values are 'plain' and 'S256'.`
+      })
     }
     if (challenge !== undefined && !/^[A-Za-z0-9._~-]{43,128}$/.test(challenge)) {
       return fail({ error: 'invalid_request', code: 501491, message: 'Invalid size of Code_Challenge parameter.' })
@@ -430,14 +535,34 @@ export class IdentityProvider {
   private redeemCode(res: ServerResponse, form: URLSearchParams, clientId: string, origin: string): void {
     const code = form.get('code') ?? ''
     const entry = this.authorizationCodes.get(code)
-    if (!entry || entry.clientId !== clientId) return this.error(res, 400, 'invalid_grant', 70000, 'Provided grant is invalid or malformed.')
-    if (entry.redeemed) return this.error(res, 400, 'invalid_grant', 54005, 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.')
+    if (!entry || entry.clientId !== clientId)
+      return this.error(res, 400, 'invalid_grant', 70000, 'Provided grant is invalid or malformed.')
+    if (entry.redeemed)
+      return this.error(
+        res,
+        400,
+        'invalid_grant',
+        54005,
+        'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.'
+      )
     if (this.options.now() > entry.expiresAt) {
       this.authorizationCodes.delete(code)
-      return this.error(res, 400, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.')
+      return this.error(
+        res,
+        400,
+        'invalid_grant',
+        70008,
+        'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.'
+      )
     }
     if ((form.get('redirect_uri') ?? '') !== entry.redirectUri) {
-      return this.error(res, 400, 'invalid_grant', 50011, `The redirect URI '${form.get('redirect_uri') ?? ''}' specified in the request does not match the redirect URI used in the authorization request.`)
+      return this.error(
+        res,
+        400,
+        'invalid_grant',
+        50011,
+        `The redirect URI '${form.get('redirect_uri') ?? ''}' specified in the request does not match the redirect URI used in the authorization request.`
+      )
     }
     if (entry.codeChallenge !== undefined) {
       const verifier = form.get('code_verifier') ?? ''
@@ -447,7 +572,13 @@ export class IdentityProvider {
       if (!ok) {
         // A failed PKCE check burns the code: it cannot be retried with other verifiers.
         this.authorizationCodes.delete(code)
-        return this.error(res, 400, 'invalid_grant', 50148, 'The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.')
+        return this.error(
+          res,
+          400,
+          'invalid_grant',
+          50148,
+          'The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.'
+        )
       }
     }
     entry.redeemed = true
@@ -484,7 +615,13 @@ export class IdentityProvider {
     const form = await this.form(req)
     const clientId = form.get('client_id') ?? ''
     if (clientId !== this.options.clientId) {
-      return this.error(res, 400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${this.options.tenantId}'.`)
+      return this.error(
+        res,
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${this.options.tenantId}'.`
+      )
     }
     const scope = this.checkScope(res, form.get('scope') ?? '', true)
     if (!scope) return
@@ -530,7 +667,9 @@ export class IdentityProvider {
     if (req.method === 'POST') {
       const form = new URLSearchParams(await readBody(req, 64 * 1024))
       const ok = this.completeDeviceCode(form.get('user_code') ?? '', form.get('action') !== 'decline')
-      message = ok ? '<p><strong>Done.</strong> You can close this window and return to Sync Studio.</p>' : '<p><strong>That code is not valid or has expired.</strong></p>'
+      message = ok
+        ? '<p><strong>Done.</strong> You can close this window and return to Sync Studio.</p>'
+        : '<p><strong>That code is not valid or has expired.</strong></p>'
     }
     const html = `<!doctype html><html><head><meta charset="utf-8"><title>Sandbox sign-in</title></head><body>
 <h1>Sync Studio sandbox sign-in</h1>

@@ -24,7 +24,10 @@ function offsetFor(seed: number, table: string): number {
 
 export function generatedId(seed: number, table: string, index: number): string {
   const random = rowRandom(seed, `${table}#id`, index)
-  const hex = (digits: number) => Math.floor(random() * 16 ** digits).toString(16).padStart(digits, '0')
+  const hex = (digits: number) =>
+    Math.floor(random() * 16 ** digits)
+      .toString(16)
+      .padStart(digits, '0')
   const tail = (offsetFor(seed, table) + index).toString(16).padStart(12, '0')
   const variant = (8 + Math.floor(random() * 4)).toString(16)
   return `${hex(8)}-${hex(4)}-4${hex(3)}-${variant}${hex(3)}-${tail}`
@@ -50,6 +53,9 @@ export function nameGuid(name: string): string {
     h2 = Math.imul(h2 ^ name.charCodeAt(i), 2246822507) >>> 0
   }
   const random = rowRandom(h1, name, h2)
-  const hex = (digits: number) => Math.floor(random() * 16 ** digits).toString(16).padStart(digits, '0')
+  const hex = (digits: number) =>
+    Math.floor(random() * 16 ** digits)
+      .toString(16)
+      .padStart(digits, '0')
   return `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(6)}${hex(6)}`
 }

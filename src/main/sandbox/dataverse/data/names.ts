@@ -5,17 +5,81 @@ import { chance, intBetween, pick, type Random } from '../../common/random'
  * and non-Latin scripts, because that is what breaks mappings and e-mail builders.
  */
 export const firstNames = [
-  'Anna', 'John', 'Maria', 'David', 'Sarah', 'Michael', 'Laura', 'James', 'Emma', 'Daniel',
-  'José', 'François', 'Zoë', 'Ørjan', 'Łukasz', 'Søren', 'Chloé', 'Renée', 'Begoña', 'Ñuria',
-  'Siobhán', 'Björn', 'Ines', 'Noah', 'Olivia', 'Liam', 'Mia', 'Lucas', 'Amélie', 'Jürgen',
-  '王伟', '李娜', 'Дмитрий', 'Ольга', 'Ελένη', 'محمد', 'さくら', '김민준', 'Priyā', 'Thành'
+  'Anna',
+  'John',
+  'Maria',
+  'David',
+  'Sarah',
+  'Michael',
+  'Laura',
+  'James',
+  'Emma',
+  'Daniel',
+  'José',
+  'François',
+  'Zoë',
+  'Ørjan',
+  'Łukasz',
+  'Søren',
+  'Chloé',
+  'Renée',
+  'Begoña',
+  'Ñuria',
+  'Siobhán',
+  'Björn',
+  'Ines',
+  'Noah',
+  'Olivia',
+  'Liam',
+  'Mia',
+  'Lucas',
+  'Amélie',
+  'Jürgen',
+  '王伟',
+  '李娜',
+  'Дмитрий',
+  'Ольга',
+  'Ελένη',
+  'محمد',
+  'さくら',
+  '김민준',
+  'Priyā',
+  'Thành'
 ] as const
 
 export const lastNames = [
-  'Smith', 'Johnson', 'Brown', 'Miller', 'Davis', 'Wilson', 'Taylor', 'Anderson', 'Thomas', 'Moore',
-  "O'Brien", 'Müller', 'García', 'Núñez', 'Dubois', 'Lefèvre', 'Kowalski', 'Søndergaard', 'Ødegård',
-  'Smith-Jones', 'van der Berg', 'de la Cruz', 'Rossi', 'Nakamura', 'Nguyễn', 'Öztürk',
-  '张', '佐藤', 'Иванов', 'Παπαδόπουλος', 'العلي', '김'
+  'Smith',
+  'Johnson',
+  'Brown',
+  'Miller',
+  'Davis',
+  'Wilson',
+  'Taylor',
+  'Anderson',
+  'Thomas',
+  'Moore',
+  "O'Brien",
+  'Müller',
+  'García',
+  'Núñez',
+  'Dubois',
+  'Lefèvre',
+  'Kowalski',
+  'Søndergaard',
+  'Ødegård',
+  'Smith-Jones',
+  'van der Berg',
+  'de la Cruz',
+  'Rossi',
+  'Nakamura',
+  'Nguyễn',
+  'Öztürk',
+  '张',
+  '佐藤',
+  'Иванов',
+  'Παπαδόπουλος',
+  'العلي',
+  '김'
 ] as const
 
 export const cities: ReadonlyArray<[string, string, string]> = [
@@ -37,7 +101,21 @@ export const cities: ReadonlyArray<[string, string, string]> = [
 
 export const streets = ['Main St', 'Rue de Rivoli', 'Hauptstraße', 'Calle Mayor', 'High Street', 'Ulica Długa', 'Kongens Gade']
 export const domains = ['example.com', 'contoso.com', 'fabrikam.net', 'outlook.example', 'mail.example.org']
-export const companyWords = ['Contoso', 'Fabrikam', 'Litware', 'Adventure Works', 'Northwind', 'Tailspin', 'Wingtip', 'Proseware', 'Fourth Coffee', 'Alpine Ski House', 'Coho Winery', 'Société Générale Démo', '株式会社サンプル']
+export const companyWords = [
+  'Contoso',
+  'Fabrikam',
+  'Litware',
+  'Adventure Works',
+  'Northwind',
+  'Tailspin',
+  'Wingtip',
+  'Proseware',
+  'Fourth Coffee',
+  'Alpine Ski House',
+  'Coho Winery',
+  'Société Générale Démo',
+  '株式会社サンプル'
+]
 export const companySuffix = ['Inc.', 'Ltd', 'GmbH', 'S.A.', 'LLC', 'AG', '']
 export const vehicleMakes = ['Volvo', 'Toyota', 'Škoda', 'Citroën', 'BMW', 'Ford', 'Tesla', 'Renault']
 export const vehicleModels = ['XC60', 'Corolla', 'Octavia', 'C4', 'i3', 'Focus', 'Model 3', 'Clio']

@@ -28,7 +28,10 @@ interface TableState {
 export interface StoreSnapshot {
   format: 'sync-studio/dataverse-sandbox@1'
   version: number
-  tables: Record<string, { overlay: Array<[string, Row]>; tombstones: string[]; created: Array<string | null>; changes: Array<[string, ChangeEntry]> }>
+  tables: Record<
+    string,
+    { overlay: Array<[string, Row]>; tombstones: string[]; created: Array<string | null>; changes: Array<[string, ChangeEntry]> }
+  >
 }
 
 /** The first version handed out to writes; every generated row's version is below it. */

@@ -141,7 +141,14 @@ export function typeSpecificJson(column: ColumnDef): Record<string, unknown> {
     case 'Double':
       return { ImeMode: 'Auto', MaxValue: column.maxValue, MinValue: column.minValue, Precision: column.precision ?? 5 }
     case 'Decimal':
-      return { ImeMode: 'Auto', MaxValue: column.maxValue, MinValue: column.minValue, Precision: column.precision ?? 2, FormulaDefinition: null, SourceTypeMask: 0 }
+      return {
+        ImeMode: 'Auto',
+        MaxValue: column.maxValue,
+        MinValue: column.minValue,
+        Precision: column.precision ?? 2,
+        FormulaDefinition: null,
+        SourceTypeMask: 0
+      }
     case 'Money':
       return {
         ImeMode: 'Auto',

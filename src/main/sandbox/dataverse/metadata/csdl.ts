@@ -12,7 +12,11 @@ const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;
 
 function entityType(catalog: Catalog, table: TableDef, annotations: boolean): string {
   const lines: string[] = []
-  const base = table.isActivity ? 'mscrm.activitypointer' : table.logicalName === 'systemuser' || table.logicalName === 'team' ? 'mscrm.principal' : 'mscrm.crmbaseentity'
+  const base = table.isActivity
+    ? 'mscrm.activitypointer'
+    : table.logicalName === 'systemuser' || table.logicalName === 'team'
+      ? 'mscrm.principal'
+      : 'mscrm.crmbaseentity'
   lines.push(`<EntityType Name="${table.logicalName}" BaseType="${base}">`)
   if (base === 'mscrm.crmbaseentity') lines.push(`<Key><PropertyRef Name="${table.primaryId}" /></Key>`)
   for (const column of table.columns) {
@@ -20,7 +24,9 @@ function entityType(catalog: Catalog, table: TableDef, annotations: boolean): st
     const readOnly = !column.validForCreate && !column.validForUpdate
     const attrs = column.type === 'String' || column.type === 'Memo' ? ' Unicode="false"' : ''
     if (annotations && readOnly) {
-      lines.push(`<Property Name="${webName(column)}" Type="${edmTypeOf(column)}"${attrs}><Annotation Term="Org.OData.Core.V1.Computed" Bool="true" /><Annotation Term="Org.OData.Core.V1.Permissions"><EnumMember>Org.OData.Core.V1.Permission/Read</EnumMember></Annotation></Property>`)
+      lines.push(
+        `<Property Name="${webName(column)}" Type="${edmTypeOf(column)}"${attrs}><Annotation Term="Org.OData.Core.V1.Computed" Bool="true" /><Annotation Term="Org.OData.Core.V1.Permissions"><EnumMember>Org.OData.Core.V1.Permission/Read</EnumMember></Annotation></Property>`
+      )
     } else {
       lines.push(`<Property Name="${webName(column)}" Type="${edmTypeOf(column)}"${attrs} />`)
     }
@@ -44,7 +50,9 @@ function entityType(catalog: Catalog, table: TableDef, annotations: boolean): st
     for (const column of def.columns) {
       const rel = column.relationships?.[table.logicalName]
       if (rel && column.type !== 'Owner') {
-        lines.push(`<NavigationProperty Name="${rel}" Type="Collection(mscrm.${def.logicalName})" Partner="${column.navigation?.[table.logicalName] ?? column.logicalName}" />`)
+        lines.push(
+          `<NavigationProperty Name="${rel}" Type="Collection(mscrm.${def.logicalName})" Partner="${column.navigation?.[table.logicalName] ?? column.logicalName}" />`
+        )
       }
     }
   }
@@ -53,7 +61,9 @@ function entityType(catalog: Catalog, table: TableDef, annotations: boolean): st
     for (const key of table.keys) {
       lines.push('<Record Type="OData.Community.Keys.V1.AlternateKey"><PropertyValue Property="Key"><Collection>')
       for (const attribute of key.attributes) {
-        lines.push(`<Record Type="OData.Community.Keys.V1.PropertyRef"><PropertyValue Property="Alias" String="${attribute}" /><PropertyValue Property="Name" PropertyPath="${attribute}" /></Record>`)
+        lines.push(
+          `<Record Type="OData.Community.Keys.V1.PropertyRef"><PropertyValue Property="Alias" String="${attribute}" /><PropertyValue Property="Name" PropertyPath="${attribute}" /></Record>`
+        )
       }
       lines.push('</Collection></PropertyValue></Record>')
     }
@@ -79,9 +89,10 @@ export function csdl(catalog: Catalog, annotations: boolean): string {
     '<Function Name="WhoAmI"><ReturnType Type="mscrm.WhoAmIResponse" Nullable="false" /></Function>',
     '<EntityContainer Name="System">',
     ...tables.map((t) => {
-      const tracking = annotations && t.changeTracking
-        ? '<Annotation Term="Org.OData.Capabilities.V1.ChangeTracking"><Record><PropertyValue Property="Supported" Bool="true" /></Record></Annotation>'
-        : ''
+      const tracking =
+        annotations && t.changeTracking
+          ? '<Annotation Term="Org.OData.Capabilities.V1.ChangeTracking"><Record><PropertyValue Property="Supported" Bool="true" /></Record></Annotation>'
+          : ''
       return `<EntitySet Name="${escape(t.entitySetName)}" EntityType="Microsoft.Dynamics.CRM.${t.logicalName}">${tracking}</EntitySet>`
     }),
     '<FunctionImport Name="WhoAmI" Function="Microsoft.Dynamics.CRM.WhoAmI" />',

@@ -161,13 +161,28 @@ export function oneToManyJson(catalog: Catalog, table: TableDef): Array<Record<s
   for (const { def } of catalog.byLogicalName.values()) {
     for (const column of def.columns) {
       const relationship = column.relationships?.[table.logicalName]
-      if (relationship) result.push(relationshipJson(def, column.logicalName, table.logicalName, relationship, column.navigation?.[table.logicalName] ?? column.logicalName))
+      if (relationship)
+        result.push(
+          relationshipJson(
+            def,
+            column.logicalName,
+            table.logicalName,
+            relationship,
+            column.navigation?.[table.logicalName] ?? column.logicalName
+          )
+        )
     }
   }
   return result
 }
 
-function relationshipJson(referencing: TableDef, attribute: string, referenced: string, schemaName: string, navigation: string): Record<string, unknown> {
+function relationshipJson(
+  referencing: TableDef,
+  attribute: string,
+  referenced: string,
+  schemaName: string,
+  navigation: string
+): Record<string, unknown> {
   return {
     MetadataId: nameGuid(`relationship:${schemaName}:${referencing.logicalName}`),
     HasChanged: null,
@@ -190,7 +205,16 @@ function relationshipJson(referencing: TableDef, attribute: string, referenced: 
     RelationshipBehavior: 0,
     IsDenormalizedLookup: null,
     DenormalizedAttributeName: null,
-    CascadeConfiguration: { Assign: 'NoCascade', Delete: 'RemoveLink', Archive: 'NoCascade', Merge: 'NoCascade', Reparent: 'NoCascade', Share: 'NoCascade', Unshare: 'NoCascade', RollupView: 'NoCascade' },
+    CascadeConfiguration: {
+      Assign: 'NoCascade',
+      Delete: 'RemoveLink',
+      Archive: 'NoCascade',
+      Merge: 'NoCascade',
+      Reparent: 'NoCascade',
+      Share: 'NoCascade',
+      Unshare: 'NoCascade',
+      RollupView: 'NoCascade'
+    },
     IsCustomizable: managed(true, 'iscustomizable')
   }
 }

@@ -21,14 +21,22 @@ function findTable(svc: DataverseService, keyText: string): TableDef {
     if (byName ? def.logicalName === byName[1] : guidPattern.test(keyText) && entityId(def) === keyText.toLowerCase()) return def
   }
   if (!byName && !guidPattern.test(keyText)) throw errors.invalidKey('EntityMetadata')
-  throw new DataverseError(404, '0x80040217', `Could not find entity with ${byName ? `LogicalName = ${byName[1]}` : `MetadataId = ${keyText}`}.`)
+  throw new DataverseError(
+    404,
+    '0x80040217',
+    `Could not find entity with ${byName ? `LogicalName = ${byName[1]}` : `MetadataId = ${keyText}`}.`
+  )
 }
 
 function findAttribute(table: TableDef, keyText: string): ColumnDef {
   const byName = /^LogicalName='([^']*)'$/.exec(keyText)
   const column = table.columns.find((c) => (byName ? c.logicalName === byName[1] : attributeId(table, c) === keyText.toLowerCase()))
   if (!column) {
-    throw new DataverseError(404, '0x80040217', `Could not find attribute with ${byName ? `LogicalName = ${byName[1]}` : `MetadataId = ${keyText}`} for entity ${table.logicalName}.`)
+    throw new DataverseError(
+      404,
+      '0x80040217',
+      `Could not find attribute with ${byName ? `LogicalName = ${byName[1]}` : `MetadataId = ${keyText}`} for entity ${table.logicalName}.`
+    )
   }
   return column
 }
@@ -49,12 +57,23 @@ function attributeJson(table: TableDef, column: ColumnDef, cast: string | undefi
   Object.assign(json, baseAttributeJson(table, column, index))
   if (cast) Object.assign(json, typeSpecificJson(column))
   for (const expand of expands) {
-    if (expand.name !== 'OptionSet' && expand.name !== 'GlobalOptionSet') throw errors.propertyNotFound(expand.name, cast ?? 'AttributeMetadata')
-    if (!cast || !['PicklistAttributeMetadata', 'BooleanAttributeMetadata', 'StateAttributeMetadata', 'StatusAttributeMetadata', 'EntityNameAttributeMetadata'].includes(cast)) {
+    if (expand.name !== 'OptionSet' && expand.name !== 'GlobalOptionSet')
+      throw errors.propertyNotFound(expand.name, cast ?? 'AttributeMetadata')
+    if (
+      !cast ||
+      ![
+        'PicklistAttributeMetadata',
+        'BooleanAttributeMetadata',
+        'StateAttributeMetadata',
+        'StatusAttributeMetadata',
+        'EntityNameAttributeMetadata'
+      ].includes(cast)
+    ) {
       throw errors.propertyNotFound(expand.name, cast ?? 'AttributeMetadata')
     }
     const optionSet = optionSetJson(table, column)
-    const selected = optionSet && expand.select ? applySelect(optionSet, expand.select, new Set(Object.keys(optionSet)), 'OptionSetMetadata') : optionSet
+    const selected =
+      optionSet && expand.select ? applySelect(optionSet, expand.select, new Set(Object.keys(optionSet)), 'OptionSetMetadata') : optionSet
     json[expand.name] = expand.name === 'GlobalOptionSet' && !column.isGlobalOptionSet && column.type !== 'Picklist' ? null : selected
   }
   return json
@@ -71,7 +90,13 @@ function attributesOf(table: TableDef, cast: string | undefined): ColumnDef[] {
   return table.columns.filter((c) => !cast || metadataTypeOf(c) === cast)
 }
 
-function selectAttribute(table: TableDef, column: ColumnDef, cast: string | undefined, select: string[] | undefined, expands: MetadataExpand[]): Json {
+function selectAttribute(
+  table: TableDef,
+  column: ColumnDef,
+  cast: string | undefined,
+  select: string[] | undefined,
+  expands: MetadataExpand[]
+): Json {
   const full = attributeJson(table, column, cast, expands)
   const typeName = cast ?? 'AttributeMetadata'
   const selected = applySelect(full, select, attributeAllowed(cast, full, expands), typeName)
@@ -84,7 +109,11 @@ function parseCast(segment: string | undefined): string | undefined {
   if (!segment.startsWith(ns)) throw errors.segmentNotFound(segment)
   const type = segment.slice(ns.length)
   if (type === 'EnumAttributeMetadata') {
-    throw new DataverseError(400, '0x0', `The type '${segment}' is abstract; cast to a concrete attribute type such as ${ns}PicklistAttributeMetadata.`)
+    throw new DataverseError(
+      400,
+      '0x0',
+      `The type '${segment}' is abstract; cast to a concrete attribute type such as ${ns}PicklistAttributeMetadata.`
+    )
   }
   if (!castableTypes.has(type)) throw errors.segmentNotFound(segment)
   return type
@@ -108,10 +137,14 @@ function entityWithExpands(svc: DataverseService, table: TableDef, options: Quer
         json.Keys = keysJson(table).map((k) => applySelect(k, expand.select, new Set(Object.keys(k)), 'EntityKeyMetadata'))
         break
       case 'ManyToOneRelationships':
-        json.ManyToOneRelationships = manyToOneJson(table).map((r) => applySelect(r, expand.select, new Set(Object.keys(r)), 'OneToManyRelationshipMetadata'))
+        json.ManyToOneRelationships = manyToOneJson(table).map((r) =>
+          applySelect(r, expand.select, new Set(Object.keys(r)), 'OneToManyRelationshipMetadata')
+        )
         break
       case 'OneToManyRelationships':
-        json.OneToManyRelationships = oneToManyJson(svc.catalog, table).map((r) => applySelect(r, expand.select, new Set(Object.keys(r)), 'OneToManyRelationshipMetadata'))
+        json.OneToManyRelationships = oneToManyJson(svc.catalog, table).map((r) =>
+          applySelect(r, expand.select, new Set(Object.keys(r)), 'OneToManyRelationshipMetadata')
+        )
         break
       default:
         throw errors.propertyNotFound(expand.name, 'EntityMetadata')
@@ -178,7 +211,9 @@ export function metadataRoute(svc: DataverseService, method: string, segments: s
       if (segments.length > 2) throw errors.segmentNotFound(segments[2])
       const all = second.name === 'ManyToOneRelationships' ? manyToOneJson(table) : oneToManyJson(svc.catalog, table)
       const predicate = options.filter ? jsonPredicate(options.filter, options.aliases, 'OneToManyRelationshipMetadata') : undefined
-      const value = all.filter((r) => !predicate || predicate(r)).map((r) => applySelect(r, options.select, new Set(Object.keys(r)), 'OneToManyRelationshipMetadata'))
+      const value = all
+        .filter((r) => !predicate || predicate(r))
+        .map((r) => applySelect(r, options.select, new Set(Object.keys(r)), 'OneToManyRelationshipMetadata'))
       return jsonResponse(200, { '@odata.context': `${entityBase}/${second.name}${contextShape(options.select, [])}`, value })
     }
     default: {

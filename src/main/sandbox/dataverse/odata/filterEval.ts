@@ -262,10 +262,12 @@ function compileCrmFunction(name: string, params: Record<string, Operand>, ctx: 
     v === null ? null : kind === 'date' ? Date.parse(`${String(v)}T00:00:00Z`) : typeof v === 'number' ? v : null
   const now = ctx.now
   const sod = startOfDay(now)
-  const within = (from: number, to: number, inclusiveEnd = false) => (row: Row) => {
-    const t = asTime(get(row))
-    return t !== null && t >= from && (inclusiveEnd ? t <= to : t < to)
-  }
+  const within =
+    (from: number, to: number, inclusiveEnd = false) =>
+    (row: Row) => {
+      const t = asTime(get(row))
+      return t !== null && t >= from && (inclusiveEnd ? t <= to : t < to)
+    }
   const before = (limit: number) => (row: Row) => {
     const t = asTime(get(row))
     return t !== null && t < limit
@@ -300,7 +302,8 @@ function compileCrmFunction(name: string, params: Record<string, Operand>, ctx: 
     case 'Between':
     case 'NotBetween': {
       const [low, high] = values()
-      if (low === undefined || high === undefined) throw new DataverseError(400, '0x0', `'Microsoft.Dynamics.CRM.${name}' needs two PropertyValues.`)
+      if (low === undefined || high === undefined)
+        throw new DataverseError(400, '0x0', `'Microsoft.Dynamics.CRM.${name}' needs two PropertyValues.`)
       const negate = name === 'NotBetween'
       return (row) => {
         const v = get(row)
@@ -396,4 +399,3 @@ function compileCrmFunction(name: string, params: Record<string, Operand>, ctx: 
       )
   }
 }
-

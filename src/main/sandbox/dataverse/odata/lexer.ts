@@ -33,7 +33,7 @@ export function tokenize(text: string): Token[] {
     }
     const rest = text.slice(i)
     if ('(),=[]:'.includes(ch)) {
-      tokens.push({ t: 'punct', v: ch as '(' , at: i })
+      tokens.push({ t: 'punct', v: ch as '(', at: i })
       i++
       continue
     }

@@ -43,7 +43,12 @@ export class PagingCookies {
   }
 
   decode(token: string, query: string): PageState {
-    const invalid = () => new DataverseError(400, '0x80040203', 'The $skiptoken is invalid or does not belong to this query. Use the @odata.nextLink exactly as returned.')
+    const invalid = () =>
+      new DataverseError(
+        400,
+        '0x80040203',
+        'The $skiptoken is invalid or does not belong to this query. Use the @odata.nextLink exactly as returned.'
+      )
     const match = /pagingcookie="([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)"/.exec(token)
     if (!match || this.sign(match[1]) !== match[2]) throw invalid()
     let state: PageState
@@ -64,7 +69,9 @@ export class PagingCookies {
 export function formatDeltaToken(version: number, at: Date): string {
   const p = (n: number) => String(n).padStart(2, '0')
   const stamp = `${p(at.getUTCMonth() + 1)}/${p(at.getUTCDate())}/${at.getUTCFullYear()} ${p(at.getUTCHours())}:${p(at.getUTCMinutes())}:${p(at.getUTCSeconds())}`
-  return encodeURIComponent(`${version}!${stamp}`).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()).replace(/!/g, '%21')
+  return encodeURIComponent(`${version}!${stamp}`)
+    .replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())
+    .replace(/!/g, '%21')
 }
 
 export function parseDeltaToken(token: string): { version: number; issuedAt: number } | undefined {

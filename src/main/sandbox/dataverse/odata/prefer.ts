@@ -12,7 +12,7 @@ export interface Preferences {
 
 export function parsePrefer(header: string | string[] | undefined): Preferences {
   const prefs: Preferences = { trackChanges: false, returnRepresentation: false, continueOnError: false, annotations: [] }
-  const text = Array.isArray(header) ? header.join(',') : header ?? ''
+  const text = Array.isArray(header) ? header.join(',') : (header ?? '')
   // Split on commas outside quotes: include-annotations lists names inside one quoted value.
   const parts: string[] = []
   let current = ''
@@ -30,7 +30,13 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
     if (!part) continue
     const eq = part.indexOf('=')
     const name = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase()
-    const value = eq < 0 ? '' : part.slice(eq + 1).trim().replace(/^"|"$/g, '')
+    const value =
+      eq < 0
+        ? ''
+        : part
+            .slice(eq + 1)
+            .trim()
+            .replace(/^"|"$/g, '')
     if (name === 'odata.maxpagesize') {
       const n = Number(value)
       if (Number.isInteger(n) && n > 0) prefs.maxPageSize = n
@@ -39,7 +45,10 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
     else if (name === 'odata.continue-on-error') prefs.continueOnError = true
     else if (name === 'odata.include-annotations') {
       prefs.annotationsRaw = value
-      prefs.annotations = value.split(',').map((v) => v.trim()).filter(Boolean)
+      prefs.annotations = value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
     }
   }
   return prefs

@@ -53,7 +53,10 @@ export function parseQueryOptions(search: string): QueryOptions {
     if (!supported.has(name)) throw errors.queryOptionNotSupported(name)
     switch (name) {
       case '$select':
-        options.select = value.split(',').map((s) => s.trim()).filter(Boolean)
+        options.select = value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
         break
       case '$filter':
         options.filter = value
@@ -63,7 +66,12 @@ export function parseQueryOptions(search: string): QueryOptions {
         break
       case '$top': {
         const n = Number(value)
-        if (!Number.isInteger(n) || n < 0) throw new DataverseError(400, '0x0', `Invalid value '${value}' for $top query option found. The $top query option requires a non-negative integer value.`)
+        if (!Number.isInteger(n) || n < 0)
+          throw new DataverseError(
+            400,
+            '0x0',
+            `Invalid value '${value}' for $top query option found. The $top query option requires a non-negative integer value.`
+          )
         options.top = n
         break
       }
@@ -140,7 +148,11 @@ export function parseExpand(text: string): ExpandTerm[] {
       const eq = option.indexOf('=')
       const name = option.slice(0, eq).trim()
       const value = option.slice(eq + 1).trim()
-      if (name === '$select') result.select = value.split(',').map((s) => s.trim()).filter(Boolean)
+      if (name === '$select')
+        result.select = value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
       else result.unsupported.push(name)
     }
     return result

@@ -122,7 +122,11 @@ const wantedAnnotations = new WeakMap<SerializeContext, { formatted: boolean; na
 function wanted(ctx: SerializeContext): { formatted: boolean; navigation: boolean; logicalName: boolean } {
   let flags = wantedAnnotations.get(ctx)
   if (!flags) {
-    flags = { formatted: ctx.wants(formattedValue), navigation: ctx.wants(navigationAnnotation), logicalName: ctx.wants(logicalNameAnnotation) }
+    flags = {
+      formatted: ctx.wants(formattedValue),
+      navigation: ctx.wants(navigationAnnotation),
+      logicalName: ctx.wants(logicalNameAnnotation)
+    }
     wantedAnnotations.set(ctx, flags)
   }
   return flags
@@ -170,7 +174,10 @@ export function serializeRow(
       continue
     }
     const select = plan.select
-      ? withImpliedColumns(targetIndex, plan.select.filter((c) => targetIndex.columns.has(c.logicalName)))
+      ? withImpliedColumns(
+          targetIndex,
+          plan.select.filter((c) => targetIndex.columns.has(c.logicalName))
+        )
       : readableColumns(targetIndex)
     out[plan.navigation] = serializeRow(targetIndex, target, select, ctx)
   }

@@ -7,13 +7,21 @@ export function addressColumns(n: 1 | 2 | 3): ColumnDef[] {
   const label = `Address ${n}`
   return [
     guidColumn(`${p}_addressid`, `${label}: ID`),
-    picklist(`${p}_addresstypecode`, `${label}: Address Type`, [[1, 'Bill To'], [2, 'Ship To'], [3, 'Primary'], [4, 'Other']]),
+    picklist(`${p}_addresstypecode`, `${label}: Address Type`, [
+      [1, 'Bill To'],
+      [2, 'Ship To'],
+      [3, 'Primary'],
+      [4, 'Other']
+    ]),
     str(`${p}_city`, `${label}: City`, 80),
     memo(`${p}_composite`, label, 1000, { ...readOnly, computed: true }),
     str(`${p}_country`, `${label}: Country/Region`, 80),
     str(`${p}_county`, `${label}: County`, 50),
     phone(`${p}_fax`, `${label}: Fax`),
-    picklist(`${p}_freighttermscode`, `${label}: Freight Terms`, [[1, 'FOB'], [2, 'No Charge']]),
+    picklist(`${p}_freighttermscode`, `${label}: Freight Terms`, [
+      [1, 'FOB'],
+      [2, 'No Charge']
+    ]),
     double(`${p}_latitude`, `${label}: Latitude`, -90, 90),
     str(`${p}_line1`, `${label}: Street 1`, 250),
     str(`${p}_line2`, `${label}: Street 2`, 250),
@@ -24,7 +32,13 @@ export function addressColumns(n: 1 | 2 | 3): ColumnDef[] {
     str(`${p}_postofficebox`, `${label}: Post Office Box`, 20),
     str(`${p}_primarycontactname`, `${label}: Primary Contact Name`, 100),
     picklist(`${p}_shippingmethodcode`, `${label}: Shipping Method`, [
-      [1, 'Airborne'], [2, 'DHL'], [3, 'FedEx'], [4, 'UPS'], [5, 'Postal Mail'], [6, 'Full Load'], [7, 'Will Call']
+      [1, 'Airborne'],
+      [2, 'DHL'],
+      [3, 'FedEx'],
+      [4, 'UPS'],
+      [5, 'Postal Mail'],
+      [6, 'Full Load'],
+      [7, 'Will Call']
     ]),
     str(`${p}_stateorprovince`, `${label}: State/Province`, 50),
     phone(`${p}_telephone1`, `${label}: Phone`),

@@ -65,12 +65,7 @@ export function opts(pairs: Array<[number, string]>): OptionDef[] {
   return pairs.map(([value, label]) => ({ value, label }))
 }
 
-export function picklist(
-  name: string,
-  display: string,
-  options: Array<[number, string]>,
-  extra: Extra = {}
-): ColumnDef {
+export function picklist(name: string, display: string, options: Array<[number, string]>, extra: Extra = {}): ColumnDef {
   return column(name, display, 'Picklist', { options: opts(options), ...extra })
 }
 
@@ -149,14 +144,7 @@ export function systemColumns(
       navigation: { systemuser: 'ownerid', team: 'ownerid' },
       relationships: { systemuser: `owner_${relPrefix}`, team: `owner_${relPrefix}` }
     }),
-    lookup(
-      'createdby',
-      'Created By',
-      ['systemuser'],
-      { systemuser: 'createdby' },
-      { systemuser: `lk_${relPrefix}_createdby` },
-      readOnly
-    ),
+    lookup('createdby', 'Created By', ['systemuser'], { systemuser: 'createdby' }, { systemuser: `lk_${relPrefix}_createdby` }, readOnly),
     lookup(
       'modifiedby',
       'Modified By',

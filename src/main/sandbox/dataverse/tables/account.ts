@@ -31,10 +31,12 @@ function generate(index: number, ctx: TableContext): Row {
     address1_line1: `${intBetween(random, 1, 500)} Business Park`,
     donotbulkemail: chance(random, 0.1),
     creditonhold: chance(random, 0.05),
-    primarycontactid: ctx.counts.contact > 0 && chance(random, 0.7)
-      ? { id: ctx.idOf('contact', intBetween(random, 0, ctx.counts.contact - 1)), table: 'contact' }
-      : null,
-    parentaccountid: index > 0 && chance(random, 0.1) ? { id: ctx.idOf('account', intBetween(random, 0, index - 1)), table: 'account' } : null,
+    primarycontactid:
+      ctx.counts.contact > 0 && chance(random, 0.7)
+        ? { id: ctx.idOf('contact', intBetween(random, 0, ctx.counts.contact - 1)), table: 'contact' }
+        : null,
+    parentaccountid:
+      index > 0 && chance(random, 0.1) ? { id: ctx.idOf('account', intBetween(random, 0, index - 1)), table: 'account' } : null,
     ownerid: { id: owner, table: 'systemuser' },
     createdby: { id: ctx.idOf('systemuser', 1), table: 'systemuser' },
     modifiedby: { id: owner, table: 'systemuser' },
@@ -73,17 +75,48 @@ export const accountTable: TableDef = {
     str('websiteurl', 'Website', 200, { format: 'Url' }),
     money('revenue', 'Annual Revenue'),
     int('numberofemployees', 'Number of Employees', 0, 1000000000),
-    picklist('industrycode', 'Industry', [[1, 'Accounting'], [2, 'Agriculture and Non-petrol Natural Resource Extraction'], [3, 'Broadcasting Printing and Publishing'], [4, 'Brokers'], [5, 'Building Supply Retail']]),
-    picklist('accountcategorycode', 'Category', [[1, 'Preferred Customer'], [2, 'Standard']]),
-    picklist('customertypecode', 'Relationship Type', [[1, 'Competitor'], [2, 'Consultant'], [3, 'Customer'], [11, 'Prospect']]),
+    picklist('industrycode', 'Industry', [
+      [1, 'Accounting'],
+      [2, 'Agriculture and Non-petrol Natural Resource Extraction'],
+      [3, 'Broadcasting Printing and Publishing'],
+      [4, 'Brokers'],
+      [5, 'Building Supply Retail']
+    ]),
+    picklist('accountcategorycode', 'Category', [
+      [1, 'Preferred Customer'],
+      [2, 'Standard']
+    ]),
+    picklist('customertypecode', 'Relationship Type', [
+      [1, 'Competitor'],
+      [2, 'Consultant'],
+      [3, 'Customer'],
+      [11, 'Prospect']
+    ]),
     bool('donotbulkemail', 'Do not allow Bulk Emails', 'Do Not Allow', 'Allow'),
     bool('creditonhold', 'Credit Hold'),
     memo('description', 'Description', 2000),
     lookup('primarycontactid', 'Primary Contact', ['contact'], { contact: 'primarycontactid' }, { contact: 'account_primary_contact' }),
     lookup('parentaccountid', 'Parent Account', ['account'], { account: 'parentaccountid' }, { account: 'account_parent_account' }),
-    lookup('transactioncurrencyid', 'Currency', ['transactioncurrency'], { transactioncurrency: 'transactioncurrencyid' }, { transactioncurrency: 'TransactionCurrency_Account' }),
+    lookup(
+      'transactioncurrencyid',
+      'Currency',
+      ['transactioncurrency'],
+      { transactioncurrency: 'transactioncurrencyid' },
+      { transactioncurrency: 'TransactionCurrency_Account' }
+    ),
     ...addressColumns(1),
-    ...systemColumns('account', 'accountbase', [[0, 'Active', 1], [1, 'Inactive', 2]], [[1, 'Active', 0], [2, 'Inactive', 1]])
+    ...systemColumns(
+      'account',
+      'accountbase',
+      [
+        [0, 'Active', 1],
+        [1, 'Inactive', 2]
+      ],
+      [
+        [1, 'Active', 0],
+        [2, 'Inactive', 1]
+      ]
+    )
   ],
   keys: [],
   count: ({ contacts }) => Math.max(10, Math.ceil(contacts / 20)),

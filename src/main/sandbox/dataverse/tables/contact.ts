@@ -1,7 +1,20 @@
 import { chance, intBetween, pick, rowRandom } from '../../common/random'
 import { addressColumns, deriveAddressComposites } from '../schema/addressColumns'
 import {
-  bool, dateTime, email, int, lookup, memo, money, phone, picklist, primaryKey, readOnly, requiredLevel, str, systemColumns
+  bool,
+  dateTime,
+  email,
+  int,
+  lookup,
+  memo,
+  money,
+  phone,
+  picklist,
+  primaryKey,
+  readOnly,
+  requiredLevel,
+  str,
+  systemColumns
 } from '../schema/columns'
 import type { ColumnDef, Row, TableContext, TableDef } from '../schema/model'
 import { atLimit, cities, emailFor, firstNames, lastNames, maybe, phoneNumber, streets } from '../data/names'
@@ -35,7 +48,7 @@ const columns: ColumnDef[] = [
   str('governmentid', 'Government', 50),
   str('employeeid', 'Employee', 50),
   str('externaluseridentifier', 'External User Identifier', 50),
-  str('spousesname', "Spouse/Partner Name", 100),
+  str('spousesname', 'Spouse/Partner Name', 100),
   str('childrensnames', "Children's Names", 255),
   str('managername', 'Manager', 100),
   phone('managerphone', 'Manager Phone'),
@@ -45,20 +58,65 @@ const columns: ColumnDef[] = [
   dateTime('anniversary', 'Anniversary', 'DateOnly'),
   dateTime('lastusedincampaign', 'Last Date Included in Campaign', 'UserLocal', { validForCreate: false }),
   dateTime('lastonholdtime', 'Last On Hold Time', 'UserLocal'),
-  picklist('gendercode', 'Gender', [[1, 'Male'], [2, 'Female']], { optionSetName: 'contact_gendercode' }),
-  picklist('familystatuscode', 'Marital Status', [[1, 'Single'], [2, 'Married'], [3, 'Divorced'], [4, 'Widowed']]),
-  picklist('preferredcontactmethodcode', 'Preferred Method of Contact', [[1, 'Any'], [2, 'Email'], [3, 'Phone'], [4, 'Fax'], [5, 'Mail']], { defaultValue: 1 }),
+  picklist(
+    'gendercode',
+    'Gender',
+    [
+      [1, 'Male'],
+      [2, 'Female']
+    ],
+    { optionSetName: 'contact_gendercode' }
+  ),
+  picklist('familystatuscode', 'Marital Status', [
+    [1, 'Single'],
+    [2, 'Married'],
+    [3, 'Divorced'],
+    [4, 'Widowed']
+  ]),
+  picklist(
+    'preferredcontactmethodcode',
+    'Preferred Method of Contact',
+    [
+      [1, 'Any'],
+      [2, 'Email'],
+      [3, 'Phone'],
+      [4, 'Fax'],
+      [5, 'Mail']
+    ],
+    { defaultValue: 1 }
+  ),
   picklist('leadsourcecode', 'Lead Source', [[1, 'Default Value']]),
   picklist('customertypecode', 'Relationship Type', [[1, 'Default Value']]),
   picklist('customersizecode', 'Customer Size', [[1, 'Default Value']]),
   picklist('educationcode', 'Education', [[1, 'Default Value']]),
   picklist('haschildrencode', 'Has Children', [[1, 'Default Value']]),
   picklist('shippingmethodcode', 'Shipping Method', [[1, 'Default Value']]),
-  picklist('paymenttermscode', 'Payment Terms', [[1, 'Net 30'], [2, '2% 10, Net 30'], [3, 'Net 45'], [4, 'Net 60']]),
-  picklist('accountrolecode', 'Role', [[1, 'Decision Maker'], [2, 'Employee'], [3, 'Influencer']]),
+  picklist('paymenttermscode', 'Payment Terms', [
+    [1, 'Net 30'],
+    [2, '2% 10, Net 30'],
+    [3, 'Net 45'],
+    [4, 'Net 60']
+  ]),
+  picklist('accountrolecode', 'Role', [
+    [1, 'Decision Maker'],
+    [2, 'Employee'],
+    [3, 'Influencer']
+  ]),
   picklist('territorycode', 'Territory', [[1, 'Default Value']]),
-  picklist('preferredappointmentdaycode', 'Preferred Day', [[0, 'Sunday'], [1, 'Monday'], [2, 'Tuesday'], [3, 'Wednesday'], [4, 'Thursday'], [5, 'Friday'], [6, 'Saturday']]),
-  picklist('preferredappointmenttimecode', 'Preferred Time', [[1, 'Morning'], [2, 'Afternoon'], [3, 'Evening']]),
+  picklist('preferredappointmentdaycode', 'Preferred Day', [
+    [0, 'Sunday'],
+    [1, 'Monday'],
+    [2, 'Tuesday'],
+    [3, 'Wednesday'],
+    [4, 'Thursday'],
+    [5, 'Friday'],
+    [6, 'Saturday']
+  ]),
+  picklist('preferredappointmenttimecode', 'Preferred Time', [
+    [1, 'Morning'],
+    [2, 'Afternoon'],
+    [3, 'Evening']
+  ]),
   bool('creditonhold', 'Credit Hold'),
   bool('donotbulkemail', 'Do not allow Bulk Emails', 'Do Not Allow', 'Allow'),
   bool('donotemail', 'Do not allow Emails', 'Do Not Allow', 'Allow'),
@@ -84,19 +142,52 @@ const columns: ColumnDef[] = [
     ),
     type: 'Customer'
   },
-  lookup('transactioncurrencyid', 'Currency', ['transactioncurrency'], { transactioncurrency: 'transactioncurrencyid' }, { transactioncurrency: 'TransactionCurrency_Contact' }),
+  lookup(
+    'transactioncurrencyid',
+    'Currency',
+    ['transactioncurrency'],
+    { transactioncurrency: 'transactioncurrencyid' },
+    { transactioncurrency: 'TransactionCurrency_Contact' }
+  ),
   ...addressColumns(1),
   ...addressColumns(2),
   ...addressColumns(3),
   str('new_externalkey', 'External Key', 100),
-  picklist('new_loyaltytier', 'Loyalty Tier', [[100000000, 'Bronze'], [100000001, 'Silver'], [100000002, 'Gold'], [100000003, 'Platinum']], { optionSetName: 'new_loyaltytier', isGlobalOptionSet: true }),
+  picklist(
+    'new_loyaltytier',
+    'Loyalty Tier',
+    [
+      [100000000, 'Bronze'],
+      [100000001, 'Silver'],
+      [100000002, 'Gold'],
+      [100000003, 'Platinum']
+    ],
+    { optionSetName: 'new_loyaltytier', isGlobalOptionSet: true }
+  ),
   int('new_loyaltypoints', 'Loyalty Points', 0, 10000000),
-  picklist('new_preferredlanguage', 'Preferred Language', [[100000000, 'English'], [100000001, 'Français'], [100000002, 'Deutsch'], [100000003, '日本語'], [100000004, 'Español']]),
+  picklist('new_preferredlanguage', 'Preferred Language', [
+    [100000000, 'English'],
+    [100000001, 'Français'],
+    [100000002, 'Deutsch'],
+    [100000003, '日本語'],
+    [100000004, 'Español']
+  ]),
   dateTime('new_consentdate', 'Consent Date', 'UserLocal'),
   memo('new_interests', 'Interests', 4000),
   str('new_campaignprofileid', 'Campaign Profile ID', 100),
   bool('new_smsoptin', 'SMS Opt-in'),
-  ...systemColumns('contact', 'contact', [[0, 'Active', 1], [1, 'Inactive', 2]], [[1, 'Active', 0], [2, 'Inactive', 1]])
+  ...systemColumns(
+    'contact',
+    'contact',
+    [
+      [0, 'Active', 1],
+      [1, 'Inactive', 2]
+    ],
+    [
+      [1, 'Active', 0],
+      [2, 'Inactive', 1]
+    ]
+  )
 ]
 
 interface BaseName {
@@ -146,7 +237,7 @@ function generate(index: number, ctx: TableContext): Row {
     birthdate: maybe(random, 0.6, () => birthDate(random)),
     gendercode: pick(random, [1, 2, null]),
     familystatuscode: pick(random, [1, 2, 3, 4, null]),
-    preferredcontactmethodcode: index % 5 + 1,
+    preferredcontactmethodcode: (index % 5) + 1,
     preferredappointmentdaycode: maybe(random, 0.3, () => intBetween(random, 0, 6)),
     donotbulkemail: chance(random, 0.15),
     donotemail: chance(random, 0.05),
@@ -213,7 +304,14 @@ export const contactTable: TableDef = {
   changeTracking: true,
   ownership: 'UserOwned',
   columns,
-  keys: [{ logicalName: 'new_contact_externalkey', schemaName: 'new_contact_externalkey', displayName: 'External Key', attributes: ['new_externalkey'] }],
+  keys: [
+    {
+      logicalName: 'new_contact_externalkey',
+      schemaName: 'new_contact_externalkey',
+      displayName: 'External Key',
+      attributes: ['new_externalkey']
+    }
+  ],
   count: ({ contacts }) => contacts,
   generate,
   derive,

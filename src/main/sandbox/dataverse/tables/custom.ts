@@ -14,8 +14,14 @@ const contactLookup = (table: string) => ({
   schemaName: 'new_ContactId'
 })
 
-const states: Array<[number, string, number]> = [[0, 'Active', 1], [1, 'Inactive', 2]]
-const statuses: Array<[number, string, number]> = [[1, 'Active', 0], [2, 'Inactive', 1]]
+const states: Array<[number, string, number]> = [
+  [0, 'Active', 1],
+  [1, 'Inactive', 2]
+]
+const statuses: Array<[number, string, number]> = [
+  [1, 'Active', 0],
+  [2, 'Inactive', 1]
+]
 
 function audit(random: () => number, index: number, ctx: TableContext): Row {
   const { createdon, modifiedon } = createdModified(random)
@@ -60,7 +66,12 @@ export const vehicleTable: TableDef = {
     int('new_year', 'Year', 1900, 2100),
     str('new_vin', 'VIN', 17),
     dateTime('new_purchasedate', 'Purchase Date', 'DateOnly'),
-    picklist('new_fueltype', 'Fuel Type', [[100000000, 'Petrol'], [100000001, 'Diesel'], [100000002, 'Electric'], [100000003, 'Hybrid']]),
+    picklist('new_fueltype', 'Fuel Type', [
+      [100000000, 'Petrol'],
+      [100000001, 'Diesel'],
+      [100000002, 'Electric'],
+      [100000003, 'Hybrid']
+    ]),
     money('new_price', 'Price'),
     contactLookup('new_vehicle'),
     ...systemColumns('new_vehicle', 'new_vehicle', states, statuses)
@@ -110,13 +121,25 @@ export const eventRegistrationTable: TableDef = {
     requiredLevel(str('new_name', 'Name', 200, { isPrimaryName: true }), 'ApplicationRequired'),
     str('new_eventname', 'Event', 200),
     dateTime('new_eventdate', 'Event Date', 'UserLocal'),
-    picklist('new_registrationstatus', 'Registration Status', [[100000000, 'Registered'], [100000001, 'Attended'], [100000002, 'No-show'], [100000003, 'Cancelled']]),
+    picklist('new_registrationstatus', 'Registration Status', [
+      [100000000, 'Registered'],
+      [100000001, 'Attended'],
+      [100000002, 'No-show'],
+      [100000003, 'Cancelled']
+    ]),
     money('new_ticketprice', 'Ticket Price'),
     str('new_registrationnumber', 'Registration Number', 20),
     contactLookup('new_eventregistration'),
     ...systemColumns('new_eventregistration', 'new_eventregistration', states, statuses)
   ],
-  keys: [{ logicalName: 'new_eventregistration_number', schemaName: 'new_eventregistration_number', displayName: 'Registration Number', attributes: ['new_registrationnumber'] }],
+  keys: [
+    {
+      logicalName: 'new_eventregistration_number',
+      schemaName: 'new_eventregistration_number',
+      displayName: 'Registration Number',
+      attributes: ['new_registrationnumber']
+    }
+  ],
   count: ({ contacts }) => Math.floor(contacts * 0.5),
   generate(index, ctx) {
     const random = rowRandom(ctx.seed, 'new_eventregistration', index)

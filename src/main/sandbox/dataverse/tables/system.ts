@@ -3,7 +3,12 @@ import type { Row, TableContext, TableDef } from '../schema/model'
 
 /** The sandbox's users: row 0 is the application user every sandbox token acts as. */
 const users = [
-  { fullname: '# Sync Studio Sandbox (application user)', domainname: 'syncstudio-sandbox@contoso.example', firstname: '#', lastname: 'Sync Studio Sandbox' },
+  {
+    fullname: '# Sync Studio Sandbox (application user)',
+    domainname: 'syncstudio-sandbox@contoso.example',
+    firstname: '#',
+    lastname: 'Sync Studio Sandbox'
+  },
   { fullname: 'Alex Admin', domainname: 'alex.admin@contoso.example', firstname: 'Alex', lastname: 'Admin' },
   { fullname: 'Sam Seller', domainname: 'sam.seller@contoso.example', firstname: 'Sam', lastname: 'Seller' }
 ]
@@ -74,7 +79,11 @@ export const teamTable: TableDef = {
   isCustom: false,
   changeTracking: false,
   ownership: 'BusinessOwned',
-  columns: [primaryKey('teamid', 'Team'), str('name', 'Team Name', 160, { isPrimaryName: true, requiredLevel: 'SystemRequired' }), ...auditColumns('team')],
+  columns: [
+    primaryKey('teamid', 'Team'),
+    str('name', 'Team Name', 160, { isPrimaryName: true, requiredLevel: 'SystemRequired' }),
+    ...auditColumns('team')
+  ],
   keys: [],
   count: () => 1,
   generate: (index, ctx) => ({ teamid: ctx.idOf('team', index), name: 'Contoso Marketing', ...baseAudit(index, ctx) })
