@@ -73,16 +73,14 @@ function loadRecent(client: Client, actions: DocumentActions): Promise<RecentIte
       }))
     )
   }
-  return client
-    .call('recent/list', {})
-    .then((r) =>
-      r.documents.map((doc: RecentDocument) => ({
-        key: doc.path,
-        name: doc.name,
-        title: doc.path,
-        open: () => void actions.openDocument(doc.path)
-      }))
-    )
+  return client.call('recent/list', {}).then((r) =>
+    r.documents.map((doc: RecentDocument) => ({
+      key: doc.path,
+      name: doc.name,
+      title: doc.path,
+      open: () => void actions.openDocument(doc.path)
+    }))
+  )
 }
 
 /** File: the project commands in one place, with the recent files. */
