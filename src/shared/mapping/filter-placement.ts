@@ -5,7 +5,7 @@ import type { Table } from '../schema/model'
 /**
  * Where each condition of a records flow's filter runs in a sync — sent to Dataverse in
  * `$filter`, or checked here record by record — and why. It follows the run's own rules
- * (src/main/sync/flows/records-flow.ts), so the filter node, the preview and the Run dialog
+ * (src/main/sync/flows/records-flow.ts reads it too), so the filter node, the preview and the Run dialog
  * promise what the run does:
  *  - a table with change tracking is read with `Prefer: odata.track-changes`, which Dataverse
  *    does not combine with `$filter` ("$filter, $orderby, $expand and $top are not supported",

@@ -1,5 +1,6 @@
 import type { RecordsFlow } from '../../../shared/mapping/document'
-import { compileFlow, translateFilter, type SourceRecord } from '../../../shared/mapping/engine'
+import { compileFlow, type SourceRecord } from '../../../shared/mapping/engine'
+import { filterPlacement } from '../../../shared/mapping/filter-placement'
 import { checkLinks } from '../../../shared/mapping/links'
 import { isUniqueField } from '../../../shared/schema/model'
 import type { CampaignConnector } from '../../connectors/campaign/connector'
@@ -53,12 +54,13 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
   const notes: string[] = []
   const tracking = table.changeTracking
   const deleteWhenFilteredOut = flow.deletes?.deleteWhenFilteredOut ?? false
-  // Change tracking refuses $filter; records leaving the filter must reach the runner to be deleted.
-  const pushdown = !tracking && !deleteWhenFilteredOut ? translateFilter(flow.filter, { table }) : undefined
+  // One rule for what goes to Dataverse, shared with the filter node, the preview and the Run
+  // dialog: change tracking refuses $filter; records leaving the filter must reach the runner.
+  const pushdown = filterPlacement(flow.filter, { table, deleteWhenFilteredOut })
   const compiled = compileFlow(flow, {
     source: table,
     target,
-    filter: pushdown?.odata ? 'remainder' : 'full',
+    filter: pushdown.odata ? 'remainder' : 'full',
     expressions: options.expressions,
     flowIndex: options.flowIndex
   })
@@ -70,7 +72,7 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
   notes.push(
     tracking
       ? `${flow.source.table}: change tracking (${mode === 'full' ? 'full read, then a new delta link' : 'changes and deletions since the last run'})`
-      : `${flow.source.table}: no change tracking — ${mode === 'full' ? 'full read' : 'modifiedon watermark (deletions are not seen)'}${pushdown?.odata ? `; filter sent to Dataverse: ${pushdown.odata}` : ''}`
+      : `${flow.source.table}: no change tracking — ${mode === 'full' ? 'full read' : 'modifiedon watermark (deletions are not seen)'}${pushdown.odata ? `; filter sent to Dataverse: ${pushdown.odata}` : ''}`
   )
   // What no rule of ours can see: the plan says who decides rather than promising success.
   for (const note of decidedByTarget(
@@ -85,7 +87,7 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
     keyColumn: flow.match.source,
     kind: mode,
     select: selectColumns(flow, table),
-    odataFilter: pushdown?.odata,
+    odataFilter: pushdown.odata,
     pageSize: options.pageSize,
     formattedValues: flow.sync?.picklists === 'labels'
   })
