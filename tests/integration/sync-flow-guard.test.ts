@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { countsAddUp } from '../../src/main/sync/journal-format'
 import { bin, ensureCliBuilt, root } from './fixtures/built-cli'
 
 /**
@@ -13,25 +14,10 @@ import { bin, ensureCliBuilt, root } from './fixtures/built-cli'
  * resumes it and deletes exactly N. Every summary adds up.
  */
 
-interface Counts {
-  read: number
-  created: number
-  updated: number
-  unchanged: number
-  skipped: number
-  failed: number
-  deleted: number
-  deferred: number
-  pending: number
-  filteredOut: number
-}
-
 function run(args: string[]): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 })
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
-
-const addsUp = (c: Counts) => c.created + c.updated + c.unchanged + c.skipped + c.failed + c.deleted + c.deferred + c.pending === c.read
 
 let folder: string
 let journal: string
@@ -72,7 +58,7 @@ describe('sync-studio run: guarded deletes', () => {
     ])
     expect(load.code, load.stderr).toBeLessThanOrEqual(1) // malformed seed e-mails fail, as they should
     const loaded = JSON.parse(load.stdout).flows[0]
-    expect(addsUp(loaded.counts)).toBe(true)
+    expect(countsAddUp(loaded.counts)).toBe(true)
     const before = profiles()
     expect(before).toBeGreaterThanOrEqual(loaded.counts.created)
     expect(before).toBeGreaterThan(150)
@@ -97,7 +83,7 @@ describe('sync-studio run: guarded deletes', () => {
     expect(deletes).toBeGreaterThan(before * 0.1)
     expect(guarded.error.message).toContain(`--allow-deletes ${deletes}`)
     expect(guarded.counts.deferred).toBe(deletes)
-    expect(addsUp(guarded.counts)).toBe(true)
+    expect(countsAddUp(guarded.counts)).toBe(true)
     // Creates and updates went ahead; not one delete.
     const afterStop = profiles()
     expect(afterStop).toBe(before + guarded.counts.created)
@@ -113,7 +99,7 @@ describe('sync-studio run: guarded deletes', () => {
     expect(done.status).toBe('completed')
     expect(done.resumedFrom).toBe(guarded.runId)
     expect(done.counts.deleted).toBe(deletes)
-    expect(addsUp(done.counts)).toBe(true)
+    expect(countsAddUp(done.counts)).toBe(true)
     expect(profiles()).toBe(afterStop - deletes)
 
     // The history: the stopped run is no longer resumable (it completed), the dry run is a plan.
