@@ -135,6 +135,9 @@ export const sandboxCommand: Command = {
       return 2
     }
     say(options.snapshotFile ? `Sandbox stopped; state saved to ${options.snapshotFile}` : 'Sandbox stopped.')
+    // The API calls each service answered (tokens not counted): what a run cost, as the services saw it (bench/sync.ts reads this line).
+    const requests = sandbox.requests()
+    say(`API requests answered: Dynamics ${requests.dynamics}, Campaign ${requests.campaign}`)
     return 0
   }
 }

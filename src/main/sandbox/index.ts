@@ -1,4 +1,5 @@
 import type { FaultSettings } from './common/faults'
+import type { RouteHandler } from './common/http'
 import type { TlsListener } from './common/tls'
 import { createCampaignSandbox, type CampaignSandbox } from './campaign'
 import { createDataverseSandbox, type DataverseSandbox, type ServiceProtectionLimits } from './dataverse'
@@ -76,6 +77,12 @@ export interface RunningSandbox {
   origin: string
   dynamics: DataverseSandbox
   campaign: CampaignSandbox
+  /**
+   * API requests each service has answered since it started (tokens not counted: the Web API
+   * under `/api/data/`, Campaign's REST under `/campaign/`). The sync bench reads them to
+   * print calls per record as the services saw them.
+   */
+  requests(): { dynamics: number; campaign: number }
   /** Writes the snapshot atomically (no-op without `snapshotFile`). */
   save(): Promise<void>
   /** Saves (with `snapshotFile`), then stops both listeners. Safe to call twice. */
@@ -109,6 +116,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const contacts = settle('contacts', options.contacts, saved?.contacts, defaultContacts, file)!
   const profiles = settle('profiles', options.profiles, saved?.profiles, undefined, file)
 
+  const requests = { dynamics: 0, campaign: 0 }
+  const counted =
+    (handler: RouteHandler, service: keyof typeof requests, api: RegExp): RouteHandler =>
+    async (req, res) => {
+      const handled = await handler(req, res)
+      if (handled && api.test(req.url ?? '')) requests[service]++
+      return handled
+    }
   let dynamics: DataverseSandbox | undefined
   let campaign: CampaignSandbox | undefined
   const services = () => ({ dynamics: dynamics?.info.url ?? '(starting)', campaign: campaign?.info.url ?? '(starting)' })
@@ -145,7 +160,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         )
       }
     }
-    http.mount([dynamics.handle, campaign.handle])
+    http.mount([counted(dynamics.handle, 'dynamics', /^\/api\/data\//), counted(campaign.handle, 'campaign', /^\/(?:[^/]+\/)?campaign\//)])
     authority = await dynamics.startAuthorityTls({ host, notFound: notFoundResponder(services) })
   } catch (error) {
     await http.close()
@@ -207,5 +222,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     return closing
   }
 
-  return { info, origin: http.origin, dynamics: dynamicsSandbox, campaign: campaignSandbox, save, close }
+  return {
+    info,
+    origin: http.origin,
+    dynamics: dynamicsSandbox,
+    campaign: campaignSandbox,
+    requests: () => ({ ...requests }),
+    save,
+    close
+  }
 }

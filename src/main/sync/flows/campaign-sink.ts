@@ -6,10 +6,23 @@ import { failedOutcome, isKind, LruMap, mapLimit, rethrowFatal } from './errors'
 
 /**
  * A Campaign Standard resource (the profile, or a `cus…` custom resource) as the runner's
- * `TargetSink`. Campaign has no batch API: a record costs one call to look up (through the
- * key's filter), one to create (POST) or update (PATCH of the changed fields only), one to
- * delete — Adobe's own cost model (adobe-integration §2). Unchanged records cost the lookup
- * only. Calls go out in parallel; the connector's limiter holds the concurrency.
+ * `TargetSink`. Campaign has no batch API: a create (POST), an update (PATCH of the changed
+ * fields only) and a delete cost one call each. What costs extra is finding out whether a
+ * record exists, and what it holds — paid per run in the cheapest way the run allows
+ * (`lookups: 'auto'`, what flows use; docs/sync.md "What a run costs"):
+ *  - one `_count` of the resource when the run starts;
+ *  - an empty target (an initial load): no lookup at all — every record is new;
+ *  - otherwise one read per record (by the key in the URL, else through the key's filter)
+ *    until those reads would cost more than reading the whole resource once; then one paged
+ *    read of the resource (`indexPageSize` records a call) kept in memory for this run only —
+ *    the mapped fields, the key and the href; never written anywhere (Adobe: generated
+ *    primary keys must never be stored outside Campaign). A full run into a target synced
+ *    before pays about one call per `indexPageSize` records for its lookups; an incremental
+ *    run with a handful of changes stays at one read per changed record.
+ * "Unchanged" stays honest in every mode: it is decided against Campaign's own values, read
+ * in this run. A record this run wrote is read again by key if the run meets it again (the
+ * index and the empty count no longer speak for it); after a create, the duplicate-key
+ * refusal keeps even a stale "absent" idempotent.
  *
  * Idempotent by key: a create whose key exists (a duplicate-key refusal, or a POST whose
  * answer was lost) becomes an update of that record; a delete of a missing key is
@@ -51,7 +64,22 @@ export interface CampaignSinkOptions {
    * (created, updated or unchanged), so a child of a planned parent is not a failure.
    */
   plannedParents?: ReadonlyMap<string, { flowId: string; keys: ReadonlySet<string> }>
+  /**
+   * How lookups are paid: 'perKey' (default here: one read per record), or 'auto' (what flows
+   * use): a `_count` first, nothing more for an empty target, then per-key reads until one
+   * paged read of the whole resource is cheaper (see above).
+   */
+  lookups?: 'perKey' | 'auto'
+  /** Target fields the runner compares (the mapped ones, dotted): the in-memory index keeps only these. Default: every field. */
+  indexFields?: readonly string[]
+  /** Records per call when reading the whole resource (`_lineCount`; no documented maximum). Default 1000. */
+  indexPageSize?: number
+  /** A larger resource is never read whole (memory): its lookups stay one read per record. Default 250,000. */
+  maxIndex?: number
 }
+
+/** How this run finds out what Campaign holds (tests, the bench and docs/sync.md read it). */
+export type LookupStrategy = 'perKey' | 'empty' | 'index'
 
 interface Found {
   href: string
@@ -67,8 +95,22 @@ export class CampaignSink implements TargetSink {
   /** Parent profiles by Dynamics id, and their Dynamics id by PKey (bounded). */
   private readonly parents = new LruMap<string, Found | null>(20_000)
   private readonly parentKeys = new LruMap<string, string>(20_000)
-  /** Calls made, by kind (tests and the bench read them). */
-  readonly calls = { lookup: 0, create: 0, update: 0, delete: 0, parent: 0 }
+  /** Calls made, by kind (tests and the bench read them): `count` and `index` are the bulk lookups, `lookup` the per-key ones. */
+  readonly calls = { count: 0, index: 0, lookup: 0, create: 0, update: 0, delete: 0, parent: 0 }
+  private strategy: LookupStrategy = 'perKey'
+  private deciding: Promise<void> | undefined
+  private loading: Promise<void> | undefined
+  /** Records in the target when the run started (`_count`), for the per-key reads' budget. */
+  private targetCount = 0
+  private perKeyReads = 0
+  /** The target's records by key, projected to the compared fields: this run only, in memory only. */
+  private index: Map<string, CampaignRecord> | undefined
+  /**
+   * Keys this run created, updated or deleted lately: what the index or the empty count said
+   * about them is stale, so they are read again by key. Bounded (memory stays flat at any
+   * table size): a key met again after 20,000 other writes relies on the idempotent create.
+   */
+  private readonly written = new LruMap<string, true>(20_000)
 
   constructor(private readonly options: CampaignSinkOptions) {
     this.connector = options.connector
@@ -136,12 +178,83 @@ export class CampaignSink implements TargetSink {
     return this.keyLookup
   }
 
+  /** 'perKey', 'empty' or 'index': how this run's lookups are paid (changes once, from 'perKey' to 'index'). */
+  get lookupStrategy(): LookupStrategy {
+    return this.strategy
+  }
+
+  /** The run's first lookup: one `_count` tells an initial load (empty target) from the rest. */
+  private async decide(signal: AbortSignal): Promise<void> {
+    if (this.options.lookups !== 'auto') return
+    this.deciding ??= (async () => {
+      this.calls.count++
+      try {
+        this.targetCount = await this.connector.count(this.options.resource, { family: 'profileAndServicesExt', signal })
+      } catch (error) {
+        this.deciding = undefined
+        rethrowFatal(error, `counting ${this.options.resource}`)
+        if (isKind(error, 'notFound')) throw new SyncFatalError('targetGone', `${(error as Error).message}`, { cause: error })
+        throw error
+      }
+      this.strategy = this.targetCount === 0 ? 'empty' : 'perKey'
+    })()
+    await this.deciding
+  }
+
+  /**
+   * Per-key reads so far plus these would cost more than one read of the whole resource:
+   * read it now (a rent-or-buy choice — never more than about twice the cheaper of the two).
+   */
+  private async maybeIndex(wanted: number, signal: AbortSignal): Promise<void> {
+    if (this.options.lookups !== 'auto' || this.strategy !== 'perKey') return
+    const pageSize = this.options.indexPageSize ?? 1000
+    const maxIndex = this.options.maxIndex ?? 250_000
+    if (this.targetCount > maxIndex || this.perKeyReads + wanted <= Math.ceil(this.targetCount / pageSize)) return
+    this.loading ??= this.loadIndex(pageSize, maxIndex, signal)
+    await this.loading
+  }
+
+  private async loadIndex(pageSize: number, maxIndex: number, signal: AbortSignal): Promise<void> {
+    const { resource, keyField } = this.options
+    const index = new Map<string, CampaignRecord>()
+    const keep = this.options.indexFields
+      ? new Set([
+          ...this.options.indexFields.map((f) => f.split('.')[0]),
+          ...(this.options.links ?? []).map((l) => l.field),
+          keyField,
+          'href',
+          'PKey'
+        ])
+      : undefined
+    try {
+      for await (const page of this.connector.list(resource, { family: 'profileAndServicesExt', pageSize, signal })) {
+        this.calls.index++
+        for (const record of page.records) {
+          const key = record[keyField]
+          if (key === undefined || key === null || key === '') continue
+          index.set(String(key), keep ? project(record, keep) : record)
+        }
+        if (index.size > maxIndex) return // grew past the bound since the count: stay with per-key reads
+      }
+    } catch (error) {
+      rethrowFatal(error, `reading ${resource}`)
+      return // a read that failed midway: per-key reads from here, as before (they report their own errors)
+    }
+    this.index = index
+    this.strategy = 'index'
+  }
+
   async lookup(keys: readonly string[], signal: AbortSignal): Promise<ReadonlyMap<string, TargetRecord>> {
     const out = new Map<string, TargetRecord>()
+    await this.decide(signal)
+    await this.maybeIndex(keys.length, signal)
     await mapLimit(keys, keys.length, async (key) => {
       let record: CampaignRecord | undefined
       try {
-        record = await this.find(key, signal)
+        if (this.strategy === 'perKey' || this.written.get(key)) {
+          this.perKeyReads++
+          record = await this.find(key, signal)
+        } else if (this.strategy === 'index') record = this.index!.get(key)
       } catch (error) {
         rethrowFatal(error, `looking up ${this.options.resource} ${key}`)
         if (isKind(error, 'notFound')) throw new SyncFatalError('targetGone', `${(error as Error).message}`, { cause: error })
@@ -289,6 +402,7 @@ export class CampaignSink implements TargetSink {
     const body = { ...withoutEmpty(record), [this.options.keyField]: key }
     try {
       this.calls.create++
+      this.written.set(key, true)
       const created = await this.connector.create(this.options.resource, body, signal)
       if (typeof created.href === 'string') this.hrefs.set(key, { href: created.href })
       return { key, outcome: 'created' }
@@ -318,6 +432,7 @@ export class CampaignSink implements TargetSink {
       found = { href: String(existing.href) }
     }
     if (Object.keys(changes).length === 0) return { key, outcome: 'unchanged' }
+    this.written.set(key, true)
     try {
       this.calls.update++
       await this.connector.patch(found.href, changes, signal)
@@ -337,6 +452,7 @@ export class CampaignSink implements TargetSink {
     let href = this.hrefs.get(key)?.href
     if (!href) href = (await this.find(key, signal))?.href as string | undefined
     if (!href) return { key, outcome: 'unchanged' }
+    this.written.set(key, true)
     this.calls.delete++
     const { deleted } = await this.connector.delete(href, { ignoreMissing: true, signal })
     this.hrefs.delete(key)
@@ -346,6 +462,13 @@ export class CampaignSink implements TargetSink {
 
 export function isCampaignNotFound(error: unknown): boolean {
   return isConnectorError(error) && error.kind === 'notFound'
+}
+
+/** The record with only the fields in `keep` (top-level names). */
+function project(record: CampaignRecord, keep: ReadonlySet<string>): CampaignRecord {
+  const out: CampaignRecord = {}
+  for (const name of keep) if (name in record) out[name] = record[name]
+  return out
 }
 
 /**

@@ -9,7 +9,7 @@ import type { ExpressionEvaluator } from '../../../shared/mapping/transforms/run
 import { decidedByTarget } from '../../../shared/schema'
 import type { RecordTransform } from '../runner'
 import type { SinkLimits } from '../ports'
-import { CampaignSink, type CampaignLink } from './campaign-sink'
+import { CampaignSink, type CampaignLink, type CampaignSinkOptions } from './campaign-sink'
 import { selectColumns } from './columns'
 import { DynamicsRecordSource } from './dynamics-source'
 
@@ -42,6 +42,8 @@ export interface RecordsFlowOptions {
   expressions?: ExpressionEvaluator
   /** The flow's index in its document, for problem paths. */
   flowIndex?: number
+  /** How the sink reads the target whole (tests make the pages small). */
+  bulkLookups?: Pick<CampaignSinkOptions, 'indexPageSize' | 'maxIndex'>
 }
 
 export async function recordsFlowParts(options: RecordsFlowOptions): Promise<RecordsFlowParts> {
@@ -98,6 +100,10 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
     // Confirmed in the flow, or a key the schema knows (PKey, the connection's Dynamics-id key on the profile).
     keyInUrl: flow.match.identificationKey ?? isUniqueField(target, flow.match.target),
     links: links.map((l) => l.campaign),
+    // Lookups paid in bulk (an empty target needs none; a synced one is read once, in pages): docs/sync.md "What a run costs".
+    lookups: 'auto',
+    indexFields: flow.fields.map((f) => f.target),
+    ...options.bulkLookups,
     limits: options.limits,
     afterWrite: options.afterWrite,
     ...(options.plannedKeys ? { plannedParents: plannedParents(flow, options.plannedKeys) } : {})
