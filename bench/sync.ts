@@ -207,7 +207,7 @@ async function main(): Promise<void> {
         `contacts flow: ${records.toLocaleString('en-US')} contacts, ${latencyMs} ms latency per answer, ${concurrency} Campaign calls in flight at most`
       )
       console.log(
-        `  ${result.status}: ${result.counts.read} read, ${result.counts.created} created, ${result.counts.failed} refused by Campaign, ${result.counts.skipped} skipped in ${seconds.toFixed(1)} s`
+        `  ${result.status}: ${result.counts.read} read, ${result.counts.created} created, ${result.counts.failed} failed (bad records: refused by the mapping's rules or by Campaign), ${result.counts.skipped} skipped in ${seconds.toFixed(1)} s`
       )
       console.log(
         `  ${figures.recordsPerSecond.toFixed(0)} records/s; ${calls} Campaign calls = ${figures.callsPerSecond.toFixed(0)} calls/s; bound ${callBound.toFixed(0)} calls/s (${figures.recordBound.toFixed(0)} records/s at one call per record)`

@@ -103,6 +103,10 @@ export class DynamicsConnector {
   readonly http: HttpClient
   private readonly limiter: AdaptiveLimiter
   private readonly schemas = new Map<string, Promise<DynamicsTableSchema>>()
+  /** `<table> <message>` pairs the service has no bulk message for (404 on the action): `$batch` from then on. */
+  private readonly noBulk = new Set<string>()
+  /** Calls by kind, for tests and benches: `bulk` (CreateMultiple/UpdateMultiple/UpsertMultiple) and `batch` ($batch). */
+  readonly writeCalls = { bulk: 0, batch: 0 }
   private summaries: Promise<TableSummary[]> | undefined
   private lastDopHint: number | undefined
 
@@ -528,6 +532,125 @@ export class DynamicsConnector {
   }
 
   /**
+   * Many writes in the fewest calls: the creates, updates and upserts of a table go as one bulk
+   * message each — `CreateMultiple`, `UpdateMultiple`, `UpsertMultiple`
+   * (https://learn.microsoft.com/power-apps/developer/data-platform/bulk-operations), up to
+   * `bulkSize` records a call — and deletes through `$batch`. On a standard table "any error …
+   * causes the entire operation to roll back", so a message the service refuses is sent again
+   * as `$batch` with continue-on-error (Microsoft's documented fallback): each record gets its
+   * own outcome and the good ones are written. A table without the message (404 on the action:
+   * not every table has them, activity tables often not) goes through `$batch` from then on.
+   * An ambiguous failure of `CreateMultiple` (no answer) is not resent: its records fail,
+   * retryable, rather than risk duplicates. One outcome per operation, in input order.
+   */
+  async writeMany(
+    operations: WriteOperation[],
+    options: { bulkSize?: number; batchSize?: number; signal?: AbortSignal } = {}
+  ): Promise<WriteOutcome[]> {
+    const outcomes: WriteOutcome[] = new Array(operations.length)
+    const groups = new Map<string, number[]>()
+    const viaBatch: number[] = []
+    operations.forEach((op, index) => {
+      const message =
+        op.kind === 'create'
+          ? 'CreateMultiple'
+          : op.kind === 'update'
+            ? 'UpdateMultiple'
+            : op.kind === 'upsert'
+              ? 'UpsertMultiple'
+              : undefined
+      if (!message || this.noBulk.has(`${op.table} ${message}`)) return void viaBatch.push(index)
+      const group = `${op.table} ${message}`
+      groups.set(group, [...(groups.get(group) ?? []), index])
+    })
+    const size = Math.max(1, options.bulkSize ?? 1000)
+    const bulkJobs: Array<{ message: string; indexes: number[] }> = []
+    for (const [group, indexes] of groups) {
+      const message = group.split(' ')[1]
+      for (let at = 0; at < indexes.length; at += size) bulkJobs.push({ message, indexes: indexes.slice(at, at + size) })
+    }
+    const fallback: number[] = []
+    await Promise.all(
+      bulkJobs.map(async ({ message, indexes }) => {
+        const result = await this.sendBulk(message, operations, indexes, options.signal)
+        if (result === 'fallback') fallback.push(...indexes)
+        else for (const outcome of result) outcomes[outcome.index] = outcome
+      })
+    )
+    const rest = [...viaBatch, ...fallback].sort((a, b) => a - b)
+    if (rest.length) {
+      const answers = await this.batch(
+        rest.map((index) => operations[index]),
+        { batchSize: options.batchSize, signal: options.signal }
+      )
+      answers.forEach((answer, at) => (outcomes[rest[at]] = { ...answer, index: rest[at] }))
+    }
+    return outcomes
+  }
+
+  /** One bulk message for these operations (one table, one kind): their outcomes, or 'fallback' to `$batch`. */
+  private async sendBulk(
+    message: string,
+    operations: WriteOperation[],
+    indexes: number[],
+    signal?: AbortSignal
+  ): Promise<WriteOutcome[] | 'fallback'> {
+    const table = operations[indexes[0]].table
+    let targets: DynamicsRecord[]
+    let set: string
+    try {
+      set = await this.entitySet(table, signal)
+      const schema = await this.tableSchema(table, signal)
+      targets = await Promise.all(
+        indexes.map(async (index) => {
+          const op = operations[index]
+          const target: DynamicsRecord = { '@odata.type': `Microsoft.Dynamics.CRM.${table}` }
+          if (op.kind === 'update' && typeof op.key === 'string' && schema.table.primaryId) target[schema.table.primaryId] = op.key
+          else if (op.kind === 'update' || op.kind === 'upsert') target['@odata.id'] = `${set}(${keySegment(op.key)})`
+          return Object.assign(target, await this.toPayload(table, (op as { record: DynamicsRecord }).record, signal))
+        })
+      )
+    } catch (error) {
+      if (isConnectorError(error) && error.kind === 'badRequest') return 'fallback' // one bad record: $batch tells which
+      throw error
+    }
+    this.writeCalls.bulk++
+    try {
+      const response = await this.send({
+        method: 'POST',
+        path: `${set}/Microsoft.Dynamics.CRM.${message}`,
+        body: JSON.stringify({ Targets: targets }),
+        headers: { 'Content-Type': 'application/json; charset=utf-8' },
+        idempotent: message !== 'CreateMultiple',
+        signal
+      })
+      const ids: unknown[] = message === 'CreateMultiple' && response.text ? (response.json<{ Ids?: unknown[] }>().Ids ?? []) : []
+      return indexes.map((index, at) => {
+        const op = operations[index]
+        const id =
+          typeof ids[at] === 'string'
+            ? String(ids[at]).toLowerCase()
+            : typeof (op as { key?: RecordKey }).key === 'string'
+              ? String((op as { key: string }).key)
+              : undefined
+        return { index, ok: true, status: message === 'CreateMultiple' ? 201 : 204, ...(id ? { id } : {}) }
+      })
+    } catch (error) {
+      if (!isConnectorError(error) || isAbortLike(error)) throw error
+      if (error.kind === 'unauthorized' || error.kind === 'forbidden') throw error
+      if (error.kind === 'notFound' && /segment|Microsoft\.Dynamics\.CRM\./i.test(error.message)) {
+        this.noBulk.add(`${table} ${message}`)
+        return 'fallback'
+      }
+      if (message === 'CreateMultiple' && ['network', 'timeout', 'server', 'throttled'].includes(error.kind)) {
+        // No answer: the records may or may not exist. Not resent (duplicates); retried later by key.
+        return indexes.map((index) => ({ index, ok: false, status: error.status ?? 0, error: error.toJSON() }))
+      }
+      return 'fallback'
+    }
+  }
+
+  /**
    * Many writes in `$batch` requests (≤ `batchSize` each) with `continue-on-error`: one
    * outcome per operation, in input order. Parts refused with 429 were not applied and are
    * resent after Retry-After; a whole batch is resent after an ambiguous failure only when
@@ -581,6 +704,7 @@ export class DynamicsConnector {
     if (parts.length === 0) return { indexes: [], retryAfterMs: 0 }
     const apiPath = new URL(this.apiUrl).pathname
     const { boundary, body } = buildBatch(parts, apiPath)
+    this.writeCalls.batch++
     const idempotent = prepared.every((index) => operations[index].kind !== 'create')
     const response = await this.send({
       method: 'POST',

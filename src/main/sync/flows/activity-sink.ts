@@ -7,8 +7,10 @@ import { isKind, mapLimit, rethrowFatal } from './errors'
  * A Dynamics activity table (Campaign events on the contact's timeline) as a `TargetSink`.
  * Lookups read the activities whose event-id column (`new_externaleventid`, the flow's
  * `match.target`, an alternate key) holds the batch's keys; writes are upserts addressed by
- * that alternate key, sent in `$batch` requests with continue-on-error — so a replayed
- * event updates its activity instead of adding a second one.
+ * that alternate key — so a replayed event updates its activity instead of adding a second
+ * one — sent as one `UpsertMultiple` per batch where the table has it, else (activity tables
+ * often lack the bulk messages, and a refused bulk message rolls back whole) as `$batch`
+ * with continue-on-error (`DynamicsConnector.writeMany`): one call per batch either way.
  *
  * The computed record carries the contact as `_regardingobjectid_value` (a GUID, the way
  * Dataverse returns the lookup); it is written as `regardingobjectid` → `{ table: 'contact' }`.
@@ -82,7 +84,7 @@ export class ActivitySink implements TargetSink {
     let results
     try {
       this.calls.batch++
-      results = await connector.batch(ops, { batchSize: this.limits.maxBatch, signal })
+      results = await connector.writeMany(ops, { bulkSize: this.limits.maxBatch, batchSize: this.limits.maxBatch, signal })
     } catch (error) {
       rethrowFatal(error, `writing ${table}`)
       throw error

@@ -17,6 +17,7 @@ import {
 } from '../ports'
 import type { RecordTransform } from '../runner'
 import { failedOutcome, isKind, LruMap, mapLimit, rethrowFatal } from './errors'
+import { BatchedUpdates } from './contact-writes'
 import type { BuildFlowOptions, FlowParts } from './index'
 
 /**
@@ -107,6 +108,7 @@ class OptOutSource implements RecordSource {
 
 class OptOutSink implements TargetSink {
   readonly limits: SinkLimits
+  private contactUpdates: BatchedUpdates | undefined
   constructor(
     private readonly flow: OptOutFlow,
     private readonly dynamics: DynamicsConnector,
@@ -158,7 +160,8 @@ class OptOutSink implements TargetSink {
           await this.campaign.patch(href, patch.campaign, signal)
         }
         if (patch.dynamics && Object.keys(patch.dynamics).length)
-          await this.dynamics.update(this.flow.source.table, op.key, patch.dynamics, signal)
+          // The batch's contact updates go out together: one UpdateMultiple (or $batch) per batch (contact-writes.ts).
+          await (this.contactUpdates ??= new BatchedUpdates(this.dynamics, this.flow.source.table)).update(op.key, patch.dynamics)
         return { key: op.key, outcome: 'updated' }
       } catch (error) {
         rethrowFatal(error, `writing the opt-outs of ${op.key}`)

@@ -6,6 +6,7 @@ import { parseQueryOptions } from '../odata/queryOptions'
 import { isRetrieveTotalRecordCount, retrieveTotalRecordCount } from './functions'
 import { countCollection, queryCollection, retrieveOne } from './query'
 import { parseEntityKey } from './keys'
+import { bulkActionOf, bulkOperation } from './bulk'
 import type { DataverseService } from './service'
 import { errorResponse, jsonResponse, type ApiRequest, type ApiResponse } from './types'
 import { createEntity, deleteEntity, patchEntity, propertyOperation, referenceOperation } from './writes'
@@ -109,6 +110,8 @@ function dispatch(svc: DataverseService, req: ApiRequest): ApiResponse {
       if (method !== 'GET') throw errors.methodNotAllowed(`The requested resource does not support http method '${method}'.`)
       return countCollection(svc, table, options)
     }
+    const bulk = rest.length === 1 ? bulkActionOf(rest[0]) : undefined
+    if (bulk) return bulkOperation(svc, table, bulk, rest[0], req)
     if (rest.length) throw errors.segmentNotFound(rest[0])
     if (method === 'GET') return queryCollection(svc, table, req, options, prefs)
     if (method === 'POST') return createEntity(svc, table, req, options, prefs)

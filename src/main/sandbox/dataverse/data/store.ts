@@ -201,6 +201,11 @@ export class DataStore {
     this.undo = null
   }
 
+  /** Inside begin()…commit(): a bulk message in a change set joins the change set's unit. */
+  get inTransaction(): boolean {
+    return this.undo !== null
+  }
+
   rollback(): void {
     const undo = this.undo ?? []
     this.undo = null
