@@ -88,7 +88,9 @@ function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Finished> {
 
 /** The four shards at once; each result's flow.end line. */
 async function shardedPass(env: NodeJS.ProcessEnv, journal: string, extra: string[] = []): Promise<Finished[]> {
-  const runs = await Promise.all([1, 2, 3, 4].map((i) => cli(['run', mapping, '--shard', `${i}/4`, '--journal', journal, '--log', 'json', ...extra], env)))
+  const runs = await Promise.all(
+    [1, 2, 3, 4].map((i) => cli(['run', mapping, '--shard', `${i}/4`, '--journal', journal, '--log', 'json', ...extra], env))
+  )
   for (const run of runs) expect(run.lines.at(-1)?.event, run.stderr).toBe('run.end')
   return runs
 }
@@ -142,13 +144,7 @@ describe('sync-studio run --shard i/n: four shards at once', () => {
     const env = environment(shared, join(folder, 'user-data'))
     const journal = join(folder, 'journal')
 
-    let t = Date.now()
-    const lap = (what: string) => {
-      console.log(what, Date.now() - t)
-      t = Date.now()
-    }
     const first = await shardedPass(env, journal)
-    lap('first pass')
     const ends = first.map(flowEnd)
     for (const end of ends) {
       expect(end.status).toBe('completed')
@@ -171,11 +167,16 @@ describe('sync-studio run --shard i/n: four shards at once', () => {
     // One unsharded run on a fresh sandbox of the same seed: the same target records, the same counts.
     const fresh = await startSandbox(options)
     sandboxes.push(fresh)
-    const whole = await cli(['run', mapping, '--journal', join(folder, 'whole'), '--log', 'json'], environment(fresh, join(folder, 'user-data-2')))
+    const whole = await cli(
+      ['run', mapping, '--journal', join(folder, 'whole'), '--log', 'json'],
+      environment(fresh, join(folder, 'user-data-2'))
+    )
     const wholeEnd = flowEnd(whole)
-    lap('whole')
     for (const name of ['read', 'created', 'updated', 'skipped', 'failed', 'filteredOut'])
-      expect(ends.reduce((n, e) => n + e.counts[name], 0), name).toBe(wholeEnd.counts[name])
+      expect(
+        ends.reduce((n, e) => n + e.counts[name], 0),
+        name
+      ).toBe(wholeEnd.counts[name])
     const sharded = await profiles(shared)
     expect(sharded.size).toBeGreaterThan(100)
     expect(sharded).toEqual(await profiles(fresh))
@@ -185,12 +186,16 @@ describe('sync-studio run --shard i/n: four shards at once', () => {
       const again = (await shardedPass(env, journal, extra)).map(flowEnd)
       for (const end of again) expect(end.counts).toMatchObject({ created: 0, updated: 0, deleted: 0 })
       if (extra.length) expect(again.reduce((n, e) => n + e.counts.read, 0)).toBe(160)
-      lap(`again ${extra.join(' ')}`)
     }
     expect(await profiles(shared)).toEqual(sharded)
 
     // Deleted in Dynamics: each profile deleted once, by the shard that owns its contact.
-    const connections = new ConnectionService({ store: new MemoryStore(), secrets: new MemorySecretStore(), env: {}, sandbox: () => shared.info })
+    const connections = new ConnectionService({
+      store: new MemoryStore(),
+      secrets: new MemorySecretStore(),
+      env: {},
+      sandbox: () => shared.info
+    })
     const gone = [...sharded.keys()].slice(0, 8)
     try {
       const dynamics = await connections.dynamics('Sandbox')
@@ -200,17 +205,27 @@ describe('sync-studio run --shard i/n: four shards at once', () => {
     }
     // (Confirmed: 8 of ~130 is under the guard overall, but one shard's share may be over its 10 %.)
     const deletes = (await shardedPass(env, journal, ['--allow-deletes', '8'])).map(flowEnd)
-    expect(deletes.reduce((n, e) => n + e.counts.deleted, 0), JSON.stringify(deletes)).toBe(8)
+    expect(
+      deletes.reduce((n, e) => n + e.counts.deleted, 0),
+      JSON.stringify(deletes)
+    ).toBe(8)
     const after = await profiles(shared)
     for (const id of gone) expect(after.has(id)).toBe(false)
     expect(after.size).toBe(sharded.size - 8)
-    const deletedBy = [1, 2, 3, 4].map((i) => [...writesByKey(join(journal, `shard-${i}-of-4`)).entries()].filter(([k]) => gone.includes(k)))
-    expect(deletedBy.flat().map(([k]) => k).sort()).toEqual([...gone].sort())
+    const deletedBy = [1, 2, 3, 4].map((i) =>
+      [...writesByKey(join(journal, `shard-${i}-of-4`)).entries()].filter(([k]) => gone.includes(k))
+    )
+    expect(
+      deletedBy
+        .flat()
+        .map(([k]) => k)
+        .sort()
+    ).toEqual([...gone].sort())
 
     // The log: JSON lines, no terminal codes, no credential.
     const secrets = [shared.info.dynamics.clientSecret, shared.info.campaign.clientSecret]
     for (const run of [...first, whole]) {
-      expect(run.stdout).not.toMatch(/\x1b\[/)
+      expect(run.stdout).not.toContain(String.fromCharCode(27))
       for (const secret of secrets) {
         expect(run.stdout).not.toContain(secret)
         expect(run.stderr).not.toContain(secret)
@@ -218,5 +233,22 @@ describe('sync-studio run --shard i/n: four shards at once', () => {
       expect(run.lines.every((l) => typeof l.event === 'string' && typeof l.at === 'string')).toBe(true)
     }
     expect(first[1].lines.every((l) => l.shard === '2/4')).toBe(true)
-  }, 240_000)
+  }, 420_000)
+
+  it('log a refused sign-in as JSON lines without the secret that was refused', async () => {
+    const sandbox = await startSandbox({ ...options, contacts: 20 })
+    sandboxes.push(sandbox)
+    const wrong = 'wrong-secret-Kq93xZt81LmW'
+    const env = { ...environment(sandbox, join(folder, 'user-data-3')), SYNC_STUDIO_CAMPAIGN_CLIENT_SECRET: wrong }
+    const run = await cli(['run', mapping, '--shard', '3/4', '--journal', join(folder, 'refused'), '--log', 'json'], env)
+    expect(run.code).toBe(2)
+    const failure = run.lines.find((l) => l.event === 'run.failed' || (l.event === 'flow.end' && l.status === 'failed'))
+    expect(failure, run.stdout + run.stderr).toBeDefined()
+    expect(JSON.stringify(failure)).toMatch(/Campaign|IMS|secret|credential|401|unauthori[sz]ed/i)
+    for (const text of [run.stdout, run.stderr]) {
+      expect(text).not.toContain(wrong)
+      expect(text).not.toContain(sandbox.info.dynamics.clientSecret)
+    }
+    expect(run.lines.every((l) => l.shard === '3/4')).toBe(true)
+  }, 120_000)
 })

@@ -23,6 +23,9 @@ describe('the shard rule (src/shared/shard.ts, docs/scale.md)', () => {
     for (const n of [2, 3, 4, 7, 16]) expect(shardOf(guid, n)).toBe(shardOf(` ${guid.toLowerCase()} `, n))
     // A documented example any other tool can check: (fnv1a32 of the lower-cased key mod 4) + 1.
     expect(shardOf(guid, 4)).toBe((fnv1a32(guid.toLowerCase()) % 4) + 1)
+    // The worked example of docs/scale.md.
+    expect(fnv1a32(guid.toLowerCase())).toBe(0x5e8d41a0)
+    expect(shardOf(guid, 4)).toBe(1)
   })
 
   it('gives every key exactly one shard of 1..n, and keyless records to shard 1', () => {
