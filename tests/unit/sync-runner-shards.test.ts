@@ -121,4 +121,33 @@ describe('sharded runs', () => {
     expect(result.counts.read + result.shard!.otherShards).toBe(60)
     expect(result.counts.read).toBe(range(60).filter((n) => shardOf(id(n), 4) === 2).length)
   })
+
+  it('resume a canceled shard from its checkpoint: its own records once each, the other shards still counted once', async () => {
+    const controller = new AbortController()
+    const log = range(200).map((n) => contact(n))
+    const shard = { index: 3, count: 4 }
+    const source = new MemorySource(log, 'contactid', {
+      pageSize: 30,
+      beforePage: (page) => {
+        if (page === 4) setTimeout(() => controller.abort(), 3)
+      }
+    })
+    const sink = new MemorySink({ limits: { maxBatch: 5, concurrency: 2 }, latencyMs: 2 })
+    const journal = await SyncJournal.open(join(dir, 'resume'))
+    const run = (extra: { signal?: AbortSignal; resumeRunId?: string }) =>
+      runFlow({ flow, source, sink, journal, shard, retryDelayMs: 0, ...extra })
+    const first = await run({ signal: controller.signal })
+    expect(first.status).toBe('canceled')
+    const own = range(200).filter((n) => shardOf(id(n), 4) === 3)
+    expect(sink.store.size).toBeGreaterThan(0)
+    expect(sink.store.size).toBeLessThan(own.length)
+
+    const resumed = await run({ resumeRunId: first.runId })
+    expect(resumed.status).toBe('completed')
+    expect([...sink.store.keys()].sort()).toEqual(own.map(id).sort())
+    expect([...sink.writes.values()].every((w) => w === 1)).toBe(true)
+    // The records of other shards read before the checkpoint were kept in the journal, not counted again.
+    expect(resumed.counts.read).toBe(own.length)
+    expect(resumed.shard).toMatchObject({ index: 3, count: 4, otherShards: 200 - own.length })
+  })
 })
