@@ -1,7 +1,8 @@
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { formatProblem } from '../../shared/problems'
 import { parseArgs } from 'node:util'
 import { progressPercent } from '../../shared/run-progress'
+import { parseShard, shardLabel, type Shard } from '../../shared/shard'
 import type { RunCounts } from '../sync/journal-format'
 import type { PlanEntry } from '../sync/runner'
 import { SchemaProblemsError } from '../sync/schema-check'
@@ -9,9 +10,15 @@ import { SyncService, type SyncEvent, type SyncResult } from '../sync/sync-servi
 import { UsageError, type CliIO, type Command } from './command'
 import { deliveriesLine, maxDeliveries, simulateDeliveries } from './sandbox-command'
 import { defaultJournalFolder, integerFlag, openWorkspace, readMapping } from './sync-setup'
+import { JsonLog } from './json-log'
 
 const usage =
-  'sync-studio run <mapping.json> [--flow ID]... [--dry-run] [--full] [--allow-deletes N] [--json] [--journal DIR] [--events DIR] [--sandbox [--contacts N] [--profiles N] [--deliveries N] [--latency MS]]'
+  'sync-studio run <mapping.json> [--flow ID]... [--dry-run] [--full] [--allow-deletes N] [--json | --log json] [--shard i/n] [--journal DIR] [--events DIR] [--sandbox [--contacts N] [--profiles N] [--deliveries N] [--latency MS]]'
+
+/** A shard's journal: its own folder under the journal folder, so two shards never share a position or a resumable run. */
+export function shardJournalFolder(journalFolder: string, shard: Shard | undefined): string {
+  return shard ? join(journalFolder, `shard-${shard.index}-of-${shard.count}`) : journalFolder
+}
 
 /**
  * `sync-studio run`: runs the flows of a mapping file (parents first), with a progress bar
@@ -44,7 +51,9 @@ export const runCommand: Command = {
         deliveries: { type: 'string' },
         latency: { type: 'string' },
         'plan-limit': { type: 'string' },
-        'allow-deletes': { type: 'string' }
+        'allow-deletes': { type: 'string' },
+        shard: { type: 'string' },
+        log: { type: 'string' }
       },
       allowPositionals: true
     })
@@ -55,11 +64,30 @@ export const runCommand: Command = {
     if (!values.sandbox && (values.contacts || values.profiles || values.deliveries || values.latency)) {
       throw new UsageError('--contacts, --profiles, --deliveries and --latency set up the sandbox: use them with --sandbox')
     }
+    let shard: Shard | undefined
+    if (values.shard !== undefined) {
+      const parsed = parseShard(values.shard)
+      if (!parsed.ok) {
+        // The value is wrong, not the command: exit 1, like any other bad input.
+        io.err(`sync-studio run: ${parsed.message}\nUsage: ${usage}`)
+        return 1
+      }
+      shard = parsed.shard
+      if (values.sandbox && shard.count > 1)
+        throw new UsageError(
+          '--shard splits one shared service between runs; --sandbox starts a private sandbox in each run. Start one with `sync-studio sandbox` and point the connection environment variables at it (docs/scale.md)'
+        )
+    }
+    if (values.log !== undefined && values.log !== 'json' && values.log !== 'text')
+      throw new UsageError(`--log takes json (one JSON object per line, for log collectors) or text (the default), not "${values.log}"`)
+    const jsonLog = values.log === 'json'
+    if (jsonLog && values.json) throw new UsageError('--json prints one result at the end and --log json a line per event: choose one')
     const deliveries = integerFlag('deliveries', values.deliveries, 0, maxDeliveries) ?? 0
     const file = positionals[0]
     const document = await readMapping(file, io)
     if (!document) return 2
-    const journalFolder = resolve(values.journal ?? defaultJournalFolder())
+    const baseJournal = resolve(values.journal ?? defaultJournalFolder())
+    const journalFolder = shardJournalFolder(baseJournal, shard)
     const dryRun = values['dry-run'] === true
     const planLimit = integerFlag('plan-limit', values['plan-limit'], 0, 1_000_000) ?? 20
     const allowDeletes = integerFlag('allow-deletes', values['allow-deletes'], 0, 100_000_000)
@@ -75,13 +103,15 @@ export const runCommand: Command = {
         exportFolder: events
       }
     })
-    const display = values.json ? undefined : new ProgressDisplay(io)
+    const log = jsonLog ? new JsonLog(io, shard ? { shard } : {}) : undefined
+    const display = values.json || log ? undefined : new ProgressDisplay(io)
     try {
       if (workspace.sandbox && deliveries) {
         const made = simulateDeliveries(workspace.sandbox, deliveries)
         await workspace.saveSandbox?.()
         // With --json only the result goes to stdout.
         if (values.json) io.err(deliveriesLine(made))
+        else if (log) log.write('notice', { message: deliveriesLine(made) })
         else io.out(deliveriesLine(made))
       }
       if (workspace.sandbox && events) {
@@ -92,11 +122,13 @@ export const runCommand: Command = {
         connections: workspace.connections,
         journalFolder,
         ...(events ? { eventsFolder: events } : {}),
-        ...(workspace.saveSandbox ? { afterWrite: workspace.saveSandbox } : {})
+        ...(workspace.saveSandbox ? { afterWrite: workspace.saveSandbox } : {}),
+        ...(shard ? { shard } : {})
       })
-      if (!values.json) {
+      if (log) log.write('run.start', { file, mapping: document.name, dryRun, full: values.full === true, journal: journalFolder })
+      else if (!values.json) {
         io.out(
-          `${dryRun ? 'Planning' : 'Running'} ${document.name} (${file})${workspace.sandbox ? ` against the sandbox (snapshot ${resolve(journalFolder, 'sandbox.json')})` : ''}; journal ${journalFolder}`
+          `${dryRun ? 'Planning' : 'Running'} ${document.name} (${file})${shard ? ` as shard ${shardLabel(shard)}` : ''}${workspace.sandbox ? ` against the sandbox (snapshot ${resolve(journalFolder, 'sandbox.json')})` : ''}; journal ${journalFolder}`
         )
       }
       let result: SyncResult
@@ -109,16 +141,35 @@ export const runCommand: Command = {
           signal: io.signal,
           planLimit,
           mappingVersion: file,
-          onProgress: (event) => display?.event(event)
+          onProgress: (event) => (log ? log.sync(event) : display?.event(event)),
+          ...(log
+            ? {
+                onRecord: (flowId, outcome) => {
+                  if (outcome.action === 'error') log.recordError(flowId, outcome)
+                },
+                onPlan: (flowId, entry) => {
+                  if (entry.action === 'error') log.recordError(flowId, entry)
+                }
+              }
+            : {})
         })
       } catch (error) {
+        if (log) {
+          if (error instanceof SchemaProblemsError) {
+            log.write('refused', { file, problems: error.problems })
+            return 1
+          }
+          log.write('run.failed', { message: error instanceof Error ? error.message : String(error) })
+          return 2
+        }
         if (!(error instanceof SchemaProblemsError)) throw error
         display?.end()
         printSchemaProblems(file, error, io, values.json === true)
         return 1
       }
       display?.end()
-      if (values.json) io.out(JSON.stringify(result))
+      if (log) log.end(result, exitCode(result))
+      else if (values.json) io.out(JSON.stringify(result))
       else printSummary(result, io, dryRun, planLimit)
       return exitCode(result)
     } finally {
@@ -193,6 +244,7 @@ function printSummary(result: SyncResult, io: CliIO, dryRun: boolean, planLimit:
   for (const flow of result.flows) {
     const head = `${flow.flowId}: ${flow.status}${flow.runId ? ` (run ${flow.runId}${flow.resumedFrom ? ', resumed' : ''}${flow.fullResync ? ', full resync' : ''})` : ''}`
     io.out(head)
+    if (flow.shard) io.out(`  shard ${shardLabel(flow.shard)}: ${flow.counts.read} of ${flow.counts.read + flow.shard.otherShards} records`)
     io.out(`  ${countsText(flow.counts, dryRun)} in ${seconds(flow.durationMs)}`)
     if (flow.error) io.out(`  error (${flow.error.code}): ${flow.error.message}`)
     if (dryRun && flow.deleteGuard && flow.deleteGuard.verdict !== 'ok')

@@ -158,6 +158,8 @@ export interface CheckpointEntry {
   counts: RunCounts
   /** The source's total, when it said. */
   total?: number
+  /** A sharded run: source records read so far that belong to other shards (not in `counts`). */
+  otherShards?: number
 }
 
 export interface ResumeEntry {

@@ -11,6 +11,7 @@ import {
   type TargetRecord
 } from '../../shared/mapping/engine'
 import type { EventsFlow, RecordsFlow } from '../../shared/mapping/document'
+import { inShard, type Shard } from '../../shared/shard'
 import { ExpressionStopped } from '../../shared/mapping/transforms/runtime'
 import { diffRecord, patchOf, withoutFields } from './diff'
 import { addCounts, journalValue, zeroCounts, type OutcomeItem, type RunCounts, type RunMode } from './journal-format'
@@ -96,6 +97,8 @@ export interface RecordOutcome {
   key: string | undefined
   action: 'create' | 'update' | 'unchanged' | 'skipped' | 'delete' | 'error'
   reason?: string
+  /** An error: the target field it is about, when known. */
+  field?: string
 }
 
 export interface RunOptions {
@@ -157,6 +160,12 @@ export interface RunOptions {
   /** The services the run reaches (`StartEntry.identity`): the flow's position and managed count are read for this identity. */
   identity?: string
   deleteGuard?: DeleteGuardOptions
+  /**
+   * A sharded run (`--shard i/n`, src/shared/shard.ts): only records whose match key hashes
+   * to this shard are work — the rest (records, deletions, records that left the filter) are
+   * not counted, not looked up, never written or deleted: another shard owns them.
+   */
+  shard?: Shard
 }
 
 export type RunEndStatus = 'completed' | 'failed' | 'canceled'
@@ -181,6 +190,8 @@ export interface RunResult {
   resumed?: { startedAt: number }
   /** When the run held or planned deletes: the guard's verdict. */
   deleteGuard?: DeleteGuardReport
+  /** A sharded run: which shard, and the source records read that belong to other shards (not in `counts`). */
+  shard?: Shard & { otherShards: number }
 }
 
 export interface RunHandle {
@@ -331,6 +342,9 @@ class Runner {
   private deletionsRead = 0
   private managedBefore: number | undefined
   private guardReport: DeleteGuardReport | undefined
+  /** A sharded run: records of other shards read before the last checkpoint, and in the current page. */
+  private otherShards = 0
+  private pageOtherShards = 0
   /** Set when the run ends: what the last progress event and the result say. */
   private finalCounts: RunCounts | undefined
   private plan: PlanEntry[] = []
@@ -418,6 +432,7 @@ class Runner {
       this.total = recovery.checkpoint?.total
       pagesDone = recovery.checkpoint?.phase === 'retry'
       startPass = recovery.checkpoint?.pass ?? 0
+      this.otherShards = recovery.checkpoint?.otherShards ?? 0
       priorMs = recovery.durationMs
       if (recovery.start.onlyKeys && !options.onlyKeys) this.only = new Set(recovery.start.onlyKeys)
       this.resumedFrom = { startedAt: recovery.start.at }
@@ -496,7 +511,8 @@ class Runner {
       ...(this.dryRun ? { plan: { entries: this.plan, truncated: this.planTruncated } } : {}),
       mode: this.mode,
       ...(this.resumedFrom ? { resumed: this.resumedFrom } : {}),
-      ...(this.guardReport ? { deleteGuard: this.guardReport } : {})
+      ...(this.guardReport ? { deleteGuard: this.guardReport } : {}),
+      ...(options.shard ? { shard: { ...options.shard, otherShards: this.otherShards + this.pageOtherShards } } : {})
     }
   }
 
@@ -564,13 +580,17 @@ class Runner {
     this.setPhase('reading')
     for await (const page of pages) {
       this.page++
-      if (page.total !== undefined) this.total = page.total
+      // The source's total counts every shard's records: a shard's share is not known until read, so no percentage.
+      if (page.total !== undefined && !this.options.shard) this.total = page.total
+      this.pageOtherShards = 0
       await this.gate.pass(this.signal)
       this.phase = 'writing'
       await this.processPage(page)
       this.cursor = page.cursor
       addCounts(this.committed, this.pageCounts)
       this.pageCounts = zeroCounts()
+      this.otherShards += this.pageOtherShards
+      this.pageOtherShards = 0
       await this.journalRun.checkpoint({
         t: 'checkpoint',
         at: this.clock.now(),
@@ -579,7 +599,8 @@ class Runner {
         pass: 0,
         cursor: this.cursor,
         counts: { ...this.committed },
-        ...(this.total !== undefined ? { total: this.total } : {})
+        ...(this.total !== undefined ? { total: this.total } : {}),
+        ...(this.options.shard ? { otherShards: this.otherShards } : {})
       })
       this.done.clear()
       this.pageDecided = []
@@ -596,7 +617,8 @@ class Runner {
       pass: 0,
       cursor: this.cursor,
       counts: { ...this.committed },
-      ...(this.total !== undefined ? { total: this.total } : {})
+      ...(this.total !== undefined ? { total: this.total } : {}),
+      ...(this.options.shard ? { otherShards: this.otherShards } : {})
     })
   }
 
@@ -612,7 +634,12 @@ class Runner {
 
   private planned(entry: PlanEntry): void {
     if (!this.dryRun) {
-      this.options.onRecord?.({ key: entry.key, action: entry.action, ...('reason' in entry ? { reason: entry.reason } : {}) })
+      this.options.onRecord?.({
+        key: entry.key,
+        action: entry.action,
+        ...('reason' in entry ? { reason: entry.reason } : {}),
+        ...('field' in entry && entry.field ? { field: entry.field } : {})
+      })
       return
     }
     this.options.onPlan?.(entry)
@@ -647,11 +674,16 @@ class Runner {
     }
 
     const records = page.records
+    const { shard } = this.options
     for (let index = 0; index < records.length; index++) {
       const record = records[index]
       const pending = this.transform.run(record)
       const result = pending instanceof Promise ? await pending : pending
       const key = this.keyOf(result, record)
+      if (shard && !inShard(key, shard)) {
+        this.pageOtherShards++
+        continue
+      }
       const id = key ?? `#${pageNo}:${index}`
       // A record filtered out is journaled (when a run stops mid-page) by its position: a later version of it may be in the page.
       const position = `#at:${pageNo}:${index}`
@@ -700,6 +732,10 @@ class Runner {
     for (const [index, key] of (page.deleted ?? []).entries()) {
       // A deletion not applied is journaled by its position: its key may also be a record of this page.
       const deletionId = `#del:${pageNo}:${index}`
+      if (shard && !inShard(key, shard)) {
+        this.pageOtherShards++
+        continue
+      }
       if (this.done.has(deletionId) || !take(key, key)) continue
       this.deletionsRead++
       if (this.deletes.applySourceDeletes) queue({ kind: 'tombstone', key }, `d${index}`)
@@ -883,7 +919,7 @@ class Runner {
           const orphan = outcome.code === PARENT_MISSING
           const message =
             orphan && pass > 0 ? `the parent record is still missing after ${pass} retry passes: ${outcome.message}` : outcome.message
-          this.options.onRecord?.({ key: op.key, action: 'error', reason: message })
+          this.options.onRecord?.({ key: op.key, action: 'error', reason: message, ...(outcome.field ? { field: outcome.field } : {}) })
           items.push({
             k: op.key,
             o: 'failed',
@@ -960,7 +996,8 @@ class Runner {
         pass,
         cursor: this.cursor,
         counts: { ...this.committed },
-        ...(this.total !== undefined ? { total: this.total } : {})
+        ...(this.total !== undefined ? { total: this.total } : {}),
+        ...(this.options.shard ? { otherShards: this.otherShards } : {})
       })
     }
     if (this.deferred.size > 0) {

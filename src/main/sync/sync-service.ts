@@ -6,6 +6,7 @@ import { buildFlow, connectionNames, type FlowParts } from './flows'
 import { ExpressionSandbox } from '../expressions/expression-sandbox'
 import type { ExpressionEvaluator } from '../../shared/mapping/transforms/runtime'
 import { assertFitsSchemas } from './schema-check'
+import { shardLabel, type Shard } from '../../shared/shard'
 import { RunHistory, type RecordError } from './history'
 import { isRunId, SyncJournal, type RunSummary } from './journal'
 import { UserFacingError } from '../contract/errors'
@@ -46,6 +47,13 @@ export interface SyncServiceOptions {
   clock?: Clock
   /** Progress events per second at most (default 4). */
   progressIntervalMs?: number
+  /**
+   * One shard of a sharded run (`--shard i/n`, docs/scale.md): only the records whose match
+   * key hashes to it (src/shared/shard.ts). The shard is part of the journal identity, so a
+   * shard's position, resumable run and managed count are its own. Give each shard its own
+   * journal folder too (the CLI does): a journal is one process's.
+   */
+  shard?: Shard
 }
 
 export interface SyncRequest {
@@ -113,6 +121,8 @@ export interface FlowResult {
   mode?: 'full' | 'incremental' | 'retry'
   /** When the run held or planned deletes: the delete guard's verdict (a stopped run: `confirm` or `refused`). */
   deleteGuard?: DeleteGuardReport
+  /** A sharded run: which shard, and the source records it read that belong to other shards (not in `counts`). */
+  shard?: Shard & { otherShards: number }
 }
 
 export interface SyncResult {
@@ -209,7 +219,8 @@ export class SyncService {
         connections.identity?.(names.dynamics, 'dynamics') ?? `dynamics:${(await connections.dynamics(names.dynamics)).environmentUrl}`
       const campaign =
         connections.identity?.(names.campaign, 'campaign') ?? `campaign:${(await connections.campaign(names.campaign)).baseUrl}`
-      return `${dynamics} → ${campaign}`
+      const shard = this.options.shard
+      return shard ? `${dynamics} → ${campaign} · shard ${shardLabel(shard)}` : `${dynamics} → ${campaign}`
     } catch {
       return undefined
     }
@@ -363,6 +374,7 @@ export class SyncService {
             journal,
             ...(identity ? { identity } : {}),
             ...(allowDeletes !== undefined ? { deleteGuard: { allow: allowDeletes } } : {}),
+            ...(this.options.shard ? { shard: this.options.shard } : {}),
             dryRun,
             ...(full && !resumeRunId ? { cursor: undefined } : {}),
             ...(resumeRunId ? { resumeRunId } : {}),
@@ -443,7 +455,8 @@ export class SyncService {
         ...(resumeRunId ? { resumedFrom: resumeRunId } : {}),
         ...(fullResync ? { fullResync } : {}),
         mode: result.mode,
-        ...(result.deleteGuard ? { deleteGuard: result.deleteGuard } : {})
+        ...(result.deleteGuard ? { deleteGuard: result.deleteGuard } : {}),
+        ...(result.shard ? { shard: result.shard } : {})
       }
     }
     return {
