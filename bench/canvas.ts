@@ -13,57 +13,11 @@
  *
  *   npm run bench -- canvas [rounds=3]
  */
-import { spawn } from 'node:child_process'
-import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
-import { createServer } from 'node:http'
-import { tmpdir } from 'node:os'
-import { extname, join, resolve } from 'node:path'
-import { chromium } from 'playwright-core'
-import { build } from 'vite'
 import type { Table } from '../src/shared/schema/model'
+import { compare } from './canvas/measure'
+import { sandboxTables } from './canvas/sandbox-tables'
 
-const root = resolve(__dirname, '..')
 const rounds = Number(process.argv[2] ?? 3)
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-
-/** The Sandbox's schemas, read from the app itself (`sync-studio web`, as a user runs it). */
-async function sandboxTables(): Promise<{ source: Table; target: Table }> {
-  if (!existsSync(join(root, 'out/cli/cli.js'))) throw new Error('build the app first: npm run build')
-  const userData = mkdtempSync(join(tmpdir(), 'sync-studio-bench-'))
-  const child = spawn(process.execPath, [join(root, 'bin/sync-studio.cjs'), 'web'], {
-    env: { ...process.env, SYNC_STUDIO_USER_DATA: userData },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  try {
-    const url = await new Promise<URL>((done, fail) => {
-      let text = ''
-      const timer = setTimeout(() => fail(new Error(`sync-studio web printed no URL:\n${text}`)), 20_000)
-      child.stdout!.on('data', (chunk: Buffer) => {
-        text += chunk.toString()
-        const match = /(http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(text)
-        if (match) {
-          clearTimeout(timer)
-          done(new URL(match[1]))
-        }
-      })
-    })
-    const token = url.hash.replace('#token=', '')
-    const call = async (system: string, name: string) => {
-      const response = await fetch(`${url.origin}/api/call/schema/table`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', origin: url.origin },
-        body: JSON.stringify({ system, connection: 'Sandbox', name })
-      })
-      const body = (await response.json()) as { ok: boolean; value: { table: Table }; error?: { message: string } }
-      if (!body.ok) throw new Error(body.error?.message)
-      return body.value.table
-    }
-    return { source: await call('dynamics', 'contact'), target: await call('campaign', 'profile') }
-  } finally {
-    child.kill('SIGKILL')
-    rmSync(userData, { recursive: true, force: true })
-  }
-}
 
 /** 60 mappings: the target's writable fields, each from a source field of a fitting kind, deterministic. */
 function sixtyMappings(source: Table, target: Table): Array<{ from: string; target: string }> {
@@ -79,158 +33,15 @@ function sixtyMappings(source: Table, target: Table): Array<{ from: string; targ
   return out.filter((m) => (seen.has(`${m.target}|${m.from}`) ? false : (seen.add(`${m.target}|${m.from}`), true)))
 }
 
-function serve(folder: string): Promise<{ origin: string; close(): void }> {
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' }
-  const server = createServer((req, res) => {
-    const path = join(folder, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname))
-    const file = existsSync(path) && statSync(path).isFile() ? path : join(folder, 'index.html')
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' })
-    createReadStream(file).pipe(res)
-  })
-  return new Promise((done) =>
-    server.listen(0, '127.0.0.1', () =>
-      done({ origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => server.close() })
-    )
-  )
-}
-
-interface Run {
-  toEdges: number
-  frames: number[]
-  /** Distinct viewport transforms seen while panning: proof the pan moved the canvas. */
-  moved: number
-}
-
-async function measure(origin: string, variant: 'ours' | 'bare', data: unknown, expectedEdges: number): Promise<Run> {
-  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] })
-  try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } })
-    // A string, not a function: tsx would wrap a function's inner functions in a helper the page does not have.
-    await page.addInitScript(`
-      window.__BENCH__ = ${JSON.stringify(data)};
-      const expected = ${expectedEdges};
-      const done = () => {
-        const edges = document.getElementsByClassName('react-flow__edge');
-        if (edges.length < expected) return false;
-        for (const edge of Array.from(edges)) {
-          const d = edge.querySelector('path.react-flow__edge-path')?.getAttribute('d');
-          if (!d || d.includes('NaN')) return false;
-        }
-        return true;
-      };
-      // Checked every frame: edges appear after React Flow has measured the nodes and their handles.
-      const check = () => { if (done()) window.__EDGES_AT__ = performance.now(); else requestAnimationFrame(check); };
-      requestAnimationFrame(check);
-    `)
-    await page.goto(`${origin}/index.html?variant=${variant}`)
-    await page
-      .waitForFunction(() => (window as unknown as { __EDGES_AT__?: number }).__EDGES_AT__ !== undefined, undefined, { timeout: 30_000 })
-      .catch(async (error) => {
-        const state = await page.evaluate(() =>
-          Array.from(document.getElementsByClassName('react-flow__edge')).map(
-            (e) => e.querySelector('path.react-flow__edge-path')?.getAttribute('d') ?? 'none'
-          )
-        )
-        throw new Error(
-          `${variant}: ${state.length} edges of ${expectedEdges}, ${state.filter((d) => d === 'none' || d.includes('NaN')).length} without a path — ${String(error)}`
-        )
-      })
-    const toEdges = await page.evaluate(() => (window as unknown as { __EDGES_AT__: number }).__EDGES_AT__)
-    await page.waitForTimeout(1000)
-    // An empty point of the pane to press on.
-    const start = (await page.evaluate(`(() => {
-      for (let y = 700; y > 100; y -= 20) for (let x = 1260; x > 20; x -= 20) if (document.elementFromPoint(x, y)?.classList.contains('react-flow__pane')) return { x, y };
-      return undefined;
-    })()`)) as { x: number; y: number } | undefined
-    if (!start) throw new Error(`${variant}: no empty point of the pane to drag`)
-    await page.evaluate(
-      `(() => { window.__FRAMES__ = []; window.__VIEWPORTS__ = new Set(); const viewport = document.querySelector('.react-flow__viewport'); const loop = (t) => { window.__FRAMES__.push(t); window.__VIEWPORTS__.add(viewport.style.transform); requestAnimationFrame(loop) }; requestAnimationFrame(loop) })()`
-    )
-    const cdp = await page.context().newCDPSession(page)
-    const send = (type: string, x: number, y: number, buttons: number) =>
-      void cdp
-        .send('Input.dispatchMouseEvent', {
-          type: type as 'mouseMoved',
-          x,
-          y,
-          button: 'left',
-          buttons,
-          clickCount: type === 'mouseMoved' ? 0 : 1
-        })
-        .catch(() => undefined)
-    send('mousePressed', start.x, start.y, 1)
-    const t0 = Date.now()
-    await new Promise<void>((done) => {
-      const timer = setInterval(() => {
-        const t = (Date.now() - t0) / 1000
-        send('mouseMoved', start.x - 250 * Math.sin(2 * Math.PI * t), start.y - 150 * Math.sin(Math.PI * t), 1)
-        if (t >= 2) {
-          clearInterval(timer)
-          done()
-        }
-      }, 8)
-    })
-    send('mouseReleased', start.x, start.y, 0)
-    await page.waitForTimeout(100)
-    const stamps = await page.evaluate(() => (window as unknown as { __FRAMES__: number[] }).__FRAMES__)
-    const frames = stamps.slice(1).map((t, i) => t - stamps[i])
-    const moved = (await page.evaluate('window.__VIEWPORTS__.size')) as number
-    if (moved < 20) throw new Error(`${variant}: the pan did not move the canvas (${moved} viewport positions)`)
-    return { toEdges, frames, moved }
-  } finally {
-    await browser.close()
-  }
-}
-
-const pct = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
-}
-const median = (values: number[]) => pct(values, 50)
-
 async function main() {
   const { source, target } = await sandboxTables()
   const mappings = sixtyMappings(source, target)
-  await build({ configFile: join(root, 'bench/canvas/vite.config.mts') })
-  const site = await serve(join(root, '.test-output/bench-canvas'))
-  const data = { source, target, mappings }
-  // Ours draws the filter edge and the match key as well.
-  const expected = { ours: mappings.length + 2, bare: mappings.length }
   console.log(
     `contact ${source.fields.length} fields → profile ${target.fields.length} fields, ${mappings.length} mapping edges; ${rounds} round(s), a fresh Chromium per run`
   )
-  const results: Record<'ours' | 'bare', Run[]> = { ours: [], bare: [] }
-  try {
-    await measure(site.origin, 'bare', data, expected.bare) // warm-up, discarded
-    for (let round = 0; round < rounds; round++) {
-      for (const variant of round % 2 ? (['bare', 'ours'] as const) : (['ours', 'bare'] as const)) {
-        const run = await measure(site.origin, variant, data, expected[variant])
-        results[variant].push(run)
-        console.log(
-          `  round ${round + 1} ${variant.padEnd(4)} edges drawn ${run.toEdges.toFixed(0)} ms · pan p50 ${pct(run.frames, 50).toFixed(1)} p95 ${pct(run.frames, 95).toFixed(1)} max ${Math.max(...run.frames).toFixed(1)} ms · ${run.frames.length} frames, ${run.moved} viewport positions`
-        )
-      }
-    }
-  } finally {
-    site.close()
-  }
-  const summary = (variant: 'ours' | 'bare') => {
-    const runs = results[variant]
-    const frames = runs.flatMap((r) => r.frames)
-    return { toEdges: median(runs.map((r) => r.toEdges)), p50: pct(frames, 50), p95: pct(frames, 95), max: Math.max(...frames) }
-  }
-  const ours = summary('ours')
-  const bare = summary('bare')
-  for (const [name, s] of [
-    ['ours', ours],
-    ['bare', bare]
-  ] as const) {
-    console.log(
-      `${name.padEnd(4)}: first render (all edges drawn) ${s.toEdges.toFixed(0)} ms · pan frame p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`
-    )
-  }
-  console.log(`first render ratio: ${(ours.toEdges / bare.toEdges).toFixed(2)}`)
-  console.log(`canvas ratio: ${(ours.p95 / bare.p95).toFixed(2)}`)
+  const ratios = await compare({ source, target, mappings, match: { source: 'contactid', target: 'cusDynamicsContactId' } }, rounds)
+  console.log(`first render ratio: ${ratios.firstRender.toFixed(2)}`)
+  console.log(`canvas ratio: ${ratios.pan.toFixed(2)}`)
 }
 
 main().catch((error) => {

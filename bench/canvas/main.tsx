@@ -4,7 +4,7 @@ import '@xyflow/react/dist/style.css'
 import { memo } from 'react'
 import { createRoot } from 'react-dom/client'
 import type { MappingDocument, RecordsFlow } from '../../src/shared/mapping/document'
-import type { Table } from '../../src/shared/schema/model'
+import type { BenchData } from './measure'
 import type { Client } from '../../src/renderer/api/client'
 import { MappingCanvas } from '../../src/renderer/canvas/MappingCanvas'
 import { tableKey, useSchemaStore } from '../../src/renderer/state/schema-store'
@@ -17,11 +17,11 @@ import '../../src/renderer/styles.css'
  */
 declare global {
   interface Window {
-    __BENCH__: { source: Table; target: Table; mappings: Array<{ from: string; target: string }> }
+    __BENCH__: BenchData
   }
 }
 
-const { source, target, mappings } = window.__BENCH__
+const { source, target, mappings, match } = window.__BENCH__
 const variant = new URLSearchParams(location.search).get('variant') ?? 'ours'
 const root = createRoot(document.getElementById('root')!)
 
@@ -37,7 +37,7 @@ if (variant === 'ours') {
     kind: 'records',
     source: { system: 'dynamics', table: source.name },
     target: { system: 'campaign', resource: target.name },
-    match: { source: 'contactid', target: 'cusDynamicsContactId' },
+    match,
     fields: mappings.map((m) => ({ target: m.target, from: [m.from] }))
   }
   const doc: MappingDocument = {

@@ -1,0 +1,180 @@
+/**
+ * The canvas benches' shared half: serve the bench page, measure one variant in a fresh
+ * Chromium (time to all edges drawn, frame intervals while the pane is dragged for 2 s), and
+ * run rounds of ours and bare interleaved, printing the ratios side by side.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { extname, join, resolve } from 'node:path'
+import { chromium } from 'playwright-core'
+import { build } from 'vite'
+import type { Table } from '../../src/shared/schema/model'
+
+const root = resolve(__dirname, '../..')
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+export interface BenchData {
+  source: Table
+  target: Table
+  mappings: Array<{ from: string; target: string }>
+  /** The flow's match key, drawn by our canvas as one more edge. */
+  match: { source: string; target: string }
+}
+
+function serve(folder: string): Promise<{ origin: string; close(): void }> {
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' }
+  const server = createServer((req, res) => {
+    const path = join(folder, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname))
+    const file = existsSync(path) && statSync(path).isFile() ? path : join(folder, 'index.html')
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' })
+    createReadStream(file).pipe(res)
+  })
+  return new Promise((done) =>
+    server.listen(0, '127.0.0.1', () =>
+      done({ origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => server.close() })
+    )
+  )
+}
+
+interface Run {
+  toEdges: number
+  frames: number[]
+  /** Distinct viewport transforms seen while panning: proof the pan moved the canvas. */
+  moved: number
+}
+
+async function measure(
+  origin: string,
+  variant: 'ours' | 'bare',
+  data: BenchData,
+  expectedEdges: number,
+  viewport: { width: number; height: number }
+): Promise<Run> {
+  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] })
+  try {
+    const page = await browser.newPage({ viewport })
+    // A string, not a function: tsx would wrap a function's inner functions in a helper the page does not have.
+    await page.addInitScript(`
+      window.__BENCH__ = ${JSON.stringify(data)};
+      const expected = ${expectedEdges};
+      const done = () => {
+        const edges = document.getElementsByClassName('react-flow__edge');
+        if (edges.length < expected) return false;
+        for (const edge of Array.from(edges)) {
+          const d = edge.querySelector('path.react-flow__edge-path')?.getAttribute('d');
+          if (!d || d.includes('NaN')) return false;
+        }
+        return true;
+      };
+      // Checked every frame: edges appear after React Flow has measured the nodes and their handles.
+      const check = () => { if (done()) window.__EDGES_AT__ = performance.now(); else requestAnimationFrame(check); };
+      requestAnimationFrame(check);
+    `)
+    await page.goto(`${origin}/index.html?variant=${variant}`)
+    await page
+      .waitForFunction(() => (window as unknown as { __EDGES_AT__?: number }).__EDGES_AT__ !== undefined, undefined, { timeout: 30_000 })
+      .catch(async (error) => {
+        const state = await page.evaluate(() =>
+          Array.from(document.getElementsByClassName('react-flow__edge')).map(
+            (e) => e.querySelector('path.react-flow__edge-path')?.getAttribute('d') ?? 'none'
+          )
+        )
+        throw new Error(
+          `${variant}: ${state.length} edges of ${expectedEdges}, ${state.filter((d) => d === 'none' || d.includes('NaN')).length} without a path — ${String(error)}`
+        )
+      })
+    const toEdges = await page.evaluate(() => (window as unknown as { __EDGES_AT__: number }).__EDGES_AT__)
+    await page.waitForTimeout(1000)
+    // An empty point of the pane to press on.
+    const start = (await page.evaluate(`(() => {
+      for (let y = ${viewport.height - 20}; y > 100; y -= 20) for (let x = ${viewport.width - 20}; x > 20; x -= 20) if (document.elementFromPoint(x, y)?.classList.contains('react-flow__pane')) return { x, y };
+      return undefined;
+    })()`)) as { x: number; y: number } | undefined
+    if (!start) throw new Error(`${variant}: no empty point of the pane to drag`)
+    await page.evaluate(
+      `(() => { window.__FRAMES__ = []; window.__VIEWPORTS__ = new Set(); const viewport = document.querySelector('.react-flow__viewport'); const loop = (t) => { window.__FRAMES__.push(t); window.__VIEWPORTS__.add(viewport.style.transform); requestAnimationFrame(loop) }; requestAnimationFrame(loop) })()`
+    )
+    const cdp = await page.context().newCDPSession(page)
+    const send = (type: string, x: number, y: number, buttons: number) =>
+      void cdp
+        .send('Input.dispatchMouseEvent', {
+          type: type as 'mouseMoved',
+          x,
+          y,
+          button: 'left',
+          buttons,
+          clickCount: type === 'mouseMoved' ? 0 : 1
+        })
+        .catch(() => undefined)
+    send('mousePressed', start.x, start.y, 1)
+    const t0 = Date.now()
+    await new Promise<void>((done) => {
+      const timer = setInterval(() => {
+        const t = (Date.now() - t0) / 1000
+        send('mouseMoved', start.x - 250 * Math.sin(2 * Math.PI * t), start.y - 150 * Math.sin(Math.PI * t), 1)
+        if (t >= 2) {
+          clearInterval(timer)
+          done()
+        }
+      }, 8)
+    })
+    send('mouseReleased', start.x, start.y, 0)
+    await page.waitForTimeout(100)
+    const stamps = await page.evaluate(() => (window as unknown as { __FRAMES__: number[] }).__FRAMES__)
+    const frames = stamps.slice(1).map((t, i) => t - stamps[i])
+    const moved = (await page.evaluate('window.__VIEWPORTS__.size')) as number
+    if (moved < 3) throw new Error(`${variant}: the pan did not move the canvas (${moved} viewport positions)`)
+    return { toEdges, frames, moved }
+  } finally {
+    await browser.close()
+  }
+}
+
+export const pct = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
+}
+const median = (values: number[]) => pct(values, 50)
+
+/** Builds the bench page, then runs `rounds` rounds of both variants (order alternating, one discarded warm-up) and prints the ratios. */
+export async function compare(
+  data: BenchData,
+  rounds: number,
+  viewport = { width: 1280, height: 720 }
+): Promise<{ firstRender: number; pan: number }> {
+  await build({ configFile: join(root, 'bench/canvas/vite.config.mts') })
+  const site = await serve(join(root, '.test-output/bench-canvas'))
+  // Ours draws the filter edge and the match key as well.
+  const expected = { ours: data.mappings.length + 2, bare: data.mappings.length }
+  const results: Record<'ours' | 'bare', Run[]> = { ours: [], bare: [] }
+  try {
+    await measure(site.origin, 'bare', data, expected.bare, viewport) // warm-up, discarded
+    for (let round = 0; round < rounds; round++) {
+      for (const variant of round % 2 ? (['bare', 'ours'] as const) : (['ours', 'bare'] as const)) {
+        const run = await measure(site.origin, variant, data, expected[variant], viewport)
+        results[variant].push(run)
+        console.log(
+          `  round ${round + 1} ${variant.padEnd(4)} edges drawn ${run.toEdges.toFixed(0)} ms · pan p50 ${pct(run.frames, 50).toFixed(1)} p95 ${pct(run.frames, 95).toFixed(1)} max ${Math.max(...run.frames).toFixed(1)} ms · ${run.frames.length} frames, ${run.moved} viewport positions`
+        )
+      }
+    }
+  } finally {
+    site.close()
+  }
+  const summary = (variant: 'ours' | 'bare') => {
+    const runs = results[variant]
+    const frames = runs.flatMap((r) => r.frames)
+    return { toEdges: median(runs.map((r) => r.toEdges)), p50: pct(frames, 50), p95: pct(frames, 95), max: Math.max(...frames) }
+  }
+  const ours = summary('ours')
+  const bare = summary('bare')
+  for (const [name, s] of [
+    ['ours', ours],
+    ['bare', bare]
+  ] as const) {
+    console.log(
+      `${name.padEnd(4)}: first render (all edges drawn) ${s.toEdges.toFixed(0)} ms · pan frame p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`
+    )
+  }
+  return { firstRender: ours.toEdges / bare.toEdges, pan: ours.p95 / bare.p95 }
+}
