@@ -194,6 +194,7 @@ function printSummary(result: SyncResult, io: CliIO, dryRun: boolean, planLimit:
     const head = `${flow.flowId}: ${flow.status}${flow.runId ? ` (run ${flow.runId}${flow.resumedFrom ? ', resumed' : ''}${flow.fullResync ? ', full resync' : ''})` : ''}`
     io.out(head)
     io.out(`  ${countsText(flow.counts, dryRun)} in ${seconds(flow.durationMs)}`)
+    for (const line of flow.summary ?? []) io.out(`  ${line}`)
     if (flow.error) io.out(`  error (${flow.error.code}): ${flow.error.message}`)
     if (dryRun && flow.deleteGuard && flow.deleteGuard.verdict !== 'ok')
       io.out(`  the run would stop before deleting: ${flow.deleteGuard.reason}`)
