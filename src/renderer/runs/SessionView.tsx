@@ -19,6 +19,7 @@ import { progressPercent } from '../../shared/run-progress'
 import type { Flow } from '../../shared/mapping/document'
 import type { Client } from '../api/client'
 import { useDocumentStore } from '../state/document-store'
+import { ConflictsView } from './ConflictsView'
 import { ErrorsView } from './ErrorsView'
 import { countLabels, flowLabel, formatDuration, formatRate, sumCounts } from './format'
 import { PlanEntries, PlannedCounts } from './PlanView'
@@ -336,6 +337,9 @@ function Summary({
                 </Tab>
               ))}
             </TabList>
+          )}
+          {shown?.runId && !shown.dryRun && shown.kind === 'optOut' && (
+            <ConflictsView key={`conflicts-${shown.runId}`} client={client} runId={shown.runId} optOut />
           )}
           {shown?.runId && (
             <ErrorsView
