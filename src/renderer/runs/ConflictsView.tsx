@@ -22,18 +22,18 @@ function side(value: boolean, changedAt: string | undefined): string {
 }
 
 const columns: Array<GridColumn<RunConflict>> = [
-  { id: 'key', header: 'Contact', value: (c) => c.key, size: 230, minSize: 80, className: () => 'ssp-mono ssp-grid__cell' },
-  { id: 'field', header: 'Opt-out', value: (c) => c.field, size: 210, minSize: 80 },
-  { id: 'dynamics', header: 'Dynamics', value: (c) => side(c.dynamics.value, c.dynamics.changedAt), size: 210, minSize: 80 },
-  { id: 'campaign', header: 'Campaign', value: (c) => side(c.campaign.value, c.campaign.changedAt), size: 210, minSize: 80 },
+  { id: 'key', header: 'Contact', value: (c) => c.key, size: 150, minSize: 80, className: () => 'ssp-mono ssp-grid__cell' },
+  { id: 'field', header: 'Opt-out', value: (c) => c.field, size: 180, minSize: 80 },
+  { id: 'dynamics', header: 'Dynamics', value: (c) => side(c.dynamics.value, c.dynamics.changedAt), size: 180, minSize: 80 },
+  { id: 'campaign', header: 'Campaign', value: (c) => side(c.campaign.value, c.campaign.changedAt), size: 180, minSize: 80 },
   {
     id: 'kept',
     header: 'Kept',
     value: (c) => `${sideWords[c.kept]} (${c.kept === 'dynamics' ? c.dynamics.value : c.campaign.value})`,
-    size: 130,
+    size: 100,
     minSize: 60
   },
-  { id: 'rule', header: 'Rule', value: (c) => ruleWords[c.rule], size: 250, minSize: 80, title: (c) => c.label }
+  { id: 'rule', header: 'Rule', value: (c) => ruleWords[c.rule], size: 180, minSize: 80, title: (c) => c.label }
 ]
 
 /**
