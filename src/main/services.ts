@@ -146,6 +146,7 @@ export function createServices(platform: Platform, events: EventHub = new EventH
     'run/cancel': ({ runKey }) => ({ canceled: runs.cancel(runKey) }),
     'run/history': async ({ flowId }) => ({ runs: await sync.history({ flowId }) }),
     'run/errors': async ({ runId, limit, offset }) => ({ errors: await sync.errors(runId, { limit, offset }) }),
+    'run/conflicts': async ({ runId, limit }) => sync.conflicts(runId, { limit }),
     'run/errorsCsv': async ({ runId }) => ({ csv: await sync.errorsCsv(runId), fileName: `sync-errors-${runId}.csv` }),
     'run/retryFailed': async ({ document, runId }) => {
       await ready()

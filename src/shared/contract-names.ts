@@ -30,6 +30,7 @@ export const callNames = [
   'run/history',
   'run/errors',
   'run/errorsCsv',
+  'run/conflicts',
   'run/retryFailed',
   'sandbox/simulateDelivery'
 ] as const

@@ -204,6 +204,8 @@ export const FlowRunResult = z.object({
   /** Dry run: the planned changes, as in a dry-run diff, plus deletes. */
   plan: z.object({ entries: z.array(z.record(z.string(), z.unknown())), truncated: z.boolean() }).optional(),
   notices: z.array(z.string()),
+  /** What the run did beyond its counts, in words (opt-outs both ways: how many conflicts were resolved which way). */
+  summary: z.array(z.string()).optional(),
   resumedFrom: z.string().optional(),
   fullResync: z.boolean().optional(),
   /** The run's mode (a resumed run: the mode it was started with). */
@@ -251,6 +253,17 @@ export const RecordError = z.object({
   op: z.enum(['create', 'update', 'delete']).optional()
 })
 export type RecordError = z.infer<typeof RecordError>
+/** A conflict a run settled (opt-outs both ways): both sides' values and change times, the side kept, the rule, the label. */
+export const RunConflict = z.object({
+  key: z.string(),
+  field: z.string(),
+  dynamics: z.object({ value: z.boolean(), changedAt: z.string().optional() }),
+  campaign: z.object({ value: z.boolean(), changedAt: z.string().optional() }),
+  kept: z.enum(['dynamics', 'campaign']),
+  rule: z.enum(['campaignNewer', 'dynamicsNewer', 'sameTime', 'timeMissing']),
+  label: z.string()
+})
+export type RunConflict = z.infer<typeof RunConflict>
 const flowPosition = { flowId: z.string(), flowIndex: z.number(), flowCount: z.number() }
 export const RunProgressEvent = z.discriminatedUnion('type', [
   z.object({
@@ -422,6 +435,11 @@ export const calls = {
     z.object({ runId: z.string().min(1) }),
     z.object({ csv: z.string(), fileName: z.string() }),
     "A run's errors as CSV, for a spreadsheet."
+  ),
+  'run/conflicts': call(
+    z.object({ runId: z.string().min(1), limit: z.number().int().min(1).max(1000).optional() }),
+    z.object({ conflicts: z.array(RunConflict), total: z.number().int().min(0) }),
+    "The opt-out conflicts a run settled, labelled as its dry run planned them: both sides' values and times, the side kept and the rule."
   ),
   'run/retryFailed': call(
     z.object({ document: Document, runId: z.string().min(1) }),

@@ -86,8 +86,35 @@ test('dry run shows the plan; Run now syncs it; summary, errors, CSV, history, r
   expect(plannedFailures).toBeGreaterThan(0)
   await expect(summary.getByTestId('errors-count')).toHaveText(`${plannedFailures} record${plannedFailures === 1 ? '' : 's'} failed`)
   const grid = summary.getByRole('grid', { name: 'Failed records' })
-  await expect(grid.getByRole('columnheader')).toHaveText(['Key', 'Field', 'Message', 'Source value'])
+  await expect(grid.getByRole('columnheader')).toHaveText(['Key', 'Where', 'Field', 'Reason', 'Message', 'Source value'])
   await expect(grid.getByRole('row').nth(1)).toContainText('is not an email address')
+  // The same grid as the preview's: filter by reason, sort by a header, resize a column.
+  const reasons = summary.getByRole('toolbar', { name: 'Show errors' })
+  await expect(reasons.getByRole('button', { name: `All ${plannedFailures}` })).toHaveAttribute('aria-pressed', 'true')
+  const firstReason = reasons.getByRole('button').nth(1)
+  const reasonCode = (await firstReason.innerText()).replace(/ \d+$/, '')
+  await firstReason.click()
+  await expect(firstReason).toHaveAttribute('aria-pressed', 'true')
+  const shownReasons = await grid
+    .getByRole('row')
+    .filter({ has: page.getByRole('gridcell') })
+    .locator('[role="gridcell"]:nth-child(4)')
+    .allInnerTexts()
+  expect(shownReasons.length).toBeGreaterThan(0)
+  expect(new Set(shownReasons)).toEqual(new Set([reasonCode]))
+  await reasons.getByRole('button', { name: /^All / }).click()
+  await grid.getByRole('button', { name: 'Sort by Key' }).click()
+  await expect(grid.getByRole('columnheader').first()).toHaveAttribute('aria-sort', 'ascending')
+  const keys = await grid
+    .getByRole('row')
+    .filter({ has: page.getByRole('gridcell') })
+    .locator('[role="gridcell"]:first-child')
+    .allInnerTexts()
+  expect([...keys].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))).toEqual(keys)
+  // Every failed e-mail names its field and shows the value the target refused.
+  const emailRows = grid.getByRole('row').filter({ hasText: 'is not an email address' })
+  await expect(emailRows.first().getByRole('gridcell').nth(2)).toHaveText(/email/)
+  await expect(emailRows.first().getByRole('gridcell').nth(5)).not.toHaveText('')
   // One click shows the whole failed record under the grid, the message in full.
   await grid.getByRole('row').nth(1).click()
   const failedRecord = summary.getByRole('definition').filter({ hasText: 'is not an email address' })
@@ -120,8 +147,8 @@ test('dry run shows the plan; Run now syncs it; summary, errors, CSV, history, r
   const detail = dialog.getByRole('region', { name: 'Selected run' })
   await expect(detail.getByTestId('errors-count')).toHaveText(`${plannedFailures} record${plannedFailures === 1 ? '' : 's'} failed`)
   await expect(detail.getByRole('button', { name: 'Export CSV' })).toBeEnabled()
-  await page.waitForTimeout(200) // Fluent's buttons fade from disabled
-  await page.screenshot({ path: `${shots}/runs-history.png` })
+  await expect(detail.getByRole('grid', { name: 'Failed records' })).toBeVisible()
+  await page.screenshot({ path: `${shots}/runs-history.png`, animations: 'disabled' })
 
   // Retry failed records: a new run of only those keys, with its progress and summary (the source is still wrong).
   await detail.getByRole('button', { name: 'Retry failed records' }).click()
@@ -164,8 +191,7 @@ test('a canceled run says so and is resumable; the next run continues it', async
   const session = await finished(dialog, 'run')
   await expect(session.getByRole('region', { name: 'Run summary' }).getByTestId('run-status').first()).toHaveText('canceled')
   await expect(session.getByTestId('run-canceled')).toContainText('the run is resumable')
-  await page.waitForTimeout(200) // Fluent's buttons fade from disabled
-  await page.screenshot({ path: `${shots}/runs-canceled.png` })
+  await page.screenshot({ path: `${shots}/runs-canceled.png`, animations: 'disabled' })
   const written = await count(session.getByRole('article', { name: 'Flow Contacts → profiles' }), 'created')
 
   await dialog.getByRole('tab', { name: 'History' }).click()

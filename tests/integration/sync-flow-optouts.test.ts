@@ -118,9 +118,37 @@ describe('opt-outs over the sandbox', () => {
     const labelled = entries.filter((e) => e.action === 'update' && e.warnings.some((w) => w.message.startsWith('Conflict:')))
     expect(labelled.map((e) => e.key).sort()).toEqual([campaignLater, dynamicsLater].sort())
 
-    // The run does what the plan said.
-    await service.run(await optOuts('both'))
+    expect(plan.flows[0].summary).toEqual([
+      "2 opt-out conflicts would be resolved: 2 kept Campaign's value, 0 kept Dynamics' value — by rule: 1 Campaign's change newer, 1 Dynamics' change newer (opt-out wins)"
+    ])
+
+    // The run does what the plan said, and its history labels the same conflicts the same way.
+    const run = await service.run(await optOuts('both'))
     expect((await contact(bench, campaignLater)).donotbulkemail).toBe(before.donotbulkemail === true)
     expect((await contact(bench, dynamicsLater)).donotbulkemail).toBe(true)
+    expect(run.flows[0].summary).toEqual([
+      "2 opt-out conflicts resolved: 2 kept Campaign's value, 0 kept Dynamics' value — by rule: 1 Campaign's change newer, 1 Dynamics' change newer (opt-out wins)"
+    ])
+    const history = await service.conflicts(run.flows[0].runId!)
+    expect(history.total).toBe(2)
+    const planned = new Map(labelled.map((e) => [e.key, (e as typeof first).warnings.map((w) => w.message)]))
+    for (const conflict of history.conflicts) {
+      expect([conflict.label]).toEqual(planned.get(conflict.key))
+      expect(conflict).toMatchObject({ field: 'donotbulkemail ↔ blackListEmail', kept: 'campaign' })
+    }
+    expect(history.conflicts.find((c) => c.key === campaignLater)).toMatchObject({
+      rule: 'campaignNewer',
+      dynamics: { value: !before.donotbulkemail },
+      campaign: { value: before.donotbulkemail === true }
+    })
+    expect(history.conflicts.find((c) => c.key === dynamicsLater)).toMatchObject({
+      rule: 'dynamicsNewer',
+      dynamics: { value: false },
+      campaign: { value: true }
+    })
+    // A run with nothing to settle says so, and its history holds no conflict.
+    const again = await service.run(await optOuts('both'))
+    expect(again.flows[0].summary).toEqual(['no opt-out conflict resolved: Dynamics and Campaign agreed on every opt-out'])
+    expect((await service.conflicts(again.flows[0].runId!)).total).toBe(0)
   })
 })

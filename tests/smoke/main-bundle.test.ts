@@ -39,6 +39,7 @@ const validInput: Record<string, unknown> = {
   'run/cancel': { runKey: 'none' },
   'run/errors': { runId: 'none' },
   'run/errorsCsv': { runId: 'none' },
+  'run/conflicts': { runId: 'none' },
   'run/retryFailed': { document: { format: 'sync-studio/mapping@1', name: 'Smoke', flows: [] }, runId: 'none' }
 }
 /** Calls whose valid input names something this fresh app does not have: they must reach their service and say so. */
@@ -49,6 +50,7 @@ const answersWithAMessage = new Set([
   'preview/dryRun',
   'run/errors',
   'run/errorsCsv',
+  'run/conflicts',
   'run/retryFailed'
 ])
 

@@ -246,6 +246,7 @@ function printSummary(result: SyncResult, io: CliIO, dryRun: boolean, planLimit:
     io.out(head)
     if (flow.shard) io.out(`  shard ${shardLabel(flow.shard)}: ${flow.counts.read} of ${flow.counts.read + flow.shard.otherShards} records`)
     io.out(`  ${countsText(flow.counts, dryRun)} in ${seconds(flow.durationMs)}`)
+    for (const line of flow.summary ?? []) io.out(`  ${line}`)
     if (flow.error) io.out(`  error (${flow.error.code}): ${flow.error.message}`)
     if (dryRun && flow.deleteGuard && flow.deleteGuard.verdict !== 'ok')
       io.out(`  the run would stop before deleting: ${flow.deleteGuard.reason}`)

@@ -1,4 +1,4 @@
-import type { Json } from './ports'
+import type { Json, RecordConflict } from './ports'
 import { isRunId, outcomeId, type RunSummary, type SyncJournal } from './journal'
 import type { OutcomeItem } from './journal-format'
 
@@ -24,6 +24,9 @@ export interface RecordError {
   retryable?: boolean
   op?: 'create' | 'update' | 'delete'
 }
+
+/** A conflict a run settled, with the record it belongs to. */
+export type RunConflict = RecordConflict & { key: string }
 
 export interface RetryPlan {
   retryOf: string
@@ -85,6 +88,31 @@ export class RunHistory {
       e.retryable === undefined ? '' : String(e.retryable)
     ])
     return CSV_BOM + toCsv([header, ...rows], options.spreadsheetSafe ?? true)
+  }
+
+  /**
+   * The conflicts a run settled (opt-outs both ways), one row per record and pair, labelled as
+   * its dry run planned them; `total` counts them all, `conflicts` holds the first `limit`.
+   * A record written again later in the run (a resume) keeps its last write's conflicts.
+   */
+  async conflicts(runId: string, options: { limit?: number } = {}): Promise<{ conflicts: RunConflict[]; total: number }> {
+    this.check(runId)
+    const byRecord = new Map<string, RunConflict[]>()
+    await this.journal.readEntries(runId, (entry) => {
+      if (entry.t !== 'outcomes') return
+      for (const item of entry.items) {
+        if (item.o === 'failed' || item.o === 'deferred' || item.k === undefined) continue
+        const id = outcomeId(item)
+        if (item.conflicts?.length)
+          byRecord.set(
+            id,
+            item.conflicts.map((c) => ({ key: item.k!, ...c }))
+          )
+        else byRecord.delete(id)
+      }
+    })
+    const all = [...byRecord.values()].flat()
+    return { conflicts: all.slice(0, options.limit ?? all.length), total: all.length }
   }
 
   /** What a "retry failed records" run needs: the failed keys of this run. */

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib'
-import type { Json, SourceCursor, WriteOp } from './ports'
+import type { Json, RecordConflict, SourceCursor, WriteOp } from './ports'
 
 /**
  * The run journal's entries and their line format. One line per entry:
@@ -133,6 +133,8 @@ export interface OutcomeItem {
   input?: Json
   /** A deferred record's write, kept so a later pass (or a resumed run) can retry it. */
   pending?: WriteOp
+  /** The conflicts this write settled (opt-outs both ways), labelled as the dry run planned them. */
+  conflicts?: RecordConflict[]
 }
 
 export interface OutcomesEntry {

@@ -182,3 +182,39 @@ export function conflictLabel(conflict: OptOutConflict): string {
     `Campaign ${conflict.pair.campaign} = ${conflict.campaign.value} (${when(conflict.campaign.changedAt)}) → ${side} kept (${conflict.value}): ${ruleWords[conflict.rule]}`
   )
 }
+
+const ruleShort: Record<OptOutConflict['rule'], string> = {
+  campaignNewer: "Campaign's change newer",
+  dynamicsNewer: "Dynamics' change newer (opt-out wins)",
+  sameTime: 'same time (opt-out wins)',
+  timeMissing: 'a time missing (opt-out wins)'
+}
+
+/** How many conflicts went which way, by side kept and by rule: `tally` a conflict at a time, `text` for the run's summary. */
+export class ConflictTally {
+  total = 0
+  readonly kept = { dynamics: 0, campaign: 0 }
+  readonly byRule: Partial<Record<OptOutConflict['rule'], number>> = {}
+
+  add(conflict: Pick<OptOutConflict, 'kept' | 'rule'>): void {
+    this.total++
+    this.kept[conflict.kept]++
+    this.byRule[conflict.rule] = (this.byRule[conflict.rule] ?? 0) + 1
+  }
+
+  /**
+   * "3 opt-out conflicts resolved: 2 kept Campaign's value, 1 kept Dynamics' value — by rule:
+   * 2 Campaign's change newer, 1 same time (opt-out wins)"; a plan says "would be resolved".
+   */
+  text(dryRun: boolean): string {
+    if (this.total === 0) return `no opt-out conflict ${dryRun ? 'to resolve' : 'resolved'}: Dynamics and Campaign agreed on every opt-out`
+    const s = this.total === 1 ? '' : 's'
+    const rules = (Object.keys(ruleShort) as Array<OptOutConflict['rule']>)
+      .filter((rule) => this.byRule[rule])
+      .map((rule) => `${this.byRule[rule]} ${ruleShort[rule]}`)
+    return (
+      `${this.total} opt-out conflict${s} ${dryRun ? 'would be resolved' : 'resolved'}: ` +
+      `${this.kept.campaign} kept Campaign's value, ${this.kept.dynamics} kept Dynamics' value — by rule: ${rules.join(', ')}`
+    )
+  }
+}

@@ -67,8 +67,23 @@ export type WriteOp =
     }
   | { op: 'delete'; key: string }
 
+/**
+ * A conflict a write settled (an opt-out both ways: the two sides disagreed): both sides'
+ * values and change times, the side kept, the rule that kept it and its label in words.
+ * The journal keeps it with the record's outcome, so a run's history shows what its dry run planned.
+ */
+export interface RecordConflict {
+  /** The pair, e.g. `donotbulkemail ↔ blackListEmail`. */
+  field: string
+  dynamics: { value: boolean; changedAt?: string }
+  campaign: { value: boolean; changedAt?: string }
+  kept: 'dynamics' | 'campaign'
+  rule: 'campaignNewer' | 'dynamicsNewer' | 'sameTime' | 'timeMissing'
+  label: string
+}
+
 export type WriteOutcome =
-  | { key: string; outcome: 'created' | 'updated' | 'unchanged' | 'deleted' }
+  | { key: string; outcome: 'created' | 'updated' | 'unchanged' | 'deleted'; conflicts?: RecordConflict[] }
   | {
       key: string
       outcome: 'failed'

@@ -908,7 +908,7 @@ class Runner {
             key: op.key,
             action: ({ created: 'create', updated: 'update', unchanged: 'unchanged', deleted: 'delete' } as const)[outcome.outcome]
           })
-          items.push({ k: op.key, o: outcome.outcome, op: op.op })
+          items.push({ k: op.key, o: outcome.outcome, op: op.op, ...(outcome.conflicts?.length ? { conflicts: outcome.conflicts } : {}) })
           add(outcome.outcome)
           this.deferred.delete(op.key)
         } else if (outcome.retryable && !lastPass && (fromDeferred || this.deferred.size < maxDeferred)) {

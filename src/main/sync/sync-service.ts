@@ -7,7 +7,7 @@ import { ExpressionSandbox } from '../expressions/expression-sandbox'
 import type { ExpressionEvaluator } from '../../shared/mapping/transforms/runtime'
 import { assertFitsSchemas } from './schema-check'
 import { shardLabel, type Shard } from '../../shared/shard'
-import { RunHistory, type RecordError } from './history'
+import { RunHistory, type RecordError, type RunConflict } from './history'
 import { isRunId, SyncJournal, type RunSummary } from './journal'
 import { UserFacingError } from '../contract/errors'
 import type { RunCounts } from './journal-format'
@@ -114,6 +114,8 @@ export interface FlowResult {
   plan?: { entries: PlanEntry[]; truncated: boolean }
   /** What happened along the way: strategy, resumes, full resyncs after an expired position. */
   notices: string[]
+  /** What the run did beyond its counts, in words (an opt-out flow both ways: how many conflicts were resolved which way). */
+  summary?: string[]
   /** Earlier runs this flow's result continues (a resume) or replaces (a fallback to a full resync). */
   resumedFrom?: string
   fullResync?: boolean
@@ -204,6 +206,10 @@ export class SyncService {
 
   async errors(runId: string, options: { limit?: number; offset?: number } = {}): Promise<RecordError[]> {
     return (await this.knownRun(runId)).errors(runId, options)
+  }
+
+  async conflicts(runId: string, options: { limit?: number } = {}): Promise<{ conflicts: RunConflict[]; total: number }> {
+    return (await this.knownRun(runId)).conflicts(runId, options)
   }
 
   async errorsCsv(runId: string, options: { spreadsheetSafe?: boolean } = {}): Promise<string> {
@@ -434,6 +440,7 @@ export class SyncService {
         throw error
       }
       if (resumeRunId) notice(`resumed the ${result.mode} run ${resumeRunId} from its last checkpoint`)
+      const summary = result.status === 'failed' ? [] : (parts.summary?.(dryRun) ?? [])
       if (result.status === 'failed' && result.error?.code === 'cursorExpired' && !dryRun && attempt < 2) {
         notice(
           `${result.error.message} — starting a full resync of "${flow.id}" (records already in the target are found unchanged and not written again)`
@@ -456,7 +463,8 @@ export class SyncService {
         ...(fullResync ? { fullResync } : {}),
         mode: result.mode,
         ...(result.deleteGuard ? { deleteGuard: result.deleteGuard } : {}),
-        ...(result.shard ? { shard: result.shard } : {})
+        ...(result.shard ? { shard: result.shard } : {}),
+        ...(summary.length ? { summary } : {})
       }
     }
     return {

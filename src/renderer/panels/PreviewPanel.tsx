@@ -17,8 +17,6 @@ import {
   useId
 } from '@fluentui/react-components'
 import {
-  ArrowSortDownRegular,
-  ArrowSortUpRegular,
   DismissRegular,
   ErrorCircleFilled,
   EyeRegular,
@@ -27,7 +25,7 @@ import {
   PlayRegular,
   WarningFilled
 } from '@fluentui/react-icons'
-import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type ReactNode } from 'react'
 import type { CallOutput } from '../../shared/contract'
 import type { Flow, MappingDocument } from '../../shared/mapping/document'
 import { SimulateDeliveryButton } from '../components/SimulateDeliveryButton'
@@ -36,17 +34,8 @@ import { FilterWhere } from '../runs/FilterWhere'
 import { useTraceStore, type RecordTrace } from '../state/trace-store'
 import { formatLiteral, formatValue, messageOf } from './format'
 import { ChangedFields, CreatedFields, FailedField } from './DiffLines'
-import { VirtualList, type VirtualListHandle } from './VirtualList'
-import {
-  getCoreRowModel,
-  getFilteredRowModel,
-  getSortedRowModel,
-  useReactTable,
-  type ColumnDef,
-  type ColumnSizingState,
-  type SortingFn,
-  type SortingState
-} from '@tanstack/react-table'
+import { VirtualList } from './VirtualList'
+import { DataGrid, type GridColumn } from './DataGrid'
 import './panels.css'
 
 type PreviewResult = CallOutput<'preview/records'>
@@ -356,19 +345,59 @@ function QueryLine({ query, stale }: { query: Query; stale: boolean }) {
 
 const statusOrder: Record<PreviewRow['status'], number> = { error: 0, skipped: 1, ok: 2 }
 type StatusFilter = PreviewRow['status'] | 'all'
-/** Cells sort as the user reads them (locale order, numbers inside text by value). */
-const byText: SortingFn<PreviewRow> = (a, b, id) =>
-  String(a.getValue(id)).localeCompare(String(b.getValue(id)), undefined, { numeric: true })
 
 function cellText(cell: PreviewRow['cells'][string] | undefined): string {
   if (!cell) return ''
   return cell.error ? formatValue(cell.error.input) : formatValue(cell.value)
 }
 
+function StatusBadge({ row }: { row: PreviewRow }) {
+  const badge = (
+    <Badge size="small" appearance="tint" color={row.status === 'ok' ? 'success' : row.status === 'error' ? 'danger' : 'warning'}>
+      {row.status}
+    </Badge>
+  )
+  return row.reason ? (
+    <Tooltip content={row.reason} relationship="description" withArrow>
+      {badge}
+    </Tooltip>
+  ) : (
+    badge
+  )
+}
+
+/** A target field's cell: the value written, or the input that failed (red, ⓧ) or warned (yellow, ⚠). */
+function FieldCell({ row, column, flow }: { row: PreviewRow; column: string; flow: Flow | undefined }) {
+  const cell = row.cells[column]
+  if (!cell) return <>{row.status === 'skipped' ? '' : '—'}</>
+  const marker = cell.error ? (
+    <Tooltip content={`${stepName(flow, column, cell.error.step)}: ${cell.error.reason}`} relationship="description" withArrow>
+      <ErrorCircleFilled className="ssp-grid__marker ssp-grid__marker--error" aria-label={`error: ${cell.error.reason}`} tabIndex={0} />
+    </Tooltip>
+  ) : cell.warnings?.length ? (
+    <Tooltip
+      content={cell.warnings.map((w) => `${stepName(flow, column, w.step)}: ${w.message}`).join('\n')}
+      relationship="description"
+      withArrow
+    >
+      <WarningFilled
+        className="ssp-grid__marker ssp-grid__marker--warning"
+        aria-label={`warning: ${cell.warnings.map((w) => w.message).join('; ')}`}
+        tabIndex={0}
+      />
+    </Tooltip>
+  ) : null
+  return (
+    <>
+      {marker}
+      <span className="ssp-grid__text">{cellText(cell)}</span>
+    </>
+  )
+}
+
 /**
- * The sample's records, one row each, windowed. TanStack Table keeps the grid's state —
- * sort (click a header), the status filter, column widths (drag a header's edge) — and
- * the virtual list draws only the rows in view.
+ * The sample's records, one row each, in the app's grid (`DataGrid`: sort by a header,
+ * resize by its edge, windowed); the status filter is the toolbar above it.
  */
 function RecordsGrid(props: {
   result: PreviewResult
@@ -378,186 +407,52 @@ function RecordsGrid(props: {
 }) {
   const { result, flow, selected, onSelect } = props
   const { columns, rows, counts } = result.preview
-  const list = useRef<VirtualListHandle>(null)
-  const grid = useRef<HTMLDivElement>(null)
-  const [sorting, setSorting] = useState<SortingState>([])
-  const [columnSizing, setColumnSizing] = useState<ColumnSizingState>({})
   const [status, setStatus] = useState<StatusFilter>('all')
 
-  const tableColumns = useMemo<Array<ColumnDef<PreviewRow>>>(
+  const gridColumns = useMemo<Array<GridColumn<PreviewRow>>>(
     () => [
       {
         id: 'status',
         header: 'Status',
-        accessorFn: (row) => statusOrder[row.status],
+        value: (row) => statusOrder[row.status],
+        sort: 'number',
         size: STATUS_WIDTH,
         minSize: 56,
-        filterFn: (row, _id, value: StatusFilter) => value === 'all' || row.original.status === value
+        render: (row) => <StatusBadge row={row} />,
+        className: () => 'ssp-grid__status',
+        title: () => undefined
       },
-      { id: 'key', header: 'Source key', accessorFn: (row) => row.key ?? '', sortingFn: byText, size: KEY_WIDTH, minSize: 60 },
-      ...columns.map((column): ColumnDef<PreviewRow> => ({
+      {
+        id: 'key',
+        header: 'Source key',
+        value: (row) => shortKey(row.key),
+        size: KEY_WIDTH,
+        minSize: 60,
+        className: () => 'ssp-mono ssp-grid__key',
+        title: (row) => row.key
+      },
+      ...columns.map((column): GridColumn<PreviewRow> => ({
         id: column,
         header: column,
-        accessorFn: (row) => cellText(row.cells[column]),
-        sortingFn: byText,
+        headerTitle: column,
+        value: (row) => cellText(row.cells[column]),
         size: COLUMN_WIDTH,
-        minSize: 60
+        minSize: 60,
+        render: (row) => <FieldCell row={row} column={column} flow={flow} />,
+        className: (row) => {
+          const cell = row.cells[column]
+          if (!cell) return 'ssp-grid__cell ssp-quiet'
+          return `ssp-grid__cell${cell.error ? ' ssp-grid__cell--error' : cell.warnings?.length ? ' ssp-grid__cell--warning' : ''}${cell.value === null || cell.value === undefined ? ' ssp-quiet' : ''}`
+        },
+        title: (row) => (row.cells[column] ? cellText(row.cells[column]) : row.status === 'skipped' ? row.reason : undefined)
       }))
     ],
-    [columns]
+    [columns, flow]
   )
-  const columnFilters = useMemo(() => [{ id: 'status', value: status }], [status])
-  const table = useReactTable({
-    data: rows,
-    columns: tableColumns,
-    state: { sorting, columnSizing, columnFilters },
-    onSortingChange: setSorting,
-    onColumnSizingChange: setColumnSizing,
-    columnResizeMode: 'onChange',
-    sortDescFirst: false,
-    getCoreRowModel: getCoreRowModel(),
-    getSortedRowModel: getSortedRowModel(),
-    getFilteredRowModel: getFilteredRowModel()
-  })
-  const shown = table.getRowModel().rows
-  const headers = table.getHeaderGroups()[0].headers
-  const width = headers.reduce((sum, header) => sum + header.getSize(), 0)
-  const template = headers.map((header) => `${header.getSize()}px`).join(' ')
-
-  const focusRow = (index: number) => {
-    if (index < 0 || index >= shown.length) return
-    list.current?.scrollToIndex(index)
-    requestAnimationFrame(() => grid.current?.querySelector<HTMLElement>(`[data-row-index="${index}"]`)?.focus())
-  }
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>, index: number) => {
-    if (event.key === 'ArrowDown') focusRow(index + 1)
-    else if (event.key === 'ArrowUp') focusRow(index - 1)
-    else if (event.key === 'Enter' || event.key === ' ') onSelect(shown[index].original.key)
-    else return
-    event.preventDefault()
-  }
+  const show = useCallback((row: PreviewRow) => status === 'all' || row.status === status, [status])
 
   if (rows.length === 0) {
     return <Empty text="No record passes the filter in this sample. Widen the filter, or check the source table has records." />
-  }
-
-  const header = (
-    <div className="ssp-grid__header" role="row" style={{ gridTemplateColumns: template, width }}>
-      {headers.map((h) => {
-        const sorted = h.column.getIsSorted()
-        return (
-          <div
-            role="columnheader"
-            key={h.id}
-            title={h.id === 'status' || h.id === 'key' ? undefined : h.id}
-            aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
-            className="ssp-grid__head"
-          >
-            <button
-              type="button"
-              className="ssp-grid__sort"
-              onClick={h.column.getToggleSortingHandler()}
-              aria-label={`Sort by ${String(h.column.columnDef.header)}`}
-            >
-              <span className="ssp-grid__text">{String(h.column.columnDef.header)}</span>
-              {sorted === 'asc' ? <ArrowSortUpRegular aria-hidden /> : sorted === 'desc' ? <ArrowSortDownRegular aria-hidden /> : null}
-            </button>
-            <div
-              className={`ssp-grid__resize${h.column.getIsResizing() ? ' ssp-grid__resize--active' : ''}`}
-              role="separator"
-              aria-orientation="vertical"
-              aria-label={`Resize ${String(h.column.columnDef.header)}`}
-              onMouseDown={h.getResizeHandler()}
-              onTouchStart={h.getResizeHandler()}
-              onDoubleClick={() => h.column.resetSize()}
-            />
-          </div>
-        )
-      })}
-    </div>
-  )
-
-  const renderRow = (index: number, style: CSSProperties) => {
-    const row: PreviewRow = shown[index].original
-    return (
-      <div
-        key={row.index}
-        role="row"
-        aria-rowindex={index + 2}
-        aria-selected={row.key !== undefined && row.key === selected}
-        data-row-index={index}
-        tabIndex={index === 0 ? 0 : -1}
-        className={`ssp-grid__row ssp-grid__row--${row.status}${row.key !== undefined && row.key === selected ? ' ssp-grid__row--selected' : ''}`}
-        style={{ ...style, gridTemplateColumns: template, width }}
-        onClick={() => onSelect(row.key)}
-        onKeyDown={(event) => onKeyDown(event, index)}
-      >
-        <div role="gridcell" className="ssp-grid__status">
-          {row.reason ? (
-            <Tooltip content={row.reason} relationship="description" withArrow>
-              <Badge size="small" appearance="tint" color={row.status === 'ok' ? 'success' : row.status === 'error' ? 'danger' : 'warning'}>
-                {row.status}
-              </Badge>
-            </Tooltip>
-          ) : (
-            <Badge size="small" appearance="tint" color={row.status === 'ok' ? 'success' : row.status === 'error' ? 'danger' : 'warning'}>
-              {row.status}
-            </Badge>
-          )}
-        </div>
-        <div role="gridcell" className="ssp-mono ssp-grid__key" title={row.key}>
-          {shortKey(row.key)}
-        </div>
-        {columns.map((column) => {
-          const cell = row.cells[column]
-          if (!cell) {
-            return (
-              <div
-                role="gridcell"
-                key={column}
-                className="ssp-grid__cell ssp-quiet"
-                title={row.status === 'skipped' ? row.reason : undefined}
-              >
-                {row.status === 'skipped' ? '' : '—'}
-              </div>
-            )
-          }
-          const text = cellText(cell)
-          const marker = cell.error ? (
-            <Tooltip content={`${stepName(flow, column, cell.error.step)}: ${cell.error.reason}`} relationship="description" withArrow>
-              <ErrorCircleFilled
-                className="ssp-grid__marker ssp-grid__marker--error"
-                aria-label={`error: ${cell.error.reason}`}
-                tabIndex={0}
-              />
-            </Tooltip>
-          ) : cell.warnings?.length ? (
-            <Tooltip
-              content={cell.warnings.map((w) => `${stepName(flow, column, w.step)}: ${w.message}`).join('\n')}
-              relationship="description"
-              withArrow
-            >
-              <WarningFilled
-                className="ssp-grid__marker ssp-grid__marker--warning"
-                aria-label={`warning: ${cell.warnings.map((w) => w.message).join('; ')}`}
-                tabIndex={0}
-              />
-            </Tooltip>
-          ) : null
-          return (
-            <div
-              role="gridcell"
-              key={column}
-              className={`ssp-grid__cell${cell.error ? ' ssp-grid__cell--error' : cell.warnings?.length ? ' ssp-grid__cell--warning' : ''}${cell.value === null || cell.value === undefined ? ' ssp-quiet' : ''}`}
-              title={text}
-            >
-              {marker}
-              <span className="ssp-grid__text">{text}</span>
-            </div>
-          )
-        })}
-      </div>
-    )
   }
 
   const filterButton = (value: StatusFilter, label: string, count: number) => (
@@ -574,7 +469,7 @@ function RecordsGrid(props: {
   )
 
   return (
-    <div className="ssp-grid" ref={grid}>
+    <div className="ssp-grid">
       <div className="ssp-grid__bar">
         <Caption1 className="ssp-grid__counts" data-testid="preview-counts">
           {rows.length} record{rows.length === 1 ? '' : 's'}: {counts.ok} ok · {counts.error} with errors · {counts.skipped} skipped. Click
@@ -587,24 +482,20 @@ function RecordsGrid(props: {
           {filterButton('ok', 'OK', counts.ok)}
         </div>
       </div>
-      {shown.length === 0 ? (
-        <Empty text="No record of this status in the sample." />
-      ) : (
-        <VirtualList
-          ref={list}
-          role="grid"
-          aria-label="Preview records"
-          aria-rowcount={shown.length + 1}
-          count={shown.length}
-          rowHeight={ROW_HEIGHT}
-          renderRow={renderRow}
-          header={header}
-          headerHeight={ROW_HEIGHT}
-          contentWidth={width}
-          className="ssp-grid__scroller"
-          data-testid="preview-grid"
-        />
-      )}
+      <DataGrid
+        rows={rows}
+        columns={gridColumns}
+        rowKey={(row) => row.index}
+        show={show}
+        filterKey={status}
+        isSelected={(row) => row.key !== undefined && row.key === selected}
+        onSelect={(row) => onSelect(row.key)}
+        rowClassName={(row) => `ssp-grid__row--${row.status}`}
+        rowHeight={ROW_HEIGHT}
+        aria-label="Preview records"
+        data-testid="preview-grid"
+        empty={<Empty text="No record of this status in the sample." />}
+      />
     </div>
   )
 }

@@ -1,30 +1,82 @@
-import { Button, Caption1, MessageBar, MessageBarBody, Spinner, Tooltip } from '@fluentui/react-components'
+import { Button, Caption1, MessageBar, MessageBarBody, Spinner, ToggleButton, Tooltip } from '@fluentui/react-components'
 import { ArrowClockwiseRegular, ArrowDownloadRegular } from '@fluentui/react-icons'
-import { useEffect, useState } from 'react'
+import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { RecordError } from '../../shared/contract'
 import type { Client } from '../api/client'
 import { downloadText } from '../files/browser-files'
+import { DataGrid, type GridColumn } from '../panels/DataGrid'
 import { formatLiteral, messageOf } from '../panels/format'
-import { VirtualList } from '../panels/VirtualList'
 import { useDocumentStore } from '../state/document-store'
 import { isRunning, useRunStore } from './run-store'
 
 const PAGE = 1000
 const ROW_HEIGHT = 28
-const columns = 'minmax(160px, 1.1fr) 130px minmax(240px, 2.4fr) minmax(140px, 1.2fr)'
 
 type Loaded = { status: 'loading' } | { status: 'ready'; errors: RecordError[] } | { status: 'error'; message: string }
+type Stage = RecordError['stage'] | 'all'
+
+/** Where a record failed, in the user's words: the mapping (a step, a rule on the target) or the target service refusing the write. */
+const stageWords: Record<RecordError['stage'], string> = { transform: 'mapping', write: 'target' }
+
+function fieldText(error: RecordError): string {
+  if (error.field) return `${error.field}${error.step !== undefined ? ` · step ${error.step + 1}` : ''}`
+  return error.stage === 'write' ? `(${error.op ?? 'write'})` : ''
+}
+
+/** The reason's code; a mapping failure's generic code reads as what failed. */
+function reasonText(error: RecordError): string {
+  return error.code === 'transform' ? 'step failed' : error.code
+}
+
+function valueText(error: RecordError): string {
+  return error.input === undefined ? '' : formatLiteral(error.input)
+}
+
+const columns: Array<GridColumn<RecordError>> = [
+  {
+    id: 'key',
+    header: 'Key',
+    value: (e) => e.key ?? '(no key)',
+    size: 220,
+    minSize: 80,
+    className: () => 'ssp-mono ssp-grid__cell',
+    title: (e) => e.key ?? e.id
+  },
+  { id: 'stage', header: 'Where', value: (e) => stageWords[e.stage], size: 76, minSize: 60 },
+  { id: 'field', header: 'Field', value: fieldText, size: 120, minSize: 60 },
+  { id: 'reason', header: 'Reason', value: reasonText, size: 110, minSize: 60, className: () => 'ssp-mono ssp-grid__cell' },
+  {
+    id: 'message',
+    header: 'Message',
+    value: (e) => e.message,
+    size: 330,
+    minSize: 120,
+    title: (e) => `${e.code}: ${e.message}${e.retryable ? ' (retryable)' : ''} — click for the whole record`
+  },
+  { id: 'value', header: 'Source value', value: valueText, size: 160, minSize: 60, className: () => 'ssp-mono ssp-grid__cell' }
+]
+
+/** Counts by value, most frequent first (the reason filters). */
+function countBy(errors: readonly RecordError[], of: (e: RecordError) => string): Array<[string, number]> {
+  const counts = new Map<string, number>()
+  for (const error of errors) counts.set(of(error), (counts.get(of(error)) ?? 0) + 1)
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+}
 
 /**
- * The per-record errors of one flow's run (`run/errors`), windowed: key, field, message and
- * the source value; Export CSV (`run/errorsCsv`) and Retry failed records (`run/retryFailed`).
+ * The per-record errors of one flow's run (`run/errors`) in the app's grid (`DataGrid`, as the
+ * preview's records): sort by a header, resize by its edge, show one stage (mapping / target)
+ * or one reason; a click shows the whole record under the grid. Export CSV (`run/errorsCsv`)
+ * and Retry failed records (`run/retryFailed`).
  */
 export function ErrorsView(props: { client: Client; runId: string; flowId: string; dryRun: boolean; expected?: number }) {
   const { client, runId, flowId, dryRun, expected } = props
   const [loaded, setLoaded] = useState<Loaded>({ status: 'loading' })
   const [exportError, setExportError] = useState<string>()
   // A click on a failed record shows all of it under the grid: the message is often longer than its cell.
-  const [opened, setOpened] = useState<number>()
+  const [opened, setOpened] = useState<string>()
+  const [stage, setStage] = useState<Stage>('all')
+  const [reason, setReason] = useState<string>()
   const document = useDocumentStore((state) => state.document)
   const running = useRunStore((state) => isRunning(state.session))
   const start = useRunStore((state) => state.start)
@@ -61,7 +113,14 @@ export function ErrorsView(props: { client: Client; runId: string; flowId: strin
         : running
           ? 'A sync is running: wait for it or cancel it.'
           : undefined
-  const errors = loaded.status === 'ready' ? loaded.errors : []
+  const errors = useMemo(() => (loaded.status === 'ready' ? loaded.errors : []), [loaded])
+  const stages = useMemo(() => countBy(errors, (e) => e.stage), [errors])
+  const reasons = useMemo(() => countBy(errors, reasonText), [errors])
+  const show = useCallback(
+    (e: RecordError) => (stage === 'all' || e.stage === stage) && (!reason || reasonText(e) === reason),
+    [stage, reason]
+  )
+  const openedError = errors.find((e) => e.id === opened)
 
   return (
     <section className="ssr-errors" aria-label={`Errors of run ${runId}`}>
@@ -105,84 +164,88 @@ export function ErrorsView(props: { client: Client; runId: string; flowId: strin
         </MessageBar>
       )}
       {errors.length > 0 && (
-        <VirtualList
-          className="ssr-errors__list"
-          role="grid"
-          aria-label="Failed records"
-          aria-rowcount={errors.length + 1}
-          count={errors.length}
-          rowHeight={ROW_HEIGHT}
-          headerHeight={ROW_HEIGHT}
-          header={
-            <div className="ssr-grid__header" role="row" style={{ gridTemplateColumns: columns, height: ROW_HEIGHT }}>
-              <div role="columnheader">Key</div>
-              <div role="columnheader">Field</div>
-              <div role="columnheader">Message</div>
-              <div role="columnheader">Source value</div>
-            </div>
-          }
-          renderRow={(index, style) => {
-            const error = errors[index]
-            const field = error.field
-              ? `${error.field}${error.step !== undefined ? ` · step ${error.step + 1}` : ''}`
-              : error.stage === 'write'
-                ? `(${error.op ?? 'write'})`
-                : ''
-            const value = error.input === undefined ? '' : formatLiteral(error.input)
-            return (
-              <div
-                key={`${error.id}-${index}`}
-                role="row"
-                className={`ssr-grid__row${opened === index ? ' ssr-grid__row--opened' : ''}`}
-                style={{ ...style, gridTemplateColumns: columns, cursor: 'pointer' }}
-                aria-rowindex={index + 2}
-                aria-selected={opened === index}
-                tabIndex={0}
-                onClick={() => setOpened(opened === index ? undefined : index)}
-                onKeyDown={(event) =>
-                  (event.key === 'Enter' || event.key === ' ') && (event.preventDefault(), setOpened(opened === index ? undefined : index))
+        <div role="toolbar" aria-label="Show errors" className="ssp-grid__filters ssr-errors__filters">
+          <ToggleButton
+            size="small"
+            appearance="subtle"
+            checked={stage === 'all' && !reason}
+            aria-pressed={stage === 'all' && !reason}
+            onClick={() => (setStage('all'), setReason(undefined))}
+          >
+            All {errors.length}
+          </ToggleButton>
+          {stages.length > 1 &&
+            stages.map(([name, count]) => (
+              <ToggleButton
+                key={name}
+                size="small"
+                appearance="subtle"
+                checked={stage === name}
+                aria-pressed={stage === name}
+                title={
+                  name === 'transform'
+                    ? 'Failed in the mapping: a step, or a rule on the target field'
+                    : 'The target service refused the write'
                 }
+                onClick={() => setStage(stage === name ? 'all' : (name as Stage))}
               >
-                <div role="gridcell" className="ssp-mono" title={error.key ?? error.id}>
-                  {error.key ?? '(no key)'}
-                </div>
-                <div role="gridcell" title={field}>
-                  {field}
-                </div>
-                <div role="gridcell" title={`${error.code}: ${error.message}${error.retryable ? ' (retryable)' : ''}`}>
-                  {error.message}
-                </div>
-                <div role="gridcell" className="ssp-mono" title={value}>
-                  {value}
-                </div>
-              </div>
-            )
-          }}
+                {stageWords[name as RecordError['stage']]} {count}
+              </ToggleButton>
+            ))}
+          <span className="ssr-errors__sep" aria-hidden />
+          {reasons.map(([code, count]) => (
+            <ToggleButton
+              key={code}
+              size="small"
+              appearance="subtle"
+              checked={reason === code}
+              aria-pressed={reason === code}
+              onClick={() => setReason(reason === code ? undefined : code)}
+            >
+              {code} {count}
+            </ToggleButton>
+          ))}
+        </div>
+      )}
+      {errors.length > 0 && (
+        <DataGrid
+          rows={errors}
+          columns={columns}
+          rowKey={(e) => e.id}
+          show={show}
+          filterKey={`${stage}/${reason ?? ''}`}
+          isSelected={(e) => e.id === opened}
+          onSelect={(e) => setOpened(opened === e.id ? undefined : e.id)}
+          rowHeight={ROW_HEIGHT}
+          className="ssr-errors__list"
+          aria-label="Failed records"
+          empty={<Caption1 className="ssp-quiet">No failed record of this kind.</Caption1>}
         />
       )}
-      {opened !== undefined && errors[opened] && (
+      {openedError && (
         <dl className="ss-facts ssr-errors__detail" aria-label="Failed record">
           <div>
             <dt>Key</dt>
-            <dd className="ssp-mono">{errors[opened].key ?? errors[opened].id}</dd>
+            <dd className="ssp-mono">{openedError.key ?? openedError.id}</dd>
           </div>
           <div>
             <dt>Field</dt>
             <dd>
-              {errors[opened].field ?? '—'}
-              {errors[opened].step !== undefined ? ` · step ${errors[opened].step! + 1}` : ''}
+              {openedError.field ?? '—'}
+              {openedError.step !== undefined ? ` · step ${openedError.step + 1}` : ''} ({stageWords[openedError.stage]}
+              {openedError.op ? `, ${openedError.op}` : ''})
             </dd>
           </div>
           <div>
             <dt>Message</dt>
             <dd>
-              {errors[opened].code}: {errors[opened].message}
-              {errors[opened].retryable ? ' (retryable)' : ''}
+              {openedError.code}: {openedError.message}
+              {openedError.retryable ? ' (retryable)' : ''}
             </dd>
           </div>
           <div>
             <dt>Value</dt>
-            <dd className="ssp-mono">{errors[opened].input === undefined ? '—' : formatLiteral(errors[opened].input)}</dd>
+            <dd className="ssp-mono">{openedError.input === undefined ? '—' : formatLiteral(openedError.input)}</dd>
           </div>
         </dl>
       )}

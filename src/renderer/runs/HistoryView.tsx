@@ -6,6 +6,7 @@ import type { Client } from '../api/client'
 import { messageOf } from '../panels/format'
 import { VirtualList } from '../panels/VirtualList'
 import { useDocumentStore } from '../state/document-store'
+import { ConflictsView } from './ConflictsView'
 import { ErrorsView } from './ErrorsView'
 import { formatDuration, formatTime } from './format'
 import { useRunStore } from './run-store'
@@ -176,6 +177,14 @@ export function HistoryView({ client }: { client: Client }) {
           )}
           {selected.compacted && (
             <Caption1 className="ssp-quiet">Older run, compacted: its failed records are kept, the per-record successes are not.</Caption1>
+          )}
+          {!selected.dryRun && (
+            <ConflictsView
+              key={`conflicts-${selected.runId}`}
+              client={client}
+              runId={selected.runId}
+              optOut={flows?.find((f) => f.id === selected.flowId)?.kind === 'optOut'}
+            />
           )}
           <ErrorsView
             key={selected.runId}

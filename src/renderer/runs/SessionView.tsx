@@ -19,6 +19,7 @@ import { progressPercent } from '../../shared/run-progress'
 import type { Flow } from '../../shared/mapping/document'
 import type { Client } from '../api/client'
 import { useDocumentStore } from '../state/document-store'
+import { ConflictsView } from './ConflictsView'
 import { ErrorsView } from './ErrorsView'
 import { countLabels, flowLabel, formatDuration, formatRate, sumCounts } from './format'
 import { PlanEntries, PlannedCounts } from './PlanView'
@@ -183,10 +184,15 @@ function FlowRow({ flow, state, running }: { flow: Flow | undefined; state: Flow
 }
 
 function Notices({ session, flows }: { session: RunSession; flows: Map<string, Flow> }) {
-  if (session.notices.length === 0) return null
+  // What each flow did beyond its counts (how many opt-out conflicts went which way) follows what happened along the way.
+  const notices = [
+    ...session.notices,
+    ...(session.result?.flows ?? []).flatMap((f) => (f.summary ?? []).map((message) => ({ flowId: f.flowId, message })))
+  ]
+  if (notices.length === 0) return null
   return (
     <ul className="ssr-notices" aria-label="Notices" data-testid="run-notices">
-      {session.notices.map((notice, index) => (
+      {notices.map((notice, index) => (
         <li key={index}>
           <Caption1>
             <span className="ssp-quiet">{flowLabel(flows.get(notice.flowId), notice.flowId)}: </span>
@@ -331,6 +337,9 @@ function Summary({
                 </Tab>
               ))}
             </TabList>
+          )}
+          {shown?.runId && !shown.dryRun && shown.kind === 'optOut' && (
+            <ConflictsView key={`conflicts-${shown.runId}`} client={client} runId={shown.runId} optOut />
           )}
           {shown?.runId && (
             <ErrorsView

@@ -22,6 +22,8 @@ export interface FlowParts {
   keyOf?: (result: RecordResult, record: SourceRecord) => string | undefined
   deletes?: Partial<DeleteOptions>
   notes: string[]
+  /** Notes on what the run did, once it ended (an opt-out flow: how many conflicts were resolved which way). */
+  summary?: (dryRun: boolean) => string[]
 }
 
 export interface BuildFlowOptions {

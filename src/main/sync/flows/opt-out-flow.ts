@@ -3,7 +3,7 @@ import { optOutModes } from '../../../shared/mapping/opt-out-modes'
 import type { EngineWarning, RecordResult, SourceRecord, TargetRecord } from '../../../shared/mapping/engine'
 import type { CampaignConnector, CampaignRecord } from '../../connectors/campaign/connector'
 import type { DynamicsConnector, DynamicsRecord } from '../../connectors/dynamics/connector'
-import { conflictLabel, planOptOut } from '../opt-out-rule'
+import { ConflictTally, conflictLabel, planOptOut } from '../opt-out-rule'
 import {
   abortError,
   SyncFatalError,
@@ -11,6 +11,7 @@ import {
   type SinkLimits,
   type SourceCursor,
   type SourcePage,
+  type RecordConflict,
   type TargetSink,
   type WriteOp,
   type WriteOutcome
@@ -36,6 +37,8 @@ import type { BuildFlowOptions, FlowParts } from './index'
 interface PairState {
   contact: DynamicsRecord
   profile: CampaignRecord
+  /** The conflicts the transform settled for this pair: the write that applies them reports them to the journal. */
+  conflicts?: RecordConflict[]
 }
 
 type Shared = LruMap<string, PairState>
@@ -115,7 +118,8 @@ class OptOutSink implements TargetSink {
     private readonly campaign: CampaignConnector,
     private readonly shared: Shared,
     limits: Partial<SinkLimits> | undefined,
-    private readonly afterWrite?: () => Promise<void>
+    private readonly afterWrite?: () => Promise<void>,
+    private readonly written = new ConflictTally()
   ) {
     this.limits = { maxBatch: limits?.maxBatch ?? 25, concurrency: limits?.concurrency ?? 4 }
   }
@@ -162,7 +166,9 @@ class OptOutSink implements TargetSink {
         if (patch.dynamics && Object.keys(patch.dynamics).length)
           // The batch's contact updates go out together: one UpdateMultiple (or $batch) per batch (contact-writes.ts).
           await (this.contactUpdates ??= new BatchedUpdates(this.dynamics, this.flow.source.table)).update(op.key, patch.dynamics)
-        return { key: op.key, outcome: 'updated' }
+        const conflicts = state?.conflicts
+        for (const conflict of conflicts ?? []) this.written.add(conflict)
+        return { key: op.key, outcome: 'updated', ...(conflicts?.length ? { conflicts } : {}) }
       } catch (error) {
         rethrowFatal(error, `writing the opt-outs of ${op.key}`)
         if (isKind(error, 'notFound'))
@@ -181,6 +187,9 @@ export async function optOutFlowParts(
   const { flow, dynamics, campaign } = options
   const shared: Shared = new LruMap(50_000)
   const pairs = flow.pairs
+  // How many conflicts went which way: planned by the transform, settled by the sink's writes.
+  const planned = new ConflictTally()
+  const written = new ConflictTally()
   const transform: RecordTransform = {
     createOnly: [],
     run(record: SourceRecord): RecordResult {
@@ -200,16 +209,27 @@ export async function optOutFlowParts(
       )
       const target: TargetRecord = {}
       // Every conflict is labelled in the plan and the run's record: both values and times, the side kept, the rule.
-      const warnings: EngineWarning[] = plan.decisions.flatMap((d) =>
-        d.conflict
-          ? [
-              {
-                field: d.conflict.kept === 'campaign' ? `dynamics.${d.pair.dynamics}` : `campaign.${d.pair.campaign}`,
-                message: conflictLabel(d.conflict)
-              }
-            ]
-          : []
-      )
+      const warnings: EngineWarning[] = []
+      const conflicts: RecordConflict[] = []
+      for (const d of plan.decisions) {
+        if (!d.conflict) continue
+        const label = conflictLabel(d.conflict)
+        warnings.push({
+          field: d.conflict.kept === 'campaign' ? `dynamics.${d.pair.dynamics}` : `campaign.${d.pair.campaign}`,
+          message: label
+        })
+        const { dynamics: dSide, campaign: cSide, kept, rule } = d.conflict
+        conflicts.push({
+          field: `${d.pair.dynamics} ↔ ${d.pair.campaign}`,
+          dynamics: { value: dSide.value, ...(dSide.changedAt ? { changedAt: dSide.changedAt } : {}) },
+          campaign: { value: cSide.value, ...(cSide.changedAt ? { changedAt: cSide.changedAt } : {}) },
+          kept,
+          rule,
+          label
+        })
+        planned.add(d.conflict)
+      }
+      state.conflicts = conflicts.length ? conflicts : undefined
       const dynamicsSide: Record<string, boolean> = {}
       const campaignSide: Record<string, boolean> = {}
       for (const decision of plan.decisions) {
@@ -235,10 +255,12 @@ export async function optOutFlowParts(
   return {
     runnerFlow,
     source: new OptOutSource(flow, dynamics, campaign, shared, options.pageSize ? Math.min(500, options.pageSize) : 100),
-    sink: new OptOutSink(flow, dynamics, campaign, shared, options.limits, options.afterWrite),
+    sink: new OptOutSink(flow, dynamics, campaign, shared, options.limits, options.afterWrite, written),
     transform,
     notes: [
       `opt-outs ${optOutModes[flow.direction].title} for ${pairs.map((p) => `${p.dynamics} ↔ ${p.campaign}`).join(', ')}: ${optOutModes[flow.direction].rule}`
-    ]
+    ],
+    // Only both ways compares the sides: one way copies, so nothing is a conflict.
+    summary: (dryRun) => (flow.direction === 'both' ? [(dryRun ? planned : written).text(dryRun)] : [])
   }
 }
