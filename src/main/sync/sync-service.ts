@@ -46,6 +46,8 @@ export interface SyncServiceOptions {
   clock?: Clock
   /** Progress events per second at most (default 4). */
   progressIntervalMs?: number
+  /** Opt-out flows: how far before a run's start the next run looks for changed profiles (default 5 minutes). */
+  optOutLookbackMs?: number
 }
 
 export interface SyncRequest {
@@ -334,6 +336,7 @@ export class SyncService {
           limits: this.options.limits,
           afterWrite: dryRun ? undefined : this.options.afterWrite,
           eventsFolder: this.options.eventsFolder,
+          optOutLookbackMs: this.options.optOutLookbackMs,
           signal: request.signal,
           expressions,
           ...(planned ? { plannedKeys: (id: string) => planned.get(id) } : {})

@@ -36,6 +36,8 @@ export interface BuildFlowOptions {
   signal?: AbortSignal
   /** Dry run: the keys a flow planned to write earlier in this run (parents of later flows). */
   plannedKeys?: (flowId: string) => ReadonlySet<string> | undefined
+  /** Opt-out flows: how far before a run's start the next run looks for changed profiles (default 5 minutes). */
+  optOutLookbackMs?: number
   /** Where the flow's JSONata expressions run: main's worker with a budget (src/main/expressions). */
   expressions?: ExpressionEvaluator
 }
