@@ -81,6 +81,8 @@ export interface OptOutSourceOptions {
   pageSize?: number
   lookbackMs?: number
   now?: () => number
+  /** A preview's sample: start with the pairs (no change-tracking position is taken, none is stored). */
+  sample?: boolean
 }
 
 export function optOutMappingKey(flow: OptOutFlow): string {
@@ -126,7 +128,7 @@ export class OptOutSource implements RecordSource {
     let c = this.start(cursor)
     try {
       if (c.p === 'prime') {
-        if (await this.tracked(signal)) {
+        if (!this.options.sample && (await this.tracked(signal))) {
           for await (const page of this.dynamics.changes(this.flow.source.table, {
             select: this.columns,
             ...(c.d ? { from: c.d } : {}),
@@ -409,7 +411,8 @@ export async function optOutFlowParts(
     source: new OptOutSource(flow, dynamics, campaign, shared, {
       kind: options.full ? 'full' : 'incremental',
       pageSize: options.pageSize ? Math.min(500, options.pageSize) : 100,
-      lookbackMs: options.optOutLookbackMs
+      lookbackMs: options.optOutLookbackMs,
+      sample: options.sample
     }),
     sink: new OptOutSink(flow, dynamics, campaign, shared, options.limits, options.afterWrite),
     transform,
