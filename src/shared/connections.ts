@@ -113,6 +113,8 @@ export const CampaignConnection = z.strictObject({
   ...network,
   /** Profile extension field holding the Dynamics contact id. */
   dynamicsKeyField: z.string().trim().default('cusDynamicsContactId'),
+  /** The custom filter listing profiles changed since a time (incremental opt-outs; default byModifiedSince). */
+  modifiedSinceFilter: z.string().trim().optional(),
   testResource: z.string().trim().default('profile')
 })
 export type CampaignConnection = z.infer<typeof CampaignConnection>

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Table } from '../../src/shared/schema'
 import { ConfidentialTokenProvider, PublicClientTokenProvider } from '../../src/main/connectors/dynamics/auth'
-import { DynamicsConnector, type WriteOperation } from '../../src/main/connectors/dynamics/connector'
+import { DynamicsConnector, type ChangePosition, type WriteOperation } from '../../src/main/connectors/dynamics/connector'
 import type { HttpEvent } from '../../src/main/connectors/http/client'
 import { ConnectorError } from '../../src/main/connectors/http/errors'
 import { MemorySecretStore } from '../../src/main/workspace/secrets'
@@ -248,6 +248,42 @@ describe('reads', () => {
     } finally {
       clockOffset -= 8 * 86_400_000
     }
+  })
+})
+
+describe('change tracking resumes', () => {
+  it("a walk stopped after a page resumes from that page's position: every row once, then the same delta link", async () => {
+    const whole: string[] = []
+    let wholeDelta: string | undefined
+    for await (const page of connector().changes('new_vehicle', { select: ['new_name'], pageSize: 7 })) {
+      whole.push(...page.upserts.map((r) => String(r.new_vehicleid)))
+      wholeDelta = page.deltaLink ?? wholeDelta
+    }
+    expect(whole.length).toBeGreaterThan(21)
+    // A crash after two pages: only the position survives (plain JSON, relative to the Web API base).
+    const seen: string[] = []
+    let saved: ChangePosition | undefined
+    for await (const page of connector().changes('new_vehicle', { select: ['new_name'], pageSize: 7 })) {
+      seen.push(...page.upserts.map((r) => String(r.new_vehicleid)))
+      saved = JSON.parse(JSON.stringify(page.position)) as ChangePosition
+      if (page.page === 2) break
+    }
+    expect(saved?.next).toMatch(/^new_vehicles\?/)
+    let delta: string | undefined
+    for await (const page of connector().changes('new_vehicle', { pageSize: 7, from: saved })) {
+      seen.push(...page.upserts.map((r) => String(r.new_vehicleid)))
+      delta = page.deltaLink ?? delta
+    }
+    expect(seen).toEqual(whole)
+    expect(new Set(seen).size).toBe(seen.length)
+    expect(delta).toMatch(/^new_vehicles\?.*\$deltatoken=/)
+    // The finished position follows the delta link: a change made now is all it returns.
+    const changedId = local.sandbox.idOf('new_vehicle', 3)
+    local.sandbox.touch('new_vehicle', changedId, { new_name: 'Changed after the resume' })
+    const after: string[] = []
+    for await (const page of connector().changes('new_vehicle', { from: { delta: delta! } }))
+      after.push(...page.upserts.map((r) => String(r.new_vehicleid)))
+    expect(after).toEqual([changedId])
   })
 })
 

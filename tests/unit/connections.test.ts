@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConnectionService, connectionsFromEnv } from '../../src/main/workspace/connections'
+import { ConnectionService, connectionsFromEnv, modifiedSinceFilterOf } from '../../src/main/workspace/connections'
 import { MemorySecretStore } from '../../src/main/workspace/secrets'
 import { MemoryStore } from '../../src/main/workspace/store'
 
@@ -50,10 +50,17 @@ describe('connection profiles', () => {
       SYNC_STUDIO_CAMPAIGN_ORG_ID: 'acme',
       SYNC_STUDIO_CAMPAIGN_CLIENT_ID: 'key',
       SYNC_STUDIO_CAMPAIGN_CLIENT_SECRET: 'secret',
-      SYNC_STUDIO_CAMPAIGN_SCOPES: 'openid, campaign_sdk'
+      SYNC_STUDIO_CAMPAIGN_SCOPES: 'openid, campaign_sdk',
+      SYNC_STUDIO_CAMPAIGN_MODIFIED_FILTER: 'byChangedSince'
     })
     expect(dynamics).toMatchObject({ id: 'env-dynamics', authMethod: 'bearerToken', readOnly: true, source: 'env' })
     expect(campaign).toMatchObject({ id: 'env-campaign', orgId: 'acme', apiKey: 'key', scopes: ['openid', 'campaign_sdk'] })
+    expect(campaign).toMatchObject({ modifiedSinceFilter: 'byChangedSince' })
     expect(connectionsFromEnv({})).toEqual([])
+  })
+
+  it("names a custom filter's parameter the way Campaign generates it", () => {
+    expect(modifiedSinceFilterOf('byChangedSince')).toEqual({ name: 'byChangedSince', param: 'changedSince_parameter' })
+    expect(modifiedSinceFilterOf('ModifiedSince')).toEqual({ name: 'ModifiedSince', param: 'modifiedSince_parameter' })
   })
 })

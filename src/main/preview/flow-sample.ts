@@ -43,7 +43,15 @@ export async function sampleFlow(
   const stop = () => controller.abort()
   signal?.addEventListener('abort', stop, { once: true })
   try {
-    const parts = await buildFlow({ document, flow, connections, full: true, pageSize: Math.min(limit, 500), signal: controller.signal })
+    const parts = await buildFlow({
+      document,
+      flow,
+      connections,
+      full: true,
+      sample: true,
+      pageSize: Math.min(limit, 500),
+      signal: controller.signal
+    })
     const records: SourceRecord[] = []
     for await (const page of parts.source.pages(undefined, controller.signal)) {
       records.push(...page.records.slice(0, limit - records.length))

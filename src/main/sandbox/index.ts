@@ -71,8 +71,21 @@ export interface SandboxInfo {
   }
 }
 
+/** One API request as the sandbox received it (token endpoints on the authority are not included). */
+export interface SandboxRequest {
+  service: 'dynamics' | 'campaign' | 'other'
+  method: string
+  /** Path and query as sent. */
+  url: string
+}
+
 export interface RunningSandbox {
   info: SandboxInfo
+  /**
+   * Calls `listener` for every request the services' HTTP listener receives, before it is
+   * answered: what a bench or a test counts "at the service". Returns the unsubscribe.
+   */
+  onRequest(listener: (request: SandboxRequest) => void): () => void
   /** `http://127.0.0.1:<port>`: the one origin both services answer on. */
   origin: string
   dynamics: DataverseSandbox
@@ -222,12 +235,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     return closing
   }
 
+  const onRequest = (listener: (request: SandboxRequest) => void): (() => void) => {
+    const dynamicsPath = new URL(dynamicsSandbox.info.url).pathname
+    const handler = (req: { method?: string; url?: string }): void => {
+      const url = req.url ?? '/'
+      const service = url.startsWith(dynamicsPath) ? 'dynamics' : /^\/(?:[^/]+\/)?campaign\//.test(url) ? 'campaign' : 'other'
+      listener({ service, method: req.method ?? 'GET', url })
+    }
+    http.server.on('request', handler)
+    return () => void http.server.off('request', handler)
+  }
+
   return {
     info,
     origin: http.origin,
     dynamics: dynamicsSandbox,
     campaign: campaignSandbox,
     requests: () => ({ ...requests }),
+    onRequest,
     save,
     close
   }

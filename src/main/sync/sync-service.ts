@@ -54,6 +54,8 @@ export interface SyncServiceOptions {
    * journal folder too (the CLI does): a journal is one process's.
    */
   shard?: Shard
+  /** Opt-out flows: how far before a run's start the next run looks for changed profiles (default 5 minutes). */
+  optOutLookbackMs?: number
 }
 
 export interface SyncRequest {
@@ -351,6 +353,7 @@ export class SyncService {
           limits: this.options.limits,
           afterWrite: dryRun ? undefined : this.options.afterWrite,
           eventsFolder: this.options.eventsFolder,
+          optOutLookbackMs: this.options.optOutLookbackMs,
           signal: request.signal,
           expressions,
           ...(planned ? { plannedKeys: (id: string) => planned.get(id) } : {})

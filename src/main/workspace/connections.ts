@@ -499,6 +499,7 @@ export class ConnectionService {
       tokenProvider,
       fetch: network.fetch,
       dynamicsKeyField: profile.dynamicsKeyField,
+      ...(profile.modifiedSinceFilter ? { modifiedSinceFilter: modifiedSinceFilterOf(profile.modifiedSinceFilter) } : {}),
       ...this.options.http
     })
     this.campaignConnectors.set(profile.id, connector)
@@ -674,6 +675,7 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv): ConnectionProfile[] 
       proxy: c('PROXY'),
       caFile: c('CA_FILE'),
       dynamicsKeyField: c('KEY_FIELD') ?? 'cusDynamicsContactId',
+      ...(c('MODIFIED_FILTER') ? { modifiedSinceFilter: c('MODIFIED_FILTER') } : {}),
       testResource: c('TEST_RESOURCE') ?? 'profile'
     })
     if (parsed.success) out.push(parsed.data)
@@ -716,3 +718,9 @@ export function envConnectionProblems(env: NodeJS.ProcessEnv): string[] {
 
 const envNames: Record<string, string> = { environmentUrl: 'URL', apiUrl: 'API_URL', authority: 'AUTHORITY', proxy: 'PROXY' }
 const DynamicsEnvCheck = DynamicsConnection.pick({ environmentUrl: true, apiUrl: true, authority: true, proxy: true })
+
+/** A custom filter's name → its parameter as Campaign generates it: `byModifiedSince` → `modifiedSince_parameter`. */
+export function modifiedSinceFilterOf(name: string): { name: string; param: string } {
+  const bare = name.replace(/^by/, '')
+  return { name, param: `${bare.charAt(0).toLowerCase()}${bare.slice(1)}_parameter` }
+}

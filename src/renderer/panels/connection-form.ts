@@ -108,6 +108,12 @@ export function fieldsFor(system: System, authMethod: string): FieldSpec[] {
         ]
       : []),
     { name: 'dynamicsKeyField', label: 'Profile field holding the Dynamics id', placeholder: 'cusDynamicsContactId' },
+    {
+      name: 'modifiedSinceFilter',
+      label: 'Filter of profiles changed since (opt-outs)',
+      placeholder: 'byModifiedSince',
+      hint: 'A custom filter on lastModified defined in Campaign; incremental opt-out runs read the profiles changed since the last run through it.'
+    },
     { name: 'testResource', label: 'Resource the test reads', placeholder: 'profile' },
     ...networkFields
   ]

@@ -24,6 +24,8 @@ export interface ListOptions {
   params?: Record<string, string>
   /** Where to read (default: `profileAndServicesExt` for profile and custom resources, to see extension fields). */
   family?: CampaignFamily
+  /** Continue a walk from the `next` link of a page read earlier (a resume). */
+  from?: string
   signal?: AbortSignal
 }
 
@@ -49,6 +51,13 @@ export interface CampaignConnectorOptions {
   dynamicsKeyField?: string
   /** The custom filter that finds a profile by that field (default `by<Field without cus>` with `<field>_parameter`). */
   keyFilter?: { name: string; param: string }
+  /**
+   * The custom filter that lists records changed since a time (`lastModified >=` its
+   * parameter), defined on the profile (and custom resources) in Campaign's "Filter
+   * definition" tab. Campaign documents custom filters and their `_parameter` names, not this
+   * one: its name is the instance's (default `byModifiedSince` with `modifiedSince_parameter`).
+   */
+  modifiedSinceFilter?: { name: string; param: string }
 }
 
 const families: CampaignFamily[] = ['profileAndServices', 'profileAndServicesExt', 'customResources']
@@ -65,6 +74,11 @@ const families: CampaignFamily[] = ['profileAndServices', 'profileAndServicesExt
  *    engine refusing this request's data: a record error, not a reason to retry. An empty or
  *    non-engine 500 stays a server error (retried); 502/503/504 are the gateway's (retried).
  */
+/** Campaign's timestamp form, `2025-03-01 09:01:30.000Z` (as `lastModified` reads). */
+export function campaignTimestamp(date: Date): string {
+  return date.toISOString().replace('T', ' ')
+}
+
 export function campaignEngineKind(status: number, parsed: { code?: string; message?: string }): ErrorKind | undefined {
   const message = parsed.message ?? ''
   const code = parsed.code ?? ''
@@ -87,6 +101,7 @@ export class CampaignConnector {
   readonly http: HttpClient
   readonly dynamicsKeyField: string
   private readonly keyFilter: { name: string; param: string }
+  readonly modifiedSinceFilter: { name: string; param: string }
   private readonly limiter: AdaptiveLimiter
   private summaries: Promise<ResourceSummary[]> | undefined
   private readonly tables = new Map<string, Promise<Table>>()
@@ -97,6 +112,7 @@ export class CampaignConnector {
     const bare = this.dynamicsKeyField.replace(/^cus/, '')
     const filterBase = bare.charAt(0).toLowerCase() + bare.slice(1)
     this.keyFilter = options.keyFilter ?? { name: `by${bare}`, param: `${filterBase}_parameter` }
+    this.modifiedSinceFilter = options.modifiedSinceFilter ?? { name: 'byModifiedSince', param: 'modifiedSince_parameter' }
     this.limiter = new AdaptiveLimiter({ initial: options.concurrency ?? 8, max: Math.max(options.concurrency ?? 8, 16) })
     const provider = options.tokenProvider
     this.http = new HttpClient({
@@ -265,7 +281,7 @@ export class CampaignConnector {
 
   /** Pages of a resource, following `next.href` exactly as returned. */
   async *list(resource: string, options: ListOptions = {}): AsyncGenerator<CampaignPage> {
-    let next: string | undefined = await this.listPath(resource, options)
+    let next: string | undefined = options.from ?? (await this.listPath(resource, options))
     let page = 0
     while (next) {
       const body: { content?: CampaignRecord[]; next?: { href?: string } } = await this.getJson(next, options.signal)
@@ -277,6 +293,37 @@ export class CampaignConnector {
 
   async *records(resource: string, options: ListOptions = {}): AsyncGenerator<CampaignRecord> {
     for await (const page of this.list(resource, options)) yield* page.records
+  }
+
+  /**
+   * Pages of the records changed at or after `since` (Campaign's `lastModified`), through the
+   * connection's custom filter (`modifiedSinceFilter`, reachable under /profileAndServicesExt,
+   * https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/global-concepts/additional-operations/filtering).
+   * `from` continues from a page's `next` link. A 404 (rc=-2003) means the filter is not
+   * defined on this instance: the error's hint says how to define it.
+   */
+  async *modifiedSince(
+    resource: string,
+    since: Date,
+    options: Omit<ListOptions, 'filters' | 'params' | 'family'> = {}
+  ): AsyncGenerator<CampaignPage> {
+    const { name, param } = this.modifiedSinceFilter
+    try {
+      yield* this.list(resource, {
+        ...options,
+        family: 'profileAndServicesExt',
+        filters: [name],
+        params: { [param]: campaignTimestamp(since) }
+      })
+    } catch (error) {
+      if (isConnectorError(error) && error.kind === 'notFound' && !options.from)
+        throw new ConnectorError({
+          ...error.toJSON(),
+          message: `Campaign has no filter '${name}' on ${resource}: ${error.message}`,
+          hint: `Define a custom filter '${name}' on the ${resource} resource ("Filter definition" tab: lastModified on or after a date parameter '${param.replace(/_parameter$/, '')}'), publish it, or set the connection's filter name.`
+        })
+      throw error
+    }
   }
 
   /** Profiles, extension fields included. */

@@ -30,6 +30,11 @@ export interface QueryOptions {
   pageSize?: number
   /** Ask for formatted values and lookup annotations (`field@OData.Community.Display.V1.FormattedValue`). */
   formattedValues?: boolean
+  /**
+   * Continue a walk from the `nextLink` of a page read earlier (its query options travel in
+   * the link; pass the same pageSize and formattedValues, which travel in headers).
+   */
+  from?: string
   signal?: AbortSignal
 }
 
@@ -37,8 +42,16 @@ export interface RecordPage {
   records: DynamicsRecord[]
   /** 1-based. */
   page: number
+  /** Relative to the Web API base (survives a new host or port of the same environment): pass it as `from` to continue. */
   nextLink?: string
 }
+
+/**
+ * Where a change-tracking walk stands, relative to the Web API base: `next` while the walk
+ * is in its pages (a `@odata.nextLink`), `delta` once it is done (the `@odata.deltaLink`
+ * to follow next time). Plain JSON: store it to resume after a cancel or a crash.
+ */
+export type ChangePosition = { next: string; delta?: undefined } | { delta: string; next?: undefined }
 
 export interface ChangePage {
   /** New and changed rows (full rows, with the selected columns). */
@@ -46,6 +59,8 @@ export interface ChangePage {
   /** Ids of rows deleted since the last delta link. */
   deletes: string[]
   page: number
+  /** Where to continue after this page (`changes(table, { from: position })`). */
+  position: ChangePosition
   /** Present on the last page only: persist it and pass it as `deltaLink` next time. */
   deltaLink?: string
 }
@@ -54,6 +69,8 @@ export interface ChangeOptions {
   select?: string[]
   /** The link the previous run ended with; omit for the initial full read. */
   deltaLink?: string
+  /** A position a page of an earlier walk reported: continues after that page (a resume), or follows its delta link. */
+  from?: ChangePosition
   pageSize?: number
   formattedValues?: boolean
   signal?: AbortSignal
@@ -262,8 +279,7 @@ export class DynamicsConnector {
 
   /** Pages of rows, following @odata.nextLink as given (never edited). */
   async *query(table: string, options: QueryOptions = {}): AsyncGenerator<RecordPage> {
-    const set = await this.entitySet(table, options.signal)
-    let next: string | undefined = `${set}${this.queryString(options)}`
+    let next: string | undefined = options.from ?? `${await this.entitySet(table, options.signal)}${this.queryString(options)}`
     const headers = this.prefer({
       pageSize: options.top === undefined ? (options.pageSize ?? 5000) : undefined,
       formattedValues: options.formattedValues
@@ -272,9 +288,27 @@ export class DynamicsConnector {
     while (next) {
       const body: { value?: DynamicsRecord[]; '@odata.nextLink'?: string } = await this.getJson(next, { headers, signal: options.signal })
       page++
-      next = body['@odata.nextLink']
+      next = this.relative(body['@odata.nextLink'])
       yield { records: body.value ?? [], page, ...(next ? { nextLink: next } : {}) }
     }
+  }
+
+  /**
+   * A link the service returned, made relative to the Web API base, so a stored position
+   * survives a new port or host name of the same environment (links are otherwise never edited).
+   */
+  relative(link: string | undefined): string | undefined {
+    if (!link) return undefined
+    if (link.startsWith(this.apiUrl)) return link.slice(this.apiUrl.length)
+    // Same API path on another origin (the sandbox on a new port): keep only the path.
+    try {
+      const url = new URL(link)
+      const path = new URL(this.apiUrl).pathname
+      if (url.pathname.startsWith(path)) return `${url.pathname.slice(path.length)}${url.search}`
+    } catch {
+      /* not a URL: keep it */
+    }
+    return link
   }
 
   /** Rows one by one (over query()). */
@@ -363,9 +397,12 @@ export class DynamicsConnector {
   }
 
   /**
-   * Change tracking (https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems). Without `deltaLink`: every row, then a delta link on the
-   * last page. With one: rows changed and ids deleted since, then the next link. An expired
-   * link fails with kind 'deltaExpired': run again without it (full resync).
+   * Change tracking (https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems).
+   * Without `deltaLink` or `from`: every row, then a delta link on the last page. With one: rows
+   * changed and ids deleted since, then the next link. Each page says where to continue
+   * (`position`), so a walk stopped by a cancel or a crash resumes after its last page done
+   * with `from`. An expired link fails with kind 'deltaExpired': run again without it (full
+   * resync). `$filter`, `$orderby`, `$expand` and `$top` cannot be combined with tracking.
    */
   async *changes(table: string, options: ChangeOptions = {}): AsyncGenerator<ChangePage> {
     const schema = await this.tableSchema(table, options.signal)
@@ -377,9 +414,14 @@ export class DynamicsConnector {
         hint: `Enable "Track changes" on the table in Power Apps, or read incrementally with a filter on modifiedon.`
       })
     const headers = this.prefer({ pageSize: options.pageSize ?? 5000, formattedValues: options.formattedValues, track: true })
-    let next: string | undefined = options.deltaLink ?? `${schema.table.entitySetName}${this.queryString({ select: options.select })}`
+    let next: string | undefined =
+      options.from?.next ??
+      options.from?.delta ??
+      options.deltaLink ??
+      `${schema.table.entitySetName}${this.queryString({ select: options.select })}`
     let page = 0
     while (next) {
+      if (options.signal?.aborted) throw canceled()
       const body: { value?: DynamicsRecord[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string } = await this.getJson(next, {
         headers,
         signal: options.signal
@@ -392,9 +434,16 @@ export class DynamicsConnector {
         if (context.endsWith('$deletedEntity') || item.reason === 'deleted') deletes.push(String(item.id))
         else upserts.push(item)
       }
-      next = body['@odata.nextLink']
-      const deltaLink = body['@odata.deltaLink']
-      yield { upserts, deletes, page, ...(deltaLink && !next ? { deltaLink } : {}) }
+      next = this.relative(body['@odata.nextLink'])
+      const deltaLink = next ? undefined : this.relative(body['@odata.deltaLink'])
+      if (!next && !deltaLink)
+        throw new ConnectorError({
+          kind: 'protocol',
+          service: 'dynamics',
+          message: `The change-tracking answer for '${table}' has neither @odata.nextLink nor @odata.deltaLink.`,
+          hint: 'Read the table again from the start (a full run).'
+        })
+      yield { upserts, deletes, page, position: next ? { next } : { delta: deltaLink! }, ...(deltaLink ? { deltaLink } : {}) }
     }
   }
 
@@ -851,6 +900,10 @@ export function parseTotalRecordCount(body: unknown, table: string): number | un
     }
   }
   return undefined
+}
+
+function canceled(): ConnectorError {
+  return new ConnectorError({ kind: 'canceled', service: 'dynamics', message: 'The read was canceled.' })
 }
 
 function isAbortLike(error: unknown): boolean {

@@ -54,6 +54,8 @@ export interface FilterDef {
   /** Custom filters (Filter definition tab) are only reachable under `/profileAndServicesExt`. */
   custom?: boolean
   test: (values: Record<string, unknown>, query: URLSearchParams) => boolean
+  /** An equality on one field the store indexes: the list starts from the index, not the whole table (same rows). */
+  equals?: (query: URLSearchParams) => { field: string; value: string } | undefined
 }
 
 /** How a custom resource reaches its profile (https://experienceleague.adobe.com/en/docs/campaign-standard/using/integrating-with-adobe-cloud/campaign-and-microsoft-dynamics-365/d365-acs-notices-and-recommendations). */
@@ -177,6 +179,10 @@ export function keyFilter(filterName: string, parameter: string, field: string):
     test: (values, query) => {
       const wanted = query.get(`${parameter}_parameter`) ?? query.get(parameter) ?? query.get(field)
       return wanted !== null && values[field] === wanted
+    },
+    equals: (query) => {
+      const wanted = query.get(`${parameter}_parameter`) ?? query.get(parameter) ?? query.get(field)
+      return wanted ? { field, value: wanted } : undefined
     }
   }
 }

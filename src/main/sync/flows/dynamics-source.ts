@@ -46,9 +46,6 @@ type Cursor =
   | { t: 'page'; next?: string; w?: string }
   | { t: 'mark'; w: string; id: string; next?: string }
 
-const formattedPrefer =
-  'odata.include-annotations="OData.Community.Display.V1.FormattedValue,Microsoft.Dynamics.CRM.lookuplogicalname,Microsoft.Dynamics.CRM.associatednavigationproperty"'
-
 /** The watermark starts a little before the first full read, so edits made during it are read again next time. */
 const watermarkSkewMs = 5 * 60_000
 
@@ -70,21 +67,6 @@ export class DynamicsRecordSource implements RecordSource {
       this.primaryIdHint = schema.table.primaryId
     }
     return this.tracking
-  }
-
-  private relative(link: string | undefined): string | undefined {
-    if (!link) return undefined
-    const base = this.options.connector.apiUrl
-    if (link.startsWith(base)) return link.slice(base.length)
-    // Same API path on another origin (the sandbox on a new port): keep only the path.
-    try {
-      const url = new URL(link)
-      const path = new URL(base).pathname
-      if (url.pathname.startsWith(path)) return `${url.pathname.slice(path.length)}${url.search}`
-    } catch {
-      /* not a URL: keep it */
-    }
-    return link
   }
 
   /** Pages, the next one read while the runner writes the current one (two pages in memory at most). */
@@ -190,34 +172,21 @@ export class DynamicsRecordSource implements RecordSource {
     return rows as SourceRecord[]
   }
 
+  /** The connector's change-tracking walk; each page's position is the cursor, so a stopped run resumes after its last page. */
   private async *deltaPages(cursor: { next?: string; delta?: string } | undefined, signal: AbortSignal): AsyncIterable<SourcePage> {
-    const { connector, table } = this.options
-    const schema = await connector.tableSchema(table, signal)
-    const reportDeletes = schema.table.primaryId === this.options.keyColumn
-    const prefer = [`odata.maxpagesize=${Math.min(5000, this.options.pageSize ?? 5000)}`, 'odata.track-changes']
-    if (this.options.formattedValues) prefer.push(formattedPrefer)
-    const select = this.options.select?.length ? `?$select=${this.options.select.map(encodeURIComponent).join(',')}` : ''
-    // Same walk as DynamicsConnector.changes(), keeping each page's nextLink as the cursor.
-    let next: string | undefined = cursor?.next ?? cursor?.delta ?? `${schema.table.entitySetName}${select}`
-    while (next) {
-      if (signal.aborted) throw abortError()
-      const body: { value?: DynamicsRecord[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string } = await connector.getJson(next, {
-        headers: { Prefer: prefer.join(',') },
-        signal
-      })
-      const records: DynamicsRecord[] = []
-      const deleted: string[] = []
-      for (const item of body.value ?? []) {
-        const context = String(item['@odata.context'] ?? '')
-        if (context.endsWith('$deletedEntity') || item.reason === 'deleted') deleted.push(String(item.id))
-        else records.push(item)
-      }
-      next = body['@odata.nextLink']
-      const delta = body['@odata.deltaLink']
+    const reportDeletes = await this.keyIsPrimary(signal)
+    const from = cursor?.next ? { next: cursor.next } : cursor?.delta ? { delta: cursor.delta } : undefined
+    for await (const page of this.options.connector.changes(this.options.table, {
+      select: this.options.select,
+      pageSize: Math.min(5000, this.options.pageSize ?? 5000),
+      formattedValues: this.options.formattedValues,
+      ...(from ? { from } : {}),
+      signal
+    })) {
       yield {
-        records: this.toRecords(records),
-        ...(reportDeletes && deleted.length ? { deleted } : {}),
-        cursor: next ? { t: 'delta', next: this.relative(next)! } : { t: 'delta', delta: this.relative(delta)! }
+        records: this.toRecords(page.upserts),
+        ...(reportDeletes && page.deletes.length ? { deleted: page.deletes } : {}),
+        cursor: page.position.next ? { t: 'delta', next: page.position.next } : { t: 'delta', delta: page.position.delta! }
       }
     }
   }
@@ -234,7 +203,7 @@ export class DynamicsRecordSource implements RecordSource {
     for await (const page of this.query(first, undefined, signal)) {
       yield {
         records: this.toRecords(page.records),
-        cursor: page.nextLink ? { t: 'page', next: this.relative(page.nextLink)!, w: startedAt } : { t: 'mark', w: startedAt, id: '' }
+        cursor: page.nextLink ? { t: 'page', next: page.nextLink, w: startedAt } : { t: 'mark', w: startedAt, id: '' }
       }
     }
   }
@@ -251,7 +220,7 @@ export class DynamicsRecordSource implements RecordSource {
       if (tail && typeof tail.modifiedon === 'string') last = { w: tail.modifiedon, id: String(tail[id] ?? '') }
       yield {
         records: this.toRecords(rows),
-        cursor: page.nextLink ? { t: 'mark', w: cursor.w, id: cursor.id, next: this.relative(page.nextLink)! } : { t: 'mark', ...last }
+        cursor: page.nextLink ? { t: 'mark', w: cursor.w, id: cursor.id, next: page.nextLink } : { t: 'mark', ...last }
       }
     }
   }
@@ -263,39 +232,24 @@ export class DynamicsRecordSource implements RecordSource {
     return this.options.odataFilter ? `${after} and (${this.options.odataFilter})` : after
   }
 
-  /** Pages of a plain query, starting at a stored link when given. */
+  /** Pages of a plain query, continuing from a stored link when given (the connector's paging). */
   private async *query(
     startLink: string | undefined,
     extra: { filter: string; orderBy: string[] } | undefined,
     signal: AbortSignal
   ): AsyncIterable<{ records: DynamicsRecord[]; nextLink?: string }> {
     const { connector, table } = this.options
-    if (!startLink) {
-      for await (const page of connector.query(table, {
-        select: this.options.select,
-        filter: extra?.filter ?? this.options.odataFilter,
-        ...(extra ? { orderBy: extra.orderBy } : {}),
-        pageSize: this.options.pageSize,
-        formattedValues: this.options.formattedValues,
-        signal
-      })) {
-        if (signal.aborted) throw abortError()
-        yield page
-      }
-      return
-    }
-    // Continue from a stored nextLink with the same Prefer headers the query used.
-    const prefer: string[] = [`odata.maxpagesize=${Math.min(5000, this.options.pageSize ?? 5000)}`]
-    if (this.options.formattedValues) prefer.push(formattedPrefer)
-    let next: string | undefined = startLink
-    while (next) {
+    for await (const page of connector.query(table, {
+      select: this.options.select,
+      filter: extra?.filter ?? this.options.odataFilter,
+      ...(extra ? { orderBy: extra.orderBy } : {}),
+      pageSize: this.options.pageSize,
+      formattedValues: this.options.formattedValues,
+      ...(startLink ? { from: startLink } : {}),
+      signal
+    })) {
       if (signal.aborted) throw abortError()
-      const body: { value?: DynamicsRecord[]; '@odata.nextLink'?: string } = await connector.getJson(next, {
-        headers: { Prefer: prefer.join(',') },
-        signal
-      })
-      next = body['@odata.nextLink']
-      yield { records: body.value ?? [], ...(next ? { nextLink: next } : {}) }
+      yield page
     }
   }
 

@@ -38,6 +38,10 @@ export interface BuildFlowOptions {
   signal?: AbortSignal
   /** Dry run: the keys a flow planned to write earlier in this run (parents of later flows). */
   plannedKeys?: (flowId: string) => ReadonlySet<string> | undefined
+  /** A preview's sample, not a run: no incremental position is taken (the opt-out flow skips reading the contacts' change-tracking position). */
+  sample?: boolean
+  /** Opt-out flows: how far before a run's start the next run looks for changed profiles (default 5 minutes). */
+  optOutLookbackMs?: number
   /** Where the flow's JSONata expressions run: main's worker with a budget (src/main/expressions). */
   expressions?: ExpressionEvaluator
 }

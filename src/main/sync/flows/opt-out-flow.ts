@@ -2,7 +2,8 @@ import type { OptOutFlow, RecordsFlow } from '../../../shared/mapping/document'
 import { optOutModes } from '../../../shared/mapping/opt-out-modes'
 import type { EngineWarning, RecordResult, SourceRecord, TargetRecord } from '../../../shared/mapping/engine'
 import type { CampaignConnector, CampaignRecord } from '../../connectors/campaign/connector'
-import type { DynamicsConnector, DynamicsRecord } from '../../connectors/dynamics/connector'
+import type { ChangePosition, DynamicsConnector, DynamicsRecord } from '../../connectors/dynamics/connector'
+import { isConnectorError } from '../../connectors/http/errors'
 import { ConflictTally, conflictLabel, planOptOut } from '../opt-out-rule'
 import {
   abortError,
@@ -28,10 +29,21 @@ import type { BuildFlowOptions, FlowParts } from './index'
  * against the contact's `modifiedon`; on a tie or Dynamics newer, opt-out wins). Each
  * conflict is labelled (a warning on the record: both values and times, the side kept, the rule).
  *
- * Each run walks the profiles that carry a Dynamics id (the synced ones) a page at a time
- * and reads their contacts in one query per page. A record is one contact ↔ profile pair
- * keyed by the contact id; its target is the value each side should hold, so the runner's
- * unchanged check skips pairs that agree and the patch holds only the sides that change.
+ * A record is one contact ↔ profile pair keyed by the contact id; its target is the value
+ * each side should hold, so the runner's unchanged check skips pairs that agree and the
+ * patch holds only the sides that change. What is read grows with the changes, not the tables:
+ *
+ * - A full run (the first, a replay, or after the direction or pairs changed) first takes a
+ *   change-tracking position on the contacts (the initial listing, only the columns the flow
+ *   reads, to its delta link), then walks the profiles that carry a Dynamics id a page at a
+ *   time and reads their contacts in one `In(contactid, …)` query per page.
+ * - An incremental run follows the contacts' delta link (`DynamicsConnector.changes`) and
+ *   looks up each changed contact's profile by its key; then lists the profiles changed since
+ *   the last run (`CampaignConnector.modifiedSince`, Campaign's `lastModified`) and reads their
+ *   contacts in one `In()` query per page. A pair changed on both sides is read once.
+ *
+ * Every page's cursor says where the walk stands (phase, delta position, profile page), so a
+ * canceled or crashed run resumes after its last page done.
  */
 
 interface PairState {
@@ -43,70 +55,235 @@ interface PairState {
 
 type Shared = LruMap<string, PairState>
 
-class OptOutSource implements RecordSource {
-  readonly kind = 'full' as const
+/** The position of an opt-out flow (plain JSON, stored by the journal). */
+interface OptOutCursor {
+  t: 'optOut'
+  /** The direction and pairs it was made for: a position of another mapping is not reused (those records must be read again). */
+  m: string
+  /** `prime`: taking the contacts' change-tracking position; `walk`: the full profile walk; `dynamics` / `campaign`: the changes of each side. */
+  p: 'prime' | 'walk' | 'dynamics' | 'campaign'
+  /** The contacts' change-tracking position. */
+  d?: ChangePosition
+  /** Profiles changed at or after this time are read (ISO). */
+  since?: string
+  /** The `since` of the next run: this run's start, less the look-back. */
+  until?: string
+  /** The profile page being read (a Campaign `next` link). */
+  next?: string
+}
+
+/**
+ * How far before a run's start the next run looks for changed profiles: a profile written
+ * while the run read (its `lastModified` a moment earlier than it became visible), or a
+ * Campaign clock a little behind ours, is read again rather than missed. Re-read pairs that
+ * agree come out unchanged.
+ */
+export const defaultOptOutLookbackMs = 5 * 60_000
+
+export interface OptOutSourceOptions {
+  kind: 'full' | 'incremental'
+  pageSize?: number
+  lookbackMs?: number
+  now?: () => number
+  /** A preview's sample: start with the pairs (no change-tracking position is taken, none is stored). */
+  sample?: boolean
+}
+
+export function optOutMappingKey(flow: OptOutFlow): string {
+  return JSON.stringify([flow.direction, flow.match.source, flow.match.target, flow.pairs.map((p) => [p.dynamics, p.campaign])])
+}
+
+export class OptOutSource implements RecordSource {
+  readonly kind: 'full' | 'incremental'
+  private readonly pageSize: number
+  private readonly mapping: string
+  /** Keys read from the Dynamics side in this session: the Campaign side does not read them again (bounded; a repeat is harmless). */
+  private readonly seen = new LruMap<string, true>(100_000)
+
   constructor(
     private readonly flow: OptOutFlow,
     private readonly dynamics: DynamicsConnector,
     private readonly campaign: CampaignConnector,
     private readonly shared: Shared,
-    private readonly pageSize = 100
-  ) {}
+    private readonly options: OptOutSourceOptions
+  ) {
+    this.kind = options.kind
+    this.pageSize = Math.min(500, options.pageSize ?? 100)
+    this.mapping = optOutMappingKey(flow)
+  }
+
+  private get columns(): string[] {
+    return [...new Set([this.flow.match.source, 'modifiedon', ...this.flow.pairs.map((p) => p.dynamics)])]
+  }
+
+  private start(cursor: SourceCursor | undefined): OptOutCursor {
+    const now = (this.options.now ?? Date.now)()
+    const until = new Date(now - (this.options.lookbackMs ?? defaultOptOutLookbackMs)).toISOString()
+    const c =
+      cursor && typeof cursor === 'object' && !Array.isArray(cursor) && (cursor as { t?: unknown }).t === 'optOut'
+        ? (cursor as unknown as OptOutCursor)
+        : undefined
+    if (!c || c.m !== this.mapping) return { t: 'optOut', m: this.mapping, p: 'prime', until }
+    // A finished run's cursor starts the next one: its `until` becomes this run's `since`.
+    return c.until ? c : { ...c, until }
+  }
 
   async *pages(cursor: SourceCursor | undefined, signal: AbortSignal): AsyncIterable<SourcePage> {
-    const start = cursor && typeof cursor === 'object' && !Array.isArray(cursor) ? (cursor as { next?: string }).next : undefined
-    const keyField = this.flow.match.target
-    const columns = [...new Set([this.flow.match.source, 'modifiedon', ...this.flow.pairs.map((p) => p.dynamics)])]
-    let next: string | undefined = start
-    let first = !start
+    let c = this.start(cursor)
     try {
-      while (first || next) {
-        if (signal.aborted) throw abortError()
-        let profiles: CampaignRecord[]
-        if (first) {
-          const page = await this.campaign
-            .list(this.flow.target.resource, { pageSize: this.pageSize, family: 'profileAndServicesExt', signal })
-            .next()
-          profiles = page.done ? [] : page.value.records
-          next = page.done ? undefined : page.value.next
-          first = false
-        } else {
-          let body: { content?: CampaignRecord[]; next?: { href?: string } }
-          try {
-            body = await this.campaign.getJson(next!, signal)
-          } catch (error) {
-            rethrowFatal(error, 'reading profiles')
-            throw new SyncFatalError('cursorExpired', `the stored profile page is no longer valid: ${(error as Error).message}`, {
-              cause: error
-            })
+      if (c.p === 'prime') {
+        if (!this.options.sample && (await this.tracked(signal))) {
+          for await (const page of this.dynamics.changes(this.flow.source.table, {
+            select: this.columns,
+            ...(c.d ? { from: c.d } : {}),
+            signal
+          })) {
+            c = page.position.next ? { ...c, d: page.position } : { ...c, p: 'walk', d: page.position, next: undefined }
+            yield { records: [], cursor: json(c) }
           }
-          profiles = body.content ?? []
-          next = body.next?.href || undefined
+        } else c = { ...c, p: 'walk' }
+      }
+      if (c.p === 'walk') {
+        const start = c.next
+        for await (const page of this.profilePages(
+          () => this.campaign.list(this.flow.target.resource, pageOptions(start, this.pageSize)),
+          start,
+          signal
+        )) {
+          const records = await this.pairsOfProfiles(page.records, signal)
+          c = page.next ? { ...c, next: page.next } : this.finished(c)
+          yield { records, cursor: json(c) }
         }
-        const withKey = profiles.filter((p) => typeof p[keyField] === 'string' && p[keyField])
-        const contacts = new Map<string, DynamicsRecord>()
-        if (withKey.length) {
-          const ids = withKey.map((p) => String(p[keyField]).toLowerCase())
-          const filter = `Microsoft.Dynamics.CRM.In(PropertyName='${this.flow.match.source}',PropertyValues=[${ids.map((id) => `'${id}'`).join(',')}])`
-          for await (const page of this.dynamics.query(this.flow.source.table, { select: columns, filter, pageSize: 5000, signal })) {
-            for (const row of page.records) contacts.set(String(row[this.flow.match.source]).toLowerCase(), row)
-          }
+        return
+      }
+      if (c.p === 'dynamics') {
+        if (!c.d) throw new SyncFatalError('cursorExpired', `the stored position of ${this.flow.id} has no change-tracking link`)
+        for await (const page of this.dynamics.changes(this.flow.source.table, {
+          select: this.columns,
+          from: c.d,
+          pageSize: 5000,
+          signal
+        })) {
+          const records = await this.pairsOfContacts(page.upserts, signal)
+          c = page.position.next ? { ...c, d: page.position } : { ...c, p: 'campaign', d: page.position, next: undefined }
+          yield { records, cursor: json(c) }
         }
-        const records: SourceRecord[] = []
-        for (const profile of withKey) {
-          const key = String(profile[keyField]).toLowerCase()
-          const contact = contacts.get(key)
-          if (!contact) continue // the contact is gone: the contacts flow deletes the profile
-          this.shared.set(key, { contact, profile })
-          records.push({ __key: key } as SourceRecord)
+      }
+      if (c.p === 'campaign') {
+        const since = c.since ? new Date(c.since) : new Date(0)
+        const start = c.next
+        const pageSize = Math.max(this.pageSize, 500)
+        for await (const page of this.profilePages(
+          () => this.campaign.modifiedSince(this.flow.target.resource, since, pageOptions(start, pageSize)),
+          start,
+          signal
+        )) {
+          const records = await this.pairsOfProfiles(
+            page.records.filter((p) => !this.seen.get(String(p[this.flow.match.target] ?? '').toLowerCase())),
+            signal
+          )
+          c = page.next ? { ...c, next: page.next } : this.finished(c)
+          yield { records, cursor: json(c) }
         }
-        yield { records, cursor: { next: next ?? null } }
       }
     } catch (error) {
+      if (isConnectorError(error) && error.kind === 'deltaExpired')
+        throw new SyncFatalError('cursorExpired', `the change-tracking link of ${this.flow.source.table} has expired: ${error.message}`, {
+          cause: error
+        })
       rethrowFatal(error, 'reading opt-outs')
       throw error
     }
+
+    function pageOptions(
+      from: string | undefined,
+      pageSize: number
+    ): { pageSize: number; family: 'profileAndServicesExt'; from?: string; signal: AbortSignal } {
+      return { pageSize, family: 'profileAndServicesExt', ...(from ? { from } : {}), signal }
+    }
   }
+
+  /** Where the next run starts: the contacts' delta link and the profiles changed since this run began. */
+  private finished(c: OptOutCursor): OptOutCursor {
+    return { t: 'optOut', m: this.mapping, p: c.d ? 'dynamics' : 'walk', ...(c.d ? { d: c.d } : {}), since: c.until }
+  }
+
+  private async tracked(signal: AbortSignal): Promise<boolean> {
+    return (await this.dynamics.tableSchema(this.flow.source.table, signal)).table.changeTracking ?? false
+  }
+
+  /** Profile pages from a fresh list, or from a stored `next` link (refused link: the position expired). */
+  private async *profilePages(
+    list: () => AsyncGenerator<{ records: CampaignRecord[]; next?: string }>,
+    resumedFrom: string | undefined,
+    signal: AbortSignal
+  ): AsyncIterable<{ records: CampaignRecord[]; next?: string }> {
+    const pages = list()
+    let first = true
+    while (true) {
+      if (signal.aborted) throw abortError()
+      let step: IteratorResult<{ records: CampaignRecord[]; next?: string }>
+      try {
+        step = await pages.next()
+      } catch (error) {
+        if (first && resumedFrom && !isKind(error, 'unauthorized', 'forbidden', 'canceled')) {
+          rethrowFatal(error, 'reading profiles')
+          throw new SyncFatalError('cursorExpired', `the stored profile page is no longer valid: ${(error as Error).message}`, {
+            cause: error
+          })
+        }
+        throw error
+      }
+      first = false
+      if (step.done) return
+      yield step.value
+    }
+  }
+
+  /** Pairs for profiles: their contacts in one `In()` query (a profile whose contact is gone is left to the contacts flow). */
+  private async pairsOfProfiles(profiles: CampaignRecord[], signal: AbortSignal): Promise<SourceRecord[]> {
+    const keyField = this.flow.match.target
+    const withKey = profiles.filter((p) => typeof p[keyField] === 'string' && p[keyField])
+    const contacts = new Map<string, DynamicsRecord>()
+    if (withKey.length) {
+      const ids = [...new Set(withKey.map((p) => String(p[keyField]).toLowerCase()))]
+      const filter = `Microsoft.Dynamics.CRM.In(PropertyName='${this.flow.match.source}',PropertyValues=[${ids.map((id) => `'${id}'`).join(',')}])`
+      for await (const page of this.dynamics.query(this.flow.source.table, { select: this.columns, filter, pageSize: 5000, signal })) {
+        for (const row of page.records) contacts.set(String(row[this.flow.match.source]).toLowerCase(), row)
+      }
+    }
+    const records: SourceRecord[] = []
+    for (const profile of withKey) {
+      const key = String(profile[keyField]).toLowerCase()
+      const contact = contacts.get(key)
+      if (!contact) continue
+      this.shared.set(key, { contact, profile })
+      records.push({ __key: key } as SourceRecord)
+    }
+    return records
+  }
+
+  /** Pairs for changed contacts: each one's profile by its key (Campaign has no bulk read by a list of keys). */
+  private async pairsOfContacts(contacts: DynamicsRecord[], signal: AbortSignal): Promise<SourceRecord[]> {
+    const found = await mapLimit(contacts, Math.max(1, this.campaign.concurrency), async (contact) => {
+      const key = String(contact[this.flow.match.source] ?? '').toLowerCase()
+      if (!key) return undefined
+      this.seen.set(key, true)
+      const profile = await this.campaign.findProfileByKey(key, signal)
+      return profile ? { key, contact, profile } : undefined // not synced (yet): nothing to keep in step
+    })
+    const records: SourceRecord[] = []
+    for (const pair of found) {
+      if (!pair) continue
+      this.shared.set(pair.key, { contact: pair.contact, profile: pair.profile })
+      records.push({ __key: pair.key } as SourceRecord)
+    }
+    return records
+  }
+}
+
+function json(cursor: OptOutCursor): SourceCursor {
+  return JSON.parse(JSON.stringify(cursor)) as SourceCursor
 }
 
 class OptOutSink implements TargetSink {
@@ -254,7 +431,12 @@ export async function optOutFlowParts(
   }
   return {
     runnerFlow,
-    source: new OptOutSource(flow, dynamics, campaign, shared, options.pageSize ? Math.min(500, options.pageSize) : 100),
+    source: new OptOutSource(flow, dynamics, campaign, shared, {
+      kind: options.full ? 'full' : 'incremental',
+      pageSize: options.pageSize ? Math.min(500, options.pageSize) : 100,
+      lookbackMs: options.optOutLookbackMs,
+      sample: options.sample
+    }),
     sink: new OptOutSink(flow, dynamics, campaign, shared, options.limits, options.afterWrite, written),
     transform,
     notes: [
