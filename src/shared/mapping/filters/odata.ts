@@ -51,13 +51,15 @@ function literal(value: Scalar, kind: Kind): { text: string } | { why: string } 
       return typeof value === 'string' ? { text: quote(value) } : { why: `${JSON.stringify(value)} is not text` }
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value)) return { why: `${JSON.stringify(value)} is not a number` }
-      return /e/i.test(String(value)) ? { why: 'the number needs an exponent' } : { text: String(value) }
+      // String() writes very large and very small numbers with an exponent (1e+21), which Dataverse's integer and decimal literals do not take.
+      return String(value).includes('e') ? { why: 'the number needs an exponent' } : { text: String(value) }
     case 'boolean':
       return typeof value === 'boolean' ? { text: String(value) } : { why: `${JSON.stringify(value)} is not true or false` }
-    case 'guid':
-      return typeof value === 'string' && guidPattern.test(value)
-        ? { text: value.toLowerCase() }
-        : { why: `${JSON.stringify(value)} is not a GUID` }
+    case 'guid': {
+      // Only a GUID's own text matches the pattern (a number or true/false never does); written unquoted, so nothing else may pass.
+      const text = String(value)
+      return guidPattern.test(text) ? { text: text.toLowerCase() } : { why: `${JSON.stringify(value)} is not a GUID` }
+    }
     case 'datetime': {
       const parsed = typeof value === 'string' ? parseIsoDate(value) : undefined
       return parsed && !parsed.dateOnly
@@ -66,7 +68,8 @@ function literal(value: Scalar, kind: Kind): { text: string } | { why: string } 
     }
     case 'dateonly': {
       const parsed = typeof value === 'string' ? parseIsoDate(value) : undefined
-      return parsed?.dateOnly ? { text: value as string } : { why: `${JSON.stringify(value)} is not a date (YYYY-MM-DD)` }
+      // Trimmed: the parser reads " 2024-01-01 " as a day, and spaces are not part of an OData date literal.
+      return parsed?.dateOnly ? { text: (value as string).trim() } : { why: `${JSON.stringify(value)} is not a date (YYYY-MM-DD)` }
     }
     default:
       return { why: "the field's type is not known" }
@@ -76,7 +79,7 @@ function literal(value: Scalar, kind: Kind): { text: string } | { why: string } 
 /** A value inside a Dataverse function's PropertyValues list: always a quoted string. */
 function listItem(value: Scalar, kind: Kind): string | undefined {
   const lit = literal(value, kind)
-  if (!('text' in lit) || value === null) return undefined
+  if (!('text' in lit)) return undefined
   const raw = kind === 'string' ? (value as string) : lit.text
   // Apostrophes are fine inside double quotes; double quotes and backslashes have no documented escape.
   return /["\\]/.test(raw) ? undefined : `"${raw}"`
