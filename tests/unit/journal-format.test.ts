@@ -108,6 +108,7 @@ describe('journaled values', () => {
       'api_key',
       'privateKey',
       'private_key',
+      'private-key',
       'Cookie'
     ]
     for (const name of names) {
@@ -130,6 +131,8 @@ describe('run counts', () => {
       failed: 1,
       filteredOut: 1
     })
+    const one = Object.fromEntries(Object.keys(zeroCounts()).map((name) => [name, 1]))
+    expect(addCounts(zeroCounts(), one)).toEqual(one)
     const old = { read: 1, created: 1 } as ReturnType<typeof zeroCounts>
     expect(addCounts(old, { pending: 2 })).toMatchObject({ read: 1, created: 1, pending: 2 })
     expect(fullCounts(undefined)).toEqual(zeroCounts())
