@@ -39,6 +39,7 @@ describe('text fields', () => {
     expect(rule({})('')).toEqual(accepted(''))
     expect(rule({ required: 'required' }, 'dynamics')('')).toEqual(accepted(''))
     expect(rule({})(undefined)).toEqual(accepted(null))
+    expect(rule({ required: 'required' })('Ada')).toEqual(accepted('Ada'))
   })
 
   it('counts the length as the service does, and accepts exactly the maximum', () => {
@@ -50,6 +51,8 @@ describe('text fields', () => {
     expect(lengthIn('campaign', '\ud83d')).toBe(1)
     expect(lengthIn('campaign', 'a\ud83db')).toBe(3)
     expect(lengthIn('campaign', '\ude00\ude00')).toBe(2)
+    // The first and the last pair of the surrogate ranges are one character each.
+    expect(lengthIn('campaign', '\ud800\udc00\udbff\udfff')).toBe(2)
   })
 
   it('says where a NUL or a lone surrogate is (Campaign); Dynamics takes the text as sent', () => {
@@ -59,6 +62,9 @@ describe('text fields', () => {
     expect(name('😀\ud83d')).toEqual(refused(/lone UTF-16 surrogate at position 3/))
     expect(name('\ud83dx')).toEqual(refused(/lone UTF-16 surrogate at position 1/))
     expect(name('😀')).toEqual(accepted('😀'))
+    expect(name('\ud800\udc00\udbff\udfff')).toEqual(accepted('\ud800\udc00\udbff\udfff'))
+    for (const lone of ['\ud800', '\udbff', '\udc00', '\udfff', '\udbffx'])
+      expect(name(lone)).toEqual(refused(/lone UTF-16 surrogate at position 1/))
     expect(rule({}, 'dynamics')('ab\u0000')).toEqual(accepted('ab\u0000'))
   })
 
@@ -135,7 +141,17 @@ describe('numbers, booleans and dates (Campaign)', () => {
   it('dates: real calendar days in the forms Campaign reads', () => {
     const date = rule({ type: 'dateonly' })
     for (const ok of ['2024-02-29', '2000-02-29', '2024-12-31', ' 2024-01-01 ']) expect(date(ok), ok).toEqual(accepted(ok))
-    for (const bad of ['1900-02-29', '2023-02-29', '2024-04-31', '2024-13-01', '2024-00-10', '2024-01-00', '2024-01-32', '20240101'])
+    for (const bad of [
+      '1900-02-29',
+      '2023-02-29',
+      '2024-04-31',
+      '2024-13-01',
+      '2024-00-10',
+      '2024-01-00',
+      '2024-01-32',
+      '20240101',
+      '12024-01-01'
+    ])
       expect(date(bad), bad).toEqual(
         refused(/is not a date \(YYYY-MM-DD, years 0000–9999\) for "Last name" \(lastName\) — add "formatDate"/)
       )
