@@ -27,9 +27,12 @@ const rows = []
 let caught = 0
 let total = 0
 let equivalent = 0
+let statics = 0
 for (const [file, { mutants }] of Object.entries(files)) {
-  // Ignored: marked equivalent with a `Stryker disable` comment (its reason is in the code).
-  equivalent += mutants.filter((m) => m.status === 'Ignored').length
+  // Ignored: marked equivalent with a `Stryker disable` comment (its reason is in the code), or a
+  // static mutant (module-level constants, left out by `ignoreStatic`).
+  equivalent += mutants.filter((m) => m.status === 'Ignored' && !m.statusReason?.startsWith('Static')).length
+  statics += mutants.filter((m) => m.status === 'Ignored' && m.statusReason?.startsWith('Static')).length
   const tried = mutants.filter((m) => counted.has(m.status))
   const hit = tried.filter((m) => detected.has(m.status)).length
   caught += hit
@@ -39,4 +42,5 @@ for (const [file, { mutants }] of Object.entries(files)) {
 for (const [file, hit, all] of rows.sort((a, b) => a[1] / a[2] - b[1] / b[2]))
   console.log(`${((100 * hit) / all).toFixed(1).padStart(6)}%  ${String(all).padStart(5)}  ${file}`)
 if (equivalent) console.log(`${equivalent} mutants marked equivalent, not counted`)
+if (statics) console.log(`${statics} static mutants (module-level constants) not run (ignoreStatic)`)
 console.log(`mutation score: ${total ? ((100 * caught) / total).toFixed(2) : 'n/a'} (${caught} of ${total} mutants detected)`)

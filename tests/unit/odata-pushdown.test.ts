@@ -68,6 +68,9 @@ describe('where each condition is evaluated, and why', () => {
     )
     expect(explain({ field: 'notes', op: 'eq', value: 'x' })).toMatch(/the field's type is not known$/)
     expect(explain({ field: 'notes', op: 'in', values: ['x'] })).toMatch(/the field's type is not known$/)
+    // Empty needs no type: a list of only empty values is "is empty", as eq null is.
+    expect(odata({ field: 'notes', op: 'in', values: [null] })).toBe('notes eq null')
+    expect(odata({ field: 'notes', op: 'eq', value: null })).toBe('notes eq null')
   })
 
   it('without a schema, reads the type from the value', () => {
@@ -82,6 +85,8 @@ describe('where each condition is evaluated, and why', () => {
       `Microsoft.Dynamics.CRM.Between(PropertyName='x',PropertyValues=["1","9"])`
     )
     expect(odata({ field: 'x', op: 'between', from: null, to: 9 }, null)).toBeUndefined()
+    // A value that says nothing of its type: the field's type is unknown.
+    expect(explain({ field: 'x', op: 'lastXDays', days: 3 }, null)).toMatch(/lastXDays works on dates, and "x" is unknown$/)
   })
 })
 
@@ -207,6 +212,24 @@ describe('groups', () => {
     expect(result.explanation).toHaveLength(5)
   })
 
+  it('a double negation is no negation: its parts are split like any other "all"', () => {
+    const result = translateFilter(
+      {
+        not: {
+          not: {
+            all: [
+              { field: 'age', op: 'eq', value: 1 },
+              { field: 'name', op: 'gt', value: 'a' }
+            ]
+          }
+        }
+      },
+      { table }
+    )
+    expect(result.odata).toBe('age eq 1')
+    expect(result.local).toEqual({ field: 'name', op: 'gt', value: 'a' })
+  })
+
   it('an "any" goes whole or not at all; a part that is always true makes it always true', () => {
     expect(
       odata({
@@ -250,6 +273,20 @@ describe('groups', () => {
       })
     ).toMatch(/always true, dropped$/)
     expect(odata({ all: [{ field: 'age', op: 'eq', value: 1 }, { any: [{ field: 'age', op: 'gt', value: null }] }] })).toBe('age eq 1')
+    // A group left with one condition reads as that condition.
+    expect(
+      odata({
+        all: [
+          { field: 'name', op: 'eq', value: 'a' },
+          {
+            any: [
+              { field: 'age', op: 'eq', value: 1 },
+              { field: 'age', op: 'gt', value: null }
+            ]
+          }
+        ]
+      })
+    ).toBe("name eq 'a' and age eq 1")
   })
 
   it('drops the outer brackets of a single part only when they enclose it all, quotes included', () => {
