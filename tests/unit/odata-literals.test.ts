@@ -73,6 +73,8 @@ describe('OData literals by column type', () => {
     expect(translate({ field: 'age', op: 'eq', value: 1e21 }).why).toContain('exponent')
     expect(translate({ field: 'score', op: 'lt', value: 1e-7 }).why).toContain('exponent')
     expect(translate({ field: 'age', op: 'eq', value: true }).why).toContain('is not a number')
+    expect(translate({ field: 'age', op: 'eq', value: Number.POSITIVE_INFINITY }).why).toContain('is not a number')
+    expect(translate({ field: 'age', op: 'eq', value: Number.NaN }).why).toContain('is not a number')
   })
 
   it('a boolean column takes only true or false', () => {
@@ -95,6 +97,9 @@ describe('OData literals by column type', () => {
     expect(translate({ field: 'birth', op: 'eq', value: '1990-02-03' })).toEqual({ odata: 'birth eq 1990-02-03' })
     expect(translate({ field: 'birth', op: 'eq', value: '1990-02-03T00:00:00Z' }).why).toContain('is not a date (YYYY-MM-DD)')
     expect(translate({ field: 'birth', op: 'eq', value: "1990-02-03' or 1 eq 1" }).why).toContain('is not a date (YYYY-MM-DD)')
+    // A value of another type is refused with the reason, not a crash.
+    expect(translate({ field: 'created', op: 'eq', value: 1704067200000 }).why).toContain('is not an ISO date-time')
+    expect(translate({ field: 'birth', op: 'eq', value: true }).why).toContain('is not a date (YYYY-MM-DD)')
   })
 
   it('null is the null literal, never a quoted text', () => {

@@ -34,7 +34,8 @@ describe('opt-out conflicts, both ways', () => {
       /Dynamics' change is newer, so opt-out wins/
     ],
     ['same time', true, late, false, late, 'dynamics', /same time, so opt-out wins/],
-    ['Campaign time missing', false, late, true, null, 'campaign', /time is missing/]
+    ['Campaign time missing', false, late, true, null, 'campaign', /time is missing/],
+    ['Dynamics time missing', false, null, true, late, 'campaign', /time is missing/]
   ]
   it.each(cases)('%s', (_label, d, dAt, c, cAt, kept, rule) => {
     const plan = planOptOut('both', [pair], { donotbulkemail: d }, dAt, { blackListEmail: c }, { blackListEmail: cAt })
@@ -57,6 +58,20 @@ describe('opt-out conflicts, both ways', () => {
     // The losing side is the one written.
     expect(kept === 'campaign' ? plan.dynamics : plan.campaign).toEqual(
       kept === 'campaign' ? { donotbulkemail: decision.value } : { blackListEmail: decision.value }
+    )
+  })
+
+  it('shows milliseconds in a label only when the time has them', () => {
+    const plan = planOptOut(
+      'both',
+      [pair],
+      { donotbulkemail: false },
+      '2026-12-06T09:00:00.250Z',
+      { blackListEmail: true },
+      { blackListEmail: Date.parse(late) }
+    )
+    expect(conflictLabel(plan.decisions[0].conflict!)).toBe(
+      "Conflict: Dynamics donotbulkemail = false (changed 2026-12-06 09:00:00.250 UTC), Campaign blackListEmail = true (changed 2026-12-06 10:00:00 UTC) → Campaign kept (true): Campaign's change is newer, so Campaign's value wins"
     )
   })
 

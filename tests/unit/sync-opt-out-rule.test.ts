@@ -98,3 +98,33 @@ describe('planOptOut', () => {
     expect(plan.decisions.map((d) => d.winner)).toEqual(['campaign', 'campaign', 'agree'])
   })
 })
+
+describe('what a decision reports', () => {
+  it('one way, the side read from is the winner when the sides differ, and nothing is said when they agree', () => {
+    const opted = { value: true, changedAt: T0 }
+    const notOpted = { value: false, changedAt: T1 }
+    expect(resolveOptOut('toCampaign', opted, notOpted).winner).toBe('dynamics')
+    expect(resolveOptOut('toDynamics', opted, notOpted).winner).toBe('campaign')
+    expect(resolveOptOut('toCampaign', opted, opted).winner).toBe('agree')
+    expect(resolveOptOut('toDynamics', notOpted, notOpted).winner).toBe('agree')
+  })
+
+  it('reads an opt-out sent as true, 1 or "true"; anything else is not opted out', () => {
+    const pairs = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => ({ dynamics: name, campaign: name }))
+    const contact = { a: true, b: 1, c: 'true', d: 'yes', e: 0, f: 'false' }
+    const plan = planOptOut('toCampaign', pairs, contact, T0, {}, {})
+    expect(plan.campaign).toEqual({ a: true, b: true, c: true })
+    expect(plan.decisions.map((d) => d.value)).toEqual([true, true, true, false, false, false])
+  })
+
+  it('an unreadable or infinite time is no time: Campaign is never "newer" with it', () => {
+    for (const campaignAt of [Number.POSITIVE_INFINITY, Number.NaN, new Date('nope'), 'not a date', '']) {
+      const decision = resolveOptOut('both', { value: true, changedAt: T0 }, { value: false, changedAt: campaignAt })
+      expect(decision).toEqual({ value: true, winner: 'optOutWins', writeDynamics: false, writeCampaign: true })
+    }
+    // A Date keeps its milliseconds: one millisecond later is later.
+    const ms = Date.parse(T0)
+    expect(resolveOptOut('both', { value: true, changedAt: new Date(ms) }, { value: false, changedAt: new Date(ms + 1) }).value).toBe(false)
+    expect(resolveOptOut('both', { value: true, changedAt: new Date(ms + 1) }, { value: false, changedAt: ms }).winner).toBe('dynamics')
+  })
+})

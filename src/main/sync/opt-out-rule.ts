@@ -38,36 +38,44 @@ export interface OptOutDecision {
 }
 
 export function toMillis(value: OptOutSide['changedAt']): number | undefined {
-  if (value === null || value === undefined || value === '') return undefined
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime()
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
-  const ms = Date.parse(value)
-  return Number.isNaN(ms) ? undefined : ms
+  // Text (ISO) is parsed; null, undefined, '' and unreadable text parse to NaN, i.e. no time.
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(String(value))
+  return Number.isFinite(ms) ? ms : undefined
+}
+
+/** Which side changed last, by Dynamics' record time and Campaign's attribute time. */
+export function newerSide(dynamicsAt: OptOutSide['changedAt'], campaignAt: OptOutSide['changedAt']): OptOutConflict['rule'] {
+  const dAt = toMillis(dynamicsAt)
+  const cAt = toMillis(campaignAt)
+  if (dAt === undefined || cAt === undefined) return 'timeMissing'
+  return cAt > dAt ? 'campaignNewer' : dAt > cAt ? 'dynamicsNewer' : 'sameTime'
 }
 
 export function resolveOptOut(direction: OptOutDirection, dynamics: OptOutSide, campaign: OptOutSide): OptOutDecision {
   const d = dynamics.value === true
   const c = campaign.value === true
-  const decide = (value: boolean, winner: OptOutWinner): OptOutDecision => ({
-    value,
-    winner: d === c ? 'agree' : winner,
-    writeDynamics: direction !== 'toCampaign' && value !== d,
-    writeCampaign: direction !== 'toDynamics' && value !== c
-  })
+  const winnerOf = (winner: OptOutWinner): OptOutWinner => (d === c ? 'agree' : winner)
   switch (direction) {
     case 'off':
       return { value: undefined, winner: 'none', writeDynamics: false, writeCampaign: false }
+    // One way: the side read from is never written, whatever the values (a privacy promise,
+    // docs/sync.md) — said here per direction rather than derived from the values.
     case 'toCampaign':
-      return decide(d, 'dynamics')
+      return { value: d, winner: winnerOf('dynamics'), writeDynamics: false, writeCampaign: d !== c }
     case 'toDynamics':
-      return decide(c, 'campaign')
+      return { value: c, winner: winnerOf('campaign'), writeDynamics: c !== d, writeCampaign: false }
     case 'both': {
-      const dAt = toMillis(dynamics.changedAt)
-      const cAt = toMillis(campaign.changedAt)
-      if (dAt !== undefined && cAt !== undefined && cAt > dAt) return decide(c, 'campaign')
-      // Dynamics newer, equal, or not comparable: opt-out = TRUE wins if either side is TRUE.
-      if (d || c) return decide(true, d && !c && dAt !== undefined && cAt !== undefined && dAt > cAt ? 'dynamics' : 'optOutWins')
-      return decide(false, 'dynamics')
+      const newer = newerSide(dynamics.changedAt, campaign.changedAt)
+      const decide = (value: boolean, winner: OptOutWinner): OptOutDecision => ({
+        value,
+        winner: winnerOf(winner),
+        writeDynamics: value !== d,
+        writeCampaign: value !== c
+      })
+      if (newer === 'campaignNewer') return decide(c, 'campaign')
+      // Dynamics newer, same time, or a time missing: opt-out = TRUE wins if either side is TRUE.
+      if (!d && !c) return { value: false, winner: 'agree', writeDynamics: false, writeCampaign: false }
+      return decide(true, d && newer === 'dynamicsNewer' ? 'dynamics' : 'optOutWins')
     }
   }
 }
@@ -104,10 +112,10 @@ export function planOptOut(
     const campaignSide: OptOutSide = { value: asBool(profile[pair.campaign]), changedAt: campaignChangedAt[pair.campaign] }
     const decision = resolveOptOut(direction, dynamicsSide, campaignSide)
     const conflict = conflictOf(direction, pair, dynamicsSide, campaignSide, decision)
-    plan.decisions.push({ pair, ...decision, ...(conflict ? { conflict } : {}) })
-    if (decision.value === undefined) continue
-    if (decision.writeDynamics) plan.dynamics[pair.dynamics] = decision.value
-    if (decision.writeCampaign) plan.campaign[pair.campaign] = decision.value
+    plan.decisions.push({ pair, ...decision, conflict })
+    // A side is written only when the decision says so ("off" never does), with the decided value.
+    if (decision.writeDynamics) plan.dynamics[pair.dynamics] = decision.value === true
+    if (decision.writeCampaign) plan.campaign[pair.campaign] = decision.value === true
   }
   return plan
 }
@@ -143,18 +151,16 @@ export function conflictOf(
 ): OptOutConflict | undefined {
   const d = dynamics.value === true
   const c = campaign.value === true
-  if (direction !== 'both' || d === c || decision.value === undefined) return undefined
-  const dAt = toMillis(dynamics.changedAt)
-  const cAt = toMillis(campaign.changedAt)
-  const rule: OptOutConflict['rule'] =
-    dAt === undefined || cAt === undefined ? 'timeMissing' : cAt > dAt ? 'campaignNewer' : dAt > cAt ? 'dynamicsNewer' : 'sameTime'
+  if (direction !== 'both' || d === c) return undefined
+  // Both ways, the decision always holds a value.
+  const value = decision.value === true
   return {
     pair,
     dynamics: { value: d, changedAt: isoOf(dynamics.changedAt) },
     campaign: { value: c, changedAt: isoOf(campaign.changedAt) },
-    kept: decision.value === c ? 'campaign' : 'dynamics',
-    value: decision.value,
-    rule
+    kept: value === c ? 'campaign' : 'dynamics',
+    value,
+    rule: newerSide(dynamics.changedAt, campaign.changedAt)
   }
 }
 
@@ -165,8 +171,11 @@ const ruleWords: Record<OptOutConflict['rule'], string> = {
   timeMissing: 'a change time is missing (counted as a tie), so opt-out wins'
 }
 
+/** `at` comes from `toISOString()` (YYYY-MM-DDTHH:mm:ss.sssZ): shown without the Z, and without milliseconds when they are 0. */
 function when(at: string | undefined): string {
-  return at ? `changed ${at.replace('T', ' ').replace(/(\.000)?Z$/, '')} UTC` : 'change time unknown'
+  if (!at) return 'change time unknown'
+  const [date, time] = at.slice(0, -1).split('T')
+  return `changed ${date} ${time.endsWith('.000') ? time.slice(0, -4) : time} UTC`
 }
 
 /**

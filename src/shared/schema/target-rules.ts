@@ -61,8 +61,8 @@ export function lengthIn(system: System, text: string): number {
   let n = 0
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1)
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1) // NaN past the end: a lone high surrogate counts as one
       if (next >= 0xdc00 && next <= 0xdfff) i++
     }
     n++
@@ -108,10 +108,8 @@ export function fieldRule(field: Field, system: System): FieldRule | undefined {
         const bad = badCharacter(text)
         if (bad) return no(`${label} ${bad}`)
       }
-      if (max !== undefined) {
-        const length = lengthIn(system, text)
-        if (length > max) return no(`the value is ${length} characters and ${label} holds ${max} — add a "truncate" step`)
-      }
+      const length = lengthIn(system, text)
+      if (length > (max ?? Infinity)) return no(`the value is ${length} characters and ${label} holds ${max} — add a "truncate" step`)
       if (email && !campaignEmailPattern.test(text)) {
         return no(
           `${JSON.stringify(text)} is not an email address Campaign accepts (XTK-170001: one "@", no spaces, a dot in the domain) — fix it in Dynamics or filter it out`
@@ -173,16 +171,15 @@ export function fieldRule(field: Field, system: System): FieldRule | undefined {
   return undefined
 }
 
-/** A real calendar date (2024-02-30 is not), as Campaign's parser requires. */
+const daysInMonth = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/** A real calendar date and time (2024-02-30 is not), as Campaign's parser requires. */
 function validDate(text: string): boolean {
+  // Date refuses month 13, day 32 or hour 25, but rolls 2024-02-30 over to March: the day is checked against its month.
+  if (Number.isNaN(new Date(text.replace(' ', 'T')).getTime())) return false
   const [y, m, d] = text.slice(0, 10).split('-').map(Number)
-  if (m < 1 || m > 12 || d < 1) return false
-  const days = new Date(Date.UTC(2000, m, 0)).getUTCDate() // month length in a leap year
-  if (d > days || (m === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)))) return false
-  let iso = text.replace(' ', 'T')
-  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) iso += 'T00:00:00Z'
-  else if (!/(Z|[+-]\d{2}:?\d{2})$/.test(iso)) iso += 'Z'
-  return !Number.isNaN(new Date(iso).getTime())
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
+  return d <= (m === 2 && leap ? 29 : daysInMonth[m - 1])
 }
 
 /**

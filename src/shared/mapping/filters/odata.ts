@@ -45,19 +45,21 @@ export function quote(text: string): string {
 
 /** An OData literal for a value of a kind, or a reason it has none. */
 function literal(value: Scalar, kind: Kind): { text: string } | { why: string } {
-  if (value === null) return { text: 'null' }
+  // null never gets here: every operator says its empty case itself (`x eq null`).
   switch (kind) {
     case 'string':
       return typeof value === 'string' ? { text: quote(value) } : { why: `${JSON.stringify(value)} is not text` }
     case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) return { why: `${JSON.stringify(value)} is not a number` }
-      return /e/i.test(String(value)) ? { why: 'the number needs an exponent' } : { text: String(value) }
+      if (!Number.isFinite(value)) return { why: `${JSON.stringify(value)} is not a number` }
+      // String() writes very large and very small numbers with an exponent (1e+21), which Dataverse's integer and decimal literals do not take.
+      return String(value).includes('e') ? { why: 'the number needs an exponent' } : { text: String(value) }
     case 'boolean':
       return typeof value === 'boolean' ? { text: String(value) } : { why: `${JSON.stringify(value)} is not true or false` }
-    case 'guid':
-      return typeof value === 'string' && guidPattern.test(value)
-        ? { text: value.toLowerCase() }
-        : { why: `${JSON.stringify(value)} is not a GUID` }
+    case 'guid': {
+      // Only a GUID's own text matches the pattern (a number or true/false never does); written unquoted, so nothing else may pass.
+      const text = String(value)
+      return guidPattern.test(text) ? { text: text.toLowerCase() } : { why: `${JSON.stringify(value)} is not a GUID` }
+    }
     case 'datetime': {
       const parsed = typeof value === 'string' ? parseIsoDate(value) : undefined
       return parsed && !parsed.dateOnly
@@ -66,7 +68,8 @@ function literal(value: Scalar, kind: Kind): { text: string } | { why: string } 
     }
     case 'dateonly': {
       const parsed = typeof value === 'string' ? parseIsoDate(value) : undefined
-      return parsed?.dateOnly ? { text: value as string } : { why: `${JSON.stringify(value)} is not a date (YYYY-MM-DD)` }
+      // Trimmed: the parser reads " 2024-01-01 " as a day, and spaces are not part of an OData date literal.
+      return parsed?.dateOnly ? { text: (value as string).trim() } : { why: `${JSON.stringify(value)} is not a date (YYYY-MM-DD)` }
     }
     default:
       return { why: "the field's type is not known" }
@@ -76,7 +79,7 @@ function literal(value: Scalar, kind: Kind): { text: string } | { why: string } 
 /** A value inside a Dataverse function's PropertyValues list: always a quoted string. */
 function listItem(value: Scalar, kind: Kind): string | undefined {
   const lit = literal(value, kind)
-  if (!('text' in lit) || value === null) return undefined
+  if (!('text' in lit)) return undefined
   const raw = kind === 'string' ? (value as string) : lit.text
   // Apostrophes are fine inside double quotes; double quotes and backslashes have no documented escape.
   return /["\\]/.test(raw) ? undefined : `"${raw}"`
@@ -131,7 +134,6 @@ function condition(c: Condition, negated: boolean, options: TranslateOptions): O
     }
     case 'in':
     case 'notIn': {
-      if (kind === 'unknown') return { why: "the field's type is not known" }
       const nonNull = c.values.filter((v): v is Exclude<Scalar, null> => v !== null)
       const hasNull = nonNull.length !== c.values.length
       const inside = (c.op === 'in') !== negated
@@ -209,19 +211,13 @@ function conjuncts(filter: Filter): Filter[] {
   return [filter]
 }
 
-const stripParens = (text: string) => (text.startsWith('(') && text.endsWith(')') && balancedInside(text) ? text.slice(1, -1) : text)
-function balancedInside(text: string): boolean {
-  let depth = 0
-  let quoted = false
-  for (let i = 1; i < text.length - 1; i++) {
-    const ch = text[i]
-    if (ch === "'") quoted = !quoted
-    if (quoted) continue
-    if (ch === '(') depth++
-    else if (ch === ')' && --depth < 0) return false
-  }
-  return depth === 0
-}
+/**
+ * The outer brackets of a single pushed part, which no longer group anything. A text that starts
+ * with "(" is always one group wrapped here (`or()`, `combine`, a not-in with its empty case);
+ * a bare condition starts with a name or a function. The pushdown property test
+ * (tests/unit/filter-pushdown.test.ts) parses every text, so a change that broke this would fail it.
+ */
+const stripParens = (text: string) => (text.startsWith('(') ? text.slice(1, -1) : text)
 
 export function translateFilter(filter: Filter | undefined, options: TranslateOptions = {}): FilterTranslation {
   if (!filter) return { odata: undefined, local: undefined, explanation: ['no filter: every record is read'] }
