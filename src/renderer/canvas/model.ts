@@ -58,12 +58,16 @@ function pairsOf(flow: Flow): Pair[] {
 
 export function toCanvas({ document, flow, source, target, problems, proposals, trace }: CanvasInput): { nodes: Node[]; edges: Edge[] } {
   const positions = { ...defaultPositions, ...(document.layout?.[flow.id]?.nodes ?? {}) }
+  // A mapping or link may name a lookup as Dataverse returns it (`_new_contactid_value`); its row and
+  // handle are the field's name (`new_contactid`), so the edge starts at the lookup's row and the row shows as mapped.
+  const sourceTable = source?.status === 'ready' ? source.value : undefined
+  const handleOf = (name: string) => (sourceTable ? (findField(sourceTable, name)?.name ?? name) : name)
   const pairs = pairsOf(flow)
   const match = 'source' in flow.match ? flow.match : undefined
-  const sourceLinked = new Set<string>(pairs.flatMap((p) => p.from))
+  const sourceLinked = new Set<string>(pairs.flatMap((p) => p.from.map(handleOf)))
   const targetLinked = new Set<string>(pairs.filter((p) => p.from.length > 0).map((p) => p.target))
   for (const proposal of proposals ?? []) {
-    proposal.from.forEach((f) => sourceLinked.add(f))
+    proposal.from.forEach((f) => sourceLinked.add(handleOf(f)))
     targetLinked.add(proposal.target)
   }
   if (match) {
@@ -71,9 +75,6 @@ export function toCanvas({ document, flow, source, target, problems, proposals, 
     targetLinked.add(match.target)
   }
   const links = flow.kind === 'records' ? (flow.links ?? []) : []
-  // A link names the lookup as Dataverse returns it (`_new_contactid_value`); its handle is the field's name (`new_contactid`).
-  const sourceTable = source?.status === 'ready' ? source.value : undefined
-  const handleOf = (name: string) => (sourceTable ? (findField(sourceTable, name)?.name ?? name) : name)
   for (const link of links) {
     sourceLinked.add(handleOf(link.source))
     targetLinked.add(link.target)
@@ -84,11 +85,11 @@ export function toCanvas({ document, flow, source, target, problems, proposals, 
   const inputs: Record<string, unknown> = {}
   const outputs: Record<string, unknown> = {}
   for (const field of trace?.fields ?? []) {
-    if (field.from.length === 1) inputs[field.from[0]] = field.input
+    if (field.from.length === 1) inputs[handleOf(field.from[0])] = field.input
     if (!field.error) outputs[field.target] = field.output
   }
   const connectable = flow.kind !== 'optOut'
-  const mappedSource = [...new Set(pairs.flatMap((p) => p.from))]
+  const mappedSource = [...new Set([...pairs.flatMap((p) => p.from), ...links.map((l) => l.source)].map(handleOf))]
   const mappedTarget = [...pairs.map((p) => p.target), ...links.map((l) => l.target)]
   const fieldNode = (side: 'source' | 'target', table: Loadable<Table> | undefined, linked: Set<string>): Node<FieldNodeData> => ({
     id: side,
@@ -174,7 +175,7 @@ export function toCanvas({ document, flow, source, target, problems, proposals, 
         ...base,
         id: edgeId(pair.target, from),
         ariaLabel: `Mapping ${from} → ${pair.target}`,
-        sourceHandle: from,
+        sourceHandle: handleOf(from),
         targetHandle: pair.target,
         deletable: connectable,
         data: {
@@ -221,7 +222,7 @@ export function toCanvas({ document, flow, source, target, problems, proposals, 
       ...base,
       id: ghostEdgeId(proposal.target),
       ariaLabel: `Suggested mapping ${proposal.from[0]} → ${proposal.target}`,
-      sourceHandle: proposal.from[0],
+      sourceHandle: handleOf(proposal.from[0]),
       targetHandle: proposal.target,
       deletable: false,
       data: {
