@@ -357,7 +357,9 @@ export function MappingCanvas({
 
   // The first view fits the flow once both schemas are in (before that the nodes are small
   // placeholders), and again whenever the canvas changes size (a panel opened or closed).
-  const bothReady = readyTable(tables.source) !== undefined && (readyTable(tables.target) !== undefined || tables.target === undefined)
+  // A side without a schema (Campaign events) or whose schema failed is settled too: the view still fits.
+  const settled = (table: typeof tables.source) => table === undefined || table.status !== 'loading'
+  const bothReady = settled(tables.source) && settled(tables.target)
   const host = useRef<HTMLDivElement>(null)
   const presentation = useLayoutStore((state) => state.presentation)
   const overview = useLayoutStore((state) => state.overview)

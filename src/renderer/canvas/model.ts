@@ -5,8 +5,8 @@ import { findField, type Table } from '../../shared/schema/model'
 import { edgeId, ghostEdgeId, matchEdgeId } from '../state/canvas-store'
 import type { FlowProblems } from '../state/flow-schema'
 import type { Loadable } from '../state/schema-store'
-import type { FieldNodeData } from './FieldNode'
-import type { FilterNodeData } from './FilterNode'
+import { NODE_WIDTH, type FieldNodeData } from './FieldNode'
+import { FILTER_NODE_HEIGHT, type FilterNodeData } from './FilterNode'
 import type { MappingEdgeData } from './MappingEdge'
 
 /**
@@ -29,7 +29,12 @@ export interface CanvasInput {
   trace: Trace | undefined
 }
 
-export const defaultPositions: Record<string, [number, number]> = { filter: [-380, 0], source: [0, 0], target: [420, 0] }
+/** The filter sits above the source it narrows (so the three fit a laptop's canvas side by side panels); the target to the right. */
+export const defaultPositions: Record<string, [number, number]> = {
+  filter: [0, -(FILTER_NODE_HEIGHT + 40)],
+  source: [0, 0],
+  target: [NODE_WIDTH + 160, 0]
+}
 
 function describe(flow: Flow, side: 'source' | 'target'): { title: string; subtitle: string } {
   const end = flow[side]
