@@ -1,4 +1,4 @@
-import { Button, Caption1, Select } from '@fluentui/react-components'
+import { Button, Caption1, Select, Tooltip } from '@fluentui/react-components'
 import { AddRegular, DeleteRegular, EditRegular, FilterRegular } from '@fluentui/react-icons'
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react'
 import { memo, useMemo } from 'react'
@@ -439,6 +439,19 @@ function FilterNodeView({ data }: NodeProps<FilterNodeType>) {
               : `${parts.length} condition${parts.length === 1 ? '' : 's'}, all must hold`}
           </div>
         </div>
+        <Tooltip content="Edit the conditions in the Inspector" relationship="description">
+          <Button
+            size="small"
+            appearance="transparent"
+            className="ss-node__collapse nodrag"
+            icon={<EditRegular />}
+            aria-label="Edit conditions"
+            onClick={() => {
+              select({ kind: 'node', node: 'filter' })
+              if (!rightOpen) toggle('rightOpen')
+            }}
+          />
+        </Tooltip>
         <Handle id="filter" type="source" position={Position.Bottom} isConnectable={false} className="ss-handle ss-handle--edge" />
       </div>
       <div className="nodrag ss-filter-node__body">
@@ -449,22 +462,12 @@ function FilterNodeView({ data }: NodeProps<FilterNodeType>) {
             </li>
           ))}
           {said.length > SHOWN_CONDITIONS && <li className="ss-quiet">and {said.length - SHOWN_CONDITIONS} more</li>}
+          {said.length === 0 && <li className="ss-quiet">No conditions.</li>}
         </ul>
         <div className="ss-filter-node__foot">
           <code className="ss-filter-node__sent" data-testid="odata-filter" title={fromDynamics ? `Dataverse $filter: ${sent}` : sent}>
             {sent}
           </code>
-          <Button
-            size="small"
-            appearance="subtle"
-            icon={<EditRegular />}
-            onClick={() => {
-              select({ kind: 'node', node: 'filter' })
-              if (!rightOpen) toggle('rightOpen')
-            }}
-          >
-            Edit conditions
-          </Button>
         </div>
       </div>
     </div>
