@@ -108,7 +108,9 @@ test('a new mapping: contacts, then vehicles; the lookup dragged onto the link f
   await expect(page.getByRole('tab', { name: 'Vehicle → Vehicles' })).toHaveAttribute('aria-selected', 'true')
   await page.getByRole('button', { name: 'Reject all' }).click()
 
-  // No search: the rows are where the schema puts them, as a user first sees them.
+  // The user finds both fields with the nodes' search boxes.
+  await showField(page, 'new_vehicle', 'contact')
+  await showField(page, 'cusVehicle', 'owner')
   const lookup = page.getByLabel('Source new_vehicle').locator('[data-field="new_contactid"]')
   const owner = page.getByLabel('Target cusVehicle').locator('[data-field="vehicleOwner"]')
   await expect(lookup).toBeVisible()
