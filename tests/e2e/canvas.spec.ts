@@ -63,7 +63,9 @@ test('build the contacts mapping by hand: drag fields, a transform, a value map,
   // With the tables panel closed the whole flow, filter included, fits at the reading zoom.
   await page.getByRole('button', { name: 'Tables panel' }).click()
   await page.getByRole('button', { name: 'Fit View' }).click()
-  const filter = page.getByRole('group', { name: 'Filter', exact: true })
+  // The filter card above the source lists the conditions; they are edited in the Inspector.
+  await page.getByRole('group', { name: 'Filter', exact: true }).getByRole('button', { name: 'Edit conditions' }).click()
+  const filter = page.getByRole('region', { name: 'Inspector' })
   await filter.getByRole('button', { name: 'Add condition' }).click()
   await expect(filter.getByRole('combobox', { name: 'Field of condition 1' })).toHaveValue('statecode')
   await expect(page.getByTestId('odata-filter').first()).toHaveText('statecode eq 0')

@@ -83,7 +83,7 @@ describe('canvas edits', () => {
 })
 
 describe('auto-layout', () => {
-  it('places filter, source and target left to right without overlap, the same way every time', () => {
+  it('places the filter above the source and the target right of it, without overlap, the same way every time', () => {
     const request = {
       nodes: [
         { id: 'target', width: 320, height: 700 },
@@ -94,7 +94,9 @@ describe('auto-layout', () => {
     const first = columnLayout(request)
     expect(columnLayout(request)).toEqual(first)
     expect(first.source).toEqual([0, 0])
-    expect(first.filter[0] + 240).toBeLessThanOrEqual(first.source[0])
+    // The filter sits above the source, clear of it; the target right of the source with room for the edges.
+    expect(first.filter[0]).toBe(first.source[0])
+    expect(first.filter[1] + 200).toBeLessThan(first.source[1])
     expect(first.target[0]).toBeGreaterThanOrEqual(first.source[0] + 320)
   })
 })

@@ -298,13 +298,7 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
         </div>
         <ProxyHandles names={proxies.header} side={data.side} where="header" />
         {data.side === 'source' && (
-          <Handle
-            id="__filter"
-            type="target"
-            position={Position.Left}
-            isConnectable={false}
-            className="ss-handle ss-handle--header ss-handle--proxy"
-          />
+          <Handle id="__filter" type="target" position={Position.Top} isConnectable={false} className="ss-handle ss-handle--edge" />
         )}
       </div>
       {!view.collapsed && (

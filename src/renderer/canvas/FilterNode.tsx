@@ -1,5 +1,5 @@
-import { Button, Caption1, Select } from '@fluentui/react-components'
-import { AddRegular, DeleteRegular, FilterRegular } from '@fluentui/react-icons'
+import { Button, Caption1, Select, Tooltip } from '@fluentui/react-components'
+import { AddRegular, DeleteRegular, EditRegular, FilterRegular } from '@fluentui/react-icons'
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react'
 import { memo, useMemo } from 'react'
 import type { Condition, Filter, FilterOp } from '../../shared/mapping/filter'
@@ -12,6 +12,9 @@ import { DraftInput, formatScalar, parseScalar } from '../components/DraftInput'
 import { setFilter } from '../state/mapping-edits'
 import { useDocumentStore } from '../state/document-store'
 import type { Severity } from '../state/flow-schema'
+import { useCanvasStore } from '../state/canvas-store'
+import { useLayoutStore } from '../state/layout-store'
+import { NODE_WIDTH } from './FieldNode'
 
 /**
  * The flow's filter, attached to the source: a list of conditions that must all hold, each
@@ -378,24 +381,94 @@ export function FilterBuilder({ flowId, filter, table }: { flowId: string; filte
   )
 }
 
+/** Height of the filter node: it sits above the source, and the source's rows get the rest of the canvas. */
+export const FILTER_NODE_HEIGHT = 118
+/** Conditions the node lists before "and N more" (the Inspector shows them all). */
+const SHOWN_CONDITIONS = 2
+
+function sayValue(field: Field | undefined, value: Scalar): string {
+  const option = field?.options?.find((o) => String(o.value) === String(value))
+  return option ? option.label : typeof value === 'string' ? `"${value}"` : String(value)
+}
+
+/** A condition in the user's words: the field's display name, the operator as the builder names it, the value's label. */
+function sayCondition(part: Filter, table: Table | undefined): string {
+  if (!isCondition(part)) return describeFilter(part)
+  const field = table ? findField(table, part.field) : undefined
+  const name = field?.displayName ?? part.field
+  const op = opLabels[part.op]
+  if ('value' in part) return `${name} ${op} ${sayValue(field, part.value)}`
+  if ('values' in part) return `${name} ${op} ${part.values.map((v) => sayValue(field, v)).join(', ')}`
+  if ('days' in part) return `${name} in the last ${part.days} days`
+  if ('from' in part) return `${name} between ${sayValue(field, part.from)} and ${sayValue(field, part.to)}`
+  return `${name} ${op}`
+}
+
+/**
+ * On the canvas the filter is a compact card above the source — its conditions in words and
+ * what Dataverse is sent — so source, filter and target fit a laptop's canvas at a readable
+ * size; its conditions are edited in the Inspector ("Edit conditions" selects it).
+ */
 function FilterNodeView({ data }: NodeProps<FilterNodeType>) {
+  const select = useCanvasStore((state) => state.select)
+  const rightOpen = useLayoutStore((state) => state.rightOpen)
+  const toggle = useLayoutStore((state) => state.toggle)
+  const fromDynamics = useDocumentStore((state) => state.document?.flows.find((f) => f.id === data.flowId)?.source.system !== 'campaign')
+  const parts = partsOf(data.filter)
+  const odata = useMemo(() => translateFilter(data.filter, { table: data.table }).odata, [data.filter, data.table])
+  const said = parts.map((part) => sayCondition(part, data.table))
+  const sent = fromDynamics
+    ? (odata ?? '(none — every record is read)')
+    : data.filter
+      ? 'evaluated by Sync Studio on each event read'
+      : '(none — every event is read)'
   return (
     <div
       className={`ss-node ss-node--filter${data.severity ? ` ss-node--${data.severity}` : ''}`}
       role="group"
       aria-label="Filter"
-      style={{ width: 340 }}
+      style={{ width: NODE_WIDTH, height: FILTER_NODE_HEIGHT }}
     >
       <div className="ss-node__header">
         <FilterRegular />
         <div className="ss-node__titles">
           <div className="ss-node__title">Filter</div>
-          <div className="ss-node__subtitle">Which source records the flow reads — all conditions must hold</div>
+          <div className="ss-node__subtitle">
+            {parts.length === 0
+              ? `Every ${fromDynamics ? 'record' : 'event'} is read`
+              : `${parts.length} condition${parts.length === 1 ? '' : 's'}, all must hold`}
+          </div>
         </div>
-        <Handle id="filter" type="source" position={Position.Right} isConnectable={false} className="ss-handle ss-handle--header" />
+        <Tooltip content="Edit the conditions in the Inspector" relationship="description">
+          <Button
+            size="small"
+            appearance="transparent"
+            className="ss-node__collapse nodrag"
+            icon={<EditRegular />}
+            aria-label="Edit conditions"
+            onClick={() => {
+              select({ kind: 'node', node: 'filter' })
+              if (!rightOpen) toggle('rightOpen')
+            }}
+          />
+        </Tooltip>
+        <Handle id="filter" type="source" position={Position.Bottom} isConnectable={false} className="ss-handle ss-handle--edge" />
       </div>
       <div className="nodrag ss-filter-node__body">
-        <FilterBuilder flowId={data.flowId} filter={data.filter} table={data.table} />
+        <ul className="ss-filter-node__conditions" aria-label="Conditions">
+          {said.slice(0, SHOWN_CONDITIONS).map((text, index) => (
+            <li key={index} title={text}>
+              {text}
+            </li>
+          ))}
+          {said.length > SHOWN_CONDITIONS && <li className="ss-quiet">and {said.length - SHOWN_CONDITIONS} more</li>}
+          {said.length === 0 && <li className="ss-quiet">No conditions.</li>}
+        </ul>
+        <div className="ss-filter-node__foot">
+          <code className="ss-filter-node__sent" data-testid="odata-filter" title={fromDynamics ? `Dataverse $filter: ${sent}` : sent}>
+            {sent}
+          </code>
+        </div>
       </div>
     </div>
   )

@@ -5,8 +5,10 @@ import {
   MiniMap,
   ReactFlow,
   applyNodeChanges,
+  useConnection,
   useReactFlow,
   type Connection,
+  type FinalConnectionState,
   type Edge,
   type IsValidConnection,
   type Node,
@@ -26,13 +28,15 @@ import { useDocumentStore } from '../state/document-store'
 import { flowProblemsOf, readyTable, useFlowTables } from '../state/flow-schema'
 import { appendStep, connectFields, newStep, removeEdges, replaceFlow, setNodePositions } from '../state/mapping-edits'
 import { connectLink, removeLinks } from '../state/link-edits'
-import { isLinkField, parentFlowsFor } from '../../shared/mapping/links'
+import { parentFlowsFor } from '../../shared/mapping/links'
 import { useTraceStore } from '../state/trace-store'
 import { layoutInWorker } from '../workers/layout-client'
 import { FieldNode } from './FieldNode'
 import { FilterNode } from './FilterNode'
 import { MappingEdge } from './MappingEdge'
 import { toCanvas } from './model'
+import { dropRule } from './drop-rules'
+import './canvas.css'
 import { useReadableFit, ViewControls } from './ViewControls'
 import { PRESENTATION_ZOOM, READING_ZOOM, useLayoutStore } from '../state/layout-store'
 import { STEP_MIME, TransformPalette } from './TransformPalette'
@@ -122,16 +126,24 @@ export function MappingCanvas({
   }, [])
 
   const targetTable = readyTable(tables.target)
+  const sourceTable = readyTable(tables.source)
+  const ruleFor = useCallback(
+    (source: string, target: string) =>
+      dropRule(sourceTable ? findField(sourceTable, source) : undefined, targetTable ? findField(targetTable, target) : undefined),
+    [sourceTable, targetTable]
+  )
   const connect = useCallback(
     (source: string, target: string, append: boolean) => {
+      const rule = ruleFor(source, target)
+      if (rule.kind === 'refused') return
       // A lookup or id dropped on a link field links the record to its parent flow (the one syncing the linked resource).
-      const field = targetTable ? findField(targetTable, target) : undefined
-      if (flow.kind === 'records' && isLinkField(field)) {
+      if (rule.kind === 'link' && flow.kind === 'records') {
+        const field = targetTable ? findField(targetTable, target) : undefined
         const parent = flow.links?.find((l) => l.target === target)?.parentFlow ?? parentFlowsFor(document, flow.id, field)[0]?.id
         // Records are read with the lookup's value name (`_new_contactid_value`), so the link names it that way.
-        const sourceTable = readyTable(tables.source)
         const lookup = (sourceTable ? findField(sourceTable, source)?.readName : undefined) ?? source
         edit(`Link ${target} through ${lookup}`, (doc) => connectLink(doc, flow.id, lookup, target, parent ?? 'contacts'))
+        // The edge is selected: the Inspector shows the parent flow chosen and offers the others.
         select({ kind: 'edge', target, from: lookup })
         return
       }
@@ -140,7 +152,7 @@ export function MappingCanvas({
       )
       select({ kind: 'edge', target, from: source })
     },
-    [document, edit, flow, select, tables.source, targetTable]
+    [document, edit, flow, ruleFor, select, sourceTable, targetTable]
   )
 
   const onConnect = useCallback(
@@ -150,14 +162,35 @@ export function MappingCanvas({
     [connect]
   )
 
+  // A field is dropped where the user sees it: anywhere on its row, not only on the small
+  // connector at the node's edge (React Flow connects only on a connector or within its radius).
+  const onConnectEnd = useCallback(
+    (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (state.isValid || !state.fromHandle?.id) return
+      const point = 'changedTouches' in event ? event.changedTouches[0] : event
+      if (!point) return
+      const other = state.fromHandle.type === 'source' ? 'target' : 'source'
+      const row = window.document
+        .elementFromPoint(point.clientX, point.clientY)
+        ?.closest(`.react-flow__node[data-id="${other}"] .ss-row[data-field]`)
+      const field = row?.getAttribute('data-field')
+      if (!field) return
+      if (other === 'target') connect(state.fromHandle.id, field, alt.current)
+      else connect(field, state.fromHandle.id, alt.current)
+    },
+    [connect]
+  )
+  const connecting = useConnection((state) => state.inProgress)
+
   const isValidConnection: IsValidConnection = useCallback(
     (connection) =>
       connection.source === 'source' &&
       connection.target === 'target' &&
       Boolean(connection.sourceHandle) &&
       Boolean(connection.targetHandle) &&
-      connection.targetHandle !== '__filter',
-    []
+      connection.targetHandle !== '__filter' &&
+      ruleFor(connection.sourceHandle!, connection.targetHandle!).kind !== 'refused',
+    [ruleFor]
   )
 
   // Keyboard mapping (Enter on a source field, then on a target field) and the proposals' buttons speak through events.
@@ -324,7 +357,9 @@ export function MappingCanvas({
 
   // The first view fits the flow once both schemas are in (before that the nodes are small
   // placeholders), and again whenever the canvas changes size (a panel opened or closed).
-  const bothReady = readyTable(tables.source) !== undefined && (readyTable(tables.target) !== undefined || tables.target === undefined)
+  // A side without a schema (Campaign events) or whose schema failed is settled too: the view still fits.
+  const settled = (table: typeof tables.source) => table === undefined || table.status !== 'loading'
+  const bothReady = settled(tables.source) && settled(tables.target)
   const host = useRef<HTMLDivElement>(null)
   const presentation = useLayoutStore((state) => state.presentation)
   const overview = useLayoutStore((state) => state.overview)
@@ -341,7 +376,7 @@ export function MappingCanvas({
 
   return (
     <div
-      className="ss-canvas-frame"
+      className={`ss-canvas-frame${connecting ? ' ss-canvas-frame--connecting' : ''}`}
       onKeyDown={onKeyDown}
       onDragOver={onDragOver}
       onDrop={onDrop}
@@ -387,6 +422,7 @@ export function MappingCanvas({
             onEdgeClick={onEdgeClick}
             onPaneClick={() => select({ kind: 'none' })}
             onConnect={onConnect}
+            onConnectEnd={onConnectEnd}
             isValidConnection={isValidConnection}
             nodesConnectable={flow.kind !== 'optOut'}
             deleteKeyCode={null}

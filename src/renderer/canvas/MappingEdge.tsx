@@ -58,14 +58,19 @@ function MappingEdgeView({
   targetPosition,
   data,
   selected,
-  markerEnd
+  markerEnd,
+  sourceHandleId,
+  targetHandleId
 }: EdgeProps<MappingEdgeType>) {
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition, curvature: 0.35 })
   const selectedStep = useCanvasStore((state) =>
     selected && state.selection.kind === 'step' && state.selection.target === data?.target ? state.selection.index : undefined
   )
   const select = useCanvasStore((state) => state.select)
-  const away = useCanvasStore((state) => (data ? state.proxied.source.has(data.from) || state.proxied.target.has(data.target) : false))
+  // Rows are named by their handles (a lookup's row is `new_contactid` even when the mapping reads `_new_contactid_value`).
+  const away = useCanvasStore((state) =>
+    data ? state.proxied.source.has(sourceHandleId ?? data.from) || state.proxied.target.has(targetHandleId ?? data.target) : false
+  )
   if (!data) return null
   const kind = data.kind
   const className = `ss-edge ss-edge--${kind}${data.severity ? ` ss-edge--${data.severity}` : ''}${selected ? ' ss-edge--selected' : ''}${away && !selected ? ' ss-edge--away' : ''}`
@@ -90,12 +95,18 @@ function MappingEdgeView({
           >
             {kind === 'match' && <span className="ss-chip ss-chip--key">match key</span>}
             {kind === 'link' && (
-              <span
+              // A click on the chip selects the link: the Inspector shows its parent flow and offers the others.
+              <button
+                type="button"
                 className={`ss-chip ss-chip--link${data.severity ? ` ss-chip--${data.severity}` : ''}`}
                 title={data.message ?? `Each record is linked to its parent synced by the flow ${data.parentFlow ?? ''}`}
+                onClick={(event) => {
+                  event.stopPropagation()
+                  select({ kind: 'edge', target: data.target, from: data.from }, [id])
+                }}
               >
                 link · parent: {data.parentFlow}
-              </span>
+              </button>
             )}
             {kind === 'proposal' && (
               <>

@@ -62,7 +62,11 @@ export function useReadableFit(host: RefObject<HTMLDivElement | null>, ready: bo
     const element = host.current
     if (!element || !ready || !measured) return
     const measure = () => {
-      const rows = Math.floor((element.clientHeight / zoom - 2 * MARGIN - NODE_CHROME) / ROW_HEIGHT)
+      // What sits above the source (the filter) takes its share of the height first.
+      const nodes = getNodes()
+      const source = nodes.find((n) => n.id === 'source')
+      const above = source ? Math.max(0, source.position.y - Math.min(...nodes.map((n) => n.position.y))) : 0
+      const rows = Math.floor((element.clientHeight / zoom - 2 * MARGIN - NODE_CHROME - above) / ROW_HEIGHT)
       setRowBudget(Math.max(MIN_ROWS, Math.min(MAX_VISIBLE_ROWS, rows)))
       fitSoon()
     }
@@ -72,7 +76,7 @@ export function useReadableFit(host: RefObject<HTMLDivElement | null>, ready: bo
       observer.disconnect()
       cancelAnimationFrame(frame.current)
     }
-  }, [fitSoon, host, measured, ready, setRowBudget, zoom])
+  }, [fitSoon, getNodes, host, measured, ready, setRowBudget, zoom])
 
   return fitSoon
 }

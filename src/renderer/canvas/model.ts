@@ -5,8 +5,8 @@ import { findField, type Table } from '../../shared/schema/model'
 import { edgeId, ghostEdgeId, matchEdgeId } from '../state/canvas-store'
 import type { FlowProblems } from '../state/flow-schema'
 import type { Loadable } from '../state/schema-store'
-import type { FieldNodeData } from './FieldNode'
-import type { FilterNodeData } from './FilterNode'
+import { NODE_WIDTH, type FieldNodeData } from './FieldNode'
+import { FILTER_NODE_HEIGHT, type FilterNodeData } from './FilterNode'
 import type { MappingEdgeData } from './MappingEdge'
 
 /**
@@ -29,7 +29,12 @@ export interface CanvasInput {
   trace: Trace | undefined
 }
 
-export const defaultPositions: Record<string, [number, number]> = { filter: [-380, 0], source: [0, 0], target: [420, 0] }
+/** The filter sits above the source it narrows (so the three fit a laptop's canvas side by side panels); the target to the right. */
+export const defaultPositions: Record<string, [number, number]> = {
+  filter: [0, -(FILTER_NODE_HEIGHT + 40)],
+  source: [0, 0],
+  target: [NODE_WIDTH + 160, 0]
+}
 
 function describe(flow: Flow, side: 'source' | 'target'): { title: string; subtitle: string } {
   const end = flow[side]
@@ -58,12 +63,16 @@ function pairsOf(flow: Flow): Pair[] {
 
 export function toCanvas({ document, flow, source, target, problems, proposals, trace }: CanvasInput): { nodes: Node[]; edges: Edge[] } {
   const positions = { ...defaultPositions, ...(document.layout?.[flow.id]?.nodes ?? {}) }
+  // A mapping or link may name a lookup as Dataverse returns it (`_new_contactid_value`); its row and
+  // handle are the field's name (`new_contactid`), so the edge starts at the lookup's row and the row shows as mapped.
+  const sourceTable = source?.status === 'ready' ? source.value : undefined
+  const handleOf = (name: string) => (sourceTable ? (findField(sourceTable, name)?.name ?? name) : name)
   const pairs = pairsOf(flow)
   const match = 'source' in flow.match ? flow.match : undefined
-  const sourceLinked = new Set<string>(pairs.flatMap((p) => p.from))
+  const sourceLinked = new Set<string>(pairs.flatMap((p) => p.from.map(handleOf)))
   const targetLinked = new Set<string>(pairs.filter((p) => p.from.length > 0).map((p) => p.target))
   for (const proposal of proposals ?? []) {
-    proposal.from.forEach((f) => sourceLinked.add(f))
+    proposal.from.forEach((f) => sourceLinked.add(handleOf(f)))
     targetLinked.add(proposal.target)
   }
   if (match) {
@@ -71,9 +80,6 @@ export function toCanvas({ document, flow, source, target, problems, proposals, 
     targetLinked.add(match.target)
   }
   const links = flow.kind === 'records' ? (flow.links ?? []) : []
-  // A link names the lookup as Dataverse returns it (`_new_contactid_value`); its handle is the field's name (`new_contactid`).
-  const sourceTable = source?.status === 'ready' ? source.value : undefined
-  const handleOf = (name: string) => (sourceTable ? (findField(sourceTable, name)?.name ?? name) : name)
   for (const link of links) {
     sourceLinked.add(handleOf(link.source))
     targetLinked.add(link.target)
@@ -84,11 +90,11 @@ export function toCanvas({ document, flow, source, target, problems, proposals, 
   const inputs: Record<string, unknown> = {}
   const outputs: Record<string, unknown> = {}
   for (const field of trace?.fields ?? []) {
-    if (field.from.length === 1) inputs[field.from[0]] = field.input
+    if (field.from.length === 1) inputs[handleOf(field.from[0])] = field.input
     if (!field.error) outputs[field.target] = field.output
   }
   const connectable = flow.kind !== 'optOut'
-  const mappedSource = [...new Set(pairs.flatMap((p) => p.from))]
+  const mappedSource = [...new Set([...pairs.flatMap((p) => p.from), ...links.map((l) => l.source)].map(handleOf))]
   const mappedTarget = [...pairs.map((p) => p.target), ...links.map((l) => l.target)]
   const fieldNode = (side: 'source' | 'target', table: Loadable<Table> | undefined, linked: Set<string>): Node<FieldNodeData> => ({
     id: side,
@@ -174,7 +180,7 @@ export function toCanvas({ document, flow, source, target, problems, proposals, 
         ...base,
         id: edgeId(pair.target, from),
         ariaLabel: `Mapping ${from} → ${pair.target}`,
-        sourceHandle: from,
+        sourceHandle: handleOf(from),
         targetHandle: pair.target,
         deletable: connectable,
         data: {
@@ -221,7 +227,7 @@ export function toCanvas({ document, flow, source, target, problems, proposals, 
       ...base,
       id: ghostEdgeId(proposal.target),
       ariaLabel: `Suggested mapping ${proposal.from[0]} → ${proposal.target}`,
-      sourceHandle: proposal.from[0],
+      sourceHandle: handleOf(proposal.from[0]),
       targetHandle: proposal.target,
       deletable: false,
       data: {

@@ -409,10 +409,22 @@ export function Inspector({
   const target = readyTable(tables.target)
   const usedBy = useMemo(() => {
     if (selection.kind !== 'field' || flow.kind === 'optOut') return []
+    // A link counts as mapped too: the lookup (read as `_new_contactid_value`) sets the link field.
+    const links = flow.kind === 'records' ? (flow.links ?? []) : []
+    const readName = (source && findField(source, selection.field)?.readName) ?? selection.field
+    const linkWords = (parentFlow: string) => `link, parent flow ${parentFlow}`
     return selection.side === 'source'
-      ? flow.fields.filter((f) => f.from?.includes(selection.field)).map((f) => f.target)
-      : flow.fields.filter((f) => f.target === selection.field).flatMap((f) => f.from ?? [])
-  }, [selection, flow])
+      ? [
+          ...flow.fields.filter((f) => f.from?.includes(selection.field) || f.from?.includes(readName)).map((f) => f.target),
+          ...links
+            .filter((l) => l.source === readName || l.source === selection.field)
+            .map((l) => `${l.target} (${linkWords(l.parentFlow)})`)
+        ]
+      : [
+          ...flow.fields.filter((f) => f.target === selection.field).flatMap((f) => f.from ?? []),
+          ...links.filter((l) => l.target === selection.field).map((l) => `${l.source} (${linkWords(l.parentFlow)})`)
+        ]
+  }, [selection, flow, source])
 
   let body
   if (selection.kind === 'field') {
