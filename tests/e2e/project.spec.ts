@@ -1,6 +1,15 @@
+import type { Page } from '@playwright/test'
 import { clickEdge, expect, flowEdge, newContactsMapping, test } from './canvas-support'
 
 const screens = '.test-output/screens'
+
+/** Searches both nodes for one field each, so only their rows (and the edge between them) are drawn. */
+async function showOnly(page: Page, source: string, target: string) {
+  await page.getByRole('textbox', { name: 'Search fields of contact' }).fill(source)
+  await page.getByRole('textbox', { name: 'Search fields of profile' }).fill(target)
+  await expect(page.getByLabel('Source contact').locator(`[data-field="${source}"]`)).toBeVisible()
+  await expect(page.getByLabel('Target profile').locator(`[data-field="${target}"]`)).toBeVisible()
+}
 
 test('a new project offers suggestions; accept all is one undoable edit; flows are added, renamed and removed; a problem focuses its edge', async ({
   page,
@@ -48,10 +57,15 @@ test('a new project offers suggestions; accept all is one undoable edit; flows a
   await page.getByRole('textbox', { name: 'Search fields of profile' }).fill('')
   await page.getByRole('button', { name: 'Tables panel' }).click()
 
-  // Ctrl+C on one edge, Ctrl+V on another copies its steps.
+  // Ctrl+C on one edge, Ctrl+V on another copies its steps. Each mapping's rows are searched first, as a
+  // user does with many rows, so its edge stands alone and the Inspector confirms which one was picked.
+  await showOnly(page, 'emailaddress1', 'email')
   await clickEdge(page, 'email', 'emailaddress1')
+  await expect(page.getByRole('region', { name: 'Inspector' })).toContainText('Mapping → email')
   await page.keyboard.press('Control+c')
+  await showOnly(page, 'firstname', 'firstName')
   await clickEdge(page, 'firstName', 'firstname')
+  await expect(page.getByRole('region', { name: 'Inspector' })).toContainText('Mapping → firstName')
   await page.keyboard.press('Control+v')
   await expect(page.getByRole('region', { name: 'Inspector' }).getByRole('listitem', { name: /^Step \d: email$/ })).toBeVisible()
 
