@@ -73,8 +73,9 @@ test('custom tables: the example link is drawn naming its parent flow; removed, 
   const link = page.locator('.react-flow__edge[data-id="m\u241fvehicleOwner\u241f_new_contactid_value"]')
   await expect(link).toHaveCount(1)
   await expect(link).toHaveAttribute('aria-label', /Link _new_contactid_value → vehicleOwner, parent flow contacts/)
-  // Two edges leave the contact lookup (the link and profileExternalId's mapping): click the link's own path.
-  await link.locator('.react-flow__edge-interaction').dispatchEvent('click')
+  // Two edges leave the contact lookup (the link and profileExternalId's mapping): a user clicks the link's label.
+  const label = page.locator('.ss-edge-label[data-edge-id="m\u241fvehicleOwner\u241f_new_contactid_value"]')
+  await label.getByRole('button', { name: 'link · parent: contacts' }).click()
   await expect(page.locator('.ss-chip--link')).toHaveText('link · parent: contacts')
   const inspector = page.getByRole('region', { name: 'Inspector' })
   await expect(inspector.getByTestId('link-inspector')).toBeVisible()
