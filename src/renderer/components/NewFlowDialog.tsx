@@ -16,6 +16,7 @@ import { useEffect, useEffectEvent, useState } from 'react'
 import type { ConnectionSummary } from '../../shared/contract'
 import type { MappingDocument, RecordsFlow } from '../../shared/mapping/document'
 import { suggestMappings } from '../../shared/mapping/engine'
+import { matchKeyFor } from '../../shared/mapping/match-key'
 import type { System, Table } from '../../shared/schema/model'
 import type { Client } from '../api/client'
 import { defaultPositions } from '../canvas/model'
@@ -35,14 +36,6 @@ async function loadTable(client: Client, system: System, connection: string, nam
   const entry = useSchemaStore.getState().tables[tableKey(system, connection, name)]
   if (entry?.status === 'error') throw new Error(entry.message)
   return entry?.status === 'ready' ? entry.value : undefined
-}
-
-/** The match key: the table's primary id, and the resource's identification key that holds it (cusDynamicsContactId for profiles). */
-export function matchKeyFor(source: Table | undefined, sourceName: string, target: Table | undefined): { source: string; target: string } {
-  const sourceKey = source?.primaryId ?? `${sourceName}id`
-  const keys = target?.fields.filter((f) => f.isKey && !f.readOnly) ?? []
-  const best = keys.find((f) => /dynamics|crm|external/i.test(f.name)) ?? keys.find((f) => /id$/i.test(f.name)) ?? keys[0]
-  return { source: sourceKey, target: best?.name ?? target?.keys[0]?.fields[0] ?? 'externalId' }
 }
 
 export function NewFlowDialog({

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { DOCUMENT_FORMAT, type RecordsFlow } from '../../src/shared/mapping/document'
+import { matchKeyFor } from '../../src/shared/mapping/match-key'
+import { validateFlow } from '../../src/shared/mapping/validate-flow'
+import { catalogOf, type Table } from '../../src/shared/schema/model'
+import { campaignProfile, campaignVehicle, dynamicsContact, dynamicsVehicle } from '../../src/shared/schema/examples'
+
+/** A resource as Campaign's metadata describes it: PKey (read-only) its only key, no identification key named. */
+function asCampaignDescribesIt(table: Table): Table {
+  const fields = table.fields.map(({ isKey: _isKey, ...field }) => field)
+  return {
+    ...table,
+    primaryId: 'PKey',
+    keys: [{ name: 'PKey', fields: ['PKey'] }],
+    fields: [
+      {
+        name: 'PKey',
+        displayName: 'Primary key',
+        type: 'string',
+        required: 'none',
+        readOnly: true,
+        validForCreate: false,
+        validForUpdate: false
+      },
+      ...fields
+    ]
+  }
+}
+
+describe('the match key of a new flow', () => {
+  it('on a custom resource whose only key is PKey, is the writable Dynamics-id field (externalId), not PKey nor a parent id', () => {
+    const vehicles = asCampaignDescribesIt(campaignVehicle)
+    expect(vehicles.fields.some((f) => f.name === 'profileExternalId')).toBe(true)
+    expect(matchKeyFor(dynamicsVehicle, 'new_vehicle', vehicles)).toEqual({ source: 'new_vehicleid', target: 'externalId' })
+  })
+
+  it('is one the flow validation does not call read-only', () => {
+    const vehicles = asCampaignDescribesIt(campaignVehicle)
+    const match = matchKeyFor(dynamicsVehicle, 'new_vehicle', vehicles)
+    const flow: RecordsFlow = {
+      id: 'vehicles',
+      kind: 'records',
+      source: { system: 'dynamics', table: 'new_vehicle' },
+      target: { system: 'campaign', resource: 'cusVehicle' },
+      match,
+      fields: []
+    }
+    const problems = validateFlow({ format: DOCUMENT_FORMAT, name: 't', flows: [flow] }, 0, catalogOf([dynamicsVehicle, vehicles]))
+    expect(problems.filter((p) => p.severity === 'error' && p.path.includes('match'))).toEqual([])
+  })
+
+  it('on profiles prefers the Dynamics contact id over externalId', () => {
+    expect(matchKeyFor(dynamicsContact, 'contact', asCampaignDescribesIt(campaignProfile)).target).toBe('cusDynamicsContactId')
+  })
+
+  it('keeps a writable identification key the connection names', () => {
+    expect(matchKeyFor(dynamicsVehicle, 'new_vehicle', campaignVehicle).target).toBe('externalId')
+    const named = asCampaignDescribesIt(campaignProfile)
+    const withKey = { ...named, fields: named.fields.map((f) => (f.name === 'email' ? { ...f, isKey: true } : f)) }
+    expect(matchKeyFor(dynamicsContact, 'contact', withKey).target).toBe('email')
+  })
+
+  it('without a source schema, names the id after the table', () => {
+    expect(matchKeyFor(undefined, 'new_thing', undefined)).toEqual({ source: 'new_thingid', target: 'externalId' })
+  })
+})
