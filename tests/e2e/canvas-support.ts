@@ -63,6 +63,16 @@ export async function clickEdge(page: Page, target: string, from: string, option
 /** Drags a transform from the palette onto an edge (HTML drag and drop, with the mouse). */
 export async function dropStep(page: Page, fn: string, target: string, from: string) {
   const chip = page.locator(`[data-step="${fn}"]`)
+  await expect(chip).toBeVisible()
+  // Opening the palette or searching a node moves the edge while the canvas settles: drop where it has come to rest.
+  await expect
+    .poll(async () => {
+      const a = await edgePoint(page, target, from, 0.5)
+      await page.waitForTimeout(150)
+      const b = await edgePoint(page, target, from, 0.5)
+      return Math.hypot(a.x - b.x, a.y - b.y)
+    })
+    .toBeLessThan(0.5)
   const box = (await chip.boundingBox())!
   const point = await edgePoint(page, target, from, 0.5)
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)

@@ -61,7 +61,10 @@ test('an imported mapping shows its flow on the canvas and round-trips byte for 
   await expect(page.getByLabel('Source contact')).toContainText('emailaddress1')
   await expect(page.getByLabel('Target profile')).toContainText('blackListEmail')
   // Checked against the Sandbox's schemas once they have loaded: the fixture maps real fields only.
+  // A node shows a few rows at 1440×900: search for the last mapped field, as a user scrolls to it.
+  await page.getByRole('textbox', { name: 'Search fields of profile' }).fill('preferredLanguage')
   await expect(page.getByLabel('Target profile')).toContainText('preferredLanguage')
+  await page.getByRole('textbox', { name: 'Search fields of profile' }).fill('')
   await expect(page.getByRole('region', { name: 'Problems' })).not.toContainText('is not a field of')
   await page.screenshot({ path: '.test-output/screens/imported-mapping.png' })
 
