@@ -94,6 +94,11 @@ test('a new project offers suggestions; accept all is one undoable edit; flows a
   await dialog.getByRole('combobox', { name: 'Campaign resource' }).selectOption('cusVehicle')
   await dialog.getByRole('button', { name: 'Create' }).click()
   await expect(page.getByRole('tab', { name: 'Vehicle → Vehicles' })).toHaveAttribute('aria-selected', 'true')
+  // Matched on the writable Dynamics-id field, not PKey (read-only): Problems asks only to confirm it is a key.
+  await expect(page.locator('.react-flow__edge[data-id="match"]')).toHaveAttribute('aria-label', 'Match key new_vehicleid → externalId')
+  const problems = page.getByRole('region', { name: 'Problems' })
+  await expect(problems).toContainText('is not known to be an identification key')
+  await expect(problems).not.toContainText('read-only')
   await page.getByRole('button', { name: 'Rename flow' }).click()
   await page.getByRole('textbox', { name: 'Flow name' }).fill('Vehicles')
   await page.getByRole('textbox', { name: 'Flow name' }).press('Enter')
