@@ -698,13 +698,16 @@ class Runner {
                 message: result.reason,
                 field: result.field,
                 ...(result.step !== undefined ? { step: result.step } : {}),
-                input: journalValue(result.input)
+                input: journalValue(result.input),
+                // The mapping or the target's rules refuse the value: only a change to the record or the mapping helps, not a retry.
+                retryable: false
               }
             : {
                 o: 'failed',
                 stage: 'transform',
                 code: 'noKey',
-                message: 'the computed record has no match key — it cannot be matched to a target record'
+                message: 'the computed record has no match key — it cannot be matched to a target record',
+                retryable: false
               }
         failures.push(key !== undefined ? { k: key, ...item } : { id, ...item })
         bump('read')
