@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events'
 import type { EventsFlow, MappingDocument, OptOutFlow } from '../../shared/mapping/document'
 import {
+  diffRecord,
   previewRecords,
   type DiffEntry,
   type DryRun,
@@ -13,7 +14,6 @@ import {
   type TargetRecord
 } from '../../shared/mapping/engine'
 import type { ConnectionService } from '../workspace/connections'
-import { diffRecord } from '../sync/diff'
 import { buildFlow, connectionNames, type FlowParts } from '../sync/flows'
 
 /**
