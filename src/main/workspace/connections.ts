@@ -25,7 +25,7 @@ import { secretKeys, type SecretStore } from './secrets'
 import type { KeyValueStore } from './store'
 
 export * from '../../shared/connections'
-import { UserFacingError } from '../contract/errors'
+import { ServiceError } from '../errors'
 import { problemsFromZod } from '../../shared/mapping/problems'
 import { formatProblem } from '../../shared/problems'
 
@@ -236,7 +236,7 @@ export class ConnectionService {
     const parsed = NewConnection.parse(input)
     const profiles = this.stored()
     if ([...profiles, ...this.builtIn()].some((p) => p.name.toLowerCase() === parsed.name.toLowerCase()))
-      throw new UserFacingError(`A connection named '${parsed.name}' already exists — choose another name.`)
+      throw new ServiceError(`A connection named '${parsed.name}' already exists — choose another name.`)
     const profile = ConnectionProfile.parse({
       ...parsed,
       id: randomUUID(),
@@ -257,21 +257,21 @@ export class ConnectionService {
     const at = profiles.findIndex((p) => p.id === id)
     if (at < 0) {
       if (this.builtIn().some((p) => p.id === id))
-        throw new UserFacingError(
+        throw new ServiceError(
           'Built-in connections (Sandbox, environment variables) cannot be edited — create your own connection instead.',
           'refused'
         )
-      throw new UserFacingError(`There is no connection with id '${id}' — it may have been deleted; refresh the list.`)
+      throw new ServiceError(`There is no connection with id '${id}' — it may have been deleted; refresh the list.`)
     }
     const current = profiles[at]
     if (changes.system && changes.system !== current.system)
-      throw new UserFacingError('A connection cannot change its system — create a new connection for the other system.')
+      throw new ServiceError('A connection cannot change its system — create a new connection for the other system.')
     const merged = { ...current, ...changes, id, source: 'user', readOnly: false, createdAt: current.createdAt, updatedAt: nowIso() }
     const checked = ConnectionProfile.safeParse(merged)
     if (!checked.success) {
       // The contract takes any changes; say which one is wrong, at its path, as for any bad input.
       const problems = problemsFromZod(checked.error, merged).map((p) => ({ ...p, path: ['changes', ...p.path] }))
-      throw new UserFacingError(
+      throw new ServiceError(
         `connections/update: the changes are not valid — ${problems.map(formatProblem).join('; ')}`,
         'badInput',
         problems
@@ -280,7 +280,7 @@ export class ConnectionService {
     const next = checked.data
     checkProfile(next)
     if (profiles.some((p, i) => i !== at && p.name.toLowerCase() === next.name.toLowerCase()))
-      throw new UserFacingError(`A connection named '${next.name}' already exists — choose another name.`)
+      throw new ServiceError(`A connection named '${next.name}' already exists — choose another name.`)
     profiles[at] = next
     await this.save(profiles)
     if (secret === '') await this.clearSecrets(id)
@@ -293,7 +293,7 @@ export class ConnectionService {
     const profiles = this.stored()
     if (!profiles.some((p) => p.id === id)) {
       if (this.builtIn().some((p) => p.id === id))
-        throw new UserFacingError('Built-in connections (Sandbox, environment variables) cannot be deleted.', 'refused')
+        throw new ServiceError('Built-in connections (Sandbox, environment variables) cannot be deleted.', 'refused')
       return
     }
     await this.save(profiles.filter((p) => p.id !== id))
@@ -304,9 +304,9 @@ export class ConnectionService {
   /** Stores the profile's secret: client secret, certificate private key (PEM) or bearer token, per its auth method. */
   async setSecret(id: string, secret: string): Promise<void> {
     const profile = this.stored().find((p) => p.id === id)
-    if (!profile) throw new UserFacingError(`There is no editable connection with id '${id}'.`)
+    if (!profile) throw new ServiceError(`There is no editable connection with id '${id}'.`)
     const key = secretKeyFor(profile)
-    if (!key) throw new UserFacingError(`Connection '${profile.name}' signs in interactively and stores no secret.`)
+    if (!key) throw new ServiceError(`Connection '${profile.name}' signs in interactively and stores no secret.`)
     registerSecret(secret)
     await this.options.secrets.set(key, secret)
     this.forget(id)
@@ -409,7 +409,7 @@ export class ConnectionService {
   async dynamics(idOrName: string): Promise<DynamicsConnector> {
     const profile = this.resolve(idOrName, 'dynamics')
     if (profile.system !== 'dynamics')
-      throw new UserFacingError(`Connection '${profile.name}' is a Campaign connection — pick a Dynamics 365 connection here.`)
+      throw new ServiceError(`Connection '${profile.name}' is a Campaign connection — pick a Dynamics 365 connection here.`)
     const cached = this.dynamicsConnectors.get(profile.id)
     if (cached) return cached
     const connector = new DynamicsConnector({
@@ -474,7 +474,7 @@ export class ConnectionService {
   async campaign(idOrName: string): Promise<CampaignConnector> {
     const profile = this.resolve(idOrName, 'campaign')
     if (profile.system !== 'campaign')
-      throw new UserFacingError(`Connection '${profile.name}' is a Dynamics 365 connection — pick a Campaign connection here.`)
+      throw new ServiceError(`Connection '${profile.name}' is a Dynamics 365 connection — pick a Campaign connection here.`)
     const cached = this.campaignConnectors.get(profile.id)
     if (cached) return cached
     const secret = await this.secretFor(profile)
@@ -605,7 +605,7 @@ async function reach(url: string, service: 'dynamics' | 'campaign', network: Net
 function checkProfile(profile: ConnectionProfile): void {
   if (profile.system === 'campaign') campaignBaseUrl(profile)
   const problem = connectionProblem(profile)
-  if (problem) throw new UserFacingError(`${problem}.`)
+  if (problem) throw new ServiceError(`${problem}.`)
 }
 
 function secretKeyFor(profile: ConnectionProfile): string | undefined {
