@@ -1,10 +1,10 @@
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Field, Table } from '../../shared/schema'
 import { isConnectorError } from '../connectors/http/errors'
 import { startSandbox } from '../sandbox/index'
+import { createConnections, throwawayStorage, userDataStorage } from '../composition-root'
 import {
-  ConnectionService,
+  type ConnectionService,
   envConnectionProblems,
   ENV_CAMPAIGN_ID,
   ENV_DYNAMICS_ID,
@@ -12,9 +12,7 @@ import {
   SANDBOX_DYNAMICS_ID,
   type SandboxConnectionInfo
 } from '../workspace/connections'
-import { FileSecretStore, MemorySecretStore } from '../workspace/secrets'
-import { JsonFileStore, MemoryStore } from '../workspace/store'
-import { SETTINGS_FILE, userDataFolder } from '../workspace/user-data'
+import { userDataFolder } from '../workspace/user-data'
 import { UsageError, type CliIO, type Command } from './command'
 
 interface Row {
@@ -45,12 +43,10 @@ export const schemaCommand: Command = {
       if (values.sandbox) {
         sandbox = await startSandbox({ port: 0, contacts: 500 })
         const info: SandboxConnectionInfo = sandbox.info
-        connections = new ConnectionService({ store: new MemoryStore(), secrets: new MemorySecretStore(), env: {}, sandbox: () => info })
+        connections = createConnections({ ...throwawayStorage(), env: {}, sandbox: { info: () => info, owner: 'cli' } })
       } else {
-        const folder = userDataFolder()
-        connections = new ConnectionService({
-          store: new JsonFileStore(join(folder, SETTINGS_FILE)),
-          secrets: FileSecretStore.inFolder(folder),
+        connections = createConnections({
+          ...userDataStorage(userDataFolder()),
           interaction: { onDeviceCode: (code) => io.err(code.message) }
         })
       }
