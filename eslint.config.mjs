@@ -91,12 +91,14 @@ export default tseslint.config(
         '**/preview/**',
         '**/documents/**',
         '**/workspace/**',
+        '**/connections/**',
         '**/contract/**',
         '**/cli/**',
-        '**/services'
+        '**/services',
+        '**/composition-root'
       ],
       message:
-        'Connectors know nothing of the sandbox, sync, previews, documents, the workspace, the contract or the CLI: what they need (a token store, a network) is passed in (docs/architecture.md).'
+        'Connectors know nothing of the sandbox, sync, previews, documents, the workspace, connection profiles, the contract or the CLI: what they need (a token store, a network) is passed in (docs/architecture.md).'
     })
   },
   {
@@ -110,8 +112,10 @@ export default tseslint.config(
         '**/preview/**',
         '**/documents/**',
         '**/workspace/**',
+        '**/connections/**',
         '**/cli/**',
-        '**/services'
+        '**/services',
+        '**/composition-root'
       ],
       message:
         'The contract layer knows no service: services throw ServiceError (src/main/errors.ts), which it maps (docs/architecture.md).'
@@ -119,7 +123,7 @@ export default tseslint.config(
   },
   {
     // Services are called through the contract, not the other way round.
-    files: ['src/main/{sync,preview,documents,workspace,expressions}/**/*.ts'],
+    files: ['src/main/{sync,preview,documents,workspace,connections,expressions}/**/*.ts'],
     rules: forbid(electron, rendererSide, preloadSide, {
       group: ['**/contract/dispatcher', '**/electron/**', '**/web', '**/cli/**'],
       message:
@@ -130,7 +134,7 @@ export default tseslint.config(
     // The simulators follow the published wire formats, not our clients.
     files: ['src/main/sandbox/**/*.ts'],
     rules: forbid(electron, rendererSide, preloadSide, {
-      group: ['**/connectors/**', '**/sync/**', '**/preview/**', '**/documents/**', '**/workspace/**'],
+      group: ['**/connectors/**', '**/sync/**', '**/preview/**', '**/documents/**', '**/workspace/**', '**/connections/**'],
       message: 'The sandbox is a stand-in for the real services: it never imports our client code (docs/architecture.md).'
     })
   },

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import { ConnectionService, type ConnectionServiceOptions, type SandboxConnectionInfo } from './workspace/connections'
+import { ConnectionService, type ConnectionServiceOptions } from './connections/connection-service'
+import type { SandboxConnectionInfo } from './connections/sandbox-profiles'
 import { FileSecretStore, MemorySecretStore, type SecretStore } from './workspace/secrets'
 import { JsonFileStore, MemoryStore, type KeyValueStore } from './workspace/store'
 import { SETTINGS_FILE } from './workspace/user-data'

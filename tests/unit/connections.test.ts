@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConnectionService, connectionsFromEnv } from '../../src/main/workspace/connections'
+import { ConnectionService } from '../../src/main/connections/connection-service'
 import { MemorySecretStore } from '../../src/main/workspace/secrets'
 import { MemoryStore } from '../../src/main/workspace/store'
 
@@ -38,22 +38,5 @@ describe('connection profiles', () => {
     expect(device.needsSecret).toBe(false)
     await expect(service.setSecret(device.profile.id, 'x')).rejects.toThrow(/stores no secret/)
     expect(service.resolve('contoso').id).toBe(profile.id)
-  })
-
-  it('reads connections from environment variables; a token wins over a secret', () => {
-    const [dynamics, campaign] = connectionsFromEnv({
-      SYNC_STUDIO_DYNAMICS_URL: 'https://org.crm.dynamics.com',
-      SYNC_STUDIO_DYNAMICS_TENANT_ID: 'tenant',
-      SYNC_STUDIO_DYNAMICS_CLIENT_ID: 'client',
-      SYNC_STUDIO_DYNAMICS_CLIENT_SECRET: 'secret',
-      SYNC_STUDIO_DYNAMICS_TOKEN: 'token',
-      SYNC_STUDIO_CAMPAIGN_ORG_ID: 'acme',
-      SYNC_STUDIO_CAMPAIGN_CLIENT_ID: 'key',
-      SYNC_STUDIO_CAMPAIGN_CLIENT_SECRET: 'secret',
-      SYNC_STUDIO_CAMPAIGN_SCOPES: 'openid, campaign_sdk'
-    })
-    expect(dynamics).toMatchObject({ id: 'env-dynamics', authMethod: 'bearerToken', readOnly: true, source: 'env' })
-    expect(campaign).toMatchObject({ id: 'env-campaign', orgId: 'acme', apiKey: 'key', scopes: ['openid', 'campaign_sdk'] })
-    expect(connectionsFromEnv({})).toEqual([])
   })
 })

@@ -3,15 +3,9 @@ import type { Field, Table } from '../../shared/schema'
 import { isConnectorError } from '../connectors/http/errors'
 import { startSandbox } from '../sandbox/index'
 import { createConnections, throwawayStorage, userDataStorage } from '../composition-root'
-import {
-  type ConnectionService,
-  envConnectionProblems,
-  ENV_CAMPAIGN_ID,
-  ENV_DYNAMICS_ID,
-  SANDBOX_CAMPAIGN_ID,
-  SANDBOX_DYNAMICS_ID,
-  type SandboxConnectionInfo
-} from '../workspace/connections'
+import type { ConnectionService } from '../connections/connection-service'
+import { envConnectionProblems, ENV_CAMPAIGN_ID, ENV_DYNAMICS_ID } from '../connections/environment-profiles'
+import { SANDBOX_CAMPAIGN_ID, SANDBOX_DYNAMICS_ID, type SandboxConnectionInfo } from '../connections/sandbox-profiles'
 import { userDataFolder } from '../workspace/user-data'
 import { UsageError, type CliIO, type Command } from './command'
 

@@ -13,7 +13,7 @@ import {
   type SourceRecord,
   type TargetRecord
 } from '../../shared/mapping/engine'
-import type { ConnectionService } from '../workspace/connections'
+import type { ConnectionService } from '../connections/connection-service'
 import { buildFlow, connectionNames, type FlowParts } from '../sync/flows'
 
 /**

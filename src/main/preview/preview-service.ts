@@ -15,7 +15,7 @@ import { ServiceError } from '../errors'
 import { selectColumns } from '../sync/flows/columns'
 import { withExpressionSandbox } from '../expressions/expression-sandbox'
 import { assertFitsSchemas } from '../sync/schema-check'
-import type { ConnectionService } from '../workspace/connections'
+import type { ConnectionService } from '../connections/connection-service'
 import { dryRunSample, previewSample, sampleExplanation, sampleFlow } from './flow-sample'
 
 export interface PreviewQuery {
