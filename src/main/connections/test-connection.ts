@@ -1,30 +1,15 @@
 import type { CampaignConnector } from '../connectors/campaign/connector'
 import type { DynamicsConnector } from '../connectors/dynamics/connector'
 import { HttpClient } from '../connectors/http/client'
-import { ConnectorError, isConnectorError, type ConnectorErrorInfo } from '../connectors/http/errors'
+import { ConnectorError, isConnectorError } from '../connectors/http/errors'
 import type { Network } from '../connectors/http/network'
+import type { ConnectionTestReport } from '../../shared/contract'
 import { campaignBaseUrl, type CampaignConnection, type ConnectionProfile, type DynamicsConnection } from '../../shared/connections'
 
-export type TestStepName = 'reach' | 'signIn' | 'metadata' | 'count'
-
-export interface ConnectionTestStep {
-  step: TestStepName
-  ok: boolean
-  ms: number
-  /** What the step found ("signed in as application user …", "contact: 160 fields", "1,234 rows"). */
-  detail?: string
-  error?: ConnectorErrorInfo
-}
-
-export interface ConnectionTestReport {
-  connectionId: string
-  name: string
-  system: 'dynamics' | 'campaign'
-  ok: boolean
-  steps: ConnectionTestStep[]
-  /** One sentence: what worked, or what failed and what to do. */
-  summary: string
-}
+/** The report's shape is the contract's zod schema (connections/test); these types are derived from it. */
+export type { ConnectionTestReport }
+export type ConnectionTestStep = ConnectionTestReport['steps'][number]
+export type TestStepName = ConnectionTestStep['step']
 
 const stepLabel: Record<TestStepName, string> = {
   reach: 'Reaching the service',
