@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import {
   compileFlow,
+  diffRecord,
   flattenRecord,
+  patchOf,
+  withoutFields,
   type CompileOptions,
   type CompiledFlow,
   type DiffEntry,
@@ -13,7 +16,6 @@ import {
 import type { EventsFlow, RecordsFlow } from '../../shared/mapping/document'
 import { inShard, type Shard } from '../../shared/shard'
 import { ExpressionStopped } from '../../shared/mapping/transforms/runtime'
-import { diffRecord, patchOf, withoutFields } from './diff'
 import { addCounts, journalValue, zeroCounts, type OutcomeItem, type RunCounts, type RunMode } from './journal-format'
 import { newRunId, type DeferredRecord, type RunJournal, type SyncJournal } from './journal'
 import { ProgressMeter, type RunPhase, type RunProgress } from './progress'
