@@ -85,15 +85,56 @@ export default tseslint.config(
     // know it; and they know nothing of sync, previews, documents or the app's workspace.
     files: ['src/main/connectors/**/*.ts'],
     rules: forbid(electron, rendererSide, preloadSide, {
-      group: ['**/sandbox/**', '**/sync/**', '**/preview/**', '**/documents/**', '**/cli/**', '**/services'],
-      message: 'Connectors know nothing of the sandbox, sync, previews, documents or the CLI (docs/architecture.md).'
+      group: [
+        '**/sandbox/**',
+        '**/sync/**',
+        '**/preview/**',
+        '**/documents/**',
+        '**/workspace/**',
+        '**/connections/**',
+        '**/contract/**',
+        '**/cli/**',
+        '**/services',
+        '**/composition-root'
+      ],
+      message:
+        'Connectors know nothing of the sandbox, sync, previews, documents, the workspace, connection profiles, the contract or the CLI: what they need (a token store, a network) is passed in (docs/architecture.md).'
+    })
+  },
+  {
+    // The dispatcher is generic: it maps the neutral ServiceError (src/main/errors.ts) and knows no service.
+    files: ['src/main/contract/**/*.ts'],
+    rules: forbid(electron, rendererSide, preloadSide, {
+      group: [
+        '**/connectors/**',
+        '**/sandbox/**',
+        '**/sync/**',
+        '**/preview/**',
+        '**/documents/**',
+        '**/workspace/**',
+        '**/connections/**',
+        '**/cli/**',
+        '**/services',
+        '**/composition-root'
+      ],
+      message:
+        'The contract layer knows no service: services throw ServiceError (src/main/errors.ts), which it maps (docs/architecture.md).'
+    })
+  },
+  {
+    // Services are called through the contract, not the other way round.
+    files: ['src/main/{sync,preview,documents,workspace,connections,expressions}/**/*.ts'],
+    rules: forbid(electron, rendererSide, preloadSide, {
+      group: ['**/contract/dispatcher', '**/electron/**', '**/web', '**/cli/**'],
+      message:
+        'Services know nothing of the transports: throw ServiceError (src/main/errors.ts) and let the dispatcher map it (docs/architecture.md).'
     })
   },
   {
     // The simulators follow the published wire formats, not our clients.
     files: ['src/main/sandbox/**/*.ts'],
     rules: forbid(electron, rendererSide, preloadSide, {
-      group: ['**/connectors/**', '**/sync/**', '**/preview/**', '**/documents/**', '**/workspace/**'],
+      group: ['**/connectors/**', '**/sync/**', '**/preview/**', '**/documents/**', '**/workspace/**', '**/connections/**'],
       message: 'The sandbox is a stand-in for the real services: it never imports our client code (docs/architecture.md).'
     })
   },

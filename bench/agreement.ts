@@ -17,7 +17,7 @@ import { startSandbox } from '../src/main/sandbox'
 import { mixedRecordsMapping, seedMixedRecords } from '../src/main/sandbox/mixed-records'
 import { measureAgreement } from '../src/main/sync/agreement'
 import { SyncService } from '../src/main/sync/sync-service'
-import { ConnectionService } from '../src/main/workspace/connections'
+import { ConnectionService } from '../src/main/connections/connection-service'
 import { MemorySecretStore } from '../src/main/workspace/secrets'
 import { MemoryStore } from '../src/main/workspace/store'
 

@@ -4,7 +4,7 @@
  * codegen property tests (tests/unit/mapping-codegen.test.ts).
  */
 import type { RecordsFlow } from '../src/shared/mapping/document'
-import { campaignProfile } from '../src/shared/schema/examples'
+import { campaignProfile } from '../tests/support/schema-examples'
 
 // ---- records: the anchor's generator (seeded, one object literal, 40 columns) ----
 export function rng(seed: number) {

@@ -10,7 +10,7 @@
  *   npx tsx bench/engine.ts [records=200000] [passes=5]
  */
 import { compileFlow, type CompiledFlow } from '../src/shared/mapping/compile'
-import { dynamicsContact } from '../src/shared/schema/examples'
+import { dynamicsContact } from '../tests/support/schema-examples'
 import { flow, genRecords, target } from './engine-flow'
 
 const N = Number(process.argv[2] ?? 200_000)

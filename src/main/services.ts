@@ -6,13 +6,14 @@ import { EventHub } from './contract/event-hub'
 import { PreviewService } from './preview/preview-service'
 import { RunManager } from './sync/run-manager'
 import { SyncService } from './sync/sync-service'
-import { ConnectionService, type ConnectionServiceOptions } from './workspace/connections'
+import { createConnections, userDataStorage } from './composition-root'
+import type { ConnectionServiceOptions } from './connections/connection-service'
 import { EmbeddedSandbox } from './workspace/embedded-sandbox'
 import { RecentDocuments } from './workspace/recent-documents'
-import { FileSecretStore, type SecretStore } from './workspace/secrets'
+import type { SecretStore } from './workspace/secrets'
 import { SettingsService } from './workspace/settings'
-import { JsonFileStore, type KeyValueStore } from './workspace/store'
-import { SETTINGS_FILE, userDataFolder } from './workspace/user-data'
+import type { KeyValueStore } from './workspace/store'
+import { userDataFolder } from './workspace/user-data'
 
 declare const __APP_VERSION__: string
 
@@ -41,8 +42,7 @@ export function plainNodePlatform(): Platform {
   const userData = userDataFolder()
   return {
     mode: 'browser',
-    store: new JsonFileStore(join(userData, SETTINGS_FILE)),
-    secrets: FileSecretStore.inFolder(userData),
+    ...userDataStorage(userData),
     userData,
     embeddedSandbox: true
   }
@@ -54,13 +54,11 @@ export function createServices(platform: Platform, events: EventHub = new EventH
   const documents = new DocumentService(recent, platform.dialogs)
   const sandbox = new EmbeddedSandbox(platform.userData)
   if (platform.embeddedSandbox) void sandbox.start().catch(() => undefined)
-  const connections = new ConnectionService({
+  const connections = createConnections({
     store: platform.store,
     secrets: platform.secrets,
-    sandbox: () => sandbox.info(),
     network: platform.network,
-    // The app's sandbox dataset (its snapshot); the CLI's --sandbox has its own, and the journal keeps them apart.
-    sandboxDataset: `app:${join(platform.userData, 'sandbox-snapshot.json')}`
+    sandbox: { info: () => sandbox.info(), owner: 'app', snapshotFile: join(platform.userData, 'sandbox-snapshot.json') }
   })
   const previews = new PreviewService(connections)
   const sync = new SyncService({ connections, journalFolder: join(platform.userData, 'sync') })

@@ -19,6 +19,7 @@ import { MappingCanvas } from './canvas/MappingCanvas'
 import { AppToolbar } from './components/AppToolbar'
 import { EmptyCanvas } from './components/EmptyCanvas'
 import { FlowTabs } from './components/FlowTabs'
+import { isTyping } from './keyboard'
 import { Inspector } from './components/Inspector'
 import { NewFlowDialog } from './components/NewFlowDialog'
 import { ConnectionsDialog } from './panels/ConnectionsDialog'
@@ -28,7 +29,7 @@ import { ProblemsPanel } from './components/ProblemsPanel'
 import { RunDialog } from './runs/RunDialog'
 import { useRunStore } from './runs/run-store'
 import { useCanvasStore } from './state/canvas-store'
-import { useDocumentActions, type Notice } from './state/document-actions'
+import { confirmDiscard, useDocumentActions, type Notice } from './state/document-actions'
 import { selectDirty, useDocumentStore } from './state/document-store'
 import { subscribeToDocumentChanges } from './state/document-reset'
 import { useLayoutStore } from './state/layout-store'
@@ -44,10 +45,6 @@ function usePrefersDark(): boolean {
     return () => media.removeEventListener('change', onChange)
   }, [])
   return dark
-}
-
-function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))
 }
 
 /** Where a problem lives on the canvas: its flow, and the edge, node or field to select and bring into view. */
@@ -122,12 +119,6 @@ export function App({ client }: { client: Client }) {
     client.call('app/info', {}).then(setInfo, (error: Error) => setNotice({ level: 'error', message: error.message }))
     client.call('settings/get', {}).then(setSettings, () => undefined)
   }, [client])
-
-  const confirmDiscard = useCallback((): boolean => {
-    const state = useDocumentStore.getState()
-    if (!selectDirty(state)) return true
-    return window.confirm(`Discard the unsaved changes to "${state.document?.name}"?`)
-  }, [])
 
   const runCommand = useCallback(
     (command: MenuCommand) => {

@@ -2,12 +2,8 @@ import { readdir, readFile, rm, mkdtemp, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  ConnectionService,
-  SANDBOX_CAMPAIGN_ID,
-  SANDBOX_DYNAMICS_ID,
-  type SandboxConnectionInfo
-} from '../../src/main/workspace/connections'
+import { ConnectionService } from '../../src/main/connections/connection-service'
+import { SANDBOX_CAMPAIGN_ID, SANDBOX_DYNAMICS_ID, type SandboxConnectionInfo } from '../../src/main/connections/sandbox-profiles'
 import { FileSecretStore } from '../../src/main/workspace/secrets'
 import { JsonFileStore } from '../../src/main/workspace/store'
 import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/localServer'

@@ -98,8 +98,16 @@ describe('incremental opt-outs over the sandbox', () => {
     expect(run.result.flows[0].counts).toMatchObject({ updated: changed, failed: 0 })
     const pages = 2
     expect(run.reads).toBeLessThanOrEqual(changed + pages + 1)
-    // One PATCH per side that changes: the three Dynamics opt-outs and the conflict go to Campaign, the two Campaign ones to Dynamics.
-    expect(run.writes).toBe(changed)
+    // One PATCH per profile that changes (the three Dynamics opt-outs); the contacts that change (the two Campaign
+    // opt-outs and the conflict, which Campaign won) go to Dynamics together, one UpdateMultiple per page read
+    // (docs/sync.md "What a run costs"): fewer calls than changed records, never more.
+    const writes = run.requests.filter((r) => r.method !== 'GET')
+    expect(writes.filter((r) => r.service === 'campaign').map((r) => r.method)).toEqual(['PATCH', 'PATCH', 'PATCH'])
+    const contactWrites = writes.filter((r) => r.service === 'dynamics')
+    expect(contactWrites.every((r) => r.method === 'POST' && r.url.endsWith('/contacts/Microsoft.Dynamics.CRM.UpdateMultiple'))).toBe(true)
+    expect(contactWrites.length).toBeGreaterThanOrEqual(1)
+    expect(contactWrites.length).toBeLessThanOrEqual(pages)
+    expect(run.writes).toBeLessThanOrEqual(changed)
     for (const key of [d1, d2, d3, both]) expect((await campaign.findProfileByKey(key))?.blackListEmail).toBe(true)
     const contact = await dynamics.getJson<{ donotbulkemail: boolean; donotphone: boolean }>(
       `contacts(${c1})?$select=donotbulkemail,donotphone`

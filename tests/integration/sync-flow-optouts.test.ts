@@ -8,7 +8,14 @@ let bench: SyncBench | undefined
 afterEach(async () => {
   await bench?.close()
   bench = undefined
+  skew = 0
 })
+
+/** The services' clock runs ahead of the real one by `skew`: "later" is a step of that clock, not a sleep. */
+let skew = 0
+const servicesClock = () => Date.now() + skew
+/** The next change in either service is stamped at least `ms` later (Dynamics keeps whole seconds). */
+const later = (ms = 1100) => void (skew += ms)
 
 async function optOuts(direction: OptOutFlow['direction']): Promise<MappingDocument> {
   const document: MappingDocument = JSON.parse(await readFile(join(__dirname, '../../examples/opt-outs.mapping.json'), 'utf8'))
@@ -22,7 +29,7 @@ async function contact(bench: SyncBench, id: string): Promise<Record<string, unk
 
 describe('opt-outs over the sandbox', () => {
   it('plans without writing, then applies the documented rule both ways', async () => {
-    bench = await syncBench({ contacts: 60, profiles: 0 })
+    bench = await syncBench({ contacts: 60, profiles: 0, now: servicesClock })
     const service = bench.service()
     await service.run(contactsDocument)
     const before = await profilesByKey(bench)
@@ -54,7 +61,7 @@ describe('opt-outs over the sandbox', () => {
 
     // An opt-in made in Campaign later than the contact's last change wins over Dynamics.
     const key = optedOut[0]
-    await new Promise((r) => setTimeout(r, 20))
+    later()
     bench.sandbox.campaign.editProfile(key, { blackListEmail: false })
     await service.run(await optOuts('both'))
     expect((await contact(bench, key)).donotbulkemail).toBe(false)
@@ -72,7 +79,7 @@ describe('opt-outs over the sandbox', () => {
   })
 
   it('labels conflicts made on purpose in the plan: both values and times, the side kept, the rule', async () => {
-    bench = await syncBench({ contacts: 30, profiles: 0 })
+    bench = await syncBench({ contacts: 30, profiles: 0, now: servicesClock })
     const service = bench.service()
     await service.run(contactsDocument)
     const keys = [...(await profilesByKey(bench)).keys()]
@@ -83,15 +90,14 @@ describe('opt-outs over the sandbox', () => {
     expect(optedIn.length).toBeGreaterThanOrEqual(2)
     const [campaignLater, dynamicsLater] = optedIn
     const before = await contact(bench, campaignLater)
-    const pause = () => new Promise((r) => setTimeout(r, 1100)) // Dynamics keeps whole seconds
     // Conflict 1: Dynamics flips the opt-out; later a Campaign user flips it and flips it back → Campaign's (newer) value is kept.
     bench.sandbox.dynamics.touch('contact', campaignLater, { donotbulkemail: !before.donotbulkemail })
-    await pause()
+    later()
     bench.sandbox.campaign.editProfile(campaignLater, { blackListEmail: !before.donotbulkemail })
     bench.sandbox.campaign.editProfile(campaignLater, { blackListEmail: before.donotbulkemail === true })
     // Conflict 2: the profile opts out in Campaign; later the contact is edited in Dynamics (any field) → opt-out still wins.
     bench.sandbox.campaign.editProfile(dynamicsLater, { blackListEmail: true })
-    await pause()
+    later()
     bench.sandbox.dynamics.touch('contact', dynamicsLater, { lastname: 'Edited later' })
 
     const plan = await service.plan(await optOuts('both'))

@@ -4,7 +4,7 @@ import type { RecordsFlow } from '../../src/shared/mapping/document'
 import { DOCUMENT_FORMAT } from '../../src/shared/mapping/document'
 import { validateFlow } from '../../src/shared/mapping/validate-flow'
 import { catalogOf } from '../../src/shared/schema/model'
-import { campaignProfile, dynamicsContact, exampleTables } from '../../src/shared/schema/examples'
+import { campaignProfile, dynamicsContact, exampleTables } from '../support/schema-examples'
 
 const empty: RecordsFlow = {
   id: 'contacts',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { Filter } from '../../src/shared/mapping/filter'
 import { compileFilter, translateFilter } from '../../src/shared/mapping/filters'
 import type { Field, Table } from '../../src/shared/schema/model'
-import { dynamicsContact } from '../../src/shared/schema/examples'
+import { dynamicsContact } from '../support/schema-examples'
 
 const NOW = Date.parse('2024-06-15T12:00:00Z')
 const now = () => NOW

@@ -47,6 +47,36 @@ describe('house rules (eslint.config.mjs)', () => {
     ).toHaveLength(1)
   })
 
+  it('points the arrows inward: connectors take what they need, the dispatcher knows no service', async () => {
+    // A connector gets its token store passed in; it never reaches into the app's workspace.
+    expect(
+      await refusals(
+        'src/main/connectors/dynamics/auth.ts',
+        "import type { SecretStore } from '../../workspace/secrets'\nexport type A = SecretStore\n"
+      )
+    ).toHaveLength(1)
+    expect(await refusals('src/main/connectors/dynamics/x.ts', "import { a } from '../token-provider'\nexport const b = a\n")).toHaveLength(
+      0
+    )
+    // The generic dispatcher maps the neutral ServiceError, not a connector's error type.
+    expect(
+      await refusals(
+        'src/main/contract/dispatcher.ts',
+        "import { isConnectorError } from '../connectors/http/errors'\nexport const a = isConnectorError\n"
+      )
+    ).toHaveLength(1)
+    expect(
+      await refusals('src/main/contract/dispatcher.ts', "import { ServiceError } from '../errors'\nexport const a = ServiceError\n")
+    ).toHaveLength(0)
+    // Services throw ServiceError; they never import the transport that shows it.
+    expect(
+      await refusals('src/main/sync/x.ts', "import { createDispatcher } from '../contract/dispatcher'\nexport const a = createDispatcher\n")
+    ).toHaveLength(1)
+    expect(await refusals('src/main/sync/x.ts', "import { ServiceError } from '../errors'\nexport const a = ServiceError\n")).toHaveLength(
+      0
+    )
+  })
+
   it('lets the preload import the call names and nothing else of ours', async () => {
     expect(await refusals('src/preload/index.ts', "import { a } from '../shared/contract-names'\nexport const b = a\n")).toHaveLength(0)
     expect(await refusals('src/preload/index.ts', "import { a } from '../shared/contract'\nexport const b = a\n")).toHaveLength(1)

@@ -6,7 +6,7 @@ import { compileFlow, type CompileOptions, type CompiledFlow, type RecordResult 
 import { codegenAvailable, literal, runnerSource, type RunnerPlan } from '../../src/shared/mapping/compile-codegen'
 import type { EventsFlow, FieldMapping, RecordsFlow } from '../../src/shared/mapping/document'
 import type { Step } from '../../src/shared/mapping/steps'
-import { campaignProfile, dynamicsContact } from '../../src/shared/schema/examples'
+import { campaignProfile, dynamicsContact } from '../support/schema-examples'
 import { flow as benchFlow, genRecords, target as benchTarget } from '../../bench/engine-flow'
 
 /**
@@ -578,7 +578,7 @@ describe('behaviour kept identical around the edges', () => {
       const { compileFlow } = require(${JSON.stringify(join(root, 'src/shared/mapping/compile.ts'))})
       const { codegenAvailable } = require(${JSON.stringify(join(root, 'src/shared/mapping/compile-codegen.ts'))})
       const { flow, target, genRecords } = require(${JSON.stringify(join(root, 'bench/engine-flow.ts'))})
-      const { dynamicsContact } = require(${JSON.stringify(join(root, 'src/shared/schema/examples.ts'))})
+      const { dynamicsContact } = require(${JSON.stringify(join(root, 'tests/support/schema-examples.ts'))})
       const auto = compileFlow(flow, { source: dynamicsContact, target })
       const never = compileFlow(flow, { source: dynamicsContact, target, codegen: 'never' })
       const records = genRecords(200, 5)

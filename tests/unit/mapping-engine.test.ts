@@ -4,7 +4,7 @@ import { DOCUMENT_FORMAT, type MappingDocument, type RecordsFlow } from '../../s
 import { dryRunDiff, previewRecords, traceRecord } from '../../src/shared/mapping/preview'
 import { validateFlow, validateMapping } from '../../src/shared/mapping/validate-flow'
 import { catalogOf } from '../../src/shared/schema/model'
-import { campaignProfile, campaignVehicle, dynamicsContact, dynamicsVehicle, exampleTables } from '../../src/shared/schema/examples'
+import { campaignProfile, campaignVehicle, dynamicsContact, dynamicsVehicle, exampleTables } from '../support/schema-examples'
 
 const catalog = catalogOf(exampleTables)
 const ID1 = '6f1b2a3c-0000-4000-8000-000000000001'

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { cloudInfo, cloudMismatch, defaultAuthority, parseCloud } from '../../src/shared/clouds'
 import { connectionProblem, ConnectionProfile, NewConnection } from '../../src/shared/connections'
 import { normalizeProxyUrl, proxyFromEnv, proxyFromPac } from '../../src/main/connectors/http/network'
-import { connectionsFromEnv, envConnectionProblems } from '../../src/main/workspace/connections'
+import { connectionsFromEnv, envConnectionProblems } from '../../src/main/connections/environment-profiles'
 
 describe('proxy from the environment (curl rules)', () => {
   const env = { HTTPS_PROXY: 'proxy.corp:8080', HTTP_PROXY: 'http://plain.corp:3128', NO_PROXY: 'localhost,.internal.corp,10.0.0.5:8443' }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { catalogOf, findField, isUniqueField, Table } from '../../src/shared/schema/model'
-import { campaignProfile, dynamicsContact, exampleTables } from '../../src/shared/schema/examples'
+import { campaignProfile, dynamicsContact, exampleTables } from '../support/schema-examples'
 
 describe('schema model', () => {
   it('the example tables satisfy the zod schema', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { RecordsFlow } from '../../src/shared/mapping/document'
 import { SyncJournal } from '../../src/main/sync/journal'
-import { MemorySink, MemorySource } from '../../src/main/sync/memory-ports'
+import { MemorySink, MemorySource } from '../support/memory-ports'
 import { runFlow, type RunOptions } from '../../src/main/sync/runner'
 
 /** History tells the truth: resumable only while a resume is possible; dry runs are plans; positions are per connection identity. */

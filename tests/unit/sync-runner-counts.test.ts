@@ -6,7 +6,7 @@ import type { RecordsFlow } from '../../src/shared/mapping/document'
 import { progressPercent } from '../../src/shared/run-progress'
 import { SyncJournal } from '../../src/main/sync/journal'
 import { countNames, countsAddUp, type RunCounts } from '../../src/main/sync/journal-format'
-import { MemorySink, MemorySource, type SourceChange } from '../../src/main/sync/memory-ports'
+import { MemorySink, MemorySource, type SourceChange } from '../support/memory-ports'
 import type { RunProgress } from '../../src/main/sync/progress'
 import { runFlow, type RunOptions } from '../../src/main/sync/runner'
 

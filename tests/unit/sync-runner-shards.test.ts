@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { RecordsFlow } from '../../src/shared/mapping/document'
 import { shardOf, type Shard } from '../../src/shared/shard'
 import { SyncJournal } from '../../src/main/sync/journal'
-import { MemorySink, MemorySource, type SourceChange } from '../../src/main/sync/memory-ports'
+import { MemorySink, MemorySource, type SourceChange } from '../support/memory-ports'
 import { runFlow, type RunResult } from '../../src/main/sync/runner'
 
 /**

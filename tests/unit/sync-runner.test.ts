@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { EventsFlow, RecordsFlow } from '../../src/shared/mapping/document'
 import { SyncJournal } from '../../src/main/sync/journal'
-import { MemorySink, MemorySource, type SourceChange } from '../../src/main/sync/memory-ports'
+import { MemorySink, MemorySource, type SourceChange } from '../support/memory-ports'
 import { PARENT_MISSING, SyncFatalError, type Clock } from '../../src/main/sync/ports'
 import type { RunProgress } from '../../src/main/sync/progress'
 import { RunHistory } from '../../src/main/sync/history'
@@ -301,15 +301,29 @@ describe('sync runner', () => {
     const clock: Clock = { now: () => now, sleep: async () => undefined }
     const events: RunProgress[] = []
     const sink = new MemorySink({ limits: { maxBatch: 5, concurrency: 1 }, latencyMs: 1 })
+    const pagesAsked: number[] = []
+    let firstPageAsked!: () => void
+    const firstPage = new Promise<void>((resolve) => (firstPageAsked = resolve))
     const source = new MemorySource(
       range(1, 60).map((n) => contact(n)),
       'contactid',
-      { pageSize: 20, withTotal: true }
+      {
+        pageSize: 20,
+        withTotal: true,
+        beforePage: (page) => {
+          pagesAsked.push(page)
+          if (page === 1) firstPageAsked()
+        }
+      }
     )
     const handle = startRun(options(source, sink, { clock, onProgress: (p) => events.push(p), progressIntervalMs: 1000 }))
     handle.pause()
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    // Wait for the runner to read its first page, then for everything that follows from it
+    // without a timer (the page reaching the pause gate) to run.
+    await firstPage
+    await new Promise((resolve) => setImmediate(resolve))
     expect(handle.paused).toBe(true)
+    expect(pagesAsked).toEqual([1])
     expect(sink.calls.length).toBe(0)
     expect(events.at(-1)?.phase).toBe('paused')
     now += 2000

@@ -3,7 +3,7 @@ import { compileFlow } from '../../src/shared/mapping/compile'
 import type { MappingDocument, RecordsFlow } from '../../src/shared/mapping/document'
 import { validateMapping } from '../../src/shared/mapping/engine'
 import { campaignEmailPattern, catalogOf, decidedByTarget, fieldRule, lengthIn, type Field } from '../../src/shared/schema'
-import { campaignProfile, dynamicsContact, exampleTables } from '../../src/shared/schema/examples'
+import { campaignProfile, dynamicsContact, exampleTables } from '../support/schema-examples'
 
 const text = (over: Partial<Field> = {}): Field => ({
   name: 'email',

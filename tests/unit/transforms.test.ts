@@ -4,7 +4,7 @@ import type { RecordsFlow } from '../../src/shared/mapping/document'
 import type { Step } from '../../src/shared/mapping/steps'
 import { ExpressionStopped } from '../../src/shared/mapping/transforms/runtime'
 import type { Table } from '../../src/shared/schema/model'
-import { campaignProfile, dynamicsContact } from '../../src/shared/schema/examples'
+import { campaignProfile, dynamicsContact } from '../support/schema-examples'
 
 const ID = '6f1b2a3c-0000-4000-8000-000000000001'
 

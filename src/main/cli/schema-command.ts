@@ -1,20 +1,12 @@
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Field, Table } from '../../shared/schema'
 import { isConnectorError } from '../connectors/http/errors'
 import { startSandbox } from '../sandbox/index'
-import {
-  ConnectionService,
-  envConnectionProblems,
-  ENV_CAMPAIGN_ID,
-  ENV_DYNAMICS_ID,
-  SANDBOX_CAMPAIGN_ID,
-  SANDBOX_DYNAMICS_ID,
-  type SandboxConnectionInfo
-} from '../workspace/connections'
-import { FileSecretStore, MemorySecretStore } from '../workspace/secrets'
-import { JsonFileStore, MemoryStore } from '../workspace/store'
-import { SETTINGS_FILE, userDataFolder } from '../workspace/user-data'
+import { createConnections, throwawayStorage, userDataStorage } from '../composition-root'
+import type { ConnectionService } from '../connections/connection-service'
+import { envConnectionProblems, ENV_CAMPAIGN_ID, ENV_DYNAMICS_ID } from '../connections/environment-profiles'
+import { SANDBOX_CAMPAIGN_ID, SANDBOX_DYNAMICS_ID, type SandboxConnectionInfo } from '../connections/sandbox-profiles'
+import { userDataFolder } from '../workspace/user-data'
 import { UsageError, type CliIO, type Command } from './command'
 
 interface Row {
@@ -45,12 +37,10 @@ export const schemaCommand: Command = {
       if (values.sandbox) {
         sandbox = await startSandbox({ port: 0, contacts: 500 })
         const info: SandboxConnectionInfo = sandbox.info
-        connections = new ConnectionService({ store: new MemoryStore(), secrets: new MemorySecretStore(), env: {}, sandbox: () => info })
+        connections = createConnections({ ...throwawayStorage(), env: {}, sandbox: { info: () => info, owner: 'cli' } })
       } else {
-        const folder = userDataFolder()
-        connections = new ConnectionService({
-          store: new JsonFileStore(join(folder, SETTINGS_FILE)),
-          secrets: FileSecretStore.inFolder(folder),
+        connections = createConnections({
+          ...userDataStorage(userDataFolder()),
           interaction: { onDeviceCode: (code) => io.err(code.message) }
         })
       }

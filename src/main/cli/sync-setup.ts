@@ -4,10 +4,10 @@ import { parseDocumentText } from '../../shared/mapping/document-io'
 import type { MappingDocument } from '../../shared/mapping/document'
 import { formatProblem } from '../../shared/problems'
 import { startSandbox, type RunningSandbox } from '../sandbox/index'
-import { ConnectionService, type SandboxConnectionInfo } from '../workspace/connections'
-import { FileSecretStore, MemorySecretStore } from '../workspace/secrets'
-import { JsonFileStore, MemoryStore } from '../workspace/store'
-import { SETTINGS_FILE, userDataFolder } from '../workspace/user-data'
+import { createConnections, throwawayStorage, userDataStorage } from '../composition-root'
+import type { ConnectionService } from '../connections/connection-service'
+import type { SandboxConnectionInfo } from '../connections/sandbox-profiles'
+import { userDataFolder } from '../workspace/user-data'
 import { UsageError, type CliIO } from './command'
 
 /**
@@ -61,10 +61,8 @@ export async function openWorkspace(options: {
   io: CliIO
 }): Promise<Workspace> {
   if (!options.sandbox) {
-    const folder = userDataFolder()
-    const connections = new ConnectionService({
-      store: new JsonFileStore(join(folder, SETTINGS_FILE)),
-      secrets: FileSecretStore.inFolder(folder),
+    const connections = createConnections({
+      ...userDataStorage(userDataFolder()),
       interaction: { onDeviceCode: (code) => options.io.err(code.message) }
     })
     return { connections, close: () => connections.dispose() }
@@ -80,12 +78,10 @@ export async function openWorkspace(options: {
   })
   const info: SandboxConnectionInfo = sandbox.info
   // The CLI's sandbox keeps its data beside the journal: a dataset of its own, not the app's.
-  const connections = new ConnectionService({
-    store: new MemoryStore(),
-    secrets: new MemorySecretStore(),
+  const connections = createConnections({
+    ...throwawayStorage(),
     env: {},
-    sandbox: () => info,
-    sandboxDataset: `cli:${resolve(options.journalFolder, 'sandbox.json')}`
+    sandbox: { info: () => info, owner: 'cli', snapshotFile: resolve(options.journalFolder, 'sandbox.json') }
   })
   // Saves coalesce: a caller waits for a save that starts after its call (so it covers its writes).
   let queued: Promise<void> | undefined

@@ -11,6 +11,16 @@ export interface TokenProvider {
   signOut?(): Promise<void>
 }
 
+/**
+ * Where a sign-in keeps its tokens between runs. The app passes its secret store (encrypted at
+ * rest, docs/connections.md); the connectors know only these three calls, not where it lives.
+ */
+export interface TokenStore {
+  get(key: string): Promise<string | undefined>
+  set(key: string, value: string): Promise<void>
+  delete(key: string): Promise<void>
+}
+
 /** A pre-acquired bearer token (scripts, CI). It cannot be refreshed. */
 export class StaticTokenProvider implements TokenProvider {
   readonly method = 'bearer token'

@@ -1,8 +1,7 @@
 import { callNames, calls, type CallName, type CallOutput, type CallParsedInput, type CallResult } from '../../shared/contract'
 import { problemsFromZod } from '../../shared/mapping/problems'
 import { formatProblem } from '../../shared/problems'
-import { isConnectorError } from '../connectors/http/errors'
-import { UserFacingError } from './errors'
+import { ServiceError } from '../errors'
 
 /** One function per call of the contract, taking its parsed input. */
 export type Handlers = { [N in CallName]: (input: CallParsedInput<N>) => Promise<CallOutput<N>> | CallOutput<N> }
@@ -38,11 +37,13 @@ export function createDispatcher(handlers: Handlers, log: Logger = () => undefin
       const value = await handler(parsed.data)
       return { ok: true, value }
     } catch (error) {
-      if (error instanceof UserFacingError)
-        return { ok: false, error: { code: error.code, message: error.message, ...(error.problems ? { problems: error.problems } : {}) } }
-      // Connector errors are written for the user and carry no secret (they are redacted at the source).
-      if (isConnectorError(error))
-        return { ok: false, error: { code: 'failed', message: error.hint ? `${error.message} — ${error.hint}` : error.message } }
+      // Services' errors are written for the user and carry no secret (connector errors are
+      // redacted at the source and add their hint).
+      if (error instanceof ServiceError)
+        return {
+          ok: false,
+          error: { code: error.outcome, message: error.userMessage, ...(error.problems ? { problems: error.problems } : {}) }
+        }
       // Unexpected: log the detail in main, give the renderer nothing it could leak.
       log('error', `${callName} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
       return {

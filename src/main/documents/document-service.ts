@@ -3,7 +3,7 @@ import { basename } from 'node:path'
 import type { CallOutput } from '../../shared/contract'
 import { newDocument, parseDocumentText, serializeDocument, validateDocument } from '../../shared/mapping/document-io'
 import type { MappingDocument } from '../../shared/mapping/document'
-import { describeFileError, UserFacingError } from '../contract/errors'
+import { describeFileError, ServiceError } from '../errors'
 import { writeFileAtomic } from '../files/atomic-write'
 import type { RecentDocuments } from '../workspace/recent-documents'
 
@@ -49,7 +49,7 @@ export class DocumentService {
 
   async open(path?: string): Promise<CallOutput<'document/open'>> {
     if (path !== undefined && !this.isKnown(path)) {
-      throw new UserFacingError(`${path} is not a recent file — open it with File › Open`, 'refused')
+      throw new ServiceError(`${path} is not a recent file — open it with File › Open`, 'refused')
     }
     const chosen = path ?? (this.dialogs ? await this.dialogs.pickDocumentToOpen() : undefined)
     if (chosen === undefined) return { status: this.dialogs ? 'canceled' : 'noDialog' }
@@ -57,10 +57,10 @@ export class DocumentService {
     try {
       const info = await stat(chosen)
       if (info.size > MAX_FILE_BYTES)
-        throw new UserFacingError(`${chosen} is ${info.size} bytes — a mapping file is at most ${MAX_FILE_BYTES}; is this the right file?`)
+        throw new ServiceError(`${chosen} is ${info.size} bytes — a mapping file is at most ${MAX_FILE_BYTES}; is this the right file?`)
       text = await readFile(chosen, 'utf8')
     } catch (error) {
-      if (error instanceof UserFacingError) throw error
+      if (error instanceof ServiceError) throw error
       throw describeFileError(error, chosen, 'read')
     }
     this.knownPaths.add(chosen)
@@ -75,7 +75,7 @@ export class DocumentService {
     if (!checked.ok) return { status: 'invalid', problems: checked.problems }
     let target = saveAs ? undefined : path
     if (target !== undefined && !this.isKnown(target)) {
-      throw new UserFacingError(`${target} was not opened or saved in this session — use File › Save As`, 'refused')
+      throw new ServiceError(`${target} was not opened or saved in this session — use File › Save As`, 'refused')
     }
     if (target === undefined) {
       if (!this.dialogs) return { status: 'noDialog' }

@@ -1,5 +1,5 @@
 import { safeStorage } from 'electron'
-import { UserFacingError } from '../contract/errors'
+import { ServiceError } from '../errors'
 import type { SecretStore } from '../workspace/secrets'
 import { SECRETS_KEY } from '../workspace/secrets'
 import type { KeyValueStore } from '../workspace/store'
@@ -37,7 +37,7 @@ export class SafeStorageSecretStore implements SecretStore {
 
   private async ensureAvailable(): Promise<void> {
     if (!(await this.storage.isAsyncEncryptionAvailable()))
-      throw new UserFacingError(
+      throw new ServiceError(
         'OS encryption is not available, so secrets cannot be stored. On Linux, install and unlock a keyring (GNOME Keyring or KWallet).'
       )
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
-import { UserFacingError } from '../contract/errors'
+import { ServiceError } from '../errors'
 import { describeJsonataLimit, jsonataLimits } from '../../shared/mapping/transforms/expression'
 import { ExpressionStopped, type ExpressionEvaluator, type SourceRecord } from '../../shared/mapping/transforms/runtime'
 import { workerSource } from './worker-source'
@@ -215,7 +215,7 @@ export async function withExpressionSandbox<T>(
     return await work(sandbox)
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason ?? error
-    if (error instanceof ExpressionStopped) throw new UserFacingError(`Stopped: ${error.message}`)
+    if (error instanceof ExpressionStopped) throw new ServiceError(`Stopped: ${error.message}`)
     throw error
   } finally {
     options.signal?.removeEventListener('abort', cancel)

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events'
 import type { EventsFlow, MappingDocument, OptOutFlow } from '../../shared/mapping/document'
 import {
+  diffRecord,
   previewRecords,
   type DiffEntry,
   type DryRun,
@@ -12,8 +13,7 @@ import {
   type SourceRecord,
   type TargetRecord
 } from '../../shared/mapping/engine'
-import type { ConnectionService } from '../workspace/connections'
-import { diffRecord } from '../sync/diff'
+import type { ConnectionService } from '../connections/connection-service'
 import { buildFlow, connectionNames, type FlowParts } from '../sync/flows'
 
 /**

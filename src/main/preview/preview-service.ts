@@ -11,11 +11,11 @@ import {
 import type { Table } from '../../shared/schema'
 import type { CampaignConnector } from '../connectors/campaign'
 import type { DynamicsConnector } from '../connectors/dynamics'
-import { UserFacingError } from '../contract/errors'
+import { ServiceError } from '../errors'
 import { selectColumns } from '../sync/flows/columns'
 import { withExpressionSandbox } from '../expressions/expression-sandbox'
 import { assertFitsSchemas } from '../sync/schema-check'
-import type { ConnectionService } from '../workspace/connections'
+import type { ConnectionService } from '../connections/connection-service'
 import { dryRunSample, previewSample, sampleExplanation, sampleFlow } from './flow-sample'
 
 export interface PreviewQuery {
@@ -45,9 +45,9 @@ export class PreviewService {
 
   private async context(document: MappingDocument, flowId: string): Promise<FlowContext> {
     const flow = document.flows.find((f) => f.id === flowId)
-    if (!flow) throw new UserFacingError(`There is no flow "${flowId}" in this mapping.`)
+    if (!flow) throw new ServiceError(`There is no flow "${flowId}" in this mapping.`)
     if (flow.kind !== 'records') {
-      throw new UserFacingError(
+      throw new ServiceError(
         `A record trace follows one Dynamics record; flow "${flowId}" is a ${flow.kind === 'events' ? 'Campaign events' : 'opt-out'} flow — its preview and dry run list its own records.`
       )
     }
@@ -135,9 +135,7 @@ export class PreviewService {
           { signal }
         )
     }
-    throw new UserFacingError(
-      `No ${context.flow.source.table} record has ${idColumn} ${key} — it may have been deleted; refresh the preview.`
-    )
+    throw new ServiceError(`No ${context.flow.source.table} record has ${idColumn} ${key} — it may have been deleted; refresh the preview.`)
   }
 
   /** What a sync would do to these sample records: create, update (old → new), unchanged, skipped or error. */

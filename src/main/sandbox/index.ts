@@ -41,6 +41,8 @@ export interface SandboxOptions {
   limits?: Partial<ServiceProtectionLimits>
   /** Dataverse change-tracking token lifetime (default 7 days). */
   deltaTokenTtlMs?: number
+  /** Both services' clock, in epoch milliseconds (default the system clock): tests move it forward instead of sleeping. */
+  now?: () => number
 }
 
 /** What a connection needs, as printed by `sync-studio sandbox --json`. The credentials are fake. */
@@ -149,7 +151,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       baseUrl: http.origin,
       faults: options.faults?.dynamics,
       limits: options.limits,
-      deltaTokenTtlMs: options.deltaTokenTtlMs
+      deltaTokenTtlMs: options.deltaTokenTtlMs,
+      now: options.now
     })
     const contactIds = dynamics
     campaign = createCampaignSandbox({
@@ -160,7 +163,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       linkedContactId: (index) => (index < contacts ? contactIds.idOf('contact', index) : undefined),
       baseUrl: http.origin,
       faults: options.faults?.campaign,
-      exportFolder: options.exportFolder
+      exportFolder: options.exportFolder,
+      ...(options.now ? { now: () => new Date(options.now!()) } : {})
     })
     if (saved) {
       try {

@@ -53,15 +53,9 @@ export class RunHistory {
   /** A run's failed records (one per record; a later success clears it), up to `limit`. */
   async errors(runId: string, options: { limit?: number; offset?: number } = {}): Promise<RecordError[]> {
     this.check(runId)
-    const out: RecordError[] = []
-    const offset = options.offset ?? 0
-    const limit = options.limit ?? Number.POSITIVE_INFINITY
-    let index = 0
-    await this.journal.failures(runId, (item, page) => {
-      if (index++ < offset || out.length >= limit) return
-      out.push(toError(item, page))
-    })
-    return out
+    // Read through the run's failure offsets: a page of errors reads its own lines, not the whole run.
+    const failures = await this.journal.failurePage(runId, options)
+    return failures.map(({ item, page }) => toError(item, page))
   }
 
   /**

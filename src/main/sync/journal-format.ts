@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib'
+import { zeroCounts } from '../../shared/run-counts'
 import type { Json, RecordConflict, SourceCursor, WriteOp } from './ports'
 
 /**
@@ -63,9 +64,7 @@ export const outcomeCountNames = [
   'pending'
 ] as const satisfies ReadonlyArray<keyof RunCounts>
 
-export function zeroCounts(): RunCounts {
-  return { read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, deleted: 0, deferred: 0, pending: 0, filteredOut: 0 }
-}
+export { zeroCounts }
 
 export function addCounts(into: RunCounts, delta: Partial<RunCounts>): RunCounts {
   // `?? 0`: counts written by an older version lack the newer names.

@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import {
   compileFlow,
+  diffRecord,
   flattenRecord,
+  patchOf,
+  withoutFields,
   type CompileOptions,
   type CompiledFlow,
   type DiffEntry,
@@ -13,7 +16,6 @@ import {
 import type { EventsFlow, RecordsFlow } from '../../shared/mapping/document'
 import { inShard, type Shard } from '../../shared/shard'
 import { ExpressionStopped } from '../../shared/mapping/transforms/runtime'
-import { diffRecord, patchOf, withoutFields } from './diff'
 import { addCounts, journalValue, zeroCounts, type OutcomeItem, type RunCounts, type RunMode } from './journal-format'
 import { newRunId, type DeferredRecord, type RunJournal, type SyncJournal } from './journal'
 import { ProgressMeter, type RunPhase, type RunProgress } from './progress'
@@ -698,13 +700,16 @@ class Runner {
                 message: result.reason,
                 field: result.field,
                 ...(result.step !== undefined ? { step: result.step } : {}),
-                input: journalValue(result.input)
+                input: journalValue(result.input),
+                // The mapping or the target's rules refuse the value: only a change to the record or the mapping helps, not a retry.
+                retryable: false
               }
             : {
                 o: 'failed',
                 stage: 'transform',
                 code: 'noKey',
-                message: 'the computed record has no match key — it cannot be matched to a target record'
+                message: 'the computed record has no match key — it cannot be matched to a target record',
+                retryable: false
               }
         failures.push(key !== undefined ? { k: key, ...item } : { id, ...item })
         bump('read')

@@ -5,7 +5,7 @@ import { catalogOf, type SchemaCatalog, type System, type Table } from '../../sh
 import type { CampaignConnector } from '../connectors/campaign/connector'
 import type { DynamicsConnector } from '../connectors/dynamics/connector'
 import { isConnectorError } from '../connectors/http/errors'
-import { UserFacingError } from '../contract/errors'
+import { ServiceError } from '../errors'
 
 /**
  * A mapping document checked against the schemas of its connections: every table and
@@ -26,7 +26,7 @@ export interface DocumentSchemas {
 }
 
 /** A document with schema errors: nothing may be read or written until they are fixed. */
-export class SchemaProblemsError extends UserFacingError {
+export class SchemaProblemsError extends ServiceError {
   constructor(override readonly problems: Problem[]) {
     const errors = problems.filter((p) => p.severity === 'error')
     super(

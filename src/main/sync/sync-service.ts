@@ -9,7 +9,7 @@ import { assertFitsSchemas } from './schema-check'
 import { shardLabel, type Shard } from '../../shared/shard'
 import { RunHistory, type RecordError, type RunConflict } from './history'
 import { isRunId, SyncJournal, type RunSummary } from './journal'
-import { UserFacingError } from '../contract/errors'
+import { ServiceError } from '../errors'
 import type { RunCounts } from './journal-format'
 import { zeroCounts } from './journal-format'
 import { isAbortError, SyncFatalError, type Clock, type SinkLimits } from './ports'
@@ -153,7 +153,7 @@ export class SyncService {
   }
 
   async run(document: MappingDocument, request: SyncRequest = {}): Promise<SyncResult> {
-    if (this.running) throw new UserFacingError('A sync is already running — wait for it to finish or cancel it.')
+    if (this.running) throw new ServiceError('A sync is already running — wait for it to finish or cancel it.')
     this.running = true
     try {
       return await this.runFlows(document, request, undefined)
@@ -168,15 +168,13 @@ export class SyncService {
     runId: string,
     request: Omit<SyncRequest, 'flowIds' | 'full' | 'resume'> = {}
   ): Promise<SyncResult> {
-    if (this.running) throw new UserFacingError('A sync is already running — wait for it to finish or cancel it.')
+    if (this.running) throw new ServiceError('A sync is already running — wait for it to finish or cancel it.')
     this.running = true
     try {
       const history = await this.knownRun(runId)
       const plan = await history.retryPlan(runId)
       if (!document.flows.some((f) => f.id === plan.flowId))
-        throw new UserFacingError(
-          `Run ${runId} belongs to flow "${plan.flowId}", which this mapping does not have — open the mapping it ran.`
-        )
+        throw new ServiceError(`Run ${runId} belongs to flow "${plan.flowId}", which this mapping does not have — open the mapping it ran.`)
       return await this.runFlows(
         document,
         { ...request, flowIds: [plan.flowId], resume: false },
@@ -191,7 +189,7 @@ export class SyncService {
   private async knownRun(runId: string): Promise<RunHistory> {
     const history = new RunHistory(await this.journal())
     if (!isRunId(runId) || !(await history.list()).some((run) => run.runId === runId)) {
-      throw new UserFacingError(`There is no run "${runId}" in the history — it may have been compacted or deleted.`)
+      throw new ServiceError(`There is no run "${runId}" in the history — it may have been compacted or deleted.`)
     }
     return history
   }
@@ -245,7 +243,7 @@ export class SyncService {
       ? request.flowIds.map((id) => {
           const flow = document.flows.find((f) => f.id === id)
           if (!flow)
-            throw new UserFacingError(
+            throw new ServiceError(
               `There is no flow "${id}" in "${document.name}" (flows: ${document.flows.map((f) => f.id).join(', ') || 'none'})`
             )
           return flow

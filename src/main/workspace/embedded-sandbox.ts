@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { UserFacingError } from '../contract/errors'
+import { ServiceError } from '../errors'
 import { startSandbox, type RunningSandbox, type SandboxInfo } from '../sandbox'
 
 /**
@@ -49,7 +49,7 @@ export class EmbeddedSandbox {
     await this.settled()
     const running = this.running
     if (!running) {
-      throw new UserFacingError(
+      throw new ServiceError(
         `The built-in Sandbox is not running${this.failure ? ` (${this.failure.message})` : ''} — restart Sync Studio to start it again.`
       )
     }

@@ -31,6 +31,7 @@ import type { Flow, MappingDocument } from '../../shared/mapping/document'
 import { SimulateDeliveryButton } from '../components/SimulateDeliveryButton'
 import type { Client } from '../api/client'
 import { FilterWhere } from '../runs/FilterWhere'
+import type { Loadable } from '../state/schema-store'
 import { useTraceStore, type RecordTrace } from '../state/trace-store'
 import { formatLiteral, formatValue, messageOf } from './format'
 import { ChangedFields, CreatedFields, FailedField } from './DiffLines'
@@ -45,11 +46,8 @@ type DryRunEntry = DryRunResult['dryRun']['entries'][number]
 type Action = DryRunEntry['action']
 type Query = PreviewResult['query']
 
-type Loadable<T> =
-  | { status: 'idle' }
-  | { status: 'loading' }
-  | { status: 'ready'; value: T; document: MappingDocument }
-  | { status: 'error'; message: string }
+/** Not asked yet, or a result with the document it was computed from. */
+type Requested<T> = { status: 'idle' } | Loadable<T, { document: MappingDocument }>
 
 const ROW_HEIGHT = 30
 const STATUS_WIDTH = 72
@@ -110,8 +108,8 @@ export function PreviewPanel(props: { client: Client; document: MappingDocument;
   const [sampleSize, setSampleSize] = useState(50)
   const sampleId = useId('sample-size')
   const [view, setView] = useState<'records' | 'dryRun'>('records')
-  const [records, setRecords] = useState<Loadable<PreviewResult>>({ status: 'idle' })
-  const [dryRun, setDryRun] = useState<Loadable<DryRunResult>>({ status: 'idle' })
+  const [records, setRecords] = useState<Requested<PreviewResult>>({ status: 'idle' })
+  const [dryRun, setDryRun] = useState<Requested<DryRunResult>>({ status: 'idle' })
   const [selected, setSelected] = useState<string>()
   const [traceState, setTraceState] = useState<{ status: 'loading' | 'error' | 'ready'; message?: string; key: string }>()
   const [actionFilter, setActionFilter] = useState<Action | 'all'>('all')

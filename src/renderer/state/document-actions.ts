@@ -23,6 +23,13 @@ export type Notice = { level: 'info' | 'warning' | 'error'; message: string; pro
 let browserFile: { generation: number; handle: FileSystemFileHandle } | undefined
 const currentHandle = () => (browserFile?.generation === useDocumentStore.getState().generation ? browserFile.handle : undefined)
 
+/** Asks before unsaved changes would be replaced (new, open, import); true when there are none. */
+export function confirmDiscard(): boolean {
+  const state = useDocumentStore.getState()
+  if (!selectDirty(state)) return true
+  return window.confirm(`Discard the unsaved changes to "${state.document?.name}"?`)
+}
+
 /**
  * The project commands (new, open, save, import, export, undo, redo), the same whether
  * they come from the toolbar, a shortcut or the native menu. Electron uses main's native
@@ -31,12 +38,6 @@ const currentHandle = () => (browserFile?.generation === useDocumentStore.getSta
  */
 export function useDocumentActions(client: Client, nativeDialogs: boolean, notify: (notice: Notice | undefined) => void) {
   const fileInput = useRef<HTMLInputElement | null>(null)
-
-  const confirmDiscard = useCallback((): boolean => {
-    const state = useDocumentStore.getState()
-    if (!selectDirty(state)) return true
-    return window.confirm(`Discard the unsaved changes to "${state.document?.name}"?`)
-  }, [])
 
   const report = useCallback(
     (error: unknown) => notify({ level: 'error', message: error instanceof Error ? error.message : String(error) }),
@@ -62,7 +63,7 @@ export function useDocumentActions(client: Client, nativeDialogs: boolean, notif
     } catch (error) {
       report(error)
     }
-  }, [client, confirmDiscard, notify, report])
+  }, [client, notify, report])
 
   /** Reads a file the user chose in the file input (the Import button, or a file dropped there by a test). */
   const importFile = useCallback(
@@ -87,7 +88,7 @@ export function useDocumentActions(client: Client, nativeDialogs: boolean, notif
 
   const importDocument = useCallback(async () => {
     if (confirmDiscard()) chooseUpload()
-  }, [chooseUpload, confirmDiscard])
+  }, [chooseUpload])
 
   /** Reads a file the user picked or reopened (browser mode, File System Access API) and remembers it for Save and Recent. */
   const openHandle = useCallback(
@@ -119,7 +120,7 @@ export function useDocumentActions(client: Client, nativeDialogs: boolean, notif
         report(error)
       }
     },
-    [confirmDiscard, notify, openHandle, report]
+    [notify, openHandle, report]
   )
 
   // One question per Open: the unsaved-changes prompt comes here, never again in what Open calls.
@@ -147,7 +148,7 @@ export function useDocumentActions(client: Client, nativeDialogs: boolean, notif
         report(error)
       }
     },
-    [chooseUpload, client, confirmDiscard, nativeDialogs, notify, openHandle, report, showProblems]
+    [chooseUpload, client, nativeDialogs, notify, openHandle, report, showProblems]
   )
 
   const exportDocument = useCallback(async () => {

@@ -9,7 +9,9 @@ import type { Client } from '../api/client'
  * inspector and validation all read the same copy, and each is fetched once per session
  * (refresh() drops the cache, e.g. after a connection changes).
  */
-export type Loadable<T> = { status: 'loading' } | { status: 'ready'; value: T } | { status: 'error'; message: string }
+/** Something fetched from main: loading, ready (with what else the caller keeps beside the value), or failed. */
+export type Loadable<T, Extra extends object = object> =
+  { status: 'loading' } | ({ status: 'ready'; value: T } & Extra) | { status: 'error'; message: string }
 
 interface SchemaState {
   tables: Record<string, Loadable<Table>>

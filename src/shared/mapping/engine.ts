@@ -7,7 +7,9 @@ export { validateFlow, validateMapping, linkCycleProblems, checkFit, valueMapBet
 export type { Fix, ValidateOptions } from './validate-flow'
 export { suggestMappings, applyProposals, knownPairs, normaliseName, stepsFor } from './automap'
 export type { MappingProposal, SuggestOptions } from './automap'
-export { previewRecords, traceRecord, dryRunDiff, flattenRecord } from './preview'
+export { previewRecords, traceRecord, dryRunDiff } from './preview'
+export { diffRecord, sameValue, flattenRecord, setPath, withoutFields, patchOf } from './diff'
+export type { RecordDiff, FieldChange } from './diff'
 export type {
   Preview,
   PreviewRow,
@@ -18,7 +20,6 @@ export type {
   StepTrace,
   DryRun,
   DiffEntry,
-  FieldChange,
   ExistingLookup
 } from './preview'
 export { compileFilter, evaluateFilter, translateFilter, describeFilter } from './filters'

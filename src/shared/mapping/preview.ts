@@ -1,5 +1,6 @@
 import type { Table } from '../schema/model'
 import { compileFlow, type CompileOptions, type CompiledFlow, type RecordResult, type TargetRecord } from './compile'
+import { diffRecord, type FieldChange } from './diff'
 import type { EventsFlow, RecordsFlow } from './document'
 import { describeFilter } from './filters'
 import { ExpressionStopped, StepFailure, type EngineWarning, type RunState, type SourceRecord } from './transforms'
@@ -177,12 +178,6 @@ export async function traceRecord(flow: PreviewableFlow, record: SourceRecord, o
   }
 }
 
-export interface FieldChange {
-  field: string
-  old: unknown
-  new: unknown
-}
-
 export type DiffEntry =
   | { key: string | undefined; action: 'create'; target: TargetRecord; warnings: readonly EngineWarning[] }
   | { key: string; action: 'update'; changes: FieldChange[]; warnings: readonly EngineWarning[]; createOnlySkipped: string[] }
@@ -193,29 +188,6 @@ export type DiffEntry =
 export interface DryRun {
   entries: DiffEntry[]
   counts: Record<DiffEntry['action'], number>
-}
-
-/** Flattens nested target records to dotted names: `{ location: { city } }` → `location.city`. */
-export function flattenRecord(
-  record: Readonly<Record<string, unknown>>,
-  prefix = '',
-  out: Record<string, unknown> = {}
-): Record<string, unknown> {
-  for (const [key, value] of Object.entries(record)) {
-    const name = prefix ? `${prefix}.${key}` : key
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) flattenRecord(value as Record<string, unknown>, name, out)
-    else out[name] = value
-  }
-  return out
-}
-
-/** Empty is empty: Campaign returns "" where Dynamics has null. */
-function same(a: unknown, b: unknown): boolean {
-  const emptyA = a === null || a === undefined || a === ''
-  const emptyB = b === null || b === undefined || b === ''
-  if (emptyA || emptyB) return emptyA && emptyB
-  if (typeof a === 'object' || typeof b === 'object') return JSON.stringify(a) === JSON.stringify(b)
-  return a === b
 }
 
 export type ExistingLookup =
@@ -247,15 +219,7 @@ export async function dryRunDiff(
       if (!current || result.key === undefined)
         entry = { key: result.key, action: 'create', target: result.target, warnings: result.warnings }
       else {
-        const computed = flattenRecord(result.target)
-        const old = flattenRecord(current)
-        const changes: FieldChange[] = []
-        const createOnlySkipped: string[] = []
-        for (const [field, value] of Object.entries(computed)) {
-          if (same(old[field], value)) continue
-          if (createOnly.has(field)) createOnlySkipped.push(field)
-          else changes.push({ field, old: old[field] ?? null, new: value })
-        }
+        const { changes, createOnlySkipped } = diffRecord(result.target, current, createOnly)
         entry = changes.length
           ? { key: result.key, action: 'update', changes, warnings: result.warnings, createOnlySkipped }
           : { key: result.key, action: 'unchanged' }

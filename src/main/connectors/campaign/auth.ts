@@ -1,7 +1,7 @@
 import { HttpClient } from '../http/client'
 import { ConnectorError, isConnectorError } from '../http/errors'
 import { registerSecret } from '../http/redact'
-import type { TokenProvider } from '../token-provider'
+import type { TokenProvider, TokenStore } from '../token-provider'
 
 export const DEFAULT_IMS_URL = 'https://ims-na1.adobelogin.com/ims/token/v3'
 /** The scope list seen in real ACS integrations (docs/sandbox-campaign.md); configurable per connection. */
@@ -28,14 +28,7 @@ export interface ImsOptions {
    * Where the token is kept between runs, encrypted (the connection's secret store): the next
    * command reuses it until shortly before it expires instead of asking IMS again.
    */
-  cache?: {
-    store: {
-      get(key: string): Promise<string | undefined>
-      set(key: string, value: string): Promise<void>
-      delete(key: string): Promise<void>
-    }
-    key: string
-  }
+  cache?: { store: TokenStore; key: string }
 }
 
 interface SavedToken {

@@ -13,8 +13,7 @@ import {
 import { ConnectorError, classifyNetworkError, networkHint } from '../http/errors'
 import { redact, registerSecret } from '../http/redact'
 import { abortError } from '../http/retry'
-import type { TokenProvider } from '../token-provider'
-import type { SecretStore } from '../../workspace/secrets'
+import type { TokenProvider, TokenStore } from '../token-provider'
 import type { MsalNetworkModule } from './msal-network'
 
 type DeviceCodeResponse = Parameters<DeviceCodeRequest['deviceCodeCallback']>[0]
@@ -32,8 +31,8 @@ export interface DynamicsAuthOptions {
   knownAuthorities?: string[]
   /** msal network module: the connection's proxy and CAs (MsalNetworkModule); default msal's own. */
   networkClient?: INetworkModule | MsalNetworkModule
-  /** Where the msal token cache is persisted, encrypted (omit: memory only). */
-  cache?: { store: SecretStore; key: string }
+  /** Where the msal token cache is persisted (the app's encrypted secret store; omit: memory only). */
+  cache?: { store: TokenStore; key: string }
   /** Explicit scope; default derived from the environment URL. */
   scope?: string
 }
@@ -48,8 +47,8 @@ export function environmentOrigin(environmentUrl: string): string {
   return url.origin
 }
 
-/** An msal cache plugin that keeps the serialized cache in the SecretStore (encrypted there). */
-export function secretStoreCachePlugin(store: SecretStore, key: string): ICachePlugin {
+/** An msal cache plugin that keeps the serialized cache in the given store (the app's secret store encrypts it). */
+export function secretStoreCachePlugin(store: TokenStore, key: string): ICachePlugin {
   return {
     async beforeCacheAccess(context: TokenCacheContext) {
       const saved = await store.get(key)

@@ -1,3 +1,4 @@
+import { ServiceError } from '../../errors'
 import { redact } from './redact'
 
 /**
@@ -44,7 +45,7 @@ export interface ConnectorErrorInit {
   cause?: unknown
 }
 
-export class ConnectorError extends Error {
+export class ConnectorError extends ServiceError {
   readonly kind: ErrorKind
   readonly service: ServiceName
   readonly status?: number
@@ -55,7 +56,7 @@ export class ConnectorError extends Error {
   readonly requestId?: string
 
   constructor(init: ConnectorErrorInit) {
-    super(redact(init.message), init.cause === undefined ? undefined : { cause: init.cause })
+    super(redact(init.message), 'failed', undefined, init.cause === undefined ? undefined : { cause: init.cause })
     this.name = 'ConnectorError'
     this.kind = init.kind
     this.service = init.service
@@ -65,6 +66,11 @@ export class ConnectorError extends Error {
     this.request = init.request ? redact(init.request) : undefined
     this.retryAfterMs = init.retryAfterMs
     this.requestId = init.requestId
+  }
+
+  /** What the service said, then what the user can do about it. */
+  override get userMessage(): string {
+    return this.hint ? `${this.message} — ${this.hint}` : this.message
   }
 
   /** A plain, secret-free object for logs, reports and the renderer. */

@@ -1,4 +1,4 @@
-import type { Field, Option, Table } from './model'
+import type { Field, Option, Table } from '../../src/shared/schema/model'
 
 /**
  * Realistic example tables, built from the published data models

@@ -1,4 +1,4 @@
-import type { SourceRecord, TargetRecord } from '../../shared/mapping/engine'
+import type { SourceRecord, TargetRecord } from '../../src/shared/mapping/engine'
 import {
   abortError,
   PARENT_MISSING,
@@ -9,7 +9,7 @@ import {
   type TargetSink,
   type WriteOp,
   type WriteOutcome
-} from './ports'
+} from '../../src/main/sync/ports'
 
 /**
  * In-memory ports: the reference behaviour a connector's source and sink must match
