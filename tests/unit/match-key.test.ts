@@ -3,7 +3,7 @@ import { DOCUMENT_FORMAT, type RecordsFlow } from '../../src/shared/mapping/docu
 import { matchKeyFor } from '../../src/shared/mapping/match-key'
 import { validateFlow } from '../../src/shared/mapping/validate-flow'
 import { catalogOf, type Table } from '../../src/shared/schema/model'
-import { campaignProfile, campaignVehicle, dynamicsContact, dynamicsVehicle } from '../../src/shared/schema/examples'
+import { campaignProfile, campaignVehicle, dynamicsContact, dynamicsVehicle } from '../support/schema-examples'
 
 /** A resource as Campaign's metadata describes it: PKey (read-only) its only key, no identification key named. */
 function asCampaignDescribesIt(table: Table): Table {
@@ -29,8 +29,18 @@ function asCampaignDescribesIt(table: Table): Table {
 
 describe('the match key of a new flow', () => {
   it('on a custom resource whose only key is PKey, is the writable Dynamics-id field (externalId), not PKey nor a parent id', () => {
-    const vehicles = asCampaignDescribesIt(campaignVehicle)
-    expect(vehicles.fields.some((f) => f.name === 'profileExternalId')).toBe(true)
+    // The parent's id as Campaign joins a link on it: a writable text field that must not be taken for the key.
+    const parentId = {
+      name: 'profileExternalId',
+      displayName: 'Owner external id',
+      type: 'string' as const,
+      maxLength: 64,
+      required: 'none' as const,
+      readOnly: false,
+      validForCreate: true,
+      validForUpdate: true
+    }
+    const vehicles = asCampaignDescribesIt({ ...campaignVehicle, fields: [parentId, ...campaignVehicle.fields] })
     expect(matchKeyFor(dynamicsVehicle, 'new_vehicle', vehicles)).toEqual({ source: 'new_vehicleid', target: 'externalId' })
   })
 
