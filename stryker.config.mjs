@@ -13,7 +13,6 @@ export default {
     'src/shared/mapping/**/*.ts',
     'src/shared/schema/target-rules*.ts',
     'src/main/sync/opt-out-rule.ts',
-    'src/main/sync/diff.ts',
     'src/main/sync/journal-format.ts'
   ],
   coverageAnalysis: 'perTest',
