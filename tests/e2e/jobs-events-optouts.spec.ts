@@ -73,7 +73,10 @@ test('custom tables: the example link is drawn naming its parent flow; removed, 
   const link = page.locator('.react-flow__edge[data-id="m\u241fvehicleOwner\u241f_new_contactid_value"]')
   await expect(link).toHaveCount(1)
   await expect(link).toHaveAttribute('aria-label', /Link _new_contactid_value → vehicleOwner, parent flow contacts/)
-  // Two edges leave the contact lookup (the link and profileExternalId's mapping): a user clicks the link's label.
+  // Two edges leave the contact lookup (the link and profileExternalId's mapping): a user brings both fields into view with
+  // the nodes' search (a node shows a few rows when the preview is open), then clicks the link's label.
+  await page.getByRole('textbox', { name: 'Search fields of new_vehicle' }).fill('new_contactid')
+  await page.getByRole('textbox', { name: 'Search fields of cusVehicle' }).fill('vehicleOwner')
   const label = page.locator('.ss-edge-label[data-edge-id="m\u241fvehicleOwner\u241f_new_contactid_value"]')
   await label.getByRole('button', { name: 'link · parent: contacts' }).click()
   await expect(page.locator('.ss-chip--link')).toHaveText('link · parent: contacts')
