@@ -30,7 +30,7 @@ import { ImsTokenProvider } from '../src/main/connectors/campaign/auth'
 import { CampaignConnector } from '../src/main/connectors/campaign/connector'
 import { DynamicsConnector } from '../src/main/connectors/dynamics/connector'
 import { StaticTokenProvider } from '../src/main/connectors/token-provider'
-import { startSandbox, type RunningSandbox, type SandboxInfo } from '../src/main/sandbox'
+import { startSandbox, type RunningSandbox } from '../src/main/sandbox'
 import { eventsFlowParts } from '../src/main/sync/flows/events-flow'
 import { optOutFlowParts, optOutMappingKey } from '../src/main/sync/flows/opt-out-flow'
 import { recordsFlowParts } from '../src/main/sync/flows/records-flow'
@@ -38,6 +38,7 @@ import { SyncJournal } from '../src/main/sync/journal'
 import type { RecordSource, SourceCursor, SourcePage } from '../src/main/sync/ports'
 import { runFlow } from '../src/main/sync/runner'
 import type { EventsFlow, MappingDocument, OptOutFlow, RecordsFlow } from '../src/shared/mapping/document'
+import { dynamicsToken } from './support/dynamics-token'
 
 const heapMb = 14_000
 if (getHeapStatistics().heap_size_limit < heapMb * 0.9 * 1024 * 1024 && !process.env.INCREMENTAL_BENCH_CHILD) {
@@ -109,20 +110,6 @@ const document: MappingDocument = {
   format: 'sync-studio/mapping@1',
   name: 'Incremental bench',
   flows: [contactsFlow, vehiclesFlow, optOutFlow, sendsFlow]
-}
-
-async function dynamicsToken(info: SandboxInfo): Promise<string> {
-  const origin = new URL(info.dynamics.url).origin
-  const response = await fetch(`${origin}/${info.dynamics.tenantId}/oauth2/v2.0/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: info.dynamics.clientId,
-      client_secret: info.dynamics.clientSecret,
-      scope: `${origin}/.default`
-    })
-  })
-  return ((await response.json()) as { access_token: string }).access_token
 }
 
 /** Counts the pages a source yields, and keeps its last cursor. */

@@ -13,8 +13,8 @@
  *   npx tsx bench/sandbox.ts [largest=1000000] [smaller=100000]
  */
 import { fork, type ChildProcess } from 'node:child_process'
-import { Agent, fetch as undiciFetch } from 'undici'
 import { startSandbox, type SandboxInfo } from '../src/main/sandbox'
+import { dynamicsToken } from './support/dynamics-token'
 
 const startGoalMs = 2000
 
@@ -66,27 +66,6 @@ function nextMessage(child: ChildProcess): Promise<ServeMessage> {
   })
 }
 
-async function clientCredentials(info: SandboxInfo): Promise<string> {
-  // The token endpoint is on the https authority; trust its per-launch certificate for this request only.
-  const agent = new Agent({ connect: { ca: info.dynamics.ca } })
-  try {
-    const response = await undiciFetch(info.dynamics.tokenUrl, {
-      method: 'POST',
-      dispatcher: agent,
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: info.dynamics.clientId,
-        client_secret: info.dynamics.clientSecret,
-        scope: `${new URL(info.dynamics.url).origin}/.default`
-      })
-    })
-    if (!response.ok) throw new Error(`token request failed: ${response.status} ${await response.text()}`)
-    return ((await response.json()) as { access_token: string }).access_token
-  } finally {
-    await agent.close()
-  }
-}
-
 interface Run {
   contacts: number
   startMs: number
@@ -103,7 +82,7 @@ async function run(contacts: number): Promise<Run> {
   try {
     const ready = await nextMessage(child)
     if (ready.kind !== 'ready') throw new Error('unexpected message from the sandbox process')
-    const token = await clientCredentials(ready.info)
+    const token = await dynamicsToken(ready.info)
     let url: string | undefined = `${ready.info.dynamics.url}contacts`
     let rows = 0
     let pages = 0

@@ -34,6 +34,7 @@ import { SyncJournal } from '../src/main/sync/journal'
 import { runFlow } from '../src/main/sync/runner'
 import { recordsFlowParts } from '../src/main/sync/flows/records-flow'
 import type { RecordsFlow } from '../src/shared/mapping/document'
+import { dynamicsToken } from './support/dynamics-token'
 
 const { values } = parseArgs({
   options: { records: { type: 'string' }, latency: { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'boolean' } }
@@ -105,20 +106,6 @@ async function startChildSandbox(): Promise<ChildSandbox> {
       child.kill('SIGTERM')
     })
   return { info, stop }
-}
-
-async function dynamicsToken(info: SandboxInfo): Promise<string> {
-  const origin = new URL(info.dynamics.url).origin
-  const response = await fetch(`${origin}/${info.dynamics.tenantId}/oauth2/v2.0/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: info.dynamics.clientId,
-      client_secret: info.dynamics.clientSecret,
-      scope: `${origin}/.default`
-    })
-  })
-  return ((await response.json()) as { access_token: string }).access_token
 }
 
 async function main(): Promise<void> {

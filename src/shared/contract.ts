@@ -168,18 +168,30 @@ export const DryRun = z.object({
 })
 const FlowRef = z.object({ document: Document, flowId: z.string().min(1) })
 
+/**
+ * A run's counts. At every progress event and in every summary:
+ *   read = created + updated + unchanged + skipped + failed + deleted + deferred + pending
+ * (`countsAddUp` in the journal). `filteredOut` is not a bucket of its own: it says how many of
+ * the records read the filter dropped (they are `skipped`, or `deleted` with deleteWhenFilteredOut).
+ */
 export const RunCounts = z.object({
+  /** Records and deletions taken from the source (each ends in exactly one of the outcomes below, or is deferred or pending). */
   read: z.number(),
   created: z.number(),
   updated: z.number(),
   unchanged: z.number(),
+  /** Filtered out, source deletes not applied, or superseded by a later version of the same record. */
   skipped: z.number(),
   failed: z.number(),
   deleted: z.number(),
+  /** Waiting for a later pass (orphans whose parent is not in the target yet, retryable failures, deletes held for the delete guard). */
   deferred: z.number(),
-  /** Read and not finished (being written; after a stop: left for the resume). read = created + updated + unchanged + skipped + failed + deleted + deferred + pending. */
+  /**
+   * Read and not finished: being looked up or written (progress), or not written because the
+   * run stopped (a canceled or failed run's summary: the resume reads them again). Never in the journal's own counts.
+   */
   pending: z.number(),
-  /** Of the records read, those the filter dropped (rows read vs kept). */
+  /** Of the records read, those the filter dropped (the rows read vs kept). */
   filteredOut: z.number()
 })
 export type RunCounts = z.infer<typeof RunCounts>

@@ -1,5 +1,4 @@
 import type { FaultSettings } from './common/faults'
-import type { RouteHandler } from './common/http'
 import type { TlsListener } from './common/tls'
 import { createCampaignSandbox, type CampaignSandbox } from './campaign'
 import { createDataverseSandbox, type DataverseSandbox, type ServiceProtectionLimits } from './dataverse'
@@ -93,8 +92,8 @@ export interface RunningSandbox {
   dynamics: DataverseSandbox
   campaign: CampaignSandbox
   /**
-   * API requests each service has answered since it started (tokens not counted: the Web API
-   * under `/api/data/`, Campaign's REST under `/campaign/`). The sync bench reads them to
+   * API requests each service has received since it started (tokens not counted: the Web API
+   * under its base path, Campaign's REST under `/campaign/`). The sync bench reads them to
    * print calls per record as the services saw them.
    */
   requests(): { dynamics: number; campaign: number }
@@ -131,14 +130,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const contacts = settle('contacts', options.contacts, saved?.contacts, defaultContacts, file)!
   const profiles = settle('profiles', options.profiles, saved?.profiles, undefined, file)
 
-  const requests = { dynamics: 0, campaign: 0 }
-  const counted =
-    (handler: RouteHandler, service: keyof typeof requests, api: RegExp): RouteHandler =>
-    async (req, res) => {
-      const handled = await handler(req, res)
-      if (handled && api.test(req.url ?? '')) requests[service]++
-      return handled
-    }
   let dynamics: DataverseSandbox | undefined
   let campaign: CampaignSandbox | undefined
   const services = () => ({ dynamics: dynamics?.info.url ?? '(starting)', campaign: campaign?.info.url ?? '(starting)' })
@@ -177,7 +168,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         )
       }
     }
-    http.mount([counted(dynamics.handle, 'dynamics', /^\/api\/data\//), counted(campaign.handle, 'campaign', /^\/(?:[^/]+\/)?campaign\//)])
+    http.mount([dynamics.handle, campaign.handle])
     authority = await dynamics.startAuthorityTls({ host, notFound: notFoundResponder(services) })
   } catch (error) {
     await http.close()
@@ -249,6 +240,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     http.server.on('request', handler)
     return () => void http.server.off('request', handler)
   }
+  // The running totals `requests()` reports: one listener from the start, the same classification as every other.
+  const requests = { dynamics: 0, campaign: 0 }
+  onRequest((request) => void (request.service !== 'other' && requests[request.service]++))
 
   return {
     info,

@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib'
+import type { RunCounts } from '../../shared/contract'
 import { zeroCounts } from '../../shared/run-counts'
 import type { Json, RecordConflict, SourceCursor, WriteOp } from './ports'
 
@@ -12,32 +13,8 @@ import type { Json, RecordConflict, SourceCursor, WriteOp } from './ports'
  * when it has no newline, is a torn write: it and everything after it are ignored.
  */
 
-/**
- * A run's counts. At every progress event and in every summary:
- *   read = created + updated + unchanged + skipped + failed + deleted + deferred + pending
- * (`countsAddUp`). `filteredOut` is not a bucket of its own: it says how many of the records
- * read the filter dropped (they are `skipped`, or `deleted` with deleteWhenFilteredOut).
- */
-export interface RunCounts {
-  /** Records and deletions taken from the source (each ends in exactly one of the outcomes below, or is deferred or pending). */
-  read: number
-  created: number
-  updated: number
-  unchanged: number
-  /** Filtered out, source deletes not applied, or superseded by a later version of the same record. */
-  skipped: number
-  failed: number
-  deleted: number
-  /** Waiting for a later pass (orphans whose parent is not in the target yet, retryable failures, deletes held for the delete guard). */
-  deferred: number
-  /**
-   * Read and not finished: being looked up or written (progress), or not written because the
-   * run stopped (a canceled or failed run's summary: the resume reads them again). Never in the journal's own counts.
-   */
-  pending: number
-  /** Of the records read, those the filter dropped (the rows read vs kept). */
-  filteredOut: number
-}
+// A run's counts: one shape for the journal, the sync service and the renderer (the contract's schema, src/shared/contract.ts).
+export type { RunCounts }
 
 export const countNames = [
   'read',

@@ -30,6 +30,7 @@ import { appendStep, connectFields, newStep, removeEdges, replaceFlow, setNodePo
 import { connectLink, removeLinks } from '../state/link-edits'
 import { parentFlowsFor } from '../../shared/mapping/links'
 import { useTraceStore } from '../state/trace-store'
+import { isTyping } from '../keyboard'
 import { layoutInWorker } from '../workers/layout-client'
 import { FieldNode } from './FieldNode'
 import { FilterNode } from './FilterNode'
@@ -47,10 +48,6 @@ import { findField } from '../../shared/schema/model'
 const nodeTypes = { fields: FieldNode, filter: FilterNode }
 const edgeTypes = { mapping: MappingEdge }
 const proOptions = { hideAttribution: true }
-
-function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))
-}
 
 /** Keeps what React Flow measured (and whether a node is being dragged) when the document gives new node objects. */
 function mergeNodes(next: Node[], previous: Node[]): Node[] {

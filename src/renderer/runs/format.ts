@@ -1,5 +1,6 @@
 import type { RunCounts } from '../../shared/contract'
 import type { Flow } from '../../shared/mapping/document'
+import { zeroCounts } from '../../shared/run-counts'
 
 export function flowLabel(flow: Flow | undefined, flowId: string): string {
   return flow?.name ? `${flow.name}` : flowId
@@ -41,10 +42,6 @@ export const countLabels: Array<{ key: keyof RunCounts; label: string; planned: 
   { key: 'failed', label: 'failed', planned: 'failed' },
   { key: 'deleted', label: 'deleted', planned: 'delete' }
 ]
-
-export function zeroCounts(): RunCounts {
-  return { read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, deleted: 0, deferred: 0, pending: 0, filteredOut: 0 }
-}
 
 export function sumCounts(list: readonly RunCounts[]): RunCounts {
   const total = zeroCounts()

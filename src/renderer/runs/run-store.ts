@@ -3,7 +3,7 @@ import type { EventPayload, RunCounts, RunProgressEvent, SyncResult } from '../.
 import type { MappingDocument } from '../../shared/mapping/document'
 import type { Client } from '../api/client'
 import { messageOf } from '../panels/format'
-import { zeroCounts } from './format'
+import { zeroCounts } from '../../shared/run-counts'
 
 /**
  * Runs started from this window. Main runs them (they go on when the dialog is closed) and
