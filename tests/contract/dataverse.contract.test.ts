@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DynamicsConnector } from '../../src/main/connectors/dynamics/connector'
 import { StaticTokenProvider } from '../../src/main/connectors/token-provider'
-import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/localServer'
+import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/local-server'
 import { dataverse as samples } from './samples'
 import { fill, standIn, type StandIn } from './stand-in'
 

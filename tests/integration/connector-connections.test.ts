@@ -6,7 +6,7 @@ import { ConnectionService } from '../../src/main/connections/connection-service
 import { SANDBOX_CAMPAIGN_ID, SANDBOX_DYNAMICS_ID, type SandboxConnectionInfo } from '../../src/main/connections/sandbox-profiles'
 import { FileSecretStore } from '../../src/main/workspace/secrets'
 import { JsonFileStore } from '../../src/main/workspace/store'
-import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/localServer'
+import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/local-server'
 import type { TlsListener } from '../../src/main/sandbox/dataverse/index'
 import { serveCampaignSandbox, type ServedCampaignSandbox } from '../../src/main/sandbox/campaign/serve'
 import { closedPort } from './fixtures/connect-proxy'

@@ -7,7 +7,7 @@ import { DynamicsConnector } from '../../src/main/connectors/dynamics/connector'
 import { ConnectorError } from '../../src/main/connectors/http/errors'
 import { createTrustingNetworkClient, sandboxAuthOptions } from '../../src/main/connectors/dynamics/msal-network'
 import type { TlsListener } from '../../src/main/sandbox/dataverse/index'
-import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/localServer'
+import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/local-server'
 
 /**
  * Browser (authorization code + PKCE, loopback redirect) and certificate (client assertion)

@@ -7,7 +7,7 @@ import { ConnectorError } from '../../src/main/connectors/http/errors'
 import { MemorySecretStore } from '../../src/main/workspace/secrets'
 import { createTrustingNetworkClient, sandboxAuthOptions } from '../../src/main/connectors/dynamics/msal-network'
 import type { TlsListener } from '../../src/main/sandbox/dataverse/index'
-import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/localServer'
+import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/local-server'
 
 /** The Dynamics connector over real HTTP against the Dataverse sandbox, signing in through msal-node. */
 let local: LocalDataverseServer

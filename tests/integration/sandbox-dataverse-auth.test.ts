@@ -2,7 +2,7 @@ import { ConfidentialClientApplication, PublicClientApplication, ServerError } f
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTrustingNetworkClient, sandboxAuthOptions } from '../../src/main/connectors/dynamics/msal-network'
 import type { TlsListener } from '../../src/main/sandbox/dataverse/index'
-import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/localServer'
+import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/local-server'
 
 /** Real msal-node against the sandbox's https authority; real HTTP against the Web API. */
 let local: LocalDataverseServer

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DynamicsConnector, type WriteOperation } from '../../src/main/connectors/dynamics/connector'
 import { StaticTokenProvider } from '../../src/main/connectors/token-provider'
 import { BatchedUpdates } from '../../src/main/sync/flows/contact-writes'
-import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/localServer'
+import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/local-server'
 
 /**
  * The bulk operation messages (https://learn.microsoft.com/power-apps/developer/data-platform/bulk-operations)

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/localServer'
+import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/local-server'
 
 type Json = Record<string, any>
 const opened: LocalDataverseServer[] = []

@@ -1,6 +1,6 @@
 import { DynamicsWebApi } from 'dynamics-web-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/localServer'
+import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/local-server'
 
 /**
  * The Dataverse sandbox driven by a widely used third-party client no one here wrote:

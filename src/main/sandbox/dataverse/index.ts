@@ -6,13 +6,13 @@ import { startTlsListener, type TlsListener, type TlsListenerOptions } from '../
 import { nameGuid } from './data/ids'
 import { isoSeconds } from './data/time'
 import { DataStore } from './data/store'
-import { apiPrefix, createHandler } from './httpHandler'
+import { apiPrefix, createHandler } from './http-handler'
 import type { LookupValue, Row } from './schema/model'
-import { ServiceProtection, type ServiceProtectionLimits } from './serviceProtection'
+import { ServiceProtection, type ServiceProtectionLimits } from './service-protection'
 import { Catalog, isLookup } from './tables/catalog'
 
-export type { ServiceProtectionLimits } from './serviceProtection'
-export { documentedLimits } from './serviceProtection'
+export type { ServiceProtectionLimits } from './service-protection'
+export { documentedLimits } from './service-protection'
 export type { FaultSettings } from '../common/faults'
 export {
   createSandboxTlsMaterial,

@@ -1,5 +1,5 @@
 import { DataverseError, errors } from '../errors'
-import type { QueryOptions } from '../odata/queryOptions'
+import type { QueryOptions } from '../odata/query-options'
 import type { DataverseService } from './service'
 import { jsonResponse, type ApiResponse } from './types'
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { DataStore } from '../data/store'
-import { PagingCookies } from '../odata/pagingCookie'
+import { PagingCookies } from '../odata/paging-cookie'
 import type { Catalog } from '../tables/catalog'
 
 /** What every Web API route needs: the data, the names, the absolute URL, the caller. */

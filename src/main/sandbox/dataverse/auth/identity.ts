@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import { readBody, sendJson } from '../../common/http'
-import { CertificateRegistry } from './clientAssertion'
+import { CertificateRegistry } from './client-assertion'
 import { clientInfo, TokenSigner, unsignedIdToken, type TokenClaims } from './tokens'
 
 /**

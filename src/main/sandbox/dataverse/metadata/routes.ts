@@ -1,12 +1,12 @@
 import { DataverseError, errors } from '../errors'
 import { guidPattern } from '../data/ids'
-import type { QueryOptions } from '../odata/queryOptions'
+import type { QueryOptions } from '../odata/query-options'
 import type { ColumnDef, TableDef } from '../schema/model'
 import type { DataverseService } from '../api/service'
 import { jsonResponse, type ApiResponse } from '../api/types'
-import { attributeId, baseAttributeJson, castableTypes, metadataTypeOf, optionSetJson, typeSpecificJson } from './attributeJson'
-import { entityId, entityJson, keysJson, manyToOneJson, oneToManyJson } from './entityJson'
-import { applySelect, contextShape, jsonPredicate, parseMetadataExpand, type MetadataExpand } from './jsonQuery'
+import { attributeId, baseAttributeJson, castableTypes, metadataTypeOf, optionSetJson, typeSpecificJson } from './attribute-json'
+import { entityId, entityJson, keysJson, manyToOneJson, oneToManyJson } from './entity-json'
+import { applySelect, contextShape, jsonPredicate, parseMetadataExpand, type MetadataExpand } from './json-query'
 
 /**
  * EntityDefinitions routes (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-metadata-web-api). Metadata is never paged: every match comes back

@@ -1,5 +1,5 @@
 import { chance, intBetween, pick, rowRandom } from '../../common/random'
-import { addressColumns, deriveAddressComposites } from '../schema/addressColumns'
+import { addressColumns, deriveAddressComposites } from '../schema/address-columns'
 import { bool, email, int, lookup, memo, money, phone, picklist, primaryKey, str, systemColumns, requiredLevel } from '../schema/columns'
 import type { Row, TableContext, TableDef } from '../schema/model'
 import { cities, companySuffix, companyWords, maybe, phoneNumber } from '../data/names'

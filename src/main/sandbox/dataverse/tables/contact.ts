@@ -1,5 +1,5 @@
 import { chance, intBetween, pick, rowRandom } from '../../common/random'
-import { addressColumns, deriveAddressComposites } from '../schema/addressColumns'
+import { addressColumns, deriveAddressComposites } from '../schema/address-columns'
 import {
   bool,
   dateTime,

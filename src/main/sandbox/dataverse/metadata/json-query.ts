@@ -1,7 +1,7 @@
 import { DataverseError, errors } from '../errors'
-import type { Expr, Literal, Operand } from '../odata/filterAst'
-import { parseFilter } from '../odata/filterParser'
-import { splitTopLevel } from '../odata/queryOptions'
+import type { Expr, Literal, Operand } from '../odata/filter-ast'
+import { parseFilter } from '../odata/filter-parser'
+import { splitTopLevel } from '../odata/query-options'
 
 /**
  * $select/$filter/$expand over metadata JSON. Metadata filters work on primitive, enum and

@@ -1,7 +1,7 @@
 import { DataverseError, errors } from '../errors'
 import type { ColumnDef, LookupValue, Row } from '../schema/model'
 import type { Catalog, TableIndex } from '../tables/catalog'
-import type { CompareOp, Expr, Literal, Operand } from './filterAst'
+import type { CompareOp, Expr, Literal, Operand } from './filter-ast'
 import { comparable, compareValues, edmTypeOf, foldText, kindOf, type Kind } from './values'
 
 /**

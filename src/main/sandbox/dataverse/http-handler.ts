@@ -8,7 +8,7 @@ import type { DataverseService } from './api/service'
 import { errorResponse, type ApiResponse } from './api/types'
 import type { IdentityProvider } from './auth/identity'
 import { DataverseError } from './errors'
-import type { ServiceProtection } from './serviceProtection'
+import type { ServiceProtection } from './service-protection'
 
 /**
  * The node-facing edge: identity routes, then for `/api/data/v9.2/**` the order a real

@@ -1,5 +1,5 @@
 import { DataverseError } from '../errors'
-import type { CompareOp, Expr, Literal, Operand } from './filterAst'
+import type { CompareOp, Expr, Literal, Operand } from './filter-ast'
 import { syntaxError, tokenize, type Token } from './lexer'
 
 /**
