@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { SyncJournal } from '../../src/main/sync/journal'
 import type { MappingDocument, OptOutFlow } from '../../src/shared/mapping/document'
 import { contactsDocument, profilesByKey, syncBench, type SyncBench } from './fixtures/sync-flow-sandbox'
 
@@ -156,5 +157,15 @@ describe('opt-outs over the sandbox', () => {
     const again = await service.run(await optOuts('both'))
     expect(again.flows[0].summary).toEqual(['no opt-out conflict resolved: Dynamics and Campaign agreed on every opt-out'])
     expect((await service.conflicts(again.flows[0].runId!)).total).toBe(0)
+
+    // Compacting the history keeps the conflicts: the same rows, the same labels, after the per-record successes are gone.
+    const runFile = join(bench.folder, 'journal', 'runs', `${run.flows[0].runId}.jsonl`)
+    const lines = async () => (await readFile(runFile, 'utf8')).split('\n').filter(Boolean).length
+    const linesBefore = await lines()
+    const journal = await SyncJournal.open(join(bench.folder, 'journal'))
+    expect(await journal.compact({ keepDetailed: 0 })).toContain(run.flows[0].runId)
+    expect(await lines()).toBeLessThan(linesBefore)
+    expect(await service.conflicts(run.flows[0].runId!)).toEqual(history)
+    expect((await service.summary(run.flows[0].runId!)).counts).toEqual(run.flows[0].counts)
   })
 })

@@ -11,13 +11,14 @@ import { outcomeId } from './journal-recovery'
 import { scanFile } from './journal-run-file'
 
 /**
- * Compaction: an old finished run's file rewritten to its start, its failed records, its last
- * checkpoint with what followed it, and its end — enough for the history, the error export,
- * retry and resume; the per-record successes are gone. Returns false for a file without a
- * start (left as it is).
+ * Compaction: an old finished run's file rewritten to its start, the conflicts it settled, its
+ * failed records, its last checkpoint with what followed it, and its end — enough for the
+ * history, the conflicts a consultant shows a client, the error export, retry and resume; the
+ * other per-record successes are gone. Returns false for a file without a start (left as it is).
  */
 export async function compactRunFile(path: string): Promise<boolean> {
   const failures = new Map<string, OutcomeItem>()
+  const conflicts = new Map<string, OutcomeItem>()
   let afterCheckpoint: JournalEntry[] = []
   let checkpoint: CheckpointEntry | undefined
   let start: StartEntry | undefined
@@ -25,12 +26,15 @@ export async function compactRunFile(path: string): Promise<boolean> {
     if (entry.t === 'start') start = entry
     else if (entry.t === 'checkpoint') {
       checkpoint = entry
-      for (const e of afterCheckpoint) if (e.t === 'outcomes') collectFailures(e, failures)
+      for (const e of afterCheckpoint) if (e.t === 'outcomes') collect(e, failures, conflicts)
       afterCheckpoint = []
     } else afterCheckpoint.push(entry)
   })
   if (!start) return false
   const entries: JournalEntry[] = [start]
+  // `d: {}`: these lines change no count (the checkpoint holds them); conflicts first, so a
+  // record that settled a conflict and failed later in the run still reads as failed.
+  if (conflicts.size) entries.push({ t: 'outcomes', at: start.at, page: 0, items: [...conflicts.values()], d: {} })
   if (failures.size) entries.push({ t: 'outcomes', at: start.at, page: 0, items: [...failures.values()], d: {} })
   if (checkpoint) entries.push(checkpoint)
   entries.push(...afterCheckpoint)
@@ -38,10 +42,19 @@ export async function compactRunFile(path: string): Promise<boolean> {
   return true
 }
 
-function collectFailures(entry: OutcomesEntry, into: Map<string, OutcomeItem>): void {
+/**
+ * Each record's last word, as the history reads it: its failure (a later success clears it),
+ * and the conflicts of its last successful write (a later write without conflicts clears them;
+ * RunHistory.conflicts reads the same way).
+ */
+function collect(entry: OutcomesEntry, failures: Map<string, OutcomeItem>, conflicts: Map<string, OutcomeItem>): void {
   for (const item of entry.items) {
     const id = outcomeId(item)
-    if (item.o === 'failed') into.set(id, item)
-    else if (item.o !== 'deferred') into.delete(id)
+    if (item.o === 'failed') failures.set(id, item)
+    else if (item.o !== 'deferred') failures.delete(id)
+    if (item.o === 'failed' || item.o === 'deferred' || item.k === undefined) continue
+    // Only what the conflicts need: the record, its outcome and the labelled conflicts.
+    if (item.conflicts?.length) conflicts.set(id, { k: item.k, o: item.o, ...(item.op ? { op: item.op } : {}), conflicts: item.conflicts })
+    else conflicts.delete(id)
   }
 }

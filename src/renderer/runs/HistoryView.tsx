@@ -176,7 +176,9 @@ export function HistoryView({ client }: { client: Client }) {
             <Caption1>This run is resumable: the next sync of this flow continues it from its last checkpoint.</Caption1>
           )}
           {selected.compacted && (
-            <Caption1 className="ssp-quiet">Older run, compacted: its failed records are kept, the per-record successes are not.</Caption1>
+            <Caption1 className="ssp-quiet">
+              Older run, compacted: its failed records and conflicts are kept, the other per-record successes are not.
+            </Caption1>
           )}
           {!selected.dryRun && (
             <ConflictsView
