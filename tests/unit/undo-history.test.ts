@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { DOCUMENT_FORMAT, type MappingDocument, type RecordsFlow } from '../../src/shared/mapping/document'
 import { validateDocument } from '../../src/shared/mapping/document-io'
+import { edgeId, useCanvasStore } from '../../src/renderer/state/canvas-store'
 import { selectDirty, useDocumentStore } from '../../src/renderer/state/document-store'
+import { connectFields } from '../../src/renderer/state/mapping-edits'
 
 // The renderer's document store as the user meets it: edits, undo and redo, unsaved changes.
 
@@ -112,5 +114,91 @@ describe('unsaved changes', () => {
     expect(selectDirty(store())).toBe(true)
     store().undo()
     expect(store().document).toBe(other)
+  })
+})
+
+describe('gestures are one step, and undo brings back where the user was', () => {
+  const canvas = () => useCanvasStore.getState()
+  const twoFlows: MappingDocument = { format: DOCUMENT_FORMAT, name: 'Two', flows: [flow('contacts'), flow('vehicles')] }
+  const map = (flowId: string, source: string, target: string) =>
+    store().edit(`Map ${source} → ${target}`, (doc) => connectFields(doc, flowId, source, target, false))
+
+  beforeEach(() => {
+    store().load(twoFlows, '/tmp/two.mapping.json')
+    canvas().reset()
+  })
+
+  it('a transaction of several edits is one step named once; undo takes all of it back, redo puts all of it back', () => {
+    canvas().select({ kind: 'field', side: 'source', field: 'firstname' })
+    store().transaction('Map firstname → firstName', () => {
+      map('contacts', 'firstname', 'firstName')
+      map('contacts', 'lastname', 'lastName')
+      canvas().select({ kind: 'edge', target: 'firstName', from: 'firstname' })
+    })
+    const done = store().document!
+    expect(store().past.map((step) => step.action)).toEqual(['Map firstname → firstName'])
+    expect(done.flows[0]).toMatchObject({ fields: [{ target: 'firstName' }, { target: 'lastName' }] })
+
+    canvas().select({ kind: 'none' })
+    store().undo()
+    expect(store().document).toBe(twoFlows)
+    expect(canvas().selection).toEqual({ kind: 'field', side: 'source', field: 'firstname' })
+    expect(canvas().selectedEdges).toEqual([])
+
+    store().redo()
+    expect(store().document).toBe(done)
+    // Redo shows the selection the gesture left: the new edge.
+    expect(canvas().selection).toEqual({ kind: 'edge', target: 'firstName', from: 'firstname' })
+    expect(canvas().selectedEdges).toEqual([edgeId('firstName', 'firstname')])
+  })
+
+  it('nested transactions belong to the outer gesture', () => {
+    store().transaction('Accept 2 suggestions', () => {
+      store().transaction('Accept a', () => map('contacts', 'a', 'A'))
+      store().transaction('Accept b', () => map('contacts', 'b', 'B'))
+    })
+    expect(store().past.map((step) => step.action)).toEqual(['Accept 2 suggestions'])
+    store().undo()
+    expect(store().document).toBe(twoFlows)
+  })
+
+  it('a gesture that changes nothing is not a step; one that fails leaves the document as it was', () => {
+    store().transaction('Nothing', () => canvas().select({ kind: 'match' }))
+    expect(store().past).toEqual([])
+    expect(() =>
+      store().transaction('Half done', () => {
+        map('contacts', 'a', 'A')
+        throw new Error('the second half failed')
+      })
+    ).toThrow('the second half failed')
+    expect(store().document).toBe(twoFlows)
+    expect(store().past).toEqual([])
+    // The store is usable again: the next edit is a step of its own.
+    map('contacts', 'a', 'A')
+    expect(store().past).toHaveLength(1)
+  })
+
+  it('undo shows the flow the edit was made on, with its selection', () => {
+    store().setActiveFlow('vehicles')
+    canvas().select({ kind: 'node', node: 'target' })
+    map('vehicles', 'name', 'label')
+    store().setActiveFlow('contacts')
+    canvas().select({ kind: 'none' })
+    store().undo()
+    expect(store().activeFlowId).toBe('vehicles')
+    expect(canvas().selection).toEqual({ kind: 'node', node: 'target' })
+  })
+
+  it('problems are checked once the gesture ends', () => {
+    store().transaction('Break the match', () => {
+      store().edit('clear the source', (doc) => ({
+        ...doc,
+        flows: [{ ...flow('contacts'), match: { source: '', target: 'x' } }, doc.flows[1]]
+      }))
+      expect(store().problems).toEqual([])
+    })
+    expect(store().problems.length).toBeGreaterThan(0)
+    store().undo()
+    expect(store().problems).toEqual([])
   })
 })
