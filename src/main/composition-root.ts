@@ -1,15 +1,17 @@
 import { join } from 'node:path'
 import { ConnectionService, type ConnectionServiceOptions } from './connections/connection-service'
 import type { SandboxConnectionInfo } from './connections/sandbox-profiles'
+import { PreviewService } from './preview/preview-service'
+import { SyncService, type SyncServiceOptions } from './sync/sync-service'
 import { FileSecretStore, MemorySecretStore, type SecretStore } from './workspace/secrets'
 import { JsonFileStore, MemoryStore, type KeyValueStore } from './workspace/store'
 import { SETTINGS_FILE } from './workspace/user-data'
 
 /**
- * The one place that wires connection profiles, secrets and the connectors built from them, for the desktop
- * app, browser mode and the CLI alike. What differs between them comes in as options:
- * where profiles and secrets are kept, the operating system's network, a running sandbox.
- * The sync and preview services take the ConnectionService this builds.
+ * The one place that wires connection profiles, secrets, the connectors built from them and
+ * the sync and preview services over them, for the desktop app, browser mode and the CLI
+ * alike. What differs between them comes in as options: where profiles and secrets are kept,
+ * the operating system's network, a running sandbox, where the journal is.
  */
 
 /** Where profiles and secrets are kept. */
@@ -55,4 +57,22 @@ export function createConnections(options: ConnectionsOptions): ConnectionServic
         }
       : {})
   })
+}
+
+/** The run journal's folder inside a user-data folder: the app's, browser mode's and the CLI's default. */
+export function journalFolderIn(userData: string): string {
+  return join(userData, 'sync')
+}
+
+/** What a sync service needs besides the connections: where its journal is, and the CLI's extras. */
+export type SyncOptions = Omit<SyncServiceOptions, 'connections'>
+
+/** The sync service over these connections: the app's (through its run manager) and the CLI's `run`. */
+export function createSync(connections: ConnectionService, options: SyncOptions): SyncService {
+  return new SyncService({ connections, ...options })
+}
+
+/** Previews, record traces and dry-run diffs over these connections: the app's and the CLI's `preview`. */
+export function createPreviews(connections: ConnectionService): PreviewService {
+  return new PreviewService(connections)
 }

@@ -3,10 +3,8 @@ import type { AppInfo, TableSummary } from '../shared/contract'
 import { DocumentService, type DocumentDialogs } from './documents/document-service'
 import type { Handlers } from './contract/dispatcher'
 import { EventHub } from './contract/event-hub'
-import { PreviewService } from './preview/preview-service'
 import { RunManager } from './sync/run-manager'
-import { SyncService } from './sync/sync-service'
-import { createConnections, userDataStorage } from './composition-root'
+import { createConnections, createPreviews, createSync, journalFolderIn, userDataStorage } from './composition-root'
 import type { ConnectionServiceOptions } from './connections/connection-service'
 import { EmbeddedSandbox } from './workspace/embedded-sandbox'
 import { RecentDocuments } from './workspace/recent-documents'
@@ -60,8 +58,8 @@ export function createServices(platform: Platform, events: EventHub = new EventH
     network: platform.network,
     sandbox: { info: () => sandbox.info(), owner: 'app', snapshotFile: join(platform.userData, 'sandbox-snapshot.json') }
   })
-  const previews = new PreviewService(connections)
-  const sync = new SyncService({ connections, journalFolder: join(platform.userData, 'sync') })
+  const previews = createPreviews(connections)
+  const sync = createSync(connections, { journalFolder: journalFolderIn(platform.userData) })
   const runs = new RunManager(sync, events)
   // Connections can name the Sandbox before it has finished starting (it takes a moment).
   const ready = () => sandbox.settled()

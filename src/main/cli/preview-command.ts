@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { isConnectorError } from '../connectors/http/errors'
-import { PreviewService } from '../preview/preview-service'
+import { createPreviews } from '../composition-root'
 import { SchemaProblemsError } from '../sync/schema-check'
 import { printSchemaProblems } from './run-command'
 import { UsageError, type CliIO, type Command } from './command'
@@ -51,7 +51,7 @@ export const previewCommand: Command = {
       io
     })
     try {
-      const service = new PreviewService(workspace.connections)
+      const service = createPreviews(workspace.connections)
       const { query, preview } = await service.preview(document, flowId, limit, io.signal)
       if (values.json) {
         io.out(JSON.stringify({ flowId, query, preview }))

@@ -6,7 +6,8 @@ import { parseShard, shardLabel, type Shard } from '../../shared/shard'
 import type { RunCounts } from '../sync/journal-format'
 import type { PlanEntry } from '../sync/runner'
 import { SchemaProblemsError } from '../sync/schema-check'
-import { SyncService, type SyncEvent, type SyncResult } from '../sync/sync-service'
+import { type SyncEvent, type SyncResult } from '../sync/sync-service'
+import { createSync } from '../composition-root'
 import { UsageError, type CliIO, type Command } from './command'
 import { deliveriesLine, maxDeliveries, simulateDeliveries } from './sandbox-command'
 import { defaultJournalFolder, integerFlag, openWorkspace, readMapping } from './sync-setup'
@@ -118,8 +119,7 @@ export const runCommand: Command = {
         // The sandbox's Campaign has made deliveries only if asked; export what it has so the events flows find files.
         await workspace.sandbox.campaign.exportLogs(events)
       }
-      const service = new SyncService({
-        connections: workspace.connections,
+      const service = createSync(workspace.connections, {
         journalFolder,
         ...(events ? { eventsFolder: events } : {}),
         ...(workspace.saveSandbox ? { afterWrite: workspace.saveSandbox } : {}),

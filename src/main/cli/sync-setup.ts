@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { parseDocumentText } from '../../shared/mapping/document-io'
 import type { MappingDocument } from '../../shared/mapping/document'
 import { formatProblem } from '../../shared/problems'
 import { startSandbox, type RunningSandbox } from '../sandbox/index'
-import { createConnections, throwawayStorage, userDataStorage } from '../composition-root'
+import { createConnections, journalFolderIn, throwawayStorage, userDataStorage } from '../composition-root'
 import type { ConnectionService } from '../connections/connection-service'
 import type { SandboxConnectionInfo } from '../connections/sandbox-profiles'
 import { userDataFolder } from '../workspace/user-data'
@@ -51,7 +51,7 @@ export interface Workspace {
 }
 
 export function defaultJournalFolder(): string {
-  return join(userDataFolder(), 'sync')
+  return journalFolderIn(userDataFolder())
 }
 
 export async function openWorkspace(options: {
