@@ -3,6 +3,7 @@ import type { ColumnDef, Row } from '../schema/model'
 import type { TableIndex } from '../tables/catalog'
 import { compileFilter, resolveProperty, type FilterContext } from '../odata/filter-eval'
 import { parseFilter } from '../odata/filter-parser'
+import { keyedPositions } from './id-index'
 import { formatDeltaToken, parseDeltaToken, type PageState } from '../odata/paging-cookie'
 import { annotationMatcher, type Preferences } from '../odata/prefer'
 import { parseExpand, parseOrderBy, type QueryOptions } from '../odata/query-options'
@@ -81,13 +82,31 @@ export function contextUrl(svc: DataverseService, table: TableIndex, options: Qu
   return `${svc.apiUrl}$metadata#${table.def.entitySetName}${shape}${suffix}`
 }
 
-function buildPredicate(svc: DataverseService, table: TableIndex, options: QueryOptions): ((row: Row) => boolean) | undefined {
-  if (!options.filter) return undefined
-  return compileFilter(parseFilter(options.filter, options.aliases), filterContext(svc, table))
+interface Filtered {
+  predicate?: (row: Row) => boolean
+  /** The only positions the filter can match (it pins the primary id or a key): read those, not the table. */
+  keyed?: number[]
+}
+
+function buildPredicate(svc: DataverseService, table: TableIndex, options: QueryOptions): Filtered {
+  if (!options.filter) return {}
+  const ast = parseFilter(options.filter, options.aliases)
+  return { predicate: compileFilter(ast, filterContext(svc, table)), keyed: keyedPositions(svc.store, table, ast) }
+}
+
+/** Scan positions from `start` on: the keyed ones when the filter pins a key, else every position. */
+function* scan(svc: DataverseService, table: TableIndex, filtered: Filtered, start = 0): Generator<number> {
+  if (filtered.keyed) {
+    for (const pos of filtered.keyed) if (pos >= start) yield pos
+    return
+  }
+  const total = svc.store.positions(table.def.logicalName)
+  for (let pos = start; pos < total; pos++) yield pos
 }
 
 /** Positions of matching rows in $orderby order, cached per query and store version. */
-function sortedPositions(svc: DataverseService, table: TableIndex, options: QueryOptions, predicate?: (row: Row) => boolean): number[] {
+function sortedPositions(svc: DataverseService, table: TableIndex, options: QueryOptions, filtered: Filtered): number[] {
+  const { predicate } = filtered
   const terms = parseOrderBy(options.orderby!, options.aliases)
   const ctx = filterContext(svc, table)
   const getters = terms.map((term) => {
@@ -98,8 +117,7 @@ function sortedPositions(svc: DataverseService, table: TableIndex, options: Quer
   const cached = svc.sortCache.get(key)
   if (cached) return cached
   const entries: Array<{ pos: number; keys: Array<string | number | boolean | null> }> = []
-  const total = svc.store.positions(table.def.logicalName)
-  for (let pos = 0; pos < total; pos++) {
+  for (const pos of scan(svc, table, filtered)) {
     const row = svc.store.rowAt(table.def.logicalName, pos)
     if (!row || (predicate && !predicate(row))) continue
     entries.push({ pos, keys: getters.map((g) => g.get(row)) })
@@ -117,13 +135,14 @@ function sortedPositions(svc: DataverseService, table: TableIndex, options: Quer
   return positions
 }
 
-function countMatching(svc: DataverseService, table: TableIndex, predicate?: (row: Row) => boolean): number {
+function countMatching(svc: DataverseService, table: TableIndex, filtered: Filtered): number {
   const name = table.def.logicalName
+  const { predicate } = filtered
   if (!predicate) return svc.store.liveCount(name)
   let count = 0
-  const total = svc.store.positions(name)
   // Counting stops one past the cap: the documented count never exceeds 5,000.
-  for (let pos = 0; pos < total && count <= countLimit; pos++) {
+  for (const pos of scan(svc, table, filtered)) {
+    if (count > countLimit) break
     const row = svc.store.rowAt(name, pos)
     if (row && predicate(row)) count++
   }
@@ -155,7 +174,8 @@ export function queryCollection(
   if (tracking) return trackChanges(svc, table, options, prefs)
   const columns = selectColumns(table, options.select)
   const expand = expandPlans(svc, table, options.expand)
-  const predicate = buildPredicate(svc, table, options)
+  const filtered = buildPredicate(svc, table, options)
+  const { predicate } = filtered
   const name = table.def.logicalName
   const queryHash = svc.cookies.queryHash(options.base)
   const state: PageState | undefined = options.skiptoken ? svc.cookies.decode(options.skiptoken, options.base) : undefined
@@ -168,7 +188,7 @@ export function queryCollection(
   const emit = (row: Row) => rowsJson.push(JSON.stringify(serializeRow(table, row, columns, ctx, expand)))
   let next: PageState | undefined
   if (options.orderby) {
-    const positions = sortedPositions(svc, table, options, predicate)
+    const positions = sortedPositions(svc, table, options, filtered)
     const start = state?.at ?? 0
     const end = Math.min(start + pageSize, positions.length)
     for (let i = start; i < end; i++) emit(svc.store.rowAt(name, positions[i])!)
@@ -176,9 +196,7 @@ export function queryCollection(
       next = { page: (state?.page ?? 1) + 1, at: start + pageSize, query: queryHash, tracking: false }
     }
   } else {
-    const total = svc.store.positions(name)
-    let pos = state?.at ?? 0
-    for (; pos < total; pos++) {
+    for (const pos of scan(svc, table, filtered, state?.at ?? 0)) {
       const row = svc.store.rowAt(name, pos)
       if (!row || (predicate && !predicate(row))) continue
       if (rowsJson.length === pageSize) {
@@ -190,7 +208,7 @@ export function queryCollection(
   }
   const body: Record<string, unknown> = { '@odata.context': contextUrl(svc, table, options) }
   if (options.count) {
-    const count = countMatching(svc, table, predicate)
+    const count = countMatching(svc, table, filtered)
     body['@odata.count'] = Math.min(count, countLimit)
     if (ctx.wants('Microsoft.Dynamics.CRM.totalrecordcount')) body['@Microsoft.Dynamics.CRM.totalrecordcount'] = Math.min(count, countLimit)
     if (ctx.wants('Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'))

@@ -88,6 +88,19 @@ export class DataStore {
     return s.generatedCount - s.tombstones.size + created
   }
 
+  /**
+   * The scan position of the row with this primary id (generated rows: their index; created
+   * rows: their creation slot), or undefined when no row has it — an O(1) look-up, so a
+   * query by id reads one row instead of scanning the table.
+   */
+  positionOf(table: string, id: string): number | undefined {
+    const s = this.state(table)
+    const key = id.toLowerCase()
+    const created = s.createdPos.get(key)
+    if (created !== undefined) return s.generatedCount + created
+    return indexOfGeneratedId(this.ctx.seed, table, key, s.generatedCount)
+  }
+
   /** The row at a scan position, or undefined when that row was deleted. Do not mutate. */
   rowAt(table: string, pos: number): Row | undefined {
     const s = this.state(table)
