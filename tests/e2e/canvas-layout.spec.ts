@@ -152,6 +152,50 @@ for (const example of examples) {
   })
 }
 
+/** Every edge label on screen lies on no node and on no other label (a node's border counts as the node). */
+async function checkLabels(page: Page, where: string) {
+  const nodes: Array<{ name: string; box: Box }> = []
+  for (const node of await page.locator('.react-flow__node').all())
+    nodes.push({ name: (await node.getAttribute('data-id')) ?? '?', box: await box(node) })
+  const labels: Array<{ text: string; box: Box }> = []
+  for (const label of await page.locator('.ss-edge-label').all()) {
+    if (!(await label.isVisible())) continue
+    const text = (await label.textContent()) ?? ''
+    const b = await box(label)
+    for (const node of nodes) expect(overlap(b, node.box), `${where}: the label "${text}" lies on the ${node.name} node`).toBe(false)
+    for (const other of labels) expect(overlap(b, other.box), `${where}: the labels "${text}" and "${other.text}" overlap`).toBe(false)
+    labels.push({ text, box: b })
+  }
+  return labels.length
+}
+
+for (const example of examples) {
+  test(`${example.file}: every edge label and step chip sits where its edge is free, on no node and on no other label`, async ({
+    page,
+    app
+  }) => {
+    await page.goto(app.launchUrl)
+    await openExample(page, example.file)
+    // The preview closed and only the mapped fields listed: every mapping's rows are in view, so every label shows.
+    await page.getByRole('button', { name: 'Hide preview' }).click()
+    const tabs = page.getByRole('tablist', { name: 'Flows' }).getByRole('tab')
+    let shown = 0
+    for (let index = 0; index < example.flows; index++) {
+      await tabs.nth(index).click()
+      await expect(page.locator('.react-flow__node[data-id="target"] .ss-row').first()).toBeVisible({ timeout: 30_000 })
+      await page.waitForTimeout(400)
+      await checkLabels(page, `flow ${index + 1}, all fields`)
+      for (const side of ['source', 'target'])
+        await page.locator(`.react-flow__node[data-id="${side}"] .ss-node__mode select`).selectOption('mapped')
+      await page.waitForTimeout(400)
+      shown += await checkLabels(page, `flow ${index + 1}, mapped fields`)
+      await page.screenshot({ path: `${screens}/labels-1440-${example.file.replace('.mapping.json', '')}-${index + 1}.png` })
+    }
+    // The check looked at labels: the examples' steps, links and match keys show as labels once their rows are in view.
+    expect(shown).toBeGreaterThanOrEqual(example.flows)
+  })
+}
+
 test('the overview sits beside the canvas, never over a node', async ({ page, app }) => {
   await page.goto(app.launchUrl)
   await openContactsExample(page)

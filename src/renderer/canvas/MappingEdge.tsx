@@ -1,8 +1,10 @@
 import { Button, Tooltip } from '@fluentui/react-components'
 import { CheckmarkRegular, DismissRegular, ErrorCircleFilled, WarningFilled } from '@fluentui/react-icons'
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, type Edge, type EdgeProps } from '@xyflow/react'
-import { memo } from 'react'
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, useStore, type Edge, type EdgeProps, type ReactFlowState } from '@xyflow/react'
+import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { useCanvasStore } from '../state/canvas-store'
+import { useEdgeLabelStore } from '../state/edge-label-store'
+import { LABEL_GAP, type Rect } from './label-placement'
 import './links.css'
 import type { Severity } from '../state/flow-schema'
 
@@ -37,15 +39,43 @@ const show = (value: unknown) =>
       ? `"${value.length > 28 ? `${value.slice(0, 27)}…` : value}"`
       : JSON.stringify(value)
 
-/** A point on React Flow's bezier between a right-hand source and a left-hand target (control points half-way across). */
-function pointAlong(sx: number, sy: number, tx: number, ty: number, t: number): [number, number] {
-  const offset = tx >= sx ? 0.5 * (tx - sx) : 0.35 * 25 * Math.sqrt(sx - tx)
-  const c1 = sx + offset
-  const c2 = tx - offset
-  const u = 1 - t
-  const x = u * u * u * sx + 3 * u * u * t * c1 + 3 * u * t * t * c2 + t * t * t * tx
-  const y = u * u * u * sy + 3 * u * u * t * sy + 3 * u * t * t * ty + t * t * t * ty
-  return [x, y]
+/** The nodes' boxes in flow coordinates, as one string so the edges re-render only when a node moves or changes size. */
+const nodeBoxes = (state: ReactFlowState) => {
+  let key = ''
+  for (const node of state.nodeLookup.values()) {
+    const { x, y } = node.internals.positionAbsolute
+    key += `${x},${y},${node.measured.width ?? 0},${node.measured.height ?? 0};`
+  }
+  return key
+}
+const rectsOf = (key: string): Rect[] =>
+  key
+    .split(';')
+    .filter(Boolean)
+    .map((part) => {
+      const [x, y, width, height] = part.split(',').map(Number)
+      return { x, y, width, height }
+    })
+
+/** The label's size as laid out (in flow units: the canvas zoom does not change it), measured again when its content changes. */
+function useLabelSize(shown: boolean) {
+  const ref = useRef<HTMLDivElement>(null)
+  const [size, setSize] = useState<{ width: number; height: number }>()
+  useLayoutEffect(() => {
+    const element = ref.current
+    if (!shown || !element) return setSize(undefined)
+    const measure = () =>
+      setSize((previous) =>
+        previous?.width === element.offsetWidth && previous.height === element.offsetHeight
+          ? previous
+          : { width: element.offsetWidth, height: element.offsetHeight }
+      )
+    measure()
+    const observer = new ResizeObserver(measure)
+    observer.observe(element)
+    return () => observer.disconnect()
+  }, [shown])
+  return [ref, size] as const
 }
 
 function MappingEdgeView({
@@ -71,18 +101,37 @@ function MappingEdgeView({
   const away = useCanvasStore((state) =>
     data ? state.proxied.source.has(sourceHandleId ?? data.from) || state.proxied.target.has(targetHandleId ?? data.target) : false
   )
-  if (!data) return null
-  const kind = data.kind
-  const className = `ss-edge ss-edge--${kind}${data.severity ? ` ss-edge--${data.severity}` : ''}${selected ? ' ss-edge--selected' : ''}${away && !selected ? ' ss-edge--away' : ''}`
+  const kind = data?.kind
+  const className = `ss-edge ss-edge--${kind}${data?.severity ? ` ss-edge--${data.severity}` : ''}${selected ? ' ss-edge--selected' : ''}${away && !selected ? ' ss-edge--away' : ''}`
   // Proposals show their buttons when selected (the inspector lists them all); an edge whose row is scrolled away keeps quiet.
   const showLabel =
-    selected ||
-    (!away &&
-      (kind === 'match' ||
-        kind === 'link' ||
-        (kind === 'mapping' && data.primary && (data.steps.length > 0 || data.severity || data.trace || !data.applyUpdates))))
-  // Labels sit two thirds along, nearer the target: mappings into neighbouring rows then fan out instead of stacking mid-way.
-  const [x, y] = kind === 'match' ? [labelX, labelY] : pointAlong(sourceX, sourceY, targetX, targetY, 0.68)
+    data !== undefined &&
+    Boolean(
+      selected ||
+      (!away &&
+        (kind === 'match' ||
+          kind === 'link' ||
+          (kind === 'mapping' && data.primary && (data.steps.length > 0 || data.severity || data.trace || !data.applyUpdates))))
+    )
+
+  // Where the label goes is worked out with every other label and node (state/edge-label-store.ts): never on a node or another label.
+  const [labelRef, size] = useLabelSize(showLabel)
+  const boxes = useStore(nodeBoxes)
+  const obstacles = useMemo(() => rectsOf(boxes), [boxes])
+  const { request, withdraw, setObstacles } = useEdgeLabelStore.getState()
+  useLayoutEffect(() => setObstacles(obstacles), [obstacles, setObstacles])
+  useLayoutEffect(() => {
+    // Labels sit about two thirds along, nearer the target: mappings into neighbouring rows then fan out instead of stacking mid-way.
+    if (showLabel && size)
+      request({ id, sx: sourceX, sy: sourceY, tx: targetX, ty: targetY, ...size, prefer: kind === 'match' ? 0.5 : 0.68, first: selected })
+    else withdraw(id)
+  }, [id, showLabel, size, sourceX, sourceY, targetX, targetY, kind, selected, request, withdraw])
+  useLayoutEffect(() => () => withdraw(id), [id, withdraw])
+  const placed = useEdgeLabelStore((state) => state.placed.get(id))
+  // A label as wide as the free space between the two nodes at most: longer ones wrap.
+  const room = Math.max(96, Math.min(320, Math.abs(targetX - sourceX) - 2 * LABEL_GAP))
+
+  if (!data) return null
   return (
     <>
       <BaseEdge id={id} path={path} className={className} markerEnd={markerEnd} interactionWidth={16} />
@@ -90,7 +139,14 @@ function MappingEdgeView({
         <EdgeLabelRenderer>
           <div
             className={`ss-edge-label ss-edge-label--${kind} nodrag nopan${selected ? ' ss-edge-label--selected' : ''}`}
-            style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
+            ref={labelRef}
+            style={{
+              transform: placed
+                ? `translate(-50%, -50%) translate(${placed.x}px, ${placed.y}px)`
+                : `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`,
+              maxWidth: room,
+              visibility: placed ? undefined : 'hidden'
+            }}
             data-edge-id={id}
           >
             {kind === 'match' && <span className="ss-chip ss-chip--key">match key</span>}

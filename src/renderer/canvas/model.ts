@@ -29,11 +29,14 @@ export interface CanvasInput {
   trace: Trace | undefined
 }
 
+/** Room between the source and the target for the edges' labels (step chips, links): a link naming its parent flow fits on one line. */
+export const NODE_GAP = 200
+
 /** The filter sits above the source it narrows (so the three fit a laptop's canvas side by side panels); the target to the right. */
 export const defaultPositions: Record<string, [number, number]> = {
   filter: [0, -(FILTER_NODE_HEIGHT + 40)],
   source: [0, 0],
-  target: [NODE_WIDTH + 160, 0]
+  target: [NODE_WIDTH + NODE_GAP, 0]
 }
 
 function describe(flow: Flow, side: 'source' | 'target'): { title: string; subtitle: string } {

@@ -9,7 +9,8 @@ export interface LayoutRequest {
 }
 
 const ABOVE = 40
-const GUTTER = 160
+// As wide as the default gap between source and target (canvas/model.ts NODE_GAP): a link naming its parent flow fits on one line.
+const GUTTER = 200
 
 export function columnLayout({ nodes }: LayoutRequest): Record<string, [number, number]> {
   const byId = new Map(nodes.map((n) => [n.id, n]))
