@@ -2,6 +2,7 @@ import { Button, Tooltip } from '@fluentui/react-components'
 import { CheckmarkRegular, DismissRegular, ErrorCircleFilled, WarningFilled } from '@fluentui/react-icons'
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type Edge, type EdgeProps } from '@xyflow/react'
 import { memo } from 'react'
+import { perform } from '../actions/registry'
 import { useCanvasStore } from '../state/canvas-store'
 import './links.css'
 import type { Severity } from '../state/flow-schema'
@@ -121,7 +122,7 @@ function MappingEdgeView({
                   className="ss-edge-label__button"
                   icon={<CheckmarkRegular />}
                   aria-label={`Accept ${data.from} → ${data.target}`}
-                  onClick={() => window.dispatchEvent(new CustomEvent('ss-proposal', { detail: { target: data.target, accept: true } }))}
+                  onClick={() => perform('acceptSuggestion', { target: data.target })}
                 />
                 <Button
                   size="small"
@@ -129,7 +130,7 @@ function MappingEdgeView({
                   className="ss-edge-label__button"
                   icon={<DismissRegular />}
                   aria-label={`Reject ${data.from} → ${data.target}`}
-                  onClick={() => window.dispatchEvent(new CustomEvent('ss-proposal', { detail: { target: data.target, accept: false } }))}
+                  onClick={() => perform('rejectSuggestion', { target: data.target })}
                 />
               </>
             )}
