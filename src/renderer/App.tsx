@@ -11,15 +11,16 @@ import {
 } from '@fluentui/react-components'
 import { ChevronDownRegular, ChevronUpRegular, DismissRegular } from '@fluentui/react-icons'
 import { ReactFlowProvider } from '@xyflow/react'
-import { useCallback, useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react'
-import type { AppInfo, MenuCommand, Settings } from '../shared/contract'
+import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react'
+import type { AppInfo, Settings } from '../shared/contract'
 import type { Problem } from '../shared/problems'
 import type { Client } from './api/client'
+import { bindActionHost } from './actions/host'
+import { useMenuCommands, useShortcuts } from './actions/use-actions'
 import { MappingCanvas } from './canvas/MappingCanvas'
 import { AppToolbar } from './components/AppToolbar'
 import { EmptyCanvas } from './components/EmptyCanvas'
 import { FlowTabs } from './components/FlowTabs'
-import { isTyping } from './keyboard'
 import { Inspector } from './components/Inspector'
 import { NewFlowDialog } from './components/NewFlowDialog'
 import { ConnectionsDialog } from './panels/ConnectionsDialog'
@@ -120,60 +121,18 @@ export function App({ client }: { client: Client }) {
     client.call('settings/get', {}).then(setSettings, () => undefined)
   }, [client])
 
-  const runCommand = useCallback(
-    (command: MenuCommand) => {
-      const table: Record<MenuCommand, () => unknown> = {
-        new: () => setDialog('document'),
-        open: () => actions.openDocument(),
-        save: () => actions.saveDocument(),
-        saveAs: () => actions.saveDocument(true),
-        import: actions.importDocument,
-        export: actions.exportDocument,
-        undo: actions.undo,
-        redo: actions.redo,
+  // The actions (toolbar, native menu, keys, canvas, Inspector) reach the file commands and dialogs through the host.
+  useEffect(
+    () =>
+      bindActionHost({
+        files: actions,
+        newMapping: () => setDialog('document'),
         about: () => setNotice({ level: 'info', message: `Sync Studio ${info?.version ?? ''} (${info?.mode ?? ''} mode)` })
-      }
-      void table[command]()
-    },
+      }),
     [actions, info]
   )
-
-  // The native menu (Electron) sends its commands through the contract's events.
-  useEffect(() => client.on('menu/command', ({ command }) => runCommand(command)), [client, runCommand])
-
-  // Browser mode has no native menu: the same shortcuts, handled here.
-  useEffect(() => {
-    if (client.mode !== 'browser') return
-    const onKey = (event: KeyboardEvent) => {
-      if (!(event.ctrlKey || event.metaKey) || isTyping(event.target)) return
-      const key = event.key.toLowerCase()
-      const command: MenuCommand | undefined =
-        key === 'z'
-          ? event.shiftKey
-            ? 'redo'
-            : 'undo'
-          : key === 'y'
-            ? 'redo'
-            : key === 's'
-              ? event.shiftKey
-                ? 'saveAs'
-                : 'save'
-              : key === 'o'
-                ? 'open'
-                : key === 'e'
-                  ? 'export'
-                  : key === 'i'
-                    ? 'import'
-                    : key === 'n'
-                      ? 'new'
-                      : undefined
-      if (!command) return
-      event.preventDefault()
-      runCommand(command)
-    }
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [client.mode, runCommand])
+  useMenuCommands(client)
+  useShortcuts(client.mode)
 
   // Closing the tab with unsaved changes asks first (Electron's window does the same through the page).
   useEffect(() => {
@@ -211,7 +170,6 @@ export function App({ client }: { client: Client }) {
         <AppToolbar
           client={client}
           actions={actions}
-          onNew={() => setDialog('document')}
           onConnections={() => setConnectionsOpen(true)}
           onRun={() => useRunStore.getState().open('run')}
         />

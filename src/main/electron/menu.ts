@@ -1,27 +1,39 @@
 import { Menu, type MenuItemConstructorOptions } from 'electron'
 import type { MenuCommand } from '../../shared/contract'
+import { acceleratorOf, menuCommands, menuKey } from '../../shared/menu-commands'
 import type { EventHub } from '../contract/event-hub'
 import { openExternalSafely } from './external-links'
 
 const DOCS_URL = 'https://github.com/sync-studio/sync-studio#readme'
 
-/** The native menu. Document commands go to the renderer, which owns the document and its history. */
+/**
+ * The native menu. Document commands go to the renderer, which owns the document and its
+ * history: each item sends its command, which the renderer runs as the action of that name
+ * (src/renderer/actions); label and key come from the same table as the renderer's shortcuts.
+ */
 export function installMenu(events: EventHub): void {
-  const send = (command: MenuCommand) => () => events.emit('menu/command', { command })
   const isMac = process.platform === 'darwin'
+  const item = (command: MenuCommand): MenuItemConstructorOptions => {
+    const key = menuKey(command, isMac)
+    return {
+      label: menuCommands[command].label,
+      ...(key ? { accelerator: acceleratorOf(key) } : {}),
+      click: () => events.emit('menu/command', { command })
+    }
+  }
   const template: MenuItemConstructorOptions[] = [
     ...(isMac ? [{ role: 'appMenu' as const }] : []),
     {
       label: '&File',
       submenu: [
-        { label: 'New Mapping', accelerator: 'CmdOrCtrl+N', click: send('new') },
-        { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: send('open') },
+        item('new'),
+        item('open'),
         { type: 'separator' },
-        { label: 'Save', accelerator: 'CmdOrCtrl+S', click: send('save') },
-        { label: 'Save As…', accelerator: 'Shift+CmdOrCtrl+S', click: send('saveAs') },
+        item('save'),
+        item('saveAs'),
         { type: 'separator' },
-        { label: 'Import…', accelerator: 'CmdOrCtrl+I', click: send('import') },
-        { label: 'Export…', accelerator: 'CmdOrCtrl+E', click: send('export') },
+        item('import'),
+        item('export'),
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' }
       ]
@@ -30,8 +42,8 @@ export function installMenu(events: EventHub): void {
       label: '&Edit',
       submenu: [
         // Undo/redo act on the mapping document's history, not on a text field's.
-        { label: 'Undo', accelerator: 'CmdOrCtrl+Z', click: send('undo') },
-        { label: 'Redo', accelerator: isMac ? 'Shift+Cmd+Z' : 'Ctrl+Y', click: send('redo') },
+        item('undo'),
+        item('redo'),
         { type: 'separator' },
         { role: 'cut' },
         { role: 'copy' },
@@ -52,10 +64,7 @@ export function installMenu(events: EventHub): void {
     },
     {
       label: '&Help',
-      submenu: [
-        { label: 'Documentation', click: () => void openExternalSafely(DOCS_URL) },
-        { label: 'About Sync Studio', click: send('about') }
-      ]
+      submenu: [{ label: 'Documentation', click: () => void openExternalSafely(DOCS_URL) }, item('about')]
     }
   ]
   Menu.setApplicationMenu(Menu.buildFromTemplate(template))

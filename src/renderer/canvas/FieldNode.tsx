@@ -3,6 +3,7 @@ import { ChevronDownRegular, ChevronRightRegular, KeyRegular, SearchRegular } fr
 import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } from '@xyflow/react'
 import { memo, useCallback, useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import type { Field, Table } from '../../shared/schema/model'
+import { perform } from '../actions/registry'
 import { defaultNodeView, useCanvasStore, viewKey, type NodeSide, type RowMode } from '../state/canvas-store'
 import type { Loadable } from '../state/schema-store'
 import type { Severity } from '../state/flow-schema'
@@ -264,9 +265,7 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
         const state = useCanvasStore.getState()
         // Keyboard mapping: Enter on a source field, then Enter on a target field.
         if (data.side === 'target' && state.selection.kind === 'field' && state.selection.side === 'source') {
-          window.dispatchEvent(
-            new CustomEvent('ss-connect', { detail: { source: state.selection.field, target: field, append: event.altKey } })
-          )
+          perform('connectFields', { source: state.selection.field, target: field, append: event.altKey })
         } else onSelect(field)
       }
     },

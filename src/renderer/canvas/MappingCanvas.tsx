@@ -18,20 +18,15 @@ import {
   type OnNodeDrag
 } from '@xyflow/react'
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react'
-import type { Flow, MappingDocument, RecordsFlow } from '../../shared/mapping/document'
-import { applyProposals, suggestMappings } from '../../shared/mapping/engine'
+import type { Flow, MappingDocument } from '../../shared/mapping/document'
 import type { StepName } from '../../shared/mapping/steps'
 import type { Problem } from '../../shared/problems'
+import { perform, performAndWait } from '../actions/registry'
+import { CANVAS_KEYS, useAction } from '../actions/use-actions'
 import type { Client } from '../api/client'
 import { parseEdgeId, useCanvasStore } from '../state/canvas-store'
-import { useDocumentStore } from '../state/document-store'
 import { flowProblemsOf, readyTable, useFlowTables } from '../state/flow-schema'
-import { appendStep, connectFields, newStep, removeEdges, replaceFlow, setNodePositions } from '../state/mapping-edits'
-import { connectLink, removeLinks } from '../state/link-edits'
-import { parentFlowsFor } from '../../shared/mapping/links'
 import { useTraceStore } from '../state/trace-store'
-import { isTyping } from '../keyboard'
-import { layoutInWorker } from '../workers/layout-client'
 import { FieldNode } from './FieldNode'
 import { FilterNode } from './FilterNode'
 import { MappingEdge } from './MappingEdge'
@@ -41,7 +36,6 @@ import './canvas.css'
 import { useReadableFit, ViewControls } from './ViewControls'
 import { PRESENTATION_ZOOM, READING_ZOOM, useLayoutStore } from '../state/layout-store'
 import { STEP_MIME, TransformPalette } from './TransformPalette'
-import { valueMapBetween } from '../../shared/mapping/engine'
 import { findField } from '../../shared/schema/model'
 
 // Defined once, outside render, as React Flow asks.
@@ -73,10 +67,8 @@ export function MappingCanvas({
   problems: Problem[]
   showMinimap: boolean
 }) {
-  const edit = useDocumentStore((state) => state.edit)
   const tables = useFlowTables(client, document, flow)
   const proposals = useCanvasStore((state) => (state.proposals?.flowId === flow.id ? state.proposals.items : undefined))
-  const setProposals = useCanvasStore((state) => state.setProposals)
   const selection = useCanvasStore((state) => state.selection)
   const selectedEdges = useCanvasStore((state) => state.selectedEdges)
   const select = useCanvasStore((state) => state.select)
@@ -129,27 +121,10 @@ export function MappingCanvas({
       dropRule(sourceTable ? findField(sourceTable, source) : undefined, targetTable ? findField(targetTable, target) : undefined),
     [sourceTable, targetTable]
   )
+  // A drop (or Enter on a source field, then on a target field in FieldNode) is the registry's connect action: one undo step.
   const connect = useCallback(
-    (source: string, target: string, append: boolean) => {
-      const rule = ruleFor(source, target)
-      if (rule.kind === 'refused') return
-      // A lookup or id dropped on a link field links the record to its parent flow (the one syncing the linked resource).
-      if (rule.kind === 'link' && flow.kind === 'records') {
-        const field = targetTable ? findField(targetTable, target) : undefined
-        const parent = flow.links?.find((l) => l.target === target)?.parentFlow ?? parentFlowsFor(document, flow.id, field)[0]?.id
-        // Records are read with the lookup's value name (`_new_contactid_value`), so the link names it that way.
-        const lookup = (sourceTable ? findField(sourceTable, source)?.readName : undefined) ?? source
-        edit(`Link ${target} through ${lookup}`, (doc) => connectLink(doc, flow.id, lookup, target, parent ?? 'contacts'))
-        // The edge is selected: the Inspector shows the parent flow chosen and offers the others.
-        select({ kind: 'edge', target, from: lookup })
-        return
-      }
-      edit(append ? `Add ${source} to ${target}` : `Map ${source} → ${target}`, (doc) =>
-        connectFields(doc, flow.id, source, target, append)
-      )
-      select({ kind: 'edge', target, from: source })
-    },
-    [document, edit, flow, ruleFor, select, sourceTable, targetTable]
+    (source: string, target: string, append: boolean) => perform('connectFields', { flowId: flow.id, source, target, append }),
+    [flow.id]
   )
 
   const onConnect = useCallback(
@@ -190,48 +165,17 @@ export function MappingCanvas({
     [ruleFor]
   )
 
-  // Keyboard mapping (Enter on a source field, then on a target field) and the proposals' buttons speak through events.
-  useEffect(() => {
-    const onConnectEvent = (event: Event) => {
-      const { source, target, append } = (event as CustomEvent<{ source: string; target: string; append: boolean }>).detail
-      connect(source, target, append)
-    }
-    const onProposal = (event: Event) => {
-      const { target, accept } = (event as CustomEvent<{ target: string; accept: boolean }>).detail
-      const current = useCanvasStore.getState().proposals
-      if (!current || current.flowId !== flow.id) return
-      const proposal = current.items.find((p) => p.target === target)
-      if (!proposal) return
-      if (accept && flow.kind === 'records') {
-        edit(`Accept suggestion ${proposal.from.join(', ')} → ${target}`, (doc) =>
-          replaceFlow(doc, flow.id, (f) => (f.kind === 'records' ? applyProposals(f, [proposal]) : f))
-        )
-      }
-      const rest = current.items.filter((p) => p !== proposal)
-      setProposals(rest.length ? { flowId: flow.id, items: rest } : undefined)
-    }
-    window.addEventListener('ss-connect', onConnectEvent)
-    window.addEventListener('ss-proposal', onProposal)
-    return () => {
-      window.removeEventListener('ss-connect', onConnectEvent)
-      window.removeEventListener('ss-proposal', onProposal)
-    }
-  }, [connect, edit, flow, setProposals])
-
   const onNodesChange = useCallback((changes: NodeChange[]) => {
     // Selection is the canvas store's; React Flow's own select changes are left out.
     const kept = changes.filter((c) => c.type !== 'select' && c.type !== 'remove')
     if (kept.length) setNodes((current) => applyNodeChanges(kept, current))
   }, [])
 
-  const onNodeDragStop: OnNodeDrag = useCallback(
-    (_event, _node, dragged) => {
-      const positions: Record<string, [number, number]> = {}
-      for (const node of dragged) positions[node.id] = [node.position.x, node.position.y]
-      edit(dragged.length > 1 ? 'Move nodes' : `Move ${dragged[0]?.id ?? 'node'}`, (doc) => setNodePositions(doc, flow.id, positions))
-    },
-    [edit, flow.id]
-  )
+  const onNodeDragStop: OnNodeDrag = useCallback((_event, _node, dragged) => {
+    const positions: Record<string, [number, number]> = {}
+    for (const node of dragged) positions[node.id] = [node.position.x, node.position.y]
+    perform('moveNodes', { positions })
+  }, [])
 
   const onNodeClick: NodeMouseHandler = useCallback(
     (event, node) => {
@@ -257,45 +201,6 @@ export function MappingCanvas({
     [select]
   )
 
-  const onKeyDown = useCallback(
-    (event: KeyboardEvent<HTMLDivElement>) => {
-      if (isTyping(event.target)) return
-      const state = useCanvasStore.getState()
-      const mod = event.ctrlKey || event.metaKey
-      const chosen = state.selectedEdges
-        .map(parseEdgeId)
-        .filter((e): e is { kind: 'mapping'; target: string; from: string } => e?.kind === 'mapping')
-      if ((event.key === 'Delete' || event.key === 'Backspace') && chosen.length && flow.kind !== 'optOut') {
-        event.preventDefault()
-        edit(chosen.length > 1 ? `Remove ${chosen.length} mappings` : `Remove ${chosen[0].from} → ${chosen[0].target}`, (doc) =>
-          removeLinks(removeEdges(doc, flow.id, chosen), flow.id, chosen)
-        )
-        select({ kind: 'none' })
-      } else if (mod && event.key.toLowerCase() === 'c' && chosen.length && flow.kind !== 'optOut') {
-        const mapping = flow.fields.find((f) => f.target === chosen[0].target)
-        state.setClipboard(structuredClone(mapping?.steps ?? []))
-        event.preventDefault()
-      } else if (mod && event.key.toLowerCase() === 'v' && chosen.length && state.clipboard?.length) {
-        const steps = state.clipboard
-        const targets = [...new Set(chosen.map((e) => e.target))]
-        event.preventDefault()
-        edit(`Paste ${steps.length} step${steps.length === 1 ? '' : 's'}`, (doc) =>
-          targets.reduce((d, t) => steps.reduce((dd, s) => appendStep(dd, flow.id, t, structuredClone(s)), d), doc)
-        )
-      } else if (mod && event.key.toLowerCase() === 'a' && flow.kind !== 'optOut') {
-        event.preventDefault()
-        const all = derived.edges.filter((e) => parseEdgeId(e.id)?.kind === 'mapping')
-        const first = all[0] ? parseEdgeId(all[0].id) : undefined
-        if (first?.kind === 'mapping')
-          select(
-            { kind: 'edge', target: first.target, from: first.from },
-            all.map((e) => e.id)
-          )
-      } else if (event.key === 'Escape') select({ kind: 'none' })
-    },
-    [derived.edges, edit, flow, select]
-  )
-
   const edgeAt = (event: DragEvent): string | undefined => {
     const element = event.target as Element
     const label = element.closest?.('[data-edge-id]')?.getAttribute('data-edge-id')
@@ -315,42 +220,15 @@ export function MappingCanvas({
     setDropTarget(parsed?.kind === 'mapping' ? id : undefined)
   }, [])
 
-  const onDrop = useCallback(
-    (event: DragEvent<HTMLDivElement>) => {
-      const fn = event.dataTransfer.getData(STEP_MIME) as StepName
-      setDropTarget(undefined)
-      const id = edgeAt(event)
-      const parsed = id ? parseEdgeId(id) : undefined
-      if (!fn || parsed?.kind !== 'mapping') return
-      event.preventDefault()
-      let step = newStep(fn)
-      if (fn === 'valueMap') {
-        const sourceField = readyTable(tables.source) && findField(readyTable(tables.source)!, parsed.from)
-        const targetField = readyTable(tables.target) && findField(readyTable(tables.target)!, parsed.target)
-        step = (sourceField && targetField && valueMapBetween(sourceField, targetField)) || step
-      }
-      edit(`Add ${fn} to ${parsed.target}`, (doc) => appendStep(doc, flow.id, parsed.target, step))
-      const mapping = flow.kind !== 'optOut' ? flow.fields.find((f) => f.target === parsed.target) : undefined
-      select({ kind: 'step', target: parsed.target, index: mapping?.steps?.length ?? 0 }, [id!])
-    },
-    [edit, flow, select, tables.source, tables.target]
-  )
-
-  const suggest = useCallback(() => {
-    const source = readyTable(tables.source)
-    const target = readyTable(tables.target)
-    if (flow.kind !== 'records' || !source || !target) return
-    const items = suggestMappings(flow as RecordsFlow, source, target)
-    setProposals({ flowId: flow.id, items })
-  }, [flow, setProposals, tables.source, tables.target])
-
-  const acceptAll = useCallback(() => {
-    if (!proposals?.length || flow.kind !== 'records') return
-    edit(`Accept ${proposals.length} suggestions`, (doc) =>
-      replaceFlow(doc, flow.id, (f) => (f.kind === 'records' ? applyProposals(f, proposals) : f))
-    )
-    setProposals(undefined)
-  }, [edit, flow, proposals, setProposals])
+  const onDrop = useCallback((event: DragEvent<HTMLDivElement>) => {
+    const fn = event.dataTransfer.getData(STEP_MIME) as StepName
+    setDropTarget(undefined)
+    const id = edgeAt(event)
+    const parsed = id ? parseEdgeId(id) : undefined
+    if (!fn || parsed?.kind !== 'mapping') return
+    event.preventDefault()
+    perform('addStep', { fn, target: parsed.target, from: parsed.from })
+  }, [])
 
   // The first view fits the flow once both schemas are in (before that the nodes are small
   // placeholders), and again whenever the canvas changes size (a panel opened or closed).
@@ -363,18 +241,16 @@ export function MappingCanvas({
   const readable = useReadableFit(host, bothReady, presentation ? PRESENTATION_ZOOM : READING_ZOOM)
 
   const autoLayout = useCallback(async () => {
-    const sizes = getNodes().map((n) => ({ id: n.id, width: n.measured?.width ?? 300, height: n.measured?.height ?? 400 }))
-    const positions = await layoutInWorker({ nodes: sizes })
-    edit('Auto-layout', (doc) => setNodePositions(doc, flow.id, positions))
-    requestAnimationFrame(readable)
-  }, [edit, flow.id, getNodes, readable])
+    const nodes = getNodes().map((n) => ({ id: n.id, width: n.measured?.width ?? 300, height: n.measured?.height ?? 400 }))
+    if (await performAndWait('autoLayout', { nodes })) requestAnimationFrame(readable)
+  }, [getNodes, readable])
 
-  const canSuggest = flow.kind === 'records' && readyTable(tables.source) !== undefined && readyTable(tables.target) !== undefined
+  const suggestAction = useAction('suggestMappings')
 
   return (
     <div
       className={`ss-canvas-frame${connecting ? ' ss-canvas-frame--connecting' : ''}`}
-      onKeyDown={onKeyDown}
+      {...{ [CANVAS_KEYS]: '' }}
       onDragOver={onDragOver}
       onDrop={onDrop}
       onDragLeave={() => setDropTarget(undefined)}
@@ -382,17 +258,23 @@ export function MappingCanvas({
       <TransformPalette>
         {flow.kind === 'records' && (
           <Tooltip content="Propose mappings by known pairs and similar names; nothing changes until you accept" relationship="description">
-            <Button size="small" icon={<LightbulbRegular />} onClick={suggest} disabled={!canSuggest}>
+            <Button size="small" icon={<LightbulbRegular />} onClick={suggestAction.run} disabled={!suggestAction.enabled}>
               Suggest mappings
             </Button>
           </Tooltip>
         )}
         {proposals && (
           <>
-            <Button size="small" appearance="primary" icon={<CheckmarkCircleRegular />} onClick={acceptAll} disabled={!proposals.length}>
+            <Button
+              size="small"
+              appearance="primary"
+              icon={<CheckmarkCircleRegular />}
+              onClick={() => perform('acceptAllSuggestions')}
+              disabled={!proposals.length}
+            >
               Accept all ({proposals.length})
             </Button>
-            <Button size="small" icon={<DismissCircleRegular />} onClick={() => setProposals(undefined)}>
+            <Button size="small" icon={<DismissCircleRegular />} onClick={() => perform('rejectAllSuggestions')}>
               Reject all
             </Button>
           </>

@@ -2,6 +2,7 @@ import { Button, Tooltip } from '@fluentui/react-components'
 import { CheckmarkRegular, DismissRegular, ErrorCircleFilled, WarningFilled } from '@fluentui/react-icons'
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, useStore, type Edge, type EdgeProps, type ReactFlowState } from '@xyflow/react'
 import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react'
+import { perform } from '../actions/registry'
 import { useCanvasStore } from '../state/canvas-store'
 import { useEdgeLabelStore } from '../state/edge-label-store'
 import { LABEL_GAP, type Rect } from './label-placement'
@@ -177,7 +178,7 @@ function MappingEdgeView({
                   className="ss-edge-label__button"
                   icon={<CheckmarkRegular />}
                   aria-label={`Accept ${data.from} → ${data.target}`}
-                  onClick={() => window.dispatchEvent(new CustomEvent('ss-proposal', { detail: { target: data.target, accept: true } }))}
+                  onClick={() => perform('acceptSuggestion', { target: data.target })}
                 />
                 <Button
                   size="small"
@@ -185,7 +186,7 @@ function MappingEdgeView({
                   className="ss-edge-label__button"
                   icon={<DismissRegular />}
                   aria-label={`Reject ${data.from} → ${data.target}`}
-                  onClick={() => window.dispatchEvent(new CustomEvent('ss-proposal', { detail: { target: data.target, accept: false } }))}
+                  onClick={() => perform('rejectSuggestion', { target: data.target })}
                 />
               </>
             )}

@@ -27,12 +27,11 @@ import {
 import { useEffect, useState, type ReactElement } from 'react'
 import type { RecentDocument } from '../../shared/contract'
 import type { Client } from '../api/client'
+import { useAction } from '../actions/use-actions'
 import type { DocumentActions } from '../state/document-actions'
 import { useDocumentStore } from '../state/document-store'
 import { RunIndicator } from '../runs/RunDialog'
 import { hasFileSystemAccess, listRecentFiles } from '../files/browser-files'
-
-const mod = navigator.platform.toLowerCase().includes('mac') ? '⌘' : 'Ctrl+'
 
 function DocumentName() {
   const name = useDocumentStore((state) => state.document?.name)
@@ -83,9 +82,18 @@ function loadRecent(client: Client, actions: DocumentActions): Promise<RecentIte
   )
 }
 
+/** A File menu item that runs its action, with the action's key. */
+function CommandItem({ id, children }: { id: 'new' | 'open' | 'save' | 'saveAs' | 'import' | 'export'; children: string }) {
+  const action = useAction(id)
+  return (
+    <MenuItem onClick={action.run} disabled={!action.enabled} secondaryContent={action.shortcut}>
+      {children}
+    </MenuItem>
+  )
+}
+
 /** File: the project commands in one place, with the recent files. */
-function FileMenu({ client, actions, onNew }: { client: Client; actions: DocumentActions; onNew: () => void }) {
-  const hasDocument = useDocumentStore((state) => state.document !== undefined)
+function FileMenu({ client, actions }: { client: Client; actions: DocumentActions }) {
   const [recent, setRecent] = useState<RecentItem[]>([])
   return (
     <Menu onOpenChange={(_e, d) => d.open && loadRecent(client, actions).then(setRecent, () => setRecent([]))}>
@@ -96,24 +104,12 @@ function FileMenu({ client, actions, onNew }: { client: Client; actions: Documen
       </MenuTrigger>
       <MenuPopover>
         <MenuList>
-          <MenuItem onClick={onNew} secondaryContent={`${mod}N`}>
-            New…
-          </MenuItem>
-          <MenuItem onClick={() => void actions.openDocument()} secondaryContent={`${mod}O`}>
-            Open…
-          </MenuItem>
-          <MenuItem onClick={() => void actions.saveDocument()} disabled={!hasDocument} secondaryContent={`${mod}S`}>
-            Save
-          </MenuItem>
-          <MenuItem onClick={() => void actions.saveDocument(true)} disabled={!hasDocument} secondaryContent={`Shift+${mod}S`}>
-            Save as…
-          </MenuItem>
-          <MenuItem onClick={() => void actions.importDocument()} secondaryContent={`${mod}I`}>
-            Import…
-          </MenuItem>
-          <MenuItem onClick={() => void actions.exportDocument()} disabled={!hasDocument} secondaryContent={`${mod}E`}>
-            Export…
-          </MenuItem>
+          <CommandItem id="new">New…</CommandItem>
+          <CommandItem id="open">Open…</CommandItem>
+          <CommandItem id="save">Save</CommandItem>
+          <CommandItem id="saveAs">Save as…</CommandItem>
+          <CommandItem id="import">Import…</CommandItem>
+          <CommandItem id="export">Export…</CommandItem>
           <MenuDivider />
           <MenuGroupHeader>Recent</MenuGroupHeader>
           {recent.length === 0 && <MenuItem disabled>No recent files</MenuItem>}
@@ -128,42 +124,54 @@ function FileMenu({ client, actions, onNew }: { client: Client; actions: Documen
   )
 }
 
+/**
+ * A toolbar button that runs an action: its name stays put (tests and screen readers find it
+ * by name); the tooltip says what it will do, in the action's words, with its key.
+ * Secondary commands drop their label on narrow windows (the name and the tooltip stay).
+ */
+function ActionButton({
+  id,
+  name,
+  icon,
+  secondary = false
+}: {
+  id: 'new' | 'open' | 'save' | 'import' | 'export' | 'undo' | 'redo'
+  name: string
+  icon: ReactElement
+  secondary?: boolean
+}) {
+  const action = useAction(id)
+  const detail = id === 'undo' || id === 'redo' ? action.label : name
+  return (
+    <Tooltip content={`${detail}${action.shortcut ? ` (${action.shortcut})` : ''}`} relationship="description" withArrow>
+      <ToolbarButton
+        aria-label={name}
+        icon={icon}
+        onClick={action.run}
+        disabled={!action.enabled}
+        className={secondary ? 'ss-toolbar__secondary' : undefined}
+      >
+        <span className="ss-toolbar__label">{name}</span>
+      </ToolbarButton>
+    </Tooltip>
+  )
+}
+
 export function AppToolbar({
   client,
   actions,
-  onNew,
   onConnections,
   onRun
 }: {
   client: Client
   actions: DocumentActions
-  onNew: () => void
   onConnections?: () => void
   onRun?: () => void
 }) {
   const hasDocument = useDocumentStore((state) => state.document !== undefined)
-  const canUndo = useDocumentStore((state) => state.past.length > 0)
-  const canRedo = useDocumentStore((state) => state.future.length > 0)
-  const undoName = useDocumentStore((state) => state.past[state.past.length - 1]?.action)
-  const redoName = useDocumentStore((state) => state.future[0]?.action)
-  // Secondary commands drop their label on narrow windows (the name and the tooltip stay).
-  const button = (
-    label: string,
-    shortcut: string,
-    icon: ReactElement,
-    onClick: () => void,
-    disabled = false,
-    detail?: string,
-    secondary = false
-  ) => (
-    <Tooltip content={`${detail ?? label}${shortcut ? ` (${shortcut})` : ''}`} relationship="description" withArrow>
-      <ToolbarButton
-        aria-label={label}
-        icon={icon}
-        onClick={onClick}
-        disabled={disabled}
-        className={secondary ? 'ss-toolbar__secondary' : undefined}
-      >
+  const button = (label: string, icon: ReactElement, onClick: () => void, disabled = false, detail?: string) => (
+    <Tooltip content={detail ?? label} relationship="description" withArrow>
+      <ToolbarButton aria-label={label} icon={icon} onClick={onClick} disabled={disabled}>
         <span className="ss-toolbar__label">{label}</span>
       </ToolbarButton>
     </Tooltip>
@@ -174,25 +182,25 @@ export function AppToolbar({
         <img src="./icon.svg" alt="" width={22} height={22} /> Sync Studio
       </span>
       <ToolbarDivider />
-      <FileMenu client={client} actions={actions} onNew={onNew} />
-      {button('New', `${mod}N`, <DocumentAddRegular />, onNew, false, undefined, true)}
-      {button('Open', `${mod}O`, <FolderOpenRegular />, () => void actions.openDocument(), false, undefined, true)}
-      {button('Save', `${mod}S`, <SaveRegular />, () => void actions.saveDocument(), !hasDocument, undefined, true)}
-      {button('Import', `${mod}I`, <ArrowUploadRegular />, () => void actions.importDocument(), false, undefined, true)}
-      {button('Export', `${mod}E`, <ArrowDownloadRegular />, () => void actions.exportDocument(), !hasDocument, undefined, true)}
+      <FileMenu client={client} actions={actions} />
+      <ActionButton id="new" name="New" icon={<DocumentAddRegular />} secondary />
+      <ActionButton id="open" name="Open" icon={<FolderOpenRegular />} secondary />
+      <ActionButton id="save" name="Save" icon={<SaveRegular />} secondary />
+      <ActionButton id="import" name="Import" icon={<ArrowUploadRegular />} secondary />
+      <ActionButton id="export" name="Export" icon={<ArrowDownloadRegular />} secondary />
       <ToolbarDivider />
-      {button('Undo', `${mod}Z`, <ArrowUndoRegular />, actions.undo, !canUndo, undoName ? `Undo ${undoName}` : 'Undo', true)}
-      {button('Redo', `Shift+${mod}Z`, <ArrowRedoRegular />, actions.redo, !canRedo, redoName ? `Redo ${redoName}` : 'Redo', true)}
+      <ActionButton id="undo" name="Undo" icon={<ArrowUndoRegular />} secondary />
+      <ActionButton id="redo" name="Redo" icon={<ArrowRedoRegular />} secondary />
       {onConnections && (
         <>
           <ToolbarDivider />
-          {button('Connections', '', <PlugConnectedRegular />, onConnections)}
+          {button('Connections', <PlugConnectedRegular />, onConnections)}
         </>
       )}
       {onRun && (
         <>
           <ToolbarDivider />
-          {button('Run', '', <PlayRegular />, onRun, !hasDocument, 'Run a sync: dry run, progress, summary and history')}
+          {button('Run', <PlayRegular />, onRun, !hasDocument, 'Run a sync: dry run, progress, summary and history')}
           <RunIndicator />
         </>
       )}

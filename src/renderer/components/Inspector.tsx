@@ -7,6 +7,7 @@ import { stepDescriptions, stepNames, type StepName } from '../../shared/mapping
 import type { Problem } from '../../shared/problems'
 import { findField, isUniqueField, type Field, type Table } from '../../shared/schema/model'
 import type { Client } from '../api/client'
+import { perform } from '../actions/registry'
 import { FilterBuilder } from '../canvas/FilterNode'
 import { useCanvasStore, type Selection } from '../state/canvas-store'
 import { useDocumentStore } from '../state/document-store'
@@ -352,7 +353,7 @@ function FlowInspector({ flow }: { flow: Flow }) {
 function Suggestions({ flowId }: { flowId: string }) {
   const proposals = useCanvasStore((state) => (state.proposals?.flowId === flowId ? state.proposals.items : undefined))
   if (!proposals?.length) return null
-  const answer = (target: string, accept: boolean) => window.dispatchEvent(new CustomEvent('ss-proposal', { detail: { target, accept } }))
+  const answer = (target: string, accept: boolean) => perform(accept ? 'acceptSuggestion' : 'rejectSuggestion', { target })
   return (
     <div className="ss-inspector__section ss-suggestions" aria-label="Suggested mappings" role="region">
       <Subtitle2>Suggested mappings ({proposals.length})</Subtitle2>
