@@ -4,7 +4,7 @@ import type { SandboxConnectionInfo } from './connections/sandbox-profiles'
 import { PreviewService } from './preview/preview-service'
 import { SyncService, type SyncServiceOptions } from './sync/sync-service'
 import { FileSecretStore, MemorySecretStore, type SecretStore } from './workspace/secrets'
-import { JsonFileStore, MemoryStore, type KeyValueStore } from './workspace/store'
+import { jsonFileStore, MemoryStore, type KeyValueStore } from './workspace/store'
 import { SETTINGS_FILE } from './workspace/user-data'
 
 /**
@@ -22,7 +22,7 @@ export interface Storage {
 
 /** The user-data folder outside Electron (browser mode, the CLI): config.json and an encrypted secrets file. */
 export function userDataStorage(userData: string): Storage {
-  return { store: new JsonFileStore(join(userData, SETTINGS_FILE)), secrets: FileSecretStore.inFolder(userData) }
+  return { store: jsonFileStore(join(userData, SETTINGS_FILE)), secrets: FileSecretStore.inFolder(userData) }
 }
 
 /** Nothing persists and no environment profiles: the CLI's own `--sandbox`. */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDispatcher, type Dispatch } from '../../src/main/contract/dispatcher'
 import { createServices } from '../../src/main/services'
 import { FileSecretStore } from '../../src/main/workspace/secrets'
-import { JsonFileStore } from '../../src/main/workspace/store'
+import { jsonFileStore } from '../../src/main/workspace/store'
 import { parseDocumentText } from '../../src/shared/mapping/document-io'
 
 /**
@@ -37,7 +37,7 @@ async function campaignProfiles(): Promise<Record<string, unknown>[]> {
 beforeAll(async () => {
   services = createServices({
     mode: 'browser',
-    store: new JsonFileStore(join(folder, 'config.json')),
+    store: jsonFileStore(join(folder, 'config.json')),
     secrets: FileSecretStore.inFolder(folder),
     userData: folder,
     embeddedSandbox: true
@@ -172,7 +172,7 @@ describe('the app on its built-in Sandbox', () => {
     await services.dispose()
     services = createServices({
       mode: 'browser',
-      store: new JsonFileStore(join(folder, 'config.json')),
+      store: jsonFileStore(join(folder, 'config.json')),
       secrets: FileSecretStore.inFolder(folder),
       userData: folder,
       embeddedSandbox: true
@@ -197,7 +197,7 @@ describe('quitting right after launch', () => {
     const early = mkdtempSync(join(tmpdir(), 'sync-studio-quit-'))
     const quick = createServices({
       mode: 'browser',
-      store: new JsonFileStore(join(early, 'config.json')),
+      store: jsonFileStore(join(early, 'config.json')),
       secrets: FileSecretStore.inFolder(early),
       userData: early,
       embeddedSandbox: true

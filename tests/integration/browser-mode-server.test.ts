@@ -7,7 +7,7 @@ import { createDispatcher } from '../../src/main/contract/dispatcher'
 import { EventHub } from '../../src/main/contract/event-hub'
 import { createServices } from '../../src/main/services'
 import { startWebServer, type WebServer } from '../../src/main/web'
-import { JsonFileStore } from '../../src/main/workspace/store'
+import { jsonFileStore } from '../../src/main/workspace/store'
 import { FileSecretStore } from '../../src/main/workspace/secrets'
 
 let server: WebServer
@@ -21,7 +21,7 @@ beforeAll(async () => {
   writeFileSync(join(folder, 'outside.txt'), 'not for the browser')
   const services = createServices({
     mode: 'browser',
-    store: new JsonFileStore(join(folder, 'config.json')),
+    store: jsonFileStore(join(folder, 'config.json')),
     secrets: FileSecretStore.inFolder(folder),
     userData: folder,
     embeddedSandbox: false

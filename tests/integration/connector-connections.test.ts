@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConnectionService } from '../../src/main/connections/connection-service'
 import { SANDBOX_CAMPAIGN_ID, SANDBOX_DYNAMICS_ID, type SandboxConnectionInfo } from '../../src/main/connections/sandbox-profiles'
 import { FileSecretStore } from '../../src/main/workspace/secrets'
-import { JsonFileStore } from '../../src/main/workspace/store'
+import { jsonFileStore } from '../../src/main/workspace/store'
 import { startLocalDataverseServer, type LocalDataverseServer } from '../../src/main/sandbox/dataverse/local-server'
 import type { TlsListener } from '../../src/main/sandbox/dataverse/index'
 import { serveCampaignSandbox, type ServedCampaignSandbox } from '../../src/main/sandbox/campaign/serve'
@@ -21,7 +21,7 @@ const services: ConnectionService[] = []
 
 function service(env: NodeJS.ProcessEnv = {}): ConnectionService {
   const created = new ConnectionService({
-    store: new JsonFileStore(join(folder, 'config.json')),
+    store: jsonFileStore(join(folder, 'config.json')),
     secrets: FileSecretStore.inFolder(folder),
     env,
     sandbox: () => sandboxInfo,

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { createDispatcher, type Dispatch } from '../../src/main/contract/dispatcher'
 import type { DocumentDialogs } from '../../src/main/documents/document-service'
 import { createServices } from '../../src/main/services'
-import { JsonFileStore } from '../../src/main/workspace/store'
+import { jsonFileStore } from '../../src/main/workspace/store'
 import { FileSecretStore } from '../../src/main/workspace/secrets'
 import { newDocument, serializeDocument } from '../../src/shared/mapping/document-io'
 
@@ -30,7 +30,7 @@ let dispatch: Dispatch
 function start(withDialogs = true) {
   const services = createServices({
     mode: 'electron',
-    store: new JsonFileStore(join(folder, 'config.json')),
+    store: jsonFileStore(join(folder, 'config.json')),
     secrets: FileSecretStore.inFolder(folder),
     userData: folder,
     embeddedSandbox: false,
@@ -72,7 +72,7 @@ describe('the generic dispatcher', () => {
   it('turns an unexpected failure into a message with no internals', async () => {
     const services = createServices({
       mode: 'browser',
-      store: new JsonFileStore(join(folder, 'config.json')),
+      store: jsonFileStore(join(folder, 'config.json')),
       secrets: FileSecretStore.inFolder(folder),
       userData: folder,
       embeddedSandbox: false

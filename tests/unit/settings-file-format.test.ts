@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Conf from 'conf'
 import { afterEach, describe, expect, it } from 'vitest'
-import { JsonFileStore } from '../../src/main/workspace/store'
+import { jsonFileStore } from '../../src/main/workspace/store'
 import { SETTINGS_FILE } from '../../src/main/workspace/user-data'
 
 /**
  * The desktop app keeps config.json with electron-store; browser mode and the CLI read and
- * write the same file with JsonFileStore. electron-store is `conf` with Electron's paths, so
+ * write the same file with the plain-Node store (jsonFileStore). electron-store is `conf` with Electron's paths, so
  * conf (which runs in plain Node) stands for it here: each must read what the other wrote.
  */
 describe('config.json: electron-store and the plain-Node store agree on the format', () => {
@@ -30,14 +30,14 @@ describe('config.json: electron-store and the plain-Node store agree on the form
     app.set('settings', settings)
     app.set('recent', ['/a/b.mapping.json'])
     expect(app.path).toBe(join(cwd, SETTINGS_FILE))
-    const plain = new JsonFileStore(join(cwd, SETTINGS_FILE))
+    const plain = jsonFileStore(join(cwd, SETTINGS_FILE))
     expect(plain.get('settings')).toEqual(settings)
     expect(plain.get('recent')).toEqual(['/a/b.mapping.json'])
   })
 
   it('browser mode or the CLI writes, the app reads', async () => {
     const cwd = folder()
-    const plain = new JsonFileStore(join(cwd, SETTINGS_FILE))
+    const plain = jsonFileStore(join(cwd, SETTINGS_FILE))
     await plain.set('settings', settings)
     await plain.set('gone', 1)
     await plain.delete('gone')

@@ -1,12 +1,11 @@
 import ElectronStore from 'electron-store'
-import type { KeyValueStore } from '../workspace/store'
+import { confFile, SharedFileStore, type KeyValueStore } from '../workspace/store'
 
-/** The only file that imports electron-store: the Electron-side implementation of KeyValueStore. */
+/**
+ * The only file that imports electron-store: config.json in the desktop app, through the same
+ * shared store (and file lock) as browser mode and the CLI, so a CLI run's change is never
+ * written over by the app, nor the app's by a CLI run.
+ */
 export function createElectronStore(): KeyValueStore {
-  const store = new ElectronStore<Record<string, unknown>>({ name: 'config', clearInvalidConfig: false })
-  return {
-    get: (key) => structuredClone(store.get(key)),
-    set: async (key, value) => store.set(key, value),
-    delete: async (key) => store.delete(key)
-  }
+  return new SharedFileStore(confFile(new ElectronStore<Record<string, unknown>>({ name: 'config', clearInvalidConfig: false })))
 }

@@ -1,7 +1,7 @@
 import { safeStorage } from 'electron'
 import { ServiceError } from '../errors'
 import type { SecretStore } from '../workspace/secrets'
-import { SECRETS_KEY } from '../workspace/secrets'
+import { SECRETS_KEY, sealedEntries } from '../workspace/secrets'
 import type { KeyValueStore } from '../workspace/store'
 
 /** The part of Electron's safeStorage this store uses (async API of Electron 45; the sync one is deprecated). */
@@ -31,8 +31,7 @@ export class SafeStorageSecretStore implements SecretStore {
   }
 
   private entries(): Record<string, string> {
-    const stored = this.store.get(SECRETS_KEY)
-    return stored && typeof stored === 'object' ? (stored as Record<string, string>) : {}
+    return sealedEntries(this.store.get(SECRETS_KEY))
   }
 
   private async ensureAvailable(): Promise<void> {
@@ -59,12 +58,14 @@ export class SafeStorageSecretStore implements SecretStore {
   async set(key: string, value: string): Promise<void> {
     await this.ensureAvailable()
     const sealed = (await this.storage.encryptStringAsync(value)).toString('base64')
-    await this.store.set(SECRETS_KEY, { ...this.entries(), [key]: sealed })
+    await this.store.update(SECRETS_KEY, (stored) => ({ ...sealedEntries(stored), [key]: sealed }))
   }
 
   async delete(key: string): Promise<void> {
-    const { [key]: _gone, ...rest } = this.entries()
-    await this.store.set(SECRETS_KEY, rest)
+    await this.store.update(SECRETS_KEY, (stored) => {
+      const { [key]: _gone, ...rest } = sealedEntries(stored)
+      return rest
+    })
   }
 
   async keys(): Promise<string[]> {

@@ -12,8 +12,7 @@ export class RecentDocuments {
   ) {}
 
   list(): RecentDocument[] {
-    const parsed = z.array(RecentDocument).safeParse(this.store.get(KEY))
-    return parsed.success ? parsed.data : []
+    return recentList(this.store.get(KEY))
   }
 
   has(path: string): boolean {
@@ -21,14 +20,24 @@ export class RecentDocuments {
   }
 
   async remember(path: string, name: string): Promise<RecentDocument[]> {
-    const next = [{ path, name, openedAt: new Date().toISOString() }, ...this.list().filter((e) => e.path !== path)].slice(0, this.limit())
-    await this.store.set(KEY, next)
-    return next
+    return this.change((list) =>
+      [{ path, name, openedAt: new Date().toISOString() }, ...list.filter((e) => e.path !== path)].slice(0, this.limit())
+    )
   }
 
   async forget(path?: string): Promise<RecentDocument[]> {
-    const next = path === undefined ? [] : this.list().filter((e) => e.path !== path)
-    await this.store.set(KEY, next)
+    return this.change((list) => (path === undefined ? [] : list.filter((e) => e.path !== path)))
+  }
+
+  /** From the list on disk now: another window or a CLI may have added a file since this one read it. */
+  private async change(edit: (list: RecentDocument[]) => RecentDocument[]): Promise<RecentDocument[]> {
+    let next: RecentDocument[] = []
+    await this.store.update(KEY, (stored) => (next = edit(recentList(stored))))
     return next
   }
+}
+
+function recentList(stored: unknown): RecentDocument[] {
+  const parsed = z.array(RecentDocument).safeParse(stored)
+  return parsed.success ? parsed.data : []
 }

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { chmod, mkdir, open, readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { JsonFileStore, type KeyValueStore } from './store'
+import { jsonFileStore, type KeyValueStore } from './store'
 
 /**
  * Where secrets live: client secrets, certificate keys, pre-acquired tokens and msal token
@@ -61,7 +61,7 @@ export class FileSecretStore implements SecretStore {
     private readonly keyFile: string,
     data?: KeyValueStore
   ) {
-    this.data = data ?? new JsonFileStore(join(dirname(keyFile), 'secrets.json'))
+    this.data = data ?? jsonFileStore(join(dirname(keyFile), 'secrets.json'))
   }
 
   /** The conventional layout in a user-data folder: `secrets.key` + `secrets.json`. */
@@ -100,8 +100,7 @@ export class FileSecretStore implements SecretStore {
   }
 
   private entries(): Record<string, string> {
-    const stored = this.data.get(SECRETS_KEY)
-    return stored && typeof stored === 'object' ? (stored as Record<string, string>) : {}
+    return sealedEntries(this.data.get(SECRETS_KEY))
   }
 
   async get(name: string): Promise<string | undefined> {
@@ -129,12 +128,14 @@ export class FileSecretStore implements SecretStore {
     cipher.setAAD(Buffer.from(name, 'utf8'))
     const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()])
     const sealed = Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')
-    await this.data.set(SECRETS_KEY, { ...this.entries(), [name]: sealed })
+    await this.data.update(SECRETS_KEY, (stored) => ({ ...sealedEntries(stored), [name]: sealed }))
   }
 
   async delete(name: string): Promise<void> {
-    const { [name]: _gone, ...rest } = this.entries()
-    await this.data.set(SECRETS_KEY, rest)
+    await this.data.update(SECRETS_KEY, (stored) => {
+      const { [name]: _gone, ...rest } = sealedEntries(stored)
+      return rest
+    })
   }
 
   async keys(): Promise<string[]> {
@@ -149,4 +150,9 @@ export const secretKeys = {
   bearerToken: (connectionId: string) => `connection:${connectionId}:bearerToken`,
   tokenCache: (connectionId: string) => `connection:${connectionId}:msalCache`,
   prefix: (connectionId: string) => `connection:${connectionId}:`
+}
+
+/** The stored map of sealed secrets (name → base64), or none when the key holds something else. */
+export function sealedEntries(stored: unknown): Record<string, string> {
+  return stored && typeof stored === 'object' ? (stored as Record<string, string>) : {}
 }

@@ -8,22 +8,26 @@ export class SettingsService {
   constructor(private readonly store: KeyValueStore) {}
 
   get(): Settings {
-    const stored = this.store.get(KEY)
-    const merged = { ...defaultSettings, ...(stored && typeof stored === 'object' ? stored : {}) }
-    const parsed = Settings.safeParse(merged)
-    if (parsed.success) return parsed.data
-    // Keep every valid value and reset only the broken ones.
-    const repaired = { ...defaultSettings }
-    for (const key of Object.keys(defaultSettings) as (keyof Settings)[]) {
-      const one = Settings.shape[key].safeParse(merged[key])
-      if (one.success) (repaired as Record<string, unknown>)[key] = one.data
-    }
-    return repaired
+    return settingsFrom(this.store.get(KEY))
   }
 
+  /** Changes some settings from those on disk now (another process may have changed others). */
   async set(changes: Partial<Settings>): Promise<Settings> {
-    const next = Settings.parse({ ...this.get(), ...changes })
-    await this.store.set(KEY, next)
+    let next = defaultSettings
+    await this.store.update(KEY, (stored) => (next = Settings.parse({ ...settingsFrom(stored), ...changes })))
     return next
   }
+}
+
+function settingsFrom(stored: unknown): Settings {
+  const merged = { ...defaultSettings, ...(stored && typeof stored === 'object' ? stored : {}) }
+  const parsed = Settings.safeParse(merged)
+  if (parsed.success) return parsed.data
+  // Keep every valid value and reset only the broken ones.
+  const repaired = { ...defaultSettings }
+  for (const key of Object.keys(defaultSettings) as (keyof Settings)[]) {
+    const one = Settings.shape[key].safeParse(merged[key])
+    if (one.success) (repaired as Record<string, unknown>)[key] = one.data
+  }
+  return repaired
 }

@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Conf from 'conf'
+import { afterAll, describe, expect, it } from 'vitest'
+import { withFileLock } from '../../src/main/files/file-lock'
+import { confFile, jsonFileStore, SharedFileStore } from '../../src/main/workspace/store'
+import { SETTINGS_FILE } from '../../src/main/workspace/user-data'
+
+/**
+ * Files that several Sync Studio processes write at once — the desktop app, browser mode and
+ * CLI runs on one machine: each process here is real (node + tsx), they start writing at the
+ * same moment, and at the end nothing one of them wrote is missing.
+ */
+const root = join(__dirname, '../..')
+const child = join(__dirname, 'fixtures/shared-files-child.ts')
+const dir = mkdtempSync(join(tmpdir(), 'ss-shared-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/** Starts each child, waits until every one is ready, then lets them all go at once. */
+async function together(argsList: string[][]): Promise<void> {
+  const procs = argsList.map((args) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', child, ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
+    let stderr = ''
+    proc.stderr.on('data', (chunk) => (stderr += String(chunk)))
+    const ready = new Promise<void>((resolve, reject) => {
+      proc.stdout.once('data', () => resolve())
+      proc.once('error', reject)
+    })
+    const exited = new Promise<void>((resolve, reject) =>
+      proc.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`child ${args.join(' ')} exited ${code}: ${stderr}`))))
+    )
+    return { proc, ready, exited }
+  })
+  await Promise.all(procs.map((p) => p.ready))
+  for (const { proc } of procs) proc.stdin.end('go\n')
+  await Promise.all(procs.map((p) => p.exited))
+}
+
+const expectedEntries = (tags: string[], n: number) => tags.flatMap((tag) => Array.from({ length: n }, (_, i) => `${tag}-${i}`)).sort()
+
+describe('config.json written by the app, browser mode and CLI runs at once', () => {
+  it('keeps every change of every process, and the file stays whole JSON in electron-store format', async () => {
+    const folder = join(dir, 'config')
+    mkdirSync(folder)
+    const file = join(folder, SETTINGS_FILE)
+    const N = 25
+    // Two plain-Node processes (a CLI run, browser mode) and two conf ones (the app's electron-store).
+    const writers = [
+      ['plain', 'cli'],
+      ['plain', 'web'],
+      ['conf', 'app'],
+      ['conf', 'app2']
+    ]
+    await together(writers.map(([kind, tag]) => ['store', file, kind, tag, String(N)]))
+    const text = readFileSync(file, 'utf8')
+    const values = JSON.parse(text) as Record<string, unknown>
+    expect((values.entries as string[]).slice().sort()).toEqual(
+      expectedEntries(
+        writers.map(([, tag]) => tag),
+        N
+      )
+    )
+    for (const [, tag] of writers) expect(values[`last-${tag}`]).toBe(N - 1)
+    expect(text.startsWith('{\n\t"')).toBe(true) // conf's format: tabs
+  })
+
+  it('the app and the plain-Node store read each other’s writes at once, with no restart', async () => {
+    const folder = join(dir, 'read-each-other')
+    mkdirSync(folder)
+    const plain = jsonFileStore(join(folder, SETTINGS_FILE))
+    const app = new SharedFileStore(
+      confFile(new Conf<Record<string, unknown>>({ cwd: folder, configName: 'config', projectName: 'sync-studio' }))
+    )
+    await plain.set('settings', { theme: 'dark' })
+    expect(app.get('settings')).toEqual({ theme: 'dark' })
+    await app.update('settings', (s) => ({ ...(s as object), recentLimit: 4 }))
+    expect(plain.get('settings')).toEqual({ theme: 'dark', recentLimit: 4 })
+    await plain.delete('settings')
+    expect(app.get('settings')).toBeUndefined()
+  })
+
+  it('one store object per file in a process', () => {
+    const file = join(dir, 'one', SETTINGS_FILE)
+    expect(jsonFileStore(file)).toBe(jsonFileStore(join(dir, 'one', '.', SETTINGS_FILE)))
+  })
+})
+
+describe('the file lock', () => {
+  it('takes over a lock left by a process that died', async () => {
+    const file = join(dir, 'stale.json')
+    mkdirSync(`${file}.lock`) // as a killed process leaves it
+    const old = new Date(Date.now() - 60_000)
+    utimesSync(`${file}.lock`, old, old)
+    expect(await withFileLock(file, () => 'mine', { staleMs: 5_000, waitMs: 1_000 })).toBe('mine')
+  })
+
+  it('waits for a live holder, then says who to ask when it holds on too long', async () => {
+    const file = join(dir, 'held.json')
+    const order: string[] = []
+    let release!: () => void
+    const held = withFileLock(file, () => new Promise<void>((resolve) => (release = resolve)).then(() => order.push('first')))
+    await expect(withFileLock(file, () => undefined, { waitMs: 300 })).rejects.toThrow(/locked by another Sync Studio process/)
+    const second = withFileLock(file, () => order.push('second'))
+    release()
+    await Promise.all([held, second])
+    expect(order).toEqual(['first', 'second'])
+  })
+})
