@@ -68,7 +68,8 @@ export function parseIsoDate(text: string, zone = 'UTC'): ParsedDate | undefined
   const month = Number(m[2])
   const day = Number(m[3])
   if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined
-  const midnight = Date.UTC(year, month - 1, day)
+  // Not Date.UTC: it reads years 0–99 as 1900–1999; setUTCFullYear takes the year as written.
+  const midnight = new Date(0).setUTCFullYear(year, month - 1, day)
   if (m[4] === undefined) return { ms: midnight, dateOnly: true }
   const hour = Number(m[4])
   const minute = Number(m[5])

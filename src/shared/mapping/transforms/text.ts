@@ -4,15 +4,15 @@ import { cutText, StepConfigError, sync, toText, warn, type CompiledStep, type S
 type StepOf<F extends Step['fn']> = Extract<Step, { fn: F }>
 
 export function trim(_step: StepOf<'trim'>, ctx: StepContext): CompiledStep {
-  return sync((v) => (typeof v === 'string' ? v.trim() : (toText(v, ctx)?.trim() ?? null)))
+  return sync((v) => toText(v, ctx)?.trim() ?? null)
 }
 
 export function lower(_step: StepOf<'lower'>, ctx: StepContext): CompiledStep {
-  return sync((v) => (typeof v === 'string' ? v.toLowerCase() : (toText(v, ctx)?.toLowerCase() ?? null)))
+  return sync((v) => toText(v, ctx)?.toLowerCase() ?? null)
 }
 
 export function upper(_step: StepOf<'upper'>, ctx: StepContext): CompiledStep {
-  return sync((v) => (typeof v === 'string' ? v.toUpperCase() : (toText(v, ctx)?.toUpperCase() ?? null)))
+  return sync((v) => toText(v, ctx)?.toUpperCase() ?? null)
 }
 
 // A word starts at the beginning, after white space, a hyphen or an apostrophe: "o'brien-smith" → "O'Brien-Smith".
@@ -82,7 +82,6 @@ export function truncate(step: StepOf<'truncate'>, ctx: StepContext): CompiledSt
     )
   }
   return sync((v, _record, rt) => {
-    if (typeof v === 'string' && v.length <= length) return v
     const text = toText(v, ctx)
     if (text === null || text.length <= length) return text
     const cut = cutText(text, length)
