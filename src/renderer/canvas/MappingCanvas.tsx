@@ -1,7 +1,6 @@
 import { Button, Tooltip } from '@fluentui/react-components'
 import { CheckmarkCircleRegular, DismissCircleRegular, LayoutColumnTwoRegular, LightbulbRegular } from '@fluentui/react-icons'
 import {
-  Background,
   MiniMap,
   ReactFlow,
   applyNodeChanges,
@@ -34,6 +33,7 @@ import { toCanvas } from './model'
 import { dropRule } from './drop-rules'
 import './canvas.css'
 import { useReadableFit, ViewControls } from './ViewControls'
+import { ViewLayers } from './ViewLayers'
 import { PRESENTATION_ZOOM, READING_ZOOM, useLayoutStore } from '../state/layout-store'
 import { STEP_MIME, TransformPalette } from './TransformPalette'
 import { findField } from '../../shared/schema/model'
@@ -85,7 +85,8 @@ export function MappingCanvas({
 
   const selectedNode = selection.kind === 'node' ? selection.node : undefined
   const [nodes, setNodes] = useState<Node[]>(derived.nodes)
-  useEffect(() => setNodes((previous) => mergeNodes(derived.nodes, previous)), [derived.nodes])
+  // On mount the nodes are already these: new objects would make React Flow take every node in again.
+  useEffect(() => setNodes((previous) => (previous === derived.nodes ? previous : mergeNodes(derived.nodes, previous))), [derived.nodes])
   const shownNodes = useMemo(
     () => nodes.map((n) => (Boolean(n.selected) === (n.id === selectedNode) ? n : { ...n, selected: n.id === selectedNode })),
     [nodes, selectedNode]
@@ -312,7 +313,7 @@ export function MappingCanvas({
             maxZoom={3}
             proOptions={proOptions}
           >
-            <Background gap={20} />
+            <ViewLayers gap={20} />
           </ReactFlow>
         </div>
         {showMinimap && overview && (
