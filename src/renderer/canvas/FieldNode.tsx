@@ -93,7 +93,7 @@ const FieldRow = memo(function FieldRow({
       <span className="ss-row__marker" aria-hidden="true">
         {isKey ? <KeyRegular fontSize={13} /> : null}
       </span>
-      <span className="ss-row__names">
+      <span className="ss-row__names" title={`${field.displayName}${required ? ' (required)' : ''}\n${field.name} · ${typeLabel(field)}`}>
         <span className="ss-row__display">
           {field.displayName}
           {required && (
@@ -297,10 +297,19 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
           onClick={() => setView(key, { collapsed: !view.collapsed })}
         />
         <div className="ss-node__titles">
-          <div className="ss-node__title">{table?.displayName ?? data.title}</div>
-          <div className="ss-node__subtitle">
+          {/* The count sits beside the title so the subtitle has the width for the logical name; what is cut shows whole on hover. */}
+          <div className="ss-node__title-row">
+            <div className="ss-node__title" title={table?.displayName ?? data.title}>
+              {table?.displayName ?? data.title}
+            </div>
+            {fields.length > 0 && (
+              <span className="ss-node__count" title={`${linked.size} of ${fields.length} fields mapped`}>
+                {linked.size}/{fields.length} mapped
+              </span>
+            )}
+          </div>
+          <div className="ss-node__subtitle" title={`${data.subtitle} · ${data.title}`}>
             {data.subtitle} · <span className="ss-mono">{data.title}</span>
-            {fields.length ? ` · ${linked.size}/${fields.length} mapped` : ''}
           </div>
         </div>
         <ProxyHandles names={proxies.header} side={data.side} where="header" />
