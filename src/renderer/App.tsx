@@ -62,8 +62,7 @@ function focusProblem(problem: Problem) {
     if (!mapping) return
     if (mapping.from?.length) canvas.select({ kind: 'edge', target: mapping.target, from: mapping.from[0] })
     else canvas.select({ kind: 'field', side: 'target', field: mapping.target })
-    canvas.revealField('target', mapping.target)
-    if (mapping.from?.[0]) canvas.revealField('source', mapping.from[0])
+    canvas.revealFields({ target: mapping.target, source: mapping.from?.[0] }, 'target')
   } else if (where === 'fields') {
     const name = /^"([^"]+)"/.exec(problem.message)?.[1]
     if (name) {

@@ -75,7 +75,7 @@ async function openExample(page: Page, file: string) {
   await page.getByTestId('import-file').setInputFiles(`examples/${file}`)
   await expect(page.locator('.react-flow__node[data-id="source"] .ss-row').first()).toBeVisible({ timeout: 30_000 })
   await expect(page.locator('.react-flow__node[data-id="target"] .ss-row').first()).toBeVisible({ timeout: 30_000 })
-  await expect(page.locator('.react-flow__viewport')).not.toHaveAttribute('style', /translate\(0px, 0px\)/)
+  await expect(page.locator('.react-flow__viewport')).not.toHaveAttribute('style', /translate\(0px, 0px\)/, { timeout: 15_000 })
   await page.waitForTimeout(400)
 }
 
@@ -110,8 +110,49 @@ async function checkConnectors(page: Page) {
   }
 }
 
+/** A node's titles and field names show whole, or (cut to fit the node) carry their whole text as a tooltip. */
+async function checkNamesWhole(page: Page, where: string) {
+  const cut = await page.evaluate(() =>
+    [
+      ...document.querySelectorAll<HTMLElement>(
+        '.react-flow__node .ss-node__title, .react-flow__node .ss-node__subtitle, .react-flow__node .ss-row__display, .react-flow__node .ss-row__logical'
+      )
+    ]
+      .filter((element) => element.scrollWidth > element.clientWidth + 1)
+      .filter(
+        (element) =>
+          !(element.closest('[title]')?.getAttribute('title') ?? '').includes(element.textContent?.replace('*', '').trim() ?? '-')
+      )
+      .map((element) => element.textContent)
+  )
+  expect(cut, `${where}: names cut without a tooltip`).toEqual([])
+}
+
+/** The checks of one flow on screen: nodes whole on the canvas and apart, labels inside, text 12 px or more, nothing floating, connectors whole. */
+async function checkFlowLayout(page: Page, where: string) {
+  const pane = await box(page.locator('.ss-canvas-host'))
+  const nodes = page.locator('.react-flow__node')
+  const boxes: Box[] = []
+  for (const node of await nodes.all()) {
+    const b = await box(node)
+    const name = await node.getAttribute('data-id')
+    expect(inside(b, pane), `${where}: the ${name} node is whole on the canvas`).toBe(true)
+    for (const other of boxes) expect(overlap(b, other), `${where}: the ${name} node overlaps no other node`).toBe(false)
+    boxes.push(b)
+  }
+  // The steps between them: every edge label on screen lies in the canvas.
+  for (const label of await page.locator('.ss-edge-label').all()) expect(inside(await box(label), pane)).toBe(true)
+  const smallest = await smallestText(page)
+  expect(smallest.size, `${where}: smallest text on the canvas: "${smallest.text}"`).toBeGreaterThanOrEqual(12)
+  // Toolbars, zoom controls and the overview live beside the canvas, never over it.
+  expect(await page.locator('.react-flow .react-flow__panel').count(), 'no panel floats inside the canvas').toBe(0)
+  expect(overlap(await box(page.getByRole('region', { name: 'Canvas tools' })), pane)).toBe(false)
+  await checkConnectors(page)
+  await checkNamesWhole(page, where)
+}
+
 for (const example of examples) {
-  test(`${example.file} at 1440×900 with both side panels open: every node of every flow fits at 12 px text or more, nothing covers a node, connectors whole`, async ({
+  test(`${example.file} at 1440×900 and 1280×800 with both side panels open: every node of every flow fits at 12 px text or more, nothing covers a node, connectors whole`, async ({
     page,
     app
   }) => {
@@ -121,34 +162,24 @@ for (const example of examples) {
     await expect(page.getByRole('complementary', { name: 'Inspector and problems' })).toBeVisible()
     const tabs = page.getByRole('tablist', { name: 'Flows' }).getByRole('tab')
     await expect(tabs).toHaveCount(example.flows)
-    for (let index = 0; index < example.flows; index++) {
-      await tabs.nth(index).click()
-      await expect(page.locator('.react-flow__node[data-id="source"] .ss-row').first()).toBeVisible({ timeout: 30_000 })
-      await expect(page.locator('.react-flow__node[data-id="target"] .ss-row').first()).toBeVisible({ timeout: 30_000 })
-      await page.waitForTimeout(400)
-      const pane = await box(page.locator('.ss-canvas-host'))
-      const nodes = page.locator('.react-flow__node')
-      const boxes: Box[] = []
-      for (const node of await nodes.all()) {
-        const b = await box(node)
-        const name = await node.getAttribute('data-id')
-        expect(inside(b, pane), `the ${name} node of flow ${index + 1} is whole on the canvas`).toBe(true)
-        for (const other of boxes) expect(overlap(b, other), `the ${name} node overlaps no other node`).toBe(false)
-        boxes.push(b)
+    const name = example.file.replace('.mapping.json', '')
+    for (const [width, height] of [
+      [1440, 900],
+      [1280, 800]
+    ]) {
+      await page.setViewportSize({ width, height })
+      for (let index = 0; index < example.flows; index++) {
+        await tabs.nth(index).click()
+        await expect(page.locator('.react-flow__node[data-id="source"] .ss-row').first()).toBeVisible({ timeout: 30_000 })
+        await expect(page.locator('.react-flow__node[data-id="target"] .ss-row').first()).toBeVisible({ timeout: 30_000 })
+        await page.waitForTimeout(500)
+        // Both side panels stay open: the two columns fit between them.
+        await expect(page.getByRole('complementary', { name: 'Tables and resources' })).toBeVisible()
+        await expect(page.getByRole('complementary', { name: 'Inspector and problems' })).toBeVisible()
+        await checkFlowLayout(page, `${width}×${height}, flow ${index + 1}`)
+        await page.screenshot({ path: `${screens}/canvas-${width}-${name}-${index + 1}.png` })
       }
-      // The steps between them: every edge label on screen lies in the canvas.
-      for (const label of await page.locator('.ss-edge-label').all()) expect(inside(await box(label), pane)).toBe(true)
-      const smallest = await smallestText(page)
-      expect(smallest.size, `smallest text on the canvas: "${smallest.text}"`).toBeGreaterThanOrEqual(12)
-      // Toolbars, zoom controls and the overview live beside the canvas, never over it.
-      expect(await page.locator('.react-flow .react-flow__panel').count(), 'no panel floats inside the canvas').toBe(0)
-      expect(overlap(await box(page.getByRole('region', { name: 'Canvas tools' })), pane)).toBe(false)
-      await checkConnectors(page)
-      await page.screenshot({ path: `${screens}/canvas-1440-${example.file.replace('.mapping.json', '')}-${index + 1}.png` })
     }
-    await page.setViewportSize({ width: 1280, height: 800 })
-    await page.waitForTimeout(500)
-    await page.screenshot({ path: `${screens}/canvas-1280-${example.file.replace('.mapping.json', '')}.png` })
   })
 }
 

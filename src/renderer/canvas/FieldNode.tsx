@@ -2,7 +2,7 @@ import { Button, Input, Select, Spinner, Tooltip } from '@fluentui/react-compone
 import { ChevronDownRegular, ChevronRightRegular, KeyRegular, SearchRegular } from '@fluentui/react-icons'
 import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } from '@xyflow/react'
 import { memo, useCallback, useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
-import type { Field, Table } from '../../shared/schema/model'
+import { findField, type Field, type Table } from '../../shared/schema/model'
 import { perform } from '../actions/registry'
 import { defaultNodeView, useCanvasStore, viewKey, type NodeSide, type RowMode } from '../state/canvas-store'
 import type { Loadable } from '../state/schema-store'
@@ -94,7 +94,7 @@ const FieldRow = memo(function FieldRow({
       <span className="ss-row__marker" aria-hidden="true">
         {isKey ? <KeyRegular fontSize={13} /> : null}
       </span>
-      <span className="ss-row__names">
+      <span className="ss-row__names" title={`${field.displayName}${required ? ' (required)' : ''}\n${field.name} · ${typeLabel(field)}`}>
         <span className="ss-row__display">
           {field.displayName}
           {required && (
@@ -150,7 +150,9 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
   const selectedField = useCanvasStore((state) =>
     state.selection.kind === 'field' && state.selection.side === data.side ? state.selection.field : undefined
   )
-  const reveal = useCanvasStore((state) => (state.reveal?.side === data.side ? state.reveal : undefined))
+  const revealed = useCanvasStore((state) => state.reveal?.fields[data.side])
+  const revealNonce = useCanvasStore((state) => (state.reveal?.fields[data.side] !== undefined ? state.reveal.nonce : undefined))
+  const revealFocus = useCanvasStore((state) => state.reveal?.focus === data.side)
   const rowBudget = useLayoutStore((state) => state.rowBudget)
   const updateNodeInternals = useUpdateNodeInternals()
   const scroller = useRef<HTMLDivElement>(null)
@@ -225,26 +227,31 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
     setFirst(next)
   }, [])
 
-  // A click on a problem asks for a field: clear what hides it, scroll to it.
-  // Scroll to a revealed field once per request (its nonce), and again when the rows change
-  // under it (a search was cleared to show it).
+  // A click on a problem or a selected mapping asks for a field: clear what hides it, scroll to it.
+  // Scroll to a revealed field once per request (its nonce), waiting while the rows change under
+  // it (a search cleared to show it, the schema arriving); after that the user's own search and
+  // scrolling are left alone.
+  const handled = useRef<number>(undefined)
   const showRevealed = useEffectEvent(() => {
-    if (!reveal) return
-    const index = rows.findIndex((f) => f.name === reveal.field)
-    if (index < 0 && fields.some((f) => f.name === reveal.field)) {
+    if (revealed === undefined || revealNonce === undefined || handled.current === revealNonce || !fields.length) return
+    // A lookup is mapped by the name Dataverse returns it under (`_new_contactid_value`); its row is the field's name.
+    const name = (table && findField(table, revealed)?.name) ?? revealed
+    const index = rows.findIndex((f) => f.name === name)
+    if (index < 0 && fields.some((f) => f.name === name)) {
       setView(key, { search: '', mode: 'all', collapsed: false })
       return // the effect runs again with the new rows
     }
+    handled.current = revealNonce
+    if (index < 0) return
     if (view.collapsed) setView(key, { collapsed: false })
-    if (index >= 0)
-      requestAnimationFrame(() => {
-        scrollToIndex(index)
+    requestAnimationFrame(() => {
+      scrollToIndex(index)
+      if (revealFocus)
         requestAnimationFrame(() =>
-          scroller.current?.querySelector<HTMLElement>(`[data-field="${CSS.escape(reveal.field)}"]`)?.focus({ preventScroll: true })
+          scroller.current?.querySelector<HTMLElement>(`[data-field="${CSS.escape(name)}"]`)?.focus({ preventScroll: true })
         )
-      })
+    })
   })
-  const revealNonce = reveal?.nonce
   useEffect(() => {
     if (revealNonce !== undefined) showRevealed()
   }, [revealNonce, rows])
@@ -289,10 +296,19 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
           onClick={() => setView(key, { collapsed: !view.collapsed })}
         />
         <div className="ss-node__titles">
-          <div className="ss-node__title">{table?.displayName ?? data.title}</div>
-          <div className="ss-node__subtitle">
+          {/* The count sits beside the title so the subtitle has the width for the logical name; what is cut shows whole on hover. */}
+          <div className="ss-node__title-row">
+            <div className="ss-node__title" title={table?.displayName ?? data.title}>
+              {table?.displayName ?? data.title}
+            </div>
+            {fields.length > 0 && (
+              <span className="ss-node__count" title={`${linked.size} of ${fields.length} fields mapped`}>
+                {linked.size}/{fields.length} mapped
+              </span>
+            )}
+          </div>
+          <div className="ss-node__subtitle" title={`${data.subtitle} · ${data.title}`}>
             {data.subtitle} · <span className="ss-mono">{data.title}</span>
-            {fields.length ? ` · ${linked.size}/${fields.length} mapped` : ''}
           </div>
         </div>
         <ProxyHandles names={proxies.header} side={data.side} where="header" />

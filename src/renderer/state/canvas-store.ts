@@ -34,8 +34,12 @@ interface CanvasState {
   views: Record<string, NodeView>
   proposals: { flowId: string; items: MappingProposal[] } | undefined
   clipboard: Step[] | undefined
-  /** A field to bring into view in its node (a click on a problem); `nonce` lets the same field be asked twice. */
-  reveal: { side: NodeSide; field: string; nonce: number } | undefined
+  /**
+   * Fields to bring into view in their nodes (a click on a problem, a mapping or link selected):
+   * each node scrolls its list to its field; `focus` names the node whose row takes the keyboard
+   * focus; `nonce` lets the same fields be asked twice.
+   */
+  reveal: { fields: Partial<Record<NodeSide, string>>; focus: NodeSide | undefined; nonce: number } | undefined
   /** Fields whose edge ends at the edge of their node (scrolled away, filtered out, collapsed): their edges fade and drop their labels. */
   proxied: Record<NodeSide, ReadonlySet<string>>
   setProxied(side: NodeSide, names: ReadonlySet<string>): void
@@ -44,6 +48,7 @@ interface CanvasState {
   setProposals(proposals: CanvasState['proposals']): void
   setClipboard(steps: Step[] | undefined): void
   revealField(side: NodeSide, field: string): void
+  revealFields(fields: Partial<Record<NodeSide, string>>, focus?: NodeSide): void
   reset(): void
 }
 
@@ -63,7 +68,15 @@ export function parseEdgeId(
 
 export const viewKey = (flowId: string, node: string) => `${flowId}\u241f${node}`
 
-export const useCanvasStore = create<CanvasState>((set) => ({
+/** The two rows a selection is drawn between: a mapping's (or link's) source and target field, or none. */
+function rowsOf(selection: Selection, edges: readonly string[]): Partial<Record<NodeSide, string>> | undefined {
+  if (selection.kind === 'edge') return { source: selection.from, target: selection.target }
+  if (selection.kind !== 'step') return undefined
+  const edge = edges.map(parseEdgeId).find((e) => e?.kind === 'mapping' && e.target === selection.target)
+  return { source: edge?.kind === 'mapping' ? edge.from : undefined, target: selection.target }
+}
+
+export const useCanvasStore = create<CanvasState>((set, get) => ({
   selection: { kind: 'none' },
   selectedEdges: [],
   views: {},
@@ -75,7 +88,12 @@ export const useCanvasStore = create<CanvasState>((set) => ({
     set((state) => ({ proxied: { ...state.proxied, [side]: names } }))
   },
   select(selection, edges) {
-    set({ selection, selectedEdges: edges ?? (selection.kind === 'edge' ? [edgeId(selection.target, selection.from)] : []) })
+    const selectedEdges = edges ?? (selection.kind === 'edge' ? [edgeId(selection.target, selection.from)] : [])
+    set({ selection, selectedEdges })
+    // One mapping or link selected (on the canvas, in the Inspector, from Problems): both its rows
+    // scroll into view, so its edge and label are drawn between them. Many at once scroll nothing.
+    const rows = selectedEdges.length <= 1 ? rowsOf(selection, selectedEdges) : undefined
+    if (rows) get().revealFields(rows)
   },
   setView(key, change) {
     set((state) => ({ views: { ...state.views, [key]: { ...(state.views[key] ?? defaultNodeView), ...change } } }))
@@ -87,7 +105,10 @@ export const useCanvasStore = create<CanvasState>((set) => ({
     set({ clipboard: steps })
   },
   revealField(side, field) {
-    set((state) => ({ reveal: { side, field, nonce: (state.reveal?.nonce ?? 0) + 1 } }))
+    get().revealFields({ [side]: field }, side)
+  },
+  revealFields(fields, focus) {
+    set((state) => ({ reveal: { fields, focus, nonce: (state.reveal?.nonce ?? 0) + 1 } }))
   },
   reset() {
     set({ selection: { kind: 'none' }, selectedEdges: [], proposals: undefined, reveal: undefined })
