@@ -260,6 +260,8 @@ export const RecordError = z.object({
   message: z.string(),
   field: z.string().optional(),
   step: z.number().optional(),
+  /** The failing step's name (`valueMap`; `targetRules` for the target's check); runs from before it lack it. */
+  stepName: z.string().optional(),
   input: z.unknown().optional(),
   retryable: z.boolean().optional(),
   op: z.enum(['create', 'update', 'delete']).optional()

@@ -127,7 +127,7 @@ test('dry run shows the plan; Run now syncs it; summary, errors, CSV, history, r
   const bytes = readFileSync(await file.path())
   expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]) // UTF-8 byte-order mark: Excel reads "Ü" right
   const csv = bytes.subarray(3).toString('utf8')
-  expect(csv.split('\r\n')[0]).toBe('run,key,stage,operation,code,field,step,message,value,retryable')
+  expect(csv.split('\r\n')[0]).toBe('run,key,stage,operation,code,reason,field,step,stepName,message,value,retryable')
   expect(csv.trim().split('\r\n')).toHaveLength(plannedFailures + 1)
   await expect(summary.getByRole('button', { name: 'Retry failed records' })).toBeEnabled()
   await page.screenshot({ path: `${shots}/runs-summary.png` })

@@ -69,7 +69,7 @@ describe('required links over the sandbox', () => {
     // … and those with no owner at all fail before any write.
     expect(
       failed
-        .filter((e) => e.code === 'transform')
+        .filter((e) => e.code === 'linkMissing')
         .map((e) => e.key)
         .sort()
     ).toEqual([...withoutOwner].sort())

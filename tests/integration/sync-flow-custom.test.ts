@@ -27,7 +27,7 @@ describe('custom tables → custom resources over the sandbox', () => {
     const errors = await service.errors(vehicles.runId!)
     expect(errors.length).toBe(vehicles.counts.failed)
     // A parent not synced (yet) is reported by the sink; an empty lookup fails before any write.
-    expect(errors.every((e) => e.code === 'parentMissing' || (e.code === 'transform' && e.field === 'vehicleOwner'))).toBe(true)
+    expect(errors.every((e) => e.code === 'parentMissing' || (e.code === 'linkMissing' && e.field === 'vehicleOwner'))).toBe(true)
     expect(errors.some((e) => /still missing after 2 retry passes/.test(e.message))).toBe(true)
 
     // The registration is linked (by PKey) to the profile of its contact.

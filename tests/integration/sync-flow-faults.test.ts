@@ -81,7 +81,7 @@ describe('contacts flow under injected faults', () => {
     // A byte-order mark first, so a spreadsheet reads UTF-8; then the header and one line per failure.
     expect(csv.startsWith('\uFEFFrun,key,stage,')).toBe(true)
     const lines = csv.slice(1).split('\r\n')
-    expect(lines[0]).toBe('run,key,stage,operation,code,field,step,message,value,retryable')
+    expect(lines[0]).toBe('run,key,stage,operation,code,reason,field,step,stepName,message,value,retryable')
     expect(lines.length - 2).toBe(run.flows[0].counts.failed)
     // Campaign's e-mail check runs before the write (docs/validation.md, "Target rules"): the
     // refused addresses are failures with the field named, never sent.
@@ -90,7 +90,7 @@ describe('contacts flow under injected faults', () => {
       .map((line) => line.split(','))
       .filter((cells) => /email address/.test(cells.join(',')))
     expect(refusedEmails.length).toBeGreaterThan(0)
-    for (const cells of refusedEmails) expect(cells[5]).toBe('email')
+    for (const cells of refusedEmails) expect(cells.slice(4, 7)).toEqual(['emailRefused', 'email the target refuses', 'email'])
     // …and the value column the address it refused.
     for (const error of (await service.errors(run.flows[0].runId!)).filter((e) => e.stage === 'write' && e.field === 'email'))
       expect(error.message).toContain(`'${String(error.input)}'`)

@@ -85,9 +85,10 @@ describe('run history', () => {
     const csv = await history.errorsCsv('r1')
     expect(csv.charCodeAt(0)).toBe(0xfeff) // the byte-order mark: spreadsheets read UTF-8
     const lines = csv.slice(1).split('\r\n')
-    expect(lines[0]).toBe('run,key,stage,operation,code,field,step,message,value,retryable')
-    expect(lines[1]).toBe('r1,a,write,create,badRequest,email,,"email, ""x"" refused",,false')
-    expect(lines[3]).toBe("r1,c,transform,,transform,birthDate,0,not a date,'=cmd|x,")
+    expect(lines[0]).toBe('run,key,stage,operation,code,reason,field,step,stepName,message,value,retryable')
+    expect(lines[1]).toBe('r1,a,write,create,badRequest,target refused (badRequest),email,,,"email, ""x"" refused",,false')
+    // A run journaled before the failure codes: its mapping failures read "step failed".
+    expect(lines[3]).toBe("r1,c,transform,,transform,step failed,birthDate,0,,not a date,'=cmd|x,")
 
     expect(await history.retryPlan('r1')).toEqual({ retryOf: 'r1', flowId: 'contacts', onlyKeys: ['a', 'c'], withoutKey: 1 })
     await expect(history.errors('../etc')).rejects.toThrow(/not a run id/)

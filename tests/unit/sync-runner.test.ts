@@ -168,12 +168,12 @@ describe('sync runner', () => {
     expect(result.counts).toMatchObject({ read: 8, created: 5, failed: 3 })
     const errors = await new RunHistory(journal).errors(result.runId)
     expect(errors.map((e) => [e.key ?? e.id, e.stage, e.code]).sort()).toEqual([
-      ['#1:7', 'transform', 'transform'],
+      ['#1:7', 'transform', 'noKey'],
       [id(2), 'write', 'badRequest'],
-      [id(7), 'transform', 'transform']
+      [id(7), 'transform', 'notAnEmail']
     ])
     const mapping = errors.find((e) => e.key === id(7))!
-    expect(mapping).toMatchObject({ field: 'email', step: 0, input: 'not an email' })
+    expect(mapping).toMatchObject({ field: 'email', step: 0, stepName: 'email', input: 'not an email' })
     expect(errors.find((e) => e.key === id(2))).toMatchObject({ field: 'email', op: 'create' })
   })
 

@@ -17,6 +17,9 @@ export interface Disagreement {
   actual: Outcome | 'absent'
   plannedReason?: string
   actualReason?: string
+  /** Errors: what failed (failure-reasons.ts); the plan and the run must name the same. */
+  plannedCode?: string
+  actualCode?: string
 }
 
 export interface AgreementReport {
@@ -39,20 +42,27 @@ function reasonOf(entry: PlanEntry): string | undefined {
   return 'reason' in entry ? entry.reason : undefined
 }
 
+function codeOf(entry: PlanEntry): string | undefined {
+  return 'code' in entry ? entry.code : undefined
+}
+
+type Decided = { action: Outcome; reason?: string; code?: string }
+
 export async function measureAgreement(
   service: SyncService,
   document: MappingDocument,
   request: Omit<SyncRequest, 'dryRun' | 'onPlan' | 'onRecord'> = {}
 ): Promise<AgreementReport> {
-  const planned = new Map<string, { action: Outcome; reason?: string }>()
-  const actual = new Map<string, { action: Outcome; reason?: string }>()
+  const planned = new Map<string, Decided>()
+  const actual = new Map<string, Decided>()
   const id = (flowId: string, key: string) => `${flowId}\u0000${key}`
   const plan = await service.run(document, {
     ...request,
     dryRun: true,
     planLimit: 0,
     onPlan: (flowId, entry) => {
-      if (entry.key !== undefined) planned.set(id(flowId, entry.key), { action: entry.action, reason: reasonOf(entry) })
+      if (entry.key !== undefined)
+        planned.set(id(flowId, entry.key), { action: entry.action, reason: reasonOf(entry), code: codeOf(entry) })
     }
   })
   const run = await service.run(document, {
@@ -60,7 +70,11 @@ export async function measureAgreement(
     dryRun: false,
     onRecord: (flowId, outcome) => {
       if (outcome.key !== undefined)
-        actual.set(id(flowId, outcome.key), { action: outcome.action, ...(outcome.reason ? { reason: outcome.reason } : {}) })
+        actual.set(id(flowId, outcome.key), {
+          action: outcome.action,
+          ...(outcome.reason ? { reason: outcome.reason } : {}),
+          ...(outcome.code ? { code: outcome.code } : {})
+        })
     }
   })
   const report: AgreementReport = { records: 0, agreeing: 0, agreement: 1, planned: zero(), actual: zero(), disagreements: [], plan, run }
@@ -70,7 +84,8 @@ export async function measureAgreement(
     report.records++
     if (p) report.planned[p.action]++
     if (a) report.actual[a.action]++
-    if (p && a && p.action === a.action) report.agreeing++
+    // A failure agrees only with the same failure: the reason filter counts the plan's and the run's alike.
+    if (p && a && p.action === a.action && p.code === a.code) report.agreeing++
     else {
       const [flowId, recordKey] = key.split('\u0000')
       report.disagreements.push({
@@ -79,7 +94,9 @@ export async function measureAgreement(
         planned: p?.action ?? 'absent',
         actual: a?.action ?? 'absent',
         plannedReason: p?.reason,
-        actualReason: a?.reason
+        actualReason: a?.reason,
+        plannedCode: p?.code,
+        actualCode: a?.code
       })
     }
   }

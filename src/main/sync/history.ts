@@ -1,3 +1,4 @@
+import { failureReasonText } from '../../shared/mapping/failure-reasons'
 import type { Json, RecordConflict } from './ports'
 import { isRunId, outcomeId, type RunSummary, type SyncJournal } from './journal'
 import type { OutcomeItem } from './journal-format'
@@ -19,6 +20,8 @@ export interface RecordError {
   message: string
   field?: string
   step?: number
+  /** The failing step's name (`valueMap`; `targetRules` for the target's check); older runs lack it. */
+  stepName?: string
   /** The source value that failed (transform errors). */
   input?: Json
   retryable?: boolean
@@ -68,15 +71,17 @@ export class RunHistory {
    */
   async errorsCsv(runId: string, options: { spreadsheetSafe?: boolean } = {}): Promise<string> {
     const errors = await this.errors(runId)
-    const header = ['run', 'key', 'stage', 'operation', 'code', 'field', 'step', 'message', 'value', 'retryable']
+    const header = ['run', 'key', 'stage', 'operation', 'code', 'reason', 'field', 'step', 'stepName', 'message', 'value', 'retryable']
     const rows = errors.map((e) => [
       runId,
       e.key ?? e.id,
       e.stage,
       e.op ?? '',
       e.code,
+      failureReasonText(e.code),
       e.field ?? '',
       e.step === undefined ? '' : String(e.step),
+      e.stepName ?? '',
       e.message,
       e.input === undefined ? '' : typeof e.input === 'string' ? e.input : JSON.stringify(e.input),
       e.retryable === undefined ? '' : String(e.retryable)
@@ -137,6 +142,7 @@ function toError(item: OutcomeItem, page: number): RecordError {
     message: item.message ?? '',
     ...(item.field !== undefined ? { field: item.field } : {}),
     ...(item.step !== undefined ? { step: item.step } : {}),
+    ...(item.stepName !== undefined ? { stepName: item.stepName } : {}),
     ...(item.input !== undefined ? { input: item.input } : {}),
     ...(item.retryable !== undefined ? { retryable: item.retryable } : {}),
     ...(item.op ? { op: item.op } : {})

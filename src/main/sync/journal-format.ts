@@ -100,11 +100,14 @@ export interface OutcomeItem {
   /** Where it failed: the mapping (transform), or the target (write). */
   stage?: 'transform' | 'write'
   op?: WriteOp['op']
+  /** What failed (src/shared/mapping/failure-reasons.ts); runs journaled before those codes say `transform` for any mapping failure. */
   code?: string
   message?: string
   retryable?: boolean
   field?: string
   step?: number
+  /** The failing step's name (`valueMap`; `targetRules` for the target's check). Older runs lack it. */
+  stepName?: string
   /** The value that failed (source data, shortened; never a secret-looking field). */
   input?: Json
   /** A deferred record's write, kept so a later pass (or a resumed run) can retry it. */

@@ -101,6 +101,8 @@ export interface RecordOutcome {
   reason?: string
   /** An error: the target field it is about, when known. */
   field?: string
+  /** An error: what failed (src/shared/mapping/failure-reasons.ts), as the plan's entry for the record says. */
+  code?: string
 }
 
 export interface RunOptions {
@@ -640,7 +642,8 @@ class Runner {
         key: entry.key,
         action: entry.action,
         ...('reason' in entry ? { reason: entry.reason } : {}),
-        ...('field' in entry && entry.field ? { field: entry.field } : {})
+        ...('field' in entry && entry.field ? { field: entry.field } : {}),
+        ...('code' in entry && entry.code ? { code: entry.code } : {})
       })
       return
     }
@@ -696,10 +699,11 @@ class Runner {
             ? {
                 o: 'failed',
                 stage: 'transform',
-                code: 'transform',
+                code: result.code,
                 message: result.reason,
                 field: result.field,
                 ...(result.step !== undefined ? { step: result.step } : {}),
+                ...(result.stepName ? { stepName: result.stepName } : {}),
                 input: journalValue(result.input),
                 // The mapping or the target's rules refuse the value: only a change to the record or the mapping helps, not a retry.
                 retryable: false
@@ -720,9 +724,13 @@ class Runner {
             action: 'error',
             field: result.field,
             step: result.step,
+            ...(result.stepName ? { stepName: result.stepName } : {}),
+            code: result.code,
             reason: result.reason,
             input: result.input
           })
+        else
+          this.planned({ key: undefined, action: 'error', field: '', step: undefined, code: 'noKey', reason: item.message!, input: null })
       } else if (result.kind === 'skipped') {
         if (this.deletes.deleteWhenFilteredOut && key !== undefined) queue({ kind: 'filtered', key, reason: result.reason }, String(index))
         else {
@@ -809,11 +817,31 @@ class Runner {
     }
     if (this.dryRun) {
       const verdicts = await this.planWrites(ops)
+      // The target's refusals are journaled like the run's: the dry run's errors view and CSV list them with their codes.
+      const refused: OutcomeItem[] = []
       for (const op of ops) {
         const verdict = verdicts.get(op.key)
         if (verdict?.outcome === 'failed') {
-          this.decide('failed')
-          this.planned({ key: op.key, action: 'error', field: verdict.field ?? '', step: undefined, reason: verdict.message, input: null })
+          refused.push({
+            k: op.key,
+            o: 'failed',
+            stage: 'write',
+            op: op.op,
+            code: verdict.code,
+            message: verdict.message,
+            retryable: verdict.retryable,
+            ...(verdict.field ? { field: verdict.field } : {}),
+            ...(verdict.field && writtenValue(op, verdict.field) !== undefined ? { input: writtenValue(op, verdict.field) } : {})
+          })
+          this.planned({
+            key: op.key,
+            action: 'error',
+            field: verdict.field ?? '',
+            step: undefined,
+            code: verdict.code,
+            reason: verdict.message,
+            input: null
+          })
         } else {
           this.decide(op.op === 'create' ? 'created' : 'updated')
           this.planned(intents.get(op.key)!)
@@ -822,6 +850,12 @@ class Runner {
       for (const d of deletes) {
         this.decide('deleted')
         if (d.filtered) this.pageCounts.filteredOut++
+      }
+      if (refused.length) {
+        const d: Partial<RunCounts> = { read: refused.length, failed: refused.length }
+        await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, items: refused, d })
+        addCounts(this.committed, d)
+        this.undecided -= refused.length
       }
       return
     }
@@ -924,7 +958,13 @@ class Runner {
           const orphan = outcome.code === PARENT_MISSING
           const message =
             orphan && pass > 0 ? `the parent record is still missing after ${pass} retry passes: ${outcome.message}` : outcome.message
-          this.options.onRecord?.({ key: op.key, action: 'error', reason: message, ...(outcome.field ? { field: outcome.field } : {}) })
+          this.options.onRecord?.({
+            key: op.key,
+            action: 'error',
+            code: outcome.code,
+            reason: message,
+            ...(outcome.field ? { field: outcome.field } : {})
+          })
           items.push({
             k: op.key,
             o: 'failed',
@@ -1021,7 +1061,7 @@ class Runner {
       }))
       const d = { deferred: -items.length, failed: items.length }
       for (const item of items)
-        this.options.onRecord?.({ key: item.k, action: 'error', ...(item.o === 'failed' ? { reason: item.message } : {}) })
+        this.options.onRecord?.({ key: item.k, action: 'error', code: item.code, ...(item.o === 'failed' ? { reason: item.message } : {}) })
       await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: 0, pass: this.pass || startPass, items, d })
       addCounts(this.committed, d)
       this.deferred.clear()

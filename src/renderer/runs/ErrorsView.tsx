@@ -2,6 +2,7 @@ import { Button, Caption1, MessageBar, MessageBarBody, Spinner, ToggleButton, To
 import { ArrowClockwiseRegular, ArrowDownloadRegular } from '@fluentui/react-icons'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { RecordError } from '../../shared/contract'
+import { failedStepText, failureReasonText } from '../../shared/mapping/failure-reasons'
 import type { Client } from '../api/client'
 import { downloadText } from '../files/browser-files'
 import { DataGrid, type GridColumn } from '../panels/DataGrid'
@@ -18,14 +19,16 @@ type Stage = RecordError['stage'] | 'all'
 /** Where a record failed, in the user's words: the mapping (a step, a rule on the target) or the target service refusing the write. */
 const stageWords: Record<RecordError['stage'], string> = { transform: 'mapping', write: 'target' }
 
+/** The field, and the step that failed on it: "gender · step 2 · valueMap", "email · target rules". */
 function fieldText(error: RecordError): string {
-  if (error.field) return `${error.field}${error.step !== undefined ? ` · step ${error.step + 1}` : ''}`
+  const step = failedStepText(error.step, error.stepName)
+  if (error.field) return `${error.field}${step ? ` · ${step}` : ''}`
   return error.stage === 'write' ? `(${error.op ?? 'write'})` : ''
 }
 
-/** The reason's code; a mapping failure's generic code reads as what failed. */
+/** What failed, in the user's words (failure-reasons.ts): "value map has no match", "required value missing"… */
 function reasonText(error: RecordError): string {
-  return error.code === 'transform' ? 'step failed' : error.code
+  return failureReasonText(error.code)
 }
 
 function valueText(error: RecordError): string {
@@ -43,13 +46,13 @@ const columns: Array<GridColumn<RecordError>> = [
     title: (e) => e.key ?? e.id
   },
   { id: 'stage', header: 'Where', value: (e) => stageWords[e.stage], size: 76, minSize: 60 },
-  { id: 'field', header: 'Field', value: fieldText, size: 120, minSize: 60 },
-  { id: 'reason', header: 'Reason', value: reasonText, size: 110, minSize: 60, className: () => 'ssp-mono ssp-grid__cell' },
+  { id: 'field', header: 'Field', value: fieldText, size: 170, minSize: 60 },
+  { id: 'reason', header: 'Reason', value: reasonText, size: 170, minSize: 60, title: (e) => `${reasonText(e)} (${e.code})` },
   {
     id: 'message',
     header: 'Message',
     value: (e) => e.message,
-    size: 330,
+    size: 300,
     minSize: 120,
     title: (e) => `${e.code}: ${e.message}${e.retryable ? ' (retryable)' : ''} — click for the whole record`
   },
@@ -193,16 +196,17 @@ export function ErrorsView(props: { client: Client; runId: string; flowId: strin
               </ToggleButton>
             ))}
           <span className="ssr-errors__sep" aria-hidden />
-          {reasons.map(([code, count]) => (
+          {reasons.map(([words, count]) => (
             <ToggleButton
-              key={code}
+              key={words}
               size="small"
               appearance="subtle"
-              checked={reason === code}
-              aria-pressed={reason === code}
-              onClick={() => setReason(reason === code ? undefined : code)}
+              checked={reason === words}
+              aria-pressed={reason === words}
+              data-reason={words}
+              onClick={() => setReason(reason === words ? undefined : words)}
             >
-              {code} {count}
+              {words} {count}
             </ToggleButton>
           ))}
         </div>
@@ -231,9 +235,14 @@ export function ErrorsView(props: { client: Client; runId: string; flowId: strin
           <div>
             <dt>Field</dt>
             <dd>
-              {openedError.field ?? '—'}
-              {openedError.step !== undefined ? ` · step ${openedError.step + 1}` : ''} ({stageWords[openedError.stage]}
+              {fieldText(openedError) || '—'} ({stageWords[openedError.stage]}
               {openedError.op ? `, ${openedError.op}` : ''})
+            </dd>
+          </div>
+          <div>
+            <dt>Reason</dt>
+            <dd>
+              {reasonText(openedError)} <span className="ssp-quiet ssp-mono">({openedError.code})</span>
             </dd>
           </div>
           <div>

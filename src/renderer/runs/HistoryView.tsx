@@ -8,28 +8,32 @@ import { VirtualList } from '../panels/VirtualList'
 import { useDocumentStore } from '../state/document-store'
 import { ConflictsView } from './ConflictsView'
 import { ErrorsView } from './ErrorsView'
-import { formatDuration, formatTime } from './format'
+import { formatDuration, formatTime, historyCounts } from './format'
 import { useRunStore } from './run-store'
 import { StatusBadge } from './SessionView'
 
-const ROW_HEIGHT = 30
-const columns = '170px minmax(120px, 1fr) 92px 64px 160px minmax(200px, 1.6fr) 76px 56px'
+/** Two lines: a run's counts wrap onto the second rather than being cut (every number is a promise). */
+const ROW_HEIGHT = 44
+const HEADER_HEIGHT = 30
+const columns = '150px minmax(100px, 1fr) 84px 56px 140px minmax(300px, 2.6fr) 66px 50px'
 
 type Loaded = { status: 'loading' } | { status: 'ready'; runs: RunSummary[] } | { status: 'error'; message: string }
 
-/** A dry run is a plan: "would create 438", never "438 created". */
-function countsText(run: RunSummary): string {
-  const c = run.counts
-  const w = run.dryRun ? 'would ' : ''
-  const parts = run.dryRun
-    ? [`would create ${c.created}`, `would update ${c.updated}`, `${c.unchanged} unchanged`]
-    : [`${c.created} created`, `${c.updated} updated`, `${c.unchanged} unchanged`]
-  if (c.deleted) parts.push(run.dryRun ? `would delete ${c.deleted}` : `${c.deleted} deleted`)
-  if (c.skipped) parts.push(`${c.skipped} skipped`)
-  if (c.failed) parts.push(`${c.failed} ${w}fail${run.dryRun ? '' : 'ed'}`)
-  if (c.deferred + c.pending) parts.push(`${c.deferred + c.pending} pending`)
-  if (c.filteredOut) parts.push(`${c.read - c.filteredOut} of ${c.read} kept by the filter`)
-  return parts.join(' · ')
+/** The counts cell: each count whole (never cut), wrapping onto a second line when the column is narrow. */
+function HistoryCounts({ run }: { run: RunSummary }) {
+  const list = historyCounts(run)
+  return (
+    <div role="gridcell" className="ssr-history__counts" data-testid="history-counts">
+      {list.map((item, index) => (
+        <span key={item.key} className="ssr-history__count" data-count={item.key}>
+          {item.before}
+          <strong>{item.n.toLocaleString()}</strong>
+          {item.after}
+          {index < list.length - 1 && <span className="ssr-history__sep"> · </span>}
+        </span>
+      ))}
+    </div>
+  )
 }
 
 /** A sync that ran to its end with failed records reads "partial", as the run's summary says; a finished dry run is a plan. */
@@ -100,9 +104,9 @@ export function HistoryView({ client }: { client: Client }) {
             aria-rowcount={runs.length + 1}
             count={runs.length}
             rowHeight={ROW_HEIGHT}
-            headerHeight={ROW_HEIGHT}
+            headerHeight={HEADER_HEIGHT}
             header={
-              <div className="ssr-grid__header" role="row" style={{ gridTemplateColumns: columns, height: ROW_HEIGHT }}>
+              <div className="ssr-grid__header" role="row" style={{ gridTemplateColumns: columns, height: HEADER_HEIGHT }}>
                 {['Time', 'Flow', 'Mode', 'Dry run', 'Status', 'Counts', 'Duration', 'Errors'].map((name) => (
                   <div key={name} role="columnheader">
                     {name}
@@ -140,9 +144,7 @@ export function HistoryView({ client }: { client: Client }) {
                       </Caption1>
                     )}
                   </div>
-                  <div role="gridcell" title={countsText(run)}>
-                    {countsText(run)}
-                  </div>
+                  <HistoryCounts run={run} />
                   <div role="gridcell">{formatDuration(run.durationMs)}</div>
                   <div role="gridcell">{run.errorCount}</div>
                 </div>

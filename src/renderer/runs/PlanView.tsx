@@ -1,6 +1,7 @@
 import { Badge, Caption1, ToggleButton } from '@fluentui/react-components'
 import { useCallback, useMemo, useState, type CSSProperties, type ReactNode } from 'react'
 import type { SyncResult } from '../../shared/contract'
+import { failureReasonText } from '../../shared/mapping/failure-reasons'
 import { ChangedFields, CreatedFields, FailedField } from '../panels/DiffLines'
 import { PlanWarnings, warningLines } from './PlanWarnings'
 import { VirtualList } from '../panels/VirtualList'
@@ -30,6 +31,8 @@ interface Entry {
   reason?: string
   field?: string
   step?: number
+  /** An error: what failed (failure-reasons.ts), as the run's errors list says. */
+  code?: string
   input?: unknown
   createOnlySkipped: string[]
   /** Warnings on the record; an opt-out conflict's label is one. */
@@ -49,6 +52,7 @@ function readEntry(raw: Record<string, unknown>): Entry {
     reason: typeof raw.reason === 'string' ? raw.reason : undefined,
     field: typeof raw.field === 'string' ? raw.field : undefined,
     step: typeof raw.step === 'number' ? raw.step : undefined,
+    code: typeof raw.code === 'string' ? raw.code : undefined,
     input: raw.input,
     createOnlySkipped: Array.isArray(raw.createOnlySkipped) ? raw.createOnlySkipped.map(String) : [],
     warnings: Array.isArray(raw.warnings)
@@ -180,6 +184,11 @@ export function PlanEntries({ result }: { result: FlowResult }) {
           {entry.action === 'update' && (
             <Caption1 className="ssp-quiet">
               {entry.changes.length} field{entry.changes.length === 1 ? '' : 's'} change
+            </Caption1>
+          )}
+          {entry.action === 'error' && entry.code && (
+            <Caption1 className="ssr-plan__reason" title={entry.code}>
+              {failureReasonText(entry.code)}
             </Caption1>
           )}
         </div>

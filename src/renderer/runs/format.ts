@@ -1,4 +1,4 @@
-import type { RunCounts } from '../../shared/contract'
+import type { RunCounts, RunSummary } from '../../shared/contract'
 import type { Flow } from '../../shared/mapping/document'
 import { zeroCounts } from '../../shared/run-counts'
 
@@ -47,4 +47,33 @@ export function sumCounts(list: readonly RunCounts[]): RunCounts {
   const total = zeroCounts()
   for (const counts of list) for (const key of Object.keys(total) as Array<keyof RunCounts>) total[key] += counts[key]
   return total
+}
+
+/** One count of a run, as a person reads it; a dry run is a plan: "would create 438", never "438 created". */
+export interface HistoryCount {
+  key: keyof RunCounts
+  n: number
+  before: string
+  after: string
+}
+
+/** Every count the run has, in the order of a run: what was written, then what was not. */
+export function historyCounts(run: Pick<RunSummary, 'counts' | 'dryRun'>): HistoryCount[] {
+  const c = run.counts
+  const plan = run.dryRun
+  const count = (key: keyof RunCounts, n: number, planned: [string, string], done: [string, string]): HistoryCount => {
+    const [before, after] = plan ? planned : done
+    return { key, n, before, after }
+  }
+  const list = [
+    count('created', c.created, ['would create ', ''], ['', ' created']),
+    count('updated', c.updated, ['would update ', ''], ['', ' updated']),
+    count('unchanged', c.unchanged, ['', ' unchanged'], ['', ' unchanged'])
+  ]
+  if (c.deleted) list.push(count('deleted', c.deleted, ['would delete ', ''], ['', ' deleted']))
+  if (c.skipped) list.push(count('skipped', c.skipped, ['', ' skipped'], ['', ' skipped']))
+  if (c.failed) list.push(count('failed', c.failed, ['', ' would fail'], ['', ' failed']))
+  if (c.deferred + c.pending) list.push(count('pending', c.deferred + c.pending, ['', ' pending'], ['', ' pending']))
+  if (c.filteredOut) list.push(count('filteredOut', c.filteredOut, ['', ' filtered out'], ['', ' filtered out']))
+  return list
 }

@@ -3,6 +3,7 @@ import { generateRunner, type AsyncRunner, type CodegenMode, type FieldPlan, typ
 import { findField, type Field, type SchemaCatalog, type System, type Table } from '../schema/model'
 import { fieldRule } from '../schema/target-rules'
 import type { EventsFlow, FieldMapping, RecordsFlow } from './document'
+import { stepFailureCode, targetRulesStep } from './failure-reasons'
 import type { Filter } from './filter'
 import { compileFilter, describeFilter, translateFilter, type FilterTranslation, type RecordTest } from './filters'
 import { navigationOf } from './transforms/lookup'
@@ -55,6 +56,10 @@ export type RecordResult =
       field: string
       /** The failing step's index in that field's steps; undefined for a field-level check. */
       step: number | undefined
+      /** The failing step's name (`valueMap`), `targetRules` for the target's check after the steps. */
+      stepName?: string
+      /** What failed, for the errors view's reason filter (failure-reasons.ts): `valueNotMapped`, `requiredMissing`… */
+      code: string
       reason: string
       input: unknown
     }
@@ -215,7 +220,7 @@ function targetChecks(
     has: true,
     check: (v) => {
       const verdict = rule(v)
-      if (!verdict.ok) throw new StepFailure(verdict.reason, v, { ...location, stepIndex: -1 })
+      if (!verdict.ok) throw new StepFailure(verdict.reason, v, { ...location, stepIndex: -1 }, verdict.code)
       return verdict.value
     }
   }
@@ -422,17 +427,22 @@ export function compileFlow(flow: CompilableFlow, compileOptions: CompileOptions
     key: undefined,
     field: matchTarget,
     step: undefined,
+    code: 'noKey',
     reason: `the record has no "${matchSource}", the match key — it cannot be matched to a target record`,
     input: matchKey ? (record[matchKey] ?? null) : null
   })
   const failure = (error: unknown, key: string | undefined, fieldIndex: number): RecordResult => {
     if (error instanceof StepFailure) {
       const step = error.location.stepIndex
+      // The step by name: the reason filter tells a value map's miss from a date that did not parse.
+      const stepName = step < 0 ? targetRulesStep : flow.fields[error.location.fieldIndex]?.steps?.[step]?.fn
       return {
         kind: 'error',
         key,
         field: error.location.target,
         step: step < 0 ? undefined : step,
+        ...(stepName ? { stepName } : {}),
+        code: error.code ?? stepFailureCode(stepName),
         reason: error.reason,
         input: error.input
       }
@@ -446,6 +456,7 @@ export function compileFlow(flow: CompilableFlow, compileOptions: CompileOptions
       key,
       field: fields[fieldIndex]?.target ?? matchTarget,
       step: undefined,
+      code: 'unexpected',
       reason: `unexpected failure: ${message}`,
       input: null
     }

@@ -50,6 +50,7 @@ export function checkLinks(flow: RecordsFlow, record: SourceRecord, result: Reco
         key: result.key,
         field: link.target,
         step: undefined,
+        code: 'linkMissing',
         reason: `"${link.target}" links each record to its parent in flow "${link.parentFlow}", and this record has no "${link.source}" — set it in Dynamics, or filter such records out`,
         input: value ?? null
       }

@@ -183,7 +183,18 @@ export type DiffEntry =
   | { key: string; action: 'update'; changes: FieldChange[]; warnings: readonly EngineWarning[]; createOnlySkipped: string[] }
   | { key: string; action: 'unchanged' }
   | { key: string | undefined; action: 'skipped'; reason: string }
-  | { key: string | undefined; action: 'error'; field: string; step: number | undefined; reason: string; input: unknown }
+  | {
+      key: string | undefined
+      action: 'error'
+      field: string
+      step: number | undefined
+      /** The failing step's name, `targetRules` for the target's check (failure-reasons.ts). */
+      stepName?: string
+      /** What failed (failure-reasons.ts): the same code the run journals for the record. */
+      code?: string
+      reason: string
+      input: unknown
+    }
 
 export interface DryRun {
   entries: DiffEntry[]
@@ -213,7 +224,16 @@ export async function dryRunDiff(
     let entry: DiffEntry
     if (result.kind === 'skipped') entry = { key: result.key, action: 'skipped', reason: result.reason }
     else if (result.kind === 'error')
-      entry = { key: result.key, action: 'error', field: result.field, step: result.step, reason: result.reason, input: result.input }
+      entry = {
+        key: result.key,
+        action: 'error',
+        field: result.field,
+        step: result.step,
+        ...(result.stepName ? { stepName: result.stepName } : {}),
+        code: result.code,
+        reason: result.reason,
+        input: result.input
+      }
     else {
       const current = result.key === undefined ? undefined : find(result.key)
       if (!current || result.key === undefined)

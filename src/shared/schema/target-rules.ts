@@ -21,12 +21,13 @@ export const campaignEmailPattern = /^[^@\s]+@[^@\s]+\.[^@\s]+$/
 const campaignDatePattern = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:?\d{2})?$/
 
 /** The verdict on one value: the value to write (possibly normalised), or why the service would refuse it. */
-export type RuleVerdict = { ok: true; value: unknown } | { ok: false; reason: string }
+/** `code`: what the rule refused, for the errors view's reason filter (src/shared/mapping/failure-reasons.ts). */
+export type RuleVerdict = { ok: true; value: unknown } | { ok: false; reason: string; code: string }
 
 export type FieldRule = (value: unknown) => RuleVerdict
 
 const ok = (value: unknown): RuleVerdict => ({ ok: true, value })
-const no = (reason: string): RuleVerdict => ({ ok: false, reason })
+const no = (reason: string, code: string): RuleVerdict => ({ ok: false, reason, code })
 
 /** `"Email" (email)` — the name a consultant sees, and the API name they map. */
 export function fieldLabel(field: Pick<Field, 'name' | 'displayName'>): string {
@@ -87,7 +88,9 @@ export function fieldRule(field: Field, system: System): FieldRule | undefined {
   const service = systemName(system)
   const required = field.required === 'required'
   const empty = (): RuleVerdict =>
-    required ? no(`${label} is required in ${service} and the value is empty — map a value (or filter such records out)`) : ok(null)
+    required
+      ? no(`${label} is required in ${service} and the value is empty — map a value (or filter such records out)`, 'requiredMissing')
+      : ok(null)
   // Dataverse's rules beyond length are left to Dataverse (the events flows write there): not observed here yet.
   const campaign = system === 'campaign'
 
@@ -97,7 +100,7 @@ export function fieldRule(field: Field, system: System): FieldRule | undefined {
     return (value) => {
       if (isEmpty(value)) return empty()
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-        return no(`${label} is text and the value is ${Array.isArray(value) ? 'a list' : typeof value} — convert it first`)
+        return no(`${label} is text and the value is ${Array.isArray(value) ? 'a list' : typeof value} — convert it first`, 'wrongType')
       }
       let text = typeof value === 'string' ? value : String(value)
       if (email) {
@@ -106,13 +109,15 @@ export function fieldRule(field: Field, system: System): FieldRule | undefined {
       } else if (campaign && text === '' && required) return empty()
       if (campaign) {
         const bad = badCharacter(text)
-        if (bad) return no(`${label} ${bad}`)
+        if (bad) return no(`${label} ${bad}`, 'badCharacter')
       }
       const length = lengthIn(system, text)
-      if (length > (max ?? Infinity)) return no(`the value is ${length} characters and ${label} holds ${max} — add a "truncate" step`)
+      if (length > (max ?? Infinity))
+        return no(`the value is ${length} characters and ${label} holds ${max} — add a "truncate" step`, 'tooLong')
       if (email && !campaignEmailPattern.test(text)) {
         return no(
-          `${JSON.stringify(text)} is not an email address Campaign accepts (XTK-170001: one "@", no spaces, a dot in the domain) — fix it in Dynamics or filter it out`
+          `${JSON.stringify(text)} is not an email address Campaign accepts (XTK-170001: one "@", no spaces, a dot in the domain) — fix it in Dynamics or filter it out`,
+          'emailRefused'
         )
       }
       return ok(typeof value === 'string' ? text : value)
@@ -126,13 +131,15 @@ export function fieldRule(field: Field, system: System): FieldRule | undefined {
         // Campaign stores an empty enumeration as "", which is a value only where the enumeration lists it.
         if (values && !values.has(''))
           return no(
-            `${label} is an enumeration and the value is empty — give it one of ${[...values].map((x) => JSON.stringify(x)).join(', ')} (a valueMap "otherwise" does)`
+            `${label} is an enumeration and the value is empty — give it one of ${[...values].map((x) => JSON.stringify(x)).join(', ')} (a valueMap "otherwise" does)`,
+            'notInList'
           )
         return empty()
       }
       if (values && !values.has(value as string)) {
         return no(
-          `${JSON.stringify(value)} is not a value of ${label} (${[...values].map((x) => JSON.stringify(x)).join(', ')}) — map it with "valueMap"`
+          `${JSON.stringify(value)} is not a value of ${label} (${[...values].map((x) => JSON.stringify(x)).join(', ')}) — map it with "valueMap"`,
+          'notInList'
         )
       }
       return ok(value)
@@ -144,15 +151,16 @@ export function fieldRule(field: Field, system: System): FieldRule | undefined {
     return (value) => {
       if (isEmpty(value) || value === '') return empty()
       const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN
-      if (!Number.isFinite(n)) return no(`${label} is a number and the value is ${JSON.stringify(value)} — add "parseNumber"`)
-      if (whole && !Number.isInteger(n)) return no(`${label} holds whole numbers and the value is ${n} — round it first`)
+      if (!Number.isFinite(n)) return no(`${label} is a number and the value is ${JSON.stringify(value)} — add "parseNumber"`, 'notANumber')
+      if (whole && !Number.isInteger(n)) return no(`${label} holds whole numbers and the value is ${n} — round it first`, 'notWholeNumber')
       return ok(value)
     }
   }
   if (field.type === 'boolean') {
     return (value) => {
       if (isEmpty(value)) return empty()
-      if (typeof value !== 'boolean') return no(`${label} is true/false and the value is ${JSON.stringify(value)} — add "toBoolean"`)
+      if (typeof value !== 'boolean')
+        return no(`${label} is true/false and the value is ${JSON.stringify(value)} — add "toBoolean"`, 'notTrueOrFalse')
       return ok(value)
     }
   }
@@ -162,7 +170,8 @@ export function fieldRule(field: Field, system: System): FieldRule | undefined {
       const text = typeof value === 'string' ? value.trim() : undefined
       if (text === undefined || !campaignDatePattern.test(text) || !validDate(text)) {
         return no(
-          `${JSON.stringify(value)} is not a ${field.type === 'dateonly' ? 'date (YYYY-MM-DD, years 0000–9999)' : 'date-time Campaign reads (YYYY-MM-DD HH:MM:SS.mmmZ, years 0000–9999)'} for ${label} — add "formatDate"`
+          `${JSON.stringify(value)} is not a ${field.type === 'dateonly' ? 'date (YYYY-MM-DD, years 0000–9999)' : 'date-time Campaign reads (YYYY-MM-DD HH:MM:SS.mmmZ, years 0000–9999)'} for ${label} — add "formatDate"`,
+          'dateRefused'
         )
       }
       return ok(value)

@@ -56,7 +56,9 @@ export class StepFailure extends Error {
   constructor(
     readonly reason: string,
     readonly input: unknown,
-    readonly location: StepLocation
+    readonly location: StepLocation,
+    /** What failed (failure-reasons.ts), when the step knows better than its kind: e.g. `notText`. */
+    readonly code?: string
   ) {
     super(reason)
   }
@@ -103,8 +105,8 @@ export class ExpressionStopped extends Error {
 
 export const sync = (run: StepFn): CompiledStep => ({ async: false, run })
 
-export function fail(ctx: StepContext, reason: string, input: unknown): never {
-  throw new StepFailure(reason, input, ctx.location)
+export function fail(ctx: StepContext, reason: string, input: unknown, code?: string): never {
+  throw new StepFailure(reason, input, ctx.location, code)
 }
 
 export function warn(rt: RunState, ctx: StepContext, message: string): void {
@@ -139,9 +141,9 @@ export function toText(value: unknown, ctx: StepContext): string | null {
   if (value === null || value === undefined) return null
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
   if (Array.isArray(value)) {
-    return fail(ctx, 'several values reach a text step — combine the source fields first with "join" or "coalesce"', value)
+    return fail(ctx, 'several values reach a text step — combine the source fields first with "join" or "coalesce"', value, 'notText')
   }
-  return fail(ctx, `expected text, found ${show(value)}`, value)
+  return fail(ctx, `expected text, found ${show(value)}`, value, 'notText')
 }
 
 /** Cut to at most `length` UTF-16 units without splitting a surrogate pair. */
