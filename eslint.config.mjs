@@ -13,6 +13,10 @@ const electron = {
   message: 'Electron is imported only at the edges of main: src/main/index.ts and src/main/electron/.'
 }
 const mainSide = { group: ['**/main/**', '**/main'], message: 'This side reaches main only through the contract (src/shared/contract.ts).' }
+const onlySafeLinks = {
+  selector: "MemberExpression[property.name='openExternal']",
+  message: 'Open links only through openExternalSafely (src/main/electron/external-links.ts): it allows https only.'
+}
 const rendererSide = { group: ['**/renderer/**', '**/renderer'], message: 'Only the renderer imports renderer code.' }
 const preloadSide = { group: ['**/preload/**', '**/preload'], message: 'Nothing imports the preload script.' }
 
@@ -43,13 +47,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "MemberExpression[property.name='openExternal']",
-          message: 'Open links only through openExternalSafely (src/main/electron/external-links.ts): it allows https only.'
-        }
-      ]
+      'no-restricted-syntax': ['error', onlySafeLinks]
     }
   },
   {
@@ -61,6 +59,15 @@ export default tseslint.config(
       // (set-state-in-effect, refs…) are guidance for code the compiler rewrites; we do not use it.
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'error',
+      // Components talk through the stores and the actions registry (src/renderer/actions), never window events.
+      'no-restricted-syntax': [
+        'error',
+        onlySafeLinks,
+        {
+          selector: "NewExpression[callee.name='CustomEvent']",
+          message: 'No window events between components: run an action (src/renderer/actions/registry.ts) or use a store.'
+        }
+      ],
       ...forbid(nodeBuiltins, electron, mainSide, preloadSide)
     }
   },

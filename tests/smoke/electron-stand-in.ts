@@ -21,8 +21,10 @@ export function createElectronStandIn(userData: string) {
   class StandInWindow extends EventEmitter {
     static getAllWindows = () => windows
     static getFocusedWindow = () => windows[0]
+    /** What main sent the page (channel and arguments), e.g. the native menu's commands. */
+    readonly sent: unknown[][] = []
     readonly webContents = Object.assign(new EventEmitter(), {
-      send: () => undefined,
+      send: (...args: unknown[]) => void this.sent.push(args),
       isDestroyed: () => false,
       setWindowOpenHandler: () => undefined
     })

@@ -4,7 +4,9 @@ import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CALL_CHANNEL, callNames } from '../../src/shared/contract-names'
+import { MenuCommand } from '../../src/shared/contract'
+import { CALL_CHANNEL, EVENT_CHANNEL, callNames } from '../../src/shared/contract-names'
+import { acceleratorOf, menuCommands, menuKey } from '../../src/shared/menu-commands'
 import { createElectronStandIn } from './electron-stand-in'
 
 /**
@@ -80,6 +82,21 @@ describe('the built main bundle', () => {
     })
     expect(window.loadedUrl).toBe('app://sync-studio/index.html')
     expect(standIn.menus).toHaveLength(1)
+  })
+
+  it('the native menu sends each document command to the page, with the words and keys the renderer binds', () => {
+    type Item = { label?: string; accelerator?: string; click?: () => void; submenu?: Item[] }
+    const items = (standIn.menus[0] as Item[]).flatMap((menu) => menu.submenu ?? [])
+    for (const command of MenuCommand.options) {
+      const item = items.find((i) => i.label === menuCommands[command].label)
+      expect(item, command).toBeDefined()
+      const key = menuKey(command, process.platform === 'darwin')
+      expect(item!.accelerator).toBe(key ? acceleratorOf(key) : undefined)
+      const window = standIn.windows[0]
+      window.sent.length = 0
+      item!.click!()
+      expect(window.sent).toEqual([[EVENT_CHANNEL, 'menu/command', { command }]])
+    }
   })
 
   it('binds every call of the contract through the one generic helper', async () => {

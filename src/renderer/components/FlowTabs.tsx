@@ -82,9 +82,13 @@ export function FlowTabs({ document, activeId, onAdd }: { document: MappingDocum
               aria-label="Remove flow"
               onClick={() => {
                 const index = document.flows.indexOf(active)
-                edit(`Remove flow ${active.name ?? active.id}`, (doc) => removeFlow(doc, active.id))
-                const next = document.flows[index + 1] ?? document.flows[index - 1]
-                if (next) setActiveFlow(next.id)
+                const name = `Remove flow ${active.name ?? active.id}`
+                // One step: redo removes it again and shows the flow the user went on to.
+                useDocumentStore.getState().transaction(name, () => {
+                  edit(name, (doc) => removeFlow(doc, active.id))
+                  const next = document.flows[index + 1] ?? document.flows[index - 1]
+                  if (next) setActiveFlow(next.id)
+                })
               }}
             />
           </Tooltip>

@@ -116,8 +116,11 @@ export function NewFlowDialog({
       if (mode === 'document') {
         useDocumentStore.getState().load(addFlow(document, flow, positions), undefined, { saved: false })
       } else {
-        useDocumentStore.getState().edit(`Add flow ${flow.name}`, (doc) => addFlow(doc, flow, positions))
-        useDocumentStore.getState().setActiveFlow(flow.id)
+        // One step: redo adds it again and shows it.
+        useDocumentStore.getState().transaction(`Add flow ${flow.name}`, () => {
+          useDocumentStore.getState().edit(`Add flow ${flow.name}`, (doc) => addFlow(doc, flow, positions))
+          useDocumentStore.getState().setActiveFlow(flow.id)
+        })
       }
       useCanvasStore.getState().reset()
       if (source && target) {
