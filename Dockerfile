@@ -28,8 +28,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The runtime dependencies only (none has an install script). The CLI bundle requires
-# @azure/msal-node, undici, zod, jsonata, jsonc-parser, luxon, re2js, libphonenumber-js, selfsigned,
-# proper-lockfile.
+# @azure/msal-node, undici, zod, jsonata, jsonc-parser, luxon, re2js, libphonenumber-js, selfsigned.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY bin ./bin
 COPY --from=build /src/out/cli ./out/cli

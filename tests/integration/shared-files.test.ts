@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Conf from 'conf'
 import { afterAll, describe, expect, it } from 'vitest'
 import { withFileLock } from '../../src/main/files/file-lock'
+import { RunIndex } from '../../src/main/sync/journal-index'
 import { confFile, jsonFileStore, SharedFileStore } from '../../src/main/workspace/store'
 import { SETTINGS_FILE } from '../../src/main/workspace/user-data'
 
@@ -87,13 +88,41 @@ describe('config.json written by the app, browser mode and CLI runs at once', ()
   })
 })
 
+describe("the run journal's index with the app and a CLI run on one journal", () => {
+  it('keeps every run summary while both append to the log and fold it into the snapshot', async () => {
+    const folder = join(dir, 'journal')
+    mkdirSync(folder)
+    const N = 60
+    await together([
+      ['index', folder, '5', 'app', String(N)],
+      ['index', folder, '7', 'cli', String(N)]
+    ])
+    const index = await RunIndex.load(folder)
+    expect(
+      index
+        .runs()
+        .map((r) => r.runId)
+        .sort()
+    ).toEqual(expectedEntries(['app', 'cli'], N))
+  })
+})
+
 describe('the file lock', () => {
-  it('takes over a lock left by a process that died', async () => {
-    const file = join(dir, 'stale.json')
-    mkdirSync(`${file}.lock`) // as a killed process leaves it
+  it('takes over at once a lock whose holder on this machine is gone', async () => {
+    const file = join(dir, 'dead.json')
+    const dead = spawnSync(process.execPath, ['-e', '']).pid // a process that has ended
+    writeFileSync(`${file}.lock`, `${hostname()} ${dead} 0`) // as a killed process leaves it
+    expect(await withFileLock(file, () => 'mine', { waitMs: 0 })).toBe('mine')
+    expect(existsSync(`${file}.lock`)).toBe(false)
+  })
+
+  it("takes over another machine's lock only once it is stale", async () => {
+    const file = join(dir, 'elsewhere.json')
+    writeFileSync(`${file}.lock`, 'another-host 1 0')
+    await expect(withFileLock(file, () => 'mine', { waitMs: 100 })).rejects.toThrow(/locked by another Sync Studio process/)
     const old = new Date(Date.now() - 60_000)
     utimesSync(`${file}.lock`, old, old)
-    expect(await withFileLock(file, () => 'mine', { staleMs: 5_000, waitMs: 1_000 })).toBe('mine')
+    expect(await withFileLock(file, () => 'mine', { staleMs: 30_000, waitMs: 0 })).toBe('mine')
   })
 
   it('waits for a live holder, then says who to ask when it holds on too long', async () => {

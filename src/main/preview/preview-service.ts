@@ -16,6 +16,7 @@ import { selectColumns } from '../sync/flows/columns'
 import { withExpressionSandbox } from '../expressions/expression-sandbox'
 import { assertFitsSchemas } from '../sync/schema-check'
 import type { ConnectionService } from '../connections/connection-service'
+import { buildFlow } from '../sync/flows'
 import { dryRunSample, previewSample, sampleExplanation, sampleFlow } from './flow-sample'
 
 export interface PreviewQuery {
@@ -156,23 +157,18 @@ export class PreviewService {
     const context = await this.context(document, flowId)
     const records = await this.sample(context, limit, signal)
     const keys = records.map((r) => r[context.flow.match.source]).filter((k): k is string => typeof k === 'string')
-    const existing = new Map<string, Record<string, unknown>>()
-    if (context.flow.target.resource === 'profile') {
-      await Promise.all(
-        keys.map(async (key) => {
-          const found = await context.campaign.findProfileByKey(key, signal)
-          if (found) existing.set(key, found)
-        })
-      )
-    } else {
-      // Custom resources have no key filter of their own: read them, bounded, and index by the match field.
-      let seen = 0
-      for await (const record of context.campaign.records(context.flow.target.resource, { signal })) {
-        const key = record[context.flow.match.target]
-        if (typeof key === 'string') existing.set(key, record)
-        if (++seen >= 20_000) break
-      }
-    }
+    // The target records as a run finds them: the same sink and the same lookup the runner
+    // calls (per-key reads or one paged read, link fields as the parent's key), so the plan
+    // is what the run will do, however many records the target holds.
+    const parts = await buildFlow({
+      document,
+      flow: context.flow,
+      connections: this.connections,
+      full: true,
+      sample: true,
+      ...(signal ? { signal } : {})
+    })
+    const existing = await parts.sink.lookup(keys, signal ?? new AbortController().signal)
     const dryRun = await withExpressionSandbox(
       (expressions) =>
         dryRunDiff(context.flow, records, existing, {

@@ -1,6 +1,7 @@
 import { open, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../files/atomic-write'
+import { withFileLock } from '../files/file-lock'
 import { fullCounts, type RunCounts, type RunMode, type RunStatus } from './journal-format'
 import type { Recovery } from './journal-recovery'
 import type { SourceCursor } from './ports'
@@ -12,6 +13,11 @@ import type { SourceCursor } from './ports'
  * rewriting every summary. The log is folded into the snapshot when the journal opens and
  * once it grows past a few hundred lines. Summaries are a cache (the run files rebuild them);
  * flow positions are not, so each change is flushed before it counts.
+ *
+ * The app and CLI runs may share one journal folder. Each change and each fold happens under
+ * a lock on the index (files/file-lock.ts), and a fold first reads the snapshot and the log
+ * again, so a line another process appended since this one loaded is folded in, not dropped
+ * with the log.
  */
 
 export interface RunSummary {
@@ -101,18 +107,25 @@ export class RunIndex {
 
   private constructor(private readonly root: string) {}
 
-  /** Reads the snapshot and replays the log over it; a broken snapshot is set aside (the run files rebuild it). */
   static async load(root: string): Promise<RunIndex> {
     const index = new RunIndex(root)
+    await index.reread()
+    return index
+  }
+
+  /** Reads the snapshot and replays the log over it; a broken snapshot is set aside (the run files rebuild it). */
+  private async reread(): Promise<void> {
+    this.data = { format: 'sync-studio/run-index@1', runs: {}, flows: {} }
+    this.logged = 0
     try {
-      const parsed = JSON.parse(await readFile(index.snapshotPath, 'utf8')) as Snapshot
-      if (parsed?.format === 'sync-studio/run-index@1' && parsed.runs && parsed.flows) index.data = parsed
+      const parsed = JSON.parse(await readFile(this.snapshotPath, 'utf8')) as Snapshot
+      if (parsed?.format === 'sync-studio/run-index@1' && parsed.runs && parsed.flows) this.data = parsed
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        await rename(index.snapshotPath, `${index.snapshotPath}.broken-${Date.now()}`).catch(() => undefined)
+        await rename(this.snapshotPath, `${this.snapshotPath}.broken-${Date.now()}`).catch(() => undefined)
       }
     }
-    const log = await readFile(index.logPath, 'utf8').catch(() => '')
+    const log = await readFile(this.logPath, 'utf8').catch(() => '')
     for (const line of log.split('\n')) {
       if (!line) continue
       let change: Change
@@ -121,10 +134,9 @@ export class RunIndex {
       } catch {
         break // a torn last line: the change it held was never confirmed
       }
-      index.apply(change)
-      index.logged++
+      this.apply(change)
+      this.logged++
     }
-    return index
   }
 
   private get snapshotPath(): string {
@@ -170,24 +182,27 @@ export class RunIndex {
 
   /** Folds the log into a new snapshot (on open, and when the log has grown). */
   fold(): Promise<void> {
-    return this.enqueue(async () => {
-      await writeFileAtomic(this.snapshotPath, `${JSON.stringify(this.data, null, 1)}\n`)
-      // The snapshot holds every logged change; replaying them over it again would change nothing.
-      await rm(this.logPath, { force: true })
-      this.logged = 0
-    })
+    return this.enqueue(() => this.foldWith([]))
+  }
+
+  /**
+   * Inside the lock: the snapshot and log as they are on disk now (this process's and every
+   * other's changes), then `changes`, become the new snapshot and the log goes.
+   */
+  private async foldWith(changes: Change[]): Promise<void> {
+    await this.reread()
+    for (const change of changes) this.apply(change)
+    await writeFileAtomic(this.snapshotPath, `${JSON.stringify(this.data, null, 1)}\n`)
+    // The snapshot holds every logged change; replaying them over it again would change nothing.
+    await rm(this.logPath, { force: true })
+    this.logged = 0
   }
 
   private write(changes: Change[]): Promise<void> {
     if (!changes.length) return this.enqueue(async () => undefined)
     return this.enqueue(async () => {
+      if (this.logged + changes.length > FOLD_AFTER) return this.foldWith(changes)
       for (const change of changes) this.apply(change)
-      if (this.logged + changes.length > FOLD_AFTER) {
-        await writeFileAtomic(this.snapshotPath, `${JSON.stringify(this.data, null, 1)}\n`)
-        await rm(this.logPath, { force: true })
-        this.logged = 0
-        return
-      }
       const handle = await open(this.logPath, 'a', 0o600)
       try {
         await handle.write(changes.map((change) => `${JSON.stringify(change)}\n`).join(''))
@@ -205,8 +220,9 @@ export class RunIndex {
     else delete this.data.flows[change.flow]
   }
 
+  /** Changes from this process queue here; the lock orders them with other processes' (the app's and CLI runs'). */
   private enqueue(task: () => Promise<void>): Promise<void> {
-    const next = this.queue.then(task)
+    const next = this.queue.then(() => withFileLock(this.snapshotPath, task))
     this.queue = next.catch(() => undefined)
     return next
   }
