@@ -37,7 +37,8 @@ import { recordsFlowParts } from '../src/main/sync/flows/records-flow'
 import { SyncJournal } from '../src/main/sync/journal'
 import type { RecordSource, SourceCursor, SourcePage } from '../src/main/sync/ports'
 import { runFlow } from '../src/main/sync/runner'
-import type { EventsFlow, MappingDocument, OptOutFlow, RecordsFlow } from '../src/shared/mapping/document'
+import type { EventsFlow, OptOutFlow, RecordsFlow } from '../src/shared/mapping/document'
+import { contactsFlow, everyFlowDocument, optOutFlow, sendsFlow, vehiclesFlow } from '../tests/support/sync-flows'
 import { dynamicsToken } from './support/dynamics-token'
 
 const heapMb = 14_000
@@ -53,64 +54,7 @@ const { values } = parseArgs({ options: { contacts: { type: 'string' }, changed:
 const contacts = Number(values.contacts ?? process.env.INCREMENTAL_CONTACTS ?? 1_000_000)
 const share = Number(values.changed ?? 0.01)
 
-const contactsFlow: RecordsFlow = {
-  id: 'contacts',
-  kind: 'records',
-  source: { system: 'dynamics', table: 'contact' },
-  target: { system: 'campaign', resource: 'profile' },
-  match: { source: 'contactid', target: 'cusDynamicsContactId' },
-  fields: [
-    { target: 'email', from: ['emailaddress1'], steps: [{ fn: 'trim' }, { fn: 'lower' }] },
-    { target: 'firstName', from: ['firstname'], steps: [{ fn: 'truncate', length: 30 }] },
-    { target: 'lastName', from: ['lastname'], steps: [{ fn: 'truncate', length: 50 }] }
-  ],
-  sync: { mode: 'incremental' }
-}
-const vehiclesFlow: RecordsFlow = {
-  id: 'vehicles',
-  kind: 'records',
-  source: { system: 'dynamics', table: 'new_vehicle' },
-  target: { system: 'campaign', resource: 'cusVehicle' },
-  match: { source: 'new_vehicleid', target: 'externalId', identificationKey: true },
-  fields: [
-    { target: 'vin', from: ['new_vin'] },
-    { target: 'vehicleName', from: ['new_name'], steps: [{ fn: 'truncate', length: 100 }] },
-    { target: 'modelYear', from: ['new_year'] },
-    { target: 'profileExternalId', from: ['_new_contactid_value'] }
-  ],
-  links: [{ target: 'vehicleOwner', source: '_new_contactid_value', parentFlow: 'contacts' }],
-  sync: { mode: 'incremental' }
-}
-const optOutFlow: OptOutFlow = {
-  id: 'optouts',
-  kind: 'optOut',
-  direction: 'both',
-  source: { system: 'dynamics', table: 'contact' },
-  target: { system: 'campaign', resource: 'profile' },
-  match: { source: 'contactid', target: 'cusDynamicsContactId' },
-  pairs: [
-    { dynamics: 'donotbulkemail', campaign: 'blackListEmail' },
-    { dynamics: 'donotphone', campaign: 'blackListPhone' }
-  ]
-}
-const sendsFlow: EventsFlow = {
-  id: 'sends',
-  kind: 'events',
-  source: { system: 'campaign', event: 'send' },
-  target: { system: 'dynamics', table: 'new_emailsend' },
-  contact: { profileKey: 'cusDynamicsContactId', regarding: 'regardingobjectid' },
-  match: { target: 'new_externaleventid' },
-  fields: [
-    { target: 'new_externaleventid', from: ['id'] },
-    { target: 'subject', from: ['deliveryLabel'], steps: [{ fn: 'default', value: 'Email sent' }] },
-    { target: 'new_senton', from: ['date'] }
-  ]
-} as EventsFlow
-const document: MappingDocument = {
-  format: 'sync-studio/mapping@1',
-  name: 'Incremental bench',
-  flows: [contactsFlow, vehiclesFlow, optOutFlow, sendsFlow]
-}
+const document = everyFlowDocument
 
 /** Counts the pages a source yields, and keeps its last cursor. */
 class CountedSource implements RecordSource {
