@@ -262,7 +262,9 @@ async function main(): Promise<void> {
     console.log(
       `machine: load average ${loadavg()
         .map((l) => l.toFixed(1))
-        .join(' ')}, rss ${(process.memoryUsage().rss / 1e9).toFixed(2)} GB, heap ${(process.memoryUsage().heapUsed / 1e9).toFixed(2)} GB, ${((performance.now() - began) / 1000).toFixed(0)} s in all`
+        .join(
+          ' '
+        )}, rss ${(process.memoryUsage().rss / 1e9).toFixed(2)} GB, heap ${(process.memoryUsage().heapUsed / 1e9).toFixed(2)} GB, ${((performance.now() - began) / 1000).toFixed(0)} s in all`
     )
   } finally {
     await sandbox.close()
