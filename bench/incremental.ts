@@ -22,7 +22,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { getHeapStatistics } from 'node:v8'
@@ -37,7 +37,8 @@ import { recordsFlowParts } from '../src/main/sync/flows/records-flow'
 import { SyncJournal } from '../src/main/sync/journal'
 import type { RecordSource, SourceCursor, SourcePage } from '../src/main/sync/ports'
 import { runFlow } from '../src/main/sync/runner'
-import type { EventsFlow, MappingDocument, OptOutFlow, RecordsFlow } from '../src/shared/mapping/document'
+import type { EventsFlow, OptOutFlow, RecordsFlow } from '../src/shared/mapping/document'
+import { contactsFlow, everyFlowDocument, optOutFlow, sendsFlow, vehiclesFlow } from '../tests/support/sync-flows'
 import { dynamicsToken } from './support/dynamics-token'
 
 const heapMb = 14_000
@@ -53,64 +54,7 @@ const { values } = parseArgs({ options: { contacts: { type: 'string' }, changed:
 const contacts = Number(values.contacts ?? process.env.INCREMENTAL_CONTACTS ?? 1_000_000)
 const share = Number(values.changed ?? 0.01)
 
-const contactsFlow: RecordsFlow = {
-  id: 'contacts',
-  kind: 'records',
-  source: { system: 'dynamics', table: 'contact' },
-  target: { system: 'campaign', resource: 'profile' },
-  match: { source: 'contactid', target: 'cusDynamicsContactId' },
-  fields: [
-    { target: 'email', from: ['emailaddress1'], steps: [{ fn: 'trim' }, { fn: 'lower' }] },
-    { target: 'firstName', from: ['firstname'], steps: [{ fn: 'truncate', length: 30 }] },
-    { target: 'lastName', from: ['lastname'], steps: [{ fn: 'truncate', length: 50 }] }
-  ],
-  sync: { mode: 'incremental' }
-}
-const vehiclesFlow: RecordsFlow = {
-  id: 'vehicles',
-  kind: 'records',
-  source: { system: 'dynamics', table: 'new_vehicle' },
-  target: { system: 'campaign', resource: 'cusVehicle' },
-  match: { source: 'new_vehicleid', target: 'externalId', identificationKey: true },
-  fields: [
-    { target: 'vin', from: ['new_vin'] },
-    { target: 'vehicleName', from: ['new_name'], steps: [{ fn: 'truncate', length: 100 }] },
-    { target: 'modelYear', from: ['new_year'] },
-    { target: 'profileExternalId', from: ['_new_contactid_value'] }
-  ],
-  links: [{ target: 'vehicleOwner', source: '_new_contactid_value', parentFlow: 'contacts' }],
-  sync: { mode: 'incremental' }
-}
-const optOutFlow: OptOutFlow = {
-  id: 'optouts',
-  kind: 'optOut',
-  direction: 'both',
-  source: { system: 'dynamics', table: 'contact' },
-  target: { system: 'campaign', resource: 'profile' },
-  match: { source: 'contactid', target: 'cusDynamicsContactId' },
-  pairs: [
-    { dynamics: 'donotbulkemail', campaign: 'blackListEmail' },
-    { dynamics: 'donotphone', campaign: 'blackListPhone' }
-  ]
-}
-const sendsFlow: EventsFlow = {
-  id: 'sends',
-  kind: 'events',
-  source: { system: 'campaign', event: 'send' },
-  target: { system: 'dynamics', table: 'new_emailsend' },
-  contact: { profileKey: 'cusDynamicsContactId', regarding: 'regardingobjectid' },
-  match: { target: 'new_externaleventid' },
-  fields: [
-    { target: 'new_externaleventid', from: ['id'] },
-    { target: 'subject', from: ['deliveryLabel'], steps: [{ fn: 'default', value: 'Email sent' }] },
-    { target: 'new_senton', from: ['date'] }
-  ]
-} as EventsFlow
-const document: MappingDocument = {
-  format: 'sync-studio/mapping@1',
-  name: 'Incremental bench',
-  flows: [contactsFlow, vehiclesFlow, optOutFlow, sendsFlow]
-}
+const document = everyFlowDocument
 
 /** Counts the pages a source yields, and keeps its last cursor. */
 class CountedSource implements RecordSource {
@@ -200,7 +144,14 @@ async function main(): Promise<void> {
     // ---- the positions completed runs would have stored (not measured) ----
     const t0 = performance.now()
     const start = new Map<string, SourceCursor>()
-    for (const flow of [contactsFlow, vehiclesFlow]) start.set(flow.id, await endCursor((await build(flow)).source))
+    // The records flows: a real completed full run each (it stores the change-tracking position
+    // and, per key, the digest of the payload it sent — what the next incremental run compares with).
+    for (const flow of [contactsFlow, vehiclesFlow]) {
+      const parts = await recordsFlowParts({ flow, dynamics, campaign, full: true, pageSize: 5000, limits })
+      const result = await runFlow({ flow, source: parts.source, sink: parts.sink, transform: parts.transform, journal, retryPasses: 0 })
+      console.log(`${flow.id}: full run ${result.status}, ${JSON.stringify(result.counts)}`)
+      start.set(flow.id, result.nextCursor!)
+    }
     // The opt-outs: the contacts' delta link (its first phase), and profiles changed from now on.
     const optOutStart = (await endCursor((await build(optOutFlow)).source, undefined, (c) => (c as { p?: string }).p === 'walk')) as {
       d: unknown
@@ -213,7 +164,7 @@ async function main(): Promise<void> {
       d: optOutStart.d,
       since: new Date().toISOString()
     } as SourceCursor)
-    console.log(`starting positions taken in ${((performance.now() - t0) / 1000).toFixed(0)} s (full reads, not measured)`)
+    console.log(`starting positions taken in ${((performance.now() - t0) / 1000).toFixed(0)} s (full runs and reads, not measured)`)
 
     // ---- 1 % changes on each side ----
     const changedContacts = Math.round(contacts * share)
@@ -296,15 +247,25 @@ async function main(): Promise<void> {
       })
       const f = figures[figures.length - 1]
       console.log(
-        `${f.flow.padEnd(9)} ${f.status}: ${f.changed.toLocaleString('en-US')} changed, ${f.pages} pages → source ${f.sourceReads.toLocaleString('en-US')} calls; run ${f.reads.toLocaleString('en-US')} reads (source + sink lookups) + ${f.writes.toLocaleString('en-US')} writes in ${f.seconds.toFixed(0)} s; source reads ratio: ${(f.sourceReads / (f.changed + f.pages)).toFixed(3)}, reads ratio: ${(f.reads / (f.changed + f.pages)).toFixed(3)}, incremental calls ratio: ${((f.reads + f.writes) / (f.changed + f.pages)).toFixed(3)}`
+        `${f.flow.padEnd(9)} ${f.status}: ${f.changed.toLocaleString('en-US')} changed, ${f.pages} pages → source ${f.sourceReads.toLocaleString('en-US')} calls; run ${f.reads.toLocaleString('en-US')} reads (source + sink lookups) + ${f.writes.toLocaleString('en-US')} writes in ${f.seconds.toFixed(0)} s; ${JSON.stringify(result.counts)}${'calls' in parts.sink ? ` sink ${JSON.stringify(parts.sink.calls)}` : ''}\n` +
+          `          ratio split (÷ ${(f.changed + f.pages).toLocaleString('en-US')}): source reads ${(f.sourceReads / (f.changed + f.pages)).toFixed(3)} + sink lookups ${(Math.max(0, f.reads - f.sourceReads) / (f.changed + f.pages)).toFixed(3)} + writes ${(f.writes / (f.changed + f.pages)).toFixed(3)}; reads ratio: ${(f.reads / (f.changed + f.pages)).toFixed(3)}, incremental calls ratio: ${((f.reads + f.writes) / (f.changed + f.pages)).toFixed(3)}`
       )
     }
     const sum = (pick: (f: Figure) => number) => figures.reduce((n, f) => n + pick(f), 0)
     const base = sum((f) => f.changed) + sum((f) => f.pages)
     console.log(`table size: ${contacts.toLocaleString('en-US')} contacts and profiles, ${vehicles.toLocaleString('en-US')} vehicles`)
     console.log(`source reads ratio: ${(sum((f) => f.sourceReads) / base).toFixed(3)}`)
+    console.log(`sink lookups ratio: ${(sum((f) => Math.max(0, f.reads - f.sourceReads)) / base).toFixed(3)}`)
+    console.log(`writes ratio: ${(sum((f) => f.writes) / base).toFixed(3)}`)
     console.log(`reads ratio: ${(sum((f) => f.reads) / base).toFixed(3)}`)
     console.log(`incremental calls ratio: ${((sum((f) => f.reads) + sum((f) => f.writes)) / base).toFixed(3)}`)
+    console.log(
+      `machine: load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(
+          ' '
+        )}, rss ${(process.memoryUsage().rss / 1e9).toFixed(2)} GB, heap ${(process.memoryUsage().heapUsed / 1e9).toFixed(2)} GB, ${((performance.now() - began) / 1000).toFixed(0)} s in all`
+    )
   } finally {
     await sandbox.close()
     await rm(folder, { recursive: true, force: true })

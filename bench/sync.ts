@@ -34,6 +34,7 @@ import { SyncJournal } from '../src/main/sync/journal'
 import { runFlow } from '../src/main/sync/runner'
 import { recordsFlowParts } from '../src/main/sync/flows/records-flow'
 import type { RecordsFlow } from '../src/shared/mapping/document'
+import { contactsFlow } from '../tests/support/sync-flows'
 import { dynamicsToken } from './support/dynamics-token'
 
 const { values } = parseArgs({
@@ -47,19 +48,7 @@ const root = resolve(__dirname, '..')
 setFlagsFromString('--expose-gc')
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? runInNewContext('gc')
 
-const flow: RecordsFlow = {
-  id: 'contacts',
-  kind: 'records',
-  source: { system: 'dynamics', table: 'contact' },
-  target: { system: 'campaign', resource: 'profile' },
-  match: { source: 'contactid', target: 'cusDynamicsContactId' },
-  fields: [
-    { target: 'email', from: ['emailaddress1'], steps: [{ fn: 'trim' }, { fn: 'lower' }] },
-    { target: 'firstName', from: ['firstname'], steps: [{ fn: 'truncate', length: 30 }] },
-    { target: 'lastName', from: ['lastname'], steps: [{ fn: 'truncate', length: 50 }] }
-  ],
-  sync: { mode: 'full' }
-}
+const flow: RecordsFlow = { ...contactsFlow, sync: { mode: 'full' } }
 
 interface ChildSandbox {
   info: SandboxInfo

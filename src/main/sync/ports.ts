@@ -64,6 +64,12 @@ export type WriteOp =
       record: TargetRecord
       /** Only the fields that differ from the target, nested like `record` (for a PATCH). */
       patch: TargetRecord
+      /**
+       * No lookup was made: the record's last sent payload (`sent-payloads.ts`) says it is in
+       * the target and which fields changed since. The sink addresses it by its key; a record
+       * gone from the target is created from `record` (the outcome says `created`).
+       */
+      byKey?: true
     }
   | { op: 'delete'; key: string }
 
@@ -114,6 +120,12 @@ export interface SinkLimits {
 
 export interface TargetSink {
   readonly limits: SinkLimits
+  /**
+   * The sink takes updates without a lookup first (`byKey` ops, a create when the key is gone):
+   * a records flow's incremental run then skips, with no call, the records whose payload equals
+   * what was last sent, and sends the rest without looking them up (docs/sync.md, "What a run costs").
+   */
+  readonly updatesByKey?: boolean
   /**
    * The current target records with these match keys, as the runner's computed records
    * look (same field names, nested objects for dotted fields). Missing keys are absent

@@ -19,6 +19,7 @@ import { ExpressionStopped } from '../../shared/mapping/transforms/runtime'
 import { addCounts, journalValue, zeroCounts, type OutcomeItem, type RunCounts, type RunMode } from './journal-format'
 import { newRunId, type DeferredRecord, type RunJournal, type SyncJournal } from './journal'
 import { ProgressMeter, type RunPhase, type RunProgress } from './progress'
+import { changedFields, payloadDigests, SentPayloadFile, type SentPayloads } from './sent-payloads'
 import {
   abortError,
   isAbortError,
@@ -170,6 +171,12 @@ export interface RunOptions {
    * not counted, not looked up, never written or deleted: another shard owns them.
    */
   shard?: Shard
+  /**
+   * What a records flow last sent per key (`sent-payloads.ts`), when the sink takes updates by
+   * key (`sink.updatesByKey`). Default: the file in the journal folder for this flow, identity
+   * and mapping version. `false`: none (every record is looked up).
+   */
+  sentPayloads?: SentPayloads | false
 }
 
 export type RunEndStatus = 'completed' | 'failed' | 'canceled'
@@ -360,6 +367,12 @@ class Runner {
   private mode!: RunMode
   private resumedFrom: { startedAt: number } | undefined
   private writeCreateOnly = false
+  /** What was last sent per key (records flows whose sink updates by key); undefined: look every record up. */
+  private sent: SentPayloads | undefined
+  /** An incremental run (or its dry run) decides records against `sent` first. */
+  private compareSent = false
+  /** The payload digests of the writes in flight, recorded in `sent` once the sink confirms them. */
+  private readonly digests = new Map<string, string>()
 
   constructor(
     private readonly options: RunOptions,
@@ -379,6 +392,35 @@ class Runner {
     this.only = options.onlyKeys ? new Set(options.onlyKeys) : undefined
     this.meter = new ProgressMeter(clock, options.progressIntervalMs ?? 250, options.onProgress, () => this.snapshot(), clock.now())
     exposeMeter(this.meter)
+  }
+
+  /**
+   * Records flows whose sink updates by key keep a digest of each payload sent. An incremental
+   * run reads them (skip what was sent already, send the rest by key); a full run only writes
+   * them: it decides against the target's own values. A retry run uses none.
+   */
+  private async openSent(): Promise<void> {
+    const { options, flow } = this
+    if (flow.kind !== 'records' || !options.sink.updatesByKey || options.sentPayloads === false || this.mode === 'retry') return
+    this.compareSent = this.mode === 'incremental'
+    // What shapes the payload and where it goes (not the mode, filter or deletes): another mapping of it starts with no digest.
+    const payload = mappingHash({ id: flow.id, target: flow.target, match: flow.match, fields: flow.fields, links: flow.links ?? [] })
+    this.sent =
+      options.sentPayloads ||
+      (await SentPayloadFile.open(options.journal.root, [payload, options.identity ?? ''].join('\u0000'), { load: this.compareSent }))
+  }
+
+  /** The payload an update sends (create-only fields left out), as `sent` digests it. */
+  private updatePayload(target: TargetRecord): TargetRecord {
+    return this.writeCreateOnly ? target : withoutFields(target, this.createOnly)
+  }
+
+  /** The target holds this record's payload (written, or read back equal): remember its digests. */
+  private sentConfirmed(key: string): void {
+    const digests = this.digests.get(key)
+    if (digests === undefined || !this.sent) return
+    this.digests.delete(key)
+    this.sent.record(key, digests)
   }
 
   private liveCounts(): RunCounts {
@@ -465,6 +507,7 @@ class Runner {
     this.managedBefore = (await options.journal.flowState(flow.id, options.identity))?.managed
     this.createOnly = new Set(this.transform.createOnly)
     this.writeCreateOnly = (options.writeCreateOnlyOnReplay ?? false) && this.mode === 'full'
+    await this.openSent()
 
     const segmentStart = this.clock.now()
     let status: RunEndStatus = 'completed'
@@ -590,6 +633,7 @@ class Runner {
       await this.gate.pass(this.signal)
       this.phase = 'writing'
       await this.processPage(page)
+      await this.sent?.flush()
       this.cursor = page.cursor
       addCounts(this.committed, this.pageCounts)
       this.pageCounts = zeroCounts()
@@ -771,13 +815,43 @@ class Runner {
     this.meter.tick()
     if (work.size === 0) return
 
-    const existing = await this.lookup([...work.keys()])
+    // What was last sent decides first: the same payload → unchanged, no call; a changed one → an update by key, no lookup.
+    const byKey = new Map<string, string[]>()
+    if (this.sent) {
+      for (const item of work.values()) {
+        if (item.kind !== 'upsert') continue
+        const payload = this.updatePayload(item.target)
+        const digests = payloadDigests(payload)
+        const before = this.compareSent ? this.sent.get(item.key) : undefined
+        if (before !== digests && !this.dryRun) this.digests.set(item.key, digests)
+        if (before === undefined) continue
+        if (before === digests) {
+          work.delete(item.key)
+          this.decide('unchanged')
+          this.pageDecided.push({ k: item.key, o: 'unchanged' })
+          this.planned({ key: item.key, action: 'unchanged' })
+          continue
+        }
+        const changed = changedFields(payload, before, digests)
+        if (changed?.length) byKey.set(item.key, changed)
+      }
+    }
+    // A dry run looks the changed ones up to show what they change (the run will send them whatever Campaign holds).
+    const existing = await this.lookup([...work.keys()].filter((key) => this.dryRun || !byKey.has(key)))
     const ops: WriteOp[] = []
     // A dry run's planned writes wait for the sink's verdict (a missing parent fails there too).
     const intents = new Map<string, PlanEntry>()
     const deletes: Array<{ op: WriteOp; filtered: boolean; reason: string }> = []
     for (const item of work.values()) {
       const current = existing.get(item.key)
+      const changed = byKey.get(item.key)
+      if (item.kind === 'upsert' && changed && !this.dryRun) {
+        const record = this.updatePayload(item.target)
+        const patch: TargetRecord = {}
+        for (const name of changed) patch[name] = record[name] ?? null
+        ops.push({ op: 'update', key: item.key, record, patch, byKey: true })
+        continue
+      }
       if (item.kind === 'upsert') {
         if (!current) {
           ops.push({ op: 'create', key: item.key, record: item.target })
@@ -785,7 +859,9 @@ class Runner {
           continue
         }
         const diff = diffRecord(item.target, current, this.writeCreateOnly ? new Set() : this.createOnly)
-        if (diff.changes.length === 0) {
+        if (diff.changes.length === 0 && !changed) {
+          // Read from the target and equal: what the next incremental run compares with.
+          this.sentConfirmed(item.key)
           this.decide('unchanged')
           this.pageDecided.push({ k: item.key, o: 'unchanged' })
           this.planned({ key: item.key, action: 'unchanged' })
@@ -983,6 +1059,17 @@ class Runner {
       }
       await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, ...(pass ? { pass } : {}), items, d })
       addCounts(this.committed, d)
+      if (this.sent) {
+        for (const item of items) {
+          if (item.o === 'deferred') continue
+          if (item.op !== 'delete' && (item.o === 'created' || item.o === 'updated' || item.o === 'unchanged')) this.sentConfirmed(item.k!)
+          else {
+            this.digests.delete(item.k!)
+            this.sent.forget(item.k!)
+          }
+        }
+        await this.sent.flush()
+      }
       if (!fromDeferred) this.undecided -= batch.length
       this.meter.tick()
     })

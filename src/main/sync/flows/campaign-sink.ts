@@ -88,6 +88,8 @@ interface Found {
 
 export class CampaignSink implements TargetSink {
   readonly limits: SinkLimits
+  /** An update needs no lookup first: PATCH by the key in the URL when it is an identification key (KB ka-15086), else found by the key's filter. */
+  readonly updatesByKey = true
   private readonly connector: CampaignConnector
   private readonly filter: { name: string; param: string }
   /** href of records seen by lookup, for the writes that follow (bounded). */
@@ -96,7 +98,7 @@ export class CampaignSink implements TargetSink {
   private readonly parents = new LruMap<string, Found | null>(20_000)
   private readonly parentKeys = new LruMap<string, string>(20_000)
   /** Calls made, by kind (tests and the bench read them): `count` and `index` are the bulk lookups, `lookup` the per-key ones. */
-  readonly calls = { count: 0, index: 0, lookup: 0, create: 0, update: 0, delete: 0, parent: 0 }
+  readonly calls = { count: 0, index: 0, lookup: 0, create: 0, update: 0, delete: 0, parent: 0, updateByKey: 0 }
   private strategy: LookupStrategy = 'perKey'
   private deciding: Promise<void> | undefined
   private loading: Promise<void> | undefined
@@ -324,6 +326,7 @@ export class CampaignSink implements TargetSink {
       const linked = await this.resolveLinks(op.key, op.op === 'update' ? op.patch : op.record, signal)
       if ('outcome' in linked) return linked
       if (op.op === 'create') return await this.create(op.key, linked.body, signal)
+      if (op.byKey) return await this.updateByKey(op.key, linked.body, op.record, signal)
       return await this.update(op.key, linked.body, op.record, signal)
     } catch (error) {
       rethrowFatal(error, `writing ${this.options.resource} ${op.key}`)
@@ -443,6 +446,41 @@ export class CampaignSink implements TargetSink {
         // Deleted in Campaign since the lookup: create it again from the whole record.
         this.hrefs.delete(key)
         return this.create(key, { ...whole }, signal)
+      }
+      throw error
+    }
+  }
+
+  /**
+   * An update the runner did not look up (the fields changed since what was last sent): one
+   * PATCH addressed by the identification key in the URL
+   * (`/profileAndServicesExt/<resource>/<key>`, KB ka-15086:
+   * https://experienceleague.adobe.com/en/docs/experience-cloud-kcs/kbarticles/ka-15086) when the
+   * key is confirmed or a read by it worked this run; a record gone from Campaign (404) is
+   * created again from the whole record. Otherwise the key's filter finds it first (two calls).
+   */
+  private async updateByKey(key: string, patch: CampaignRecord, whole: TargetRecord, signal: AbortSignal): Promise<WriteOutcome> {
+    const urlWorks = this.keyLookup === 'url' || (this.keyLookup === 'unknown' && this.options.keyInUrl === true)
+    if (this.hrefs.get(key) || !urlWorks) return this.update(key, patch, whole, signal)
+    const { [this.options.keyField]: _key, ...changes } = patch
+    if (Object.keys(changes).length === 0) return { key, outcome: 'unchanged' }
+    this.written.set(key, true)
+    try {
+      this.calls.updateByKey++
+      await this.connector.patch(
+        `profileAndServicesExt/${encodeURIComponent(this.options.resource)}/${encodeURIComponent(key)}`,
+        changes,
+        signal
+      )
+      this.keyLookup = 'url'
+      return { key, outcome: 'updated' }
+    } catch (error) {
+      rethrowFatal(error, `updating ${this.options.resource} ${key}`)
+      if (isKind(error, 'notFound')) return this.create(key, { ...whole }, signal)
+      // Not an identification key Campaign takes in the URL (XTK-170036): the filter from now on.
+      if (isKind(error, 'badRequest', 'protocol') && this.keyLookup === 'unknown') {
+        this.keyLookup = 'filter'
+        return this.update(key, patch, whole, signal)
       }
       throw error
     }
