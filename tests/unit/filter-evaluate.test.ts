@@ -45,8 +45,14 @@ describe('comparisons', () => {
     expect(kept({ field: 'age', op: 'ge', value: '30' }, [{ age: '30' }, { age: 30.5 }])).toEqual([0, 1])
   })
 
+  it('a comparison never keeps an empty value, even where JavaScript would order null as 0', () => {
+    expect(kept({ field: 'age', op: 'le', value: 40 }, ages)).toEqual([0, 1, 2])
+    expect(kept({ field: 'age', op: 'ge', value: -1 }, ages)).toEqual([0, 1, 2])
+  })
+
   it('a comparison with an empty or unreadable value keeps nothing', () => {
     expect(kept({ field: 'age', op: 'lt', value: null }, ages)).toEqual([])
+    expect(kept({ field: 'age', op: 'ge', value: null }, ages)).toEqual([])
     expect(kept({ field: 'age', op: 'gt', value: 'old' }, ages)).toEqual([])
   })
 
@@ -55,6 +61,13 @@ describe('comparisons', () => {
     expect(test('Nadia')).toBe(true)
     expect(test('anna')).toBe(false)
     expect(test(null)).toBe(false)
+  })
+
+  it('an untyped field holding numbers as text compares them as numbers when the condition gives a number', () => {
+    const records = [{ extra: '5' }, { extra: '12' }, { extra: 'five' }]
+    expect(kept({ field: 'extra', op: 'eq', value: 5 }, records)).toEqual([0])
+    expect(kept({ field: 'extra', op: 'in', values: [12, 5] }, records)).toEqual([0, 1])
+    expect(kept({ field: 'extra', op: 'between', from: 4, to: 20 }, records)).toEqual([0, 1])
   })
 
   it('eq and ne treat empty as a value, and an unreadable value equals nothing', () => {
@@ -75,6 +88,7 @@ describe('comparisons', () => {
   it('between keeps both ends, and nothing when its ends are empty or of different kinds', () => {
     expect(kept({ field: 'age', op: 'between', from: 29, to: 30 }, ages)).toEqual([0, 1])
     expect(kept({ field: 'age', op: 'between', from: 30, to: 31 }, ages)).toEqual([1, 2])
+    expect(kept({ field: 'age', op: 'between', from: 0, to: 100 }, ages)).toEqual([0, 1, 2])
     expect(kept({ field: 'age', op: 'between', from: null, to: 31 }, ages)).toEqual([])
     expect(kept({ field: 'age', op: 'between', from: 29, to: null }, ages)).toEqual([])
     expect(kept({ field: 'age', op: 'between', from: 29, to: 'old' }, ages)).toEqual([])
@@ -86,14 +100,17 @@ describe('comparisons', () => {
 })
 
 describe('text matching', () => {
-  const names = [{ name: 'Émilie Dupont' }, { name: 'dupont' }, { name: null }, { name: 42 }]
+  const names = [{ name: 'Émilie Dupont' }, { name: 'dupont' }, { name: null }, { name: 42 }, { name: 'Nullington' }]
   it('contains, startsWith and endsWith ignore case and accents and skip empty values', () => {
     expect(kept({ field: 'name', op: 'contains', value: 'EMILIE' }, names)).toEqual([0])
     expect(kept({ field: 'name', op: 'contains', value: 'pon' }, names)).toEqual([0, 1])
     expect(kept({ field: 'name', op: 'startsWith', value: 'Dup' }, names)).toEqual([1])
     expect(kept({ field: 'name', op: 'endsWith', value: 'DUPONT' }, names)).toEqual([0, 1])
     expect(kept({ field: 'name', op: 'endsWith', value: '2' }, names)).toEqual([3])
+    // An empty value to look for keeps nothing — not the names that contain "null".
     expect(kept({ field: 'name', op: 'contains', value: null }, names)).toEqual([])
+    // A number to look for is looked for as text.
+    expect(kept({ field: 'name', op: 'contains', value: 4 }, names)).toEqual([3])
   })
 })
 
@@ -101,6 +118,7 @@ describe('lists', () => {
   it('in keeps the listed values, empty included when listed; notIn keeps the rest', () => {
     expect(kept({ field: 'age', op: 'in', values: [29, 31] }, ages)).toEqual([0, 2])
     expect(kept({ field: 'age', op: 'in', values: [30, null] }, ages)).toEqual([1, 3, 4])
+    expect(kept({ field: 'age', op: 'in', values: ['30', '31'] }, ages)).toEqual([1, 2])
     expect(kept({ field: 'age', op: 'notIn', values: [29, 31] }, ages)).toEqual([1, 3, 4, 5])
     // A listed value that cannot be a number matches nothing, not the unreadable record.
     expect(kept({ field: 'age', op: 'in', values: ['thirty'] }, ages)).toEqual([])
@@ -126,6 +144,8 @@ describe('dates', () => {
     const records = [{ birth: '2024-06-13' }, { birth: '2024-06-14' }, { birth: '2024-06-15' }, { birth: '2024-06-16' }]
     expect(kept({ field: 'birth', op: 'lastXDays', days: 1 }, records)).toEqual([1, 2])
     expect(kept({ field: 'birth', op: 'lastXDays', days: 0 }, records)).toEqual([2])
+    // A time on a date-only column does not matter: today is today, even later than now.
+    expect(kept({ field: 'birth', op: 'lastXDays', days: 0 }, [{ birth: '2024-06-15T18:00:00Z' }])).toEqual([0])
   })
 
   it('a date-only column compares days, years before 100 included', () => {
