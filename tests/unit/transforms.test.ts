@@ -1,53 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { compileFlow, FlowCompileError, type RecordResult } from '../../src/shared/mapping/compile'
-import type { RecordsFlow } from '../../src/shared/mapping/document'
-import type { Step } from '../../src/shared/mapping/steps'
+import { compileFlow, FlowCompileError } from '../../src/shared/mapping/compile'
 import { ExpressionStopped } from '../../src/shared/mapping/transforms/runtime'
-import type { Table } from '../../src/shared/schema/model'
 import { campaignProfile, dynamicsContact } from '../support/schema-examples'
-
-const ID = '6f1b2a3c-0000-4000-8000-000000000001'
-
-function flowWith(target: string, from: string[] | undefined, steps: Step[]): RecordsFlow {
-  return {
-    id: 'f',
-    kind: 'records',
-    source: { system: 'dynamics', table: 'contact' },
-    target: { system: 'campaign', resource: 'profile' },
-    match: { source: 'contactid', target: 'cusDynamicsContactId' },
-    fields: [{ target, from, steps }]
-  }
-}
-
-/** Runs steps on one value; returns the value, or the error result. */
-async function apply(
-  steps: Step[],
-  value: unknown,
-  opts: { from?: string; target?: string; source?: Table; targetTable?: Table; record?: Record<string, unknown> } = {}
-) {
-  const from = opts.from ?? 'x'
-  const target = opts.target ?? 'out'
-  const flow = flowWith(target, [from], steps)
-  const compiled = compileFlow(flow, { source: opts.source, target: opts.targetTable })
-  const result: RecordResult = await compiled.run({ contactid: ID, [from]: value, ...opts.record })
-  if (result.kind === 'ok') {
-    const path = target.split('.')
-    let node: unknown = result.target
-    for (const p of path) node = (node as Record<string, unknown>)[p]
-    return { value: node, warnings: result.warnings }
-  }
-  return result
-}
-const value = async (steps: Step[], input: unknown, opts = {}) => {
-  const r = await apply(steps, input, opts)
-  if (!('value' in r)) throw new Error(`expected a value, got ${JSON.stringify(r)}`)
-  return r.value
-}
-const error = async (steps: Step[], input: unknown, opts = {}) => {
-  const r = await apply(steps, input, opts)
-  if (!('kind' in r) || r.kind !== 'error') throw new Error(`expected an error, got ${JSON.stringify(r)}`)
-  return r
-}
+import { applySteps as apply, CONTACT_ID as ID, flowWith, stepError as error, stepValue as value } from '../support/run-steps'
 
 describe('text steps', () => {
   it('trim, lower, upper keep null and convert scalars', async () => {

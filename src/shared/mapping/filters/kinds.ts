@@ -95,8 +95,9 @@ export function comparable(value: unknown, kind: Kind): string | number | boolea
       const parsed = parseIsoDate(value)
       if (!parsed) return undefined
       if (kind === 'dateonly') {
+        // Not Date.UTC: it reads years 0–99 as 1900–1999; setUTCFullYear takes the year as written.
         const day = new Date(parsed.ms)
-        return Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate())
+        return new Date(0).setUTCFullYear(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate())
       }
       return parsed.ms
     }
