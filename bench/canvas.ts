@@ -9,6 +9,8 @@
  * without waiting for each ack, as a real mouse does). A fresh browser per run, variants
  * interleaved. Ends with
  *
+ *   first render ratio: <ours / bare>                    (goal ≤ 1.0)
+ *   first render CPU ratio: <ours / bare>                (the same, in main-thread CPU time: steadier on a loaded machine)
  *   canvas ratio: <p95 frame ours / p95 frame bare>      (goal ≤ 1.5)
  *
  *   npm run bench -- canvas [rounds=3]
@@ -41,6 +43,7 @@ async function main() {
   )
   const ratios = await compare({ source, target, mappings, match: { source: 'contactid', target: 'cusDynamicsContactId' } }, rounds)
   console.log(`first render ratio: ${ratios.firstRender.toFixed(2)}`)
+  console.log(`first render CPU ratio: ${ratios.firstRenderCpu.toFixed(2)}`)
   console.log(`canvas ratio: ${ratios.pan.toFixed(2)}`)
 }
 

@@ -5,6 +5,7 @@
  */
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
+import { cpus, loadavg } from 'node:os'
 import { extname, join, resolve } from 'node:path'
 import { chromium } from 'playwright-core'
 import { build } from 'vite'
@@ -38,6 +39,8 @@ function serve(folder: string): Promise<{ origin: string; close(): void }> {
 
 interface Run {
   toEdges: number
+  /** CPU time of the page's main thread until the edges were seen drawn: what the first render cost, less the machine's load. */
+  cpu: number
   frames: number[]
   /** Distinct viewport transforms seen while panning: proof the pan moved the canvas. */
   moved: number
@@ -70,6 +73,8 @@ async function measure(
       const check = () => { if (done()) window.__EDGES_AT__ = performance.now(); else requestAnimationFrame(check); };
       requestAnimationFrame(check);
     `)
+    const cdp = await page.context().newCDPSession(page)
+    await cdp.send('Performance.enable')
     await page.goto(`${origin}/index.html?variant=${variant}`)
     await page
       .waitForFunction(() => (window as unknown as { __EDGES_AT__?: number }).__EDGES_AT__ !== undefined, undefined, { timeout: 30_000 })
@@ -84,6 +89,8 @@ async function measure(
         )
       })
     const toEdges = await page.evaluate(() => (window as unknown as { __EDGES_AT__: number }).__EDGES_AT__)
+    const { metrics } = await cdp.send('Performance.getMetrics')
+    const cpu = 1000 * (metrics.find((m) => m.name === 'ThreadTime')?.value ?? NaN)
     await page.waitForTimeout(1000)
     // An empty point of the pane to press on.
     const start = (await page.evaluate(`(() => {
@@ -94,7 +101,6 @@ async function measure(
     await page.evaluate(
       `(() => { window.__FRAMES__ = []; window.__VIEWPORTS__ = new Set(); const viewport = document.querySelector('.react-flow__viewport'); const loop = (t) => { window.__FRAMES__.push(t); window.__VIEWPORTS__.add(viewport.style.transform); requestAnimationFrame(loop) }; requestAnimationFrame(loop) })()`
     )
-    const cdp = await page.context().newCDPSession(page)
     const send = (type: string, x: number, y: number, buttons: number) =>
       void cdp
         .send('Input.dispatchMouseEvent', {
@@ -124,11 +130,13 @@ async function measure(
     const frames = stamps.slice(1).map((t, i) => t - stamps[i])
     const moved = (await page.evaluate('window.__VIEWPORTS__.size')) as number
     if (moved < 3) throw new Error(`${variant}: the pan did not move the canvas (${moved} viewport positions)`)
-    return { toEdges, frames, moved }
+    return { toEdges, cpu, frames, moved }
   } finally {
     await browser.close()
   }
 }
+
+const loads = (values: number[]) => values.map((v) => v.toFixed(2)).join(' ')
 
 export const pct = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -141,7 +149,9 @@ export async function compare(
   data: BenchData,
   rounds: number,
   viewport = { width: 1280, height: 720 }
-): Promise<{ firstRender: number; pan: number }> {
+): Promise<{ firstRender: number; firstRenderCpu: number; pan: number }> {
+  // Other work on the machine stretches every frame: the figures say how loaded it was.
+  const before = loadavg()
   await build({ configFile: join(root, 'bench/canvas/vite.config.mts') })
   const site = await serve(join(root, '.test-output/bench-canvas'))
   // Ours draws the filter edge and the match key as well.
@@ -154,7 +164,7 @@ export async function compare(
         const run = await measure(site.origin, variant, data, expected[variant], viewport)
         results[variant].push(run)
         console.log(
-          `  round ${round + 1} ${variant.padEnd(4)} edges drawn ${run.toEdges.toFixed(0)} ms · pan p50 ${pct(run.frames, 50).toFixed(1)} p95 ${pct(run.frames, 95).toFixed(1)} max ${Math.max(...run.frames).toFixed(1)} ms · ${run.frames.length} frames, ${run.moved} viewport positions`
+          `  round ${round + 1} ${variant.padEnd(4)} edges drawn ${run.toEdges.toFixed(0)} ms (main thread CPU ${run.cpu.toFixed(0)} ms) · pan p50 ${pct(run.frames, 50).toFixed(1)} p95 ${pct(run.frames, 95).toFixed(1)} max ${Math.max(...run.frames).toFixed(1)} ms · ${run.frames.length} frames, ${run.moved} viewport positions`
         )
       }
     }
@@ -164,7 +174,13 @@ export async function compare(
   const summary = (variant: 'ours' | 'bare') => {
     const runs = results[variant]
     const frames = runs.flatMap((r) => r.frames)
-    return { toEdges: median(runs.map((r) => r.toEdges)), p50: pct(frames, 50), p95: pct(frames, 95), max: Math.max(...frames) }
+    return {
+      toEdges: median(runs.map((r) => r.toEdges)),
+      cpu: median(runs.map((r) => r.cpu)),
+      p50: pct(frames, 50),
+      p95: pct(frames, 95),
+      max: Math.max(...frames)
+    }
   }
   const ours = summary('ours')
   const bare = summary('bare')
@@ -173,8 +189,9 @@ export async function compare(
     ['bare', bare]
   ] as const) {
     console.log(
-      `${name.padEnd(4)}: first render (all edges drawn) ${s.toEdges.toFixed(0)} ms · pan frame p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`
+      `${name.padEnd(4)}: first render (all edges drawn) ${s.toEdges.toFixed(0)} ms, main thread CPU ${s.cpu.toFixed(0)} ms · pan frame p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`
     )
   }
-  return { firstRender: ours.toEdges / bare.toEdges, pan: ours.p95 / bare.p95 }
+  console.log(`load average ${loads(before)} at the start, ${loads(loadavg())} at the end (${cpus().length} cores)`)
+  return { firstRender: ours.toEdges / bare.toEdges, firstRenderCpu: ours.cpu / bare.cpu, pan: ours.p95 / bare.p95 }
 }

@@ -201,7 +201,12 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
   useEffect(() => setProxied(data.side, new Set([...proxies.top, ...proxies.bottom, ...proxies.header])), [proxies, setProxied, data.side])
 
   // Handles moved or changed: React Flow measures them again so edges end at the right rows.
-  useLayoutEffect(() => updateNodeInternals(id), [id, updateNodeInternals, start, rows, view.collapsed, data.linked, proxies, visible])
+  // Not on mount: React Flow measures a new node itself, and each measure renders every edge again.
+  const mounted = useRef(false)
+  useLayoutEffect(() => {
+    if (mounted.current) updateNodeInternals(id)
+    mounted.current = true
+  }, [id, updateNodeInternals, start, rows, view.collapsed, data.linked, proxies, visible])
 
   const onScroll = useCallback(() => {
     cancelAnimationFrame(frame.current)
