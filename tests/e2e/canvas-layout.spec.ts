@@ -156,6 +156,8 @@ for (const example of examples) {
     page,
     app
   }) => {
+    // Every flow at two window sizes: more than one test's worth of steps on a busy machine.
+    test.setTimeout(180_000)
     await page.goto(app.launchUrl)
     await openExample(page, example.file)
     await expect(page.getByRole('complementary', { name: 'Tables and resources' })).toBeVisible()
@@ -205,6 +207,7 @@ for (const example of examples) {
     page,
     app
   }) => {
+    test.setTimeout(120_000)
     await page.goto(app.launchUrl)
     await openExample(page, example.file)
     // The preview closed and only the mapped fields listed: every mapping's rows are in view, so every label shows.
