@@ -208,4 +208,54 @@ describe('run journal', () => {
     expect(await journal.summary('old0')).toMatchObject({ compacted: true, status: 'canceled' })
     expect((await journal.summary('old2'))?.compacted).toBeUndefined()
   })
+
+  it("keeps each record's last conflicts through compaction; a later failure still reads as failed", async () => {
+    const { RunHistory } = await import('../../src/main/sync/history')
+    const journal = await SyncJournal.open(dir)
+    const conflict = (field: string) => ({
+      field,
+      dynamics: { value: false, changedAt: '2026-12-06T10:00:00.000Z' },
+      campaign: { value: true, changedAt: '2026-12-06T10:00:01.000Z' },
+      kept: 'campaign' as const,
+      rule: 'campaignNewer' as const,
+      label: `Conflict: ${field}`
+    })
+    const run = await journal.begin(start('c1'))
+    await run.append({
+      t: 'outcomes',
+      at: 1,
+      page: 1,
+      items: [
+        { k: 'a', o: 'updated', conflicts: [conflict('first')] },
+        { k: 'b', o: 'updated', conflicts: [conflict('b')] },
+        { k: 'd', o: 'updated', conflicts: [conflict('d')] },
+        { k: 'e', o: 'updated' }
+      ],
+      d: { read: 4, updated: 4 }
+    })
+    // Written again later in the run: a's last write settled another conflict; d's none; b failed after its conflict.
+    await run.append({
+      t: 'outcomes',
+      at: 2,
+      page: 1,
+      items: [
+        { k: 'a', o: 'updated', conflicts: [conflict('second')] },
+        { k: 'd', o: 'unchanged' },
+        { k: 'b', o: 'failed', stage: 'write', code: 'x', message: 'refused' }
+      ],
+      d: {}
+    })
+    await run.checkpoint({ t: 'checkpoint', at: 3, phase: 'pages', page: 1, pass: 0, cursor: 1, counts: counts({ read: 4, updated: 4 }) })
+    await run.end({ t: 'end', at: 4, status: 'completed', counts: counts({ read: 4, updated: 4 }), durationMs: 3 })
+    const history = new RunHistory(journal)
+    const before = await history.conflicts('c1')
+    expect(before.conflicts.map((c) => [c.key, c.field])).toEqual([
+      ['a', 'second'],
+      ['b', 'b']
+    ])
+    expect(await journal.compact({ keepDetailed: 0 })).toEqual(['c1'])
+    expect(await history.conflicts('c1')).toEqual(before)
+    expect([...(await journal.failures('c1')).keys()]).toEqual(['b'])
+    expect((await journal.recover('c1')).counts).toMatchObject({ read: 4, updated: 4 })
+  })
 })
