@@ -89,6 +89,8 @@ describe('comparisons', () => {
     expect(kept({ field: 'age', op: 'between', from: 29, to: 30 }, ages)).toEqual([0, 1])
     expect(kept({ field: 'age', op: 'between', from: 30, to: 31 }, ages)).toEqual([1, 2])
     expect(kept({ field: 'age', op: 'between', from: 0, to: 100 }, ages)).toEqual([0, 1, 2])
+    expect(kept({ field: 'age', op: 'between', from: -10, to: null }, [{ age: 0 }, { age: null }])).toEqual([])
+    expect(kept({ field: 'age', op: 'between', from: null, to: 10 }, [{ age: 0 }, { age: null }])).toEqual([])
     expect(kept({ field: 'age', op: 'between', from: null, to: 31 }, ages)).toEqual([])
     expect(kept({ field: 'age', op: 'between', from: 29, to: null }, ages)).toEqual([])
     expect(kept({ field: 'age', op: 'between', from: 29, to: 'old' }, ages)).toEqual([])
