@@ -21,7 +21,11 @@ const rule = (over: Partial<Field>, system: 'campaign' | 'dynamics' = 'campaign'
   return r!
 }
 const accepted = (value: unknown) => ({ ok: true, value })
-const refused = (pattern: RegExp) => ({ ok: false, reason: expect.stringMatching(pattern) })
+// Each refusal carries one of the target rules' reason codes (src/shared/mapping/failure-reasons.ts),
+// so the errors view can filter by it.
+const ruleCodes =
+  /^(requiredMissing|tooLong|badCharacter|wrongType|notInList|emailRefused|notWholeNumber|dateRefused|notANumber|notTrueOrFalse|notADate)$/
+const refused = (pattern: RegExp) => ({ ok: false, reason: expect.stringMatching(pattern), code: expect.stringMatching(ruleCodes) })
 
 describe('text fields', () => {
   it('takes numbers and booleans as they are, and refuses lists and records with what to do', () => {
