@@ -31,13 +31,35 @@ function runCli(args: string[]): Running {
   return { child, stdout: () => stdout, stderr: () => stderr, exited }
 }
 
+/** Resolves when stdout contains `text` — on the output's own events, not by polling; fails on exit or after timeoutMs. */
+function untilOutput(run: Running, text: string, timeoutMs = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!run.stdout().includes(text)) return
+      done()
+      resolve()
+    }
+    const exited = (code: number | null) => {
+      done()
+      reject(new Error(`sync-studio exited ${code} before printing ${JSON.stringify(text)}: ${run.stderr()}`))
+    }
+    const timer = setTimeout(() => {
+      done()
+      reject(new Error(`no ${JSON.stringify(text)} from sync-studio sandbox within ${timeoutMs} ms: ${run.stderr()}`))
+    }, timeoutMs)
+    const done = () => {
+      clearTimeout(timer)
+      run.child.stdout?.off('data', check)
+      run.child.off('exit', exited)
+    }
+    run.child.stdout?.on('data', check)
+    run.child.once('exit', exited)
+    check()
+  })
+}
+
 async function firstLine(run: Running, timeoutMs = 20_000): Promise<string> {
-  const until = Date.now() + timeoutMs
-  while (!run.stdout().includes('\n')) {
-    if (run.child.exitCode !== null) throw new Error(`sync-studio exited ${run.child.exitCode}: ${run.stderr()}`)
-    if (Date.now() > until) throw new Error(`no output from sync-studio sandbox: ${run.stderr()}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
+  await untilOutput(run, '\n', timeoutMs)
   return run.stdout().split('\n')[0]
 }
 
@@ -125,8 +147,7 @@ describe('sync-studio sandbox (readable)', () => {
     const run = runCli(['sandbox', '--contacts', '50', '--snapshot', file, '--latency', '5'])
     try {
       await firstLine(run)
-      const until = Date.now() + 10_000
-      while (!run.stdout().includes('Snapshot:') && Date.now() < until) await new Promise((r) => setTimeout(r, 25))
+      await untilOutput(run, 'Snapshot:', 10_000)
       const text = run.stdout()
       expect(text).toMatch(/URL +http:\/\/127\.0\.0\.1:\d+\/api\/data\/v9\.2\//)
       expect(text).toMatch(/URL +http:\/\/127\.0\.0\.1:\d+\/[\w-]+\/campaign\//)

@@ -193,6 +193,18 @@ function msalModule(client: DynamicsAuthOptions['networkClient']): MsalNetworkMo
 }
 
 /** Renew 5 minutes before expiry (or at 90% of a short lifetime). */
+/** The token a sign-in returned and when to renew it; a result without one is a failed sign-in. */
+function tokenFrom(result: AuthenticationResult | null, noTokenMessage: string): { value: string; renewAt: number } {
+  if (!result?.accessToken) throw new ConnectorError({ kind: 'unauthorized', service: 'dynamics-auth', message: noTokenMessage })
+  return { value: result.accessToken, renewAt: renewAt(result) }
+}
+
+/** Signs out: every account msal keeps in its token cache goes. */
+async function forgetAccounts(app: ConfidentialClientApplication | PublicClientApplication): Promise<void> {
+  const cache = app.getTokenCache()
+  for (const account of await cache.getAllAccounts()) await cache.removeAccount(account)
+}
+
 function renewAt(result: AuthenticationResult): number {
   const expires = result.expiresOn?.getTime() ?? Date.now() + 3_600_000
   const lifetime = Math.max(0, expires - Date.now())
@@ -270,16 +282,13 @@ export class ConfidentialTokenProvider implements TokenProvider {
     } catch (error) {
       throw authError(error, this.network?.lastFailure)
     }
-    if (!result?.accessToken)
-      throw new ConnectorError({ kind: 'unauthorized', service: 'dynamics-auth', message: 'The sign-in service returned no access token.' })
-    this.token = { value: result.accessToken, renewAt: renewAt(result) }
-    return result.accessToken
+    this.token = tokenFrom(result, 'The sign-in service returned no access token.')
+    return this.token.value
   }
 
   async signOut(): Promise<void> {
     this.token = undefined
-    const cache = this.app.getTokenCache()
-    for (const account of await cache.getAllAccounts()) await cache.removeAccount(account)
+    await forgetAccounts(this.app)
   }
 }
 
@@ -446,15 +455,12 @@ export class PublicClientTokenProvider implements TokenProvider {
     } catch (error) {
       throw authError(error, this.network?.lastFailure)
     }
-    if (!result?.accessToken)
-      throw new ConnectorError({ kind: 'unauthorized', service: 'dynamics-auth', message: 'Sign-in returned no access token.' })
-    this.token = { value: result.accessToken, renewAt: renewAt(result) }
-    return result.accessToken
+    this.token = tokenFrom(result, 'Sign-in returned no access token.')
+    return this.token.value
   }
 
   async signOut(): Promise<void> {
     this.token = undefined
-    const cache = this.app.getTokenCache()
-    for (const account of await cache.getAllAccounts()) await cache.removeAccount(account)
+    await forgetAccounts(this.app)
   }
 }
