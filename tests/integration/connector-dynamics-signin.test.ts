@@ -174,12 +174,13 @@ describe('browser sign-in (authorization code + PKCE, loopback redirect)', () =>
 
   it('cancel through the AbortSignal: kind canceled, loopback released', async () => {
     let opened = ''
+    const controller = new AbortController()
+    // The user cancels once the browser has opened on the sign-in page (the loopback is listening).
     const provider = browserProvider((url) => {
       opened = url
+      queueMicrotask(() => controller.abort())
       return new Promise<void>(() => {})
     }, 60_000)
-    const controller = new AbortController()
-    setTimeout(() => controller.abort(), 150)
     const error = (await provider.getToken({ signal: controller.signal }).catch((e: unknown) => e)) as ConnectorError
     expect(error).toBeInstanceOf(ConnectorError)
     expect(error.kind).toBe('canceled')

@@ -2,6 +2,7 @@ import { useMemo } from 'react'
 import { validateMapping, validateFlow } from '../../shared/mapping/engine'
 import type { Flow, MappingDocument } from '../../shared/mapping/document'
 import type { Problem } from '../../shared/problems'
+import { campaignEventTable } from '../../shared/schema/campaign-events'
 import { catalogOf, type System, type Table } from '../../shared/schema/model'
 import type { Client } from '../api/client'
 import { tableKey, useSchemaStore, useTable, type Loadable } from './schema-store'
@@ -23,7 +24,11 @@ export function endsOf(flow: Flow): { source: End; target: End } {
   return { source: end(flow.source), target: end(flow.target) }
 }
 
-/** The source and target schemas of a flow (events have no schema on the Campaign side). */
+/**
+ * The source and target schemas of a flow. Campaign publishes no metadata for marketing events,
+ * so an events flow's source is the one event shape the sync reads (shared/schema/campaign-events.ts):
+ * every event field shows on the canvas with its type, mapped or not.
+ */
 export function useFlowTables(
   client: Client,
   document: MappingDocument,
@@ -32,8 +37,14 @@ export function useFlowTables(
   const connections = connectionsOf(document)
   const { source, target } = endsOf(flow)
   const name = (end: End) => ('name' in end ? end.name : undefined)
+  const fetchedSource = useTable(client, source.system, connections[source.system], name(source))
+  const event = 'event' in source ? source.event : undefined
+  const eventSource = useMemo<Loadable<Table> | undefined>(
+    () => (event === undefined ? undefined : { status: 'ready', value: campaignEventTable(event) }),
+    [event]
+  )
   return {
-    source: useTable(client, source.system, connections[source.system], name(source)),
+    source: eventSource ?? fetchedSource,
     target: useTable(client, target.system, connections[target.system], name(target))
   }
 }

@@ -46,7 +46,9 @@ export function producedBySource(field: Field | undefined, system: 'dynamics' | 
   return {
     type: field.type,
     maxLength: field.maxLength,
-    dateText: field.type === 'datetime' ? (system === 'dynamics' ? 'iso' : 'campaign') : undefined,
+    // A field that states its date-time behaviour holds ISO 8601 UTC instants (Dynamics, and the
+    // events source, which reads Campaign's log dates into ISO); Campaign resources write their own form.
+    dateText: field.type === 'datetime' ? (system === 'dynamics' || field.dateBehavior === 'userLocal' ? 'iso' : 'campaign') : undefined,
     options: field.options
   }
 }

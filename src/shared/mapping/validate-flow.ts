@@ -1,6 +1,7 @@
 import { closest, type PathSegment, type Problem } from '../problems'
 import { findField, isUniqueField, textTypes, type Field, type SchemaCatalog, type System, type Table } from '../schema/model'
 import { fieldLabel } from '../schema/target-rules'
+import { campaignEventTable } from '../schema/campaign-events'
 import { FlowCompileError, compileFlow } from './compile'
 import type { Flow, MappingDocument, RecordsFlow, EventsFlow, OptOutFlow, FieldMapping } from './document'
 import type { Filter } from './filter'
@@ -623,7 +624,8 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
 
 function checkEventsFlow(ctx: FlowContext, flow: EventsFlow) {
   ctx.target = resolveTable(ctx, 'dynamics', flow.target.table, ['target', 'table'])
-  ctx.source = ctx.catalog.find('campaign', flow.source.event)
+  // Campaign publishes no metadata for its event logs: the events source's one shape stands in.
+  ctx.source = ctx.catalog.find('campaign', flow.source.event) ?? campaignEventTable(flow.source.event)
   const { target } = ctx
   if (target) {
     if (!findField(target, flow.match.target)) add(ctx, 'error', ['match', 'target'], unknownField(target, flow.match.target))

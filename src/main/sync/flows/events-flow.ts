@@ -1,5 +1,6 @@
 import type { EventsFlow } from '../../../shared/mapping/document'
 import { compileFlow, flattenRecord, type RecordResult, type SourceRecord } from '../../../shared/mapping/engine'
+import { campaignEventTable } from '../../../shared/schema/campaign-events'
 import type { CampaignConnector } from '../../connectors/campaign/connector'
 import type { DynamicsConnector } from '../../connectors/dynamics/connector'
 import type { RecordTransform } from '../runner'
@@ -19,6 +20,8 @@ export async function eventsFlowParts(
   const { flow, dynamics, campaign, signal } = options
   const schema = await dynamics.tableSchema(flow.target.table, signal)
   const compiled = compileFlow(flow, {
+    // The same event shape validation and the canvas use (Campaign publishes none for its logs).
+    source: campaignEventTable(flow.source.event),
     target: schema.table,
     expressions: options.expressions,
     flowIndex: options.document.flows.indexOf(flow)
