@@ -64,7 +64,7 @@ test('accept a suggestion in the Inspector, then accept all: each is one Ctrl+Z,
   await page.goto(app.launchUrl)
   await newContactsMapping(page, { keepSuggestions: true })
   const suggestions = page.getByRole('region', { name: 'Suggested mappings' })
-  const mapped = page.getByLabel('Target profile').locator('.ss-node__subtitle')
+  const mapped = page.getByLabel('Target profile').locator('.ss-node__count')
   await expect(suggestions).toContainText('emailaddress1 → email')
   await expect(mapped).toContainText('0/50 mapped')
 
