@@ -1059,6 +1059,8 @@ class Runner {
       }
       await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, ...(pass ? { pass } : {}), items, d })
       addCounts(this.committed, d)
+      // At once, before any await: a progress event between the two would count the batch twice as read.
+      if (!fromDeferred) this.undecided -= batch.length
       if (this.sent) {
         for (const item of items) {
           if (item.o === 'deferred') continue
@@ -1070,7 +1072,6 @@ class Runner {
         }
         await this.sent.flush()
       }
-      if (!fromDeferred) this.undecided -= batch.length
       this.meter.tick()
     })
   }
