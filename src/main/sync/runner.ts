@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events'
 import {
   compileFlow,
   diffRecord,
+  errorEntry,
   flattenRecord,
   patchOf,
   withoutFields,
@@ -762,17 +763,7 @@ class Runner {
         failures.push(key !== undefined ? { k: key, ...item } : { id, ...item })
         bump('read')
         bump('failed')
-        if (result.kind === 'error')
-          this.planned({
-            key: result.key,
-            action: 'error',
-            field: result.field,
-            step: result.step,
-            ...(result.stepName ? { stepName: result.stepName } : {}),
-            code: result.code,
-            reason: result.reason,
-            input: result.input
-          })
+        if (result.kind === 'error') this.planned(errorEntry(result))
         else
           this.planned({ key: undefined, action: 'error', field: '', step: undefined, code: 'noKey', reason: item.message!, input: null })
       } else if (result.kind === 'skipped') {

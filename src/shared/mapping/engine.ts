@@ -7,7 +7,7 @@ export { validateFlow, validateMapping, linkCycleProblems, checkFit, valueMapBet
 export type { Fix, ValidateOptions } from './validate-flow'
 export { suggestMappings, applyProposals, knownPairs, normaliseName, stepsFor } from './automap'
 export type { MappingProposal, SuggestOptions } from './automap'
-export { previewRecords, traceRecord, dryRunDiff } from './preview'
+export { previewRecords, traceRecord, dryRunDiff, errorEntry } from './preview'
 export { diffRecord, sameValue, flattenRecord, setPath, withoutFields, patchOf } from './diff'
 export type { RecordDiff, FieldChange } from './diff'
 export type {

@@ -196,6 +196,20 @@ export type DiffEntry =
       input: unknown
     }
 
+/** The plan's entry for a record the mapping refused: the dry run and the run's plan build it alike. */
+export function errorEntry(result: Extract<RecordResult, { kind: 'error' }>): Extract<DiffEntry, { action: 'error' }> {
+  return {
+    key: result.key,
+    action: 'error',
+    field: result.field,
+    step: result.step,
+    ...(result.stepName ? { stepName: result.stepName } : {}),
+    code: result.code,
+    reason: result.reason,
+    input: result.input
+  }
+}
+
 export interface DryRun {
   entries: DiffEntry[]
   counts: Record<DiffEntry['action'], number>
@@ -223,17 +237,7 @@ export async function dryRunDiff(
     const result: RecordResult = await compiled.run(record)
     let entry: DiffEntry
     if (result.kind === 'skipped') entry = { key: result.key, action: 'skipped', reason: result.reason }
-    else if (result.kind === 'error')
-      entry = {
-        key: result.key,
-        action: 'error',
-        field: result.field,
-        step: result.step,
-        ...(result.stepName ? { stepName: result.stepName } : {}),
-        code: result.code,
-        reason: result.reason,
-        input: result.input
-      }
+    else if (result.kind === 'error') entry = errorEntry(result)
     else {
       const current = result.key === undefined ? undefined : find(result.key)
       if (!current || result.key === undefined)
