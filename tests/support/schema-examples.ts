@@ -20,6 +20,8 @@ const field = (name: string, displayName: string, type: Field['type'], extra: Ex
   validForUpdate: true,
   ...extra
 })
+/** A writable field named by its logical name, for tests that need only a name and a type. */
+export const plainField = (name: string, type: Field['type']): Field => field(name, name, type)
 const text = (name: string, displayName: string, maxLength: number, extra: Extra = {}) =>
   field(name, displayName, 'string', { maxLength, ...extra })
 const readOnly: Extra = { readOnly: true, validForCreate: false, validForUpdate: false }

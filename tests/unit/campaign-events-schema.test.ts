@@ -8,7 +8,8 @@ import type { MappingDocument } from '../../src/shared/mapping/document'
 import { validateDocument } from '../../src/shared/mapping/document-io'
 import { validateMapping } from '../../src/shared/mapping/validate-flow'
 import { campaignEventTable } from '../../src/shared/schema/campaign-events'
-import { catalogOf, type Field, type Table } from '../../src/shared/schema/model'
+import { catalogOf, type Table } from '../../src/shared/schema/model'
+import { plainField as column } from '../support/schema-examples'
 
 const example = (): MappingDocument => {
   const parsed = validateDocument(JSON.parse(readFileSync(join(__dirname, '../../examples/email-events.mapping.json'), 'utf8')))
@@ -50,15 +51,6 @@ describe('Campaign event fields', () => {
 
 describe('Campaign event dates', () => {
   it('are ISO 8601 already, so mapping one onto a Dynamics date-time needs no "formatDate" step', () => {
-    const column = (name: string, type: Field['type']): Field => ({
-      name,
-      displayName: name,
-      type,
-      required: 'none',
-      readOnly: false,
-      validForCreate: true,
-      validForUpdate: true
-    })
     const emailSend: Table = {
       system: 'dynamics',
       name: 'new_emailsend',

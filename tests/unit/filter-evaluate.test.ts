@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { Filter } from '../../src/shared/mapping/filter'
 import { compileFilter, evaluateFilter, startOfUtcDay } from '../../src/shared/mapping/filters'
-import type { Field, Table } from '../../src/shared/schema/model'
+import type { Table } from '../../src/shared/schema/model'
+import { plainField as f } from '../support/schema-examples'
 
 // Which source records a flow's filter keeps when it is evaluated locally (the part Dataverse
 // cannot be sent, and the preview): the rules in src/shared/mapping/filters/evaluate.ts, one
@@ -10,15 +11,6 @@ import type { Field, Table } from '../../src/shared/schema/model'
 const NOW = Date.parse('2024-06-15T12:00:00Z')
 const DAY = 86_400_000
 
-const f = (name: string, type: Field['type']): Field => ({
-  name,
-  displayName: name,
-  type,
-  required: 'none',
-  readOnly: false,
-  validForCreate: true,
-  validForUpdate: true
-})
 const table: Table = {
   system: 'dynamics',
   name: 'thing',

@@ -4,17 +4,9 @@
 import { describe, expect, it } from 'vitest'
 import type { Filter } from '../../src/shared/mapping/filter'
 import { CHANGE_TRACKING_FILTER_DOC, filterPlacement } from '../../src/shared/mapping/filter-placement'
-import type { Field, Table } from '../../src/shared/schema/model'
+import type { Table } from '../../src/shared/schema/model'
+import { plainField as column } from '../support/schema-examples'
 
-const column = (name: string, type: Field['type']): Field => ({
-  name,
-  displayName: name,
-  type,
-  required: 'none',
-  readOnly: false,
-  validForCreate: true,
-  validForUpdate: true
-})
 const table = (changeTracking: boolean): Table => ({
   system: 'dynamics',
   name: 'contact',

@@ -2,22 +2,14 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Filter } from '../../src/shared/mapping/filter'
 import { compileFilter, translateFilter } from '../../src/shared/mapping/filters'
-import type { Field, Table } from '../../src/shared/schema/model'
+import type { Table } from '../../src/shared/schema/model'
 import { dynamicsContact } from '../support/schema-examples'
+import { plainField as f } from '../support/schema-examples'
 
 const NOW = Date.parse('2024-06-15T12:00:00Z')
 const now = () => NOW
 const DAY = 86_400_000
 
-const f = (name: string, type: Field['type']): Field => ({
-  name,
-  displayName: name,
-  type,
-  required: 'none',
-  readOnly: false,
-  validForCreate: true,
-  validForUpdate: true
-})
 const table: Table = {
   system: 'dynamics',
   name: 'thing',

@@ -5,17 +5,9 @@
 import { describe, expect, it } from 'vitest'
 import type { Condition } from '../../src/shared/mapping/filter'
 import { translateFilter } from '../../src/shared/mapping/filters'
-import type { Field, Table } from '../../src/shared/schema/model'
+import type { Table } from '../../src/shared/schema/model'
+import { plainField as column } from '../support/schema-examples'
 
-const column = (name: string, type: Field['type']): Field => ({
-  name,
-  displayName: name,
-  type,
-  required: 'none',
-  readOnly: false,
-  validForCreate: true,
-  validForUpdate: true
-})
 const table: Table = {
   system: 'dynamics',
   name: 'thing',
