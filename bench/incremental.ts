@@ -39,7 +39,7 @@ import type { RecordSource, SourceCursor, SourcePage } from '../src/main/sync/po
 import { runFlow } from '../src/main/sync/runner'
 import type { EventsFlow, OptOutFlow, RecordsFlow } from '../src/shared/mapping/document'
 import { contactsFlow, everyFlowDocument, optOutFlow, sendsFlow, vehiclesFlow } from '../tests/support/sync-flows'
-import { dynamicsToken } from './support/dynamics-token'
+import { dynamicsToken } from '../tests/support/dynamics-token'
 
 const heapMb = 14_000
 if (getHeapStatistics().heap_size_limit < heapMb * 0.9 * 1024 * 1024 && !process.env.INCREMENTAL_BENCH_CHILD) {

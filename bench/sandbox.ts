@@ -14,7 +14,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { startSandbox, type SandboxInfo } from '../src/main/sandbox'
-import { dynamicsToken } from './support/dynamics-token'
+import { dynamicsToken } from '../tests/support/dynamics-token'
 
 const startGoalMs = 2000
 

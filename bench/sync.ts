@@ -35,7 +35,7 @@ import { runFlow } from '../src/main/sync/runner'
 import { recordsFlowParts } from '../src/main/sync/flows/records-flow'
 import type { RecordsFlow } from '../src/shared/mapping/document'
 import { contactsFlow } from '../tests/support/sync-flows'
-import { dynamicsToken } from './support/dynamics-token'
+import { dynamicsToken } from '../tests/support/dynamics-token'
 
 const { values } = parseArgs({
   options: { records: { type: 'string' }, latency: { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'boolean' } }

@@ -6,33 +6,13 @@ import { Agent, fetch as undiciFetch } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSandbox, type RunningSandbox, type SandboxInfo } from '../../src/main/sandbox'
 import { createTrustingNetworkClient, sandboxAuthOptions } from '../../src/main/connectors/dynamics/msal-network'
+import { dynamicsToken } from '../support/dynamics-token'
 
 /** The embedded sandbox: both simulators on one loopback port, over real HTTP (and HTTPS for the authority). */
 
 type Json = Record<string, any>
 
 const dynamicsScope = (info: SandboxInfo) => `${new URL(info.dynamics.url).origin}/.default`
-
-/** Client credentials on the https token endpoint, trusting the sandbox's per-launch certificate. */
-async function dynamicsToken(info: SandboxInfo): Promise<string> {
-  const agent = new Agent({ connect: { ca: info.dynamics.ca } })
-  try {
-    const response = await undiciFetch(info.dynamics.tokenUrl, {
-      method: 'POST',
-      dispatcher: agent,
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: info.dynamics.clientId,
-        client_secret: info.dynamics.clientSecret,
-        scope: dynamicsScope(info)
-      })
-    })
-    expect(response.status).toBe(200)
-    return ((await response.json()) as Json).access_token
-  } finally {
-    await agent.close()
-  }
-}
 
 async function imsToken(info: SandboxInfo): Promise<string> {
   const response = await fetch(info.campaign.imsUrl, {

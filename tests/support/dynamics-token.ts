@@ -1,7 +1,7 @@
 import { Agent, fetch as undiciFetch } from 'undici'
 import type { SandboxInfo } from '../../src/main/sandbox'
 
-/** A Dataverse token from the Sandbox's authority (client credentials), for the benches that call the Web API directly. */
+/** A Dataverse token from the Sandbox's authority (client credentials), for the benches and tests that call the Web API directly. */
 export async function dynamicsToken(info: SandboxInfo): Promise<string> {
   // The token endpoint is on the https authority; trust its per-launch certificate for this request only.
   const agent = new Agent({ connect: { ca: info.dynamics.ca } })
