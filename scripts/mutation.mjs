@@ -2,6 +2,9 @@
 // npm run mutation [-- --unit] [-- --incremental] [-- --mutate <glob>]: StrykerJS over the pure core
 // (stryker.config.mjs), then one line `mutation score: X` from its JSON report — the share of
 // mutants that some test noticed (killed or timed out) among all that were tried.
+// npm run mutation -- --score a.json b.json …: no run; the score of saved reports together (runs
+// of different files, e.g. the scope split over several machines). For a file in more than one
+// report, the last report named wins.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -12,17 +15,26 @@ const report = join(root, 'reports/mutation/mutation.json')
 const stryker = join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js')
 // `--unit` is ours, not Stryker's: run the unit tests only (vitest.mutation-unit.config.mts).
 const args = process.argv.slice(2)
-const unit = args.includes('--unit')
-const env = unit ? { ...process.env, MUTATION_TESTS: 'unit' } : process.env
-const result = spawnSync(process.execPath, [stryker, 'run', ...args.filter((a) => a !== '--unit')], { cwd: root, stdio: 'inherit', env })
-if (result.status !== 0 || !existsSync(report)) {
-  console.error('Stryker did not finish: no mutation score.')
-  process.exit(result.status || 1)
+const scoreOnly = args[0] === '--score'
+if (!scoreOnly) {
+  const unit = args.includes('--unit')
+  const env = unit ? { ...process.env, MUTATION_TESTS: 'unit' } : process.env
+  const result = spawnSync(process.execPath, [stryker, 'run', ...args.filter((a) => a !== '--unit')], { cwd: root, stdio: 'inherit', env })
+  if (result.status !== 0 || !existsSync(report)) {
+    console.error('Stryker did not finish: no mutation score.')
+    process.exit(result.status || 1)
+  }
 }
+const reports = scoreOnly ? args.slice(1) : [report]
+if (reports.length === 0) {
+  console.error('Name the saved reports to score: npm run mutation -- --score reports/a.json reports/b.json')
+  process.exit(2)
+}
+const files = {}
+for (const path of reports) Object.assign(files, JSON.parse(readFileSync(path, 'utf8')).files)
 
 const detected = new Set(['Killed', 'Timeout'])
 const counted = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage'])
-const files = JSON.parse(readFileSync(report, 'utf8')).files
 const rows = []
 let caught = 0
 let total = 0
