@@ -31,7 +31,13 @@ if (reports.length === 0) {
   process.exit(2)
 }
 const files = {}
-for (const path of reports) Object.assign(files, JSON.parse(readFileSync(path, 'utf8')).files)
+for (const path of reports) {
+  if (!existsSync(path)) {
+    console.error(`No report at ${path}: name copies of reports/mutation/mutation.json saved after a run.`)
+    process.exit(2)
+  }
+  Object.assign(files, JSON.parse(readFileSync(path, 'utf8')).files)
+}
 
 const detected = new Set(['Killed', 'Timeout'])
 const counted = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage'])
