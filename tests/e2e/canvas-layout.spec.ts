@@ -1,5 +1,6 @@
 import type { Locator, Page } from '@playwright/test'
 import { expect, flowEdge, test } from './canvas-support'
+import { settled } from './settle'
 
 /**
  * The canvas reads on a 1440×900 laptop and on a projector: the nodes fit between the side
@@ -40,7 +41,7 @@ async function openContactsExample(page: Page) {
   await expect(page.getByLabel('Source contact').locator('[data-field="contactid"]')).toBeVisible({ timeout: 30_000 })
   await expect(page.getByLabel('Target profile').locator('[data-field="PKey"]')).toBeVisible({ timeout: 30_000 })
   await expect(page.locator('.react-flow__viewport')).not.toHaveAttribute('style', /translate\(0px, 0px\)/)
-  await page.waitForTimeout(300)
+  await settled(page)
 }
 
 /** The smallest text on the nodes and edge labels as drawn on screen (font size × canvas zoom). */
@@ -76,7 +77,7 @@ async function openExample(page: Page, file: string) {
   await expect(page.locator('.react-flow__node[data-id="source"] .ss-row').first()).toBeVisible({ timeout: 30_000 })
   await expect(page.locator('.react-flow__node[data-id="target"] .ss-row').first()).toBeVisible({ timeout: 30_000 })
   await expect(page.locator('.react-flow__viewport')).not.toHaveAttribute('style', /translate\(0px, 0px\)/, { timeout: 15_000 })
-  await page.waitForTimeout(400)
+  await settled(page)
 }
 
 /** Every field connector of the nodes is whole inside its node, at least 16 × 24 px, and takes the pointer on all of it. */
@@ -174,7 +175,7 @@ for (const example of examples) {
         await tabs.nth(index).click()
         await expect(page.locator('.react-flow__node[data-id="source"] .ss-row').first()).toBeVisible({ timeout: 30_000 })
         await expect(page.locator('.react-flow__node[data-id="target"] .ss-row').first()).toBeVisible({ timeout: 30_000 })
-        await page.waitForTimeout(500)
+        await settled(page)
         // Both side panels stay open: the two columns fit between them.
         await expect(page.getByRole('complementary', { name: 'Tables and resources' })).toBeVisible()
         await expect(page.getByRole('complementary', { name: 'Inspector and problems' })).toBeVisible()
@@ -217,11 +218,11 @@ for (const example of examples) {
     for (let index = 0; index < example.flows; index++) {
       await tabs.nth(index).click()
       await expect(page.locator('.react-flow__node[data-id="target"] .ss-row').first()).toBeVisible({ timeout: 30_000 })
-      await page.waitForTimeout(400)
+      await settled(page)
       await checkLabels(page, `flow ${index + 1}, all fields`)
       for (const side of ['source', 'target'])
         await page.locator(`.react-flow__node[data-id="${side}"] .ss-node__mode select`).selectOption('mapped')
-      await page.waitForTimeout(400)
+      await settled(page)
       shown += await checkLabels(page, `flow ${index + 1}, mapped fields`)
       await page.screenshot({ path: `${screens}/labels-1440-${example.file.replace('.mapping.json', '')}-${index + 1}.png` })
     }
@@ -243,7 +244,7 @@ test('the overview sits beside the canvas, never over a node', async ({ page, ap
   }
   await page.getByRole('button', { name: 'Overview' }).click()
   await page.getByRole('button', { name: 'Fit View' }).click()
-  await page.waitForTimeout(300)
+  await settled(page)
   await page.screenshot({ path: `${screens}/canvas-1440-panels-open.png` })
 })
 
@@ -317,7 +318,7 @@ test('focus mode and the presentation zoom: the canvas alone, text 18 px or more
   await expect(page.getByRole('complementary', { name: 'Tables and resources' })).toBeHidden()
   await expect(page.getByRole('complementary', { name: 'Inspector and problems' })).toBeHidden()
   await expect(page.getByRole('status', { name: 'Zoom level' })).toHaveText('150%')
-  await page.waitForTimeout(300)
+  await settled(page)
   const pane = await box(page.locator('.ss-canvas-host'))
   expect(inside(await box(page.getByLabel('Source contact')), pane)).toBe(true)
   expect(inside(await box(page.getByLabel('Target profile')), pane)).toBe(true)
@@ -330,7 +331,7 @@ test('focus mode and the presentation zoom: the canvas alone, text 18 px or more
   // Focus mode: the canvas alone at the reading zoom; the whole flow, filter included, fits.
   await page.getByRole('button', { name: 'Focus mode' }).click()
   await expect(page.getByRole('complementary', { name: 'Tables and resources' })).toBeHidden()
-  await page.waitForTimeout(300)
+  await settled(page)
   const wide = await box(page.locator('.ss-canvas-host'))
   for (const node of await page.locator('.react-flow__node').all()) expect(inside(await box(node), wide)).toBe(true)
   await page.getByRole('button', { name: 'Focus mode' }).click()

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Locator, Page } from '@playwright/test'
 import { expect, test } from './canvas-support'
+import { settled } from './settle'
 
 /**
  * With the preview open a node lists about five rows at 1440×900, so most mappings run from rows
@@ -67,7 +68,7 @@ test('a mapping selected from Problems, on the canvas or in the Inspector brings
   await expect(node(page, 'source').locator('[data-field="contactid"]')).toBeVisible({ timeout: 30_000 })
   await expect(node(page, 'target').locator('[data-field="PKey"]')).toBeVisible({ timeout: 30_000 })
   await expect(page.getByRole('button', { name: 'Hide preview' })).toBeVisible()
-  await page.waitForTimeout(400)
+  await settled(page)
   const cityEdge = 'm\u241flocation.city\u241faddress1_city'
   await expectRowsInView(page, 'address1_city', 'location.city', false)
 
@@ -109,6 +110,6 @@ test('a mapping selected from Problems, on the canvas or in the Inspector brings
 
   // The user's own search afterwards is left alone (the reveal is done once).
   await page.getByRole('textbox', { name: 'Search fields of contact' }).fill('birth')
-  await page.waitForTimeout(300)
+  await settled(page)
   await expect(page.getByRole('textbox', { name: 'Search fields of contact' })).toHaveValue('birth')
 })

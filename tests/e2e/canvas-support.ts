@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test'
 import { expect, test } from './fixtures'
+import { settled } from './settle'
 
 /** The canvas tests' gestures; the app server fixture is the shared one (fixtures.ts). */
 export { expect, test }
@@ -65,14 +66,7 @@ export async function dropStep(page: Page, fn: string, target: string, from: str
   const chip = page.locator(`[data-step="${fn}"]`)
   await expect(chip).toBeVisible()
   // Opening the palette or searching a node moves the edge while the canvas settles: drop where it has come to rest.
-  await expect
-    .poll(async () => {
-      const a = await edgePoint(page, target, from, 0.5)
-      await page.waitForTimeout(150)
-      const b = await edgePoint(page, target, from, 0.5)
-      return Math.hypot(a.x - b.x, a.y - b.y)
-    })
-    .toBeLessThan(0.5)
+  await settled(page)
   const box = (await chip.boundingBox())!
   const point = await edgePoint(page, target, from, 0.5)
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)

@@ -1,5 +1,7 @@
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test } from './fixtures'
+import { settled } from './settle'
 
 const fixture = join(__dirname, '../fixtures/mappings/good/contacts-to-profiles.json')
 
@@ -105,26 +107,44 @@ test('an opt-out flow previews its own records: contact ↔ profile pairs, both 
   ).toBeVisible()
 })
 
-test('a slower, earlier answer never replaces the latest one (dark theme)', async ({ page, app }) => {
+test('an earlier answer that comes last never replaces the latest one (dark theme)', async ({ page, app }, testInfo) => {
   await page.emulateMedia({ colorScheme: 'dark' })
+  // Two flows: the user asks for a preview of the first, goes to the second and back (the
+  // Preview button is enabled again) and asks again while the first answer is still on its way.
+  const twoFlows = JSON.parse(readFileSync(fixture, 'utf8')) as { flows: Array<Record<string, unknown>> }
+  twoFlows.flows.push({ ...twoFlows.flows[0], id: 'contacts-again', name: 'Contacts again' })
+  const file = testInfo.outputPath('two-flows.mapping.json')
+  writeFileSync(file, JSON.stringify(twoFlows, null, 2))
   let calls = 0
-  await page.route(/\/api\/call\/preview(\/|%2F)records$/, async (route) => {
-    // The first request answers last.
-    if (++calls === 1) await new Promise((resolve) => setTimeout(resolve, 1500))
+  let answerFirst: () => void = () => {}
+  const firstHeld = new Promise<void>((resolve) => (answerFirst = resolve))
+  const previewCall = /\/api\/call\/preview(\/|%2F)records$/
+  await page.route(previewCall, async (route) => {
+    // The first request answers last: it is held until the second's answer is on screen.
+    if (++calls === 1) await firstHeld
     await route.continue()
   })
   await page.goto(app.launchUrl)
-  await page.getByTestId('import-file').setInputFiles(fixture)
+  await page.getByTestId('import-file').setInputFiles(file)
   const panel = page.getByRole('region', { name: 'Preview' })
   const size = panel.getByRole('spinbutton', { name: 'Sample size' })
   await size.fill('5')
   await size.press('Tab')
+  const firstAsked = page.waitForRequest((request) => previewCall.test(request.url()))
   await panel.getByRole('button', { name: 'Preview', exact: true }).click()
+  await firstAsked
+  const tabs = page.getByRole('tablist', { name: 'Flows' }).getByRole('tab')
+  await tabs.nth(1).click()
+  await tabs.nth(0).click()
+  await expect(tabs.nth(0)).toHaveAttribute('aria-selected', 'true')
   await size.fill('7')
   await size.press('Tab')
   await panel.getByRole('button', { name: 'Preview', exact: true }).click()
   await expect(panel.getByTestId('preview-counts')).toContainText(/^7 records/)
-  await page.waitForTimeout(2000)
+  const lateAnswer = page.waitForResponse((response) => previewCall.test(response.url()))
+  answerFirst()
+  await (await lateAnswer).finished()
+  await settled(page)
   expect(calls).toBe(2)
   await expect(panel.getByTestId('preview-counts')).toContainText(/^7 records/)
   // Keyboard: ↓ moves between rows, Enter traces one.

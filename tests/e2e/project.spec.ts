@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test'
 import { clickEdge, expect, flowEdge, newContactsMapping, test } from './canvas-support'
+import { settled } from './settle'
 
 const screens = '.test-output/screens'
 
@@ -55,7 +56,7 @@ test('a new project offers suggestions; accept all is one undoable edit; flows a
   await page.getByRole('textbox', { name: 'Search fields of contact' }).fill('')
   await page.getByRole('textbox', { name: 'Search fields of profile' }).fill('')
   await expect(page.getByRole('region', { name: 'Inspector' })).toContainText('Mapping → gender')
-  await page.waitForTimeout(300)
+  await settled(page)
   await page.screenshot({ path: `${screens}/contacts-mapping-full.png` })
   await page.getByRole('button', { name: 'Tables panel' }).click()
 

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Locator, Page } from '@playwright/test'
 import { expect, test } from './fixtures'
+import { settled } from './settle'
 
 /**
  * The delete guard in the Run dialog, against the built-in sandbox: a run whose filter now
@@ -72,7 +73,7 @@ test('a run that would delete many records stops and asks; confirming deletes ex
   expect(await count(flow, 'deleted')).toBe(0)
   expect(await count(flow, 'pending')).toBe(deletes)
   await expect(flow.locator('[data-count="read"]')).toContainText('kept by the filter')
-  await page.waitForTimeout(200) // Fluent's buttons fade in
+  await settled(page) // Fluent's buttons fade in
   await page.screenshot({ path: `${shots}/runs-delete-confirmation.png` })
 
   // 3. Confirm: the stopped run resumes and deletes exactly the confirmed count.

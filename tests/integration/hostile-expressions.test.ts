@@ -18,27 +18,46 @@ interface Running {
   child: ChildProcessWithoutNullStreams
   stdout: () => string
   stderr: () => string
+  /** Resolves with the first match of `pattern` in stdout and stderr (what came before counts), as the text arrives. */
+  printed: (pattern: RegExp, what: string, timeoutMs?: number) => Promise<RegExpExecArray>
   exited: Promise<number | null>
 }
 
+// Node's debug switch: the expression sandbox says on stderr when it hands an evaluation to its worker.
+const handedToWorker = /evaluation \d+ handed to the worker/g
+
 function start(args: string[], userData: string): Running {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, SYNC_STUDIO_USER_DATA: userData } })
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: root,
+    env: { ...process.env, SYNC_STUDIO_USER_DATA: userData, NODE_DEBUG: 'sync-studio-expressions' }
+  })
   let stdout = ''
   let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text))
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text))
+  const waiting = new Set<() => void>()
+  const arrived = () => waiting.forEach((check) => check())
+  child.stdout.setEncoding('utf8').on('data', (text: string) => ((stdout += text), arrived()))
+  child.stderr.setEncoding('utf8').on('data', (text: string) => ((stderr += text), arrived()))
   const exited = new Promise<number | null>((done) => child.on('exit', (code, signal) => done(code ?? (signal ? -1 : null))))
-  return { child, stdout: () => stdout, stderr: () => stderr, exited }
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
+  const printed = (pattern: RegExp, what: string, timeoutMs = 60_000) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const finish = (error?: Error, match?: RegExpExecArray) => {
+        clearTimeout(timer)
+        waiting.delete(check)
+        if (match) resolve(match)
+        else reject(error)
+      }
+      const check = () => {
+        pattern.lastIndex = 0
+        const match = pattern.exec(stdout + stderr)
+        if (match) finish(undefined, match)
+        else if (child.exitCode !== null) finish(new Error(`the process ended before ${what}:\n${stderr}`))
+      }
+      const timer = setTimeout(() => finish(new Error(`timed out waiting for ${what}`)), timeoutMs)
+      waiting.add(check)
+      void exited.then(check)
+      check()
+    })
+  return { child, stdout: () => stdout, stderr: () => stderr, printed, exited }
 }
 
 const exitsWithin = (run: Running, ms: number) =>
@@ -75,7 +94,7 @@ describe('browser mode during a hostile preview', () => {
   let token: string
   beforeAll(async () => {
     web = start(['web', '--port', '0'], join(folder, 'web-user-data'))
-    const launch = await until('the launch URL', () => /(http:\/\/127\.0\.0\.1:\d+\/)#token=(\S+)/.exec(web.stdout()) ?? undefined)
+    const launch = await web.printed(/(http:\/\/127\.0\.0\.1:\d+\/)#token=(\S+)/, 'the launch URL')
     base = launch[1]
     token = launch[2]
   }, 90_000)
@@ -101,8 +120,8 @@ describe('browser mode during a hostile preview', () => {
     let previewDone = false
     const preview = call('preview/records', { document, flowId: 'contacts', limit: 5 }).finally(() => (previewDone = true))
     preview.catch(() => undefined)
-    // Ask while the worker is busy with the expression.
-    await new Promise((r) => setTimeout(r, 600))
+    // Ask while the worker is busy with the expression (the only one in the document).
+    await web.printed(handedToWorker, 'the hostile expression in the worker')
     const asked = Date.now()
     const info = await call('app/info', {})
     const latency = Date.now() - asked
@@ -116,8 +135,9 @@ describe('browser mode during a hostile preview', () => {
   }, 90_000)
 
   it('ends on SIGTERM while a hostile preview runs', async () => {
+    const before = web.stderr().match(handedToWorker)?.length ?? 0
     void call('preview/records', { document: hostileDocument(), flowId: 'contacts', limit: 5 }).catch(() => undefined)
-    await new Promise((r) => setTimeout(r, 500))
+    await web.printed(new RegExp(`(?:[^]*?${handedToWorker.source}){${before + 1}}`), 'the hostile expression in the worker')
     web.child.kill('SIGTERM')
     expect(await exitsWithin(web, 10_000)).toBe(true)
   }, 30_000)
@@ -145,10 +165,11 @@ describe('the CLI during a hostile preview or dry run', () => {
         ['preview', mappingFile, '--sandbox', '--journal', join(folder, `j-${signal}`), '--limit', '3'],
         join(folder, 'cli-user-data')
       )
-      // Once the sandbox is up the preview is reading records or evaluating the expression.
-      await until('the sandbox', () => (run.child.exitCode !== null ? true : undefined), 1500).catch(() => undefined)
+      await run.printed(handedToWorker, 'the hostile expression in the worker')
       run.child.kill(signal)
       expect(await exitsWithin(run, 10_000)).toBe(true)
+      // It ended on the signal, not on the expression's budget.
+      expect(run.stderr()).not.toContain('the expression ran longer than')
     }, 30_000)
   }
 })

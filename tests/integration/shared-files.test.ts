@@ -1,10 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Conf from 'conf'
 import { afterAll, describe, expect, it } from 'vitest'
-import { withFileLock } from '../../src/main/files/file-lock'
+import { removeDeadLock, withFileLock } from '../../src/main/files/file-lock'
 import { RunIndex } from '../../src/main/sync/journal-index'
 import { confFile, jsonFileStore, SharedFileStore } from '../../src/main/workspace/store'
 import { SETTINGS_FILE } from '../../src/main/workspace/user-data'
@@ -115,6 +115,48 @@ describe('the file lock', () => {
     expect(await withFileLock(file, () => 'mine', { waitMs: 0 })).toBe('mine')
     expect(existsSync(`${file}.lock`)).toBe(false)
   })
+
+  it('a takeover never removes a lock made after it saw the dead one', async () => {
+    const file = join(dir, 'fenced.json')
+    const dead = `${hostname()} ${spawnSync(process.execPath, ['-e', '']).pid} 0`
+    // Between the look (the dead lock) and the removal, the dead lock went and a live process made its own.
+    const live = `${hostname()} ${process.pid} live`
+    writeFileSync(`${file}.lock`, live)
+    expect(await removeDeadLock(`${file}.lock`, dead, 30_000)).toBe(true)
+    expect(readFileSync(`${file}.lock`, 'utf8')).toBe(live)
+    // The same call with the lock still the dead one removes it, and leaves no fence behind.
+    writeFileSync(`${file}.lock`, dead)
+    expect(await removeDeadLock(`${file}.lock`, dead, 30_000)).toBe(true)
+    expect(existsSync(`${file}.lock`)).toBe(false)
+    expect(readdirSync(dir).filter((name) => name.startsWith('fenced.json.lock'))).toEqual([])
+  })
+
+  it('many processes taking over one dead lock at once: one at a time inside, every one gets its turn', async () => {
+    const file = join(dir, 'contended.json')
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid
+    for (let round = 0; round < 20; round++) {
+      writeFileSync(`${file}.lock`, `${hostname()} ${deadPid} ${round}`)
+      let inside = 0
+      let most = 0
+      let turns = 0
+      await Promise.all(
+        Array.from({ length: 12 }, () =>
+          withFileLock(
+            file,
+            async () => {
+              most = Math.max(most, ++inside)
+              await new Promise<void>((resolve) => setImmediate(resolve))
+              inside--
+              turns++
+            },
+            { waitMs: 20_000 }
+          )
+        )
+      )
+      expect({ round, most, turns }).toEqual({ round, most: 1, turns: 12 })
+    }
+    expect(readdirSync(dir).filter((name) => name.startsWith('contended.json.lock'))).toEqual([])
+  }, 60_000)
 
   it("takes over another machine's lock only once it is stale", async () => {
     const file = join(dir, 'elsewhere.json')

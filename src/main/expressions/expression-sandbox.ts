@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { debuglog } from 'node:util'
 import { Worker } from 'node:worker_threads'
 import { ServiceError } from '../errors'
 import { describeJsonataLimit, jsonataLimits } from '../../shared/mapping/transforms/expression'
@@ -27,6 +28,13 @@ export interface ExpressionBudget {
 }
 
 export const defaultExpressionBudget: ExpressionBudget = { timeMs: 1_000, memoryMb: 64 }
+
+/**
+ * `NODE_DEBUG=sync-studio-expressions` traces the sandbox on stderr (Node's own debug switch,
+ * silent otherwise): the worker ready, each evaluation handed to it, a budget exceeded. It
+ * tells a slow expression from a slow read — and lets a test act while the worker is busy.
+ */
+const trace = debuglog('sync-studio-expressions')
 
 /** How long the worker may take to start and load JSONata, on a busy machine. */
 const STARTUP_MS = 20_000
@@ -92,6 +100,7 @@ export class ExpressionSandbox implements ExpressionEvaluator {
       if (this.pending.size === 1) worker.ref()
       try {
         worker.postMessage({ id, expr, record, value })
+        trace('evaluation %d handed to the worker (budget %d ms)', id, this.budget.timeMs)
       } catch (error) {
         this.settle(id)
         reject(new ExpressionError(`the record cannot be given to the expression: ${(error as Error).message}`))
@@ -141,6 +150,7 @@ export class ExpressionSandbox implements ExpressionEvaluator {
       }, STARTUP_MS)
       worker.on('message', (answer: Answer) => {
         if (answer.ready) {
+          trace('worker ready')
           clearTimeout(startup)
           if (this.pending.size === 0) worker.unref()
           resolve(worker)
@@ -187,6 +197,7 @@ export class ExpressionSandbox implements ExpressionEvaluator {
   /** The budget was exceeded: terminate the worker and fail what waits on it. */
   private stop(reason: string): void {
     if (this.stopped) return
+    trace('stopped: %s', reason)
     this.stopped = new ExpressionStopped(reason)
     const worker = this.worker
     this.worker = undefined

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { createHash, randomBytes } from 'node:crypto'
+import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -10,12 +10,24 @@ import { setTimeout as sleep } from 'node:timers/promises'
  * wait (up to `waitMs`); each reads the file again inside the lock, so no process writes over
  * a change it has not seen. What runs inside is short (read, change, one atomic write).
  *
- * The lock is a `<file>.lock` file created exclusively (`wx`: exactly one creator wins, on
- * every local file system) holding its holder's host and process id. A lock left by a process
- * that died never blocks the next one: one whose holder on this machine no longer runs is
- * taken over at once, and one older than `staleMs` (a holder on another machine or container
- * sharing the folder) too. A takeover first renames the lock aside and checks it is still the
- * dead holder's, so two processes taking over at once cannot both win.
+ * The lock is a `<file>.lock` file holding its holder's host, process id and a random tag, so
+ * no two locks ever hold the same text. It is made whole in one step: the text is written to a
+ * file of its own, then hard-linked to the lock's name, which fails when a lock exists (exactly
+ * one creator wins, on every local file system; where a file system has no hard links, the lock
+ * is created exclusively with `wx` instead).
+ *
+ * A lock left by a process that died never blocks the next one: one whose holder on this
+ * machine no longer runs is taken over at once, and one older than `staleMs` (a holder on
+ * another machine or container sharing the folder) too. Taking over is fenced, so it can never
+ * remove a lock made after the dead one was seen: the process that removes a dead lock first
+ * creates `<file>.lock.<digest of the dead lock's text>` exclusively — one process per dead
+ * lock — and then removes the lock only if it still holds that text. Since no later lock can
+ * hold the same text, a lock made meanwhile is left alone. A fence left by a process that died
+ * while taking over is itself taken over the same way.
+ *
+ * What no lock file can tell: a holder that is alive but has held the lock longer than
+ * `staleMs` is taken for dead. What runs inside takes milliseconds, so `staleMs` (30 s) is
+ * far beyond it.
  */
 
 export interface FileLockOptions {
@@ -33,7 +45,9 @@ export class FileLockTimeoutError extends Error {
   }
 }
 
-const me = () => `${hostname()} ${process.pid} ${randomBytes(4).toString('hex')}`
+const me = () => `${hostname()} ${process.pid} ${randomBytes(8).toString('hex')}`
+
+const code = (error: unknown) => (error as NodeJS.ErrnoException).code
 
 export async function withFileLock<T>(file: string, task: () => Promise<T> | T, options: FileLockOptions = {}): Promise<T> {
   const staleMs = options.staleMs ?? 30_000
@@ -41,13 +55,7 @@ export async function withFileLock<T>(file: string, task: () => Promise<T> | T, 
   const lockFile = `${file}.lock`
   const holder = me()
   await mkdir(dirname(file), { recursive: true })
-  for (;;) {
-    try {
-      await writeFile(lockFile, holder, { flag: 'wx' })
-      break
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    }
+  while (!(await createLock(lockFile, holder))) {
     if (await takeOverDeadLock(lockFile, staleMs)) continue
     if (Date.now() >= deadline) throw new FileLockTimeoutError(file)
     await sleep(10 + Math.random() * 30)
@@ -60,30 +68,67 @@ export async function withFileLock<T>(file: string, task: () => Promise<T> | T, 
   }
 }
 
+/** Creates `path` holding `text`, whole, unless it exists; true when this call made it. */
+async function createLock(path: string, text: string): Promise<boolean> {
+  const draft = `${path}.${randomBytes(6).toString('hex')}.new`
+  await writeFile(draft, text)
+  try {
+    await link(draft, path)
+    return true
+  } catch (error) {
+    if (code(error) === 'EEXIST') return false
+    if (!['EPERM', 'ENOTSUP', 'ENOSYS', 'EXDEV'].includes(code(error) ?? '')) throw error
+  } finally {
+    await rm(draft, { force: true })
+  }
+  // No hard links here: create it exclusively (for a moment it is empty, which a taker-over respects).
+  try {
+    await writeFile(path, text, { flag: 'wx' })
+    return true
+  } catch (error) {
+    if (code(error) === 'EEXIST') return false
+    throw error
+  }
+}
+
 /** Removes a lock whose holder is gone; true when the caller should try again at once. */
-async function takeOverDeadLock(lockFile: string, staleMs: number): Promise<boolean> {
+async function takeOverDeadLock(lockFile: string, staleMs: number, depth = 0): Promise<boolean> {
   const seen = await readFile(lockFile, 'utf8').catch(() => undefined)
   if (seen === undefined) return true // released meanwhile
+  if (!(await isDead(lockFile, seen, staleMs))) return false
+  return removeDeadLock(lockFile, seen, staleMs, depth)
+}
+
+/**
+ * Removes `lockFile` if it still holds `seen`, a dead holder's text. One process per dead
+ * lock does it: the one that creates the fence `<lockFile>.<digest of seen>`. False while
+ * another process holds the fence (the caller waits a moment). Exported for the test that
+ * makes a new lock between the look and the removal.
+ */
+export async function removeDeadLock(lockFile: string, seen: string, staleMs: number, depth = 0): Promise<boolean> {
+  const fence = `${lockFile}.${createHash('sha256').update(seen).digest('hex').slice(0, 16)}`
+  // A process that died while taking over leaves its fence; it is dead in turn (a chain of
+  // such deaths ends here: each needs a crash within milliseconds).
+  if (!(await createLock(fence, me()))) return depth < 3 && takeOverDeadLock(fence, staleMs, depth + 1)
+  try {
+    const now = await readFile(lockFile, 'utf8').catch(() => undefined)
+    // An empty lock (only where there are no hard links) is one whose holder is still writing
+    // its name, unless it is old: every empty lock reads the same, so its age is asked again.
+    if (now === seen && (seen !== '' || (await isDead(lockFile, seen, staleMs)))) await rm(lockFile, { force: true })
+    return true
+  } finally {
+    // Once the dead lock is gone its fence guards nothing: a late taker-over who makes it
+    // again finds another text in the lock and leaves it.
+    await rm(fence, { force: true })
+  }
+}
+
+async function isDead(lockFile: string, seen: string, staleMs: number): Promise<boolean> {
   const age = await stat(lockFile).then(
     (s) => Date.now() - s.mtimeMs,
     () => 0
   )
-  // An empty lock is one just created whose holder is writing its name: alive unless old.
-  if (!(age > staleMs || (seen !== '' && holderIsGone(seen)))) return false
-  const aside = `${lockFile}.${randomBytes(6).toString('hex')}.dead`
-  try {
-    await rename(lockFile, aside)
-  } catch {
-    return true // someone else took it over or it was released: try again
-  }
-  const taken = await readFile(aside, 'utf8').catch(() => '')
-  if (taken !== seen) {
-    // A live holder's lock, made between our look and our rename: give it back.
-    await rename(aside, lockFile).catch(() => undefined)
-    return false
-  }
-  await rm(aside, { force: true })
-  return true
+  return age > staleMs || (seen !== '' && holderIsGone(seen))
 }
 
 /** The holder was a process on this machine that no longer runs (killed, crashed). */

@@ -13,6 +13,7 @@ import {
 import { ConnectorError, classifyNetworkError, networkHint } from '../http/errors'
 import { redact, registerSecret } from '../http/redact'
 import { abortError } from '../http/retry'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { TokenProvider, TokenStore } from '../token-provider'
 import type { MsalNetworkModule } from './msal-network'
 
@@ -211,6 +212,9 @@ function renewAt(result: AuthenticationResult): number {
   return expires - Math.min(5 * 60_000, lifetime / 10)
 }
 
+/** How long a failed browser sign-in waits for msal to close its loopback after our error response. */
+const LOOPBACK_RELEASE_MS = 5_000
+
 /**
  * Ends a pending msal loopback sign-in: posts an OAuth error response (form_post, as msal
  * expects) with the request's state to its redirect URI, so msal settles and closes the port.
@@ -402,61 +406,78 @@ export class PublicClientTokenProvider implements TokenProvider {
             message: 'Browser sign-in needs a way to open the system browser.',
             hint: 'Use device code sign-in in scripts.'
           })
-        const timeoutMs = this.interaction.interactiveTimeoutMs ?? 5 * 60_000
-        let timer: NodeJS.Timeout | undefined
-        let onAbort: (() => void) | undefined
-        // msal's loopback server waits for the browser forever (issue #7306) and has no cancel:
-        // when we give up, release openBrowser and post an error response to the loopback so
-        // msal finishes its flow and closes the port.
-        let authorizeUrl: string | undefined
-        let releaseBrowser: () => void = () => {}
-        const browserReleased = new Promise<void>((resolve) => {
-          releaseBrowser = resolve
-        })
-        const cancelLoopback = () => {
-          releaseBrowser()
-          if (authorizeUrl) void cancelLoopbackSignIn(authorizeUrl)
-        }
-        const gaveUp = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            cancelLoopback()
-            reject(
-              new ConnectorError({
-                kind: 'timeout',
-                service: 'dynamics-auth',
-                message: `Browser sign-in did not complete within ${Math.round(timeoutMs / 1000)} s.`,
-                hint: 'Sign in again; if the browser showed success but the app did not notice, use device code sign-in.'
-              })
-            )
-          }, timeoutMs)
-          onAbort = () => {
-            cancelLoopback()
-            reject(abortError(signal!, 'dynamics-auth'))
-          }
-          if (signal?.aborted) onAbort()
-          else signal?.addEventListener('abort', onAbort, { once: true })
-        })
-        const flow = this.app.acquireTokenInteractive({
-          scopes: [this.scope],
-          openBrowser: (url: string) => {
-            authorizeUrl = url
-            return Promise.race([openBrowser(url), browserReleased])
-          },
-          successTemplate: 'Signed in to Sync Studio. You can close this window.'
-        })
-        flow.catch(() => {}) // after a timeout/cancel its (expected) failure is not interesting
-        try {
-          result = await Promise.race([flow, gaveUp])
-        } finally {
-          clearTimeout(timer)
-          if (onAbort) signal?.removeEventListener('abort', onAbort)
-        }
+        result = await this.browserSignIn(openBrowser, signal)
       }
     } catch (error) {
       throw authError(error, this.network?.lastFailure)
     }
     this.token = tokenFrom(result, 'Sign-in returned no access token.')
     return this.token.value
+  }
+
+  /**
+   * The system browser and msal's loopback redirect. msal's loopback server waits for the
+   * browser for ever (issue #7306) and has no cancel: when we give up (timeout or cancel) we
+   * release openBrowser and post an error response to the loopback, so msal finishes its flow
+   * and closes the port — and we fail only once it has, so nothing of a failed sign-in is
+   * left listening.
+   */
+  private async browserSignIn(openBrowser: (url: string) => Promise<void>, signal?: AbortSignal): Promise<AuthenticationResult> {
+    if (signal?.aborted) throw abortError(signal, 'dynamics-auth')
+    const timeoutMs = this.interaction.interactiveTimeoutMs ?? 5 * 60_000
+    let authorizeUrl: string | undefined
+    let gaveUp = false
+    let releaseBrowser: () => void = () => {}
+    const browserReleased = new Promise<void>((resolve) => (releaseBrowser = resolve))
+    let giveUp: (error: ConnectorError) => void = () => {}
+    const stopped = new Promise<ConnectorError>((resolve) => {
+      giveUp = (error) => {
+        if (gaveUp) return
+        gaveUp = true
+        releaseBrowser()
+        if (authorizeUrl) void cancelLoopbackSignIn(authorizeUrl)
+        resolve(error)
+      }
+    })
+    const timer = setTimeout(
+      () =>
+        giveUp(
+          new ConnectorError({
+            kind: 'timeout',
+            service: 'dynamics-auth',
+            message: `Browser sign-in did not complete within ${Math.round(timeoutMs / 1000)} s.`,
+            hint: 'Sign in again; if the browser showed success but the app did not notice, use device code sign-in.'
+          })
+        ),
+      timeoutMs
+    )
+    const onAbort = () => giveUp(abortError(signal!, 'dynamics-auth'))
+    signal?.addEventListener('abort', onAbort, { once: true })
+    const flow = this.app.acquireTokenInteractive({
+      scopes: [this.scope],
+      openBrowser: (url: string) => {
+        authorizeUrl = url
+        // Given up before msal got this far: its loopback is listening already, end it too.
+        if (gaveUp) void cancelLoopbackSignIn(url)
+        return Promise.race([openBrowser(url), browserReleased])
+      },
+      successTemplate: 'Signed in to Sync Studio. You can close this window.'
+    })
+    const settled = flow.then(
+      () => undefined,
+      () => undefined
+    )
+    try {
+      const first = await Promise.race([flow.then((value) => ({ value })), stopped.then((error) => ({ error }))])
+      if ('value' in first) return first.value
+      // msal closes its loopback as its flow ends (on our error response); a loopback that
+      // cannot be reached any more ends nothing, so the wait is bounded.
+      await Promise.race([settled, sleep(LOOPBACK_RELEASE_MS, undefined, { ref: false })])
+      throw first.error
+    } finally {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+    }
   }
 
   async signOut(): Promise<void> {
