@@ -15,10 +15,16 @@ const empty: RecordsFlow = {
   fields: []
 }
 
+/** Worked out inside each test (not when the file is collected), so a mutation run sees it change. */
+function proposalsOf(flow: RecordsFlow, source: Table, target: Table) {
+  const proposals = suggestMappings(flow, source, target)
+  return { proposals, byTarget: Object.fromEntries(proposals.map((p) => [p.target, p])) }
+}
+const contactProposals = () => proposalsOf(empty, dynamicsContact, campaignProfile)
+
 describe('auto-map', () => {
-  const proposals = suggestMappings(empty, dynamicsContact, campaignProfile)
-  const byTarget = Object.fromEntries(proposals.map((p) => [p.target, p]))
   it('proposes the known Dynamics ↔ Campaign pairs with their steps', () => {
+    const { byTarget } = contactProposals()
     expect(byTarget.email).toMatchObject({ from: ['emailaddress1'], confidence: 0.95, steps: [{ fn: 'email' }] })
     expect(byTarget.firstName).toMatchObject({ from: ['firstname'], steps: [{ fn: 'truncate' }] })
     expect(byTarget.gender).toMatchObject({
@@ -33,6 +39,7 @@ describe('auto-map', () => {
     expect(byTarget.email.reason).toMatch(/known/)
   })
   it('never proposes the match key, read-only fields, or a source twice', () => {
+    const { proposals, byTarget } = contactProposals()
     expect(byTarget.cusDynamicsContactId).toBeUndefined()
     expect(byTarget.age).toBeUndefined()
     const sources = proposals.map((p) => p.from[0])
@@ -40,6 +47,7 @@ describe('auto-map', () => {
     expect(proposals.every((p) => p.confidence >= 0.6 && p.confidence <= 1 && p.reason.length > 0)).toBe(true)
   })
   it('matches by name when no pair is known', () => {
+    const { byTarget } = contactProposals()
     expect(byTarget.fax).toMatchObject({ from: ['fax'] })
   })
   it('never overwrites an existing mapping, and applies only on request', () => {
@@ -53,6 +61,7 @@ describe('auto-map', () => {
     expect(applied.fields.length).toBe(1 + again.length)
   })
   it('the applied proposals validate without errors', () => {
+    const { proposals } = contactProposals()
     const flow = applyProposals(empty, proposals)
     const problems = validateFlow({ format: DOCUMENT_FORMAT, name: 't', flows: [flow] }, 0, catalogOf(exampleTables))
     expect(problems.filter((p) => p.severity === 'error')).toEqual([])
@@ -137,11 +146,11 @@ const carFlow: RecordsFlow = {
   fields: []
 }
 
-describe('auto-map on custom tables, by name', () => {
-  const proposals = suggestMappings(carFlow, cars, cusCar)
-  const byTarget = Object.fromEntries(proposals.map((p) => [p.target, p]))
+const carProposals = () => proposalsOf(carFlow, cars, cusCar)
 
+describe('auto-map on custom tables, by name', () => {
   it('the same name without its prefix, then the same display name, then similar names, each less sure', () => {
+    const { proposals, byTarget } = carProposals()
     expect(byTarget.vin).toEqual({ target: 'vin', from: ['new_vin'], confidence: 0.9, reason: 'same name (new_vin ≈ vin)' })
     expect(byTarget.plate).toEqual({
       target: 'plate',
@@ -163,6 +172,7 @@ describe('auto-map on custom tables, by name', () => {
   })
 
   it('proposes the steps that make the value fit, and is less sure when a conversion is needed', () => {
+    const { byTarget } = carProposals()
     expect(byTarget.colour).toEqual({
       target: 'colour',
       from: ['new_colour'],
@@ -182,6 +192,7 @@ describe('auto-map on custom tables, by name', () => {
   })
 
   it('never proposes a value that cannot be converted, a field that cannot be written, or a collection', () => {
+    const { proposals, byTarget } = carProposals()
     // A date-time into a true/false field: no step makes it fit.
     expect(byTarget.built).toBeUndefined()
     expect(byTarget.age).toBeUndefined()
