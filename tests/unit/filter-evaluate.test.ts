@@ -85,6 +85,10 @@ describe('comparisons', () => {
     expect(kept({ field: 'age', op: 'between', from: null, to: 10 }, [{ age: 0 }, { age: null }])).toEqual([])
     expect(kept({ field: 'age', op: 'between', from: null, to: 31 }, ages)).toEqual([])
     expect(kept({ field: 'age', op: 'between', from: 29, to: null }, ages)).toEqual([])
+    // Two empty ends are not "between empty and empty": no record is kept, the empty ones included.
+    expect(kept({ field: 'age', op: 'between', from: null, to: null }, ages)).toEqual([])
+    expect(kept({ field: 'extra', op: 'between', from: null, to: null }, [{ extra: null }, {}, { extra: 3 }])).toEqual([])
+    expect(kept({ field: 'age', op: 'between', from: 'young', to: 'old' }, ages)).toEqual([])
     expect(kept({ field: 'age', op: 'between', from: 29, to: 'old' }, ages)).toEqual([])
     expect(kept({ field: 'age', op: 'between', from: 'young', to: 31 }, ages)).toEqual([])
     const untyped = [{ extra: 5 }, { extra: 'b' }]

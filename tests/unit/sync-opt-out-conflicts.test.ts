@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { optOutModes } from '../../src/shared/mapping/opt-out-modes'
-import { conflictLabel, planOptOut, type OptOutDirection } from '../../src/main/sync/opt-out-rule'
+import { ConflictTally, conflictLabel, planOptOut, type OptOutDirection } from '../../src/main/sync/opt-out-rule'
 
 /**
  * Conflicts made on purpose — both sides changed, to different values — are labelled with
@@ -101,5 +101,51 @@ describe('opt-out conflicts, both ways', () => {
     const off = planOptOut('off', [pair], { donotbulkemail: true }, late, { blackListEmail: false }, { blackListEmail: early })
     expect([off.dynamics, off.campaign]).toEqual([{}, {}])
     expect(optOutModes.both.ways).toHaveLength(2)
+  })
+})
+
+describe("the run summary's count of conflicts", () => {
+  it('says when Dynamics and Campaign agreed on every opt-out, in the plan and in the run', () => {
+    const none = new ConflictTally()
+    expect(none.text(true)).toBe('no opt-out conflict to resolve: Dynamics and Campaign agreed on every opt-out')
+    expect(none.text(false)).toBe('no opt-out conflict resolved: Dynamics and Campaign agreed on every opt-out')
+  })
+
+  it('counts conflicts by the side kept and by the rule that kept it, rules in a fixed order', () => {
+    const tally = new ConflictTally()
+    tally.add({ kept: 'campaign', rule: 'timeMissing' })
+    expect(tally.text(false)).toBe(
+      "1 opt-out conflict resolved: 1 kept Campaign's value, 0 kept Dynamics' value — by rule: 1 a time missing (opt-out wins)"
+    )
+    tally.add({ kept: 'campaign', rule: 'campaignNewer' })
+    tally.add({ kept: 'dynamics', rule: 'sameTime' })
+    tally.add({ kept: 'campaign', rule: 'campaignNewer' })
+    expect(tally.total).toBe(4)
+    expect(tally.kept).toEqual({ dynamics: 1, campaign: 3 })
+    expect(tally.byRule).toEqual({ campaignNewer: 2, sameTime: 1, timeMissing: 1 })
+    expect(tally.text(true)).toBe(
+      "4 opt-out conflicts would be resolved: 3 kept Campaign's value, 1 kept Dynamics' value — by rule: " +
+        "2 Campaign's change newer, 1 same time (opt-out wins), 1 a time missing (opt-out wins)"
+    )
+    tally.add({ kept: 'dynamics', rule: 'dynamicsNewer' })
+    expect(tally.text(false)).toMatch(
+      /^5 opt-out conflicts resolved: 3 kept Campaign's value, 2 kept Dynamics' value — by rule: 2 Campaign's change newer, 1 Dynamics' change newer \(opt-out wins\), 1 same time/
+    )
+  })
+
+  it('tallies the conflicts a plan settles', () => {
+    const tally = new ConflictTally()
+    const plan = planOptOut(
+      'both',
+      [pair, { dynamics: 'donotphone', campaign: 'blackListPhone' }, { dynamics: 'donotfax', campaign: 'blackListFax' }],
+      { donotbulkemail: false, donotphone: true, donotfax: true },
+      late,
+      { blackListEmail: true, blackListPhone: false, blackListFax: true },
+      { blackListEmail: early, blackListPhone: early }
+    )
+    for (const decision of plan.decisions) if (decision.conflict) tally.add(decision.conflict)
+    expect(tally.total).toBe(2)
+    expect(tally.kept).toEqual({ dynamics: 1, campaign: 1 })
+    expect(tally.byRule).toEqual({ dynamicsNewer: 2 })
   })
 })

@@ -72,6 +72,17 @@ describe('text fields', () => {
     expect(rule({}, 'dynamics')('ab\u0000')).toEqual(accepted('ab\u0000'))
   })
 
+  it('takes text above the surrogate range (full-width forms, private use, a BOM) as ordinary characters', () => {
+    const name = rule({ maxLength: 5 })
+    // Japanese names are often typed in full-width forms (U+FF00…): nothing broken about them.
+    for (const text of ['ＴＯＫＹＯ', 'ﾄｳｷｮｳ', '\ue000x', '\ufeffab', 'ａ\ufffd']) expect(name(text), text).toEqual(accepted(text))
+    expect(lengthIn('campaign', 'ＴＯＫＹＯ')).toBe(5)
+    // A high surrogate is a pair only with a low one after it, not with any character above.
+    expect(name('\ud83dＡ')).toEqual(refused(/lone UTF-16 surrogate at position 1/))
+    expect(lengthIn('campaign', '\ud83dＡ')).toBe(2)
+    expect(lengthIn('campaign', 'a\udc00')).toBe(2)
+  })
+
   it('checks an email only for Campaign, trims it there, and keeps a non-text value unchanged', () => {
     const email = rule({ name: 'email', displayName: 'Email', type: 'email' })
     expect(email(' a@b.co ')).toEqual(accepted('a@b.co'))
@@ -180,6 +191,8 @@ describe('numbers, booleans and dates (Campaign)', () => {
     for (const type of ['integer', 'boolean', 'datetime', 'dateonly'] as const)
       expect(fieldRule(field({ type }), 'dynamics')).toBeUndefined()
     for (const type of ['link', 'collection', 'lookup', 'unknown'] as const) expect(fieldRule(field({ type }), 'campaign')).toBeUndefined()
+    // Campaign has no option sets of Dynamics' kind: a picklist there is left to Campaign, not read as a date.
+    for (const type of ['picklist', 'multipicklist'] as const) expect(fieldRule(field({ type }), 'campaign')).toBeUndefined()
   })
 })
 

@@ -68,11 +68,15 @@ function compileCondition(condition: Condition, options: FilterOptions): RecordT
     case 'lt':
     case 'le': {
       const want = lit(condition.value)
-      if (want === null || want === undefined) return () => false
+      // Nothing is greater or smaller than empty (JavaScript would order null as 0).
+      if (want === null) return () => false
+      // Stryker disable next-line ConditionalExpression: an unreadable value (undefined) compares false with every value all the same; said here rather than left to that
+      if (want === undefined) return () => false
       const op = condition.op
       return (r) => {
-        const v = key(r)
-        if (v === null || v === undefined || typeof v !== typeof want) return false
+        const v = key(r) as typeof want
+        // An empty or unreadable record value (null, undefined) orders with nothing: `want` is neither, so its type differs.
+        if (typeof v !== typeof want) return false
         return op === 'gt' ? v > want : op === 'ge' ? v >= want : op === 'lt' ? v < want : v <= want
       }
     }
@@ -98,10 +102,14 @@ function compileCondition(condition: Condition, options: FilterOptions): RecordT
     case 'between': {
       const from = lit(condition.from)
       const to = lit(condition.to)
-      if (from === null || from === undefined || to === null || to === undefined || typeof from !== typeof to) return () => false
+      // An empty end keeps nothing (JavaScript would order null as 0).
+      if (from === null || to === null) return () => false
+      // Stryker disable next-line ConditionalExpression,LogicalOperator: an unreadable end (undefined) compares false with every value, so the range is empty all the same; said here rather than left to that
+      if (from === undefined || to === undefined) return () => false
+      // Both ends are now of the field's kind, so of one type; a record value of another type (empty, unreadable) is never in range.
       return (r) => {
-        const v = key(r)
-        return v !== null && v !== undefined && typeof v === typeof from && v >= from && v <= to
+        const v = key(r) as typeof from
+        return typeof v === typeof from && v >= from && v <= to
       }
     }
     case 'lastXDays': {
