@@ -141,6 +141,52 @@ describe('the key lookup', () => {
     expect(calls.filter((c) => c.includes('/byEmail'))).toHaveLength(keys.length)
   })
 
+  it('a PATCH by key refused for its data fails that record only: later updates still go by key, one call each', async () => {
+    calls.length = 0
+    const thing = (email: string) => ({ PKey: `@${email}`, href: `${base}profileAndServicesExt/cusThing/@${email}`, email })
+    answer = (method, path) => {
+      if (method === 'PATCH' && path.endsWith(`/cusThing/${encodeURIComponent('a@x.example')}`))
+        return {
+          status: 500,
+          body: { code: 500, message: "RST-360011 Une erreur est survenue. XTK-170001 L'adresse 'a@x' n'est pas valide." }
+        }
+      if (method === 'PATCH') return { status: 200, body: thing(decodeURIComponent(path.split('/').pop()!)) }
+      return { status: 500, body: { code: 500, message: 'RST-360011 not expected in this test' } }
+    }
+    const sink = new CampaignSink({ connector: connector(), resource: 'cusThing', keyField: 'email', keyInUrl: true })
+    const update = (key: string) => ({ op: 'update' as const, key, record: { name: 'N' }, patch: { name: 'N' }, byKey: true as const })
+    const signal = new AbortController().signal
+    const refused = await sink.write([update('a@x.example')], signal)
+    expect(refused).toMatchObject([{ key: 'a@x.example', outcome: 'failed', retryable: false }])
+    const later = await sink.write([update('b@x.example'), update('c@x.example')], signal)
+    expect(later.map((o) => o.outcome)).toEqual(['updated', 'updated'])
+    // Three PATCHes by the key in the URL, the refused one sent once; no filter lookups.
+    expect(calls.every((c) => c.startsWith('PATCH ') && !c.includes('/byEmail'))).toBe(true)
+    expect(calls).toHaveLength(3)
+    expect(sink.calls).toMatchObject({ updateByKey: 3, lookup: 0, update: 0 })
+    expect(sink.lookupMode).toBe('url')
+  })
+
+  it('a PATCH by key answered XTK-170036 (not an identification key) goes through the filter from then on', async () => {
+    calls.length = 0
+    answer = (method, path) => {
+      if (path.includes('/byEmail')) {
+        const email = new URL(path, 'http://x').searchParams.get('email_parameter')!
+        return { status: 200, body: { content: [{ PKey: '@1', href: `${base}profileAndServicesExt/cusThing/@1`, email }] } }
+      }
+      if (method === 'PATCH' && path.endsWith('/@1')) return { status: 200, body: {} }
+      return { status: 500, body: { code: 500, message: "'a@x.example' attribut inconnu. XTK-170036 Impossible d'analyser l'expression." } }
+    }
+    const sink = new CampaignSink({ connector: connector(), resource: 'cusThing', keyField: 'email', keyInUrl: true })
+    const out = await sink.write(
+      [{ op: 'update', key: 'a@x.example', record: { name: 'N' }, patch: { name: 'N' }, byKey: true }],
+      new AbortController().signal
+    )
+    expect(out).toMatchObject([{ key: 'a@x.example', outcome: 'updated' }])
+    expect(sink.lookupMode).toBe('filter')
+    expect(calls.map((c) => c.split(' ')[0])).toEqual(['PATCH', 'GET', 'PATCH'])
+  })
+
   it('an unconfirmed key goes through the filter from the start', async () => {
     calls.length = 0
     answer = () => ({ status: 200, body: { content: [] } })

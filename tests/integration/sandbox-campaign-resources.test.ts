@@ -420,6 +420,27 @@ describe('state', () => {
       await m.close()
     }
   })
+
+  it('bulk-writes by identification key without HTTP, with the validation of a POST or PATCH (writeByKey)', async () => {
+    const m = await open({ seed: 14, profiles: 0 })
+    try {
+      const key = m.sandbox.info.dynamicsKeyField
+      expect(m.sandbox.hasKey('profile', 'contact-1')).toBe(false)
+      expect(m.sandbox.writeByKey('profile', { [key]: 'contact-1', email: 'ann@example.com', lastName: 'Ann' })).toBe('created')
+      expect(m.sandbox.writeByKey('profile', { [key]: 'contact-1', lastName: 'Anne' })).toBe('updated')
+      expect(m.sandbox.hasKey('profile', 'contact-1')).toBe(true)
+      const stored = (await m.call('GET', `profileAndServicesExt/profile/contact-1`)).json
+      expect(stored).toMatchObject({ email: 'ann@example.com', lastName: 'Anne' })
+      // Refused as over HTTP, and nothing is stored.
+      expect(() => m.sandbox.writeByKey('profile', { [key]: 'contact-2', email: 'not an address' })).toThrow(/XTK-170001/)
+      expect(m.sandbox.hasKey('profile', 'contact-2')).toBe(false)
+      expect(() => m.sandbox.writeByKey('cusVehicle', { externalId: 'v-1', vin: 'X'.repeat(18) })).toThrow(/value too long/)
+      expect(() => m.sandbox.writeByKey('profile', { email: 'no-key@example.com' })).toThrow(/has no/)
+      expect((await m.all('profileAndServicesExt/profile')).length).toBe(1)
+    } finally {
+      await m.close()
+    }
+  })
 })
 
 /** Minimal RFC 4180 reader for the assertions. */

@@ -1,6 +1,6 @@
 import type { FaultSettings } from './common/faults'
 import type { TlsListener } from './common/tls'
-import { createCampaignSandbox, type CampaignSandbox } from './campaign'
+import { createCampaignSandbox, type CampaignSandbox, type CustomResourceDefinition } from './campaign'
 import { createDataverseSandbox, type DataverseSandbox, type ServiceProtectionLimits } from './dataverse'
 import { listenSandboxHttp, notFoundResponder } from './server'
 import { readSnapshot, snapshotFormat, writeSnapshot, type SandboxSnapshot } from './snapshot'
@@ -30,6 +30,8 @@ export interface SandboxOptions {
   profiles?: number
   /** Email deliveries in Campaign's seeded marketing history (default 2; ignored when a snapshot is restored). */
   deliveries?: number
+  /** Campaign's custom resources, as published on the instance (default cusVehicle and cusEventRegistration). */
+  campaignResources?: CustomResourceDefinition[]
   /** Injected faults, per service. */
   faults?: { dynamics?: Partial<FaultSettings>; campaign?: Partial<FaultSettings> }
   /** Restore from this file on start when it exists; save to it on save() and close(). */
@@ -150,6 +152,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       seed,
       profiles,
       deliveries: options.deliveries,
+      ...(options.campaignResources ? { customResources: options.campaignResources } : {}),
       // Profiles adopted by an earlier integration point at real contacts, so their history reaches a timeline.
       linkedContactId: (index) => (index < contacts ? contactIds.idOf('contact', index) : undefined),
       baseUrl: http.origin,

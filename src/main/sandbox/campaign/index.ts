@@ -54,6 +54,14 @@ export interface CampaignSandbox {
    * `key` is a PKey or the Dynamics key value. Returns the profile's PKey.
    */
   editProfile(key: string, changes: Record<string, unknown>): string
+  /**
+   * A bulk load without HTTP (the incremental bench's starting state): writes one record of a
+   * resource by its identification key, through the same validation as a POST (new key) or a
+   * PATCH by key on `/profileAndServicesExt/<resource>`. A refusal throws Campaign's message.
+   */
+  writeByKey(resource: string, values: Record<string, unknown>): 'created' | 'updated'
+  /** Whether a record of the resource holds this identification key (the bulk load's parent check). */
+  hasKey(resource: string, key: string): boolean
 }
 
 export function createCampaignSandbox(options: CampaignSandboxOptions): CampaignSandbox {
@@ -106,6 +114,23 @@ export function createCampaignSandbox(options: CampaignSandboxOptions): Campaign
       if (!record) throw new Error(`no profile with key ${key}`)
       model.update(profile, 'profileAndServicesExt', record, changes)
       return model.pkey('profile', record.id)
+    },
+    writeByKey: (name, values) => {
+      const resource = model.resources.get(name)
+      if (!resource?.keyField) throw new Error(`no resource ${name} with an identification key`)
+      const key = values[resource.keyField]
+      if (typeof key !== 'string' || key === '') throw new Error(`the ${name} record has no ${resource.keyField}`)
+      const record = model.findByKey(resource, key)
+      if (record) {
+        model.update(resource, 'profileAndServicesExt', record, values)
+        return 'updated'
+      }
+      model.create(resource, 'profileAndServicesExt', values)
+      return 'created'
+    },
+    hasKey: (name, key) => {
+      const resource = model.resources.get(name)
+      return resource !== undefined && model.findByKey(resource, key) !== undefined
     }
   }
 }

@@ -478,7 +478,10 @@ export class CampaignSink implements TargetSink {
       rethrowFatal(error, `updating ${this.options.resource} ${key}`)
       if (isKind(error, 'notFound')) return this.create(key, { ...whole }, signal)
       // Not an identification key Campaign takes in the URL (XTK-170036): the filter from now on.
-      if (isKind(error, 'badRequest', 'protocol') && this.keyLookup === 'unknown') {
+      // Only that answer: a PATCH carries data, and Campaign refusing this record's data (a
+      // stricter e-mail rule, a data policy) says nothing about the key — switching would make
+      // every later update of the run cost a lookup too, and send the refused data twice.
+      if (isKind(error, 'badRequest', 'protocol') && this.keyLookup === 'unknown' && notAnIdentificationKey(error)) {
         this.keyLookup = 'filter'
         return this.update(key, patch, whole, signal)
       }
@@ -496,6 +499,12 @@ export class CampaignSink implements TargetSink {
     this.hrefs.delete(key)
     return { key, outcome: deleted ? 'deleted' : 'unchanged' }
   }
+}
+
+/** Campaign's answer to a URL segment that is neither a PKey nor an identification key (https://experienceleague.adobe.com/en/docs/experience-cloud/campaign/apis/limitations). */
+function notAnIdentificationKey(error: unknown): boolean {
+  if (!isConnectorError(error)) return false
+  return error.kind === 'protocol' || error.code === 'XTK-170036' || /\bXTK-170036\b/.test(error.message)
 }
 
 export function isCampaignNotFound(error: unknown): boolean {
