@@ -105,9 +105,25 @@ export function checkValue(root: unknown): { problems: Problem[]; fatal: boolean
   // Over-long names and texts are reported together, then nothing else is checked: every
   // later message would have to quote them.
   let tooLong = false
-  const stack: Array<{ value: unknown; path: PathSegment[] }> = [{ value: root, path: [] }]
+  // A key is checked when its value is taken from the stack, so problems come in document order.
+  const stack: Array<{ value: unknown; path: PathSegment[]; key?: string }> = [{ value: root, path: [] }]
   while (stack.length > 0) {
-    const { value, path } = stack.pop()!
+    const { value, path, key } = stack.pop()!
+    if (key !== undefined) {
+      if (key.length > documentLimits.keyLength) {
+        problems.push(
+          error(
+            path.slice(0, -1),
+            `a key of ${key.length.toLocaleString('en-US')} characters; keys are at most ${documentLimits.keyLength} — remove or rename it`
+          )
+        )
+        tooLong = true
+        if (problems.length > MAX_PROBLEMS) return { problems, fatal: true }
+        continue
+      }
+      const finding = policyFinding(key)
+      if (finding) problems.push(error(path, policyMessage(finding, 'key')))
+    }
     if (++values > documentLimits.values) {
       problems.push(
         error(
@@ -179,21 +195,7 @@ export function checkValue(root: unknown): { problems: Problem[]; fatal: boolean
       return { problems, fatal: true }
     }
     for (let k = keys.length - 1; k >= 0; k--) {
-      const key = keys[k]
-      if (key.length > documentLimits.keyLength) {
-        problems.push(
-          error(
-            path,
-            `a key of ${key.length.toLocaleString('en-US')} characters; keys are at most ${documentLimits.keyLength} — remove or rename it`
-          )
-        )
-        tooLong = true
-        if (problems.length > MAX_PROBLEMS) return { problems, fatal: true }
-        continue
-      }
-      const finding = policyFinding(key)
-      if (finding) problems.push(error([...path, key], policyMessage(finding, 'key')))
-      stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key] })
+      stack.push({ value: (value as Record<string, unknown>)[keys[k]], path: [...path, keys[k]], key: keys[k] })
     }
   }
   return { problems, fatal: tooLong }
