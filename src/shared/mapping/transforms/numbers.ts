@@ -8,7 +8,7 @@ const groupSpaces = /[\s\u00a0\u202f'’]/g
 const withDot = /^[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+)?(?:e[+-]?\d+)?$/i
 const withComma = /^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*)(?:,\d+)?$/
 
-/** Text to a number; null when the text is empty; undefined when it is not a number. */
+/** Text to a number; null when the text is empty; undefined when it is not a finite number. */
 export function readNumber(text: string, decimalSeparator: '.' | ','): number | null | undefined {
   const compact = text.replace(groupSpaces, '')
   if (compact === '') return null
@@ -18,7 +18,9 @@ export function readNumber(text: string, decimalSeparator: '.' | ','): number | 
     return Number(compact.replace(/\./g, '').replace(',', '.'))
   }
   if (!withDot.test(compact)) return undefined
-  return Number(compact.replace(/,/g, ''))
+  // An exponent without digits before it ("e5") reads as NaN, one too large ("1e400") as Infinity: neither is a number to write.
+  const n = Number(compact.replace(/,/g, ''))
+  return Number.isFinite(n) ? n : undefined
 }
 
 export function parseNumber(step: StepOf<'parseNumber'>, ctx: StepContext): CompiledStep {
