@@ -49,6 +49,7 @@ describe('parseNumber', () => {
     expect(await parse('')).toBe(null)
     expect(await parse('   ')).toBe(null)
     for (const text of ['-', '.', ',', '+-']) expect(await parseError(text)).toMatch(/is not a number/)
+    for (const text of ['-', '+', ',', '.']) expect(await parseError(text, ',')).toMatch(/is not a number \(decimal comma/)
   })
 
   it('passes finite numbers through and refuses other values with what was found', async () => {
@@ -113,11 +114,11 @@ describe('toBoolean', () => {
   })
 
   it("reads the mapping's own words, trimmed and in any case, instead of the defaults", async () => {
-    const lists = { trueValues: [' Ja '], falseValues: ['NEIN'] }
+    const lists = { trueValues: [' Ja '], falseValues: ['NEIN ', 'Non'] }
     expect(await toBoolean('ja', lists)).toBe(true)
     expect(await toBoolean(' nein ', lists)).toBe(false)
     expect((await stepError([{ fn: 'toBoolean', ...lists }], 'yes')).reason).toBe(
-      '"yes" is neither true ( Ja ) nor false (NEIN) — add it to "trueValues" or "falseValues"'
+      '"yes" is neither true ( Ja ) nor false (NEIN , Non) — add it to "trueValues" or "falseValues"'
     )
   })
 

@@ -121,6 +121,19 @@ describe('optionLabel', () => {
     expect((await stepError([{ fn: 'optionLabel', labels }], 3)).input).toBe(3)
   })
 
+  it('after a constant (no source column), the message says "the source"', async () => {
+    const flow = flowWith(
+      'out',
+      [],
+      [
+        { fn: 'constant', value: 9 },
+        { fn: 'optionLabel', labels: { '1': 'Mr' } }
+      ]
+    )
+    const r = await compileFlow(flow).run({ contactid: CONTACT_ID })
+    expect(r).toMatchObject({ kind: 'error', step: 1, reason: '9 is not an option of "the source" — add it to "labels"' })
+  })
+
   it('without labels or options, compiling fails at "labels" and names the field', () => {
     expect(refused([{ fn: 'optionLabel' }])).toEqual([
       { path: ['flows', 0, 'fields', 0, 'steps', 0, 'labels'], message: 'the source field\'s options are not known here — give "labels"' }
@@ -213,6 +226,8 @@ describe('lookup', () => {
     expect(await run([{ fn: 'lookup', field: 'address/city' }], { _parentcustomerid_value: 'a1', parentcustomerid: related })).toBe('Lyon')
     expect(await run([{ fn: 'lookup', field: 'address.zip' }], { _parentcustomerid_value: 'a1', parentcustomerid: related })).toBe(null)
     expect(await run([{ fn: 'lookup', field: 'name.first' }], { _parentcustomerid_value: 'a1', parentcustomerid: related })).toBe(null)
+    const noAddress = { name: 'Fabrikam', address: null }
+    expect(await run([{ fn: 'lookup', field: 'address.city' }], { _parentcustomerid_value: 'a2', parentcustomerid: noAddress })).toBe(null)
   })
 
   it('reads a navigation property named in "from" directly', async () => {
@@ -226,6 +241,27 @@ describe('lookup', () => {
       parentcustomerid_contact: { name: 'Anna' }
     }
     expect(await run([accountName], record)).toBe('Anna')
+  })
+
+  it('takes the related record of this lookup, not another expanded lookup of the record', async () => {
+    const record = {
+      primarycontactid: { name: 'Someone else' },
+      _parentcustomerid_value: 'a1',
+      parentcustomerid_account: { name: 'Contoso' }
+    }
+    expect(await run([accountName], record)).toBe('Contoso')
+  })
+
+  it('expands the navigation property of a read name, and a navigation property as it is', () => {
+    const flow = flowWith('out', ['_new_contactid_value'], [{ fn: 'lookup', field: 'emailaddress1' }])
+    expect(compileFlow(flow).expansions).toEqual([
+      { navigation: 'new_contactid', column: '_new_contactid_value', fields: ['emailaddress1'] }
+    ])
+    // Names that only look like read names are navigation properties already.
+    for (const column of ['new_rate_value', '_new_rate_value_old']) {
+      const named = compileFlow(flowWith('out', [column], [{ fn: 'lookup', field: 'name' }]))
+      expect(named.expansions).toEqual([{ navigation: column, column, fields: ['name'] }])
+    }
   })
 
   it('an empty lookup gives null; a set lookup without its related record fails with what to expand', async () => {
@@ -246,6 +282,18 @@ describe('lookup', () => {
     expect(refused([{ fn: 'lookup', field: './' }], { from: ['_parentcustomerid_value'] })).toEqual([
       { path: ['flows', 0, 'fields', 0, 'steps', 0, 'field'], message: 'name the related column to take, e.g. "name"' }
     ])
+  })
+})
+
+describe('messages', () => {
+  it('name the value even when it cannot be written as JSON, and cut long values', async () => {
+    expect((await stepError([{ fn: 'parseNumber' }], 10n)).reason).toBe('expected a number as text, found 10')
+    const long = 'x'.repeat(100)
+    expect((await stepError([{ fn: 'valueMap', map: {} }], long)).reason).toBe(
+      `no replacement for "${'x'.repeat(56)}… — add it to the map, or set "otherwise" or "keepUnmatched"`
+    )
+    const fits = 'y'.repeat(58)
+    expect((await stepError([{ fn: 'valueMap', map: {} }], fits)).reason).toMatch(`for "${fits}" — add`)
   })
 })
 
