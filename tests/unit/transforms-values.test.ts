@@ -104,6 +104,10 @@ describe('optionLabel', () => {
     expect(await labelOf(1, 'donotbulkemail')).toBe('Do Not Allow')
     expect(await labelOf(null, 'gendercode')).toBe(null)
     expect(await labelOf('', 'gendercode')).toBe(null)
+    // false is the option 0 only: a choice without it has no label for false.
+    expect((await stepError([{ fn: 'optionLabel' }], false, { from: 'gendercode', source: dynamicsContact })).reason).toBe(
+      'false is not an option of "gendercode" — add it to "labels"'
+    )
   })
 
   it('reads a multi-select choice as labels joined by "; ", spaces around the values allowed', async () => {
@@ -141,6 +145,11 @@ describe('optionLabel', () => {
     expect(refused([{ fn: 'optionLabel' }], { from: ['firstname'], source: dynamicsContact })).toEqual([
       { path: ['flows', 0, 'fields', 0, 'steps', 0, 'labels'], message: '"firstname" has no options — give "labels", or remove the step' }
     ])
+    // A choice column whose metadata lists no options is refused the same way, not failed record by record.
+    const empty: Table = { ...dynamicsContact, fields: [{ ...plainField('tier', 'picklist'), options: [] }] }
+    expect(refused([{ fn: 'optionLabel' }], { from: ['tier'], source: empty })[0].message).toBe(
+      '"tier" has no options — give "labels", or remove the step'
+    )
   })
 })
 
