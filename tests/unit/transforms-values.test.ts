@@ -112,6 +112,7 @@ describe('optionLabel', () => {
 
   it('reads a multi-select choice as labels joined by "; ", spaces around the values allowed', async () => {
     expect(await labelOf('100000001, 100000000', 'new_interests')).toBe('Travel; Sports')
+    expect(await labelOf(100000002, 'new_interests')).toBe('Music')
     const r = await stepError([{ fn: 'optionLabel' }], '100000001,7', { from: 'new_interests', source: dynamicsContact })
     expect(r.reason).toBe('7 is not an option of "new_interests" — add it to "labels"')
     expect(r.input).toBe('100000001,7')
@@ -123,6 +124,10 @@ describe('optionLabel', () => {
     expect(await stepValue([{ fn: 'optionLabel', labels }], '1')).toBe('Mr')
     expect((await stepError([{ fn: 'optionLabel', labels }], 0)).reason).toBe('0 is not an option of "x" — add it to "labels"')
     expect((await stepError([{ fn: 'optionLabel', labels }], 3)).input).toBe(3)
+    // Campaign enumerations carry text values, commas included.
+    const campaign = { male: 'Male', 'n/a, unknown': 'Unspecified' }
+    expect(await stepValue([{ fn: 'optionLabel', labels: campaign }], 'male')).toBe('Male')
+    expect(await stepValue([{ fn: 'optionLabel', labels: campaign }], 'n/a, unknown')).toBe('Unspecified')
   })
 
   it('after a constant (no source column), the message says "the source"', async () => {
