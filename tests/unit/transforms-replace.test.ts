@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { tryCompileFlow } from '../../src/shared/mapping/compile'
 import type { Step } from '../../src/shared/mapping/steps'
+import { checkPattern } from '../../src/shared/mapping/transforms/regex'
 import { flowWith, stepError, stepValue } from '../support/run-steps'
 
 // "replace" as consultants use it (clean phone numbers, reformat codes): flags, limits, and
@@ -15,6 +16,18 @@ function refusedPattern(step: Step) {
   return r.problems.map((p) => ({ path: p.path, message: p.message }))
 }
 
+describe('the pattern check the document validation uses', () => {
+  it('refuses what the step would refuse, so a document with such a pattern is not valid', () => {
+    for (const pattern of ['x'.repeat(501), '(', '(?<n>a)\\k<n>', 'a(?=b)', 'a{1001}']) {
+      const check = checkPattern(pattern, 'g')
+      expect(check.ok).toBe(false)
+      expect(check.regex).toBeUndefined()
+      expect(check.message).toBeTruthy()
+    }
+    expect(checkPattern('a+', 'gi').ok).toBe(true)
+  })
+})
+
 describe('replace', () => {
   it('replaces every match without flags, only the first with flags that leave out "g"', async () => {
     expect(await replace('a-b-c', '-', '')).toBe('abc')
@@ -28,6 +41,8 @@ describe('replace', () => {
     expect(await replace('line\nline', '^l', 'L', 'g')).toBe('Line\nline')
     expect(await replace('a\nb', 'a.b', 'x', 's')).toBe('x')
     expect(await replace('a\nb', 'a.b', 'x', '')).toBe('a\nb')
+    expect(await replace('Line\nline', '^l', 'L', 'gim')).toBe('Line\nLine')
+    expect(await replace('A\nb', 'a.B', 'x', 'si')).toBe('x')
   })
 
   it('turns numbers into text and keeps nothing as nothing', async () => {
