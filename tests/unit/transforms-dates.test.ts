@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { compileFlow } from '../../src/shared/mapping/compile'
+import { compileFlow, tryCompileFlow } from '../../src/shared/mapping/compile'
+import type { Step } from '../../src/shared/mapping/steps'
 import { stepError, stepValue, flowWith } from '../support/run-steps'
 
 // The date steps as a consultant meets them: Dynamics and Campaign text in, the canonical
@@ -8,6 +9,13 @@ import { stepError, stepValue, flowWith } from '../support/run-steps'
 
 const parse = (input: unknown, zone?: string) => stepValue([{ fn: 'parseDate', zone }], input)
 const format = (input: unknown, fmt: string, zone?: string) => stepValue([{ fn: 'formatDate', format: fmt, zone }], input)
+
+/** Where the editor points for a step whose arguments cannot work. */
+function problemAt(step: Step) {
+  const result = tryCompileFlow(flowWith('out', ['x'], [{ fn: 'trim' }, step]))
+  if (result.ok) throw new Error('expected the step to be refused')
+  return result.problems.map((p) => p.path)
+}
 
 describe('parseDate without a format', () => {
   it('keeps the years 0001–0099 as written, not as 1900–1999', async () => {
@@ -49,6 +57,14 @@ describe('parseDate without a format', () => {
     expect(await parse(new Date(Date.UTC(2024, 2, 31, 8)))).toBe('2024-03-31T08:00:00.000Z')
     expect(await parse('Sun, 31 Mar 2024 08:00:00 +0000')).toBe('2024-03-31T08:00:00.000Z')
     expect(await parse('2024-W13-7T08:00:00Z')).toBe('2024-03-31T08:00:00.000Z')
+    // Text from a spreadsheet often carries spaces around the value.
+    expect(await parse(' 2024-W13-7T08:00:00Z ')).toBe('2024-03-31T08:00:00.000Z')
+  })
+
+  it('reads other ISO forms without an offset in the step zone too', async () => {
+    // Week dates and hour-only times go through Luxon: the zone must still apply.
+    expect(await parse('2024-W27-1T10:00', 'America/New_York')).toBe('2024-07-01T14:00:00.000Z')
+    expect(await parse('2024-07-01T10', 'Asia/Tokyo')).toBe('2024-07-01T01:00:00.000Z')
   })
 
   it('gives null for nothing, and fails the record with its input for what is not a date', async () => {
@@ -67,6 +83,9 @@ describe('parseDate without a format', () => {
       '2023-02-29',
       '1900-02-29',
       '2024-04-31',
+      '2024-06-31',
+      '2024-09-31',
+      '2024-11-31',
       '2024-00-10',
       '2024-13-10',
       '2024-01-00',
@@ -106,8 +125,9 @@ describe('parseDate with a format', () => {
     )
   })
 
-  it('refuses an empty format when compiling', () => {
+  it('refuses an empty format when compiling, pointing at the format', () => {
     expect(() => compileFlow(flowWith('out', ['x'], [{ fn: 'parseDate', format: '  ' }]))).toThrow(/the format is empty/)
+    expect(problemAt({ fn: 'parseDate', format: '  ' })).toEqual([['flows', 0, 'fields', 0, 'steps', 1, 'format']])
   })
 })
 
@@ -118,6 +138,42 @@ describe('formatDate', () => {
     expect(await format('2023-04-07T02:00:00Z', 'date', 'America/Los_Angeles')).toBe('2023-04-06')
     expect(await format('1980-10-24', 'date', 'Pacific/Kiritimati')).toBe('1980-10-24')
     expect(await format(Date.UTC(2023, 3, 7, 23), 'date')).toBe('2023-04-07')
+  })
+
+  it('date: Dataverse text naming an impossible day fails the record instead of writing that day', async () => {
+    for (const bad of [
+      '2024-01-00T10:00:00Z',
+      '2024-01-32T10:00:00Z',
+      '2024-06-31T10:00:00Z',
+      '2023-02-29T10:00:00Z',
+      '2100-02-29T10:00:00Z',
+      '2024-00-10T10:00:00Z',
+      '2024-13-10T10:00:00Z',
+      '2024-03-31T25:00:00Z',
+      '2024-03-31T10:61:00Z'
+    ]) {
+      expect((await stepError([{ fn: 'formatDate', format: 'date' }], bad)).input).toBe(bad)
+    }
+    // The days at the edges of months and leap years are days.
+    expect(await format('2024-02-29T23:59:59Z', 'date')).toBe('2024-02-29')
+    expect(await format('2000-02-29T00:00:00Z', 'date')).toBe('2000-02-29')
+    expect(await format('2024-12-31T23:59:59.999Z', 'date')).toBe('2024-12-31')
+    expect(await format('2024-01-01T00:00Z', 'date')).toBe('2024-01-01')
+    expect(await format('1980-10-24', 'date')).toBe('1980-10-24')
+    // A date-time with an offset is the day it is in UTC, not the day written.
+    expect(await format('2024-03-31T23:30:00-02:00', 'date')).toBe('2024-04-01')
+  })
+
+  it('date: a year past 9999 keeps all its digits', async () => {
+    expect(await format(Date.UTC(10000, 0, 1), 'date')).toBe('10000-01-01')
+    expect(await format(Date.UTC(999, 0, 1), 'date')).toBe('0999-01-01')
+  })
+
+  it('dateTime: milliseconds always have three digits', async () => {
+    expect(await format('2023-04-07T10:10:10.010Z', 'dateTime')).toBe('2023-04-07 10:10:10.010Z')
+    expect(await format('2023-04-07T10:10:10.100Z', 'dateTime')).toBe('2023-04-07 10:10:10.100Z')
+    expect(await format('2023-04-07T10:10:10.009Z', 'dateTime')).toBe('2023-04-07 10:10:10.009Z')
+    expect(await format('2023-04-07T10:10:10.099Z', 'dateTime')).toBe('2023-04-07 10:10:10.099Z')
   })
 
   it('dateTime: Campaign text in UTC; a calendar date is midnight in the zone', async () => {
@@ -156,5 +212,9 @@ describe('formatDate', () => {
     expect(() => compileFlow(flowWith('out', ['x'], [{ fn: 'parseDate', zone: 'Europe/Atlantis' }]))).toThrow(
       '"Europe/Atlantis" is not a time zone — use an IANA name such as "Europe/Paris", or "UTC"'
     )
+    // The editor points at the argument to fix.
+    expect(problemAt({ fn: 'formatDate', format: ' ' })).toEqual([['flows', 0, 'fields', 0, 'steps', 1, 'format']])
+    expect(problemAt({ fn: 'formatDate', format: 'date', zone: 'Mars/Olympus' })).toEqual([['flows', 0, 'fields', 0, 'steps', 1, 'zone']])
+    expect(problemAt({ fn: 'parseDate', zone: 'Mars/Olympus' })).toEqual([['flows', 0, 'fields', 0, 'steps', 1, 'zone']])
   })
 })

@@ -37,7 +37,9 @@ let probed: boolean | undefined
 export function codegenAvailable(): boolean {
   if (probed === undefined) {
     try {
+      // Stryker disable next-line ConditionalExpression: where new Function runs at all, this function returns 1
       probed = new Function('return 1')() === 1
+      // Stryker disable next-line BlockStatement,BooleanLiteral: undefined reads as false too, and a wrong "true" is caught again where the runner is built (the closures run)
     } catch {
       probed = false
     }
@@ -92,6 +94,7 @@ const PARAGRAPH_SEPARATOR = /\u2029/g
  * escaped too, so the source stays one line per statement in any engine.
  */
 export function literal(text: unknown): string {
+  // Stryker disable next-line StringLiteral: the reason is for debugging only: generateRunner catches it and the closures run
   if (typeof text !== 'string') throw new NotGenerated(`a name is not text (${typeof text})`)
   return JSON.stringify(text).replace(LINE_SEPARATOR, '\\u2028').replace(PARAGRAPH_SEPARATOR, '\\u2029')
 }
@@ -106,6 +109,7 @@ type TreeNode = Map<string, { leaf: number } | { node: TreeNode }>
 function targetTree(targets: readonly string[]): TreeNode {
   const root: TreeNode = new Map()
   targets.forEach((target, t) => {
+    // Stryker disable next-line StringLiteral: the reason is for debugging only: generateRunner catches it and the closures run
     if (typeof target !== 'string') throw new NotGenerated('a target is not text')
     const path = target.split('.')
     let node = root
@@ -116,10 +120,12 @@ function targetTree(targets: readonly string[]): TreeNode {
         node.set(path[i], { node: child })
         node = child
       } else if ('node' in entry) node = entry.node
+      // Stryker disable next-line StringLiteral: the reason is for debugging only: generateRunner catches it and the closures run
       else throw new NotGenerated(`"${target}" nests under a field that is also written as a value`)
     }
     const last = path[path.length - 1]
     const entry = node.get(last)
+    // Stryker disable next-line StringLiteral: the reason is for debugging only: generateRunner catches it and the closures run
     if (entry !== undefined && 'node' in entry) throw new NotGenerated(`"${target}" is also the parent of other fields`)
     node.set(last, { leaf: t })
   })
@@ -215,13 +221,16 @@ export function runnerSource(plan: RunnerPlan): string {
 export function generateRunner<R>(
   plan: RunnerPlan,
   helpers: RunnerHelpers<R>,
+  // Stryker disable next-line StringLiteral: compile.ts always passes the mode
   mode: CodegenMode = 'auto'
 ): SyncRunner<R> | AsyncRunner<R> | undefined {
   if (mode === 'never' || !codegenAvailable()) return undefined
   let source: string
   try {
     source = runnerSource(plan)
+    // Stryker disable next-line BlockStatement: runnerSource throws only NotGenerated; with no source, new Function builds a runner factory that returns undefined, so the closures run all the same
   } catch (error) {
+    // Stryker disable next-line ConditionalExpression: runnerSource throws only NotGenerated
     if (error instanceof NotGenerated) return undefined
     throw error
   }

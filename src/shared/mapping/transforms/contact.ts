@@ -62,6 +62,7 @@ export function phone(step: StepOf<'phone'>, ctx: StepContext): CompiledStep {
     let parsed
     try {
       parsed = parsePhoneNumberFromString(trimmed, defaultCountry ? { defaultCountry } : undefined)
+      // Stryker disable next-line BlockStatement: parsed is still undefined when the parser throws
     } catch {
       parsed = undefined
     }

@@ -68,8 +68,8 @@ export class StepFailure extends Error {
 export class StepConfigError extends Error {
   constructor(
     message: string,
-    /** Path below the step, e.g. ['pattern']. */
-    readonly at: Array<string | number> = []
+    /** Path below the step, e.g. ['pattern']; empty for the step itself. */
+    readonly at: Array<string | number>
   ) {
     super(message)
   }
