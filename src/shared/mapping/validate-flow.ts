@@ -117,7 +117,6 @@ export function checkFit(produced: Produced, target: Field, targetSystem: System
         message: `a date-time is written as text into ${q(target.name)} — add "formatDate" to choose its form`,
         steps: [{ fn: 'formatDate', format: targetSystem === 'campaign' ? 'dateTime' : 'iso' }]
       }
-    if (t === 'email' && s !== 'email' && s !== 'string') return undefined
     return undefined
   }
   if (isNumberType(t)) {
