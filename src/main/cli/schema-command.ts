@@ -1,13 +1,10 @@
 import { parseArgs } from 'node:util'
 import type { Field, Table } from '../../shared/schema'
 import { isConnectorError } from '../connectors/http/errors'
-import { startSandbox } from '../sandbox/index'
-import { createConnections, throwawayStorage, userDataStorage } from '../composition-root'
-import type { ConnectionService } from '../connections/connection-service'
 import { envConnectionProblems, ENV_CAMPAIGN_ID, ENV_DYNAMICS_ID } from '../connections/environment-profiles'
-import { SANDBOX_CAMPAIGN_ID, SANDBOX_DYNAMICS_ID, type SandboxConnectionInfo } from '../connections/sandbox-profiles'
-import { userDataFolder } from '../workspace/user-data'
+import { SANDBOX_CAMPAIGN_ID, SANDBOX_DYNAMICS_ID } from '../connections/sandbox-profiles'
 import { UsageError, type CliIO, type Command } from './command'
+import { openWorkspace } from './sync-setup'
 
 interface Row {
   name: string
@@ -31,19 +28,10 @@ export const schemaCommand: Command = {
     if (system !== 'dynamics' && system !== 'campaign') throw new UsageError('say which system: dynamics or campaign')
     if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`)
 
-    let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined
-    let connections: ConnectionService
+    // --sandbox: a fresh built-in sandbox, no snapshot (the schemas do not depend on its data).
+    const workspace = await openWorkspace({ sandbox: values.sandbox === true, flags: { contacts: 500 }, io })
+    const { connections } = workspace
     try {
-      if (values.sandbox) {
-        sandbox = await startSandbox({ port: 0, contacts: 500 })
-        const info: SandboxConnectionInfo = sandbox.info
-        connections = createConnections({ ...throwawayStorage(), env: {}, sandbox: { info: () => info, owner: 'cli' } })
-      } else {
-        connections = createConnections({
-          ...userDataStorage(userDataFolder()),
-          interaction: { onDeviceCode: (code) => io.err(code.message) }
-        })
-      }
       const name =
         values.connection ??
         (values.sandbox
@@ -97,11 +85,9 @@ export const schemaCommand: Command = {
         io.err(`sync-studio schema: ${error.message}${error.status ? ` (HTTP ${error.status}${error.code ? `, ${error.code}` : ''})` : ''}`)
         io.err(`  ${error.hint}`)
         return 1
-      } finally {
-        await connections.dispose()
       }
     } finally {
-      await sandbox?.close()
+      await workspace.close()
     }
   }
 }

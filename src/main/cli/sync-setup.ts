@@ -54,9 +54,13 @@ export function defaultJournalFolder(): string {
   return journalFolderIn(userDataFolder())
 }
 
+/**
+ * The connections a command works with. With `sandbox`, the embedded sandbox; its snapshot
+ * lives in `journalFolder`, or nowhere without one (a fresh dataset, as `schema` lists it).
+ */
 export async function openWorkspace(options: {
   sandbox: boolean
-  journalFolder: string
+  journalFolder?: string
   flags?: SandboxFlags
   io: CliIO
 }): Promise<Workspace> {
@@ -68,9 +72,10 @@ export async function openWorkspace(options: {
     return { connections, close: () => connections.dispose() }
   }
   const flags = options.flags ?? {}
+  const snapshotFile = options.journalFolder === undefined ? undefined : resolve(options.journalFolder, 'sandbox.json')
   const sandbox = await startSandbox({
     port: 0,
-    snapshotFile: resolve(options.journalFolder, 'sandbox.json'),
+    ...(snapshotFile ? { snapshotFile } : {}),
     ...(flags.contacts !== undefined ? { contacts: flags.contacts } : {}),
     ...(flags.profiles !== undefined ? { profiles: flags.profiles } : {}),
     ...(flags.exportFolder ? { exportFolder: flags.exportFolder } : {}),
@@ -81,7 +86,7 @@ export async function openWorkspace(options: {
   const connections = createConnections({
     ...throwawayStorage(),
     env: {},
-    sandbox: { info: () => info, owner: 'cli', snapshotFile: resolve(options.journalFolder, 'sandbox.json') }
+    sandbox: { info: () => info, owner: 'cli', ...(snapshotFile ? { snapshotFile } : {}) }
   })
   // Saves coalesce: a caller waits for a save that starts after its call (so it covers its writes).
   let queued: Promise<void> | undefined

@@ -1,7 +1,6 @@
 import { safeStorage } from 'electron'
 import { ServiceError } from '../errors'
-import type { SecretStore } from '../workspace/secrets'
-import { SECRETS_KEY, sealedEntries } from '../workspace/secrets'
+import { SealedSecrets, type SecretStore } from '../workspace/secrets'
 import type { KeyValueStore } from '../workspace/store'
 
 /** The part of Electron's safeStorage this store uses (async API of Electron 45; the sync one is deprecated). */
@@ -20,18 +19,16 @@ export interface SafeStorageLike {
  */
 export class SafeStorageSecretStore implements SecretStore {
   readonly protection: 'os' | 'os-weak'
+  private readonly sealed: SealedSecrets
 
   constructor(
-    private readonly store: KeyValueStore,
+    store: KeyValueStore,
     private readonly storage: SafeStorageLike = safeStorage
   ) {
+    this.sealed = new SealedSecrets(store)
     // On Linux without a keyring Electron falls back to a hard-coded password: still
     // encrypted on disk, but anyone with the file can decrypt it. The UI should say so.
     this.protection = process.platform === 'linux' && storage.getSelectedStorageBackend?.() === 'basic_text' ? 'os-weak' : 'os'
-  }
-
-  private entries(): Record<string, string> {
-    return sealedEntries(this.store.get(SECRETS_KEY))
   }
 
   private async ensureAvailable(): Promise<void> {
@@ -42,8 +39,8 @@ export class SafeStorageSecretStore implements SecretStore {
   }
 
   async get(key: string): Promise<string | undefined> {
-    const sealed = this.entries()[key]
-    if (typeof sealed !== 'string') return undefined
+    const sealed = this.sealed.get(key)
+    if (sealed === undefined) return undefined
     await this.ensureAvailable()
     try {
       const { result, shouldReEncrypt } = await this.storage.decryptStringAsync(Buffer.from(sealed, 'base64'))
@@ -58,18 +55,15 @@ export class SafeStorageSecretStore implements SecretStore {
   async set(key: string, value: string): Promise<void> {
     await this.ensureAvailable()
     const sealed = (await this.storage.encryptStringAsync(value)).toString('base64')
-    await this.store.update(SECRETS_KEY, (stored) => ({ ...sealedEntries(stored), [key]: sealed }))
+    await this.sealed.put(key, sealed)
   }
 
   async delete(key: string): Promise<void> {
-    await this.store.update(SECRETS_KEY, (stored) => {
-      const { [key]: _gone, ...rest } = sealedEntries(stored)
-      return rest
-    })
+    await this.sealed.delete(key)
   }
 
   async keys(): Promise<string[]> {
-    return Object.keys(this.entries())
+    return this.sealed.names()
   }
 }
 

@@ -61,17 +61,7 @@ export interface SandboxInfo {
     /** PEM of the per-launch certificate of the authority: trust it for those requests only. */
     ca: string
   }
-  campaign: {
-    /** Campaign REST base, ends with `/campaign/`. */
-    url: string
-    /** IMS token endpoint (`…/ims/token/v3`). */
-    imsUrl: string
-    /** Also the `X-Api-Key` value. */
-    clientId: string
-    clientSecret: string
-    scopes: string[]
-    orgId: string
-  }
+  campaign: Pick<CampaignSandbox['info'], 'url' | 'imsUrl' | 'clientId' | 'clientSecret' | 'scopes' | 'orgId'>
 }
 
 /** One API request as the sandbox received it (token endpoints on the authority are not included). */

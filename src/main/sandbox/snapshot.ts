@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto'
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { readFile } from 'node:fs/promises'
+import { writeFileAtomic } from '../files/atomic-write'
 
 /**
  * The embedded sandbox's state on disk, so a sandbox survives a restart of the app. Only
@@ -51,25 +50,11 @@ export async function readSnapshot(file: string): Promise<SandboxSnapshot | unde
   return snapshot as SandboxSnapshot
 }
 
-/**
- * Writes the snapshot atomically: a temporary file next to the target, flushed to disk,
- * then renamed over it. A crash leaves the old snapshot or the new one, never half of one.
- */
+/** Writes the snapshot atomically (files/atomic-write.ts): a crash leaves the old snapshot or the new one, never half of one. */
 export async function writeSnapshot(file: string, snapshot: SandboxSnapshot): Promise<void> {
-  const folder = dirname(file)
-  await mkdir(folder, { recursive: true })
-  const temporary = join(folder, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   try {
-    const handle = await open(temporary, 'w')
-    try {
-      await handle.writeFile(JSON.stringify(snapshot), 'utf8')
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    await rename(temporary, file)
+    await writeFileAtomic(file, JSON.stringify(snapshot))
   } catch (error) {
-    await rm(temporary, { force: true })
     throw new Error(`cannot save the sandbox snapshot to ${file}: ${(error as Error).message}`, { cause: error })
   }
 }

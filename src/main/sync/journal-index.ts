@@ -2,7 +2,7 @@ import { open, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../files/atomic-write'
 import { withFileLock } from '../files/file-lock'
-import { fullCounts, type RunCounts, type RunMode, type RunStatus } from './journal-format'
+import { fullCounts, type RunCounts, type RunStatus, type StartEntry } from './journal-format'
 import type { Recovery } from './journal-recovery'
 import type { SourceCursor } from './ports'
 
@@ -20,22 +20,17 @@ import type { SourceCursor } from './ports'
  * with the log.
  */
 
-export interface RunSummary {
-  runId: string
-  flowId: string
-  mappingHash: string
-  mappingVersion?: string
-  mode: RunMode
-  dryRun: boolean
+/** A run as the history lists it: what its start entry says, then how it went. */
+export interface RunSummary extends Pick<
+  StartEntry,
+  'runId' | 'flowId' | 'mappingHash' | 'mappingVersion' | 'mode' | 'dryRun' | 'retryOf' | 'identity'
+> {
   status: RunStatus
   counts: RunCounts
   startedAt: number
   endedAt?: number
   durationMs: number
   error?: { code: string; message: string }
-  retryOf?: string
-  /** The services it ran against (StartEntry.identity). */
-  identity?: string
   /** Failed records in the run (after deduplication by record). */
   errorCount: number
   /**

@@ -621,6 +621,21 @@ class Runner {
     }
   }
 
+  /** Commits where the run stands: a resume starts from here (the page's cursor, or retry pass `pass`). */
+  private async checkpoint(phase: 'pages' | 'retry', pass: number): Promise<void> {
+    await this.journalRun.checkpoint({
+      t: 'checkpoint',
+      at: this.clock.now(),
+      phase,
+      page: this.page,
+      pass,
+      cursor: this.cursor,
+      counts: { ...this.committed },
+      ...(this.total !== undefined ? { total: this.total } : {}),
+      ...(this.options.shard ? { otherShards: this.otherShards } : {})
+    })
+  }
+
   private async readPages(): Promise<void> {
     const { source } = this.options
     const pages =
@@ -640,17 +655,7 @@ class Runner {
       this.pageCounts = zeroCounts()
       this.otherShards += this.pageOtherShards
       this.pageOtherShards = 0
-      await this.journalRun.checkpoint({
-        t: 'checkpoint',
-        at: this.clock.now(),
-        phase: 'pages',
-        page: this.page,
-        pass: 0,
-        cursor: this.cursor,
-        counts: { ...this.committed },
-        ...(this.total !== undefined ? { total: this.total } : {}),
-        ...(this.options.shard ? { otherShards: this.otherShards } : {})
-      })
+      await this.checkpoint('pages', 0)
       this.done.clear()
       this.pageDecided = []
       this.phase = 'reading'
@@ -658,17 +663,7 @@ class Runner {
       if (this.signal.aborted) throw abortError()
     }
     // The source is done: from here a resume goes straight to the retry passes.
-    await this.journalRun.checkpoint({
-      t: 'checkpoint',
-      at: this.clock.now(),
-      phase: 'retry',
-      page: this.page,
-      pass: 0,
-      cursor: this.cursor,
-      counts: { ...this.committed },
-      ...(this.total !== undefined ? { total: this.total } : {}),
-      ...(this.options.shard ? { otherShards: this.otherShards } : {})
-    })
+    await this.checkpoint('retry', 0)
   }
 
   private keyOf(result: RecordResult, record: SourceRecord): string | undefined {
@@ -1112,17 +1107,7 @@ class Runner {
         0,
         pass
       )
-      await this.journalRun.checkpoint({
-        t: 'checkpoint',
-        at: this.clock.now(),
-        phase: 'retry',
-        page: this.page,
-        pass,
-        cursor: this.cursor,
-        counts: { ...this.committed },
-        ...(this.total !== undefined ? { total: this.total } : {}),
-        ...(this.options.shard ? { otherShards: this.otherShards } : {})
-      })
+      await this.checkpoint('retry', pass)
     }
     if (this.deferred.size > 0) {
       // Out of passes (or none configured): what is still deferred fails, with the reason it waited.

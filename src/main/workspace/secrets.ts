@@ -51,7 +51,7 @@ export const SECRETS_KEY = 'secrets'
 export class FileSecretStore implements SecretStore {
   readonly protection = 'file-key' as const
   private key: Buffer | undefined
-  private readonly data: KeyValueStore
+  private readonly sealed: SealedSecrets
 
   /**
    * @param keyFile path of the 32-byte key file (created with 0600 on first use)
@@ -61,7 +61,7 @@ export class FileSecretStore implements SecretStore {
     private readonly keyFile: string,
     data?: KeyValueStore
   ) {
-    this.data = data ?? jsonFileStore(join(dirname(keyFile), 'secrets.json'))
+    this.sealed = new SealedSecrets(data ?? jsonFileStore(join(dirname(keyFile), 'secrets.json')))
   }
 
   /** The conventional layout in a user-data folder: `secrets.key` + `secrets.json`. */
@@ -99,13 +99,9 @@ export class FileSecretStore implements SecretStore {
     }
   }
 
-  private entries(): Record<string, string> {
-    return sealedEntries(this.data.get(SECRETS_KEY))
-  }
-
   async get(name: string): Promise<string | undefined> {
-    const sealed = this.entries()[name]
-    if (typeof sealed !== 'string') return undefined
+    const sealed = this.sealed.get(name)
+    if (sealed === undefined) return undefined
     const key = await this.loadKey()
     const raw = Buffer.from(sealed, 'base64')
     if (raw.length < 29) return undefined
@@ -128,18 +124,15 @@ export class FileSecretStore implements SecretStore {
     cipher.setAAD(Buffer.from(name, 'utf8'))
     const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()])
     const sealed = Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')
-    await this.data.update(SECRETS_KEY, (stored) => ({ ...sealedEntries(stored), [name]: sealed }))
+    await this.sealed.put(name, sealed)
   }
 
   async delete(name: string): Promise<void> {
-    await this.data.update(SECRETS_KEY, (stored) => {
-      const { [name]: _gone, ...rest } = sealedEntries(stored)
-      return rest
-    })
+    await this.sealed.delete(name)
   }
 
   async keys(): Promise<string[]> {
-    return Object.keys(this.entries())
+    return this.sealed.names()
   }
 }
 
@@ -153,6 +146,34 @@ export const secretKeys = {
 }
 
 /** The stored map of sealed secrets (name → base64), or none when the key holds something else. */
-export function sealedEntries(stored: unknown): Record<string, string> {
+function sealedEntries(stored: unknown): Record<string, string> {
   return stored && typeof stored === 'object' ? (stored as Record<string, string>) : {}
+}
+
+/**
+ * Where both encrypted stores keep their ciphertexts: one object under `secrets` in a
+ * KeyValueStore (name → base64), each change one read-modify-write of that key.
+ */
+export class SealedSecrets {
+  constructor(private readonly store: KeyValueStore) {}
+
+  get(name: string): string | undefined {
+    const sealed = sealedEntries(this.store.get(SECRETS_KEY))[name]
+    return typeof sealed === 'string' ? sealed : undefined
+  }
+
+  put(name: string, sealed: string): Promise<void> {
+    return this.store.update(SECRETS_KEY, (stored) => ({ ...sealedEntries(stored), [name]: sealed }))
+  }
+
+  delete(name: string): Promise<void> {
+    return this.store.update(SECRETS_KEY, (stored) => {
+      const { [name]: _gone, ...rest } = sealedEntries(stored)
+      return rest
+    })
+  }
+
+  names(): string[] {
+    return Object.keys(sealedEntries(this.store.get(SECRETS_KEY)))
+  }
 }

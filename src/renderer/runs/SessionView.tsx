@@ -210,22 +210,20 @@ function cancelText(session: RunSession): string {
     : 'Canceled — the run is resumable: the records written so far stay written, and the next run of these flows continues from its last checkpoint.'
 }
 
+/** A finished session as its views show it: the result, and the document's flows by id. */
+interface FinishedRun {
+  client: Client
+  session: RunSession
+  result: SyncResult
+  flows: Map<string, Flow>
+}
+
 /**
  * The delete guard stopped a flow before its first delete: say how many and why, and offer to
  * go ahead with exactly that count (the run resumes from where it stopped). A filter that
  * matches nothing is refused outright: there is nothing to confirm.
  */
-function DeleteConfirmation({
-  client,
-  session,
-  result,
-  flows
-}: {
-  client: Client
-  session: RunSession
-  result: SyncResult
-  flows: Map<string, Flow>
-}) {
+function DeleteConfirmation({ client, session, result, flows }: FinishedRun) {
   const document = useDocumentStore((state) => state.document)
   const start = useRunStore((state) => state.start)
   const stopped = result.flows.find((f) => f.deleteGuard && f.deleteGuard.verdict !== 'ok' && f.status === 'failed')
@@ -276,17 +274,7 @@ function DeleteConfirmation({
 }
 
 /** What a finished sync did: status, counts, duration, notices, and each flow's errors. */
-function Summary({
-  client,
-  session,
-  result,
-  flows
-}: {
-  client: Client
-  session: RunSession
-  result: SyncResult
-  flows: Map<string, Flow>
-}) {
+function Summary({ client, session, result, flows }: FinishedRun) {
   const withRuns = result.flows.filter((f) => f.runId && f.status !== 'skipped')
   const [errorsOf, setErrorsOf] = useState<string | undefined>(withRuns.find((f) => f.counts.failed > 0)?.flowId ?? withRuns[0]?.flowId)
   const shown = withRuns.find((f) => f.flowId === errorsOf) ?? withRuns[0]

@@ -31,6 +31,7 @@ export interface CampaignSandbox {
     url: string
     /** The IMS token endpoint (`…/ims/token/v3`). */
     imsUrl: string
+    /** Also the `X-Api-Key` value. */
     clientId: string
     clientSecret: string
     scopes: string[]

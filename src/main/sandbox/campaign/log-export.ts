@@ -12,14 +12,10 @@ import type { CampaignModel } from './model'
  * extra columns such a workflow is configured to add. `id` is the stable event id.
  */
 
+/** The delivery columns both logs start with. */
+const deliveryColumns = ['id', 'deliveryLabel', 'deliveryCode', 'deliveryType', 'campaignLabel', 'campaignCode', 'contactDate']
 const broadLogColumns = [
-  'id',
-  'deliveryLabel',
-  'deliveryCode',
-  'deliveryType',
-  'campaignLabel',
-  'campaignCode',
-  'contactDate',
+  ...deliveryColumns,
   'address',
   'status',
   'failureType',
@@ -35,13 +31,7 @@ const broadLogColumns = [
   'mirrorPage'
 ]
 const trackingLogColumns = [
-  'id',
-  'deliveryLabel',
-  'deliveryCode',
-  'deliveryType',
-  'campaignLabel',
-  'campaignCode',
-  'contactDate',
+  ...deliveryColumns,
   'urlLabel',
   'urlSource',
   'userAgent',
