@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { readFileSync } from 'node:fs'
 import { defineConfig } from 'electron-vite'
 import react from '@vitejs/plugin-react'
+import { griffelCss } from './scripts/griffel-css.mjs'
 
 const { version } = JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 'utf8')) as { version: string }
 const define = { __APP_VERSION__: JSON.stringify(version) }
@@ -23,7 +24,8 @@ export default defineConfig({
   renderer: {
     define,
     root: resolve(__dirname, 'src/renderer'),
-    plugins: [react()],
+    // Fluent UI's styles go into the CSS file instead of being inserted while the first screen renders (scripts/griffel-css.mts).
+    plugins: [react(), griffelCss()],
     build: {
       minify: true,
       rollupOptions: { input: resolve(__dirname, 'src/renderer/index.html') }

@@ -1,4 +1,5 @@
-import { Button, Input, Select, Spinner, Tooltip } from '@fluentui/react-components'
+import { Button, Input, Select, Spinner } from '@fluentui/react-components'
+import { DescriptionTooltip } from '../components/DescriptionTooltip'
 import { ChevronDownRegular, ChevronRightRegular, KeyRegular, SearchRegular } from '@fluentui/react-icons'
 import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } from '@xyflow/react'
 import { memo, useCallback, useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
@@ -333,7 +334,7 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
               value={view.search}
               onChange={(_e, d) => setView(key, { search: d.value })}
             />
-            <Tooltip content="Which fields to list" relationship="description">
+            <DescriptionTooltip content="Which fields to list">
               <Select
                 size="small"
                 aria-label={`Fields of ${data.title} to show`}
@@ -345,7 +346,7 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
                 <option value="mapped">Mapped</option>
                 <option value="required">Required</option>
               </Select>
-            </Tooltip>
+            </DescriptionTooltip>
           </div>
           <div className="ss-node__body">
             <ProxyHandles names={proxies.top} side={data.side} where="top" />

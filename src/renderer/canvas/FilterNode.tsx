@@ -1,4 +1,5 @@
-import { Button, Caption1, Select, Tooltip } from '@fluentui/react-components'
+import { Button, Caption1, Select } from '@fluentui/react-components'
+import { DescriptionTooltip } from '../components/DescriptionTooltip'
 import { AddRegular, DeleteRegular, EditRegular, FilterRegular } from '@fluentui/react-icons'
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react'
 import { memo, useMemo } from 'react'
@@ -439,7 +440,7 @@ function FilterNodeView({ data }: NodeProps<FilterNodeType>) {
               : `${parts.length} condition${parts.length === 1 ? '' : 's'}, all must hold`}
           </div>
         </div>
-        <Tooltip content="Edit the conditions in the Inspector" relationship="description">
+        <DescriptionTooltip content="Edit the conditions in the Inspector">
           <Button
             size="small"
             appearance="transparent"
@@ -451,7 +452,7 @@ function FilterNodeView({ data }: NodeProps<FilterNodeType>) {
               if (!rightOpen) toggle('rightOpen')
             }}
           />
-        </Tooltip>
+        </DescriptionTooltip>
         <Handle id="filter" type="source" position={Position.Bottom} isConnectable={false} className="ss-handle ss-handle--edge" />
       </div>
       <div className="nodrag ss-filter-node__body">

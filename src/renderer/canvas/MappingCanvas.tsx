@@ -1,5 +1,3 @@
-import { Button, Tooltip } from '@fluentui/react-components'
-import { CheckmarkCircleRegular, DismissCircleRegular, LayoutColumnTwoRegular, LightbulbRegular } from '@fluentui/react-icons'
 import {
   MiniMap,
   ReactFlow,
@@ -21,21 +19,22 @@ import type { Flow, MappingDocument } from '../../shared/mapping/document'
 import type { StepName } from '../../shared/mapping/steps'
 import type { Problem } from '../../shared/problems'
 import { perform, performAndWait } from '../actions/registry'
-import { CANVAS_KEYS, useAction } from '../actions/use-actions'
+import { CANVAS_KEYS } from '../actions/use-actions'
 import type { Client } from '../api/client'
 import { parseEdgeId, useCanvasStore } from '../state/canvas-store'
 import { flowProblemsOf, readyTable, useFlowTables } from '../state/flow-schema'
 import { useTraceStore } from '../state/trace-store'
 import { FieldNode } from './FieldNode'
 import { FilterNode } from './FilterNode'
-import { MappingEdge } from './MappingEdge'
+import { LabelObstacles, MappingEdge } from './MappingEdge'
 import { toCanvas } from './model'
 import { dropRule } from './drop-rules'
 import './canvas.css'
-import { useReadableFit, ViewControls } from './ViewControls'
+import { useReadableFit } from './ViewControls'
 import { ViewLayers } from './ViewLayers'
 import { PRESENTATION_ZOOM, READING_ZOOM, useLayoutStore } from '../state/layout-store'
-import { STEP_MIME, TransformPalette } from './TransformPalette'
+import { STEP_MIME } from './TransformPalette'
+import { CanvasToolbar } from './CanvasToolbar'
 import { findField } from '../../shared/schema/model'
 
 // Defined once, outside render, as React Flow asks.
@@ -246,8 +245,6 @@ export function MappingCanvas({
     if (await performAndWait('autoLayout', { nodes })) requestAnimationFrame(readable)
   }, [getNodes, readable])
 
-  const suggestAction = useAction('suggestMappings')
-
   return (
     <div
       className={`ss-canvas-frame${connecting ? ' ss-canvas-frame--connecting' : ''}`}
@@ -256,38 +253,13 @@ export function MappingCanvas({
       onDrop={onDrop}
       onDragLeave={() => setDropTarget(undefined)}
     >
-      <TransformPalette>
-        {flow.kind === 'records' && (
-          <Tooltip content="Propose mappings by known pairs and similar names; nothing changes until you accept" relationship="description">
-            <Button size="small" icon={<LightbulbRegular />} onClick={suggestAction.run} disabled={!suggestAction.enabled}>
-              Suggest mappings
-            </Button>
-          </Tooltip>
-        )}
-        {proposals && (
-          <>
-            <Button
-              size="small"
-              appearance="primary"
-              icon={<CheckmarkCircleRegular />}
-              onClick={() => perform('acceptAllSuggestions')}
-              disabled={!proposals.length}
-            >
-              Accept all ({proposals.length})
-            </Button>
-            <Button size="small" icon={<DismissCircleRegular />} onClick={() => perform('rejectAllSuggestions')}>
-              Reject all
-            </Button>
-          </>
-        )}
-        <Tooltip content="Lay the nodes out in columns: filter, source, target" relationship="description">
-          <Button size="small" icon={<LayoutColumnTwoRegular />} onClick={() => void autoLayout()}>
-            Auto-layout
-          </Button>
-        </Tooltip>
-        <span className="ss-palette__spacer" />
-        <ViewControls onFit={readable} showOverview={showMinimap} />
-      </TransformPalette>
+      <CanvasToolbar
+        suggest={flow.kind === 'records'}
+        proposals={proposals?.length}
+        onAutoLayout={autoLayout}
+        onFit={readable}
+        showOverview={showMinimap}
+      />
       <div className="ss-canvas-body">
         <div className="ss-canvas-host" ref={host}>
           <ReactFlow
@@ -314,6 +286,7 @@ export function MappingCanvas({
             proOptions={proOptions}
           >
             <ViewLayers gap={20} />
+            <LabelObstacles />
           </ReactFlow>
         </div>
         {showMinimap && overview && (

@@ -1,7 +1,8 @@
-import { Button, Tooltip } from '@fluentui/react-components'
+import { Button } from '@fluentui/react-components'
+import { DescriptionTooltip } from '../components/DescriptionTooltip'
 import { CheckmarkRegular, DismissRegular, ErrorCircleFilled, WarningFilled } from '@fluentui/react-icons'
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, useStore, type Edge, type EdgeProps, type ReactFlowState } from '@xyflow/react'
-import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react'
+import { memo, useLayoutEffect, useRef, useState } from 'react'
 import { perform } from '../actions/registry'
 import { useCanvasStore } from '../state/canvas-store'
 import { useEdgeLabelStore } from '../state/edge-label-store'
@@ -58,6 +59,18 @@ const rectsOf = (key: string): Rect[] =>
       return { x, y, width, height }
     })
 
+/**
+ * Tells the label placement where the nodes are (in flow coordinates), once for all edges:
+ * rendered once inside the canvas, not in each edge, so that React Flow's store changing
+ * (every measure while the canvas mounts) is not read again by each of hundreds of edges.
+ */
+export function LabelObstacles() {
+  const boxes = useStore(nodeBoxes)
+  const setObstacles = useEdgeLabelStore((state) => state.setObstacles)
+  useLayoutEffect(() => setObstacles(rectsOf(boxes)), [boxes, setObstacles])
+  return null
+}
+
 /** The label's size as laid out (in flow units: the canvas zoom does not change it), measured again when its content changes. */
 function useLabelSize(shown: boolean) {
   const ref = useRef<HTMLDivElement>(null)
@@ -71,7 +84,8 @@ function useLabelSize(shown: boolean) {
           ? previous
           : { width: element.offsetWidth, height: element.offsetHeight }
       )
-    measure()
+    // The observer's first call comes after the next layout, before that frame is painted: reading
+    // the size here instead would lay the whole canvas out once more, for each label, while it mounts.
     const observer = new ResizeObserver(measure)
     observer.observe(element)
     return () => observer.disconnect()
@@ -117,10 +131,7 @@ function MappingEdgeView({
 
   // Where the label goes is worked out with every other label and node (state/edge-label-store.ts): never on a node or another label.
   const [labelRef, size] = useLabelSize(showLabel)
-  const boxes = useStore(nodeBoxes)
-  const obstacles = useMemo(() => rectsOf(boxes), [boxes])
-  const { request, withdraw, setObstacles } = useEdgeLabelStore.getState()
-  useLayoutEffect(() => setObstacles(obstacles), [obstacles, setObstacles])
+  const { request, withdraw } = useEdgeLabelStore.getState()
   useLayoutEffect(() => {
     // Labels sit about two thirds along, nearer the target: mappings into neighbouring rows then fan out instead of stacking mid-way.
     if (showLabel && size)
@@ -167,11 +178,11 @@ function MappingEdgeView({
             )}
             {kind === 'proposal' && (
               <>
-                <Tooltip content={data.reason ?? ''} relationship="description">
+                <DescriptionTooltip content={data.reason ?? ''}>
                   <span className="ss-chip ss-chip--proposal">
                     {Math.round((data.confidence ?? 0) * 100)}% {data.steps.length ? `· ${data.steps.join(' → ')}` : ''}
                   </span>
-                </Tooltip>
+                </DescriptionTooltip>
                 <Button
                   size="small"
                   appearance="subtle"
@@ -193,7 +204,7 @@ function MappingEdgeView({
             {kind === 'mapping' && (
               <>
                 {data.severity && (
-                  <Tooltip content={data.message ?? ''} relationship="description">
+                  <DescriptionTooltip content={data.message ?? ''}>
                     <span
                       className={`ss-badge ss-badge--${data.severity}`}
                       aria-label={`${data.severity}: ${data.message ?? ''}`}
@@ -201,7 +212,7 @@ function MappingEdgeView({
                     >
                       {data.severity === 'error' ? <ErrorCircleFilled /> : <WarningFilled />}
                     </span>
-                  </Tooltip>
+                  </DescriptionTooltip>
                 )}
                 {data.steps.map((fn, index) => (
                   <button

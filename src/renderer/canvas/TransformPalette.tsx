@@ -1,4 +1,5 @@
-import { Button, Caption1, Tooltip } from '@fluentui/react-components'
+import { Button, Caption1 } from '@fluentui/react-components'
+import { DescriptionTooltip } from '../components/DescriptionTooltip'
 import { ChevronDownRegular, ChevronUpRegular } from '@fluentui/react-icons'
 import { memo, useState, type ReactNode } from 'react'
 import { stepDescriptions, stepNames } from '../../shared/mapping/steps'
@@ -32,7 +33,7 @@ export const TransformPalette = memo(function TransformPalette({ children }: { c
           <ul className="ss-palette__list">
             {stepNames.map((fn) => (
               <li key={fn}>
-                <Tooltip content={stepDescriptions[fn]} relationship="description" positioning="after">
+                <DescriptionTooltip content={stepDescriptions[fn]} positioning="after">
                   <span
                     className="ss-chip ss-chip--palette"
                     draggable
@@ -48,7 +49,7 @@ export const TransformPalette = memo(function TransformPalette({ children }: { c
                   >
                     {fn}
                   </span>
-                </Tooltip>
+                </DescriptionTooltip>
               </li>
             ))}
           </ul>

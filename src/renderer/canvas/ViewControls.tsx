@@ -1,4 +1,5 @@
-import { Button, ToggleButton, Tooltip } from '@fluentui/react-components'
+import { Button, ToggleButton } from '@fluentui/react-components'
+import { DescriptionTooltip } from '../components/DescriptionTooltip'
 import {
   FullScreenMaximizeRegular,
   MapRegular,
@@ -10,7 +11,7 @@ import {
   ZoomOutRegular
 } from '@fluentui/react-icons'
 import { useNodesInitialized, useReactFlow, useStore } from '@xyflow/react'
-import { useCallback, useEffect, useRef, type ReactElement, type RefObject } from 'react'
+import { memo, useCallback, useEffect, useRef, type ReactElement, type RefObject } from 'react'
 import { useLayoutStore } from '../state/layout-store'
 import { MAX_VISIBLE_ROWS, ROW_HEIGHT } from './FieldNode'
 
@@ -81,14 +82,28 @@ export function useReadableFit(host: RefObject<HTMLDivElement | null>, ready: bo
   return fitSoon
 }
 
-/** Zoom, fit and the window arrangement (side panels, overview, focus, presentation), in the canvas's own toolbar so nothing floats over a node. */
-export function ViewControls({ onFit, showOverview }: { onFit: () => void; showOverview: boolean }) {
-  const { zoomIn, zoomOut } = useReactFlow()
+/** The zoom as a percentage: its own component, so that a zoom renders this text and not the buttons around it. */
+function ZoomLevel() {
   const zoom = useStore((state) => state.transform[2])
-  const layout = useLayoutStore()
-  const focused = layout.focus !== undefined
+  return (
+    <span className="ss-view-controls__zoom" aria-label="Zoom level" role="status">
+      {Math.round(zoom * 100)}%
+    </span>
+  )
+}
+
+/** Zoom, fit and the window arrangement (side panels, overview, focus, presentation), in the canvas's own toolbar so nothing floats over a node. */
+export const ViewControls = memo(function ViewControls({ onFit, showOverview }: { onFit: () => void; showOverview: boolean }) {
+  const { zoomIn, zoomOut } = useReactFlow()
+  // Only what the buttons show: the row budget changing (every fit) renders nothing here.
+  const leftOpen = useLayoutStore((state) => state.leftOpen)
+  const rightOpen = useLayoutStore((state) => state.rightOpen)
+  const overview = useLayoutStore((state) => state.overview)
+  const presentation = useLayoutStore((state) => state.presentation)
+  const focused = useLayoutStore((state) => state.focus !== undefined)
+  const layout = useLayoutStore.getState()
   const toggle = (label: string, detail: string, icon: ReactElement, checked: boolean, onClick: () => void) => (
-    <Tooltip content={detail} relationship="description">
+    <DescriptionTooltip content={detail}>
       <ToggleButton
         size="small"
         appearance="subtle"
@@ -98,11 +113,11 @@ export function ViewControls({ onFit, showOverview }: { onFit: () => void; showO
         aria-label={label}
         onClick={onClick}
       />
-    </Tooltip>
+    </DescriptionTooltip>
   )
   return (
     <div className="ss-view-controls" role="group" aria-label="View">
-      <Tooltip content="Zoom out" relationship="description">
+      <DescriptionTooltip content="Zoom out">
         <Button
           size="small"
           appearance="subtle"
@@ -110,11 +125,9 @@ export function ViewControls({ onFit, showOverview }: { onFit: () => void; showO
           aria-label="Zoom Out"
           onClick={() => void zoomOut({ duration: 150 })}
         />
-      </Tooltip>
-      <span className="ss-view-controls__zoom" aria-label="Zoom level" role="status">
-        {Math.round(zoom * 100)}%
-      </span>
-      <Tooltip content="Zoom in" relationship="description">
+      </DescriptionTooltip>
+      <ZoomLevel />
+      <DescriptionTooltip content="Zoom in">
         <Button
           size="small"
           appearance="subtle"
@@ -122,19 +135,17 @@ export function ViewControls({ onFit, showOverview }: { onFit: () => void; showO
           aria-label="Zoom In"
           onClick={() => void zoomIn({ duration: 150 })}
         />
-      </Tooltip>
-      <Tooltip content="Fit the flow at a readable size (text 12 px or more)" relationship="description">
+      </DescriptionTooltip>
+      <DescriptionTooltip content="Fit the flow at a readable size (text 12 px or more)">
         <Button size="small" appearance="subtle" icon={<ScaleFitRegular />} aria-label="Fit View" onClick={onFit} />
-      </Tooltip>
+      </DescriptionTooltip>
       <span className="ss-view-controls__divider" />
-      {toggle('Tables panel', 'Show or hide the tables and resources', <PanelLeftRegular />, layout.leftOpen, () =>
-        layout.toggle('leftOpen')
-      )}
-      {toggle('Inspector panel', 'Show or hide the inspector and problems', <PanelRightRegular />, layout.rightOpen, () =>
+      {toggle('Tables panel', 'Show or hide the tables and resources', <PanelLeftRegular />, leftOpen, () => layout.toggle('leftOpen'))}
+      {toggle('Inspector panel', 'Show or hide the inspector and problems', <PanelRightRegular />, rightOpen, () =>
         layout.toggle('rightOpen')
       )}
       {showOverview &&
-        toggle('Overview', 'Show or hide the overview map (beside the canvas, never over it)', <MapRegular />, layout.overview, () =>
+        toggle('Overview', 'Show or hide the overview map (beside the canvas, never over it)', <MapRegular />, overview, () =>
           layout.toggle('overview')
         )}
       {toggle(
@@ -144,9 +155,9 @@ export function ViewControls({ onFit, showOverview }: { onFit: () => void; showO
         focused,
         () => layout.setFocus(!focused)
       )}
-      {toggle('Presentation', 'For a projector: the canvas alone at 150%', <PresenterRegular />, layout.presentation, () =>
-        layout.setPresentation(!layout.presentation)
+      {toggle('Presentation', 'For a projector: the canvas alone at 150%', <PresenterRegular />, presentation, () =>
+        layout.setPresentation(!presentation)
       )}
     </div>
   )
-}
+})
