@@ -20,19 +20,14 @@ function problemsOf(text: string): Problem[] {
 }
 const lines = (problems: Problem[]) => problems.map(formatProblem)
 
-/** Checks `text`, and asserts it was answered within `ms` (a guard against hangs, not a benchmark). */
-function answeredWithin(ms: number, text: string): Problem[] {
-  const started = performance.now()
-  const problems = problemsOf(text)
-  expect(performance.now() - started).toBeLessThan(ms)
-  return problems
-}
-
+// No wall-clock bound here (house rule: speed is measured in bench/, tests assert behaviour):
+// each case shows the bounded path was taken — refused by length, by count or by depth, the
+// list capped — and the suite's test timeout (vitest.config.mts) catches a hang.
 describe('bounded cost', () => {
   it('a 2 MB unknown transform name: no "did you mean" over it, and the message does not quote it whole', () => {
     const doc = base()
     doc.flows[0].fields[0].steps[0].fn = 'x'.repeat(2_000_000)
-    const problems = answeredWithin(3000, JSON.stringify(doc))
+    const problems = problemsOf(JSON.stringify(doc))
     expect(problems[0].path).toEqual(['flows', 0, 'fields', 0, 'steps', 0, 'fn'])
     expect(problems[0].message.length).toBeLessThan(300)
   })
@@ -40,7 +35,7 @@ describe('bounded cost', () => {
   it('a 2 MB unknown key is refused by its length, at its place', () => {
     const doc = base()
     doc.flows[0]['k'.repeat(2_000_000)] = 1
-    const problems = answeredWithin(3000, JSON.stringify(doc))
+    const problems = problemsOf(JSON.stringify(doc))
     expect(lines(problems)).toEqual([
       `flows[0]: a key of 2,000,000 characters; keys are at most ${documentLimits.keyLength} — remove or rename it`
     ])
@@ -49,14 +44,14 @@ describe('bounded cost', () => {
   it('100,000 unknown keys: refused by the count, not checked one by one', () => {
     const doc = base()
     for (let i = 0; i < 100_000; i++) doc.flows[0][`extra${i}`] = i
-    const problems = answeredWithin(3000, JSON.stringify(doc))
+    const problems = problemsOf(JSON.stringify(doc))
     expect(lines(problems)).toEqual(['flows[0]: 100,010 keys in one object; at most 10,000 — a mapping file never needs this many'])
   })
 
   it('5,000 misspelt keys: every one gets its place, the list is capped and the rest counted', () => {
     const doc = base()
     for (let i = 0; i < 5_000; i++) doc.flows[0][`form${i}`] = i
-    const problems = answeredWithin(5000, JSON.stringify(doc))
+    const problems = problemsOf(JSON.stringify(doc))
     expect(problems).toHaveLength(MAX_PROBLEMS + 1)
     expect(problems[0].path[0]).toBe('flows')
     expect(problems[MAX_PROBLEMS].message).toMatch(/^…and 4,800 more problems/)
@@ -68,7 +63,7 @@ describe('bounded cost', () => {
     const doc = base()
     doc.flows[0].filter = '__FILTER__'
     const text = JSON.stringify(doc).replace('"__FILTER__"', filter)
-    const problems = answeredWithin(3000, text)
+    const problems = problemsOf(text)
     expect(problems).toHaveLength(1)
     expect(problems[0].message).toMatch(/^nested more than 64 levels deep at line 1, column \d+ — /)
   })
@@ -98,7 +93,7 @@ describe('bounded cost', () => {
   it('100,000 field mappings: refused by the count with its path', () => {
     const doc = base()
     doc.flows[0].fields = Array.from({ length: 100_000 }, (_, i) => ({ target: `f${i}`, from: ['x'] }))
-    expect(lines(answeredWithin(3000, JSON.stringify(doc)))).toEqual([
+    expect(lines(problemsOf(JSON.stringify(doc)))).toEqual([
       'flows[0].fields: 100,000 field mappings in one flow; at most 1,000 — split the flow; Campaign resources hold far fewer fields'
     ])
   })
