@@ -2,14 +2,10 @@
 // for the same failure in the dry run and the run, in words a consultant reads.
 import { describe, expect, it } from 'vitest'
 import { stepNames } from '../../src/shared/mapping/steps'
-
-// Imported inside each test: the tables of codes and words are built when the module loads, and a
-// mutation run changes them only for a module loaded while its mutant is active.
-const reasons = () => import('../../src/shared/mapping/failure-reasons')
+import { failedStepText, failureReasonText, stepFailureCode, targetRulesStep } from '../../src/shared/mapping/failure-reasons'
 
 describe('failure reasons', () => {
-  it('a failing step gives the code of what it checks', async () => {
-    const { stepFailureCode } = await reasons()
+  it('a failing step gives the code of what it checks', () => {
     expect(stepFailureCode('valueMap')).toBe('valueNotMapped')
     expect(stepFailureCode('parseDate')).toBe('notADate')
     expect(stepFailureCode('email')).toBe('notAnEmail')
@@ -23,8 +19,7 @@ describe('failure reasons', () => {
     expect(stepFailureCode('constructor')).toBe('stepFailed')
   })
 
-  it('each code reads in words; a code of the target service says the target refused', async () => {
-    const { failureReasonText, stepFailureCode } = await reasons()
+  it('each code reads in words; a code of the target service says the target refused', () => {
     expect(failureReasonText('valueNotMapped')).toBe('value map has no match')
     expect(failureReasonText('tooLong')).toBe('too long for the field')
     expect(failureReasonText('noKey')).toBe('match key missing')
@@ -109,8 +104,7 @@ describe('failure reasons', () => {
     ])
   })
 
-  it('where it failed: the step counted from 1 with its name, or the target rules after the steps', async () => {
-    const { failedStepText, targetRulesStep } = await reasons()
+  it('where it failed: the step counted from 1 with its name, or the target rules after the steps', () => {
     expect(failedStepText(1, 'valueMap')).toBe('step 2 · valueMap')
     expect(failedStepText(0, undefined)).toBe('step 1')
     expect(failedStepText(0, '')).toBe('step 1')
