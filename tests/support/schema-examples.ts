@@ -10,7 +10,7 @@ import type { Field, Option, Table } from '../../src/shared/schema/model'
 
 type Extra = Partial<Omit<Field, 'name' | 'displayName' | 'type'>>
 
-const field = (name: string, displayName: string, type: Field['type'], extra: Extra = {}): Field => ({
+export const field = (name: string, displayName: string, type: Field['type'], extra: Extra = {}): Field => ({
   name,
   displayName,
   type,

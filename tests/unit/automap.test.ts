@@ -3,7 +3,8 @@ import { applyProposals, normaliseName, stepsFor, suggestMappings } from '../../
 import type { RecordsFlow } from '../../src/shared/mapping/document'
 import { DOCUMENT_FORMAT } from '../../src/shared/mapping/document'
 import { validateFlow } from '../../src/shared/mapping/validate-flow'
-import { catalogOf, type Field, type Table } from '../../src/shared/schema/model'
+import { field as column } from '../support/schema-examples'
+import { catalogOf, type Table } from '../../src/shared/schema/model'
 import { campaignProfile, dynamicsContact, exampleTables } from '../support/schema-examples'
 
 const empty: RecordsFlow = {
@@ -70,16 +71,6 @@ describe('auto-map', () => {
 
 // A custom table pair, as a consultant meets it: Dynamics' `new_` columns against a Campaign
 // custom resource with other names, lengths and types.
-const column = (name: string, displayName: string, type: Field['type'], extra: Partial<Field> = {}): Field => ({
-  name,
-  displayName,
-  type,
-  required: 'none',
-  readOnly: false,
-  validForCreate: true,
-  validForUpdate: true,
-  ...extra
-})
 const cars: Table = {
   system: 'dynamics',
   name: 'new_car',
