@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { contactsFlow } from '../support/flow-examples'
 import { compileFlow, FlowCompileError, formattedValueSuffix } from '../../src/shared/mapping/compile'
-import type { RecordsFlow } from '../../src/shared/mapping/document'
 import { campaignProfile, dynamicsContact } from '../support/schema-examples'
 import { CONTACT_ID, flowWith } from '../support/run-steps'
 
@@ -10,15 +10,7 @@ import { CONTACT_ID, flowWith } from '../support/run-steps'
 
 const modes = ['auto', 'never'] as const
 
-const contacts = (patch: Partial<RecordsFlow> = {}): RecordsFlow => ({
-  id: 'contacts',
-  kind: 'records',
-  source: { system: 'dynamics', table: 'contact' },
-  target: { system: 'campaign', resource: 'profile' },
-  match: { source: 'contactid', target: 'cusDynamicsContactId' },
-  fields: [],
-  ...patch
-})
+const contacts = contactsFlow
 
 describe.each(modes)('compiled flows (codegen: %s)', (codegen) => {
   it('a column missing from the record is written as null (the field is cleared), never left out', async () => {

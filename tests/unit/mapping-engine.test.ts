@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { contactsFlow } from '../support/flow-examples'
 import { compileFlow } from '../../src/shared/mapping/compile'
 import { DOCUMENT_FORMAT, type MappingDocument, type RecordsFlow } from '../../src/shared/mapping/document'
 import { dryRunDiff, previewRecords, traceRecord } from '../../src/shared/mapping/preview'
@@ -10,29 +11,25 @@ const catalog = catalogOf(exampleTables)
 const ID1 = '6f1b2a3c-0000-4000-8000-000000000001'
 const ID2 = '6f1b2a3c-0000-4000-8000-000000000002'
 
-const contacts = (patch: Partial<RecordsFlow> = {}): RecordsFlow => ({
-  id: 'contacts',
-  kind: 'records',
-  source: { system: 'dynamics', table: 'contact' },
-  target: { system: 'campaign', resource: 'profile' },
-  match: { source: 'contactid', target: 'cusDynamicsContactId' },
-  filter: {
-    all: [
-      { field: 'statecode', op: 'eq', value: 0 },
-      { field: 'emailaddress1', op: 'notNull' }
-    ]
-  },
-  fields: [
-    { target: 'email', from: ['emailaddress1'], steps: [{ fn: 'email' }] },
-    { target: 'firstName', from: ['firstname'], steps: [{ fn: 'truncate' }] },
-    { target: 'lastName', from: ['lastname'], applyUpdates: false },
-    { target: 'gender', from: ['gendercode'], steps: [{ fn: 'valueMap', map: { '1': 'male', '2': 'female' }, otherwise: 'unknown' }] },
-    { target: 'birthDate', from: ['birthdate'], steps: [{ fn: 'formatDate', format: 'date' }] },
-    { target: 'blackListEmail', from: ['donotbulkemail'] },
-    { target: 'location.city', from: ['address1_city'], steps: [{ fn: 'truncate' }] }
-  ],
-  ...patch
-})
+const contacts = (patch: Partial<RecordsFlow> = {}): RecordsFlow =>
+  contactsFlow({
+    filter: {
+      all: [
+        { field: 'statecode', op: 'eq', value: 0 },
+        { field: 'emailaddress1', op: 'notNull' }
+      ]
+    },
+    fields: [
+      { target: 'email', from: ['emailaddress1'], steps: [{ fn: 'email' }] },
+      { target: 'firstName', from: ['firstname'], steps: [{ fn: 'truncate' }] },
+      { target: 'lastName', from: ['lastname'], applyUpdates: false },
+      { target: 'gender', from: ['gendercode'], steps: [{ fn: 'valueMap', map: { '1': 'male', '2': 'female' }, otherwise: 'unknown' }] },
+      { target: 'birthDate', from: ['birthdate'], steps: [{ fn: 'formatDate', format: 'date' }] },
+      { target: 'blackListEmail', from: ['donotbulkemail'] },
+      { target: 'location.city', from: ['address1_city'], steps: [{ fn: 'truncate' }] }
+    ],
+    ...patch
+  })
 const doc = (...flows: MappingDocument['flows']): MappingDocument => ({ format: DOCUMENT_FORMAT, name: 'test', flows })
 const problemsOf = (flow: RecordsFlow) => validateFlow(doc(flow), 0, catalog)
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { contactsFlow, vehiclesFlow } from '../support/flow-examples'
 import {
   DOCUMENT_FORMAT,
   type EventsFlow,
@@ -21,24 +22,9 @@ const catalog = catalogOf(exampleTables)
 const doc = (...flows: MappingDocument['flows']): MappingDocument => ({ format: DOCUMENT_FORMAT, name: 'test', flows })
 const lines = (problems: Problem[]) => problems.map((p) => `${p.severity} ${formatProblem(p)}`)
 
-const contacts = (patch: Partial<RecordsFlow> = {}): RecordsFlow => ({
-  id: 'contacts',
-  kind: 'records',
-  source: { system: 'dynamics', table: 'contact' },
-  target: { system: 'campaign', resource: 'profile' },
-  match: { source: 'contactid', target: 'cusDynamicsContactId' },
-  fields: [{ target: 'email', from: ['emailaddress1'] }],
-  ...patch
-})
-const vehicles = (patch: Partial<RecordsFlow> = {}): RecordsFlow => ({
-  id: 'vehicles',
-  kind: 'records',
-  source: { system: 'dynamics', table: 'new_vehicle' },
-  target: { system: 'campaign', resource: 'cusVehicle' },
-  match: { source: 'new_vehicleid', target: 'externalId' },
-  fields: [],
-  ...patch
-})
+const contacts = (patch: Partial<RecordsFlow> = {}): RecordsFlow =>
+  contactsFlow({ fields: [{ target: 'email', from: ['emailaddress1'] }], ...patch })
+const vehicles = vehiclesFlow
 /** Problems of one records flow against the example schemas (with compile, as the app runs it). */
 const check = (flow: RecordsFlow, tables: readonly Table[] = exampleTables) => lines(validateFlow(doc(flow), 0, catalogOf(tables)))
 const withFields = (fields: RecordsFlow['fields']) => check(contacts({ fields }))
