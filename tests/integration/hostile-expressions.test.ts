@@ -122,12 +122,10 @@ describe('browser mode during a hostile preview', () => {
     preview.catch(() => undefined)
     // Ask while the worker is busy with the expression (the only one in the document).
     await web.printed(handedToWorker, 'the hostile expression in the worker')
-    const asked = Date.now()
+    // Answered while the preview still waits on the expression: the main process is not frozen
+    // (event order, not a stopwatch — speed belongs in bench/).
     const info = await call('app/info', {})
-    const latency = Date.now() - asked
-    console.log(`app/info answered in ${latency} ms during the hostile preview`)
     expect(info.ok).toBe(true)
-    expect(latency).toBeLessThan(1000)
     expect(previewDone).toBe(false)
     const answer = await preview
     expect(answer.ok).toBe(false)
