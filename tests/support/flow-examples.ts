@@ -4,7 +4,7 @@ import type { RecordsFlow } from '../../src/shared/mapping/document'
  * The contacts → profiles flow of the example schemas (tests/support/schema-examples.ts),
  * matched on the Dynamics id Campaign keeps, with no fields unless a test gives some.
  */
-export const contactsFlow = (patch: Partial<RecordsFlow> = {}): RecordsFlow => ({
+export const contactsToProfiles = (patch: Partial<RecordsFlow> = {}): RecordsFlow => ({
   id: 'contacts',
   kind: 'records',
   source: { system: 'dynamics', table: 'contact' },
@@ -15,7 +15,7 @@ export const contactsFlow = (patch: Partial<RecordsFlow> = {}): RecordsFlow => (
 })
 
 /** The vehicles custom table → the cusVehicle custom resource, matched on its external id. */
-export const vehiclesFlow = (patch: Partial<RecordsFlow> = {}): RecordsFlow => ({
+export const vehiclesToCusVehicle = (patch: Partial<RecordsFlow> = {}): RecordsFlow => ({
   id: 'vehicles',
   kind: 'records',
   source: { system: 'dynamics', table: 'new_vehicle' },

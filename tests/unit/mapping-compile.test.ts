@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { contactsFlow } from '../support/flow-examples'
+import { contactsToProfiles } from '../support/flow-examples'
 import { compileFlow, FlowCompileError, formattedValueSuffix } from '../../src/shared/mapping/compile'
 import { campaignProfile, dynamicsContact } from '../support/schema-examples'
 import { CONTACT_ID, flowWith } from '../support/run-steps'
@@ -10,7 +10,7 @@ import { CONTACT_ID, flowWith } from '../support/run-steps'
 
 const modes = ['auto', 'never'] as const
 
-const contacts = contactsFlow
+const contacts = contactsToProfiles
 
 describe.each(modes)('compiled flows (codegen: %s)', (codegen) => {
   it('a column missing from the record is written as null (the field is cleared), never left out', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { contactsFlow } from '../support/flow-examples'
+import { contactsToProfiles } from '../support/flow-examples'
 import { compileFlow } from '../../src/shared/mapping/compile'
 import { DOCUMENT_FORMAT, type MappingDocument, type RecordsFlow } from '../../src/shared/mapping/document'
 import { dryRunDiff, previewRecords, traceRecord } from '../../src/shared/mapping/preview'
@@ -12,7 +12,7 @@ const ID1 = '6f1b2a3c-0000-4000-8000-000000000001'
 const ID2 = '6f1b2a3c-0000-4000-8000-000000000002'
 
 const contacts = (patch: Partial<RecordsFlow> = {}): RecordsFlow =>
-  contactsFlow({
+  contactsToProfiles({
     filter: {
       all: [
         { field: 'statecode', op: 'eq', value: 0 },

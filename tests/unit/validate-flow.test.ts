@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { contactsFlow, vehiclesFlow } from '../support/flow-examples'
+import { contactsToProfiles, vehiclesToCusVehicle } from '../support/flow-examples'
 import {
   DOCUMENT_FORMAT,
   type EventsFlow,
@@ -23,8 +23,8 @@ const doc = (...flows: MappingDocument['flows']): MappingDocument => ({ format: 
 const lines = (problems: Problem[]) => problems.map((p) => `${p.severity} ${formatProblem(p)}`)
 
 const contacts = (patch: Partial<RecordsFlow> = {}): RecordsFlow =>
-  contactsFlow({ fields: [{ target: 'email', from: ['emailaddress1'] }], ...patch })
-const vehicles = vehiclesFlow
+  contactsToProfiles({ fields: [{ target: 'email', from: ['emailaddress1'] }], ...patch })
+const vehicles = vehiclesToCusVehicle
 /** Problems of one records flow against the example schemas (with compile, as the app runs it). */
 const check = (flow: RecordsFlow, tables: readonly Table[] = exampleTables) => lines(validateFlow(doc(flow), 0, catalogOf(tables)))
 const withFields = (fields: RecordsFlow['fields']) => check(contacts({ fields }))
