@@ -72,6 +72,14 @@ describe('values out of a fixed list', () => {
     ])
   })
 
+  it('a value of another type than the fixed ones is named by its type, not read as text', () => {
+    expect(problemsAfter((d) => (d.format = 1))).toEqual(['format: expected "sync-studio/mapping@1", found number 1'])
+    expect(problemsAfter((d) => (d.format = null))).toEqual(['format: expected "sync-studio/mapping@1", found null'])
+    expect(problemsAfter((d) => (d.flows[0].sync = { mode: ['full'] }))).toEqual([
+      'flows[0].sync.mode: expected "incremental" or "full", found a list'
+    ])
+  })
+
   it('a system that is not the one the flow kind reads is named', () => {
     expect(problemsAfter((d) => (d.flows[0].source.system = 'campaign'))).toEqual([
       'flows[0].source.system: "campaign" is not allowed — use one of: "dynamics"'

@@ -103,6 +103,19 @@ describe('option sets and enumerations', () => {
       '"new_interests" is multipicklist: only 100000000 are accepted — add a "valueMap" or "optionValue"'
     )
   })
+
+  it('a choice whose schema lists no values says so, and offers the one fix that works without them', () => {
+    const unlisted = field('cusTier', 'enumeration')
+    expect(checkFit(produced('string'), unlisted, 'campaign')).toEqual({
+      severity: 'warning',
+      message:
+        '"cusTier" is enumeration: only its own values are accepted, which the schema does not list (check them in the target system) — add a "valueMap"',
+      steps: [{ fn: 'valueMap', map: {} }]
+    })
+    expect(checkFit(produced('boolean'), unlisted, 'campaign')?.message).toBe(
+      'a boolean feeds the enumeration "cusTier" without a value map — add a "valueMap" from the source\'s values to "cusTier"\'s, which the schema does not list (check them in the target system)'
+    )
+  })
 })
 
 describe('values written into a text field', () => {

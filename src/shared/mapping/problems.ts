@@ -18,8 +18,8 @@ function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
   return node
 }
 
+/** What was found instead, for a value that is there (a missing one is reported as missing). */
 function describeType(value: unknown): string {
-  if (value === undefined) return 'nothing'
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'object') return 'an object'
@@ -84,6 +84,9 @@ function issueToProblems(issue: Issue, input: unknown, base: PathSegment[], know
       const value = valueAt(input, path)
       const options = issue.values.map((v) => String(v))
       if (value === undefined) return [problem(`missing — use ${options.map((o) => `"${o}"`).join(' or ')}`)]
+      // A value of no allowed type (`"format": 1`) is named by its type: "1" would read as the text 1.
+      if (!issue.values.some((allowed) => typeof allowed === typeof value))
+        return [problem(`expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, found ${describeType(value)}`)]
       return [problem(`${quoted(String(value))} is not allowed${hint(String(value), options)}`)]
     }
     case 'too_small': {

@@ -72,11 +72,14 @@ export function checkFit(produced: Produced, target: Field, targetSystem: System
   }
   if (t === 'enumeration' || (t === 'picklist' && targetSystem === 'dynamics') || t === 'multipicklist') {
     if (produced.values) return undefined // checked value by value elsewhere
+    // A schema may describe a choice without its values (metadata read without them, a hand-made schema).
+    const listed = (target.options ?? []).map((o) => JSON.stringify(o.value)).join(', ')
+    const unlisted = ', which the schema does not list (check them in the target system)'
     if (s === 'picklist' || s === 'boolean' || s === 'multipicklist' || isNumberType(s)) {
       const map = source ? valueMapBetween(source, target) : undefined
       return {
         severity: 'error',
-        message: `a ${s} feeds the ${t} ${q(target.name)} without a value map — add a "valueMap" from ${source ? q(source.name) : 'the source'}'s values to ${q(target.name)}'s (${(target.options ?? []).map((o) => JSON.stringify(o.value)).join(', ')})`,
+        message: `a ${s} feeds the ${t} ${q(target.name)} without a value map — add a "valueMap" from ${source ? q(source.name) : 'the source'}'s values to ${q(target.name)}'s${listed ? ` (${listed})` : unlisted}`,
         steps: [map ?? { fn: 'valueMap', map: {} }]
       }
     }
@@ -86,9 +89,16 @@ export function checkFit(produced: Produced, target: Field, targetSystem: System
         message: `${where}: text is written as a label — add "optionValue" to turn labels into values`,
         steps: [{ fn: 'optionValue' }]
       }
+    // Without listed values, "optionValue" has no labels to look up: a value map is the only fix.
+    if (!listed)
+      return {
+        severity: 'warning',
+        message: `${where}: only its own values are accepted${unlisted} — add a "valueMap"`,
+        steps: [{ fn: 'valueMap', map: {} }]
+      }
     return {
       severity: 'warning',
-      message: `${where}: only ${(target.options ?? []).map((o) => JSON.stringify(o.value)).join(', ')} are accepted — add a "valueMap" or "optionValue"`,
+      message: `${where}: only ${listed} are accepted — add a "valueMap" or "optionValue"`,
       steps: [{ fn: 'optionValue' }]
     }
   }
