@@ -50,6 +50,34 @@ describe('opening a file', () => {
     ])
   })
 
+  it('a comma before "]" and a comment, which JSON.parse names without a place, get their place and words', () => {
+    expect(messages('{"flows": [1,]}')).toEqual([
+      '(document): not valid JSON at line 1, column 14: a value is expected (a comma before "]" is not allowed) — fix the syntax (a missing comma or quote is the usual cause)'
+    ])
+    expect(messages('{"flows": [\n  /* contacts */ 1]}')).toEqual([
+      '(document): not valid JSON at line 2, column 3: comments are not allowed in JSON — fix the syntax (a missing comma or quote is the usual cause)'
+    ])
+  })
+
+  it('only a leading byte-order mark is dropped: one inside a value is the user\'s text', () => {
+    const named = parseDocumentText(JSON.stringify({ ...base(), name: 'Contoso\uFEFF contacts' }))
+    expect(named.ok && named.document.name).toBe('Contoso\uFEFF contacts')
+  })
+
+  it('a file that is not a JSON object, or whose format is not text, gets its shape problem', () => {
+    expect(messages('null')).toEqual(['(document): expected object, found null'])
+    expect(messages('[]')).toEqual(['(document): expected object, found a list'])
+    expect(messages(JSON.stringify({ ...base(), format: 1 }))).toEqual(['format: expected "sync-studio/mapping@1", found number 1'])
+  })
+
+  it('what stops a file from opening is an error, not a warning', () => {
+    for (const text of ['', '{"a":1,}', '{"flows": [1,]}', JSON.stringify({ format: 'sync-studio/mapping@0' }), 'null']) {
+      const result = parseDocumentText(text)
+      expect(result.ok).toBe(false)
+      if (!result.ok) expect(result.problems.map((p) => p.severity)).toEqual(result.problems.map(() => 'error'))
+    }
+  })
+
   it('a file of another Sync Studio version is refused before anything else is checked', () => {
     expect(messages(JSON.stringify({ format: 'sync-studio/mapping@0', name: '' }))).toEqual([
       'format: this file is "sync-studio/mapping@0", and this version of Sync Studio reads "sync-studio/mapping@1" — open it with the version that wrote it, or update Sync Studio'
