@@ -143,6 +143,66 @@ function ProxyHandles({ names, side, where }: { names: string[]; side: NodeSide;
   )
 }
 
+/**
+ * The node's own controls, memoised on plain props: React Flow renders a node again on every
+ * measure while the canvas mounts (and the node renders again as rows scroll); the Fluent
+ * controls here then render only when what they show changes.
+ */
+const CollapseButton = memo(function CollapseButton({ viewKey, title, collapsed }: { viewKey: string; title: string; collapsed: boolean }) {
+  const setView = useCanvasStore((state) => state.setView)
+  return (
+    <Button
+      appearance="transparent"
+      size="small"
+      className="ss-node__collapse nodrag"
+      icon={collapsed ? <ChevronRightRegular /> : <ChevronDownRegular />}
+      aria-label={collapsed ? `Expand ${title}` : `Collapse ${title}`}
+      aria-expanded={!collapsed}
+      onClick={() => setView(viewKey, { collapsed: !collapsed })}
+    />
+  )
+})
+
+const NodeTools = memo(function NodeTools({
+  viewKey,
+  title,
+  search,
+  mode
+}: {
+  viewKey: string
+  title: string
+  search: string
+  mode: RowMode
+}) {
+  const setView = useCanvasStore((state) => state.setView)
+  return (
+    <div className="ss-node__tools nodrag">
+      <Input
+        size="small"
+        className="ss-node__search"
+        contentBefore={<SearchRegular />}
+        placeholder="Search fields"
+        aria-label={`Search fields of ${title}`}
+        value={search}
+        onChange={(_e, d) => setView(viewKey, { search: d.value })}
+      />
+      <DescriptionTooltip content="Which fields to list">
+        <Select
+          size="small"
+          aria-label={`Fields of ${title} to show`}
+          value={mode}
+          onChange={(_e, d) => setView(viewKey, { mode: d.value as RowMode })}
+          className="ss-node__mode"
+        >
+          <option value="all">All</option>
+          <option value="mapped">Mapped</option>
+          <option value="required">Required</option>
+        </Select>
+      </DescriptionTooltip>
+    </div>
+  )
+})
+
 function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
   const key = viewKey(data.flowId, id)
   const view = useCanvasStore((state) => state.views[key] ?? defaultNodeView)
@@ -292,15 +352,7 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
   return (
     <div className={`ss-node ss-node--${data.side}`} aria-label={label} role="group" style={{ width: NODE_WIDTH }}>
       <div className="ss-node__header">
-        <Button
-          appearance="transparent"
-          size="small"
-          className="ss-node__collapse nodrag"
-          icon={view.collapsed ? <ChevronRightRegular /> : <ChevronDownRegular />}
-          aria-label={view.collapsed ? `Expand ${data.title}` : `Collapse ${data.title}`}
-          aria-expanded={!view.collapsed}
-          onClick={() => setView(key, { collapsed: !view.collapsed })}
-        />
+        <CollapseButton viewKey={key} title={data.title} collapsed={view.collapsed} />
         <div className="ss-node__titles">
           {/* The count sits beside the title so the subtitle has the width for the logical name; what is cut shows whole on hover. */}
           <div className="ss-node__title-row">
@@ -324,30 +376,7 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
       </div>
       {!view.collapsed && (
         <>
-          <div className="ss-node__tools nodrag">
-            <Input
-              size="small"
-              className="ss-node__search"
-              contentBefore={<SearchRegular />}
-              placeholder="Search fields"
-              aria-label={`Search fields of ${data.title}`}
-              value={view.search}
-              onChange={(_e, d) => setView(key, { search: d.value })}
-            />
-            <DescriptionTooltip content="Which fields to list">
-              <Select
-                size="small"
-                aria-label={`Fields of ${data.title} to show`}
-                value={view.mode}
-                onChange={(_e, d) => setView(key, { mode: d.value as RowMode })}
-                className="ss-node__mode"
-              >
-                <option value="all">All</option>
-                <option value="mapped">Mapped</option>
-                <option value="required">Required</option>
-              </Select>
-            </DescriptionTooltip>
-          </div>
+          <NodeTools viewKey={key} title={data.title} search={view.search} mode={view.mode} />
           <div className="ss-node__body">
             <ProxyHandles names={proxies.top} side={data.side} where="top" />
             <div

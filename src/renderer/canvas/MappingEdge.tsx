@@ -2,11 +2,11 @@ import { Button } from '@fluentui/react-components'
 import { DescriptionTooltip } from '../components/DescriptionTooltip'
 import { CheckmarkRegular, DismissRegular, ErrorCircleFilled, WarningFilled } from '@fluentui/react-icons'
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, useStore, type Edge, type EdgeProps, type ReactFlowState } from '@xyflow/react'
-import { memo, useLayoutEffect, useRef, useState } from 'react'
+import { memo, useLayoutEffect, useRef } from 'react'
 import { perform } from '../actions/registry'
 import { useCanvasStore } from '../state/canvas-store'
 import { useEdgeLabelStore } from '../state/edge-label-store'
-import { LABEL_GAP, type Rect } from './label-placement'
+import { LABEL_GAP, type LabelRequest, type Rect } from './label-placement'
 import './links.css'
 import type { Severity } from '../state/flow-schema'
 
@@ -71,26 +71,46 @@ export function LabelObstacles() {
   return null
 }
 
-/** The label's size as laid out (in flow units: the canvas zoom does not change it), measured again when its content changes. */
-function useLabelSize(shown: boolean) {
+type LabelEnds = Omit<LabelRequest, 'id' | 'width' | 'height'>
+
+/**
+ * Asks the label placement for a spot for this edge's label: with the label's size as laid out
+ * (in flow units: the canvas zoom does not change it), again when its content changes size or
+ * its edge moves, and withdraws it when the label is hidden or the edge goes.
+ *
+ * The size comes from a ResizeObserver, whose first call comes after the next layout, before that
+ * frame is painted: reading it while rendering would lay the whole canvas out once more, for each
+ * label, while it mounts. It is kept in a ref, not in React state, and the callback asks for the
+ * spot itself: a state update there would be a render of its own, in a task after the frame, before
+ * the label could be placed (docs/canvas-performance.md).
+ */
+function useLabelPlacement(id: string, shown: boolean, ends: LabelEnds) {
   const ref = useRef<HTMLDivElement>(null)
-  const [size, setSize] = useState<{ width: number; height: number }>()
+  const size = useRef<{ width: number; height: number }>(undefined)
+  const latest = useRef(ends)
+  const { request, withdraw } = useEdgeLabelStore.getState()
   useLayoutEffect(() => {
     const element = ref.current
-    if (!shown || !element) return setSize(undefined)
-    const measure = () =>
-      setSize((previous) =>
-        previous?.width === element.offsetWidth && previous.height === element.offsetHeight
-          ? previous
-          : { width: element.offsetWidth, height: element.offsetHeight }
-      )
-    // The observer's first call comes after the next layout, before that frame is painted: reading
-    // the size here instead would lay the whole canvas out once more, for each label, while it mounts.
-    const observer = new ResizeObserver(measure)
+    size.current = undefined
+    if (!shown || !element) return withdraw(id)
+    const observer = new ResizeObserver(() => {
+      const width = element.offsetWidth
+      const height = element.offsetHeight
+      if (size.current?.width === width && size.current.height === height) return
+      size.current = { width, height }
+      request({ id, ...latest.current, width, height })
+    })
     observer.observe(element)
     return () => observer.disconnect()
-  }, [shown])
-  return [ref, size] as const
+  }, [id, shown, request, withdraw])
+  const { sx, sy, tx, ty, prefer, first } = ends
+  useLayoutEffect(() => {
+    latest.current = { sx, sy, tx, ty, prefer, first }
+    // Once measured, a moved edge asks again (the store ignores a request that did not change).
+    if (shown && size.current) request({ id, sx, sy, tx, ty, prefer, first, ...size.current })
+  }, [id, shown, sx, sy, tx, ty, prefer, first, request])
+  useLayoutEffect(() => () => withdraw(id), [id, withdraw])
+  return ref
 }
 
 function MappingEdgeView({
@@ -130,15 +150,15 @@ function MappingEdgeView({
     )
 
   // Where the label goes is worked out with every other label and node (state/edge-label-store.ts): never on a node or another label.
-  const [labelRef, size] = useLabelSize(showLabel)
-  const { request, withdraw } = useEdgeLabelStore.getState()
-  useLayoutEffect(() => {
-    // Labels sit about two thirds along, nearer the target: mappings into neighbouring rows then fan out instead of stacking mid-way.
-    if (showLabel && size)
-      request({ id, sx: sourceX, sy: sourceY, tx: targetX, ty: targetY, ...size, prefer: kind === 'match' ? 0.5 : 0.68, first: selected })
-    else withdraw(id)
-  }, [id, showLabel, size, sourceX, sourceY, targetX, targetY, kind, selected, request, withdraw])
-  useLayoutEffect(() => () => withdraw(id), [id, withdraw])
+  // Labels sit about two thirds along, nearer the target: mappings into neighbouring rows then fan out instead of stacking mid-way.
+  const labelRef = useLabelPlacement(id, showLabel, {
+    sx: sourceX,
+    sy: sourceY,
+    tx: targetX,
+    ty: targetY,
+    prefer: kind === 'match' ? 0.5 : 0.68,
+    first: selected
+  })
   const placed = useEdgeLabelStore((state) => state.placed.get(id))
   // A label as wide as the free space between the two nodes at most: longer ones wrap.
   const room = Math.max(96, Math.min(320, Math.abs(targetX - sourceX) - 2 * LABEL_GAP))

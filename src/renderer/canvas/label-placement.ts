@@ -93,7 +93,28 @@ export function placeLabels(requests: readonly LabelRequest[], obstacles: readon
   )
   const placed = new Map<string, Placement>()
   const taken: Rect[] = []
+  const costOf = (box: Rect) => {
+    // A label on a node hides the node's fields: that costs more than one label on another.
+    let cost = 0
+    for (const node of obstacles) cost += 4 * overlapArea(box, node, LABEL_GAP)
+    for (const other of taken) cost += overlapArea(box, other, LABEL_GAP)
+    return cost
+  }
+  const boxAt = (request: LabelRequest, x: number, y: number): Rect => ({
+    x: x - request.width / 2,
+    y: y - request.height / 2,
+    width: request.width,
+    height: request.height
+  })
   for (const request of ordered) {
+    // The preferred point is the first spot of every list: when it is free (most labels), the
+    // list of spots (thousands, sorted) is not needed — which matters on the canvas's first render.
+    const [px, py] = pointAlong(request.sx, request.sy, request.tx, request.ty, request.prefer)
+    if (costOf(boxAt(request, px, py)) === 0) {
+      placed.set(request.id, { x: px, y: py })
+      taken.push(boxAt(request, px, py))
+      continue
+    }
     let best: { x: number; y: number; cost: number } | undefined
     const along = new Map<number, [number, number]>()
     for (const { t, dx, dy } of offsets(request.prefer, request.height)) {
@@ -101,17 +122,13 @@ export function placeLabels(requests: readonly LabelRequest[], obstacles: readon
       if (!point) along.set(t, (point = pointAlong(request.sx, request.sy, request.tx, request.ty, t)))
       const x = point[0] + dx
       const y = point[1] + dy
-      const box = { x: x - request.width / 2, y: y - request.height / 2, width: request.width, height: request.height }
-      // A label on a node hides the node's fields: that costs more than one label on another.
-      let cost = 0
-      for (const node of obstacles) cost += 4 * overlapArea(box, node, LABEL_GAP)
-      for (const other of taken) cost += overlapArea(box, other, LABEL_GAP)
+      const cost = costOf(boxAt(request, x, y))
       if (!best || cost < best.cost) best = { x, y, cost }
       if (cost === 0) break
     }
     if (!best) continue
     placed.set(request.id, { x: best.x, y: best.y })
-    taken.push({ x: best.x - request.width / 2, y: best.y - request.height / 2, width: request.width, height: request.height })
+    taken.push(boxAt(request, best.x, best.y))
   }
   return placed
 }
