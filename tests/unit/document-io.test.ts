@@ -59,7 +59,7 @@ describe('opening a file', () => {
     ])
   })
 
-  it('only a leading byte-order mark is dropped: one inside a value is the user\'s text', () => {
+  it("only a leading byte-order mark is dropped: one inside a value is the user's text", () => {
     const named = parseDocumentText(JSON.stringify({ ...base(), name: 'Contoso\uFEFF contacts' }))
     expect(named.ok && named.document.name).toBe('Contoso\uFEFF contacts')
   })
