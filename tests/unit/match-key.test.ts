@@ -3,7 +3,7 @@ import { DOCUMENT_FORMAT, type RecordsFlow } from '../../src/shared/mapping/docu
 import { matchKeyFor } from '../../src/shared/mapping/match-key'
 import { validateFlow } from '../../src/shared/mapping/validate-flow'
 import { catalogOf, type Table } from '../../src/shared/schema/model'
-import { campaignProfile, campaignVehicle, dynamicsContact, dynamicsVehicle } from '../support/schema-examples'
+import { campaignProfile, campaignVehicle, dynamicsContact, dynamicsVehicle, field } from '../support/schema-examples'
 
 /** A resource as Campaign's metadata describes it: PKey (read-only) its only key, no identification key named. */
 function asCampaignDescribesIt(table: Table): Table {
@@ -72,5 +72,42 @@ describe('the match key of a new flow', () => {
 
   it('without a source schema, names the id after the table', () => {
     expect(matchKeyFor(undefined, 'new_thing', undefined)).toEqual({ source: 'new_thingid', target: 'externalId' })
+  })
+
+  describe("picks, among the target's fields, the one a consultant would", () => {
+    const resource = (...fields: Table['fields']): Table => ({
+      system: 'campaign',
+      name: 'cusThing',
+      displayName: 'Thing',
+      primaryId: 'PKey',
+      keys: [],
+      changeTracking: false,
+      fields
+    })
+    const key = (name: string, extra = {}) => field(name, name, 'string', { isKey: true, ...extra })
+    const text = (name: string, extra = {}) => field(name, name, 'string', extra)
+    const cases: Array<[string, Table, string]> = [
+      ['a key named for the CRM before other keys', resource(key('email'), key('crmContactId')), 'crmContactId'],
+      ['a key ending in "id" before one that only contains it', resource(key('identity'), key('loyaltyId')), 'loyaltyId'],
+      ['the first key when none is named for an id', resource(key('email'), key('phone')), 'email'],
+      ['never a read-only key', resource(key('crmContactId', { readOnly: true }), text('externalId')), 'externalId'],
+      ['never a key that cannot be written on create', resource(key('dynamicsId', { validForCreate: false }), key('email')), 'email'],
+      [
+        'without a usable key, the text field named for the Dynamics id',
+        resource(text('externalId'), text('dynamicsContactId')),
+        'dynamicsContactId'
+      ],
+      [
+        'not a text field of another type',
+        resource(field('dynamicsId', 'dynamicsId', 'integer'), text('externalSystemId')),
+        'externalSystemId'
+      ],
+      ['not a read-only text field', resource(text('cusDynamicsId', { readOnly: true }), text('externalCrmId')), 'externalCrmId'],
+      ['not a field that only ends with the id of something else', resource(text('parentCrmId'), text('externalId')), 'externalId'],
+      ['not a field that only starts like one', resource(text('crmIdNumber'), text('externalIdentity')), 'externalId']
+    ]
+    it.each(cases)('%s', (_what, target, expected) => {
+      expect(matchKeyFor(dynamicsContact, 'contact', target)).toEqual({ source: 'contactid', target: expected })
+    })
   })
 })

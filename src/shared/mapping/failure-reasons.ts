@@ -9,8 +9,13 @@ import type { StepName } from './steps'
  * still reads ("step failed").
  */
 
+// The two tables are built on each call, not once at load: a mutation test switches a mutant on
+// only in code that runs during a test, never in code that ran at import, so the tables' entries
+// went unmeasured (https://github.com/stryker-mutator/stryker-js/issues/6209). The cost is one
+// small object per failed record.
+
 /** What a failing step of each kind means (a step may say more precisely, e.g. `notText`). */
-const codeOfStep: Readonly<Record<StepName, string>> = {
+const codeOfStep = (): Readonly<Record<StepName, string>> => ({
   trim: 'notText',
   lower: 'notText',
   upper: 'notText',
@@ -37,14 +42,15 @@ const codeOfStep: Readonly<Record<StepName, string>> = {
   phone: 'notAPhoneNumber',
   lookup: 'lookupNotFound',
   expression: 'expressionFailed'
-}
+})
 
 export function stepFailureCode(fn: string | undefined): string {
-  return (fn !== undefined && Object.hasOwn(codeOfStep, fn) ? codeOfStep[fn as StepName] : undefined) ?? 'stepFailed'
+  const codes = codeOfStep()
+  return (fn !== undefined && Object.hasOwn(codes, fn) ? codes[fn as StepName] : undefined) ?? 'stepFailed'
 }
 
 /** The reason filter's words, by code. */
-const reasonWords: Readonly<Record<string, string>> = {
+const reasonWords = (): Readonly<Record<string, string>> => ({
   // A step of the mapping.
   notText: 'not text',
   patternInputTooLong: 'too long for the pattern',
@@ -77,11 +83,12 @@ const reasonWords: Readonly<Record<string, string>> = {
   contactMissing: 'contact not found',
   notFound: 'record not found',
   noOutcome: 'no answer from the target'
-}
+})
 
 /** The reason in the user's words; a code of the target service reads "target refused (code)". */
 export function failureReasonText(code: string): string {
-  return (Object.hasOwn(reasonWords, code) ? reasonWords[code] : undefined) ?? `target refused (${code})`
+  const words = reasonWords()
+  return (Object.hasOwn(words, code) ? words[code] : undefined) ?? `target refused (${code})`
 }
 
 /** "step 2 · valueMap", "target rules" (the field's check after its steps), or undefined for a field-level failure. */
