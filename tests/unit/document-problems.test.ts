@@ -97,6 +97,33 @@ describe('keys the format does not know', () => {
     ])
   })
 
+  it('did-you-mean suggests only what this place takes, not a key from elsewhere in the format', () => {
+    expect(problemsAfter((d) => (d.flows[0].filter.all[0] = { field: 'statecode', op: 'eq', vlaue: 1 }))).toEqual([
+      'flows[0].filter.all[0].value: missing — add a string',
+      'flows[0].filter.all[0].vlaue: unknown key "vlaue" — did you mean "value"?'
+    ])
+    // "name" is a flow's key, not a condition's: nothing is suggested for "names" there.
+    expect(problemsAfter((d) => (d.flows[0].filter.all[0] = { field: 'statecode', op: 'null', names: 'x' }))).toEqual([
+      'flows[0].filter.all[0].names: unknown key "names" — remove it (mapping files hold only documented keys)'
+    ])
+    expect(problemsAfter((d) => (d.flows[0].names = 'x'))).toEqual(['flows[0].names: unknown key "names" — did you mean "name"?'])
+  })
+
+  it('a key of another shape of the same value says what it does not go with', () => {
+    expect(problemsAfter((d) => (d.flows[0].filter.all[0] = { any: [], field: 'statecode' }))).toEqual([
+      'flows[0].filter.all[0].field: unknown key "field" — it does not go with "any": remove one of them'
+    ])
+    expect(problemsAfter((d) => (d.flows[0].filter.all[0] = { field: 'statecode', op: 'eq', value: 1, days: 3 }))).toEqual([
+      'flows[0].filter.all[0].days: unknown key "days" — a value with "op": "eq" does not take it: remove it'
+    ])
+    expect(problemsAfter((d) => (d.flows[0].direction = 'both'))).toEqual([
+      'flows[0].direction: unknown key "direction" — a value with "kind": "records" does not take it: remove it'
+    ])
+    expect(problemsAfter((d) => (field(d).steps = [{ fn: 'trim', map: {} }]))).toEqual([
+      'flows[0].fields[0].steps[0].map: unknown key "map" — a value with "fn": "trim" does not take it: remove it'
+    ])
+  })
+
   it('a key that names a credential is refused with the advice where credentials belong', () => {
     expect(problemsAfter((d) => (d.connections.password = 'x'))).toEqual([
       'connections.password: unknown key "password" — remove it: mapping files never hold secrets; credentials belong in the connection profile, stored encrypted on each machine'

@@ -5,31 +5,15 @@ import { capProblems, checkText, checkValue, lineAndColumn } from './document-bo
 import { checkStepArguments } from './document-steps'
 import { crossCheckDocument, DOCUMENT_FORMAT, MappingDocument, MappingDocumentShape } from './document'
 import { problemsFromZod } from './problems'
+import { keysAt } from './schema-keys'
 
 /** Reading, checking and writing mapping documents: the same code for the app, the CLI and tests. */
 
 export type DocumentResult = { ok: true; document: MappingDocument } | { ok: false; problems: Problem[] }
 
-let knownKeysCache: string[] | undefined
-/** Every key any object in the document schema declares, for "did you mean" hints. */
-// Stryker disable all: worked out once and cached, so a mutant here is never re-run by the tests after
-// the first; the did-you-mean tests (document-io.test.ts, document-problems.test.ts) fail without it.
-function knownKeys(): string[] {
-  if (knownKeysCache) return knownKeysCache
-  const keys = new Set<string>()
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(visit)
-    else if (node && typeof node === 'object') {
-      const properties = (node as { properties?: Record<string, unknown> }).properties
-      if (properties) Object.keys(properties).forEach((k) => keys.add(k))
-      Object.values(node).forEach(visit)
-    }
-  }
-  visit(mappingJsonSchema())
-  knownKeysCache = [...keys]
-  return knownKeysCache
-}
-// Stryker restore all
+let schemaCache: Record<string, unknown> | undefined
+// Stryker disable next-line all: built once and cached, so a mutant here is never re-run by the tests after the first; the did-you-mean tests fail without it
+const schemaForHints = () => (schemaCache ??= mappingJsonSchema())
 
 export function validateDocument(value: unknown): DocumentResult {
   // Bounds first, without recursion: the schema below recurses into filters.
@@ -37,7 +21,9 @@ export function validateDocument(value: unknown): DocumentResult {
   if (bounds.fatal) return { ok: false, problems: capProblems(bounds.problems) }
   const parsed = MappingDocument.safeParse(value)
   const reported = new Set(bounds.problems.map((p) => formatPath(p.path)))
-  const shape = parsed.success ? [] : problemsFromZod(parsed.error, value, knownKeys()).filter((p) => !reported.has(formatPath(p.path)))
+  const shape = parsed.success
+    ? []
+    : problemsFromZod(parsed.error, value, (path) => keysAt(schemaForHints(), path)).filter((p) => !reported.has(formatPath(p.path)))
   const steps = parsed.success ? checkStepArguments(parsed.data) : []
   // Limits and policy, then shape problems, then cross-document ones, then step arguments.
   const problems = [...bounds.problems, ...shape, ...crossCheckDocument(value), ...steps]

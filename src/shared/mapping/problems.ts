@@ -33,7 +33,7 @@ function hint(word: string, candidates: readonly string[]): string {
 
 type Issue = z.core.$ZodIssue
 
-function issueToProblems(issue: Issue, input: unknown, base: PathSegment[], knownKeys: readonly string[]): Problem[] {
+function issueToProblems(issue: Issue, input: unknown, base: PathSegment[], keysAt: KeysAt): Problem[] {
   const path = [...base, ...(issue.path as PathSegment[])]
   const problem = (message: string, at: PathSegment[] = path): Problem => ({ severity: 'error', path: at, message })
   switch (issue.code) {
@@ -60,14 +60,26 @@ function issueToProblems(issue: Issue, input: unknown, base: PathSegment[], know
         }, 0)
       const score = (branch: Issue[]) => wrongShape(branch) * 1000 + branch.length
       const best = branches.reduce((a, b) => (score(b) < score(a) ? b : a))
-      return best.flatMap((inner) => issueToProblems(inner, input, path, knownKeys))
+      return best.flatMap((inner) => issueToProblems(inner, input, path, keysAt))
     }
     case 'unrecognized_keys': {
+      const here = keysAt(path)
+      const value = valueAt(input, path)
+      const kept = value !== null && typeof value === 'object' ? Object.keys(value).filter((k) => !issue.keys.includes(k)) : []
       return issue.keys.map((key) => {
         if (secretKeyPattern.test(key)) return problem(`unknown key ${quoted(key)} — remove it: ${secretAdvice}`, [...path, key])
+        // A key of another shape of this value: a records flow's "direction" is an opt-out flow's,
+        // a condition's "field" beside a group's "any" makes neither.
+        if (here.includes(key) && kept.length) {
+          const chosen = kept.find((k) => Object.hasOwn(kindOfThing, k))
+          const partner = chosen
+            ? `a value with "${chosen}": ${quoted(String((value as Record<string, unknown>)[chosen]))} does not take it: remove it`
+            : `it does not go with ${kept.map((k) => `"${k}"`).join(', ')}: remove one of them`
+          return problem(`unknown key ${quoted(key)} — ${partner}`, [...path, key])
+        }
         const guess = closest(
           key,
-          knownKeys.filter((k) => k !== key)
+          here.filter((k) => k !== key)
         )
         return problem(
           `unknown key ${quoted(key)}${guess ? ` — did you mean "${guess}"?` : ' — remove it (mapping files hold only documented keys)'}`,
@@ -108,9 +120,12 @@ function issueToProblems(issue: Issue, input: unknown, base: PathSegment[], know
   }
 }
 
+/** The keys the format allows on the object at a path, for "did you mean" on a misspelt key. */
+type KeysAt = (path: readonly PathSegment[]) => readonly string[]
+
 /**
- * @param knownKeys every key the schema knows, for "did you mean" on a misspelt key
+ * @param keysAt the keys allowed at a place (none known: no did-you-mean)
  */
-export function problemsFromZod(error: z.ZodError, input: unknown, knownKeys: readonly string[] = [], base: PathSegment[] = []): Problem[] {
-  return error.issues.flatMap((issue) => issueToProblems(issue, input, base, knownKeys))
+export function problemsFromZod(error: z.ZodError, input: unknown, keysAt: KeysAt = () => []): Problem[] {
+  return error.issues.flatMap((issue) => issueToProblems(issue, input, [], keysAt))
 }
