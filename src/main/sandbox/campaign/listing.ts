@@ -27,7 +27,10 @@ export function selectRows(model: CampaignModel, request: ListRequest): StoredRe
   let rows = (request.rows ?? indexedRows(model, request) ?? model.store.rows(resource.name)).filter((r) =>
     model.isVisible(resource, r, profileIndex)
   )
-  for (const filter of filters) rows = rows.filter((r) => filter.test(r.values, query))
+  for (const filter of filters) {
+    const keep = filter.test(query)
+    rows = rows.filter((r) => keep(r.values))
+  }
   return orderRows(resource, request.family, rows, query.get('_order'))
 }
 

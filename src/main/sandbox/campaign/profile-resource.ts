@@ -118,13 +118,16 @@ export function profileFilters(dynamicsKeyField: string): FilterDef[] {
       label: 'By email',
       params: ['email'],
       // Exact and case-sensitive: docs/sandbox-campaign.md.
-      test: (values, query) => query.has('email') && values.email === query.get('email')
+      test: (query) => {
+        const email = query.get('email')
+        return (values) => email !== null && values.email === email
+      }
     },
     {
       name: 'byText',
       label: 'By name or email',
       params: ['text', 'filterType'],
-      test: (values, query) => byTextTest(values, query)
+      test: (query) => (values) => byTextTest(values, query)
     },
     keyFilter(`by${keyParameter.replace(/^./, (c) => c.toUpperCase())}`, keyParameter, dynamicsKeyField),
     modifiedSinceFilter()
@@ -208,15 +211,18 @@ export function serviceResource(): ResourceDef {
         name: 'byChannel',
         label: 'By channel',
         params: ['channel'],
-        test: (values, query) => values.messageType === query.get('channel')
+        test: (query) => {
+          const channel = query.get('channel')
+          return (values) => values.messageType === channel
+        }
       },
       {
         name: 'byText',
         label: 'By label or ID',
         params: ['text'],
-        test: (values, query) => {
+        test: (query) => {
           const text = query.get('text') ?? ''
-          return String(values.label ?? '').startsWith(text) || String(values.name ?? '').startsWith(text)
+          return (values) => String(values.label ?? '').startsWith(text) || String(values.name ?? '').startsWith(text)
         }
       },
       modifiedSinceFilter()
