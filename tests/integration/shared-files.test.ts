@@ -171,7 +171,14 @@ describe('the file lock', () => {
     const file = join(dir, 'held.json')
     const order: string[] = []
     let release!: () => void
-    const held = withFileLock(file, () => new Promise<void>((resolve) => (release = resolve)).then(() => order.push('first')))
+    let entered!: () => void
+    const inside = new Promise<void>((resolve) => (entered = resolve))
+    const held = withFileLock(file, () => {
+      entered()
+      return new Promise<void>((resolve) => (release = resolve)).then(() => order.push('first'))
+    })
+    // Both calls race for the lock file: the second starts once the first holds it.
+    await inside
     await expect(withFileLock(file, () => undefined, { waitMs: 300 })).rejects.toThrow(/locked by another Sync Studio process/)
     const second = withFileLock(file, () => order.push('second'))
     release()
