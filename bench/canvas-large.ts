@@ -69,6 +69,9 @@ async function main() {
   const ratios = await compare({ source, target, mappings: edges, match: { source: 'contactid', target: 'cusDynamicsContactId' } }, rounds)
   console.log(`first render ratio: ${ratios.firstRender.toFixed(2)}`)
   console.log(`first render CPU ratio: ${ratios.firstRenderCpu.toFixed(2)}`)
+  console.log(
+    `first render ratio, median of the rounds: ${ratios.firstRenderByRound.toFixed(2)} (CPU ${ratios.firstRenderCpuByRound.toFixed(2)})`
+  )
   console.log(`canvas-large ratio: ${ratios.pan.toFixed(2)}`)
 }
 

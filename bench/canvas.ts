@@ -44,6 +44,9 @@ async function main() {
   const ratios = await compare({ source, target, mappings, match: { source: 'contactid', target: 'cusDynamicsContactId' } }, rounds)
   console.log(`first render ratio: ${ratios.firstRender.toFixed(2)}`)
   console.log(`first render CPU ratio: ${ratios.firstRenderCpu.toFixed(2)}`)
+  console.log(
+    `first render ratio, median of the rounds: ${ratios.firstRenderByRound.toFixed(2)} (CPU ${ratios.firstRenderCpuByRound.toFixed(2)})`
+  )
   console.log(`canvas ratio: ${ratios.pan.toFixed(2)}`)
 }
 

@@ -149,7 +149,7 @@ export async function compare(
   data: BenchData,
   rounds: number,
   viewport = { width: 1280, height: 720 }
-): Promise<{ firstRender: number; firstRenderCpu: number; pan: number }> {
+): Promise<{ firstRender: number; firstRenderCpu: number; firstRenderByRound: number; firstRenderCpuByRound: number; pan: number }> {
   // Other work on the machine stretches every frame: the figures say how loaded it was.
   const before = loadavg()
   await build({ configFile: join(root, 'bench/canvas/vite.config.mts') })
@@ -192,6 +192,20 @@ export async function compare(
       `${name.padEnd(4)}: first render (all edges drawn) ${s.toEdges.toFixed(0)} ms, main thread CPU ${s.cpu.toFixed(0)} ms · pan frame p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`
     )
   }
+  // Each round runs both variants one after the other: on a machine whose speed drifts (other
+  // work, a shared host), the ratio within a round is steadier than the ratio of the medians.
+  const byRound = (of: (run: Run) => number) => median(results.ours.map((run, i) => of(run) / of(results.bare[i])))
+  const firstRenderByRound = byRound((run) => run.toEdges)
+  const firstRenderCpuByRound = byRound((run) => run.cpu)
+  console.log(
+    `round by round (ours ÷ bare): first render ${results.ours.map((run, i) => (run.toEdges / results.bare[i].toEdges).toFixed(2)).join(' ')} · CPU ${results.ours.map((run, i) => (run.cpu / results.bare[i].cpu).toFixed(2)).join(' ')}`
+  )
   console.log(`load average ${loads(before)} at the start, ${loads(loadavg())} at the end (${cpus().length} cores)`)
-  return { firstRender: ours.toEdges / bare.toEdges, firstRenderCpu: ours.cpu / bare.cpu, pan: ours.p95 / bare.p95 }
+  return {
+    firstRender: ours.toEdges / bare.toEdges,
+    firstRenderCpu: ours.cpu / bare.cpu,
+    firstRenderByRound,
+    firstRenderCpuByRound,
+    pan: ours.p95 / bare.p95
+  }
 }

@@ -1,0 +1,53 @@
+import { expect, test } from './canvas-support'
+
+/**
+ * A canvas is never painted empty or with another flow's nodes. The flows' canvases share one
+ * React Flow store (App.tsx), and React Flow takes a new canvas's nodes in an effect after the
+ * canvas is first rendered: a frame painted in between would show the last flow's nodes, or
+ * none, under the new flow's name.
+ */
+
+interface Frame {
+  /** The canvas shown in this frame, by its accessible name. */
+  canvas: string | null
+  /** The nodes it shows, by their accessible names ("Source contact", "Target profile"). */
+  nodes: string
+}
+
+test('a flow’s canvas shows its nodes from its first frame, on opening a mapping and on switching flows', async ({ page, app }) => {
+  // Every animation frame records what it is about to paint: callbacks run after the tasks
+  // that changed the page and before the frame's layout and paint.
+  await page.addInitScript(() => {
+    const frames: Frame[] = []
+    Object.assign(window, { __FRAMES__: frames })
+    const record = () => {
+      const canvas = document.querySelector('.react-flow')
+      const nodes = Array.from(canvas?.querySelectorAll('.react-flow__node [role="group"]') ?? [], (node) =>
+        node.getAttribute('aria-label')
+      )
+      frames.push({ canvas: canvas?.getAttribute('aria-label') ?? null, nodes: nodes.sort().join(', ') })
+      requestAnimationFrame(record)
+    }
+    requestAnimationFrame(record)
+  })
+  await page.goto(app.launchUrl)
+  await page.getByTestId('import-file').setInputFiles('examples/custom-tables.mapping.json')
+  const tabs = page.getByRole('tablist', { name: 'Flows' }).getByRole('tab')
+  await expect(tabs).toHaveCount(3)
+  for (let index = 0; index < 3; index++) {
+    await tabs.nth(index).click()
+    await expect(page.locator('.react-flow__node[data-id="target"] .ss-row').first()).toBeVisible({ timeout: 30_000 })
+  }
+
+  const frames = await page.evaluate(() => (window as unknown as { __FRAMES__: Frame[] }).__FRAMES__)
+  // (Before the import the app shows its empty canvas, which has no nodes.)
+  const shown = frames.filter((frame) => frame.canvas?.startsWith('Canvas of flow'))
+  // What each canvas shows once settled: its own source and target (three flows, three pairs).
+  const settledNodes = new Map(shown.map((frame) => [frame.canvas, frame.nodes]))
+  expect(settledNodes.size).toBe(3)
+  for (const nodes of settledNodes.values()) expect(nodes).toMatch(/^Filter, Source .+, Target .+$/)
+  expect(new Set(settledNodes.values()).size).toBe(3)
+  // Every frame of a canvas, its first included, shows those nodes: none empty, none another flow's.
+  const wrong = shown.filter((frame) => frame.nodes !== settledNodes.get(frame.canvas))
+  expect(wrong, `frames that painted a canvas without its own nodes: ${JSON.stringify(wrong.slice(0, 3))}`).toEqual([])
+})
