@@ -13,15 +13,18 @@
  *   first render CPU ratio: <ours / bare>          (the same, in main-thread CPU time: steadier on a loaded machine)
  *   canvas-large ratio: <p95 frame ours / bare>    (goal ≤ 0.5)
  *
- *   npm run bench -- canvas-large [rounds=3]
+ *   npm run bench -- canvas-large [rounds=3] [fields=1000] [edges=300]
+ *
+ * Other sizes show where the windowed rows start to pay: e.g. `canvas-large 9 300 100`, a
+ * tenant's contact table of 300 attributes with 100 of them mapped.
  */
 import type { Field, FieldType, Table } from '../src/shared/schema/model'
 import { compare } from './canvas/measure'
 import { sandboxTables } from './canvas/sandbox-tables'
 
 const rounds = Number(process.argv[2] ?? 3)
-const FIELDS = 1000
-const EDGES = 300
+const FIELDS = Number(process.argv[3] ?? 1000)
+const EDGES = Number(process.argv[4] ?? 300)
 
 const kinds: FieldType[] = ['string', 'memo', 'integer', 'double', 'money', 'boolean', 'datetime', 'dateonly', 'picklist', 'email', 'phone']
 
