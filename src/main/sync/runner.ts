@@ -581,6 +581,8 @@ class Runner {
    */
   private async settleStoppedPage(): Promise<RunCounts> {
     const decided = { ...this.pageCounts }
+    // Every record read so far, taken before the page's decided records move into `committed` (else they count twice: decided and pending).
+    const read = this.liveCounts().read
     if (this.pageDecided.length) {
       try {
         await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: this.page + 1, items: this.pageDecided, d: decided })
@@ -590,7 +592,7 @@ class Runner {
       }
     } else if (this.dryRun) addCounts(this.committed, decided)
     const counts = { ...this.committed }
-    const pending = Math.max(0, this.liveCounts().read - counts.read)
+    const pending = Math.max(0, read - counts.read)
     counts.read += pending
     counts.pending += pending
     return counts
