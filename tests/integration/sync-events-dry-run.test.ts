@@ -55,3 +55,18 @@ describe('an events dry run plans what the run does with an event read twice', (
     expect(report.disagreements).toEqual([])
   })
 })
+
+describe('an events flow without a filter', () => {
+  it('filters nothing out: the events of profiles not synced from Dynamics are skipped, not "filtered out"', async () => {
+    bench = await syncBench({ contacts: 20, profiles: 5 })
+    const exportsFolder = await mkdtemp(join(bench.folder, 'exports-'))
+    const service = bench.service({ eventsFolder: exportsFolder })
+    expect((await service.run(contactsDocument)).flows[0].status).toBe('completed')
+    bench.sandbox.campaign.simulateDelivery({ seed: 7, share: 1 })
+    await bench.sandbox.campaign.exportLogs(exportsFolder)
+    const document: MappingDocument = JSON.parse(await readFile(join(__dirname, '../../examples/email-events.mapping.json'), 'utf8'))
+    const sends = (await service.run(document, { flowIds: ['sends'] })).flows[0]
+    expect(sends.counts.skipped).toBeGreaterThan(0)
+    expect(sends.counts.filteredOut).toBe(0)
+  })
+})

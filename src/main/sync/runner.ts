@@ -773,11 +773,14 @@ class Runner {
         else
           this.planned({ key: undefined, action: 'error', field: '', step: undefined, code: 'noKey', reason: item.message!, input: null })
       } else if (result.kind === 'skipped') {
-        if (this.deletes.deleteWhenFilteredOut && key !== undefined) queue({ kind: 'filtered', key, reason: result.reason }, String(index))
+        const filtered = !result.notFiltered
+        if (filtered && this.deletes.deleteWhenFilteredOut && key !== undefined)
+          queue({ kind: 'filtered', key, reason: result.reason }, String(index))
         else {
           this.pageCounts.read++
           this.pageCounts.skipped++
-          this.pageCounts.filteredOut++
+          // Only the flow's filter filters out: "N read (M kept by the filter)" counts nothing else.
+          if (filtered) this.pageCounts.filteredOut++
           this.pageDecided.push({ id: position, o: 'skipped' })
           this.planned({ key, action: 'skipped', reason: result.reason })
         }
