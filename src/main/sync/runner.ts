@@ -95,6 +95,8 @@ export interface DeleteGuardReport {
 export const DELETE_HELD = 'deleteHeld'
 /** Writes in flight finish even when the run is canceled (their outcome is journaled, so summary, journal and target agree). */
 const NEVER_ABORTED = new AbortController().signal
+/** A dry run's planned target records kept for records read again later in the run (`plannedTargets`). */
+const PLANNED_TARGETS_KEPT = 50_000
 
 /** One record's final outcome in a real run, in the plan's words. */
 export interface RecordOutcome {
@@ -374,6 +376,13 @@ class Runner {
   private compareSent = false
   /** The payload digests of the writes in flight, recorded in `sent` once the sink confirms them. */
   private readonly digests = new Map<string, string>()
+  /**
+   * A dry run: the target records its planned writes would leave, by key (flattened). A record
+   * read again later in the same run (an event in two overlapping log exports, a record changed
+   * while the source was read) is then compared with what the run will have written, as the
+   * run's lookup does, not planned as a second create. Bounded: the oldest are forgotten first.
+   */
+  private readonly plannedTargets = new Map<string, TargetRecord>()
 
   constructor(
     private readonly options: RunOptions,
@@ -572,6 +581,8 @@ class Runner {
    */
   private async settleStoppedPage(): Promise<RunCounts> {
     const decided = { ...this.pageCounts }
+    // Every record read so far, taken before the page's decided records move into `committed` (else they count twice: decided and pending).
+    const read = this.liveCounts().read
     if (this.pageDecided.length) {
       try {
         await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: this.page + 1, items: this.pageDecided, d: decided })
@@ -581,7 +592,7 @@ class Runner {
       }
     } else if (this.dryRun) addCounts(this.committed, decided)
     const counts = { ...this.committed }
-    const pending = Math.max(0, this.liveCounts().read - counts.read)
+    const pending = Math.max(0, read - counts.read)
     counts.read += pending
     counts.pending += pending
     return counts
@@ -762,11 +773,14 @@ class Runner {
         else
           this.planned({ key: undefined, action: 'error', field: '', step: undefined, code: 'noKey', reason: item.message!, input: null })
       } else if (result.kind === 'skipped') {
-        if (this.deletes.deleteWhenFilteredOut && key !== undefined) queue({ kind: 'filtered', key, reason: result.reason }, String(index))
+        const filtered = !result.notFiltered
+        if (filtered && this.deletes.deleteWhenFilteredOut && key !== undefined)
+          queue({ kind: 'filtered', key, reason: result.reason }, String(index))
         else {
           this.pageCounts.read++
           this.pageCounts.skipped++
-          this.pageCounts.filteredOut++
+          // Only the flow's filter filters out: "N read (M kept by the filter)" counts nothing else.
+          if (filtered) this.pageCounts.filteredOut++
           this.pageDecided.push({ id: position, o: 'skipped' })
           this.planned({ key, action: 'skipped', reason: result.reason })
         }
@@ -824,6 +838,11 @@ class Runner {
     }
     // A dry run looks the changed ones up to show what they change (the run will send them whatever Campaign holds).
     const existing = await this.lookup([...work.keys()].filter((key) => this.dryRun || !byKey.has(key)))
+    if (this.dryRun)
+      for (const key of work.keys()) {
+        const planned = this.plannedTargets.get(key)
+        if (planned) existing.set(key, planned)
+      }
     const ops: WriteOp[] = []
     // A dry run's planned writes wait for the sink's verdict (a missing parent fails there too).
     const intents = new Map<string, PlanEntry>()
@@ -906,6 +925,7 @@ class Runner {
           })
         } else {
           this.decide(op.op === 'create' ? 'created' : 'updated')
+          this.planTarget(op, existing.get(op.key))
           this.planned(intents.get(op.key)!)
         }
       }
@@ -923,6 +943,15 @@ class Runner {
     }
     if (deletes.length) await this.holdDeletes(deletes, pageNo)
     await this.writeAll(ops, pageNo, 0)
+  }
+
+  /** Dry run: remembers the target record a planned create or update leaves (`plannedTargets`). */
+  private planTarget(op: WriteOp, current: TargetRecord | undefined): void {
+    if (op.op === 'delete') return
+    const after = op.op === 'create' ? flattenRecord(op.record) : { ...flattenRecord(current ?? {}), ...flattenRecord(op.patch) }
+    this.plannedTargets.delete(op.key)
+    this.plannedTargets.set(op.key, after as TargetRecord)
+    if (this.plannedTargets.size > PLANNED_TARGETS_KEPT) this.plannedTargets.delete(this.plannedTargets.keys().next().value!)
   }
 
   /** Dry run: what the sink says each write would do, without writing (sinks without `plan` succeed). */

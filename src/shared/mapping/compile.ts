@@ -48,7 +48,13 @@ export type RecordResult =
       /** Target fields with applyUpdates: false — the sink writes them only when it creates the record. */
       createOnly: readonly string[]
     }
-  | { kind: 'skipped'; key: string | undefined; reason: string }
+  | {
+      kind: 'skipped'
+      key: string | undefined
+      reason: string
+      /** Skipped for another reason than the flow's filter (an event without a contact): not "filtered out", never deleted for it. */
+      notFiltered?: true
+    }
   | {
       kind: 'error'
       key: string | undefined

@@ -62,6 +62,44 @@ export class ActivitySink implements TargetSink {
     return out
   }
 
+  /**
+   * Dry run: an upsert that names a contact no longer in Dynamics fails in the run (404,
+   * `contactMissing`), so the plan reads those contacts — one `In()` query per batch — and
+   * plans the same failure; every other op is planned to succeed (docs/sync.md, "Dry run = run").
+   */
+  async plan(batch: readonly WriteOp[], signal: AbortSignal): Promise<readonly WriteOutcome[]> {
+    const contactOf = (op: WriteOp): string | undefined => {
+      if (op.op === 'delete') return undefined
+      const value = (op.op === 'update' ? op.patch : op.record)[REGARDING]
+      return value === undefined || value === null || value === '' ? undefined : String(value)
+    }
+    const ids = [...new Set(batch.map(contactOf).filter((id): id is string => id !== undefined))]
+    const found = new Set<string>()
+    if (ids.length) {
+      const values = ids.map((id) => `'${id.replace(/'/g, "''")}'`).join(',')
+      const filter = `Microsoft.Dynamics.CRM.In(PropertyName='contactid',PropertyValues=[${values}])`
+      try {
+        for await (const page of this.options.connector.query('contact', { select: ['contactid'], filter, pageSize: 5000, signal }))
+          for (const row of page.records) if (typeof row.contactid === 'string') found.add(row.contactid.toLowerCase())
+      } catch (error) {
+        rethrowFatal(error, 'reading the contacts the events are about')
+        throw error
+      }
+    }
+    return batch.map((op): WriteOutcome => {
+      const contact = contactOf(op)
+      if (contact !== undefined && !found.has(contact.toLowerCase()))
+        return {
+          key: op.key,
+          outcome: 'failed',
+          code: 'contactMissing',
+          message: `the contact this event is about is not in Dynamics (deleted?): contact ${contact}`,
+          retryable: false
+        }
+      return { key: op.key, outcome: op.op === 'create' ? 'created' : op.op === 'update' ? 'updated' : 'deleted' }
+    })
+  }
+
   private payload(record: TargetRecord): DynamicsRecord {
     const { [REGARDING]: contact, ...rest } = record
     const out: DynamicsRecord = { ...rest }

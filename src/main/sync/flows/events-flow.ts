@@ -53,7 +53,12 @@ export async function eventsFlowParts(
     }
     const contact = record.profileKey
     if (typeof contact !== 'string' || !contact)
-      return { kind: 'skipped', key: result.key, reason: 'the profile has no Dynamics contact id — it was not synced from Dynamics' }
+      return {
+        kind: 'skipped',
+        key: result.key,
+        reason: 'the profile has no Dynamics contact id — it was not synced from Dynamics',
+        notFiltered: true
+      }
     if (result.target[keyColumn] === undefined || result.target[keyColumn] === null || result.target[keyColumn] === '')
       result.target[keyColumn] = String(record.id)
     result.target[REGARDING] = contact

@@ -372,8 +372,8 @@ export async function optOutFlowParts(
     run(record: SourceRecord): RecordResult {
       const key = String(record.__key)
       const state = shared.get(key)
-      if (!state) return { kind: 'skipped', key, reason: 'the contact or the profile is no longer there' }
-      if (flow.direction === 'off') return { kind: 'skipped', key, reason: 'opt-out sync is off for this flow' }
+      if (!state) return { kind: 'skipped', key, reason: 'the contact or the profile is no longer there', notFiltered: true }
+      if (flow.direction === 'off') return { kind: 'skipped', key, reason: 'opt-out sync is off for this flow', notFiltered: true }
       const changedAt: Record<string, unknown> = {}
       for (const pair of pairs) changedAt[pair.campaign] = state.profile[`${pair.campaign}LastModified`]
       const plan = planOptOut(
