@@ -8,18 +8,16 @@ afterEach(async () => {
 })
 
 /**
- * DEFECT (left failing on purpose, `it.fails`): after a canceled run, the next real run resumes
- * it and reports the whole run's counts (the canceled attempt's creates included), while a dry
- * run never resumes (sync-service.ts: `!dryRun && … resume`) and plans from the flow's last
- * completed position — the records the canceled attempt wrote come out "unchanged". Measured:
- * the plan said "would create 159, 55 unchanged", the run then said "214 created, 0 unchanged".
- * Fix: a dry run of a flow whose next run resumes plans that resume — from the stopped run's
- * checkpoint, with its counts, done records and deferred writes (read-only, in its own dry-run
- * journal) — and says so; or the run reports the resumed attempt's own counts beside the whole run's.
+ * After a canceled run the next real run resumes it and reports the whole run's counts (the
+ * canceled attempt's creates included). A dry run then plans that resume, read only: from the
+ * stopped run's checkpoint, with its counts and done records, in a journal of its own — so what
+ * the plan says the run will create is what the run then says it created. (Before, the dry run
+ * planned from the flow's last completed position: "would create 159, 55 unchanged", then the
+ * run said "214 created, 0 unchanged".)
  */
 describe('a dry run after a canceled run', () => {
-  it.fails(
-    'plans the counts the next run (a resume) then reports',
+  it(
+    'plans the counts the next run (a resume) then reports, and leaves the stopped run resumable',
     async () => {
       bench = await syncBench({ contacts: 240, profiles: 0, faults: { campaign: { latencyMs: 15 } } })
       const service = bench.service({ progressIntervalMs: 0, pageSize: 60 })
@@ -35,6 +33,10 @@ describe('a dry run after a canceled run', () => {
       expect(canceledCreated).toBeGreaterThan(0)
 
       const plan = (await service.run(contactsDocument, { dryRun: true, planLimit: 0 })).flows[0]
+      expect(plan.resumedFrom).toBe(first.flows[0].runId)
+      expect(plan.notices.join(' ')).toContain(`planned as the run will do it: resuming the incremental run ${first.flows[0].runId}`)
+      // The plan wrote nothing: every record the canceled attempt did not write is still to create.
+      expect(plan.counts.created).toBeGreaterThan(canceledCreated)
       const run = (await service.run(contactsDocument, {})).flows[0]
       expect(run.resumedFrom).toBe(first.flows[0].runId)
       // What the plan says the run will create is what the run then says it created.

@@ -312,7 +312,8 @@ export function startRun(options: RunOptions): RunHandle {
     if (outer.aborted) controller.abort()
     else outer.addEventListener('abort', onOuterAbort, { once: true })
   }
-  const runId = options.resumeRunId ?? options.runId ?? newRunId(options.flow.id, clock.now())
+  // A dry run that plans a resume has a journal of its own: the stopped run stays as it is.
+  const runId = (options.dryRun ? undefined : options.resumeRunId) ?? options.runId ?? newRunId(options.flow.id, clock.now())
   let meter: ProgressMeter | undefined
   const gate = new Gate(() => meter?.flush())
   const runner = new Runner(options, runId, clock, controller.signal, gate, (m) => (meter = m))
@@ -477,19 +478,39 @@ class Runner {
           `run ${options.resumeRunId} was started with another version of flow "${flow.id}" — start a new run instead of resuming this one`
         )
       }
-      const { run } = await options.journal.reopen(options.resumeRunId)
-      this.journalRun = run
+      const from = recovery.checkpoint ? recovery.checkpoint.cursor : recovery.start.cursor
+      if (this.dryRun) {
+        // The plan of a resume: where the stopped run stands (its counts, its records done, its
+        // deferred writes) and what the rest would do, so the plan's counts are the ones the
+        // resumed run will report (docs/sync.md, "Dry run = run"). Read only: the stopped run's
+        // journal is not reopened, and it stays resumable.
+        this.journalRun = await options.journal.begin({
+          runId: this.runId,
+          flowId: flow.id,
+          mappingHash: hash,
+          ...(options.mappingVersion ? { mappingVersion: options.mappingVersion } : {}),
+          mode: recovery.start.mode,
+          dryRun: true,
+          ...(from !== undefined ? { cursor: from } : {}),
+          ...(recovery.start.onlyKeys ? { onlyKeys: recovery.start.onlyKeys } : {}),
+          ...(options.identity ? { identity: options.identity } : {}),
+          at: this.clock.now()
+        })
+      } else {
+        const { run } = await options.journal.reopen(options.resumeRunId)
+        this.journalRun = run
+      }
       this.mode = recovery.start.mode
       this.committed = recovery.counts
       this.done = new Map(recovery.doneAfterCheckpoint)
       this.deferred = recovery.deferred
-      this.cursor = recovery.checkpoint ? recovery.checkpoint.cursor : recovery.start.cursor
+      this.cursor = from
       this.page = recovery.checkpoint?.page ?? 0
       this.total = recovery.checkpoint?.total
       pagesDone = recovery.checkpoint?.phase === 'retry'
       startPass = recovery.checkpoint?.pass ?? 0
       this.otherShards = recovery.checkpoint?.otherShards ?? 0
-      priorMs = recovery.durationMs
+      if (!this.dryRun) priorMs = recovery.durationMs
       if (recovery.start.onlyKeys && !options.onlyKeys) this.only = new Set(recovery.start.onlyKeys)
       this.resumedFrom = { startedAt: recovery.start.at }
     } else {
@@ -1092,7 +1113,17 @@ class Runner {
   }
 
   private async retryPasses(startPass: number): Promise<void> {
-    if (this.dryRun) return
+    if (this.dryRun) {
+      // A dry run plans no retries. One that plans a resume plans the deletes the stopped run
+      // held as the deletes they are (the guard's verdict then says whether the run may do them),
+      // as a dry run from the start plans its deletes.
+      for (const held of [...this.deferred.values()].filter((d) => d.code === DELETE_HELD)) {
+        addCounts(this.committed, { deferred: -1, deleted: 1 })
+        this.deferred.delete(held.key)
+        this.planned({ key: held.key, action: 'delete', reason: held.message })
+      }
+      return
+    }
     const held = [...this.deferred.values()].filter((d) => d.code === DELETE_HELD)
     if (held.length) {
       this.guardReport = this.guard(held.length)

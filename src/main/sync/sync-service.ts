@@ -323,7 +323,8 @@ export class SyncService {
     const identity = await this.identityOf(document)
     let resumeRunId: string | undefined
     let resumes: { startedAt: number; status: string; counts: RunCounts; mode: 'full' | 'incremental' | 'retry' } | undefined
-    if (!dryRun && !retry && (request.resume ?? true)) {
+    // A dry run plans what the next run does: when that run resumes a stopped one, the plan starts where it stands (read only).
+    if (!retry && (request.resume ?? true)) {
       const last = (await journal.list({ flowId: flow.id })).find((run) => !run.dryRun && run.identity === identity)
       if (last && last.resumable) {
         if (full && last.mode !== 'full') {
@@ -440,7 +441,12 @@ export class SyncService {
         if (request.signal?.aborted || isAbortError(error)) return { ...base, status: 'canceled', counts: zeroCounts(), durationMs: 0 }
         throw error
       }
-      if (resumeRunId) notice(`resumed the ${result.mode} run ${resumeRunId} from its last checkpoint`)
+      if (resumeRunId)
+        notice(
+          dryRun
+            ? `planned as the run will do it: resuming the ${result.mode} run ${resumeRunId} from its last checkpoint (its counts so far included)`
+            : `resumed the ${result.mode} run ${resumeRunId} from its last checkpoint`
+        )
       const summary = result.status === 'failed' ? [] : (parts.summary?.(dryRun) ?? [])
       if (result.status === 'failed' && result.error?.code === 'cursorExpired' && !dryRun && attempt < 2) {
         notice(

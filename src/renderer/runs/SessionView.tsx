@@ -108,7 +108,7 @@ function FlowRow({ flow, state, running }: { flow: Flow | undefined; state: Flow
         <Caption1 className="ssp-quiet" data-testid="flow-mode">
           {state.mode
             ? state.resumed
-              ? `resuming the ${state.mode} run${state.resumes ? ` started ${new Date(state.resumes.startedAt).toLocaleString()}` : ''}`
+              ? `${state.dryRun ? 'planned as a resume of' : 'resuming'} the ${state.mode} run${state.resumes ? ` started ${new Date(state.resumes.startedAt).toLocaleString()}` : ''}`
               : `${state.mode} run`
             : ''}
         </Caption1>

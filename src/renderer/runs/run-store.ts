@@ -21,6 +21,8 @@ export interface FlowState {
   runId?: string
   mode?: 'full' | 'incremental' | 'retry'
   resumed?: boolean
+  /** A dry run (a resumed one plans the resume). */
+  dryRun?: boolean
   /** A resumed run: what it continues. */
   resumes?: Extract<RunProgressEvent, { type: 'flowStarted' }>['resumes']
   progress?: Progress
@@ -103,6 +105,7 @@ function applyEvent(session: RunSession, event: RunProgressEvent): RunSession {
         runId: event.runId,
         mode: event.mode,
         resumed: event.resumed,
+        dryRun: event.dryRun,
         resumes: event.resumes
       }
       break
