@@ -15,17 +15,15 @@ async function optOuts(): Promise<MappingDocument> {
 }
 
 /**
- * DEFECT (left failing on purpose, `it.fails`): an incremental opt-out run reads the contacts'
- * changes, writes their profiles, then lists the profiles changed since the last run — skipping
- * the ones its Dynamics side read (`OptOutSource.seen`, in memory). A run canceled between the two
- * sides and resumed (a new source: `seen` empty) reads those profiles again: the resumed run
- * says "6 read, 3 updated, 3 unchanged" for three changed pairs, where the same run without
- * the cancel says "3 read, 3 updated" (flows/opt-out-flow.ts, `pages`, phase `campaign`).
- * Fix: carry the Dynamics side's keys into the `campaign` phase's cursor (bounded; beyond the
- * bound, in a file beside the run's journal), so a resumed Campaign side skips them too.
+ * An incremental opt-out run reads the contacts' changes, writes their profiles, then lists the
+ * profiles changed since the last run — skipping the ones its Dynamics side read. A run canceled
+ * between the two sides and resumed (a new source) is told the keys the stopped attempt journaled
+ * (`RecordSource.resumedAfter`), so its Campaign side skips them too: the resumed run counts each
+ * changed pair once, as the run without the cancel does. (Before, it said "6 read, 3 updated,
+ * 3 unchanged" for three changed pairs.)
  */
 describe('an incremental opt-out run canceled between its Dynamics and Campaign sides, then resumed', () => {
-  it.fails(
+  it(
     'counts each changed pair once, as the run without the cancel does',
     async () => {
       bench = await syncBench({ contacts: 80, profiles: 0 })

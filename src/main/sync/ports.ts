@@ -47,6 +47,13 @@ export interface RecordSource {
    * run). Optional: without it the runner scans `pages()` and keeps only those keys.
    */
   byKeys?(keys: readonly string[], cursor: SourceCursor | undefined, signal: AbortSignal): AsyncIterable<SourcePage>
+  /**
+   * A resumed run tells the source the keys the stopped attempt journaled (written, failed,
+   * deferred), before its first page. Optional: for a source that skips, within one run, records
+   * it has already handed over — the opt-out flow's Campaign side skips the pairs its Dynamics
+   * side read — and would otherwise hand them over again after a resume.
+   */
+  resumedAfter?(keys: ReadonlySet<string>): void
 }
 
 /** What the runner asks a sink to do with one record. */

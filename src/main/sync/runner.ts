@@ -511,6 +511,13 @@ class Runner {
       startPass = recovery.checkpoint?.pass ?? 0
       this.otherShards = recovery.checkpoint?.otherShards ?? 0
       if (!this.dryRun) priorMs = recovery.durationMs
+      if (options.source.resumedAfter) {
+        const journaled = new Set<string>()
+        await options.journal.readEntries(options.resumeRunId, (entry) => {
+          if (entry.t === 'outcomes') for (const item of entry.items) if (item.k !== undefined) journaled.add(item.k)
+        })
+        options.source.resumedAfter(journaled)
+      }
       if (recovery.start.onlyKeys && !options.onlyKeys) this.only = new Set(recovery.start.onlyKeys)
       this.resumedFrom = { startedAt: recovery.start.at }
     } else {

@@ -97,7 +97,7 @@ export class OptOutSource implements RecordSource {
   readonly kind: 'full' | 'incremental'
   private readonly pageSize: number
   private readonly mapping: string
-  /** Keys read from the Dynamics side in this session: the Campaign side does not read them again (bounded; a repeat is harmless). */
+  /** Keys read from the Dynamics side in this run: the Campaign side does not read them again (bounded; a repeat is harmless). */
   private readonly seen = new LruMap<string, true>(100_000)
 
   constructor(
@@ -110,6 +110,11 @@ export class OptOutSource implements RecordSource {
     this.kind = options.kind
     this.pageSize = Math.min(500, options.pageSize ?? 100)
     this.mapping = optOutMappingKey(flow)
+  }
+
+  /** A resumed run: the pairs the stopped attempt wrote were read by its Dynamics side (or are done): the Campaign side skips them too. */
+  resumedAfter(keys: ReadonlySet<string>): void {
+    for (const key of keys) this.seen.set(key, true)
   }
 
   private get columns(): string[] {
