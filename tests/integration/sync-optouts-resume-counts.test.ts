@@ -23,46 +23,42 @@ async function optOuts(): Promise<MappingDocument> {
  * 3 unchanged" for three changed pairs.)
  */
 describe('an incremental opt-out run canceled between its Dynamics and Campaign sides, then resumed', () => {
-  it(
-    'counts each changed pair once, as the run without the cancel does',
-    async () => {
-      bench = await syncBench({ contacts: 80, profiles: 0 })
-      const service = bench.service({ optOutLookbackMs: 0, progressIntervalMs: 0 })
-      await service.run(contactsDocument)
-      await service.run(await optOuts())
-      await service.run(await optOuts())
-      expect((await service.run(await optOuts())).flows[0].counts.read).toBe(0)
+  it('counts each changed pair once, as the run without the cancel does', async () => {
+    bench = await syncBench({ contacts: 80, profiles: 0 })
+    const service = bench.service({ optOutLookbackMs: 0, progressIntervalMs: 0 })
+    await service.run(contactsDocument)
+    await service.run(await optOuts())
+    await service.run(await optOuts())
+    expect((await service.run(await optOuts())).flows[0].counts.read).toBe(0)
 
-      const dynamics = await bench.connections.dynamics('Sandbox')
-      const profiles = await profilesByKey(bench)
-      const optedIn: string[] = []
-      for await (const row of dynamics.records('contact', { select: ['contactid', 'donotbulkemail'] }))
-        if (profiles.has(String(row.contactid)) && row.donotbulkemail !== true) optedIn.push(String(row.contactid))
-      expect(optedIn.length).toBeGreaterThanOrEqual(6)
+    const dynamics = await bench.connections.dynamics('Sandbox')
+    const profiles = await profilesByKey(bench)
+    const optedIn: string[] = []
+    for await (const row of dynamics.records('contact', { select: ['contactid', 'donotbulkemail'] }))
+      if (profiles.has(String(row.contactid)) && row.donotbulkemail !== true) optedIn.push(String(row.contactid))
+    expect(optedIn.length).toBeGreaterThanOrEqual(6)
 
-      // Without a cancel: three contacts opt out in Dynamics, the run reads and updates three pairs (the
-      // Campaign side's read skips the profiles it has just written: the Dynamics side read them).
-      for (const key of optedIn.slice(0, 3)) bench.sandbox.dynamics.touch('contact', key, { donotbulkemail: true })
-      const control = (await service.run(await optOuts())).flows[0]
-      expect(control.counts).toMatchObject({ read: 3, updated: 3, unchanged: 0, failed: 0 })
-      await service.run(await optOuts())
+    // Without a cancel: three contacts opt out in Dynamics, the run reads and updates three pairs (the
+    // Campaign side's read skips the profiles it has just written: the Dynamics side read them).
+    for (const key of optedIn.slice(0, 3)) bench.sandbox.dynamics.touch('contact', key, { donotbulkemail: true })
+    const control = (await service.run(await optOuts())).flows[0]
+    expect(control.counts).toMatchObject({ read: 3, updated: 3, unchanged: 0, failed: 0 })
+    await service.run(await optOuts())
 
-      const changed = optedIn.slice(3, 6)
-      for (const key of changed) bench.sandbox.dynamics.touch('contact', key, { donotbulkemail: true })
+    const changed = optedIn.slice(3, 6)
+    for (const key of changed) bench.sandbox.dynamics.touch('contact', key, { donotbulkemail: true })
 
-      // Canceled once the Dynamics side's changes are written (the next page is the Campaign side's).
-      const controller = new AbortController()
-      const first = await service.run(await optOuts(), {
-        signal: controller.signal,
-        onProgress: (event) => {
-          if (event.type === 'progress' && event.progress.counts.updated >= changed.length) controller.abort()
-        }
-      })
-      expect(first.flows[0].status).toBe('canceled')
-      const resumed = (await service.run(await optOuts())).flows[0]
-      expect(resumed.resumedFrom).toBe(first.flows[0].runId)
-      expect(resumed.counts).toMatchObject({ read: changed.length, updated: changed.length, unchanged: 0, failed: 0 })
-    },
-    60_000
-  )
+    // Canceled once the Dynamics side's changes are written (the next page is the Campaign side's).
+    const controller = new AbortController()
+    const first = await service.run(await optOuts(), {
+      signal: controller.signal,
+      onProgress: (event) => {
+        if (event.type === 'progress' && event.progress.counts.updated >= changed.length) controller.abort()
+      }
+    })
+    expect(first.flows[0].status).toBe('canceled')
+    const resumed = (await service.run(await optOuts())).flows[0]
+    expect(resumed.resumedFrom).toBe(first.flows[0].runId)
+    expect(resumed.counts).toMatchObject({ read: changed.length, updated: changed.length, unchanged: 0, failed: 0 })
+  }, 60_000)
 })
