@@ -6,6 +6,13 @@ import { z } from 'zod'
  * Schema in docs/, the canvas palette and the engine all read it.
  */
 
+/**
+ * The longest text "pad" builds: a Dataverse single-line text column holds at most 4,000
+ * characters (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/stringattributemetadata),
+ * Campaign's text fields far fewer; longer text goes to a memo and is never padded.
+ */
+export const MAX_PAD_LENGTH = 4000
+
 export const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()])
 export type Scalar = z.infer<typeof Scalar>
 
@@ -38,7 +45,12 @@ export const stepSchemas = [
   ),
   step(
     'pad',
-    { length: z.number().int().min(1), char: z.string().length(1).optional(), side: z.enum(['start', 'end']).optional() },
+    // Bounded: one record padded to millions of characters would hold the whole length in memory, for every record.
+    {
+      length: z.number().int().min(1).max(MAX_PAD_LENGTH),
+      char: z.string().length(1).optional(),
+      side: z.enum(['start', 'end']).optional()
+    },
     'Pad the text to a length.'
   ),
   step('default', { value: Scalar }, 'Use a value when the input is empty or null.'),
