@@ -88,6 +88,13 @@ describe('Campaign: a page without its list of records', () => {
     expect(error.kind).toBe('protocol')
   })
 
+  it('a text among the records fails the listing, naming the item', async () => {
+    answer = () => ({ content: [{ PKey: 'p1' }, 'p2'] })
+    const error = await failure(drain(campaign().records('profile', { family: 'profileAndServices' })))
+    expect(error.kind).toBe('protocol')
+    expect(error.message).toBe('Item 2 of "content" in a page of records is a string, not a record.')
+  })
+
   it('a well-formed empty listing is still an empty listing', async () => {
     answer = () => ({ content: [] })
     expect(await drain(campaign().records('profile', { family: 'profileAndServices' }))).toEqual([])
@@ -107,6 +114,14 @@ describe('Dataverse: a page without its "value"', () => {
       expect(error.message).toMatch(/"value"/)
     })
   }
+
+  it('a null among the rows fails the query, naming the item, instead of reaching the run as a record', async () => {
+    // compileFlow's run reads the match key first: a null row threw "Cannot read properties of null" out of the page.
+    answer = () => ({ value: [{ contactid: 'a' }, null] })
+    const error = await failure(drain(dynamics().query('contact', { from: 'contacts?$select=contactid' })))
+    expect(error.kind).toBe('protocol')
+    expect(error.message).toBe('Item 2 of "value" in a page of records is null, not a record.')
+  })
 
   it('a well-formed empty page is still empty', async () => {
     answer = () => ({ value: [] })
