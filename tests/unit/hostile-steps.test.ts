@@ -21,11 +21,11 @@ describe('pad: the length is bounded when the document is read', () => {
     const result = parseDocumentText(JSON.stringify(doc))
     expect(result.ok).toBe(false)
     const lines = result.ok ? [] : result.problems.map(formatProblem)
-    expect(lines).toContainEqual(expect.stringMatching(/^flows\[0\]\.fields\[0\]\.steps\[0\]\.length: must be at most 4000\b/))
+    expect(lines).toContainEqual(expect.stringMatching(/^flows\[0\]\.fields\[0\]\.steps\[0\]\.length: must be at most 10000\b/))
   })
 
   it('a length the engine cannot build is a config error, not an "unexpected failure" on every record', async () => {
-    await expect(applySteps([{ fn: 'pad', length: 1_000_000_000 }], 'a')).rejects.toThrow(/at most 4000/)
+    await expect(applySteps([{ fn: 'pad', length: 1_000_000_000 }], 'a')).rejects.toThrow(/at most 10000/)
   })
 })
 

@@ -7,11 +7,12 @@ import { z } from 'zod'
  */
 
 /**
- * The longest text "pad" builds: a Dataverse single-line text column holds at most 4,000
- * characters (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/stringattributemetadata),
- * Campaign's text fields far fewer; longer text goes to a memo and is never padded.
+ * The longest text "pad" builds: 10,000 characters, as much as "replace" reads. Padding is
+ * for codes and fixed-width fields (a Dataverse single-line text column holds at most 4,000,
+ * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/stringattributemetadata);
+ * without a bound, one step could build a string the size of memory for every record.
  */
-export const MAX_PAD_LENGTH = 4000
+export const MAX_PAD_LENGTH = 10_000
 
 export const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()])
 export type Scalar = z.infer<typeof Scalar>
