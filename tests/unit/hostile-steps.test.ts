@@ -74,3 +74,12 @@ describe("lookup: only the related record's own columns", () => {
     expect(await stepValue([{ fn: 'lookup', field: 'name' }], { name: 'Contoso' }, opts)).toBe('Contoso')
   })
 })
+
+describe('formatNumber: a negative number that rounds to zero', () => {
+  it('is written "0.00", not "-0.00"', async () => {
+    expect(await stepValue([{ fn: 'formatNumber', decimals: 2 }], -0.001)).toBe('0.00')
+    expect(await stepValue([{ fn: 'formatNumber', decimals: 0, decimalSeparator: ',' }], '-0,4')).toBe('0')
+    expect(await stepValue([{ fn: 'formatNumber' }], -0)).toBe('0')
+    expect(await stepValue([{ fn: 'formatNumber', decimals: 2 }], -0.005)).toBe('-0.01')
+  })
+})

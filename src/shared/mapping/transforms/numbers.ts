@@ -86,7 +86,9 @@ export function formatNumber(step: StepOf<'formatNumber'>, ctx: StepContext): Co
     if (typeof n === 'object') return fail(ctx, tooManyDigits(v, n), v)
     // Stryker disable next-line ConditionalExpression: undefined is not finite either (Infinity and NaN are caught by the value tests)
     if (n === undefined || !Number.isFinite(n)) return fail(ctx, `${show(v)} is not a number`, v)
-    const text = decimals === undefined ? String(n) : n.toFixed(decimals)
+    const fixed = decimals === undefined ? String(n) : n.toFixed(decimals)
+    // toFixed keeps the sign of a number that rounds to zero (-0.001 → "-0.00"): zero has none.
+    const text = /^-0(?:\.0*)?$/.test(fixed) ? fixed.slice(1) : fixed
     return comma ? text.replace('.', ',') : text
   })
 }
