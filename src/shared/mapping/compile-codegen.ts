@@ -172,7 +172,10 @@ export function runnerSource(plan: RunnerPlan): string {
 
   const body: string[] = []
   if (plan.matchKey !== undefined) {
-    body.push(`let key = r[${literal(plan.matchKey)}];`, 'key = key === null || key === undefined || key === "" ? undefined : String(key);')
+    body.push(
+      `let key = r[${literal(plan.matchKey)}];`,
+      'key = key === "" || (typeof key !== "string" && typeof key !== "number") ? undefined : String(key);'
+    )
   } else body.push('const key = undefined;')
   if (plan.filter) body.push('if (!filter(r)) return { kind: "skipped", key: key, reason: skipReason };')
   if (plan.matchKey !== undefined) body.push('if (key === undefined) return missingKey(r);')

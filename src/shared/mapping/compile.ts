@@ -10,6 +10,7 @@ import { navigationOf } from './transforms/lookup'
 import {
   compileStep,
   ExpressionStopped,
+  show,
   StepConfigError,
   StepFailure,
   type CompiledStep,
@@ -431,17 +432,24 @@ export function compileFlow(flow: CompilableFlow, compileOptions: CompileOptions
   const keyOf = (record: SourceRecord): string | undefined => {
     if (!matchKey) return undefined
     const v = record[matchKey]
-    return v === null || v === undefined || v === '' ? undefined : String(v)
+    // Only text and numbers are keys: an object or a list would read "[object Object]", one key for all of them.
+    return v === '' || (typeof v !== 'string' && typeof v !== 'number') ? undefined : String(v)
   }
-  const missingKey = (record: SourceRecord): RecordResult => ({
-    kind: 'error',
-    key: undefined,
-    field: matchTarget,
-    step: undefined,
-    code: 'noKey',
-    reason: `the record has no "${matchSource}", the match key — it cannot be matched to a target record`,
-    input: matchKey ? (record[matchKey] ?? null) : null
-  })
+  const missingKey = (record: SourceRecord): RecordResult => {
+    const v = matchKey ? record[matchKey] : undefined
+    const absent = v === null || v === undefined || v === ''
+    return {
+      kind: 'error',
+      key: undefined,
+      field: matchTarget,
+      step: undefined,
+      code: 'noKey',
+      reason: absent
+        ? `the record has no "${matchSource}", the match key — it cannot be matched to a target record`
+        : `"${matchSource}", the match key, is ${show(v)}, not a text or a number — it cannot be matched to a target record`,
+      input: v ?? null
+    }
+  }
   const failure = (error: unknown, key: string | undefined, fieldIndex: number): RecordResult => {
     if (error instanceof StepFailure) {
       const step = error.location.stepIndex

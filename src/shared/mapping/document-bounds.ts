@@ -121,6 +121,14 @@ export function checkValue(root: unknown): { problems: Problem[]; fatal: boolean
         if (problems.length > MAX_PROBLEMS) return { problems, fatal: true }
         continue
       }
+      // JavaScript reads "__proto__" as the object's prototype: the schema drops it, and saving would lose it.
+      if (key === '__proto__')
+        problems.push(
+          error(
+            path,
+            '"__proto__" cannot be a key: JavaScript reads it as the object\'s prototype, so it would be dropped — rename it (to match such a value, use an "expression" step)'
+          )
+        )
       const finding = policyFinding(key)
       if (finding) problems.push(error(path, policyMessage(finding, 'key')))
     }

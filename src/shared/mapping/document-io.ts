@@ -2,6 +2,7 @@ import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc
 import { z } from 'zod'
 import { formatPath, quoted, type Problem } from '../problems'
 import { capProblems, checkText, checkValue, lineAndColumn } from './document-bounds'
+import { duplicateKeys } from './document-duplicate-keys'
 import { checkStepArguments } from './document-steps'
 import { crossCheckDocument, DOCUMENT_FORMAT, MappingDocument, MappingDocumentShape } from './document'
 import { problemsFromZod } from './problems'
@@ -120,7 +121,10 @@ export function parseDocumentText(input: string): DocumentResult {
       }
     }
   }
-  return validateDocument(value)
+  const duplicates = duplicateKeys(text)
+  const result = validateDocument(value)
+  if (duplicates.length === 0) return result
+  return { ok: false, problems: capProblems([...duplicates, ...(result.ok ? [] : result.problems)]) }
 }
 
 /** Record keys are sorted where their order carries no meaning, so diffs stay small. */

@@ -6,6 +6,14 @@ import { z } from 'zod'
  * Schema in docs/, the canvas palette and the engine all read it.
  */
 
+/**
+ * The longest text "pad" builds: 10,000 characters, as much as "replace" reads. Padding is
+ * for codes and fixed-width fields (a Dataverse single-line text column holds at most 4,000,
+ * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/stringattributemetadata);
+ * without a bound, one step could build a string the size of memory for every record.
+ */
+export const MAX_PAD_LENGTH = 10_000
+
 export const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()])
 export type Scalar = z.infer<typeof Scalar>
 
@@ -38,7 +46,12 @@ export const stepSchemas = [
   ),
   step(
     'pad',
-    { length: z.number().int().min(1), char: z.string().length(1).optional(), side: z.enum(['start', 'end']).optional() },
+    // Bounded: one record padded to millions of characters would hold the whole length in memory, for every record.
+    {
+      length: z.number().int().min(1).max(MAX_PAD_LENGTH),
+      char: z.string().length(1).optional(),
+      side: z.enum(['start', 'end']).optional()
+    },
     'Pad the text to a length.'
   ),
   step('default', { value: Scalar }, 'Use a value when the input is empty or null.'),

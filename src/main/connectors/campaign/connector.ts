@@ -2,6 +2,7 @@ import type { Table } from '../../../shared/schema'
 import { HttpClient, type HttpEvent, type HttpRequest, type HttpResponse } from '../http/client'
 import { ConnectorError, isConnectorError, type ErrorKind } from '../http/errors'
 import { AdaptiveLimiter } from '../http/limiter'
+import { pageRecords } from '../http/page-records'
 import type { RetryPolicy } from '../http/retry'
 import type { TokenProvider } from '../token-provider'
 import { resourceToTable, type CampaignFamily, type ResourceSummary } from './schema'
@@ -285,9 +286,10 @@ export class CampaignConnector {
     let page = 0
     while (next) {
       const body: { content?: CampaignRecord[]; next?: { href?: string } } = await this.getJson(next, options.signal)
+      const records = pageRecords<CampaignRecord>(body, 'content', 'campaign', next)
       page++
       next = body.next?.href || undefined
-      yield { records: Array.isArray(body.content) ? body.content : [], page, ...(next ? { next } : {}) }
+      yield { records, page, ...(next ? { next } : {}) }
     }
   }
 
@@ -457,8 +459,9 @@ export class CampaignConnector {
   }
 
   async subscriptions(profile: CampaignRecord | string, signal?: AbortSignal): Promise<CampaignRecord[]> {
-    const body = await this.getJson<{ content?: CampaignRecord[] }>(this.subscriptionsHref(profile), signal)
-    return body.content ?? []
+    const href = this.subscriptionsHref(profile)
+    // Without its list the answer is not "no subscriptions": an opt-out sync would act on that.
+    return pageRecords<CampaignRecord>(await this.getJson(href, signal), 'content', 'campaign', href)
   }
 
   /** Subscribes a profile to a service (by PKey, or by service name). Campaign answers an existing subscription when repeated. */
@@ -499,7 +502,7 @@ export class CampaignConnector {
     next = `${next}${next.includes('?') ? '&' : '?'}${query.toString().replace(/\+/g, '%20')}`
     while (next) {
       const body: { content?: CampaignRecord[]; next?: { href?: string } } = await this.getJson(next, options.signal)
-      yield* body.content ?? []
+      yield* pageRecords<CampaignRecord>(body, 'content', 'campaign', next)
       next = body.next?.href || undefined
     }
   }

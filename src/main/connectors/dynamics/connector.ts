@@ -2,6 +2,7 @@ import type { Table } from '../../../shared/schema'
 import { HttpClient, type HttpEvent, type HttpRequest, type HttpResponse } from '../http/client'
 import { ConnectorError, isConnectorError, type ConnectorErrorInfo } from '../http/errors'
 import { AdaptiveLimiter } from '../http/limiter'
+import { pageRecords } from '../http/page-records'
 import { parseRetryAfter, sleep, type RetryPolicy } from '../http/retry'
 import type { TokenProvider } from '../token-provider'
 import { environmentOrigin } from './auth'
@@ -287,9 +288,10 @@ export class DynamicsConnector {
     let page = 0
     while (next) {
       const body: { value?: DynamicsRecord[]; '@odata.nextLink'?: string } = await this.getJson(next, { headers, signal: options.signal })
+      const records = pageRecords<DynamicsRecord>(body, 'value', 'dynamics', next)
       page++
       next = this.relative(body['@odata.nextLink'])
-      yield { records: body.value ?? [], page, ...(next ? { nextLink: next } : {}) }
+      yield { records, page, ...(next ? { nextLink: next } : {}) }
     }
   }
 
@@ -429,7 +431,7 @@ export class DynamicsConnector {
       page++
       const upserts: DynamicsRecord[] = []
       const deletes: string[] = []
-      for (const item of body.value ?? []) {
+      for (const item of pageRecords<DynamicsRecord>(body, 'value', 'dynamics', next)) {
         const context = String(item['@odata.context'] ?? '')
         if (context.endsWith('$deletedEntity') || item.reason === 'deleted') deletes.push(String(item.id))
         else upserts.push(item)

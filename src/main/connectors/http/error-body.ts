@@ -10,7 +10,18 @@ export interface ParsedErrorBody {
   message?: string
 }
 
+/** What is kept of a service's message: it goes into errors, reports, logs and the renderer, whatever its size. */
+export const MAX_ERROR_MESSAGE = 1000
+const MAX_ERROR_CODE = 100
+
+const cut = (text: string | undefined, max: number) => (text !== undefined && text.length > max ? `${text.slice(0, max - 1)}…` : text)
+
 export function parseErrorBody(text: string): ParsedErrorBody {
+  const parsed = readErrorBody(text)
+  return { code: cut(parsed.code, MAX_ERROR_CODE), message: cut(parsed.message, MAX_ERROR_MESSAGE) }
+}
+
+function readErrorBody(text: string): ParsedErrorBody {
   const trimmed = text.trim()
   if (!trimmed) return {}
   let parsed: unknown
@@ -55,5 +66,5 @@ function plainText(text: string): string {
     const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1]
     return (title ?? text.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim().slice(0, 300)
   }
-  return text.slice(0, 1000)
+  return text.slice(0, MAX_ERROR_MESSAGE)
 }

@@ -219,15 +219,29 @@ function conjuncts(filter: Filter): Filter[] {
  */
 const stripParens = (text: string) => (text.startsWith('(') ? text.slice(1, -1) : text)
 
+/**
+ * URL-encoded characters of `$filter` sent to Dataverse: half of its GET URL limit (32,768
+ * characters, https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/overview;
+ * a longer URL is answered 414), leaving room for the table, `$select`, the watermark and paging.
+ */
+export const MAX_PUSHED_FILTER = 16_000
+
 export function translateFilter(filter: Filter | undefined, options: TranslateOptions = {}): FilterTranslation {
   if (!filter) return { odata: undefined, local: undefined, explanation: ['no filter: every record is read'] }
   const pushed: string[] = []
   const local: Filter[] = []
   const explanation: string[] = []
+  let budget = MAX_PUSHED_FILTER
   for (const part of conjuncts(filter)) {
     const out = translate(part, false, options)
     const words = describeFilter(part)
-    if ('text' in out) {
+    // A conjunct that does not fit is checked here instead: "all" keeps the same records either way.
+    const cost = 'text' in out ? encodeURIComponent(` and ${out.text}`).length : 0
+    if ('text' in out && cost > budget) {
+      local.push(part)
+      explanation.push(`${words} → evaluated here: too long for a Dataverse request (its URL holds at most 32,768 characters)`)
+    } else if ('text' in out) {
+      budget -= cost
       pushed.push(out.text)
       explanation.push(`${words} → Dataverse: ${out.text}`)
     } else if ('always' in out && out.always) {

@@ -121,8 +121,11 @@ export function formatHasTime(format: string): boolean {
   return /[HhmsSuaTtfFZz]/.test(tokens)
 }
 
+const MAX_DATE_MS = 8.64e15
+
 function readAny(value: unknown, zone: string): ParsedDate | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? { ms: value, dateOnly: false } : undefined
+  // A date holds ±8.64e15 ms (±100,000,000 days from 1970); beyond that Date reads NaN, which would print as "0NaN-NaN-NaN".
+  if (typeof value === 'number') return Math.abs(value) <= MAX_DATE_MS ? { ms: value, dateOnly: false } : undefined
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : { ms: value.getTime(), dateOnly: false }
   if (typeof value !== 'string') return undefined
   const iso = parseIsoDate(value, zone)

@@ -41,7 +41,8 @@ export function lookup(step: Extract<Step, { fn: 'lookup' }>, ctx: StepContext):
     }
     let node: unknown = related
     for (const segment of path) {
-      if (!isObject(node)) return null
+      // Own columns only: "toString" or "__proto__" must not reach Object.prototype.
+      if (!isObject(node) || !Object.hasOwn(node, segment)) return null
       node = node[segment]
     }
     return node === undefined ? null : node

@@ -1,4 +1,4 @@
-import type { Step } from '../steps'
+import { MAX_PAD_LENGTH, type Step } from '../steps'
 import { cutText, StepConfigError, sync, toText, warn, type CompiledStep, type StepContext } from './runtime'
 
 type StepOf<F extends Step['fn']> = Extract<Step, { fn: F }>
@@ -62,6 +62,9 @@ export function substring(step: StepOf<'substring'>, ctx: StepContext): Compiled
 }
 
 export function pad(step: StepOf<'pad'>, ctx: StepContext): CompiledStep {
+  // The schema refuses it when a document is read; this guards steps built in code.
+  if (step.length > MAX_PAD_LENGTH)
+    throw new StepConfigError(`pad to at most ${MAX_PAD_LENGTH} characters (here ${step.length}) — no text column holds more`, ['length'])
   const char = step.char ?? ' '
   const end = step.side === 'end'
   return sync((v) => {
