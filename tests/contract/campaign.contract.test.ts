@@ -34,11 +34,22 @@ describe('connector ← documented Campaign responses', () => {
 
   it(`pagination: follows next.href exactly as returned (${samples.pagination.page})`, async () => {
     const pages = []
-    for await (const page of connector().list('profile', { family: 'profileAndServices', pageSize: 1 })) pages.push(page)
+    let stopped: unknown
+    try {
+      for await (const page of connector().list('profile', { family: 'profileAndServices', pageSize: 1 })) pages.push(page)
+    } catch (error) {
+      stopped = error
+    }
     expect(pages[0].records).toEqual(samples.pagination.response.body.content)
     expect(stand.requests.map((r) => r.url)).toContain(
       '/acme/campaign/profileAndServices/profile/email?_lineCount=10&_lineStart=@Qy2MRJCS67PFf8soTf4BzF7BXsq1Gbkp_e5lLj1TbE7HJKqc'
     )
+    // The documented next link leads to a field projection (`/profile/email`: plain e-mail
+    // addresses, as Adobe documents it), not to profiles: a listing of records stops there with
+    // a clear error rather than handing the addresses on as records.
+    expect(pages).toHaveLength(1)
+    expect(stopped).toBeInstanceOf(ConnectorError)
+    expect((stopped as ConnectorError).message).toBe('Item 1 of "content" in a page of records is a string, not a record.')
     // The documented headers on every call.
     expect(stand.requests[0].headers).toMatchObject({ authorization: 'Bearer t', 'x-api-key': 'key', 'cache-control': 'no-cache' })
   })
