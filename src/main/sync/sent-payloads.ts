@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises'
+import { appendFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { writeFileAtomic } from '../files/atomic-write'
 import type { TargetRecord } from '../../shared/mapping/engine'
 
 /**
@@ -111,8 +112,7 @@ export class SentPayloadFile implements SentPayloads {
     // Mostly superseded lines: rewrite the file with the live ones (atomically).
     if (this.lines > 10_000 && this.lines > 2 * this.known.size) {
       const text = [...this.known].map(([k, d]) => `${k}\t${d}\n`).join('')
-      await writeFile(`${this.path}.tmp`, text)
-      await rename(`${this.path}.tmp`, this.path)
+      await writeFileAtomic(this.path, text)
       this.lines = this.known.size
     }
   }
