@@ -205,16 +205,25 @@ test('a canceled run says so and is resumable; the next run continues it', async
   if (hasRun) await expect(rows.filter({ hasText: 'canceled' }).first()).toContainText('resumable')
   await page.screenshot({ path: `${shots}/runs-canceled-history.png` })
 
-  // The next run picks up where the canceled one stopped.
+  // The next run picks up where the canceled one stopped; its dry run plans that resume, and
+  // says so: the creates it plans are the ones the run then reports (the canceled attempt's included).
   await dialog.getByRole('tab', { name: 'Run' }).click()
   await dialog.getByRole('button', { name: 'New run' }).click()
-  await dialog.getByRole('checkbox', { name: /^Dry run first/ }).uncheck()
-  await dialog.getByRole('button', { name: 'Start sync' }).click()
+  await dialog.getByRole('button', { name: 'Start dry run' }).click()
+  const plan = await finished(dialog, 'dryRun')
+  if (hasRun) {
+    await expect(plan.getByTestId('run-notices')).toContainText('planned as the run will do it: resuming the full run')
+    await expect(plan.getByTestId('plan-resumes')).toContainText('Run now resumes the stopped run')
+    await page.screenshot({ path: `${shots}/runs-plan-resume.png` })
+  }
+  const plannedCreates = await count(plan.getByTestId('plan-counts'), 'created')
+  await plan.getByRole('button', { name: 'Run now' }).click()
   const resumed = await finished(dialog, 'run')
   await expect(resumed.getByRole('region', { name: 'Run summary' }).getByTestId('run-status').first()).toHaveText(/completed|partial/)
   if (hasRun) await expect(resumed.getByTestId('run-notices')).toContainText('from its last checkpoint')
   const created = await count(resumed.getByRole('article', { name: 'Flow Contacts → profiles' }), 'created')
   expect(created).toBeGreaterThan(0)
+  expect(created).toBe(plannedCreates)
   expect(written).toBeGreaterThanOrEqual(0)
   await page.screenshot({ path: `${shots}/runs-resumed.png` })
 })

@@ -103,6 +103,13 @@ export function PlannedCounts({ result }: { result: FlowResult }) {
       <Caption1 className="ssp-quiet" data-testid="plan-read">
         of {c.read.toLocaleString()} read{c.filteredOut ? ` (${(c.read - c.filteredOut).toLocaleString()} kept by the filter)` : ''}
       </Caption1>
+      {result.resumedFrom && (
+        // The counts are the resumed run's whole counts (docs/sync.md, "Resume"); the list holds only what this plan read.
+        <Caption1 className="ssp-quiet" data-testid="plan-resumes">
+          Run now resumes the stopped run {result.resumedFrom}: these counts include what it already wrote; the changes listed are what is
+          left to do.
+        </Caption1>
+      )}
       {result.deleteGuard && result.deleteGuard.verdict !== 'ok' && (
         <Caption1 className="ssr-guard-note" data-testid="plan-delete-guard">
           {result.deleteGuard.verdict === 'refused'
