@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { Filter } from '../../src/shared/mapping/filter'
+import { parseDocumentText } from '../../src/shared/mapping/document-io'
+import { MAX_LAST_DAYS, type Filter } from '../../src/shared/mapping/filter'
 import { compileFilter, translateFilter } from '../../src/shared/mapping/filters'
 import type { Table } from '../../src/shared/schema/model'
+import { formatProblem } from '../../src/shared/problems'
 import { plainField as column } from '../support/schema-examples'
 
 /**
@@ -54,5 +58,30 @@ describe('a filter too long for one Dataverse request', () => {
       expect(sent(record) && here(record)).toBe(whole(record))
     }
     expect(whole({ emailaddress1: 'x9999' })).toBe(false)
+  })
+})
+
+describe('a "lastXDays" filter read from a mapping file', () => {
+  const good = readFileSync(join(__dirname, '../fixtures/mappings/good/contacts-to-profiles.json'), 'utf8')
+  const withDays = (days: number) => {
+    const doc = JSON.parse(good) as { flows: Array<{ filter?: unknown }> }
+    doc.flows[0].filter = { field: 'modifiedon', op: 'lastXDays', days }
+    return JSON.stringify(doc)
+  }
+  const problems = (text: string) => {
+    const result = parseDocumentText(text)
+    return result.ok ? [] : result.problems.map(formatProblem)
+  }
+
+  it('takes up to 10,000 years and refuses more at its place, rather than sending Dataverse "1e+21"', () => {
+    expect(problems(withDays(MAX_LAST_DAYS))).toEqual([])
+    const refused = problems(withDays(1e21))
+    expect(refused).toHaveLength(1)
+    expect(refused[0]).toMatch(/^flows\[0\]\.filter\.days: /)
+    expect(refused[0]).toContain(String(MAX_LAST_DAYS))
+    const withDates: Table = { ...table, fields: [...table.fields, column('modifiedon', 'datetime')] }
+    expect(translateFilter({ field: 'modifiedon', op: 'lastXDays', days: MAX_LAST_DAYS }, { table: withDates }).odata).toBe(
+      `Microsoft.Dynamics.CRM.LastXDays(PropertyName='modifiedon',PropertyValue=${MAX_LAST_DAYS})`
+    )
   })
 })

@@ -127,5 +127,25 @@ type KeysAt = (path: readonly PathSegment[]) => readonly string[]
  * @param keysAt the keys allowed at a place (none known: no did-you-mean)
  */
 export function problemsFromZod(error: z.ZodError, input: unknown, keysAt: KeysAt = () => []): Problem[] {
-  return error.issues.flatMap((issue) => issueToProblems(issue, input, [], keysAt))
+  return tightestBounds(error.issues).flatMap((issue) => issueToProblems(issue, input, [], keysAt))
+}
+
+/**
+ * Of two upper bounds a number breaks, the tighter one: zod checks an integer against the
+ * safe-integer range as well as the format's own limit, and "must be at most 9007199254740991"
+ * beside "must be at most 10000" only adds noise.
+ */
+function tightestBounds(issues: readonly Issue[]): Issue[] {
+  const tightest = new Map<string, number>()
+  const bound = (issue: Issue) =>
+    issue.code === 'too_big' && (issue.origin === 'number' || issue.origin === 'int') ? Number(issue.maximum) : undefined
+  for (const issue of issues) {
+    const maximum = bound(issue)
+    const at = JSON.stringify(issue.path)
+    if (maximum !== undefined) tightest.set(at, Math.min(maximum, tightest.get(at) ?? Infinity))
+  }
+  return issues.filter((issue) => {
+    const maximum = bound(issue)
+    return maximum === undefined || maximum === tightest.get(JSON.stringify(issue.path))
+  })
 }
