@@ -18,3 +18,15 @@ export interface Command {
 
 /** A usage error: the command line itself is wrong. Exit code 2. */
 export class UsageError extends Error {}
+
+/**
+ * A whole-number option (`--limit 50`): digits only, from `min` to `max` — Number() alone
+ * would take "0x50" as 80, "1e3" as 1000 and "" as 0. Undefined when the option is absent.
+ */
+export function integerFlag(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined
+  const value = /^\d{1,16}$/.test(text.trim()) ? Number(text.trim()) : NaN
+  if (!Number.isSafeInteger(value) || value < min || value > max)
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max.toLocaleString('en-US')}, not "${text}"`)
+  return value
+}

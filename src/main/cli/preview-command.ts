@@ -4,8 +4,8 @@ import { isConnectorError } from '../connectors/http/errors'
 import { createPreviews } from '../composition-root'
 import { SchemaProblemsError } from '../sync/schema-check'
 import { printSchemaProblems } from './run-command'
-import { UsageError, type CliIO, type Command } from './command'
-import { defaultJournalFolder, integerFlag, openWorkspace, readMapping } from './sync-setup'
+import { integerFlag, UsageError, type CliIO, type Command } from './command'
+import { defaultJournalFolder, openWorkspace, readMapping } from './sync-setup'
 
 const usage = 'sync-studio preview <mapping.json> [--flow ID] [--limit N] [--json] [--sandbox] [--journal DIR]'
 

@@ -8,9 +8,9 @@ import type { PlanEntry } from '../sync/runner'
 import { SchemaProblemsError } from '../sync/schema-check'
 import { type SyncEvent, type SyncResult } from '../sync/sync-service'
 import { createSync } from '../composition-root'
-import { UsageError, type CliIO, type Command } from './command'
+import { integerFlag, UsageError, type CliIO, type Command } from './command'
 import { deliveriesLine, maxDeliveries, simulateDeliveries } from './sandbox-command'
-import { defaultJournalFolder, integerFlag, openWorkspace, readMapping } from './sync-setup'
+import { defaultJournalFolder, openWorkspace, readMapping } from './sync-setup'
 import { JsonLog } from './json-log'
 
 const usage =

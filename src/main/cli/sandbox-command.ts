@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { startSandbox, type FaultSettings, type RunningSandbox, type SandboxInfo, type SandboxOptions } from '../sandbox'
-import { UsageError, type CliIO, type Command } from './command'
+import { integerFlag, UsageError, type CliIO, type Command } from './command'
 
 const usage =
   'sync-studio sandbox [--port N] [--seed N] [--contacts N] [--profiles N] [--deliveries N] [--snapshot FILE] [--latency MS] [--throttle-rate R] [--error-rate R] [--json]'
@@ -12,15 +12,6 @@ export const maxDeliveries = 100
 
 /** The highest contact count the Dataverse simulator is built and benchmarked for. */
 const maxContacts = 1_000_000
-
-function integer(name: string, text: string | undefined, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined
-  const value = Number(text)
-  if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max.toLocaleString('en-US')}, not "${text}"`)
-  }
-  return value
-}
 
 function rate(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined
@@ -50,7 +41,7 @@ export function parseSandboxArgs(args: string[]): { options: SandboxOptions; jso
     allowPositionals: false
   })
   const faults: Partial<FaultSettings> = {}
-  const latency = integer('latency', values.latency, 0, 60_000)
+  const latency = integerFlag('latency', values.latency, 0, 60_000)
   const throttleRate = rate('throttle-rate', values['throttle-rate'])
   const errorRate = rate('error-rate', values['error-rate'])
   if (latency !== undefined) faults.latencyMs = latency
@@ -59,15 +50,15 @@ export function parseSandboxArgs(args: string[]): { options: SandboxOptions; jso
   if ((throttleRate ?? 0) + (errorRate ?? 0) > 1) throw new UsageError('--throttle-rate and --error-rate together cannot exceed 1')
   if (values.snapshot !== undefined && values.snapshot.trim() === '') throw new UsageError('--snapshot needs a file name')
   const options: SandboxOptions = {
-    port: integer('port', values.port, 0, 65_535) ?? 0,
-    seed: integer('seed', values.seed, 0, 2 ** 31 - 1),
-    contacts: integer('contacts', values.contacts, 0, maxContacts),
-    profiles: integer('profiles', values.profiles, 0, 100_000),
+    port: integerFlag('port', values.port, 0, 65_535) ?? 0,
+    seed: integerFlag('seed', values.seed, 0, 2 ** 31 - 1),
+    contacts: integerFlag('contacts', values.contacts, 0, maxContacts),
+    profiles: integerFlag('profiles', values.profiles, 0, 100_000),
     snapshotFile: values.snapshot === undefined ? undefined : resolve(values.snapshot),
     // The same faults on both services: a connector must cope with them on either side.
     faults: Object.keys(faults).length ? { dynamics: faults, campaign: faults } : undefined
   }
-  return { options, json: values.json === true, deliveries: integer('deliveries', values.deliveries, 0, maxDeliveries) ?? 0 }
+  return { options, json: values.json === true, deliveries: integerFlag('deliveries', values.deliveries, 0, maxDeliveries) ?? 0 }
 }
 
 function describe(info: SandboxInfo, origin: string, options: SandboxOptions, restored: boolean): string[] {

@@ -112,11 +112,3 @@ export async function openWorkspace(options: {
     }
   }
 }
-
-export function integerFlag(name: string, text: string | undefined, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined
-  const value = Number(text)
-  if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max)
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not "${text}"`)
-  return value
-}

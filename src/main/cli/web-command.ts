@@ -4,7 +4,7 @@ import { createDispatcher } from '../contract/dispatcher'
 import { EventHub } from '../contract/event-hub'
 import { createServices, plainNodePlatform } from '../services'
 import { startWebServer } from '../web'
-import { UsageError, type Command } from './command'
+import { integerFlag, type Command } from './command'
 
 export const webCommand: Command = {
   name: 'web',
@@ -12,8 +12,7 @@ export const webCommand: Command = {
   usage: 'sync-studio web [--port N]',
   async run(args, io) {
     const { values } = parseArgs({ args, options: { port: { type: 'string' } } })
-    const port = values.port === undefined ? 0 : Number(values.port)
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`)
+    const port = integerFlag('port', values.port, 0, 65_535) ?? 0
     const events = new EventHub()
     const services = createServices(plainNodePlatform(), events)
     const dispatch = createDispatcher(services.handlers, (level, message) => io.err(`[${level}] ${message}`))
