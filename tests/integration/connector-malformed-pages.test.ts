@@ -12,6 +12,9 @@ import { StaticTokenProvider } from '../../src/main/connectors/token-provider'
  * listing, so every record after it would be silently missing from the run. A stand-in
  * service on real HTTP answers the malformed shapes (the simulators only answer well-formed ones).
  */
+class Raw {
+  constructor(readonly text: string) {}
+}
 let answer: (path: string) => unknown
 let server: Server
 let origin: string
@@ -20,7 +23,8 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const body = answer(req.url ?? '/')
     res.writeHead(200, { 'Content-Type': 'application/json' })
-    res.end(JSON.stringify(body))
+    // `{ raw }`: a body that is not JSON (a proxy's login page, a truncated answer).
+    res.end(body instanceof Raw ? body.text : JSON.stringify(body))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -127,5 +131,16 @@ describe('Dataverse: a page without its "value"', () => {
     answer = () => ({ value: [] })
     const pages = await drain(dynamics().query('contact', { from: 'contacts?$select=contactid' }))
     expect(pages.map((p) => p.records)).toEqual([[]])
+  })
+})
+
+describe('a page that is not JSON', () => {
+  it('is a protocol error of the service that answered it, with what it said', async () => {
+    answer = () => new Raw('<html><title>Sign in to your proxy</title></html>')
+    const fromCampaign = await failure(drain(campaign().records('profile', { family: 'profileAndServices' })))
+    expect(fromCampaign).toMatchObject({ kind: 'protocol', service: 'campaign' })
+    expect(fromCampaign.message).toContain('with a body that is not JSON: <html><title>Sign in to your proxy')
+    const fromDataverse = await failure(drain(dynamics().query('contact', { from: 'contacts?$select=contactid' })))
+    expect(fromDataverse).toMatchObject({ kind: 'protocol', service: 'dynamics' })
   })
 })

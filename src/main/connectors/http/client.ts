@@ -118,6 +118,7 @@ export class HttpClient {
           redirect: 'follow'
         })
         const text = await raw.text()
+        const service = this.service
         response = {
           status: raw.status,
           headers: raw.headers,
@@ -129,7 +130,7 @@ export class HttpClient {
             } catch (error) {
               throw new ConnectorError({
                 kind: 'protocol',
-                service: 'http',
+                service,
                 message: `${whereOf()} answered ${raw.status} with a body that is not JSON: ${text.slice(0, 120)}`,
                 cause: error
               })
