@@ -75,10 +75,13 @@ export class SyncJournal {
     return run
   }
 
-  /** Reopens a stopped run for resuming: cuts a torn tail, then appends a resume entry. */
-  async reopen(runId: string): Promise<{ run: RunJournal; recovery: Recovery }> {
+  /**
+   * Reopens a stopped run for resuming: cuts a torn tail, then appends a resume entry. `known`:
+   * the recovery the caller has just read (`recover` cut the tail then), so the file is not read again.
+   */
+  async reopen(runId: string, known?: Recovery): Promise<{ run: RunJournal; recovery: Recovery }> {
     if (this.live.has(runId)) throw new Error(`run ${runId} is already running`)
-    const recovery = await this.recover(runId)
+    const recovery = known ?? (await this.recover(runId))
     const handle = await open(this.runPath(runId), 'a', 0o600)
     const run = new RunJournal(runId, handle, this)
     this.live.add(runId)
@@ -90,10 +93,11 @@ export class SyncJournal {
   /**
    * The state a resume starts from: the last committed checkpoint, the records journaled
    * after it, the deferred records and the counts. Cuts off a torn tail (unless the run is
-   * open in this process, whose tail may be mid-append).
+   * open in this process, whose tail may be mid-append). `onEntry` sees each verified entry of
+   * the same read (what else the caller needs from the run, without reading it again).
    */
-  async recover(runId: string): Promise<Recovery> {
-    return (await this.scanRun(runId)).recovery
+  async recover(runId: string, onEntry?: (entry: JournalEntry) => void): Promise<Recovery> {
+    return (await this.scanRun(runId, onEntry)).recovery
   }
 
   /** Every verified entry of a run, in order (bounded memory: a callback per entry). */
@@ -213,13 +217,14 @@ export class SyncJournal {
   }
 
   /** One pass over a run's file: its recovery (cutting a torn tail) and its failed records. */
-  private async scanRun(runId: string): Promise<{ recovery: Recovery; errorCount: number }> {
+  private async scanRun(runId: string, onEntry?: (entry: JournalEntry) => void): Promise<{ recovery: Recovery; errorCount: number }> {
     const path = this.runPath(runId)
     const builder = new RecoveryBuilder()
     const failures = new FailureCollector()
     const { validBytes, size } = await scanFile(path, (entry, at) => {
       builder.add(entry)
       failures.add(entry, at)
+      onEntry?.(entry)
     })
     const live = this.live.has(runId)
     if (validBytes < size && !live) await truncate(path, validBytes)

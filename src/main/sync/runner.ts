@@ -468,7 +468,15 @@ class Runner {
     let startPass = 0
     let pagesDone = false
     if (options.resumeRunId) {
-      const recovery = await options.journal.recover(options.resumeRunId)
+      // One read of the stopped run's journal: where it stands, and (for a source that asks) the keys it journaled.
+      const journaled = options.source.resumedAfter ? new Set<string>() : undefined
+      const recovery = await options.journal.recover(
+        options.resumeRunId,
+        journaled &&
+          ((entry) => {
+            if (entry.t === 'outcomes') for (const item of entry.items) if (item.k !== undefined) journaled.add(item.k)
+          })
+      )
       if (recovery.status === 'completed')
         throw new SyncFatalError('notResumable', `run ${options.resumeRunId} has completed — there is nothing to resume`)
       if (recovery.status === 'running') throw new SyncFatalError('notResumable', `run ${options.resumeRunId} is running`)
@@ -478,48 +486,29 @@ class Runner {
           `run ${options.resumeRunId} was started with another version of flow "${flow.id}" — start a new run instead of resuming this one`
         )
       }
-      const from = recovery.checkpoint ? recovery.checkpoint.cursor : recovery.start.cursor
-      if (this.dryRun) {
-        // The plan of a resume: where the stopped run stands (its counts, its records done, its
-        // deferred writes) and what the rest would do, so the plan's counts are the ones the
-        // resumed run will report (docs/sync.md, "Dry run = run"). Read only: the stopped run's
-        // journal is not reopened, and it stays resumable.
-        this.journalRun = await options.journal.begin({
-          runId: this.runId,
-          flowId: flow.id,
-          mappingHash: hash,
-          ...(options.mappingVersion ? { mappingVersion: options.mappingVersion } : {}),
-          mode: recovery.start.mode,
-          dryRun: true,
-          ...(from !== undefined ? { cursor: from } : {}),
-          ...(recovery.start.onlyKeys ? { onlyKeys: recovery.start.onlyKeys } : {}),
-          ...(options.identity ? { identity: options.identity } : {}),
-          at: this.clock.now()
-        })
-      } else {
-        const { run } = await options.journal.reopen(options.resumeRunId)
-        this.journalRun = run
-      }
       this.mode = recovery.start.mode
       this.committed = recovery.counts
       this.done = new Map(recovery.doneAfterCheckpoint)
       this.deferred = recovery.deferred
-      this.cursor = from
+      this.cursor = recovery.checkpoint ? recovery.checkpoint.cursor : recovery.start.cursor
       this.page = recovery.checkpoint?.page ?? 0
       this.total = recovery.checkpoint?.total
       pagesDone = recovery.checkpoint?.phase === 'retry'
       startPass = recovery.checkpoint?.pass ?? 0
       this.otherShards = recovery.checkpoint?.otherShards ?? 0
-      if (!this.dryRun) priorMs = recovery.durationMs
-      if (options.source.resumedAfter) {
-        const journaled = new Set<string>()
-        await options.journal.readEntries(options.resumeRunId, (entry) => {
-          if (entry.t === 'outcomes') for (const item of entry.items) if (item.k !== undefined) journaled.add(item.k)
-        })
-        options.source.resumedAfter(journaled)
-      }
       if (recovery.start.onlyKeys && !options.onlyKeys) this.only = new Set(recovery.start.onlyKeys)
       this.resumedFrom = { startedAt: recovery.start.at }
+      if (journaled) options.source.resumedAfter!(journaled)
+      if (this.dryRun) {
+        // The plan of a resume: where the stopped run stands (its counts, its records done, its
+        // deferred writes) and what the rest would do, so the plan's counts are the ones the
+        // resumed run will report (docs/sync.md, "Dry run = run"). Read only: the stopped run's
+        // journal is not reopened, and it stays resumable.
+        this.journalRun = await this.beginJournal(hash)
+      } else {
+        this.journalRun = (await options.journal.reopen(options.resumeRunId, recovery)).run
+        priorMs = recovery.durationMs
+      }
     } else {
       this.mode = this.only ? 'retry' : options.source.kind
       this.cursor =
@@ -528,19 +517,7 @@ class Runner {
           : this.mode === 'incremental'
             ? (await options.journal.flowState(flow.id, options.identity))?.cursor
             : undefined
-      this.journalRun = await options.journal.begin({
-        runId: this.runId,
-        flowId: flow.id,
-        mappingHash: hash,
-        ...(options.mappingVersion ? { mappingVersion: options.mappingVersion } : {}),
-        mode: this.mode,
-        dryRun: this.dryRun,
-        ...(this.cursor !== undefined ? { cursor: this.cursor } : {}),
-        ...(options.retryOf ? { retryOf: options.retryOf } : {}),
-        ...(this.only ? { onlyKeys: [...this.only] } : {}),
-        ...(options.identity ? { identity: options.identity } : {}),
-        at: this.clock.now()
-      })
+      this.journalRun = await this.beginJournal(hash)
     }
     this.managedBefore = (await options.journal.flowState(flow.id, options.identity))?.managed
     this.createOnly = new Set(this.transform.createOnly)
@@ -599,6 +576,24 @@ class Runner {
       ...(this.guardReport ? { deleteGuard: this.guardReport } : {}),
       ...(options.shard ? { shard: { ...options.shard, otherShards: this.otherShards + this.pageOtherShards } } : {})
     }
+  }
+
+  /** This run's own journal file, starting where the run starts (its mode, cursor and keys). */
+  private beginJournal(mappingHash: string): Promise<RunJournal> {
+    const { options } = this
+    return options.journal.begin({
+      runId: this.runId,
+      flowId: this.flow.id,
+      mappingHash,
+      ...(options.mappingVersion ? { mappingVersion: options.mappingVersion } : {}),
+      mode: this.mode,
+      dryRun: this.dryRun,
+      ...(this.cursor !== undefined ? { cursor: this.cursor } : {}),
+      ...(options.retryOf ? { retryOf: options.retryOf } : {}),
+      ...(this.only ? { onlyKeys: [...this.only] } : {}),
+      ...(options.identity ? { identity: options.identity } : {}),
+      at: this.clock.now()
+    })
   }
 
   /**
