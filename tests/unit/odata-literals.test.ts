@@ -4,7 +4,7 @@
 // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/filter-rows).
 import { describe, expect, it } from 'vitest'
 import type { Condition } from '../../src/shared/mapping/filter'
-import { translateFilter } from '../../src/shared/mapping/filters'
+import { inList, translateFilter } from '../../src/shared/mapping/filters'
 import type { Table } from '../../src/shared/schema/model'
 import { plainField as column } from '../support/schema-examples'
 
@@ -113,5 +113,13 @@ describe('OData literals by column type', () => {
 
   it('wildcard characters in text functions stay local rather than widen the match', () => {
     for (const value of ['50%', 'a_b', '[x]']) expect(translate({ field: 'name', op: 'contains', value }).why).toContain('wildcards')
+  })
+})
+
+describe('inList: rows whose column is one of these ids or keys', () => {
+  it("quotes the column and every value, a value's quote doubled", () => {
+    expect(inList('contactid', ['a1', "o'brien"])).toBe(
+      "Microsoft.Dynamics.CRM.In(PropertyName='contactid',PropertyValues=['a1','o''brien'])"
+    )
   })
 })

@@ -1,4 +1,5 @@
 import type { TargetRecord } from '../../../shared/mapping/engine'
+import { inList } from '../../../shared/mapping/filters'
 import type { DynamicsConnector, DynamicsRecord, WriteOperation } from '../../connectors/dynamics/connector'
 import { SyncFatalError, type SinkLimits, type TargetSink, type WriteOp, type WriteOutcome } from '../ports'
 import { isKind, mapLimit, rethrowFatal } from './errors'
@@ -42,8 +43,7 @@ export class ActivitySink implements TargetSink {
 
   async lookup(keys: readonly string[], signal: AbortSignal): Promise<ReadonlyMap<string, TargetRecord>> {
     const { connector, table, keyColumn } = this.options
-    const values = keys.map((k) => `'${k.replace(/'/g, "''")}'`).join(',')
-    const filter = `Microsoft.Dynamics.CRM.In(PropertyName='${keyColumn}',PropertyValues=[${values}])`
+    const filter = inList(keyColumn, keys)
     const select = [...new Set([...this.options.columns, keyColumn, REGARDING])]
     const out = new Map<string, TargetRecord>()
     try {
@@ -76,8 +76,7 @@ export class ActivitySink implements TargetSink {
     const ids = [...new Set(batch.map(contactOf).filter((id): id is string => id !== undefined))]
     const found = new Set<string>()
     if (ids.length) {
-      const values = ids.map((id) => `'${id.replace(/'/g, "''")}'`).join(',')
-      const filter = `Microsoft.Dynamics.CRM.In(PropertyName='contactid',PropertyValues=[${values}])`
+      const filter = inList('contactid', ids)
       try {
         for await (const page of this.options.connector.query('contact', { select: ['contactid'], filter, pageSize: 5000, signal }))
           for (const row of page.records) if (typeof row.contactid === 'string') found.add(row.contactid.toLowerCase())

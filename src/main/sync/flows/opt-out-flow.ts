@@ -1,5 +1,6 @@
 import type { OptOutFlow, RecordsFlow } from '../../../shared/mapping/document'
 import { optOutModes } from '../../../shared/mapping/opt-out-modes'
+import { inList } from '../../../shared/mapping/filters'
 import type { EngineWarning, RecordResult, SourceRecord, TargetRecord } from '../../../shared/mapping/engine'
 import type { CampaignConnector, CampaignRecord } from '../../connectors/campaign/connector'
 import type { ChangePosition, DynamicsConnector, DynamicsRecord } from '../../connectors/dynamics/connector'
@@ -252,7 +253,7 @@ export class OptOutSource implements RecordSource {
     const contacts = new Map<string, DynamicsRecord>()
     if (withKey.length) {
       const ids = [...new Set(withKey.map((p) => String(p[keyField]).toLowerCase()))]
-      const filter = `Microsoft.Dynamics.CRM.In(PropertyName='${this.flow.match.source}',PropertyValues=[${ids.map((id) => `'${id}'`).join(',')}])`
+      const filter = inList(this.flow.match.source, ids)
       for await (const page of this.dynamics.query(this.flow.source.table, { select: this.columns, filter, pageSize: 5000, signal })) {
         for (const row of page.records) contacts.set(String(row[this.flow.match.source]).toLowerCase(), row)
       }

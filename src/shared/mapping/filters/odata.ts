@@ -43,6 +43,11 @@ export function quote(text: string): string {
   return `'${text.replace(/'/g, "''")}'`
 }
 
+/** Rows whose column holds one of these texts (ids, keys): Dataverse's `In` query function, each value quoted. */
+export function inList(column: string, values: readonly string[]): string {
+  return `Microsoft.Dynamics.CRM.In(PropertyName=${quote(column)},PropertyValues=[${values.map(quote).join(',')}])`
+}
+
 /** An OData literal for a value of a kind, or a reason it has none. */
 function literal(value: Scalar, kind: Kind): { text: string } | { why: string } {
   // null never gets here: every operator says its empty case itself (`x eq null`).
