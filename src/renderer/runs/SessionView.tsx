@@ -81,7 +81,7 @@ function syncStatus(result: SyncResult): string {
 }
 
 /** One flow: its progress bar (determinate once the source's total is known), counts, rate and ETA. */
-function FlowRow({ flow, state, running }: { flow: Flow | undefined; state: FlowState; running: boolean }) {
+function FlowRow({ flow, state, running, plan }: { flow: Flow | undefined; state: FlowState; running: boolean; plan: boolean }) {
   const progress = state.progress
   const result = state.result
   const counts = countsOf(state)
@@ -108,7 +108,7 @@ function FlowRow({ flow, state, running }: { flow: Flow | undefined; state: Flow
         <Caption1 className="ssp-quiet" data-testid="flow-mode">
           {state.mode
             ? state.resumed
-              ? `${state.dryRun ? 'planned as a resume of' : 'resuming'} the ${state.mode} run${state.resumes ? ` started ${new Date(state.resumes.startedAt).toLocaleString()}` : ''}`
+              ? `${plan ? 'planned as a resume of' : 'resuming'} the ${state.mode} run${state.resumes ? ` started ${new Date(state.resumes.startedAt).toLocaleString()}` : ''}`
               : `${state.mode} run`
             : ''}
         </Caption1>
@@ -381,7 +381,13 @@ export function SessionView({ client, session, onNew }: { client: Client; sessio
       {!plan && (
         <div className="ssr-flows">
           {session.flowIds.map((flowId) => (
-            <FlowRow key={flowId} flow={flows.get(flowId)} state={session.flows[flowId] ?? { flowId, started: false }} running={running} />
+            <FlowRow
+              key={flowId}
+              flow={flows.get(flowId)}
+              state={session.flows[flowId] ?? { flowId, started: false }}
+              running={running}
+              plan={session.kind === 'dryRun'}
+            />
           ))}
         </div>
       )}

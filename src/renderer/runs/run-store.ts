@@ -21,8 +21,6 @@ export interface FlowState {
   runId?: string
   mode?: 'full' | 'incremental' | 'retry'
   resumed?: boolean
-  /** A dry run (a resumed one plans the resume). */
-  dryRun?: boolean
   /** A resumed run: what it continues. */
   resumes?: Extract<RunProgressEvent, { type: 'flowStarted' }>['resumes']
   progress?: Progress
@@ -105,7 +103,6 @@ function applyEvent(session: RunSession, event: RunProgressEvent): RunSession {
         runId: event.runId,
         mode: event.mode,
         resumed: event.resumed,
-        dryRun: event.dryRun,
         resumes: event.resumes
       }
       break
