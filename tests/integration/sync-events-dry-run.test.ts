@@ -11,18 +11,24 @@ afterEach(async () => {
   bench = undefined
 })
 
+/** Contacts synced to Campaign, a delivery sent to their profiles, its logs exported: the events flows' input. */
+async function deliveredAndExported(sandbox: { contacts: number; profiles: number }, delivery: { seed: number; share?: number }) {
+  bench = await syncBench(sandbox)
+  const exportsFolder = await mkdtemp(join(bench.folder, 'exports-'))
+  const service = bench.service({ eventsFolder: exportsFolder })
+  expect((await service.run(contactsDocument)).flows[0].status).toBe('completed')
+  bench.sandbox.campaign.simulateDelivery(delivery)
+  await bench.sandbox.campaign.exportLogs(exportsFolder)
+  const document: MappingDocument = JSON.parse(await readFile(join(__dirname, '../../examples/email-events.mapping.json'), 'utf8'))
+  return { setup: bench, service, exportsFolder, document }
+}
+
 describe('an events dry run plans what the run does', () => {
   it('plans the failure of an event whose contact was deleted in Dynamics (contactMissing), and its counts are the run’s', async () => {
-    bench = await syncBench({ contacts: 20, profiles: 0 })
-    const exportsFolder = await mkdtemp(join(bench.folder, 'exports-'))
-    const service = bench.service({ eventsFolder: exportsFolder })
-    expect((await service.run(contactsDocument)).flows[0].status).toBe('completed')
-    bench.sandbox.campaign.simulateDelivery({ seed: 7 })
-    await bench.sandbox.campaign.exportLogs(exportsFolder)
-    const document: MappingDocument = JSON.parse(await readFile(join(__dirname, '../../examples/email-events.mapping.json'), 'utf8'))
+    const { setup, service, document } = await deliveredAndExported({ contacts: 20, profiles: 0 }, { seed: 7 })
     // Contacts synced to Campaign, then deleted in Dynamics: their profiles and events stay in Campaign.
-    const gone = [...(await profilesByKey(bench)).keys()].slice(0, 3)
-    for (const id of gone) bench.sandbox.dynamics.remove('contact', id)
+    const gone = [...(await profilesByKey(setup)).keys()].slice(0, 3)
+    for (const id of gone) setup.sandbox.dynamics.remove('contact', id)
 
     const report = await measureAgreement(service, document, { flowIds: ['sends'] })
     expect(report.disagreements).toEqual([])
@@ -36,16 +42,10 @@ describe('an events dry run plans what the run does', () => {
 
 describe('an events dry run plans what the run does with an event read twice', () => {
   it('two log exports that overlap: an event read twice is planned as created once, then unchanged, as the run does', async () => {
-    bench = await syncBench({ contacts: 20, profiles: 0 })
-    const exportsFolder = await mkdtemp(join(bench.folder, 'exports-'))
-    const service = bench.service({ eventsFolder: exportsFolder })
-    expect((await service.run(contactsDocument)).flows[0].status).toBe('completed')
-    bench.sandbox.campaign.simulateDelivery({ seed: 7 })
-    await bench.sandbox.campaign.exportLogs(exportsFolder)
+    const { service, exportsFolder, document } = await deliveredAndExported({ contacts: 20, profiles: 0 }, { seed: 7 })
     // The same delivery log exported twice (an export workflow run again over the same window): every send is read twice.
     const files = (await readdir(exportsFolder)).filter((n) => n.toLowerCase().startsWith('broadlog'))
     await copyFile(join(exportsFolder, files[0]), join(exportsFolder, files[0].replace(/\.csv$/i, '_again.csv')))
-    const document: MappingDocument = JSON.parse(await readFile(join(__dirname, '../../examples/email-events.mapping.json'), 'utf8'))
     const report = await measureAgreement(service, document, { flowIds: ['sends'] })
     const run = report.run.flows[0].counts
     // The run creates each send once and finds it unchanged the second time; the plan says the same.
@@ -58,13 +58,7 @@ describe('an events dry run plans what the run does with an event read twice', (
 
 describe('an events flow without a filter', () => {
   it('filters nothing out: the events of profiles not synced from Dynamics are skipped, not "filtered out"', async () => {
-    bench = await syncBench({ contacts: 20, profiles: 5 })
-    const exportsFolder = await mkdtemp(join(bench.folder, 'exports-'))
-    const service = bench.service({ eventsFolder: exportsFolder })
-    expect((await service.run(contactsDocument)).flows[0].status).toBe('completed')
-    bench.sandbox.campaign.simulateDelivery({ seed: 7, share: 1 })
-    await bench.sandbox.campaign.exportLogs(exportsFolder)
-    const document: MappingDocument = JSON.parse(await readFile(join(__dirname, '../../examples/email-events.mapping.json'), 'utf8'))
+    const { service, document } = await deliveredAndExported({ contacts: 20, profiles: 5 }, { seed: 7, share: 1 })
     const sends = (await service.run(document, { flowIds: ['sends'] })).flows[0]
     expect(sends.counts.skipped).toBeGreaterThan(0)
     expect(sends.counts.filteredOut).toBe(0)
