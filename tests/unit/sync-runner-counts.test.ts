@@ -178,6 +178,47 @@ describe('counts that add up', () => {
   })
 })
 
+describe('a run canceled mid-page', () => {
+  // A cancel mid-page journals the page's records decided without a write (unchanged, skipped)
+  // and counts the rest as pending. It used to count the decided ones a second time as pending
+  // (runner.ts, settleStoppedPage): "150 read, 90 pending" for 100 records read.
+  it('counts the records it read once: those found unchanged are not also pending', async () => {
+    const sink = new MemorySink({ limits: { maxBatch: 5, concurrency: 1 }, latencyMs: 5 })
+    // Half the page is in the target already (found unchanged, decided without a write).
+    const seeded = await runFlow(
+      options(
+        new MemorySource(
+          range(1, 50).map((n) => contact(n)),
+          'contactid'
+        ),
+        sink
+      )
+    )
+    expect(seeded.counts.created).toBe(50)
+
+    const controller = new AbortController()
+    const source = new MemorySource(
+      range(1, 100).map((n) => contact(n)),
+      'contactid',
+      { pageSize: 100, beforePage: () => void setTimeout(() => controller.abort(), 15) }
+    )
+    const run = await runFlow(options(source, sink, { signal: controller.signal }))
+    expect(run.status).toBe('canceled')
+    expect(countsAddUp(run.counts)).toBe(true)
+    expect(run.counts.unchanged).toBe(50)
+    expect(run.counts.created).toBeGreaterThan(0)
+    expect(run.counts.created).toBeLessThan(50)
+    // 100 records were read: 50 unchanged, the creates that landed, the rest pending.
+    expect(run.counts).toMatchObject({ read: 100, pending: 50 - run.counts.created })
+    expect((await journal.summary(run.runId))?.counts).toMatchObject({ read: 100, pending: 50 - run.counts.created })
+
+    // The resume counts each record once too: the whole run read 100, created 50, found 50 unchanged.
+    const resumed = await runFlow(options(source, sink, { resumeRunId: run.runId }))
+    expect(resumed.status).toBe('completed')
+    expect(resumed.counts).toMatchObject({ read: 100, created: 50, unchanged: 50, pending: 0 })
+  })
+})
+
 describe('the delete guard', () => {
   async function loaded(n: number): Promise<MemorySink> {
     const sink = new MemorySink({ limits: { maxBatch: 25, concurrency: 2 } })
