@@ -194,12 +194,13 @@ export async function compare(
   }
   // Each round runs both variants one after the other: on a machine whose speed drifts (other
   // work, a shared host), the ratio within a round is steadier than the ratio of the medians.
-  const byRound = (of: (run: Run) => number) => median(results.ours.map((run, i) => of(run) / of(results.bare[i])))
-  const firstRenderByRound = byRound((run) => run.toEdges)
-  const firstRenderCpuByRound = byRound((run) => run.cpu)
-  console.log(
-    `round by round (ours ÷ bare): first render ${results.ours.map((run, i) => (run.toEdges / results.bare[i].toEdges).toFixed(2)).join(' ')} · CPU ${results.ours.map((run, i) => (run.cpu / results.bare[i].cpu).toFixed(2)).join(' ')}`
-  )
+  const byRound = (of: (run: Run) => number) => results.ours.map((run, i) => of(run) / of(results.bare[i]))
+  const renderRounds = byRound((run) => run.toEdges)
+  const cpuRounds = byRound((run) => run.cpu)
+  const listed = (ratios: number[]) => ratios.map((r) => r.toFixed(2)).join(' ')
+  console.log(`round by round (ours ÷ bare): first render ${listed(renderRounds)} · CPU ${listed(cpuRounds)}`)
+  const firstRenderByRound = median(renderRounds)
+  const firstRenderCpuByRound = median(cpuRounds)
   console.log(`load average ${loads(before)} at the start, ${loads(loadavg())} at the end (${cpus().length} cores)`)
   return {
     firstRender: ours.toEdges / bare.toEdges,
