@@ -242,8 +242,8 @@ function planLine(entry: PlanEntry): string {
 function printSummary(result: SyncResult, io: CliIO, dryRun: boolean, planLimit: number): void {
   io.out('')
   for (const flow of result.flows) {
-    const head = `${flow.flowId}: ${flow.status}${flow.runId ? ` (run ${flow.runId}${flow.resumedFrom ? (flow.dryRun ? `, planned as a resume of run ${flow.resumedFrom}` : ', resumed') : ''}${flow.fullResync ? ', full resync' : ''})` : ''}`
-    io.out(head)
+    const resumed = !flow.resumedFrom ? '' : flow.dryRun ? `, planned as a resume of run ${flow.resumedFrom}` : ', resumed'
+    io.out(`${flow.flowId}: ${flow.status}${flow.runId ? ` (run ${flow.runId}${resumed}${flow.fullResync ? ', full resync' : ''})` : ''}`)
     if (flow.shard) io.out(`  shard ${shardLabel(flow.shard)}: ${flow.counts.read} of ${flow.counts.read + flow.shard.otherShards} records`)
     io.out(`  ${countsText(flow.counts, dryRun)} in ${seconds(flow.durationMs)}`)
     for (const line of flow.summary ?? []) io.out(`  ${line}`)
