@@ -101,6 +101,10 @@ describe('sync-studio run: guarded deletes', () => {
     // The plan says the same before anything runs.
     const plan = JSON.parse(run(['run', half, '--sandbox', '--journal', journal, '--json', '--dry-run', '--full']).stdout).flows[0]
     expect(plan.deleteGuard).toMatchObject({ verdict: 'confirm', deletes })
+    // A plan of the stopped run's resume, and the summary says so.
+    expect(run(['run', half, '--sandbox', '--journal', journal, '--dry-run', '--full']).stdout).toContain(
+      `, planned as a resume of run ${guarded.runId})`
+    )
 
     // Confirming the count resumes the stopped run and deletes exactly that many.
     const confirmed = run(['run', half, '--sandbox', '--journal', journal, '--full', '--allow-deletes', String(deletes), '--json'])
