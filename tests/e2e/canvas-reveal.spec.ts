@@ -52,6 +52,46 @@ async function expectLabelClear(page: Page, edgeId: string) {
   }
 }
 
+/**
+ * Every edge ends where its field's handle is: the row's own handle, or, for a row scrolled out
+ * of view, its stand-in at the top or bottom of the node (a plain element React Flow measures,
+ * PassiveHandle.tsx). Returns how many edges ended at a stand-in.
+ */
+async function expectEdgesAtTheirHandles(page: Page, edges: number): Promise<number> {
+  await expect(page.locator('.react-flow__edge')).toHaveCount(edges)
+  const ends = await page.evaluate(() =>
+    Array.from(document.querySelectorAll<SVGGElement>('.react-flow__edge')).map((edge) => {
+      const [, target, from] = (edge.getAttribute('data-id') ?? '').split('\u241f')
+      const path = edge.querySelector<SVGPathElement>('path.react-flow__edge-path')!
+      const m = path.getScreenCTM()!
+      const screen = (p: DOMPoint) => ({ x: m.a * p.x + m.c * p.y + m.e, y: m.b * p.x + m.d * p.y + m.f })
+      const handle = (side: string, field: string) =>
+        document.querySelector(`.react-flow__node[data-id="${side}"] .react-flow__handle[data-handleid="${CSS.escape(field)}"]`)
+      const start = handle('source', from)
+      const end = handle('target', target)
+      const s = start?.getBoundingClientRect()
+      const e = end?.getBoundingClientRect()
+      return {
+        id: edge.getAttribute('data-id'),
+        kind: edge.querySelector('.ss-edge--mapping') ? 'mapping' : 'other',
+        proxied: Boolean(start?.classList.contains('ss-handle--proxy') || end?.classList.contains('ss-handle--proxy')),
+        drawn: { from: screen(path.getPointAtLength(0)), to: screen(path.getPointAtLength(path.getTotalLength())) },
+        handles: s && e ? { from: { x: s.right, y: s.top + s.height / 2 }, to: { x: e.left, y: e.top + e.height / 2 } } : undefined
+      }
+    })
+  )
+  let proxied = 0
+  for (const end of ends.filter((each) => each.kind === 'mapping')) {
+    expect(end.handles, `${end.id} has a handle at both ends`).toBeDefined()
+    for (const side of ['from', 'to'] as const) {
+      expect(Math.abs(end.drawn[side].x - end.handles![side].x), `${end.id} ${side} x`).toBeLessThan(1.5)
+      expect(Math.abs(end.drawn[side].y - end.handles![side].y), `${end.id} ${side} y`).toBeLessThan(1.5)
+    }
+    if (end.proxied) proxied++
+  }
+  return proxied
+}
+
 test('a mapping selected from Problems, on the canvas or in the Inspector brings both its rows into view while the preview is open', async ({
   page,
   app
@@ -71,6 +111,8 @@ test('a mapping selected from Problems, on the canvas or in the Inspector brings
   await settled(page)
   const cityEdge = 'm\u241flocation.city\u241faddress1_city'
   await expectRowsInView(page, 'address1_city', 'location.city', false)
+  const edges = await page.locator('.react-flow__edge').count()
+  expect(await expectEdgesAtTheirHandles(page, edges), 'edges of rows out of view').toBeGreaterThan(0)
 
   // 1. A click on the problem: both rows scroll into view, the edge is selected and labelled between them.
   await page.getByRole('region', { name: 'Problems' }).locator('.ss-problem').first().click()
@@ -91,6 +133,7 @@ test('a mapping selected from Problems, on the canvas or in the Inspector brings
   const pane = (await page.locator('.ss-canvas-host').boundingBox())!
   await page.mouse.click(pane.x + pane.width - 16, pane.y + pane.height - 16)
   await expect(page.locator('.react-flow__edge.selected')).toHaveCount(0)
+  expect(await expectEdgesAtTheirHandles(page, edges), 'edges of rows out of view, scrolled to the end').toBeGreaterThan(0)
   const faded = page.locator('.react-flow__edge:has(.ss-edge--away)').first()
   const path = faded.locator('path.react-flow__edge-path')
   const point = await path.evaluate((element) => {

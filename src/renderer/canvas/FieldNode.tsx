@@ -1,5 +1,6 @@
 import { Button, Input, Select, Spinner } from '@fluentui/react-components'
 import { DescriptionTooltip } from '../components/DescriptionTooltip'
+import { PassiveHandle } from './PassiveHandle'
 import { ChevronDownRegular, ChevronRightRegular, KeyRegular, SearchRegular } from '@fluentui/react-icons'
 import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } from '@xyflow/react'
 import { memo, useCallback, useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
@@ -126,16 +127,16 @@ const FieldRow = memo(function FieldRow({
   )
 })
 
+/** Where the edges of rows out of view end: at the top, bottom or header of the node. */
 function ProxyHandles({ names, side, where }: { names: string[]; side: NodeSide; where: 'top' | 'bottom' | 'header' }) {
   return (
     <>
       {names.map((name) => (
-        <Handle
+        <PassiveHandle
           key={name}
           id={name}
           type={side === 'source' ? 'source' : 'target'}
           position={side === 'source' ? Position.Right : Position.Left}
-          isConnectable={false}
           className={`ss-handle ss-handle--proxy ss-handle--${where}`}
         />
       ))}
@@ -371,7 +372,7 @@ function FieldNodeView({ id, data }: NodeProps<FieldNodeType>) {
         </div>
         <ProxyHandles names={proxies.header} side={data.side} where="header" />
         {data.side === 'source' && (
-          <Handle id="__filter" type="target" position={Position.Top} isConnectable={false} className="ss-handle ss-handle--edge" />
+          <PassiveHandle id="__filter" type="target" position={Position.Top} className="ss-handle ss-handle--edge" />
         )}
       </div>
       {!view.collapsed && (

@@ -1,7 +1,8 @@
 import { Button, Caption1, Select } from '@fluentui/react-components'
 import { DescriptionTooltip } from '../components/DescriptionTooltip'
 import { AddRegular, DeleteRegular, EditRegular, FilterRegular } from '@fluentui/react-icons'
-import { Handle, Position, type Node, type NodeProps } from '@xyflow/react'
+import { Position, type Node, type NodeProps } from '@xyflow/react'
+import { PassiveHandle } from './PassiveHandle'
 import { memo, useMemo } from 'react'
 import type { Condition, Filter, FilterOp } from '../../shared/mapping/filter'
 import { describeFilter, translateFilter } from '../../shared/mapping/engine'
@@ -453,7 +454,7 @@ function FilterNodeView({ data }: NodeProps<FilterNodeType>) {
             }}
           />
         </DescriptionTooltip>
-        <Handle id="filter" type="source" position={Position.Bottom} isConnectable={false} className="ss-handle ss-handle--edge" />
+        <PassiveHandle id="filter" type="source" position={Position.Bottom} className="ss-handle ss-handle--edge" />
       </div>
       <div className="nodrag ss-filter-node__body">
         <ul className="ss-filter-node__conditions" aria-label="Conditions">

@@ -76,7 +76,7 @@ type LabelEnds = Omit<LabelRequest, 'id' | 'width' | 'height'>
 /**
  * Asks the label placement for a spot for this edge's label: with the label's size as laid out
  * (in flow units: the canvas zoom does not change it), again when its content changes size or
- * its edge moves, and withdraws it when the label is hidden or the edge goes.
+ * its edge moves, and withdraws it when the label goes (hidden, or its edge gone).
  *
  * The size comes from a ResizeObserver, whose first call comes after the next layout, before that
  * frame is painted: reading it while rendering would lay the whole canvas out once more, for each
@@ -84,7 +84,7 @@ type LabelEnds = Omit<LabelRequest, 'id' | 'width' | 'height'>
  * spot itself: a state update there would be a render of its own, in a task after the frame, before
  * the label could be placed (docs/canvas-performance.md).
  */
-function useLabelPlacement(id: string, shown: boolean, ends: LabelEnds) {
+function useLabelPlacement(id: string, ends: LabelEnds) {
   const ref = useRef<HTMLDivElement>(null)
   const size = useRef<{ width: number; height: number }>(undefined)
   const latest = useRef(ends)
@@ -92,7 +92,7 @@ function useLabelPlacement(id: string, shown: boolean, ends: LabelEnds) {
   useLayoutEffect(() => {
     const element = ref.current
     size.current = undefined
-    if (!shown || !element) return withdraw(id)
+    if (!element) return
     const observer = new ResizeObserver(() => {
       const width = element.offsetWidth
       const height = element.offsetHeight
@@ -102,13 +102,13 @@ function useLabelPlacement(id: string, shown: boolean, ends: LabelEnds) {
     })
     observer.observe(element)
     return () => observer.disconnect()
-  }, [id, shown, request, withdraw])
+  }, [id, request])
   const { sx, sy, tx, ty, prefer, first } = ends
   useLayoutEffect(() => {
     latest.current = { sx, sy, tx, ty, prefer, first }
     // Once measured, a moved edge asks again (the store ignores a request that did not change).
-    if (shown && size.current) request({ id, sx, sy, tx, ty, prefer, first, ...size.current })
-  }, [id, shown, sx, sy, tx, ty, prefer, first, request])
+    if (size.current) request({ id, sx, sy, tx, ty, prefer, first, ...size.current })
+  }, [id, sx, sy, tx, ty, prefer, first, request])
   useLayoutEffect(() => () => withdraw(id), [id, withdraw])
   return ref
 }
@@ -128,10 +128,6 @@ function MappingEdgeView({
   targetHandleId
 }: EdgeProps<MappingEdgeType>) {
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition, curvature: 0.35 })
-  const selectedStep = useCanvasStore((state) =>
-    selected && state.selection.kind === 'step' && state.selection.target === data?.target ? state.selection.index : undefined
-  )
-  const select = useCanvasStore((state) => state.select)
   // Rows are named by their handles (a lookup's row is `new_contactid` even when the mapping reads `_new_contactid_value`).
   const away = useCanvasStore((state) =>
     data ? state.proxied.source.has(sourceHandleId ?? data.from) || state.proxied.target.has(targetHandleId ?? data.target) : false
@@ -149,124 +145,143 @@ function MappingEdgeView({
           (kind === 'mapping' && data.primary && (data.steps.length > 0 || data.severity || data.trace || !data.applyUpdates))))
     )
 
-  // Where the label goes is worked out with every other label and node (state/edge-label-store.ts): never on a node or another label.
-  // Labels sit about two thirds along, nearer the target: mappings into neighbouring rows then fan out instead of stacking mid-way.
-  const labelRef = useLabelPlacement(id, showLabel, {
-    sx: sourceX,
-    sy: sourceY,
-    tx: targetX,
-    ty: targetY,
-    prefer: kind === 'match' ? 0.5 : 0.68,
-    first: selected
-  })
-  const placed = useEdgeLabelStore((state) => state.placed.get(id))
-  // A label as wide as the free space between the two nodes at most: longer ones wrap.
-  const room = Math.max(96, Math.min(320, Math.abs(targetX - sourceX) - 2 * LABEL_GAP))
-
   if (!data) return null
   return (
     <>
       <BaseEdge id={id} path={path} className={className} markerEnd={markerEnd} interactionWidth={16} />
+      {/* Most mappings carry no label: only an edge that shows one pays for its placement and selection hooks. */}
       {showLabel && (
-        <EdgeLabelRenderer>
-          <div
-            className={`ss-edge-label ss-edge-label--${kind} nodrag nopan${selected ? ' ss-edge-label--selected' : ''}`}
-            ref={labelRef}
-            style={{
-              transform: placed
-                ? `translate(-50%, -50%) translate(${placed.x}px, ${placed.y}px)`
-                : `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`,
-              maxWidth: room,
-              visibility: placed ? undefined : 'hidden'
-            }}
-            data-edge-id={id}
-          >
-            {kind === 'match' && <span className="ss-chip ss-chip--key">match key</span>}
-            {kind === 'link' && (
-              // A click on the chip selects the link: the Inspector shows its parent flow and offers the others.
-              <button
-                type="button"
-                className={`ss-chip ss-chip--link${data.severity ? ` ss-chip--${data.severity}` : ''}`}
-                title={data.message ?? `Each record is linked to its parent synced by the flow ${data.parentFlow ?? ''}`}
-                onClick={(event) => {
-                  event.stopPropagation()
-                  select({ kind: 'edge', target: data.target, from: data.from }, [id])
-                }}
-              >
-                link · parent: {data.parentFlow}
-              </button>
-            )}
-            {kind === 'proposal' && (
-              <>
-                <DescriptionTooltip content={data.reason ?? ''}>
-                  <span className="ss-chip ss-chip--proposal">
-                    {Math.round((data.confidence ?? 0) * 100)}% {data.steps.length ? `· ${data.steps.join(' → ')}` : ''}
-                  </span>
-                </DescriptionTooltip>
-                <Button
-                  size="small"
-                  appearance="subtle"
-                  className="ss-edge-label__button"
-                  icon={<CheckmarkRegular />}
-                  aria-label={`Accept ${data.from} → ${data.target}`}
-                  onClick={() => perform('acceptSuggestion', { target: data.target })}
-                />
-                <Button
-                  size="small"
-                  appearance="subtle"
-                  className="ss-edge-label__button"
-                  icon={<DismissRegular />}
-                  aria-label={`Reject ${data.from} → ${data.target}`}
-                  onClick={() => perform('rejectSuggestion', { target: data.target })}
-                />
-              </>
-            )}
-            {kind === 'mapping' && (
-              <>
-                {data.severity && (
-                  <DescriptionTooltip content={data.message ?? ''}>
-                    <span
-                      className={`ss-badge ss-badge--${data.severity}`}
-                      aria-label={`${data.severity}: ${data.message ?? ''}`}
-                      role="img"
-                    >
-                      {data.severity === 'error' ? <ErrorCircleFilled /> : <WarningFilled />}
-                    </span>
-                  </DescriptionTooltip>
-                )}
-                {data.steps.map((fn, index) => (
-                  <button
-                    key={index}
-                    type="button"
-                    className={`ss-chip${selectedStep === index ? ' ss-chip--selected' : ''}`}
-                    aria-label={`Step ${index + 1} of ${data.target}: ${fn}`}
-                    onClick={(event) => {
-                      event.stopPropagation()
-                      select({ kind: 'step', target: data.target, index }, [id])
-                    }}
-                  >
-                    {fn}
-                  </button>
-                ))}
-                {!data.applyUpdates && (
-                  <span className="ss-chip ss-chip--muted" title="Written only when the record is created">
-                    create only
-                  </span>
-                )}
-                {data.trace && (
-                  <span
-                    className={`ss-chip ss-chip--trace${data.trace.error ? ' ss-chip--trace-error' : ''}`}
-                    title={data.trace.error ?? show(data.trace.value)}
-                  >
-                    {data.trace.error ? `✕ ${data.trace.error}` : `= ${show(data.trace.value)}`}
-                  </span>
-                )}
-              </>
-            )}
-          </div>
-        </EdgeLabelRenderer>
+        <EdgeLabel
+          id={id}
+          data={data}
+          selected={Boolean(selected)}
+          ends={{ sx: sourceX, sy: sourceY, tx: targetX, ty: targetY, prefer: kind === 'match' ? 0.5 : 0.68, first: Boolean(selected) }}
+          midpoint={{ x: labelX, y: labelY }}
+        />
       )}
     </>
+  )
+}
+
+function EdgeLabel({
+  id,
+  data,
+  selected,
+  ends,
+  midpoint
+}: {
+  id: string
+  data: MappingEdgeData
+  selected: boolean
+  ends: LabelEnds
+  midpoint: { x: number; y: number }
+}) {
+  const { kind } = data
+  const selectedStep = useCanvasStore((state) =>
+    selected && state.selection.kind === 'step' && state.selection.target === data.target ? state.selection.index : undefined
+  )
+  const select = useCanvasStore((state) => state.select)
+  // Where the label goes is worked out with every other label and node (state/edge-label-store.ts): never on a node or another label.
+  // Labels sit about two thirds along, nearer the target: mappings into neighbouring rows then fan out instead of stacking mid-way.
+  const labelRef = useLabelPlacement(id, ends)
+  const placed = useEdgeLabelStore((state) => state.placed.get(id))
+  // A label as wide as the free space between the two nodes at most: longer ones wrap.
+  const room = Math.max(96, Math.min(320, Math.abs(ends.tx - ends.sx) - 2 * LABEL_GAP))
+
+  return (
+    <EdgeLabelRenderer>
+      <div
+        className={`ss-edge-label ss-edge-label--${kind} nodrag nopan${selected ? ' ss-edge-label--selected' : ''}`}
+        ref={labelRef}
+        style={{
+          transform: placed
+            ? `translate(-50%, -50%) translate(${placed.x}px, ${placed.y}px)`
+            : `translate(-50%, -50%) translate(${midpoint.x}px, ${midpoint.y}px)`,
+          maxWidth: room,
+          visibility: placed ? undefined : 'hidden'
+        }}
+        data-edge-id={id}
+      >
+        {kind === 'match' && <span className="ss-chip ss-chip--key">match key</span>}
+        {kind === 'link' && (
+          // A click on the chip selects the link: the Inspector shows its parent flow and offers the others.
+          <button
+            type="button"
+            className={`ss-chip ss-chip--link${data.severity ? ` ss-chip--${data.severity}` : ''}`}
+            title={data.message ?? `Each record is linked to its parent synced by the flow ${data.parentFlow ?? ''}`}
+            onClick={(event) => {
+              event.stopPropagation()
+              select({ kind: 'edge', target: data.target, from: data.from }, [id])
+            }}
+          >
+            link · parent: {data.parentFlow}
+          </button>
+        )}
+        {kind === 'proposal' && (
+          <>
+            <DescriptionTooltip content={data.reason ?? ''}>
+              <span className="ss-chip ss-chip--proposal">
+                {Math.round((data.confidence ?? 0) * 100)}% {data.steps.length ? `· ${data.steps.join(' → ')}` : ''}
+              </span>
+            </DescriptionTooltip>
+            <Button
+              size="small"
+              appearance="subtle"
+              className="ss-edge-label__button"
+              icon={<CheckmarkRegular />}
+              aria-label={`Accept ${data.from} → ${data.target}`}
+              onClick={() => perform('acceptSuggestion', { target: data.target })}
+            />
+            <Button
+              size="small"
+              appearance="subtle"
+              className="ss-edge-label__button"
+              icon={<DismissRegular />}
+              aria-label={`Reject ${data.from} → ${data.target}`}
+              onClick={() => perform('rejectSuggestion', { target: data.target })}
+            />
+          </>
+        )}
+        {kind === 'mapping' && (
+          <>
+            {data.severity && (
+              <DescriptionTooltip content={data.message ?? ''}>
+                <span className={`ss-badge ss-badge--${data.severity}`} aria-label={`${data.severity}: ${data.message ?? ''}`} role="img">
+                  {data.severity === 'error' ? <ErrorCircleFilled /> : <WarningFilled />}
+                </span>
+              </DescriptionTooltip>
+            )}
+            {data.steps.map((fn, index) => (
+              <button
+                key={index}
+                type="button"
+                className={`ss-chip${selectedStep === index ? ' ss-chip--selected' : ''}`}
+                aria-label={`Step ${index + 1} of ${data.target}: ${fn}`}
+                onClick={(event) => {
+                  event.stopPropagation()
+                  select({ kind: 'step', target: data.target, index }, [id])
+                }}
+              >
+                {fn}
+              </button>
+            ))}
+            {!data.applyUpdates && (
+              <span className="ss-chip ss-chip--muted" title="Written only when the record is created">
+                create only
+              </span>
+            )}
+            {data.trace && (
+              <span
+                className={`ss-chip ss-chip--trace${data.trace.error ? ' ss-chip--trace-error' : ''}`}
+                title={data.trace.error ?? show(data.trace.value)}
+              >
+                {data.trace.error ? `✕ ${data.trace.error}` : `= ${show(data.trace.value)}`}
+              </span>
+            )}
+          </>
+        )}
+      </div>
+    </EdgeLabelRenderer>
   )
 }
 
