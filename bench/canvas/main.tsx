@@ -1,7 +1,8 @@
 import { FluentProvider, webLightTheme } from '@fluentui/react-components'
 import { Handle, Position, ReactFlow, ReactFlowProvider, type Edge, type Node, type NodeProps } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
-import { memo } from 'react'
+import { memo, type ReactNode } from 'react'
+import { flushSync } from 'react-dom'
 import { createRoot } from 'react-dom/client'
 import type { MappingDocument, RecordsFlow } from '../../src/shared/mapping/document'
 import type { BenchData } from './measure'
@@ -24,6 +25,15 @@ declare global {
 const { source, target, mappings, match } = window.__BENCH__
 const variant = new URLSearchParams(location.search).get('variant') ?? 'ours'
 const root = createRoot(document.getElementById('root')!)
+/**
+ * Both variants mount in a synchronous update, as a canvas mounts in the app: the app renders
+ * it when a document or a flow is opened, a change of its stores, which React renders
+ * synchronously (`useSyncExternalStore`), effects included, before the browser paints. A plain
+ * `root.render` is a default-priority update whose effects (React Flow taking its nodes in,
+ * starting to observe their size) run in a task of their own, after a frame is painted when
+ * the render itself was long.
+ */
+const mount = (element: ReactNode) => flushSync(() => root.render(element))
 
 if (variant === 'ours') {
   useSchemaStore.setState({
@@ -47,7 +57,7 @@ if (variant === 'ours') {
     flows: [flow]
   }
   const client = { mode: 'browser', call: () => new Promise(() => undefined), on: () => () => undefined } as unknown as Client
-  root.render(
+  mount(
     <FluentProvider theme={webLightTheme} style={{ height: '100%' }}>
       <div style={{ position: 'relative', height: '100%' }}>
         <ReactFlowProvider>
@@ -87,7 +97,7 @@ if (variant === 'ours') {
     target: 'target',
     targetHandle: m.target
   }))
-  root.render(
+  mount(
     <ReactFlowProvider>
       <ReactFlow
         defaultNodes={nodes}
