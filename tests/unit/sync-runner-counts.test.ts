@@ -9,6 +9,8 @@ import { countNames, countsAddUp, type RunCounts } from '../../src/main/sync/jou
 import { MemorySink, MemorySource, type SourceChange } from '../support/memory-ports'
 import type { RunProgress } from '../../src/main/sync/progress'
 import { runFlow, type RunOptions } from '../../src/main/sync/runner'
+import { countsText } from '../../src/main/cli/run-command'
+import { historyCounts } from '../../src/renderer/runs/format'
 
 /**
  * The counts are a promise: read = created + updated + unchanged + skipped + failed + deleted
@@ -311,5 +313,71 @@ describe('the delete guard', () => {
     const plan2 = await runFlow(options(many, sink, { flow, dryRun: true }))
     expect(plan2.deleteGuard).toMatchObject({ verdict: 'confirm', deletes: 250 })
     expect(sink.store.size).toBe(950)
+  })
+})
+
+describe('"kept by the filter"', () => {
+  // An incremental run of a filtered flow: 10 changed records, 3 of them filtered out, and 2
+  // deletions the source reported (one of a synced record, one of a record never synced).
+  const changes = (): SourceChange[] => [
+    ...range(5, 14).map((n) => contact(n, n % 3 === 0 ? { statecode: 1 } : {})),
+    { deleted: id(1) },
+    { deleted: id(99) }
+  ]
+
+  it('counts the records the filter kept, not the deletions the source reported: those are their own tally, in the plan, the run, the CLI and the history', async () => {
+    for (const applySourceDeletes of [true, false]) {
+      const flow = contacts({ deletes: { applySourceDeletes, deleteWhenFilteredOut: false } })
+      const sink = new MemorySink({ limits: { maxBatch: 4, concurrency: 2 } })
+      await runFlow(
+        options(
+          new MemorySource(
+            range(1, 4).map((n) => contact(n)),
+            'contactid'
+          ),
+          sink,
+          { flow }
+        )
+      )
+      const incremental = () => new MemorySource(changes(), 'contactid', { kind: 'incremental', pageSize: 5 })
+      // (The change log holds only the changes: it is read from its start, not from the first run's position.)
+      const start = { cursor: { at: 0 }, deleteGuard: { allow: 10 } }
+      const plan = await runFlow(options(incremental(), sink, { flow, dryRun: true, ...start }))
+      const result = await runFlow(options(incremental(), sink, { flow, ...start }))
+      for (const [counts, dryRun] of [
+        [plan.counts, true],
+        [result.counts, false]
+      ] as const) {
+        expect(counts, `applySourceDeletes: ${applySourceDeletes}`).toMatchObject({ read: 12, filteredOut: 3, sourceDeletions: 2 })
+        expect(countsText(counts, dryRun)).toMatch(/^12 read \(7 kept by the filter, 2 deleted in the source\), /)
+      }
+      expect(result.counts).toMatchObject(
+        applySourceDeletes ? { created: 7, deleted: 1, unchanged: 1, skipped: 3 } : { created: 7, deleted: 0, skipped: 5 }
+      )
+      // The history shows the deletions as what they are, next to the records the filter dropped.
+      const summary = (await journal.summary(result.runId))!
+      expect(summary.counts).toEqual(result.counts)
+      const shown = historyCounts({ counts: summary.counts, dryRun: false })
+      expect(shown.find((c) => c.key === 'sourceDeletions')).toMatchObject({ n: 2, after: ' deleted in the source' })
+      expect(shown.find((c) => c.key === 'filteredOut')).toMatchObject({ n: 3 })
+    }
+  })
+
+  it('without a filter, a run that only reads deletions says so rather than "kept by the filter"', async () => {
+    const flow = contacts({ filter: undefined, deletes: { applySourceDeletes: true, deleteWhenFilteredOut: false } })
+    const sink = new MemorySink()
+    await runFlow(
+      options(
+        new MemorySource(
+          range(1, 4).map((n) => contact(n)),
+          'contactid'
+        ),
+        sink,
+        { flow }
+      )
+    )
+    const source = new MemorySource([{ deleted: id(1) }], 'contactid', { kind: 'incremental' })
+    const result = await runFlow(options(source, sink, { flow, cursor: { at: 0 }, deleteGuard: { allow: 10 } }))
+    expect(countsText(result.counts, false)).toBe('1 read (1 deleted in the source), 1 deleted')
   })
 })

@@ -354,7 +354,6 @@ class Runner {
   /** Records of the current page decided without a journal line: journaled only if the run stops mid-page. */
   private pageDecided: OutcomeItem[] = []
   /** Source deletions taken in this attempt (the rest of `read` are records). */
-  private deletionsRead = 0
   private managedBefore: number | undefined
   private guardReport: DeleteGuardReport | undefined
   /** A sharded run: records of other shards read before the last checkpoint, and in the current page. */
@@ -626,7 +625,8 @@ class Runner {
     const options = this.options.deleteGuard ?? {}
     const maxShare = options.maxShare ?? 0.1
     const maxCount = options.maxCount ?? 100
-    const records = this.committed.read - this.deletionsRead
+    // From the counts, not a tally of this attempt: a resumed run's guard counts what the stopped attempt read too.
+    const records = this.committed.read - this.committed.sourceDeletions
     const kept = records - this.committed.filteredOut
     // The target records the flow keeps in step: its last completed runs' count, or (first
     // runs) what this run keeps plus what it would delete — not the rows the filter drops.
@@ -745,6 +745,8 @@ class Runner {
         if (!this.done.has(dup)) {
           this.pageCounts.read++
           this.pageCounts.skipped++
+          // The version superseded is the one counted here: a deletion stays a deletion, never "kept by the filter".
+          if (work.get(item.key)!.kind === 'tombstone') this.pageCounts.sourceDeletions++
           this.pageDecided.push({ id: dup, o: 'skipped' })
           this.planned({ key: item.key, action: 'skipped', reason: 'superseded by a later version of the record in the same page' })
         }
@@ -817,11 +819,12 @@ class Runner {
         continue
       }
       if (this.done.has(deletionId) || !take(key, key)) continue
-      this.deletionsRead++
+      // Counted as a source deletion where it is decided, with its `read`, so a stopped page's resume never counts it twice.
       if (this.deletes.applySourceDeletes) queue({ kind: 'tombstone', key }, `d${index}`)
       else {
         this.pageCounts.read++
         this.pageCounts.skipped++
+        this.pageCounts.sourceDeletions++
         this.pageDecided.push({ id: deletionId, o: 'skipped' })
         this.planned({ key, action: 'skipped', reason: 'deleted in the source; source deletes are not applied' })
       }
@@ -913,6 +916,7 @@ class Runner {
         const outcome = item.kind === 'tombstone' ? 'unchanged' : 'skipped'
         this.decide(outcome)
         if (item.kind === 'filtered') this.pageCounts.filteredOut++
+        else this.pageCounts.sourceDeletions++
         this.pageDecided.push({ k: item.key, o: outcome })
         this.planned(
           item.kind === 'tombstone' ? { key: item.key, action: 'unchanged' } : { key: item.key, action: 'skipped', reason: item.reason }
@@ -955,6 +959,7 @@ class Runner {
       for (const d of deletes) {
         this.decide('deleted')
         if (d.filtered) this.pageCounts.filteredOut++
+        else this.pageCounts.sourceDeletions++
       }
       if (refused.length) {
         const d: Partial<RunCounts> = { read: refused.length, failed: refused.length }
@@ -1005,7 +1010,13 @@ class Runner {
       pending: d.op
     }))
     const filtered = deletes.filter((d) => d.filtered).length
-    const d: Partial<RunCounts> = { read: deletes.length, deferred: deletes.length, ...(filtered ? { filteredOut: filtered } : {}) }
+    const tombstones = deletes.length - filtered
+    const d: Partial<RunCounts> = {
+      read: deletes.length,
+      deferred: deletes.length,
+      ...(filtered ? { filteredOut: filtered } : {}),
+      ...(tombstones ? { sourceDeletions: tombstones } : {})
+    }
     await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, items, d })
     addCounts(this.committed, d)
     this.undecided -= deletes.length
