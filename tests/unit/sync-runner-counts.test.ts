@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { RecordsFlow } from '../../src/shared/mapping/document'
 import { progressPercent } from '../../src/shared/run-progress'
 import { SyncJournal } from '../../src/main/sync/journal'
+import { RunHistory } from '../../src/main/sync/history'
 import { countNames, countsAddUp, type RunCounts } from '../../src/main/sync/journal-format'
 import { MemorySink, MemorySource, type SourceChange } from '../support/memory-ports'
 import type { RunProgress } from '../../src/main/sync/progress'
@@ -379,5 +380,76 @@ describe('"kept by the filter"', () => {
     const source = new MemorySource([{ deleted: id(1) }], 'contactid', { kind: 'incremental' })
     const result = await runFlow(options(source, sink, { flow, cursor: { at: 0 }, deleteGuard: { allow: 10 } }))
     expect(countsText(result.counts, false)).toBe('1 read (1 deleted in the source), 1 deleted')
+  })
+})
+
+describe('a record that fails twice in a run', () => {
+  // The same keys read twice: an event in two overlapping log exports, a record changed while
+  // the source was read. c-0002 fails on both reads (pages 1 and 3), c-0003 fails and is then
+  // fine, c-0004 is fine and then fails; c-0005 fails twice in one page.
+  const bad = { emailaddress1: 'not an email' }
+  const log = (): SourceChange[] => [
+    contact(1),
+    contact(2, bad),
+    contact(3, bad),
+    contact(4), // page 1
+    contact(5, bad),
+    contact(6),
+    contact(5, { ...bad, lastname: 'Again' }),
+    contact(7), // page 2
+    contact(2, { ...bad, lastname: 'Again' }),
+    contact(3),
+    contact(4, bad),
+    contact(8) // page 3
+  ]
+
+  it('counts one failed record per key, equal to the errors list (each showing its last failure), and a retry reads each key once', async () => {
+    const history = new RunHistory(journal)
+    const sink = new MemorySink({ limits: { maxBatch: 2, concurrency: 1 } })
+    const plan = await runFlow(options(new MemorySource(log(), 'contactid', { pageSize: 4 }), sink, { dryRun: true }))
+    const result = await runFlow(options(new MemorySource(log(), 'contactid', { pageSize: 4 }), sink))
+    for (const run of [plan, result]) {
+      const errors = await history.errors(run.runId)
+      expect(errors.map((e) => e.key).sort()).toEqual([id(2), id(4), id(5)])
+      expect(run.counts.failed).toBe(errors.length)
+      expect((await journal.summary(run.runId))!).toMatchObject({ counts: run.counts, errorCount: errors.length })
+      // Every read is counted once: the earlier reads of a record read again are superseded (skipped).
+      expect(run.counts).toMatchObject({ read: 12, failed: 3, skipped: 3 })
+      expect(countsAddUp(run.counts)).toBe(true)
+      // The list shows the last failure: c-0002's second read, on page 3.
+      expect(errors.find((e) => e.key === id(2))!.page).toBe(3)
+    }
+    // c-0004 was created from its first version: that happened, and its later version failed.
+    expect(result.counts).toMatchObject({ created: 6 })
+    expect(countsText(result.counts, false)).toBe('12 read, 6 created, 3 skipped, 3 failed')
+
+    // Canceled before page 3 and resumed: the resume knows the failures of the stopped attempt.
+    const stop = new AbortController()
+    const target = new MemorySink()
+    const canceled = await runFlow(
+      options(
+        new MemorySource(log(), 'contactid', { pageSize: 4, beforePage: (n) => (n === 3 ? stop.abort() : undefined) }),
+        new MemorySink(),
+        {
+          signal: stop.signal
+        }
+      )
+    )
+    expect(canceled.status).toBe('canceled')
+    const resumed = await runFlow(options(new MemorySource(log(), 'contactid', { pageSize: 4 }), target, { resumeRunId: canceled.runId }))
+    expect(resumed.counts).toEqual(result.counts)
+    expect((await history.errors(resumed.runId)).length).toBe(resumed.counts.failed)
+
+    // "Retry failed records": each failed key once, and the retry writes each one once.
+    const retry = await history.retryPlan(result.runId)
+    expect([...retry.onlyKeys].sort()).toEqual([id(2), id(4), id(5)])
+    const fixed = log().map((r) =>
+      'contactid' in r && retry.onlyKeys.includes(String(r.contactid)) ? { ...r, emailaddress1: 'ok@example.com' } : r
+    )
+    const again = await runFlow(
+      options(new MemorySource(fixed, 'contactid', { pageSize: 4 }), sink, { onlyKeys: retry.onlyKeys, retryOf: retry.retryOf })
+    )
+    expect(again.counts).toMatchObject({ read: 3, failed: 0, skipped: 0 })
+    expect(again.counts.created + again.counts.updated).toBe(3)
   })
 })
