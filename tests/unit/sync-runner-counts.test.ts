@@ -6,6 +6,7 @@ import type { RecordsFlow } from '../../src/shared/mapping/document'
 import { progressPercent } from '../../src/shared/run-progress'
 import { SyncJournal } from '../../src/main/sync/journal'
 import { RunHistory } from '../../src/main/sync/history'
+import { compactRunFile } from '../../src/main/sync/journal-compaction'
 import { countNames, countsAddUp, type RunCounts } from '../../src/main/sync/journal-format'
 import { MemorySink, MemorySource, type SourceChange } from '../support/memory-ports'
 import type { RunProgress } from '../../src/main/sync/progress'
@@ -451,5 +452,113 @@ describe('a record that fails twice in a run', () => {
     )
     expect(again.counts).toMatchObject({ read: 3, failed: 0, skipped: 0 })
     expect(again.counts.created + again.counts.updated).toBe(3)
+  })
+})
+
+describe('compacting the journal', () => {
+  // An incremental run with something of every kind a resume needs: held deletes (deferred
+  // before the last checkpoint), retryable failures, refusals, records filtered out.
+  const flow = contacts({ deletes: { applySourceDeletes: true, deleteWhenFilteredOut: false } })
+  const changes = (): SourceChange[] => {
+    const log: SourceChange[] = []
+    for (const n of range(41, 100)) {
+      log.push(
+        contact(n, n % 7 === 0 ? { statecode: 1 } : n % 11 === 0 ? { lastname: 'REFUSE' } : n % 13 === 0 ? { lastname: 'FLAKY' } : {})
+      )
+      if (n % 5 === 0) log.push({ deleted: id(n - 40) })
+    }
+    return log
+  }
+  const sinkFor = () =>
+    refusingSink({
+      fail: (op) =>
+        op.op !== 'delete' && op.record.lastName === 'REFUSE' ? { code: 'XTK-170001', message: 'refused', retryable: false } : undefined
+    })
+  const incremental = (beforePage?: (page: number) => void) =>
+    new MemorySource(changes(), 'contactid', { kind: 'incremental', pageSize: 8, beforePage })
+  const run = (j: SyncJournal, source: MemorySource, sink: MemorySink, patch: Partial<RunOptions> = {}) =>
+    runFlow({ ...options(source, sink, { flow, cursor: { at: 0 }, deleteGuard: { allow: 1000 }, ...patch }), journal: j })
+  async function firstLoad(j: SyncJournal, sink: MemorySink): Promise<string> {
+    const result = await runFlow({
+      ...options(
+        new MemorySource(
+          range(1, 40).map((n) => contact(n)),
+          'contactid'
+        ),
+        sink,
+        { flow }
+      ),
+      journal: j
+    })
+    expect(result.counts.created).toBe(40)
+    return result.runId
+  }
+
+  async function uninterrupted(): Promise<{ counts: RunCounts; store: string[] }> {
+    const other = mkdtempSync(join(tmpdir(), 'sync-counts-ref-'))
+    try {
+      const j = await SyncJournal.open(other)
+      const sink = sinkFor()
+      await firstLoad(j, sink)
+      const result = await run(j, incremental(), sink)
+      expect(result.status).toBe('completed')
+      return { counts: result.counts, store: [...sink.store.keys()].sort() }
+    } finally {
+      rmSync(other, { recursive: true, force: true })
+    }
+  }
+
+  it('mid-run and after a cancel, never touches a run that is live or can be resumed: the resume counts what an uninterrupted run counts', async () => {
+    const reference = await uninterrupted()
+    expect(reference.counts.deleted).toBeGreaterThan(0)
+    const sink = sinkFor()
+    const older = await firstLoad(journal, sink)
+    const stop = new AbortController()
+    const compactedMidRun: string[][] = []
+    const canceled = await run(
+      journal,
+      incremental(async (page) => {
+        if (page === 3) compactedMidRun.push(await journal.compact({ keepDetailed: 0 }))
+        if (page === 6) stop.abort()
+      }),
+      sink,
+      { signal: stop.signal }
+    )
+    expect(canceled.status).toBe('canceled')
+    expect(canceled.counts.deferred).toBeGreaterThan(0) // held deletes journaled before its last checkpoint
+    // Mid-run: the older, finished run is compacted, the live one is not.
+    expect(compactedMidRun).toEqual([[older]])
+    // Stopped: it is the flow's resumable run, so it stays whole.
+    expect(await journal.compact({ keepDetailed: 0 })).toEqual([])
+    expect((await journal.summary(canceled.runId))?.compacted).toBeUndefined()
+    const resumed = await run(journal, incremental(), sink, { resumeRunId: canceled.runId })
+    expect(resumed.counts).toEqual(reference.counts)
+    expect([...sink.store.keys()].sort()).toEqual(reference.store)
+    // Finished and no longer resumable: now it is compacted, and its history still says the same.
+    expect(await journal.compact({ keepDetailed: 0 })).toEqual([canceled.runId])
+    expect((await journal.summary(canceled.runId))?.counts).toEqual(reference.counts)
+  })
+
+  it('a compacted stopped run keeps its deferred records (held deletes), so even an explicit resume of it counts the same', async () => {
+    const reference = await uninterrupted()
+    const sink = sinkFor()
+    await firstLoad(journal, sink)
+    const stop = new AbortController()
+    const canceled = await run(
+      journal,
+      incremental((page) => (page === 6 ? stop.abort() : undefined)),
+      sink,
+      { signal: stop.signal }
+    )
+    const before = await journal.recover(canceled.runId)
+    expect(before.deferred.size).toBeGreaterThan(0)
+    await compactRunFile(journal.runPath(canceled.runId))
+    const after = await journal.recover(canceled.runId)
+    expect([...after.deferred.entries()]).toEqual([...before.deferred.entries()])
+    expect(after.counts).toEqual(before.counts)
+    expect(after.checkpoint).toEqual(before.checkpoint)
+    expect([...after.doneAfterCheckpoint.entries()]).toEqual([...before.doneAfterCheckpoint.entries()])
+    const resumed = await run(journal, incremental(), sink, { resumeRunId: canceled.runId })
+    expect(resumed.counts).toEqual(reference.counts)
   })
 })
