@@ -359,7 +359,6 @@ class Runner {
   private phase: RunPhase = 'starting'
   /** Records of the current page decided without a journal line: journaled only if the run stops mid-page. */
   private pageDecided: OutcomeItem[] = []
-  /** Source deletions taken in this attempt (the rest of `read` are records). */
   private managedBefore: number | undefined
   private guardReport: DeleteGuardReport | undefined
   /** A sharded run: records of other shards read before the last checkpoint, and in the current page. */
