@@ -130,7 +130,8 @@ export class SyncJournal {
   async summary(runId: string): Promise<RunSummary | undefined> {
     await this.index.settled()
     const run = this.index.run(runId)
-    return run ? structuredClone(run) : undefined
+    // Every count named, as `list` gives them: a summary written by an older version lacks the newer counts.
+    return run ? { ...structuredClone(run), counts: fullCounts(run.counts) } : undefined
   }
 
   /** Where the flow's next incremental run starts (from its last completed, non-dry, non-retry run). */
