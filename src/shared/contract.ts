@@ -171,8 +171,11 @@ const FlowRef = z.object({ document: Document, flowId: z.string().min(1) })
 /**
  * A run's counts. At every progress event and in every summary:
  *   read = created + updated + unchanged + skipped + failed + deleted + deferred + pending
- * (`countsAddUp` in the journal). `filteredOut` is not a bucket of its own: it says how many of
- * the records read the filter dropped (they are `skipped`, or `deleted` with deleteWhenFilteredOut).
+ * (`countsAddUp` in the journal). `filteredOut` and `sourceDeletions` are not buckets of their
+ * own: they say how many of the records read the filter dropped (they are `skipped`, or `deleted`
+ * with deleteWhenFilteredOut) and how many were deletions the source reported (`deleted`,
+ * `unchanged` when the target had no such record, or `skipped` when source deletes are not applied).
+ * The records the filter kept are the rest (`keptByFilter`, src/shared/run-counts.ts).
  */
 export const RunCounts = z.object({
   /** Records and deletions taken from the source (each ends in exactly one of the outcomes below, or is deferred or pending). */
@@ -192,7 +195,9 @@ export const RunCounts = z.object({
    */
   pending: z.number(),
   /** Of the records read, those the filter dropped (the rows read vs kept). */
-  filteredOut: z.number()
+  filteredOut: z.number(),
+  /** Of the records read, the deletions the source reported (Dataverse `@removed`): no filter kept or dropped them. */
+  sourceDeletions: z.number()
 })
 export type RunCounts = z.infer<typeof RunCounts>
 /** The delete guard's verdict on a run's (or a plan's) deletes. */

@@ -2,5 +2,37 @@ import type { RunCounts } from './contract'
 
 /** A run's counts before anything is read: the journal, the sync service and the Run dialog start from it. */
 export function zeroCounts(): RunCounts {
-  return { read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, deleted: 0, deferred: 0, pending: 0, filteredOut: 0 }
+  return {
+    read: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    skipped: 0,
+    failed: 0,
+    deleted: 0,
+    deferred: 0,
+    pending: 0,
+    filteredOut: 0,
+    sourceDeletions: 0
+  }
+}
+
+/**
+ * Of the records read, those the flow's filter kept: not the ones it dropped, and not the
+ * deletions the source reported — a deletion has no fields for a filter to look at.
+ */
+export function keptByFilter(c: RunCounts): number {
+  return c.read - c.filteredOut - c.sourceDeletions
+}
+
+/**
+ * What follows "N read" wherever a run's counts are shown (the Run dialog, the plan, the CLI):
+ * " (7 kept by the filter, 2 deleted in the source)", either part only when there is one, or "".
+ * `format` writes a number (the app: the user's locale; the CLI: plain digits).
+ */
+export function readNote(c: RunCounts, format: (n: number) => string = String): string {
+  const parts: string[] = []
+  if (c.filteredOut) parts.push(`${format(keptByFilter(c))} kept by the filter`)
+  if (c.sourceDeletions) parts.push(`${format(c.sourceDeletions)} deleted in the source`)
+  return parts.length ? ` (${parts.join(', ')})` : ''
 }

@@ -5,10 +5,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { RecordsFlow } from '../../src/shared/mapping/document'
 import { progressPercent } from '../../src/shared/run-progress'
 import { SyncJournal } from '../../src/main/sync/journal'
+import { RunHistory } from '../../src/main/sync/history'
+import { compactRunFile } from '../../src/main/sync/journal-compaction'
 import { countNames, countsAddUp, type RunCounts } from '../../src/main/sync/journal-format'
 import { MemorySink, MemorySource, type SourceChange } from '../support/memory-ports'
 import type { RunProgress } from '../../src/main/sync/progress'
 import { runFlow, type RunOptions } from '../../src/main/sync/runner'
+import { countsText } from '../../src/main/cli/run-command'
+import { historyCounts } from '../../src/renderer/runs/format'
 
 /**
  * The counts are a promise: read = created + updated + unchanged + skipped + failed + deleted
@@ -311,5 +315,250 @@ describe('the delete guard', () => {
     const plan2 = await runFlow(options(many, sink, { flow, dryRun: true }))
     expect(plan2.deleteGuard).toMatchObject({ verdict: 'confirm', deletes: 250 })
     expect(sink.store.size).toBe(950)
+  })
+})
+
+describe('"kept by the filter"', () => {
+  // An incremental run of a filtered flow: 10 changed records, 3 of them filtered out, and 2
+  // deletions the source reported (one of a synced record, one of a record never synced).
+  const changes = (): SourceChange[] => [
+    ...range(5, 14).map((n) => contact(n, n % 3 === 0 ? { statecode: 1 } : {})),
+    { deleted: id(1) },
+    { deleted: id(99) }
+  ]
+
+  it('counts the records the filter kept, not the deletions the source reported: those are their own tally, in the plan, the run, the CLI and the history', async () => {
+    for (const applySourceDeletes of [true, false]) {
+      const flow = contacts({ deletes: { applySourceDeletes, deleteWhenFilteredOut: false } })
+      const sink = new MemorySink({ limits: { maxBatch: 4, concurrency: 2 } })
+      await runFlow(
+        options(
+          new MemorySource(
+            range(1, 4).map((n) => contact(n)),
+            'contactid'
+          ),
+          sink,
+          { flow }
+        )
+      )
+      const incremental = () => new MemorySource(changes(), 'contactid', { kind: 'incremental', pageSize: 5 })
+      // (The change log holds only the changes: it is read from its start, not from the first run's position.)
+      const start = { cursor: { at: 0 }, deleteGuard: { allow: 10 } }
+      const plan = await runFlow(options(incremental(), sink, { flow, dryRun: true, ...start }))
+      const result = await runFlow(options(incremental(), sink, { flow, ...start }))
+      for (const [counts, dryRun] of [
+        [plan.counts, true],
+        [result.counts, false]
+      ] as const) {
+        expect(counts, `applySourceDeletes: ${applySourceDeletes}`).toMatchObject({ read: 12, filteredOut: 3, sourceDeletions: 2 })
+        expect(countsText(counts, dryRun)).toMatch(/^12 read \(7 kept by the filter, 2 deleted in the source\), /)
+      }
+      expect(result.counts).toMatchObject(
+        applySourceDeletes ? { created: 7, deleted: 1, unchanged: 1, skipped: 3 } : { created: 7, deleted: 0, skipped: 5 }
+      )
+      // The history shows the deletions as what they are, next to the records the filter dropped.
+      const summary = (await journal.summary(result.runId))!
+      expect(summary.counts).toEqual(result.counts)
+      const shown = historyCounts({ counts: summary.counts, dryRun: false })
+      expect(shown.find((c) => c.key === 'sourceDeletions')).toMatchObject({ n: 2, after: ' deleted in the source' })
+      expect(shown.find((c) => c.key === 'filteredOut')).toMatchObject({ n: 3 })
+    }
+  })
+
+  it('without a filter, a run that only reads deletions says so rather than "kept by the filter"', async () => {
+    const flow = contacts({ filter: undefined, deletes: { applySourceDeletes: true, deleteWhenFilteredOut: false } })
+    const sink = new MemorySink()
+    await runFlow(
+      options(
+        new MemorySource(
+          range(1, 4).map((n) => contact(n)),
+          'contactid'
+        ),
+        sink,
+        { flow }
+      )
+    )
+    const source = new MemorySource([{ deleted: id(1) }], 'contactid', { kind: 'incremental' })
+    const result = await runFlow(options(source, sink, { flow, cursor: { at: 0 }, deleteGuard: { allow: 10 } }))
+    expect(countsText(result.counts, false)).toBe('1 read (1 deleted in the source), 1 deleted')
+  })
+})
+
+describe('a record that fails twice in a run', () => {
+  // The same keys read twice: an event in two overlapping log exports, a record changed while
+  // the source was read. c-0002 fails on both reads (pages 1 and 3), c-0003 fails and is then
+  // fine, c-0004 is fine and then fails; c-0005 fails twice in one page.
+  const bad = { emailaddress1: 'not an email' }
+  const log = (): SourceChange[] => [
+    contact(1),
+    contact(2, bad),
+    contact(3, bad),
+    contact(4), // page 1
+    contact(5, bad),
+    contact(6),
+    contact(5, { ...bad, lastname: 'Again' }),
+    contact(7), // page 2
+    contact(2, { ...bad, lastname: 'Again' }),
+    contact(3),
+    contact(4, bad),
+    contact(8) // page 3
+  ]
+
+  it('counts one failed record per key, equal to the errors list (each showing its last failure), and a retry reads each key once', async () => {
+    const history = new RunHistory(journal)
+    const sink = new MemorySink({ limits: { maxBatch: 2, concurrency: 1 } })
+    const plan = await runFlow(options(new MemorySource(log(), 'contactid', { pageSize: 4 }), sink, { dryRun: true }))
+    const result = await runFlow(options(new MemorySource(log(), 'contactid', { pageSize: 4 }), sink))
+    for (const run of [plan, result]) {
+      const errors = await history.errors(run.runId)
+      expect(errors.map((e) => e.key).sort()).toEqual([id(2), id(4), id(5)])
+      expect(run.counts.failed).toBe(errors.length)
+      expect((await journal.summary(run.runId))!).toMatchObject({ counts: run.counts, errorCount: errors.length })
+      // Every read is counted once: the earlier reads of a record read again are superseded (skipped).
+      expect(run.counts).toMatchObject({ read: 12, failed: 3, skipped: 3 })
+      expect(countsAddUp(run.counts)).toBe(true)
+      // The list shows the last failure: c-0002's second read, on page 3.
+      expect(errors.find((e) => e.key === id(2))!.page).toBe(3)
+    }
+    // c-0004 was created from its first version: that happened, and its later version failed.
+    expect(result.counts).toMatchObject({ created: 6 })
+    expect(countsText(result.counts, false)).toBe('12 read, 6 created, 3 skipped, 3 failed')
+
+    // Canceled before page 3 and resumed: the resume knows the failures of the stopped attempt.
+    const stop = new AbortController()
+    const target = new MemorySink()
+    const canceled = await runFlow(
+      options(
+        new MemorySource(log(), 'contactid', { pageSize: 4, beforePage: (n) => (n === 3 ? stop.abort() : undefined) }),
+        new MemorySink(),
+        {
+          signal: stop.signal
+        }
+      )
+    )
+    expect(canceled.status).toBe('canceled')
+    const resumed = await runFlow(options(new MemorySource(log(), 'contactid', { pageSize: 4 }), target, { resumeRunId: canceled.runId }))
+    expect(resumed.counts).toEqual(result.counts)
+    expect((await history.errors(resumed.runId)).length).toBe(resumed.counts.failed)
+
+    // "Retry failed records": each failed key once, and the retry writes each one once.
+    const retry = await history.retryPlan(result.runId)
+    expect([...retry.onlyKeys].sort()).toEqual([id(2), id(4), id(5)])
+    const fixed = log().map((r) =>
+      'contactid' in r && retry.onlyKeys.includes(String(r.contactid)) ? { ...r, emailaddress1: 'ok@example.com' } : r
+    )
+    const again = await runFlow(
+      options(new MemorySource(fixed, 'contactid', { pageSize: 4 }), sink, { onlyKeys: retry.onlyKeys, retryOf: retry.retryOf })
+    )
+    expect(again.counts).toMatchObject({ read: 3, failed: 0, skipped: 0 })
+    expect(again.counts.created + again.counts.updated).toBe(3)
+  })
+})
+
+describe('compacting the journal', () => {
+  // An incremental run with something of every kind a resume needs: held deletes (deferred
+  // before the last checkpoint), retryable failures, refusals, records filtered out.
+  const flow = contacts({ deletes: { applySourceDeletes: true, deleteWhenFilteredOut: false } })
+  const changes = (): SourceChange[] => {
+    const log: SourceChange[] = []
+    for (const n of range(41, 100)) {
+      log.push(
+        contact(n, n % 7 === 0 ? { statecode: 1 } : n % 11 === 0 ? { lastname: 'REFUSE' } : n % 13 === 0 ? { lastname: 'FLAKY' } : {})
+      )
+      if (n % 5 === 0) log.push({ deleted: id(n - 40) })
+    }
+    return log
+  }
+  const sinkFor = () =>
+    refusingSink({
+      fail: (op) =>
+        op.op !== 'delete' && op.record.lastName === 'REFUSE' ? { code: 'XTK-170001', message: 'refused', retryable: false } : undefined
+    })
+  const incremental = (beforePage?: (page: number) => void) =>
+    new MemorySource(changes(), 'contactid', { kind: 'incremental', pageSize: 8, beforePage })
+  const run = (j: SyncJournal, source: MemorySource, sink: MemorySink, patch: Partial<RunOptions> = {}) =>
+    runFlow({ ...options(source, sink, { flow, cursor: { at: 0 }, deleteGuard: { allow: 1000 }, ...patch }), journal: j })
+  async function firstLoad(j: SyncJournal, sink: MemorySink): Promise<string> {
+    const result = await runFlow({
+      ...options(
+        new MemorySource(
+          range(1, 40).map((n) => contact(n)),
+          'contactid'
+        ),
+        sink,
+        { flow }
+      ),
+      journal: j
+    })
+    expect(result.counts.created).toBe(40)
+    return result.runId
+  }
+
+  async function uninterrupted(): Promise<{ counts: RunCounts; store: string[] }> {
+    const other = mkdtempSync(join(tmpdir(), 'sync-counts-ref-'))
+    try {
+      const j = await SyncJournal.open(other)
+      const sink = sinkFor()
+      await firstLoad(j, sink)
+      const result = await run(j, incremental(), sink)
+      expect(result.status).toBe('completed')
+      return { counts: result.counts, store: [...sink.store.keys()].sort() }
+    } finally {
+      rmSync(other, { recursive: true, force: true })
+    }
+  }
+
+  it('mid-run and after a cancel, never touches a run that is live or can be resumed: the resume counts what an uninterrupted run counts', async () => {
+    const reference = await uninterrupted()
+    expect(reference.counts.deleted).toBeGreaterThan(0)
+    const sink = sinkFor()
+    const older = await firstLoad(journal, sink)
+    const stop = new AbortController()
+    const compactedMidRun: string[][] = []
+    const canceled = await run(
+      journal,
+      incremental(async (page) => {
+        if (page === 3) compactedMidRun.push(await journal.compact({ keepDetailed: 0 }))
+        if (page === 6) stop.abort()
+      }),
+      sink,
+      { signal: stop.signal }
+    )
+    expect(canceled.status).toBe('canceled')
+    expect(canceled.counts.deferred).toBeGreaterThan(0) // held deletes journaled before its last checkpoint
+    // Mid-run: the older, finished run is compacted, the live one is not.
+    expect(compactedMidRun).toEqual([[older]])
+    // Stopped: it is the flow's resumable run, so it stays whole.
+    expect(await journal.compact({ keepDetailed: 0 })).toEqual([])
+    expect((await journal.summary(canceled.runId))?.compacted).toBeUndefined()
+    const resumed = await run(journal, incremental(), sink, { resumeRunId: canceled.runId })
+    expect(resumed.counts).toEqual(reference.counts)
+    expect([...sink.store.keys()].sort()).toEqual(reference.store)
+    // Finished and no longer resumable: now it is compacted, and its history still says the same.
+    expect(await journal.compact({ keepDetailed: 0 })).toEqual([canceled.runId])
+    expect((await journal.summary(canceled.runId))?.counts).toEqual(reference.counts)
+  })
+
+  it('a compacted stopped run keeps its deferred records (held deletes), so even an explicit resume of it counts the same', async () => {
+    const reference = await uninterrupted()
+    const sink = sinkFor()
+    await firstLoad(journal, sink)
+    const stop = new AbortController()
+    const canceled = await run(
+      journal,
+      incremental((page) => (page === 6 ? stop.abort() : undefined)),
+      sink,
+      { signal: stop.signal }
+    )
+    const before = await journal.recover(canceled.runId)
+    expect(before.deferred.size).toBeGreaterThan(0)
+    await compactRunFile(journal.runPath(canceled.runId))
+    const after = await journal.recover(canceled.runId)
+    expect([...after.deferred.entries()]).toEqual([...before.deferred.entries()])
+    expect(after.counts).toEqual(before.counts)
+    expect(after.checkpoint).toEqual(before.checkpoint)
+    expect([...after.doneAfterCheckpoint.entries()]).toEqual([...before.doneAfterCheckpoint.entries()])
+    const resumed = await run(journal, incremental(), sink, { resumeRunId: canceled.runId })
+    expect(resumed.counts).toEqual(reference.counts)
   })
 })

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path'
 import { formatProblem } from '../../shared/problems'
 import { parseArgs } from 'node:util'
+import { readNote } from '../../shared/run-counts'
 import { progressPercent } from '../../shared/run-progress'
 import { parseShard, shardLabel, type Shard } from '../../shared/shard'
 import type { RunCounts } from '../sync/journal-format'
@@ -196,10 +197,10 @@ export function exitCode(result: SyncResult): number {
   return result.status === 'partial' ? 1 : 0
 }
 
-/** "500 read (439 kept by the filter), 428 created, …"; a plan says "would create". */
+/** "500 read (439 kept by the filter, 3 deleted in the source), 428 created, …"; a plan says "would create". */
 export function countsText(c: RunCounts, dryRun: boolean): string {
   const verb = dryRun ? 'would ' : ''
-  const parts = [c.filteredOut ? `${c.read} read (${c.read - c.filteredOut} kept by the filter)` : `${c.read} read`]
+  const parts = [`${c.read} read${readNote(c)}`]
   if (c.created) parts.push(`${c.created} ${verb}create${dryRun ? '' : 'd'}`)
   if (c.updated) parts.push(`${c.updated} ${verb}update${dryRun ? '' : 'd'}`)
   if (c.deleted) parts.push(`${c.deleted} ${verb}delete${dryRun ? '' : 'd'}`)

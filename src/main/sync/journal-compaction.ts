@@ -12,13 +12,15 @@ import { scanFile } from './journal-run-file'
 
 /**
  * Compaction: an old finished run's file rewritten to its start, the conflicts it settled, its
- * failed records, its last checkpoint with what followed it, and its end — enough for the
- * history, the conflicts a consultant shows a client, the error export, retry and resume; the
+ * failed records, its deferred records (held deletes, writes waiting for a retry pass), its last
+ * checkpoint with what followed it, and its end — enough for the history, the conflicts a
+ * consultant shows a client, the error export, retry, and the state a resume starts from; the
  * other per-record successes are gone. Returns false for a file without a start (left as it is).
  */
 export async function compactRunFile(path: string): Promise<boolean> {
-  const failures = new Map<string, OutcomeItem>()
+  const failures = new Map<string, { item: OutcomeItem; page: number }>()
   const conflicts = new Map<string, OutcomeItem>()
+  const deferred = new Map<string, OutcomeItem>()
   let afterCheckpoint: JournalEntry[] = []
   let checkpoint: CheckpointEntry | undefined
   let start: StartEntry | undefined
@@ -26,7 +28,7 @@ export async function compactRunFile(path: string): Promise<boolean> {
     if (entry.t === 'start') start = entry
     else if (entry.t === 'checkpoint') {
       checkpoint = entry
-      for (const e of afterCheckpoint) if (e.t === 'outcomes') collect(e, failures, conflicts)
+      for (const e of afterCheckpoint) if (e.t === 'outcomes') collect(e, failures, conflicts, deferred)
       afterCheckpoint = []
     } else afterCheckpoint.push(entry)
   })
@@ -35,7 +37,14 @@ export async function compactRunFile(path: string): Promise<boolean> {
   // `d: {}`: these lines change no count (the checkpoint holds them); conflicts first, so a
   // record that settled a conflict and failed later in the run still reads as failed.
   if (conflicts.size) entries.push({ t: 'outcomes', at: start.at, page: 0, items: [...conflicts.values()], d: {} })
-  if (failures.size) entries.push({ t: 'outcomes', at: start.at, page: 0, items: [...failures.values()], d: {} })
+  // In the order they failed, each on its page (the errors list shows it): one line per run of failures of one page.
+  for (const { item, page } of failures.values()) {
+    const last = entries.at(-1)
+    if (last?.t === 'outcomes' && last.page === page && last.items[0]?.o === 'failed') last.items.push(item)
+    else entries.push({ t: 'outcomes', at: start.at, page, items: [item], d: {} })
+  }
+  // After the failures: a record that failed and was then deferred again (older journals) is deferred, as before.
+  if (deferred.size) entries.push({ t: 'outcomes', at: start.at, page: 0, items: [...deferred.values()], d: {} })
   if (checkpoint) entries.push(checkpoint)
   entries.push(...afterCheckpoint)
   await writeFileAtomic(path, entries.map(encodeEntry).join(''))
@@ -43,14 +52,24 @@ export async function compactRunFile(path: string): Promise<boolean> {
 }
 
 /**
- * Each record's last word, as the history reads it: its failure (a later success clears it),
- * and the conflicts of its last successful write (a later write without conflicts clears them;
+ * Each record's last word, as the history and recovery read it: its failure (a later success
+ * clears it), its deferred write (any later line of it clears it), and the conflicts of its last successful write (a later write without conflicts clears them;
  * RunHistory.conflicts reads the same way).
  */
-function collect(entry: OutcomesEntry, failures: Map<string, OutcomeItem>, conflicts: Map<string, OutcomeItem>): void {
+function collect(
+  entry: OutcomesEntry,
+  failures: Map<string, { item: OutcomeItem; page: number }>,
+  conflicts: Map<string, OutcomeItem>,
+  deferred: Map<string, OutcomeItem>
+): void {
   for (const item of entry.items) {
     const id = outcomeId(item)
-    if (item.o === 'failed') failures.set(id, item)
+    // What recovery reads as deferred: a record's deferred write, until any later line of that key.
+    if (item.k !== undefined) {
+      if (item.o === 'deferred' && item.pending) deferred.set(item.k, item)
+      else deferred.delete(item.k)
+    }
+    if (item.o === 'failed') failures.set(id, { item, page: entry.page })
     else if (item.o !== 'deferred') failures.delete(id)
     if (item.o === 'failed' || item.o === 'deferred' || item.k === undefined) continue
     // Only what the conflicts need: the record, its outcome and the labelled conflicts.

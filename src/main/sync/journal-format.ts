@@ -26,7 +26,8 @@ export const countNames = [
   'deleted',
   'deferred',
   'pending',
-  'filteredOut'
+  'filteredOut',
+  'sourceDeletions'
 ] as const satisfies ReadonlyArray<keyof RunCounts>
 
 /** The buckets every record read ends in: their sum is `read`. */
@@ -49,7 +50,7 @@ export function addCounts(into: RunCounts, delta: Partial<RunCounts>): RunCounts
   return into
 }
 
-/** Counts with every name present (older journals lack `pending` and `filteredOut`). */
+/** Counts with every name present (older journals lack `pending`, `filteredOut` and `sourceDeletions`). */
 export function fullCounts(counts: Partial<RunCounts> | undefined): RunCounts {
   return addCounts(zeroCounts(), counts ?? {})
 }

@@ -130,7 +130,8 @@ export class SyncJournal {
   async summary(runId: string): Promise<RunSummary | undefined> {
     await this.index.settled()
     const run = this.index.run(runId)
-    return run ? structuredClone(run) : undefined
+    // Every count named, as `list` gives them: a summary written by an older version lacks the newer counts.
+    return run ? { ...structuredClone(run), counts: fullCounts(run.counts) } : undefined
   }
 
   /** Where the flow's next incremental run starts (from its last completed, non-dry, non-retry run). */
@@ -147,15 +148,21 @@ export class SyncJournal {
 
   /**
    * Keeps the newest `keepDetailed` finished runs whole; older finished runs are rewritten
-   * to their start, their failed records, their last checkpoint with what followed it, and
-   * their end — enough for the history, the error export, retry and resume. Returns the
-   * runs compacted.
+   * to their start, their failed records, their deferred records, their last checkpoint with
+   * what followed it, and their end — enough for the history, the error export and retry.
+   * Returns the runs compacted. The sync service calls it after every sync, so the folder does
+   * not grow with every run's per-record lines.
+   *
+   * A run that is live (here or, by its summary, in another process) or can still be resumed
+   * is never compacted: a resume also needs what compaction drops (the opt-out source is told
+   * every key the stopped attempt journaled; the duration of each attempt).
    */
   async compact(options: CompactOptions = {}): Promise<string[]> {
     const keep = options.keepDetailed ?? 20
     const finished = (await this.list()).filter((run) => run.status !== 'running' && !run.compacted && !this.live.has(run.runId))
     const compacted: string[] = []
     for (const run of finished.slice(keep)) {
+      if (run.resumable) continue
       await this.failureOffsets.forget(run.runId)
       await compactRunFile(this.runPath(run.runId))
       compacted.push(run.runId)

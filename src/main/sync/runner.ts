@@ -346,6 +346,12 @@ class Runner {
   private undecided = 0
   private done = new Map<string, string>()
   private deferred = new Map<string, DeferredRecord>()
+  /**
+   * Keys whose last outcome in this run is `failed`. A record read again later in the run (an
+   * event in two overlapping log exports, a record changed while the source was read)
+   * supersedes its earlier failure, so "N failed" counts records, as the errors list does.
+   */
+  private failedKeys = new Set<string>()
   private cursor: SourceCursor | undefined
   private page = 0
   private pass = 0
@@ -353,8 +359,6 @@ class Runner {
   private phase: RunPhase = 'starting'
   /** Records of the current page decided without a journal line: journaled only if the run stops mid-page. */
   private pageDecided: OutcomeItem[] = []
-  /** Source deletions taken in this attempt (the rest of `read` are records). */
-  private deletionsRead = 0
   private managedBefore: number | undefined
   private guardReport: DeleteGuardReport | undefined
   /** A sharded run: records of other shards read before the last checkpoint, and in the current page. */
@@ -468,15 +472,18 @@ class Runner {
     let startPass = 0
     let pagesDone = false
     if (options.resumeRunId) {
-      // One read of the stopped run's journal: where it stands, and (for a source that asks) the keys it journaled.
+      // One read of the stopped run's journal: where it stands, the keys whose last outcome is a
+      // failure (a later read supersedes it), and (for a source that asks) the keys it journaled.
       const journaled = options.source.resumedAfter ? new Set<string>() : undefined
-      const recovery = await options.journal.recover(
-        options.resumeRunId,
-        journaled &&
-          ((entry) => {
-            if (entry.t === 'outcomes') for (const item of entry.items) if (item.k !== undefined) journaled.add(item.k)
-          })
-      )
+      const recovery = await options.journal.recover(options.resumeRunId, (entry) => {
+        if (entry.t !== 'outcomes') return
+        for (const item of entry.items) {
+          if (item.k === undefined) continue
+          journaled?.add(item.k)
+          if (item.o === 'failed') this.failedKeys.add(item.k)
+          else if (item.o !== 'deferred') this.failedKeys.delete(item.k)
+        }
+      })
       if (recovery.status === 'completed')
         throw new SyncFatalError('notResumable', `run ${options.resumeRunId} has completed — there is nothing to resume`)
       if (recovery.status === 'running') throw new SyncFatalError('notResumable', `run ${options.resumeRunId} is running`)
@@ -626,7 +633,8 @@ class Runner {
     const options = this.options.deleteGuard ?? {}
     const maxShare = options.maxShare ?? 0.1
     const maxCount = options.maxCount ?? 100
-    const records = this.committed.read - this.deletionsRead
+    // From the counts, not a tally of this attempt: a resumed run's guard counts what the stopped attempt read too.
+    const records = this.committed.read - this.committed.sourceDeletions
     const kept = records - this.committed.filteredOut
     // The target records the flow keeps in step: its last completed runs' count, or (first
     // runs) what this run keeps plus what it would delete — not the rows the filter drops.
@@ -738,27 +746,50 @@ class Runner {
       if (this.only && (key === undefined || !this.only.has(key))) return false
       return true
     }
-    const queue = (item: Work, position: string) => {
-      if (work.has(item.key)) {
-        // The same record twice in one page: the later version wins. (`dup` id: a stopped page's resume does not count it twice.)
+    const queue = (item: Work) => {
+      this.undecided++
+      work.set(item.key, item)
+    }
+    // Keys of this page whose earlier failure in the run this read supersedes.
+    const readAgain: OutcomeItem[] = []
+    /**
+     * The same record twice in one page: only its last read is decided (a failure, a skip or a
+     * write), the earlier ones are skipped as superseded. (`dup` id: a stopped page's resume
+     * does not count them twice.) Returns false for a read that is not the record's last.
+     */
+    const lastRead = (key: string | undefined, position: string, deletion: boolean): boolean => {
+      if (key === undefined) return true
+      if (last.get(key) !== position) {
         const dup = `#dup:${pageNo}:${position}`
         if (!this.done.has(dup)) {
           this.pageCounts.read++
           this.pageCounts.skipped++
+          // A deletion stays a deletion, never "kept by the filter".
+          if (deletion) this.pageCounts.sourceDeletions++
           this.pageDecided.push({ id: dup, o: 'skipped' })
-          this.planned({ key: item.key, action: 'skipped', reason: 'superseded by a later version of the record in the same page' })
+          this.planned({ key, action: 'skipped', reason: 'superseded by a later version of the record in the same page' })
         }
-      } else this.undecided++
-      work.set(item.key, item)
+        return false
+      }
+      if (this.failedKeys.delete(key)) readAgain.push({ k: key, o: 'superseded' })
+      return true
     }
 
     const records = page.records
+    const deleted = page.deleted ?? []
     const { shard } = this.options
-    for (let index = 0; index < records.length; index++) {
-      const record = records[index]
+    // Every record's result and key first: a key read again later in the page supersedes its earlier reads.
+    const results: Array<{ result: RecordResult; key: string | undefined }> = []
+    for (const record of records) {
       const pending = this.transform.run(record)
       const result = pending instanceof Promise ? await pending : pending
-      const key = this.keyOf(result, record)
+      results.push({ result, key: this.keyOf(result, record) })
+    }
+    const last = new Map<string, string>()
+    results.forEach(({ key }, index) => key !== undefined && last.set(key, String(index)))
+    deleted.forEach((key, index) => last.set(key, `d${index}`))
+    for (let index = 0; index < results.length; index++) {
+      const { result, key } = results[index]
       if (shard && !inShard(key, shard)) {
         this.pageOtherShards++
         continue
@@ -766,7 +797,7 @@ class Runner {
       const id = key ?? `#${pageNo}:${index}`
       // A record filtered out is journaled (when a run stops mid-page) by its position: a later version of it may be in the page.
       const position = `#at:${pageNo}:${index}`
-      if (this.done.has(position) || !take(id, key)) continue
+      if (this.done.has(position) || !take(id, key) || !lastRead(key, String(index), false)) continue
       if (result.kind === 'error' || (result.kind === 'ok' && key === undefined)) {
         const item: OutcomeItem =
           result.kind === 'error'
@@ -797,8 +828,7 @@ class Runner {
           this.planned({ key: undefined, action: 'error', field: '', step: undefined, code: 'noKey', reason: item.message!, input: null })
       } else if (result.kind === 'skipped') {
         const filtered = !result.notFiltered
-        if (filtered && this.deletes.deleteWhenFilteredOut && key !== undefined)
-          queue({ kind: 'filtered', key, reason: result.reason }, String(index))
+        if (filtered && this.deletes.deleteWhenFilteredOut && key !== undefined) queue({ kind: 'filtered', key, reason: result.reason })
         else {
           this.pageCounts.read++
           this.pageCounts.skipped++
@@ -807,21 +837,22 @@ class Runner {
           this.pageDecided.push({ id: position, o: 'skipped' })
           this.planned({ key, action: 'skipped', reason: result.reason })
         }
-      } else queue({ kind: 'upsert', key: key!, target: result.target, warnings: result.warnings }, String(index))
+      } else queue({ kind: 'upsert', key: key!, target: result.target, warnings: result.warnings })
     }
-    for (const [index, key] of (page.deleted ?? []).entries()) {
+    for (const [index, key] of deleted.entries()) {
       // A deletion not applied is journaled by its position: its key may also be a record of this page.
       const deletionId = `#del:${pageNo}:${index}`
       if (shard && !inShard(key, shard)) {
         this.pageOtherShards++
         continue
       }
-      if (this.done.has(deletionId) || !take(key, key)) continue
-      this.deletionsRead++
-      if (this.deletes.applySourceDeletes) queue({ kind: 'tombstone', key }, `d${index}`)
+      if (this.done.has(deletionId) || !take(key, key) || !lastRead(key, `d${index}`, true)) continue
+      // Counted as a source deletion where it is decided, with its `read`, so a stopped page's resume never counts it twice.
+      if (this.deletes.applySourceDeletes) queue({ kind: 'tombstone', key })
       else {
         this.pageCounts.read++
         this.pageCounts.skipped++
+        this.pageCounts.sourceDeletions++
         this.pageDecided.push({ id: deletionId, o: 'skipped' })
         this.planned({ key, action: 'skipped', reason: 'deleted in the source; source deletes are not applied' })
       }
@@ -830,10 +861,18 @@ class Runner {
       // A newer version of a deferred record replaces it: the stale write must never land.
       if (this.deferred.delete(key)) superseded.push({ k: key, o: 'superseded' })
     }
-    if (failures.length || superseded.length) {
-      const d = { ...failureDelta, ...(superseded.length ? { deferred: -superseded.length, skipped: superseded.length } : {}) }
-      await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, items: [...superseded, ...failures], d })
+    if (failures.length || superseded.length || readAgain.length) {
+      // A superseded deferred write, or an earlier failure, becomes a skip of that earlier read:
+      // the record is counted by what this read does (and the errors list shows its last failure).
+      const d: Partial<RunCounts> = { ...failureDelta }
+      const add = (name: keyof RunCounts, n: number) => n && (d[name] = (d[name] ?? 0) + n)
+      add('deferred', -superseded.length)
+      add('failed', -readAgain.length)
+      add('skipped', superseded.length + readAgain.length)
+      const items = [...superseded, ...readAgain, ...failures]
+      await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, items, d })
       addCounts(this.committed, d)
+      this.noteFailed(items)
     }
     this.meter.tick()
     if (work.size === 0) return
@@ -913,6 +952,7 @@ class Runner {
         const outcome = item.kind === 'tombstone' ? 'unchanged' : 'skipped'
         this.decide(outcome)
         if (item.kind === 'filtered') this.pageCounts.filteredOut++
+        else this.pageCounts.sourceDeletions++
         this.pageDecided.push({ k: item.key, o: outcome })
         this.planned(
           item.kind === 'tombstone' ? { key: item.key, action: 'unchanged' } : { key: item.key, action: 'skipped', reason: item.reason }
@@ -955,11 +995,13 @@ class Runner {
       for (const d of deletes) {
         this.decide('deleted')
         if (d.filtered) this.pageCounts.filteredOut++
+        else this.pageCounts.sourceDeletions++
       }
       if (refused.length) {
         const d: Partial<RunCounts> = { read: refused.length, failed: refused.length }
         await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, items: refused, d })
         addCounts(this.committed, d)
+        this.noteFailed(refused)
         this.undecided -= refused.length
       }
       return
@@ -1005,12 +1047,23 @@ class Runner {
       pending: d.op
     }))
     const filtered = deletes.filter((d) => d.filtered).length
-    const d: Partial<RunCounts> = { read: deletes.length, deferred: deletes.length, ...(filtered ? { filteredOut: filtered } : {}) }
+    const tombstones = deletes.length - filtered
+    const d: Partial<RunCounts> = {
+      read: deletes.length,
+      deferred: deletes.length,
+      ...(filtered ? { filteredOut: filtered } : {}),
+      ...(tombstones ? { sourceDeletions: tombstones } : {})
+    }
     await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, items, d })
     addCounts(this.committed, d)
     this.undecided -= deletes.length
     for (const del of deletes) this.deferred.set(del.op.key, { key: del.op.key, op: del.op, code: DELETE_HELD, message })
     this.meter.tick()
+  }
+
+  /** Remembers the keys that failed: a later read of one in this run supersedes that failure. */
+  private noteFailed(items: readonly OutcomeItem[]): void {
+    for (const item of items) if (item.o === 'failed' && item.k !== undefined) this.failedKeys.add(item.k)
   }
 
   /** A record decided without a journal line: counted with the page's checkpoint. */
@@ -1097,6 +1150,7 @@ class Runner {
       }
       await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, ...(pass ? { pass } : {}), items, d })
       addCounts(this.committed, d)
+      this.noteFailed(items)
       // At once, before any await: a progress event between the two would count the batch twice as read.
       if (!fromDeferred) this.undecided -= batch.length
       if (this.sent) {

@@ -56,6 +56,11 @@ export interface SyncServiceOptions {
   shard?: Shard
   /** Opt-out flows: how far before a run's start the next run looks for changed profiles (default 5 minutes). */
   optOutLookbackMs?: number
+  /**
+   * The newest finished runs kept whole in the journal (default 20): after each sync, older ones
+   * are compacted (`SyncJournal.compact`), so the folder does not grow with every run's records.
+   */
+  keepDetailedRuns?: number
 }
 
 export interface SyncRequest {
@@ -291,6 +296,9 @@ export class SyncService {
       if (result.status === 'canceled' || result.status === 'failed') stopped = result.status
     }
     const status = stopped ?? (results.some((r) => r.counts.failed > 0) ? 'partial' : 'completed')
+    // Older runs shrink to what the history, the errors and retry read; live and resumable runs are left whole.
+    // A failed rewrite leaves a run whole (the file is replaced atomically), and the next sync tries again.
+    await journal.compact({ keepDetailed: this.options.keepDetailedRuns ?? 20 }).catch(() => undefined)
     return { status, flows: results, durationMs: Date.now() - started }
   }
 

@@ -2,6 +2,7 @@ import { Badge, Caption1, ToggleButton } from '@fluentui/react-components'
 import { useCallback, useMemo, useState, type CSSProperties, type ReactNode } from 'react'
 import type { SyncResult } from '../../shared/contract'
 import { failureReasonText } from '../../shared/mapping/failure-reasons'
+import { readNote } from '../../shared/run-counts'
 import { ChangedFields, CreatedFields, FailedField } from '../panels/DiffLines'
 import { PlanWarnings, warningLines } from './PlanWarnings'
 import { VirtualList } from '../panels/VirtualList'
@@ -101,7 +102,7 @@ export function PlannedCounts({ result }: { result: FlowResult }) {
         </span>
       ))}
       <Caption1 className="ssp-quiet" data-testid="plan-read">
-        of {c.read.toLocaleString()} read{c.filteredOut ? ` (${(c.read - c.filteredOut).toLocaleString()} kept by the filter)` : ''}
+        of {c.read.toLocaleString()} read{readNote(c, (n) => n.toLocaleString())}
       </Caption1>
       {result.resumedFrom && (
         // The counts are the resumed run's whole counts (docs/sync.md, "Resume"); the list holds only what this plan read.

@@ -16,6 +16,7 @@ import { DismissCircleRegular, PlayRegular } from '@fluentui/react-icons'
 import { useState } from 'react'
 import type { SyncResult } from '../../shared/contract'
 import { progressPercent } from '../../shared/run-progress'
+import { readNote } from '../../shared/run-counts'
 import type { Flow } from '../../shared/mapping/document'
 import type { Client } from '../api/client'
 import { useDocumentStore } from '../state/document-store'
@@ -138,7 +139,7 @@ function FlowRow({ flow, state, running, plan }: { flow: Flow | undefined; state
         <span className="ssr-counts" data-testid="flow-counts">
           <span className="ssr-count" data-count="read">
             <strong>{counts.read.toLocaleString()}</strong> read
-            {counts.filteredOut ? ` (${(counts.read - counts.filteredOut).toLocaleString()} kept by the filter)` : ''}
+            {readNote(counts, (n) => n.toLocaleString())}
           </span>
           {!done && total !== undefined && (
             <span className="ssr-count" data-count="finished">

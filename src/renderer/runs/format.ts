@@ -75,5 +75,8 @@ export function historyCounts(run: Pick<RunSummary, 'counts' | 'dryRun'>): Histo
   if (c.failed) list.push(count('failed', c.failed, ['', ' would fail'], ['', ' failed']))
   if (c.deferred + c.pending) list.push(count('pending', c.deferred + c.pending, ['', ' pending'], ['', ' pending']))
   if (c.filteredOut) list.push(count('filteredOut', c.filteredOut, ['', ' filtered out'], ['', ' filtered out']))
+  // Not kept by the filter, not dropped by it: deletions the source reported (counted above as deleted, unchanged or skipped).
+  if (c.sourceDeletions)
+    list.push(count('sourceDeletions', c.sourceDeletions, ['', ' deleted in the source'], ['', ' deleted in the source']))
   return list
 }

@@ -3,6 +3,8 @@ import type { DynamicsConnector, DynamicsRecord } from '../../connectors/dynamic
 import { isConnectorError } from '../../connectors/http/errors'
 import { abortError, SyncFatalError, type Json, type RecordSource, type SourceCursor, type SourcePage } from '../ports'
 import { rethrowFatal } from './errors'
+import { inList, keyValue } from '../../../shared/mapping/filters/odata'
+import { kindOfType } from '../../../shared/mapping/filters/kinds'
 
 /**
  * A Dataverse table as the runner's `RecordSource`.
@@ -258,11 +260,17 @@ export class DynamicsRecordSource implements RecordSource {
     const { connector, table, keyColumn } = this.options
     const schema = await connector.tableSchema(table, signal)
     const keyField = schema.table.fields.find((f) => f.name === keyColumn)
-    const quote =
-      keyField && (keyField.type === 'string' || keyField.type === 'memo') ? (k: string) => `'${k.replace(/'/g, "''")}'` : (k: string) => k
+    const kind = keyField ? kindOfType(keyField.type) : 'unknown'
     for (let at = 0; at < keys.length; at += 50) {
       const chunk = keys.slice(at, at + 50)
-      const filter = chunk.map((k) => `${keyColumn} eq ${quote(k)}`).join(' or ')
+      // Each key as its column takes it, in Dataverse's `In` function (values quoted, ' doubled). A key no value of
+      // the column could be (text for a number or an id) matches no row: it is not sent, and not reported deleted.
+      const values = chunk.map((k) => keyValue(k, kind)).filter((v): v is string => v !== undefined)
+      if (values.length === 0) {
+        yield { records: [], cursor: { t: 'keys', at: at + chunk.length } as Json }
+        continue
+      }
+      const filter = inList(keyColumn, values)
       const records: SourceRecord[] = []
       try {
         for await (const page of connector.query(table, {
@@ -277,9 +285,14 @@ export class DynamicsRecordSource implements RecordSource {
       } catch (error) {
         throw this.translate(error)
       }
-      const found = new Set(records.map((r) => String(r[keyColumn])))
+      const found = new Set(records.map((r) => keyValue(String(r[keyColumn]), kind)))
       // A key no longer in the table was deleted since: report it so deletes apply.
-      const deleted = (await this.keyIsPrimary(signal)) ? chunk.filter((k) => !found.has(k)) : []
+      const deleted = (await this.keyIsPrimary(signal))
+        ? chunk.filter((k) => {
+            const value = keyValue(k, kind)
+            return value !== undefined && !found.has(value)
+          })
+        : []
       yield { records, ...(deleted.length ? { deleted } : {}), cursor: { t: 'keys', at: at + chunk.length } as Json }
     }
   }

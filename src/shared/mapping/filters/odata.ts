@@ -48,6 +48,19 @@ export function inList(column: string, values: readonly string[]): string {
   return `Microsoft.Dynamics.CRM.In(PropertyName=${quote(column)},PropertyValues=[${values.map(quote).join(',')}])`
 }
 
+/**
+ * A match key (always text in the journal) as a value of its column, for `inList`: a number
+ * column's key as the number's text, a GUID column's lower-cased, text as it is. Undefined when
+ * no value of the column could be that key (`"0 or x ne 0"` for a number, a non-GUID for an
+ * id): such a key matches no row, and it must never reach a query as OData syntax.
+ */
+export function keyValue(key: string, kind: Kind): string | undefined {
+  if (kind === 'string' || kind === 'unknown') return key
+  const value: Scalar = kind === 'number' ? (/^\s*$/.test(key) ? Number.NaN : Number(key)) : key
+  const lit = literal(value, kind)
+  return 'text' in lit ? lit.text : undefined
+}
+
 /** An OData literal for a value of a kind, or a reason it has none. */
 function literal(value: Scalar, kind: Kind): { text: string } | { why: string } {
   // null never gets here: every operator says its empty case itself (`x eq null`).
