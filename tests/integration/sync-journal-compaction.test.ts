@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs'
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { contactsDocument, syncBench, type SyncBench } from './fixtures/sync-flow-sandbox'
@@ -38,5 +38,35 @@ describe('compaction after each sync', () => {
     // Retry of the compacted run reads the same keys.
     const retryAfter = await service.retryFailed(contactsDocument, firstId)
     expect(retryAfter.flows[0].counts.read).toBe(retryBefore.flows[0].counts.read)
+  })
+
+  it('a compaction that fails says so in the session and loses nothing; the next sync compacts', async () => {
+    const service = bench.service({ keepDetailedRuns: 1 })
+    const first = await service.run(contactsDocument, { full: true })
+    const firstId = first.flows[0].runId!
+    const path = join(bench.folder, 'journal', 'runs', `${firstId}.jsonl`)
+    // The older run's file cannot be read this time (a directory stands in its place).
+    renameSync(path, `${path}.aside`)
+    mkdirSync(path)
+    const notices: string[] = []
+    const second = await service.run(contactsDocument, {
+      full: true,
+      onProgress: (event) => event.type === 'notice' && event.message.includes('compacted') && notices.push(event.message)
+    })
+    rmSync(path, { recursive: true })
+    renameSync(`${path}.aside`, path)
+    const said = expect.stringMatching(/^The journal of older runs could not be compacted \(.*EISDIR.*\)\. Nothing is lost/)
+    expect(notices).toEqual([said])
+    expect(second.flows[0].notices).toContainEqual(said)
+    expect(second.status).toBe(first.status)
+    const before = (await service.history({ flowId: 'contacts' })).find((run) => run.runId === firstId)
+    expect(before?.compacted ?? false).toBe(false)
+    expect(before?.counts).toEqual(first.flows[0].counts)
+
+    const third = await service.run(contactsDocument, { full: true })
+    expect(third.flows[0].notices.filter((n) => n.includes('compacted'))).toEqual([])
+    const after = (await service.history({ flowId: 'contacts' })).find((run) => run.runId === firstId)
+    expect(after?.compacted).toBe(true)
+    expect(after?.counts).toEqual(first.flows[0].counts)
   })
 })

@@ -297,8 +297,15 @@ export class SyncService {
     }
     const status = stopped ?? (results.some((r) => r.counts.failed > 0) ? 'partial' : 'completed')
     // Older runs shrink to what the history, the errors and retry read; live and resumable runs are left whole.
-    // A failed rewrite leaves a run whole (the file is replaced atomically), and the next sync tries again.
-    await journal.compact({ keepDetailed: this.options.keepDetailedRuns ?? 20 }).catch(() => undefined)
+    // A failed rewrite leaves a run whole (the file is replaced atomically), and the next sync tries again:
+    // the run's result stands, and the session says why the journal did not shrink.
+    await journal.compact({ keepDetailed: this.options.keepDetailedRuns ?? 20 }).catch((error: unknown) => {
+      const last = results.at(-1)
+      if (!last) return
+      const message = `The journal of older runs could not be compacted (${error instanceof Error ? error.message : String(error)}). Nothing is lost: those runs stay whole, and the next sync tries again.`
+      last.notices.push(message)
+      request.onProgress?.({ type: 'notice', flowId: last.flowId, message })
+    })
     return { status, flows: results, durationMs: Date.now() - started }
   }
 
