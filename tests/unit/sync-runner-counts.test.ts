@@ -327,20 +327,24 @@ describe('"kept by the filter"', () => {
     { deleted: id(99) }
   ]
 
+  /** Contacts 1–4 synced once by a full run: the target the incremental runs below change. */
+  const seed = (flow: ReturnType<typeof contacts>, sink: MemorySink) =>
+    runFlow(
+      options(
+        new MemorySource(
+          range(1, 4).map((n) => contact(n)),
+          'contactid'
+        ),
+        sink,
+        { flow }
+      )
+    )
+
   it('counts the records the filter kept, not the deletions the source reported: those are their own tally, in the plan, the run, the CLI and the history', async () => {
     for (const applySourceDeletes of [true, false]) {
       const flow = contacts({ deletes: { applySourceDeletes, deleteWhenFilteredOut: false } })
       const sink = new MemorySink({ limits: { maxBatch: 4, concurrency: 2 } })
-      await runFlow(
-        options(
-          new MemorySource(
-            range(1, 4).map((n) => contact(n)),
-            'contactid'
-          ),
-          sink,
-          { flow }
-        )
-      )
+      await seed(flow, sink)
       const incremental = () => new MemorySource(changes(), 'contactid', { kind: 'incremental', pageSize: 5 })
       // (The change log holds only the changes: it is read from its start, not from the first run's position.)
       const start = { cursor: { at: 0 }, deleteGuard: { allow: 10 } }
@@ -368,16 +372,7 @@ describe('"kept by the filter"', () => {
   it('without a filter, a run that only reads deletions says so rather than "kept by the filter"', async () => {
     const flow = contacts({ filter: undefined, deletes: { applySourceDeletes: true, deleteWhenFilteredOut: false } })
     const sink = new MemorySink()
-    await runFlow(
-      options(
-        new MemorySource(
-          range(1, 4).map((n) => contact(n)),
-          'contactid'
-        ),
-        sink,
-        { flow }
-      )
-    )
+    await seed(flow, sink)
     const source = new MemorySource([{ deleted: id(1) }], 'contactid', { kind: 'incremental' })
     const result = await runFlow(options(source, sink, { flow, cursor: { at: 0 }, deleteGuard: { allow: 10 } }))
     expect(countsText(result.counts, false)).toBe('1 read (1 deleted in the source), 1 deleted')
