@@ -772,6 +772,11 @@ class Runner {
         return false
       }
       if (this.failedKeys.delete(key)) readAgain.push({ k: key, o: 'superseded' })
+      // A newer version of a deferred record replaces it, whatever this read does (a write, a
+      // failure, a skip): the stale write must never land. Not only when it is written: a later
+      // read that failed or was filtered out left the old write deferred, and the retry pass
+      // landed it (a failed record in the target, "1 failed" with no error in the list).
+      if (this.deferred.delete(key)) superseded.push({ k: key, o: 'superseded' })
       return true
     }
 
@@ -856,10 +861,6 @@ class Runner {
         this.pageDecided.push({ id: deletionId, o: 'skipped' })
         this.planned({ key, action: 'skipped', reason: 'deleted in the source; source deletes are not applied' })
       }
-    }
-    for (const key of work.keys()) {
-      // A newer version of a deferred record replaces it: the stale write must never land.
-      if (this.deferred.delete(key)) superseded.push({ k: key, o: 'superseded' })
     }
     if (failures.length || superseded.length || readAgain.length) {
       // A superseded deferred write, or an earlier failure, becomes a skip of that earlier read:

@@ -1,0 +1,277 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { RecordsFlow } from '../../src/shared/mapping/document'
+import { SyncJournal } from '../../src/main/sync/journal'
+import { RunHistory } from '../../src/main/sync/history'
+import { countsAddUp } from '../../src/main/sync/journal-format'
+import { MemorySink, MemorySource, type SourceChange } from '../support/memory-ports'
+import { runFlow, type RunOptions, type RunResult } from '../../src/main/sync/runner'
+
+/**
+ * Records read more than once in a run (in one page, across pages, as a record and a deletion),
+ * against the promises: the counts add up, "N failed" is the errors list, a cancel at any
+ * point and a resume end as an uninterrupted run does, and a stale write never lands.
+ */
+
+let dir: string
+let journal: SyncJournal
+let history: RunHistory
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sync-reads-again-'))
+  journal = await SyncJournal.open(dir)
+  history = new RunHistory(journal)
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+const contacts = (): RecordsFlow => ({
+  id: 'contacts',
+  kind: 'records',
+  source: { system: 'dynamics', table: 'contact' },
+  target: { system: 'campaign', resource: 'profile' },
+  match: { source: 'contactid', target: 'externalId' },
+  filter: { field: 'statecode', op: 'eq', value: 0 },
+  fields: [
+    { target: 'email', from: ['emailaddress1'], steps: [{ fn: 'email' }] },
+    { target: 'lastName', from: ['lastname'] }
+  ],
+  deletes: { applySourceDeletes: true, deleteWhenFilteredOut: false }
+})
+const id = (n: number) => `c-${String(n).padStart(4, '0')}`
+const contact = (n: number, patch: Record<string, unknown> = {}) => ({
+  contactid: id(n),
+  emailaddress1: `p${n}@example.com`,
+  lastname: `Last${n}`,
+  statecode: 0,
+  ...patch
+})
+const bad = { emailaddress1: 'not an email' }
+
+/** The target refuses REFUSE for good, and FLAKY every time but retryably (deferred, then failed after the passes). */
+const sink = (patch: ConstructorParameters<typeof MemorySink>[0] = {}) =>
+  new MemorySink({
+    limits: { maxBatch: 1, concurrency: 1 },
+    fail: (op) =>
+      op.op !== 'delete' && op.record.lastName === 'REFUSE'
+        ? { code: 'XTK-170001', message: 'refused', retryable: false, field: 'lastName' }
+        : op.op !== 'delete' && op.record.lastName === 'FLAKY'
+          ? { code: 'unavailable', message: 'try later', retryable: true }
+          : undefined,
+    ...patch
+  })
+
+function options(source: MemorySource, target: MemorySink, patch: Partial<RunOptions> = {}): RunOptions {
+  return { flow: contacts(), source, sink: target, journal, retryDelayMs: 0, progressIntervalMs: 0, deleteGuard: { allow: 1000 }, ...patch }
+}
+
+async function errorsOf(run: RunResult): Promise<string[]> {
+  return (await history.errors(run.runId)).map((e) => `${e.key}:${e.code}`).sort()
+}
+
+/** "N failed" is the errors list, in the result, the journal's summary and the history. */
+async function checkFailed(run: RunResult): Promise<void> {
+  const errors = await errorsOf(run)
+  expect(run.counts.failed, errors.join(', ')).toBe(errors.length)
+  expect(await journal.summary(run.runId)).toMatchObject({ counts: run.counts, errorCount: errors.length })
+  expect(countsAddUp(run.counts), JSON.stringify(run.counts)).toBe(true)
+}
+
+describe('a record deferred, then read again', () => {
+  it('whose later read fails: the stale deferred write never lands, and it is one failed record', async () => {
+    // c-0001 is deferred on page 1 (the target says "try later"), then read again on page 2
+    // with a value the mapping refuses: its last read decides — a failure, and no write.
+    const log = [contact(1, { lastname: 'FLAKY' }), contact(2), contact(1, bad), contact(3)]
+    const target = sink({
+      fail: (op) =>
+        op.op !== 'delete' && op.record.lastName === 'FLAKY' && target.calls.length < 2
+          ? { code: 'unavailable', message: 'try later', retryable: true }
+          : undefined
+    })
+    const run = await runFlow(options(new MemorySource(log, 'contactid', { pageSize: 2 }), target))
+    expect(run.status).toBe('completed')
+    await checkFailed(run)
+    expect(await errorsOf(run)).toEqual([`${id(1)}:notAnEmail`])
+    expect(target.store.has(id(1))).toBe(false)
+    expect(run.counts).toMatchObject({ read: 4, created: 2, skipped: 1, failed: 1, deferred: 0 })
+  })
+
+  it('whose later read is filtered out: the stale deferred write never lands', async () => {
+    const log = [contact(1, { lastname: 'FLAKY' }), contact(2), contact(1, { statecode: 1 }), contact(3)]
+    const target = sink({
+      fail: (op) =>
+        op.op !== 'delete' && op.record.lastName === 'FLAKY' && target.calls.length < 2
+          ? { code: 'unavailable', message: 'try later', retryable: true }
+          : undefined
+    })
+    const run = await runFlow(options(new MemorySource(log, 'contactid', { pageSize: 2 }), target))
+    await checkFailed(run)
+    expect(target.store.has(id(1))).toBe(false)
+    expect(run.counts).toMatchObject({ read: 4, created: 2, skipped: 2, failed: 0, filteredOut: 1 })
+  })
+})
+
+/**
+ * Every hostile shape at once, four records a page: a key three times in a page with the middle
+ * read failing, a record and its deletion in one page, a duplicate whose last read is filtered
+ * out, a failure superseded pages later, a deferred write whose record then fails, a refusal
+ * read twice, a deferred write superseded by a good read.
+ */
+function hostileLog(): SourceChange[] {
+  return [
+    contact(1),
+    contact(1, bad),
+    contact(1, { lastname: 'Third' }),
+    contact(4, bad), // page 1
+    contact(2),
+    { deleted: id(2) },
+    contact(3),
+    contact(3, { statecode: 1 }), // page 2
+    contact(5, { lastname: 'FLAKY' }),
+    contact(6, { lastname: 'REFUSE' }),
+    contact(7),
+    { deleted: id(7) }, // page 3
+    contact(4),
+    contact(5, bad),
+    contact(6, { lastname: 'REFUSE' }),
+    contact(8), // page 4
+    contact(9),
+    contact(9, { statecode: 1 }),
+    contact(10, { lastname: 'FLAKY' }),
+    contact(10), // page 5
+    { deleted: id(8) },
+    contact(11),
+    contact(11, bad),
+    contact(12) // page 6
+  ]
+}
+
+interface Outcome {
+  result: RunResult
+  store: Map<string, unknown>
+  errors: string[]
+}
+
+async function uninterrupted(patch: Partial<RunOptions> = {}): Promise<Outcome & { writeCalls: number }> {
+  const target = sink()
+  const result = await runFlow(options(new MemorySource(hostileLog(), 'contactid', { pageSize: 4 }), target, patch))
+  expect(result.status).toBe('completed')
+  await checkFailed(result)
+  return { result, store: target.store, errors: await errorsOf(result), writeCalls: target.calls.length }
+}
+
+/** Stopped at `stop` (a cancel or a thrown batch), then resumed until it completes. */
+async function stoppedAndResumed(
+  stop: { beforePage?: number; writeCall?: number; throws?: boolean },
+  patch: Partial<RunOptions> = {}
+): Promise<Outcome & { stopped: RunResult }> {
+  const controller = new AbortController()
+  const target = sink({
+    throwOn: (_batch, call) => {
+      if (call !== stop.writeCall) return undefined
+      if (stop.throws) return new Error('the service is unavailable')
+      controller.abort()
+      return undefined
+    }
+  })
+  const source = new MemorySource(hostileLog(), 'contactid', {
+    pageSize: 4,
+    beforePage: (n) => (n === stop.beforePage ? controller.abort() : undefined)
+  })
+  const stopped = await runFlow(options(source, target, { signal: controller.signal, ...patch }))
+  expect(countsAddUp(stopped.counts), JSON.stringify(stopped.counts)).toBe(true)
+  expect(stopped.counts.failed).toBe((await errorsOf(stopped)).length)
+  const result =
+    stopped.status === 'completed'
+      ? stopped
+      : await runFlow(
+          options(new MemorySource(hostileLog(), 'contactid', { pageSize: 4 }), target, { resumeRunId: stopped.runId, ...patch })
+        )
+  expect(result.status).toBe('completed')
+  await checkFailed(result)
+  return { stopped, result, store: target.store, errors: await errorsOf(result) }
+}
+
+describe('records read again, stopped at any point and resumed', () => {
+  for (const [name, patch] of [
+    ['a full run', {}],
+    ['shard 1/2', { shard: { index: 1, count: 2 } }],
+    ['shard 2/2', { shard: { index: 2, count: 2 } }]
+  ] as const) {
+    it(`${name}: the same counts, target records and errors as a run never stopped`, async () => {
+      const whole = await uninterrupted(patch)
+      expect(whole.writeCalls).toBeGreaterThan(3)
+      const stops = [
+        ...[2, 3, 4, 5, 6].map((beforePage) => ({ beforePage })),
+        ...Array.from({ length: whole.writeCalls }, (_, i) => ({ writeCall: i + 1 })),
+        ...Array.from({ length: whole.writeCalls }, (_, i) => ({ writeCall: i + 1, throws: true }))
+      ]
+      let stoppedRuns = 0
+      for (const stop of stops) {
+        const again = await stoppedAndResumed(stop, patch)
+        if (again.stopped.status !== 'completed') stoppedRuns++
+        const where = JSON.stringify(stop)
+        expect(again.result.counts, where).toEqual(whole.result.counts)
+        expect(again.errors, where).toEqual(whole.errors)
+        expect(again.store, where).toEqual(whole.store)
+        if (patch.shard) expect(again.result.shard?.otherShards, where).toBe(whole.result.shard?.otherShards)
+      }
+      // Every stop point stopped the run (the last write call's cancel may come after its last page).
+      expect(stoppedRuns).toBeGreaterThanOrEqual(stops.length - 1)
+    })
+  }
+
+  it('a full run: what each read came to', async () => {
+    const { result, store, errors } = await uninterrupted()
+    // c-0004, c-0005 and c-0011 fail on their last reads (c-0004's page-1 failure is superseded),
+    // c-0006 is refused on both reads: one failed record each.
+    expect(errors).toEqual([`${id(11)}:notAnEmail`, `${id(5)}:notAnEmail`, `${id(6)}:XTK-170001`].sort())
+    expect(result.counts).toMatchObject({ read: 24, failed: 3, sourceDeletions: 3, filteredOut: 2 })
+    // The stale FLAKY write of c-0005 never landed; c-0010's good read replaced its deferred one.
+    expect([...store.keys()].sort()).toEqual([1, 4, 10, 12].map(id))
+    expect(store.get(id(1))).toMatchObject({ lastName: 'Third' })
+  })
+
+  it('the dry run plans what the run then does', async () => {
+    const plain = () => new MemorySink({ limits: { maxBatch: 1, concurrency: 1 } })
+    const planned: string[] = []
+    const done: string[] = []
+    const plan = await runFlow(
+      options(new MemorySource(hostileLog(), 'contactid', { pageSize: 4 }), plain(), {
+        dryRun: true,
+        planLimit: 1000,
+        onPlan: (e) => planned.push(`${e.key}:${e.action}`)
+      })
+    )
+    const run = await runFlow(
+      options(new MemorySource(hostileLog(), 'contactid', { pageSize: 4 }), plain(), {
+        onRecord: (e) => done.push(`${e.key}:${e.action}`)
+      })
+    )
+    expect(plan.counts).toEqual(run.counts)
+    // A real run reports a held delete when it is held and again when it lands (the agreement
+    // check keeps each key's last word): the same delete, counted once.
+    const once = done.filter((entry, i) => !entry.endsWith(':delete') || done.indexOf(entry) === i)
+    expect(planned.sort()).toEqual(once.sort())
+    expect(await errorsOf(plan)).toEqual(await errorsOf(run))
+  })
+
+  it('a retry of the failed records reads each once and fails what still fails, once', async () => {
+    const { result } = await uninterrupted()
+    const retry = await history.retryPlan(result.runId)
+    expect([...retry.onlyKeys].sort()).toEqual([5, 6, 11].map(id))
+    const target = sink()
+    const again = await runFlow(
+      options(new MemorySource(hostileLog(), 'contactid', { pageSize: 4 }), target, { onlyKeys: retry.onlyKeys, retryOf: retry.retryOf })
+    )
+    await checkFailed(again)
+    // byKeys reads each key's latest version: the same three fail again, once each.
+    expect(again.counts).toMatchObject({ read: 3, failed: 3 })
+    // A source without byKeys reads the pages: the earlier reads of a key are superseded, not failed twice.
+    const paged = new MemorySource(hostileLog(), 'contactid', { pageSize: 4 })
+    const withoutByKeys = { kind: paged.kind, pages: paged.pages.bind(paged) }
+    const overPages = await runFlow(options(withoutByKeys as unknown as MemorySource, sink(), { onlyKeys: retry.onlyKeys }))
+    await checkFailed(overPages)
+    expect(overPages.counts.failed).toBe(3)
+  })
+})
