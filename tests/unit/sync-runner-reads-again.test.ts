@@ -152,8 +152,12 @@ interface Outcome {
   errors: string[]
 }
 
-async function uninterrupted(patch: Partial<RunOptions> = {}): Promise<Outcome & { writeCalls: number }> {
-  const target = sink()
+/** `plain`: a target that refuses nothing (a dry run, which has no sink verdicts here, then plans exactly what the run does). */
+const targetFor = (plain: boolean, patch: ConstructorParameters<typeof MemorySink>[0] = {}) =>
+  plain ? new MemorySink({ limits: { maxBatch: 1, concurrency: 1 }, ...patch }) : sink(patch)
+
+async function uninterrupted(patch: Partial<RunOptions> = {}, plain = false): Promise<Outcome & { writeCalls: number }> {
+  const target = targetFor(plain)
   const result = await runFlow(options(new MemorySource(hostileLog(), 'contactid', { pageSize: 4 }), target, patch))
   expect(result.status).toBe('completed')
   await checkFailed(result)
@@ -163,10 +167,11 @@ async function uninterrupted(patch: Partial<RunOptions> = {}): Promise<Outcome &
 /** Stopped at `stop` (a cancel or a thrown batch), then resumed until it completes. */
 async function stoppedAndResumed(
   stop: { beforePage?: number; writeCall?: number; throws?: boolean },
-  patch: Partial<RunOptions> = {}
-): Promise<Outcome & { stopped: RunResult }> {
+  patch: Partial<RunOptions> = {},
+  plain = false
+): Promise<Outcome & { stopped: RunResult; plan?: RunResult }> {
   const controller = new AbortController()
-  const target = sink({
+  const target = targetFor(plain, {
     throwOn: (_batch, call) => {
       if (call !== stop.writeCall) return undefined
       if (stop.throws) return new Error('the service is unavailable')
@@ -181,6 +186,17 @@ async function stoppedAndResumed(
   const stopped = await runFlow(options(source, target, { signal: controller.signal, ...patch }))
   expect(countsAddUp(stopped.counts), JSON.stringify(stopped.counts)).toBe(true)
   expect(stopped.counts.failed).toBe((await errorsOf(stopped)).length)
+  // The plan of the resume (a dry run with its own journal; the stopped run stays resumable).
+  const plan =
+    plain && stopped.status !== 'completed'
+      ? await runFlow(
+          options(new MemorySource(hostileLog(), 'contactid', { pageSize: 4 }), target, {
+            resumeRunId: stopped.runId,
+            dryRun: true,
+            ...patch
+          })
+        )
+      : undefined
   const result =
     stopped.status === 'completed'
       ? stopped
@@ -189,17 +205,22 @@ async function stoppedAndResumed(
         )
   expect(result.status).toBe('completed')
   await checkFailed(result)
-  return { stopped, result, store: target.store, errors: await errorsOf(result) }
+  return { stopped, result, store: target.store, errors: await errorsOf(result), ...(plan ? { plan } : {}) }
 }
 
 describe('records read again, stopped at any point and resumed', () => {
-  for (const [name, patch] of [
+  const cases: Array<[string, Partial<RunOptions>, boolean?]> = [
     ['a full run', {}],
     ['shard 1/2', { shard: { index: 1, count: 2 } }],
-    ['shard 2/2', { shard: { index: 2, count: 2 } }]
-  ] as const) {
+    ['shard 2/2', { shard: { index: 2, count: 2 } }],
+    ['delete when filtered out', { deletes: { applySourceDeletes: true, deleteWhenFilteredOut: true } }],
+    ['source deletes not applied', { deletes: { applySourceDeletes: false, deleteWhenFilteredOut: false } }],
+    ['a target that refuses nothing, each resume planned first', {}, true],
+    ['delete when filtered out, each resume planned first', { deletes: { applySourceDeletes: true, deleteWhenFilteredOut: true } }, true]
+  ]
+  for (const [name, patch, plain = false] of cases) {
     it(`${name}: the same counts, target records and errors as a run never stopped`, async () => {
-      const whole = await uninterrupted(patch)
+      const whole = await uninterrupted(patch, plain)
       expect(whole.writeCalls).toBeGreaterThan(3)
       const stops = [
         ...[2, 3, 4, 5, 6].map((beforePage) => ({ beforePage })),
@@ -208,9 +229,10 @@ describe('records read again, stopped at any point and resumed', () => {
       ]
       let stoppedRuns = 0
       for (const stop of stops) {
-        const again = await stoppedAndResumed(stop, patch)
+        const again = await stoppedAndResumed(stop, patch, plain)
         if (again.stopped.status !== 'completed') stoppedRuns++
         const where = JSON.stringify(stop)
+        if (plain && again.plan) expect(again.plan.counts, `the plan, ${where}`).toEqual(again.result.counts)
         expect(again.result.counts, where).toEqual(whole.result.counts)
         expect(again.errors, where).toEqual(whole.errors)
         expect(again.store, where).toEqual(whole.store)
@@ -223,8 +245,8 @@ describe('records read again, stopped at any point and resumed', () => {
 
   it('a full run: what each read came to', async () => {
     const { result, store, errors } = await uninterrupted()
-    // c-0004, c-0005 and c-0011 fail on their last reads (c-0004's page-1 failure is superseded),
-    // c-0006 is refused on both reads: one failed record each.
+    // c-0005 and c-0011 fail on their last reads, c-0006 is refused on both reads: one failed
+    // record each; c-0004's page-1 failure is superseded by its good read on page 4.
     expect(errors).toEqual([`${id(11)}:notAnEmail`, `${id(5)}:notAnEmail`, `${id(6)}:XTK-170001`].sort())
     expect(result.counts).toMatchObject({ read: 24, failed: 3, sourceDeletions: 3, filteredOut: 2 })
     // The stale FLAKY write of c-0005 never landed; c-0010's good read replaced its deferred one.
