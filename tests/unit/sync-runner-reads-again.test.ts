@@ -233,6 +233,11 @@ describe('records read again, stopped at any point and resumed', () => {
         if (again.stopped.status !== 'completed') stoppedRuns++
         const where = JSON.stringify(stop)
         if (plain && again.plan) expect(again.plan.counts, `the plan, ${where}`).toEqual(again.result.counts)
+        if (again.plan) {
+          // The plan of a resume lists the stopped run's failures with its own: what the resume then lists.
+          await checkFailed(again.plan)
+          expect(await errorsOf(again.plan), `the plan's errors, ${where}`).toEqual(again.errors)
+        }
         expect(again.result.counts, where).toEqual(whole.result.counts)
         expect(again.errors, where).toEqual(whole.errors)
         expect(again.store, where).toEqual(whole.store)
