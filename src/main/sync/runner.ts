@@ -958,7 +958,8 @@ class Runner {
       } else if (current) {
         const reason = item.kind === 'tombstone' ? 'deleted in the source' : `left the filter (${item.reason})`
         deletes.push({ op: { op: 'delete', key: item.key }, filtered: item.kind === 'filtered', reason })
-        this.planned({ key: item.key, action: 'delete', reason })
+        // Held, not decided: a later read of the record may supersede it. The run reports the
+        // delete when it lands (writeAll), a dry run plans it at the end (retryPasses).
       } else {
         const outcome = item.kind === 'tombstone' ? 'unchanged' : 'skipped'
         this.decide(outcome)
@@ -1003,11 +1004,9 @@ class Runner {
           this.planned(intents.get(op.key)!)
         }
       }
-      for (const d of deletes) {
-        this.decide('deleted')
-        if (d.filtered) this.pageCounts.filteredOut++
-        else this.pageCounts.sourceDeletions++
-      }
+      // Held as the run holds them: a record read again later in the run supersedes its held
+      // delete (lastRead), in the plan as in the run — the plan used to count it deleted.
+      if (deletes.length) await this.holdDeletes(deletes, pageNo)
       if (refused.length) {
         const d: Partial<RunCounts> = { read: refused.length, failed: refused.length }
         await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, items: refused, d })
@@ -1048,7 +1047,6 @@ class Runner {
    * so a resume (after a crash, or after a person confirmed the count) still has them.
    */
   private async holdDeletes(deletes: ReadonlyArray<{ op: WriteOp; filtered: boolean; reason: string }>, pageNo: number): Promise<void> {
-    const message = 'held until the whole source is read: the delete guard counts the deletes first'
     const items: OutcomeItem[] = deletes.map((d) => ({
       k: d.op.key,
       o: 'deferred',
@@ -1068,7 +1066,8 @@ class Runner {
     await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, items, d })
     addCounts(this.committed, d)
     this.undecided -= deletes.length
-    for (const del of deletes) this.deferred.set(del.op.key, { key: del.op.key, op: del.op, code: DELETE_HELD, message })
+    // The reason, as a resume reads it back from the journal (a dry run plans the delete with it).
+    for (const del of deletes) this.deferred.set(del.op.key, { key: del.op.key, op: del.op, code: DELETE_HELD, message: del.reason })
     this.meter.tick()
   }
 
