@@ -8,6 +8,7 @@ import { RunHistory } from '../../src/main/sync/history'
 import { compactRunFile } from '../../src/main/sync/journal-compaction'
 import { countsAddUp } from '../../src/main/sync/journal-format'
 import { MemorySink, MemorySource, type SourceChange } from '../support/memory-ports'
+import type { RunProgress } from '../../src/main/sync/progress'
 import { runFlow, type RunOptions, type RunResult } from '../../src/main/sync/runner'
 
 /**
@@ -65,6 +66,9 @@ const sink = (patch: ConstructorParameters<typeof MemorySink>[0] = {}) =>
 function options(source: MemorySource, target: MemorySink, patch: Partial<RunOptions> = {}): RunOptions {
   return { flow: contacts(), source, sink: target, journal, retryDelayMs: 0, progressIntervalMs: 0, deleteGuard: { allow: 1000 }, ...patch }
 }
+
+/** Every progress event adds up too, mid-page included. */
+const onProgress = (progress: RunProgress) => expect(countsAddUp(progress.counts), JSON.stringify(progress.counts)).toBe(true)
 
 async function errorsOf(run: RunResult): Promise<string[]> {
   return (await history.errors(run.runId)).map((e) => `${e.key}:${e.code}`).sort()
@@ -167,7 +171,7 @@ const targetFor = (plain: boolean, patch: ConstructorParameters<typeof MemorySin
 
 async function uninterrupted(patch: Partial<RunOptions> = {}, plain = false): Promise<Outcome & { writeCalls: number }> {
   const target = targetFor(plain)
-  const result = await runFlow(options(new MemorySource(hostileLog(), 'contactid', { pageSize: 4 }), target, patch))
+  const result = await runFlow(options(new MemorySource(hostileLog(), 'contactid', { pageSize: 4 }), target, { onProgress, ...patch }))
   expect(result.status).toBe('completed')
   await checkFailed(result)
   return { result, store: target.store, errors: await errorsOf(result), writeCalls: target.calls.length }
@@ -193,7 +197,7 @@ async function stoppedAndResumed(
     pageSize: 4,
     beforePage: (n) => (n === stop.beforePage ? controller.abort() : undefined)
   })
-  const stopped = await runFlow(options(source, target, { signal: controller.signal, ...patch }))
+  const stopped = await runFlow(options(source, target, { signal: controller.signal, onProgress, ...patch }))
   expect(countsAddUp(stopped.counts), JSON.stringify(stopped.counts)).toBe(true)
   expect(stopped.counts.failed).toBe((await errorsOf(stopped)).length)
   // Compacted before it is resumed (its per-record successes gone): the failures it keeps are the ones a resume supersedes.
@@ -213,7 +217,11 @@ async function stoppedAndResumed(
     stopped.status === 'completed'
       ? stopped
       : await runFlow(
-          options(new MemorySource(hostileLog(), 'contactid', { pageSize: 4 }), target, { resumeRunId: stopped.runId, ...patch })
+          options(new MemorySource(hostileLog(), 'contactid', { pageSize: 4 }), target, {
+            resumeRunId: stopped.runId,
+            onProgress,
+            ...patch
+          })
         )
   expect(result.status).toBe('completed')
   await checkFailed(result)
