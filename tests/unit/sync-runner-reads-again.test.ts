@@ -9,6 +9,7 @@ import { compactRunFile } from '../../src/main/sync/journal-compaction'
 import { countsAddUp } from '../../src/main/sync/journal-format'
 import { MemorySink, MemorySource, type SourceChange } from '../support/memory-ports'
 import type { RunProgress } from '../../src/main/sync/progress'
+import type { WriteOp, WriteOutcome } from '../../src/main/sync/ports'
 import { runFlow, type RunOptions, type RunResult } from '../../src/main/sync/runner'
 
 /**
@@ -283,8 +284,24 @@ describe('records read again, stopped at any point and resumed', () => {
     expect(store.get(id(1))).toMatchObject({ lastName: 'Back' })
   })
 
-  it('the dry run plans what the run then does', async () => {
-    const plain = () => new MemorySink({ limits: { maxBatch: 1, concurrency: 1 } })
+  it("the dry run plans what the run then does, the target's refusals included", async () => {
+    // A target that refuses REFUSE for good, and says so when asked to plan (as the Campaign sink does).
+    const refuses = (op: WriteOp) =>
+      op.op !== 'delete' && op.record.lastName === 'REFUSE'
+        ? { code: 'XTK-170001', message: 'refused', retryable: false, field: 'lastName' }
+        : undefined
+    const plain = () => {
+      const target = new MemorySink({ limits: { maxBatch: 1, concurrency: 1 }, fail: refuses })
+      return Object.assign(target, {
+        plan: async (batch: readonly WriteOp[]): Promise<WriteOutcome[]> =>
+          batch.map((op) => {
+            const refused = refuses(op)
+            return refused
+              ? { key: op.key, outcome: 'failed', ...refused }
+              : { key: op.key, outcome: op.op === 'create' ? 'created' : 'updated' }
+          })
+      })
+    }
     const planned: string[] = []
     const done: string[] = []
     const plan = await runFlow(
@@ -303,6 +320,8 @@ describe('records read again, stopped at any point and resumed', () => {
     // Record by record: a held delete superseded by a later read is neither planned nor reported.
     expect(planned.sort()).toEqual(done.sort())
     expect(await errorsOf(plan)).toEqual(await errorsOf(run))
+    expect(await errorsOf(run)).toContain(`${id(6)}:XTK-170001`)
+    await checkFailed(plan)
   })
 
   it('a retry of the failed records reads each once and fails what still fails, once', async () => {
