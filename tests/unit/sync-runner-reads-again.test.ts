@@ -83,17 +83,23 @@ async function checkFailed(run: RunResult): Promise<void> {
   expect(countsAddUp(run.counts), JSON.stringify(run.counts)).toBe(true)
 }
 
+/** A target that answers "try later" for records named FLAKY in its first write call: they are deferred to a retry pass. */
+function flakyFirstWrites(): ReturnType<typeof sink> {
+  const target = sink({
+    fail: (op) =>
+      op.op !== 'delete' && op.record.lastName === 'FLAKY' && target.calls.length < 2
+        ? { code: 'unavailable', message: 'try later', retryable: true }
+        : undefined
+  })
+  return target
+}
+
 describe('a record deferred, then read again', () => {
   it('whose later read fails: the stale deferred write never lands, and it is one failed record', async () => {
     // c-0001 is deferred on page 1 (the target says "try later"), then read again on page 2
     // with a value the mapping refuses: its last read decides — a failure, and no write.
     const log = [contact(1, { lastname: 'FLAKY' }), contact(2), contact(1, bad), contact(3)]
-    const target = sink({
-      fail: (op) =>
-        op.op !== 'delete' && op.record.lastName === 'FLAKY' && target.calls.length < 2
-          ? { code: 'unavailable', message: 'try later', retryable: true }
-          : undefined
-    })
+    const target = flakyFirstWrites()
     const run = await runFlow(options(new MemorySource(log, 'contactid', { pageSize: 2 }), target))
     expect(run.status).toBe('completed')
     await checkFailed(run)
@@ -104,12 +110,7 @@ describe('a record deferred, then read again', () => {
 
   it('whose later read is filtered out: the stale deferred write never lands', async () => {
     const log = [contact(1, { lastname: 'FLAKY' }), contact(2), contact(1, { statecode: 1 }), contact(3)]
-    const target = sink({
-      fail: (op) =>
-        op.op !== 'delete' && op.record.lastName === 'FLAKY' && target.calls.length < 2
-          ? { code: 'unavailable', message: 'try later', retryable: true }
-          : undefined
-    })
+    const target = flakyFirstWrites()
     const run = await runFlow(options(new MemorySource(log, 'contactid', { pageSize: 2 }), target))
     await checkFailed(run)
     expect(target.store.has(id(1))).toBe(false)
