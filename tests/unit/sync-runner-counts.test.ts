@@ -316,6 +316,22 @@ describe('the delete guard', () => {
     expect(plan2.deleteGuard).toMatchObject({ verdict: 'confirm', deletes: 250 })
     expect(sink.store.size).toBe(950)
   })
+
+  it('a plan longer than its list still lists the deletes, planned last as the run holds them', async () => {
+    const sink = await loaded(1000)
+    const flow = contacts({ deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true } })
+    const source = new MemorySource(
+      range(1, 1000).map((i) => contact(i, i <= 50 ? { statecode: 1 } : {})),
+      'contactid',
+      { pageSize: 100 }
+    )
+    const plan = await runFlow(options(source, sink, { flow, dryRun: true, planLimit: 20 }))
+    expect(plan.counts).toMatchObject({ read: 1000, deleted: 50, unchanged: 950 })
+    const listed = plan.plan!.entries
+    expect(plan.plan!.truncated).toBe(true)
+    expect(listed.filter((e) => e.action === 'delete')).toHaveLength(20)
+    expect(listed.filter((e) => e.action !== 'delete')).toHaveLength(20)
+  })
 })
 
 describe('"kept by the filter"', () => {

@@ -197,7 +197,7 @@ export interface RunResult {
   /** Completed runs: where the next incremental run starts. */
   nextCursor?: SourceCursor
   error?: { code: string; message: string }
-  /** Dry run: the planned changes (up to `planLimit`; `truncated` if more). */
+  /** Dry run: the planned changes (up to `planLimit`, and up to `planLimit` deletes; `truncated` if more). */
   plan?: { entries: PlanEntry[]; truncated: boolean }
   /** The mode of the run (a resumed run: the mode it was started with). */
   mode: RunMode
@@ -369,6 +369,8 @@ class Runner {
   private finalCounts: RunCounts | undefined
   private plan: PlanEntry[] = []
   private planTruncated = false
+  /** Deletes in `plan`: they are listed beside the first `planLimit` other changes, not after them. */
+  private listedDeletes = 0
   private journalRun!: RunJournal
   private meter!: ProgressMeter
   private transform!: RecordTransform
@@ -740,8 +742,15 @@ class Runner {
       return
     }
     this.options.onPlan?.(entry)
-    if (this.plan.length < (this.options.planLimit ?? 1000)) this.plan.push(entry)
-    else this.planTruncated = true
+    // Deletes are planned last (held until the whole source is read, as the run holds them):
+    // they get room of their own, so a long plan still lists the changes a consultant checks
+    // first. Up to `planLimit` other changes and up to `planLimit` deletes.
+    const limit = this.options.planLimit ?? 1000
+    const isDelete = entry.action === 'delete'
+    if ((isDelete ? this.listedDeletes : this.plan.length - this.listedDeletes) < limit) {
+      this.plan.push(entry)
+      if (isDelete) this.listedDeletes++
+    } else this.planTruncated = true
   }
 
   private async processPage(page: SourcePage): Promise<void> {

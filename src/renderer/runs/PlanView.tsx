@@ -223,7 +223,9 @@ export function PlanEntries({ result }: { result: FlowResult }) {
           ))}
         <span className="ssp-grow" />
         <Caption1 className="ssp-quiet">
-          {result.plan.truncated ? `The first ${entries.length} planned changes` : `Every planned change`}
+          {result.plan.truncated
+            ? `The first ${(entries.length - (counts.delete ?? 0)).toLocaleString()} planned changes${counts.delete ? ` and ${counts.delete.toLocaleString()} deletes` : ''}`
+            : `Every planned change`}
         </Caption1>
       </div>
       {shown.length === 0 && (
