@@ -37,18 +37,28 @@ export async function compactRunFile(path: string): Promise<boolean> {
   // `d: {}`: these lines change no count (the checkpoint holds them); conflicts first, so a
   // record that settled a conflict and failed later in the run still reads as failed.
   if (conflicts.size) entries.push({ t: 'outcomes', at: start.at, page: 0, items: [...conflicts.values()], d: {} })
-  // In the order they failed, each on its page (the errors list shows it): one line per run of failures of one page.
-  for (const { item, page } of failures.values()) {
-    const last = entries.at(-1)
-    if (last?.t === 'outcomes' && last.page === page && last.items[0]?.o === 'failed') last.items.push(item)
-    else entries.push({ t: 'outcomes', at: start.at, page, items: [item], d: {} })
-  }
+  entries.push(...failureLines(failures.values(), start.at))
   // After the failures: a record that failed and was then deferred again (older journals) is deferred, as before.
   if (deferred.size) entries.push({ t: 'outcomes', at: start.at, page: 0, items: [...deferred.values()], d: {} })
   if (checkpoint) entries.push(checkpoint)
   entries.push(...afterCheckpoint)
   await writeFileAtomic(path, entries.map(encodeEntry).join(''))
   return true
+}
+
+/**
+ * Failed records as journal lines that change no count (`d: {}`: counted already) — in the order
+ * they failed, each on its page (the errors list shows it): one line per run of failures of one
+ * page. A compacted run keeps its failures so; the plan of a resume starts its own errors list so.
+ */
+export function failureLines(failures: Iterable<{ item: OutcomeItem; page: number }>, at: number): OutcomesEntry[] {
+  const lines: OutcomesEntry[] = []
+  for (const { item, page } of failures) {
+    const last = lines.at(-1)
+    if (last?.page === page) last.items.push(item)
+    else lines.push({ t: 'outcomes', at, page, items: [item], d: {} })
+  }
+  return lines
 }
 
 /**

@@ -19,6 +19,7 @@ import { inShard, type Shard } from '../../shared/shard'
 import { ExpressionStopped } from '../../shared/mapping/transforms/runtime'
 import { addCounts, journalValue, zeroCounts, type OutcomeItem, type RunCounts, type RunMode } from './journal-format'
 import { newRunId, type DeferredRecord, type RunJournal, type SyncJournal } from './journal'
+import { failureLines } from './journal-compaction'
 import { outcomeId } from './journal-recovery'
 import { ProgressMeter, type RunPhase, type RunProgress } from './progress'
 import { changedFields, payloadDigests, SentPayloadFile, type SentPayloads } from './sent-payloads'
@@ -475,22 +476,19 @@ class Runner {
     let startPass = 0
     let pagesDone = false
     if (options.resumeRunId) {
-      // One read of the stopped run's journal: where it stands, the keys whose last outcome is a
-      // failure (a later read supersedes it), and (for a source that asks) the keys it journaled.
+      // One read of the stopped run's journal: where it stands, its failed records (each one's
+      // last failure: a later read supersedes it), and (for a source that asks) the keys it journaled.
       const journaled = options.source.resumedAfter ? new Set<string>() : undefined
-      // The plan of a resume: the stopped run's failed records (each one's last failure), for its own errors list.
-      const stoppedFailures = this.dryRun ? new Map<string, { item: OutcomeItem; page: number }>() : undefined
+      const stoppedFailures = new Map<string, { item: OutcomeItem; page: number }>()
       const recovery = await options.journal.recover(options.resumeRunId, (entry) => {
         if (entry.t !== 'outcomes') return
         for (const item of entry.items) {
-          if (stoppedFailures && item.o === 'failed') stoppedFailures.set(outcomeId(item), { item, page: entry.page })
-          else if (stoppedFailures && item.o !== 'deferred') stoppedFailures.delete(outcomeId(item))
-          if (item.k === undefined) continue
-          journaled?.add(item.k)
-          if (item.o === 'failed') this.failedKeys.add(item.k)
-          else if (item.o !== 'deferred') this.failedKeys.delete(item.k)
+          if (item.o === 'failed') stoppedFailures.set(outcomeId(item), { item, page: entry.page })
+          else if (item.o !== 'deferred') stoppedFailures.delete(outcomeId(item))
+          if (item.k !== undefined) journaled?.add(item.k)
         }
       })
+      for (const { item } of stoppedFailures.values()) if (item.k !== undefined) this.failedKeys.add(item.k)
       if (recovery.status === 'completed')
         throw new SyncFatalError('notResumable', `run ${options.resumeRunId} has completed — there is nothing to resume`)
       if (recovery.status === 'running') throw new SyncFatalError('notResumable', `run ${options.resumeRunId} is running`)
@@ -522,8 +520,7 @@ class Runner {
         // Its counts start from the stopped run's, failures included: its errors list starts
         // from the stopped run's too (`d: {}`, counted already), so "N failed" is the list's
         // length in the plan as in the run it plans — not only the failures the plan adds.
-        for (const { item, page } of stoppedFailures!.values())
-          await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page, items: [item], d: {} })
+        for (const line of failureLines(stoppedFailures.values(), this.clock.now())) await this.journalRun.append(line)
       } else {
         this.journalRun = (await options.journal.reopen(options.resumeRunId, recovery)).run
         priorMs = recovery.durationMs
