@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { RecordsFlow } from '../../src/shared/mapping/document'
 import { progressPercent } from '../../src/shared/run-progress'
 import { SyncJournal } from '../../src/main/sync/journal'
 import { RunHistory } from '../../src/main/sync/history'
@@ -13,6 +12,7 @@ import type { RunProgress } from '../../src/main/sync/progress'
 import { runFlow, type RunOptions } from '../../src/main/sync/runner'
 import { countsText } from '../../src/main/cli/run-command'
 import { historyCounts } from '../../src/renderer/runs/format'
+import { activeContactsFlow, contact, id } from '../support/runner-contacts'
 
 /**
  * The counts are a promise: read = created + updated + unchanged + skipped + failed + deleted
@@ -29,27 +29,7 @@ beforeEach(async () => {
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-const contacts = (patch: Partial<RecordsFlow> = {}): RecordsFlow => ({
-  id: 'contacts',
-  kind: 'records',
-  source: { system: 'dynamics', table: 'contact' },
-  target: { system: 'campaign', resource: 'profile' },
-  match: { source: 'contactid', target: 'externalId' },
-  filter: { field: 'statecode', op: 'eq', value: 0 },
-  fields: [
-    { target: 'email', from: ['emailaddress1'], steps: [{ fn: 'email' }] },
-    { target: 'lastName', from: ['lastname'] }
-  ],
-  ...patch
-})
-const id = (n: number) => `c-${String(n).padStart(4, '0')}`
-const contact = (n: number, patch: Record<string, unknown> = {}) => ({
-  contactid: id(n),
-  emailaddress1: `p${n}@example.com`,
-  lastname: `Last${n}`,
-  statecode: 0,
-  ...patch
-})
+const contacts = activeContactsFlow
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
 
 function options(source: MemorySource, sink: MemorySink, patch: Partial<RunOptions> = {}): RunOptions {

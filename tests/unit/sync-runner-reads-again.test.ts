@@ -11,6 +11,7 @@ import { MemorySink, MemorySource, type SourceChange } from '../support/memory-p
 import type { RunProgress } from '../../src/main/sync/progress'
 import type { WriteOp, WriteOutcome } from '../../src/main/sync/ports'
 import { runFlow, type RunOptions, type RunResult } from '../../src/main/sync/runner'
+import { activeContactsFlow, contact, id } from '../support/runner-contacts'
 
 /**
  * Records read more than once in a run (in one page, across pages, as a record and a deletion),
@@ -28,27 +29,7 @@ beforeEach(async () => {
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-const contacts = (): RecordsFlow => ({
-  id: 'contacts',
-  kind: 'records',
-  source: { system: 'dynamics', table: 'contact' },
-  target: { system: 'campaign', resource: 'profile' },
-  match: { source: 'contactid', target: 'externalId' },
-  filter: { field: 'statecode', op: 'eq', value: 0 },
-  fields: [
-    { target: 'email', from: ['emailaddress1'], steps: [{ fn: 'email' }] },
-    { target: 'lastName', from: ['lastname'] }
-  ],
-  deletes: { applySourceDeletes: true, deleteWhenFilteredOut: false }
-})
-const id = (n: number) => `c-${String(n).padStart(4, '0')}`
-const contact = (n: number, patch: Record<string, unknown> = {}) => ({
-  contactid: id(n),
-  emailaddress1: `p${n}@example.com`,
-  lastname: `Last${n}`,
-  statecode: 0,
-  ...patch
-})
+const contacts = (): RecordsFlow => activeContactsFlow({ deletes: { applySourceDeletes: true, deleteWhenFilteredOut: false } })
 const bad = { emailaddress1: 'not an email' }
 
 /** The target refuses REFUSE for good, and FLAKY every time but retryably (deferred, then failed after the passes). */
