@@ -51,3 +51,49 @@ test('a flow’s canvas shows its nodes from its first frame, on opening a mappi
   const wrong = shown.filter((frame) => frame.nodes !== settledNodes.get(frame.canvas))
   expect(wrong, `frames that painted a canvas without its own nodes: ${JSON.stringify(wrong.slice(0, 3))}`).toEqual([])
 })
+
+test('the canvas is its own layer only while the view keeps moving: not when it opens, during a pan, not once still', async ({
+  page,
+  app
+}) => {
+  // A layer that may move is painted 4,000 px around what is in view (ViewLayers.tsx): every
+  // animation frame records whether the viewport is one.
+  await page.addInitScript(() => {
+    const frames: boolean[] = []
+    Object.assign(window, { __LAYERED__: frames })
+    const record = () => {
+      const viewport = document.querySelector('.react-flow__viewport')
+      if (viewport) frames.push(viewport.classList.contains('ss-viewport--moving'))
+      requestAnimationFrame(record)
+    }
+    requestAnimationFrame(record)
+  })
+  const layered = () => page.evaluate(() => (window as unknown as { __LAYERED__: boolean[] }).__LAYERED__)
+  await page.goto(app.launchUrl)
+  await page.getByTestId('import-file').setInputFiles('examples/contacts.mapping.json')
+  await expect(page.locator('.react-flow__node[data-id="target"] .ss-row').first()).toBeVisible({ timeout: 30_000 })
+  await expect.poll(() => page.locator('.react-flow__edge path.react-flow__edge-path').count()).toBeGreaterThan(3)
+  const opening = await layered()
+  // The canvas opened, fitted its view (a jump of the view) and drew its edges.
+  expect(opening.length).toBeGreaterThan(3)
+  expect(opening.filter(Boolean).length, 'frames of the opening painted as a moving layer').toBe(0)
+
+  // A pan: the pointer drags an empty point of the pane over several frames.
+  const pane = (await page.locator('.ss-canvas-host').boundingBox())!
+  const start = { x: pane.x + pane.width - 30, y: pane.y + pane.height - 30 }
+  await expect(page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.classList.contains('react-flow__pane'), start)).resolves.toBe(
+    true
+  )
+  const before = (await layered()).length
+  await page.mouse.move(start.x, start.y)
+  await page.mouse.down()
+  for (let step = 1; step <= 12; step++) {
+    await page.mouse.move(start.x - step * 10, start.y - step * 6)
+    await page.evaluate(() => new Promise(requestAnimationFrame))
+  }
+  const panning = (await layered()).slice(before)
+  expect(panning.some(Boolean), 'the viewport is a layer while the pan goes on').toBe(true)
+  await page.mouse.up()
+  // Still again: it goes back to an ordinary layer, so text is rastered sharp.
+  await expect(page.locator('.react-flow__viewport')).not.toHaveClass(/ss-viewport--moving/)
+})
