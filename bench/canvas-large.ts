@@ -6,7 +6,7 @@
  *
  * Ours (the app's MappingCanvas, whose field lists render only the rows in view) and a bare
  * React Flow canvas (every field a row with a handle) are measured as in the `canvas` bench:
- * time until every edge is drawn, and frame intervals while the pane is dragged for 2 s, a
+ * time until every edge is drawn in the view the canvas keeps, and frame intervals while the pane is dragged for 2 s, a
  * fresh Chromium per run, variants interleaved. Ends with
  *
  *   first render ratio: <ours / bare>              (goal ≤ 1.0)

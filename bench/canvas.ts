@@ -4,7 +4,7 @@
  * by our canvas (bench/canvas/main.tsx renders the app's MappingCanvas) and by a bare React
  * Flow canvas with the same nodes, a handle on every field row and the same 60 edges.
  *
- * For each: time from navigation to the frame where every edge is drawn (a path without NaN), and the frame
+ * For each: time from navigation to the first frame with every edge drawn (a path without NaN) in the view the canvas keeps, and the frame
  * intervals while the pane is dragged for 2 s (mouse moves sent every 8 ms through CDP
  * without waiting for each ack, as a real mouse does). A fresh browser per run, variants
  * interleaved. Ends with

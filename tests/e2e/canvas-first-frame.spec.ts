@@ -12,9 +12,16 @@ interface Frame {
   canvas: string | null
   /** The nodes it shows, by their accessible names ("Source contact", "Target profile"). */
   nodes: string
+  /** Where it shows them: the viewport's transform. */
+  view: string
+  /** React Flow shows a node once it has measured it (until then it is rendered hidden). */
+  visible: boolean
 }
 
-test('a flow’s canvas shows its nodes from its first frame, on opening a mapping and on switching flows', async ({ page, app }) => {
+test('a flow’s canvas shows its nodes, in its fitted view, from its first frame, on opening a mapping and on switching flows', async ({
+  page,
+  app
+}) => {
   // Every animation frame records what it is about to paint: callbacks run after the tasks
   // that changed the page and before the frame's layout and paint.
   await page.addInitScript(() => {
@@ -25,7 +32,10 @@ test('a flow’s canvas shows its nodes from its first frame, on opening a mappi
       const nodes = Array.from(canvas?.querySelectorAll('.react-flow__node [role="group"]') ?? [], (node) =>
         node.getAttribute('aria-label')
       )
-      frames.push({ canvas: canvas?.getAttribute('aria-label') ?? null, nodes: nodes.sort().join(', ') })
+      const view = canvas?.querySelector<HTMLElement>('.react-flow__viewport')?.style.transform ?? ''
+      const shownNodes = Array.from(canvas?.querySelectorAll('.react-flow__node') ?? [])
+      const visible = shownNodes.length > 0 && shownNodes.every((node) => getComputedStyle(node).visibility === 'visible')
+      frames.push({ canvas: canvas?.getAttribute('aria-label') ?? null, nodes: nodes.sort().join(', '), view, visible })
       requestAnimationFrame(record)
     }
     requestAnimationFrame(record)
@@ -50,6 +60,12 @@ test('a flow’s canvas shows its nodes from its first frame, on opening a mappi
   // Every frame of a canvas, its first included, shows those nodes: none empty, none another flow's.
   const wrong = shown.filter((frame) => frame.nodes !== settledNodes.get(frame.canvas))
   expect(wrong, `frames that painted a canvas without its own nodes: ${JSON.stringify(wrong.slice(0, 3))}`).toEqual([])
+  // …and where it keeps them: the view is fitted before the first frame, not moved to the fit a few frames later.
+  const seen = shown.filter((frame) => frame.visible)
+  const settledView = new Map(seen.map((frame) => [frame.canvas, frame.view]))
+  expect(settledView.size).toBe(3)
+  const moved = seen.filter((frame) => frame.view !== settledView.get(frame.canvas))
+  expect(moved, `frames that painted a canvas before its view was fitted: ${JSON.stringify(moved.slice(0, 3))}`).toEqual([])
 })
 
 test('the canvas is its own layer only while the view keeps moving: not when it opens, during a pan, not once still', async ({

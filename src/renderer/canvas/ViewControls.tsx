@@ -11,7 +11,7 @@ import {
   ZoomOutRegular
 } from '@fluentui/react-icons'
 import { useNodesInitialized, useReactFlow, useStore } from '@xyflow/react'
-import { memo, useCallback, useEffect, useRef, type ReactElement, type RefObject } from 'react'
+import { memo, useCallback, useLayoutEffect, useRef, type ReactElement, type RefObject } from 'react'
 import { useLayoutStore } from '../state/layout-store'
 import { MAX_VISIBLE_ROWS, ROW_HEIGHT } from './FieldNode'
 
@@ -25,14 +25,19 @@ const MIN_ROWS = 3
  * Fits the flow at a readable size: the zoom never goes below `zoom` (text 12 px or more),
  * nodes show as many rows as fit the canvas, and the view shows every node when they fit,
  * else the source and the target (the filter is one pan or one closed panel away). It
- * runs when both schemas are in, and again whenever the canvas changes size.
+ * runs as soon as React Flow has measured the nodes — before that first view is painted —
+ * again when both schemas are in, and whenever the canvas changes size. A node whose schema
+ * is still loading has its final width and place, so the first fit is already the one the
+ * loaded canvas keeps; the one when the schemas are in moves nothing then.
  */
 export function useReadableFit(host: RefObject<HTMLDivElement | null>, ready: boolean, zoom: number): () => void {
-  const { getNodes, getNodesBounds, setViewport } = useReactFlow()
+  const { getNodes, getNodesBounds, getViewport, setViewport } = useReactFlow()
   const setRowBudget = useLayoutStore((state) => state.setRowBudget)
   // Until React Flow has measured the nodes, their bounds are unknown and a fit would miss.
   const measured = useNodesInitialized()
 
+  // Only the nodes' widths and their top edge place the view: the rows a new budget adds or
+  // removes (the nodes' heights) do not move it, so the fit needs no new measure of the nodes.
   const fit = useCallback(() => {
     const element = host.current
     if (!element) return
@@ -43,14 +48,18 @@ export function useReadableFit(host: RefObject<HTMLDivElement | null>, ready: bo
     const pair = all.filter((n) => n.id === 'source' || n.id === 'target')
     const shown = bounds.width * zoom + 2 * MARGIN <= width || !pair.length ? bounds : getNodesBounds(pair)
     const fits = shown.width * zoom + 2 * MARGIN <= width
-    void setViewport({
+    const next = {
       x: fits ? (width - shown.width * zoom) / 2 - shown.x * zoom : MARGIN - shown.x * zoom,
       y: MARGIN - shown.y * zoom,
       zoom
-    })
-  }, [getNodes, getNodesBounds, host, setViewport, zoom])
+    }
+    // The view already there is not moved again (a move repaints the canvas).
+    const now = getViewport()
+    if (Math.abs(now.x - next.x) < 0.5 && Math.abs(now.y - next.y) < 0.5 && now.zoom === next.zoom) return
+    void setViewport(next)
+  }, [getNodes, getNodesBounds, getViewport, host, setViewport, zoom])
 
-  // Two frames: one for the new row budget to render, one for React Flow to measure the nodes again.
+  // The Fit button and an auto-layout: one frame for new positions to render, one for React Flow to take them in.
   const frame = useRef(0)
   const fitSoon = useCallback(() => {
     cancelAnimationFrame(frame.current)
@@ -59,25 +68,35 @@ export function useReadableFit(host: RefObject<HTMLDivElement | null>, ready: bo
     })
   }, [fit])
 
-  useEffect(() => {
+  // A layout effect: the first fit lands before the browser paints the canvas, so its first
+  // frame is the fitted view rather than the nodes at the origin, moved a few frames later.
+  useLayoutEffect(() => {
     const element = host.current
-    if (!element || !ready || !measured) return
+    if (!element || !measured) return
+    let size = ''
     const measure = () => {
+      const height = element.clientHeight
+      const key = `${element.clientWidth}×${height}`
+      if (key === size) return
+      size = key
       // What sits above the source (the filter) takes its share of the height first.
       const nodes = getNodes()
       const source = nodes.find((n) => n.id === 'source')
       const above = source ? Math.max(0, source.position.y - Math.min(...nodes.map((n) => n.position.y))) : 0
-      const rows = Math.floor((element.clientHeight / zoom - 2 * MARGIN - NODE_CHROME - above) / ROW_HEIGHT)
+      const rows = Math.floor((height / zoom - 2 * MARGIN - NODE_CHROME - above) / ROW_HEIGHT)
       setRowBudget(Math.max(MIN_ROWS, Math.min(MAX_VISIBLE_ROWS, rows)))
-      fitSoon()
+      fit()
     }
+    measure()
+    // Its first call reports the size just measured; later ones a panel opened or closed, a window resized.
     const observer = new ResizeObserver(measure)
     observer.observe(element)
     return () => {
       observer.disconnect()
       cancelAnimationFrame(frame.current)
     }
-  }, [fitSoon, getNodes, host, measured, ready, setRowBudget, zoom])
+    // `ready`: once more when both schemas are in.
+  }, [fit, getNodes, host, measured, ready, setRowBudget, zoom])
 
   return fitSoon
 }

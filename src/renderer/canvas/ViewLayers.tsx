@@ -69,7 +69,8 @@ export function ViewLayers({ gap = 20 }: { gap?: number }) {
     }
     place(store.getState().transform)
     const unsubscribe = store.subscribe((state, previous) => {
-      if (state.transform === previous.transform) return
+      // React Flow sets a new transform of the same values when it starts: that moves nothing.
+      if (state.transform.every((value, index) => value === previous.transform[index])) return
       place(state.transform)
       moved()
     })
