@@ -230,9 +230,10 @@ export function MappingCanvas({
     perform('addStep', { fn, target: parsed.target, from: parsed.from })
   }, [])
 
-  // The first view fits the flow once both schemas are in (before that the nodes are small
-  // placeholders), and again whenever the canvas changes size (a panel opened or closed).
-  // A side without a schema (Campaign events) or whose schema failed is settled too: the view still fits.
+  // The first view fits the flow before its first frame (a node whose schema is loading has its
+  // final width and place), again once both schemas are in, and whenever the canvas changes size
+  // (a panel opened or closed). A side without a schema (Campaign events) or whose schema failed
+  // is settled too.
   const settled = (table: typeof tables.source) => table === undefined || table.status !== 'loading'
   const bothReady = settled(tables.source) && settled(tables.target)
   const host = useRef<HTMLDivElement>(null)
