@@ -7,7 +7,8 @@ import {
   type OutcomesEntry,
   type StartEntry
 } from './journal-format'
-import { outcomeId } from './journal-recovery'
+import type { Failure } from './journal-failures'
+import { noteLastFailure, outcomeId } from './journal-recovery'
 import { scanFile } from './journal-run-file'
 
 /**
@@ -18,7 +19,7 @@ import { scanFile } from './journal-run-file'
  * other per-record successes are gone. Returns false for a file without a start (left as it is).
  */
 export async function compactRunFile(path: string): Promise<boolean> {
-  const failures = new Map<string, { item: OutcomeItem; page: number }>()
+  const failures = new Map<string, Failure>()
   const conflicts = new Map<string, OutcomeItem>()
   const deferred = new Map<string, OutcomeItem>()
   let afterCheckpoint: JournalEntry[] = []
@@ -51,7 +52,7 @@ export async function compactRunFile(path: string): Promise<boolean> {
  * they failed, each on its page (the errors list shows it): one line per run of failures of one
  * page. A compacted run keeps its failures so; the plan of a resume starts its own errors list so.
  */
-export function failureLines(failures: Iterable<{ item: OutcomeItem; page: number }>, at: number): OutcomesEntry[] {
+export function failureLines(failures: Iterable<Failure>, at: number): OutcomesEntry[] {
   const lines: OutcomesEntry[] = []
   for (const { item, page } of failures) {
     const last = lines.at(-1)
@@ -68,7 +69,7 @@ export function failureLines(failures: Iterable<{ item: OutcomeItem; page: numbe
  */
 function collect(
   entry: OutcomesEntry,
-  failures: Map<string, { item: OutcomeItem; page: number }>,
+  failures: Map<string, Failure>,
   conflicts: Map<string, OutcomeItem>,
   deferred: Map<string, OutcomeItem>
 ): void {
@@ -79,8 +80,7 @@ function collect(
       if (item.o === 'deferred' && item.pending) deferred.set(item.k, item)
       else deferred.delete(item.k)
     }
-    if (item.o === 'failed') failures.set(id, { item, page: entry.page })
-    else if (item.o !== 'deferred') failures.delete(id)
+    noteLastFailure(failures, item, () => ({ item, page: entry.page }))
     if (item.o === 'failed' || item.o === 'deferred' || item.k === undefined) continue
     // Only what the conflicts need: the record, its outcome and the labelled conflicts.
     if (item.conflicts?.length) conflicts.set(id, { k: item.k, o: item.o, ...(item.op ? { op: item.op } : {}), conflicts: item.conflicts })

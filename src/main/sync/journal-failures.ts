@@ -1,7 +1,7 @@
 import { readFile, rm, stat } from 'node:fs/promises'
 import { writeFileAtomic } from '../files/atomic-write'
 import type { JournalEntry, OutcomeItem } from './journal-format'
-import { outcomeId } from './journal-recovery'
+import { noteLastFailure } from './journal-recovery'
 import { readLinesAt, scanFile, type LineAt } from './journal-run-file'
 
 /**
@@ -33,11 +33,7 @@ export class FailureCollector {
 
   add(entry: JournalEntry, at: LineAt): void {
     if (entry.t !== 'outcomes') return
-    entry.items.forEach((item, index) => {
-      const id = outcomeId(item)
-      if (item.o === 'failed') this.byId.set(id, [at.offset, at.length, index, entry.page])
-      else if (item.o !== 'deferred') this.byId.delete(id)
-    })
+    entry.items.forEach((item, index) => noteLastFailure(this.byId, item, () => [at.offset, at.length, index, entry.page]))
   }
 }
 

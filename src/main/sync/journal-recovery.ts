@@ -49,6 +49,15 @@ export function outcomeId(item: Pick<OutcomeItem, 'k' | 'id'>): string {
   return item.k ?? item.id ?? '#?'
 }
 
+/**
+ * A record's last failure, as the errors list, compaction and a resume read a run: a failure
+ * sets it, and any later outcome of the record but a deferral (a retry still pending) clears it.
+ */
+export function noteLastFailure<T>(failures: Map<string, T>, item: OutcomeItem, failure: () => T): void {
+  if (item.o === 'failed') failures.set(outcomeId(item), failure())
+  else if (item.o !== 'deferred') failures.delete(outcomeId(item))
+}
+
 /** Folds a run's entries, in order, into its Recovery. */
 export class RecoveryBuilder {
   start: StartEntry | undefined

@@ -20,7 +20,8 @@ import { ExpressionStopped } from '../../shared/mapping/transforms/runtime'
 import { addCounts, journalValue, zeroCounts, type OutcomeItem, type RunCounts, type RunMode } from './journal-format'
 import { newRunId, type DeferredRecord, type RunJournal, type SyncJournal } from './journal'
 import { failureLines } from './journal-compaction'
-import { outcomeId } from './journal-recovery'
+import type { Failure } from './journal-failures'
+import { noteLastFailure } from './journal-recovery'
 import { ProgressMeter, type RunPhase, type RunProgress } from './progress'
 import { changedFields, payloadDigests, SentPayloadFile, type SentPayloads } from './sent-payloads'
 import {
@@ -479,12 +480,11 @@ class Runner {
       // One read of the stopped run's journal: where it stands, its failed records (each one's
       // last failure: a later read supersedes it), and (for a source that asks) the keys it journaled.
       const journaled = options.source.resumedAfter ? new Set<string>() : undefined
-      const stoppedFailures = new Map<string, { item: OutcomeItem; page: number }>()
+      const stoppedFailures = new Map<string, Failure>()
       const recovery = await options.journal.recover(options.resumeRunId, (entry) => {
         if (entry.t !== 'outcomes') return
         for (const item of entry.items) {
-          if (item.o === 'failed') stoppedFailures.set(outcomeId(item), { item, page: entry.page })
-          else if (item.o !== 'deferred') stoppedFailures.delete(outcomeId(item))
+          noteLastFailure(stoppedFailures, item, () => ({ item, page: entry.page }))
           if (item.k !== undefined) journaled?.add(item.k)
         }
       })
