@@ -1,4 +1,5 @@
 import type { RecordsFlow } from '../../src/shared/mapping/document'
+import { MemorySink } from './memory-ports'
 
 /**
  * The runner tests' contacts flow and records: an active-contacts filter, an e-mail step that
@@ -27,3 +28,18 @@ export const contact = (n: number, patch: Record<string, unknown> = {}) => ({
   statecode: 0,
   ...patch
 })
+
+/**
+ * A target that refuses contacts named REFUSE for good, and those named FLAKY every time but
+ * retryably (deferred, then failed after the retry passes); deletes always land.
+ */
+export const refusingSink = (options: ConstructorParameters<typeof MemorySink>[0] = {}) =>
+  new MemorySink({
+    fail: (op) =>
+      op.op !== 'delete' && op.record.lastName === 'REFUSE'
+        ? { code: 'XTK-170001', message: 'refused', retryable: false, field: 'lastName' }
+        : op.op !== 'delete' && op.record.lastName === 'FLAKY'
+          ? { code: 'unavailable', message: 'try later', retryable: true }
+          : undefined,
+    ...options
+  })

@@ -12,7 +12,7 @@ import type { RunProgress } from '../../src/main/sync/progress'
 import { runFlow, type RunOptions } from '../../src/main/sync/runner'
 import { countsText } from '../../src/main/cli/run-command'
 import { historyCounts } from '../../src/renderer/runs/format'
-import { activeContactsFlow, contact, id } from '../support/runner-contacts'
+import { activeContactsFlow, contact, id, refusingSink } from '../support/runner-contacts'
 
 /**
  * The counts are a promise: read = created + updated + unchanged + skipped + failed + deleted
@@ -31,6 +31,13 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
 const contacts = activeContactsFlow
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
+/** Contacts `from`…1000, pages of 100, of which those up to `upTo` have left the filter (inactive). */
+const leftTheFilter = (upTo: number, from = 1) =>
+  new MemorySource(
+    range(from, 1000).map((i) => contact(i, i <= upTo ? { statecode: 1 } : {})),
+    'contactid',
+    { pageSize: 100 }
+  )
 
 function options(source: MemorySource, sink: MemorySink, patch: Partial<RunOptions> = {}): RunOptions {
   return { flow: contacts(), source, sink, journal, retryDelayMs: 0, progressIntervalMs: 0, ...patch }
@@ -72,24 +79,15 @@ function badLog(): SourceChange[] {
   return log
 }
 
-const refusingSink = (extra: ConstructorParameters<typeof MemorySink>[0] = {}) =>
-  new MemorySink({
-    limits: { maxBatch: 4, concurrency: 3 },
-    latencyMs: 1,
-    fail: (op) =>
-      op.op !== 'delete' && op.record.lastName === 'REFUSE'
-        ? { code: 'XTK-170001', message: 'refused', retryable: false, field: 'lastName' }
-        : op.op !== 'delete' && op.record.lastName === 'FLAKY'
-          ? { code: 'unavailable', message: 'try later', retryable: true }
-          : undefined,
-    ...extra
-  })
+/** The refusing target (REFUSE for good, FLAKY retryably), four writes a call, three calls at once. */
+const refusing = (extra: ConstructorParameters<typeof MemorySink>[0] = {}) =>
+  refusingSink({ limits: { maxBatch: 4, concurrency: 3 }, latencyMs: 1, ...extra })
 
 describe('counts that add up', () => {
   it('at every progress event and in the summary of a run full of bad records', async () => {
     const events: RunProgress[] = []
     const flow = contacts({ deletes: { applySourceDeletes: true, deleteWhenFilteredOut: false } })
-    const sink = refusingSink()
+    const sink = refusing()
     const result = await runFlow(
       options(new MemorySource(badLog(), 'contactid', { pageSize: 37, withTotal: true }), sink, {
         flow,
@@ -122,7 +120,7 @@ describe('counts that add up', () => {
         if (page === 3) setTimeout(() => controller.abort(), 4)
       }
     })
-    const sink = refusingSink({ latencyMs: 3 })
+    const sink = refusing({ latencyMs: 3 })
     const first = await runFlow(options(source, sink, { signal: controller.signal, onProgress: (p) => events.push(p) }))
     expect(first.status).toBe('canceled')
     checkEvents(events)
@@ -247,11 +245,7 @@ describe('the delete guard', () => {
     const sink = await loaded(1000)
     const flow = contacts({ deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true } })
     // 150 contacts left the filter: 15 % and more than 100.
-    const source = new MemorySource(
-      range(1, 1000).map((i) => contact(i, i <= 150 ? { statecode: 1 } : {})),
-      'contactid',
-      { pageSize: 100 }
-    )
+    const source = leftTheFilter(150)
     const stopped = await runFlow(options(source, sink, { flow }))
     expect(stopped).toMatchObject({
       status: 'failed',
@@ -277,21 +271,13 @@ describe('the delete guard', () => {
   it('lets a small share through, and a dry run says the run would stop', async () => {
     const sink = await loaded(1000)
     const flow = contacts({ deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true } })
-    const few = new MemorySource(
-      range(1, 1000).map((i) => contact(i, i <= 50 ? { statecode: 1 } : {})),
-      'contactid',
-      { pageSize: 100 }
-    )
+    const few = leftTheFilter(50)
     const plan = await runFlow(options(few, sink, { flow, dryRun: true }))
     expect(plan.deleteGuard).toMatchObject({ verdict: 'ok', deletes: 50 })
     const ok = await runFlow(options(few, sink, { flow }))
     expect(ok).toMatchObject({ status: 'completed', counts: { deleted: 50 } })
 
-    const many = new MemorySource(
-      range(51, 1000).map((i) => contact(i, i <= 300 ? { statecode: 1 } : {})),
-      'contactid',
-      { pageSize: 100 }
-    )
+    const many = leftTheFilter(300, 51)
     const plan2 = await runFlow(options(many, sink, { flow, dryRun: true }))
     expect(plan2.deleteGuard).toMatchObject({ verdict: 'confirm', deletes: 250 })
     expect(sink.store.size).toBe(950)
@@ -300,11 +286,7 @@ describe('the delete guard', () => {
   it('a plan longer than its list still lists the deletes, planned last as the run holds them', async () => {
     const sink = await loaded(1000)
     const flow = contacts({ deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true } })
-    const source = new MemorySource(
-      range(1, 1000).map((i) => contact(i, i <= 50 ? { statecode: 1 } : {})),
-      'contactid',
-      { pageSize: 100 }
-    )
+    const source = leftTheFilter(50)
     const plan = await runFlow(options(source, sink, { flow, dryRun: true, planLimit: 20 }))
     expect(plan.counts).toMatchObject({ read: 1000, deleted: 50, unchanged: 950 })
     const listed = plan.plan!.entries
@@ -461,7 +443,7 @@ describe('compacting the journal', () => {
     return log
   }
   const sinkFor = () =>
-    refusingSink({
+    refusing({
       fail: (op) =>
         op.op !== 'delete' && op.record.lastName === 'REFUSE' ? { code: 'XTK-170001', message: 'refused', retryable: false } : undefined
     })

@@ -11,7 +11,7 @@ import { MemorySink, MemorySource, type SourceChange } from '../support/memory-p
 import type { RunProgress } from '../../src/main/sync/progress'
 import type { WriteOp, WriteOutcome } from '../../src/main/sync/ports'
 import { runFlow, type RunOptions, type RunResult } from '../../src/main/sync/runner'
-import { activeContactsFlow, contact, id } from '../support/runner-contacts'
+import { activeContactsFlow, contact, id, refusingSink } from '../support/runner-contacts'
 
 /**
  * Records read more than once in a run (in one page, across pages, as a record and a deletion),
@@ -32,18 +32,9 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }))
 const contacts = (): RecordsFlow => activeContactsFlow({ deletes: { applySourceDeletes: true, deleteWhenFilteredOut: false } })
 const bad = { emailaddress1: 'not an email' }
 
-/** The target refuses REFUSE for good, and FLAKY every time but retryably (deferred, then failed after the passes). */
+/** The target refuses REFUSE for good, and FLAKY every time but retryably, one write at a time. */
 const sink = (patch: ConstructorParameters<typeof MemorySink>[0] = {}) =>
-  new MemorySink({
-    limits: { maxBatch: 1, concurrency: 1 },
-    fail: (op) =>
-      op.op !== 'delete' && op.record.lastName === 'REFUSE'
-        ? { code: 'XTK-170001', message: 'refused', retryable: false, field: 'lastName' }
-        : op.op !== 'delete' && op.record.lastName === 'FLAKY'
-          ? { code: 'unavailable', message: 'try later', retryable: true }
-          : undefined,
-    ...patch
-  })
+  refusingSink({ limits: { maxBatch: 1, concurrency: 1 }, ...patch })
 
 function options(source: MemorySource, target: MemorySink, patch: Partial<RunOptions> = {}): RunOptions {
   return { flow: contacts(), source, sink: target, journal, retryDelayMs: 0, progressIntervalMs: 0, deleteGuard: { allow: 1000 }, ...patch }

@@ -6,6 +6,7 @@ import type { RecordsFlow } from '../../src/shared/mapping/document'
 import { shardOf, type Shard } from '../../src/shared/shard'
 import { SyncJournal } from '../../src/main/sync/journal'
 import { MemorySink, MemorySource, type SourceChange } from '../support/memory-ports'
+import { activeContactsFlow } from '../support/runner-contacts'
 import { runFlow, type RunResult } from '../../src/main/sync/runner'
 
 /**
@@ -19,16 +20,10 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-const flow: RecordsFlow = {
-  id: 'contacts',
-  kind: 'records',
-  source: { system: 'dynamics', table: 'contact' },
-  target: { system: 'campaign', resource: 'profile' },
-  match: { source: 'contactid', target: 'externalId' },
-  filter: { field: 'statecode', op: 'eq', value: 0 },
+const flow: RecordsFlow = activeContactsFlow({
   fields: [{ target: 'lastName', from: ['lastname'] }],
   deletes: { applySourceDeletes: true, deleteWhenFilteredOut: true }
-}
+})
 const id = (n: number) => `C-${String(n).padStart(4, '0')}`
 const contact = (n: number, patch: Record<string, unknown> = {}) => ({ contactid: id(n), lastname: `Last${n}`, statecode: 0, ...patch })
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1)

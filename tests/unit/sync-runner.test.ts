@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { EventsFlow, RecordsFlow } from '../../src/shared/mapping/document'
 import { SyncJournal } from '../../src/main/sync/journal'
 import { MemorySink, MemorySource, type SourceChange } from '../support/memory-ports'
+import { activeContactsFlow } from '../support/runner-contacts'
 import { PARENT_MISSING, SyncFatalError, type Clock } from '../../src/main/sync/ports'
 import type { RunProgress } from '../../src/main/sync/progress'
 import { RunHistory } from '../../src/main/sync/history'
@@ -19,21 +20,16 @@ beforeEach(async () => {
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-const contacts = (patch: Partial<RecordsFlow> = {}): RecordsFlow => ({
-  id: 'contacts',
-  kind: 'records',
-  source: { system: 'dynamics', table: 'contact' },
-  target: { system: 'campaign', resource: 'profile' },
-  match: { source: 'contactid', target: 'externalId' },
-  filter: { field: 'statecode', op: 'eq', value: 0 },
-  fields: [
-    { target: 'email', from: ['emailaddress1'], steps: [{ fn: 'trim' }, { fn: 'lower' }] },
-    { target: 'lastName', from: ['lastname'] },
-    { target: 'firstName', from: ['firstname'], applyUpdates: false },
-    { target: 'location.city', from: ['city'] }
-  ],
-  ...patch
-})
+const contacts = (patch: Partial<RecordsFlow> = {}): RecordsFlow =>
+  activeContactsFlow({
+    fields: [
+      { target: 'email', from: ['emailaddress1'], steps: [{ fn: 'trim' }, { fn: 'lower' }] },
+      { target: 'lastName', from: ['lastname'] },
+      { target: 'firstName', from: ['firstname'], applyUpdates: false },
+      { target: 'location.city', from: ['city'] }
+    ],
+    ...patch
+  })
 
 const id = (n: number) => `c-${String(n).padStart(4, '0')}`
 const contact = (n: number, patch: Record<string, unknown> = {}) => ({
