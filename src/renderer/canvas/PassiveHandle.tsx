@@ -8,7 +8,7 @@ import { useNodeId, type Position } from '@xyflow/react'
  * handles (docs/canvas-performance.md). This renders the element React Flow measures instead:
  * it finds a node's handles by their `source`/`target` class and reads `data-handleid` and
  * `data-handlepos` (`getHandleBounds` in @xyflow/system), so edges end here as at any handle.
- * tests/e2e/canvas-layout.spec.ts checks that a faded edge ends at its row's stand-in.
+ * tests/e2e/canvas-reveal.spec.ts checks that every edge, faded or not, ends at its handle or stand-in.
  */
 export function PassiveHandle({
   id,
