@@ -15,33 +15,18 @@
  *
  *   npm run bench -- canvas [rounds=3]
  */
-import type { Table } from '../src/shared/schema/model'
 import { compare } from './canvas/measure'
-import { sandboxTables } from './canvas/sandbox-tables'
+import { sandboxCanvasData } from './canvas/sandbox-tables'
 
 const rounds = Number(process.argv[2] ?? 3)
 
-/** 60 mappings: the target's writable fields, each from a source field of a fitting kind, deterministic. */
-function sixtyMappings(source: Table, target: Table): Array<{ from: string; target: string }> {
-  const targets = target.fields.filter(
-    (f) => !f.readOnly && f.type !== 'collection' && f.type !== 'link' && f.name !== 'cusDynamicsContactId'
-  )
-  const sources = source.fields.filter((f) => f.type !== 'collection')
-  const out: Array<{ from: string; target: string }> = []
-  for (let i = 0; out.length < 60; i++)
-    out.push({ target: targets[i % targets.length].name + (i >= targets.length ? '' : ''), from: sources[(i * 7) % sources.length].name })
-  // A target takes one mapping: beyond the target's fields, extra sources join an existing mapping's edges.
-  const seen = new Set<string>()
-  return out.filter((m) => (seen.has(`${m.target}|${m.from}`) ? false : (seen.add(`${m.target}|${m.from}`), true)))
-}
-
 async function main() {
-  const { source, target } = await sandboxTables()
-  const mappings = sixtyMappings(source, target)
+  const data = await sandboxCanvasData()
+  const { source, target, mappings } = data
   console.log(
     `contact ${source.fields.length} fields → profile ${target.fields.length} fields, ${mappings.length} mapping edges; ${rounds} round(s), a fresh Chromium per run`
   )
-  const ratios = await compare({ source, target, mappings, match: { source: 'contactid', target: 'cusDynamicsContactId' } }, rounds)
+  const ratios = await compare(data, rounds)
   console.log(`first render ratio: ${ratios.firstRender.toFixed(2)}`)
   console.log(`first render CPU ratio: ${ratios.firstRenderCpu.toFixed(2)}`)
   console.log(

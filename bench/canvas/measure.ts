@@ -22,7 +22,7 @@ export interface BenchData {
   match: { source: string; target: string }
 }
 
-function serve(folder: string): Promise<{ origin: string; close(): void }> {
+export function serve(folder: string): Promise<{ origin: string; close(): void }> {
   const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' }
   const server = createServer((req, res) => {
     const path = join(folder, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname))
@@ -185,6 +185,12 @@ export const pct = (values: number[], p: number) => {
 }
 const median = (values: number[]) => pct(values, 50)
 
+/** Builds the bench page (bench/canvas/main.tsx, as the app's renderer is built); returns its folder. */
+export async function buildBenchPage(): Promise<string> {
+  await build({ configFile: join(root, 'bench/canvas/vite.config.mts') })
+  return join(root, '.test-output/bench-canvas')
+}
+
 /** Builds the bench page, then runs `rounds` rounds of both variants (order alternating, one discarded warm-up) and prints the ratios. */
 export async function compare(
   data: BenchData,
@@ -193,8 +199,7 @@ export async function compare(
 ): Promise<{ firstRender: number; firstRenderCpu: number; firstRenderByRound: number; firstRenderCpuByRound: number; pan: number }> {
   // Other work on the machine stretches every frame: the figures say how loaded it was.
   const before = loadavg()
-  await build({ configFile: join(root, 'bench/canvas/vite.config.mts') })
-  const site = await serve(join(root, '.test-output/bench-canvas'))
+  const site = await serve(await buildBenchPage())
   // Ours draws the filter edge and the match key as well.
   const expected = { ours: data.mappings.length + 2, bare: data.mappings.length }
   const results: Record<'ours' | 'bare', Run[]> = { ours: [], bare: [] }

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Table } from '../../src/shared/schema/model'
+import type { BenchData } from './measure'
 
 const root = resolve(__dirname, '../..')
 
@@ -43,4 +44,24 @@ export async function sandboxTables(): Promise<{ source: Table; target: Table }>
     child.kill('SIGKILL')
     rmSync(userData, { recursive: true, force: true })
   }
+}
+
+/** 60 mappings: the target's writable fields, each from a source field of a fitting kind, deterministic. */
+function sixtyMappings(source: Table, target: Table): Array<{ from: string; target: string }> {
+  const targets = target.fields.filter(
+    (f) => !f.readOnly && f.type !== 'collection' && f.type !== 'link' && f.name !== 'cusDynamicsContactId'
+  )
+  const sources = source.fields.filter((f) => f.type !== 'collection')
+  const out: Array<{ from: string; target: string }> = []
+  for (let i = 0; out.length < 60; i++)
+    out.push({ target: targets[i % targets.length].name + (i >= targets.length ? '' : ''), from: sources[(i * 7) % sources.length].name })
+  // A target takes one mapping: beyond the target's fields, extra sources join an existing mapping's edges.
+  const seen = new Set<string>()
+  return out.filter((m) => (seen.has(`${m.target}|${m.from}`) ? false : (seen.add(`${m.target}|${m.from}`), true)))
+}
+
+/** The 160-field canvas: the Sandbox's `contact` → `profile` with 60 mappings and the match key. */
+export async function sandboxCanvasData(): Promise<BenchData> {
+  const { source, target } = await sandboxTables()
+  return { source, target, mappings: sixtyMappings(source, target), match: { source: 'contactid', target: 'cusDynamicsContactId' } }
 }

@@ -1,4 +1,4 @@
-import { expect, test } from './canvas-support'
+import { expect, newContactsMapping, test } from './canvas-support'
 
 /**
  * A canvas is never painted empty or with another flow's nodes. The flows' canvases share one
@@ -112,4 +112,52 @@ test('the canvas is its own layer only while the view keeps moving: not when it 
   await page.mouse.up()
   // Still again: it goes back to an ordinary layer, so text is rastered sharp.
   await expect(page.locator('.react-flow__viewport')).not.toHaveClass(/ss-viewport--moving/)
+})
+
+test('a field node renders the rows it keeps from its first render: the row budget is set before React Flow takes the nodes in', async ({
+  page,
+  app
+}) => {
+  // Every batch of changes to the page's elements: how many field rows it added to each node and
+  // how many it took away. A node first rendered with a default number of rows, then again with
+  // the number that fits the canvas, adds rows in a later batch.
+  await page.addInitScript(() => {
+    const batches: Array<{ added: Record<string, number>; removed: number }> = []
+    Object.assign(window, { __ROWS__: batches })
+    const rowsIn = (node: Node) =>
+      node instanceof Element ? (node.matches('.ss-row') ? 1 : 0) + node.querySelectorAll('.ss-row').length : 0
+    new MutationObserver((records) => {
+      const added: Record<string, number> = {}
+      let removed = 0
+      for (const record of records) {
+        const side = (record.target as Element).closest?.('.react-flow__node')?.getAttribute('data-id')
+        for (const node of Array.from(record.addedNodes)) {
+          const where = side ?? (node instanceof Element ? node.closest('.react-flow__node')?.getAttribute('data-id') : undefined)
+          const count = rowsIn(node)
+          if (count && where) added[where] = (added[where] ?? 0) + count
+        }
+        for (const node of Array.from(record.removedNodes)) removed += rowsIn(node)
+      }
+      if (Object.keys(added).length || removed) batches.push({ added, removed })
+    }).observe(document, { childList: true, subtree: true })
+  })
+  const batches = () =>
+    page.evaluate(() => (window as unknown as { __ROWS__: Array<{ added: Record<string, number>; removed: number }> }).__ROWS__)
+  await page.goto(app.launchUrl)
+  const before = (await batches()).length
+  await newContactsMapping(page, { keepSuggestions: true })
+  const rows = page.locator('.react-flow__node[data-id="source"] .ss-row')
+  await expect(rows.first()).toBeVisible({ timeout: 30_000 })
+  await expect.poll(() => page.locator('.react-flow__edge path.react-flow__edge-path').count()).toBeGreaterThan(0)
+  // A few frames for anything that would still render the rows again.
+  for (let frame = 0; frame < 10; frame++) await page.evaluate(() => new Promise(requestAnimationFrame))
+
+  const opening = (await batches()).slice(before)
+  const kept = await rows.count()
+  // The flow's nodes are added once, with their rows: no later batch adds rows to a node or takes rows away.
+  const first = opening.findIndex((batch) => batch.added.source)
+  expect(first, JSON.stringify(opening)).toBeGreaterThanOrEqual(0)
+  expect(opening[first].added.source, 'rows the source node showed first').toBe(kept)
+  const later = opening.slice(first + 1)
+  expect(later, `batches that rendered a node's rows again after its first render: ${JSON.stringify(later)}`).toEqual([])
 })

@@ -239,7 +239,7 @@ export function MappingCanvas({
   const host = useRef<HTMLDivElement>(null)
   const presentation = useLayoutStore((state) => state.presentation)
   const overview = useLayoutStore((state) => state.overview)
-  const readable = useReadableFit(host, bothReady, presentation ? PRESENTATION_ZOOM : READING_ZOOM)
+  const readable = useReadableFit(host, bothReady, presentation ? PRESENTATION_ZOOM : READING_ZOOM, nodes)
 
   const autoLayout = useCallback(async () => {
     const nodes = getNodes().map((n) => ({ id: n.id, width: n.measured?.width ?? 300, height: n.measured?.height ?? 400 }))

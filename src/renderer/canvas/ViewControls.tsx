@@ -10,8 +10,8 @@ import {
   ZoomInRegular,
   ZoomOutRegular
 } from '@fluentui/react-icons'
-import { useNodesInitialized, useReactFlow, useStore } from '@xyflow/react'
-import { memo, useCallback, useLayoutEffect, useRef, type ReactElement, type RefObject } from 'react'
+import { useNodesInitialized, useReactFlow, useStore, type Node } from '@xyflow/react'
+import { memo, useCallback, useEffectEvent, useLayoutEffect, useRef, type ReactElement, type RefObject } from 'react'
 import { useLayoutStore } from '../state/layout-store'
 import { MAX_VISIBLE_ROWS, ROW_HEIGHT } from './FieldNode'
 
@@ -29,8 +29,11 @@ const MIN_ROWS = 3
  * again when both schemas are in, and whenever the canvas changes size. A node whose schema
  * is still loading has its final width and place, so the first fit is already the one the
  * loaded canvas keeps; the one when the schemas are in moves nothing then.
+ *
+ * `nodes` are the canvas's nodes as it gives them to React Flow: their places decide how many
+ * rows fit under the filter before React Flow has taken them in.
  */
-export function useReadableFit(host: RefObject<HTMLDivElement | null>, ready: boolean, zoom: number): () => void {
+export function useReadableFit(host: RefObject<HTMLDivElement | null>, ready: boolean, zoom: number, nodes: readonly Node[]): () => void {
   const { getNodes, getNodesBounds, getViewport, setViewport } = useReactFlow()
   const setRowBudget = useLayoutStore((state) => state.setRowBudget)
   // Until React Flow has measured the nodes, their bounds are unknown and a fit would miss.
@@ -68,6 +71,25 @@ export function useReadableFit(host: RefObject<HTMLDivElement | null>, ready: bo
     })
   }, [fit])
 
+  // How many rows the field nodes show: as many as fit the canvas's height at this zoom, below
+  // what sits above the source (the filter). The places are the canvas's own nodes', known
+  // before React Flow has taken them in.
+  const budgetRows = useEffectEvent((height: number) => {
+    const source = nodes.find((n) => n.id === 'source')
+    const above = source ? Math.max(0, source.position.y - Math.min(...nodes.map((n) => n.position.y))) : 0
+    const rows = Math.floor((height / zoom - 2 * MARGIN - NODE_CHROME - above) / ROW_HEIGHT)
+    setRowBudget(Math.max(MIN_ROWS, Math.min(MAX_VISIBLE_ROWS, rows)))
+  })
+
+  // The budget before the nodes' first render: React Flow takes the canvas's nodes in a passive
+  // effect and renders them after it, and this layout effect runs before that. Set only once the
+  // nodes were measured, it made every field node render again with the new number of rows,
+  // React Flow measure them again and every edge find its ends again, in the frame that first
+  // shows the canvas (docs/canvas-performance.md).
+  useLayoutEffect(() => {
+    if (host.current) budgetRows(host.current.clientHeight)
+  }, [host, zoom])
+
   // A layout effect: the first fit lands before the browser paints the canvas, so its first
   // frame is the fitted view rather than the nodes at the origin, moved a few frames later.
   useLayoutEffect(() => {
@@ -79,12 +101,7 @@ export function useReadableFit(host: RefObject<HTMLDivElement | null>, ready: bo
       const key = `${element.clientWidth}×${height}`
       if (key === size) return
       size = key
-      // What sits above the source (the filter) takes its share of the height first.
-      const nodes = getNodes()
-      const source = nodes.find((n) => n.id === 'source')
-      const above = source ? Math.max(0, source.position.y - Math.min(...nodes.map((n) => n.position.y))) : 0
-      const rows = Math.floor((height / zoom - 2 * MARGIN - NODE_CHROME - above) / ROW_HEIGHT)
-      setRowBudget(Math.max(MIN_ROWS, Math.min(MAX_VISIBLE_ROWS, rows)))
+      budgetRows(height)
       fit()
     }
     measure()
@@ -96,7 +113,7 @@ export function useReadableFit(host: RefObject<HTMLDivElement | null>, ready: bo
       cancelAnimationFrame(frame.current)
     }
     // `ready`: once more when both schemas are in.
-  }, [fit, getNodes, host, measured, ready, setRowBudget, zoom])
+  }, [fit, host, measured, ready])
 
   return fitSoon
 }
