@@ -17,7 +17,7 @@
  */
 import { loadavg } from 'node:os'
 import { chromium } from 'playwright-core'
-import { buildBenchPage, serve, type BenchData } from './canvas/measure'
+import { buildBenchPage, pct, serve, type BenchData } from './canvas/measure'
 import { sandboxCanvasData } from './canvas/sandbox-tables'
 
 const rounds = Number(process.argv[2] ?? 9)
@@ -72,7 +72,7 @@ async function run(origin: string, variant: 'ours' | 'bare', data: BenchData, ex
   }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const median = (values: number[]) => pct(values, 50)
 
 async function main() {
   const data = await sandboxCanvasData()
