@@ -16,13 +16,11 @@
  *   first render CPU ratio, mount to edges: <ours / bare>
  */
 import { loadavg } from 'node:os'
-import { chromium } from 'playwright-core'
-import { buildBenchPage, pct, serve, type BenchData } from './canvas/measure'
+import { benchPageScript, buildBenchPage, expectedEdges, launchBrowser, pct, serve, type BenchData } from './canvas/measure'
 import { sandboxCanvasData } from './canvas/sandbox-tables'
 
 const rounds = Number(process.argv[2] ?? 9)
 const [width, height] = (process.argv[3] ?? '1280x720').split('x').map(Number)
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 interface TraceEvent {
   name: string
@@ -36,21 +34,12 @@ interface TraceEvent {
 }
 
 /** One run: the mount's CPU time and the CPU time from its end to the first frame with every edge, ms. */
-async function run(origin: string, variant: 'ours' | 'bare', data: BenchData, expectedEdges: number) {
-  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] })
+async function run(origin: string, variant: 'ours' | 'bare', data: BenchData, edges: number) {
+  const browser = await launchBrowser()
   try {
     const page = await browser.newPage({ viewport: { width, height } })
     await page.addInitScript(`
-      window.__BENCH__ = ${JSON.stringify(data)};
-      const done = () => {
-        const edges = document.getElementsByClassName('react-flow__edge');
-        if (edges.length < ${expectedEdges}) return false;
-        for (const edge of Array.from(edges)) {
-          const d = edge.querySelector('path.react-flow__edge-path')?.getAttribute('d');
-          if (!d || d.includes('NaN')) return false;
-        }
-        return true;
-      };
+      ${benchPageScript(data, edges)}
       const check = () => { if (done()) { performance.mark('edges'); window.__EDGES__ = true } else requestAnimationFrame(check) };
       requestAnimationFrame(check);
     `)
@@ -77,7 +66,7 @@ const median = (values: number[]) => pct(values, 50)
 async function main() {
   const data = await sandboxCanvasData()
   const site = await serve(await buildBenchPage())
-  const expected = { ours: data.mappings.length + 2, bare: data.mappings.length }
+  const expected = expectedEdges(data)
   const results = { ours: [] as Array<{ mount: number; after: number }>, bare: [] as Array<{ mount: number; after: number }> }
   const before = loadavg()
   console.log(`${rounds} round(s) at ${width}×${height}, a fresh Chromium per run, variants interleaved`)

@@ -37,6 +37,29 @@ export function serve(folder: string): Promise<{ origin: string; close(): void }
   )
 }
 
+/** A fresh Chromium for one run (Debian's, or CHROMIUM_PATH). */
+export const launchBrowser = () => chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] })
+
+/** How many edges each variant draws: ours draws the filter edge and the match key as well. */
+export const expectedEdges = (data: BenchData) => ({ ours: data.mappings.length + 2, bare: data.mappings.length })
+
+/**
+ * The page's start, as a script (a string, not a function: tsx would wrap a function's inner
+ * functions in a helper the page does not have): the bench data, and `done()`, whether every
+ * expected edge has a path.
+ */
+export const benchPageScript = (data: BenchData, edges: number) => `
+  window.__BENCH__ = ${JSON.stringify(data)};
+  const done = () => {
+    const drawn = document.getElementsByClassName('react-flow__edge');
+    if (drawn.length < ${edges}) return false;
+    for (const edge of Array.from(drawn)) {
+      const d = edge.querySelector('path.react-flow__edge-path')?.getAttribute('d');
+      if (!d || d.includes('NaN')) return false;
+    }
+    return true;
+  };`
+
 /** How many frames in a row must show every edge in the same view before the first of them counts as the first render. */
 const SETTLED_FRAMES = 10
 
@@ -79,24 +102,13 @@ async function measure(
   expectedEdges: number,
   viewport: { width: number; height: number }
 ): Promise<Run> {
-  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] })
+  const browser = await launchBrowser()
   try {
     const page = await browser.newPage({ viewport })
-    // A string, not a function: tsx would wrap a function's inner functions in a helper the page does not have.
     // Every animation frame is logged (its time, whether every edge has a path, the view's transform)
     // until the page has kept all its edges and the same view for SETTLED_FRAMES frames in a row.
     await page.addInitScript(`
-      window.__BENCH__ = ${JSON.stringify(data)};
-      const expected = ${expectedEdges};
-      const done = () => {
-        const edges = document.getElementsByClassName('react-flow__edge');
-        if (edges.length < expected) return false;
-        for (const edge of Array.from(edges)) {
-          const d = edge.querySelector('path.react-flow__edge-path')?.getAttribute('d');
-          if (!d || d.includes('NaN')) return false;
-        }
-        return true;
-      };
+      ${benchPageScript(data, expectedEdges)}
       window.__FRAMES_AT_LOAD__ = [];
       const log = () => {
         const view = document.querySelector('.react-flow__viewport')?.style.transform ?? '';
@@ -200,8 +212,7 @@ export async function compare(
   // Other work on the machine stretches every frame: the figures say how loaded it was.
   const before = loadavg()
   const site = await serve(await buildBenchPage())
-  // Ours draws the filter edge and the match key as well.
-  const expected = { ours: data.mappings.length + 2, bare: data.mappings.length }
+  const expected = expectedEdges(data)
   const results: Record<'ours' | 'bare', Run[]> = { ours: [], bare: [] }
   try {
     await measure(site.origin, 'bare', data, expected.bare, viewport) // warm-up, discarded
