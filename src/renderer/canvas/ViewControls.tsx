@@ -85,10 +85,11 @@ export function useReadableFit(host: RefObject<HTMLDivElement | null>, ready: bo
   // effect and renders them after it, and this layout effect runs before that. Set only once the
   // nodes were measured, it made every field node render again with the new number of rows,
   // React Flow measure them again and every edge find its ends again, in the frame that first
-  // shows the canvas (docs/canvas-performance.md).
+  // shows the canvas (docs/canvas-performance.md). Once per canvas: a new zoom or size is the
+  // effect below's (it budgets again before each fit).
   useLayoutEffect(() => {
     if (host.current) budgetRows(host.current.clientHeight)
-  }, [host, zoom])
+  }, [host])
 
   // A layout effect: the first fit lands before the browser paints the canvas, so its first
   // frame is the fitted view rather than the nodes at the origin, moved a few frames later.
