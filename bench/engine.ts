@@ -1,7 +1,10 @@
 /**
  * The mapping engine against a hand-written function doing the same work, over the same
  * records in one process (the transform floor of docs/transforms.md: 30 target fields,
- * Dynamics-like contacts of 40 columns). Both outputs are checked identical first.
+ * Dynamics-like contacts of 40 columns). The same work includes the target's rules: the engine
+ * checks each value against what Campaign would store before a record may be written
+ * (src/shared/schema/target-rules.ts), so the hand-written code checks them too. Both outputs
+ * are checked identical first.
  *
  * "engine" is what main and the CLI run: the generated per-record function
  * (compile-codegen.ts). "closures" is the renderer's path (no 'unsafe-eval' there), timed
@@ -11,7 +14,7 @@
  */
 import { compileFlow, type CompiledFlow } from '../src/shared/mapping/compile'
 import { dynamicsContact } from '../tests/support/schema-examples'
-import { flow, genRecords, target } from './engine-flow'
+import { flow, genRecords, target } from './engine/flow'
 
 const N = Number(process.argv[2] ?? 200_000)
 const PASSES = Number(process.argv[3] ?? 5)
@@ -33,6 +36,57 @@ function trunc(v: unknown, n: number, field: string): unknown {
   ;(state.warnings ??= []).push({ field, step: 0, message: `cut from ${v.length} to ${out.length} characters` })
   return out
 }
+// ---- the target's rules, hand-written: what the engine checks before a record may be written
+// (src/shared/schema/target-rules.ts, Campaign's side; docs/validation.md "Target rules") ----
+const refuse = (field: string, why: string): never => {
+  throw new Error(`${field}: ${why}`)
+}
+const badText = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const surrogate = /[\uD800-\uDFFF]/
+const emailPattern = /^[^@\s]+@[^@\s]+\.[^@\s]+$/
+const datePattern = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:?\d{2})?$/
+const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+/** Campaign counts characters (code points). */
+const characters = (t: string) => (surrogate.test(t) ? Array.from(t).length : t.length)
+function text(v: unknown, max: number, field: string): unknown {
+  if (v === null || v === undefined) return null
+  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return refuse(field, 'not text')
+  const t = typeof v === 'string' ? v : String(v)
+  if (badText.test(t)) refuse(field, 'a NUL or a lone surrogate')
+  if (characters(t) > max) refuse(field, 'too long')
+  return v
+}
+function email(v: unknown, max: number, field: string): unknown {
+  if (v === null || v === undefined) return null
+  if (typeof v !== 'string') return refuse(field, 'not text')
+  const t = v.trim()
+  if (t === '') return null
+  if (badText.test(t)) refuse(field, 'a NUL or a lone surrogate')
+  if (characters(t) > max) refuse(field, 'too long')
+  if (!emailPattern.test(t)) refuse(field, 'not an email address')
+  return t
+}
+function listed(v: unknown, values: ReadonlySet<unknown>, field: string): unknown {
+  if (!values.has(v)) refuse(field, 'not in the list')
+  return v
+}
+function trueOrFalse(v: unknown, field: string): unknown {
+  if (v === null || v === undefined) return null
+  if (typeof v !== 'boolean') refuse(field, 'not true or false')
+  return v
+}
+function dateOnly(v: unknown, field: string): unknown {
+  if (v === null || v === undefined || v === '') return null
+  const t = typeof v === 'string' ? v.trim() : refuse(field, 'not a date')
+  if (!datePattern.test(t) || Number.isNaN(new Date(t.replace(' ', 'T')).getTime())) refuse(field, 'not a date')
+  const y = +t.slice(0, 4),
+    m = +t.slice(5, 7),
+    d = +t.slice(8, 10)
+  if (d > (m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : monthDays[m - 1])) refuse(field, 'no such day')
+  return v
+}
+const genders: ReadonlySet<unknown> = new Set(['unknown', 'male', 'female'])
+
 function handWritten(c: Record<string, any>): { target: Record<string, unknown>; warnings: Warning[] } | null {
   if (c.statecode !== 0) return null
   state.warnings = null
@@ -45,23 +99,23 @@ function handWritten(c: Record<string, any>): { target: Record<string, unknown>;
   if (typeof fn === 'string' && fn !== '') full = typeof ln === 'string' && ln !== '' ? fn + ' ' + ln : fn
   else if (typeof ln === 'string' && ln !== '') full = ln
   const target = {
-    email: typeof e === 'string' ? e.trim().toLowerCase() : null,
+    email: email(typeof e === 'string' ? e.trim().toLowerCase() : null, 128, 'email'),
     cusFullName: full,
-    gender: g === 1 ? 'male' : g === 2 ? 'female' : 'unknown',
-    birthDate: typeof b === 'string' ? b.slice(0, 10) : null,
-    blackListEmail: c.donotbulkemail === true,
-    firstName: trunc(fn, 30, 'firstName'),
-    lastName: trunc(ln, 50, 'lastName'),
-    cusJobTitle: trunc(c.jobtitle, 40, 'cusJobTitle'),
+    gender: listed(g === 1 ? 'male' : g === 2 ? 'female' : 'unknown', genders, 'gender'),
+    birthDate: dateOnly(typeof b === 'string' ? b.slice(0, 10) : null, 'birthDate'),
+    blackListEmail: trueOrFalse(c.donotbulkemail === true, 'blackListEmail'),
+    firstName: text(trunc(fn, 30, 'firstName'), 30, 'firstName'),
+    lastName: text(trunc(ln, 50, 'lastName'), 50, 'lastName'),
+    cusJobTitle: text(trunc(c.jobtitle, 40, 'cusJobTitle'), 100, 'cusJobTitle'),
     location: {
-      city: trunc(c.address1_city, 50, 'location.city'),
-      address1: trunc(c.address1_line1, 60, 'location.address1'),
-      zipCode: c.address1_postalcode
+      city: text(trunc(c.address1_city, 50, 'location.city'), 50, 'location.city'),
+      address1: text(trunc(c.address1_line1, 60, 'location.address1'), 80, 'location.address1'),
+      zipCode: text(c.address1_postalcode, 20, 'location.zipCode')
     },
-    cusDynamicsContactId: c.contactid,
+    cusDynamicsContactId: text(c.contactid, 64, 'cusDynamicsContactId'),
     cusEmail2: c.emailaddress2,
-    phone: c.telephone1,
-    mobilePhone: c.mobilephone,
+    phone: text(c.telephone1, 32, 'phone'),
+    mobilePhone: text(c.mobilephone, 32, 'mobilePhone'),
     cusCountry: c.address1_country,
     cusState: c.address1_stateorprovince,
     cusFamilyStatus: c.familystatuscode,
@@ -70,7 +124,7 @@ function handWritten(c: Record<string, any>): { target: Record<string, unknown>;
     cusModifiedOn: c.modifiedon,
     cusNoEmail: c.donotemail,
     cusNoPhone: c.donotphone,
-    blackListPostalMail: c.donotpostalmail,
+    blackListPostalMail: trueOrFalse(c.donotpostalmail, 'blackListPostalMail'),
     cusCrmState: c.statecode,
     cusCrmStatus: c.statuscode,
     cusCreditLimit: c.creditlimit,

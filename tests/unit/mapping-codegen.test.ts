@@ -7,7 +7,7 @@ import { codegenAvailable, literal, runnerSource, type RunnerPlan } from '../../
 import type { EventsFlow, FieldMapping, RecordsFlow } from '../../src/shared/mapping/document'
 import type { Step } from '../../src/shared/mapping/steps'
 import { campaignProfile, dynamicsContact } from '../support/schema-examples'
-import { flow as benchFlow, genRecords, target as benchTarget } from '../../bench/engine-flow'
+import { flow as benchFlow, genRecords, target as benchTarget } from '../../bench/engine/flow'
 
 /**
  * The generated per-record function (compile-codegen.ts) against the closures it replaces:
@@ -577,7 +577,7 @@ describe('behaviour kept identical around the edges', () => {
     const script = `
       const { compileFlow } = require(${JSON.stringify(join(root, 'src/shared/mapping/compile.ts'))})
       const { codegenAvailable } = require(${JSON.stringify(join(root, 'src/shared/mapping/compile-codegen.ts'))})
-      const { flow, target, genRecords } = require(${JSON.stringify(join(root, 'bench/engine-flow.ts'))})
+      const { flow, target, genRecords } = require(${JSON.stringify(join(root, 'bench/engine/flow.ts'))})
       const { dynamicsContact } = require(${JSON.stringify(join(root, 'tests/support/schema-examples.ts'))})
       const auto = compileFlow(flow, { source: dynamicsContact, target })
       const never = compileFlow(flow, { source: dynamicsContact, target, codegen: 'never' })

@@ -2,6 +2,7 @@
 // docs/validation.md, "Target rules"): a value the service would refuse fails in the plan with
 // the field and what to do, a value it would store passes unchanged, and an empty value is
 // written as null or refused when the field is required.
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decidedByTarget, fieldLabel, fieldRule, lengthIn, type Field, type FieldRule, type Table } from '../../src/shared/schema'
 
@@ -70,6 +71,38 @@ describe('text fields', () => {
     for (const lone of ['\ud800', '\udbff', '\udc00', '\udfff', '\udbffx'])
       expect(name(lone)).toEqual(refused(/lone UTF-16 surrogate at position 1/))
     expect(rule({}, 'dynamics')('ab\u0000')).toEqual(accepted('ab\u0000'))
+  })
+
+  it('finds the first NUL or lone surrogate and counts characters as a walk over the code units does, in any text', () => {
+    // The rule and lengthIn use native scans; the walk below is what they must agree with.
+    const firstBad = (text: string): { at: number; nul: boolean } | undefined => {
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i)
+        if (c === 0) return { at: i + 1, nul: true }
+        if (c >= 0xd800 && c <= 0xdbff) {
+          const next = text.charCodeAt(i + 1)
+          if (next >= 0xdc00 && next <= 0xdfff) i++
+          else return { at: i + 1, nul: false }
+        } else if (c >= 0xdc00 && c <= 0xdfff) return { at: i + 1, nul: false }
+      }
+      return undefined
+    }
+    const units = ['a', 'Ａ', '\u0000', '\ud800', '\udbff', '\ud83d', '\udc00', '\udfff', '\ude00', '😀', '\ufeff']
+    const name = rule({})
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...units), { maxLength: 12 }), (parts) => {
+        const text = parts.join('')
+        // Array.from walks code points, a lone surrogate being one: Campaign's count.
+        expect(lengthIn('campaign', text)).toBe(Array.from(text).length)
+        const bad = firstBad(text)
+        if (!bad) expect(name(text)).toEqual(accepted(text))
+        else
+          expect(name(text)).toEqual(
+            refused(new RegExp(`${bad.nul ? 'NUL character' : 'lone UTF-16 surrogate'}[^]* at position ${bad.at}(?!\\d)`))
+          )
+      }),
+      { numRuns: 2000 }
+    )
   })
 
   it('takes text above the surrogate range (full-width forms, private use, a BOM) as ordinary characters', () => {

@@ -36,30 +36,29 @@ export function fieldLabel(field: Pick<Field, 'name' | 'displayName'>): string {
 
 const systemName = (system: System) => (system === 'campaign' ? 'Campaign' : 'Dynamics')
 
+/**
+ * A NUL, or a UTF-16 surrogate without its other half. Without the `u` flag a regex reads code
+ * units, so a lone half is a match and a pair is not. One native scan: the runner checks every
+ * text value of every record (a loop over the characters in JS cost several times the mapping).
+ */
+const badCharacterPattern = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
 /** Characters a JSON body carries but the service cannot store: NUL (PostgreSQL text) and lone UTF-16 surrogates (not UTF-8). */
 function badCharacter(text: string): string | undefined {
-  // Stryker disable next-line EqualityOperator: one step past the end reads NaN, which is no character and no surrogate
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 0)
-      return `contains a NUL character (U+0000) at position ${i + 1}, which Campaign cannot store — remove it with a "replace" step`
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const next = text.charCodeAt(i + 1)
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        i++
-        continue
-      }
-      return `contains a lone UTF-16 surrogate at position ${i + 1} (broken text that cannot be sent as UTF-8) — fix the source value`
-    }
-    if (c >= 0xdc00 && c <= 0xdfff)
-      return `contains a lone UTF-16 surrogate at position ${i + 1} (broken text that cannot be sent as UTF-8) — fix the source value`
-  }
-  return undefined
+  const found = badCharacterPattern.exec(text)
+  if (!found) return undefined
+  const position = found.index + 1
+  return found[0] === '\0'
+    ? `contains a NUL character (U+0000) at position ${position}, which Campaign cannot store — remove it with a "replace" step`
+    : `contains a lone UTF-16 surrogate at position ${position} (broken text that cannot be sent as UTF-8) — fix the source value`
 }
+
+const surrogatePattern = /[\uD800-\uDFFF]/
 
 /** Length as the service counts it: Campaign in characters (code points), Dataverse in UTF-16 code units. */
 export function lengthIn(system: System, text: string): number {
-  if (system === 'dynamics') return text.length
+  // Text without surrogates has as many code points as code units: one native scan decides.
+  if (system === 'dynamics' || !surrogatePattern.test(text)) return text.length
   let n = 0
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
@@ -186,11 +185,21 @@ export function fieldRule(field: Field, system: System): FieldRule | undefined {
 
 const daysInMonth = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
+/** The number written by the `count` decimal digits at `at`. */
+function digits(text: string, at: number, count: number): number {
+  let value = 0
+  for (let i = at; i < at + count; i++) value = value * 10 + text.charCodeAt(i) - 48
+  return value
+}
+
 /** A real calendar date and time (2024-02-30 is not), as Campaign's parser requires. */
 function validDate(text: string): boolean {
   // Date refuses month 13, day 32 or hour 25, but rolls 2024-02-30 over to March: the day is checked against its month.
   if (Number.isNaN(new Date(text.replace(' ', 'T')).getTime())) return false
-  const [y, m, d] = text.slice(0, 10).split('-').map(Number)
+  // The pattern has put digits at 0–3, 5–6 and 8–9 (a split and map here cost most of the rule).
+  const y = digits(text, 0, 4)
+  const m = digits(text, 5, 2)
+  const d = digits(text, 8, 2)
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
   return d <= (m === 2 && leap ? 29 : daysInMonth[m - 1])
 }

@@ -3,8 +3,8 @@
  * target fields over Dynamics-like contacts of 40 columns. Shared by bench/engine.ts and the
  * codegen property tests (tests/unit/mapping-codegen.test.ts).
  */
-import type { RecordsFlow } from '../src/shared/mapping/document'
-import { campaignProfile } from '../tests/support/schema-examples'
+import type { RecordsFlow } from '../../src/shared/mapping/document'
+import { campaignProfile } from '../../tests/support/schema-examples'
 
 // ---- records: the anchor's generator (seeded, one object literal, 40 columns) ----
 export function rng(seed: number) {
