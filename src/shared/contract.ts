@@ -272,14 +272,14 @@ export const RecordError = z.object({
   op: z.enum(['create', 'update', 'delete']).optional()
 })
 export type RecordError = z.infer<typeof RecordError>
-/** A conflict a run settled (opt-outs both ways): both sides' values and change times, the side kept, the rule, the label. */
+/** A conflict a run settled (opt-outs: both ways by the rule, one way by the direction): both sides' values and change times, the side kept, the rule, the label. */
 export const RunConflict = z.object({
   key: z.string(),
   field: z.string(),
   dynamics: z.object({ value: z.boolean(), changedAt: z.string().optional() }),
   campaign: z.object({ value: z.boolean(), changedAt: z.string().optional() }),
   kept: z.enum(['dynamics', 'campaign']),
-  rule: z.enum(['campaignNewer', 'dynamicsNewer', 'sameTime', 'timeMissing']),
+  rule: z.enum(['campaignNewer', 'dynamicsNewer', 'sameTime', 'timeMissing', 'oneWay']),
   label: z.string()
 })
 export type RunConflict = z.infer<typeof RunConflict>

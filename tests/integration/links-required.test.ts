@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { MappingDocument, RecordsFlow } from '../../src/shared/mapping/document'
 import { validateMapping } from '../../src/shared/mapping/validate-flow'
+import { PreviewService } from '../../src/main/preview/preview-service'
 import { catalogOf, type Table } from '../../src/shared/schema/model'
 import { syncBench, type SyncBench } from './fixtures/sync-flow-sandbox'
 
@@ -77,5 +78,37 @@ describe('required links over the sandbox', () => {
     const written = new Set<string>()
     for await (const row of campaign.records('cusVehicle', { pageSize: 200 })) written.add(String(row.externalId))
     expect(withoutOwner.filter((id) => written.has(id))).toEqual([])
+  })
+
+  it("the preview panel's preview and dry run fail the vehicles the run fails, on their owner link", async () => {
+    bench = await syncBench({ contacts: 80, profiles: 0 })
+    const linked = await example()
+    const service = bench.service()
+    await service.run(linked, { flowIds: ['contacts'] })
+    const dynamics = await bench.connections.dynamics('Sandbox')
+    const withoutOwner: string[] = []
+    for await (const row of dynamics.records('new_vehicle', { select: ['new_vehicleid', '_new_contactid_value'] }))
+      if (!row._new_contactid_value) withoutOwner.push(String(row.new_vehicleid))
+    expect(withoutOwner.length).toBeGreaterThan(0)
+
+    const panel = new PreviewService(bench.connections)
+    // The Preview tab: the owner link is a column, and an empty lookup is the row's error.
+    const { preview } = await panel.preview(linked, 'vehicles', 500)
+    expect(preview.columns).toContain('vehicleOwner')
+    expect(
+      preview.rows
+        .filter((r) => r.cells.vehicleOwner?.error)
+        .map((r) => r.key)
+        .sort()
+    ).toEqual([...withoutOwner].sort())
+    // The Dry run tab: every vehicle the run then fails on its owner (no owner, or an owner
+    // whose profile the contacts flow did not write) is an error there, not a "create".
+    const { dryRun } = await panel.dryRun(linked, 'vehicles', 500)
+    const planned = dryRun.entries.filter((e) => e.action === 'error' && e.field === 'vehicleOwner').map((e) => e.key)
+    const run = await service.run(linked, { flowIds: ['vehicles'] })
+    const failed = (await service.errors(run.flows[0].runId!)).filter((e) => e.field === 'vehicleOwner').map((e) => e.key)
+    expect(failed.length).toBeGreaterThan(withoutOwner.length)
+    expect(planned.sort()).toEqual(failed.sort())
+    expect(dryRun.counts.create).toBe(run.flows[0].counts!.created)
   })
 })

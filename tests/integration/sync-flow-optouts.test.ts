@@ -73,10 +73,26 @@ describe('opt-outs over the sandbox', () => {
     await service.run(await optOuts('toCampaign'))
     profiles = await profilesByKey(bench)
     expect(profiles.get(key)![0].blackListPhone).toBe(true)
-    // Campaign → Dynamics copies the profile's.
+    // Campaign → Dynamics copies the profile's: the contact's phone opt-out is cleared, and the
+    // run says so — its summary, and its conflicts list with both values — rather than that the
+    // two sides agreed.
     bench.sandbox.campaign.editProfile(key, { blackListPhone: false })
-    await service.run(await optOuts('toDynamics'))
+    const oneWay = await service.run(await optOuts('toDynamics'))
     expect((await contact(bench, key)).donotphone).toBe(false)
+    expect(oneWay.flows[0].summary).toEqual([
+      "1 opt-out conflict resolved: 1 kept Campaign's value, 0 kept Dynamics' value — by rule: 1 one way (the source side written); 1 cleared an opt-out (true → false)"
+    ])
+    const overwritten = await service.conflicts(oneWay.flows[0].runId!)
+    expect(overwritten.conflicts).toEqual([
+      expect.objectContaining({
+        key,
+        field: 'donotphone ↔ blackListPhone',
+        dynamics: expect.objectContaining({ value: true }),
+        campaign: expect.objectContaining({ value: false }),
+        kept: 'campaign',
+        rule: 'oneWay'
+      })
+    ])
   })
 
   it('labels conflicts made on purpose in the plan: both values and times, the side kept, the rule', async () => {
@@ -126,7 +142,8 @@ describe('opt-outs over the sandbox', () => {
     expect(labelled.map((e) => e.key).sort()).toEqual([campaignLater, dynamicsLater].sort())
 
     expect(plan.flows[0].summary).toEqual([
-      "2 opt-out conflicts would be resolved: 2 kept Campaign's value, 0 kept Dynamics' value — by rule: 1 Campaign's change newer, 1 Dynamics' change newer (opt-out wins)"
+      // Campaign's newer opt-in over Dynamics' opt-out clears it: said, not only counted.
+      "2 opt-out conflicts would be resolved: 2 kept Campaign's value, 0 kept Dynamics' value — by rule: 1 Campaign's change newer, 1 Dynamics' change newer (opt-out wins); 1 would clear an opt-out (true → false)"
     ])
 
     // The run does what the plan said, and its history labels the same conflicts the same way.
@@ -134,7 +151,7 @@ describe('opt-outs over the sandbox', () => {
     expect((await contact(bench, campaignLater)).donotbulkemail).toBe(before.donotbulkemail === true)
     expect((await contact(bench, dynamicsLater)).donotbulkemail).toBe(true)
     expect(run.flows[0].summary).toEqual([
-      "2 opt-out conflicts resolved: 2 kept Campaign's value, 0 kept Dynamics' value — by rule: 1 Campaign's change newer, 1 Dynamics' change newer (opt-out wins)"
+      "2 opt-out conflicts resolved: 2 kept Campaign's value, 0 kept Dynamics' value — by rule: 1 Campaign's change newer, 1 Dynamics' change newer (opt-out wins); 1 cleared an opt-out (true → false)"
     ])
     const history = await service.conflicts(run.flows[0].runId!)
     expect(history.total).toBe(2)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { optOutModes } from '../../src/shared/mapping/opt-out-modes'
-import { ConflictTally, conflictLabel, planOptOut, type OptOutDirection } from '../../src/main/sync/opt-out-rule'
+import { ConflictTally, conflictLabel, planOptOut, type OptOutConflict, type OptOutDirection } from '../../src/main/sync/opt-out-rule'
 
 /**
  * Conflicts made on purpose — both sides changed, to different values — are labelled with
@@ -75,16 +75,36 @@ describe('opt-out conflicts, both ways', () => {
     )
   })
 
-  it('labels nothing when the sides agree, or one way', () => {
+  it('labels nothing when the sides agree or the flow is off', () => {
     expect(
       planOptOut('both', [pair], { donotbulkemail: true }, early, { blackListEmail: true }, { blackListEmail: late }).decisions[0].conflict
     ).toBeUndefined()
-    for (const direction of ['toCampaign', 'toDynamics', 'off'] as OptOutDirection[]) {
+    for (const direction of ['toCampaign', 'toDynamics', 'both'] as OptOutDirection[])
       expect(
-        planOptOut(direction, [pair], { donotbulkemail: true }, early, { blackListEmail: false }, { blackListEmail: late }).decisions[0]
+        planOptOut(direction, [pair], { donotbulkemail: true }, early, { blackListEmail: true }, { blackListEmail: late }).decisions[0]
           .conflict
       ).toBeUndefined()
-    }
+    expect(
+      planOptOut('off', [pair], { donotbulkemail: true }, early, { blackListEmail: false }, { blackListEmail: late }).decisions[0].conflict
+    ).toBeUndefined()
+  })
+
+  it('one way, labels the overwrite a difference gets: the source side kept, whatever the times', () => {
+    // Dynamics → Campaign over a newer Campaign opt-out: Campaign's opt-out is cleared, and says so.
+    const cleared = planOptOut('toCampaign', [pair], { donotbulkemail: false }, early, { blackListEmail: true }, { blackListEmail: late })
+    expect(cleared.decisions[0].conflict).toMatchObject({ kept: 'dynamics', value: false, rule: 'oneWay' })
+    expect(conflictLabel(cleared.decisions[0].conflict!)).toMatch(
+      /Campaign blackListEmail = true \(changed 2026-12-06 10:00:00 UTC\) → Dynamics kept \(false\): the flow syncs one way, so the other side is overwritten$/
+    )
+    const copied = planOptOut('toDynamics', [pair], { donotbulkemail: false }, late, { blackListEmail: true }, { blackListEmail: early })
+    expect(copied.decisions[0].conflict).toMatchObject({ kept: 'campaign', value: true, rule: 'oneWay' })
+    const tally = new ConflictTally()
+    tally.add(cleared.decisions[0].conflict!)
+    tally.add(copied.decisions[0].conflict!)
+    expect(tally.text(false)).toBe(
+      "2 opt-out conflicts resolved: 1 kept Campaign's value, 1 kept Dynamics' value — by rule: 2 one way (the source side written); 1 cleared an opt-out (true → false)"
+    )
+    expect(tally.text(true)).toMatch(/^2 opt-out conflicts would be resolved: .*; 1 would clear an opt-out \(true → false\)$/)
   })
 
   it('describes every mode by the outcome the rule gives', () => {
@@ -111,15 +131,23 @@ describe("the run summary's count of conflicts", () => {
     expect(none.text(false)).toBe('no opt-out conflict resolved: Dynamics and Campaign agreed on every opt-out')
   })
 
+  // A conflict settled to an opt-out (true): nothing cleared.
+  const settled = (kept: 'dynamics' | 'campaign', rule: OptOutConflict['rule']) => ({
+    kept,
+    rule,
+    dynamics: { value: kept === 'dynamics' },
+    campaign: { value: kept === 'campaign' }
+  })
+
   it('counts conflicts by the side kept and by the rule that kept it, rules in a fixed order', () => {
     const tally = new ConflictTally()
-    tally.add({ kept: 'campaign', rule: 'timeMissing' })
+    tally.add(settled('campaign', 'timeMissing'))
     expect(tally.text(false)).toBe(
       "1 opt-out conflict resolved: 1 kept Campaign's value, 0 kept Dynamics' value — by rule: 1 a time missing (opt-out wins)"
     )
-    tally.add({ kept: 'campaign', rule: 'campaignNewer' })
-    tally.add({ kept: 'dynamics', rule: 'sameTime' })
-    tally.add({ kept: 'campaign', rule: 'campaignNewer' })
+    tally.add(settled('campaign', 'campaignNewer'))
+    tally.add(settled('dynamics', 'sameTime'))
+    tally.add(settled('campaign', 'campaignNewer'))
     expect(tally.total).toBe(4)
     expect(tally.kept).toEqual({ dynamics: 1, campaign: 3 })
     expect(tally.byRule).toEqual({ campaignNewer: 2, sameTime: 1, timeMissing: 1 })
@@ -127,7 +155,7 @@ describe("the run summary's count of conflicts", () => {
       "4 opt-out conflicts would be resolved: 3 kept Campaign's value, 1 kept Dynamics' value — by rule: " +
         "2 Campaign's change newer, 1 same time (opt-out wins), 1 a time missing (opt-out wins)"
     )
-    tally.add({ kept: 'dynamics', rule: 'dynamicsNewer' })
+    tally.add(settled('dynamics', 'dynamicsNewer'))
     expect(tally.text(false)).toMatch(
       /^5 opt-out conflicts resolved: 3 kept Campaign's value, 2 kept Dynamics' value — by rule: 2 Campaign's change newer, 1 Dynamics' change newer \(opt-out wins\), 1 same time/
     )

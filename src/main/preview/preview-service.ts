@@ -1,9 +1,11 @@
 import type { EventsFlow, MappingDocument, OptOutFlow, RecordsFlow } from '../../shared/mapping/document'
 import {
   dryRunDiff,
+  patchOf,
   previewRecords,
   traceRecord,
   translateFilter,
+  type DiffEntry,
   type DryRun,
   type Preview,
   type RecordTrace
@@ -17,6 +19,7 @@ import { withExpressionSandbox } from '../expressions/expression-sandbox'
 import { assertFitsSchemas } from '../sync/schema-check'
 import type { ConnectionService } from '../connections/connection-service'
 import { buildFlow } from '../sync/flows'
+import { PARENT_MISSING, type TargetSink, type WriteOp, type WriteOutcome } from '../sync/ports'
 import { dryRunSample, previewSample, sampleExplanation, sampleFlow } from './flow-sample'
 
 export interface PreviewQuery {
@@ -179,6 +182,51 @@ export class PreviewService {
         }),
       { signal }
     )
-    return { query: context.query, dryRun }
+    return { query: context.query, dryRun: await withParents(dryRun, context.flow, parts.sink, signal) }
   }
+}
+
+/**
+ * The parents a create or an update would link to, checked in Campaign as the run checks them
+ * (the sink's plan): a vehicle whose owner's profile is not in Campaign fails there, so it is an
+ * error here, not a "create". The panel plans this flow alone; the parent flow may write the
+ * profile first when both run together, which the Run dialog's dry run plans (docs/sync.md).
+ */
+async function withParents(dryRun: DryRun, flow: RecordsFlow, sink: TargetSink, signal?: AbortSignal): Promise<DryRun> {
+  if (!flow.links?.length || !sink.plan) return dryRun
+  const ops: WriteOp[] = []
+  for (const entry of dryRun.entries) {
+    if (entry.action === 'create' && entry.key !== undefined) ops.push({ op: 'create', key: entry.key, record: entry.target })
+    else if (entry.action === 'update') {
+      const patch = patchOf(entry.changes)
+      ops.push({ op: 'update', key: entry.key, record: patch, patch })
+    }
+  }
+  if (ops.length === 0) return dryRun
+  const failed = new Map<string, Extract<WriteOutcome, { outcome: 'failed' }>>()
+  for (const outcome of await sink.plan(ops, signal ?? new AbortController().signal))
+    if (outcome.outcome === 'failed') failed.set(outcome.key, outcome)
+  if (failed.size === 0) return dryRun
+  const counts = { ...dryRun.counts }
+  const entries = dryRun.entries.map((entry): DiffEntry => {
+    const outcome = entry.key === undefined ? undefined : failed.get(entry.key)
+    if (!outcome || (entry.action !== 'create' && entry.action !== 'update')) return entry
+    counts[entry.action]--
+    counts.error++
+    const link = flow.links!.find((l) => l.target === outcome.field)
+    const together =
+      outcome.code === PARENT_MISSING && link
+        ? ` — a run of this flow alone fails it; flow "${link.parentFlow}" may write the parent first when both run (the Run dialog's dry run plans them together)`
+        : ''
+    return {
+      key: entry.key,
+      action: 'error',
+      field: outcome.field ?? link?.target ?? '',
+      step: undefined,
+      code: outcome.code,
+      reason: `${outcome.message}${together}`,
+      input: outcome.field && entry.action === 'create' ? (entry.target[outcome.field] ?? null) : null
+    }
+  })
+  return { entries, counts }
 }

@@ -132,8 +132,11 @@ export interface OptOutConflict {
   /** The side whose value both sides hold afterwards. */
   kept: 'dynamics' | 'campaign'
   value: boolean
-  /** Which part of the rule decided: Campaign newer, Dynamics newer, same time, or a time missing. */
-  rule: 'campaignNewer' | 'dynamicsNewer' | 'sameTime' | 'timeMissing'
+  /**
+   * Which part of the rule decided: Campaign newer, Dynamics newer, same time, or a time missing
+   * (both ways); `oneWay`: the flow copies one side onto the other, so the source side is kept.
+   */
+  rule: 'campaignNewer' | 'dynamicsNewer' | 'sameTime' | 'timeMissing' | 'oneWay'
 }
 
 function isoOf(value: OptOutSide['changedAt']): string | undefined {
@@ -141,7 +144,11 @@ function isoOf(value: OptOutSide['changedAt']): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString()
 }
 
-/** The conflict a both-ways decision settled, or undefined when the sides agree or the flow is one-way. */
+/**
+ * The conflict a decision settled, or undefined when the sides agree or the flow is off. One
+ * way, a difference is settled by the direction: the other side's value is overwritten — an
+ * opt-out cleared that way must be as visible as one a both-ways rule cleared.
+ */
 export function conflictOf(
   direction: OptOutDirection,
   pair: OptOutPairValues,
@@ -151,8 +158,8 @@ export function conflictOf(
 ): OptOutConflict | undefined {
   const d = dynamics.value === true
   const c = campaign.value === true
-  if (direction !== 'both' || d === c) return undefined
-  // Both ways, the decision always holds a value.
+  if (direction === 'off' || d === c) return undefined
+  // Other than off, the decision always holds a value.
   const value = decision.value === true
   return {
     pair,
@@ -160,7 +167,7 @@ export function conflictOf(
     campaign: { value: c, changedAt: isoOf(campaign.changedAt) },
     kept: value === c ? 'campaign' : 'dynamics',
     value,
-    rule: newerSide(dynamics.changedAt, campaign.changedAt)
+    rule: direction === 'both' ? newerSide(dynamics.changedAt, campaign.changedAt) : 'oneWay'
   }
 }
 
@@ -168,7 +175,8 @@ const ruleWords: Record<OptOutConflict['rule'], string> = {
   campaignNewer: "Campaign's change is newer, so Campaign's value wins",
   dynamicsNewer: "Dynamics' change is newer, so opt-out wins",
   sameTime: 'both changed at the same time, so opt-out wins',
-  timeMissing: 'a change time is missing (counted as a tie), so opt-out wins'
+  timeMissing: 'a change time is missing (counted as a tie), so opt-out wins',
+  oneWay: 'the flow syncs one way, so the other side is overwritten'
 }
 
 /** `at` comes from `toISOString()` (YYYY-MM-DDTHH:mm:ss.sssZ): shown without the Z, and without milliseconds when they are 0. */
@@ -196,7 +204,8 @@ const ruleShort: Record<OptOutConflict['rule'], string> = {
   campaignNewer: "Campaign's change newer",
   dynamicsNewer: "Dynamics' change newer (opt-out wins)",
   sameTime: 'same time (opt-out wins)',
-  timeMissing: 'a time missing (opt-out wins)'
+  timeMissing: 'a time missing (opt-out wins)',
+  oneWay: 'one way (the source side written)'
 }
 
 /** How many conflicts went which way, by side kept and by rule: `tally` a conflict at a time, `text` for the run's summary. */
@@ -204,16 +213,20 @@ export class ConflictTally {
   total = 0
   readonly kept = { dynamics: 0, campaign: 0 }
   readonly byRule: Partial<Record<OptOutConflict['rule'], number>> = {}
+  /** Conflicts settled to false: an opt-out on one side cleared (the contact may be emailed again). */
+  cleared = 0
 
-  add(conflict: Pick<OptOutConflict, 'kept' | 'rule'>): void {
+  add(conflict: Pick<OptOutConflict, 'kept' | 'rule'> & { dynamics: { value: boolean }; campaign: { value: boolean } }): void {
     this.total++
     this.kept[conflict.kept]++
     this.byRule[conflict.rule] = (this.byRule[conflict.rule] ?? 0) + 1
+    if (!conflict[conflict.kept].value) this.cleared++
   }
 
   /**
    * "3 opt-out conflicts resolved: 2 kept Campaign's value, 1 kept Dynamics' value — by rule:
-   * 2 Campaign's change newer, 1 same time (opt-out wins)"; a plan says "would be resolved".
+   * 2 Campaign's change newer, 1 same time (opt-out wins); 2 cleared an opt-out (true → false)";
+   * a plan says "would be resolved".
    */
   text(dryRun: boolean): string {
     if (this.total === 0) return `no opt-out conflict ${dryRun ? 'to resolve' : 'resolved'}: Dynamics and Campaign agreed on every opt-out`
@@ -223,7 +236,8 @@ export class ConflictTally {
       .map((rule) => `${this.byRule[rule]} ${ruleShort[rule]}`)
     return (
       `${this.total} opt-out conflict${s} ${dryRun ? 'would be resolved' : 'resolved'}: ` +
-      `${this.kept.campaign} kept Campaign's value, ${this.kept.dynamics} kept Dynamics' value — by rule: ${rules.join(', ')}`
+      `${this.kept.campaign} kept Campaign's value, ${this.kept.dynamics} kept Dynamics' value — by rule: ${rules.join(', ')}` +
+      (this.cleared ? `; ${this.cleared} ${dryRun ? 'would clear' : 'cleared'} an opt-out (true → false)` : '')
     )
   }
 }

@@ -91,7 +91,7 @@ export interface RecordConflict {
   dynamics: { value: boolean; changedAt?: string }
   campaign: { value: boolean; changedAt?: string }
   kept: 'dynamics' | 'campaign'
-  rule: 'campaignNewer' | 'dynamicsNewer' | 'sameTime' | 'timeMissing'
+  rule: 'campaignNewer' | 'dynamicsNewer' | 'sameTime' | 'timeMissing' | 'oneWay'
   label: string
 }
 

@@ -14,7 +14,8 @@ const ruleWords: Record<RunConflict['rule'], string> = {
   campaignNewer: "Campaign's change newer",
   dynamicsNewer: "Dynamics' change newer: opt-out wins",
   sameTime: 'same time: opt-out wins',
-  timeMissing: 'a time missing: opt-out wins'
+  timeMissing: 'a time missing: opt-out wins',
+  oneWay: 'one way: the source side written'
 }
 
 function side(value: boolean, changedAt: string | undefined): string {
@@ -97,7 +98,7 @@ export function ConflictsView(props: { client: Client; runId: string; optOut: bo
       <div className="ssr-errors__bar">
         <Caption1 data-testid="conflicts-count">
           {loaded.total === 0
-            ? 'No opt-out conflict in this run: Dynamics and Campaign agreed wherever both were read.'
+            ? 'No opt-out conflict in this run: Dynamics and Campaign held the same value wherever both were read.'
             : `${loaded.total} opt-out conflict${loaded.total === 1 ? '' : 's'} resolved: ${counts.campaign} kept Campaign's value, ${counts.dynamics} kept Dynamics'${loaded.total > conflicts.length ? ` (first ${conflicts.length} shown)` : ''}`}
         </Caption1>
         <span className="ssp-grow" />

@@ -36,6 +36,13 @@ function empty(value: unknown): boolean {
   return value === undefined || value === null || value === ''
 }
 
+type Link = NonNullable<RecordsFlow['links']>[number]
+
+/** Why a record whose link lookup is empty fails: the preview's cell and the plan's and run's error say it alike. */
+export function linkMissingReason(link: Link): string {
+  return `"${link.target}" links each record to its parent in flow "${link.parentFlow}", and this record has no "${link.source}" — set it in Dynamics, or filter such records out`
+}
+
 /**
  * A record whose link lookup is empty has no parent: it fails before any write, with the
  * link field named, in the preview, the dry run and the run alike.
@@ -51,7 +58,7 @@ export function checkLinks(flow: RecordsFlow, record: SourceRecord, result: Reco
         field: link.target,
         step: undefined,
         code: 'linkMissing',
-        reason: `"${link.target}" links each record to its parent in flow "${link.parentFlow}", and this record has no "${link.source}" — set it in Dynamics, or filter such records out`,
+        reason: linkMissingReason(link),
         input: value ?? null
       }
     }

@@ -3,6 +3,7 @@ import { compileFlow, type CompileOptions, type CompiledFlow, type RecordResult,
 import { diffRecord, type FieldChange } from './diff'
 import type { EventsFlow, RecordsFlow } from './document'
 import { describeFilter } from './filters'
+import { checkLinks, linkMissingReason } from './links'
 import { ExpressionStopped, StepFailure, type EngineWarning, type RunState, type SourceRecord } from './transforms'
 
 /**
@@ -76,7 +77,12 @@ export async function previewRecords(
 ): Promise<Preview> {
   const compiled = compileFlow(flow, options)
   const limit = options.limit ?? 200
-  const columns = compiled.fields.map((f) => f.target)
+  // A link's column shows the parent's key the record carries (what the run resolves to the parent).
+  const links = flow.kind === 'records' ? (flow.links ?? []) : []
+  const columns = [
+    ...compiled.fields.map((f) => f.target),
+    ...links.map((l) => l.target).filter((t) => !compiled.fields.some((f) => f.target === t))
+  ]
   const rows: PreviewRow[] = []
   const counts = { ok: 0, error: 0, skipped: 0 }
   for (let index = 0; index < Math.min(limit, records.length); index++) {
@@ -84,6 +90,13 @@ export async function previewRecords(
     const key = keyOf(flow, record, options.source)
     const cells: Record<string, PreviewCell> = {}
     for (let f = 0; f < compiled.fields.length; f++) cells[compiled.fields[f].target] = await runField(compiled, f, record)
+    for (const link of links) {
+      const value = record[link.source]
+      cells[link.target] =
+        value === undefined || value === null || value === ''
+          ? { value: null, error: { step: undefined, reason: linkMissingReason(link), input: value ?? null } }
+          : { value }
+    }
     let status: PreviewRow['status'] = 'ok'
     let reason: string | undefined
     if (compiled.filter && !compiled.filter(record)) {
@@ -234,7 +247,9 @@ export async function dryRunDiff(
   const counts: DryRun['counts'] = { create: 0, update: 0, unchanged: 0, skipped: 0, error: 0 }
   const createOnly = new Set(compiled.createOnly)
   for (const record of records) {
-    const result: RecordResult = await compiled.run(record)
+    const computed: RecordResult = await compiled.run(record)
+    // An empty link lookup fails the record before any write, as in the run (links.ts).
+    const result = flow.kind === 'records' ? checkLinks(flow, record, computed) : computed
     let entry: DiffEntry
     if (result.kind === 'skipped') entry = { key: result.key, action: 'skipped', reason: result.reason }
     else if (result.kind === 'error') entry = errorEntry(result)

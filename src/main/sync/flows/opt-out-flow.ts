@@ -448,7 +448,7 @@ export async function optOutFlowParts(
     notes: [
       `opt-outs ${optOutModes[flow.direction].title} for ${pairs.map((p) => `${p.dynamics} ↔ ${p.campaign}`).join(', ')}: ${optOutModes[flow.direction].rule}`
     ],
-    // Only both ways compares the sides: one way copies, so nothing is a conflict.
-    summary: (dryRun) => (flow.direction === 'both' ? [(dryRun ? planned : written).text(dryRun)] : [])
+    // Both ways the rule settles a difference; one way the direction does (the other side overwritten): either is a conflict the summary counts.
+    summary: (dryRun) => (flow.direction === 'off' ? [] : [(dryRun ? planned : written).text(dryRun)])
   }
 }
