@@ -106,7 +106,7 @@ describe('Campaign error classification', () => {
     for (const [status, body] of [
       [500, ''],
       [503, { code: 503, message: 'Service Unavailable' }],
-      [502, { code: 502, message: 'Oops. Something went wrong. Check your URI and try again.' }]
+      [502, '<html><head><title>502 Bad Gateway</title></head></html>']
     ] as const) {
       calls.length = 0
       answer = () => ({ status, body })

@@ -73,7 +73,8 @@ const families: CampaignFamily[] = ['profileAndServices', 'profileAndServicesExt
  *  - "Unable to find document" / 404: no such record.
  *  - Any other 500 with an engine body (an `RST-`/`XTK-`/`PGS-`… code, or a JSON message) is the
  *    engine refusing this request's data: a record error, not a reason to retry. An empty or
- *    non-engine 500 stays a server error (retried); 502/503/504 are the gateway's (retried).
+ *    non-engine 500 stays a server error (retried); 502/503/504 are the gateway's (retried),
+ *    except the documented "Oops… Check your URI" setup error (the connector's classifier).
  */
 /** Campaign's timestamp form, `2025-03-01 09:01:30.000Z` (as `lastModified` reads). */
 export function campaignTimestamp(date: Date): string {
@@ -143,11 +144,13 @@ export class CampaignConnector {
             kind: 'unauthorized',
             hint: 'The access token was refused even after a new one was fetched. Check the credential and its scopes.'
           }
-        // Documented: 500 "Oops… Check your URI" = wrong organization or path; the same text with 502 is a gateway hiccup.
-        if (response.status === 500 && /Check your URI and try again/i.test(message))
+        // "Oops… Check your URI and try again" is a setup error with 500 or 502 (Adobe documents both,
+        // https://experienceleague.adobe.com/en/docs/experience-cloud/campaign/apis/setting-up-api-access):
+        // sending it again cannot help. A 502 with another body stays a gateway failure (retried).
+        if ((response.status === 500 || response.status === 502) && /Check your URI and try again/i.test(message))
           return {
             kind: 'notFound',
-            hint: 'The URL does not reach a Campaign instance: check the organization id (the tenant in the URL, not the IMS org id).'
+            hint: 'The URL does not reach a Campaign instance: check the organization id in it (the Campaign tenant, not the IMS org id …@AdobeOrg). If it is right, ask your Campaign administrator or Adobe contact to check the instance\'s CNAME setup (Adobe\'s "Setting up API access", troubleshooting).'
           }
         if (response.status === 404 && /rc=-2003/.test(message))
           return { hint: 'Unknown resource or filter. Custom filters and extension fields exist only under /profileAndServicesExt.' }

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { ImsTokenProvider } from '../../src/main/connectors/campaign/auth'
+import { CampaignConnector } from '../../src/main/connectors/campaign/connector'
+import type { HttpEvent } from '../../src/main/connectors/http/client'
+import type { ConnectorError } from '../../src/main/connectors/http/errors'
+import { serveCampaignSandbox, type ServedCampaignSandbox } from '../../src/main/sandbox/campaign/serve'
+import type { CampaignSandboxOptions } from '../../src/main/sandbox/campaign'
+
+/**
+ * The connector against Adobe's published formats, over real HTTP against the Campaign
+ * sandbox: answers Adobe documents that the connector once read wrongly.
+ */
+let served: ServedCampaignSandbox | undefined
+afterEach(async () => {
+  await served?.close()
+  served = undefined
+})
+
+async function start(options: Partial<Omit<CampaignSandboxOptions, 'baseUrl'>> = {}) {
+  served = await serveCampaignSandbox({ seed: 11, profiles: 5, deliveries: 0, ...options })
+  return served.sandbox
+}
+
+function connector(events: HttpEvent[] = [], baseUrl?: string): CampaignConnector {
+  const { info } = served!.sandbox
+  return new CampaignConnector({
+    baseUrl: baseUrl ?? info.url,
+    apiKey: info.clientId,
+    tokenProvider: new ImsTokenProvider({
+      imsUrl: info.imsUrl,
+      clientId: info.clientId,
+      clientSecret: info.clientSecret,
+      scopes: info.scopes
+    }),
+    retry: { baseDelayMs: 5, maxDelayMs: 20 },
+    onEvent: (e) => events.push(e)
+  })
+}
+
+async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
+  try {
+    await promise
+  } catch (error) {
+    return error as ConnectorError
+  }
+  throw new Error('expected a failure')
+}
+
+describe('the "Oops… Check your URI" setup error', () => {
+  it('with 502 is the setup error with its hint, sent once; a gateway 502 with another body is still retried', async () => {
+    const sandbox = await start({ uriErrorStatus: 502 })
+    const events: HttpEvent[] = []
+    const noOrg = sandbox.info.url.replace(/\/[^/]+\/campaign\/$/, '/campaign/')
+    const error = await failure(connector(events, noOrg).getJson('profileAndServices/profile'))
+    expect(error.status).toBe(502)
+    expect(error.kind).toBe('notFound')
+    expect(error.hint).toMatch(/organization id/)
+    expect(events.filter((e) => e.type === 'retry')).toHaveLength(0)
+
+    sandbox.faults.update({ serverErrorRate: 1 })
+    const retried: HttpEvent[] = []
+    const gateway = await failure(connector(retried).getJson('profileAndServices/profile'))
+    expect(gateway.kind).toBe('server')
+    expect(retried.filter((e) => e.type === 'retry').length).toBeGreaterThan(0)
+  })
+})
