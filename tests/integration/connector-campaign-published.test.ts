@@ -64,3 +64,19 @@ describe('the "Oops… Check your URI" setup error', () => {
     expect(retried.filter((e) => e.type === 'retry').length).toBeGreaterThan(0)
   })
 })
+
+describe('subscriptions', () => {
+  it("reads every page of a profile's subscriptions, following next (a page holds 25)", async () => {
+    await start()
+    const campaign = connector()
+    const [profile] = (await campaign.profiles({ pageSize: 1 }).next()).value!.records
+    for (let i = 0; i < 30; i++) {
+      const name = `newsletter${String(i).padStart(2, '0')}`
+      await campaign.create('service', { name, label: `Newsletter ${i}` })
+      await campaign.subscribe(profile, { name })
+    }
+    const subscriptions = await campaign.subscriptions(profile)
+    expect(subscriptions.length).toBeGreaterThanOrEqual(30)
+    expect(new Set(subscriptions.map((s) => s.PKey)).size).toBe(subscriptions.length)
+  })
+})

@@ -461,10 +461,17 @@ export class CampaignConnector {
     throw new ConnectorError({ kind: 'badRequest', service: 'campaign', message: 'The profile has no href: read it from Campaign first.' })
   }
 
+  /** Every subscription of a profile: all pages, following `next.href` (a page holds 25 by default). */
   async subscriptions(profile: CampaignRecord | string, signal?: AbortSignal): Promise<CampaignRecord[]> {
-    const href = this.subscriptionsHref(profile)
-    // Without its list the answer is not "no subscriptions": an opt-out sync would act on that.
-    return pageRecords<CampaignRecord>(await this.getJson(href, signal), 'content', 'campaign', href)
+    const out: CampaignRecord[] = []
+    let next: string | undefined = this.subscriptionsHref(profile)
+    while (next) {
+      const body: { content?: CampaignRecord[]; next?: { href?: string } } = await this.getJson(next, signal)
+      // Without its list the answer is not "no subscriptions": an opt-out sync would act on that.
+      out.push(...pageRecords<CampaignRecord>(body, 'content', 'campaign', next))
+      next = body.next?.href || undefined
+    }
+    return out
   }
 
   /** Subscribes a profile to a service (by PKey, or by service name). Campaign answers an existing subscription when repeated. */
