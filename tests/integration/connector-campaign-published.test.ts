@@ -5,6 +5,8 @@ import type { HttpEvent } from '../../src/main/connectors/http/client'
 import type { ConnectorError } from '../../src/main/connectors/http/errors'
 import { serveCampaignSandbox, type ServedCampaignSandbox } from '../../src/main/sandbox/campaign/serve'
 import type { CampaignSandboxOptions } from '../../src/main/sandbox/campaign'
+import { eventRegistrationDefinition } from '../../src/main/sandbox/campaign/custom-resources'
+import { str } from '../../src/main/sandbox/campaign/resources'
 
 /**
  * The connector against Adobe's published formats, over real HTTP against the Campaign
@@ -78,5 +80,34 @@ describe('subscriptions', () => {
     const subscriptions = await campaign.subscriptions(profile)
     expect(subscriptions.length).toBeGreaterThanOrEqual(30)
     expect(new Set(subscriptions.map((s) => s.PKey)).size).toBe(subscriptions.length)
+  })
+})
+
+describe('a custom resource not linked to the profile (/customResources)', () => {
+  it('is found by its filters and read incrementally under /customResources; a missing filter says where it looked', async () => {
+    await start({
+      customResources: [
+        eventRegistrationDefinition(),
+        { name: 'cusStore', label: 'Stores', keyField: 'externalId', fields: [str('storeName', 'Store name', 64)] }
+      ]
+    })
+    const campaign = connector()
+    expect((await campaign.listResources()).find((r) => r.name === 'cusStore')?.family).toBe('customResources')
+    const before = new Date(Date.now() - 60_000)
+    await campaign.create('cusStore', { externalId: 'store-1', storeName: 'Lyon' })
+    await campaign.create('cusStore', { externalId: 'store-2', storeName: 'Nantes' })
+
+    const found = await campaign.findByFilter('cusStore', 'byExternalId', { externalId_parameter: 'store-2' })
+    expect(found.map((r) => r.storeName)).toEqual(['Nantes'])
+    expect(String(found[0].href)).toContain('/customResources/cusStore/')
+
+    const changed: string[] = []
+    for await (const page of campaign.modifiedSince('cusStore', before)) changed.push(...page.records.map((r) => String(r.externalId)))
+    expect(changed.sort()).toEqual(['store-1', 'store-2'])
+
+    const missing = await failure(campaign.findByFilter('cusStore', 'byNothing', { nothing_parameter: 'x' }))
+    expect(missing.kind).toBe('notFound')
+    expect(missing.hint).toMatch(/under \/customResources/)
+    expect(missing.request).toContain('/customResources/cusStore/byNothing')
   })
 })

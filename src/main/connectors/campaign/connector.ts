@@ -95,6 +95,21 @@ export function campaignEngineKind(status: number, parsed: { code?: string; mess
 }
 
 /**
+ * What a 404 rc=-2003 ("no such route") means where it was asked. Custom resources not linked to
+ * the profile exist only under /customResources, the linked ones and the profile's extension
+ * fields and custom filters only under /profileAndServicesExt
+ * (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/interacting-with-custom-resources).
+ */
+function noRouteHint(url: string): string {
+  const family = url.match(/\/(profileAndServicesExt|profileAndServices|customResources)\//)?.[1]
+  if (family === 'customResources')
+    return 'Unknown resource or filter under /customResources: check the name (case-sensitive) and that the custom resource, and the filter, are published. Resources linked to the profile are under /profileAndServicesExt instead.'
+  if (family === 'profileAndServicesExt')
+    return 'Unknown resource or filter under /profileAndServicesExt: check the name (case-sensitive) and that the resource, and the filter, are published. Custom resources not linked to the profile are under /customResources instead.'
+  return 'Unknown resource or filter. Custom filters and extension fields are reachable only under /profileAndServicesExt; custom resources not linked to the profile only under /customResources.'
+}
+
+/**
  * Adobe Campaign Standard REST: resource metadata, paged lists by `next.href`, lookups by
  * filter, writes by `href`, custom resources, subscriptions and marketing history.
  */
@@ -130,7 +145,7 @@ export class CampaignConnector {
       }),
       // 401013 = the token is not valid (expired, revoked): get a new one once.
       isTokenRejected: (response) => response.status === 401,
-      classify: (response, parsed) => {
+      classify: (response, parsed, request) => {
         const message = parsed.message ?? ''
         if (parsed.code === '403023')
           return {
@@ -152,8 +167,7 @@ export class CampaignConnector {
             kind: 'notFound',
             hint: 'The URL does not reach a Campaign instance: check the organization id in it (the Campaign tenant, not the IMS org id …@AdobeOrg). If it is right, ask your Campaign administrator or Adobe contact to check the instance\'s CNAME setup (Adobe\'s "Setting up API access", troubleshooting).'
           }
-        if (response.status === 404 && /rc=-2003/.test(message))
-          return { hint: 'Unknown resource or filter. Custom filters and extension fields exist only under /profileAndServicesExt.' }
+        if (response.status === 404 && /rc=-2003/.test(message)) return { hint: noRouteHint(request.url) }
         const kind = campaignEngineKind(response.status, parsed)
         if (kind === 'badRequest' && /\bXTK-170036\b/.test(`${parsed.code ?? ''} ${message}`))
           return {
@@ -302,10 +316,11 @@ export class CampaignConnector {
 
   /**
    * Pages of the records changed at or after `since` (Campaign's `lastModified`), through the
-   * connection's custom filter (`modifiedSinceFilter`, reachable under /profileAndServicesExt,
-   * https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/global-concepts/additional-operations/filtering).
-   * `from` continues from a page's `next` link. A 404 (rc=-2003) means the filter is not
-   * defined on this instance: the error's hint says how to define it.
+   * connection's custom filter (`modifiedSinceFilter`,
+   * https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/global-concepts/additional-operations/filtering),
+   * asked in the resource's own family: /profileAndServicesExt for the profile and linked custom
+   * resources, /customResources for the others. `from` continues from a page's `next` link. A
+   * 404 (rc=-2003) means the filter is not defined there: the error's hint says how to define it.
    */
   async *modifiedSince(
     resource: string,
@@ -313,10 +328,11 @@ export class CampaignConnector {
     options: Omit<ListOptions, 'filters' | 'params' | 'family'> = {}
   ): AsyncGenerator<CampaignPage> {
     const { name, param } = this.modifiedSinceFilter
+    const family = await this.familyOf(resource, options.signal)
     try {
       yield* this.list(resource, {
         ...options,
-        family: 'profileAndServicesExt',
+        family,
         filters: [name],
         params: { [param]: campaignTimestamp(since) }
       })
@@ -324,7 +340,7 @@ export class CampaignConnector {
       if (isConnectorError(error) && error.kind === 'notFound' && !options.from)
         throw new ConnectorError({
           ...error.toJSON(),
-          message: `Campaign has no filter '${name}' on ${resource}: ${error.message}`,
+          message: `Campaign has no filter '${name}' on ${resource} (/${family}): ${error.message}`,
           hint: `Define a custom filter '${name}' on the ${resource} resource ("Filter definition" tab: lastModified on or after a date parameter '${param.replace(/_parameter$/, '')}'), publish it, or set the connection's filter name.`
         })
       throw error
@@ -336,22 +352,26 @@ export class CampaignConnector {
     return this.list('profile', options)
   }
 
-  async count(resource: string, options: Pick<ListOptions, 'filters' | 'params' | 'family' | 'signal'> = {}): Promise<number> {
+  /**
+   * `GET …/_count` → `{"count": N}`. An answer without a readable count is unknown (undefined),
+   * never 0: callers would take an unknown table for an empty one.
+   */
+  async count(resource: string, options: Pick<ListOptions, 'filters' | 'params' | 'family' | 'signal'> = {}): Promise<number | undefined> {
     const family = options.family ?? (await this.familyOf(resource, options.signal))
     const filters = (options.filters ?? []).map((f) => `/${encodeURIComponent(f)}`).join('')
     const query = new URLSearchParams(options.params ?? {}).toString()
-    const body = await this.getJson<{ count?: number }>(
+    const body = await this.getJson<{ count?: unknown }>(
       `${family}/${encodeURIComponent(resource)}${filters}/_count${query ? `?${query}` : ''}`,
       options.signal
     )
-    return Number(body.count ?? 0)
+    const count = typeof body?.count === 'string' && /^\d+$/.test(body.count) ? Number(body.count) : body?.count
+    return typeof count === 'number' && Number.isSafeInteger(count) && count >= 0 ? count : undefined
   }
 
-  /** Records matching a filter (e.g. `byEmail` with `{ email }`), all pages. */
+  /** Records matching a filter (e.g. `byEmail` with `{ email }`), all pages, in the resource's family (custom filters included). */
   async findByFilter(resource: string, filter: string, params: Record<string, string>, signal?: AbortSignal): Promise<CampaignRecord[]> {
     const out: CampaignRecord[] = []
-    for await (const record of this.records(resource, { filters: [filter], params, family: 'profileAndServicesExt', signal }))
-      out.push(record)
+    for await (const record of this.records(resource, { filters: [filter], params, signal })) out.push(record)
     return out
   }
 
