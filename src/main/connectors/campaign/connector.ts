@@ -516,7 +516,11 @@ export class CampaignConnector {
 
   // ---------------------------------------------------------------- marketing history
 
-  /** A profile's marketing events (sends, opens, clicks, bounces), newest first, paged. */
+  /**
+   * A profile's marketing events, every page
+   * (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/interacting-with-marketing-history).
+   * In no particular order: Adobe documents no sorting for this list, so none is asked for.
+   */
   async *historyEvents(profilePKey: string, options: { pageSize?: number; signal?: AbortSignal } = {}): AsyncGenerator<CampaignRecord> {
     const history = await this.getJson<{ events?: { href?: string } }>(
       `profileAndServices/history/${encodeURIComponent(profilePKey)}`,
@@ -525,7 +529,6 @@ export class CampaignConnector {
     let next: string | undefined = history.events?.href
     if (!next) return
     const query = new URLSearchParams({
-      _order: 'date desc',
       _forcePagination: 'true',
       ...(options.pageSize ? { _lineCount: String(options.pageSize) } : {})
     })

@@ -70,6 +70,12 @@ export interface CampaignSandboxOptions {
    * (https://experienceleague.adobe.com/en/docs/experience-cloud/campaign/apis/setting-up-api-access).
    */
   uriErrorStatus?: 500 | 502
+  /**
+   * Marketing history events: 'extended' (default) adds the sandbox's keys (eventId, eventType,
+   * delivery and campaign names…) [INF]; 'documented' serves only the keys Adobe documents
+   * (PKey, category, date, href, label, mirrorPage, type) and no `_order` on that list.
+   */
+  historyEvents?: 'extended' | 'documented'
   /** Clock, for tests that need exact timestamps. */
   now?: () => Date
 }
@@ -96,6 +102,7 @@ export interface CampaignSettings {
   bigTableThreshold: number
   relativeNextHref: boolean
   uriErrorStatus: 500 | 502
+  historyEvents: 'extended' | 'documented'
   now: () => Date
 }
 
@@ -122,6 +129,7 @@ export function resolveSettings(options: CampaignSandboxOptions): CampaignSettin
     bigTableThreshold: options.bigTableThreshold ?? 100_000,
     relativeNextHref: options.relativeNextHref ?? false,
     uriErrorStatus: options.uriErrorStatus ?? 500,
+    historyEvents: options.historyEvents ?? 'extended',
     now: options.now ?? (() => new Date())
   }
 }
