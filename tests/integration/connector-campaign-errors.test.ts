@@ -50,6 +50,17 @@ async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
   throw new Error('expected a failure')
 }
 
+/** The family listings (`GET /<family>/`): cusThing is published under profileAndServicesExt. */
+function listing(path: string): Answer | undefined {
+  const family = path.match(/^\/acme\/campaign\/(profileAndServices|profileAndServicesExt|customResources)\/(?:\?|$)/)?.[1]
+  if (!family) return undefined
+  const thing = { content: `${base}${family}/cusThing/`, href: `${base}${family}/cusThing/`, name: 'cusThing', type: 'collection' }
+  return {
+    status: 200,
+    body: family === 'profileAndServicesExt' ? { apiName: 'resourceType', cusThing: thing } : { apiName: 'resourceType' }
+  }
+}
+
 describe('Campaign error classification', () => {
   it('an engine 500 with unknown wording is a record error, sent once (not retried)', async () => {
     calls.length = 0
@@ -106,7 +117,7 @@ describe('Campaign error classification', () => {
     for (const [status, body] of [
       [500, ''],
       [503, { code: 503, message: 'Service Unavailable' }],
-      [502, { code: 502, message: 'Oops. Something went wrong. Check your URI and try again.' }]
+      [502, '<html><head><title>502 Bad Gateway</title></head></html>']
     ] as const) {
       calls.length = 0
       answer = () => ({ status, body })
@@ -121,6 +132,8 @@ describe('the key lookup', () => {
   it('switches the run to the filter at the first XTK-170036: one refused call, not one (or five) per record', async () => {
     calls.length = 0
     answer = (_method, path) => {
+      const family = listing(path)
+      if (family) return family
       if (path.includes('/byEmail')) {
         const email = new URL(path, 'http://x').searchParams.get('email_parameter')
         return {
@@ -136,7 +149,7 @@ describe('the key lookup', () => {
     const found = await sink.lookup(keys, new AbortController().signal)
     expect([...found.keys()]).toEqual(['a@x.example'])
     expect(sink.lookupMode).toBe('filter')
-    const byUrl = calls.filter((c) => !c.includes('/byEmail'))
+    const byUrl = calls.filter((c) => !c.includes('/byEmail') && !listing(c.split(' ')[1]))
     expect(byUrl).toHaveLength(1)
     expect(calls.filter((c) => c.includes('/byEmail'))).toHaveLength(keys.length)
   })
@@ -170,6 +183,8 @@ describe('the key lookup', () => {
   it('a PATCH by key answered XTK-170036 (not an identification key) goes through the filter from then on', async () => {
     calls.length = 0
     answer = (method, path) => {
+      const family = listing(path)
+      if (family) return family
       if (path.includes('/byEmail')) {
         const email = new URL(path, 'http://x').searchParams.get('email_parameter')!
         return { status: 200, body: { content: [{ PKey: '@1', href: `${base}profileAndServicesExt/cusThing/@1`, email }] } }
@@ -184,15 +199,36 @@ describe('the key lookup', () => {
     )
     expect(out).toMatchObject([{ key: 'a@x.example', outcome: 'updated' }])
     expect(sink.lookupMode).toBe('filter')
-    expect(calls.map((c) => c.split(' ')[0])).toEqual(['PATCH', 'GET', 'PATCH'])
+    expect(calls.filter((c) => !listing(c.split(' ')[1])).map((c) => c.split(' ')[0])).toEqual(['PATCH', 'GET', 'PATCH'])
   })
 
   it('an unconfirmed key goes through the filter from the start', async () => {
     calls.length = 0
-    answer = () => ({ status: 200, body: { content: [] } })
+    answer = (_method, path) => listing(path) ?? { status: 200, body: { content: [] } }
     const sink = new CampaignSink({ connector: connector(), resource: 'cusThing', keyField: 'email', keyInUrl: false })
     await sink.lookup(['a@x.example', 'b@x.example'], new AbortController().signal)
-    expect(calls.every((c) => c.includes('/profileAndServicesExt/cusThing/byEmail?'))).toBe(true)
-    expect(calls).toHaveLength(2)
+    const lookups = calls.filter((c) => !listing(c.split(' ')[1]))
+    expect(lookups.every((c) => c.includes('/profileAndServicesExt/cusThing/byEmail?'))).toBe(true)
+    expect(lookups).toHaveLength(2)
+  })
+
+  it('a _count answered without a count is unknown, not an empty target: records are still looked up', async () => {
+    calls.length = 0
+    answer = (_method, path) => {
+      const family = listing(path)
+      if (family) return family
+      if (path.includes('/_count')) return { status: 200, body: {} }
+      const email = new URL(path, 'http://x').searchParams.get('email_parameter')
+      return {
+        status: 200,
+        body: { content: email === 'a@x.example' ? [{ PKey: '@a', href: `${base}profileAndServicesExt/cusThing/@a`, email }] : [] }
+      }
+    }
+    const campaign = connector()
+    expect(await campaign.count('cusThing')).toBeUndefined()
+    const sink = new CampaignSink({ connector: campaign, resource: 'cusThing', keyField: 'email', keyInUrl: false, lookups: 'auto' })
+    const found = await sink.lookup(['a@x.example', 'b@x.example'], new AbortController().signal)
+    expect(sink.lookupStrategy).toBe('perKey')
+    expect([...found.keys()]).toEqual(['a@x.example'])
   })
 })

@@ -99,7 +99,12 @@ export async function testConnection(
   const resource = options.table ?? profile.testResource
   if (!(await run('metadata', async () => `${resource}: ${(await connector.getResource(resource, signal)).fields.length} fields`)))
     return report()
-  await run('count', async () => `${(await connector.count(resource, { signal })).toLocaleString('en-US')} records`)
+  await run('count', async () => {
+    const count = await connector.count(resource, { signal })
+    return count === undefined
+      ? 'Campaign answered without a count (the number of records is unknown)'
+      : `${count.toLocaleString('en-US')} records`
+  })
   return report()
 }
 

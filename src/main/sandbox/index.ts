@@ -32,6 +32,8 @@ export interface SandboxOptions {
   deliveries?: number
   /** Campaign's custom resources, as published on the instance (default cusVehicle and cusEventRegistration). */
   campaignResources?: CustomResourceDefinition[]
+  /** Campaign's marketing history events: with the sandbox's extra keys (default) or only Adobe's documented ones (docs/sandbox-campaign.md). */
+  campaignHistoryEvents?: 'extended' | 'documented'
   /** Injected faults, per service. */
   faults?: { dynamics?: Partial<FaultSettings>; campaign?: Partial<FaultSettings> }
   /** Restore from this file on start when it exists; save to it on save() and close(). */
@@ -143,6 +145,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       profiles,
       deliveries: options.deliveries,
       ...(options.campaignResources ? { customResources: options.campaignResources } : {}),
+      ...(options.campaignHistoryEvents ? { historyEvents: options.campaignHistoryEvents } : {}),
       // Profiles adopted by an earlier integration point at real contacts, so their history reaches a timeline.
       linkedContactId: (index) => (index < contacts ? contactIds.idOf('contact', index) : undefined),
       baseUrl: http.origin,

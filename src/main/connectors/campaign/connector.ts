@@ -73,7 +73,8 @@ const families: CampaignFamily[] = ['profileAndServices', 'profileAndServicesExt
  *  - "Unable to find document" / 404: no such record.
  *  - Any other 500 with an engine body (an `RST-`/`XTK-`/`PGS-`… code, or a JSON message) is the
  *    engine refusing this request's data: a record error, not a reason to retry. An empty or
- *    non-engine 500 stays a server error (retried); 502/503/504 are the gateway's (retried).
+ *    non-engine 500 stays a server error (retried); 502/503/504 are the gateway's (retried),
+ *    except the documented "Oops… Check your URI" setup error (the connector's classifier).
  */
 /** Campaign's timestamp form, `2025-03-01 09:01:30.000Z` (as `lastModified` reads). */
 export function campaignTimestamp(date: Date): string {
@@ -91,6 +92,21 @@ export function campaignEngineKind(status: number, parsed: { code?: string; mess
   if (/^[A-Z]{3}-\d{6}$/.test(code) || /\b[A-Z]{3}-\d{6}\b/.test(message)) return 'badRequest'
   if (message.trim() !== '' && !/^<|Service Unavailable|Internal Server Error$/i.test(message.trim())) return 'badRequest'
   return undefined
+}
+
+/**
+ * What a 404 rc=-2003 ("no such route") means where it was asked. Custom resources not linked to
+ * the profile exist only under /customResources, the linked ones and the profile's extension
+ * fields and custom filters only under /profileAndServicesExt
+ * (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/interacting-with-custom-resources).
+ */
+function noRouteHint(url: string): string {
+  const family = url.match(/\/(profileAndServicesExt|profileAndServices|customResources)\//)?.[1]
+  if (family === 'customResources')
+    return 'Unknown resource or filter under /customResources: check the name (case-sensitive) and that the custom resource, and the filter, are published. Resources linked to the profile are under /profileAndServicesExt instead.'
+  if (family === 'profileAndServicesExt')
+    return 'Unknown resource or filter under /profileAndServicesExt: check the name (case-sensitive) and that the resource, and the filter, are published. Custom resources not linked to the profile are under /customResources instead.'
+  return 'Unknown resource or filter. Custom filters and extension fields are reachable only under /profileAndServicesExt; custom resources not linked to the profile only under /customResources.'
 }
 
 /**
@@ -129,7 +145,7 @@ export class CampaignConnector {
       }),
       // 401013 = the token is not valid (expired, revoked): get a new one once.
       isTokenRejected: (response) => response.status === 401,
-      classify: (response, parsed) => {
+      classify: (response, parsed, request) => {
         const message = parsed.message ?? ''
         if (parsed.code === '403023')
           return {
@@ -143,14 +159,15 @@ export class CampaignConnector {
             kind: 'unauthorized',
             hint: 'The access token was refused even after a new one was fetched. Check the credential and its scopes.'
           }
-        // Documented: 500 "Oops… Check your URI" = wrong organization or path; the same text with 502 is a gateway hiccup.
-        if (response.status === 500 && /Check your URI and try again/i.test(message))
+        // "Oops… Check your URI and try again" is a setup error with 500 or 502 (Adobe documents both,
+        // https://experienceleague.adobe.com/en/docs/experience-cloud/campaign/apis/setting-up-api-access):
+        // sending it again cannot help. A 502 with another body stays a gateway failure (retried).
+        if ((response.status === 500 || response.status === 502) && /Check your URI and try again/i.test(message))
           return {
             kind: 'notFound',
-            hint: 'The URL does not reach a Campaign instance: check the organization id (the tenant in the URL, not the IMS org id).'
+            hint: 'The URL does not reach a Campaign instance: check the organization id in it (the Campaign tenant, not the IMS org id …@AdobeOrg). If it is right, ask your Campaign administrator or Adobe contact to check the instance\'s CNAME setup (Adobe\'s "Setting up API access", troubleshooting).'
           }
-        if (response.status === 404 && /rc=-2003/.test(message))
-          return { hint: 'Unknown resource or filter. Custom filters and extension fields exist only under /profileAndServicesExt.' }
+        if (response.status === 404 && /rc=-2003/.test(message)) return { hint: noRouteHint(request.url) }
         const kind = campaignEngineKind(response.status, parsed)
         if (kind === 'badRequest' && /\bXTK-170036\b/.test(`${parsed.code ?? ''} ${message}`))
           return {
@@ -299,10 +316,11 @@ export class CampaignConnector {
 
   /**
    * Pages of the records changed at or after `since` (Campaign's `lastModified`), through the
-   * connection's custom filter (`modifiedSinceFilter`, reachable under /profileAndServicesExt,
-   * https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/global-concepts/additional-operations/filtering).
-   * `from` continues from a page's `next` link. A 404 (rc=-2003) means the filter is not
-   * defined on this instance: the error's hint says how to define it.
+   * connection's custom filter (`modifiedSinceFilter`,
+   * https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/global-concepts/additional-operations/filtering),
+   * asked in the resource's own family: /profileAndServicesExt for the profile and linked custom
+   * resources, /customResources for the others. `from` continues from a page's `next` link. A
+   * 404 (rc=-2003) means the filter is not defined there: the error's hint says how to define it.
    */
   async *modifiedSince(
     resource: string,
@@ -310,10 +328,11 @@ export class CampaignConnector {
     options: Omit<ListOptions, 'filters' | 'params' | 'family'> = {}
   ): AsyncGenerator<CampaignPage> {
     const { name, param } = this.modifiedSinceFilter
+    const family = await this.familyOf(resource, options.signal)
     try {
       yield* this.list(resource, {
         ...options,
-        family: 'profileAndServicesExt',
+        family,
         filters: [name],
         params: { [param]: campaignTimestamp(since) }
       })
@@ -321,7 +340,7 @@ export class CampaignConnector {
       if (isConnectorError(error) && error.kind === 'notFound' && !options.from)
         throw new ConnectorError({
           ...error.toJSON(),
-          message: `Campaign has no filter '${name}' on ${resource}: ${error.message}`,
+          message: `Campaign has no filter '${name}' on ${resource} (/${family}): ${error.message}`,
           hint: `Define a custom filter '${name}' on the ${resource} resource ("Filter definition" tab: lastModified on or after a date parameter '${param.replace(/_parameter$/, '')}'), publish it, or set the connection's filter name.`
         })
       throw error
@@ -333,22 +352,26 @@ export class CampaignConnector {
     return this.list('profile', options)
   }
 
-  async count(resource: string, options: Pick<ListOptions, 'filters' | 'params' | 'family' | 'signal'> = {}): Promise<number> {
+  /**
+   * `GET …/_count` → `{"count": N}`. An answer without a readable count is unknown (undefined),
+   * never 0: callers would take an unknown table for an empty one.
+   */
+  async count(resource: string, options: Pick<ListOptions, 'filters' | 'params' | 'family' | 'signal'> = {}): Promise<number | undefined> {
     const family = options.family ?? (await this.familyOf(resource, options.signal))
     const filters = (options.filters ?? []).map((f) => `/${encodeURIComponent(f)}`).join('')
     const query = new URLSearchParams(options.params ?? {}).toString()
-    const body = await this.getJson<{ count?: number }>(
+    const body = await this.getJson<{ count?: unknown }>(
       `${family}/${encodeURIComponent(resource)}${filters}/_count${query ? `?${query}` : ''}`,
       options.signal
     )
-    return Number(body.count ?? 0)
+    const count = typeof body?.count === 'string' && /^\d+$/.test(body.count) ? Number(body.count) : body?.count
+    return typeof count === 'number' && Number.isSafeInteger(count) && count >= 0 ? count : undefined
   }
 
-  /** Records matching a filter (e.g. `byEmail` with `{ email }`), all pages. */
+  /** Records matching a filter (e.g. `byEmail` with `{ email }`), all pages, in the resource's family (custom filters included). */
   async findByFilter(resource: string, filter: string, params: Record<string, string>, signal?: AbortSignal): Promise<CampaignRecord[]> {
     const out: CampaignRecord[] = []
-    for await (const record of this.records(resource, { filters: [filter], params, family: 'profileAndServicesExt', signal }))
-      out.push(record)
+    for await (const record of this.records(resource, { filters: [filter], params, signal })) out.push(record)
     return out
   }
 
@@ -458,10 +481,17 @@ export class CampaignConnector {
     throw new ConnectorError({ kind: 'badRequest', service: 'campaign', message: 'The profile has no href: read it from Campaign first.' })
   }
 
+  /** Every subscription of a profile: all pages, following `next.href` (a page holds 25 by default). */
   async subscriptions(profile: CampaignRecord | string, signal?: AbortSignal): Promise<CampaignRecord[]> {
-    const href = this.subscriptionsHref(profile)
-    // Without its list the answer is not "no subscriptions": an opt-out sync would act on that.
-    return pageRecords<CampaignRecord>(await this.getJson(href, signal), 'content', 'campaign', href)
+    const out: CampaignRecord[] = []
+    let next: string | undefined = this.subscriptionsHref(profile)
+    while (next) {
+      const body: { content?: CampaignRecord[]; next?: { href?: string } } = await this.getJson(next, signal)
+      // Without its list the answer is not "no subscriptions": an opt-out sync would act on that.
+      out.push(...pageRecords<CampaignRecord>(body, 'content', 'campaign', next))
+      next = body.next?.href || undefined
+    }
+    return out
   }
 
   /** Subscribes a profile to a service (by PKey, or by service name). Campaign answers an existing subscription when repeated. */
@@ -486,7 +516,11 @@ export class CampaignConnector {
 
   // ---------------------------------------------------------------- marketing history
 
-  /** A profile's marketing events (sends, opens, clicks, bounces), newest first, paged. */
+  /**
+   * A profile's marketing events, every page
+   * (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/interacting-with-marketing-history).
+   * In no particular order: Adobe documents no sorting for this list, so none is asked for.
+   */
   async *historyEvents(profilePKey: string, options: { pageSize?: number; signal?: AbortSignal } = {}): AsyncGenerator<CampaignRecord> {
     const history = await this.getJson<{ events?: { href?: string } }>(
       `profileAndServices/history/${encodeURIComponent(profilePKey)}`,
@@ -495,7 +529,6 @@ export class CampaignConnector {
     let next: string | undefined = history.events?.href
     if (!next) return
     const query = new URLSearchParams({
-      _order: 'date desc',
       _forcePagination: 'true',
       ...(options.pageSize ? { _lineCount: String(options.pageSize) } : {})
     })

@@ -1,8 +1,11 @@
 import { enumeration, keyFilter, modifiedSinceFilter, stamp, str, type FieldDef, type ProfileLink, type ResourceDef } from './resources'
 
 /**
- * A custom resource linked to the profile, as a consultant would publish it in Campaign:
- * `cus` prefix, an identification key holding the Dynamics id, and a link to the profile.
+ * A custom resource as a consultant would publish it in Campaign: `cus` prefix, an
+ * identification key holding the Dynamics id, and usually a link to the profile. Linked, it is
+ * served under /profileAndServicesExt; without `profileLink`, only under /customResources, with
+ * its filters (custom ones included, [INF]) — Adobe: "all the entities that are not linked to
+ * profile", https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/interacting-with-custom-resources.
  */
 export interface CustomResourceDefinition {
   /** Must start with `cus` (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/global-concepts/custom-resources). */
@@ -12,7 +15,7 @@ export interface CustomResourceDefinition {
   keyField: string
   /** Fields besides the key, `created`, `lastModified` and the link. */
   fields: FieldDef[]
-  profileLink: ProfileLink
+  profileLink?: ProfileLink
 }
 
 /**
@@ -66,16 +69,20 @@ export function eventRegistrationDefinition(): CustomResourceDefinition {
 export function customResource(definition: CustomResourceDefinition): ResourceDef {
   const bare = definition.name.replace(/^cus/, '')
   const link = definition.profileLink
-  const linkField: FieldDef = {
-    name: link.name,
-    label: link.label,
-    type: 'link',
-    resType: 'link',
-    target: 'profile',
-    mandatory: link.cardinality === '1',
-    // A field-joined link is computed from the join field; it cannot be written directly.
-    readOnly: link.join === 'field'
-  }
+  const linkFields: FieldDef[] = link
+    ? [
+        {
+          name: link.name,
+          label: link.label,
+          type: 'link',
+          resType: 'link',
+          target: 'profile',
+          mandatory: link.cardinality === '1',
+          // A field-joined link is computed from the join field; it cannot be written directly.
+          readOnly: link.join === 'field'
+        }
+      ]
+    : []
   return {
     name: definition.name,
     label: definition.label,
@@ -83,11 +90,11 @@ export function customResource(definition: CustomResourceDefinition): ResourceDe
     schema: `cus:${bare.charAt(0).toLowerCase()}${bare.slice(1)}`,
     schemaLabel: `${definition.label} (cus:${bare.charAt(0).toLowerCase()}${bare.slice(1)})`,
     entityLabel: definition.label.replace(/s$/, ''),
-    families: ['profileAndServicesExt'],
+    families: link ? ['profileAndServicesExt'] : ['customResources'],
     fields: [
       str(definition.keyField, 'ID', 64, { key: true, mandatory: true }),
       ...definition.fields,
-      linkField,
+      ...linkFields,
       stamp('created', 'Created', { readOnly: true }),
       stamp('lastModified', 'Last modified', { readOnly: true })
     ],
@@ -102,6 +109,6 @@ export function customResource(definition: CustomResourceDefinition): ResourceDe
     ],
     collections: [],
     title: (v) => String(v[definition.keyField] ?? ''),
-    profileLink: link
+    ...(link ? { profileLink: link } : {})
   }
 }

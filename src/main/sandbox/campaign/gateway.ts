@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { dropConnection, type FaultInjector } from '../common/faults'
 import { seededRandom, type Random } from '../common/random'
-import { OOPS, sendGatewayError } from './errors'
+import { sendGatewayError } from './errors'
 import { sendJson } from '../common/http'
 import { bearerOf, type ImsTokens } from './ims'
 import { requiredScopes, type CampaignSettings } from './options'
@@ -32,9 +32,10 @@ export class Gateway {
       return true
     }
     if (decision === 'serverError') {
-      // Alternates the two retryable gateway failures: the documented 502 and a 503.
+      // Alternates two retryable gateway failures, 502 and 503 [INF]. Not the documented 502 "Oops…
+      // Check your URI", which is a setup error (docs/sandbox-campaign.md, `uriErrorStatus`).
       const status = this.serverErrors++ % 2 === 0 ? 502 : 503
-      sendJson(res, status, { code: status, message: status === 502 ? OOPS : 'Service Unavailable' })
+      sendJson(res, status, { code: status, message: status === 502 ? 'Bad Gateway' : 'Service Unavailable' })
       return true
     }
     if (decision === 'throttle') {

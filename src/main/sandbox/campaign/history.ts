@@ -10,7 +10,8 @@ import type { BroadLog, Delivery, StoredRecord, TrackingLog } from './store'
  * Marketing history (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/interacting-with-marketing-history): `GET /profileAndServices/history/<PKEY>` and its
  * `events`. The documented event keys are PKey, category, date, href, label, mirrorPage,
  * type; the rest (eventId, eventType, delivery/campaign names, url, failure) are sandbox
- * additions [INF] that a connector needs to build timeline activities.
+ * additions [INF] that a connector needs to build timeline activities. With the
+ * `historyEvents: 'documented'` option only the documented keys are served, as a real tenant.
  */
 export function historyEventResource(): ResourceDef {
   return {
@@ -92,14 +93,18 @@ export function mirrorPageUrl(model: CampaignModel, broadLogId: number): string 
 function renderEvent(model: CampaignModel, eventsHref: string, event: MarketingEvent): Record<string, unknown> {
   const pkey = model.pkey(event.tracking ? 'trackingLog' : 'broadLog', event.id)
   const href = `${eventsHref}/${pkey}`
-  return sortKeys({
+  const documented = {
     PKey: pkey,
     category: 'email',
     date: event.date,
     href,
     label: labels[event.eventType](event),
     mirrorPage: { href: `${href}/mirrorPage/` },
-    type: event.tracking ? 'inbound' : 'outbound',
+    type: event.tracking ? 'inbound' : 'outbound'
+  }
+  if (model.settings.historyEvents === 'documented') return sortKeys(documented)
+  return sortKeys({
+    ...documented,
     eventId: String(event.id),
     eventType: event.eventType,
     deliveryCode: event.delivery.code,
@@ -161,6 +166,10 @@ export function historyRoutes(model: CampaignModel, request: CampaignRequest, fa
   const events = marketingEvents(model, profile.id)
   if (rest.length === 2) {
     const byId = new Map(events.map((e) => [e.id, e]))
+    // Adobe documents no order for this list: with only the documented keys, `_order` is not
+    // honoured either and events come oldest first [INF], so a client cannot count on one.
+    const query = new URLSearchParams(request.query)
+    if (model.settings.historyEvents === 'documented') query.delete('_order')
     return ok(
       listResponse(model, {
         base: request.base,
@@ -168,7 +177,7 @@ export function historyRoutes(model: CampaignModel, request: CampaignRequest, fa
         resource: model.resources.get('historyEvent')!,
         path: `${family}/history/${rest[0]}/events`,
         filters: [],
-        query: request.query,
+        query,
         rows: events.map((e) => ({
           id: e.id,
           values: {

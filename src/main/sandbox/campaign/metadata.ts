@@ -70,7 +70,8 @@ export function resourceTypeDocument(model: CampaignModel, base: string, family:
 export function filtersDocument(model: CampaignModel, family: Family, resource: ResourceDef): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const filter of resource.filters) {
-    if (filter.custom && family !== 'profileAndServicesExt') continue
+    // Custom filters: under /profileAndServicesExt, or /customResources for a resource served there.
+    if (filter.custom && family === 'profileAndServices') continue
     const usage = filter.params.map((p) => `${p}=$value`).join('&')
     out[filter.name] = {
       PKey: model.codec.encode(`filter/${resource.name}/${filter.name}`),

@@ -64,6 +64,18 @@ export interface CampaignSandboxOptions {
   relativeNextHref?: boolean
   /** Custom resources (`cus…`) linked to the profile; defaults to cusVehicle and cusEventRegistration. */
   customResources?: CustomResourceDefinition[]
+  /**
+   * Status of the "Oops… Check your URI and try again" answer to a URL that reaches no instance:
+   * 500 (default) or 502, the two Adobe documents
+   * (https://experienceleague.adobe.com/en/docs/experience-cloud/campaign/apis/setting-up-api-access).
+   */
+  uriErrorStatus?: 500 | 502
+  /**
+   * Marketing history events: 'extended' (default) adds the sandbox's keys (eventId, eventType,
+   * delivery and campaign names…) [INF]; 'documented' serves only the keys Adobe documents
+   * (PKey, category, date, href, label, mirrorPage, type) and no `_order` on that list.
+   */
+  historyEvents?: 'extended' | 'documented'
   /** Clock, for tests that need exact timestamps. */
   now?: () => Date
 }
@@ -89,6 +101,8 @@ export interface CampaignSettings {
   validateEmail: boolean
   bigTableThreshold: number
   relativeNextHref: boolean
+  uriErrorStatus: 500 | 502
+  historyEvents: 'extended' | 'documented'
   now: () => Date
 }
 
@@ -114,6 +128,8 @@ export function resolveSettings(options: CampaignSandboxOptions): CampaignSettin
     validateEmail: options.validateEmail ?? true,
     bigTableThreshold: options.bigTableThreshold ?? 100_000,
     relativeNextHref: options.relativeNextHref ?? false,
+    uriErrorStatus: options.uriErrorStatus ?? 500,
+    historyEvents: options.historyEvents ?? 'extended',
     now: options.now ?? (() => new Date())
   }
 }

@@ -48,7 +48,7 @@ export async function resourceRoutes(
     let i = 0
     for (; i < rest.length && rest[i] !== '_count'; i++) {
       const filter = resource.filters.find((f) => f.name === rest[i])
-      if (!filter || (filter.custom && family !== 'profileAndServicesExt')) throw engine.noRoute()
+      if (!filter || (filter.custom && family === 'profileAndServices')) throw engine.noRoute()
       filters.push(filter)
     }
     if (method !== 'GET') throw engine.noRoute()

@@ -58,9 +58,10 @@ export function createCampaignHandler(model: CampaignModel, ims: ImsTokens, gate
       mirrorPage(model, res, segments[1])
       return true
     }
-    // Documented for a URI that reaches no instance: 500 "Oops. Something went wrong. Check your URI and try again."
+    // Documented for a URI that reaches no instance: 500 (or 502, `uriErrorStatus`) "Oops. Something went wrong. Check your URI and try again."
     if (orgInPath === undefined) {
-      sendJson(res, 500, { code: 500, message: OOPS })
+      const status = model.settings.uriErrorStatus
+      sendJson(res, status, { code: status, message: OOPS })
       return true
     }
     if (await gateway.intercept(req, res, orgInPath)) return true

@@ -103,7 +103,8 @@ export class CampaignSink implements TargetSink {
   private deciding: Promise<void> | undefined
   private loading: Promise<void> | undefined
   /** Records in the target when the run started (`_count`), for the per-key reads' budget. */
-  private targetCount = 0
+  /** The target's `_count`; undefined when Campaign gave none (then it is never taken for empty). */
+  private targetCount: number | undefined = undefined
   private perKeyReads = 0
   /** The target's records by key, projected to the compared fields: this run only, in memory only. */
   private index: Map<string, CampaignRecord> | undefined
@@ -191,7 +192,7 @@ export class CampaignSink implements TargetSink {
     this.deciding ??= (async () => {
       this.calls.count++
       try {
-        this.targetCount = await this.connector.count(this.options.resource, { family: 'profileAndServicesExt', signal })
+        this.targetCount = await this.connector.count(this.options.resource, { signal })
       } catch (error) {
         this.deciding = undefined
         rethrowFatal(error, `counting ${this.options.resource}`)
@@ -211,6 +212,8 @@ export class CampaignSink implements TargetSink {
     if (this.options.lookups !== 'auto' || this.strategy !== 'perKey') return
     const pageSize = this.options.indexPageSize ?? 1000
     const maxIndex = this.options.maxIndex ?? 250_000
+    // Without a count the index's cost is unknown: stay with per-key reads.
+    if (this.targetCount === undefined) return
     if (this.targetCount > maxIndex || this.perKeyReads + wanted <= Math.ceil(this.targetCount / pageSize)) return
     this.loading ??= this.loadIndex(pageSize, maxIndex, signal)
     await this.loading
@@ -229,7 +232,7 @@ export class CampaignSink implements TargetSink {
         ])
       : undefined
     try {
-      for await (const page of this.connector.list(resource, { family: 'profileAndServicesExt', pageSize, signal })) {
+      for await (const page of this.connector.list(resource, { pageSize, signal })) {
         this.calls.index++
         for (const record of page.records) {
           const key = record[keyField]

@@ -5,7 +5,7 @@ import type { CampaignConnector } from '../../connectors/campaign/connector'
 import type { DynamicsConnector } from '../../connectors/dynamics/connector'
 import type { RecordTransform } from '../runner'
 import { ActivitySink, REGARDING } from './activity-sink'
-import { LogExportSource, ProfileHistorySource } from './events-source'
+import { LogExportSource, ProfileHistorySource, UNKNOWN_KIND } from './events-source'
 import type { BuildFlowOptions, FlowParts } from './index'
 
 /**
@@ -67,6 +67,14 @@ export async function eventsFlowParts(
   const transform: RecordTransform = {
     createOnly: compiled.createOnly,
     run: (record) => {
+      // Read from the marketing history without a kind Campaign said (docs/sync.md, "Events"): reported, not guessed.
+      if (record[UNKNOWN_KIND] !== undefined)
+        return {
+          kind: 'skipped',
+          key: record.id === undefined || record.id === null ? undefined : String(record.id),
+          reason: `Campaign's marketing history does not say whether event ${String(record[UNKNOWN_KIND])} is a ${flow.source.event}: not synced. Read events from the Campaign log exports instead (--events DIR), which say it`,
+          notFiltered: true
+        }
       const result = run(record)
       return result instanceof Promise ? result.then((r) => finish(record, r)) : finish(record, result)
     }

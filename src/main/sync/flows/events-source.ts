@@ -17,10 +17,30 @@ import { rethrowFatal } from './errors'
  *   export workflow drops): files are read oldest first; the cursor is the last file done
  *   per kind plus the position in the current file, so a new export is read exactly once.
  * - From the per-profile marketing history (no folder): the profiles that carry a Dynamics
- *   id, each profile's events newer than the watermark.
+ *   id, each profile's events newer than the watermark. Adobe documents only PKey, category,
+ *   date, href, label, mirrorPage and type for an event
+ *   (https://experienceleague.adobe.com/en/docs/campaign-standard/using/working-with-apis/interacting-with-marketing-history):
+ *   its kind is `eventType` where Campaign gives it, else read from those (`historyEventKind`);
+ *   an event whose kind cannot be told is passed on with `type: null`, and every flow reports
+ *   it skipped with the reason (events-flow.ts), never dropped unseen.
  */
 
 export type EventType = 'send' | 'open' | 'click' | 'bounce'
+const eventTypes: readonly string[] = ['send', 'open', 'click', 'bounce']
+
+/**
+ * The kind of a marketing history event: its `eventType` when present (the sandbox's, [INF]);
+ * else from the documented keys, where they say it: an outbound email event labelled
+ * "Send via email" (Adobe's sample) is a send. Anything else is undefined: not guessed.
+ */
+export function historyEventKind(event: CampaignRecord): EventType | undefined {
+  const given = typeof event.eventType === 'string' ? event.eventType : undefined
+  if (given !== undefined) return eventTypes.includes(given) ? (given as EventType) : undefined
+  const category = String(event.category ?? '').toLowerCase()
+  const direction = String(event.type ?? '').toLowerCase()
+  if (category === 'email' && direction === 'outbound' && /^send via email$/i.test(String(event.label ?? '').trim())) return 'send'
+  return undefined
+}
 
 export function eventRecord(event: Omit<MarketingEvent, 'source'> & { source?: unknown }): SourceRecord {
   const { source: _source, ...rest } = event
@@ -148,31 +168,33 @@ export class ProfileHistorySource implements RecordSource {
         for (const profile of profiles) {
           const key = profile[keyField]
           if (typeof key !== 'string' || !key || typeof profile.PKey !== 'string') continue
+          // Adobe documents no order for a profile's events: every page is read, older ones passed over.
           for await (const event of this.connector.historyEvents(profile.PKey, { pageSize: 100, signal })) {
             const date = String(event.date ?? '')
             const iso = Number.isNaN(Date.parse(date)) ? date : new Date(Date.parse(date.replace(' ', 'T'))).toISOString()
-            // Newest first: stop at what an earlier run read.
-            if (since && iso <= since) break
+            if (since && iso <= since) continue
             if (iso > until) continue
-            if (String(event.eventType ?? '') !== this.type) continue
-            records.push(
-              eventRecord({
-                id: String(event.eventId ?? event.PKey),
-                type: this.type,
-                date: iso,
-                deliveryId: str(event.deliveryId),
-                deliveryLabel: str(event.deliveryLabel ?? event.label),
-                deliveryCode: str(event.deliveryCode),
-                campaignLabel: str(event.campaignLabel),
-                campaignCode: str(event.campaignCode),
-                profileKey: key,
-                address: str(profile.email),
-                url: str(event.url),
-                failureType: str(event.failureType),
-                failureReason: str(event.failureReason),
-                mirrorPage: str(event.mirrorPageUrl ?? (event.mirrorPage as { href?: string } | undefined)?.href)
-              })
-            )
+            const kind = historyEventKind(event)
+            // Another kind is another flow's; an unknown kind goes on, for the flow to report it skipped.
+            if (kind !== undefined && kind !== this.type) continue
+            const record: SourceRecord = eventRecord({
+              id: String(event.eventId ?? event.PKey),
+              type: (kind ?? null) as EventType,
+              date: iso,
+              deliveryId: str(event.deliveryId),
+              deliveryLabel: str(event.deliveryLabel),
+              deliveryCode: str(event.deliveryCode),
+              campaignLabel: str(event.campaignLabel),
+              campaignCode: str(event.campaignCode),
+              profileKey: key,
+              address: str(profile.email),
+              url: str(event.url),
+              failureType: str(event.failureType),
+              failureReason: str(event.failureReason),
+              mirrorPage: str(event.mirrorPageUrl ?? (event.mirrorPage as { href?: string } | undefined)?.href)
+            })
+            // What Campaign said of an event of unknown kind, for the skip's reason (events-flow.ts).
+            records.push(kind ? record : { ...record, [UNKNOWN_KIND]: describeEvent(event) })
           }
         }
         if (signal.aborted) throw abortError()
@@ -187,6 +209,13 @@ export class ProfileHistorySource implements RecordSource {
       throw error
     }
   }
+}
+
+/** The source field an event of unknown kind carries: what Campaign said of it. */
+export const UNKNOWN_KIND = 'historyEventUnknownKind'
+
+function describeEvent(event: CampaignRecord): string {
+  return `"${str(event.label) ?? ''}" (${str(event.category) ?? 'no category'}, ${str(event.type) ?? 'no type'})`
 }
 
 function str(value: unknown): string | undefined {
