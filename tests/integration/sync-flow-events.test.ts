@@ -62,4 +62,30 @@ describe('Campaign events → Dynamics activities over the sandbox', () => {
     expect(new Set(all.map((a) => a.new_externaleventid)).size).toBe(all.length)
     expect(all.length).toBe(sends.counts.created + second.flows[0].counts.created)
   })
+
+  it('from the history, says how many profiles carry no Dynamics id, whose events it does not read', async () => {
+    // Seeded profiles: some carry a Dynamics id, the others are Campaign's own.
+    bench = await syncBench({ contacts: 20, profiles: 30 })
+    const service = bench.service()
+    expect((await service.run(contactsDocument)).flows[0].status).toBe('completed')
+    bench.sandbox.campaign.simulateDelivery({ seed: 3 })
+    const campaign = await bench.connections.campaign('Sandbox')
+    let withoutKey = 0
+    for await (const page of campaign.profiles({ pageSize: 100 }))
+      for (const profile of page.records) if (!profile[campaign.dynamicsKeyField]) withoutKey++
+    expect(withoutKey).toBeGreaterThan(0)
+
+    const plan = await service.plan(await examples(), { flowIds: ['sends'] })
+    expect(plan.flows[0].summary).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^${withoutKey} Campaign profiles carry no Dynamics id \\(cusDynamicsContactId\\): their marketing history would not be read`
+        )
+      )
+    ])
+    const run = await service.run(await examples(), { flowIds: ['sends'] })
+    expect(run.flows[0].summary).toEqual([
+      expect.stringMatching(new RegExp(`^${withoutKey} Campaign profiles carry no Dynamics id .*was not read`))
+    ])
+  })
 })

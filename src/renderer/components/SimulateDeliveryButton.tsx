@@ -14,7 +14,11 @@ export function SimulateDeliveryButton({ client, onDone }: { client: Client; onD
     setState({ status: 'busy' })
     try {
       const made = await client.call('sandbox/simulateDelivery', {})
-      setState({ status: 'done', message: `${made.name}: ${made.events} events in the sandbox's Campaign history.` })
+      // This delivery's events, of every profile it reached: only those of profiles carrying a Dynamics id become activities.
+      setState({
+        status: 'done',
+        message: `${made.name}: ${made.events} new events (sends, bounces, opens, clicks); those of profiles without a Dynamics id are not synced.`
+      })
       onDone?.()
     } catch (error) {
       setState({ status: 'error', message: error instanceof Error ? error.message : String(error) })

@@ -91,5 +91,15 @@ export async function eventsFlowParts(
       ? `${flow.source.event} events from the Campaign log exports in ${options.eventsFolder} → ${flow.target.table} (upsert by ${keyColumn}, $batch)`
       : `${flow.source.event} events from each synced profile's marketing history → ${flow.target.table} (upsert by ${keyColumn}, $batch)`
   ]
-  return { runnerFlow: flow, source, sink, transform, keyOf, notes }
+  // Events of profiles without a Dynamics id are never read from the history: the summary says
+  // how many profiles that was, so a delivery's events that no count shows are accounted for.
+  const summary = (dryRun: boolean): string[] => {
+    const passed = source instanceof ProfileHistorySource ? source.profilesWithoutKey : 0
+    if (!passed) return []
+    const one = passed === 1
+    return [
+      `${passed} Campaign profile${one ? '' : 's'} ${one ? 'carries' : 'carry'} no Dynamics id (${campaign.dynamicsKeyField}): ${one ? 'its' : 'their'} marketing history ${dryRun ? 'would not be' : 'was not'} read, so ${one ? 'its' : 'their'} events are not synced (an activity regards a contact; a profile gets its Dynamics id when the contacts flow syncs it)`
+    ]
+  }
+  return { runnerFlow: flow, source, sink, transform, keyOf, notes, summary }
 }

@@ -128,6 +128,11 @@ export const defaultLookbackMs = 3 * 24 * 60 * 60_000
 
 export class ProfileHistorySource implements RecordSource {
   readonly kind: 'incremental' | 'full'
+  /**
+   * Profiles this run passed over because they carry no Dynamics id: their history is not read
+   * (their events regard no contact), so the run's summary says how many there were instead.
+   */
+  profilesWithoutKey = 0
 
   constructor(
     private readonly connector: CampaignConnector,
@@ -167,7 +172,10 @@ export class ProfileHistorySource implements RecordSource {
         const records: SourceRecord[] = []
         for (const profile of profiles) {
           const key = profile[keyField]
-          if (typeof key !== 'string' || !key || typeof profile.PKey !== 'string') continue
+          if (typeof key !== 'string' || !key || typeof profile.PKey !== 'string') {
+            this.profilesWithoutKey++
+            continue
+          }
           // Adobe documents no order for a profile's events: every page is read, older ones passed over.
           for await (const event of this.connector.historyEvents(profile.PKey, { pageSize: 100, signal })) {
             const date = String(event.date ?? '')
