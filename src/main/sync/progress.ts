@@ -22,6 +22,9 @@ export interface RunProgress {
   pages: number
 }
 
+/** The least time a rate is measured over before the time left is estimated from it. */
+const MIN_ETA_SPAN_MS = 1000
+
 /**
  * Turns the runner's many small count changes into a few events per second. The rate is
  * over a sliding window so a pause or a slow page shows at once; the ETA needs a total.
@@ -73,11 +76,17 @@ export class ProgressMeter {
     const first = this.samples[0]
     const span = (now - first.at) / 1000
     const ratePerSecond = span > 0 ? Math.max(0, (finished - first.finished) / span) : 0
+    // The time left is measured from the first sample with finished records on: the records a page
+    // skips or fails finish the moment it is read, and counted from the run's start that first
+    // burst made the first estimates several times too short (1.9 s said, 5.9 s left). Below a
+    // second of such measure there is no estimate yet.
+    const since = this.samples.find((sample) => sample.finished > 0)
+    const measured = since && now - since.at >= MIN_ETA_SPAN_MS ? (finished - since.finished) / ((now - since.at) / 1000) : 0
     // The total is the source's estimate: once it is passed, the time left is unknown rather than 0.
     const remaining = base.total !== undefined ? base.total - finished : undefined
     const etaMs =
-      base.phase !== 'done' && remaining !== undefined && remaining > 0 && ratePerSecond > 0
-        ? Math.max(1, Math.round((remaining / ratePerSecond) * 1000))
+      base.phase !== 'done' && remaining !== undefined && remaining > 0 && measured > 0
+        ? Math.max(1, Math.round((remaining / measured) * 1000))
         : undefined
     this.emit({
       ...base,

@@ -29,6 +29,7 @@ import { flowLabel } from './format'
 import { HistoryView } from './HistoryView'
 import { isRunning, subscribeToRuns, useRunStore } from './run-store'
 import { SessionView } from './SessionView'
+import { optOutModes } from '../../shared/mapping/opt-out-modes'
 import { FilterWhere } from './FilterWhere'
 import './runs.css'
 
@@ -36,7 +37,7 @@ function describe(flow: Flow): string {
   const mode = flow.kind === 'optOut' ? 'full pass each run' : (flow.sync?.mode ?? 'incremental')
   if (flow.kind === 'records') return `records · ${flow.source.table} → ${flow.target.resource} · ${mode}`
   if (flow.kind === 'events') return `events · ${flow.source.event} → ${flow.target.table} · ${mode}`
-  return `opt-outs · ${flow.direction} · ${mode}`
+  return `opt-outs · ${optOutModes[flow.direction].title} · ${mode}`
 }
 
 /** Pick the flows (in the order they run), the mode, and whether to see the plan first. */

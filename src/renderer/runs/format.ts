@@ -1,6 +1,6 @@
 import type { RunCounts, RunSummary } from '../../shared/contract'
 import type { Flow } from '../../shared/mapping/document'
-import { zeroCounts } from '../../shared/run-counts'
+import { readNote, zeroCounts } from '../../shared/run-counts'
 
 export function flowLabel(flow: Flow | undefined, flowId: string): string {
   return flow?.name ? `${flow.name}` : flowId
@@ -65,7 +65,11 @@ export function historyCounts(run: Pick<RunSummary, 'counts' | 'dryRun'>): Histo
     const [before, after] = plan ? planned : done
     return { key, n, before, after }
   }
+  // What was read comes first, with what the filter kept, as the run's summary says it: the
+  // records the filter dropped are among those skipped (or deleted), not a count beside them.
+  const read = `${readNote(c, (n) => n.toLocaleString())}`
   const list = [
+    count('read', c.read, ['', ` read${read}`], ['', ` read${read}`]),
     count('created', c.created, ['would create ', ''], ['', ' created']),
     count('updated', c.updated, ['would update ', ''], ['', ' updated']),
     count('unchanged', c.unchanged, ['', ' unchanged'], ['', ' unchanged'])
@@ -74,9 +78,5 @@ export function historyCounts(run: Pick<RunSummary, 'counts' | 'dryRun'>): Histo
   if (c.skipped) list.push(count('skipped', c.skipped, ['', ' skipped'], ['', ' skipped']))
   if (c.failed) list.push(count('failed', c.failed, ['', ' would fail'], ['', ' failed']))
   if (c.deferred + c.pending) list.push(count('pending', c.deferred + c.pending, ['', ' pending'], ['', ' pending']))
-  if (c.filteredOut) list.push(count('filteredOut', c.filteredOut, ['', ' filtered out'], ['', ' filtered out']))
-  // Not kept by the filter, not dropped by it: deletions the source reported (counted above as deleted, unchanged or skipped).
-  if (c.sourceDeletions)
-    list.push(count('sourceDeletions', c.sourceDeletions, ['', ' deleted in the source'], ['', ' deleted in the source']))
   return list
 }

@@ -1,0 +1,45 @@
+// The time left a run shows (src/main/sync/progress.ts) is a promise: it must be close to what
+// is then left, from its first estimate on — also when a page's skipped and failed records
+// finish the moment it is read, while its writes take their time.
+import { describe, expect, it } from 'vitest'
+import { ProgressMeter, type RunProgress } from '../../src/main/sync/progress'
+import { zeroCounts } from '../../src/shared/run-counts'
+
+describe('the time left', () => {
+  it('is close to what is left from its first estimate, after a burst of records that need no write', () => {
+    let now = 0
+    const events: RunProgress[] = []
+    const counts = zeroCounts()
+    const meter = new ProgressMeter(
+      { now: () => now, sleep: async () => undefined },
+      0,
+      (p) => events.push(p),
+      () => ({ runId: 'r', flowId: 'f', phase: 'writing', dryRun: false, counts: { ...counts }, total: 500, pages: 0 }),
+      0
+    )
+    meter.flush()
+    // The first page: 72 records skipped or failed at once, the rest written at 70 records a second.
+    now = 327
+    counts.read = 500
+    counts.skipped = 61
+    counts.failed = 11
+    counts.pending = 428
+    meter.flush()
+    const writeRate = 70 / 1000
+    const shown: Array<{ at: number; eta: number; truth: number }> = []
+    for (now = 400; now <= 6400; now += 100) {
+      const written = Math.min(428, Math.floor((now - 327) * writeRate))
+      counts.created = written
+      counts.pending = 428 - written
+      meter.flush()
+      const eta = events.at(-1)!.etaMs
+      if (eta !== undefined) shown.push({ at: now, eta, truth: (428 - written) / writeRate })
+    }
+    meter.stop()
+    // No estimate before a second of writes was measured; then every one within 15 % of the truth.
+    expect(shown[0].at).toBeGreaterThanOrEqual(1327)
+    expect(shown.length).toBeGreaterThan(40)
+    for (const { at, eta, truth } of shown.filter((s) => s.truth > 500))
+      expect(Math.abs(eta - truth) / truth, `at ${at} ms`).toBeLessThan(0.15)
+  })
+})
