@@ -78,14 +78,12 @@ describe('Campaign events → Dynamics activities over the sandbox', () => {
     const plan = await service.plan(await examples(), { flowIds: ['sends'] })
     expect(plan.flows[0].summary).toEqual([
       expect.stringMatching(
-        new RegExp(
-          `^${withoutKey} Campaign profiles carry no Dynamics id \\(cusDynamicsContactId\\): their marketing history would not be read`
-        )
+        new RegExp(`^${withoutKey} Campaign profiles without a Dynamics id \\(cusDynamicsContactId\\): their events would not be read`)
       )
     ])
     const run = await service.run(await examples(), { flowIds: ['sends'] })
     expect(run.flows[0].summary).toEqual([
-      expect.stringMatching(new RegExp(`^${withoutKey} Campaign profiles carry no Dynamics id .*was not read`))
+      expect.stringMatching(new RegExp(`^${withoutKey} Campaign profiles without a Dynamics id .*were not read`))
     ])
   })
 })

@@ -12,10 +12,13 @@ import { formatDuration, formatTime, historyCounts } from './format'
 import { useRunStore } from './run-store'
 import { StatusBadge } from './SessionView'
 
-/** Two lines: a run's counts wrap onto the second rather than being cut (every number is a promise). */
-const ROW_HEIGHT = 44
+/**
+ * Three lines: a run's counts (what was read and what the filter kept, then each outcome) wrap
+ * rather than being cut (every number is a promise); at 1440×900 most runs take two.
+ */
+const ROW_HEIGHT = 62
 const HEADER_HEIGHT = 30
-const columns = '150px minmax(100px, 1fr) 84px 56px 140px minmax(300px, 2.6fr) 66px 50px'
+const columns = '150px minmax(90px, 0.8fr) 84px 56px 96px minmax(340px, 3fr) 66px 50px'
 
 type Loaded = { status: 'loading' } | { status: 'ready'; runs: RunSummary[] } | { status: 'error'; message: string }
 

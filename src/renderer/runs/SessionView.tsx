@@ -191,13 +191,16 @@ function Notices({ session, flows }: { session: RunSession; flows: Map<string, F
     ...(session.result?.flows ?? []).flatMap((f) => (f.summary ?? []).map((message) => ({ flowId: f.flowId, message })))
   ]
   if (notices.length === 0) return null
+  // A note several flows give alike (the four events flows read the same profiles) is said once, for all of them.
+  const grouped = new Map<string, string[]>()
+  for (const notice of notices) grouped.set(notice.message, [...(grouped.get(notice.message) ?? []), notice.flowId])
   return (
     <ul className="ssr-notices" aria-label="Notices" data-testid="run-notices">
-      {notices.map((notice, index) => (
-        <li key={index}>
+      {[...grouped].map(([message, flowIds]) => (
+        <li key={message}>
           <Caption1>
-            <span className="ssp-quiet">{flowLabel(flows.get(notice.flowId), notice.flowId)}: </span>
-            {notice.message}
+            <span className="ssp-quiet">{flowIds.map((id) => flowLabel(flows.get(id), id)).join(', ')}: </span>
+            {message}
           </Caption1>
         </li>
       ))}

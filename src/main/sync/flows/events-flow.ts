@@ -98,7 +98,7 @@ export async function eventsFlowParts(
     if (!passed) return []
     const one = passed === 1
     return [
-      `${passed} Campaign profile${one ? '' : 's'} ${one ? 'carries' : 'carry'} no Dynamics id (${campaign.dynamicsKeyField}): ${one ? 'its' : 'their'} marketing history ${dryRun ? 'would not be' : 'was not'} read, so ${one ? 'its' : 'their'} events are not synced (an activity regards a contact; a profile gets its Dynamics id when the contacts flow syncs it)`
+      `${passed} Campaign profile${one ? '' : 's'} without a Dynamics id (${campaign.dynamicsKeyField}): ${one ? 'its' : 'their'} events ${dryRun ? 'would not be' : 'were not'} read — an activity regards a contact, and a profile gets its id when the contacts flow syncs it`
     ]
   }
   return { runnerFlow: flow, source, sink, transform, keyOf, notes, summary }
