@@ -320,8 +320,11 @@ export class DynamicsConnector {
 
   /**
    * Row count. Dataverse caps counts at 5000: `limitExceeded` says the true number is larger
-   * (use RetrieveTotalRecordCount for an estimate). `count` is undefined when the answer has
-   * no `@odata.count`: unknown, which is not zero.
+   * (use RetrieveTotalRecordCount for an estimate). A count of exactly 5,000 is "more" only
+   * when the service says so in `totalrecordcountlimitexceeded`
+   * (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/count-rows);
+   * an answer without that annotation at 5,000 cannot tell, and reads as "at least".
+   * `count` is undefined when the answer has no `@odata.count`: unknown, which is not zero.
    */
   async count(
     table: string,
@@ -341,7 +344,8 @@ export class DynamicsConnector {
     const raw = body['@odata.count'] ?? body['@Microsoft.Dynamics.CRM.totalrecordcount']
     const count = typeof raw === 'number' || (typeof raw === 'string' && raw.trim() !== '') ? Number(raw) : NaN
     if (!Number.isFinite(count) || count < 0) return { count: undefined, limitExceeded: false }
-    return { count, limitExceeded: body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'] === true || count >= 5000 }
+    const exceeded = body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded']
+    return { count, limitExceeded: typeof exceeded === 'boolean' ? exceeded : count >= 5000 }
   }
 
   /**
