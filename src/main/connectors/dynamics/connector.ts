@@ -7,6 +7,7 @@ import { parseRetryAfter, sleep, type RetryPolicy } from '../http/retry'
 import type { TokenProvider } from '../token-provider'
 import { environmentOrigin } from './auth'
 import { buildBatch, parseBatchResponse, type BatchPart } from './batch'
+import { keysFilter, rowMatchesKey, unusableKeyCharacter } from './key-values'
 import { listTableSummaries, readTableSchema, type DynamicsTableSchema, type TableSummary } from './metadata'
 
 export type DynamicsRecord = Record<string, unknown>
@@ -76,6 +77,8 @@ export interface ChangeOptions {
   formattedValues?: boolean
   signal?: AbortSignal
 }
+
+type AlternateKey = Exclude<RecordKey, string>
 
 export type WriteOperation =
   | { kind: 'create'; table: string; record: DynamicsRecord }
@@ -530,7 +533,9 @@ export class DynamicsConnector {
 
   /** PATCH with If-Match: * — updates only; 404 (notFound) if the row does not exist. */
   async update(table: string, key: RecordKey, record: DynamicsRecord, signal?: AbortSignal): Promise<void> {
-    const path = await this.address(table, key, signal)
+    const target = await this.addressable(table, key, signal)
+    if (target === null) throw this.keyNotFound(table, key)
+    const path = await this.address(table, target, signal)
     const body = JSON.stringify(await this.toPayload(table, record, signal))
     await this.send({
       method: 'PATCH',
@@ -543,6 +548,9 @@ export class DynamicsConnector {
 
   /** PATCH without If-Match: creates or updates the row with that id or alternate key. Idempotent. */
   async upsert(table: string, key: RecordKey, record: DynamicsRecord, signal?: AbortSignal): Promise<{ id: string; created: boolean }> {
+    const target = await this.addressable(table, key, signal)
+    if (target === null) return { ...(await this.create(table, { ...record, ...(key as object) }, signal)), created: true }
+    if (target !== key) return this.upsert(table, target, record, signal)
     const schema = await this.tableSchema(table, signal)
     const path = `${await this.address(table, key, signal)}?$select=${schema.table.primaryId}`
     const body = JSON.stringify(await this.toPayload(table, record, signal))
@@ -564,9 +572,55 @@ export class DynamicsConnector {
     key: RecordKey,
     options: { ignoreMissing?: boolean; signal?: AbortSignal } = {}
   ): Promise<{ deleted: boolean }> {
-    const path = await this.address(table, key, options.signal)
+    const target = await this.addressable(table, key, options.signal)
+    if (target === null) {
+      if (options.ignoreMissing) return { deleted: false }
+      throw this.keyNotFound(table, key)
+    }
+    const path = await this.address(table, target, options.signal)
     const response = await this.send({ method: 'DELETE', path, signal: options.signal, accept: options.ignoreMissing ? [404] : undefined })
     return { deleted: response.status !== 404 }
+  }
+
+  /**
+   * The key to address a row by: the key itself, or — when its values hold a character a
+   * key segment cannot carry (key-values.ts) — the row's id, found by `$filter`; null when
+   * no row has those values.
+   */
+  private async addressable(table: string, key: RecordKey, signal?: AbortSignal): Promise<RecordKey | null> {
+    if (!unusableKeyCharacter(key)) return key
+    const [id] = await this.idsByKey(table, [key as AlternateKey], signal)
+    return id ?? null
+  }
+
+  /** The ids of the rows with these alternate-key values (undefined: none), by `$filter`, 50 keys a query. */
+  private async idsByKey(table: string, keys: AlternateKey[], signal?: AbortSignal): Promise<Array<string | undefined>> {
+    const primaryId = (await this.tableSchema(table, signal)).table.primaryId!
+    const select = [...new Set([primaryId, ...keys.flatMap((key) => Object.keys(key))])]
+    const ids: Array<string | undefined> = []
+    for (let at = 0; at < keys.length; at += 50) {
+      const chunk = keys.slice(at, at + 50)
+      const rows: DynamicsRecord[] = []
+      for await (const page of this.query(table, { select, filter: keysFilter(chunk), pageSize: 5000, signal })) rows.push(...page.records)
+      for (const key of chunk) {
+        const row = rows.find((r) => rowMatchesKey(r, key))
+        ids.push(row ? String(row[primaryId]).toLowerCase() : undefined)
+      }
+    }
+    return ids
+  }
+
+  private keyNotFound(table: string, key: RecordKey): ConnectorError {
+    const values = Object.entries(key as AlternateKey)
+      .map(([name, value]) => `${name} = ${JSON.stringify(value)}`)
+      .join(', ')
+    return new ConnectorError({
+      kind: 'notFound',
+      service: 'dynamics',
+      status: 404,
+      message: `No ${table} row has ${values}.`,
+      hint: 'Check the key values in the source record; the row may have been deleted in Dynamics.'
+    })
   }
 
   /**
@@ -597,15 +651,19 @@ export class DynamicsConnector {
    * not every table has them, activity tables often not) goes through `$batch` from then on.
    * An ambiguous failure of `CreateMultiple` (no answer) is not resent: its records fail,
    * retryable, rather than risk duplicates. One outcome per operation, in input order.
+   * Alternate keys whose values a key segment cannot carry are first turned into row ids by
+   * `$filter` (`addressByFilter`).
    */
   async writeMany(
-    operations: WriteOperation[],
+    given: WriteOperation[],
     options: { bulkSize?: number; batchSize?: number; signal?: AbortSignal } = {}
   ): Promise<WriteOutcome[]> {
-    const outcomes: WriteOutcome[] = new Array(operations.length)
+    const outcomes: WriteOutcome[] = new Array(given.length)
+    const { operations, createdByUpsert } = await this.addressByFilter(given, outcomes, options.signal)
     const groups = new Map<string, number[]>()
     const viaBatch: number[] = []
     operations.forEach((op, index) => {
+      if (outcomes[index]) return // settled: no row with that key to update or delete
       const message =
         op.kind === 'create'
           ? 'CreateMultiple'
@@ -640,7 +698,47 @@ export class DynamicsConnector {
       )
       answers.forEach((answer, at) => (outcomes[rest[at]] = { ...answer, index: rest[at] }))
     }
+    for (const index of createdByUpsert) if (outcomes[index]?.ok) outcomes[index] = { ...outcomes[index], created: true }
     return outcomes
+  }
+
+  /**
+   * The operations with every alternate key a key segment cannot carry replaced by the row's
+   * id (one `$filter` query per table and 50 keys); an upsert of a row not there becomes a
+   * create with the key values (the key's uniqueness refuses a second one), an update or
+   * delete of one is settled here as 404.
+   */
+  private async addressByFilter(
+    given: WriteOperation[],
+    outcomes: WriteOutcome[],
+    signal?: AbortSignal
+  ): Promise<{ operations: WriteOperation[]; createdByUpsert: number[] }> {
+    const operations = [...given]
+    const createdByUpsert: number[] = []
+    const byTable = new Map<string, number[]>()
+    given.forEach((op, index) => {
+      if (op.kind !== 'create' && unusableKeyCharacter(op.key)) byTable.set(op.table, [...(byTable.get(op.table) ?? []), index])
+    })
+    for (const [table, indexes] of byTable) {
+      const ids = await this.idsByKey(
+        table,
+        indexes.map((index) => (given[index] as { key: AlternateKey }).key),
+        signal
+      )
+      indexes.forEach((index, at) => {
+        const op = given[index] as Exclude<WriteOperation, { kind: 'create' }>
+        const id = ids[at]
+        if (id) operations[index] = { ...op, key: id }
+        else if (op.kind === 'upsert') {
+          operations[index] = { kind: 'create', table, record: { ...op.record, ...(op.key as AlternateKey) } }
+          createdByUpsert.push(index)
+        } else {
+          const error = this.keyNotFound(table, op.key)
+          outcomes[index] = { index, ok: false, status: 404, error: error.toJSON() }
+        }
+      })
+    }
+    return { operations, createdByUpsert }
   }
 
   /** One bulk message for these operations (one table, one kind): their outcomes, or 'fallback' to `$batch`. */
@@ -842,6 +940,14 @@ export function keySegment(key: RecordKey): string {
       })
     return key
   }
+  const unusable = unusableKeyCharacter(key)
+  if (unusable)
+    throw new ConnectorError({
+      kind: 'badRequest',
+      service: 'dynamics',
+      message: `The alternate-key value ${JSON.stringify(Object.values(key).join(', '))} holds '${unusable}', which Dataverse cannot take in a key-addressed request.`,
+      hint: 'Address the row by its id (the connector finds it by $filter when writing), or key the table on a column without / < > * % & : \\ ? + #.'
+    })
   const parts = Object.entries(key).map(([name, value]) => {
     if (typeof value === 'string') {
       const lookup = /^_.+_value$/.test(name) && GUID.test(value)
