@@ -94,6 +94,11 @@ export interface WriteOutcome {
   id?: string
   /** For upserts: whether a row was created (known when the service says so). */
   created?: boolean
+  /**
+   * No answer came (a timeout, a dropped connection): the record may or may not be written.
+   * Not sent again; a later look-up by key tells (docs/sync.md, "Dataverse writes").
+   */
+  unknown?: boolean
   error?: ConnectorErrorInfo
 }
 
@@ -107,6 +112,12 @@ export interface DynamicsConnectorOptions {
   concurrency?: { initial?: number; max?: number }
   retry?: Partial<RetryPolicy>
   timeoutMs?: number
+  /**
+   * Per-request timeout of bulk messages and `$batch` (default 4 minutes, the default of
+   * Microsoft's ServiceClient: https://learn.microsoft.com/dotnet/api/microsoft.powerplatform.dataverse.client.serviceclient.maxconnectiontimeout).
+   * A write that outlives it is not sent again: its records' outcome is unknown.
+   */
+  bulkTimeoutMs?: number
   fetch?: typeof fetch
   onEvent?: (event: HttpEvent) => void
 }
@@ -130,10 +141,12 @@ export class DynamicsConnector {
   readonly writeCalls = { bulk: 0, batch: 0 }
   private summaries: Promise<TableSummary[]> | undefined
   private lastDopHint: number | undefined
+  private readonly bulkTimeoutMs: number
 
   constructor(options: DynamicsConnectorOptions) {
     this.environmentUrl = environmentOrigin(options.environmentUrl)
     this.apiUrl = (options.apiUrl ?? `${this.environmentUrl}/api/data/v9.2/`).replace(/\/?$/, '/')
+    this.bulkTimeoutMs = options.bulkTimeoutMs ?? 240_000
     this.limiter = new AdaptiveLimiter({ initial: options.concurrency?.initial ?? 4, max: options.concurrency?.max ?? 52 })
     const provider = options.tokenProvider
     this.http = new HttpClient({
@@ -649,8 +662,10 @@ export class DynamicsConnector {
    * as `$batch` with continue-on-error (Microsoft's documented fallback): each record gets its
    * own outcome and the good ones are written. A table without the message (404 on the action:
    * not every table has them, activity tables often not) goes through `$batch` from then on.
-   * An ambiguous failure of `CreateMultiple` (no answer) is not resent: its records fail,
-   * retryable, rather than risk duplicates. One outcome per operation, in input order.
+   * Bulk messages and `$batch` wait `bulkTimeoutMs` (4 minutes); one that gets no answer (a
+   * timeout, a dropped connection) is neither resent nor retried as `$batch` — the service may
+   * still be at work and a create would be duplicated — and its records' outcomes are `unknown`.
+   * One outcome per operation, in input order.
    * Alternate keys whose values a key segment cannot carry are first turned into row ids by
    * `$filter` (`addressByFilter`).
    */
@@ -775,6 +790,8 @@ export class DynamicsConnector {
         body: JSON.stringify({ Targets: targets }),
         headers: { 'Content-Type': 'application/json; charset=utf-8' },
         idempotent: message !== 'CreateMultiple',
+        timeoutMs: this.bulkTimeoutMs,
+        resendAfterTimeout: false,
         signal
       })
       const ids: unknown[] = message === 'CreateMultiple' && response.text ? (response.json<{ Ids?: unknown[] }>().Ids ?? []) : []
@@ -795,7 +812,9 @@ export class DynamicsConnector {
         this.noBulk.add(`${table} ${message}`)
         return 'fallback'
       }
-      if (message === 'CreateMultiple' && ['network', 'timeout', 'server', 'throttled'].includes(error.kind)) {
+      // No answer: the message may have run, or still be running. Neither resent nor retried as $batch.
+      if (error.kind === 'network' || error.kind === 'timeout') return this.unknownOutcomes(indexes, error)
+      if (message === 'CreateMultiple' && ['server', 'throttled'].includes(error.kind)) {
         // No answer: the records may or may not exist. Not resent (duplicates); retried later by key.
         return indexes.map((index) => ({ index, ok: false, status: error.status ?? 0, error: error.toJSON() }))
       }
@@ -859,14 +878,23 @@ export class DynamicsConnector {
     const { boundary, body } = buildBatch(parts, apiPath)
     this.writeCalls.batch++
     const idempotent = prepared.every((index) => operations[index].kind !== 'create')
-    const response = await this.send({
-      method: 'POST',
-      path: '$batch',
-      body,
-      headers: { 'Content-Type': `multipart/mixed; boundary="${boundary}"`, Prefer: 'odata.continue-on-error' },
-      idempotent,
-      signal
-    })
+    let response: HttpResponse
+    try {
+      response = await this.send({
+        method: 'POST',
+        path: '$batch',
+        body,
+        headers: { 'Content-Type': `multipart/mixed; boundary="${boundary}"`, Prefer: 'odata.continue-on-error' },
+        idempotent,
+        timeoutMs: this.bulkTimeoutMs,
+        resendAfterTimeout: false,
+        signal
+      })
+    } catch (error) {
+      if (!isConnectorError(error) || isAbortLike(error) || (error.kind !== 'network' && error.kind !== 'timeout')) throw error
+      for (const outcome of this.unknownOutcomes(prepared, error)) outcomes[outcome.index] = outcome
+      return { indexes: [], retryAfterMs: 0 }
+    }
     const answers = parseBatchResponse(response.text, response.headers.get('content-type'))
     const retry: number[] = []
     let retryAfterMs = 0
@@ -917,6 +945,19 @@ export class DynamicsConnector {
       }
     })
     return { indexes: retry, retryAfterMs }
+  }
+
+  /** Outcomes of writes that got no answer: unknown, with what to do. */
+  private unknownOutcomes(indexes: number[], error: ConnectorError): WriteOutcome[] {
+    const info = new ConnectorError({
+      kind: error.kind,
+      service: 'dynamics',
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      hint: 'The records may or may not be written; they were not sent again, so none is written twice. Retry failed records (or run again): each is looked up by its key and written only if missing or different.'
+    }).toJSON()
+    return indexes.map((index) => ({ index, ok: false, unknown: true, status: 0, error: info }))
   }
 
   private async toBatchPart(op: WriteOperation, signal?: AbortSignal): Promise<BatchPart> {
