@@ -244,15 +244,16 @@ export async function readTableSchema(get: MetadataGet, logicalName: string): Pr
 }
 
 /**
- * A lookup with one relationship for several targets binds each of them through that one
- * navigation property: `ownerid` (Targets systemuser, team) has a single relationship
- * (`owner_accounts`, ReferencedEntity `owner`) whose property `ownerid` is typed principal,
- * so `"ownerid@odata.bind": "/teams(<id>)"` (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/principal).
- * Customer lookups (parentcustomerid) have one relationship per target and keep their own names.
+ * A lookup whose one relationship references a table that is none of its targets — a base
+ * type such as `owner` — binds every target through that relationship's navigation property:
+ * `ownerid` (Targets systemuser, team) has a single relationship (`owner_accounts`,
+ * ReferencedEntity `owner`) whose property `ownerid` is typed principal, so
+ * `"ownerid@odata.bind": "/teams(<id>)"` (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/principal).
+ * Customer and regarding lookups have one relationship per target and keep their own names.
  */
 function bindEveryTarget(navigation: Record<string, Record<string, string>>, lookup: string, targets: string[]): void {
   const byTarget = navigation[lookup]
-  if (!byTarget) return
+  if (!byTarget || Object.keys(byTarget).some((referenced) => targets.includes(referenced))) return
   const properties = new Set(Object.values(byTarget))
   if (properties.size !== 1) return
   const [property] = properties
