@@ -7,6 +7,7 @@ import { parseRetryAfter, sleep, type RetryPolicy } from '../http/retry'
 import type { TokenProvider } from '../token-provider'
 import { environmentOrigin } from './auth'
 import { buildBatch, parseBatchResponse, type BatchPart } from './batch'
+import { keysFilter, rowMatchesKey, unusableKeyCharacter } from './key-values'
 import { listTableSummaries, readTableSchema, type DynamicsTableSchema, type TableSummary } from './metadata'
 
 export type DynamicsRecord = Record<string, unknown>
@@ -77,6 +78,8 @@ export interface ChangeOptions {
   signal?: AbortSignal
 }
 
+type AlternateKey = Exclude<RecordKey, string>
+
 export type WriteOperation =
   | { kind: 'create'; table: string; record: DynamicsRecord }
   | { kind: 'update'; table: string; key: RecordKey; record: DynamicsRecord }
@@ -91,6 +94,11 @@ export interface WriteOutcome {
   id?: string
   /** For upserts: whether a row was created (known when the service says so). */
   created?: boolean
+  /**
+   * No answer came (a timeout, a dropped connection): the record may or may not be written.
+   * Not sent again; a later look-up by key tells (docs/sync.md, "Dataverse writes").
+   */
+  unknown?: boolean
   error?: ConnectorErrorInfo
 }
 
@@ -104,6 +112,12 @@ export interface DynamicsConnectorOptions {
   concurrency?: { initial?: number; max?: number }
   retry?: Partial<RetryPolicy>
   timeoutMs?: number
+  /**
+   * Per-request timeout of bulk messages and `$batch` (default 4 minutes, the default of
+   * Microsoft's ServiceClient: https://learn.microsoft.com/dotnet/api/microsoft.powerplatform.dataverse.client.serviceclient.maxconnectiontimeout).
+   * A write that outlives it is not sent again: its records' outcome is unknown.
+   */
+  bulkTimeoutMs?: number
   fetch?: typeof fetch
   onEvent?: (event: HttpEvent) => void
 }
@@ -127,10 +141,12 @@ export class DynamicsConnector {
   readonly writeCalls = { bulk: 0, batch: 0 }
   private summaries: Promise<TableSummary[]> | undefined
   private lastDopHint: number | undefined
+  private readonly bulkTimeoutMs: number
 
   constructor(options: DynamicsConnectorOptions) {
     this.environmentUrl = environmentOrigin(options.environmentUrl)
     this.apiUrl = (options.apiUrl ?? `${this.environmentUrl}/api/data/v9.2/`).replace(/\/?$/, '/')
+    this.bulkTimeoutMs = options.bulkTimeoutMs ?? 240_000
     this.limiter = new AdaptiveLimiter({ initial: options.concurrency?.initial ?? 4, max: options.concurrency?.max ?? 52 })
     const provider = options.tokenProvider
     this.http = new HttpClient({
@@ -320,8 +336,11 @@ export class DynamicsConnector {
 
   /**
    * Row count. Dataverse caps counts at 5000: `limitExceeded` says the true number is larger
-   * (use RetrieveTotalRecordCount for an estimate). `count` is undefined when the answer has
-   * no `@odata.count`: unknown, which is not zero.
+   * (use RetrieveTotalRecordCount for an estimate). A count of exactly 5,000 is "more" only
+   * when the service says so in `totalrecordcountlimitexceeded`
+   * (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/count-rows);
+   * an answer without that annotation at 5,000 cannot tell, and reads as "at least".
+   * `count` is undefined when the answer has no `@odata.count`: unknown, which is not zero.
    */
   async count(
     table: string,
@@ -341,7 +360,8 @@ export class DynamicsConnector {
     const raw = body['@odata.count'] ?? body['@Microsoft.Dynamics.CRM.totalrecordcount']
     const count = typeof raw === 'number' || (typeof raw === 'string' && raw.trim() !== '') ? Number(raw) : NaN
     if (!Number.isFinite(count) || count < 0) return { count: undefined, limitExceeded: false }
-    return { count, limitExceeded: body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'] === true || count >= 5000 }
+    const exceeded = body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded']
+    return { count, limitExceeded: typeof exceeded === 'boolean' ? exceeded : count >= 5000 }
   }
 
   /**
@@ -526,7 +546,9 @@ export class DynamicsConnector {
 
   /** PATCH with If-Match: * — updates only; 404 (notFound) if the row does not exist. */
   async update(table: string, key: RecordKey, record: DynamicsRecord, signal?: AbortSignal): Promise<void> {
-    const path = await this.address(table, key, signal)
+    const target = await this.addressable(table, key, signal)
+    if (target === null) throw this.keyNotFound(table, key)
+    const path = await this.address(table, target, signal)
     const body = JSON.stringify(await this.toPayload(table, record, signal))
     await this.send({
       method: 'PATCH',
@@ -539,6 +561,9 @@ export class DynamicsConnector {
 
   /** PATCH without If-Match: creates or updates the row with that id or alternate key. Idempotent. */
   async upsert(table: string, key: RecordKey, record: DynamicsRecord, signal?: AbortSignal): Promise<{ id: string; created: boolean }> {
+    const target = await this.addressable(table, key, signal)
+    if (target === null) return { ...(await this.create(table, { ...record, ...(key as object) }, signal)), created: true }
+    if (target !== key) return this.upsert(table, target, record, signal)
     const schema = await this.tableSchema(table, signal)
     const path = `${await this.address(table, key, signal)}?$select=${schema.table.primaryId}`
     const body = JSON.stringify(await this.toPayload(table, record, signal))
@@ -560,9 +585,55 @@ export class DynamicsConnector {
     key: RecordKey,
     options: { ignoreMissing?: boolean; signal?: AbortSignal } = {}
   ): Promise<{ deleted: boolean }> {
-    const path = await this.address(table, key, options.signal)
+    const target = await this.addressable(table, key, options.signal)
+    if (target === null) {
+      if (options.ignoreMissing) return { deleted: false }
+      throw this.keyNotFound(table, key)
+    }
+    const path = await this.address(table, target, options.signal)
     const response = await this.send({ method: 'DELETE', path, signal: options.signal, accept: options.ignoreMissing ? [404] : undefined })
     return { deleted: response.status !== 404 }
+  }
+
+  /**
+   * The key to address a row by: the key itself, or — when its values hold a character a
+   * key segment cannot carry (key-values.ts) — the row's id, found by `$filter`; null when
+   * no row has those values.
+   */
+  private async addressable(table: string, key: RecordKey, signal?: AbortSignal): Promise<RecordKey | null> {
+    if (!unusableKeyCharacter(key)) return key
+    const [id] = await this.idsByKey(table, [key as AlternateKey], signal)
+    return id ?? null
+  }
+
+  /** The ids of the rows with these alternate-key values (undefined: none), by `$filter`, 50 keys a query. */
+  private async idsByKey(table: string, keys: AlternateKey[], signal?: AbortSignal): Promise<Array<string | undefined>> {
+    const primaryId = (await this.tableSchema(table, signal)).table.primaryId!
+    const select = [...new Set([primaryId, ...keys.flatMap((key) => Object.keys(key))])]
+    const ids: Array<string | undefined> = []
+    for (let at = 0; at < keys.length; at += 50) {
+      const chunk = keys.slice(at, at + 50)
+      const rows: DynamicsRecord[] = []
+      for await (const page of this.query(table, { select, filter: keysFilter(chunk), pageSize: 5000, signal })) rows.push(...page.records)
+      for (const key of chunk) {
+        const row = rows.find((r) => rowMatchesKey(r, key))
+        ids.push(row ? String(row[primaryId]).toLowerCase() : undefined)
+      }
+    }
+    return ids
+  }
+
+  private keyNotFound(table: string, key: RecordKey): ConnectorError {
+    const values = Object.entries(key as AlternateKey)
+      .map(([name, value]) => `${name} = ${JSON.stringify(value)}`)
+      .join(', ')
+    return new ConnectorError({
+      kind: 'notFound',
+      service: 'dynamics',
+      status: 404,
+      message: `No ${table} row has ${values}.`,
+      hint: 'Check the key values in the source record; the row may have been deleted in Dynamics.'
+    })
   }
 
   /**
@@ -591,17 +662,23 @@ export class DynamicsConnector {
    * as `$batch` with continue-on-error (Microsoft's documented fallback): each record gets its
    * own outcome and the good ones are written. A table without the message (404 on the action:
    * not every table has them, activity tables often not) goes through `$batch` from then on.
-   * An ambiguous failure of `CreateMultiple` (no answer) is not resent: its records fail,
-   * retryable, rather than risk duplicates. One outcome per operation, in input order.
+   * Bulk messages and `$batch` wait `bulkTimeoutMs` (4 minutes); one that gets no answer (a
+   * timeout, a dropped connection) is neither resent nor retried as `$batch` — the service may
+   * still be at work and a create would be duplicated — and its records' outcomes are `unknown`.
+   * One outcome per operation, in input order.
+   * Alternate keys whose values a key segment cannot carry are first turned into row ids by
+   * `$filter` (`addressByFilter`).
    */
   async writeMany(
-    operations: WriteOperation[],
+    given: WriteOperation[],
     options: { bulkSize?: number; batchSize?: number; signal?: AbortSignal } = {}
   ): Promise<WriteOutcome[]> {
-    const outcomes: WriteOutcome[] = new Array(operations.length)
+    const outcomes: WriteOutcome[] = new Array(given.length)
+    const { operations, createdByUpsert } = await this.addressByFilter(given, outcomes, options.signal)
     const groups = new Map<string, number[]>()
     const viaBatch: number[] = []
     operations.forEach((op, index) => {
+      if (outcomes[index]) return // settled: no row with that key to update or delete
       const message =
         op.kind === 'create'
           ? 'CreateMultiple'
@@ -636,7 +713,47 @@ export class DynamicsConnector {
       )
       answers.forEach((answer, at) => (outcomes[rest[at]] = { ...answer, index: rest[at] }))
     }
+    for (const index of createdByUpsert) if (outcomes[index]?.ok) outcomes[index] = { ...outcomes[index], created: true }
     return outcomes
+  }
+
+  /**
+   * The operations with every alternate key a key segment cannot carry replaced by the row's
+   * id (one `$filter` query per table and 50 keys); an upsert of a row not there becomes a
+   * create with the key values (the key's uniqueness refuses a second one), an update or
+   * delete of one is settled here as 404.
+   */
+  private async addressByFilter(
+    given: WriteOperation[],
+    outcomes: WriteOutcome[],
+    signal?: AbortSignal
+  ): Promise<{ operations: WriteOperation[]; createdByUpsert: number[] }> {
+    const operations = [...given]
+    const createdByUpsert: number[] = []
+    const byTable = new Map<string, number[]>()
+    given.forEach((op, index) => {
+      if (op.kind !== 'create' && unusableKeyCharacter(op.key)) byTable.set(op.table, [...(byTable.get(op.table) ?? []), index])
+    })
+    for (const [table, indexes] of byTable) {
+      const ids = await this.idsByKey(
+        table,
+        indexes.map((index) => (given[index] as { key: AlternateKey }).key),
+        signal
+      )
+      indexes.forEach((index, at) => {
+        const op = given[index] as Exclude<WriteOperation, { kind: 'create' }>
+        const id = ids[at]
+        if (id) operations[index] = { ...op, key: id }
+        else if (op.kind === 'upsert') {
+          operations[index] = { kind: 'create', table, record: { ...op.record, ...(op.key as AlternateKey) } }
+          createdByUpsert.push(index)
+        } else {
+          const error = this.keyNotFound(table, op.key)
+          outcomes[index] = { index, ok: false, status: 404, error: error.toJSON() }
+        }
+      })
+    }
+    return { operations, createdByUpsert }
   }
 
   /** One bulk message for these operations (one table, one kind): their outcomes, or 'fallback' to `$batch`. */
@@ -673,6 +790,8 @@ export class DynamicsConnector {
         body: JSON.stringify({ Targets: targets }),
         headers: { 'Content-Type': 'application/json; charset=utf-8' },
         idempotent: message !== 'CreateMultiple',
+        timeoutMs: this.bulkTimeoutMs,
+        resendAfterTimeout: false,
         signal
       })
       const ids: unknown[] = message === 'CreateMultiple' && response.text ? (response.json<{ Ids?: unknown[] }>().Ids ?? []) : []
@@ -693,7 +812,9 @@ export class DynamicsConnector {
         this.noBulk.add(`${table} ${message}`)
         return 'fallback'
       }
-      if (message === 'CreateMultiple' && ['network', 'timeout', 'server', 'throttled'].includes(error.kind)) {
+      // No answer: the message may have run, or still be running. Neither resent nor retried as $batch.
+      if (error.kind === 'network' || error.kind === 'timeout') return this.unknownOutcomes(indexes, error)
+      if (message === 'CreateMultiple' && ['server', 'throttled'].includes(error.kind)) {
         // No answer: the records may or may not exist. Not resent (duplicates); retried later by key.
         return indexes.map((index) => ({ index, ok: false, status: error.status ?? 0, error: error.toJSON() }))
       }
@@ -757,14 +878,23 @@ export class DynamicsConnector {
     const { boundary, body } = buildBatch(parts, apiPath)
     this.writeCalls.batch++
     const idempotent = prepared.every((index) => operations[index].kind !== 'create')
-    const response = await this.send({
-      method: 'POST',
-      path: '$batch',
-      body,
-      headers: { 'Content-Type': `multipart/mixed; boundary="${boundary}"`, Prefer: 'odata.continue-on-error' },
-      idempotent,
-      signal
-    })
+    let response: HttpResponse
+    try {
+      response = await this.send({
+        method: 'POST',
+        path: '$batch',
+        body,
+        headers: { 'Content-Type': `multipart/mixed; boundary="${boundary}"`, Prefer: 'odata.continue-on-error' },
+        idempotent,
+        timeoutMs: this.bulkTimeoutMs,
+        resendAfterTimeout: false,
+        signal
+      })
+    } catch (error) {
+      if (!isConnectorError(error) || isAbortLike(error) || (error.kind !== 'network' && error.kind !== 'timeout')) throw error
+      for (const outcome of this.unknownOutcomes(prepared, error)) outcomes[outcome.index] = outcome
+      return { indexes: [], retryAfterMs: 0 }
+    }
     const answers = parseBatchResponse(response.text, response.headers.get('content-type'))
     const retry: number[] = []
     let retryAfterMs = 0
@@ -817,6 +947,19 @@ export class DynamicsConnector {
     return { indexes: retry, retryAfterMs }
   }
 
+  /** Outcomes of writes that got no answer: unknown, with what to do. */
+  private unknownOutcomes(indexes: number[], error: ConnectorError): WriteOutcome[] {
+    const info = new ConnectorError({
+      kind: error.kind,
+      service: 'dynamics',
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      hint: 'The records may or may not be written; they were not sent again, so none is written twice. Retry failed records (or run again): each is looked up by its key and written only if missing or different.'
+    }).toJSON()
+    return indexes.map((index) => ({ index, ok: false, unknown: true, status: 0, error: info }))
+  }
+
   private async toBatchPart(op: WriteOperation, signal?: AbortSignal): Promise<BatchPart> {
     if (op.kind === 'create')
       return { method: 'POST', url: await this.entitySet(op.table, signal), body: await this.toPayload(op.table, op.record, signal) }
@@ -838,6 +981,14 @@ export function keySegment(key: RecordKey): string {
       })
     return key
   }
+  const unusable = unusableKeyCharacter(key)
+  if (unusable)
+    throw new ConnectorError({
+      kind: 'badRequest',
+      service: 'dynamics',
+      message: `The alternate-key value ${JSON.stringify(Object.values(key).join(', '))} holds '${unusable}', which Dataverse cannot take in a key-addressed request.`,
+      hint: 'Address the row by its id (the connector finds it by $filter when writing), or key the table on a column without / < > * % & : \\ ? + #.'
+    })
   const parts = Object.entries(key).map(([name, value]) => {
     if (typeof value === 'string') {
       const lookup = /^_.+_value$/.test(name) && GUID.test(value)

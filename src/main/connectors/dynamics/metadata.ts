@@ -210,8 +210,10 @@ export async function readTableSchema(get: MetadataGet, logicalName: string): Pr
     }
     if (type === 'lookup') {
       const targets = lookupInfo.get(name)?.Targets
-      const fromRelationships = Object.keys(navigation[name] ?? {})
+      // The `owner` table stands for a user or a team (reference/entities/owner).
+      const fromRelationships = Object.keys(navigation[name] ?? {}).flatMap((t) => (t === 'owner' ? ['systemuser', 'team'] : [t]))
       field.targets = Array.isArray(targets) && targets.length ? (targets as string[]) : fromRelationships
+      bindEveryTarget(navigation, name, field.targets)
       field.readName = `_${name}_value`
     }
     if (type === 'datetime') {
@@ -239,4 +241,21 @@ export async function readTableSchema(get: MetadataGet, logicalName: string): Pr
     changeTracking: entity.ChangeTrackingEnabled === true
   }
   return { table, isActivity: entity.IsActivity === true, navigation, alternateKeys }
+}
+
+/**
+ * A lookup whose one relationship references a table that is none of its targets — a base
+ * type such as `owner` — binds every target through that relationship's navigation property:
+ * `ownerid` (Targets systemuser, team) has a single relationship (`owner_accounts`,
+ * ReferencedEntity `owner`) whose property `ownerid` is typed principal, so
+ * `"ownerid@odata.bind": "/teams(<id>)"` (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/principal).
+ * Customer and regarding lookups have one relationship per target and keep their own names.
+ */
+function bindEveryTarget(navigation: Record<string, Record<string, string>>, lookup: string, targets: string[]): void {
+  const byTarget = navigation[lookup]
+  if (!byTarget || Object.keys(byTarget).some((referenced) => targets.includes(referenced))) return
+  const properties = new Set(Object.values(byTarget))
+  if (properties.size !== 1) return
+  const [property] = properties
+  for (const target of targets) byTarget[target] ??= property
 }

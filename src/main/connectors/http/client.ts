@@ -26,6 +26,12 @@ export interface HttpRequest {
   idempotent?: boolean
   signal?: AbortSignal
   timeoutMs?: number
+  /**
+   * Send again after a timeout (default: when idempotent). False for long writes (bulk
+   * messages, `$batch`): the service may still be working on the first, and a second copy
+   * would only race it; the caller reports the outcome as unknown instead.
+   */
+  resendAfterTimeout?: boolean
   /** Statuses that are answers, not errors (404 for "is it there?"). */
   accept?: number[]
 }
@@ -153,6 +159,7 @@ export class HttpClient {
         const retryable =
           (failure.kind === 'network' || failure.kind === 'timeout' || failure.code === 'EAI_AGAIN') &&
           (idempotent || failure.beforeSend) &&
+          !(failure.kind === 'timeout' && request.resendAfterTimeout === false) &&
           failures + 1 < this.policy.maxAttempts
         if (retryable) {
           failures++
@@ -170,9 +177,11 @@ export class HttpClient {
         }
         const notApplied = failure.beforeSend
           ? ''
-          : idempotent
-            ? ''
-            : ' It may or may not have been applied; it was not retried because creating twice would duplicate the record.'
+          : !idempotent
+            ? ' It may or may not have been applied; it was not retried because creating twice would duplicate the record.'
+            : failure.kind === 'timeout' && request.resendAfterTimeout === false
+              ? ' It may or may not have been applied (the service may still be at work); it was not sent again.'
+              : ''
         throw new ConnectorError({
           kind: failure.kind,
           service: this.service,

@@ -55,6 +55,12 @@ export const errors = {
       '0x80040237',
       `A record that has the attribute values ${attributes} already exists. The entity key ${key} requires that this set of attributes contains unique values. Select unique values and try again.`
     ),
+  /**
+   * An alternate-key value with a character key-addressed requests cannot carry
+   * (define-alternate-keys-entity). Status and message inferred: 400 "Error in query syntax"
+   * is what a `/` in a key value has been observed to get; Microsoft documents no response.
+   */
+  keyValueCharacter: () => new DataverseError(400, '0x80060888', 'Bad Request - Error in query syntax.'),
   invalidKey: (table: string) =>
     new DataverseError(
       400,

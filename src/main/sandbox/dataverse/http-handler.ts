@@ -117,6 +117,10 @@ export function createHandler(parts: HandlerParts): RouteHandler {
       throw error
     }
     try {
+      // The body is taken in before the injected latency: a client that gives up meanwhile
+      // (its timeout) does not stop the request, which runs to the end and writes, as on the service.
+      const pendingBody = req.method === 'GET' || req.method === 'HEAD' ? Promise.resolve('') : readBody(req)
+      pendingBody.catch(() => undefined)
       // Injected latency counts as time on the server: it holds a concurrency slot and execution time.
       await faults.delay()
       if (decision === 'drop') {
@@ -164,7 +168,7 @@ export function createHandler(parts: HandlerParts): RouteHandler {
         )
         return true
       }
-      const body = req.method === 'GET' || req.method === 'HEAD' ? '' : await readBody(req)
+      const body = await pendingBody
       const rawPath = (req.url ?? '').split('?')[0]
       const path = rawPath.length > apiPrefix.length ? rawPath.slice(apiPrefix.length) : ''
       const search = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : ''

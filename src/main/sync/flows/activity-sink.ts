@@ -132,6 +132,16 @@ export class ActivitySink implements TargetSink {
       if (result?.ok) return { key: op.key, outcome: op.op === 'create' ? 'created' : op.op === 'update' ? 'updated' : 'deleted' }
       const error = result?.error
       if (op.op === 'delete' && result?.status === 404) return { key: op.key, outcome: 'unchanged' }
+      if (result?.unknown)
+        return {
+          key: op.key,
+          outcome: 'failed',
+          code: 'outcomeUnknown',
+          // Not retried in this run: the first write may still be running. A retry looks the activity up by its key first.
+          message:
+            `no answer from Dynamics, so this event's activity may or may not be written: ${error?.message ?? ''} ${error?.hint ?? ''}`.trim(),
+          retryable: false
+        } satisfies WriteOutcome
       const missingContact = result?.status === 404 && op.op !== 'delete'
       return {
         key: op.key,

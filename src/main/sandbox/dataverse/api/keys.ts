@@ -18,6 +18,15 @@ export interface EntityKey {
   text: string
 }
 
+/**
+ * "If the data within a column used in an alternate key contains one of the following
+ * characters /,<,>,*,%,&,:,\\,?,+, then retrieve (GET), update, or upsert (PATCH) actions don't
+ * work" (https://learn.microsoft.com/power-apps/developer/data-platform/define-alternate-keys-entity);
+ * the maker page adds # (https://learn.microsoft.com/power-apps/maker/data-platform/define-alternate-keys-portal).
+ * Refused wherever a key segment names a row: the URL, `@odata.bind`, a bulk target's `@odata.id`.
+ */
+export const unusableInKeyValue = /[/<>*%&:\\?+#]/
+
 export function parseEntityKey(svc: DataverseService, table: TableIndex, text: string): EntityKey {
   const trimmed = text.trim()
   if (guidPattern.test(trimmed)) return { id: trimmed.toLowerCase(), text: trimmed }
@@ -30,6 +39,7 @@ export function parseEntityKey(svc: DataverseService, table: TableIndex, text: s
     if (name?.t !== 'ident' || eq?.t !== 'punct' || eq.v !== '=' || !value) throw errors.invalidKey(table.def.logicalName)
     values[name.v] = value.t === 'string' || value.t === 'guid' || value.t === 'number' ? value.v : undefined
     if (values[name.v] === undefined) throw errors.invalidKey(table.def.logicalName)
+    if (value.t === 'string' && unusableInKeyValue.test(String(value.v))) throw errors.keyValueCharacter()
     i += 3
     if (i < tokens.length) {
       const comma = tokens[i]

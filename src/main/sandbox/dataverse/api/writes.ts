@@ -163,7 +163,7 @@ function bindLookup(svc: DataverseService, table: TableIndex, nav: string, value
     throw new DataverseError(
       400,
       '0x80060888',
-      `A navigation property '${nav}' of type 'Microsoft.Dynamics.CRM.${entry.target}' cannot be bound to an entity of type 'Microsoft.Dynamics.CRM.${targetName}'.`
+      `A navigation property '${nav}' of type 'Microsoft.Dynamics.CRM.${entry.column.type === 'Owner' ? 'principal' : entry.target}' cannot be bound to an entity of type 'Microsoft.Dynamics.CRM.${targetName}'.`
     )
   }
   return { id: target.id, table: targetName }

@@ -39,7 +39,7 @@ function entityType(catalog: Catalog, table: TableDef, annotations: boolean): st
       seen.add(nav)
       const type = column.type === 'Owner' ? 'mscrm.principal' : `mscrm.${target}`
       const referenced = column.type === 'Owner' ? 'ownerid' : `${target}id`
-      const partner = column.relationships?.[target]
+      const partner = column.relationships?.[column.type === 'Owner' ? 'owner' : target]
       lines.push(
         `<NavigationProperty Name="${nav}" Type="${type}" Nullable="false"${partner ? ` Partner="${partner}"` : ''}><ReferentialConstraint Property="_${column.logicalName}_value" ReferencedProperty="${referenced}" /></NavigationProperty>`
       )

@@ -117,12 +117,13 @@ export function guidColumn(name: string, display: string, extra: Extra = {}): Co
   return column(name, display, 'Uniqueidentifier', extra)
 }
 
-/** The audit/ownership/state columns every user-owned table carries. */
+/** The audit/ownership/state columns every user-owned table carries; `ownerRelationship` as Dataverse names it (owner_accounts). */
 export function systemColumns(
   table: string,
   relPrefix: string,
   states: Array<[number, string, number]>,
-  statuses: Array<[number, string, number]>
+  statuses: Array<[number, string, number]>,
+  ownerRelationship = `owner_${table}`
 ): ColumnDef[] {
   const stateOptions: OptionDef[] = states.map(([value, label, defaultStatus]) => ({ value, label, defaultStatus }))
   const statusOptions: OptionDef[] = statuses.map(([value, label, state]) => ({ value, label, state }))
@@ -138,11 +139,14 @@ export function systemColumns(
     dateTime('modifiedon', 'Modified On', 'UserLocal', readOnly),
     dateTime('overriddencreatedon', 'Record Created On', 'DateOnly', { validForUpdate: false }),
     column('versionnumber', 'Version Number', 'BigInt', { ...readOnly, minValue: -(2 ** 63), maxValue: 2 ** 63 }),
+    // As in Dataverse: the lookup's Targets are systemuser and team, but its one relationship
+    // (owner_accounts…) references the `owner` table, through one navigation property typed
+    // principal (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/principal).
     column('ownerid', 'Owner', 'Owner', {
       requiredLevel: 'SystemRequired',
       targets: ['systemuser', 'team'],
       navigation: { systemuser: 'ownerid', team: 'ownerid' },
-      relationships: { systemuser: `owner_${relPrefix}`, team: `owner_${relPrefix}` }
+      relationships: { owner: ownerRelationship }
     }),
     lookup('createdby', 'Created By', ['systemuser'], { systemuser: 'createdby' }, { systemuser: `lk_${relPrefix}_createdby` }, readOnly),
     lookup(

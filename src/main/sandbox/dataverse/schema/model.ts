@@ -58,7 +58,7 @@ export interface ColumnDef {
   /** Lookup/Customer/Owner: target logical names and the single-valued navigation property per target. */
   targets?: string[]
   navigation?: Record<string, string>
-  /** Relationship schema name per target (for ManyToOneRelationships). */
+  /** Relationship schema name per referenced table (ManyToOneRelationships); an Owner column's one is `owner`. */
   relationships?: Record<string, string>
   /** DateTime */
   dateBehavior?: 'UserLocal' | 'DateOnly' | 'TimeZoneIndependent'

@@ -115,7 +115,8 @@ export const accountTable: TableDef = {
       [
         [1, 'Active', 0],
         [2, 'Inactive', 1]
-      ]
+      ],
+      'owner_accounts'
     )
   ],
   keys: [],

@@ -186,7 +186,8 @@ const columns: ColumnDef[] = [
     [
       [1, 'Active', 0],
       [2, 'Inactive', 1]
-    ]
+    ],
+    'owner_contacts'
   )
 ]
 
