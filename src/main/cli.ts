@@ -56,8 +56,14 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   try {
     return await command.run(rest, io)
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    // A DOMException's code is a number (an abort's is 20): only Node's string codes are parse errors.
+    const code = (error as { code?: unknown } | undefined)?.code
+    if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
       io.err(`sync-studio ${command.name}: ${(error as Error).message}\nUsage: ${command.usage}`)
+      return 2
+    }
+    if (io.signal.aborted && (error as { name?: unknown } | undefined)?.name === 'AbortError') {
+      io.err(`sync-studio ${command.name}: The operation was canceled.`)
       return 2
     }
     io.err(`sync-studio ${command.name}: ${error instanceof Error ? error.message : String(error)}`)
@@ -65,19 +71,33 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
+/** How long a signal waits for the command to end by itself before the process ends anyway (docs/cli.md). */
+const STOP_GRACE_MS = Number(process.env.SYNC_STUDIO_STOP_GRACE_MS) > 0 ? Number(process.env.SYNC_STUDIO_STOP_GRACE_MS) : 10_000
+
 /** Entry point when run as a program (bin/sync-studio.cjs). */
 export function main(): void {
   const controller = new AbortController()
   // Ctrl+C cancels everything: each flow's run and every request made outside a run (schemas,
   // sign-in) listens to this one signal, so a mapping with four flows passes Node's default of 10.
   setMaxListeners(0, controller.signal)
-  let interrupted = false
-  process.on('SIGINT', () => {
-    if (interrupted) process.exit(130)
-    interrupted = true
+  // A signal cancels; what cannot end at once (a write in flight, a wait for another process's
+  // file lock, a file system call that never returns) gets a few seconds, then the process ends
+  // anyway — as a kill would, which a run resumes from its journal (docs/sync.md). A second
+  // Ctrl+C ends it at once.
+  let stopping = false
+  const stop = (exitCode: number) => {
+    if (stopping) process.exit(exitCode)
+    stopping = true
     controller.abort()
-  })
-  process.on('SIGTERM', () => controller.abort())
+    setTimeout(() => {
+      process.stderr.write(
+        `sync-studio: still stopping after ${STOP_GRACE_MS / 1000} s — ended now; a run resumes from its last checkpoint\n`
+      )
+      process.exit(exitCode)
+    }, STOP_GRACE_MS).unref()
+  }
+  process.on('SIGINT', () => stop(130))
+  process.on('SIGTERM', () => stop(143))
   const io: CliIO = {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),

@@ -280,6 +280,17 @@ describe('errors that name the problem', () => {
     )
   })
 
+  it("a proxy's user and password never reach a hint, a message or the report", async () => {
+    const port = await closedPort()
+    const connections = service({ HTTPS_PROXY: `http://puser:ProxyPassw0rd9@127.0.0.1:${port}`, SYNC_STUDIO_CA_FILE: caFile })
+    const { profile } = await connections.create(dynamicsProfile({ name: 'proxy with a password' }), sandbox.info.dynamics.clientSecret)
+    const report = await connections.test(profile.id)
+    expect(report.steps[0].error?.hint).toContain(
+      `The proxy http://127.0.0.1:${port}/ (from HTTPS_PROXY) could not be reached (ECONNREFUSED)`
+    )
+    expect(JSON.stringify(report)).not.toMatch(/ProxyPassw0rd9|puser/)
+  })
+
   it('a CA file that is missing or not PEM is named', async () => {
     const notPem = join(folder, 'root.der')
     await writeFile(notPem, Buffer.from([0x30, 0x82, 0x01, 0x0a]))

@@ -166,8 +166,11 @@ describe('the CLI during a hostile preview or dry run', () => {
       await run.printed(handedToWorker, 'the hostile expression in the worker')
       run.child.kill(signal)
       expect(await exitsWithin(run, 10_000)).toBe(true)
-      // It ended on the signal, not on the expression's budget.
+      // It ended on the signal, not on the expression's budget, and says so in words (it printed
+      // "error.code?.startsWith is not a function": the abort's DOMException has a numeric code).
       expect(run.stderr()).not.toContain('the expression ran longer than')
+      expect(run.stderr()).toContain('sync-studio preview: The operation was canceled.')
+      expect(run.stderr()).not.toContain('is not a function')
     }, 30_000)
   }
 })

@@ -20,6 +20,7 @@ import {
   type SourceRecord,
   type StepContext
 } from './transforms'
+import { PatternBudget } from './transforms/regex'
 
 /**
  * A flow is compiled once into closures: each step's arguments are read, its regex built,
@@ -242,7 +243,8 @@ function compileField(
   index: number,
   options: CompileOptions,
   problems: Problem[],
-  basePath: Array<string | number>
+  basePath: Array<string | number>,
+  patterns: PatternBudget
 ): { field: CompiledField; plan: FieldPlan } {
   const from = mapping.from ?? []
   const sourceFields = from.map((name) => (options.source ? findField(options.source, name) : undefined))
@@ -264,7 +266,8 @@ function compileField(
       sourceField: sourceFields[0],
       targetField,
       sourceTable: options.source,
-      catalog: options.catalog
+      catalog: options.catalog,
+      patterns
     }
     try {
       steps.push(compileStep(step, ctx))
@@ -395,7 +398,9 @@ export function compileFlow(flow: CompilableFlow, compileOptions: CompileOptions
   const options: CompileOptions = picklists ? { ...compileOptions, picklists } : compileOptions
   const problems: Problem[] = []
   const basePath = ['flows', options.flowIndex ?? 0]
-  const compiledFields = flow.fields.map((mapping, i) => compileField(mapping, i, options, problems, basePath))
+  // The flow's regular expressions together compile to a bounded program (regex.ts).
+  const patterns = new PatternBudget()
+  const compiledFields = flow.fields.map((mapping, i) => compileField(mapping, i, options, problems, basePath, patterns))
   if (problems.length > 0) throw new FlowCompileError(problems)
   const fields = compiledFields.map((c) => c.field)
 

@@ -2,7 +2,7 @@ import type { PathSegment, Problem } from '../problems'
 import type { MappingDocument } from './document'
 import { zoneOrThrow } from './transforms/dates'
 import { checkExpression } from './transforms/expression'
-import { checkPattern } from './transforms/regex'
+import { checkPattern, PatternBudget } from './transforms/regex'
 import { StepConfigError } from './transforms/runtime'
 
 /**
@@ -13,6 +13,8 @@ import { StepConfigError } from './transforms/runtime'
  */
 export function checkStepArguments(document: MappingDocument): Problem[] {
   const problems: Problem[] = []
+  // The document's regular expressions together compile to a bounded program (regex.ts).
+  const patterns = new PatternBudget()
   document.flows.forEach((flow, flowIndex) => {
     if (flow.kind === 'optOut') return
     flow.fields.forEach((field, fieldIndex) => {
@@ -22,7 +24,7 @@ export function checkStepArguments(document: MappingDocument): Problem[] {
         const add = (path: PathSegment[], message: string) => problems.push({ severity: 'error', path, message })
         if (step.fn === 'replace') {
           // Stryker disable next-line StringLiteral: "g" only makes the compiled pattern replace every match; whether it compiles does not depend on it
-          const check = checkPattern(step.pattern, step.flags ?? 'g')
+          const check = checkPattern(step.pattern, step.flags ?? 'g', patterns)
           // Stryker disable next-line StringLiteral: a failed check always carries its message; the fallback is never shown
           if (!check.ok) add(at('pattern'), check.message ?? 'invalid pattern')
         } else if (step.fn === 'expression') {

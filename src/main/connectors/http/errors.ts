@@ -1,5 +1,5 @@
 import { ServiceError } from '../../errors'
-import { redact } from './redact'
+import { redact, redactUrl } from './redact'
 
 /**
  * Every failure a connector reports. `kind` is what the caller branches on; `message` says
@@ -251,7 +251,8 @@ const proxyDocs = 'See "Proxy and certificates" in docs/connections.md.'
 
 export function networkHint(failure: NetworkFailure, service: ServiceName): string {
   const label = serviceLabel[service]
-  const proxy = failure.route?.proxy
+  // A proxy URL may carry a user and password (HTTPS_PROXY=http://user:pass@host): never shown.
+  const proxy = failure.route?.proxy ? redactUrl(failure.route.proxy) : undefined
   const from = failure.route?.proxySource ? ` (from ${failure.route.proxySource})` : ''
   if (proxy) {
     if (failure.proxyStatus === 407)

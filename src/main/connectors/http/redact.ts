@@ -1,6 +1,6 @@
 /**
  * Removes credentials from any text that may reach a log, an error message or a report:
- * bearer tokens, JWT-shaped strings, and `secret=` / `token=` style parameters. Registered
+ * a URL's user info, bearer tokens, JWT-shaped strings, and `secret=` / `token=` style parameters. Registered
  * values (the secrets a connection holds at run time) are removed verbatim too.
  */
 const registered = new Set<string>()
@@ -15,6 +15,8 @@ export function forgetSecret(value: string | undefined): void {
 }
 
 const patterns: Array<[RegExp, string]> = [
+  // A URL's user info (a proxy from HTTPS_PROXY, a pasted URL): `http://user:pass@host` → `http://[redacted]@host`.
+  [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1[redacted]@'],
   [/(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi, '$1[redacted]'],
   [/eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g, '[redacted-token]'],
   [

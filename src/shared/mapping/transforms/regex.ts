@@ -12,6 +12,39 @@ import { fail, StepConfigError, sync, toText, type CompiledStep, type StepContex
 
 export const MAX_PATTERN_LENGTH = 500
 export const MAX_REPLACE_INPUT = 10_000
+/**
+ * Most instructions one pattern may compile to. A repeat count copies what it follows: 500
+ * characters of `\pL{1000}` compile to 71,000 instructions, about 0.1 s each time. RE2 bounds a
+ * program by its memory (https://github.com/google/re2/blob/main/re2/re2.h, `max_mem`); RE2JS
+ * does not, so the bound is here.
+ */
+export const MAX_PROGRAM_SIZE = 25_000
+/**
+ * Most instructions the distinct patterns of one document (or one flow, when compiled) may
+ * compile to together — about half a second of compiling on a laptop. Without it, thousands of
+ * heavy patterns, each within its own limits, froze a check or a run for minutes.
+ */
+export const MAX_PROGRAMS_SIZE = 250_000
+
+/** What the patterns of one document or one flow have compiled to so far: each distinct pattern counted once. */
+export class PatternBudget {
+  private readonly counted = new Set<string>()
+  used = 0
+
+  /** Over the limit already: a new pattern is refused without being compiled. */
+  refuses(key: string): boolean {
+    return this.used > MAX_PROGRAMS_SIZE && !this.counted.has(key)
+  }
+
+  /** Counts `size` for the pattern `key` (once); false when the total is over the limit. */
+  take(key: string, size: number): boolean {
+    if (!this.counted.has(key)) {
+      this.counted.add(key)
+      this.used += size
+    }
+    return this.used <= MAX_PROGRAMS_SIZE
+  }
+}
 
 /** A compiled user pattern: replace the first match, or all of them with the `g` flag. */
 export interface UserPattern {
@@ -41,7 +74,57 @@ function explainRe2Error(message: string): string {
   return `not supported by the linear-time engine: ${message.replace(/^error parsing regexp: /, '')} — see docs/transforms.md`
 }
 
-export function checkPattern(pattern: string, flags: string): RegexCheck {
+/** Compiled patterns by flags and text: a document that repeats a pattern compiles it once. */
+const compiledPatterns = new Map<string, { check: RegexCheck; size: number }>()
+const CACHE_SIZE = 500
+
+/**
+ * Whether `pattern` runs on the linear-time engine, compiled (from the cache when it was
+ * compiled before). With a `budget`, the document's or the flow's patterns together must stay
+ * under MAX_PROGRAMS_SIZE.
+ */
+export function checkPattern(pattern: string, flags: string, budget?: PatternBudget): RegexCheck {
+  const key = `${flags}/${pattern}`
+  if (budget?.refuses(key)) return overBudget(budget)
+  let entry = compiledPatterns.get(key)
+  if (entry) compiledPatterns.delete(key)
+  else entry = compilePattern(pattern, flags)
+  compiledPatterns.set(key, entry)
+  if (compiledPatterns.size > CACHE_SIZE) compiledPatterns.delete(compiledPatterns.keys().next().value!)
+  if (entry.check.ok && budget && !budget.take(key, entry.size)) return overBudget(budget)
+  return entry.check
+}
+
+function overBudget(budget: PatternBudget): RegexCheck {
+  return {
+    ok: false,
+    message: `with the patterns before it, the mapping's regular expressions compile to more than ${MAX_PROGRAMS_SIZE.toLocaleString('en-US')} instructions (${budget.used.toLocaleString('en-US')}) — a repeat count copies what it follows, so use fewer or smaller ones (docs/transforms.md)`
+  }
+}
+
+/** How many instructions RE2JS compiled the pattern to (its program, not a public API: tests/unit/transforms-regex-cost.test.ts watches it). */
+function programSize(compiled: RE2JS): number {
+  const program = (compiled as unknown as { re2Input?: { prog?: { inst?: unknown[] } } }).re2Input?.prog?.inst
+  return Array.isArray(program) ? program.length : 0
+}
+
+function compilePattern(pattern: string, flags: string): { check: RegexCheck; size: number } {
+  const check = compileCheck(pattern, flags)
+  if (!check.ok) return { check, size: 0 }
+  const size = check.size
+  if (size > MAX_PROGRAM_SIZE) {
+    return {
+      check: {
+        ok: false,
+        message: `the pattern compiles to ${size.toLocaleString('en-US')} instructions; keep it under ${MAX_PROGRAM_SIZE.toLocaleString('en-US')} — a repeat count copies what it follows, so use a smaller one (docs/transforms.md)`
+      },
+      size: 0
+    }
+  }
+  return { check: { ok: true, regex: check.regex }, size }
+}
+
+function compileCheck(pattern: string, flags: string): (RegexCheck & { ok: false }) | { ok: true; regex: UserPattern; size: number } {
   if (pattern.length > MAX_PATTERN_LENGTH) {
     return { ok: false, message: `the pattern is ${pattern.length} characters long; keep it under ${MAX_PATTERN_LENGTH}` }
   }
@@ -67,6 +150,7 @@ export function checkPattern(pattern: string, flags: string): RegexCheck {
   const all = flags.includes('g')
   return {
     ok: true,
+    size: programSize(compiled),
     regex: {
       replace: (text, replacement) => {
         const matcher = compiled.matcher(text)
@@ -79,7 +163,7 @@ export function checkPattern(pattern: string, flags: string): RegexCheck {
 export function replace(step: Extract<Step, { fn: 'replace' }>, ctx: StepContext): CompiledStep {
   // Without flags, replace every match: what "replace" means to most people.
   const flags = step.flags ?? 'g'
-  const check = checkPattern(step.pattern, flags)
+  const check = checkPattern(step.pattern, flags, ctx.patterns)
   // Stryker disable next-line StringLiteral: a refused pattern always comes with its message (the path is caught by the refusal tests)
   if (!check.ok || !check.regex) throw new StepConfigError(check.message ?? 'invalid pattern', ['pattern'])
   const regex = check.regex

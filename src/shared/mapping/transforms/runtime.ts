@@ -1,5 +1,6 @@
 import { formatPath } from '../../problems'
 import type { Field, SchemaCatalog, Table } from '../../schema/model'
+import type { PatternBudget } from './regex'
 
 /**
  * What every step implementation shares. A step is compiled once, from its arguments and
@@ -49,6 +50,8 @@ export interface StepContext {
   targetField?: Field
   sourceTable?: Table
   catalog?: SchemaCatalog
+  /** What the flow's regular expressions have compiled to so far (regex.ts): their total is bounded. */
+  patterns?: PatternBudget
 }
 
 /** A record-level failure of one step: the record is reported, the run goes on. */
