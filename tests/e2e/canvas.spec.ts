@@ -85,6 +85,16 @@ test('build the contacts mapping by hand: drag fields, a transform, a value map,
   await page.keyboard.press('Control+Shift+z')
   await expect(page.getByTestId('odata-filter').first()).toHaveText('statecode eq 0 and emailaddress1 ne null')
 
+  // A third condition: the card lists the first and "and 2 more", and its $filter stays inside it.
+  await filter.getByRole('button', { name: 'Add condition' }).click()
+  const card = page.getByRole('group', { name: 'Filter', exact: true })
+  await expect(card.getByRole('list', { name: 'Conditions' }).getByRole('listitem')).toHaveText([/.+/, 'and 2 more'])
+  const cardBox = (await card.boundingBox())!
+  const sentBox = (await card.getByTestId('odata-filter').boundingBox())!
+  expect(sentBox.y + sentBox.height).toBeLessThanOrEqual(cardBox.y + cardBox.height)
+  await page.keyboard.press('Control+z')
+  await expect(page.getByTestId('odata-filter').first()).toHaveText('statecode eq 0 and emailaddress1 ne null')
+
   // Delete removes a selected edge (undoable).
   await clickEdge(page, 'lastName', 'lastname')
   await page.keyboard.press('Delete')

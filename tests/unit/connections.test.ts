@@ -39,4 +39,12 @@ describe('connection profiles', () => {
     await expect(service.setSecret(device.profile.id, 'x')).rejects.toThrow(/stores no secret/)
     expect(service.resolve('contoso').id).toBe(profile.id)
   })
+
+  it('says where the built-in Sandbox is when a mapping names it and no sandbox is running (the CLI without --sandbox)', () => {
+    const service = new ConnectionService({ store: new MemoryStore(), secrets: new MemorySecretStore(), env: {} })
+    expect(() => service.resolve('Sandbox')).toThrow(
+      "No connection named 'Sandbox'. The built-in Sandbox is there in the app, and on the command line with --sandbox."
+    )
+    expect(() => service.resolve('Contoso prod')).toThrow(/^No connection named 'Contoso prod'\.$/)
+  })
 })

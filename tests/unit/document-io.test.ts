@@ -35,6 +35,18 @@ describe('opening a file', () => {
     expect(withBom).toEqual(plain)
   })
 
+  it('a UTF-16 file (with or without its byte-order mark) is named as such, with what to do', () => {
+    // What a UTF-8 read makes of UTF-16 bytes, little- and big-endian.
+    for (const encoding of ['utf16le', 'utf16be'] as const)
+      for (const bom of ['\uFEFF', '']) {
+        const bytes = Buffer.from(`${bom}${good}`, 'utf16le')
+        if (encoding === 'utf16be') bytes.swap16()
+        expect(messages(bytes.toString('utf8')), `${encoding}${bom ? ' with BOM' : ''}`).toEqual([
+          '(document): the file is UTF-16 text (every other byte is zero), and a mapping file is UTF-8 — save it again as UTF-8'
+        ])
+      }
+  })
+
   it('syntax errors say where, in words', () => {
     expect(messages('{"a":1,}')).toEqual([
       '(document): not valid JSON at line 1, column 8: Expected double-quoted property name — fix the syntax (a missing comma or quote is the usual cause)'

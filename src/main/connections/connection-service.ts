@@ -94,7 +94,13 @@ export class ConnectionService {
       throw new ConnectorError({
         kind: 'notFound',
         service: 'http',
-        message: `No connection named '${idOrName}'.${problems.length ? ` The environment variables define none because ${problems.join('; ')}.` : ''}`,
+        // Said in the message too: a run's flow error shows the message, not the hint.
+        message:
+          `No connection named '${idOrName}'.` +
+          (idOrName.toLowerCase() === 'sandbox'
+            ? ' The built-in Sandbox is there in the app, and on the command line with --sandbox.'
+            : '') +
+          (problems.length ? ` The environment variables define none because ${problems.join('; ')}.` : ''),
         hint: `Known connections: ${all.map((p) => p.name).join(', ') || 'none yet'}.`
       })
     }

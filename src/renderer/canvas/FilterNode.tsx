@@ -385,8 +385,11 @@ export function FilterBuilder({ flowId, filter, table }: { flowId: string; filte
 
 /** Height of the filter node: it sits above the source, and the source's rows get the rest of the canvas. */
 export const FILTER_NODE_HEIGHT = 118
-/** Conditions the node lists before "and N more" (the Inspector shows them all). */
-const SHOWN_CONDITIONS = 2
+/**
+ * Lines the node's list of conditions has room for: as many conditions, or one fewer and "and N
+ * more" (the Inspector shows them all). A third line pushed the $filter below the card's edge.
+ */
+const CONDITION_LINES = 2
 
 function sayValue(field: Field | undefined, value: Scalar): string {
   const option = field?.options?.find((o) => String(o.value) === String(value))
@@ -419,6 +422,7 @@ function FilterNodeView({ data }: NodeProps<FilterNodeType>) {
   const parts = partsOf(data.filter)
   const odata = useMemo(() => translateFilter(data.filter, { table: data.table }).odata, [data.filter, data.table])
   const said = parts.map((part) => sayCondition(part, data.table))
+  const shown = said.length <= CONDITION_LINES ? said.length : CONDITION_LINES - 1
   const sent = fromDynamics
     ? (odata ?? '(none — every record is read)')
     : data.filter
@@ -458,12 +462,12 @@ function FilterNodeView({ data }: NodeProps<FilterNodeType>) {
       </div>
       <div className="nodrag ss-filter-node__body">
         <ul className="ss-filter-node__conditions" aria-label="Conditions">
-          {said.slice(0, SHOWN_CONDITIONS).map((text, index) => (
+          {said.slice(0, shown).map((text, index) => (
             <li key={index} title={text}>
               {text}
             </li>
           ))}
-          {said.length > SHOWN_CONDITIONS && <li className="ss-quiet">and {said.length - SHOWN_CONDITIONS} more</li>}
+          {said.length > shown && <li className="ss-quiet">and {said.length - shown} more</li>}
           {said.length === 0 && <li className="ss-quiet">No conditions.</li>}
         </ul>
         <div className="ss-filter-node__foot">

@@ -88,6 +88,15 @@ function syntaxProblem(text: string, error: unknown): Problem {
       message: 'the file is empty — a mapping file is a JSON object starting with { "format": "sync-studio/mapping@1" }'
     }
   }
+  // Read as UTF-8, a UTF-16 file (Notepad's "Unicode", PowerShell's default) has a NUL beside
+  // every ASCII character, after two replacement characters where its byte-order mark was.
+  if (/^(?:\uFFFD\uFFFD)?(?:\0[\x01-\x7F]|[\x01-\x7F]\0)/.test(text)) {
+    return {
+      severity: 'error',
+      path: [],
+      message: 'the file is UTF-16 text (every other byte is zero), and a mapping file is UTF-8 — save it again as UTF-8'
+    }
+  }
   const at = lineAndColumn(text, offset)
   return {
     severity: 'error',
