@@ -90,7 +90,7 @@ function syntaxProblem(text: string, error: unknown): Problem {
   }
   // Read as UTF-8, a UTF-16 file (Notepad's "Unicode", PowerShell's default) has a NUL beside
   // every ASCII character, after two replacement characters where its byte-order mark was.
-  if (/^(?:\uFFFD\uFFFD)?(?:\0[\x01-\x7F]|[\x01-\x7F]\0)/.test(text)) {
+  if (looksUtf16(text)) {
     return {
       severity: 'error',
       path: [],
@@ -103,6 +103,15 @@ function syntaxProblem(text: string, error: unknown): Problem {
     path: [],
     message: `not valid JSON at line ${at.line}, column ${at.column}: ${what} — fix the syntax (a missing comma or quote is the usual cause)`
   }
+}
+
+/** An ASCII character beside a NUL at the start (after a byte-order mark read as two U+FFFD): UTF-16 read as UTF-8. */
+function looksUtf16(text: string): boolean {
+  const start = text.startsWith('\uFFFD\uFFFD') ? 2 : 0
+  const first = text.charCodeAt(start)
+  const second = text.charCodeAt(start + 1)
+  const ascii = (code: number) => code > 0 && code < 0x80
+  return (first === 0 && ascii(second)) || (second === 0 && ascii(first))
 }
 
 export function parseDocumentText(input: string): DocumentResult {
