@@ -20,7 +20,8 @@ async function pagesOf(source: DynamicsRecordSource, cursor?: SourcePage['cursor
 
 describe('progress totals from Dataverse', () => {
   it('full and incremental runs report total and an ETA', async () => {
-    bench = await syncBench({ contacts: 60 })
+    // Slow answers, so the run lasts the second of writes the time left is measured over (progress.ts).
+    bench = await syncBench({ contacts: 60, faults: { campaign: { latencyMs: 250 } } })
     const service = bench.service({ progressIntervalMs: 0 })
     const seen: RunProgress[] = []
     const first = await service.run(contactsDocument, { onProgress: (e) => e.type === 'progress' && seen.push(e.progress) })
