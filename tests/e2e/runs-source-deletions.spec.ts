@@ -96,6 +96,8 @@ test('contacts deleted in Dynamics: the dry run, the run and the history say "de
     .filter({ has: page.getByRole('gridcell') })
     .first()
   const counts = latest.getByTestId('history-counts')
-  await expect(counts.locator('[data-count="sourceDeletions"]')).toContainText('2 deleted in the source')
-  await expect(counts.locator('[data-count="filteredOut"]')).toHaveCount(0)
+  // What was read leads the row, as in the summary: the deletions said with it, no filter's share.
+  await expect(counts.locator('[data-count="read"]')).toContainText('2 deleted in the source')
+  await expect(counts.locator('[data-count="read"]')).not.toContainText('kept by the filter')
+  await expect(counts.locator('[data-count="filteredOut"], [data-count="sourceDeletions"]')).toHaveCount(0)
 })
