@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CampaignConnector } from '../../src/main/connectors/campaign/connector'
 import type { HttpEvent } from '../../src/main/connectors/http/client'
-import { type ConnectorError } from '../../src/main/connectors/http/errors'
 import { StaticTokenProvider } from '../../src/main/connectors/token-provider'
 import { CampaignSink } from '../../src/main/sync/flows/campaign-sink'
+import { failure } from '../support/connector-failure'
 
 /**
  * Campaign errors are classified by HTTP status and documented codes, not by the sandbox's
@@ -39,15 +39,6 @@ function connector(events: HttpEvent[] = []) {
     retry: { baseDelayMs: 5, maxDelayMs: 20 },
     onEvent: (e) => events.push(e)
   })
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise
-  } catch (error) {
-    return error as ConnectorError
-  }
-  throw new Error('expected a failure')
 }
 
 /** The family listings (`GET /<family>/`): cusThing is published under profileAndServicesExt. */

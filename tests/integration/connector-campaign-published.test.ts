@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ImsTokenProvider } from '../../src/main/connectors/campaign/auth'
 import { CampaignConnector } from '../../src/main/connectors/campaign/connector'
 import type { HttpEvent } from '../../src/main/connectors/http/client'
-import type { ConnectorError } from '../../src/main/connectors/http/errors'
 import { serveCampaignSandbox, type ServedCampaignSandbox } from '../../src/main/sandbox/campaign/serve'
 import type { CampaignSandboxOptions } from '../../src/main/sandbox/campaign'
 import { eventRegistrationDefinition } from '../../src/main/sandbox/campaign/custom-resources'
 import { str } from '../../src/main/sandbox/campaign/resources'
+import { failure } from '../support/connector-failure'
 
 /**
  * The connector against Adobe's published formats, over real HTTP against the Campaign
@@ -37,15 +37,6 @@ function connector(events: HttpEvent[] = [], baseUrl?: string): CampaignConnecto
     retry: { baseDelayMs: 5, maxDelayMs: 20 },
     onEvent: (e) => events.push(e)
   })
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise
-  } catch (error) {
-    return error as ConnectorError
-  }
-  throw new Error('expected a failure')
 }
 
 describe('the "Oops… Check your URI" setup error', () => {

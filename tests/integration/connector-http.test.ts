@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HttpClient, type HttpEvent } from '../../src/main/connectors/http/client'
 import { parseErrorBody } from '../../src/main/connectors/http/error-body'
-import { ConnectorError } from '../../src/main/connectors/http/errors'
 import { AdaptiveLimiter } from '../../src/main/connectors/http/limiter'
 import { redact, redactUrl, registerSecret } from '../../src/main/connectors/http/redact'
 import { parseRetryAfter } from '../../src/main/connectors/http/retry'
+import { failure } from '../support/connector-failure'
 
 /** The shared HTTP discipline against a small real server that misbehaves on purpose. */
 let server: Server
@@ -56,15 +56,6 @@ function client(events: HttpEvent[] = []) {
     onEvent: (e) => events.push(e),
     limiter: new AdaptiveLimiter({ initial: 4 })
   })
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  )
-  expect(error).toBeInstanceOf(ConnectorError)
-  return error as ConnectorError
 }
 
 describe('every failure is a typed ConnectorError with a hint', () => {

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CampaignConnector } from '../../src/main/connectors/campaign/connector'
 import { DynamicsConnector } from '../../src/main/connectors/dynamics/connector'
-import { ConnectorError } from '../../src/main/connectors/http/errors'
 import { StaticTokenProvider } from '../../src/main/connectors/token-provider'
+import { failure } from '../support/connector-failure'
 
 /**
  * A 200 answer whose page has no list of records (a proxy's `{}`, a list that is an object
@@ -50,16 +50,6 @@ async function drain<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = []
   for await (const item of items) out.push(item)
   return out
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof ConnectorError) return error
-    throw new Error(`expected a ConnectorError, got ${String(error)}`, { cause: error })
-  }
-  throw new Error('expected a failure, the call gave a result')
 }
 
 describe('Campaign: a page without its list of records', () => {

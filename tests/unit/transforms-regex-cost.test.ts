@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import type { MappingDocument } from '../../src/shared/mapping/document'
 import { checkStepArguments } from '../../src/shared/mapping/document-steps'
 import { compileFlow, FlowCompileError } from '../../src/shared/mapping/compile'
+import { contactsFlow } from '../support/sync-flows'
 import { checkPattern, MAX_PROGRAM_SIZE, MAX_PROGRAMS_SIZE, PatternBudget } from '../../src/shared/mapping/transforms/regex'
 
 const documentWith = (patterns: string[]): MappingDocument => ({
@@ -12,11 +13,7 @@ const documentWith = (patterns: string[]): MappingDocument => ({
   name: 'patterns',
   flows: [
     {
-      id: 'contacts',
-      kind: 'records',
-      source: { system: 'dynamics', table: 'contact' },
-      target: { system: 'campaign', resource: 'profile' },
-      match: { source: 'contactid', target: 'cusDynamicsContactId' },
+      ...contactsFlow,
       fields: patterns.map((pattern, i) => ({
         target: `cusField${i}`,
         from: ['firstname'],
