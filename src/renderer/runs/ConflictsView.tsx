@@ -23,7 +23,7 @@ function side(value: boolean, changedAt: string | undefined): string {
 }
 
 const columns: Array<GridColumn<RunConflict>> = [
-  { id: 'key', header: 'Contact', value: (c) => c.key, size: 150, minSize: 80, className: () => 'ssp-mono ssp-grid__cell' },
+  { id: 'key', header: 'Contact', value: (c) => c.key, size: 130, minSize: 80, className: () => 'ssp-mono ssp-grid__cell' },
   { id: 'field', header: 'Opt-out', value: (c) => c.field, size: 180, minSize: 80 },
   { id: 'dynamics', header: 'Dynamics', value: (c) => side(c.dynamics.value, c.dynamics.changedAt), size: 180, minSize: 80 },
   { id: 'campaign', header: 'Campaign', value: (c) => side(c.campaign.value, c.campaign.changedAt), size: 180, minSize: 80 },
@@ -31,10 +31,11 @@ const columns: Array<GridColumn<RunConflict>> = [
     id: 'kept',
     header: 'Kept',
     value: (c) => `${sideWords[c.kept]} (${c.kept === 'dynamics' ? c.dynamics.value : c.campaign.value})`,
-    size: 100,
+    // The decision itself, whole at 1440×900: "Campaign (false)".
+    size: 140,
     minSize: 60
   },
-  { id: 'rule', header: 'Rule', value: (c) => ruleWords[c.rule], size: 180, minSize: 80, title: (c) => c.label }
+  { id: 'rule', header: 'Rule', value: (c) => ruleWords[c.rule], size: 150, minSize: 80, title: (c) => c.label }
 ]
 
 /**
