@@ -16,8 +16,8 @@ test('the Sandbox pair is listed read-only and its test passes every step', asyn
   const dialog = await openConnections(page)
   const dynamics = dialog.getByRole('article', { name: 'Dynamics 365 connection Sandbox' })
   const campaign = dialog.getByRole('article', { name: 'Campaign connection Sandbox' })
-  await expect(dynamics.getByText('Built-in Sandbox · read-only')).toBeVisible()
-  await expect(campaign.getByText('Built-in Sandbox · read-only')).toBeVisible()
+  await expect(dynamics.getByText('Built-in Sandbox · settings fixed')).toBeVisible()
+  await expect(campaign.getByText('Built-in Sandbox · settings fixed')).toBeVisible()
   await expect(dynamics.getByText('secret stored')).toBeVisible()
   // Built-in connections cannot be edited or deleted, so the dialog does not offer it.
   await expect(dynamics.getByRole('button', { name: 'Edit' })).toHaveCount(0)

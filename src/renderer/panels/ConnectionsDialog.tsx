@@ -51,18 +51,19 @@ const stepLabels: Record<ConnectionTestReport['steps'][number]['step'], string> 
 }
 const stepOrder = ['reach', 'signIn', 'metadata', 'count'] as const
 
+/** A connection the app did not create: its settings cannot be edited here (the service is as writable as any). "Read-only" read as if runs could not write to it. */
 function sourceBadge(summary: ConnectionSummary) {
   const { source } = summary.profile
   if (source === 'sandbox')
     return (
       <Badge appearance="tint" color="brand">
-        Built-in Sandbox · read-only
+        Built-in Sandbox · settings fixed
       </Badge>
     )
   if (source === 'env')
     return (
       <Badge appearance="tint" color="informative">
-        From environment variables · read-only
+        From environment variables · settings fixed
       </Badge>
     )
   return null
