@@ -11,7 +11,7 @@ async function openConnections(page: Page) {
   return dialog
 }
 
-test('the Sandbox pair is listed read-only and its test passes every step', async ({ page, app }) => {
+test('the Sandbox pair is listed with its settings fixed and its test passes every step', async ({ page, app }) => {
   await page.goto(app.launchUrl)
   const dialog = await openConnections(page)
   const dynamics = dialog.getByRole('article', { name: 'Dynamics 365 connection Sandbox' })
