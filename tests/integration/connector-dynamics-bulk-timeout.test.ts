@@ -46,18 +46,16 @@ async function rowsWithVin(dynamics: DynamicsConnector, prefix: string): Promise
 }
 
 const vins = (prefix: string) => [1, 2, 3].map((n) => `${prefix}-${n}`)
+/** Three vehicles to create, one per VIN. */
+const creates = (prefix: string): WriteOperation[] =>
+  vins(prefix).map((vin) => ({ kind: 'create', table: 'new_vehicle', record: { new_vin: vin, new_name: vin } }))
 const settle = () => new Promise((resolve) => setTimeout(resolve, 900))
 
 describe('bulk writes and timeouts', () => {
   it('a bulk write slower than the read timeout still lands: bulk messages wait longer', async () => {
     const dynamics = await connector({ timeoutMs: 200 })
     local.sandbox.faults.update({ latencyMs: 500 })
-    const ops: WriteOperation[] = vins('SLOW').map((vin) => ({
-      kind: 'create',
-      table: 'new_vehicle',
-      record: { new_vin: vin, new_name: vin }
-    }))
-    const outcomes = await dynamics.writeMany(ops)
+    const outcomes = await dynamics.writeMany(creates('SLOW'))
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true])
     expect(events.filter((e) => e.type === 'retry')).toEqual([])
     local.sandbox.faults.update({ latencyMs: 0 })
@@ -67,12 +65,7 @@ describe('bulk writes and timeouts', () => {
   it('a CreateMultiple with no answer is sent once; its records are "unknown", and they do land once', async () => {
     const dynamics = await connector({ bulkTimeoutMs: 200 })
     local.sandbox.faults.update({ latencyMs: 500 })
-    const ops: WriteOperation[] = vins('CM').map((vin) => ({
-      kind: 'create',
-      table: 'new_vehicle',
-      record: { new_vin: vin, new_name: vin }
-    }))
-    const outcomes = await dynamics.writeMany(ops)
+    const outcomes = await dynamics.writeMany(creates('CM'))
     expect(outcomes.map((o) => [o.ok, o.unknown])).toEqual([
       [false, true],
       [false, true],

@@ -67,7 +67,7 @@ export function historyCounts(run: Pick<RunSummary, 'counts' | 'dryRun'>): Histo
   }
   // What was read comes first, with what the filter kept, as the run's summary says it: the
   // records the filter dropped are among those skipped (or deleted), not a count beside them.
-  const read = `${readNote(c, (n) => n.toLocaleString())}`
+  const read = readNote(c, (n) => n.toLocaleString())
   const list = [
     count('read', c.read, ['', ` read${read}`], ['', ` read${read}`]),
     count('created', c.created, ['would create ', ''], ['', ' created']),
