@@ -20,7 +20,7 @@ describe('the CLI on a signal it cannot act on at once', () => {
     ['SIGTERM', 143],
     ['SIGINT', 130]
   ] as const) {
-    it(`ends within its grace after ${signal}, saying so, while a live process holds the journal's lock`, async () => {
+    it(`says it waits for the journal's lock a live process holds, and ends within its grace after ${signal}, saying so`, async () => {
       folder = await mkdtemp(join(tmpdir(), 'sync-studio-grace-'))
       const journal = join(folder, 'journal')
       await mkdir(journal, { recursive: true })
@@ -39,7 +39,10 @@ describe('the CLI on a signal it cannot act on at once', () => {
       const started = Date.now()
       while (!/Running/.test(output) && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50))
       expect(output).toMatch(/Running/)
-      await new Promise((r) => setTimeout(r, 500))
+      // The wait is said, with who holds the journal, a second into it.
+      while (!/waiting for the run journal/.test(output) && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50))
+      expect(output).toContain(`contacts: waiting for the run journal ${journal}: process ${holder.pid} on this machine holds its lock`)
+      expect(output).toMatch(/giving up in \d+ s\. Stopping the run now \(Cancel, or Ctrl\+C on the command line\) is safe/)
       const signalled = Date.now()
       child.kill(signal)
       const code = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 8_000))])

@@ -185,4 +185,35 @@ describe('the file lock', () => {
     await Promise.all([held, second])
     expect(order).toEqual(['first', 'second'])
   })
+
+  it('says, while it waits, who holds the lock and when it gives up — after a second, then every five', async () => {
+    const file = join(dir, 'reported.json')
+    // A live process of this machine (this one) holds it: never taken over as a dead one's.
+    writeFileSync(`${file}.lock`, `${hostname()} ${process.pid} cafecafecafecafe`)
+    const waits: Array<{ holder?: string; waitedMs: number; givesUpInMs: number }> = []
+    const started = Date.now()
+    const late = setTimeout(() => rmSync(`${file}.lock`), 6_500)
+    try {
+      expect(await withFileLock(file, () => 'mine', { waitMs: 20_000, onWait: (wait) => waits.push(wait) })).toBe('mine')
+    } finally {
+      clearTimeout(late)
+    }
+    expect(Date.now() - started).toBeGreaterThanOrEqual(6_500)
+    expect(waits.map((w) => w.holder)).toEqual([`process ${process.pid} on this machine`, `process ${process.pid} on this machine`])
+    expect(waits[0]!.waitedMs).toBeGreaterThanOrEqual(1_000)
+    expect(waits[0]!.waitedMs).toBeLessThan(2_000)
+    expect(waits[1]!.waitedMs - waits[0]!.waitedMs).toBeGreaterThanOrEqual(5_000)
+    expect(waits[0]!.givesUpInMs + waits[0]!.waitedMs).toBeGreaterThan(19_900)
+    expect(waits[0]!.givesUpInMs + waits[0]!.waitedMs).toBeLessThanOrEqual(20_000)
+  }, 20_000)
+
+  it('says nothing when the lock is free or held only for a moment', async () => {
+    const file = join(dir, 'quiet.json')
+    const waits: unknown[] = []
+    writeFileSync(`${file}.lock`, `${hostname()} ${process.pid} beefbeefbeefbeef`)
+    setTimeout(() => rmSync(`${file}.lock`), 200)
+    expect(await withFileLock(file, () => 'mine', { onWait: (wait) => waits.push(wait) })).toBe('mine')
+    expect(await withFileLock(file, () => 'again', { onWait: (wait) => waits.push(wait) })).toBe('again')
+    expect(waits).toEqual([])
+  })
 })

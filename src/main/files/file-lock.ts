@@ -35,7 +35,26 @@ export interface FileLockOptions {
   staleMs?: number
   /** How long to wait for another process's lock before giving up (default 30 s). */
   waitMs?: number
+  /**
+   * Told while the lock is held by another process: after a second of waiting, then every five
+   * seconds, so a wait that can last `waitMs` is never silent (the CLI prints it).
+   */
+  onWait?: (wait: LockWait) => void
 }
+
+/** A wait for a lock another process holds. */
+export interface LockWait {
+  file: string
+  /** Who holds it, in words ("process 4120 on this machine"), when the lock says. */
+  holder?: string
+  waitedMs: number
+  /** When this process gives up (FileLockTimeoutError) unless the holder lets go first. */
+  givesUpInMs: number
+}
+
+/** First report of a wait, then one every REPORT_EVERY_MS: a lock is held for milliseconds, so a second is already unusual. */
+const FIRST_REPORT_MS = 1_000
+const REPORT_EVERY_MS = 5_000
 
 export class FileLockTimeoutError extends Error {
   constructor(readonly file: string) {
@@ -51,13 +70,21 @@ const code = (error: unknown) => (error as NodeJS.ErrnoException).code
 
 export async function withFileLock<T>(file: string, task: () => Promise<T> | T, options: FileLockOptions = {}): Promise<T> {
   const staleMs = options.staleMs ?? 30_000
-  const deadline = Date.now() + (options.waitMs ?? 30_000)
+  const started = Date.now()
+  const deadline = started + (options.waitMs ?? 30_000)
   const lockFile = `${file}.lock`
   const holder = me()
+  let nextReport = started + FIRST_REPORT_MS
   await mkdir(dirname(file), { recursive: true })
   while (!(await createLock(lockFile, holder))) {
     if (await takeOverDeadLock(lockFile, staleMs)) continue
-    if (Date.now() >= deadline) throw new FileLockTimeoutError(file)
+    const now = Date.now()
+    if (now >= deadline) throw new FileLockTimeoutError(file)
+    if (options.onWait && now >= nextReport) {
+      nextReport = now + REPORT_EVERY_MS
+      const seen = await readFile(lockFile, 'utf8').catch(() => '')
+      options.onWait({ file, ...holderWords(seen), waitedMs: now - started, givesUpInMs: deadline - now })
+    }
     await sleep(10 + Math.random() * 30)
   }
   try {
@@ -66,6 +93,13 @@ export async function withFileLock<T>(file: string, task: () => Promise<T> | T, 
     // Only our own lock goes (after a takeover as stale, it is someone else's now).
     if ((await readFile(lockFile, 'utf8').catch(() => '')) === holder) await rm(lockFile, { force: true })
   }
+}
+
+/** The lock's holder in words: its process id, and its host when not this machine. */
+function holderWords(text: string): { holder?: string } {
+  const [host, pid] = text.split(' ')
+  if (!host || !/^\d+$/.test(pid ?? '')) return {}
+  return { holder: host === hostname() ? `process ${pid} on this machine` : `process ${pid} on ${host}` }
 }
 
 /** Creates `path` holding `text`, whole, unless it exists; true when this call made it. */

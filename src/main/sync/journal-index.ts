@@ -1,7 +1,7 @@
 import { open, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../files/atomic-write'
-import { withFileLock } from '../files/file-lock'
+import { withFileLock, type LockWait } from '../files/file-lock'
 import { fullCounts, type RunCounts, type RunStatus, type StartEntry } from './journal-format'
 import type { Recovery } from './journal-recovery'
 import type { SourceCursor } from './ports'
@@ -100,10 +100,14 @@ export class RunIndex {
   private queue: Promise<void> = Promise.resolve()
   private logged = 0
 
-  private constructor(private readonly root: string) {}
+  private constructor(
+    private readonly root: string,
+    private readonly onLockWait?: (wait: LockWait) => void
+  ) {}
 
-  static async load(root: string): Promise<RunIndex> {
-    const index = new RunIndex(root)
+  /** `onLockWait`: told while another process (the app, another run) holds the index's lock. */
+  static async load(root: string, onLockWait?: (wait: LockWait) => void): Promise<RunIndex> {
+    const index = new RunIndex(root, onLockWait)
     await index.reread()
     return index
   }
@@ -217,7 +221,7 @@ export class RunIndex {
 
   /** Changes from this process queue here; the lock orders them with other processes' (the app's and CLI runs'). */
   private enqueue(task: () => Promise<void>): Promise<void> {
-    const next = this.queue.then(() => withFileLock(this.snapshotPath, task))
+    const next = this.queue.then(() => withFileLock(this.snapshotPath, task, this.onLockWait ? { onWait: this.onLockWait } : {}))
     this.queue = next.catch(() => undefined)
     return next
   }

@@ -7,6 +7,7 @@ import { flowKey, RunIndex, summaryOf, type FlowState, type RunSummary } from '.
 import { outcomeId, RecoveryBuilder, type Recovery } from './journal-recovery'
 import { isRunId, RunJournal, scanFile, syncDir } from './journal-run-file'
 import { systemClock, type Clock } from './ports'
+import type { LockWait } from '../files/file-lock'
 
 export * from './journal-format'
 export { isRunId, newRunId, RunJournal } from './journal-run-file'
@@ -45,9 +46,9 @@ export class SyncJournal {
   ) {}
 
   /** Opens (or creates) the journal folder and brings the index up to date with the run files. */
-  static async open(root: string, options: { clock?: Clock } = {}): Promise<SyncJournal> {
+  static async open(root: string, options: { clock?: Clock; onLockWait?: (wait: LockWait) => void } = {}): Promise<SyncJournal> {
     await mkdir(join(root, 'runs'), { recursive: true })
-    const journal = new SyncJournal(root, options.clock ?? systemClock, await RunIndex.load(root))
+    const journal = new SyncJournal(root, options.clock ?? systemClock, await RunIndex.load(root, options.onLockWait))
     await journal.repairIndex()
     await journal.index.fold()
     return journal

@@ -15,6 +15,7 @@ import { zeroCounts } from './journal-format'
 import { isAbortError, SyncFatalError, type Clock, type SinkLimits } from './ports'
 import type { RunProgress } from './progress'
 import { mappingHash, startRun, type DeleteGuardReport, type PlanEntry, type RecordOutcome, type RunResult } from './runner'
+import type { LockWait } from '../files/file-lock'
 
 /**
  * The app-facing sync service: runs the flows of a mapping document against the connected
@@ -144,11 +145,17 @@ export interface SyncResult {
 export class SyncService {
   private journalPromise: Promise<SyncJournal> | undefined
   private running = false
+  /** The running sync's: a wait for the journal's lock, said as a notice of the flow at hand. */
+  private lockWaits: ((wait: LockWait) => void) | undefined
 
   constructor(private readonly options: SyncServiceOptions) {}
 
   journal(): Promise<SyncJournal> {
-    this.journalPromise ??= SyncJournal.open(this.options.journalFolder, this.options.clock ? { clock: this.options.clock } : {})
+    const { clock, journalFolder } = this.options
+    this.journalPromise ??= SyncJournal.open(journalFolder, {
+      ...(clock ? { clock } : {}),
+      onLockWait: (wait) => this.lockWaits?.(wait)
+    })
     return this.journalPromise
   }
 
@@ -243,7 +250,6 @@ export class SyncService {
     retry: { runId: string; keys: string[]; withoutKey: number } | undefined
   ): Promise<SyncResult> {
     const started = Date.now()
-    const journal = await this.journal()
     const selected = request.flowIds
       ? request.flowIds.map((id) => {
           const flow = document.flows.find((f) => f.id === id)
@@ -262,6 +268,28 @@ export class SyncService {
       request.signal
     )
     const flows = orderFlows(selected)
+    // Another process (the app, browser mode, another CLI run on this journal) holding the
+    // journal's lock holds this run up to 30 s: said while it lasts, not a silent stall.
+    let current = flows[0]?.id
+    this.lockWaits = (wait) => {
+      if (current) request.onProgress?.({ type: 'notice', flowId: current, message: lockWaitMessage(this.options.journalFolder, wait) })
+    }
+    try {
+      return await this.runOrdered(document, request, retry, flows, started, (id) => (current = id))
+    } finally {
+      this.lockWaits = undefined
+    }
+  }
+
+  private async runOrdered(
+    document: MappingDocument,
+    request: SyncRequest,
+    retry: { runId: string; keys: string[]; withoutKey: number } | undefined,
+    flows: Flow[],
+    started: number,
+    onFlow: (flowId: string) => void
+  ): Promise<SyncResult> {
+    const journal = await this.journal()
     // A dry run plans children after their parents: each parent flow's planned keys (records that will be in Campaign).
     const planned = request.dryRun ? plannedKeysFor(flows) : undefined
     const results: FlowResult[] = []
@@ -279,6 +307,7 @@ export class SyncService {
         })
         continue
       }
+      onFlow(flow.id)
       // The flow's JSONata expressions run in a worker with a budget, ended with the flow.
       // Canceling ends the worker at once, even mid-evaluation; the run ends canceled.
       const expressions = new ExpressionSandbox()
@@ -507,4 +536,10 @@ function plannedKeysFor(flows: readonly Flow[]): Map<string, Set<string>> {
     for (const link of flow.links ?? []) if (!planned.has(link.parentFlow)) planned.set(link.parentFlow, new Set())
   }
   return planned
+}
+
+/** A wait for the journal's lock (files/file-lock.ts reports it after a second, then every five). */
+export function lockWaitMessage(journalFolder: string, wait: LockWait): string {
+  const seconds = (ms: number) => `${Math.round(ms / 1000)} s`
+  return `waiting for the run journal ${journalFolder}: ${wait.holder ?? 'another process'} holds its lock (the app, browser mode or another run on this journal) — waited ${seconds(wait.waitedMs)}, giving up in ${seconds(wait.givesUpInMs)}. Stopping the run now (Cancel, or Ctrl+C on the command line) is safe: it resumes from its last checkpoint.`
 }
