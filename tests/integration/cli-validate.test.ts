@@ -106,6 +106,26 @@ describe('sync-studio (the command line)', () => {
       expect(cli('validate', join(root, 'examples/contacts.mapping.json'), '--sandbox', '--offline').code).toBe(2)
     })
 
+    it('fails a mapping that names a connection this machine does not have, saying where and what to do', () => {
+      const elsewhere = join(journal, 'elsewhere.json')
+      const doc = JSON.parse(readFileSync(join(root, 'examples/contacts.mapping.json'), 'utf8'))
+      writeFileSync(elsewhere, JSON.stringify({ ...doc, connections: { dynamics: 'Contoso Production', campaign: 'Sandbox' } }))
+      const result = cli('validate', elsewhere, '--sandbox', '--journal', journal)
+      expect(result.code).toBe(1)
+      expect(result.err).toContain(
+        `${elsewhere}: connections.dynamics: No connection named 'Contoso Production'. Known connections: Sandbox. Create it (Connections in the app), define it with environment variables (docs/connections.md), or name one that exists here.`
+      )
+      expect(result.err).toContain(`${elsewhere}: 1 error, 0 warnings — a connection it names is not defined here`)
+      expect(result.out).not.toMatch(/valid/)
+      const json = cli('validate', elsewhere, '--sandbox', '--journal', journal, '--json')
+      expect(json.code).toBe(1)
+      const [report] = JSON.parse(json.out) as Array<{ ok: boolean; schemas: string; problems: Array<{ path: unknown[] }> }>
+      expect(report).toMatchObject({ ok: false, schemas: 'unreachable' })
+      expect(report!.problems.map((p) => p.path)).toEqual([['connections', 'dynamics']])
+      // --offline checks the format alone, as it says.
+      expect(cli('validate', elsewhere, '--offline').code).toBe(0)
+    })
+
     it('finds a misspelt filter field, unknown and read-only fields, with paths and display names; preview and run refuse before reading', () => {
       const typo = write('typo', (doc) => {
         doc.flows[0].filter.all[0].field = 'statecod'

@@ -113,7 +113,7 @@ describe('the container recipe', () => {
       expect(example).toBeDefined()
       const validate = spawnSync(
         process.execPath,
-        ['--preserve-symlinks', '--preserve-symlinks-main', script, 'validate', join('examples', example!)],
+        ['--preserve-symlinks', '--preserve-symlinks-main', script, 'validate', join('examples', example!), '--sandbox'],
         {
           cwd: folders[1],
           encoding: 'utf8',

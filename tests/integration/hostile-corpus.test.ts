@@ -126,7 +126,7 @@ describe('validate', () => {
 
   it('answers every large file within the budget, each in its own process; rejects the hostile ones, naming the place of each problem', async () => {
     for (const file of files.filter((f) => f.startsWith(generated))) {
-      const outcome = await cli(['validate', '--json', file], budget.validateMs, userData)
+      const outcome = await cli(['validate', '--json', '--offline', file], budget.validateMs, userData)
       expectWithinBudget(`validate ${basename(file)}`, outcome)
       expect(outcome.code).toBe(valid(file) ? 0 : 1)
       check(file, (JSON.parse(outcome.stdout) as Array<{ ok: boolean; problems: Problem[] }>)[0])
@@ -135,7 +135,7 @@ describe('validate', () => {
 
   it('answers all the small files in one process within the budget, with a place for every problem', async () => {
     const small = files.filter((f) => f.startsWith(committed))
-    const outcome = await cli(['validate', '--json', ...small], budget.validateMs, userData)
+    const outcome = await cli(['validate', '--json', '--offline', ...small], budget.validateMs, userData)
     expectWithinBudget('validate (small files)', outcome)
     expect(outcome.code).toBe(1)
     const reports = JSON.parse(outcome.stdout) as Array<{ file: string; ok: boolean; problems: Problem[] }>

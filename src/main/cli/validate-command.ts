@@ -85,11 +85,17 @@ export const validateCommand: Command = {
           io
         })
         const checked = await schemaProblems(result.document, workspace.connections, io.signal)
-        const { unreachable } = checked
-        // "Not loaded" says nothing more than the note on the unreachable connection below.
-        const problems = unreachable.length ? checked.problems.filter((p) => !/is not loaded — connect/.test(p.message)) : checked.problems
+        const { unreachable, missing } = checked
+        // "Not loaded" says nothing more than the note on the unreachable connection below,
+        // or the error on the missing one: a run of this file fails before a record is read.
+        const problems = [
+          ...missing,
+          ...(unreachable.length || missing.length
+            ? checked.problems.filter((p) => !/is not loaded — connect/.test(p.message))
+            : checked.problems)
+        ]
         const errors = problems.filter((p) => p.severity === 'error')
-        const schemas = unreachable.length ? 'unreachable' : 'checked'
+        const schemas = unreachable.length || missing.length ? 'unreachable' : 'checked'
         const notes = unreachable.map(
           (u) =>
             `schemas not checked — ${u}${values.sandbox ? '' : ' (--sandbox checks against the built-in sandbox; --offline skips this)'}`
@@ -104,7 +110,10 @@ export const validateCommand: Command = {
         for (const note of notes) io.err(`${file}: ${note}`)
         const warnings = problems.length - errors.length
         const counts = `${errors.length} error${errors.length === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`
-        if (errors.length) io.err(`${file}: ${counts} against the ${values.sandbox ? 'sandbox' : 'connected'} schemas`)
+        if (errors.length)
+          io.err(
+            `${file}: ${counts} ${missing.length ? `— ${missing.length === 1 ? 'a connection it names is' : 'connections it names are'} not defined here` : `against the ${values.sandbox ? 'sandbox' : 'connected'} schemas`}`
+          )
         else
           io.out(
             `${file}: valid (${flows}; ${schemas === 'checked' ? `checked against the ${values.sandbox ? 'sandbox' : 'connected'} schemas, ${counts}` : 'format only — the schemas could not be reached'})`

@@ -43,6 +43,9 @@ function nowIso(): string {
   return new Date().toISOString()
 }
 
+/** The error code of a connection name that nothing here defines (`validate` reports it as an error of the document). */
+export const NO_SUCH_CONNECTION = 'noSuchConnection'
+
 /**
  * Connection profiles (create, edit, delete, list, test) and the connectors built from them.
  * Profiles persist in the KeyValueStore without secrets (storage.ts); secrets go to the
@@ -94,6 +97,7 @@ export class ConnectionService {
       throw new ConnectorError({
         kind: 'notFound',
         service: 'http',
+        code: NO_SUCH_CONNECTION,
         // Said in the message too: a run's flow error shows the message, not the hint.
         message:
           `No connection named '${idOrName}'.` +

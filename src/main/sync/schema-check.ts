@@ -4,6 +4,7 @@ import { formatProblem, type Problem } from '../../shared/problems'
 import { catalogOf, type SchemaCatalog, type System, type Table } from '../../shared/schema'
 import type { CampaignConnector } from '../connectors/campaign/connector'
 import type { DynamicsConnector } from '../connectors/dynamics/connector'
+import { NO_SUCH_CONNECTION } from '../connections/connection-service'
 import { isConnectorError } from '../connectors/http/errors'
 import { ServiceError } from '../errors'
 
@@ -23,6 +24,11 @@ export interface DocumentSchemas {
   catalog: SchemaCatalog
   /** Connections that could not be reached (their schemas are not checked), with why. */
   unreachable: string[]
+  /**
+   * Connections the document names that do not exist here: errors at `connections.<system>`
+   * (a run of it fails before a record is read), not a network's passing failure.
+   */
+  missing: Problem[]
 }
 
 /** A document with schema errors: nothing may be read or written until they are fixed. */
@@ -72,6 +78,7 @@ export async function loadDocumentSchemas(
   const tables: Table[] = []
   const listed: Partial<Record<System, string[]>> = {}
   const unreachable: string[] = []
+  const missing: Problem[] = []
   const load = async (system: System) => {
     if (want[system].size === 0) return
     try {
@@ -86,12 +93,20 @@ export async function loadDocumentSchemas(
       }
     } catch (error) {
       if (signal?.aborted) throw error
+      if (isConnectorError(error) && error.code === NO_SUCH_CONNECTION) {
+        missing.push({
+          severity: 'error',
+          path: ['connections', system],
+          message: `${reason(error)} Create it (Connections in the app), define it with environment variables (docs/connections.md), or name one that exists here.`
+        })
+        return
+      }
       unreachable.push(`${system === 'dynamics' ? 'Dynamics' : 'Campaign'} connection "${names[system]}": ${reason(error)}`)
     }
   }
   await Promise.all([load('dynamics'), load('campaign')])
   const base = catalogOf(tables)
-  return { catalog: { find: base.find, names: (system) => listed[system] }, unreachable }
+  return { catalog: { find: base.find, names: (system) => listed[system] }, unreachable, missing }
 }
 
 /** The document's problems against the connected schemas (errors and warnings). */
@@ -99,9 +114,9 @@ export async function schemaProblems(
   document: MappingDocument,
   connections: SchemaConnections,
   signal?: AbortSignal
-): Promise<{ problems: Problem[]; unreachable: string[] }> {
-  const { catalog, unreachable } = await loadDocumentSchemas(document, connections, signal)
-  return { problems: validateMapping(document, catalog), unreachable }
+): Promise<{ problems: Problem[]; unreachable: string[]; missing: Problem[] }> {
+  const { catalog, unreachable, missing } = await loadDocumentSchemas(document, connections, signal)
+  return { problems: validateMapping(document, catalog), unreachable, missing }
 }
 
 /**
