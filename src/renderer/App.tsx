@@ -11,7 +11,7 @@ import {
 } from '@fluentui/react-components'
 import { ChevronDownRegular, ChevronUpRegular, DismissRegular } from '@fluentui/react-icons'
 import { ReactFlowProvider } from '@xyflow/react'
-import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react'
+import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type PointerEvent as ReactPointerEvent } from 'react'
 import type { AppInfo, Settings } from '../shared/contract'
 import type { Problem } from '../shared/problems'
 import type { Client } from './api/client'
@@ -75,7 +75,10 @@ function focusProblem(problem: Problem) {
 }
 
 function useBottomPanel() {
-  const [height, setHeight] = useState(260)
+  // The height the user last gave it, kept across sessions (layout-store.ts).
+  const height = useLayoutStore((state) => state.previewHeight)
+  const setStoredHeight = useLayoutStore((state) => state.setPreviewHeight)
+  const setHeight = (pixels: number) => setStoredHeight(Math.max(120, Math.min(window.innerHeight - 240, pixels)))
   const open = useLayoutStore((state) => state.previewOpen)
   const toggle = useLayoutStore((state) => state.toggle)
   const setOpen = (next: boolean) => next !== open && toggle('previewOpen')
@@ -85,12 +88,25 @@ function useBottomPanel() {
     event.currentTarget.setPointerCapture(event.pointerId)
   }
   const onPointerMove = (event: ReactPointerEvent<HTMLDivElement>) => {
-    if (drag.current) setHeight(Math.max(120, Math.min(window.innerHeight - 240, drag.current.height + drag.current.y - event.clientY)))
+    if (drag.current) setHeight(drag.current.height + drag.current.y - event.clientY)
   }
   const onPointerUp = () => {
     drag.current = undefined
   }
-  return { height, open, setOpen, splitter: { onPointerDown, onPointerMove, onPointerUp } }
+  // The keyboard's way to resize it (a focusable window splitter, WAI-ARIA APG): up makes it taller.
+  const onKeyDown = (event: ReactKeyboardEvent<HTMLDivElement>) => {
+    const step = event.shiftKey ? 96 : 32
+    if (event.key === 'ArrowUp') setHeight(height + step)
+    else if (event.key === 'ArrowDown') setHeight(height - step)
+    else return
+    event.preventDefault()
+  }
+  return {
+    height,
+    open,
+    setOpen,
+    splitter: { onPointerDown, onPointerMove, onPointerUp, onKeyDown, tabIndex: 0, 'aria-valuenow': height, 'aria-valuemin': 120 }
+  }
 }
 
 export function App({ client }: { client: Client }) {

@@ -248,6 +248,24 @@ test('the overview sits beside the canvas, never over a node', async ({ page, ap
   await page.screenshot({ path: `${screens}/canvas-1440-panels-open.png` })
 })
 
+test('a filter the fit leaves above the view takes no rows: the field nodes fill the canvas down to its edge', async ({ page, app }) => {
+  await page.goto(app.launchUrl)
+  // Its target sits far to the right: at 1440×900 with both panels open the view shows the source and the target only.
+  await page.getByTestId('import-file').setInputFiles('tests/fixtures/mappings/good/contacts-to-profiles.json')
+  // Both schemas in (until then a node lists only its mapped fields).
+  await expect(page.locator('.react-flow__node[data-id="source"]')).toContainText('/160 mapped', { timeout: 30_000 })
+  await expect(page.locator('.react-flow__node[data-id="target"]')).toContainText('/50 mapped', { timeout: 30_000 })
+  await expect(page.locator('.react-flow__viewport')).not.toHaveAttribute('style', /translate\(0px, 0px\)/, { timeout: 15_000 })
+  await settled(page)
+  const pane = await box(page.locator('.ss-canvas-host'))
+  const filter = await box(page.locator('.react-flow__node[data-id="filter"]'))
+  const source = await box(page.locator('.react-flow__node[data-id="source"]'))
+  expect(filter.y + filter.height, 'the filter is above the view').toBeLessThanOrEqual(pane.y)
+  expect(source.y + source.height, 'the source node is whole').toBeLessThanOrEqual(pane.y + pane.height)
+  // Less than a row (32 px) and the margins (2 × 12) are left under it.
+  expect(pane.y + pane.height - (source.y + source.height)).toBeLessThan(32 + 24)
+})
+
 test('every connector is whole inside its row and takes a drag on any part of it', async ({ page, app }) => {
   await page.goto(app.launchUrl)
   await openContactsExample(page)

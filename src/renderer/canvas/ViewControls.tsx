@@ -13,7 +13,7 @@ import {
 import { useNodesInitialized, useReactFlow, useStore, type Node } from '@xyflow/react'
 import { memo, useCallback, useEffectEvent, useLayoutEffect, useRef, type ReactElement, type RefObject } from 'react'
 import { useLayoutStore } from '../state/layout-store'
-import { MAX_VISIBLE_ROWS, ROW_HEIGHT } from './FieldNode'
+import { MAX_VISIBLE_ROWS, NODE_WIDTH, ROW_HEIGHT } from './FieldNode'
 
 /** Space kept free around the nodes, in screen pixels. */
 const MARGIN = 12
@@ -72,11 +72,17 @@ export function useReadableFit(host: RefObject<HTMLDivElement | null>, ready: bo
   }, [fit])
 
   // How many rows the field nodes show: as many as fit the canvas's height at this zoom, below
-  // what sits above the source (the filter). The places are the canvas's own nodes', known
-  // before React Flow has taken them in.
-  const budgetRows = useEffectEvent((height: number) => {
+  // what the view shows above the source (the filter, when the fit shows every node). The
+  // places are the canvas's own nodes', and every node is NODE_WIDTH wide, so this is known
+  // before React Flow has taken them in, and decides as the fit does: a filter the fit leaves
+  // above the view (every node does not fit the width) takes no rows from the field nodes.
+  const budgetRows = useEffectEvent((height: number, width: number) => {
     const source = nodes.find((n) => n.id === 'source')
-    const above = source ? Math.max(0, source.position.y - Math.min(...nodes.map((n) => n.position.y))) : 0
+    const xs = nodes.map((n) => n.position.x)
+    const everyNodeFits = (Math.max(...xs) + NODE_WIDTH - Math.min(...xs)) * zoom + 2 * MARGIN <= width
+    const pair = nodes.filter((n) => n.id === 'source' || n.id === 'target')
+    const shown = everyNodeFits || !pair.length ? nodes : pair
+    const above = source ? Math.max(0, source.position.y - Math.min(...shown.map((n) => n.position.y))) : 0
     const rows = Math.floor((height / zoom - 2 * MARGIN - NODE_CHROME - above) / ROW_HEIGHT)
     setRowBudget(Math.max(MIN_ROWS, Math.min(MAX_VISIBLE_ROWS, rows)))
   })
@@ -88,7 +94,7 @@ export function useReadableFit(host: RefObject<HTMLDivElement | null>, ready: bo
   // shows the canvas (docs/canvas-performance.md). Once per canvas: a new zoom or size is the
   // effect below's (it budgets again before each fit).
   useLayoutEffect(() => {
-    if (host.current) budgetRows(host.current.clientHeight)
+    if (host.current) budgetRows(host.current.clientHeight, host.current.clientWidth)
   }, [host])
 
   // A layout effect: the first fit lands before the browser paints the canvas, so its first
@@ -99,10 +105,11 @@ export function useReadableFit(host: RefObject<HTMLDivElement | null>, ready: bo
     let size = ''
     const measure = () => {
       const height = element.clientHeight
-      const key = `${element.clientWidth}×${height}`
+      const width = element.clientWidth
+      const key = `${width}×${height}`
       if (key === size) return
       size = key
-      budgetRows(height)
+      budgetRows(height, width)
       fit()
     }
     measure()

@@ -267,7 +267,7 @@ export function PreviewPanel(props: { client: Client; document: MappingDocument;
       {query &&
         !blocked &&
         (flow?.kind === 'records' ? <QueryLine query={query} stale={stale} /> : <SampleLine lines={query.explanation} />)}
-      {query && !blocked && flow?.kind === 'records' && <FilterWhere client={client} document={document} flow={flow} />}
+      {query && !blocked && flow?.kind === 'records' && <FilterWhere client={client} document={document} flow={flow} compact />}
       <div className="ssp-preview__main">
         <div className="ssp-preview__content">{body}</div>
         {traceState && !blocked && (

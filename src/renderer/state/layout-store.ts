@@ -24,6 +24,9 @@ interface LayoutState extends Arrangement {
   presentation: boolean
   /** Field rows a node shows (the rest scroll): as many as fit the canvas at the reading zoom. */
   rowBudget: number
+  /** The preview's height in pixels, as the user last dragged it (kept like the arrangement). */
+  previewHeight: number
+  setPreviewHeight(pixels: number): void
   toggle(panel: keyof Arrangement): void
   setFocus(on: boolean): void
   setPresentation(on: boolean): void
@@ -54,6 +57,19 @@ function persist(state: Arrangement): void {
   }
 }
 
+const HEIGHT_KEY = 'sync-studio.preview-height'
+/** The preview's first height: its header, the $filter lines and a few records, with the canvas whole at 1280×800. */
+export const DEFAULT_PREVIEW_HEIGHT = 260
+
+function restoreHeight(): number {
+  try {
+    const saved = Number(globalThis.localStorage?.getItem(HEIGHT_KEY))
+    return Number.isFinite(saved) && saved >= 120 ? saved : DEFAULT_PREVIEW_HEIGHT
+  } catch {
+    return DEFAULT_PREVIEW_HEIGHT
+  }
+}
+
 const canvasOnly: Arrangement = { leftOpen: false, rightOpen: false, previewOpen: false, overview: false }
 
 export const useLayoutStore = create<LayoutState>((set, get) => ({
@@ -61,6 +77,17 @@ export const useLayoutStore = create<LayoutState>((set, get) => ({
   focus: undefined,
   presentation: false,
   rowBudget: 12,
+  previewHeight: restoreHeight(),
+  setPreviewHeight(pixels) {
+    const height = Math.round(pixels)
+    if (height === get().previewHeight) return
+    set({ previewHeight: height })
+    try {
+      globalThis.localStorage?.setItem(HEIGHT_KEY, String(height))
+    } catch {
+      // Storage full or disabled: the height lasts for this page only.
+    }
+  },
   toggle(panel) {
     set((state) => ({ [panel]: !state[panel], focus: undefined }))
     if (!get().presentation) persist(get())
