@@ -170,7 +170,7 @@ const FlowRef = z.object({ document: Document, flowId: z.string().min(1) })
 
 /**
  * A run's counts. At every progress event and in every summary:
- *   read = created + updated + unchanged + skipped + failed + deleted + deferred + pending
+ *   read = created + updated + unchanged + skipped + failed + unknown + deleted + deferred + pending
  * (`countsAddUp` in the journal). `filteredOut` and `sourceDeletions` are not buckets of their
  * own: they say how many of the records read the filter dropped (they are `skipped`, or `deleted`
  * with deleteWhenFilteredOut) and how many were deletions the source reported (`deleted`,
@@ -186,6 +186,14 @@ export const RunCounts = z.object({
   /** Filtered out, source deletes not applied, or superseded by a later version of the same record. */
   skipped: z.number(),
   failed: z.number(),
+  /**
+   * Written with no answer from the target (a bulk write or `$batch` that timed out or lost its
+   * connection): each may or may not be in the target. Not sent again in the run, so none is
+   * written twice; listed with the errors, and "Retry failed records" looks each up by key and
+   * writes it only if missing or different. Not in `failed`. Runs journaled before this count
+   * existed counted them in `failed` and read 0 here.
+   */
+  unknown: z.number(),
   deleted: z.number(),
   /** Waiting for a later pass (orphans whose parent is not in the target yet, retryable failures, deletes held for the delete guard). */
   deferred: z.number(),

@@ -9,6 +9,7 @@ export function zeroCounts(): RunCounts {
     unchanged: 0,
     skipped: 0,
     failed: 0,
+    unknown: 0,
     deleted: 0,
     deferred: 0,
     pending: 0,
@@ -35,4 +36,25 @@ export function readNote(c: RunCounts, format: (n: number) => string = String): 
   if (c.filteredOut) parts.push(`${format(keptByFilter(c))} kept by the filter`)
   if (c.sourceDeletions) parts.push(`${format(c.sourceDeletions)} deleted in the source`)
   return parts.length ? ` (${parts.join(', ')})` : ''
+}
+
+/**
+ * The code of a record whose write got no answer from the target (a bulk write or `$batch`
+ * that timed out or lost its connection): counted in `unknown`, not `failed`, and listed with
+ * the errors. Only the Dynamics sinks report it: the Dataverse connector does not resend such a
+ * write (the service may still be at work on it, and a create would land twice).
+ */
+export const OUTCOME_UNKNOWN = 'outcomeUnknown'
+
+/** What follows "N unknown" wherever a run's counts are shown: what it means and what to do, in a few words. */
+export const unknownNote = ' (no answer from Dynamics — retry checks each by key)'
+
+/** "3 unknown (no answer from Dynamics — retry checks each by key)"; `format` writes the number. */
+export function unknownText(n: number, format: (n: number) => string = String): string {
+  return `${format(n)} unknown${unknownNote}`
+}
+
+/** Records the errors list holds for a run: those that failed and those whose outcome is unknown. */
+export function errorsListed(c: RunCounts): number {
+  return c.failed + c.unknown
 }

@@ -95,6 +95,11 @@ export interface MemorySinkOptions {
   parents?: { field: string; keys: Set<string> }
   /** Per-record failure injection. */
   fail?: (op: WriteOp) => { code: string; message: string; retryable: boolean; field?: string } | undefined
+  /**
+   * A write that gets no answer (a bulk write that timed out): reported `unknown`, and applied
+   * when `landed` (the service finished it after the client stopped waiting) — as a Dynamics sink does.
+   */
+  noAnswer?: (op: WriteOp) => { landed: boolean } | undefined
   /** Whole-batch failure injection (thrown): auth lost, network gone. */
   throwOn?: (batch: readonly WriteOp[], call: number) => Error | undefined
   /** Milliseconds each write call takes. */
@@ -144,6 +149,15 @@ export class MemorySink implements TargetSink {
   }
 
   private apply(op: WriteOp): WriteOutcome {
+    const silent = this.options.noAnswer?.(op)
+    if (silent) {
+      if (silent.landed) this.applyNow(op)
+      return { key: op.key, outcome: 'unknown', message: 'no answer from the target: may or may not be written' }
+    }
+    return this.applyNow(op)
+  }
+
+  private applyNow(op: WriteOp): WriteOutcome {
     const injected = this.options.fail?.(op)
     if (injected) return { key: op.key, outcome: 'failed', ...injected }
     const parents = this.options.parents

@@ -80,8 +80,11 @@ export class JsonLog {
     }
   }
 
-  /** A record that failed (a real run's outcome, or a dry run's planned error). */
-  recordError(flowId: string, outcome: Pick<RecordOutcome, 'key' | 'reason' | 'field'>): void {
+  /**
+   * A record that failed (a real run's outcome, or a dry run's planned error), or whose write got
+   * no answer (`code: "outcomeUnknown"`: it may or may not be written; counted in `unknown`, not `failed`).
+   */
+  recordError(flowId: string, outcome: Pick<RecordOutcome, 'key' | 'reason' | 'field' | 'code'>): void {
     const logged = this.errorsLogged.get(flowId) ?? 0
     this.errorsLogged.set(flowId, logged + 1)
     if (logged >= (this.options.maxRecordErrors ?? 1000)) return
@@ -89,6 +92,7 @@ export class JsonLog {
       flow: flowId,
       key: outcome.key ?? null,
       ...(outcome.field ? { field: outcome.field } : {}),
+      ...(outcome.code ? { code: outcome.code } : {}),
       reason: outcome.reason ?? 'failed'
     })
   }

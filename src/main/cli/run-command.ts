@@ -1,13 +1,13 @@
 import { join, resolve } from 'node:path'
 import { formatProblem } from '../../shared/problems'
 import { parseArgs } from 'node:util'
-import { readNote } from '../../shared/run-counts'
+import { readNote, unknownText } from '../../shared/run-counts'
 import { progressPercent } from '../../shared/run-progress'
 import { parseShard, shardLabel, type Shard } from '../../shared/shard'
 import type { RunCounts } from '../sync/journal-format'
 import type { PlanEntry } from '../sync/runner'
 import { SchemaProblemsError } from '../sync/schema-check'
-import { type SyncEvent, type SyncResult } from '../sync/sync-service'
+import { type SyncEvent, type SyncRequest, type SyncResult } from '../sync/sync-service'
 import { createSync } from '../composition-root'
 import { integerFlag, UsageError, type CliIO, type Command } from './command'
 import { deliveriesLine, maxDeliveries, simulateDeliveries } from './sandbox-command'
@@ -15,7 +15,7 @@ import { defaultJournalFolder, openWorkspace, readMapping } from './sync-setup'
 import { JsonLog } from './json-log'
 
 const usage =
-  'sync-studio run <mapping.json> [--flow ID]... [--dry-run] [--full] [--allow-deletes N] [--json | --log json] [--shard i/n] [--journal DIR] [--events DIR] [--sandbox [--contacts N] [--profiles N] [--deliveries N] [--latency MS]]'
+  'sync-studio run <mapping.json> [--flow ID]... [--dry-run] [--full] [--retry-failed RUN] [--allow-deletes N] [--json | --log json] [--shard i/n] [--journal DIR] [--events DIR] [--sandbox [--contacts N] [--profiles N] [--deliveries N] [--latency MS]]'
 
 /** A shard's journal: its own folder under the journal folder, so two shards never share a position or a resumable run. */
 export function shardJournalFolder(journalFolder: string, shard: Shard | undefined): string {
@@ -55,7 +55,8 @@ export const runCommand: Command = {
         'plan-limit': { type: 'string' },
         'allow-deletes': { type: 'string' },
         shard: { type: 'string' },
-        log: { type: 'string' }
+        log: { type: 'string' },
+        'retry-failed': { type: 'string' }
       },
       allowPositionals: true
     })
@@ -84,6 +85,9 @@ export const runCommand: Command = {
       throw new UsageError(`--log takes json (one JSON object per line, for log collectors) or text (the default), not "${values.log}"`)
     const jsonLog = values.log === 'json'
     if (jsonLog && values.json) throw new UsageError('--json prints one result at the end and --log json a line per event: choose one')
+    const retryOf = values['retry-failed']
+    if (retryOf !== undefined && (values.flow?.length || values.full))
+      throw new UsageError('--retry-failed runs the failed and unknown records of that run, in its own flow: not with --flow or --full')
     const deliveries = integerFlag('deliveries', values.deliveries, 0, maxDeliveries) ?? 0
     const file = positionals[0]
     const document = await readMapping(file, io)
@@ -134,10 +138,8 @@ export const runCommand: Command = {
       }
       let result: SyncResult
       try {
-        result = await service.run(document, {
-          ...(values.flow?.length ? { flowIds: values.flow } : {}),
+        const request = {
           dryRun,
-          full: values.full === true,
           ...(allowDeletes !== undefined ? { allowDeletes } : {}),
           signal: io.signal,
           planLimit,
@@ -153,7 +155,16 @@ export const runCommand: Command = {
                 }
               }
             : {})
-        })
+        } satisfies SyncRequest
+        // A retry reads only the run's failed and unknown records, each looked up by key before any write.
+        result =
+          retryOf !== undefined
+            ? await service.retryFailed(document, retryOf, request)
+            : await service.run(document, {
+                ...request,
+                ...(values.flow?.length ? { flowIds: values.flow } : {}),
+                full: values.full === true
+              })
       } catch (error) {
         if (log) {
           if (error instanceof SchemaProblemsError) {
@@ -207,6 +218,7 @@ export function countsText(c: RunCounts, dryRun: boolean): string {
   if (c.unchanged) parts.push(`${c.unchanged} unchanged`)
   if (c.skipped) parts.push(`${c.skipped} skipped`)
   if (c.failed) parts.push(`${c.failed} ${dryRun ? 'would fail' : 'failed'}`)
+  if (c.unknown) parts.push(unknownText(c.unknown))
   if (c.deferred) parts.push(`${c.deferred} waiting`)
   if (c.pending) parts.push(`${c.pending} pending`)
   return parts.join(', ')
@@ -261,13 +273,18 @@ function printSummary(result: SyncResult, io: CliIO, dryRun: boolean, planLimit:
     }
     if (flow.counts.failed > 0 && flow.runId && !dryRun)
       io.out(`  ${flow.counts.failed} record(s) failed — the errors are in the run history (run ${flow.runId})`)
+    if (flow.counts.unknown > 0 && flow.runId && !dryRun)
+      io.out(
+        `  ${flow.counts.unknown} record(s) got no answer from Dynamics and may or may not be written (none was sent twice) — \`--retry-failed ${flow.runId}\` looks each up by key and writes only what is missing or different`
+      )
   }
   const failed = result.flows.reduce((n, f) => n + f.counts.failed, 0)
+  const unknown = result.flows.reduce((n, f) => n + f.counts.unknown, 0)
   const words: Record<SyncResult['status'], string> = {
     completed: dryRun ? 'Plan complete: nothing was written.' : 'Sync complete.',
     partial: dryRun
       ? `Plan complete: nothing was written; ${failed} record(s) would fail.`
-      : `Sync complete with ${failed} failed record(s).`,
+      : `Sync complete with ${[failed || !unknown ? `${failed} failed record(s)` : '', unknown ? unknownText(unknown) : ''].filter(Boolean).join(' and ')}.`,
     failed: 'Sync failed — fix the cause and run again: it resumes from the last checkpoint.',
     canceled: 'Sync canceled — run the same command again to resume from the last checkpoint.'
   }
@@ -313,7 +330,7 @@ class ProgressDisplay {
         const eta = p.etaMs !== undefined ? ` eta ${seconds(p.etaMs)}` : ''
         const written = p.counts.created + p.counts.updated + p.counts.deleted
         this.write(
-          `\r\x1b[2K${event.flowId} ${bar}${p.finished}${p.total ? `/${p.total}` : ''} done, ${written} ${p.dryRun ? 'to write' : 'written'}, ${p.counts.failed} failed, ${rate}${eta} ${p.phase}`
+          `\r\x1b[2K${event.flowId} ${bar}${p.finished}${p.total ? `/${p.total}` : ''} done, ${written} ${p.dryRun ? 'to write' : 'written'}, ${p.counts.failed} failed${p.counts.unknown ? `, ${p.counts.unknown} unknown` : ''}, ${rate}${eta} ${p.phase}`
         )
         this.drawn = true
       } else if (Date.now() - this.lastLine >= 2000 || p.phase === 'done') {

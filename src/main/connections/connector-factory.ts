@@ -30,7 +30,8 @@ export interface ConnectorFactoryOptions {
   sandbox?: () => SandboxConnectionInfo | undefined
   /** Device code / browser sign-in UI hooks. */
   interaction?: DelegatedSignIn
-  http?: { onEvent?: (event: HttpEvent) => void; timeoutMs?: number; retry?: Partial<RetryPolicy> }
+  /** `bulkTimeoutMs`: Dynamics bulk writes and `$batch` (DynamicsConnectorOptions; tests shorten it to provoke a write with no answer). */
+  http?: { onEvent?: (event: HttpEvent) => void; timeoutMs?: number; bulkTimeoutMs?: number; retry?: Partial<RetryPolicy> }
   /**
    * What the desktop app knows of the operating system's network (passed in from the edge of
    * main): its proxy for a URL (`session.resolveProxy`) and its trusted certificates. Without

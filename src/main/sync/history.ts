@@ -1,7 +1,7 @@
 import { failureReasonText } from '../../shared/mapping/failure-reasons'
 import type { Json, RecordConflict } from './ports'
 import { isRunId, outcomeId, type RunSummary, type SyncJournal } from './journal'
-import type { OutcomeItem } from './journal-format'
+import { isListedError, type OutcomeItem } from './journal-format'
 
 /**
  * Run history over the journal: the list of runs, each run's failed records, the error
@@ -100,7 +100,7 @@ export class RunHistory {
     await this.journal.readEntries(runId, (entry) => {
       if (entry.t !== 'outcomes') return
       for (const item of entry.items) {
-        if (item.o === 'failed' || item.o === 'deferred' || item.k === undefined) continue
+        if (isListedError(item.o) || item.o === 'deferred' || item.k === undefined) continue
         const id = outcomeId(item)
         if (item.conflicts?.length)
           byRecord.set(

@@ -1,6 +1,7 @@
 import { writeFileAtomic } from '../files/atomic-write'
 import {
   encodeEntry,
+  isListedError,
   type CheckpointEntry,
   type JournalEntry,
   type OutcomeItem,
@@ -81,7 +82,7 @@ function collect(
       else deferred.delete(item.k)
     }
     noteLastFailure(failures, item, () => ({ item, page: entry.page }))
-    if (item.o === 'failed' || item.o === 'deferred' || item.k === undefined) continue
+    if (isListedError(item.o) || item.o === 'deferred' || item.k === undefined) continue
     // Only what the conflicts need: the record, its outcome and the labelled conflicts.
     if (item.conflicts?.length) conflicts.set(id, { k: item.k, o: item.o, ...(item.op ? { op: item.op } : {}), conflicts: item.conflicts })
     else conflicts.delete(id)

@@ -1,6 +1,6 @@
 import { readFile, rm, stat } from 'node:fs/promises'
 import { writeFileAtomic } from '../files/atomic-write'
-import type { JournalEntry, OutcomeItem } from './journal-format'
+import { isListedError, type JournalEntry, type OutcomeItem } from './journal-format'
 import { noteLastFailure } from './journal-recovery'
 import { readLinesAt, scanFile, type LineAt } from './journal-run-file'
 
@@ -87,7 +87,7 @@ export class FailureOffsets {
     for (const [lineOffset, , index, page] of wanted) {
       const entry = byOffset.get(lineOffset)
       const item = entry?.t === 'outcomes' ? entry.items[index] : undefined
-      if (item?.o !== 'failed') return undefined
+      if (!item || !isListedError(item.o)) return undefined
       out.push({ item, page })
     }
     return out

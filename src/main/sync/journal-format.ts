@@ -23,6 +23,7 @@ export const countNames = [
   'unchanged',
   'skipped',
   'failed',
+  'unknown',
   'deleted',
   'deferred',
   'pending',
@@ -37,6 +38,7 @@ export const outcomeCountNames = [
   'unchanged',
   'skipped',
   'failed',
+  'unknown',
   'deleted',
   'deferred',
   'pending'
@@ -50,7 +52,10 @@ export function addCounts(into: RunCounts, delta: Partial<RunCounts>): RunCounts
   return into
 }
 
-/** Counts with every name present (older journals lack `pending`, `filteredOut` and `sourceDeletions`). */
+/**
+ * Counts with every name present (older journals lack `pending`, `filteredOut`, `sourceDeletions`
+ * and `unknown` — a run journaled before `unknown` existed counted those records in `failed`).
+ */
 export function fullCounts(counts: Partial<RunCounts> | undefined): RunCounts {
   return addCounts(zeroCounts(), counts ?? {})
 }
@@ -89,8 +94,16 @@ export interface StartEntry {
   identity?: string
 }
 
-/** `skipped`/`unchanged` lines are written only when a run stops mid-page, so its resume does not decide those records twice. */
-export type OutcomeName = 'created' | 'updated' | 'unchanged' | 'deleted' | 'failed' | 'deferred' | 'superseded' | 'skipped'
+/**
+ * `skipped`/`unchanged` lines are written only when a run stops mid-page, so its resume does not decide those records twice.
+ * `unknown`: the write got no answer (code `outcomeUnknown`); older runs journaled such records as `failed` with that code.
+ */
+export type OutcomeName = 'created' | 'updated' | 'unchanged' | 'deleted' | 'failed' | 'unknown' | 'deferred' | 'superseded' | 'skipped'
+
+/** A record the errors list holds: it failed, or its write got no answer (its count is the outcome's own: `failed` or `unknown`). */
+export function isListedError(o: OutcomeName): o is 'failed' | 'unknown' {
+  return o === 'failed' || o === 'unknown'
+}
 
 export interface OutcomeItem {
   /** The match key; absent for a record that has none. */

@@ -1,6 +1,7 @@
 import {
   addCounts,
   fullCounts,
+  isListedError,
   zeroCounts,
   type CheckpointEntry,
   type EndEntry,
@@ -54,7 +55,7 @@ export function outcomeId(item: Pick<OutcomeItem, 'k' | 'id'>): string {
  * sets it, and any later outcome of the record but a deferral (a retry still pending) clears it.
  */
 export function noteLastFailure<T>(failures: Map<string, T>, item: OutcomeItem, failure: () => T): void {
-  if (item.o === 'failed') failures.set(outcomeId(item), failure())
+  if (isListedError(item.o)) failures.set(outcomeId(item), failure())
   else if (item.o !== 'deferred') failures.delete(outcomeId(item))
 }
 

@@ -186,7 +186,8 @@ export class SyncJournal {
     const before = this.index.flow(key)?.managed ?? 0
     const c = fullCounts(end.counts)
     // A full run saw every record the flow keeps; an incremental one changes the count by its creates and deletes.
-    const managed = start.mode === 'full' ? c.created + c.updated + c.unchanged + c.failed : Math.max(0, before + c.created - c.deleted)
+    const managed =
+      start.mode === 'full' ? c.created + c.updated + c.unchanged + c.failed + c.unknown : Math.max(0, before + c.created - c.deleted)
     await this.index.putFlow(key, {
       flowId: start.flowId,
       cursor: end.cursor,

@@ -112,6 +112,19 @@ export type WriteOutcome =
       /** The target field the service blamed, when it said. */
       field?: string
     }
+  | {
+      key: string
+      /**
+       * The write got no answer (a bulk write or `$batch` that timed out or lost its connection):
+       * the record may or may not be in the target. The sink did not send it again and the runner
+       * does not either (the service may still be at work on it; a create would land twice). The
+       * run counts it `unknown`, lists it with the errors (code `outcomeUnknown`), and "Retry
+       * failed records" looks it up by key and writes it only if missing or different.
+       */
+      outcome: 'unknown'
+      /** What happened and what to do, without secrets. */
+      message: string
+    }
 
 /** Code a sink reports for a child record whose parent is not in the target (yet). */
 export const PARENT_MISSING = 'parentMissing'

@@ -16,8 +16,9 @@ import {
 } from '../../shared/mapping/engine'
 import type { EventsFlow, RecordsFlow } from '../../shared/mapping/document'
 import { inShard, type Shard } from '../../shared/shard'
+import { OUTCOME_UNKNOWN } from '../../shared/run-counts'
 import { ExpressionStopped } from '../../shared/mapping/transforms/runtime'
-import { addCounts, journalValue, zeroCounts, type OutcomeItem, type RunCounts, type RunMode } from './journal-format'
+import { addCounts, isListedError, journalValue, zeroCounts, type OutcomeItem, type RunCounts, type RunMode } from './journal-format'
 import { newRunId, type DeferredRecord, type RunJournal, type SyncJournal } from './journal'
 import { failureLines } from './journal-compaction'
 import type { Failure } from './journal-failures'
@@ -350,11 +351,12 @@ class Runner {
   private done = new Map<string, string>()
   private deferred = new Map<string, DeferredRecord>()
   /**
-   * Keys whose last outcome in this run is `failed`. A record read again later in the run (an
-   * event in two overlapping log exports, a record changed while the source was read)
-   * supersedes its earlier failure, so "N failed" counts records, as the errors list does.
+   * Keys whose last outcome in this run is `failed` or `unknown`, with that count. A record read
+   * again later in the run (an event in two overlapping log exports, a record changed while the
+   * source was read) supersedes its earlier failure, so "N failed" and "N unknown" count records,
+   * as the errors list does.
    */
-  private failedKeys = new Set<string>()
+  private failedKeys = new Map<string, 'failed' | 'unknown'>()
   private cursor: SourceCursor | undefined
   private page = 0
   private pass = 0
@@ -488,7 +490,7 @@ class Runner {
           if (item.k !== undefined) journaled?.add(item.k)
         }
       })
-      for (const { item } of stoppedFailures.values()) if (item.k !== undefined) this.failedKeys.add(item.k)
+      this.noteFailed([...stoppedFailures.values()].map(({ item }) => item))
       if (recovery.status === 'completed')
         throw new SyncFatalError('notResumable', `run ${options.resumeRunId} has completed — there is nothing to resume`)
       if (recovery.status === 'running') throw new SyncFatalError('notResumable', `run ${options.resumeRunId} is running`)
@@ -766,8 +768,9 @@ class Runner {
       this.undecided++
       work.set(item.key, item)
     }
-    // Keys of this page whose earlier failure in the run this read supersedes.
+    // Keys of this page whose earlier failure in the run this read supersedes, and their counts.
     const readAgain: OutcomeItem[] = []
+    const readAgainFrom = { failed: 0, unknown: 0 }
     /**
      * The same record twice in one page: only its last read is decided (a failure, a skip or a
      * write), the earlier ones are skipped as superseded. (`dup` id: a stopped page's resume
@@ -787,7 +790,12 @@ class Runner {
         }
         return false
       }
-      if (this.failedKeys.delete(key)) readAgain.push({ k: key, o: 'superseded' })
+      const earlier = this.failedKeys.get(key)
+      if (earlier) {
+        this.failedKeys.delete(key)
+        readAgain.push({ k: key, o: 'superseded' })
+        readAgainFrom[earlier]++
+      }
       // A newer version of a deferred record replaces it, whatever this read does (a write, a
       // failure, a skip): the stale write must never land. Not only when it is written: a later
       // read that failed or was filtered out left the old write deferred, and the retry pass
@@ -884,7 +892,8 @@ class Runner {
       const d: Partial<RunCounts> = { ...failureDelta }
       const add = (name: keyof RunCounts, n: number) => n && (d[name] = (d[name] ?? 0) + n)
       add('deferred', -superseded.length)
-      add('failed', -readAgain.length)
+      add('failed', -readAgainFrom.failed)
+      add('unknown', -readAgainFrom.unknown)
       add('skipped', superseded.length + readAgain.length)
       const items = [...superseded, ...readAgain, ...failures]
       await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, items, d })
@@ -1079,7 +1088,7 @@ class Runner {
 
   /** Remembers the keys that failed: a later read of one in this run supersedes that failure. */
   private noteFailed(items: readonly OutcomeItem[]): void {
-    for (const item of items) if (item.o === 'failed' && item.k !== undefined) this.failedKeys.add(item.k)
+    for (const item of items) if (isListedError(item.o) && item.k !== undefined) this.failedKeys.set(item.k, item.o)
   }
 
   /** A record decided without a journal line: counted with the page's checkpoint. */
@@ -1125,7 +1134,21 @@ class Runner {
         }
         if (!fromDeferred) add('read')
         else add('deferred', -1)
-        if (outcome.outcome !== 'failed') {
+        if (outcome.outcome === 'unknown') {
+          // No answer: not deferred for a retry pass (the first write may still be running), listed with the errors.
+          this.options.onRecord?.({ key: op.key, action: 'error', code: OUTCOME_UNKNOWN, reason: outcome.message })
+          items.push({
+            k: op.key,
+            o: 'unknown',
+            stage: 'write',
+            op: op.op,
+            code: OUTCOME_UNKNOWN,
+            message: outcome.message,
+            retryable: false
+          })
+          add('unknown')
+          this.deferred.delete(op.key)
+        } else if (outcome.outcome !== 'failed') {
           this.options.onRecord?.({
             key: op.key,
             action: ({ created: 'create', updated: 'update', unchanged: 'unchanged', deleted: 'delete' } as const)[outcome.outcome]

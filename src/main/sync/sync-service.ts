@@ -324,7 +324,8 @@ export class SyncService {
       request.onProgress?.({ type: 'flowFinished', flowId: flow.id, flowIndex, flowCount: flows.length, result })
       if (result.status === 'canceled' || result.status === 'failed') stopped = result.status
     }
-    const status = stopped ?? (results.some((r) => r.counts.failed > 0) ? 'partial' : 'completed')
+    // Records with no answer from Dynamics (`unknown`) are not known to be synced: partial, as with failures.
+    const status = stopped ?? (results.some((r) => r.counts.failed + r.counts.unknown > 0) ? 'partial' : 'completed')
     // Older runs shrink to what the history, the errors and retry read; live and resumable runs are left whole.
     // A failed rewrite leaves a run whole (the file is replaced atomically), and the next sync tries again:
     // the run's result stands, and the session says why the journal did not shrink.

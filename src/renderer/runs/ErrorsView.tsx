@@ -3,6 +3,7 @@ import { ArrowClockwiseRegular, ArrowDownloadRegular } from '@fluentui/react-ico
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { RecordError } from '../../shared/contract'
 import { failedStepText, failureReasonText } from '../../shared/mapping/failure-reasons'
+import { OUTCOME_UNKNOWN } from '../../shared/run-counts'
 import type { Client } from '../api/client'
 import { downloadText } from '../files/browser-files'
 import { DataGrid, type GridColumn } from '../panels/DataGrid'
@@ -58,6 +59,23 @@ const columns: Array<GridColumn<RecordError>> = [
   },
   { id: 'value', header: 'Source value', value: valueText, size: 160, minSize: 60, className: () => 'ssp-mono ssp-grid__cell' }
 ]
+
+/**
+ * "3 records failed", "2 records with no answer from Dynamics (may be written)", or both: a record
+ * whose write got no answer is listed here (retry checks it) but is not counted as failed.
+ */
+function errorsCountText(errors: readonly RecordError[]): string {
+  if (errors.length === PAGE) return `First ${PAGE} records listed`
+  const unknown = errors.filter((e) => e.code === OUTCOME_UNKNOWN).length
+  const failed = errors.length - unknown
+  const records = (n: number) => `${n} record${n === 1 ? '' : 's'}`
+  return [
+    failed ? `${records(failed)} failed` : '',
+    unknown ? `${records(unknown)} with no answer from Dynamics (may be written — retry checks each by key)` : ''
+  ]
+    .filter(Boolean)
+    .join(', ')
+}
 
 /** Counts by value, most frequent first (the reason filters). */
 function countBy(errors: readonly RecordError[], of: (e: RecordError) => string): Array<[string, number]> {
@@ -135,14 +153,17 @@ export function ErrorsView(props: { client: Client; runId: string; flowId: strin
               ? 'The errors could not be read.'
               : errors.length === 0
                 ? 'No record failed in this run.'
-                : `${errors.length === PAGE ? `First ${PAGE}` : errors.length} record${errors.length === 1 ? '' : 's'} failed`}
+                : errorsCountText(errors)}
         </Caption1>
         <span className="ssp-grow" />
         <Button size="small" icon={<ArrowDownloadRegular />} onClick={() => void exportCsv()} disabled={errors.length === 0}>
           Export CSV
         </Button>
         <Tooltip
-          content={retryBlocked ?? 'A new run of only the records that failed here, read again from Dynamics.'}
+          content={
+            retryBlocked ??
+            'A new run of only the records listed here (failed, or with no answer from Dynamics): each is read again from the source, looked up in the target by its key, and written only if missing or different.'
+          }
           relationship="description"
         >
           <Button

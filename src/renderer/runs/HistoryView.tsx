@@ -28,7 +28,7 @@ function HistoryCounts({ run }: { run: RunSummary }) {
   return (
     <div role="gridcell" className="ssr-history__counts" data-testid="history-counts">
       {list.map((item, index) => (
-        <span key={item.key} className="ssr-history__count" data-count={item.key}>
+        <span key={item.key} className="ssr-history__count" data-count={item.key} title={item.title}>
           {item.before}
           <strong>{item.n.toLocaleString()}</strong>
           {item.after}
@@ -39,7 +39,10 @@ function HistoryCounts({ run }: { run: RunSummary }) {
   )
 }
 
-/** A sync that ran to its end with failed records reads "partial", as the run's summary says; a finished dry run is a plan. */
+/**
+ * A sync that ran to its end with failed records, or records whose outcome is unknown (both are in
+ * `errorCount`, the errors list), reads "partial", as the run's summary says; a finished dry run is a plan.
+ */
 function statusOf(run: RunSummary): string {
   if (run.dryRun) return run.status === 'completed' ? 'plan' : run.status
   return run.status === 'completed' && run.errorCount > 0 ? 'partial' : run.status

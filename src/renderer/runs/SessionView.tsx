@@ -16,7 +16,7 @@ import { DismissCircleRegular, PlayRegular } from '@fluentui/react-icons'
 import { useState } from 'react'
 import type { SyncResult } from '../../shared/contract'
 import { progressPercent } from '../../shared/run-progress'
-import { readNote } from '../../shared/run-counts'
+import { errorsListed, readNote, unknownNote, unknownText } from '../../shared/run-counts'
 import type { Flow } from '../../shared/mapping/document'
 import type { Client } from '../api/client'
 import { useDocumentStore } from '../state/document-store'
@@ -65,14 +65,15 @@ export function StatusBadge({ status }: { status: Status | string }) {
 }
 
 /**
- * A flow that ran to its end with failed records reads as "partial", like the whole run; one the
+ * A flow that ran to its end with failed records, or records whose outcome is unknown (no answer
+ * from Dynamics), reads as "partial", like the whole run; one the
  * delete guard stopped is waiting for a person, not broken (docs/sync.md, "Guarded deletes").
  */
 function flowStatus(result: FlowResult): string {
   const guard = result.status === 'failed' ? result.deleteGuard?.verdict : undefined
   if (guard === 'confirm') return 'waiting for your confirmation'
   if (guard === 'refused') return 'deletes refused'
-  return result.status === 'completed' && result.counts.failed > 0 && !result.dryRun ? 'partial' : result.status
+  return result.status === 'completed' && errorsListed(result.counts) > 0 && !result.dryRun ? 'partial' : result.status
 }
 
 /** The whole sync's status in the same words: a run stopped only by the delete guard is waiting. */
@@ -151,6 +152,15 @@ function FlowRow({ flow, state, running, plan }: { flow: Flow | undefined; state
               <strong>{counts[key].toLocaleString()}</strong> {name}
             </span>
           ))}
+          {counts.unknown > 0 && (
+            <span
+              className="ssr-count ssr-count--unknown"
+              data-count="unknown"
+              title="Written with no answer from Dynamics: each may or may not be there. None was sent twice; Retry failed records looks each up by key and writes only what is missing or different."
+            >
+              <strong>{counts.unknown.toLocaleString()}</strong> unknown{unknownNote}
+            </span>
+          )}
           {counts.deferred + counts.pending > 0 && (
             <span
               className="ssr-count"
@@ -280,7 +290,9 @@ function DeleteConfirmation({ client, session, result, flows }: FinishedRun) {
 /** What a finished sync did: status, counts, duration, notices, and each flow's errors. */
 function Summary({ client, session, result, flows }: FinishedRun) {
   const withRuns = result.flows.filter((f) => f.runId && f.status !== 'skipped')
-  const [errorsOf, setErrorsOf] = useState<string | undefined>(withRuns.find((f) => f.counts.failed > 0)?.flowId ?? withRuns[0]?.flowId)
+  const [errorsOf, setErrorsOf] = useState<string | undefined>(
+    withRuns.find((f) => errorsListed(f.counts) > 0)?.flowId ?? withRuns[0]?.flowId
+  )
   const shown = withRuns.find((f) => f.flowId === errorsOf) ?? withRuns[0]
   const total = sumCounts(result.flows.map((f) => f.counts))
   return (
@@ -290,6 +302,7 @@ function Summary({ client, session, result, flows }: FinishedRun) {
         <Body1 data-testid="run-totals">
           {total.created.toLocaleString()} created · {total.updated.toLocaleString()} updated · {total.unchanged.toLocaleString()} unchanged
           · {total.skipped.toLocaleString()} skipped · {total.failed.toLocaleString()} failed · {total.deleted.toLocaleString()} deleted
+          {total.unknown > 0 && <> · {unknownText(total.unknown, (n) => n.toLocaleString())}</>}
         </Body1>
         <span className="ssp-grow" />
         <Caption1 className="ssp-quiet" data-testid="run-duration">
@@ -304,7 +317,11 @@ function Summary({ client, session, result, flows }: FinishedRun) {
       {result.status === 'partial' && (
         <MessageBar intent="warning">
           <MessageBarBody>
-            Some records failed; the others were written. Fix the source or the mapping, then retry the failed records.
+            {total.failed > 0 &&
+              'Some records failed; the others were written. Fix the source or the mapping, then retry the failed records.'}
+            {total.failed > 0 && total.unknown > 0 && ' '}
+            {total.unknown > 0 &&
+              `${total.unknown.toLocaleString()} record(s) got no answer from Dynamics, so they may or may not be written — none was sent twice. Retry failed records looks each up by key and writes only what is missing or different.`}
           </MessageBarBody>
         </MessageBar>
       )}
@@ -325,7 +342,7 @@ function Summary({ client, session, result, flows }: FinishedRun) {
             >
               {withRuns.map((f) => (
                 <Tab key={f.flowId} value={f.flowId}>
-                  {flowLabel(flows.get(f.flowId), f.flowId)} ({f.counts.failed})
+                  {flowLabel(flows.get(f.flowId), f.flowId)} ({errorsListed(f.counts)})
                 </Tab>
               ))}
             </TabList>
@@ -340,7 +357,7 @@ function Summary({ client, session, result, flows }: FinishedRun) {
               runId={shown.runId}
               flowId={shown.flowId}
               dryRun={shown.dryRun}
-              expected={shown.counts.failed}
+              expected={errorsListed(shown.counts)}
             />
           )}
         </>

@@ -1,6 +1,6 @@
 import type { RunCounts, RunSummary } from '../../shared/contract'
 import type { Flow } from '../../shared/mapping/document'
-import { readNote, zeroCounts } from '../../shared/run-counts'
+import { readNote, unknownNote, zeroCounts } from '../../shared/run-counts'
 
 export function flowLabel(flow: Flow | undefined, flowId: string): string {
   return flow?.name ? `${flow.name}` : flowId
@@ -55,6 +55,8 @@ export interface HistoryCount {
   n: number
   before: string
   after: string
+  /** What the count means, when its words leave something out (a tooltip). */
+  title?: string
 }
 
 /** Every count the run has, in the order of a run: what was written, then what was not. */
@@ -77,6 +79,13 @@ export function historyCounts(run: Pick<RunSummary, 'counts' | 'dryRun'>): Histo
   if (c.deleted) list.push(count('deleted', c.deleted, ['would delete ', ''], ['', ' deleted']))
   if (c.skipped) list.push(count('skipped', c.skipped, ['', ' skipped'], ['', ' skipped']))
   if (c.failed) list.push(count('failed', c.failed, ['', ' would fail'], ['', ' failed']))
+  // Not failed: written with no answer from Dynamics (runs journaled before this count existed have them in failed).
+  if (c.unknown)
+    list.push({
+      ...count('unknown', c.unknown, ['', ` unknown${unknownNote}`], ['', ` unknown${unknownNote}`]),
+      title:
+        'Dynamics gave no answer to these writes: each may or may not be written. None was sent twice; Retry failed records looks each up by key and writes only what is missing or different.'
+    })
   if (c.deferred + c.pending) list.push(count('pending', c.deferred + c.pending, ['', ' pending'], ['', ' pending']))
   return list
 }

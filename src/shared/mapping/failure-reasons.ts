@@ -82,7 +82,9 @@ const reasonWords = (): Readonly<Record<string, string>> => ({
   parentMissing: 'parent record missing',
   contactMissing: 'contact not found',
   notFound: 'record not found',
-  noOutcome: 'no answer from the target'
+  noOutcome: 'no answer from the target',
+  // Counted in `unknown`, not `failed` (src/shared/run-counts.ts, OUTCOME_UNKNOWN).
+  outcomeUnknown: 'no answer from Dynamics (may be written)'
 })
 
 /** The reason in the user's words; a code of the target service reads "target refused (code)". */

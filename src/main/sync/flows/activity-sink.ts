@@ -135,12 +135,10 @@ export class ActivitySink implements TargetSink {
       if (result?.unknown)
         return {
           key: op.key,
-          outcome: 'failed',
-          code: 'outcomeUnknown',
+          outcome: 'unknown',
           // Not retried in this run: the first write may still be running. A retry looks the activity up by its key first.
           message:
-            `no answer from Dynamics, so this event's activity may or may not be written: ${error?.message ?? ''} ${error?.hint ?? ''}`.trim(),
-          retryable: false
+            `no answer from Dynamics, so this event's activity may or may not be written: ${error?.message ?? ''} ${error?.hint ?? ''}`.trim()
         } satisfies WriteOutcome
       const missingContact = result?.status === 404 && op.op !== 'delete'
       return {

@@ -6,7 +6,8 @@ import { ConnectorError } from '../../connectors/http/errors'
  * the updates asked for within `windowMs` of each other (a sink's batch, written in parallel)
  * go out as one `UpdateMultiple` (or `$batch` where the table lacks it —
  * `DynamicsConnector.writeMany`), up to `maxBatch` a call. Each caller still gets its own
- * answer: nothing, or the record's own error as a `ConnectorError`, as `update` would throw.
+ * answer: nothing, or the record's own error as a `ConnectorError`, as `update` would throw —
+ * or an `UpdateOutcomeUnknown` when the call got no answer (the update may or may not have landed).
  */
 export class BatchedUpdates {
   private queue: Array<{ key: string; record: DynamicsRecord; done: () => void; fail: (error: unknown) => void }> = []
@@ -41,6 +42,7 @@ export class BatchedUpdates {
           const outcome = outcomes[at]
           if (outcome?.ok) return item.done()
           const info = outcome?.error
+          if (outcome?.unknown) return item.fail(new UpdateOutcomeUnknown(`${info?.message ?? 'no answer'} ${info?.hint ?? ''}`.trim()))
           item.fail(
             new ConnectorError({
               kind: info?.kind ?? 'protocol',
@@ -54,5 +56,18 @@ export class BatchedUpdates {
         }),
       (error) => items.forEach((item) => item.fail(error))
     )
+  }
+}
+
+/**
+ * An update that got no answer from Dynamics (a bulk write or `$batch` that timed out or lost its
+ * connection; `WriteOutcome.unknown`): the record may or may not be updated. The connector did
+ * not send it again, and the sink reports the record's outcome as `unknown`, never as a failure
+ * to retry in the run (docs/sync.md, "Outcome unknown").
+ */
+export class UpdateOutcomeUnknown extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UpdateOutcomeUnknown'
   }
 }

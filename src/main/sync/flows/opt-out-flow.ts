@@ -20,7 +20,7 @@ import {
 } from '../ports'
 import type { RecordTransform } from '../runner'
 import { failedOutcome, isKind, LruMap, mapLimit, rethrowFatal } from './errors'
-import { BatchedUpdates } from './contact-writes'
+import { BatchedUpdates, UpdateOutcomeUnknown } from './contact-writes'
 import type { BuildFlowOptions, FlowParts } from './index'
 
 /**
@@ -353,6 +353,12 @@ class OptOutSink implements TargetSink {
         for (const conflict of conflicts ?? []) this.written.add(conflict)
         return { key: op.key, outcome: 'updated', ...(conflicts?.length ? { conflicts } : {}) }
       } catch (error) {
+        if (error instanceof UpdateOutcomeUnknown)
+          return {
+            key: op.key,
+            outcome: 'unknown',
+            message: `no answer from Dynamics, so this contact's opt-outs may or may not be written: ${error.message}`
+          }
         rethrowFatal(error, `writing the opt-outs of ${op.key}`)
         if (isKind(error, 'notFound'))
           return { key: op.key, outcome: 'failed', code: 'notFound', message: (error as Error).message, retryable: false }
