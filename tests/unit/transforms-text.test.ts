@@ -120,6 +120,36 @@ describe('truncate', () => {
     })
   })
 
+  it('counts as the target counts: 51 emoji fit a 50-character Campaign field but one, and the warning counts characters', async () => {
+    const emoji = '😀'.repeat(51)
+    const cut = await applySteps([{ fn: 'truncate' }], emoji, { target: 'lastName', targetTable: campaignProfile })
+    expect(cut).toEqual({
+      value: '😀'.repeat(50),
+      warnings: [{ field: 'lastName', step: 0, message: 'cut from 51 to 50 characters' }]
+    })
+    // 50 emoji are 100 UTF-16 units and 50 characters: they fit, whole, with no warning.
+    expect(await applySteps([{ fn: 'truncate' }], '😀'.repeat(50), { target: 'lastName', targetTable: campaignProfile })).toEqual({
+      value: '😀'.repeat(50),
+      warnings: []
+    })
+  })
+
+  it('Dataverse counts UTF-16 units: a Dynamics field of 4 holds two emoji', async () => {
+    const dynamics = { ...campaignProfile, system: 'dynamics' as const }
+    expect(await applySteps([{ fn: 'truncate', length: 4 }], '😀😀😀', { target: 'lastName', targetTable: dynamics })).toEqual({
+      value: '😀😀',
+      warnings: [{ field: 'lastName', step: 0, message: 'cut from 6 to 4 characters' }]
+    })
+  })
+
+  it('never splits what a reader sees as one character: a ZWJ family, a flag, a letter and its accent go whole', async () => {
+    const family = '👨‍👩‍👧' // 5 code points joined by zero-width joiners
+    expect(await stepValue([{ fn: 'truncate', length: 6 }], `ab${family}`)).toBe('ab')
+    expect(await stepValue([{ fn: 'truncate', length: 7 }], `ab${family}c`)).toBe(`ab${family}`)
+    expect(await stepValue([{ fn: 'truncate', length: 3 }], 'ab🇫🇷')).toBe('ab')
+    expect(await stepValue([{ fn: 'truncate', length: 2 }], 'ae\u0301')).toBe('a')
+  })
+
   it('without a length and no limit to take, compiling says which field and what to give', () => {
     expect(compileProblems([{ fn: 'truncate' }])).toEqual([
       {

@@ -95,7 +95,8 @@ export const runCommand: Command = {
     const baseJournal = resolve(values.journal ?? defaultJournalFolder())
     const journalFolder = shardJournalFolder(baseJournal, shard)
     const dryRun = values['dry-run'] === true
-    const planLimit = integerFlag('plan-limit', values['plan-limit'], 0, 1_000_000) ?? 20
+    // The text summary lists the first 20 changes; --json (for tools) keeps up to 1000 per flow, as the runner does (docs/cli.md).
+    const planLimit = integerFlag('plan-limit', values['plan-limit'], 0, 1_000_000) ?? (values.json ? 1000 : 20)
     const allowDeletes = integerFlag('allow-deletes', values['allow-deletes'], 0, 100_000_000)
     const events = values.events ? resolve(values.events) : undefined
     const workspace = await openWorkspace({

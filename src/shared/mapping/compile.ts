@@ -265,6 +265,7 @@ function compileField(
       from: readKeys,
       sourceField: sourceFields[0],
       targetField,
+      ...(options.target ? { targetSystem: options.target.system } : {}),
       sourceTable: options.source,
       catalog: options.catalog,
       patterns

@@ -1,5 +1,5 @@
 import { formatPath } from '../../problems'
-import type { Field, SchemaCatalog, Table } from '../../schema/model'
+import type { Field, SchemaCatalog, System, Table } from '../../schema/model'
 import type { PatternBudget } from './regex'
 
 /**
@@ -48,6 +48,8 @@ export interface StepContext {
   sourceField?: Field
   /** Schema of the target field, when the target table is known. */
   targetField?: Field
+  /** The target's system, when known: how it counts a text's length (target-rules.ts `lengthIn`). */
+  targetSystem?: System
   sourceTable?: Table
   catalog?: SchemaCatalog
   /** What the flow's regular expressions have compiled to so far (regex.ts): their total is bounded. */
@@ -149,11 +151,26 @@ export function toText(value: unknown, ctx: StepContext): string | null {
   return fail(ctx, `expected text, found ${show(value)}`, value, 'notText')
 }
 
-/** Cut to at most `length` UTF-16 units without splitting a surrogate pair. */
-export function cutText(text: string, length: number): string {
-  if (text.length <= length) return text
-  const code = text.charCodeAt(length - 1)
-  return code >= 0xd800 && code <= 0xdbff ? text.slice(0, length - 1) : text.slice(0, length)
+let graphemes: Intl.Segmenter | undefined
+
+/**
+ * The longest start of `text` whose length, as `measure` counts it, is at most `length`, cut
+ * between user-perceived characters (grapheme clusters, UAX #29 through `Intl.Segmenter`): an
+ * emoji, a flag, a family of emoji joined by ZWJ or a letter with its accents stays whole or
+ * goes whole. `measure` is how the target counts (Campaign: code points; Dataverse: UTF-16 units).
+ */
+export function cutText(text: string, length: number, measure: (text: string) => number = (t) => t.length): string {
+  if (text.length <= length) return text // never more code points (nor units) than units
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+  let end = 0
+  let used = 0
+  for (const { segment } of graphemes.segment(text)) {
+    const size = measure(segment)
+    if (used + size > length) break
+    used += size
+    end += segment.length
+  }
+  return text.slice(0, end)
 }
 
 /** Trim + lower-case + strip accents: how names and labels are compared loosely. */

@@ -1,4 +1,5 @@
 import { MAX_PAD_LENGTH, type Step } from '../steps'
+import { lengthIn } from '../../schema/target-rules'
 import { cutText, StepConfigError, sync, toText, warn, type CompiledStep, type StepContext } from './runtime'
 
 type StepOf<F extends Step['fn']> = Extract<Step, { fn: F }>
@@ -84,11 +85,16 @@ export function truncate(step: StepOf<'truncate'>, ctx: StepContext): CompiledSt
       ['length']
     )
   }
+  // Counted as the target counts (Campaign: characters; Dataverse: UTF-16 units), so a value
+  // that fits is kept whole: 50 emoji fit a 50-character Campaign field (docs/validation.md).
+  const measure = (text: string) => lengthIn(ctx.targetSystem ?? 'campaign', text)
   return sync((v, _record, rt) => {
     const text = toText(v, ctx)
     if (text === null || text.length <= length) return text
-    const cut = cutText(text, length)
-    warn(rt, ctx, `cut from ${text.length} to ${cut.length} characters`)
+    const size = measure(text)
+    if (size <= length) return text
+    const cut = cutText(text, length, measure)
+    warn(rt, ctx, `cut from ${size} to ${measure(cut)} characters`)
     return cut
   })
 }
