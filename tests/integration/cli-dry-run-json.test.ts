@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bin, ensureCliBuilt, root } from './fixtures/built-cli'
+import { ensureCliBuilt, root, runCli } from './fixtures/built-cli'
 
 /**
  * `run --dry-run --json` is the plan for tools (a CI gate, a review script): it holds every
@@ -11,10 +10,7 @@ import { bin, ensureCliBuilt, root } from './fixtures/built-cli'
  * It gave 20 of 500 with `truncated: true`, although the text said "--json for the whole plan".
  */
 
-function run(args: string[]) {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 90_000, maxBuffer: 64 * 1024 * 1024 })
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
-}
+const run = runCli
 
 const mapping = join(root, 'examples/contacts.mapping.json')
 let journal: string

@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { countsAddUp } from '../../src/main/sync/journal-format'
-import { bin, ensureCliBuilt, root } from './fixtures/built-cli'
+import { ensureCliBuilt, root, runCli } from './fixtures/built-cli'
 
 /**
  * `sync-studio run --retry-failed RUN`: "Retry failed records" on the command line, over real
@@ -13,10 +12,7 @@ import { bin, ensureCliBuilt, root } from './fixtures/built-cli'
  * list — failed, or with no answer from Dynamics (outcome unknown) — each looked up by key.
  */
 
-function run(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 90_000 })
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
-}
+const run = runCli
 
 const mapping = join(root, 'tests/fixtures/mappings/good/contacts-to-profiles.json')
 let journal: string

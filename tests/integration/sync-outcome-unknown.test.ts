@@ -43,13 +43,19 @@ async function activityIds(bench: SyncBench): Promise<string[]> {
   return out.sort()
 }
 
+/** A sandbox whose Dynamics bulk writes time out quickly, its contacts synced, and the sends flow over a log-export folder. */
+async function eventsBench() {
+  const made = await syncBench({ contacts: 12, profiles: 0 }, { bulkTimeoutMs: BULK_TIMEOUT_MS })
+  bench = made // closed after each test
+  const exportsFolder = await mkdtemp(join(made.folder, 'exports-'))
+  const service = made.service({ eventsFolder: exportsFolder })
+  expect((await service.run(contactsDocument)).flows[0].status).toBe('completed')
+  return { bench: made, service, document: await sendsDocument(), exportsFolder }
+}
+
 describe('writes to Dynamics with no answer: outcome unknown', () => {
   it('events → activities: N unknown (not failed), the counts add up, the errors list them, and the retry writes no second activity', async () => {
-    bench = await syncBench({ contacts: 12, profiles: 0 }, { bulkTimeoutMs: BULK_TIMEOUT_MS })
-    const exportsFolder = await mkdtemp(join(bench.folder, 'exports-'))
-    const service = bench.service({ eventsFolder: exportsFolder })
-    expect((await service.run(contactsDocument)).flows[0].status).toBe('completed')
-    const document = await sendsDocument()
+    const { bench, service, document, exportsFolder } = await eventsBench()
     // A first delivery at full speed: the connector learns the activity table has no
     // UpsertMultiple, so the slow writes below go as $batch, and land (the sandbox runs them to the end).
     bench.sandbox.campaign.simulateDelivery({ seed: 7 })
@@ -111,11 +117,7 @@ describe('writes to Dynamics with no answer: outcome unknown', () => {
   })
 
   it('the retry writes what did not land: a CreateMultiple/UpsertMultiple the service never ran is written once', async () => {
-    bench = await syncBench({ contacts: 12, profiles: 0 }, { bulkTimeoutMs: BULK_TIMEOUT_MS })
-    const exportsFolder = await mkdtemp(join(bench.folder, 'exports-'))
-    const service = bench.service({ eventsFolder: exportsFolder })
-    expect((await service.run(contactsDocument)).flows[0].status).toBe('completed')
-    const document = await sendsDocument()
+    const { bench, service, document, exportsFolder } = await eventsBench()
     bench.sandbox.campaign.simulateDelivery({ seed: 7 })
     await bench.sandbox.campaign.exportLogs(exportsFolder)
     // The first write tries UpsertMultiple, which the activity table lacks: the service refuses it
