@@ -113,6 +113,12 @@ export interface RecordOutcome {
   code?: string
 }
 
+/** A source record's id and the column it is in (`contactid`), for messages. */
+export interface SourceId {
+  name: string
+  of(record: SourceRecord): string | undefined
+}
+
 export interface RunOptions {
   flow: RecordsFlow | EventsFlow
   source: RecordSource
@@ -169,6 +175,12 @@ export interface RunOptions {
   writeCreateOnlyOnReplay?: boolean
   /** The match key of a computed record. Default: the engine's key; for an events flow, the target's `match.target`. */
   keyOf?: (result: RecordResult, record: SourceRecord) => string | undefined
+  /**
+   * The source record's own id (a Dataverse table's primary id column): how a record without a
+   * match key is named in its error, and how two records with one match key in a page are told
+   * apart from two reads of one record.
+   */
+  sourceId?: SourceId
   /** The services the run reaches (`StartEntry.identity`): the flow's position and managed count are read for this identity. */
   identity?: string
   deleteGuard?: DeleteGuardOptions
@@ -778,9 +790,21 @@ class Runner {
      */
     const lastRead = (key: string | undefined, position: string, deletion: boolean): boolean => {
       if (key === undefined) return true
-      if (last.get(key) !== position) {
+      const lastPosition = last.get(key)
+      if (lastPosition !== position) {
         const dup = `#dup:${pageNo}:${position}`
         if (!this.done.has(dup)) {
+          const other = sharesKey(position, lastPosition)
+          if (other) {
+            // Another record of the source with the same match key: both would become one target
+            // record, so this one is not written — a failure to fix in the source, never a silent merge.
+            const message = `another Dynamics record has the same match key "${key}" (${other}): only the last one read is written, this one is not — make the match key unique`
+            bump('read')
+            bump('failed')
+            failures.push({ id: dup, o: 'failed', stage: 'transform', code: 'duplicateKey', message, retryable: false })
+            this.planned({ key, action: 'error', field: '', step: undefined, code: 'duplicateKey', reason: message, input: null })
+            return false
+          }
           this.pageCounts.read++
           this.pageCounts.skipped++
           // A deletion stays a deletion, never "kept by the filter".
@@ -808,15 +832,27 @@ class Runner {
     const deleted = page.deleted ?? []
     const { shard } = this.options
     // Every record's result and key first: a key read again later in the page supersedes its earlier reads.
-    const results: Array<{ result: RecordResult; key: string | undefined }> = []
+    const results: Array<{ result: RecordResult; key: string | undefined; sourceId: string | undefined }> = []
+    const { sourceId } = this.options
     for (const record of records) {
       const pending = this.transform.run(record)
       const result = pending instanceof Promise ? await pending : pending
-      results.push({ result, key: this.keyOf(result, record) })
+      results.push({ result, key: this.keyOf(result, record), sourceId: sourceId?.of(record) })
     }
     const last = new Map<string, string>()
     results.forEach(({ key }, index) => key !== undefined && last.set(key, String(index)))
     deleted.forEach((key, index) => last.set(key, `d${index}`))
+    /** " (Dynamics contactid …)": the record at this position named by its source id, for a record with no match key. */
+    const named = (index: number): string => {
+      const id = results[index]?.sourceId
+      return sourceId && id ? ` (Dynamics ${sourceId.name} ${id})` : ''
+    }
+    /** Two records of the page at these positions are different source records (their ids differ): their ids, in words. */
+    const sharesKey = (position: string, lastPosition: string | undefined): string | undefined => {
+      const mine = results[Number(position)]?.sourceId
+      const theirs = lastPosition === undefined || lastPosition.startsWith('d') ? undefined : results[Number(lastPosition)]?.sourceId
+      return sourceId && mine && theirs && mine !== theirs ? `${sourceId.name} ${mine} is not written; ${theirs} is` : undefined
+    }
     for (let index = 0; index < results.length; index++) {
       const { result, key } = results[index]
       if (shard && !inShard(key, shard)) {
@@ -834,7 +870,8 @@ class Runner {
                 o: 'failed',
                 stage: 'transform',
                 code: result.code,
-                message: result.reason,
+                // Without a key the errors list names the record by its position alone: its source id says which it is.
+                message: key === undefined ? `${result.reason}${named(index)}` : result.reason,
                 field: result.field,
                 ...(result.step !== undefined ? { step: result.step } : {}),
                 ...(result.stepName ? { stepName: result.stepName } : {}),
@@ -846,13 +883,13 @@ class Runner {
                 o: 'failed',
                 stage: 'transform',
                 code: 'noKey',
-                message: 'the computed record has no match key — it cannot be matched to a target record',
+                message: `the computed record has no match key — it cannot be matched to a target record${named(index)}`,
                 retryable: false
               }
         failures.push(key !== undefined ? { k: key, ...item } : { id, ...item })
         bump('read')
         bump('failed')
-        if (result.kind === 'error') this.planned(errorEntry(result))
+        if (result.kind === 'error') this.planned({ ...errorEntry(result), reason: item.message! })
         else
           this.planned({ key: undefined, action: 'error', field: '', step: undefined, code: 'noKey', reason: item.message!, input: null })
       } else if (result.kind === 'skipped') {

@@ -422,6 +422,7 @@ export class SyncService {
             sink: parts.sink,
             transform: parts.transform,
             ...(parts.keyOf ? { keyOf: parts.keyOf } : {}),
+            ...(parts.sourceId ? { sourceId: parts.sourceId } : {}),
             ...(parts.deletes ? { deletes: parts.deletes } : {}),
             mappingHash: mappingHash(flow),
             journal,

@@ -76,6 +76,7 @@ const reasonWords = (): Readonly<Record<string, string>> => ({
   dateRefused: 'date the target refuses',
   // The record as a whole.
   noKey: 'match key missing',
+  duplicateKey: 'match key shared with another record',
   linkMissing: 'parent link missing',
   unexpected: 'unexpected failure',
   // The target service.

@@ -1,7 +1,7 @@
 import type { EventsFlow, Flow, MappingDocument, RecordsFlow } from '../../../shared/mapping/document'
 import type { RecordResult, SourceRecord } from '../../../shared/mapping/engine'
 import type { ExpressionEvaluator } from '../../../shared/mapping/transforms/runtime'
-import type { RecordTransform, DeleteOptions } from '../runner'
+import type { RecordTransform, DeleteOptions, SourceId } from '../runner'
 import type { RecordSource, SinkLimits, TargetSink } from '../ports'
 import type { SyncConnections } from '../sync-service'
 import { eventsFlowParts } from './events-flow'
@@ -20,6 +20,7 @@ export interface FlowParts {
   sink: TargetSink
   transform: RecordTransform
   keyOf?: (result: RecordResult, record: SourceRecord) => string | undefined
+  sourceId?: SourceId
   deletes?: Partial<DeleteOptions>
   notes: string[]
   /** Notes on what the run did, once it ended (an opt-out flow: how many conflicts were resolved which way). */

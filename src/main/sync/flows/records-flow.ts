@@ -7,7 +7,7 @@ import type { CampaignConnector } from '../../connectors/campaign/connector'
 import type { DynamicsConnector } from '../../connectors/dynamics/connector'
 import type { ExpressionEvaluator } from '../../../shared/mapping/transforms/runtime'
 import { decidedByTarget } from '../../../shared/schema'
-import type { RecordTransform } from '../runner'
+import type { RecordTransform, SourceId } from '../runner'
 import type { SinkLimits } from '../ports'
 import { CampaignSink, type CampaignLink, type CampaignSinkOptions } from './campaign-sink'
 import { selectColumns } from './columns'
@@ -25,6 +25,8 @@ export interface RecordsFlowParts {
   transform: RecordTransform
   /** What the source asks Dataverse, for the run's notices. */
   notes: string[]
+  /** The table's primary id: names a record without a match key, tells two records with one key apart. */
+  sourceId?: SourceId
 }
 
 export interface RecordsFlowOptions {
@@ -120,7 +122,11 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
             return result instanceof Promise ? result.then((r) => checkLinks(flow, record, r)) : checkLinks(flow, record, result)
           }
         }
-  return { source, sink, transform, notes }
+  const primary = table.primaryId
+  const sourceId: SourceId | undefined = primary
+    ? { name: primary, of: (record) => (typeof record[primary] === 'string' ? record[primary] : undefined) }
+    : undefined
+  return { source, sink, transform, notes, ...(sourceId ? { sourceId } : {}) }
 }
 
 function plannedParents(
