@@ -97,3 +97,39 @@ describe('fault injection', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(110)
   })
 })
+
+describe('URL length (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/compose-http-requests-handle-errors#maximum-url-length)', () => {
+  /** A `GET contacts` whose `$filter` is an `In()` of `count` ids (the first few real), URL-encoded as the connector sends it. */
+  function inQuery(ids: string[]): string {
+    const filter = `Microsoft.Dynamics.CRM.In(PropertyName='contactid',PropertyValues=[${ids.map((id) => `'${id}'`).join(',')}])`
+    return `contacts?$select=contactid&$filter=${encodeURIComponent(filter)}`
+  }
+  const fake = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`
+
+  it('answers a URL of up to 32,768 characters, however long its headers make the request', async () => {
+    const { local, get } = await start({ seed: 1, contacts: 10 })
+    const real = [local.sandbox.idOf('contact', 0), local.sandbox.idOf('contact', 1)]
+    const ids = [...real, ...Array.from({ length: 700 }, (_, i) => fake(i))]
+    const path = inQuery(ids)
+    const sent = new URL(`${local.sandbox.info.url}${path}`) // as fetch sends it (' becomes %27)
+    const length = sent.pathname.length + sent.search.length
+    expect(length).toBeGreaterThan(16 * 1024) // past Node's default header limit (16 KiB)
+    expect(length).toBeLessThanOrEqual(32_768)
+    const answer = await get(path)
+    expect(answer.status).toBe(200)
+    expect((((await answer.json()) as Json).value as Json[]).map((r) => r.contactid).sort()).toEqual(real.sort())
+  })
+
+  it("a longer URL gets 414 with Dataverse's error body, not the listener's bare 431", async () => {
+    const { get } = await start({ seed: 1, contacts: 10 })
+    const path = inQuery(Array.from({ length: 800 }, (_, i) => fake(i)))
+    expect(path.length).toBeGreaterThan(32_768)
+    expect(path.length).toBeLessThan(48 * 1024)
+    const answer = await get(path)
+    expect(answer.status).toBe(414)
+    expect(((await answer.json()) as Json).error).toEqual({
+      code: '0x0',
+      message: 'The request URL is longer than 32768 characters. Use $batch to send long GET requests.'
+    })
+  })
+})

@@ -226,9 +226,14 @@ export class ConflictTally {
   /**
    * "3 opt-out conflicts resolved: 2 kept Campaign's value, 1 kept Dynamics' value — by rule:
    * 2 Campaign's change newer, 1 same time (opt-out wins); 2 cleared an opt-out (true → false)";
-   * a plan says "would be resolved".
+   * a plan says "would be resolved"; a run that stopped early (`stopped`) says "resolved before
+   * the run failed" (or "was canceled") — it has not read every pair, so never that they agreed.
    */
-  text(dryRun: boolean): string {
+  text(dryRun: boolean, stopped?: 'failed' | 'canceled'): string {
+    if (stopped && !dryRun)
+      return this.total === 0
+        ? `no opt-out conflict resolved before the run ${stopped === 'failed' ? 'failed' : 'was canceled'}`
+        : this.text(false).replace(' resolved:', ` resolved before the run ${stopped === 'failed' ? 'failed' : 'was canceled'}:`)
     if (this.total === 0) return `no opt-out conflict ${dryRun ? 'to resolve' : 'resolved'}: Dynamics and Campaign agreed on every opt-out`
     const s = this.total === 1 ? '' : 's'
     const rules = (Object.keys(ruleShort) as Array<OptOutConflict['rule']>)

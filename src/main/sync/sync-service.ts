@@ -385,6 +385,7 @@ export class SyncService {
     }
     const allowDeletes = typeof request.allowDeletes === 'number' ? request.allowDeletes : request.allowDeletes?.[flow.id]
     let fullResync = false
+    let earlierSummary: string[] = []
     for (let attempt = 0; attempt < 3; attempt++) {
       let parts: FlowParts
       try {
@@ -493,12 +494,15 @@ export class SyncService {
             ? `planned as the run will do it: resuming the ${result.mode} run ${resumeRunId} from its last checkpoint (its counts so far included)`
             : `resumed the ${result.mode} run ${resumeRunId} from its last checkpoint`
         )
-      const summary = result.status === 'failed' ? [] : (parts.summary?.(dryRun) ?? [])
+      // A run that failed or was canceled may still have written (an opt-out cleared): its summary says what it did.
+      const summary = [...earlierSummary, ...(parts.summary?.(dryRun, result.status) ?? [])]
       if (result.status === 'failed' && result.error?.code === 'cursorExpired' && !dryRun && attempt < 2) {
         notice(
           `${result.error.message} — starting a full resync of "${flow.id}" (records already in the target are found unchanged and not written again)`
         )
         await journal.resetFlowState(flow.id, identity)
+        // What the failed attempt wrote is kept: the full resync's own summary only counts its writes.
+        earlierSummary = summary
         full = true
         fullResync = true
         resumeRunId = undefined

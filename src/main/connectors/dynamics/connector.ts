@@ -1,3 +1,4 @@
+import { chunkByLength } from '../../../shared/mapping/filters'
 import type { Table } from '../../../shared/schema'
 import { HttpClient, type HttpEvent, type HttpRequest, type HttpResponse } from '../http/client'
 import { ConnectorError, isConnectorError, type ConnectorErrorInfo } from '../http/errors'
@@ -606,13 +607,15 @@ export class DynamicsConnector {
     return id ?? null
   }
 
-  /** The ids of the rows with these alternate-key values (undefined: none), by `$filter`, 50 keys a query. */
+  /**
+   * The ids of the rows with these alternate-key values (undefined: none), by `$filter`: at most
+   * 50 keys a query, fewer when long values would make the URL too long (`MAX_PUSHED_FILTER`).
+   */
   private async idsByKey(table: string, keys: AlternateKey[], signal?: AbortSignal): Promise<Array<string | undefined>> {
     const primaryId = (await this.tableSchema(table, signal)).table.primaryId!
     const select = [...new Set([primaryId, ...keys.flatMap((key) => Object.keys(key))])]
     const ids: Array<string | undefined> = []
-    for (let at = 0; at < keys.length; at += 50) {
-      const chunk = keys.slice(at, at + 50)
+    for (const chunk of chunkByLength(keys, { term: (key) => keysFilter([key]), separator: ' or ', maxItems: 50 })) {
       const rows: DynamicsRecord[] = []
       for await (const page of this.query(table, { select, filter: keysFilter(chunk), pageSize: 5000, signal })) rows.push(...page.records)
       for (const key of chunk) {

@@ -29,9 +29,22 @@ export interface LoopbackOptions {
   failed?: (req: IncomingMessage, res: ServerResponse, error: unknown) => void
 }
 
+/**
+ * Bytes of request line and headers the listener reads before it refuses a request (a bare 431).
+ * Node's default is 16 KiB, under Dataverse's documented URL limit of 32,768 characters
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/compose-http-requests-handle-errors#maximum-url-length):
+ * a 22 KB query would be refused here before the simulator answered it as the service does. At
+ * 64 KiB every URL up to that limit — with a bearer token and the usual headers — reaches the
+ * simulators, and a URL somewhat past it gets the service's own answer (414, http-handler.ts).
+ */
+export const MAX_REQUEST_HEAD_BYTES = 64 * 1024
+
 export async function listenOnLoopback(options: LoopbackOptions): Promise<LoopbackServer> {
   let handlers: RouteHandler[] = []
-  const server = createServer(routeRequests(() => handlers, options.notFound, options.failed))
+  const server = createServer(
+    { maxHeaderSize: MAX_REQUEST_HEAD_BYTES },
+    routeRequests(() => handlers, options.notFound, options.failed)
+  )
   const host = options.host ?? '127.0.0.1'
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

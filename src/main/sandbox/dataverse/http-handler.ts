@@ -16,6 +16,11 @@ import type { ServiceProtection } from './service-protection'
  * (429), injected latency/drops/throttles/5xx, then the API.
  */
 export const apiPrefix = '/api/data/v9.2/'
+/**
+ * Dataverse's documented URL limit (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/compose-http-requests-handle-errors#maximum-url-length;
+ * requests inside a `$batch` body may be longer). The 414 and its error body for a longer URL
+ * are inferred (the page names the limit, not the answer): see docs/sandbox-dataverse.md.
+ */
 const maxUrlLength = 32_768
 
 export interface HandlerParts {

@@ -1,7 +1,7 @@
 import type { EventsFlow, Flow, MappingDocument, RecordsFlow } from '../../../shared/mapping/document'
 import type { RecordResult, SourceRecord } from '../../../shared/mapping/engine'
 import type { ExpressionEvaluator } from '../../../shared/mapping/transforms/runtime'
-import type { RecordTransform, DeleteOptions, SourceId } from '../runner'
+import type { RecordTransform, DeleteOptions, RunEndStatus, SourceId } from '../runner'
 import type { RecordSource, SinkLimits, TargetSink } from '../ports'
 import type { SyncConnections } from '../sync-service'
 import { eventsFlowParts } from './events-flow'
@@ -23,8 +23,12 @@ export interface FlowParts {
   sourceId?: SourceId
   deletes?: Partial<DeleteOptions>
   notes: string[]
-  /** Notes on what the run did, once it ended (an opt-out flow: how many conflicts were resolved which way). */
-  summary?: (dryRun: boolean) => string[]
+  /**
+   * Notes on what the run did, once it ended (an opt-out flow: how many conflicts were resolved
+   * which way) — asked of every run, failed and canceled included: a run that stopped early may
+   * have written (docs/sync.md, "Conflicts in a run and its history").
+   */
+  summary?: (dryRun: boolean, status: RunEndStatus) => string[]
 }
 
 export interface BuildFlowOptions {

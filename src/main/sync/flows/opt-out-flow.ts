@@ -1,6 +1,6 @@
 import type { OptOutFlow, RecordsFlow } from '../../../shared/mapping/document'
 import { optOutModes } from '../../../shared/mapping/opt-out-modes'
-import { inList } from '../../../shared/mapping/filters'
+import { inLists } from '../../../shared/mapping/filters'
 import type { EngineWarning, RecordResult, SourceRecord, TargetRecord } from '../../../shared/mapping/engine'
 import type { CampaignConnector, CampaignRecord } from '../../connectors/campaign/connector'
 import type { ChangePosition, DynamicsConnector, DynamicsRecord } from '../../connectors/dynamics/connector'
@@ -37,11 +37,12 @@ import type { BuildFlowOptions, FlowParts } from './index'
  * - A full run (the first, a replay, or after the direction or pairs changed) first takes a
  *   change-tracking position on the contacts (the initial listing, only the columns the flow
  *   reads, to its delta link), then walks the profiles that carry a Dynamics id a page at a
- *   time and reads their contacts in one `In(contactid, …)` query per page.
+ *   time and reads their contacts with `In(contactid, …)` queries, one per page or a few when a
+ *   page's ids would make too long a URL (`inLists`).
  * - An incremental run follows the contacts' delta link (`DynamicsConnector.changes`) and
  *   looks up each changed contact's profile by its key; then lists the profiles changed since
  *   the last run (`CampaignConnector.modifiedSince`, Campaign's `lastModified`) and reads their
- *   contacts in one `In()` query per page. A pair changed on both sides is read once.
+ *   contacts the same way. A pair changed on both sides is read once.
  *
  * Every page's cursor says where the walk stands (phase, delta position, profile page), so a
  * canceled or crashed run resumes after its last page done.
@@ -246,17 +247,21 @@ export class OptOutSource implements RecordSource {
     }
   }
 
-  /** Pairs for profiles: their contacts in one `In()` query (a profile whose contact is gone is left to the contacts flow). */
+  /**
+   * Pairs for profiles: their contacts by `In()` queries, as few as the URL limit allows (a
+   * profile whose contact is gone is left to the contacts flow).
+   */
   private async pairsOfProfiles(profiles: CampaignRecord[], signal: AbortSignal): Promise<SourceRecord[]> {
     const keyField = this.flow.match.target
     const withKey = profiles.filter((p) => typeof p[keyField] === 'string' && p[keyField])
     const contacts = new Map<string, DynamicsRecord>()
     if (withKey.length) {
       const ids = [...new Set(withKey.map((p) => String(p[keyField]).toLowerCase()))]
-      const filter = inList(this.flow.match.source, ids)
-      for await (const page of this.dynamics.query(this.flow.source.table, { select: this.columns, filter, pageSize: 5000, signal })) {
-        for (const row of page.records) contacts.set(String(row[this.flow.match.source]).toLowerCase(), row)
-      }
+      // One `In()` per run of ids that keeps the URL within Dataverse's limit (MAX_PUSHED_FILTER): each id is read once.
+      for (const filter of inLists(this.flow.match.source, ids))
+        for await (const page of this.dynamics.query(this.flow.source.table, { select: this.columns, filter, pageSize: 5000, signal })) {
+          for (const row of page.records) contacts.set(String(row[this.flow.match.source]).toLowerCase(), row)
+        }
     }
     const records: SourceRecord[] = []
     for (const profile of withKey) {
@@ -455,6 +460,12 @@ export async function optOutFlowParts(
       `opt-outs ${optOutModes[flow.direction].title} for ${pairs.map((p) => `${p.dynamics} ↔ ${p.campaign}`).join(', ')}: ${optOutModes[flow.direction].rule}`
     ],
     // Both ways the rule settles a difference; one way the direction does (the other side overwritten): either is a conflict the summary counts.
-    summary: (dryRun) => (flow.direction === 'off' ? [] : [(dryRun ? planned : written).text(dryRun)])
+    // A run that failed or was canceled says what it wrote before it stopped — above all an opt-out it
+    // cleared (docs/sync.md); a stopped dry run wrote nothing and planned only part of the run, so it says nothing.
+    summary: (dryRun, status) => {
+      if (flow.direction === 'off') return []
+      if (status === 'completed') return [(dryRun ? planned : written).text(dryRun)]
+      return dryRun ? [] : [written.text(false, status)]
+    }
   }
 }

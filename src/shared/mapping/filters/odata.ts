@@ -49,6 +49,51 @@ export function inList(column: string, values: readonly string[]): string {
 }
 
 /**
+ * `inList` split so that no query's `$filter` is too long for a GET URL: each text, URL-encoded,
+ * holds at most `budget` characters (`MAX_PUSHED_FILTER` by default, the bound of every `$filter`
+ * the app builds). Every value is in exactly one text, in order; none when there are no values.
+ */
+export function inLists(column: string, values: readonly string[], budget = MAX_PUSHED_FILTER): string[] {
+  const fixed = wireLength(inList(column, []))
+  return chunkByLength(values, { term: quote, separator: ',', fixed, budget }).map((chunk) => inList(column, chunk))
+}
+
+/** Characters a text takes in a query string as sent: URL-encoded, and `'` as `%27` (fetch encodes it in a query). */
+function wireLength(text: string): number {
+  return encodeURIComponent(text).replace(/'/g, '%27').length
+}
+
+/**
+ * Items in runs whose filter text — `fixed` URL-encoded characters, then each item's `term`
+ * joined by `separator` — stays within `budget` URL-encoded characters, and at most `maxItems`
+ * items a run. Every item lands in exactly one run, in order; an item too long for any run is
+ * sent on its own (the service then says what it makes of it).
+ */
+export function chunkByLength<T>(
+  items: readonly T[],
+  options: { term: (item: T) => string; separator: string; fixed?: number; budget?: number; maxItems?: number }
+): T[][] {
+  const budget = options.budget ?? MAX_PUSHED_FILTER
+  const maxItems = options.maxItems ?? Number.POSITIVE_INFINITY
+  const separatorCost = wireLength(options.separator)
+  const runs: T[][] = []
+  let run: T[] = []
+  let used = options.fixed ?? 0
+  for (const item of items) {
+    const cost = wireLength(options.term(item))
+    if (run.length && (run.length >= maxItems || used + separatorCost + cost > budget)) {
+      runs.push(run)
+      run = []
+      used = options.fixed ?? 0
+    }
+    used += (run.length ? separatorCost : 0) + cost
+    run.push(item)
+  }
+  if (run.length) runs.push(run)
+  return runs
+}
+
+/**
  * A match key (always text in the journal) as a value of its column, for `inList`: a number
  * column's key as the number's text, a GUID column's lower-cased, text as it is. Undefined when
  * no value of the column could be that key (`"0 or x ne 0"` for a number, a non-GUID for an
@@ -239,8 +284,11 @@ const stripParens = (text: string) => (text.startsWith('(') ? text.slice(1, -1) 
 
 /**
  * URL-encoded characters of `$filter` sent to Dataverse: half of its GET URL limit (32,768
- * characters, https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/overview;
+ * characters, https://learn.microsoft.com/power-apps/developer/data-platform/webapi/compose-http-requests-handle-errors#maximum-url-length,
+ * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/overview;
  * a longer URL is answered 414), leaving room for the table, `$select`, the watermark and paging.
+ * The same bound splits the id lists the app reads by (`inLists`, `chunkByLength`): a 500-profile
+ * page of opt-outs is two queries of about 16 KB, not one of 22 KB near the limit.
  */
 export const MAX_PUSHED_FILTER = 16_000
 
