@@ -852,7 +852,8 @@ class Runner {
         failures.push(key !== undefined ? { k: key, ...item } : { id, ...item })
         bump('read')
         bump('failed')
-        if (result.kind === 'error') this.planned(errorEntry(result))
+        // Named by the key the run journals it under (an event's id when its mapping failed), in the plan as in the run.
+        if (result.kind === 'error') this.planned({ ...errorEntry(result), key })
         else
           this.planned({ key: undefined, action: 'error', field: '', step: undefined, code: 'noKey', reason: item.message!, input: null })
       } else if (result.kind === 'skipped') {
