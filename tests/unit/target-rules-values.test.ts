@@ -220,9 +220,28 @@ describe('numbers, booleans and dates (Campaign)', () => {
       expect(at(bad), bad).toEqual(refused(/is not a date-time Campaign reads/))
   })
 
-  it('Dynamics numbers, booleans and dates, links and unknown types have no rule here', () => {
-    for (const type of ['integer', 'boolean', 'datetime', 'dateonly'] as const)
-      expect(fieldRule(field({ type }), 'dynamics')).toBeUndefined()
+  it('Dynamics takes a JSON number, true/false, a choice value and an ISO 8601 date: anything else is refused before the write', () => {
+    const rule = (over: Partial<Field>) => fieldRule(field(over), 'dynamics')!
+    const integer = rule({ type: 'integer' })
+    expect(integer(5)).toEqual({ ok: true, value: 5 })
+    expect(integer(null)).toEqual({ ok: true, value: null })
+    expect(integer('5')).toMatchObject({ ok: false, code: 'notANumber' })
+    expect(integer(1.5)).toMatchObject({ ok: false, code: 'notWholeNumber' })
+    expect(integer(2 ** 31)).toMatchObject({ ok: false, code: 'notWholeNumber' })
+    expect(rule({ type: 'money' })(1.5)).toEqual({ ok: true, value: 1.5 })
+    const yesNo = rule({ type: 'boolean' })
+    expect(yesNo(true)).toEqual({ ok: true, value: true })
+    expect(yesNo('true')).toMatchObject({ ok: false, code: 'notTrueOrFalse' })
+    const choice = rule({ type: 'picklist', options: [{ value: 1, label: 'One' }] })
+    expect(choice(1)).toEqual({ ok: true, value: 1 })
+    expect(choice(2)).toMatchObject({ ok: false, code: 'notInList' })
+    expect(choice('1')).toMatchObject({ ok: false, code: 'notInList' })
+    const date = rule({ type: 'datetime', name: 'new_senton' })
+    for (const good of ['2026-12-06T10:00:00Z', '2026-12-06T10:00:00.123Z', '2026-12-06T10:00:00+01:00', '2026-12-06T10:00', '2024-02-29'])
+      expect(date(good), good).toEqual({ ok: true, value: good })
+    for (const bad of ['not a date', '2026-02-30T10:00:00Z', '2026-12-06 10:00:00Z', '2026-12-06T24:00:00Z', '2026-13-01', 20261206, ''])
+      expect(date(bad), String(bad)).toEqual(refused(/is not a date and time .*new_senton.*Dynamics would refuse it/))
+    for (const type of ['lookup', 'multipicklist'] as const) expect(fieldRule(field({ type }), 'dynamics')).toBeUndefined()
     for (const type of ['link', 'collection', 'lookup', 'unknown'] as const) expect(fieldRule(field({ type }), 'campaign')).toBeUndefined()
     // Campaign has no option sets of Dynamics' kind: a picklist there is left to Campaign, not read as a date.
     for (const type of ['picklist', 'multipicklist'] as const) expect(fieldRule(field({ type }), 'campaign')).toBeUndefined()

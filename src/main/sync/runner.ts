@@ -889,7 +889,9 @@ class Runner {
         failures.push(key !== undefined ? { k: key, ...item } : { id, ...item })
         bump('read')
         bump('failed')
-        if (result.kind === 'error') this.planned({ ...errorEntry(result), reason: item.message! })
+        // Named by the key the run journals it under (an event's id when its mapping failed), and without a key
+        // by its source id, in the plan as in the run.
+        if (result.kind === 'error') this.planned({ ...errorEntry(result), key, reason: item.message! })
         else
           this.planned({ key: undefined, action: 'error', field: '', step: undefined, code: 'noKey', reason: item.message!, input: null })
       } else if (result.kind === 'skipped') {

@@ -147,7 +147,7 @@ export function fieldRule(field: Field, system: System): FieldRule | undefined {
       return ok(value)
     }
   }
-  if (!campaign) return undefined
+  if (!campaign) return dataverseRule(field, label)
   if (numberTypes.has(field.type)) {
     const whole = field.type === 'integer' || field.type === 'bigint'
     return (value) => {
@@ -181,6 +181,73 @@ export function fieldRule(field: Field, system: System): FieldRule | undefined {
     }
   }
   return undefined
+}
+
+/**
+ * Dataverse's JSON payload types (OData v4 JSON format, https://docs.oasis-open.org/odata/odata-json-format/v4.01/odata-json-format-v4.01.html
+ * §7.1): a number column takes a JSON number, a Yes/No column `true`/`false`, a choice column one
+ * of its option values (an integer), a date and time column an ISO 8601 text
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/datetimeattributemetadata).
+ * Anything else Dataverse answers 400 "Cannot convert the literal … to the expected type 'Edm.…'"
+ * (docs/validation.md, "Target rules"). Empty (null) is left to Dataverse, as for text.
+ */
+function dataverseRule(field: Field, label: string): FieldRule | undefined {
+  const refuse = (value: unknown, what: string, code: string, fix: string) =>
+    no(`${JSON.stringify(value) ?? String(value)} is not ${what} for ${label}, so Dynamics would refuse it — ${fix}`, code)
+  if (numberTypes.has(field.type)) {
+    const whole = field.type === 'integer' || field.type === 'bigint'
+    return (value) => {
+      if (isEmpty(value)) return ok(null)
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        return refuse(value, 'a number (Dynamics takes no text here)', 'notANumber', 'add "parseNumber"')
+      if (whole && !Number.isInteger(value)) return refuse(value, 'a whole number', 'notWholeNumber', 'round it first')
+      if (field.type === 'integer' && (value < -2147483648 || value > 2147483647))
+        return refuse(value, 'a whole number Dynamics holds (-2147483648 to 2147483647)', 'notWholeNumber', 'fix the value')
+      return ok(value)
+    }
+  }
+  if (field.type === 'boolean') {
+    return (value) => {
+      if (isEmpty(value)) return ok(null)
+      return typeof value === 'boolean' ? ok(value) : refuse(value, 'true or false', 'notTrueOrFalse', 'add "toBoolean"')
+    }
+  }
+  if (field.type === 'picklist') {
+    const values = field.options?.length ? field.options.map((o) => o.value) : undefined
+    return (value) => {
+      if (isEmpty(value)) return ok(null)
+      if (typeof value !== 'number' || !Number.isInteger(value))
+        return refuse(value, 'a choice value (an integer)', 'notInList', 'map it with "valueMap" or "optionValue"')
+      if (values && !values.includes(value))
+        return refuse(value, `one of the choice's values (${values.join(', ')})`, 'notInList', 'map it with "valueMap"')
+      return ok(value)
+    }
+  }
+  if (field.type === 'datetime' || field.type === 'dateonly') {
+    const dateOnly = field.type === 'dateonly' || field.dateBehavior === 'dateOnly'
+    return (value) => {
+      if (isEmpty(value)) return ok(null)
+      if (typeof value !== 'string' || !dataverseDatePattern.test(value) || !validDate(value) || !validTime(value))
+        return refuse(
+          value,
+          dateOnly ? 'a date (YYYY-MM-DD)' : 'a date and time (ISO 8601: YYYY-MM-DDTHH:MM:SSZ)',
+          'dateRefused',
+          'add "formatDate", or fix the value in the source'
+        )
+      return ok(value)
+    }
+  }
+  return undefined
+}
+
+/** ISO 8601 as Dataverse reads a date and time: a `T` between date and time, an optional zone (the API takes a time without one as UTC). */
+const dataverseDatePattern = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})?)?$/
+
+/** Hours 00–23, minutes and seconds 00–59 (the pattern has put digits at 11–12, 14–15, 17–18). */
+function validTime(text: string): boolean {
+  if (text.length <= 10) return true
+  if (digits(text, 11, 2) > 23 || digits(text, 14, 2) > 59) return false
+  return text[16] !== ':' || digits(text, 17, 2) <= 59
 }
 
 const daysInMonth = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]

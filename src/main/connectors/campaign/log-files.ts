@@ -34,12 +34,16 @@ export interface MarketingEvent {
   mirrorPage?: string
   /** File and line the event came from (for error reports). */
   source: { file: string; line: number }
+  /** Why the event cannot be synced as exported (its date is not a date): it fails with this, never written. */
+  problem?: string
 }
 
 export interface LogProblem {
   file: string
   line: number
   message: string
+  /** The kind of event the row holds, when its columns say it (the flow of that kind reports the row). */
+  type?: MarketingEventType
 }
 
 export function parseCsv(text: string): string[][] {
@@ -80,13 +84,33 @@ export function parseCsv(text: string): string[][] {
   return rows
 }
 
-/** `2024-05-13 08:15:16.943Z` (Campaign) or ISO → ISO 8601; anything else unchanged. */
+const campaignDatePattern = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i
+
+/**
+ * `2024-05-13 08:15:16.943Z` (Campaign's export format) or ISO 8601 → ISO 8601 in UTC (a time
+ * without a zone is UTC); undefined when the text is not a real date and time. Strict: 2026-02-30
+ * or 25:00 is refused, never rolled over to another day as `Date.parse` does, and no other
+ * spelling is guessed at (05/06/2026 reads two ways).
+ */
+export function readCampaignDate(value: string): string | undefined {
+  const m = campaignDatePattern.exec(value.trim())
+  if (!m) return undefined
+  const [year, month, day, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((x) =>
+    x === undefined ? undefined : Number(x)
+  ) as number[]
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+  if (days === undefined || day < 1 || day > days || hour > 23 || minute > 59 || second > 59) return undefined
+  const zone = !m[8] || m[8].toUpperCase() === 'Z' ? 'Z' : m[8].length === 5 ? `${m[8].slice(0, 3)}:${m[8].slice(3)}` : m[8]
+  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}${m[7] ?? ''}${zone}`
+  const time = Date.parse(iso)
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString()
+}
+
+/** A Campaign date as ISO 8601 (see `readCampaignDate`); anything else unchanged (trimmed). */
 export function campaignDate(value: string): string {
   const trimmed = value.trim()
-  if (!trimmed) return ''
-  const normalized = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(trimmed) ? trimmed.replace(' ', 'T') : trimmed
-  const time = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(normalized) || !normalized.includes('T') ? normalized : `${normalized}Z`)
-  return Number.isNaN(time) ? trimmed : new Date(time).toISOString()
+  return readCampaignDate(trimmed) ?? trimmed
 }
 
 function pick(record: Record<string, string>, ...names: string[]): string | undefined {
@@ -112,23 +136,37 @@ export function parseLogFile(name: string, text: string): { events: MarketingEve
   const rows = parseCsv(text)
   if (rows.length === 0) return { events, problems }
   const header = rows[0].map((h) => h.trim().toLowerCase())
-  if (!header.includes('id')) return { events, problems: [{ file: name, line: 1, message: 'the header row has no id column' }] }
+  const hasId = header.includes('id')
+  if (!hasId) problems.push({ file: name, line: 1, message: 'the header row has no id column' })
   rows.slice(1).forEach((cells, at) => {
     const line = at + 2
     const record: Record<string, string> = {}
     header.forEach((h, i) => {
       record[h] = (cells[i] ?? '').trim()
     })
-    const id = record.id
-    if (!id) {
-      problems.push({ file: name, line, message: 'row without id skipped' })
-      return
-    }
     let type: MarketingEventType
     if (kind === 'broadLog') type = /fail|bounce|error/i.test(record.status ?? '') ? 'bounce' : 'send'
     // Opens are tracking rows whose URL label is "Open"; every other tracking row is a click.
     else type = /^open$/i.test(record.urllabel ?? '') ? 'open' : 'click'
-    const date = campaignDate(pick(record, 'eventDate', 'logDate', 'contactDate', 'lastModified') ?? '')
+    const id = record.id
+    // Every row is accounted for: one that cannot be an event is a problem of its kind's flow, by file and line.
+    if (!hasId) {
+      problems.push({
+        file: name,
+        line,
+        type,
+        message: 'the file has no id column (its header row names none), so the row has no event id'
+      })
+      return
+    }
+    if (!id) {
+      problems.push({ file: name, line, type, message: 'the row has no id (the event id Campaign exports)' })
+      return
+    }
+    const dateColumn = ['eventDate', 'logDate', 'contactDate', 'lastModified'].find((c) => record[c.toLowerCase()])
+    const written = dateColumn ? record[dateColumn.toLowerCase()] : ''
+    const read = written ? readCampaignDate(written) : ''
+    const date = read ?? written
     events.push({
       id,
       type,
@@ -146,7 +184,10 @@ export function parseLogFile(name: string, text: string): { events: MarketingEve
       failureType: pick(record, 'failureType'),
       failureReason: pick(record, 'failureReason'),
       mirrorPage: pick(record, 'mirrorPage'),
-      source: { file: name, line }
+      source: { file: name, line },
+      ...(read === undefined
+        ? { problem: `${dateColumn} ${JSON.stringify(written)} is not a date and time (YYYY-MM-DD HH:MM:SS.mmmZ)` }
+        : {})
     })
   })
   return { events, problems }

@@ -5,7 +5,7 @@ import type { CampaignConnector } from '../../connectors/campaign/connector'
 import type { DynamicsConnector } from '../../connectors/dynamics/connector'
 import type { RecordTransform } from '../runner'
 import { ActivitySink, REGARDING } from './activity-sink'
-import { LogExportSource, ProfileHistorySource, UNKNOWN_KIND } from './events-source'
+import { LogExportSource, ProfileHistorySource, SOURCE_LINE, SOURCE_PROBLEM, UNKNOWN_KIND, type SourceProblem } from './events-source'
 import type { BuildFlowOptions, FlowParts } from './index'
 
 /**
@@ -46,6 +46,9 @@ export async function eventsFlowParts(
   // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/datetimeattributemetadata
   const dateColumns = schema.table.fields.filter((f) => f.type === 'datetime').map((f) => f.name)
   const finish = (record: SourceRecord, result: RecordResult): RecordResult => {
+    // A mapping failure of a log-export row says which row: the file and line a person opens.
+    if (result.kind === 'error' && typeof record[SOURCE_LINE] === 'string')
+      return { ...result, reason: `${result.reason} (${record[SOURCE_LINE]})` }
     if (result.kind !== 'ok') return result
     for (const column of dateColumns) {
       const value = result.target[column]
@@ -67,6 +70,18 @@ export async function eventsFlowParts(
   const transform: RecordTransform = {
     createOnly: compiled.createOnly,
     run: (record) => {
+      // A row Campaign exported that cannot be an event as written (no id, an impossible date): failed with its file and line, never sent.
+      const problem = record[SOURCE_PROBLEM] as SourceProblem | undefined
+      if (problem !== undefined)
+        return {
+          kind: 'error',
+          key: record.id === undefined || record.id === null ? undefined : String(record.id),
+          field: (problem.field === 'date' && flow.fields.find((f) => f.from?.includes('date'))?.target) || keyColumn,
+          step: undefined,
+          code: problem.code,
+          reason: problem.reason,
+          input: record[problem.field] ?? null
+        }
       // Read from the marketing history without a kind Campaign said (docs/sync.md, "Events"): reported, not guessed.
       if (record[UNKNOWN_KIND] !== undefined)
         return {
@@ -94,6 +109,7 @@ export async function eventsFlowParts(
   // Events of profiles without a Dynamics id are never read from the history: the summary says
   // how many profiles that was, so a delivery's events that no count shows are accounted for.
   const summary = (dryRun: boolean): string[] => {
+    if (source instanceof LogExportSource) return logExportNotices(source, flow.source.event, dryRun)
     const passed = source instanceof ProfileHistorySource ? source.profilesWithoutKey : 0
     if (!passed) return []
     const one = passed === 1
@@ -102,4 +118,24 @@ export async function eventsFlowParts(
     ]
   }
   return { runnerFlow: flow, source, sink, transform, keyOf, notes, summary }
+}
+
+/**
+ * What a log-export read must say beyond its counts (docs/sync.md, "Events from log exports"): a
+ * file whose header has no id column (its rows are failed, and the cursor passes the file), and
+ * files that arrived under a name sorting before the last file done (never read).
+ */
+function logExportNotices(source: LogExportSource, event: string, dryRun: boolean): string[] {
+  const notices: string[] = []
+  for (const { file, rows } of source.filesWithoutId)
+    notices.push(
+      `${file}: the header row has no id column, so ${rows ? `its ${rows} ${event} row${rows === 1 ? '' : 's'} ${dryRun ? 'would fail' : 'failed'} (listed with the errors)` : `none of its rows is a ${event} event this flow can read`}. ${dryRun ? 'A run would not read this file again' : 'This file will not be read again'}: export those rows again with an "id" column under a new name that sorts after the last file read`
+    )
+  if (source.lateFiles.length) {
+    const files = source.lateFiles
+    notices.push(
+      `${files.length} export file${files.length === 1 ? '' : 's'} arrived or changed after an earlier run read past ${files.length === 1 ? 'its' : 'their'} name (last file read: ${source.lastDone}) and ${files.length === 1 ? 'is' : 'are'} not read: ${files.slice(0, 5).join(', ')}${files.length > 5 ? ', …' : ''} — rename ${files.length === 1 ? 'it' : 'them'} to sort after ${source.lastDone}, or run with --full to read the folder again`
+    )
+  }
+  return notices
 }

@@ -1,8 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SourceRecord } from '../../../shared/mapping/engine'
 import type { CampaignConnector, CampaignRecord } from '../../connectors/campaign/connector'
-import { parseLogFile, type MarketingEvent } from '../../connectors/campaign/log-files'
+import { parseLogFile, readCampaignDate, type MarketingEvent } from '../../connectors/campaign/log-files'
 import { abortError, SyncFatalError, type RecordSource, type SourceCursor, type SourcePage } from '../ports'
 import { rethrowFatal } from './errors'
 
@@ -52,13 +52,39 @@ interface FilesCursor {
   /** Last file finished, per kind. */
   broadLog?: string
   trackingLog?: string
-  /** The file being read and the events of it already yielded. */
+  /** When the folder was listed by the run that finished that file (epoch ms): a file named before it and changed later arrived late. */
+  broadLogListedAt?: number
+  trackingLogListedAt?: number
+  /** The file being read and the rows of it (events and rows that cannot be events) already yielded. */
   file?: string
   at?: number
 }
 
+/**
+ * The source field of a record that cannot be synced as Campaign exported it (a row without an id,
+ * an impossible date): the flow fails it with this reason, which names the file and line.
+ */
+export const SOURCE_PROBLEM = 'logExportProblem'
+export interface SourceProblem {
+  /** `noKey` (no event id) or `notADate`. */
+  code: string
+  /** The source field at fault: `id` or `date`. */
+  field: 'id' | 'date'
+  reason: string
+}
+/** Where a log-export record came from (`broadLogRcp_….csv line 4`), for its errors. */
+export const SOURCE_LINE = 'logExportLine'
+
+const lineOf = (file: string, line: number) => `${file} line ${line}`
+
 export class LogExportSource implements RecordSource {
   readonly kind: 'incremental' | 'full'
+  /** Files of this kind whose header row has no id column, with the rows of this flow's kind reported failed. */
+  readonly filesWithoutId: Array<{ file: string; rows: number }> = []
+  /** Files named at or before the last file done that changed after that run listed the folder: not read. */
+  readonly lateFiles: string[] = []
+  /** The last file done when this run started (what a late file must sort after). */
+  lastDone: string | undefined
 
   constructor(
     private readonly folder: string,
@@ -75,6 +101,8 @@ export class LogExportSource implements RecordSource {
         ? { ...(cursor as unknown as FilesCursor) }
         : { t: 'files' }
     const kind = this.type === 'send' || this.type === 'bounce' ? 'broadLog' : 'trackingLog'
+    const listedAtKey = `${kind}ListedAt` as const
+    const listedAt = Date.now()
     let names: string[]
     try {
       names = (await readdir(this.folder)).filter((n) => /\.csv$/i.test(n) && n.toLowerCase().startsWith(kind.toLowerCase())).sort()
@@ -85,27 +113,73 @@ export class LogExportSource implements RecordSource {
       )
     }
     const done = c[kind]
+    const doneListedAt = c[listedAtKey]
+    this.lastDone = done
     for (const name of names) {
-      if (done && name <= done) continue
-      if (signal.aborted) throw abortError()
-      const { events } = parseLogFile(name, await readFile(join(this.folder, name), 'utf8'))
-      const wanted = events.filter((e) => e.type === this.type)
-      let at = c.file === name ? (c.at ?? 0) : 0
-      if (at >= wanted.length) {
-        yield { records: [], cursor: { ...c, [kind]: name, file: null, at: 0 } as unknown as SourceCursor }
-        c[kind] = name
+      if (done && name <= done) {
+        // The cursor is the last file name done: a file that arrives later under a name sorting before it is never read. Say so.
+        if (doneListedAt !== undefined && (await changedAfter(join(this.folder, name), doneListedAt))) this.lateFiles.push(name)
         continue
       }
-      while (at < wanted.length) {
-        const slice = wanted.slice(at, at + this.pageSize)
+      if (signal.aborted) throw abortError()
+      const { events, problems } = parseLogFile(name, await readFile(join(this.folder, name), 'utf8'))
+      // Every row of this flow's kind, in file order: the events and the rows that cannot be events, each accounted for.
+      const rows: Array<{ line: number; record: SourceRecord }> = [
+        ...events.filter((e) => e.type === this.type).map((e) => ({ line: e.source.line, record: logRecord(e) })),
+        ...problems
+          .filter((p) => p.type === this.type)
+          .map((p) => ({ line: p.line, record: problemRecord(p.file, p.line, p.message, this.type) }))
+      ].sort((a, b) => a.line - b.line)
+      if (problems.some((p) => p.line === 1 && p.type === undefined))
+        this.filesWithoutId.push({ file: name, rows: problems.filter((p) => p.type === this.type).length })
+      let at = c.file === name ? (c.at ?? 0) : 0
+      if (at >= rows.length) {
+        yield { records: [], cursor: { ...c, [kind]: name, [listedAtKey]: listedAt, file: null, at: 0 } as unknown as SourceCursor }
+        c[kind] = name
+        c[listedAtKey] = listedAt
+        continue
+      }
+      while (at < rows.length) {
+        const slice = rows.slice(at, at + this.pageSize)
         at += slice.length
-        const last = at >= wanted.length
-        const next: FilesCursor = last ? { ...c, [kind]: name, file: undefined, at: undefined } : { ...c, file: name, at }
-        yield { records: slice.map(eventRecord), cursor: JSON.parse(JSON.stringify(next)) }
-        if (last) c[kind] = name
+        const last = at >= rows.length
+        const next: FilesCursor = last
+          ? { ...c, [kind]: name, [listedAtKey]: listedAt, file: undefined, at: undefined }
+          : { ...c, file: name, at }
+        yield { records: slice.map((r) => r.record), cursor: JSON.parse(JSON.stringify(next)) }
+        if (last) {
+          c[kind] = name
+          c[listedAtKey] = listedAt
+        }
       }
     }
   }
+}
+
+/** The file arrived or changed (written, copied, moved in: its change time) after `time`. */
+async function changedAfter(path: string, time: number): Promise<boolean> {
+  try {
+    const info = await stat(path)
+    return Math.max(info.mtimeMs, info.ctimeMs) > time
+  } catch {
+    return false
+  }
+}
+
+function logRecord(event: MarketingEvent): SourceRecord {
+  const record = { ...eventRecord(event), [SOURCE_LINE]: lineOf(event.source.file, event.source.line) }
+  if (!event.problem) return record
+  const problem: SourceProblem = {
+    code: 'notADate',
+    field: 'date',
+    reason: `${lineOf(event.source.file, event.source.line)}: ${event.problem}`
+  }
+  return { ...record, [SOURCE_PROBLEM]: problem }
+}
+
+function problemRecord(file: string, line: number, message: string, type: EventType): SourceRecord {
+  const problem: SourceProblem = { code: 'noKey', field: 'id', reason: `${lineOf(file, line)}: ${message} — it cannot be synced` }
+  return { id: null, type, profileKey: null, [SOURCE_LINE]: lineOf(file, line), [SOURCE_PROBLEM]: problem }
 }
 
 interface HistoryCursor {
@@ -179,7 +253,8 @@ export class ProfileHistorySource implements RecordSource {
           // Adobe documents no order for a profile's events: every page is read, older ones passed over.
           for await (const event of this.connector.historyEvents(profile.PKey, { pageSize: 100, signal })) {
             const date = String(event.date ?? '')
-            const iso = Number.isNaN(Date.parse(date)) ? date : new Date(Date.parse(date.replace(' ', 'T'))).toISOString()
+            // As written when it is not a real date (never rolled to another day): the flow's target rule then refuses it.
+            const iso = readCampaignDate(date) ?? date
             if (since && iso <= since) continue
             if (iso > until) continue
             const kind = historyEventKind(event)
@@ -195,7 +270,9 @@ export class ProfileHistorySource implements RecordSource {
               campaignLabel: str(event.campaignLabel),
               campaignCode: str(event.campaignCode),
               profileKey: key,
-              address: str(profile.email),
+              // No address: Adobe documents none on a history event (see the header), and the profile's email is its
+              // address now, not the one the message went to. Left empty rather than claimed (docs/sync.md).
+              address: undefined,
               url: str(event.url),
               failureType: str(event.failureType),
               failureReason: str(event.failureReason),

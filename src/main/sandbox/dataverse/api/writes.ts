@@ -76,6 +76,8 @@ export function validateValue(table: TableIndex, column: ColumnDef, value: unkno
     }
     case 'DateTime': {
       if (typeof value !== 'string') throw bad()
+      // Dataverse reads the date as a calendar date: 2026-02-30 is refused, where Date.parse rolls it over to March 2.
+      if (!realCalendarDate(value)) throw bad()
       if (column.dateBehavior === 'DateOnly') {
         if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value.slice(0, 10)))) throw bad()
         return value.slice(0, 10)
@@ -93,6 +95,14 @@ export function validateValue(table: TableIndex, column: ColumnDef, value: unkno
       void mode
       throw bad()
   }
+}
+
+/** The text's leading YYYY-MM-DD, when it has one, names a day of its month. */
+function realCalendarDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value)
+  if (!m) return true // other spellings are left to the parse below
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  return day >= 1 && month >= 1 && month <= 12 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate()
 }
 
 /**
