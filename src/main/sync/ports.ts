@@ -96,7 +96,17 @@ export interface RecordConflict {
 }
 
 export type WriteOutcome =
-  | { key: string; outcome: 'created' | 'updated' | 'unchanged' | 'deleted'; conflicts?: RecordConflict[] }
+  | {
+      key: string
+      outcome: 'created' | 'updated' | 'unchanged' | 'deleted'
+      conflicts?: RecordConflict[]
+      /**
+       * A delete the target cascaded: the records of other flows it deleted along with this one
+       * (Campaign deleting a profile's custom-resource rows), by flow and match key. The runner
+       * makes those flows forget what it last sent them (`sent-payloads.ts`): they are no longer in sync.
+       */
+      cascaded?: ReadonlyArray<{ flowId: string; keys: readonly string[] }>
+    }
   | {
       key: string
       outcome: 'failed'

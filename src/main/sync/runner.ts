@@ -24,7 +24,7 @@ import { failureLines } from './journal-compaction'
 import type { Failure } from './journal-failures'
 import { noteLastFailure } from './journal-recovery'
 import { ProgressMeter, type RunPhase, type RunProgress } from './progress'
-import { changedFields, payloadDigests, SentPayloadFile, type SentPayloads } from './sent-payloads'
+import { changedFields, goneKeys, noteGone, payloadDigests, SentPayloadFile, withoutKeys, type SentPayloads } from './sent-payloads'
 import {
   abortError,
   isAbortError,
@@ -442,6 +442,17 @@ class Runner {
     this.sent =
       options.sentPayloads ||
       (await SentPayloadFile.open(options.journal.root, [payload, options.identity ?? ''].join('\u0000'), { load: this.compareSent }))
+    // Records the target deleted with another flow's record (a profile's custom-resource rows):
+    // no longer in sync. The run forgets them (then looks them up); its dry run only hides them.
+    const gone = await goneKeys(options.journal.root, flow.id, options.identity ?? '')
+    if (gone.keys.size === 0) return
+    if (this.dryRun) {
+      this.sent = withoutKeys(this.sent, gone.keys)
+      return
+    }
+    for (const key of gone.keys) this.sent.forget(key)
+    await this.sent.flush()
+    await gone.consume()
   }
 
   /** The payload an update sends (create-only fields left out), as `sent` digests it. */
@@ -1163,6 +1174,12 @@ class Runner {
       const items: OutcomeItem[] = []
       const d: Partial<RunCounts> = {}
       const add = (name: keyof RunCounts, n = 1) => (d[name] = (d[name] ?? 0) + n)
+      // Other flows' records the target deleted with these (noted for their next run, before the outcomes are journaled).
+      const cascaded = new Map<string, string[]>()
+      for (const outcome of outcomes)
+        if (outcome.outcome === 'deleted')
+          for (const { flowId, keys } of outcome.cascaded ?? []) cascaded.set(flowId, [...(cascaded.get(flowId) ?? []), ...keys])
+      for (const [flowId, keys] of cascaded) await noteGone(this.options.journal.root, flowId, this.options.identity ?? '', keys)
       for (const op of batch) {
         const outcome: WriteOutcome = byKey.get(op.key) ?? {
           key: op.key,
@@ -1251,7 +1268,10 @@ class Runner {
       // A dry run plans no retries. One that plans a resume plans the deletes the stopped run
       // held as the deletes they are (the guard's verdict then says whether the run may do them),
       // as a dry run from the start plans its deletes.
-      for (const held of [...this.deferred.values()].filter((d) => d.code === DELETE_HELD)) {
+      const heldDeletes = [...this.deferred.values()].filter((d) => d.code === DELETE_HELD)
+      // The sink plans them too: what the target would delete with them (a profile's linked rows) is counted there.
+      await this.planWrites(heldDeletes.map((d) => d.op))
+      for (const held of heldDeletes) {
         addCounts(this.committed, { deferred: -1, deleted: 1 })
         this.deferred.delete(held.key)
         this.planned({ key: held.key, action: 'delete', reason: held.message })

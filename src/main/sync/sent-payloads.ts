@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { appendFile, mkdir } from 'node:fs/promises'
+import { appendFile, mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { writeFileAtomic } from '../files/atomic-write'
@@ -138,5 +138,50 @@ export class SentPayloadFile implements SentPayloads {
     const text = this.pending.join('')
     this.pending = []
     await appendFile(this.path, text)
+  }
+}
+
+/**
+ * Records of a flow the target deleted as a side effect of another flow's delete (Campaign
+ * deleting a profile's custom-resource rows with it): the flow's next run must not take them
+ * for synced. Noted by the deleting run (`<journal>/sent/gone-<id>.txt`, one key a line, per
+ * flow and identity), taken by the flow's next run before it compares anything.
+ */
+function gonePath(journalRoot: string, flowId: string, identity: string): string {
+  const name = createHash('sha256').update([flowId, identity].join('\u0000')).digest('hex').slice(0, 32)
+  return join(journalRoot, 'sent', `gone-${name}.txt`)
+}
+
+export async function noteGone(journalRoot: string, flowId: string, identity: string, keys: readonly string[]): Promise<void> {
+  const lines = keys.filter((k) => !k.includes('\n'))
+  if (lines.length === 0) return
+  await mkdir(join(journalRoot, 'sent'), { recursive: true })
+  await appendFile(gonePath(journalRoot, flowId, identity), lines.map((k) => `${k}\n`).join(''))
+}
+
+/** The keys noted gone for this flow; `consume`: the note is removed (after the caller forgot them). */
+export async function goneKeys(
+  journalRoot: string,
+  flowId: string,
+  identity: string
+): Promise<{ keys: Set<string>; consume(): Promise<void> }> {
+  const path = gonePath(journalRoot, flowId, identity)
+  let text = ''
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  const keys = new Set(text.split('\n').filter(Boolean))
+  return { keys, consume: async () => (keys.size ? rm(path, { force: true }) : undefined) }
+}
+
+/** `inner` with `hidden` keys unknown (a dry run: what the run will have forgotten, with nothing written). */
+export function withoutKeys(inner: SentPayloads, hidden: ReadonlySet<string>): SentPayloads {
+  return {
+    get: (key) => (hidden.has(key) ? undefined : inner.get(key)),
+    record: (key, digests) => inner.record(key, digests),
+    forget: (key) => inner.forget(key),
+    flush: () => inner.flush()
   }
 }

@@ -64,7 +64,14 @@ export async function buildFlow(options: BuildFlowOptions): Promise<FlowParts> {
   ])
   const { flow } = options
   if (flow.kind === 'records') {
-    const parts = await recordsFlowParts({ ...options, flow, dynamics, campaign, flowIndex: options.document.flows.indexOf(flow) })
+    const parts = await recordsFlowParts({
+      ...options,
+      flow,
+      dynamics,
+      campaign,
+      flowIndex: options.document.flows.indexOf(flow),
+      documentFlows: options.document.flows
+    })
     return { runnerFlow: flow, ...parts }
   }
   if (flow.kind === 'events') return eventsFlowParts({ ...options, flow, dynamics, campaign })

@@ -1,4 +1,4 @@
-import type { RecordsFlow } from '../../../shared/mapping/document'
+import type { Flow, RecordsFlow } from '../../../shared/mapping/document'
 import { compileFlow, type SourceRecord } from '../../../shared/mapping/engine'
 import { filterPlacement } from '../../../shared/mapping/filter-placement'
 import { checkLinks } from '../../../shared/mapping/links'
@@ -9,7 +9,7 @@ import type { ExpressionEvaluator } from '../../../shared/mapping/transforms/run
 import { decidedByTarget } from '../../../shared/schema'
 import type { RecordTransform, SourceId } from '../runner'
 import type { SinkLimits } from '../ports'
-import { CampaignSink, type CampaignLink, type CampaignSinkOptions } from './campaign-sink'
+import { CampaignSink, type CampaignLink, type CampaignSinkOptions, type CascadeChild } from './campaign-sink'
 import { selectColumns } from './columns'
 import { DynamicsRecordSource } from './dynamics-source'
 
@@ -27,6 +27,8 @@ export interface RecordsFlowParts {
   notes: string[]
   /** The table's primary id: names a record without a match key, tells two records with one key apart. */
   sourceId?: SourceId
+  /** After the run: what its deletes took with them in Campaign (a profile's linked rows), in words. */
+  summary: (dryRun: boolean) => string[]
 }
 
 export interface RecordsFlowOptions {
@@ -46,6 +48,8 @@ export interface RecordsFlowOptions {
   flowIndex?: number
   /** How the sink reads the target whole (tests make the pages small). */
   bulkLookups?: Pick<CampaignSinkOptions, 'indexPageSize' | 'maxIndex'>
+  /** The document's records flows: those linking to this one are its children (what its deletes take with them). */
+  documentFlows?: readonly Flow[]
 }
 
 export async function recordsFlowParts(options: RecordsFlowOptions): Promise<RecordsFlowParts> {
@@ -108,7 +112,8 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
     ...options.bulkLookups,
     limits: options.limits,
     afterWrite: options.afterWrite,
-    ...(options.plannedKeys ? { plannedParents: plannedParents(flow, options.plannedKeys) } : {})
+    ...(options.plannedKeys ? { plannedParents: plannedParents(flow, options.plannedKeys) } : {}),
+    cascade: childrenOf(flow, options.documentFlows ?? [])
   })
   const run = compiled.isAsync ? compiled.run : compiled.runSync
   // Each link's lookup becomes the parent's Dynamics id on the record (the sink resolves it); an empty one fails the record.
@@ -126,7 +131,19 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
   const sourceId: SourceId | undefined = primary
     ? { name: primary, of: (record) => (typeof record[primary] === 'string' ? record[primary] : undefined) }
     : undefined
-  return { source, sink, transform, notes, ...(sourceId ? { sourceId } : {}) }
+  return { source, sink, transform, notes, ...(sourceId ? { sourceId } : {}), summary: (dryRun) => sink.cascadeSummary(dryRun) }
+}
+
+/** The flows whose records link to this flow's records: Campaign may delete their rows with a parent (docs/sync.md, "Deleting a parent"). */
+function childrenOf(flow: RecordsFlow, flows: readonly Flow[]): CascadeChild[] {
+  const out: CascadeChild[] = []
+  for (const child of flows) {
+    if (child.kind !== 'records' || child.id === flow.id) continue
+    for (const link of child.links ?? [])
+      if (link.parentFlow === flow.id)
+        out.push({ flowId: child.id, resource: child.target.resource, keyField: child.match.target, link: link.target })
+  }
+  return out
 }
 
 function plannedParents(

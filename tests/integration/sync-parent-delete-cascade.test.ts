@@ -1,0 +1,160 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { MappingDocument } from '../../src/shared/mapping/document'
+import type { PlanEntry } from '../../src/main/sync/runner'
+import { syncBench, type SyncBench } from './fixtures/sync-flow-sandbox'
+
+/**
+ * Deleting a Dynamics contact deletes its Campaign profile, and Campaign deletes the profile's
+ * custom-resource rows with it (docs/sandbox-campaign.md). The contacts flow says so, in its
+ * plan and in its run, with the counts that vanish; the child flows no longer take those rows
+ * for synced; and a child touched after its parent's delete fails on its parent in the plan
+ * and in the run alike — nothing orphaned is written to Campaign (docs/sync.md, "Deleting a parent").
+ */
+
+let bench: SyncBench | undefined
+afterEach(async () => {
+  await bench?.close()
+  bench = undefined
+})
+
+async function example(): Promise<MappingDocument> {
+  return JSON.parse(await readFile(join(__dirname, '../../examples/custom-tables.mapping.json'), 'utf8'))
+}
+
+async function keysOf(bench: SyncBench, resource: string): Promise<Set<string>> {
+  const campaign = await bench.connections.campaign('Sandbox')
+  const out = new Set<string>()
+  for await (const row of campaign.records(resource, { pageSize: 500 })) out.add(String(row.externalId))
+  return out
+}
+
+async function childrenByContact(bench: SyncBench, table: string, columns: string[]): Promise<Map<string, Record<string, unknown>[]>> {
+  const dynamics = await bench.connections.dynamics('Sandbox')
+  const out = new Map<string, Record<string, unknown>[]>()
+  for await (const row of dynamics.records(table, { select: [...columns, '_new_contactid_value'] })) {
+    const parent = row._new_contactid_value
+    if (typeof parent === 'string' && parent) out.set(parent, [...(out.get(parent) ?? []), row])
+  }
+  return out
+}
+
+/** The three flows loaded; the contact with the most synced children (at least two vehicles and a registration). */
+async function loaded() {
+  bench = await syncBench({ contacts: 80, profiles: 0 })
+  const document = await example()
+  const service = bench.service()
+  const initial = await service.run(document)
+  expect(initial.flows.map((f) => f.status)).toEqual(['completed', 'completed', 'completed'])
+
+  // The contact with the most synced vehicles and registrations (at least two vehicles and a registration).
+  const vehiclesBefore = await keysOf(bench, 'cusVehicle')
+  const registrationsBefore = await keysOf(bench, 'cusEventRegistration')
+  const vehicles = await childrenByContact(bench, 'new_vehicle', ['new_vehicleid', 'new_name', 'new_year'])
+  const registrations = await childrenByContact(bench, 'new_eventregistration', ['new_eventregistrationid', 'new_registrationstatus'])
+  const synced = (rows: Record<string, unknown>[] | undefined, id: string, keys: Set<string>) =>
+    (rows ?? []).filter((r) => keys.has(String(r[id])))
+  const candidates = [...vehicles.keys()]
+    .map((contact) => ({
+      contact,
+      vehicles: synced(vehicles.get(contact), 'new_vehicleid', vehiclesBefore),
+      registrations: synced(registrations.get(contact), 'new_eventregistrationid', registrationsBefore)
+    }))
+    .filter((c) => c.vehicles.length >= 2 && c.registrations.length >= 1)
+    .sort((a, b) => b.vehicles.length + b.registrations.length - a.vehicles.length - a.registrations.length)
+  expect(candidates.length).toBeGreaterThan(0)
+  return { document, service, victim: candidates[0], vehiclesBefore, registrationsBefore }
+}
+
+/** `loaded()`, then that contact deleted in Dynamics, planned and run. */
+async function deleteParent() {
+  const state = await loaded()
+  bench!.sandbox.dynamics.remove('contact', state.victim.contact)
+  const plan = await state.service.plan(state.document, { planLimit: 10_000 })
+  const run = await state.service.run(state.document)
+  return { ...state, plan, run }
+}
+
+/** Touches the contact's children in Dynamics, plans then runs; asserts the plan is the run for them: parentMissing, nothing written. */
+async function touchChildren(
+  state: Awaited<ReturnType<typeof loaded>>,
+  options: { flowIds?: string[]; unchangedToo: boolean }
+): Promise<void> {
+  const { flowIds } = options
+  const { document, service, victim } = state
+  // A vehicle with a changed field, a vehicle with the same values (its payload equals what was last sent), a registration.
+  const [changedVehicle, sameVehicle] = victim.vehicles.map((v) => String(v.new_vehicleid))
+  const registration = String(victim.registrations[0].new_eventregistrationid)
+  bench!.sandbox.dynamics.touch('new_vehicle', changedVehicle, { new_year: Number(victim.vehicles[0].new_year ?? 2000) + 1 })
+  bench!.sandbox.dynamics.touch('new_vehicle', sameVehicle, { new_name: victim.vehicles[1].new_name })
+  bench!.sandbox.dynamics.touch('new_eventregistration', registration, {
+    // Another status than its own: its payload changes.
+    new_registrationstatus: victim.registrations[0].new_registrationstatus === 100000003 ? 100000001 : 100000003
+  })
+
+  const plan = await service.plan(document, { planLimit: 10_000, ...(flowIds ? { flowIds } : {}) })
+  const planned = new Map<string, PlanEntry>()
+  for (const flow of plan.flows) for (const entry of flow.plan?.entries ?? []) if (entry.key) planned.set(entry.key, entry)
+  const run = await service.run(document, flowIds ? { flowIds } : {})
+  const failed = new Map<string, { code: string; message: string }>()
+  for (const flow of run.flows) if (flow.runId) for (const e of await service.errors(flow.runId)) if (e.key) failed.set(e.key, e)
+
+  for (const key of options.unchangedToo ? [changedVehicle, sameVehicle, registration] : [changedVehicle, registration]) {
+    const entry = planned.get(key)
+    expect(entry?.action, key).toBe('error')
+    expect(entry && 'code' in entry ? entry.code : undefined, key).toBe('parentMissing')
+    expect(failed.get(key)?.code, key).toBe('parentMissing')
+    expect(failed.get(key)?.message, key).toMatch(/no Campaign profile has the Dynamics id/)
+  }
+  for (const flowId of ['vehicles', 'registrations']) {
+    const p = plan.flows.find((f) => f.flowId === flowId)!.counts
+    const r = run.flows.find((f) => f.flowId === flowId)!.counts
+    expect({ read: r.read, created: r.created, updated: r.updated, unchanged: r.unchanged, failed: r.failed }, flowId).toEqual({
+      read: p.read,
+      created: p.created,
+      updated: p.updated,
+      unchanged: p.unchanged,
+      failed: p.failed
+    })
+  }
+  // Nothing was written for them: no orphan in Campaign, not even a hidden one.
+  expect(bench!.sandbox.campaign.hasKey('cusVehicle', changedVehicle)).toBe(false)
+  if (options.unchangedToo) expect(bench!.sandbox.campaign.hasKey('cusVehicle', sameVehicle)).toBe(false)
+  expect(bench!.sandbox.campaign.hasKey('cusEventRegistration', registration)).toBe(false)
+}
+
+describe("a parent's delete and the rows Campaign deletes with it", () => {
+  it('are counted, before the delete, in the plan and in the run: the counts that vanish from Campaign', async () => {
+    const { victim, vehiclesBefore, registrationsBefore, plan, run } = await deleteParent()
+    const plannedContacts = plan.flows.find((f) => f.flowId === 'contacts')!
+    const ranContacts = run.flows.find((f) => f.flowId === 'contacts')!
+    expect(plannedContacts.counts.deleted).toBe(1)
+    expect(ranContacts.counts.deleted).toBe(1)
+
+    // What vanished from Campaign with the profile (hidden rows included) …
+    const vehiclesGone = [...vehiclesBefore].filter((k) => !bench!.sandbox.campaign.hasKey('cusVehicle', k))
+    const registrationsGone = [...registrationsBefore].filter((k) => !bench!.sandbox.campaign.hasKey('cusEventRegistration', k))
+    expect(vehiclesGone.sort()).toEqual(victim.vehicles.map((v) => String(v.new_vehicleid)).sort())
+    expect(registrationsGone.sort()).toEqual(victim.registrations.map((r) => String(r.new_eventregistrationid)).sort())
+    // … is what the plan said would go, and what the run says went.
+    const counts = `${vehiclesGone.length} cusVehicle and ${registrationsGone.length} cusEventRegistration row(s)`
+    expect(plannedContacts.summary ?? []).toEqual([expect.stringContaining(`Campaign would also delete ${counts}`)])
+    expect(ranContacts.summary ?? []).toEqual([expect.stringContaining(`Campaign also deleted ${counts}`)])
+  })
+
+  it('a child touched after its parent was deleted fails on its parent in the plan and the run alike, and no orphan is written', async () => {
+    await touchChildren(await deleteParent(), { unchangedToo: true })
+  })
+
+  it('so does a child whose profile a Campaign user deleted (no delete of ours): the update by key finds it gone and checks its parent', async () => {
+    const state = await loaded()
+    const campaign = await bench!.connections.campaign('Sandbox')
+    const profile = await campaign.findProfileByKey(state.victim.contact)
+    expect(await campaign.delete(String(profile!.href))).toEqual({ deleted: true })
+    // Only the children's flows. Nothing of ours saw the delete, so what they last sent still says
+    // their rows are in Campaign: a child touched with the same values stays "unchanged" in the
+    // plan and the run alike (a full run finds it) — the changed ones are sent by key, and fail on their parent.
+    await touchChildren(state, { flowIds: ['vehicles', 'registrations'], unchangedToo: false })
+  })
+})
