@@ -3,6 +3,7 @@ import type { CampaignConnector, CampaignRecord } from '../../connectors/campaig
 import { isConnectorError } from '../../connectors/http/errors'
 import { PARENT_MISSING, SyncFatalError, type SinkLimits, type TargetSink, type WriteOp, type WriteOutcome } from '../ports'
 import { failedOutcome, isKind, LruMap, mapLimit, rethrowFatal } from './errors'
+import { ParentDeleteCascade, type CascadeChild, type Found } from './parent-delete-cascade'
 
 /**
  * A Campaign Standard resource (the profile, or a `cus…` custom resource) as the runner's
@@ -41,35 +42,6 @@ export interface CampaignLink {
   field: string
   /** Whether Campaign lets us write it (a field-joined link is computed, read-only). */
   writable: boolean
-}
-
-/**
- * A flow of the same document whose records link to this sink's records (a custom resource
- * linked to the profile). Campaign can delete a profile's linked rows with it — the link's
- * "Behavior if deleted or duplicated" option, which Adobe's privacy tutorial asks for
- * (https://experienceleague.adobe.com/en/docs/campaign-standard-learn/tutorials/privacy/custom-resources-for-privacy-requests);
- * the sandbox always does (docs/sandbox-campaign.md) — so a delete counts them first.
- */
-export interface CascadeChild {
-  /** The child flow's id (its sent payloads are forgotten for the rows deleted with a profile). */
-  flowId: string
-  /** Its Campaign resource (`cusVehicle`). */
-  resource: string
-  /** The resource's field holding the child's Dynamics id (the child flow's `match.target`). */
-  keyField: string
-  /** The resource's link field to the profile (`vehicleOwner`, `profile`). */
-  link: string
-}
-
-/** The linked rows a delete took (or would take) with it, per child resource. */
-interface CascadeTally {
-  flowId: string
-  /** Rows linked to the deleted records, counted before each delete (the dry run: those it would delete). */
-  linked: number
-  /** Of those, rows still there after the delete (the link keeps them: they stay, without their profile). */
-  kept: number
-  /** The resource could not be read whole (too large, or the read failed): not counted. */
-  unknown: boolean
 }
 
 export interface CampaignSinkOptions {
@@ -112,11 +84,6 @@ export interface CampaignSinkOptions {
 /** How this run finds out what Campaign holds (tests, the bench and docs/sync.md read it). */
 export type LookupStrategy = 'perKey' | 'empty' | 'index'
 
-interface Found {
-  href: string
-  PKey?: string
-}
-
 export class CampaignSink implements TargetSink {
   readonly limits: SinkLimits
   /** An update needs no lookup first: PATCH by the key in the URL when it is an identification key (KB ka-15086), else found by the key's filter. */
@@ -129,11 +96,9 @@ export class CampaignSink implements TargetSink {
   private readonly parents = new LruMap<string, Found | null>(20_000)
   private readonly parentKeys = new LruMap<string, string>(20_000)
   /** Calls made, by kind (tests and the bench read them): `count` and `index` are the bulk lookups, `lookup` the per-key ones. */
-  readonly calls = { count: 0, index: 0, lookup: 0, create: 0, update: 0, delete: 0, parent: 0, updateByKey: 0, cascade: 0 }
-  /** Per child resource: its rows by the profile they link to (read once, on the run's first delete). */
-  private children: Promise<Map<string, Map<string, ChildRow[]> | undefined>> | undefined
-  /** Per child resource: the rows the run's deletes took (or the dry run's would take) with them. */
-  private readonly tallies = new Map<string, CascadeTally>()
+  readonly calls = { count: 0, index: 0, lookup: 0, create: 0, update: 0, delete: 0, parent: 0, updateByKey: 0 }
+  /** What a delete takes with it in Campaign (a profile's linked rows), when the flow has child flows. */
+  private readonly cascade: ParentDeleteCascade | undefined
   private strategy: LookupStrategy = 'perKey'
   private deciding: Promise<void> | undefined
   private loading: Promise<void> | undefined
@@ -162,6 +127,9 @@ export class CampaignSink implements TargetSink {
       lookupBatch: options.limits?.lookupBatch ?? 25
     }
     this.keyLookup = options.keyInUrl === false ? 'filter' : 'unknown'
+    this.cascade = options.cascade?.length
+      ? new ParentDeleteCascade(options.connector, options.resource, options.cascade, options)
+      : undefined
   }
 
   /** Most HTTP calls in flight at once against Campaign (the connector's limiter). */
@@ -347,14 +315,9 @@ export class CampaignSink implements TargetSink {
   async plan(batch: readonly WriteOp[], signal: AbortSignal): Promise<readonly WriteOutcome[]> {
     return mapLimit(batch, batch.length, async (op): Promise<WriteOutcome> => {
       if (op.op === 'delete') {
-        if (!this.options.cascade?.length) return { key: op.key, outcome: 'deleted' }
-        try {
-          const found = this.hrefs.get(op.key) ?? refOf(await this.find(op.key, signal))
-          if (found) this.tally(await this.linkedChildren(found, signal), false)
-        } catch (error) {
-          rethrowFatal(error, `counting the rows linked to ${this.options.resource} ${op.key}`)
-          for (const child of this.options.cascade ?? []) this.tallyOf(child).unknown = true
-        }
+        if (!this.cascade) return { key: op.key, outcome: 'deleted' }
+        const found = this.hrefs.get(op.key) ?? refOf(await this.find(op.key, signal))
+        if (found) await this.cascade.plan(op.key, found, signal)
         return { key: op.key, outcome: 'deleted' }
       }
       try {
@@ -554,177 +517,25 @@ export class CampaignSink implements TargetSink {
     const found = this.hrefs.get(key) ?? refOf(await this.find(key, signal))
     if (!found) return { key, outcome: 'unchanged' }
     // Counted before the delete: afterwards Campaign may have deleted them with it.
-    let linked: LinkedRows[] = []
-    try {
-      linked = await this.linkedChildren(found, signal)
-    } catch (error) {
-      rethrowFatal(error, `counting the rows linked to ${this.options.resource} ${key}`)
-      for (const child of this.options.cascade ?? []) this.tallyOf(child).unknown = true
-    }
+    const linked = this.cascade ? await this.cascade.linked(key, found, signal) : []
     this.written.set(key, true)
     this.calls.delete++
     const { deleted } = await this.connector.delete(found.href, { ignoreMissing: true, signal })
     this.hrefs.delete(key)
     if (!deleted) return { key, outcome: 'unchanged' }
-    const gone = await this.cascaded(linked, signal)
-    this.tally(linked, true, gone)
-    const cascaded = gone.filter((g) => g.rows.length > 0).map((g) => ({ flowId: g.child.flowId, keys: g.rows.map((r) => r.key) }))
+    const cascaded = this.cascade ? await this.cascade.deleted(linked, signal) : []
     return { key, outcome: 'deleted', ...(cascaded.length ? { cascaded } : {}) }
   }
 
-  /** The tally of a child resource (created on first use). */
-  private tallyOf(child: CascadeChild): CascadeTally {
-    let tally = this.tallies.get(child.resource)
-    if (!tally) this.tallies.set(child.resource, (tally = { flowId: child.flowId, linked: 0, kept: 0, unknown: false }))
-    return tally
-  }
-
-  private tally(linked: readonly LinkedRows[], ran: boolean, gone: readonly LinkedRows[] = []): void {
-    for (const { child, rows, unknown } of linked) {
-      const tally = this.tallyOf(child)
-      if (unknown) tally.unknown = true
-      tally.linked += rows.length
-      if (ran) tally.kept += rows.length - (gone.find((g) => g.child === child)?.rows.length ?? 0)
-    }
-  }
-
-  /**
-   * The rows of each child resource linked to this record (a profile), from one paged read of
-   * each child resource the first time the run deletes (bounded by `maxIndex`: a larger
-   * resource is not counted). The rows found are dropped from the index: they are taken with it.
-   */
-  private async linkedChildren(found: Found, signal: AbortSignal): Promise<LinkedRows[]> {
-    const cascade = this.options.cascade ?? []
-    if (cascade.length === 0) return []
-    this.children ??= this.readChildren(signal)
-    const children = await this.children
-    const ref = found.PKey ?? lastSegment(found.href)
-    return cascade.map((child) => {
-      const byParent = children.get(child.resource)
-      if (!byParent) return { child, rows: [], unknown: true }
-      const rows = byParent.get(ref) ?? []
-      byParent.delete(ref)
-      return { child, rows, unknown: false }
-    })
-  }
-
-  private async readChildren(signal: AbortSignal): Promise<Map<string, Map<string, ChildRow[]> | undefined>> {
-    const out = new Map<string, Map<string, ChildRow[]> | undefined>()
-    const pageSize = this.options.indexPageSize ?? 1000
-    const maxIndex = this.options.maxIndex ?? 250_000
-    for (const child of this.options.cascade ?? []) {
-      if (out.has(child.resource)) continue
-      const byParent = new Map<string, ChildRow[]>()
-      let rows = 0
-      try {
-        for await (const page of this.connector.list(child.resource, { pageSize, signal })) {
-          this.calls.cascade++
-          for (const record of page.records) {
-            const link = record[child.link] as { PKey?: unknown; href?: unknown } | null | undefined
-            const ref =
-              typeof link?.PKey === 'string' && link.PKey ? link.PKey : typeof link?.href === 'string' ? lastSegment(link.href) : ''
-            const key = record[child.keyField]
-            if (!ref || key === undefined || key === null || key === '') continue
-            const list = byParent.get(ref) ?? []
-            list.push({ key: String(key), ...(typeof record.href === 'string' ? { href: record.href } : {}) })
-            byParent.set(ref, list)
-          }
-          rows += page.records.length
-          if (rows > maxIndex) break
-        }
-      } catch (error) {
-        rethrowFatal(error, `reading ${child.resource}`)
-        out.set(child.resource, undefined)
-        continue
-      }
-      out.set(child.resource, rows > maxIndex ? undefined : byParent)
-    }
-    return out
-  }
-
-  /**
-   * Of the rows linked to a deleted profile, those Campaign deleted with it: one read of one
-   * row per child resource tells (a link that deletes its rows takes them all; one that keeps
-   * them keeps them all).
-   */
-  private async cascaded(linked: readonly LinkedRows[], signal: AbortSignal): Promise<LinkedRows[]> {
-    const out: LinkedRows[] = []
-    for (const entry of linked) {
-      const probe = entry.rows.find((r) => r.href)
-      if (!probe) {
-        out.push(entry)
-        continue
-      }
-      try {
-        this.calls.cascade++
-        await this.connector.get(probe.href!.replace('/profileAndServices/', '/profileAndServicesExt/'), signal)
-        out.push({ ...entry, rows: [] }) // still there: the link keeps its rows
-      } catch (error) {
-        rethrowFatal(error, `reading a ${entry.child.resource} row`)
-        out.push(isKind(error, 'notFound') ? entry : { ...entry, rows: [] })
-      }
-    }
-    return out
-  }
-
-  /**
-   * What the run's deletes took with them (the dry run: would take), in words — one line per
-   * kind, or none when no delete had linked rows (docs/sync.md, "Deleting a parent").
-   */
+  /** What the run's deletes took with them in Campaign (the dry run: would take), in words. */
   cascadeSummary(dryRun: boolean): string[] {
-    const lines: string[] = []
-    const taken = [...this.tallies].filter(([, t]) => t.linked - t.kept > 0)
-    const and = (parts: string[]) => (parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0])
-    if (taken.length) {
-      const what = and(taken.map(([resource, t]) => `${t.linked - t.kept} ${resource}`))
-      const flows = and(taken.map(([, t]) => `"${t.flowId}"`))
-      const plural = taken.length > 1 ? 's' : ''
-      lines.push(
-        dryRun
-          ? `Campaign would also delete ${what} row(s) linked to the ${this.options.resource}(s) deleted (counted in Campaign now)`
-          : `Campaign also deleted ${what} row(s) linked to the ${this.options.resource}(s) deleted — flow${plural} ${flows} no longer take${plural ? '' : 's'} them for synced: a row read again is reported as missing its parent`
-      )
-    }
-    const kept = [...this.tallies].filter(([, t]) => t.kept > 0)
-    if (kept.length)
-      lines.push(
-        `${and(kept.map(([resource, t]) => `${t.kept} ${resource}`))} row(s) linked to the deleted ${this.options.resource} record(s) stay in Campaign without it (their link keeps its rows)`
-      )
-    const unknown = [...this.tallies].filter(([, t]) => t.unknown)
-    if (unknown.length)
-      lines.push(
-        `${and(unknown.map(([resource]) => resource))}: the rows linked to the deleted ${this.options.resource} record(s) were not counted (the resource could not be read whole) — Campaign may delete them with it`
-      )
-    return lines
+    return this.cascade?.summary(dryRun) ?? []
   }
-}
-
-interface ChildRow {
-  key: string
-  href?: string
-}
-
-interface LinkedRows {
-  child: CascadeChild
-  rows: ChildRow[]
-  /** The child resource was not read whole: its rows are not counted. */
-  unknown: boolean
 }
 
 function refOf(record: CampaignRecord | undefined): Found | undefined {
   if (typeof record?.href !== 'string') return undefined
   return { href: record.href, ...(typeof record.PKey === 'string' ? { PKey: record.PKey } : {}) }
-}
-
-/** A record's PKey from its href (`…/profile/@xyz` → `@xyz`). */
-function lastSegment(href: string): string {
-  return decodeURIComponent(
-    href
-      .replace(/[?#].*$/, '')
-      .replace(/\/+$/, '')
-      .split('/')
-      .at(-1) ?? ''
-  )
 }
 
 /** Campaign's answer to a URL segment that is neither a PKey nor an identification key (https://experienceleague.adobe.com/en/docs/experience-cloud/campaign/apis/limitations). */

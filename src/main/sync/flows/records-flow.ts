@@ -9,7 +9,8 @@ import type { ExpressionEvaluator } from '../../../shared/mapping/transforms/run
 import { decidedByTarget } from '../../../shared/schema'
 import type { RecordTransform, SourceId } from '../runner'
 import type { SinkLimits } from '../ports'
-import { CampaignSink, type CampaignLink, type CampaignSinkOptions, type CascadeChild } from './campaign-sink'
+import { CampaignSink, type CampaignLink, type CampaignSinkOptions } from './campaign-sink'
+import type { CascadeChild } from './parent-delete-cascade'
 import { selectColumns } from './columns'
 import { DynamicsRecordSource } from './dynamics-source'
 
