@@ -1,5 +1,5 @@
 import type { TargetRecord } from '../../../shared/mapping/engine'
-import { inList } from '../../../shared/mapping/filters'
+import { inLists } from '../../../shared/mapping/filters'
 import type { DynamicsConnector, DynamicsRecord, WriteOperation } from '../../connectors/dynamics/connector'
 import { SyncFatalError, type SinkLimits, type TargetSink, type WriteOp, type WriteOutcome } from '../ports'
 import { isKind, mapLimit, rethrowFatal } from './errors'
@@ -43,15 +43,17 @@ export class ActivitySink implements TargetSink {
 
   async lookup(keys: readonly string[], signal: AbortSignal): Promise<ReadonlyMap<string, TargetRecord>> {
     const { connector, table, keyColumn } = this.options
-    const filter = inList(keyColumn, keys)
     const select = [...new Set([...this.options.columns, keyColumn, REGARDING])]
     const out = new Map<string, TargetRecord>()
     try {
-      this.calls.lookup++
-      for await (const page of connector.query(table, { select, filter, pageSize: 5000, signal })) {
-        for (const row of page.records) {
-          const key = row[keyColumn]
-          if (typeof key === 'string') out.set(key, row as TargetRecord)
+      // Usually one query; more when long event ids would make too long a URL (inLists).
+      for (const filter of inLists(keyColumn, keys)) {
+        this.calls.lookup++
+        for await (const page of connector.query(table, { select, filter, pageSize: 5000, signal })) {
+          for (const row of page.records) {
+            const key = row[keyColumn]
+            if (typeof key === 'string') out.set(key, row as TargetRecord)
+          }
         }
       }
     } catch (error) {
@@ -64,7 +66,7 @@ export class ActivitySink implements TargetSink {
 
   /**
    * Dry run: an upsert that names a contact no longer in Dynamics fails in the run (404,
-   * `contactMissing`), so the plan reads those contacts — one `In()` query per batch — and
+   * `contactMissing`), so the plan reads those contacts — one `In()` query per batch (more when its ids would make too long a URL) — and
    * plans the same failure; every other op is planned to succeed (docs/sync.md, "Dry run = run").
    */
   async plan(batch: readonly WriteOp[], signal: AbortSignal): Promise<readonly WriteOutcome[]> {
@@ -76,10 +78,11 @@ export class ActivitySink implements TargetSink {
     const ids = [...new Set(batch.map(contactOf).filter((id): id is string => id !== undefined))]
     const found = new Set<string>()
     if (ids.length) {
-      const filter = inList('contactid', ids)
       try {
-        for await (const page of this.options.connector.query('contact', { select: ['contactid'], filter, pageSize: 5000, signal }))
-          for (const row of page.records) if (typeof row.contactid === 'string') found.add(row.contactid.toLowerCase())
+        // One `In()` per run of ids that keeps the URL within Dataverse's limit (inLists, MAX_PUSHED_FILTER).
+        for (const filter of inLists('contactid', ids))
+          for await (const page of this.options.connector.query('contact', { select: ['contactid'], filter, pageSize: 5000, signal }))
+            for (const row of page.records) if (typeof row.contactid === 'string') found.add(row.contactid.toLowerCase())
       } catch (error) {
         rethrowFatal(error, 'reading the contacts the events are about')
         throw error
