@@ -85,19 +85,27 @@ export function main(): void {
   // anyway — as a kill would, which a run resumes from its journal (docs/sync.md). A second
   // Ctrl+C ends it at once.
   let stopping = false
-  const stop = (exitCode: number) => {
-    if (stopping) process.exit(exitCode)
+  // Ends the process as the signal does by default, at once (the shell sees 130 or 143): `process.exit`
+  // first waits for the file system calls in flight, and one that never returns (a hung network
+  // share, a pipe no one writes) would keep it waiting forever.
+  const end = (signal: 'SIGINT' | 'SIGTERM', exitCode: number) => {
+    process.removeAllListeners(signal)
+    process.kill(process.pid, signal)
+    process.exit(exitCode) // where a signal cannot end it so (Windows)
+  }
+  const stop = (signal: 'SIGINT' | 'SIGTERM', exitCode: number) => {
+    if (stopping) end(signal, exitCode)
     stopping = true
     controller.abort()
     setTimeout(() => {
       process.stderr.write(
         `sync-studio: still stopping after ${STOP_GRACE_MS / 1000} s — ended now; a run resumes from its last checkpoint\n`
       )
-      process.exit(exitCode)
+      end(signal, exitCode)
     }, STOP_GRACE_MS).unref()
   }
-  process.on('SIGINT', () => stop(130))
-  process.on('SIGTERM', () => stop(143))
+  process.on('SIGINT', () => stop('SIGINT', 130))
+  process.on('SIGTERM', () => stop('SIGTERM', 143))
   const io: CliIO = {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),

@@ -63,7 +63,7 @@ describe('records that share a match key in one page', () => {
     expect(sink.store.get('shared@example.com')).toMatchObject({ lastName: 'Last2' })
     expect(sink.store.get('p5@example.com')).toMatchObject({ lastName: 'After' })
 
-    const shared = `another Dynamics record has the same match key "shared@example.com" (contactid ${id(1)} is not written; ${id(2)} is): only the last one read is written, this one is not — make the match key unique`
+    const shared = `another Dynamics record read after it has the same match key "shared@example.com" (contactid ${id(2)}; this one is ${id(1)}): only that one goes on to the target, this one is not written — make the match key unique`
     const noKey = `the record has no "emailaddress1", the match key — it cannot be matched to a target record (Dynamics contactid ${id(4)})`
     const planned = plan.plan!.entries.filter((e) => e.action === 'error').map((e) => ('reason' in e ? e.reason : ''))
     expect(planned.sort()).toEqual([shared, noKey].sort())

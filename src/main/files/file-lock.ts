@@ -40,6 +40,8 @@ export interface FileLockOptions {
    * seconds, so a wait that can last `waitMs` is never silent (the CLI prints it).
    */
   onWait?: (wait: LockWait) => void
+  /** Ends the wait (an AbortError) when aborted: a run canceled while another process holds the lock. */
+  signal?: AbortSignal
 }
 
 /** A wait for a lock another process holds. */
@@ -77,6 +79,7 @@ export async function withFileLock<T>(file: string, task: () => Promise<T> | T, 
   let nextReport = started + FIRST_REPORT_MS
   await mkdir(dirname(file), { recursive: true })
   while (!(await createLock(lockFile, holder))) {
+    options.signal?.throwIfAborted()
     if (await takeOverDeadLock(lockFile, staleMs)) continue
     const now = Date.now()
     if (now >= deadline) throw new FileLockTimeoutError(file)
@@ -85,7 +88,7 @@ export async function withFileLock<T>(file: string, task: () => Promise<T> | T, 
       const seen = await readFile(lockFile, 'utf8').catch(() => '')
       options.onWait({ file, ...holderWords(seen), waitedMs: now - started, givesUpInMs: deadline - now })
     }
-    await sleep(10 + Math.random() * 30)
+    await sleep(10 + Math.random() * 30, undefined, options.signal ? { signal: options.signal } : undefined)
   }
   try {
     return await task()

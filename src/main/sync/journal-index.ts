@@ -1,7 +1,7 @@
 import { open, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../files/atomic-write'
-import { withFileLock, type LockWait } from '../files/file-lock'
+import { withFileLock, type FileLockOptions } from '../files/file-lock'
 import { fullCounts, type RunCounts, type RunStatus, type StartEntry } from './journal-format'
 import type { Recovery } from './journal-recovery'
 import type { SourceCursor } from './ports'
@@ -102,12 +102,15 @@ export class RunIndex {
 
   private constructor(
     private readonly root: string,
-    private readonly onLockWait?: (wait: LockWait) => void
+    private readonly lock: Pick<FileLockOptions, 'onWait' | 'signal'>
   ) {}
 
-  /** `onLockWait`: told while another process (the app, another run) holds the index's lock. */
-  static async load(root: string, onLockWait?: (wait: LockWait) => void): Promise<RunIndex> {
-    const index = new RunIndex(root, onLockWait)
+  /**
+   * `lock.onWait`: told while another process (the app, another run) holds the index's lock;
+   * `lock.signal`: ends such a wait — read at each change, so its owner may set it for a while.
+   */
+  static async load(root: string, lock: Pick<FileLockOptions, 'onWait' | 'signal'> = {}): Promise<RunIndex> {
+    const index = new RunIndex(root, lock)
     await index.reread()
     return index
   }
@@ -221,7 +224,7 @@ export class RunIndex {
 
   /** Changes from this process queue here; the lock orders them with other processes' (the app's and CLI runs'). */
   private enqueue(task: () => Promise<void>): Promise<void> {
-    const next = this.queue.then(() => withFileLock(this.snapshotPath, task, this.onLockWait ? { onWait: this.onLockWait } : {}))
+    const next = this.queue.then(() => withFileLock(this.snapshotPath, task, { ...this.lock }))
     this.queue = next.catch(() => undefined)
     return next
   }

@@ -46,11 +46,26 @@ export class SyncJournal {
   ) {}
 
   /** Opens (or creates) the journal folder and brings the index up to date with the run files. */
-  static async open(root: string, options: { clock?: Clock; onLockWait?: (wait: LockWait) => void } = {}): Promise<SyncJournal> {
+  /**
+   * `signal` ends a wait for the index's lock while the journal opens (a run canceled before it
+   * started: another process held the journal); the journal's later changes are not bound to it.
+   */
+  static async open(
+    root: string,
+    options: { clock?: Clock; onLockWait?: (wait: LockWait) => void; signal?: AbortSignal } = {}
+  ): Promise<SyncJournal> {
     await mkdir(join(root, 'runs'), { recursive: true })
-    const journal = new SyncJournal(root, options.clock ?? systemClock, await RunIndex.load(root, options.onLockWait))
-    await journal.repairIndex()
-    await journal.index.fold()
+    const lock: { onWait?: (wait: LockWait) => void; signal?: AbortSignal } = {
+      ...(options.onLockWait ? { onWait: options.onLockWait } : {}),
+      ...(options.signal ? { signal: options.signal } : {})
+    }
+    const journal = new SyncJournal(root, options.clock ?? systemClock, await RunIndex.load(root, lock))
+    try {
+      await journal.repairIndex()
+      await journal.index.fold()
+    } finally {
+      delete lock.signal
+    }
     return journal
   }
 

@@ -809,7 +809,7 @@ class Runner {
           if (other) {
             // Another record of the source with the same match key: both would become one target
             // record, so this one is not written — a failure to fix in the source, never a silent merge.
-            const message = `another Dynamics record has the same match key "${key}" (${other}): only the last one read is written, this one is not — make the match key unique`
+            const message = `another Dynamics record read after it has the same match key "${key}" (${other}): only that one goes on to the target, this one is not written — make the match key unique`
             bump('read')
             bump('failed')
             failures.push({ id: dup, o: 'failed', stage: 'transform', code: 'duplicateKey', message, retryable: false })
@@ -862,7 +862,7 @@ class Runner {
     const sharesKey = (position: string, lastPosition: string | undefined): string | undefined => {
       const mine = results[Number(position)]?.sourceId
       const theirs = lastPosition === undefined || lastPosition.startsWith('d') ? undefined : results[Number(lastPosition)]?.sourceId
-      return sourceId && mine && theirs && mine !== theirs ? `${sourceId.name} ${mine} is not written; ${theirs} is` : undefined
+      return sourceId && mine && theirs && mine !== theirs ? `${sourceId.name} ${theirs}; this one is ${mine}` : undefined
     }
     for (let index = 0; index < results.length; index++) {
       const { result, key } = results[index]

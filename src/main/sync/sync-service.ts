@@ -150,11 +150,16 @@ export class SyncService {
 
   constructor(private readonly options: SyncServiceOptions) {}
 
-  journal(): Promise<SyncJournal> {
+  /** The journal, opened on first use; `signal` ends a wait for its lock while it opens (a canceled run). */
+  journal(signal?: AbortSignal): Promise<SyncJournal> {
     const { clock, journalFolder } = this.options
     this.journalPromise ??= SyncJournal.open(journalFolder, {
       ...(clock ? { clock } : {}),
-      onLockWait: (wait) => this.lockWaits?.(wait)
+      onLockWait: (wait) => this.lockWaits?.(wait),
+      ...(signal ? { signal } : {})
+    }).catch((error: unknown) => {
+      this.journalPromise = undefined // the next call opens it again
+      throw error
     })
     return this.journalPromise
   }
@@ -289,7 +294,23 @@ export class SyncService {
     started: number,
     onFlow: (flowId: string) => void
   ): Promise<SyncResult> {
-    const journal = await this.journal()
+    let journal: SyncJournal
+    try {
+      journal = await this.journal(request.signal)
+    } catch (error) {
+      if (!request.signal?.aborted) throw error
+      // Canceled while another process held the journal: nothing was read or written.
+      const canceled = flows.map((flow): FlowResult => ({
+        flowId: flow.id,
+        kind: flow.kind,
+        status: 'canceled',
+        dryRun: request.dryRun ?? false,
+        counts: zeroCounts(),
+        durationMs: 0,
+        notices: ['canceled while waiting for the run journal: nothing was read or written']
+      }))
+      return { status: 'canceled', flows: canceled, durationMs: Date.now() - started }
+    }
     // A dry run plans children after their parents: each parent flow's planned keys (records that will be in Campaign).
     const planned = request.dryRun ? plannedKeysFor(flows) : undefined
     const results: FlowResult[] = []

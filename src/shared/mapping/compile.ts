@@ -438,12 +438,15 @@ export function compileFlow(flow: CompilableFlow, compileOptions: CompileOptions
   const keyOf = (record: SourceRecord): string | undefined => {
     if (!matchKey) return undefined
     const v = record[matchKey]
-    // Only text and numbers are keys: an object or a list would read "[object Object]", one key for all of them.
-    return v === '' || (typeof v !== 'string' && typeof v !== 'number') ? undefined : String(v)
+    // Only text and numbers are keys: an object or a list would read "[object Object]", one key
+    // for all of them. Text of spaces alone is no key, as an empty one (all such records would
+    // share one target record, keyed "   ").
+    if (typeof v === 'string') return v.trim() === '' ? undefined : v
+    return typeof v === 'number' ? String(v) : undefined
   }
   const missingKey = (record: SourceRecord): RecordResult => {
     const v = matchKey ? record[matchKey] : undefined
-    const absent = v === null || v === undefined || v === ''
+    const absent = v === null || v === undefined || (typeof v === 'string' && v.trim() === '')
     return {
       kind: 'error',
       key: undefined,
