@@ -32,6 +32,8 @@ const records: SourceChange[] = [
   contact(2, { emailaddress1: 'shared@example.com' }),
   contact(3),
   contact(4, { emailaddress1: null }),
+  // Spaces alone are no key either (they made one target record keyed "   ").
+  contact(6, { emailaddress1: '   ' }),
   // The same record read twice in one page (changed while it was read): the earlier read is superseded, not failed.
   contact(5, { lastname: 'Before' }),
   contact(5, { lastname: 'After' })
@@ -57,7 +59,7 @@ describe('records that share a match key in one page', () => {
     const run = await runFlow(options(sink))
     for (const result of [plan, run]) {
       expect(countsAddUp(result.counts)).toBe(true)
-      expect(result.counts).toMatchObject({ read: 6, created: 3, failed: 2, skipped: 1 })
+      expect(result.counts).toMatchObject({ read: 7, created: 3, failed: 3, skipped: 1 })
     }
     expect([...sink.store.keys()].sort()).toEqual(['p3@example.com', 'p5@example.com', 'shared@example.com'])
     expect(sink.store.get('shared@example.com')).toMatchObject({ lastName: 'Last2' })
@@ -65,15 +67,16 @@ describe('records that share a match key in one page', () => {
 
     const shared = `another Dynamics record read after it has the same match key "shared@example.com" (contactid ${id(2)}; this one is ${id(1)}): only that one goes on to the target, this one is not written — make the match key unique`
     const noKey = `the record has no "emailaddress1", the match key — it cannot be matched to a target record (Dynamics contactid ${id(4)})`
+    const blank = `the record has no "emailaddress1", the match key — it cannot be matched to a target record (Dynamics contactid ${id(6)})`
     const planned = plan.plan!.entries.filter((e) => e.action === 'error').map((e) => ('reason' in e ? e.reason : ''))
-    expect(planned.sort()).toEqual([shared, noKey].sort())
+    expect(planned.sort()).toEqual([shared, noKey, blank].sort())
     const errors = await new RunHistory(journal).errors(run.runId)
-    expect(errors.map((e) => e.message).sort()).toEqual([shared, noKey].sort())
+    expect(errors.map((e) => e.message).sort()).toEqual([shared, noKey, blank].sort())
     expect(errors.find((e) => e.message === shared)?.code).toBe('duplicateKey')
   })
 
   it('without the source ids the runner cannot tell them apart: the earlier read is superseded, as before', async () => {
     const result = await runFlow(options(new MemorySink(), { sourceId: undefined }))
-    expect(result.counts).toMatchObject({ read: 6, created: 3, failed: 1, skipped: 2 })
+    expect(result.counts).toMatchObject({ read: 7, created: 3, failed: 2, skipped: 2 })
   })
 })

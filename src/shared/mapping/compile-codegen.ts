@@ -174,7 +174,8 @@ export function runnerSource(plan: RunnerPlan): string {
   if (plan.matchKey !== undefined) {
     body.push(
       `let key = r[${literal(plan.matchKey)}];`,
-      'key = key === "" || (typeof key !== "string" && typeof key !== "number") ? undefined : String(key);'
+      // As compile.ts `keyOf`: text of spaces alone is no key.
+      'key = typeof key === "string" ? (key.trim() === "" ? undefined : key) : typeof key === "number" ? String(key) : undefined;'
     )
   } else body.push('const key = undefined;')
   if (plan.filter) body.push('if (!filter(r)) return { kind: "skipped", key: key, reason: skipReason };')

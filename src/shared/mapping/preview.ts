@@ -67,7 +67,8 @@ function keyOf(flow: PreviewableFlow, record: SourceRecord, source?: Table): str
   if (flow.kind !== 'records') return undefined
   const readName = source?.fields.find((f) => f.name === flow.match.source)?.readName ?? flow.match.source
   const v = record[readName]
-  return v === null || v === undefined || v === '' ? undefined : String(v)
+  // As the run reads keys (compile.ts): spaces alone are none.
+  return v === null || v === undefined || (typeof v === 'string' && v.trim() === '') ? undefined : String(v)
 }
 
 export async function previewRecords(
