@@ -124,6 +124,12 @@ describe('sync-studio (the command line)', () => {
       expect(report!.problems.map((p) => p.path)).toEqual([['connections', 'dynamics']])
       // --offline checks the format alone, as it says.
       expect(cli('validate', elsewhere, '--offline').code).toBe(0)
+      // A run of it is refused the same way, before anything is read (it said "Sync failed … resumes from the last checkpoint").
+      const run = cli('run', elsewhere, '--sandbox', '--journal', journal)
+      expect(run.code).toBe(1)
+      expect(run.err).toContain(`${elsewhere}: connections.dynamics: No connection named 'Contoso Production'.`)
+      expect(run.err).toContain('nothing was read or written')
+      expect(run.out).not.toMatch(/Sync failed|resumes/)
     })
 
     it('finds a misspelt filter field, unknown and read-only fields, with paths and display names; preview and run refuse before reading', () => {

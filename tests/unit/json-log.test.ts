@@ -118,4 +118,27 @@ describe('--log json (JsonLog)', () => {
       counts: { failed: 5 }
     })
   })
+
+  it("carries the flow's summary lines in flow.end: what a run did beyond its counts, as the text summary says it", () => {
+    const { io, lines } = capture()
+    const log = new JsonLog(io)
+    const summary = ['1 opt-out conflict resolved: 1 cleared an opt-out (true → false)']
+    log.sync({
+      type: 'flowFinished',
+      flowId: 'optouts',
+      flowIndex: 0,
+      flowCount: 1,
+      result: {
+        flowId: 'optouts',
+        kind: 'optOut',
+        status: 'completed',
+        dryRun: false,
+        counts: zeroCounts(),
+        durationMs: 1,
+        notices: [],
+        summary
+      }
+    })
+    expect(lines().at(-1)).toMatchObject({ event: 'flow.end', flow: 'optouts', summary })
+  })
 })

@@ -237,9 +237,27 @@ describe('numbers, booleans and dates (Campaign)', () => {
     expect(choice(2)).toMatchObject({ ok: false, code: 'notInList' })
     expect(choice('1')).toMatchObject({ ok: false, code: 'notInList' })
     const date = rule({ type: 'datetime', name: 'new_senton' })
-    for (const good of ['2026-12-06T10:00:00Z', '2026-12-06T10:00:00.123Z', '2026-12-06T10:00:00+01:00', '2026-12-06T10:00', '2024-02-29'])
+    for (const good of [
+      '2026-12-06T10:00:00Z',
+      '2026-12-06T10:00:00.123Z',
+      '2026-12-06T10:00:00+01:00',
+      '2026-12-06T10:00',
+      '2024-02-29',
+      '1753-01-01'
+    ])
       expect(date(good), good).toEqual({ ok: true, value: good })
-    for (const bad of ['not a date', '2026-02-30T10:00:00Z', '2026-12-06 10:00:00Z', '2026-12-06T24:00:00Z', '2026-13-01', 20261206, ''])
+    // Before 1753 is outside a Dataverse DateTime (MC-CSDL 2.2.1.4).
+    for (const bad of [
+      'not a date',
+      '2026-02-30T10:00:00Z',
+      '2026-12-06 10:00:00Z',
+      '2026-12-06T24:00:00Z',
+      '2026-13-01',
+      20261206,
+      '',
+      '1752-12-31T10:00:00Z',
+      '0001-01-01'
+    ])
       expect(date(bad), String(bad)).toEqual(refused(/is not a date and time .*new_senton.*Dynamics would refuse it/))
     for (const type of ['lookup', 'multipicklist'] as const) expect(fieldRule(field({ type }), 'dynamics')).toBeUndefined()
     for (const type of ['link', 'collection', 'lookup', 'unknown'] as const) expect(fieldRule(field({ type }), 'campaign')).toBeUndefined()

@@ -110,6 +110,8 @@ export class JsonLog {
       counts: result.counts,
       durationMs: result.durationMs,
       ...(result.error ? { error: result.error } : {}),
+      // What the run did beyond its counts (opt-outs cleared, rows Campaign deleted with a profile): what the text summary says.
+      ...(result.summary?.length ? { summary: result.summary } : {}),
       ...(result.deleteGuard ? { deleteGuard: result.deleteGuard } : {}),
       ...(result.resumedFrom ? { resumedFrom: result.resumedFrom } : {}),
       ...(result.shard ? { shardRecords: result.counts.read, sourceRecords: result.counts.read + result.shard.otherShards } : {}),

@@ -15,7 +15,7 @@ import { defaultJournalFolder, openWorkspace, readMapping } from './sync-setup'
 import { JsonLog } from './json-log'
 
 const usage =
-  'sync-studio run <mapping.json> [--flow ID]... [--dry-run] [--full] [--retry-failed RUN] [--allow-deletes N] [--json | --log json] [--shard i/n] [--journal DIR] [--events DIR] [--sandbox [--contacts N] [--profiles N] [--deliveries N] [--latency MS]]'
+  'sync-studio run <mapping.json> [--flow ID]... [--dry-run] [--full] [--retry-failed RUN] [--plan-limit N] [--allow-deletes N] [--json | --log json] [--shard i/n] [--journal DIR] [--events DIR] [--sandbox [--contacts N] [--profiles N] [--deliveries N] [--latency MS]]'
 
 /** A shard's journal: its own folder under the journal folder, so two shards never share a position or a resumable run. */
 export function shardJournalFolder(journalFolder: string, shard: Shard | undefined): string {
@@ -270,7 +270,11 @@ function printSummary(result: SyncResult, io: CliIO, dryRun: boolean, planLimit:
       const shown = flow.plan.entries.filter((e) => e.action !== 'unchanged').slice(0, planLimit)
       for (const entry of shown) io.out(planLine(entry))
       const more = flow.counts.created + flow.counts.updated + flow.counts.deleted + flow.counts.failed + flow.counts.skipped - shown.length
-      if (more > 0) io.out(`  … ${more} more change(s) (--plan-limit N, or --json for the whole plan)`)
+      // --json keeps up to 1,000 per flow (or --plan-limit N): past that, only a larger limit shows them all.
+      if (more > 0)
+        io.out(
+          `  … ${more} more change(s) (${shown.length + more > 1000 ? '--json --plan-limit N' : '--plan-limit N, or --json'} for the whole plan)`
+        )
     }
     if (flow.counts.failed > 0 && flow.runId && !dryRun)
       io.out(`  ${flow.counts.failed} record(s) failed — the errors are in the run history (run ${flow.runId})`)

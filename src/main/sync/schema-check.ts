@@ -121,7 +121,8 @@ export async function schemaProblems(
 
 /**
  * Refuses (throws `SchemaProblemsError`) a document with schema errors in the given flows or
- * across flows. A connection that cannot be reached is left to the run, which reports it.
+ * across flows, or naming a connection nothing here defines. A connection that cannot be
+ * reached is left to the run, which reports it.
  */
 export async function assertFitsSchemas(
   document: MappingDocument,
@@ -129,7 +130,9 @@ export async function assertFitsSchemas(
   flowIds?: readonly string[],
   signal?: AbortSignal
 ): Promise<void> {
-  const { problems } = await schemaProblems(document, connections, signal)
+  // A connection nothing here defines fails every flow before a record is read: refused as validate says it.
+  const { problems: found, missing } = await schemaProblems(document, connections, signal)
+  const problems = [...missing, ...found.filter((p) => !(missing.length && /is not loaded — connect/.test(p.message)))]
   const indexes = new Set(document.flows.map((f, i) => (flowIds === undefined || flowIds.includes(f.id) ? i : -1)).filter((i) => i >= 0))
   const errors = problems.filter(
     (p) => p.severity === 'error' && (p.path[0] !== 'flows' || typeof p.path[1] !== 'number' || indexes.has(p.path[1]))

@@ -227,10 +227,18 @@ function dataverseRule(field: Field, label: string): FieldRule | undefined {
     const dateOnly = field.type === 'dateonly' || field.dateBehavior === 'dateOnly'
     return (value) => {
       if (isEmpty(value)) return ok(null)
-      if (typeof value !== 'string' || !dataverseDatePattern.test(value) || !validDate(value) || !validTime(value))
+      // From 1753 on: a DateTime holds 1753-01-01 to 9999-12-31 (MC-CSDL 2.2.1.4,
+      // https://learn.microsoft.com/openspecs/windows_protocols/mc-csdl/0d84a8c8-5f14-4567-b9b7-651f69c13df8).
+      if (
+        typeof value !== 'string' ||
+        !dataverseDatePattern.test(value) ||
+        digits(value, 0, 4) < 1753 ||
+        !validDate(value) ||
+        !validTime(value)
+      )
         return refuse(
           value,
-          dateOnly ? 'a date (YYYY-MM-DD)' : 'a date and time (ISO 8601: YYYY-MM-DDTHH:MM:SSZ)',
+          dateOnly ? 'a date (YYYY-MM-DD) from 1753 on' : 'a date and time (ISO 8601: YYYY-MM-DDTHH:MM:SSZ) from 1753 on',
           'dateRefused',
           'add "formatDate", or fix the value in the source'
         )

@@ -97,12 +97,17 @@ export function validateValue(table: TableIndex, column: ColumnDef, value: unkno
   }
 }
 
-/** The text's leading YYYY-MM-DD, when it has one, names a day of its month. */
+/**
+ * The text's leading YYYY-MM-DD, when it has one, names a day of its month, from 1753 on: a
+ * DateTime holds 1753-01-01 to 9999-12-31 (MC-CSDL 2.2.1.4,
+ * https://learn.microsoft.com/openspecs/windows_protocols/mc-csdl/0d84a8c8-5f14-4567-b9b7-651f69c13df8;
+ * SQL Server's datetime range). The answer Dataverse gives an earlier date is inferred (docs/sandbox-dataverse.md).
+ */
 function realCalendarDate(value: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value)
   if (!m) return true // other spellings are left to the parse below
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
-  return day >= 1 && month >= 1 && month <= 12 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate()
+  return year >= 1753 && day >= 1 && month >= 1 && month <= 12 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate()
 }
 
 /**
