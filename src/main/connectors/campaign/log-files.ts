@@ -128,7 +128,25 @@ function fileKind(name: string): 'broadLog' | 'trackingLog' | undefined {
 }
 
 /** Events in one export file. */
-export function parseLogFile(name: string, text: string): { events: MarketingEvent[]; problems: LogProblem[] } {
+/**
+ * A log export's text. Campaign writes UTF-8; a file that is not (saved again in another
+ * encoding, cut mid-character) is read leniently, and `notUtf8` says so: its rows holding the
+ * replacement character U+FFFD are reported, never written with "�" in place of the text.
+ */
+export async function readLogFile(path: string): Promise<{ text: string; notUtf8: boolean }> {
+  const bytes = await readFile(path)
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), notUtf8: false }
+  } catch {
+    return { text: new TextDecoder('utf-8').decode(bytes), notUtf8: true }
+  }
+}
+
+export function parseLogFile(
+  name: string,
+  text: string,
+  options: { notUtf8?: boolean } = {}
+): { events: MarketingEvent[]; problems: LogProblem[] } {
   const kind = fileKind(name)
   const problems: LogProblem[] = []
   const events: MarketingEvent[] = []
@@ -161,6 +179,15 @@ export function parseLogFile(name: string, text: string): { events: MarketingEve
     }
     if (!id) {
       problems.push({ file: name, line, type, message: 'the row has no id (the event id Campaign exports)' })
+      return
+    }
+    if (options.notUtf8 && cells.some((cell) => cell.includes('\uFFFD'))) {
+      problems.push({
+        file: name,
+        line,
+        type,
+        message: 'the row is not valid UTF-8 (bytes that are not text, read as "�") — export the file again as UTF-8'
+      })
       return
     }
     const dateColumn = ['eventDate', 'logDate', 'contactDate', 'lastModified'].find((c) => record[c.toLowerCase()])
@@ -206,7 +233,8 @@ export async function readLogExports(
   const events: MarketingEvent[] = []
   const problems: LogProblem[] = []
   for (const name of names) {
-    const parsed = parseLogFile(name, await readFile(join(folder, name), 'utf8'))
+    const { text, notUtf8 } = await readLogFile(join(folder, name))
+    const parsed = parseLogFile(name, text, { notUtf8 })
     events.push(...parsed.events)
     problems.push(...parsed.problems)
   }

@@ -1,8 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SourceRecord } from '../../../shared/mapping/engine'
 import type { CampaignConnector, CampaignRecord } from '../../connectors/campaign/connector'
-import { parseLogFile, readCampaignDate, type MarketingEvent } from '../../connectors/campaign/log-files'
+import { parseLogFile, readCampaignDate, readLogFile, type MarketingEvent } from '../../connectors/campaign/log-files'
 import { abortError, SyncFatalError, type RecordSource, type SourceCursor, type SourcePage } from '../ports'
 import { rethrowFatal } from './errors'
 
@@ -122,7 +122,8 @@ export class LogExportSource implements RecordSource {
         continue
       }
       if (signal.aborted) throw abortError()
-      const { events, problems } = parseLogFile(name, await readFile(join(this.folder, name), 'utf8'))
+      const { text, notUtf8 } = await readLogFile(join(this.folder, name))
+      const { events, problems } = parseLogFile(name, text, { notUtf8 })
       // Every row of this flow's kind, in file order: the events and the rows that cannot be events, each accounted for.
       const rows: Array<{ line: number; record: SourceRecord }> = [
         ...events.filter((e) => e.type === this.type).map((e) => ({ line: e.source.line, record: logRecord(e) })),
