@@ -1,3 +1,5 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { formatProblem } from '../../shared/problems'
 import { parseArgs } from 'node:util'
@@ -112,6 +114,7 @@ export const runCommand: Command = {
     })
     const log = jsonLog ? new JsonLog(io, shard ? { shard } : {}) : undefined
     const display = values.json || log ? undefined : new ProgressDisplay(io)
+    let scratch: string | undefined
     try {
       if (workspace.sandbox && deliveries) {
         const made = simulateDeliveries(workspace.sandbox, deliveries)
@@ -121,13 +124,25 @@ export const runCommand: Command = {
         else if (log) log.write('notice', { message: deliveriesLine(made) })
         else io.out(deliveriesLine(made))
       }
+      let eventsFolder = events
       if (workspace.sandbox && events) {
         // The sandbox's Campaign has made deliveries only if asked; export what it has so the events flows find files.
-        await workspace.sandbox.campaign.exportLogs(events)
+        if (dryRun) {
+          // A dry run writes nothing: the export goes to a scratch copy of the folder, and the
+          // sandbox forgets it exported (the real run then exports the same events into DIR).
+          scratch = await mkdtemp(join(tmpdir(), 'sync-studio-events-'))
+          await cp(events, scratch, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+            if (error.code !== 'ENOENT') throw error
+          })
+          const before = workspace.sandbox.campaign.snapshot()
+          await workspace.sandbox.campaign.exportLogs(scratch)
+          workspace.sandbox.campaign.restore(before)
+          eventsFolder = scratch
+        } else await workspace.sandbox.campaign.exportLogs(events)
       }
       const service = createSync(workspace.connections, {
         journalFolder,
-        ...(events ? { eventsFolder: events } : {}),
+        ...(eventsFolder ? { eventsFolder } : {}),
         ...(workspace.saveSandbox ? { afterWrite: workspace.saveSandbox } : {}),
         ...(shard ? { shard } : {})
       })
@@ -188,6 +203,7 @@ export const runCommand: Command = {
     } finally {
       display?.end()
       await workspace.close()
+      if (scratch) await rm(scratch, { recursive: true, force: true })
     }
   }
 }
