@@ -143,6 +143,25 @@ describe("a parent's delete and the rows Campaign deletes with it", () => {
     expect(ranContacts.summary ?? []).toEqual([expect.stringContaining(`Campaign also deleted ${counts}`)])
   })
 
+  it('are counted by a mapping that syncs no custom resource, too: its plan and run say what else Campaign deletes', async () => {
+    const { victim, document, service, vehiclesBefore, registrationsBefore } = await loaded()
+    // Only the contacts flow: another mapping (this document's other flows) syncs the vehicles and registrations.
+    const contactsOnly: MappingDocument = { ...document, flows: document.flows.filter((f) => f.id === 'contacts') }
+    bench!.sandbox.dynamics.remove('contact', victim.contact)
+    const plan = await service.plan(contactsOnly)
+    const run = await service.run(contactsOnly)
+    const vehiclesGone = [...vehiclesBefore].filter((k) => !bench!.sandbox.campaign.hasKey('cusVehicle', k)).length
+    const registrationsGone = [...registrationsBefore].filter((k) => !bench!.sandbox.campaign.hasKey('cusEventRegistration', k)).length
+    expect(vehiclesGone).toBe(victim.vehicles.length)
+    const counts = `${registrationsGone} cusEventRegistration and ${vehiclesGone} cusVehicle row(s)`
+    expect(plan.flows[0].summary ?? []).toEqual([
+      expect.stringContaining(`Campaign would also delete ${counts} linked to the profile(s) deleted, which no flow of this mapping syncs`)
+    ])
+    expect(run.flows[0].summary ?? []).toEqual([
+      expect.stringContaining(`Campaign also deleted ${counts} linked to the profile(s) deleted, which no flow of this mapping syncs`)
+    ])
+  })
+
   it('a child touched after its parent was deleted fails on its parent in the plan and the run alike, and no orphan is written', async () => {
     await touchChildren(await deleteParent(), { unchangedToo: true })
   })

@@ -79,6 +79,8 @@ export interface CampaignSinkOptions {
   maxIndex?: number
   /** The document's flows linked to this one (its children): what a delete takes with it is counted and reported. */
   cascade?: readonly CascadeChild[]
+  /** The other resources linked to this one (no flow of the mapping syncs them): asked on the first delete. */
+  discoverCascade?: (signal: AbortSignal) => Promise<CascadeChild[]>
 }
 
 /** How this run finds out what Campaign holds (tests, the bench and docs/sync.md read it). */
@@ -127,9 +129,10 @@ export class CampaignSink implements TargetSink {
       lookupBatch: options.limits?.lookupBatch ?? 25
     }
     this.keyLookup = options.keyInUrl === false ? 'filter' : 'unknown'
-    this.cascade = options.cascade?.length
-      ? new ParentDeleteCascade(options.connector, options.resource, options.cascade, options)
-      : undefined
+    this.cascade =
+      options.cascade?.length || options.discoverCascade
+        ? new ParentDeleteCascade(options.connector, options.resource, options.cascade ?? [], options, options.discoverCascade)
+        : undefined
   }
 
   /** Most HTTP calls in flight at once against Campaign (the connector's limiter). */

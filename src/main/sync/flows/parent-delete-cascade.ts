@@ -17,19 +17,24 @@ import { isKind, rethrowFatal } from './errors'
  * the sandbox always does (docs/sandbox-campaign.md) — so a delete counts them first.
  */
 export interface CascadeChild {
-  /** The child flow's id (its sent payloads are forgotten for the rows deleted with a profile). */
-  flowId: string
+  /**
+   * The child flow's id (its sent payloads are forgotten for the rows deleted with a profile);
+   * none for a linked resource no flow of the mapping syncs (counted and said, nothing to forget).
+   */
+  flowId?: string
   /** Its Campaign resource (`cusVehicle`). */
   resource: string
   /** The resource's field holding the child's Dynamics id (the child flow's `match.target`). */
   keyField: string
   /** The resource's link field to the profile (`vehicleOwner`, `profile`). */
   link: string
+  /** Rows read at most to count (default the sink's `maxIndex`); a larger resource is "not counted". */
+  maxRows?: number
 }
 
 /** The linked rows a delete took (or would take) with it, per child resource. */
 interface CascadeTally {
-  flowId: string
+  flowId?: string
   /** Rows linked to the deleted records, counted before each delete (the dry run: those it would delete). */
   linked: number
   /** Of those, rows still there after the delete (the link keeps them: they stay, without their profile). */
@@ -61,14 +66,30 @@ export class ParentDeleteCascade {
   private rows: Promise<Map<string, Map<string, ChildRow[]> | undefined>> | undefined
   /** Per child resource: the rows the run's deletes took (or the dry run's would take) with them. */
   private readonly tallies = new Map<string, CascadeTally>()
+  /** The resources linked to the parent could not be listed: others than the mapping's may be deleted too. */
+  private unlisted = false
+  /** A delete was counted (planned or done). */
+  private counted = false
+
+  /** The document's child flows, then (on the first delete) the other resources linked to the parent. */
+  private children: readonly CascadeChild[]
+  private discovered: Promise<void> | undefined
 
   constructor(
     private readonly connector: CampaignConnector,
     /** The parent's resource (`profile`). */
     private readonly resource: string,
-    private readonly children: readonly CascadeChild[],
-    private readonly paging: { indexPageSize?: number; maxIndex?: number } = {}
-  ) {}
+    children: readonly CascadeChild[],
+    private readonly paging: { indexPageSize?: number; maxIndex?: number } = {},
+    /**
+     * The resources linked to the parent that no flow of the mapping syncs (another mapping's
+     * custom resources): Campaign deletes their rows with a profile all the same. Asked once, on
+     * the run's first delete.
+     */
+    private readonly discover?: (signal: AbortSignal) => Promise<CascadeChild[]>
+  ) {
+    this.children = children
+  }
 
   /** The rows linked to the parent `key`, counted before its delete; a read that fails leaves them "not counted", never the run stopped. */
   async linked(key: string, found: Found, signal: AbortSignal): Promise<LinkedRows[]> {
@@ -90,7 +111,7 @@ export class ParentDeleteCascade {
   async deleted(linked: readonly LinkedRows[], signal: AbortSignal): Promise<Array<{ flowId: string; keys: string[] }>> {
     const gone = await this.cascaded(linked, signal)
     this.tally(linked, true, gone)
-    return gone.filter((g) => g.rows.length > 0).map((g) => ({ flowId: g.child.flowId, keys: g.rows.map((r) => r.key) }))
+    return gone.flatMap((g) => (g.rows.length > 0 && g.child.flowId ? [{ flowId: g.child.flowId, keys: g.rows.map((r) => r.key) }] : []))
   }
 
   /** The tally of a child resource (created on first use). */
@@ -101,6 +122,7 @@ export class ParentDeleteCascade {
   }
 
   private tally(linked: readonly LinkedRows[], ran: boolean, gone: readonly LinkedRows[] = []): void {
+    this.counted = true
     for (const { child, rows, unknown } of linked) {
       const tally = this.tallyOf(child)
       if (unknown) tally.unknown = true
@@ -115,6 +137,8 @@ export class ParentDeleteCascade {
    * resource is not counted). The rows found are dropped from the index: they are taken with it.
    */
   private async linkedChildren(found: Found, signal: AbortSignal): Promise<LinkedRows[]> {
+    this.discovered ??= this.withDiscovered(signal)
+    await this.discovered
     const cascade = this.children
     if (cascade.length === 0) return []
     this.rows ??= this.readChildren(signal)
@@ -129,11 +153,23 @@ export class ParentDeleteCascade {
     })
   }
 
+  /** Adds the linked resources no flow of the mapping syncs (a failed look is said, not fatal). */
+  private async withDiscovered(signal: AbortSignal): Promise<void> {
+    if (!this.discover) return
+    try {
+      const known = new Set(this.children.map((c) => c.resource))
+      this.children = [...this.children, ...(await this.discover(signal)).filter((c) => !known.has(c.resource))]
+    } catch (error) {
+      rethrowFatal(error, `finding the resources linked to ${this.resource}`)
+      this.unlisted = true
+    }
+  }
+
   private async readChildren(signal: AbortSignal): Promise<Map<string, Map<string, ChildRow[]> | undefined>> {
     const out = new Map<string, Map<string, ChildRow[]> | undefined>()
     const pageSize = this.paging.indexPageSize ?? 1000
-    const maxIndex = this.paging.maxIndex ?? 250_000
     for (const child of this.children) {
+      const maxIndex = child.maxRows ?? this.paging.maxIndex ?? 250_000
       if (out.has(child.resource)) continue
       const byParent = new Map<string, ChildRow[]>()
       let rows = 0
@@ -194,20 +230,33 @@ export class ParentDeleteCascade {
     const lines: string[] = []
     const taken = [...this.tallies].filter(([, t]) => t.linked - t.kept > 0)
     const and = (parts: string[]) => (parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0])
-    if (taken.length) {
-      const what = and(taken.map(([resource, t]) => `${t.linked - t.kept} ${resource}`))
-      const flows = and(taken.map(([, t]) => `"${t.flowId}"`))
-      const plural = taken.length > 1 ? 's' : ''
+    const synced = taken.filter(([, t]) => t.flowId)
+    if (synced.length) {
+      const what = and(synced.map(([resource, t]) => `${t.linked - t.kept} ${resource}`))
+      const flows = and(synced.map(([, t]) => `"${t.flowId}"`))
+      const plural = synced.length > 1 ? 's' : ''
       lines.push(
         dryRun
           ? `Campaign would also delete ${what} row(s) linked to the ${this.resource}(s) deleted (counted in Campaign now)`
           : `Campaign also deleted ${what} row(s) linked to the ${this.resource}(s) deleted — flow${plural} ${flows} no longer count${plural ? '' : 's'} them as synced: a row read again is reported as missing its parent`
       )
     }
+    // Rows of resources no flow of this mapping syncs (another mapping's): said, so a consultant knows what else went.
+    const others = taken.filter(([, t]) => !t.flowId).sort(([a], [b]) => a.localeCompare(b))
+    if (others.length) {
+      const what = and(others.map(([resource, t]) => `${t.linked - t.kept} ${resource}`))
+      lines.push(
+        `Campaign ${dryRun ? 'would also delete' : 'also deleted'} ${what} row(s) linked to the ${this.resource}(s) deleted, which no flow of this mapping syncs — ${dryRun ? 'the mapping that syncs them would then miss them' : 'run the mapping that syncs them with --full to find them missing'}`
+      )
+    }
     const kept = [...this.tallies].filter(([, t]) => t.kept > 0)
     if (kept.length)
       lines.push(
         `${and(kept.map(([resource, t]) => `${t.kept} ${resource}`))} row(s) linked to the deleted ${this.resource} record(s) stay in Campaign without it (their link keeps its rows)`
+      )
+    if (this.unlisted && this.counted)
+      lines.push(
+        `The resources linked to ${this.resource} could not be listed: Campaign may have deleted rows of others than this mapping's with the deleted record(s)`
       )
     const unknown = [...this.tallies].filter(([, t]) => t.unknown)
     if (unknown.length)
@@ -227,4 +276,25 @@ function lastSegment(href: string): string {
       .split('/')
       .at(-1) ?? ''
   )
+}
+
+/**
+ * The custom resources with a link to `parent` (their rows go with a parent Campaign deletes,
+ * when the link says so), whether or not a flow syncs them: one metadata read per custom
+ * resource (Campaign allows 20 custom entities, docs/validation.md).
+ */
+/** Rows of a resource no flow syncs read at most to count what a delete takes (10 pages): past that, "not counted". */
+const DISCOVERED_MAX_ROWS = 10_000
+
+export async function linkedResources(connector: CampaignConnector, parent: string, signal: AbortSignal): Promise<CascadeChild[]> {
+  const out: CascadeChild[] = []
+  for (const summary of await connector.listResources(signal)) {
+    if (!summary.custom || summary.name === parent) continue
+    const table = await connector.getResource(summary.name, signal)
+    for (const field of table.fields)
+      if (field.type === 'link' && field.targets?.includes(parent))
+        // Read to count only while it is small: a run deleting one profile must not read a large resource whole.
+        out.push({ resource: summary.name, keyField: 'PKey', link: field.name, maxRows: DISCOVERED_MAX_ROWS })
+  }
+  return out
 }

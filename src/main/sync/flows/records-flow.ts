@@ -10,7 +10,7 @@ import { decidedByTarget } from '../../../shared/schema'
 import type { RecordTransform, SourceId } from '../runner'
 import type { SinkLimits } from '../ports'
 import { CampaignSink, type CampaignLink, type CampaignSinkOptions } from './campaign-sink'
-import type { CascadeChild } from './parent-delete-cascade'
+import { linkedResources, type CascadeChild } from './parent-delete-cascade'
 import { selectColumns } from './columns'
 import { DynamicsRecordSource } from './dynamics-source'
 
@@ -114,7 +114,8 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
     limits: options.limits,
     afterWrite: options.afterWrite,
     ...(options.plannedKeys ? { plannedParents: plannedParents(flow, options.plannedKeys) } : {}),
-    cascade: childrenOf(flow, options.documentFlows ?? [])
+    cascade: childrenOf(flow, options.documentFlows ?? []),
+    discoverCascade: (signal) => linkedResources(campaign, flow.target.resource, signal)
   })
   const run = compiled.isAsync ? compiled.run : compiled.runSync
   // Each link's lookup becomes the parent's Dynamics id on the record (the sink resolves it); an empty one fails the record.
