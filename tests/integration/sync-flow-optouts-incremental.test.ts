@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SandboxRequest } from '../../src/main/sandbox'
 import type { PlanEntry } from '../../src/main/sync/runner'
-import type { MappingDocument, OptOutFlow } from '../../src/shared/mapping/document'
-import { contactsDocument, profilesByKey, syncBench, type SyncBench } from './fixtures/sync-flow-sandbox'
+import type { OptOutFlow } from '../../src/shared/mapping/document'
+import { contactsDocument, optOutsDocument, profilesByKey, syncBench, type SyncBench } from './fixtures/sync-flow-sandbox'
 
 /**
  * Opt-outs read what changed, not the tables: an incremental run follows the contacts' delta
@@ -18,11 +16,7 @@ afterEach(async () => {
   bench = undefined
 })
 
-async function optOuts(direction: OptOutFlow['direction'] = 'both'): Promise<MappingDocument> {
-  const document: MappingDocument = JSON.parse(await readFile(join(__dirname, '../../examples/opt-outs.mapping.json'), 'utf8'))
-  ;(document.flows[0] as OptOutFlow).direction = direction
-  return document
-}
+const optOuts = (direction: OptOutFlow['direction'] = 'both') => optOutsDocument(direction)
 
 /** Counts the API calls (not token requests) the sandbox receives while `work` runs. */
 async function counted<T>(work: () => Promise<T>): Promise<{ result: T; reads: number; writes: number; requests: SandboxRequest[] }> {

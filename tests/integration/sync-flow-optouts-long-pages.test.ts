@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SandboxRequest } from '../../src/main/sandbox'
-import type { MappingDocument, OptOutFlow } from '../../src/shared/mapping/document'
-import { contactsDocument, profilesByKey, syncBench, type SyncBench } from './fixtures/sync-flow-sandbox'
+import type { OptOutFlow } from '../../src/shared/mapping/document'
+import { contactsDocument, optOutsDocument, profilesByKey, syncBench, type SyncBench } from './fixtures/sync-flow-sandbox'
 
 /**
  * Opt-outs over real HTTP when many profiles changed: the contacts of a 500-profile page are read
@@ -18,11 +16,7 @@ afterEach(async () => {
   bench = undefined
 })
 
-async function optOuts(direction: OptOutFlow['direction'] = 'both'): Promise<MappingDocument> {
-  const document: MappingDocument = JSON.parse(await readFile(join(__dirname, '../../examples/opt-outs.mapping.json'), 'utf8'))
-  ;(document.flows[0] as OptOutFlow).direction = direction
-  return document
-}
+const optOuts = (direction: OptOutFlow['direction'] = 'both') => optOutsDocument(direction)
 
 function record(into: SandboxRequest[]): () => void {
   return bench!.sandbox.onRequest((request) => {

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SyncJournal } from '../../src/main/sync/journal'
-import type { MappingDocument, OptOutFlow } from '../../src/shared/mapping/document'
-import { contactsDocument, profilesByKey, syncBench, type SyncBench } from './fixtures/sync-flow-sandbox'
+import type { OptOutFlow } from '../../src/shared/mapping/document'
+import { contactsDocument, optOutsDocument, profilesByKey, syncBench, type SyncBench } from './fixtures/sync-flow-sandbox'
 
 let bench: SyncBench | undefined
 afterEach(async () => {
@@ -18,11 +18,7 @@ const servicesClock = () => Date.now() + skew
 /** The next change in either service is stamped at least `ms` later (Dynamics keeps whole seconds). */
 const later = (ms = 1100) => void (skew += ms)
 
-async function optOuts(direction: OptOutFlow['direction']): Promise<MappingDocument> {
-  const document: MappingDocument = JSON.parse(await readFile(join(__dirname, '../../examples/opt-outs.mapping.json'), 'utf8'))
-  ;(document.flows[0] as OptOutFlow).direction = direction
-  return document
-}
+const optOuts = (direction: OptOutFlow['direction'] = 'both') => optOutsDocument(direction)
 
 async function contact(bench: SyncBench, id: string): Promise<Record<string, unknown>> {
   return (await bench.connections.dynamics('Sandbox')).getJson(`contacts(${id})?$select=donotbulkemail,donotphone,modifiedon`)
