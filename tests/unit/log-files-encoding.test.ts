@@ -33,6 +33,7 @@ describe('log exports that are not UTF-8', () => {
         file: 'broadLogRcp_20261206_01.csv',
         line: 3,
         type: 'send',
+        code: 'notUtf8',
         message: 'the row is not valid UTF-8 (bytes that are not text, read as "�") — export the file again as UTF-8'
       })
     ])

@@ -77,6 +77,7 @@ const reasonWords = (): Readonly<Record<string, string>> => ({
   // The record as a whole.
   noKey: 'match key missing',
   duplicateKey: 'match key shared with another record',
+  notUtf8: 'not UTF-8 text (log export)',
   linkMissing: 'parent link missing',
   unexpected: 'unexpected failure',
   // The target service.

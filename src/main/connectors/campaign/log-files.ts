@@ -44,6 +44,8 @@ export interface LogProblem {
   message: string
   /** The kind of event the row holds, when its columns say it (the flow of that kind reports the row). */
   type?: MarketingEventType
+  /** What is wrong (failure-reasons.ts): `noKey` (no event id) unless said. */
+  code?: 'noKey' | 'notUtf8'
 }
 
 export function parseCsv(text: string): string[][] {
@@ -186,6 +188,7 @@ export function parseLogFile(
         file: name,
         line,
         type,
+        code: 'notUtf8',
         message: 'the row is not valid UTF-8 (bytes that are not text, read as "�") — export the file again as UTF-8'
       })
       return

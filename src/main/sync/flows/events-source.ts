@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SourceRecord } from '../../../shared/mapping/engine'
 import type { CampaignConnector, CampaignRecord } from '../../connectors/campaign/connector'
-import { parseLogFile, readCampaignDate, readLogFile, type MarketingEvent } from '../../connectors/campaign/log-files'
+import { parseLogFile, readCampaignDate, readLogFile, type LogProblem, type MarketingEvent } from '../../connectors/campaign/log-files'
 import { abortError, SyncFatalError, type RecordSource, type SourceCursor, type SourcePage } from '../ports'
 import { rethrowFatal } from './errors'
 
@@ -66,7 +66,7 @@ interface FilesCursor {
  */
 export const SOURCE_PROBLEM = 'logExportProblem'
 export interface SourceProblem {
-  /** `noKey` (no event id) or `notADate`. */
+  /** `noKey` (no event id), `notUtf8` (bytes that are not text) or `notADate`. */
   code: string
   /** The source field at fault: `id` or `date`. */
   field: 'id' | 'date'
@@ -127,9 +127,7 @@ export class LogExportSource implements RecordSource {
       // Every row of this flow's kind, in file order: the events and the rows that cannot be events, each accounted for.
       const rows: Array<{ line: number; record: SourceRecord }> = [
         ...events.filter((e) => e.type === this.type).map((e) => ({ line: e.source.line, record: logRecord(e) })),
-        ...problems
-          .filter((p) => p.type === this.type)
-          .map((p) => ({ line: p.line, record: problemRecord(p.file, p.line, p.message, this.type) }))
+        ...problems.filter((p) => p.type === this.type).map((p) => ({ line: p.line, record: problemRecord(p, this.type) }))
       ].sort((a, b) => a.line - b.line)
       if (problems.some((p) => p.line === 1 && p.type === undefined))
         this.filesWithoutId.push({ file: name, rows: problems.filter((p) => p.type === this.type).length })
@@ -178,8 +176,8 @@ function logRecord(event: MarketingEvent): SourceRecord {
   return { ...record, [SOURCE_PROBLEM]: problem }
 }
 
-function problemRecord(file: string, line: number, message: string, type: EventType): SourceRecord {
-  const problem: SourceProblem = { code: 'noKey', field: 'id', reason: `${lineOf(file, line)}: ${message} — it cannot be synced` }
+function problemRecord({ file, line, message, code }: LogProblem, type: EventType): SourceRecord {
+  const problem: SourceProblem = { code: code ?? 'noKey', field: 'id', reason: `${lineOf(file, line)}: ${message} — it cannot be synced` }
   return { id: null, type, profileKey: null, [SOURCE_LINE]: lineOf(file, line), [SOURCE_PROBLEM]: problem }
 }
 
