@@ -154,23 +154,47 @@ export function toText(value: unknown, ctx: StepContext): string | null {
 let graphemes: Intl.Segmenter | undefined
 
 /**
- * The longest start of `text` whose length, as `measure` counts it, is at most `length`, cut
- * between user-perceived characters (grapheme clusters, UAX #29 through `Intl.Segmenter`): an
- * emoji, a flag, a family of emoji joined by ZWJ or a letter with its accents stays whole or
- * goes whole. `measure` is how the target counts (Campaign: code points; Dataverse: UTF-16 units).
+ * What may join the character before it into one user-perceived character: a combining mark, a
+ * zero-width joiner, a variation selector, an emoji skin tone, a tag, a regional indicator (two
+ * make a flag), a Hangul vowel or final jamo. And what may join the character after it: a mark
+ * (an Indic virama joins the next consonant) or a zero-width joiner. A cut with neither on its
+ * sides is a grapheme boundary (UAX #29, https://www.unicode.org/reports/tr29/).
  */
-export function cutText(text: string, length: number, measure: (text: string) => number = (t) => t.length): string {
+const joinsBefore =
+  /^(?:\p{M}|\u200D|\uFE0E|\uFE0F|[\u{1F3FB}-\u{1F3FF}]|[\u{E0020}-\u{E007F}]|[\u{1F1E6}-\u{1F1FF}]|[\u1160-\u11FF]|[\uD7B0-\uD7FF])/u
+const joinsAfter = /(?:\p{M}|\u200D)$/u
+
+/**
+ * The longest start of `text` at most `length` long as the target counts it (`codePoints`:
+ * Campaign's characters; `units`: Dataverse's UTF-16 units), cut between user-perceived
+ * characters (grapheme clusters, UAX #29 through `Intl.Segmenter`): an emoji, a flag, a family
+ * of emoji joined by ZWJ or a letter with its accents stays whole or goes whole. The cut is
+ * found by counting; the segmenter (slow: a cut on every record of a large run) is asked only
+ * when the character at the cut may join the one before it.
+ */
+export function cutText(text: string, length: number, count: 'codePoints' | 'units' = 'units'): string {
   if (text.length <= length) return text // never more code points (nor units) than units
-  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })
   let end = 0
-  let used = 0
-  for (const { segment } of graphemes.segment(text)) {
-    const size = measure(segment)
-    if (used + size > length) break
-    used += size
-    end += segment.length
+  if (count === 'units') end = length
+  else for (let n = 0; n < length && end < text.length; n++) end += isPairAt(text, end) ? 2 : 1
+  if (end > 0 && isPairAt(text, end - 1)) end-- // never half a surrogate pair
+  if (end >= text.length || (!joinsBefore.test(text.slice(end, end + 2)) && !joinsAfter.test(text.slice(Math.max(0, end - 2), end))))
+    return text.slice(0, end)
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+  let boundary = 0
+  for (const { index, segment } of graphemes.segment(text)) {
+    if (index + segment.length > end) break
+    boundary = index + segment.length
   }
-  return text.slice(0, end)
+  return text.slice(0, boundary)
+}
+
+/** A UTF-16 surrogate pair starts at `at`. */
+function isPairAt(text: string, at: number): boolean {
+  const code = text.charCodeAt(at)
+  if (code < 0xd800 || code > 0xdbff) return false
+  const next = text.charCodeAt(at + 1)
+  return next >= 0xdc00 && next <= 0xdfff
 }
 
 /** Trim + lower-case + strip accents: how names and labels are compared loosely. */

@@ -87,13 +87,14 @@ export function truncate(step: StepOf<'truncate'>, ctx: StepContext): CompiledSt
   }
   // Counted as the target counts (Campaign: characters; Dataverse: UTF-16 units), so a value
   // that fits is kept whole: 50 emoji fit a 50-character Campaign field (docs/validation.md).
-  const measure = (text: string) => lengthIn(ctx.targetSystem ?? 'campaign', text)
+  const system = ctx.targetSystem ?? 'campaign'
+  const measure = (text: string) => lengthIn(system, text)
   return sync((v, _record, rt) => {
     const text = toText(v, ctx)
     if (text === null || text.length <= length) return text
     const size = measure(text)
     if (size <= length) return text
-    const cut = cutText(text, length, measure)
+    const cut = cutText(text, length, system === 'dynamics' ? 'units' : 'codePoints')
     warn(rt, ctx, `cut from ${size} to ${measure(cut)} characters`)
     return cut
   })
