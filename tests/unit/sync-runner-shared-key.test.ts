@@ -6,7 +6,9 @@ import { RunHistory } from '../../src/main/sync/history'
 import { SyncJournal } from '../../src/main/sync/journal'
 import { countsAddUp } from '../../src/main/sync/journal-format'
 import { runFlow, type RunOptions, type SourceId } from '../../src/main/sync/runner'
+import { previewRecords } from '../../src/shared/mapping/preview'
 import { MemorySink, MemorySource, type SourceChange } from '../support/memory-ports'
+import { dynamicsContact } from '../support/schema-examples'
 import { activeContactsFlow, contact, id } from '../support/runner-contacts'
 
 /**
@@ -73,6 +75,18 @@ describe('records that share a match key in one page', () => {
     const errors = await new RunHistory(journal).errors(run.runId)
     expect(errors.map((e) => e.message).sort()).toEqual([shared, noKey, blank].sort())
     expect(errors.find((e) => e.message === shared)?.code).toBe('duplicateKey')
+  })
+
+  it('the preview says it of the same records, with the same reason (it showed both rows ok)', async () => {
+    const run = await runFlow(options(new MemorySink()))
+    const errors = new Map((await new RunHistory(journal).errors(run.runId)).map((e) => [e.message, e]))
+    const preview = await previewRecords(byEmail, records as never, { source: dynamicsContact })
+    const shared = preview.rows.filter((r) => r.reason?.startsWith('another Dynamics record'))
+    expect(shared.map((r) => [r.index, r.status])).toEqual([[0, 'error']])
+    expect(errors.has(shared[0]!.reason!)).toBe(true)
+    // The same record read twice (c-0005) is not two records: no error for it.
+    expect(preview.rows.filter((r) => r.key === 'p5@example.com').map((r) => r.status)).toEqual(['ok', 'ok'])
+    expect(preview.counts.error).toBe(preview.rows.filter((r) => r.status === 'error').length)
   })
 
   it('without the source ids the runner cannot tell them apart: the earlier read is superseded, as before', async () => {

@@ -17,6 +17,7 @@ import {
 import type { EventsFlow, RecordsFlow } from '../../shared/mapping/document'
 import { inShard, type Shard } from '../../shared/shard'
 import { OUTCOME_UNKNOWN } from '../../shared/run-counts'
+import { sharedKeyReason } from '../../shared/mapping/failure-reasons'
 import { ExpressionStopped } from '../../shared/mapping/transforms/runtime'
 import { addCounts, isListedError, journalValue, zeroCounts, type OutcomeItem, type RunCounts, type RunMode } from './journal-format'
 import { newRunId, type DeferredRecord, type RunJournal, type SyncJournal } from './journal'
@@ -809,7 +810,7 @@ class Runner {
           if (other) {
             // Another record of the source with the same match key: both would become one target
             // record, so this one is not written — a failure to fix in the source, never a silent merge.
-            const message = `another Dynamics record read after it has the same match key "${key}" (${other}): only that one goes on to the target, this one is not written — make the match key unique`
+            const message = sharedKeyReason(key, other.name, other.later, other.mine)
             bump('read')
             bump('failed')
             failures.push({ id: dup, o: 'failed', stage: 'transform', code: 'duplicateKey', message, retryable: false })
@@ -858,11 +859,11 @@ class Runner {
       const id = results[index]?.sourceId
       return sourceId && id ? ` (Dynamics ${sourceId.name} ${id})` : ''
     }
-    /** Two records of the page at these positions are different source records (their ids differ): their ids, in words. */
-    const sharesKey = (position: string, lastPosition: string | undefined): string | undefined => {
+    /** Two records of the page at these positions are different source records (their ids differ): their ids. */
+    const sharesKey = (position: string, lastPosition: string | undefined) => {
       const mine = results[Number(position)]?.sourceId
-      const theirs = lastPosition === undefined || lastPosition.startsWith('d') ? undefined : results[Number(lastPosition)]?.sourceId
-      return sourceId && mine && theirs && mine !== theirs ? `${sourceId.name} ${theirs}; this one is ${mine}` : undefined
+      const later = lastPosition === undefined || lastPosition.startsWith('d') ? undefined : results[Number(lastPosition)]?.sourceId
+      return sourceId && mine && later && mine !== later ? { name: sourceId.name, later, mine } : undefined
     }
     for (let index = 0; index < results.length; index++) {
       const { result, key } = results[index]

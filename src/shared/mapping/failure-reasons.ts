@@ -103,3 +103,12 @@ export function failedStepText(step: number | undefined, stepName: string | unde
 
 /** The step name of a failure found by the target's rules (after the field's steps). */
 export const targetRulesStep = 'targetRules'
+
+/**
+ * Why a record fails `duplicateKey`: another record of the source, read after it, has its match
+ * key — both would become one target record, so only the later goes on (the run and the preview
+ * say it alike; docs/sync.md).
+ */
+export function sharedKeyReason(key: string, idName: string, later: string, mine: string): string {
+  return `another Dynamics record read after it has the same match key "${key}" (${idName} ${later}; this one is ${mine}): only that one goes on to the target, this one is not written — make the match key unique`
+}

@@ -3,6 +3,7 @@ import { compileFlow, type CompileOptions, type CompiledFlow, type RecordResult,
 import { diffRecord, type FieldChange } from './diff'
 import type { EventsFlow, RecordsFlow } from './document'
 import { describeFilter } from './filters'
+import { sharedKeyReason } from './failure-reasons'
 import { checkLinks, linkMissingReason } from './links'
 import { ExpressionStopped, StepFailure, type EngineWarning, type RunState, type SourceRecord } from './transforms'
 
@@ -116,7 +117,33 @@ export async function previewRecords(
     counts[status]++
     rows.push({ index, key, status, ...(reason ? { reason } : {}), cells })
   }
+  failSharedKeys(rows, records, counts, options.source?.primaryId)
   return { columns, rows, counts }
+}
+
+/**
+ * Two different source records with one match key (their primary ids differ) would become one
+ * target record: as the run does in a page, every one but the last read fails `duplicateKey`
+ * (src/main/sync/runner.ts), whatever else its row says.
+ */
+function failSharedKeys(rows: PreviewRow[], records: readonly SourceRecord[], counts: Preview['counts'], idName: string | undefined): void {
+  if (!idName) return
+  const idOf = (row: PreviewRow) => {
+    const id = records[row.index]?.[idName]
+    return typeof id === 'string' ? id : undefined
+  }
+  const last = new Map<string, PreviewRow>()
+  for (const row of rows) if (row.key !== undefined) last.set(row.key, row)
+  for (const row of rows) {
+    const later = row.key === undefined ? undefined : last.get(row.key)
+    const mine = idOf(row)
+    const theirs = later && idOf(later)
+    if (!later || later === row || !mine || !theirs || mine === theirs) continue
+    counts[row.status]--
+    counts.error++
+    row.status = 'error'
+    row.reason = sharedKeyReason(row.key!, idName, theirs, mine)
+  }
 }
 
 export interface StepTrace {
