@@ -49,6 +49,10 @@ export const OUTCOME_UNKNOWN = 'outcomeUnknown'
 /** What follows "N unknown" wherever a run's counts are shown: what it means and what to do, in a few words. */
 export const unknownNote = ' (no answer from Dynamics — retry checks each by key)'
 
+/** What "unknown" means and what to do, whole (a tooltip, the session's warning). */
+export const unknownExplanation =
+  'Dynamics gave no answer to these writes: each may or may not be written. None was sent twice; Retry failed records looks each up by key and writes only what is missing or different.'
+
 /** "3 unknown (no answer from Dynamics — retry checks each by key)"; `format` writes the number. */
 export function unknownText(n: number, format: (n: number) => string = String): string {
   return `${format(n)} unknown${unknownNote}`

@@ -37,5 +37,13 @@ describe('sync-studio run --dry-run --sandbox --events DIR', () => {
     const ran = (JSON.parse(run.stdout) as { flows: Flow[] }).flows
     const counts = (flows: Flow[]) => flows.map((f) => [f.flowId, f.counts.read, f.counts.created, f.counts.skipped, f.counts.failed])
     expect(counts(ran)).toEqual(counts(planned))
+
+    // A plan over a folder that holds exports (all read by the run): DIR is left as it was, and
+    // the plan reads nothing new.
+    const before = readdirSync(events).sort()
+    const again = runCli([...args, '--dry-run'])
+    expect(again.stderr).toBe('')
+    expect(readdirSync(events).sort()).toEqual(before)
+    expect((JSON.parse(again.stdout) as { flows: Flow[] }).flows.map((f) => f.counts.read)).toEqual(ran.map(() => 0))
   })
 })

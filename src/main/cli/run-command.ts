@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { copyFile, mkdtemp, readdir, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { formatProblem } from '../../shared/problems'
@@ -128,12 +128,17 @@ export const runCommand: Command = {
       if (workspace.sandbox && events) {
         // The sandbox's Campaign has made deliveries only if asked; export what it has so the events flows find files.
         if (dryRun) {
-          // A dry run writes nothing: the export goes to a scratch copy of the folder, and the
-          // sandbox forgets it exported (the real run then exports the same events into DIR).
+          // A dry run writes nothing: the export goes to a scratch folder beside links to DIR's
+          // files (not copies: DIR holds every export so far), and the sandbox forgets it exported
+          // (the real run then exports the same events into DIR).
           scratch = await mkdtemp(join(tmpdir(), 'sync-studio-events-'))
-          await cp(events, scratch, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-            if (error.code !== 'ENOENT') throw error
+          const existing = await readdir(events).catch((error: NodeJS.ErrnoException) => {
+            if (error.code === 'ENOENT') return []
+            throw error
           })
+          // A copy where links need a privilege (Windows without developer mode).
+          for (const name of existing)
+            await symlink(join(events, name), join(scratch, name)).catch(() => copyFile(join(events, name), join(scratch!, name)))
           const before = workspace.sandbox.campaign.snapshot()
           await workspace.sandbox.campaign.exportLogs(scratch)
           workspace.sandbox.campaign.restore(before)

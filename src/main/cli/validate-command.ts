@@ -84,16 +84,9 @@ export const validateCommand: Command = {
           journalFolder: resolve(values.journal ?? defaultJournalFolder()),
           io
         })
-        const checked = await schemaProblems(result.document, workspace.connections, io.signal)
-        const { unreachable, missing } = checked
-        // "Not loaded" says nothing more than the note on the unreachable connection below,
-        // or the error on the missing one: a run of this file fails before a record is read.
-        const problems = [
-          ...missing,
-          ...(unreachable.length || missing.length
-            ? checked.problems.filter((p) => !/is not loaded — connect/.test(p.message))
-            : checked.problems)
-        ]
+        // A missing connection is an error among the problems (a run of this file fails before a
+        // record is read); an unreachable one a note below.
+        const { problems, unreachable, missing } = await schemaProblems(result.document, workspace.connections, io.signal)
         const errors = problems.filter((p) => p.severity === 'error')
         const schemas = unreachable.length || missing.length ? 'unreachable' : 'checked'
         const notes = unreachable.map(

@@ -7,7 +7,7 @@ import { flowKey, RunIndex, summaryOf, type FlowState, type RunSummary } from '.
 import { outcomeId, RecoveryBuilder, type Recovery } from './journal-recovery'
 import { isRunId, RunJournal, scanFile, syncDir } from './journal-run-file'
 import { systemClock, type Clock } from './ports'
-import type { LockWait } from '../files/file-lock'
+import type { FileLockOptions, LockWait } from '../files/file-lock'
 
 export * from './journal-format'
 export { isRunId, newRunId, RunJournal } from './journal-run-file'
@@ -45,17 +45,18 @@ export class SyncJournal {
     private readonly index: RunIndex
   ) {}
 
-  /** Opens (or creates) the journal folder and brings the index up to date with the run files. */
   /**
-   * `signal` ends a wait for the index's lock while the journal opens (a run canceled before it
-   * started: another process held the journal); the journal's later changes are not bound to it.
+   * Opens (or creates) the journal folder and brings the index up to date with the run files.
+   * `onLockWait` is told while another process holds the index's lock; `signal` ends such a wait
+   * while the journal opens (a run canceled before it started) — the journal's later changes are
+   * not bound to it.
    */
   static async open(
     root: string,
     options: { clock?: Clock; onLockWait?: (wait: LockWait) => void; signal?: AbortSignal } = {}
   ): Promise<SyncJournal> {
     await mkdir(join(root, 'runs'), { recursive: true })
-    const lock: { onWait?: (wait: LockWait) => void; signal?: AbortSignal } = {
+    const lock: Pick<FileLockOptions, 'onWait' | 'signal'> = {
       ...(options.onLockWait ? { onWait: options.onLockWait } : {}),
       ...(options.signal ? { signal: options.signal } : {})
     }

@@ -109,14 +109,25 @@ export async function loadDocumentSchemas(
   return { catalog: { find: base.find, names: (system) => listed[system] }, unreachable, missing }
 }
 
-/** The document's problems against the connected schemas (errors and warnings). */
+/**
+ * The document's problems against the connected schemas (errors and warnings): first each
+ * connection nothing here defines (`missing`, also apart); then the mapping's own. Where a
+ * connection was not checked (missing or unreachable) the "schema … is not loaded" warnings are
+ * left out: the connection's error or note says it.
+ */
 export async function schemaProblems(
   document: MappingDocument,
   connections: SchemaConnections,
   signal?: AbortSignal
 ): Promise<{ problems: Problem[]; unreachable: string[]; missing: Problem[] }> {
   const { catalog, unreachable, missing } = await loadDocumentSchemas(document, connections, signal)
-  return { problems: validateMapping(document, catalog), unreachable, missing }
+  const found = validateMapping(document, catalog)
+  const unchecked = unreachable.length > 0 || missing.length > 0
+  return {
+    problems: [...missing, ...(unchecked ? found.filter((p) => !/is not loaded — connect/.test(p.message)) : found)],
+    unreachable,
+    missing
+  }
 }
 
 /**
@@ -130,9 +141,8 @@ export async function assertFitsSchemas(
   flowIds?: readonly string[],
   signal?: AbortSignal
 ): Promise<void> {
-  // A connection nothing here defines fails every flow before a record is read: refused as validate says it.
-  const { problems: found, missing } = await schemaProblems(document, connections, signal)
-  const problems = [...missing, ...found.filter((p) => !(missing.length && /is not loaded — connect/.test(p.message)))]
+  // A connection nothing here defines fails every flow before a record is read: refused, as validate says it.
+  const { problems } = await schemaProblems(document, connections, signal)
   const indexes = new Set(document.flows.map((f, i) => (flowIds === undefined || flowIds.includes(f.id) ? i : -1)).filter((i) => i >= 0))
   const errors = problems.filter(
     (p) => p.severity === 'error' && (p.path[0] !== 'flows' || typeof p.path[1] !== 'number' || indexes.has(p.path[1]))

@@ -16,7 +16,7 @@ import { DismissCircleRegular, PlayRegular } from '@fluentui/react-icons'
 import { useState } from 'react'
 import type { SyncResult } from '../../shared/contract'
 import { progressPercent } from '../../shared/run-progress'
-import { errorsListed, readNote, unknownNote, unknownText } from '../../shared/run-counts'
+import { errorsListed, readNote, unknownExplanation, unknownNote, unknownText } from '../../shared/run-counts'
 import type { Flow } from '../../shared/mapping/document'
 import type { Client } from '../api/client'
 import { useDocumentStore } from '../state/document-store'
@@ -153,11 +153,7 @@ function FlowRow({ flow, state, running, plan }: { flow: Flow | undefined; state
             </span>
           ))}
           {counts.unknown > 0 && (
-            <span
-              className="ssr-count ssr-count--unknown"
-              data-count="unknown"
-              title="Written with no answer from Dynamics: each may or may not be there. None was sent twice; Retry failed records looks each up by key and writes only what is missing or different."
-            >
+            <span className="ssr-count ssr-count--unknown" data-count="unknown" title={unknownExplanation}>
               <strong>{counts.unknown.toLocaleString()}</strong> unknown{unknownNote}
             </span>
           )}
@@ -320,8 +316,7 @@ function Summary({ client, session, result, flows }: FinishedRun) {
             {total.failed > 0 &&
               'Some records failed; the others were written. Fix the source or the mapping, then retry the failed records.'}
             {total.failed > 0 && total.unknown > 0 && ' '}
-            {total.unknown > 0 &&
-              `${total.unknown.toLocaleString()} record(s) got no answer from Dynamics, so they may or may not be written — none was sent twice. Retry failed records looks each up by key and writes only what is missing or different.`}
+            {total.unknown > 0 && `${total.unknown.toLocaleString()} record(s) unknown — ${unknownExplanation}`}
           </MessageBarBody>
         </MessageBar>
       )}

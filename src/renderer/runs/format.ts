@@ -1,6 +1,6 @@
 import type { RunCounts, RunSummary } from '../../shared/contract'
 import type { Flow } from '../../shared/mapping/document'
-import { readNote, unknownNote, zeroCounts } from '../../shared/run-counts'
+import { readNote, unknownExplanation, unknownNote, zeroCounts } from '../../shared/run-counts'
 
 export function flowLabel(flow: Flow | undefined, flowId: string): string {
   return flow?.name ? `${flow.name}` : flowId
@@ -83,8 +83,7 @@ export function historyCounts(run: Pick<RunSummary, 'counts' | 'dryRun'>): Histo
   if (c.unknown)
     list.push({
       ...count('unknown', c.unknown, ['', ` unknown${unknownNote}`], ['', ` unknown${unknownNote}`]),
-      title:
-        'Dynamics gave no answer to these writes: each may or may not be written. None was sent twice; Retry failed records looks each up by key and writes only what is missing or different.'
+      title: unknownExplanation
     })
   if (c.deferred + c.pending) list.push(count('pending', c.deferred + c.pending, ['', ' pending'], ['', ' pending']))
   return list

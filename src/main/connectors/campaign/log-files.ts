@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { parseIsoDate } from '../../../shared/mapping/transforms/dates'
 
 /**
  * Delivery and tracking logs exported by a Campaign workflow into a folder
@@ -86,33 +87,15 @@ export function parseCsv(text: string): string[][] {
   return rows
 }
 
-const campaignDatePattern = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i
-
 /**
  * `2024-05-13 08:15:16.943Z` (Campaign's export format) or ISO 8601 → ISO 8601 in UTC (a time
  * without a zone is UTC); undefined when the text is not a real date and time. Strict: 2026-02-30
  * or 25:00 is refused, never rolled over to another day as `Date.parse` does, and no other
- * spelling is guessed at (05/06/2026 reads two ways).
+ * spelling is guessed at (05/06/2026 reads two ways). The transforms' date reader (`parseIsoDate`).
  */
 export function readCampaignDate(value: string): string | undefined {
-  const m = campaignDatePattern.exec(value.trim())
-  if (!m) return undefined
-  const [year, month, day, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((x) =>
-    x === undefined ? undefined : Number(x)
-  ) as number[]
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-  if (days === undefined || day < 1 || day > days || hour > 23 || minute > 59 || second > 59) return undefined
-  const zone = !m[8] || m[8].toUpperCase() === 'Z' ? 'Z' : m[8].length === 5 ? `${m[8].slice(0, 3)}:${m[8].slice(3)}` : m[8]
-  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}${m[7] ?? ''}${zone}`
-  const time = Date.parse(iso)
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString()
-}
-
-/** A Campaign date as ISO 8601 (see `readCampaignDate`); anything else unchanged (trimmed). */
-export function campaignDate(value: string): string {
-  const trimmed = value.trim()
-  return readCampaignDate(trimmed) ?? trimmed
+  const parsed = parseIsoDate(value)
+  return parsed ? new Date(parsed.ms).toISOString() : undefined
 }
 
 function pick(record: Record<string, string>, ...names: string[]): string | undefined {

@@ -99,7 +99,7 @@ export class CampaignSink implements TargetSink {
   private readonly parentKeys = new LruMap<string, string>(20_000)
   /** Calls made, by kind (tests and the bench read them): `count` and `index` are the bulk lookups, `lookup` the per-key ones. */
   readonly calls = { count: 0, index: 0, lookup: 0, create: 0, update: 0, delete: 0, parent: 0, updateByKey: 0 }
-  /** What a delete takes with it in Campaign (a profile's linked rows), when the flow has child flows. */
+  /** What a delete takes with it in Campaign (the rows linked to the record), when the flow counts it (`cascade`, `discoverCascade`). */
   private readonly cascade: ParentDeleteCascade | undefined
   private strategy: LookupStrategy = 'perKey'
   private deciding: Promise<void> | undefined
