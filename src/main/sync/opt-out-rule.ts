@@ -230,17 +230,17 @@ export class ConflictTally {
    * the run failed" (or "was canceled") — it has not read every pair, so never that they agreed.
    */
   text(dryRun: boolean, stopped?: 'failed' | 'canceled'): string {
-    if (stopped && !dryRun)
-      return this.total === 0
-        ? `no opt-out conflict resolved before the run ${stopped === 'failed' ? 'failed' : 'was canceled'}`
-        : this.text(false).replace(' resolved:', ` resolved before the run ${stopped === 'failed' ? 'failed' : 'was canceled'}:`)
-    if (this.total === 0) return `no opt-out conflict ${dryRun ? 'to resolve' : 'resolved'}: Dynamics and Campaign agreed on every opt-out`
+    const early = stopped && !dryRun ? ` before the run ${stopped === 'failed' ? 'failed' : 'was canceled'}` : ''
+    if (this.total === 0)
+      return early
+        ? `no opt-out conflict resolved${early}`
+        : `no opt-out conflict ${dryRun ? 'to resolve' : 'resolved'}: Dynamics and Campaign agreed on every opt-out`
     const s = this.total === 1 ? '' : 's'
     const rules = (Object.keys(ruleShort) as Array<OptOutConflict['rule']>)
       .filter((rule) => this.byRule[rule])
       .map((rule) => `${this.byRule[rule]} ${ruleShort[rule]}`)
     return (
-      `${this.total} opt-out conflict${s} ${dryRun ? 'would be resolved' : 'resolved'}: ` +
+      `${this.total} opt-out conflict${s} ${dryRun ? 'would be resolved' : `resolved${early}`}: ` +
       `${this.kept.campaign} kept Campaign's value, ${this.kept.dynamics} kept Dynamics' value — by rule: ${rules.join(', ')}` +
       (this.cleared ? `; ${this.cleared} ${dryRun ? 'would clear' : 'cleared'} an opt-out (true → false)` : '')
     )
