@@ -76,11 +76,11 @@ async function deleteParent() {
   return { ...state, plan, run }
 }
 
-/** Touches the contact's children in Dynamics, plans then runs; asserts the plan is the run for them: parentMissing, nothing written. */
+/** Touches the contact's children in Dynamics, plans then runs; asserts the plan is the run for them: parentMissing, nothing written. Returns the plan's entries by key. */
 async function touchChildren(
   state: Awaited<ReturnType<typeof loaded>>,
   options: { flowIds?: string[]; unchangedToo: boolean }
-): Promise<void> {
+): Promise<Map<string, PlanEntry>> {
   const { flowIds } = options
   const { document, service, victim } = state
   // A vehicle with a changed field, a vehicle with the same values (its payload equals what was last sent), a registration.
@@ -122,6 +122,7 @@ async function touchChildren(
   expect(bench!.sandbox.campaign.hasKey('cusVehicle', changedVehicle)).toBe(false)
   if (options.unchangedToo) expect(bench!.sandbox.campaign.hasKey('cusVehicle', sameVehicle)).toBe(false)
   expect(bench!.sandbox.campaign.hasKey('cusEventRegistration', registration)).toBe(false)
+  return planned
 }
 
 describe("a parent's delete and the rows Campaign deletes with it", () => {
@@ -164,6 +165,84 @@ describe("a parent's delete and the rows Campaign deletes with it", () => {
 
   it('a child touched after its parent was deleted fails on its parent in the plan and the run alike, and no orphan is written', async () => {
     await touchChildren(await deleteParent(), { unchangedToo: true })
+  })
+
+  it("a parent's delete and its children's edits in the same run: the plan fails the children on the planned delete, as the run does", async () => {
+    const state = await loaded()
+    // The contact deleted and its children edited before one plan and one run of all three flows:
+    // the plan's contacts flow deletes the profile (Campaign takes its rows), then the child flows
+    // find no row and no profile — the run's order, in the plan.
+    bench!.sandbox.dynamics.remove('contact', state.victim.contact)
+    const planned = await touchChildren(state, { unchangedToo: true })
+    // The plan says why: the parent flow's delete, earlier in the same run.
+    const children = [...planned.values()].filter((e) => e.action === 'error')
+    expect(children.length).toBe(3)
+    for (const e of children) expect(e.action === 'error' && e.reason).toMatch(/once flow "contacts" has deleted it, earlier in this run/)
+    const plan = await state.service.plan(state.document, { planLimit: 10_000 })
+    expect(plan.flows.map((f) => f.counts.failed)).toEqual([0, 0, 0]) // the run's failures are not planned again
+  })
+
+  /** `loaded()` with the contacts flow deleting the profiles that leave its filter; the victim deactivated and synced (its rows go with its profile). */
+  async function deactivated() {
+    const state = await loaded()
+    const document: MappingDocument = {
+      ...state.document,
+      flows: state.document.flows.map((f) =>
+        f.id === 'contacts' && f.kind === 'records' ? { ...f, deletes: { applySourceDeletes: true, deleteWhenFilteredOut: true } } : f
+      )
+    }
+    bench!.sandbox.dynamics.touch('contact', state.victim.contact, { statecode: 1, statuscode: 2 })
+    const left = await state.service.run(document)
+    expect(left.flows.find((f) => f.flowId === 'contacts')!.counts.deleted).toBe(1)
+    const rows = [
+      ...state.victim.vehicles.map((v) => ({ resource: 'cusVehicle', key: String(v.new_vehicleid) })),
+      ...state.victim.registrations.map((r) => ({ resource: 'cusEventRegistration', key: String(r.new_eventregistrationid) }))
+    ]
+    for (const row of rows) expect(bench!.sandbox.campaign.hasKey(row.resource, row.key), row.key).toBe(false)
+    return { ...state, document, rows }
+  }
+
+  /** Plans then runs `flowIds`: the plan's counts are the run's, per flow. */
+  async function planThenRun(state: Awaited<ReturnType<typeof loaded>>, document: MappingDocument, flowIds?: string[]) {
+    const plan = await state.service.plan(document, { planLimit: 10_000, ...(flowIds ? { flowIds } : {}) })
+    const run = await state.service.run(document, flowIds ? { flowIds } : {})
+    for (const flow of run.flows) {
+      const planned = plan.flows.find((f) => f.flowId === flow.flowId)!.counts
+      const { read, created, updated, unchanged, failed, deleted } = flow.counts
+      expect({ read, created, updated, unchanged, failed, deleted }, flow.flowId).toEqual({
+        read: planned.read,
+        created: planned.created,
+        updated: planned.updated,
+        unchanged: planned.unchanged,
+        failed: planned.failed,
+        deleted: planned.deleted
+      })
+    }
+    return run
+  }
+
+  it('a parent that comes back brings its rows back: the child flows read them again in the same run, planned as run', async () => {
+    const state = await deactivated()
+    // The contact is active again; its vehicles and registrations are not edited in Dynamics.
+    bench!.sandbox.dynamics.touch('contact', state.victim.contact, { statecode: 0, statuscode: 1 })
+    const back = await planThenRun(state, state.document)
+    expect(back.flows.find((f) => f.flowId === 'contacts')!.counts.created).toBe(1)
+    expect(back.flows.find((f) => f.flowId === 'vehicles')!.counts.created).toBe(state.victim.vehicles.length)
+    expect(back.flows.find((f) => f.flowId === 'registrations')!.counts.created).toBe(state.victim.registrations.length)
+    for (const row of state.rows) expect(bench!.sandbox.campaign.hasKey(row.resource, row.key), row.key).toBe(true)
+    // Read once: the next run has nothing of them to read.
+    const after = await state.service.run(state.document)
+    expect(after.flows.map((f) => f.counts.read)).toEqual([0, 0, 0])
+  })
+
+  it('… and in a later run of the child flows alone, when the parent came back in a run of its own flow', async () => {
+    const state = await deactivated()
+    bench!.sandbox.dynamics.touch('contact', state.victim.contact, { statecode: 0, statuscode: 1 })
+    await planThenRun(state, state.document, ['contacts'])
+    for (const row of state.rows) expect(bench!.sandbox.campaign.hasKey(row.resource, row.key), row.key).toBe(false)
+    const children = await planThenRun(state, state.document, ['vehicles', 'registrations'])
+    expect(children.flows.map((f) => f.counts.created)).toEqual([state.victim.vehicles.length, state.victim.registrations.length])
+    for (const row of state.rows) expect(bench!.sandbox.campaign.hasKey(row.resource, row.key), row.key).toBe(true)
   })
 
   it('so does a child whose profile a Campaign user deleted (no delete of ours): the update by key finds it gone and checks its parent', async () => {

@@ -37,6 +37,18 @@ describe('text fields', () => {
     expect(name({ a: 1 })).toEqual(refused(/is text and the value is object — convert it first/))
   })
 
+  it('Dynamics takes text only as a JSON string: a number or a yes/no is written as its text, a GUID column takes only a GUID', () => {
+    // Dataverse answers 400 "Cannot convert the literal '5' to the expected type 'Edm.String'" to a number in a text column.
+    const subject = rule({ name: 'subject', maxLength: 3 }, 'dynamics')
+    expect(subject(42)).toEqual(accepted('42'))
+    expect(rule({ name: 'subject' }, 'dynamics')(false)).toEqual(accepted('false'))
+    expect(subject(1234)).toEqual(refused(/the value is 4 characters and .*subject.* holds 3/))
+    const id = rule({ name: 'new_campaignid', type: 'uniqueidentifier' }, 'dynamics')
+    expect(id('6B29FC40-CA47-1067-B31D-00DD010662DA')).toEqual(accepted('6B29FC40-CA47-1067-B31D-00DD010662DA'))
+    for (const bad of ['not-a-guid', 42, '6b29fc40-ca47-1067-b31d-00dd010662d'])
+      expect(id(bad), String(bad)).toEqual(refused(/is not a GUID .*new_campaignid.*Dynamics would refuse it/))
+  })
+
   it('an empty text on Campaign is empty: refused when required, kept otherwise; Dynamics keeps it', () => {
     expect(rule({ required: 'required' })('')).toEqual(refused(/^"Last name" \(lastName\) is required in Campaign and the value is empty/))
     expect(rule({ required: 'required' })(null)).toEqual(refused(/is required in Campaign/))

@@ -25,6 +25,7 @@ import { failureLines } from './journal-compaction'
 import type { Failure } from './journal-failures'
 import { noteLastFailure } from './journal-recovery'
 import { ProgressMeter, type RunPhase, type RunProgress } from './progress'
+import { noteOrphans } from './orphaned-rows'
 import { changedFields, goneKeys, noteGone, payloadDigests, SentPayloadFile, withoutKeys, type SentPayloads } from './sent-payloads'
 import {
   abortError,
@@ -157,8 +158,17 @@ export interface RunOptions {
   onProgress?: (progress: RunProgress) => void
   /** Default 250 ms: four events a second at most. */
   progressIntervalMs?: number
+  /**
+   * An incremental run (not a resume): records read by key before the changes (with `source.byKeys`):
+   * rows whose parent is back after a delete took them (src/main/sync/orphaned-rows.ts).
+   */
+  reread?: readonly string[]
   /** Every planned change of a dry run, as it is decided (streams; memory stays bounded). */
   onPlan?: (entry: PlanEntry) => void
+  /** Dry run: the other flows' records a planned delete would take with it (a profile's linked rows), for those flows' plans. */
+  onPlannedCascade?: (cascaded: ReadonlyArray<{ flowId: string; keys: readonly string[] }>) => void
+  /** Dry run: this flow's records an earlier flow's planned deletes would take from the target: not in sync when the run gets here. */
+  plannedGone?: ReadonlySet<string>
   /** A real run: each record's final outcome, as it is decided (the dry run's counterpart of onPlan; the agreement check reads both). */
   onRecord?: (outcome: RecordOutcome) => void
   /** Plan entries kept in the result. Default 1000. */
@@ -444,13 +454,15 @@ class Runner {
       options.sentPayloads ||
       (await SentPayloadFile.open(options.journal.root, [payload, options.identity ?? ''].join('\u0000'), { load: this.compareSent }))
     // Records the target deleted with another flow's record (a profile's custom-resource rows):
-    // no longer in sync. The run forgets them (then looks them up); its dry run only hides them.
+    // no longer in sync. The run forgets them (then looks them up); its dry run only hides them,
+    // and those an earlier flow of the same dry run plans to take with its deletes.
     const gone = await goneKeys(options.journal.root, flow.id, options.identity ?? '')
-    if (gone.keys.size === 0) return
     if (this.dryRun) {
-      this.sent = withoutKeys(this.sent, gone.keys)
+      const hidden = options.plannedGone?.size ? new Set([...gone.keys, ...options.plannedGone]) : gone.keys
+      if (hidden.size) this.sent = withoutKeys(this.sent, hidden)
       return
     }
+    if (gone.keys.size === 0) return
     for (const key of gone.keys) this.sent.forget(key)
     await this.sent.flush()
     await gone.consume()
@@ -715,8 +727,13 @@ class Runner {
 
   private async readPages(): Promise<void> {
     const { source } = this.options
+    const reread = this.mode === 'incremental' && !this.options.resumeRunId ? (this.options.reread ?? []) : []
     const pages =
-      this.only && source.byKeys ? source.byKeys([...this.only], this.cursor, this.signal) : source.pages(this.cursor, this.signal)
+      this.only && source.byKeys
+        ? source.byKeys([...this.only], this.cursor, this.signal)
+        : reread.length && source.byKeys
+          ? keysThenPages(source, reread, this.cursor, this.signal)
+          : source.pages(this.cursor, this.signal)
     this.setPhase('reading')
     for await (const page of pages) {
       this.page++
@@ -1102,7 +1119,10 @@ class Runner {
     if (!sink.plan || ops.length === 0) return verdicts
     await forEachLimit(chunks(ops, sink.limits.maxBatch), sink.limits.concurrency, async (batch) => {
       await this.gate.pass(this.signal)
-      for (const outcome of await sink.plan!(batch, this.signal)) verdicts.set(outcome.key, outcome)
+      for (const outcome of await sink.plan!(batch, this.signal)) {
+        verdicts.set(outcome.key, outcome)
+        if (outcome.outcome === 'deleted' && outcome.cascaded?.length) this.options.onPlannedCascade?.(outcome.cascaded)
+      }
     })
     return verdicts
   }
@@ -1176,11 +1196,22 @@ class Runner {
       const d: Partial<RunCounts> = {}
       const add = (name: keyof RunCounts, n = 1) => (d[name] = (d[name] ?? 0) + n)
       // Other flows' records the target deleted with these (noted for their next run, before the outcomes are journaled).
-      const cascaded = new Map<string, string[]>()
+      // They wait for their parent (`outcome.key`) to come back: the flow's run after that reads them again (orphaned-rows.ts).
+      const cascaded = new Map<string, Array<{ key: string; parent: string }>>()
       for (const outcome of outcomes)
         if (outcome.outcome === 'deleted')
-          for (const { flowId, keys } of outcome.cascaded ?? []) cascaded.set(flowId, [...(cascaded.get(flowId) ?? []), ...keys])
-      for (const [flowId, keys] of cascaded) await noteGone(this.options.journal.root, flowId, this.options.identity ?? '', keys)
+          for (const { flowId, keys } of outcome.cascaded ?? [])
+            cascaded.set(flowId, [...(cascaded.get(flowId) ?? []), ...keys.map((key) => ({ key, parent: outcome.key }))])
+      for (const [flowId, rows] of cascaded) {
+        const { root } = this.options.journal
+        await noteGone(
+          root,
+          flowId,
+          this.options.identity ?? '',
+          rows.map((r) => r.key)
+        )
+        await noteOrphans(root, flowId, this.options.identity ?? '', rows)
+      }
       for (const op of batch) {
         const outcome: WriteOutcome = byKey.get(op.key) ?? {
           key: op.key,
@@ -1360,4 +1391,10 @@ function writtenValue(op: WriteOp, field: string): Json | undefined {
   } catch {
     return undefined // not representable as JSON (a bigint, a cycle): the error is kept without its value
   }
+}
+
+/** The records of `keys`, then the source's pages from `cursor`: the keys' pages keep `cursor` (a checkpoint there resumes at the changes). */
+async function* keysThenPages(source: RecordSource, keys: readonly string[], cursor: SourceCursor | undefined, signal: AbortSignal) {
+  for await (const page of source.byKeys!(keys, cursor, signal)) yield { ...page, cursor: cursor ?? null }
+  yield* source.pages(cursor, signal)
 }

@@ -15,6 +15,8 @@ import { zeroCounts } from './journal-format'
 import { isAbortError, SyncFatalError, type Clock, type SinkLimits } from './ports'
 import type { RunProgress } from './progress'
 import { mappingHash, startRun, type DeleteGuardReport, type PlanEntry, type RecordOutcome, type RunResult } from './runner'
+import { PlannedWrites } from './planned-writes'
+import { OrphanWatch } from './orphaned-rows'
 import type { LockWait } from '../files/file-lock'
 
 /**
@@ -311,8 +313,10 @@ export class SyncService {
       }))
       return { status: 'canceled', flows: canceled, durationMs: Date.now() - started }
     }
-    // A dry run plans children after their parents: each parent flow's planned keys (records that will be in Campaign).
-    const planned = request.dryRun ? plannedKeysFor(flows) : undefined
+    // A dry run plans children after their parents: what each parent flow plans (kept, deleted, rows deleted with them).
+    const planned = request.dryRun ? new PlannedWrites(flows) : undefined
+    // Rows a parent's delete took from Campaign wait for their parent; a child flow reads them again once it is back.
+    const orphans = new OrphanWatch(journal.root, (await this.identityOf(document)) ?? '', document.flows, request.dryRun ?? false)
     const results: FlowResult[] = []
     let stopped: 'failed' | 'canceled' | undefined
     for (const [flowIndex, flow] of flows.entries()) {
@@ -336,7 +340,7 @@ export class SyncService {
       request.signal?.addEventListener('abort', cancel, { once: true })
       let result: FlowResult
       try {
-        result = await this.runOne(document, flow, flowIndex, flows.length, request, journal, retry, expressions, planned)
+        result = await this.runOne(document, flow, flowIndex, flows.length, request, journal, retry, expressions, planned, orphans)
       } finally {
         request.signal?.removeEventListener('abort', cancel)
         await expressions.close()
@@ -369,7 +373,8 @@ export class SyncService {
     journal: SyncJournal,
     retry: { runId: string; keys: string[]; withoutKey: number } | undefined,
     expressions: ExpressionEvaluator,
-    planned?: Map<string, Set<string>>
+    planned?: PlannedWrites,
+    orphans?: OrphanWatch
   ): Promise<FlowResult> {
     const notices: string[] = []
     const notice = (message: string) => {
@@ -404,6 +409,10 @@ export class SyncService {
         }
       }
     }
+    // A retry reads only its failed records; other runs of a records flow take part in the orphaned rows' return.
+    const watch = !retry && flow.kind === 'records' ? orphans : undefined
+    const orphanParent = await watch?.parent(flow.id)
+    const orphanChild = await watch?.child(flow.id)
     const allowDeletes = typeof request.allowDeletes === 'number' ? request.allowDeletes : request.allowDeletes?.[flow.id]
     let fullResync = false
     let earlierSummary: string[] = []
@@ -422,7 +431,7 @@ export class SyncService {
           optOutLookbackMs: this.options.optOutLookbackMs,
           signal: request.signal,
           expressions,
-          ...(planned ? { plannedKeys: (id: string) => planned.get(id) } : {})
+          ...(planned ? { planned } : {})
         })
       } catch (error) {
         if (request.signal?.aborted || isAbortError(error)) return { ...base, status: 'canceled', counts: zeroCounts(), durationMs: 0 }
@@ -461,21 +470,32 @@ export class SyncService {
             progressIntervalMs: this.options.progressIntervalMs,
             retryDelayMs: this.options.retryDelayMs,
             planLimit: request.planLimit,
-            ...(request.onPlan || planned?.has(flow.id)
+            ...(orphanChild?.reread.length ? { reread: orphanChild.reread } : {}),
+            ...(request.onPlan || planned?.isParent(flow.id) || orphanParent
               ? {
                   onPlan: (entry: PlanEntry) => {
-                    const keys = planned?.get(flow.id)
-                    if (
-                      keys &&
-                      entry.key !== undefined &&
-                      (entry.action === 'create' || entry.action === 'update' || entry.action === 'unchanged')
-                    )
-                      keys.add(entry.key)
+                    planned?.note(flow.id, entry)
+                    if (entry.action === 'create' && entry.key !== undefined) orphanParent?.created(entry.key)
                     request.onPlan?.(flow.id, entry)
                   }
                 }
               : {}),
-            ...(request.onRecord ? { onRecord: (outcome: RecordOutcome) => request.onRecord!(flow.id, outcome) } : {}),
+            ...(planned
+              ? {
+                  onPlannedCascade: (cascaded: ReadonlyArray<{ flowId: string; keys: readonly string[] }>) => {
+                    for (const { flowId, keys } of cascaded) planned.noteGone(flowId, keys)
+                  },
+                  plannedGone: planned.goneOf(flow.id)
+                }
+              : {}),
+            ...(request.onRecord || orphanParent
+              ? {
+                  onRecord: (outcome: RecordOutcome) => {
+                    if (outcome.action === 'create' && outcome.key !== undefined) orphanParent?.created(outcome.key)
+                    request.onRecord?.(flow.id, outcome)
+                  }
+                }
+              : {}),
             onProgress: (progress) => request.onProgress?.({ type: 'progress', flowId: flow.id, flowIndex, flowCount, progress })
           })
         } catch (error) {
@@ -515,6 +535,9 @@ export class SyncService {
             ? `planned as the run will do it: resuming the ${result.mode} run ${resumeRunId} from its last checkpoint (its counts so far included)`
             : `resumed the ${result.mode} run ${resumeRunId} from its last checkpoint`
         )
+      // What landed of the parents is noted even by a stopped run; the rows read again are done once a run read them all.
+      await orphanParent?.finish()
+      if (result.status === 'completed') await orphanChild?.done()
       // A run that failed or was canceled may still have written (an opt-out cleared): its summary says what it did.
       const summary = [...earlierSummary, ...(parts.summary?.(dryRun, result.status) ?? [])]
       if (result.status === 'failed' && result.error?.code === 'cursorExpired' && !dryRun && attempt < 2) {
@@ -553,16 +576,6 @@ export class SyncService {
       error: { code: 'unexpected', message: 'gave up after repeated restarts' }
     }
   }
-}
-
-/** An empty key set for every flow another selected flow links to as its parent. */
-function plannedKeysFor(flows: readonly Flow[]): Map<string, Set<string>> {
-  const planned = new Map<string, Set<string>>()
-  for (const flow of flows) {
-    if (flow.kind !== 'records') continue
-    for (const link of flow.links ?? []) if (!planned.has(link.parentFlow)) planned.set(link.parentFlow, new Set())
-  }
-  return planned
 }
 
 /** A wait for the journal's lock (files/file-lock.ts reports it after a second, then every five). */

@@ -1,4 +1,4 @@
-import { numberTypes, textTypes, type Field, type System, type Table } from './model'
+import { guidPattern, numberTypes, textTypes, type Field, type System, type Table } from './model'
 
 /**
  * The rules a target service applies to a value before it stores it, written down once
@@ -98,6 +98,7 @@ export function fieldRule(field: Field, system: System): FieldRule | undefined {
   if (textTypes.has(field.type) || field.type === 'uniqueidentifier') {
     const max = field.maxLength
     const email = campaign && field.type === 'email'
+    const guid = !campaign && field.type === 'uniqueidentifier'
     return (value) => {
       if (isEmpty(value)) return empty()
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
@@ -116,13 +117,16 @@ export function fieldRule(field: Field, system: System): FieldRule | undefined {
       const length = lengthIn(system, text)
       if (length > (max ?? Infinity))
         return no(`the value is ${length} characters and ${label} holds ${max} — add a "truncate" step`, 'tooLong')
+      if (guid && !guidPattern.test(text))
+        return no(`${JSON.stringify(value)} is not a GUID for ${label}, so Dynamics would refuse it — map a Dynamics id`, 'wrongType')
       if (email && !campaignEmailPattern.test(text)) {
         return no(
           `${JSON.stringify(text)} is not an email address Campaign accepts (XTK-170001: one "@", no spaces, a dot in the domain) — fix it in Dynamics or filter it out`,
           'emailRefused'
         )
       }
-      return ok(typeof value === 'string' ? text : value)
+      // Dataverse takes text only as a JSON string (OData JSON format §7.1, docs/validation.md): a number or yes/no goes as its text.
+      return ok(typeof value === 'string' || !campaign ? text : value)
     }
   }
   if (field.type === 'enumeration') {

@@ -62,9 +62,15 @@ export interface CampaignSinkOptions {
   afterWrite?: () => Promise<void>
   /**
    * Dry run: per link field, the Dynamics ids the parent flow plans to write in this run
-   * (created, updated or unchanged), so a child of a planned parent is not a failure.
+   * (created, updated or unchanged: a child of one is not a failure) and to delete (a child of
+   * one fails on its parent, as in the run, where the parent flow's deletes come first).
    */
-  plannedParents?: ReadonlyMap<string, { flowId: string; keys: ReadonlySet<string> }>
+  plannedParents?: ReadonlyMap<string, { flowId: string; keys: ReadonlySet<string>; deleted: ReadonlySet<string> }>
+  /**
+   * Dry run: this flow's rows that a parent flow's planned deletes would take from Campaign
+   * (src/main/sync/planned-writes.ts). Lookups find them gone, as the run's lookups will.
+   */
+  plannedGone?: ReadonlySet<string>
   /**
    * How lookups are paid: 'perKey' (default here: one read per record), or 'auto' (what flows
    * use): a `_count` first, nothing more for an empty target, then per-key reads until one
@@ -271,7 +277,7 @@ export class CampaignSink implements TargetSink {
         if (isKind(error, 'notFound')) throw new SyncFatalError('targetGone', `${(error as Error).message}`, { cause: error })
         throw error
       }
-      if (!record) return
+      if (!record || this.options.plannedGone?.has(key)) return
       if (typeof record.href === 'string')
         this.hrefs.set(key, { href: record.href, ...(typeof record.PKey === 'string' ? { PKey: record.PKey } : {}) })
       out.set(key, await this.shapeLinks(record, signal))
@@ -320,8 +326,8 @@ export class CampaignSink implements TargetSink {
       if (op.op === 'delete') {
         if (!this.cascade) return { key: op.key, outcome: 'deleted' }
         const found = this.hrefs.get(op.key) ?? refOf(await this.find(op.key, signal))
-        if (found) await this.cascade.plan(op.key, found, signal)
-        return { key: op.key, outcome: 'deleted' }
+        const cascaded = found ? await this.cascade.plan(op.key, found, signal) : []
+        return { key: op.key, outcome: 'deleted', ...(cascaded.length ? { cascaded } : {}) }
       }
       try {
         const linked = await this.resolveLinks(op.key, op.op === 'update' ? op.patch : op.record, signal, true)
@@ -373,6 +379,16 @@ export class CampaignSink implements TargetSink {
         }
       }
       const planned = planning ? this.options.plannedParents?.get(link.field) : undefined
+      if (planned?.deleted.has(String(parentKey))) {
+        return {
+          key,
+          outcome: 'failed',
+          code: PARENT_MISSING,
+          message: `no Campaign profile has the Dynamics id ${String(parentKey)} once flow "${planned.flowId}" has deleted it, earlier in this run`,
+          retryable: false,
+          field: link.field
+        }
+      }
       if (planned?.keys.has(String(parentKey))) continue
       const parent = await this.parent(String(parentKey), signal)
       if (!parent && planning) {

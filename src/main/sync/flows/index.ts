@@ -4,6 +4,7 @@ import type { ExpressionEvaluator } from '../../../shared/mapping/transforms/run
 import type { RecordTransform, DeleteOptions, RunEndStatus, SourceId } from '../runner'
 import type { RecordSource, SinkLimits, TargetSink } from '../ports'
 import type { SyncConnections } from '../sync-service'
+import type { PlannedWrites } from '../planned-writes'
 import { eventsFlowParts } from './events-flow'
 import { optOutFlowParts } from './opt-out-flow'
 import { recordsFlowParts } from './records-flow'
@@ -41,8 +42,8 @@ export interface BuildFlowOptions {
   afterWrite?: () => Promise<void>
   eventsFolder?: string
   signal?: AbortSignal
-  /** Dry run: the keys a flow planned to write earlier in this run (parents of later flows). */
-  plannedKeys?: (flowId: string) => ReadonlySet<string> | undefined
+  /** Dry run: what the flows before this one plan (parents of later flows; rows their deletes take). */
+  planned?: PlannedWrites
   /** A preview's sample, not a run: no incremental position is taken (the opt-out flow skips reading the contacts' change-tracking position). */
   sample?: boolean
   /** Opt-out flows: how far before a run's start the next run looks for changed profiles (default 5 minutes). */

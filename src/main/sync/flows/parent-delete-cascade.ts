@@ -102,16 +102,18 @@ export class ParentDeleteCascade {
     }
   }
 
-  /** The dry run: what deleting `key` would take with it. */
-  async plan(key: string, found: Found, signal: AbortSignal): Promise<void> {
-    this.tally(await this.linked(key, found, signal), false)
+  /** The dry run: what deleting `key` would take with it, as the child flows' keys (the rows they would find gone). */
+  async plan(key: string, found: Found, signal: AbortSignal): Promise<Array<{ flowId: string; keys: string[] }>> {
+    const linked = await this.linked(key, found, signal)
+    this.tally(linked, false)
+    return keysByFlow(linked)
   }
 
   /** After a delete: what Campaign took with it (tallied), as the child flows' keys to forget. */
   async deleted(linked: readonly LinkedRows[], signal: AbortSignal): Promise<Array<{ flowId: string; keys: string[] }>> {
     const gone = await this.cascaded(linked, signal)
     this.tally(linked, true, gone)
-    return gone.flatMap((g) => (g.rows.length > 0 && g.child.flowId ? [{ flowId: g.child.flowId, keys: g.rows.map((r) => r.key) }] : []))
+    return keysByFlow(gone)
   }
 
   /** The tally of a child resource (created on first use). */
@@ -297,4 +299,9 @@ export async function linkedResources(connector: CampaignConnector, parent: stri
         out.push({ resource: summary.name, keyField: 'PKey', link: field.name, maxRows: DISCOVERED_MAX_ROWS })
   }
   return out
+}
+
+/** The rows of the document's child flows among `linked`, by flow (rows of resources no flow syncs have nothing to forget). */
+function keysByFlow(linked: readonly LinkedRows[]): Array<{ flowId: string; keys: string[] }> {
+  return linked.flatMap((g) => (g.rows.length > 0 && g.child.flowId ? [{ flowId: g.child.flowId, keys: g.rows.map((r) => r.key) }] : []))
 }

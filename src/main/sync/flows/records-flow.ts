@@ -13,6 +13,7 @@ import { CampaignSink, type CampaignLink, type CampaignSinkOptions } from './cam
 import { linkedResources, type CascadeChild } from './parent-delete-cascade'
 import { selectColumns } from './columns'
 import { DynamicsRecordSource } from './dynamics-source'
+import type { PlannedWrites } from '../planned-writes'
 
 /**
  * Jobs 1 and 2: a Dynamics table → a Campaign resource (contacts → profiles, custom tables
@@ -42,8 +43,8 @@ export interface RecordsFlowOptions {
   limits?: Partial<SinkLimits>
   afterWrite?: () => Promise<void>
   signal?: AbortSignal
-  /** Dry run: the keys a flow planned to write earlier in this run (a child's parents). */
-  plannedKeys?: (flowId: string) => ReadonlySet<string> | undefined
+  /** Dry run: what the flows before this one plan (a child's parents kept or deleted, its rows deleted with them). */
+  planned?: PlannedWrites
   expressions?: ExpressionEvaluator
   /** The flow's index in its document, for problem paths. */
   flowIndex?: number
@@ -113,7 +114,7 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
     ...options.bulkLookups,
     limits: options.limits,
     afterWrite: options.afterWrite,
-    ...(options.plannedKeys ? { plannedParents: plannedParents(flow, options.plannedKeys) } : {}),
+    ...(options.planned ? { plannedParents: plannedParents(flow, options.planned), plannedGone: options.planned.goneOf(flow.id) } : {}),
     cascade: childrenOf(flow, options.documentFlows ?? []),
     discoverCascade: (signal) => linkedResources(campaign, flow.target.resource, signal)
   })
@@ -148,14 +149,11 @@ function childrenOf(flow: RecordsFlow, flows: readonly Flow[]): CascadeChild[] {
   return out
 }
 
-function plannedParents(
-  flow: RecordsFlow,
-  plannedKeys: (flowId: string) => ReadonlySet<string> | undefined
-): Map<string, { flowId: string; keys: ReadonlySet<string> }> {
-  const out = new Map<string, { flowId: string; keys: ReadonlySet<string> }>()
+function plannedParents(flow: RecordsFlow, planned: PlannedWrites): NonNullable<CampaignSinkOptions['plannedParents']> {
+  const out = new Map<string, { flowId: string; keys: ReadonlySet<string>; deleted: ReadonlySet<string> }>()
   for (const link of flow.links ?? []) {
-    const keys = plannedKeys(link.parentFlow)
-    if (keys) out.set(link.target, { flowId: link.parentFlow, keys })
+    const parent = planned.parent(link.parentFlow)
+    if (parent) out.set(link.target, { flowId: link.parentFlow, ...parent })
   }
   return out
 }

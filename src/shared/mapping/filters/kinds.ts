@@ -1,4 +1,6 @@
-import { findField, type Field, type FieldType, type Table } from '../../schema/model'
+import { findField, guidPattern, type Field, type FieldType, type Table } from '../../schema/model'
+
+export { guidPattern }
 import type { Scalar } from '../steps'
 import { parseIsoDate } from '../transforms/dates'
 import { fold } from '../transforms/runtime'
@@ -13,7 +15,6 @@ import { fold } from '../transforms/runtime'
  */
 export type Kind = 'string' | 'number' | 'boolean' | 'datetime' | 'dateonly' | 'guid' | 'unknown'
 
-export const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const dateOnlyPattern = /^\d{4}-\d{2}-\d{2}$/
 const dateTimePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
 
