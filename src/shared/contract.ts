@@ -213,7 +213,19 @@ export const DeleteGuard = z.object({
   deletes: z.number(),
   managed: z.number(),
   verdict: z.enum(['ok', 'confirm', 'refused']),
-  reason: z.string()
+  reason: z.string(),
+  /** Rows the target would delete with them (a profile's linked custom-resource rows), per resource; the guard counts them too. */
+  cascaded: z
+    .array(
+      z.object({
+        resource: z.string(),
+        flowId: z.string().optional(),
+        rows: z.number(),
+        managed: z.number().optional(),
+        unknown: z.boolean()
+      })
+    )
+    .optional()
 })
 const RunModeName = z.enum(['full', 'incremental', 'retry'])
 const RunError = z.object({ code: z.string(), message: z.string() })

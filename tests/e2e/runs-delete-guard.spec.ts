@@ -23,9 +23,9 @@ async function finished(dialog: Locator): Promise<Locator> {
   return session
 }
 
-async function fullSync(page: Page, file: string): Promise<Locator> {
+async function fullSync(page: Page, file: string, flows = '1 flow'): Promise<Locator> {
   await page.getByTestId('import-file').setInputFiles(file)
-  await expect(page.getByTestId('document-status')).toContainText('1 flow')
+  await expect(page.getByTestId('document-status')).toContainText(flows)
   await page.getByRole('toolbar', { name: 'Mapping' }).getByRole('button', { name: 'Run', exact: true }).click()
   const dialog = page.getByRole('dialog', { name: 'Run a sync' })
   await expect(dialog).toBeVisible()
@@ -93,4 +93,30 @@ test('a run that would delete many records stops and asks; confirming deletes ex
     .filter({ has: page.getByRole('gridcell') })
   await expect(rows.first()).toBeVisible()
   await expect(rows.filter({ hasText: 'resumable' })).toHaveCount(0)
+})
+
+test('the guard counts the rows Campaign deletes with the profiles, and says so before anything is deleted', async ({ page, app }) => {
+  page.on('dialog', (question) => void question.accept())
+  await page.goto(app.launchUrl)
+  const example = join(__dirname, '../../examples/custom-tables.mapping.json')
+  const first = await finished(await fullSync(page, example, '3 flows'))
+  const vehicles = await count(first.getByRole('article', { name: /^Flow .*vehicles/i }), 'created')
+  expect(vehicles).toBeGreaterThan(0)
+  await page.getByRole('dialog', { name: 'Run a sync' }).getByRole('button', { name: 'Close' }).click()
+
+  // The contacts flow now keeps only gendercode 1 and deletes the profiles that leave it: Campaign takes their vehicles.
+  const doc = JSON.parse(readFileSync(example, 'utf8'))
+  const contacts = doc.flows.find((f: { id: string }) => f.id === 'contacts')
+  contacts.filter.all.push({ field: 'gendercode', op: 'eq', value: 1 })
+  contacts.deletes = { applySourceDeletes: true, deleteWhenFilteredOut: true }
+  mkdirSync(test.info().outputDir, { recursive: true })
+  const narrowed = join(test.info().outputDir, 'narrowed-custom-tables.json')
+  writeFileSync(narrowed, JSON.stringify(doc, null, 2))
+  const dialog = await fullSync(page, narrowed, '3 flows')
+  const stopped = await finished(dialog)
+  const cascade = stopped.getByTestId('delete-confirmation').getByTestId('delete-cascade')
+  await expect(cascade).toContainText(/Campaign would delete with them [\d,]+ of the [\d,]+ cusVehicle rows flow "vehicles" keeps in step/)
+  await expect(stopped.getByTestId('delete-confirmation')).toContainText('counting the rows deleted with them as well')
+  await settled(page)
+  await page.screenshot({ path: `${shots}/runs-delete-confirmation-cascade.png` })
 })

@@ -2,6 +2,7 @@
 // process holds is canceled at once (it ignored SIGTERM for about 30 s, as long as the wait);
 // what cannot be interrupted (a file system call that never returns) ends within the grace.
 import { spawn, spawnSync } from 'node:child_process'
+import { closeSync, constants as fsConstants, openSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { constants, hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -83,16 +84,32 @@ describe('the CLI on a signal it cannot act on at once', () => {
   ] as const) {
     it(`ends within its grace after ${signal}, saying so, while a file system call never returns`, async () => {
       const { journal, launch } = await startRun()
-      // The journal's index is a named pipe no one writes: reading it never returns.
-      expect(spawnSync('mkfifo', [join(journal, 'index.json')]).status).toBe(0)
+      // The journal's index is a named pipe with a writer that never writes: reading it never returns.
+      const fifo = join(journal, 'index.json')
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0)
       const run = launch()
-      await until(() => /Running/.test(run.output))
-      expect(run.output).toMatch(/Running/)
-      await new Promise((r) => setTimeout(r, 500))
-      const signalled = Date.now()
-      expect(await exitAfter(run, signal, 8_000)).toBe(exitCode)
-      expect(Date.now() - signalled).toBeLessThan(6_000)
-      expect(run.output).toContain('still stopping after 1.5 s — ended now; a run resumes from its last checkpoint')
+      // Signalled once the run is inside that read (a writer can open a pipe without waiting only
+      // while a reader has it open) — not while it still loads the schemas, which a signal cancels
+      // at once (exit 2), as a loaded machine showed.
+      let writer: number | undefined
+      await until(() => {
+        try {
+          writer = openSync(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK)
+          return true
+        } catch {
+          return false
+        }
+      })
+      try {
+        expect(writer, 'the run never read the journal index').toBeDefined()
+        expect(run.output).toMatch(/Running/)
+        const signalled = Date.now()
+        expect(await exitAfter(run, signal, 8_000)).toBe(exitCode)
+        expect(Date.now() - signalled).toBeLessThan(6_000)
+        expect(run.output).toContain('still stopping after 1.5 s — ended now; a run resumes from its last checkpoint')
+      } finally {
+        if (writer !== undefined) closeSync(writer)
+      }
     }, 60_000)
   }
 })

@@ -64,7 +64,7 @@ async function loaded() {
     .filter((c) => c.vehicles.length >= 2 && c.registrations.length >= 1)
     .sort((a, b) => b.vehicles.length + b.registrations.length - a.vehicles.length - a.registrations.length)
   expect(candidates.length).toBeGreaterThan(0)
-  return { document, service, victim: candidates[0], vehiclesBefore, registrationsBefore }
+  return { document, service, initial, victim: candidates[0], vehiclesBefore, registrationsBefore }
 }
 
 /** `loaded()`, then that contact deleted in Dynamics, planned and run. */
@@ -243,6 +243,108 @@ describe("a parent's delete and the rows Campaign deletes with it", () => {
     const children = await planThenRun(state, state.document, ['vehicles', 'registrations'])
     expect(children.flows.map((f) => f.counts.created)).toEqual([state.victim.vehicles.length, state.victim.registrations.length])
     for (const row of state.rows) expect(bench!.sandbox.campaign.hasKey(row.resource, row.key), row.key).toBe(true)
+  })
+
+  it('a row read back while its parent is gone again waits for it again, and comes back with it', async () => {
+    const state = await deactivated()
+    const contact = state.victim.contact
+    // Back in a run of its own flow, deleted again before the child flows ran, then the child flows alone.
+    bench!.sandbox.dynamics.touch('contact', contact, { statecode: 0, statuscode: 1 })
+    await planThenRun(state, state.document, ['contacts'])
+    bench!.sandbox.dynamics.touch('contact', contact, { statecode: 1, statuscode: 2 })
+    await planThenRun(state, state.document, ['contacts'])
+    const gone = await planThenRun(state, state.document, ['vehicles', 'registrations'])
+    expect(gone.flows.map((f) => f.counts.failed)).toEqual([state.victim.vehicles.length, state.victim.registrations.length])
+    // Back for good: its rows with it.
+    bench!.sandbox.dynamics.touch('contact', contact, { statecode: 0, statuscode: 1 })
+    const back = await planThenRun(state, state.document)
+    expect(back.flows.map((f) => f.counts.created)).toEqual([1, state.victim.vehicles.length, state.victim.registrations.length])
+    for (const row of state.rows) expect(bench!.sandbox.campaign.hasKey(row.resource, row.key), row.key).toBe(true)
+  })
+
+  it('a row read back that also changed, or was deleted, is read once', async () => {
+    const state = await deactivated()
+    const [edited, removed] = state.victim.vehicles.map((v) => String(v.new_vehicleid))
+    bench!.sandbox.dynamics.touch('new_vehicle', edited, { new_name: 'Edited while its owner was away' })
+    bench!.sandbox.dynamics.remove('new_vehicle', removed)
+    bench!.sandbox.dynamics.touch('contact', state.victim.contact, { statecode: 0, statuscode: 1 })
+    const back = await planThenRun(state, state.document)
+    const vehicles = back.flows.find((f) => f.flowId === 'vehicles')!.counts
+    expect(vehicles.read).toBe(state.victim.vehicles.length)
+    expect(vehicles.sourceDeletions).toBe(1)
+    expect(vehicles.created).toBe(state.victim.vehicles.length - 1)
+    expect(bench!.sandbox.campaign.hasKey('cusVehicle', edited)).toBe(true)
+    expect(bench!.sandbox.campaign.hasKey('cusVehicle', removed)).toBe(false)
+  })
+
+  it('a parent created by a retry of its failed records brings its rows back too', async () => {
+    const state = await deactivated()
+    // Back, but with an address Campaign refuses: its create fails; fixed, then retried.
+    bench!.sandbox.dynamics.touch('contact', state.victim.contact, { statecode: 0, statuscode: 1, emailaddress1: 'not an address' })
+    const failed = await state.service.run(state.document, { flowIds: ['contacts'] })
+    const contacts = failed.flows[0]
+    expect(contacts.counts.failed).toBe(1)
+    bench!.sandbox.dynamics.touch('contact', state.victim.contact, { emailaddress1: 'back.again@contoso.com' })
+    const retried = await state.service.retryFailed(state.document, contacts.runId!)
+    expect(retried.flows[0].counts.created).toBe(1)
+    const children = await planThenRun(state, state.document, ['vehicles', 'registrations'])
+    expect(children.flows.map((f) => f.counts.created)).toEqual([state.victim.vehicles.length, state.victim.registrations.length])
+  })
+
+  it('the delete guard counts the rows Campaign deletes with the profiles: a few contacts with many vehicles need a confirmation, planned alike', async () => {
+    const state = await loaded()
+    const document: MappingDocument = {
+      ...state.document,
+      flows: state.document.flows.map((f) =>
+        f.id === 'contacts' && f.kind === 'records' ? { ...f, deletes: { applySourceDeletes: true, deleteWhenFilteredOut: true } } : f
+      )
+    }
+    // The rows the vehicles flow keeps in step: what its first run found (written or failed).
+    const v = state.initial.flows.find((f) => f.flowId === 'vehicles')!.counts
+    const managed = v.created + v.updated + v.unchanged + v.failed + v.unknown
+    // The contacts with the most synced vehicles, until their vehicles are more than 10 % of those managed —
+    // while the contacts themselves stay within the guard (at most 10 % of the profiles).
+    const vehicles = await childrenByContact(bench!, 'new_vehicle', ['new_vehicleid'])
+    const synced = (contact: string) =>
+      (vehicles.get(contact) ?? []).filter((v) => state.vehiclesBefore.has(String(v.new_vehicleid))).length
+    const ranked = [...vehicles.keys()].sort((a, b) => synced(b) - synced(a))
+    const chosen: string[] = []
+    let rows = 0
+    while (rows <= managed * 0.1) rows += synced(ranked[chosen.push(ranked[chosen.length]) - 1])
+    let profiles = 0
+    for await (const _ of (await bench!.connections.campaign('Sandbox')).records('profile', { pageSize: 500 })) profiles++
+    expect(chosen.length).toBeLessThanOrEqual(profiles * 0.1)
+    for (const contact of chosen) bench!.sandbox.dynamics.touch('contact', contact, { statecode: 1, statuscode: 2 })
+
+    const plan = await state.service.plan(document, { flowIds: ['contacts'] })
+    const run = await state.service.run(document, { flowIds: ['contacts'] })
+    for (const result of [plan, run]) {
+      const guard = result.flows[0].deleteGuard!
+      expect(guard.verdict).toBe('confirm')
+      expect(guard.deletes).toBe(chosen.length)
+      expect(guard.cascaded?.find((c) => c.resource === 'cusVehicle')).toMatchObject({
+        flowId: 'vehicles',
+        rows,
+        managed
+      })
+      expect(guard.reason).toMatch(
+        new RegExp(
+          `the target would also delete ${rows} cusVehicle row\\(s\\) linked to them \\(flow "vehicles"\\) — more than 10% of the ${managed} rows`
+        )
+      )
+    }
+    expect(run.flows[0].status).toBe('failed')
+    expect(await keysOf(bench!, 'cusVehicle')).toEqual(state.vehiclesBefore)
+    // With the child flows: the run stops at the contacts and runs none after them; the plan plans none either.
+    const planAll = await state.service.plan(document)
+    const runAll = await state.service.run(document)
+    for (const result of [planAll, runAll]) expect(result.flows.map((f) => f.status).slice(1)).toEqual(['skipped', 'skipped'])
+    expect(planAll.flows[1].notices[0]).toMatch(/not planned: the run stops at flow "contacts" before its deletes until you confirm them/)
+    // Confirmed: the deletes and what Campaign takes with them go ahead.
+    const confirmed = await state.service.run(document, { flowIds: ['contacts'], allowDeletes: { contacts: chosen.length } })
+    expect(confirmed.flows[0].status).toBe('completed')
+    expect(confirmed.flows[0].counts.deleted).toBe(chosen.length)
+    expect((await keysOf(bench!, 'cusVehicle')).size).toBe(state.vehiclesBefore.size - rows)
   })
 
   it('so does a child whose profile a Campaign user deleted (no delete of ours): the update by key finds it gone and checks its parent', async () => {

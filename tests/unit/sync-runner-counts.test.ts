@@ -283,6 +283,40 @@ describe('the delete guard', () => {
     expect(sink.store.size).toBe(950)
   })
 
+  it('a first run that finds the records already in the target keeps them in step, incremental as full: the guard counts from them', async () => {
+    // Another tool (or an earlier mapping) loaded the target; this flow's first run is incremental and finds them all.
+    const sink = await loaded(1000)
+    const flow = contacts({ id: 'contacts-again', deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true } })
+    const all = new MemorySource(
+      range(1, 1000).map((i) => contact(i)),
+      'contactid',
+      { pageSize: 100, kind: 'incremental' }
+    )
+    const first = await runFlow(options(all, sink, { flow }))
+    expect(first.counts).toMatchObject({ read: 1000, unchanged: 1000, created: 0 })
+    expect((await journal.flowState('contacts-again'))?.managed).toBe(1000)
+    // 50 of the 1000 it keeps leave the filter (5 %, within the guard), and nothing else changed: the filter kept none of
+    // the changes read. A misspelt filter does that too, so it asks — but a person can confirm it (not refused outright).
+    all.log.push(...range(1, 50).map((i) => contact(i, { statecode: 1 })))
+    const second = await runFlow(options(all, sink, { flow }))
+    expect(second).toMatchObject({
+      status: 'failed',
+      error: { code: 'tooManyDeletes' },
+      deleteGuard: { verdict: 'confirm', managed: 1000 }
+    })
+    expect(second.error?.message).toMatch(/the filter kept none of the 50 changed records read/)
+    const confirmed = await runFlow(options(all, sink, { flow, resumeRunId: second.runId, deleteGuard: { allow: 50 } }))
+    expect(confirmed).toMatchObject({ status: 'completed', counts: { deleted: 50 } })
+    expect((await journal.flowState('contacts-again'))?.managed).toBe(950)
+    // With other changes the filter keeps, 5 % goes through unasked.
+    all.log.push(
+      ...range(51, 60).map((i) => contact(i, { statecode: 1 })),
+      ...range(61, 70).map((i) => contact(i, { lastname: 'Changed' }))
+    )
+    const third = await runFlow(options(all, sink, { flow }))
+    expect(third).toMatchObject({ status: 'completed', counts: { deleted: 10 }, deleteGuard: { verdict: 'ok', managed: 950 } })
+  })
+
   it('a plan longer than its list still lists the deletes, planned last as the run holds them', async () => {
     const sink = await loaded(1000)
     const flow = contacts({ deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true } })
@@ -293,6 +327,46 @@ describe('the delete guard', () => {
     expect(plan.plan!.truncated).toBe(true)
     expect(listed.filter((e) => e.action === 'delete')).toHaveLength(20)
     expect(listed.filter((e) => e.action !== 'delete')).toHaveLength(20)
+  })
+})
+
+describe('rows read back (their parent is back: orphaned-rows.ts)', () => {
+  it('are read once before the changes, and a canceled run resumes with the rest of them, counting each row once', async () => {
+    const source = new MemorySource(
+      range(1, 200).map((i) => contact(i)),
+      'contactid',
+      { pageSize: 100, kind: 'incremental' }
+    )
+    const sink = new MemorySink({ limits: { maxBatch: 25, concurrency: 1 } })
+    expect((await runFlow(options(source, sink))).counts.created).toBe(200)
+    // The target lost 120 of them (deleted with their parent), which is back; 5 of them also changed in the source.
+    const lost = range(1, 120).map((i) => id(i))
+    for (const key of lost) sink.store.delete(key)
+    source.log.push(...range(1, 5).map((i) => contact(i, { lastname: `Changed${i}` })), contact(150, { lastname: 'Other' }))
+
+    // Canceled once the first 50 are written.
+    const stop = new AbortController()
+    const reading = source.byKeys.bind(source)
+    let calls = 0
+    source.byKeys = (keys, cursor, signal) => {
+      if (++calls === 2) stop.abort()
+      return reading(keys, cursor, signal)
+    }
+    const canceled = await runFlow(options(source, sink, { reread: lost, signal: stop.signal }))
+    expect(canceled.status).toBe('canceled')
+    expect(sink.store.size).toBeLessThan(200)
+
+    // The resume reads the rest of them from the run's journal (not given again), then the changes but those read back.
+    const resumed = await runFlow(options(source, sink, { resumeRunId: canceled.runId }))
+    expect(resumed.status).toBe('completed')
+    expect(resumed.reread).toEqual(lost)
+    expect(sink.store.size).toBe(200)
+    // 120 read back (the 5 changed among them, once) + the one other change.
+    expect(resumed.counts.read).toBe(121)
+    expect(sink.store.get(id(3))).toMatchObject({ lastName: 'Changed3' })
+    expect(sink.store.get(id(150))).toMatchObject({ lastName: 'Other' })
+    // The next run starts at the changes' position: nothing to read.
+    expect((await runFlow(options(source, sink))).counts.read).toBe(0)
   })
 })
 

@@ -86,6 +86,8 @@ export interface StartEntry {
   /** A "retry failed records" run: the run it retries and the keys it is restricted to. */
   retryOf?: string
   onlyKeys?: string[]
+  /** An incremental run's records read by key before its changes (rows whose parent is back: src/main/sync/orphaned-rows.ts). */
+  reread?: string[]
   /**
    * The services the run reached (connection identities, e.g. `dynamics:https://org.crm.dynamics.com
    * → campaign:https://mc.adobe.io/acme`): a flow's incremental position and its resumable runs are

@@ -199,11 +199,15 @@ export class SyncJournal {
   /** A completed run moves its flow's incremental position (and the count of records it keeps). */
   private async advanceFlow(runId: string, start: StartEntry, end: EndEntry): Promise<void> {
     const key = flowKey(start.flowId, start.identity)
-    const before = this.index.flow(key)?.managed ?? 0
+    const before = this.index.flow(key)?.managed
     const c = fullCounts(end.counts)
-    // A full run saw every record the flow keeps; an incremental one changes the count by its creates and deletes.
+    // A full run saw every record the flow keeps, and so did a flow's first run (it reads from the
+    // start: records already in the target are found unchanged or updated, and kept in step from then
+    // on); a later incremental one changes the count by its creates and deletes.
     const managed =
-      start.mode === 'full' ? c.created + c.updated + c.unchanged + c.failed + c.unknown : Math.max(0, before + c.created - c.deleted)
+      start.mode === 'full' || before === undefined
+        ? c.created + c.updated + c.unchanged + c.failed + c.unknown
+        : Math.max(0, before + c.created - c.deleted)
     await this.index.putFlow(key, {
       flowId: start.flowId,
       cursor: end.cursor,

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto'
-import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { readFile, rm } from 'node:fs/promises'
 import type { Flow } from '../../shared/mapping/document'
+import { writeFileAtomic } from '../files/atomic-write'
+import { appendLines, flowFile } from './sent-payloads'
 
 /**
  * A child flow's rows that Campaign deleted with their parent (a profile deleted by the parent
@@ -11,16 +11,21 @@ import type { Flow } from '../../shared/mapping/document'
  * without its vehicles or registrations in Campaign until a full run.
  *
  * One file per child flow and identity, `<journal>/sent/orphans-<id>.txt`, appended to:
- * `o<TAB>child key<TAB>parent key` when the parent flow's delete took the row, `r<TAB>parent key`
- * when the parent flow created that parent again. The child flow's next run reads the rows of the
- * parents that are back, by key, with its changes, then drops them from the file.
+ * `o<TAB>child key<TAB>parent key<TAB>;` when the parent flow's delete took the row,
+ * `r<TAB>parent key<TAB>;` when the parent flow created that parent again (noted as the create
+ * is journaled). The child flow's next incremental run reads the rows whose parent is back, by
+ * key, before its changes; a completed run drops those it wrote, and keeps waiting those whose
+ * parent was gone again. A line without its closing `;` (cut short by a crash) is ignored.
  */
+const END = ';'
+
 function orphansPath(journalRoot: string, flowId: string, identity: string): string {
-  const name = createHash('sha256').update([flowId, identity].join('\u0000')).digest('hex').slice(0, 32)
-  return join(journalRoot, 'sent', `orphans-${name}.txt`)
+  return flowFile(journalRoot, 'orphans', flowId, identity)
 }
 
 const safe = (text: string) => !/[\t\n]/.test(text)
+const waitingLine = (child: string, parent: string) => `o\t${child}\t${parent}\t${END}`
+const backLine = (parent: string) => `r\t${parent}\t${END}`
 
 /** The parent flow's delete of `parent` took these rows of the child flow with it. */
 export async function noteOrphans(
@@ -29,26 +34,26 @@ export async function noteOrphans(
   identity: string,
   rows: ReadonlyArray<{ key: string; parent: string }>
 ): Promise<void> {
-  const lines = rows.filter((r) => safe(r.key) && safe(r.parent)).map((r) => `o\t${r.key}\t${r.parent}\n`)
-  if (lines.length === 0) return
-  await mkdir(join(journalRoot, 'sent'), { recursive: true })
-  await appendFile(orphansPath(journalRoot, flowId, identity), lines.join(''))
+  const lines = rows.filter((r) => safe(r.key) && safe(r.parent)).map((r) => waitingLine(r.key, r.parent))
+  await appendLines(orphansPath(journalRoot, flowId, identity), lines)
 }
 
 /** The parent flow created these parents again: their rows are read by the child flow's next run. */
 export async function noteParentsBack(journalRoot: string, flowId: string, identity: string, parents: Iterable<string>): Promise<void> {
-  const lines = [...parents].filter(safe).map((p) => `r\t${p}\n`)
-  if (lines.length === 0) return
-  await appendFile(orphansPath(journalRoot, flowId, identity), lines.join(''))
+  await appendLines(orphansPath(journalRoot, flowId, identity), [...parents].filter(safe).map(backLine))
 }
 
 export interface OrphanedRows {
   /** Child key → its parent's key, for the rows still waiting for their parent. */
-  waiting: Map<string, string>
-  /** Child keys whose parent is back: the next run reads them. */
-  back: string[]
-  /** Drops these rows from the file (read by a completed run), atomically. */
-  done(keys: Iterable<string>): Promise<void>
+  waiting: ReadonlyMap<string, string>
+  /** Child key → its parent's key, for the rows whose parent is back: the next run reads them. */
+  back: ReadonlyMap<string, string>
+  /**
+   * After a completed run that read `read` (rows whose parent is back): they are dropped from the
+   * file, but for `stillOrphaned` (their parent was gone again when the run got to them: they
+   * wait for it again). Rewritten atomically.
+   */
+  done(read: Iterable<string>, stillOrphaned?: ReadonlySet<string>): Promise<void>
 }
 
 export async function orphanedRows(journalRoot: string, flowId: string, identity: string): Promise<OrphanedRows> {
@@ -64,49 +69,53 @@ export async function orphanedRows(journalRoot: string, flowId: string, identity
   const byParent = new Map<string, Set<string>>()
   const back = new Map<string, string>()
   for (const line of text.split('\n')) {
-    const [tag, a, b] = line.split('\t')
-    if (tag === 'o' && a && b) {
-      back.delete(a)
-      byParent.get(waiting.get(a) ?? '')?.delete(a)
-      waiting.set(a, b)
-      let children = byParent.get(b)
-      if (!children) byParent.set(b, (children = new Set()))
-      children.add(a)
-    } else if (tag === 'r' && a) {
-      for (const child of byParent.get(a) ?? []) {
+    const fields = line.split('\t')
+    if (fields.at(-1) !== END) continue
+    if (fields[0] === 'o' && fields.length === 4 && fields[1] && fields[2]) {
+      const [, child, parent] = fields
+      back.delete(child)
+      byParent.get(waiting.get(child) ?? '')?.delete(child)
+      waiting.set(child, parent)
+      let children = byParent.get(parent)
+      if (!children) byParent.set(parent, (children = new Set()))
+      children.add(child)
+    } else if (fields[0] === 'r' && fields.length === 3 && fields[1]) {
+      for (const child of byParent.get(fields[1]) ?? []) {
         waiting.delete(child)
-        back.set(child, a)
+        back.set(child, fields[1])
       }
-      byParent.delete(a)
+      byParent.delete(fields[1])
     }
   }
   return {
     waiting,
-    back: [...back.keys()],
-    done: async (keys) => {
-      for (const key of keys) back.delete(key)
+    back,
+    done: async (read, stillOrphaned) => {
+      for (const key of read) {
+        const parent = back.get(key)
+        back.delete(key)
+        if (parent !== undefined && stillOrphaned?.has(key)) waiting.set(key, parent)
+      }
       if (waiting.size === 0 && back.size === 0) return rm(path, { force: true })
       // The rows back first, then their parents' return, then the rows still waiting (orphaned after it, if the same parent).
       const lines = [
-        ...[...back].map(([child, parent]) => `o\t${child}\t${parent}\n`),
-        ...[...new Set(back.values())].map((p) => `r\t${p}\n`),
-        ...[...waiting].map(([child, parent]) => `o\t${child}\t${parent}\n`)
+        ...[...back].map(([child, parent]) => waitingLine(child, parent)),
+        ...[...new Set(back.values())].map(backLine),
+        ...[...waiting].map(([child, parent]) => waitingLine(child, parent))
       ]
-      const temporary = `${path}.${process.pid}.tmp`
-      await writeFile(temporary, lines.join(''))
-      await rename(temporary, path)
+      await writeFileAtomic(path, `${lines.join('\n')}\n`)
     }
   }
 }
 
 /**
- * One sync's part in it: a parent flow's creates of parents whose rows wait are noted (a dry run
- * keeps them in memory: the plan reads those rows as the run will), and each child flow reads
- * the rows whose parent is back, then drops them from the file once its run has read them.
+ * One sync's part in it: a parent flow notes the parents it creates again whose rows wait (as
+ * each create is journaled; a dry run keeps them in memory: its plan reads those rows as the run
+ * will), and each child flow reads the rows whose parent is back.
  */
 export class OrphanWatch {
-  /** Dry run: per child flow, the rows whose parent the plan creates again. */
-  private readonly plannedBack = new Map<string, Set<string>>()
+  /** Dry run: per child flow, the rows whose parent the plan creates again (child key → parent key). */
+  private readonly plannedBack = new Map<string, Map<string, string>>()
 
   constructor(
     private readonly journalRoot: string,
@@ -116,37 +125,42 @@ export class OrphanWatch {
     private readonly dryRun: boolean
   ) {}
 
-  /** Before a parent flow runs: `created` for each record it creates (or plans to), `finish` after its run. */
-  async parent(flowId: string): Promise<{ created(key: string): void; finish(): Promise<void> } | undefined> {
+  /** Before a parent flow runs: `created` with the keys it creates (or plans to), as they land. */
+  async parent(flowId: string): Promise<{ created(keys: readonly string[]): Promise<void> } | undefined> {
     const waiting = new Map<string, Array<{ flowId: string; key: string }>>()
     for (const child of this.flows) {
       if (child.kind !== 'records' || !(child.links ?? []).some((l) => l.parentFlow === flowId)) continue
-      for (const [key, parent] of (await orphanedRows(this.journalRoot, child.id, this.identity)).waiting)
-        waiting.set(parent, [...(waiting.get(parent) ?? []), { flowId: child.id, key }])
+      for (const [key, parent] of (await orphanedRows(this.journalRoot, child.id, this.identity)).waiting) {
+        let rows = waiting.get(parent)
+        if (!rows) waiting.set(parent, (rows = []))
+        rows.push({ flowId: child.id, key })
+      }
     }
     if (waiting.size === 0) return undefined
-    const back = new Set<string>()
     return {
-      created: (key) => void (waiting.has(key) && back.add(key)),
-      finish: async () => {
+      created: async (keys) => {
         const byChild = new Map<string, Array<{ parent: string; key: string }>>()
-        for (const parent of back)
-          for (const row of waiting.get(parent)!) byChild.set(row.flowId, [...(byChild.get(row.flowId) ?? []), { parent, key: row.key }])
+        for (const parent of keys)
+          for (const row of waiting.get(parent) ?? []) {
+            let rows = byChild.get(row.flowId)
+            if (!rows) byChild.set(row.flowId, (rows = []))
+            rows.push({ parent, key: row.key })
+          }
         for (const [child, rows] of byChild) {
           if (this.dryRun) {
-            const planned = this.plannedBack.get(child) ?? new Set<string>()
-            for (const row of rows) planned.add(row.key)
-            this.plannedBack.set(child, planned)
+            let planned = this.plannedBack.get(child)
+            if (!planned) this.plannedBack.set(child, (planned = new Map()))
+            for (const row of rows) planned.set(row.key, row.parent)
           } else await noteParentsBack(this.journalRoot, child, this.identity, new Set(rows.map((r) => r.parent)))
         }
       }
     }
   }
 
-  /** Before a child flow runs: the rows it reads again; `done` after a run that read them (the dry run keeps them). */
-  async child(flowId: string): Promise<{ reread: string[]; done(): Promise<void> }> {
+  /** Before a child flow runs: its rows whose parent is back (child key → parent key), and what to do once a run read them. */
+  async child(flowId: string): Promise<{ back: ReadonlyMap<string, string>; done: OrphanedRows['done'] }> {
     const rows = await orphanedRows(this.journalRoot, flowId, this.identity)
-    const reread = [...new Set([...rows.back, ...(this.plannedBack.get(flowId) ?? [])])]
-    return { reread, done: async () => (this.dryRun ? undefined : rows.done(reread)) }
+    const back = new Map([...rows.back, ...(this.plannedBack.get(flowId) ?? [])])
+    return { back, done: async (read, still) => (this.dryRun ? undefined : rows.done(read, still)) }
   }
 }

@@ -178,6 +178,22 @@ export interface TargetSink {
    * planned to succeed. The rules on values are not here: they ran in the transform.
    */
   plan?(batch: readonly WriteOp[], signal: AbortSignal): Promise<readonly WriteOutcome[]>
+  /**
+   * Before the deletes: what deleting these records would take with them in the target (a
+   * profile's custom-resource rows), per resource, for the delete guard. Reads only. Optional:
+   * without it a delete takes nothing else.
+   */
+  countCascade?(keys: readonly string[], signal: AbortSignal): Promise<readonly CascadeCount[]>
+}
+
+/** Rows of one resource the target would delete with a flow's deletes. */
+export interface CascadeCount {
+  resource: string
+  /** The flow of the same document that syncs them, if one does. */
+  flowId?: string
+  rows: number
+  /** The resource could not be read whole (too large, or the read failed): `rows` is what was seen. */
+  unknown: boolean
 }
 
 export interface Clock {

@@ -96,6 +96,12 @@ export interface DeleteGuardReport {
   /** ok: under the guard (or confirmed); confirm: stopped until a person confirms the count; refused: no confirmation helps. */
   verdict: 'ok' | 'confirm' | 'refused'
   reason: string
+  /**
+   * The rows the target would delete with them (a profile's custom-resource rows), per resource:
+   * counted by the guard as deletes of their own — more than `maxCount`, or than `maxShare` of the
+   * rows their flow manages, needs the same confirmation.
+   */
+  cascaded?: Array<{ resource: string; flowId?: string; rows: number; managed?: number; unknown: boolean }>
 }
 
 export const DELETE_HELD = 'deleteHeld'
@@ -159,10 +165,13 @@ export interface RunOptions {
   /** Default 250 ms: four events a second at most. */
   progressIntervalMs?: number
   /**
-   * An incremental run (not a resume): records read by key before the changes (with `source.byKeys`):
-   * rows whose parent is back after a delete took them (src/main/sync/orphaned-rows.ts).
+   * An incremental run: source keys read (with `source.byKeys`) before the changes — rows whose
+   * parent is back after a delete took them (src/main/sync/orphaned-rows.ts). Kept in the run's
+   * journal, so a resume reads the rest of them; the changes leave them out (read once).
    */
   reread?: readonly string[]
+  /** A real run: the keys each batch created, once its outcomes are journaled (a parent back: orphaned-rows.ts). */
+  onCreated?: (keys: readonly string[]) => Promise<void>
   /** Every planned change of a dry run, as it is decided (streams; memory stays bounded). */
   onPlan?: (entry: PlanEntry) => void
   /** Dry run: the other flows' records a planned delete would take with it (a profile's linked rows), for those flows' plans. */
@@ -225,6 +234,8 @@ export interface RunResult {
   error?: { code: string; message: string }
   /** Dry run: the planned changes (up to `planLimit`, and up to `planLimit` deletes; `truncated` if more). */
   plan?: { entries: PlanEntry[]; truncated: boolean }
+  /** The keys the run read back before its changes (`RunOptions.reread`, or the resumed run's). */
+  reread?: string[]
   /** The mode of the run (a resumed run: the mode it was started with). */
   mode: RunMode
   /** A resumed run: when the run it continues was started. */
@@ -388,6 +399,11 @@ class Runner {
   /** Records of the current page decided without a journal line: journaled only if the run stops mid-page. */
   private pageDecided: OutcomeItem[] = []
   private managedBefore: number | undefined
+  /** Keys read back before the changes (`RunOptions.reread`), and how many of them are done (a resume starts there). */
+  private reread: readonly string[] = []
+  private rereadAt = 0
+  /** The rows the target would delete with the held deletes (counted before the guard). */
+  private cascaded: DeleteGuardReport['cascaded']
   private guardReport: DeleteGuardReport | undefined
   /** A sharded run: records of other shards read before the last checkpoint, and in the current page. */
   private otherShards = 0
@@ -547,6 +563,10 @@ class Runner {
       startPass = recovery.checkpoint?.pass ?? 0
       this.otherShards = recovery.checkpoint?.otherShards ?? 0
       if (recovery.start.onlyKeys && !options.onlyKeys) this.only = new Set(recovery.start.onlyKeys)
+      this.reread = recovery.start.reread ?? []
+      // A checkpoint among them says how many were done; one past them, all; none yet, none.
+      const at = rereadCursor(this.cursor)
+      this.rereadAt = at ? at.at : recovery.checkpoint ? this.reread.length : 0
       this.resumedFrom = { startedAt: recovery.start.at }
       if (journaled) options.source.resumedAfter!(journaled)
       if (this.dryRun) {
@@ -571,6 +591,8 @@ class Runner {
           : this.mode === 'incremental'
             ? (await options.journal.flowState(flow.id, options.identity))?.cursor
             : undefined
+      // Only an incremental run from a stored position reads back: any other reads every record anyway.
+      if (this.mode === 'incremental' && this.cursor !== undefined && options.source.byKeys) this.reread = options.reread ?? []
       this.journalRun = await this.beginJournal(hash)
     }
     this.managedBefore = (await options.journal.flowState(flow.id, options.identity))?.managed
@@ -628,6 +650,7 @@ class Runner {
       mode: this.mode,
       ...(this.resumedFrom ? { resumed: this.resumedFrom } : {}),
       ...(this.guardReport ? { deleteGuard: this.guardReport } : {}),
+      ...(this.reread.length ? { reread: [...this.reread] } : {}),
       ...(options.shard ? { shard: { ...options.shard, otherShards: this.otherShards + this.pageOtherShards } } : {})
     }
   }
@@ -645,6 +668,7 @@ class Runner {
       ...(this.cursor !== undefined ? { cursor: this.cursor } : {}),
       ...(options.retryOf ? { retryOf: options.retryOf } : {}),
       ...(this.only ? { onlyKeys: [...this.only] } : {}),
+      ...(this.reread.length ? { reread: [...this.reread] } : {}),
       ...(options.identity ? { identity: options.identity } : {}),
       at: this.clock.now()
     })
@@ -675,7 +699,20 @@ class Runner {
     return counts
   }
 
-  /** The delete guard's verdict on `deletes` held (or planned) deletes. */
+  /** Before the deletes: what the target would delete with them, and how many rows each such flow manages. */
+  private async countCascade(keys: readonly string[]): Promise<void> {
+    const counts = (await this.options.sink.countCascade?.(keys, this.signal)) ?? []
+    this.cascaded = await Promise.all(
+      counts
+        .filter((c) => c.rows > 0 || c.unknown)
+        .map(async (c) => {
+          const managed = c.flowId ? (await this.options.journal.flowState(c.flowId, this.options.identity))?.managed : undefined
+          return { ...c, ...(managed !== undefined ? { managed } : {}) }
+        })
+    )
+  }
+
+  /** The delete guard's verdict on `deletes` held (or planned) deletes, and on the rows the target would delete with them. */
   private guard(deletes: number): DeleteGuardReport {
     const options = this.options.deleteGuard ?? {}
     const maxShare = options.maxShare ?? 0.1
@@ -687,7 +724,11 @@ class Runner {
     // runs) what this run keeps plus what it would delete — not the rows the filter drops.
     const managed = Math.max(this.managedBefore ?? 0, kept + deletes)
     const where = `flow "${this.flow.id}"`
-    if (this.deletes.deleteWhenFilteredOut && this.committed.filteredOut > 0 && kept <= 0 && (this.mode === 'full' || records >= 10)) {
+    // The filter kept nothing of a whole table (a full run, or a flow's first run: it reads from the start).
+    // A later incremental run reads only changes: all of them leaving the filter can be on purpose
+    // (contacts deactivated together), so that asks for a confirmation below instead.
+    const keptNone = this.deletes.deleteWhenFilteredOut && this.committed.filteredOut > 0 && kept <= 0
+    if (keptNone && (this.mode === 'full' || (this.managedBefore === undefined && records >= 10))) {
       return {
         deletes,
         managed,
@@ -696,17 +737,35 @@ class Runner {
       }
     }
     const share = managed > 0 ? deletes / managed : 1
+    const percent = `${Math.round(maxShare * 100)}%`
     const over: string[] = []
     if (deletes > maxCount) over.push(`more than ${maxCount}`)
-    if (share > maxShare) over.push(`more than ${Math.round(maxShare * 100)}% of the ${managed} records it manages`)
-    if (over.length === 0) return { deletes, managed, verdict: 'ok', reason: `${deletes} delete(s) are within the guard` }
+    if (share > maxShare) over.push(`more than ${percent} of the ${managed} records it manages`)
+    if (keptNone && records >= 10)
+      over.push(
+        `the filter kept none of the ${records} changed records read (a misspelt field or value does that too; if they left the filter on purpose, confirm)`
+      )
+    // Rows the target deletes with them are deletes all the same (docs/sync.md, "Guarded deletes").
+    const cascaded = this.cascaded ?? []
+    const withThem: string[] = []
+    for (const c of cascaded) {
+      const whose = c.flowId ? `flow "${c.flowId}"` : 'no flow of this mapping'
+      const limits: string[] = []
+      if (c.rows > maxCount) limits.push(`more than ${maxCount}`)
+      if (c.managed !== undefined && c.rows > maxShare * c.managed)
+        limits.push(`more than ${percent} of the ${c.managed} rows ${whose} manages`)
+      if (limits.length) withThem.push(`${c.rows} ${c.resource} row(s) linked to them (${whose}) — ${limits.join(' and ')}`)
+    }
+    const report = { deletes, managed, ...(cascaded.length ? { cascaded } : {}) }
+    if (over.length === 0 && withThem.length === 0) return { ...report, verdict: 'ok', reason: `${deletes} delete(s) are within the guard` }
     if (options.allow !== undefined && deletes <= options.allow)
-      return { deletes, managed, verdict: 'ok', reason: `${deletes} delete(s) confirmed (up to ${options.allow} allowed)` }
+      return { ...report, verdict: 'ok', reason: `${deletes} delete(s) confirmed (up to ${options.allow} allowed)` }
+    const own = over.length ? ` — ${over.join(' and ')}` : ''
+    const also = withThem.length ? `; the target would also delete ${withThem.join('; ')}` : ''
     return {
-      deletes,
-      managed,
+      ...report,
       verdict: 'confirm',
-      reason: `this run would delete ${deletes} target record(s) of ${where} — ${over.join(' and ')}. Nothing was deleted. Check the filter and the delete settings; to go ahead, confirm the count (on the command line: --allow-deletes ${deletes})`
+      reason: `this run would delete ${deletes} target record(s) of ${where}${own}${also}. Nothing was deleted. Check the filter and the delete settings; to go ahead, confirm the count (on the command line: --allow-deletes ${deletes})`
     }
   }
 
@@ -725,14 +784,47 @@ class Runner {
     })
   }
 
+  /**
+   * The rows read back (by key, 50 a page, each page's cursor saying how many are done), then the
+   * changes from the run's position without them: a row read back is read once, however it changed.
+   */
+  private async *rereadThenChanges(): AsyncIterable<SourcePage> {
+    const { source } = this.options
+    const resumed = rereadCursor(this.cursor)
+    const next = resumed ? resumed.next : (this.cursor ?? null)
+    for (let at = this.rereadAt; at < this.reread.length;) {
+      const keys = this.reread.slice(at, at + 50)
+      const records: SourceRecord[] = []
+      const deleted: string[] = []
+      for await (const page of source.byKeys!(keys, undefined, this.signal)) {
+        records.push(...page.records)
+        deleted.push(...(page.deleted ?? []))
+      }
+      at += keys.length
+      yield { records, ...(deleted.length ? { deleted } : {}), cursor: { t: 'reread', at, next } satisfies RereadCursor as unknown as Json }
+    }
+    // The position is the changes' again (a run that reads no change stores it as the next one's start).
+    if (this.rereadAt < this.reread.length || resumed) yield { records: [], cursor: next }
+    const readBack = new Set(this.reread)
+    const keyColumn = this.flow.kind === 'records' ? this.flow.match.source : undefined
+    for await (const page of source.pages(next ?? undefined, this.signal)) {
+      if (!keyColumn) {
+        yield page
+        continue
+      }
+      const records = page.records.filter((r) => !readBack.has(String(r[keyColumn])))
+      const deleted = page.deleted?.filter((k) => !readBack.has(k))
+      yield { ...page, records, ...(page.deleted ? { deleted } : {}) }
+    }
+  }
+
   private async readPages(): Promise<void> {
     const { source } = this.options
-    const reread = this.mode === 'incremental' && !this.options.resumeRunId ? (this.options.reread ?? []) : []
     const pages =
       this.only && source.byKeys
         ? source.byKeys([...this.only], this.cursor, this.signal)
-        : reread.length && source.byKeys
-          ? keysThenPages(source, reread, this.cursor, this.signal)
+        : this.reread.length
+          ? this.rereadThenChanges()
           : source.pages(this.cursor, this.signal)
     this.setPhase('reading')
     for await (const page of pages) {
@@ -1278,6 +1370,10 @@ class Runner {
       await this.journalRun.append({ t: 'outcomes', at: this.clock.now(), page: pageNo, ...(pass ? { pass } : {}), items, d })
       addCounts(this.committed, d)
       this.noteFailed(items)
+      if (this.options.onCreated) {
+        const created = items.filter((item) => item.o === 'created').map((item) => item.k!)
+        if (created.length) await this.options.onCreated(created)
+      }
       // At once, before any await: a progress event between the two would count the batch twice as read.
       if (!fromDeferred) this.undecided -= batch.length
       if (this.sent) {
@@ -1301,6 +1397,8 @@ class Runner {
       // held as the deletes they are (the guard's verdict then says whether the run may do them),
       // as a dry run from the start plans its deletes.
       const heldDeletes = [...this.deferred.values()].filter((d) => d.code === DELETE_HELD)
+      // Counted for the guard as the run counts them, before the plan's own count takes them out.
+      if (heldDeletes.length && this.guard(heldDeletes.length).verdict !== 'refused') await this.countCascade(heldDeletes.map((d) => d.key))
       // The sink plans them too: what the target would delete with them (a profile's linked rows) is counted there.
       await this.planWrites(heldDeletes.map((d) => d.op))
       for (const held of heldDeletes) {
@@ -1312,15 +1410,20 @@ class Runner {
     }
     const held = [...this.deferred.values()].filter((d) => d.code === DELETE_HELD)
     if (held.length) {
+      // Looked up again: a delete that landed before a crash (not journaled) is not sent twice.
+      // A refusal reads nothing more; otherwise the rows the target would delete with them count too.
       this.guardReport = this.guard(held.length)
+      const present = this.guardReport.verdict === 'refused' ? new Map() : await this.lookup(held.map((d) => d.key))
+      if (this.guardReport.verdict !== 'refused') {
+        await this.countCascade(held.filter((d) => present.has(d.key)).map((d) => d.key))
+        this.guardReport = this.guard(held.length)
+      }
       if (this.guardReport.verdict !== 'ok')
         throw new SyncFatalError(
           this.guardReport.verdict === 'refused' ? 'filterMatchesNothing' : 'tooManyDeletes',
           this.guardReport.reason
         )
       this.setPhase('deleting')
-      // Looked up again: a delete that landed before a crash (not journaled) is not sent twice.
-      const present = await this.lookup(held.map((d) => d.key))
       const gone = held.filter((d) => !present.has(d.key))
       if (gone.length) {
         const d = { deferred: -gone.length, unchanged: gone.length }
@@ -1393,8 +1496,14 @@ function writtenValue(op: WriteOp, field: string): Json | undefined {
   }
 }
 
-/** The records of `keys`, then the source's pages from `cursor`: the keys' pages keep `cursor` (a checkpoint there resumes at the changes). */
-async function* keysThenPages(source: RecordSource, keys: readonly string[], cursor: SourceCursor | undefined, signal: AbortSignal) {
-  for await (const page of source.byKeys!(keys, cursor, signal)) yield { ...page, cursor: cursor ?? null }
-  yield* source.pages(cursor, signal)
+/** Where a run reading back keys stands: `at` of them done, the changes to read from `next`. */
+interface RereadCursor {
+  t: 'reread'
+  at: number
+  next: SourceCursor | null
+}
+
+function rereadCursor(cursor: SourceCursor | undefined): RereadCursor | undefined {
+  const c = cursor as Partial<RereadCursor> | null | undefined
+  return c && typeof c === 'object' && c.t === 'reread' && typeof c.at === 'number' ? (c as RereadCursor) : undefined
 }

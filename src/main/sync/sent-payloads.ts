@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { appendFile, mkdir, readFile, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { writeFileAtomic } from '../files/atomic-write'
 import type { TargetRecord } from '../../shared/mapping/engine'
@@ -148,15 +148,27 @@ export class SentPayloadFile implements SentPayloads {
  * flow and identity), taken by the flow's next run before it compares anything.
  */
 function gonePath(journalRoot: string, flowId: string, identity: string): string {
+  return flowFile(journalRoot, 'gone', flowId, identity)
+}
+
+/** A file of the journal's `sent` folder kept per flow and identity (`<kind>-<id>.txt`). */
+export function flowFile(journalRoot: string, kind: string, flowId: string, identity: string): string {
   const name = createHash('sha256').update([flowId, identity].join('\u0000')).digest('hex').slice(0, 32)
-  return join(journalRoot, 'sent', `gone-${name}.txt`)
+  return join(journalRoot, 'sent', `${kind}-${name}.txt`)
+}
+
+/** Appends whole lines; each append starts on a line of its own, so a line a crash cut short never runs into the next. */
+export async function appendLines(path: string, lines: readonly string[]): Promise<void> {
+  if (lines.length === 0) return
+  await mkdir(dirname(path), { recursive: true })
+  await appendFile(path, `\n${lines.join('\n')}\n`)
 }
 
 export async function noteGone(journalRoot: string, flowId: string, identity: string, keys: readonly string[]): Promise<void> {
-  const lines = keys.filter((k) => !k.includes('\n'))
-  if (lines.length === 0) return
-  await mkdir(join(journalRoot, 'sent'), { recursive: true })
-  await appendFile(gonePath(journalRoot, flowId, identity), lines.map((k) => `${k}\n`).join(''))
+  await appendLines(
+    gonePath(journalRoot, flowId, identity),
+    keys.filter((k) => !k.includes('\n'))
+  )
 }
 
 /** The keys noted gone for this flow; `consume`: the note is removed (after the caller forgot them). */

@@ -12,7 +12,7 @@ import { isRunId, SyncJournal, type RunSummary } from './journal'
 import { ServiceError } from '../errors'
 import type { RunCounts } from './journal-format'
 import { zeroCounts } from './journal-format'
-import { isAbortError, SyncFatalError, type Clock, type SinkLimits } from './ports'
+import { isAbortError, PARENT_MISSING, SyncFatalError, type Clock, type SinkLimits } from './ports'
 import type { RunProgress } from './progress'
 import { mappingHash, startRun, type DeleteGuardReport, type PlanEntry, type RecordOutcome, type RunResult } from './runner'
 import { PlannedWrites } from './planned-writes'
@@ -319,8 +319,10 @@ export class SyncService {
     const orphans = new OrphanWatch(journal.root, (await this.identityOf(document)) ?? '', document.flows, request.dryRun ?? false)
     const results: FlowResult[] = []
     let stopped: 'failed' | 'canceled' | undefined
+    // A dry run whose flow the run would stop at (the delete guard) plans no flow after it, as the run runs none.
+    let wouldStopAt: string | undefined
     for (const [flowIndex, flow] of flows.entries()) {
-      if (stopped) {
+      if (stopped || wouldStopAt) {
         results.push({
           flowId: flow.id,
           kind: flow.kind,
@@ -328,7 +330,11 @@ export class SyncService {
           dryRun: request.dryRun ?? false,
           counts: zeroCounts(),
           durationMs: 0,
-          notices: [`not run: an earlier flow ${stopped === 'canceled' ? 'was canceled' : 'failed'}`]
+          notices: [
+            wouldStopAt
+              ? `not planned: the run stops at flow "${wouldStopAt}" before its deletes until you confirm them (the delete guard), and runs no flow after it`
+              : `not run: an earlier flow ${stopped === 'canceled' ? 'was canceled' : 'failed'}`
+          ]
         })
         continue
       }
@@ -348,6 +354,7 @@ export class SyncService {
       results.push(result)
       request.onProgress?.({ type: 'flowFinished', flowId: flow.id, flowIndex, flowCount: flows.length, result })
       if (result.status === 'canceled' || result.status === 'failed') stopped = result.status
+      else if (request.dryRun && result.deleteGuard && result.deleteGuard.verdict !== 'ok') wouldStopAt = flow.id
     }
     // Records with no answer from Dynamics (`unknown`) are not known to be synced: partial, as with failures.
     const status = stopped ?? (results.some((r) => r.counts.failed + r.counts.unknown > 0) ? 'partial' : 'completed')
@@ -409,10 +416,12 @@ export class SyncService {
         }
       }
     }
-    // A retry reads only its failed records; other runs of a records flow take part in the orphaned rows' return.
-    const watch = !retry && flow.kind === 'records' ? orphans : undefined
-    const orphanParent = await watch?.parent(flow.id)
-    const orphanChild = await watch?.child(flow.id)
+    // Rows a parent's delete took come back with their parent (orphaned-rows.ts): a parent flow's
+    // creates say which parents are back (a retry's too); a child flow's run reads their rows back
+    // (not a retry: it reads only its failed records), and those that failed on a parent gone again wait for it again.
+    const orphanParent = flow.kind === 'records' ? await orphans?.parent(flow.id) : undefined
+    const orphanChild = flow.kind === 'records' && !retry ? await orphans?.child(flow.id) : undefined
+    const parentGoneAgain = new Set<string>()
     const allowDeletes = typeof request.allowDeletes === 'number' ? request.allowDeletes : request.allowDeletes?.[flow.id]
     let fullResync = false
     let earlierSummary: string[] = []
@@ -470,12 +479,14 @@ export class SyncService {
             progressIntervalMs: this.options.progressIntervalMs,
             retryDelayMs: this.options.retryDelayMs,
             planLimit: request.planLimit,
-            ...(orphanChild?.reread.length ? { reread: orphanChild.reread } : {}),
+            ...(orphanChild?.back.size ? { reread: [...orphanChild.back.keys()] } : {}),
+            ...(orphanParent && !dryRun ? { onCreated: (keys: readonly string[]) => orphanParent.created(keys) } : {}),
             ...(request.onPlan || planned?.isParent(flow.id) || orphanParent
               ? {
                   onPlan: (entry: PlanEntry) => {
                     planned?.note(flow.id, entry)
-                    if (entry.action === 'create' && entry.key !== undefined) orphanParent?.created(entry.key)
+                    if (entry.action === 'create' && entry.key !== undefined) void orphanParent?.created([entry.key])
+                    if (entry.action === 'error' && entry.code === PARENT_MISSING && entry.key !== undefined) parentGoneAgain.add(entry.key)
                     request.onPlan?.(flow.id, entry)
                   }
                 }
@@ -488,10 +499,11 @@ export class SyncService {
                   plannedGone: planned.goneOf(flow.id)
                 }
               : {}),
-            ...(request.onRecord || orphanParent
+            ...(request.onRecord || orphanChild?.back.size
               ? {
                   onRecord: (outcome: RecordOutcome) => {
-                    if (outcome.action === 'create' && outcome.key !== undefined) orphanParent?.created(outcome.key)
+                    if (outcome.action === 'error' && outcome.code === PARENT_MISSING && outcome.key !== undefined)
+                      parentGoneAgain.add(outcome.key)
                     request.onRecord?.(flow.id, outcome)
                   }
                 }
@@ -536,8 +548,8 @@ export class SyncService {
             : `resumed the ${result.mode} run ${resumeRunId} from its last checkpoint`
         )
       // What landed of the parents is noted even by a stopped run; the rows read again are done once a run read them all.
-      await orphanParent?.finish()
-      if (result.status === 'completed') await orphanChild?.done()
+      // The rows read back are done once a run has read them all; a row whose parent was gone again waits for it again.
+      if (result.status === 'completed' && result.reread) await orphanChild?.done(result.reread, parentGoneAgain)
       // A run that failed or was canceled may still have written (an opt-out cleared): its summary says what it did.
       const summary = [...earlierSummary, ...(parts.summary?.(dryRun, result.status) ?? [])]
       if (result.status === 'failed' && result.error?.code === 'cursorExpired' && !dryRun && attempt < 2) {

@@ -115,7 +115,7 @@ export function PlannedCounts({ result }: { result: FlowResult }) {
         <Caption1 className="ssr-guard-note" data-testid="plan-delete-guard">
           {result.deleteGuard.verdict === 'refused'
             ? `Run now will refuse to delete: ${result.deleteGuard.reason}`
-            : `Run now will stop before deleting these ${result.deleteGuard.deletes.toLocaleString()} records and ask you to confirm the count.`}
+            : `Run now will stop before deleting these ${result.deleteGuard.deletes.toLocaleString()} records${cascadeNote(result.deleteGuard.cascaded)} and ask you to confirm the count.`}
         </Caption1>
       )}
     </div>
@@ -245,4 +245,12 @@ export function PlanEntries({ result }: { result: FlowResult }) {
       />
     </div>
   )
+}
+
+/** ", which would take 14 cusVehicle rows with them" — what Campaign deletes with the records, which the guard counts too. */
+function cascadeNote(cascaded: ReadonlyArray<{ resource: string; rows: number }> | undefined): string {
+  const rows = (cascaded ?? []).filter((c) => c.rows > 0)
+  return rows.length
+    ? `, which would take ${rows.map((c) => `${c.rows.toLocaleString()} ${c.resource} row${c.rows === 1 ? '' : 's'}`).join(', ')} with them in Campaign,`
+    : ''
 }

@@ -251,15 +251,31 @@ function DeleteConfirmation({ client, session, result, flows }: FinishedRun) {
     )
   }
   const count = guard.deletes.toLocaleString()
+  // Rows Campaign deletes with the records (a profile's custom-resource rows) count too (docs/sync.md, "Guarded deletes").
+  const withThem = (guard.cascaded ?? []).filter((c) => c.rows > 0)
   return (
     <MessageBar intent="warning" data-testid="delete-confirmation" layout="multiline">
       <MessageBarBody>
         <MessageBarTitle>
           {label} would delete {count} record{guard.deletes === 1 ? '' : 's'} in the target
         </MessageBarTitle>
+        {withThem.length > 0 && (
+          <span data-testid="delete-cascade">
+            Campaign would delete with them{' '}
+            {withThem
+              .map((c) =>
+                c.managed !== undefined
+                  ? `${c.rows.toLocaleString()} of the ${c.managed.toLocaleString()} ${c.resource} rows ${c.flowId ? `flow "${c.flowId}"` : 'its flow'} keeps in step`
+                  : `${c.rows.toLocaleString()} ${c.resource} row${c.rows === 1 ? '' : 's'}`
+              )
+              .join(', ')}
+            .{' '}
+          </span>
+        )}
         That is more than the delete guard lets a run do unasked (more than 10% of the {guard.managed.toLocaleString()} records this flow
-        manages, or more than 100). Nothing has been deleted; creates and updates went ahead. Check the filter and the delete settings — a
-        dry run lists each delete — or go ahead with exactly these {count}.
+        manages, or more than 100{withThem.length > 0 ? ', counting the rows deleted with them as well' : ''}). Nothing has been deleted;
+        creates and updates went ahead. Check the filter and the delete settings — a dry run lists each delete — or go ahead with exactly
+        these {count}.
       </MessageBarBody>
       <MessageBarActions>
         <Button

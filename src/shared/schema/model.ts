@@ -128,10 +128,10 @@ export function findField(table: Table, name: string): Field | undefined {
   return index.get(name)
 }
 
-/** Text-like types: everything a value can be written to as text. */
 /** A Dataverse GUID as text (`Edm.Guid`; any case). */
 export const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
+/** Text-like types: everything a value can be written to as text. */
 export const textTypes: ReadonlySet<FieldType> = new Set(['string', 'memo', 'email', 'phone', 'url'])
 export const numberTypes: ReadonlySet<FieldType> = new Set(['integer', 'bigint', 'double', 'decimal', 'money'])
 

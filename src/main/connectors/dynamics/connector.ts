@@ -1,5 +1,6 @@
 import { chunkByLength } from '../../../shared/mapping/filters'
 import type { Table } from '../../../shared/schema'
+import { guidPattern } from '../../../shared/schema/model'
 import { HttpClient, type HttpEvent, type HttpRequest, type HttpResponse } from '../http/client'
 import { ConnectorError, isConnectorError, type ConnectorErrorInfo } from '../http/errors'
 import { AdaptiveLimiter } from '../http/limiter'
@@ -123,7 +124,6 @@ export interface DynamicsConnectorOptions {
   onEvent?: (event: HttpEvent) => void
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const EXPIRED_DELTA_CODES = new Set(['0x80044352'])
 
 /**
@@ -975,7 +975,7 @@ export class DynamicsConnector {
 
 export function keySegment(key: RecordKey): string {
   if (typeof key === 'string') {
-    if (!GUID.test(key))
+    if (!guidPattern.test(key))
       throw new ConnectorError({
         kind: 'badRequest',
         service: 'dynamics',
@@ -994,7 +994,7 @@ export function keySegment(key: RecordKey): string {
     })
   const parts = Object.entries(key).map(([name, value]) => {
     if (typeof value === 'string') {
-      const lookup = /^_.+_value$/.test(name) && GUID.test(value)
+      const lookup = /^_.+_value$/.test(name) && guidPattern.test(value)
       return `${name}=${lookup ? value : `'${encodeURIComponent(value.replace(/'/g, "''")).replace(/%27/g, "'")}'`}`
     }
     return `${name}=${String(value)}`

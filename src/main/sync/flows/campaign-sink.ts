@@ -1,7 +1,15 @@
 import type { TargetRecord } from '../../../shared/mapping/engine'
 import type { CampaignConnector, CampaignRecord } from '../../connectors/campaign/connector'
 import { isConnectorError } from '../../connectors/http/errors'
-import { PARENT_MISSING, SyncFatalError, type SinkLimits, type TargetSink, type WriteOp, type WriteOutcome } from '../ports'
+import {
+  PARENT_MISSING,
+  SyncFatalError,
+  type CascadeCount,
+  type SinkLimits,
+  type TargetSink,
+  type WriteOp,
+  type WriteOutcome
+} from '../ports'
 import { failedOutcome, isKind, LruMap, mapLimit, rethrowFatal } from './errors'
 import { ParentDeleteCascade, type CascadeChild, type Found } from './parent-delete-cascade'
 
@@ -325,7 +333,7 @@ export class CampaignSink implements TargetSink {
     return mapLimit(batch, batch.length, async (op): Promise<WriteOutcome> => {
       if (op.op === 'delete') {
         if (!this.cascade) return { key: op.key, outcome: 'deleted' }
-        const found = this.hrefs.get(op.key) ?? refOf(await this.find(op.key, signal))
+        const found = await this.found(op.key, signal)
         const cascaded = found ? await this.cascade.plan(op.key, found, signal) : []
         return { key: op.key, outcome: 'deleted', ...(cascaded.length ? { cascaded } : {}) }
       }
@@ -533,7 +541,7 @@ export class CampaignSink implements TargetSink {
   }
 
   private async remove(key: string, signal: AbortSignal): Promise<WriteOutcome> {
-    const found = this.hrefs.get(key) ?? refOf(await this.find(key, signal))
+    const found = await this.found(key, signal)
     if (!found) return { key, outcome: 'unchanged' }
     // Counted before the delete: afterwards Campaign may have deleted them with it.
     const linked = this.cascade ? await this.cascade.linked(key, found, signal) : []
@@ -544,6 +552,26 @@ export class CampaignSink implements TargetSink {
     if (!deleted) return { key, outcome: 'unchanged' }
     const cascaded = this.cascade ? await this.cascade.deleted(linked, signal) : []
     return { key, outcome: 'deleted', ...(cascaded.length ? { cascaded } : {}) }
+  }
+
+  /** Before the deletes: the rows Campaign would delete with these records (the delete guard counts them). */
+  async countCascade(keys: readonly string[], signal: AbortSignal): Promise<readonly CascadeCount[]> {
+    if (!this.cascade || keys.length === 0) return []
+    const found: Found[] = []
+    await mapLimit(keys, this.limits.concurrency, async (key) => {
+      const ref = await this.found(key, signal)
+      if (ref) found.push(ref)
+    })
+    return this.cascade.count(found, signal)
+  }
+
+  /** Where a record is in Campaign: seen by a lookup this run, else read by its key (and kept for the write that follows). */
+  private async found(key: string, signal: AbortSignal): Promise<Found | undefined> {
+    const seen = this.hrefs.get(key)
+    if (seen) return seen
+    const ref = refOf(await this.find(key, signal))
+    if (ref) this.hrefs.set(key, ref)
+    return ref
   }
 
   /** What the run's deletes took with them in Campaign (the dry run: would take), in words. */

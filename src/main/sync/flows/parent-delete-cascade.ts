@@ -1,4 +1,5 @@
 import type { CampaignConnector } from '../../connectors/campaign/connector'
+import type { CascadeCount } from '../ports'
 import { isKind, rethrowFatal } from './errors'
 
 /**
@@ -99,6 +100,34 @@ export class ParentDeleteCascade {
       rethrowFatal(error, `counting the rows linked to ${this.resource} ${key}`)
       for (const child of this.children) this.tallyOf(child).unknown = true
       return []
+    }
+  }
+
+  /**
+   * Before the deletes (the delete guard): the rows deleting all of `found` would take, per child
+   * resource, without taking them from the index the deletes count from. A read that fails is "not counted".
+   */
+  async count(found: readonly Found[], signal: AbortSignal): Promise<CascadeCount[]> {
+    try {
+      this.discovered ??= this.withDiscovered(signal)
+      await this.discovered
+      if (this.children.length === 0) return []
+      this.rows ??= this.readChildren(signal)
+      const children = await this.rows
+      return this.children.map((child) => {
+        const byParent = children.get(child.resource)
+        let rows = 0
+        for (const f of found) rows += byParent?.get(f.PKey ?? lastSegment(f.href))?.length ?? 0
+        return { resource: child.resource, ...(child.flowId ? { flowId: child.flowId } : {}), rows, unknown: !byParent }
+      })
+    } catch (error) {
+      rethrowFatal(error, `counting the rows linked to the ${this.resource} records to delete`)
+      return this.children.map((child) => ({
+        resource: child.resource,
+        ...(child.flowId ? { flowId: child.flowId } : {}),
+        rows: 0,
+        unknown: true
+      }))
     }
   }
 

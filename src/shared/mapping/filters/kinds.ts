@@ -1,6 +1,4 @@
 import { findField, guidPattern, type Field, type FieldType, type Table } from '../../schema/model'
-
-export { guidPattern }
 import type { Scalar } from '../steps'
 import { parseIsoDate } from '../transforms/dates'
 import { fold } from '../transforms/runtime'

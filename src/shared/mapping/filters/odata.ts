@@ -3,7 +3,8 @@ import type { Condition, Filter } from '../filter'
 import type { Scalar } from '../steps'
 import { parseIsoDate } from '../transforms/dates'
 import { describeFilter } from './describe'
-import { guidPattern, resolveField, type Kind, type ResolvedField } from './kinds'
+import { guidPattern } from '../../schema/model'
+import { resolveField, type Kind, type ResolvedField } from './kinds'
 
 /**
  * Splits a filter into what Dataverse evaluates (`$filter`) and what is evaluated here.
