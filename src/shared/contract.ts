@@ -225,7 +225,9 @@ export const DeleteGuard = z.object({
         unknown: z.boolean()
       })
     )
-    .optional()
+    .optional(),
+  /** `confirm`: each limit the deletes went over, in words. */
+  over: z.array(z.string()).optional()
 })
 const RunModeName = z.enum(['full', 'incremental', 'retry'])
 const RunError = z.object({ code: z.string(), message: z.string() })

@@ -102,6 +102,8 @@ export interface DeleteGuardReport {
    * rows their flow manages, needs the same confirmation.
    */
   cascaded?: Array<{ resource: string; flowId?: string; rows: number; managed?: number; unknown: boolean }>
+  /** `confirm`: each limit the deletes went over, in words (the Run dialog lists them). */
+  over?: string[]
 }
 
 export const DELETE_HELD = 'deleteHeld'
@@ -738,13 +740,22 @@ class Runner {
     }
     const share = managed > 0 ? deletes / managed : 1
     const percent = `${Math.round(maxShare * 100)}%`
+    // `over` for the message, `why` for the Run dialog's list: the same limits, in its sentence.
     const over: string[] = []
-    if (deletes > maxCount) over.push(`more than ${maxCount}`)
-    if (share > maxShare) over.push(`more than ${percent} of the ${managed} records it manages`)
-    if (keptNone && records >= 10)
-      over.push(
-        `the filter kept none of the ${records} changed records read (a misspelt field or value does that too; if they left the filter on purpose, confirm)`
-      )
+    const why: string[] = []
+    if (deletes > maxCount) {
+      over.push(`more than ${maxCount}`)
+      why.push(`more than ${maxCount} deletes`)
+    }
+    if (share > maxShare) {
+      over.push(`more than ${percent} of the ${managed} records it manages`)
+      why.push(`more than ${percent} of the ${managed} records this flow manages`)
+    }
+    if (keptNone && records >= 10) {
+      const keptNoneText = `the filter kept none of the ${records} changed records read (a misspelt field or value does that too; if they left the filter on purpose, confirm)`
+      over.push(keptNoneText)
+      why.push(keptNoneText)
+    }
     // Rows the target deletes with them are deletes all the same (docs/sync.md, "Guarded deletes").
     const cascaded = this.cascaded ?? []
     const withThem: string[] = []
@@ -754,7 +765,10 @@ class Runner {
       if (c.rows > maxCount) limits.push(`more than ${maxCount}`)
       if (c.managed !== undefined && c.rows > maxShare * c.managed)
         limits.push(`more than ${percent} of the ${c.managed} rows ${whose} manages`)
-      if (limits.length) withThem.push(`${c.rows} ${c.resource} row(s) linked to them (${whose}) — ${limits.join(' and ')}`)
+      if (limits.length) {
+        withThem.push(`${c.rows} ${c.resource} row(s) linked to them (${whose}) — ${limits.join(' and ')}`)
+        why.push(`${c.resource} rows deleted with them: ${limits.join(' and ')}`)
+      }
     }
     const report = { deletes, managed, ...(cascaded.length ? { cascaded } : {}) }
     if (over.length === 0 && withThem.length === 0) return { ...report, verdict: 'ok', reason: `${deletes} delete(s) are within the guard` }
@@ -764,6 +778,7 @@ class Runner {
     const also = withThem.length ? `; the target would also delete ${withThem.join('; ')}` : ''
     return {
       ...report,
+      over: why,
       verdict: 'confirm',
       reason: `this run would delete ${deletes} target record(s) of ${where}${own}${also}. Nothing was deleted. Check the filter and the delete settings; to go ahead, confirm the count (on the command line: --allow-deletes ${deletes})`
     }

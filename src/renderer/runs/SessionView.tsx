@@ -272,10 +272,11 @@ function DeleteConfirmation({ client, session, result, flows }: FinishedRun) {
             .{' '}
           </span>
         )}
-        That is more than the delete guard lets a run do unasked (more than 10% of the {guard.managed.toLocaleString()} records this flow
-        manages, or more than 100{withThem.length > 0 ? ', counting the rows deleted with them as well' : ''}). Nothing has been deleted;
-        creates and updates went ahead. Check the filter and the delete settings — a dry run lists each delete — or go ahead with exactly
-        these {count}.
+        {guard.over?.length
+          ? `That is more than the delete guard lets a run do unasked — ${guard.over.join('; ')}.`
+          : `That is more than the delete guard lets a run do unasked (more than 10% of the ${guard.managed.toLocaleString()} records this flow manages, or more than 100).`}{' '}
+        Nothing has been deleted; creates and updates went ahead. Check the filter and the delete settings — a dry run lists each delete —
+        or go ahead with exactly these {count}.
       </MessageBarBody>
       <MessageBarActions>
         <Button
