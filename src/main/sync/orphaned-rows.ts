@@ -1,7 +1,7 @@
-import { readFile, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import type { Flow } from '../../shared/mapping/document'
 import { writeFileAtomic } from '../files/atomic-write'
-import { appendLines, flowFile } from './sent-payloads'
+import { appendLines, flowFile, readFlowFile } from './sent-payloads'
 
 /**
  * A child flow's rows that Campaign deleted with their parent (a profile deleted by the parent
@@ -58,12 +58,7 @@ export interface OrphanedRows {
 
 export async function orphanedRows(journalRoot: string, flowId: string, identity: string): Promise<OrphanedRows> {
   const path = orphansPath(journalRoot, flowId, identity)
-  let text = ''
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-  }
+  const text = await readFlowFile(path)
   // In file order: a parent back counts for the rows orphaned before it, not for a later delete of the same parent.
   const waiting = new Map<string, string>()
   const byParent = new Map<string, Set<string>>()

@@ -157,6 +157,16 @@ export function flowFile(journalRoot: string, kind: string, flowId: string, iden
   return join(journalRoot, 'sent', `${kind}-${name}.txt`)
 }
 
+/** A flow file's text; none yet is empty. */
+export async function readFlowFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return ''
+    throw error
+  }
+}
+
 /** Appends whole lines; each append starts on a line of its own, so a line a crash cut short never runs into the next. */
 export async function appendLines(path: string, lines: readonly string[]): Promise<void> {
   if (lines.length === 0) return
@@ -178,13 +188,7 @@ export async function goneKeys(
   identity: string
 ): Promise<{ keys: Set<string>; consume(): Promise<void> }> {
   const path = gonePath(journalRoot, flowId, identity)
-  let text = ''
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-  }
-  const keys = new Set(text.split('\n').filter(Boolean))
+  const keys = new Set((await readFlowFile(path)).split('\n').filter(Boolean))
   return { keys, consume: async () => (keys.size ? rm(path, { force: true }) : undefined) }
 }
 
