@@ -291,6 +291,21 @@ describe("a parent's delete and the rows Campaign deletes with it", () => {
     expect(children.flows.map((f) => f.counts.created)).toEqual([state.victim.vehicles.length, state.victim.registrations.length])
   })
 
+  it('rows Campaign deleted with a profile are no longer counted as kept in step by their flow (the guard counts from fewer)', async () => {
+    const state = await deactivated()
+    const v = state.initial.flows.find((f) => f.flowId === 'vehicles')!.counts
+    const managedBefore = v.created + v.updated + v.unchanged + v.failed + v.unknown
+    // Another contact with synced vehicles leaves the filter: the plan's guard says how many vehicles the flow keeps in step.
+    const vehicles = await childrenByContact(bench!, 'new_vehicle', ['new_vehicleid'])
+    const other = [...vehicles.keys()].find(
+      (c) => c !== state.victim.contact && (vehicles.get(c) ?? []).some((r) => state.vehiclesBefore.has(String(r.new_vehicleid)))
+    )!
+    bench!.sandbox.dynamics.touch('contact', other, { statecode: 1, statuscode: 2 })
+    const plan = await state.service.plan(state.document, { flowIds: ['contacts'] })
+    const counted = plan.flows[0].deleteGuard?.cascaded?.find((c) => c.resource === 'cusVehicle')
+    expect(counted?.managed).toBe(managedBefore - state.victim.vehicles.length)
+  })
+
   it('the delete guard counts the rows Campaign deletes with the profiles: a few contacts with many vehicles need a confirmation, planned alike', async () => {
     const state = await loaded()
     const document: MappingDocument = {

@@ -331,7 +331,7 @@ describe('the delete guard', () => {
 })
 
 describe('rows read back (their parent is back: orphaned-rows.ts)', () => {
-  it('are read once before the changes, and a canceled run resumes with the rest of them, counting each row once', async () => {
+  it('are read once after the changes, and a canceled run resumes with the rest of them, counting each row once; nothing edited meanwhile is lost', async () => {
     const source = new MemorySource(
       range(1, 200).map((i) => contact(i)),
       'contactid',
@@ -355,6 +355,8 @@ describe('rows read back (their parent is back: orphaned-rows.ts)', () => {
     const canceled = await runFlow(options(source, sink, { reread: lost, signal: stop.signal }))
     expect(canceled.status).toBe('canceled')
     expect(sink.store.size).toBeLessThan(200)
+    // Edited after the stop: a row already read back — the next run's changes have it.
+    source.log.push(contact(10, { lastname: 'EditedAfterStop' }))
 
     // The resume reads the rest of them from the run's journal (not given again), then the changes but those read back.
     const resumed = await runFlow(options(source, sink, { resumeRunId: canceled.runId }))
@@ -365,7 +367,10 @@ describe('rows read back (their parent is back: orphaned-rows.ts)', () => {
     expect(resumed.counts.read).toBe(121)
     expect(sink.store.get(id(3))).toMatchObject({ lastName: 'Changed3' })
     expect(sink.store.get(id(150))).toMatchObject({ lastName: 'Other' })
-    // The next run starts at the changes' position: nothing to read.
+    // The next run starts at the changes' position: the edit made after the stop, and nothing else.
+    const next = await runFlow(options(source, sink))
+    expect(next.counts).toMatchObject({ read: 1, updated: 1 })
+    expect(sink.store.get(id(10))).toMatchObject({ lastName: 'EditedAfterStop' })
     expect((await runFlow(options(source, sink))).counts.read).toBe(0)
   })
 })

@@ -164,6 +164,17 @@ export class SyncJournal {
   }
 
   /**
+   * `n` records of a flow the target deleted with another flow's (a profile's custom-resource
+   * rows): that flow no longer keeps them in step, so its delete guard counts from fewer.
+   */
+  async lessManaged(flowId: string, identity: string | undefined, n: number): Promise<void> {
+    const key = flowKey(flowId, identity)
+    const state = this.index.flow(key)
+    if (state?.managed === undefined || n <= 0) return
+    await this.index.putFlow(key, { ...state, managed: Math.max(0, state.managed - n) })
+  }
+
+  /**
    * Keeps the newest `keepDetailed` finished runs whole; older finished runs are rewritten
    * to their start, their failed records, their deferred records, their last checkpoint with
    * what followed it, and their end — enough for the history, the error export and retry.

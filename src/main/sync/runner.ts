@@ -167,9 +167,9 @@ export interface RunOptions {
   /** Default 250 ms: four events a second at most. */
   progressIntervalMs?: number
   /**
-   * An incremental run: source keys read (with `source.byKeys`) before the changes — rows whose
-   * parent is back after a delete took them (src/main/sync/orphaned-rows.ts). Kept in the run's
-   * journal, so a resume reads the rest of them; the changes leave them out (read once).
+   * An incremental run: source keys read (with `source.byKeys`) after the changes — rows whose
+   * parent is back after a delete took them (src/main/sync/orphaned-rows.ts), but those the
+   * changes had. Kept in the run's journal, so a resume reads the rest of them.
    */
   reread?: readonly string[]
   /** A real run: the keys each batch created, once its outcomes are journaled (a parent back: orphaned-rows.ts). */
@@ -236,7 +236,7 @@ export interface RunResult {
   error?: { code: string; message: string }
   /** Dry run: the planned changes (up to `planLimit`, and up to `planLimit` deletes; `truncated` if more). */
   plan?: { entries: PlanEntry[]; truncated: boolean }
-  /** The keys the run read back before its changes (`RunOptions.reread`, or the resumed run's). */
+  /** The keys the run read back after its changes (`RunOptions.reread`, or the resumed run's). */
   reread?: string[]
   /** The mode of the run (a resumed run: the mode it was started with). */
   mode: RunMode
@@ -401,9 +401,8 @@ class Runner {
   /** Records of the current page decided without a journal line: journaled only if the run stops mid-page. */
   private pageDecided: OutcomeItem[] = []
   private managedBefore: number | undefined
-  /** Keys read back before the changes (`RunOptions.reread`), and how many of them are done (a resume starts there). */
+  /** Keys read back after the changes (`RunOptions.reread`). */
   private reread: readonly string[] = []
-  private rereadAt = 0
   /** The rows the target would delete with the held deletes (counted before the guard). */
   private cascaded: DeleteGuardReport['cascaded']
   private guardReport: DeleteGuardReport | undefined
@@ -566,9 +565,6 @@ class Runner {
       this.otherShards = recovery.checkpoint?.otherShards ?? 0
       if (recovery.start.onlyKeys && !options.onlyKeys) this.only = new Set(recovery.start.onlyKeys)
       this.reread = recovery.start.reread ?? []
-      // A checkpoint among them says how many were done; one past them, all; none yet, none.
-      const at = rereadCursor(this.cursor)
-      this.rereadAt = at ? at.at : recovery.checkpoint ? this.reread.length : 0
       this.resumedFrom = { startedAt: recovery.start.at }
       if (journaled) options.source.resumedAfter!(journaled)
       if (this.dryRun) {
@@ -800,37 +796,40 @@ class Runner {
   }
 
   /**
-   * The rows read back (by key, 50 a page, each page's cursor saying how many are done), then the
-   * changes from the run's position without them: a row read back is read once, however it changed.
+   * The changes, then the rows read back (by key, 50 a page) but those the changes had: a row
+   * read back is read once, at its latest. The pages read back carry where they stand (`at` of
+   * the keys, `next` the changes' position): a run stopped among them resumes there; one stopped
+   * in the changes reads them on, then every row back (one the changes had is then read twice,
+   * never lost). The last page's position is the changes' again: the next run starts there.
    */
-  private async *rereadThenChanges(): AsyncIterable<SourcePage> {
+  private async *changesThenReread(): AsyncIterable<SourcePage> {
     const { source } = this.options
     const resumed = rereadCursor(this.cursor)
-    const next = resumed ? resumed.next : (this.cursor ?? null)
-    for (let at = this.rereadAt; at < this.reread.length;) {
-      const keys = this.reread.slice(at, at + 50)
+    let next: SourceCursor | null = resumed ? resumed.next : (this.cursor ?? null)
+    const wanted = new Set(this.reread)
+    const seen = new Set<string>()
+    const keyColumn = this.flow.kind === 'records' ? this.flow.match.source : undefined
+    if (!resumed) {
+      for await (const page of source.pages(next ?? undefined, this.signal)) {
+        if (keyColumn)
+          for (const key of [...page.records.map((r) => String(r[keyColumn])), ...(page.deleted ?? [])]) if (wanted.has(key)) seen.add(key)
+        next = page.cursor
+        yield page
+      }
+    }
+    for (let at = resumed ? resumed.at : 0; at < this.reread.length;) {
+      const keys = this.reread.slice(at, at + 50).filter((k) => !seen.has(k))
+      at = Math.min(at + 50, this.reread.length)
       const records: SourceRecord[] = []
       const deleted: string[] = []
-      for await (const page of source.byKeys!(keys, undefined, this.signal)) {
-        records.push(...page.records)
-        deleted.push(...(page.deleted ?? []))
-      }
-      at += keys.length
+      if (keys.length)
+        for await (const page of source.byKeys!(keys, undefined, this.signal)) {
+          records.push(...page.records)
+          deleted.push(...(page.deleted ?? []))
+        }
       yield { records, ...(deleted.length ? { deleted } : {}), cursor: { t: 'reread', at, next } satisfies RereadCursor as unknown as Json }
     }
-    // The position is the changes' again (a run that reads no change stores it as the next one's start).
-    if (this.rereadAt < this.reread.length || resumed) yield { records: [], cursor: next }
-    const readBack = new Set(this.reread)
-    const keyColumn = this.flow.kind === 'records' ? this.flow.match.source : undefined
-    for await (const page of source.pages(next ?? undefined, this.signal)) {
-      if (!keyColumn) {
-        yield page
-        continue
-      }
-      const records = page.records.filter((r) => !readBack.has(String(r[keyColumn])))
-      const deleted = page.deleted?.filter((k) => !readBack.has(k))
-      yield { ...page, records, ...(page.deleted ? { deleted } : {}) }
-    }
+    yield { records: [], cursor: next }
   }
 
   private async readPages(): Promise<void> {
@@ -839,7 +838,7 @@ class Runner {
       this.only && source.byKeys
         ? source.byKeys([...this.only], this.cursor, this.signal)
         : this.reread.length
-          ? this.rereadThenChanges()
+          ? this.changesThenReread()
           : source.pages(this.cursor, this.signal)
     this.setPhase('reading')
     for await (const page of pages) {
@@ -1318,6 +1317,7 @@ class Runner {
           rows.map((r) => r.key)
         )
         await noteOrphans(root, flowId, this.options.identity ?? '', rows)
+        await this.options.journal.lessManaged(flowId, this.options.identity, rows.length)
       }
       for (const op of batch) {
         const outcome: WriteOutcome = byKey.get(op.key) ?? {

@@ -320,7 +320,7 @@ export class SyncService {
     const results: FlowResult[] = []
     let stopped: 'failed' | 'canceled' | undefined
     // A dry run whose flow the run would stop at (the delete guard) plans no flow after it, as the run runs none.
-    let wouldStopAt: string | undefined
+    let wouldStopAt: { flowId: string; refused: boolean } | undefined
     for (const [flowIndex, flow] of flows.entries()) {
       if (stopped || wouldStopAt) {
         results.push({
@@ -332,7 +332,9 @@ export class SyncService {
           durationMs: 0,
           notices: [
             wouldStopAt
-              ? `not planned: the run stops at flow "${wouldStopAt}" before its deletes until you confirm them (the delete guard), and runs no flow after it`
+              ? wouldStopAt.refused
+                ? `not planned: the run refuses the deletes of flow "${wouldStopAt.flowId}" (the delete guard: its filter matches nothing) and runs no flow after it`
+                : `not planned: the run stops at flow "${wouldStopAt.flowId}" before its deletes until you confirm them (the delete guard), and runs no flow after it`
               : `not run: an earlier flow ${stopped === 'canceled' ? 'was canceled' : 'failed'}`
           ]
         })
@@ -354,7 +356,8 @@ export class SyncService {
       results.push(result)
       request.onProgress?.({ type: 'flowFinished', flowId: flow.id, flowIndex, flowCount: flows.length, result })
       if (result.status === 'canceled' || result.status === 'failed') stopped = result.status
-      else if (request.dryRun && result.deleteGuard && result.deleteGuard.verdict !== 'ok') wouldStopAt = flow.id
+      else if (request.dryRun && result.deleteGuard && result.deleteGuard.verdict !== 'ok')
+        wouldStopAt = { flowId: flow.id, refused: result.deleteGuard.verdict === 'refused' }
     }
     // Records with no answer from Dynamics (`unknown`) are not known to be synced: partial, as with failures.
     const status = stopped ?? (results.some((r) => r.counts.failed + r.counts.unknown > 0) ? 'partial' : 'completed')

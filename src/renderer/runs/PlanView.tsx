@@ -248,9 +248,11 @@ export function PlanEntries({ result }: { result: FlowResult }) {
 }
 
 /** ", which would take 14 cusVehicle rows with them" — what Campaign deletes with the records, which the guard counts too. */
-function cascadeNote(cascaded: ReadonlyArray<{ resource: string; rows: number }> | undefined): string {
-  const rows = (cascaded ?? []).filter((c) => c.rows > 0)
-  return rows.length
-    ? `, which would take ${rows.map((c) => `${c.rows.toLocaleString()} ${c.resource} row${c.rows === 1 ? '' : 's'}`).join(', ')} with them in Campaign,`
-    : ''
+function cascadeNote(cascaded: ReadonlyArray<{ resource: string; rows: number; unknown: boolean }> | undefined): string {
+  const rows = (cascaded ?? []).filter((c) => c.rows > 0 || c.unknown)
+  const text = (c: { resource: string; rows: number; unknown: boolean }) =>
+    c.unknown
+      ? `${c.rows > 0 ? `at least ${c.rows.toLocaleString()}` : 'uncounted'} ${c.resource} rows`
+      : `${c.rows.toLocaleString()} ${c.resource} row${c.rows === 1 ? '' : 's'}`
+  return rows.length ? `, which would take ${rows.map(text).join(', ')} with them in Campaign,` : ''
 }

@@ -252,7 +252,7 @@ function DeleteConfirmation({ client, session, result, flows }: FinishedRun) {
   }
   const count = guard.deletes.toLocaleString()
   // Rows Campaign deletes with the records (a profile's custom-resource rows) count too (docs/sync.md, "Guarded deletes").
-  const withThem = (guard.cascaded ?? []).filter((c) => c.rows > 0)
+  const withThem = (guard.cascaded ?? []).filter((c) => c.rows > 0 || c.unknown)
   return (
     <MessageBar intent="warning" data-testid="delete-confirmation" layout="multiline">
       <MessageBarBody>
@@ -264,9 +264,11 @@ function DeleteConfirmation({ client, session, result, flows }: FinishedRun) {
             Campaign would delete with them{' '}
             {withThem
               .map((c) =>
-                c.managed !== undefined
-                  ? `${c.rows.toLocaleString()} of the ${c.managed.toLocaleString()} ${c.resource} rows ${c.flowId ? `flow "${c.flowId}"` : 'its flow'} keeps in step`
-                  : `${c.rows.toLocaleString()} ${c.resource} row${c.rows === 1 ? '' : 's'}`
+                c.unknown
+                  ? `${c.rows > 0 ? `at least ${c.rows.toLocaleString()}` : 'an uncounted number of'} ${c.resource} rows (not counted whole)`
+                  : c.managed !== undefined
+                    ? `${c.rows.toLocaleString()} of the ${c.managed.toLocaleString()} ${c.resource} rows ${c.flowId ? `flow "${c.flowId}"` : 'its flow'} keeps in step`
+                    : `${c.rows.toLocaleString()} ${c.resource} row${c.rows === 1 ? '' : 's'}`
               )
               .join(', ')}
             .{' '}

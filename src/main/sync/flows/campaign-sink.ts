@@ -97,6 +97,9 @@ export interface CampaignSinkOptions {
   discoverCascade?: (signal: AbortSignal) => Promise<CascadeChild[]>
 }
 
+/** Records whose place in Campaign the sink keeps (a lookup's, for the write that follows). */
+const HREFS_KEPT = 20_000
+
 /** How this run finds out what Campaign holds (tests, the bench and docs/sync.md read it). */
 export type LookupStrategy = 'perKey' | 'empty' | 'index'
 
@@ -107,7 +110,7 @@ export class CampaignSink implements TargetSink {
   private readonly connector: CampaignConnector
   private readonly filter: { name: string; param: string }
   /** href of records seen by lookup, for the writes that follow (bounded). */
-  private readonly hrefs = new LruMap<string, Found>(20_000)
+  private readonly hrefs = new LruMap<string, Found>(HREFS_KEPT)
   /** Parent profiles by Dynamics id, and their Dynamics id by PKey (bounded). */
   private readonly parents = new LruMap<string, Found | null>(20_000)
   private readonly parentKeys = new LruMap<string, string>(20_000)
@@ -557,12 +560,16 @@ export class CampaignSink implements TargetSink {
   /** Before the deletes: the rows Campaign would delete with these records (the delete guard counts them). */
   async countCascade(keys: readonly string[], signal: AbortSignal): Promise<readonly CascadeCount[]> {
     if (!this.cascade || keys.length === 0) return []
+    // More deletes than the sink keeps locations of: those it has (the run's lookup just read them), no read per key
+    // (it would double the calls of a large delete); the counts are then "at least".
+    const partly = keys.length > HREFS_KEPT
     const found: Found[] = []
-    await mapLimit(keys, this.limits.concurrency, async (key) => {
+    await mapLimit(partly ? keys.filter((k) => this.hrefs.get(k)) : keys, this.limits.concurrency, async (key) => {
       const ref = await this.found(key, signal)
       if (ref) found.push(ref)
     })
-    return this.cascade.count(found, signal)
+    const counts = await this.cascade.count(found, signal)
+    return partly ? counts.map((c) => ({ ...c, unknown: true })) : counts
   }
 
   /** Where a record is in Campaign: seen by a lookup this run, else read by its key (and kept for the write that follows). */
