@@ -277,6 +277,22 @@ describe("a parent's delete and the rows Campaign deletes with it", () => {
     expect(bench!.sandbox.campaign.hasKey('cusVehicle', removed)).toBe(false)
   })
 
+  it('a row deleted from Dynamics while it waits for its parent waits no more: the return reads only the others', async () => {
+    const state = await deactivated()
+    const removed = String(state.victim.vehicles[0].new_vehicleid)
+    bench!.sandbox.dynamics.remove('new_vehicle', removed)
+    const meanwhile = await planThenRun(state, state.document, ['vehicles'])
+    expect(meanwhile.flows[0].counts.sourceDeletions).toBe(1)
+    bench!.sandbox.dynamics.touch('contact', state.victim.contact, { statecode: 0, statuscode: 1 })
+    const back = await planThenRun(state, state.document)
+    const vehicles = back.flows.find((f) => f.flowId === 'vehicles')!.counts
+    expect({ read: vehicles.read, created: vehicles.created, sourceDeletions: vehicles.sourceDeletions }).toEqual({
+      read: state.victim.vehicles.length - 1,
+      created: state.victim.vehicles.length - 1,
+      sourceDeletions: 0
+    })
+  })
+
   it('a parent created by a retry of its failed records brings its rows back too', async () => {
     const state = await deactivated()
     // Back, but with an address Campaign refuses: its create fails; fixed, then retried.

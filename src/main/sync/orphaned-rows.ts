@@ -51,9 +51,10 @@ export interface OrphanedRows {
   /**
    * After a completed run that read `read` (rows whose parent is back): they are dropped from the
    * file, but for `stillOrphaned` (their parent was gone again when the run got to them: they
-   * wait for it again). Rewritten atomically.
+   * wait for it again); `deleted`: rows the run read deleted from Dynamics, waiting for nothing
+   * now. Rewritten atomically.
    */
-  done(read: Iterable<string>, stillOrphaned?: ReadonlySet<string>): Promise<void>
+  done(read: Iterable<string>, stillOrphaned?: ReadonlySet<string>, deleted?: Iterable<string>): Promise<void>
 }
 
 export async function orphanedRows(journalRoot: string, flowId: string, identity: string): Promise<OrphanedRows> {
@@ -85,7 +86,8 @@ export async function orphanedRows(journalRoot: string, flowId: string, identity
   return {
     waiting,
     back,
-    done: async (read, stillOrphaned) => {
+    done: async (read, stillOrphaned, deleted = []) => {
+      for (const key of deleted) waiting.delete(key)
       for (const key of read) {
         const parent = back.get(key)
         back.delete(key)
@@ -153,9 +155,15 @@ export class OrphanWatch {
   }
 
   /** Before a child flow runs: its rows whose parent is back (child key → parent key), and what to do once a run read them. */
-  async child(flowId: string): Promise<{ back: ReadonlyMap<string, string>; done: OrphanedRows['done'] }> {
+  async child(
+    flowId: string
+  ): Promise<{ back: ReadonlyMap<string, string>; waiting: ReadonlyMap<string, string>; done: OrphanedRows['done'] }> {
     const rows = await orphanedRows(this.journalRoot, flowId, this.identity)
     const back = new Map([...rows.back, ...(this.plannedBack.get(flowId) ?? [])])
-    return { back, done: async (read, still) => (this.dryRun ? undefined : rows.done(read, still)) }
+    return {
+      back,
+      waiting: rows.waiting,
+      done: async (read, still, deleted) => (this.dryRun ? undefined : rows.done(read, still, deleted))
+    }
   }
 }

@@ -172,6 +172,8 @@ export interface RunOptions {
    * changes had. Kept in the run's journal, so a resume reads the rest of them.
    */
   reread?: readonly string[]
+  /** The source keys each page reports deleted (a row waiting for its parent that is gone from Dynamics: orphaned-rows.ts). */
+  onSourceDeleted?: (keys: readonly string[]) => void
   /** A real run: the keys each batch created, once its outcomes are journaled (a parent back: orphaned-rows.ts). */
   onCreated?: (keys: readonly string[]) => Promise<void>
   /** Every planned change of a dry run, as it is decided (streams; memory stays bounded). */
@@ -843,6 +845,7 @@ class Runner {
     this.setPhase('reading')
     for await (const page of pages) {
       this.page++
+      if (page.deleted?.length) this.options.onSourceDeleted?.(page.deleted)
       // The source's total counts every shard's records: a shard's share is not known until read, so no percentage.
       if (page.total !== undefined && !this.options.shard) this.total = page.total
       this.pageOtherShards = 0

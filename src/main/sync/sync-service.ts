@@ -425,6 +425,8 @@ export class SyncService {
     const orphanParent = flow.kind === 'records' ? await orphans?.parent(flow.id) : undefined
     const orphanChild = flow.kind === 'records' && !retry ? await orphans?.child(flow.id) : undefined
     const parentGoneAgain = new Set<string>()
+    // Rows waiting for their parent that the run reads deleted from Dynamics wait for nothing now.
+    const deletedWhileWaiting = new Set<string>()
     const allowDeletes = typeof request.allowDeletes === 'number' ? request.allowDeletes : request.allowDeletes?.[flow.id]
     let fullResync = false
     let earlierSummary: string[] = []
@@ -483,6 +485,13 @@ export class SyncService {
             retryDelayMs: this.options.retryDelayMs,
             planLimit: request.planLimit,
             ...(orphanChild?.back.size ? { reread: [...orphanChild.back.keys()] } : {}),
+            ...(orphanChild?.waiting.size
+              ? {
+                  onSourceDeleted: (keys: readonly string[]) => {
+                    for (const key of keys) if (orphanChild.waiting.has(key)) deletedWhileWaiting.add(key)
+                  }
+                }
+              : {}),
             ...(orphanParent && !dryRun ? { onCreated: (keys: readonly string[]) => orphanParent.created(keys) } : {}),
             ...(request.onPlan || planned?.isParent(flow.id) || orphanParent
               ? {
@@ -552,7 +561,8 @@ export class SyncService {
         )
       // What landed of the parents is noted even by a stopped run; the rows read again are done once a run read them all.
       // The rows read back are done once a run has read them all; a row whose parent was gone again waits for it again.
-      if (result.status === 'completed' && result.reread) await orphanChild?.done(result.reread, parentGoneAgain)
+      if (result.status === 'completed' && (result.reread || deletedWhileWaiting.size))
+        await orphanChild?.done(result.reread ?? [], parentGoneAgain, deletedWhileWaiting)
       // A run that failed or was canceled may still have written (an opt-out cleared): its summary says what it did.
       const summary = [...earlierSummary, ...(parts.summary?.(dryRun, result.status) ?? [])]
       if (result.status === 'failed' && result.error?.code === 'cursorExpired' && !dryRun && attempt < 2) {
