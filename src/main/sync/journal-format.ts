@@ -86,7 +86,7 @@ export interface StartEntry {
   /** A "retry failed records" run: the run it retries and the keys it is restricted to. */
   retryOf?: string
   onlyKeys?: string[]
-  /** An incremental run's records read by key before its changes (rows whose parent is back: src/main/sync/orphaned-rows.ts). */
+  /** An incremental run's records read by key after its changes (rows whose parent is back: src/main/sync/orphaned-rows.ts). */
   reread?: string[]
   /**
    * The services the run reached (connection identities, e.g. `dynamics:https://org.crm.dynamics.com

@@ -1,6 +1,12 @@
 import type { Flow } from '../../shared/mapping/document'
 import type { PlanEntry } from './runner'
 
+/** A parent flow's plan as a child flow's sink reads it: the keys it keeps in Campaign, and those it deletes. */
+export interface PlannedParent {
+  keys: ReadonlySet<string>
+  deleted: ReadonlySet<string>
+}
+
 /**
  * What a dry run's earlier flows plan, for the flows after them: the service runs parent flows
  * first, so a child flow's plan sees Campaign as the run will leave it when the child's turn
@@ -55,7 +61,7 @@ export class PlannedWrites {
   }
 
   /** The parent flow's plan, as a child flow's sink reads it; undefined when the flow was not selected. */
-  parent(flowId: string): { keys: ReadonlySet<string>; deleted: ReadonlySet<string> } | undefined {
+  parent(flowId: string): PlannedParent | undefined {
     const keys = this.kept.get(flowId)
     return keys ? { keys, deleted: this.deleted.get(flowId)! } : undefined
   }

@@ -30,6 +30,7 @@ import { changedFields, goneKeys, noteGone, payloadDigests, SentPayloadFile, wit
 import {
   abortError,
   isAbortError,
+  type CascadeCount,
   PARENT_MISSING,
   SyncFatalError,
   systemClock,
@@ -101,7 +102,7 @@ export interface DeleteGuardReport {
    * counted by the guard as deletes of their own — more than `maxCount`, or than `maxShare` of the
    * rows their flow manages, needs the same confirmation.
    */
-  cascaded?: Array<{ resource: string; flowId?: string; rows: number; managed?: number; unknown: boolean }>
+  cascaded?: Array<CascadeCount & { managed?: number }>
   /** `confirm`: each limit the deletes went over, in words (the Run dialog lists them). */
   over?: string[]
 }

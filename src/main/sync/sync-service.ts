@@ -313,10 +313,15 @@ export class SyncService {
       }))
       return { status: 'canceled', flows: canceled, durationMs: Date.now() - started }
     }
-    // A dry run plans children after their parents: what each parent flow plans (kept, deleted, rows deleted with them).
-    const planned = request.dryRun ? new PlannedWrites(flows) : undefined
-    // Rows a parent's delete took from Campaign wait for their parent; a child flow reads them again once it is back.
-    const orphans = new OrphanWatch(journal.root, (await this.identityOf(document)) ?? '', document.flows, request.dryRun ?? false)
+    const identity = await this.identityOf(document)
+    const sync: SyncContext = {
+      journal,
+      identity,
+      // A dry run plans children after their parents: what each parent flow plans (kept, deleted, rows deleted with them).
+      ...(request.dryRun ? { planned: new PlannedWrites(flows) } : {}),
+      // Rows a parent's delete took from Campaign wait for their parent; a child flow reads them again once it is back.
+      orphans: new OrphanWatch(journal.root, identity ?? '', document.flows, request.dryRun ?? false)
+    }
     const results: FlowResult[] = []
     let stopped: 'failed' | 'canceled' | undefined
     // A dry run whose flow the run would stop at (the delete guard) plans no flow after it, as the run runs none.
@@ -348,7 +353,7 @@ export class SyncService {
       request.signal?.addEventListener('abort', cancel, { once: true })
       let result: FlowResult
       try {
-        result = await this.runOne(document, flow, flowIndex, flows.length, request, journal, retry, expressions, planned, orphans)
+        result = await this.runOne(document, flow, flowIndex, flows.length, request, sync, retry, expressions)
       } finally {
         request.signal?.removeEventListener('abort', cancel)
         await expressions.close()
@@ -380,11 +385,9 @@ export class SyncService {
     flowIndex: number,
     flowCount: number,
     request: SyncRequest,
-    journal: SyncJournal,
+    { journal, identity, planned, orphans }: SyncContext,
     retry: { runId: string; keys: string[]; withoutKey: number } | undefined,
-    expressions: ExpressionEvaluator,
-    planned?: PlannedWrites,
-    orphans?: OrphanWatch
+    expressions: ExpressionEvaluator
   ): Promise<FlowResult> {
     const notices: string[] = []
     const notice = (message: string) => {
@@ -401,7 +404,6 @@ export class SyncService {
     }
 
     let full = request.full ?? false
-    const identity = await this.identityOf(document)
     let resumeRunId: string | undefined
     let resumes: { startedAt: number; status: string; counts: RunCounts; mode: 'full' | 'incremental' | 'retry' } | undefined
     // A dry run plans what the next run does: when that run resumes a stopped one, the plan starts where it stands (read only).
@@ -422,8 +424,8 @@ export class SyncService {
     // Rows a parent's delete took come back with their parent (orphaned-rows.ts): a parent flow's
     // creates say which parents are back (a retry's too); a child flow's run reads their rows back
     // (not a retry: it reads only its failed records), and those that failed on a parent gone again wait for it again.
-    const orphanParent = flow.kind === 'records' ? await orphans?.parent(flow.id) : undefined
-    const orphanChild = flow.kind === 'records' && !retry ? await orphans?.child(flow.id) : undefined
+    const orphanParent = flow.kind === 'records' ? await orphans.parent(flow.id) : undefined
+    const orphanChild = flow.kind === 'records' && !retry ? await orphans.child(flow.id) : undefined
     const parentGoneAgain = new Set<string>()
     // Rows waiting for their parent that the run reads deleted from Dynamics wait for nothing now.
     const deletedWhileWaiting = new Set<string>()
@@ -493,12 +495,12 @@ export class SyncService {
                 }
               : {}),
             ...(orphanParent && !dryRun ? { onCreated: (keys: readonly string[]) => orphanParent.created(keys) } : {}),
-            ...(request.onPlan || planned?.isParent(flow.id) || orphanParent
+            ...(request.onPlan || planned?.isParent(flow.id) || (dryRun && orphanParent)
               ? {
                   onPlan: (entry: PlanEntry) => {
                     planned?.note(flow.id, entry)
+                    // The dry run's parents back (in memory), for its child flows' plans.
                     if (entry.action === 'create' && entry.key !== undefined) void orphanParent?.created([entry.key])
-                    if (entry.action === 'error' && entry.code === PARENT_MISSING && entry.key !== undefined) parentGoneAgain.add(entry.key)
                     request.onPlan?.(flow.id, entry)
                   }
                 }
@@ -601,6 +603,15 @@ export class SyncService {
       error: { code: 'unexpected', message: 'gave up after repeated restarts' }
     }
   }
+}
+
+/** What one sync's flows share: its journal and identity, and what earlier flows planned or brought back. */
+interface SyncContext {
+  journal: SyncJournal
+  identity: string | undefined
+  /** A dry run: what earlier flows plan, for the flows after them. */
+  planned?: PlannedWrites
+  orphans: OrphanWatch
 }
 
 /** A wait for the journal's lock (files/file-lock.ts reports it after a second, then every five). */

@@ -6,6 +6,7 @@ import { readNote } from '../../shared/run-counts'
 import { ChangedFields, CreatedFields, FailedField } from '../panels/DiffLines'
 import { PlanWarnings, warningLines } from './PlanWarnings'
 import { VirtualList } from '../panels/VirtualList'
+import { resourceRows } from './format'
 
 type FlowResult = SyncResult['flows'][number]
 type Action = 'create' | 'update' | 'unchanged' | 'skipped' | 'error' | 'delete'
@@ -251,8 +252,6 @@ export function PlanEntries({ result }: { result: FlowResult }) {
 function cascadeNote(cascaded: ReadonlyArray<{ resource: string; rows: number; unknown: boolean }> | undefined): string {
   const rows = (cascaded ?? []).filter((c) => c.rows > 0 || c.unknown)
   const text = (c: { resource: string; rows: number; unknown: boolean }) =>
-    c.unknown
-      ? `${c.rows > 0 ? `at least ${c.rows.toLocaleString()}` : 'uncounted'} ${c.resource} rows`
-      : `${c.rows.toLocaleString()} ${c.resource} row${c.rows === 1 ? '' : 's'}`
+    c.unknown ? `${c.rows > 0 ? `at least ${c.rows.toLocaleString()}` : 'uncounted'} ${c.resource} rows` : resourceRows(c)
   return rows.length ? `, which would take ${rows.map(text).join(', ')} with them in Campaign,` : ''
 }

@@ -22,7 +22,7 @@ import type { Client } from '../api/client'
 import { useDocumentStore } from '../state/document-store'
 import { ConflictsView } from './ConflictsView'
 import { ErrorsView } from './ErrorsView'
-import { countLabels, flowLabel, formatDuration, formatRate, sumCounts } from './format'
+import { countLabels, flowLabel, formatDuration, formatRate, resourceRows, sumCounts } from './format'
 import { PlanEntries, PlannedCounts } from './PlanView'
 import { countsOf, isRunning, useRunStore, type FlowState, type RunSession } from './run-store'
 
@@ -268,7 +268,7 @@ function DeleteConfirmation({ client, session, result, flows }: FinishedRun) {
                   ? `${c.rows > 0 ? `at least ${c.rows.toLocaleString()}` : 'an uncounted number of'} ${c.resource} rows (not counted whole)`
                   : c.managed !== undefined
                     ? `${c.rows.toLocaleString()} of the ${c.managed.toLocaleString()} ${c.resource} rows ${c.flowId ? `flow "${c.flowId}"` : 'its flow'} keeps in step`
-                    : `${c.rows.toLocaleString()} ${c.resource} row${c.rows === 1 ? '' : 's'}`
+                    : resourceRows(c)
               )
               .join(', ')}
             .{' '}

@@ -2,6 +2,11 @@ import type { RunCounts, RunSummary } from '../../shared/contract'
 import type { Flow } from '../../shared/mapping/document'
 import { readNote, unknownExplanation, unknownNote, zeroCounts } from '../../shared/run-counts'
 
+/** "14 cusVehicle rows", "1 cusVehicle row": rows of a resource, as the delete guard counts those Campaign deletes with a profile. */
+export function resourceRows(c: { rows: number; resource: string }): string {
+  return `${c.rows.toLocaleString()} ${c.resource} row${c.rows === 1 ? '' : 's'}`
+}
+
 export function flowLabel(flow: Flow | undefined, flowId: string): string {
   return flow?.name ? `${flow.name}` : flowId
 }

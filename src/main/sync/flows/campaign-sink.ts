@@ -12,6 +12,7 @@ import {
 } from '../ports'
 import { failedOutcome, isKind, LruMap, mapLimit, rethrowFatal } from './errors'
 import { ParentDeleteCascade, type CascadeChild, type Found } from './parent-delete-cascade'
+import type { PlannedParent } from '../planned-writes'
 
 /**
  * A Campaign Standard resource (the profile, or a `cus…` custom resource) as the runner's
@@ -73,7 +74,7 @@ export interface CampaignSinkOptions {
    * (created, updated or unchanged: a child of one is not a failure) and to delete (a child of
    * one fails on its parent, as in the run, where the parent flow's deletes come first).
    */
-  plannedParents?: ReadonlyMap<string, { flowId: string; keys: ReadonlySet<string>; deleted: ReadonlySet<string> }>
+  plannedParents?: ReadonlyMap<string, PlannedParent & { flowId: string }>
   /**
    * Dry run: this flow's rows that a parent flow's planned deletes would take from Campaign
    * (src/main/sync/planned-writes.ts). Lookups find them gone, as the run's lookups will.

@@ -118,16 +118,11 @@ export class ParentDeleteCascade {
         const byParent = children.get(child.resource)
         let rows = 0
         for (const f of found) rows += byParent?.get(f.PKey ?? lastSegment(f.href))?.length ?? 0
-        return { resource: child.resource, ...(child.flowId ? { flowId: child.flowId } : {}), rows, unknown: !byParent }
+        return countOf(child, rows, !byParent)
       })
     } catch (error) {
       rethrowFatal(error, `counting the rows linked to the ${this.resource} records to delete`)
-      return this.children.map((child) => ({
-        resource: child.resource,
-        ...(child.flowId ? { flowId: child.flowId } : {}),
-        rows: 0,
-        unknown: true
-      }))
+      return this.children.map((child) => countOf(child, 0, true))
     }
   }
 
@@ -328,6 +323,10 @@ export async function linkedResources(connector: CampaignConnector, parent: stri
         out.push({ resource: summary.name, keyField: 'PKey', link: field.name, maxRows: DISCOVERED_MAX_ROWS })
   }
   return out
+}
+
+function countOf(child: CascadeChild, rows: number, unknown: boolean): CascadeCount {
+  return { resource: child.resource, ...(child.flowId ? { flowId: child.flowId } : {}), rows, unknown }
 }
 
 /** The rows of the document's child flows among `linked`, by flow (rows of resources no flow syncs have nothing to forget). */

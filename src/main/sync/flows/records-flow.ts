@@ -13,7 +13,7 @@ import { CampaignSink, type CampaignLink, type CampaignSinkOptions } from './cam
 import { linkedResources, type CascadeChild } from './parent-delete-cascade'
 import { selectColumns } from './columns'
 import { DynamicsRecordSource } from './dynamics-source'
-import type { PlannedWrites } from '../planned-writes'
+import type { PlannedParent, PlannedWrites } from '../planned-writes'
 
 /**
  * Jobs 1 and 2: a Dynamics table → a Campaign resource (contacts → profiles, custom tables
@@ -150,7 +150,7 @@ function childrenOf(flow: RecordsFlow, flows: readonly Flow[]): CascadeChild[] {
 }
 
 function plannedParents(flow: RecordsFlow, planned: PlannedWrites): NonNullable<CampaignSinkOptions['plannedParents']> {
-  const out = new Map<string, { flowId: string; keys: ReadonlySet<string>; deleted: ReadonlySet<string> }>()
+  const out = new Map<string, PlannedParent & { flowId: string }>()
   for (const link of flow.links ?? []) {
     const parent = planned.parent(link.parentFlow)
     if (parent) out.set(link.target, { flowId: link.parentFlow, ...parent })
