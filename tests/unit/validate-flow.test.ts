@@ -289,6 +289,20 @@ describe('the match key', () => {
     ])
   })
 
+  it('a source whose alternate key Dynamics lists with an index not built says so, and what to do', () => {
+    const withKey = (indexStatus: string) => ({
+      ...dynamicsContact,
+      inactiveKeys: [{ name: 'new_contact_email', fields: ['emailaddress1'], indexStatus }]
+    })
+    const byEmail = contacts({ match: { source: 'emailaddress1', target: 'cusDynamicsContactId' } })
+    expect(check(byEmail, [withKey('Failed'), campaignProfile])).toEqual([
+      'error flows[0].match.source: "emailaddress1" is not unique in "contact": its alternate key "new_contact_email" is not active in Dynamics (index Failed, most often because the column holds duplicate values: remove them and reactivate the key; docs/validation.md) — match on "contactid" or an alternate key'
+    ])
+    expect(check(byEmail, [withKey('Pending'), campaignProfile])).toEqual([
+      'error flows[0].match.source: "emailaddress1" is not unique in "contact": its alternate key "new_contact_email" is not active in Dynamics (index Pending: wait until it is Active; docs/validation.md) — match on "contactid" or an alternate key'
+    ])
+  })
+
   it('a target not known to be unique asks for confirmation, naming the filter records are found by', () => {
     expect(check(contacts({ match: { source: 'contactid', target: 'cusJobTitle' } }))).toEqual([
       `warning flows[0].match.target: "cusJobTitle" is not known to be an identification key of "profile" — Campaign's metadata does not say. If it is one (unique, set on create), confirm it (Inspector → Match key, or "identificationKey": true); until then records are looked up through the filter byJobTitle, which must exist`

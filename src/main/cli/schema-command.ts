@@ -128,6 +128,9 @@ function printTable(table: Table, io: CliIO): void {
   io.out(
     `keys: ${table.keys.map((k) => `${k.name} [${k.fields.join(', ')}]`).join('; ') || 'none'}; change tracking: ${table.changeTracking ? 'yes' : 'no'}`
   )
+  // Listed by Dynamics, not enforced: not a key until its index is built (docs/validation.md, "Match keys").
+  if (table.inactiveKeys?.length)
+    io.out(`keys not active: ${table.inactiveKeys.map((k) => `${k.name} [${k.fields.join(', ')}] — index ${k.indexStatus}`).join('; ')}`)
   const rows = table.fields.map((f) => [
     f.name,
     f.type,

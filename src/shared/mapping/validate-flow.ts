@@ -500,11 +500,16 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
     const field = findField(source, flow.match.source)
     if (!field) add(ctx, 'error', ['match', 'source'], unknownField(source, flow.match.source))
     else if (!isUniqueField(source, flow.match.source)) {
+      const inactive = source.inactiveKeys?.find((key) => key.fields.length === 1 && key.fields[0] === flow.match.source)
+      // A key Dynamics lists but does not enforce: its index is not built (a failed one, most often on duplicate values).
+      const why = inactive
+        ? `: its alternate key ${q(inactive.name)} is not active in Dynamics (index ${inactive.indexStatus}${inactive.indexStatus === 'Failed' ? ', most often because the column holds duplicate values: remove them and reactivate the key' : ': wait until it is Active'}; docs/validation.md)`
+        : ''
       add(
         ctx,
         'error',
         ['match', 'source'],
-        `${q(flow.match.source)} is not unique in ${q(source.name)} — match on ${q(source.primaryId ?? 'the primary id')} or an alternate key`
+        `${q(flow.match.source)} is not unique in ${q(source.name)}${why} — match on ${q(source.primaryId ?? 'the primary id')} or an alternate key`
       )
     }
   }

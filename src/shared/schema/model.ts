@@ -78,6 +78,14 @@ export const Key = z.strictObject({
 })
 export type Key = z.infer<typeof Key>
 
+/**
+ * A Dynamics alternate key whose index is not built (`EntityKeyIndexStatus` Pending, InProgress
+ * or Failed — a failed one typically on duplicate values already in the column): Dataverse does
+ * not enforce it, so its columns do not identify a row (docs/validation.md, "Match keys").
+ */
+export const InactiveKey = Key.extend({ indexStatus: z.string().min(1) })
+export type InactiveKey = z.infer<typeof InactiveKey>
+
 export const Table = z.strictObject({
   system: System,
   /** Logical name (Dynamics `contact`) or resource name (Campaign `profile`, `cusVehicle`). */
@@ -91,7 +99,10 @@ export const Table = z.strictObject({
   primaryName: z.string().optional(),
   custom: z.boolean().optional(),
   fields: z.array(Field),
+  /** Keys that identify a row: the primary id and the alternate keys whose index is active. */
   keys: z.array(Key),
+  /** Alternate keys listed by Dynamics whose index is not active: no key until reactivated. */
+  inactiveKeys: z.array(InactiveKey).optional(),
   changeTracking: z.boolean()
 })
 export type Table = z.infer<typeof Table>

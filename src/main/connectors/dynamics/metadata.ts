@@ -1,4 +1,4 @@
-import type { Field, FieldType, Key, Option, RequiredLevel, Table } from '../../../shared/schema'
+import type { Field, FieldType, InactiveKey, Key, Option, RequiredLevel, Table } from '../../../shared/schema'
 import { ConnectorError } from '../http/errors'
 
 /**
@@ -136,7 +136,7 @@ export async function readTableSchema(get: MetadataGet, logicalName: string): Pr
   const cast = (type: string, query: string) => get(`${root}/Attributes/Microsoft.Dynamics.CRM.${type}?${query}`, true)
   const [entity, strings, memos, picklists, states, statuses, booleans, multi, lookups, dates, relationships] = await Promise.all([
     get(
-      `${root}?$select=LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute,ChangeTrackingEnabled,IsCustomEntity,IsActivity,DisplayName&$expand=Attributes($select=${baseAttributeSelect}),Keys($select=LogicalName,KeyAttributes,DisplayName)`
+      `${root}?$select=LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute,ChangeTrackingEnabled,IsCustomEntity,IsActivity,DisplayName&$expand=Attributes($select=${baseAttributeSelect}),Keys($select=LogicalName,KeyAttributes,DisplayName,EntityKeyIndexStatus)`
     ),
     cast('StringAttributeMetadata', '$select=LogicalName,MaxLength,FormatName'),
     cast('MemoAttributeMetadata', '$select=LogicalName,MaxLength'),
@@ -166,9 +166,16 @@ export async function readTableSchema(get: MetadataGet, logicalName: string): Pr
   }
 
   const primaryId = String(entity.PrimaryIdAttribute ?? '')
-  const alternateKeys: Key[] = (Array.isArray(entity.Keys) ? (entity.Keys as Json[]) : [])
-    .map((k) => ({ name: String(k.LogicalName), fields: Array.isArray(k.KeyAttributes) ? (k.KeyAttributes as string[]) : [] }))
+  const listedKeys = (Array.isArray(entity.Keys) ? (entity.Keys as Json[]) : [])
+    .map((k) => ({
+      name: String(k.LogicalName),
+      fields: Array.isArray(k.KeyAttributes) ? (k.KeyAttributes as string[]) : [],
+      indexStatus: keyIndexStatus(k.EntityKeyIndexStatus)
+    }))
     .filter((k) => k.fields.length > 0)
+  // Only a key whose index is built is enforced, and addresses a row: a pending or failed one is no key yet.
+  const alternateKeys: Key[] = listedKeys.filter((k) => k.indexStatus === 'Active').map(({ name, fields }) => ({ name, fields }))
+  const inactiveKeys: InactiveKey[] = listedKeys.filter((k) => k.indexStatus !== 'Active')
   const keyFields = new Set([primaryId, ...alternateKeys.flatMap((k) => k.fields)])
 
   const fields: Field[] = []
@@ -238,6 +245,7 @@ export async function readTableSchema(get: MetadataGet, logicalName: string): Pr
     custom: entity.IsCustomEntity === true,
     fields,
     keys: [{ name: primaryId, fields: [primaryId] }, ...alternateKeys],
+    ...(inactiveKeys.length ? { inactiveKeys } : {}),
     changeTracking: entity.ChangeTrackingEnabled === true
   }
   return { table, isActivity: entity.IsActivity === true, navigation, alternateKeys }
@@ -258,4 +266,18 @@ function bindEveryTarget(navigation: Record<string, Record<string, string>>, loo
   if (properties.size !== 1) return
   const [property] = properties
   for (const target of targets) byTarget[target] ??= property
+}
+
+/**
+ * `EntityKeyIndexStatus` as text: the Web API writes the enum's member name (`Active`), an
+ * older or differently serialised answer its value (0 Pending, 1 InProgress, 2 Active, 3 Failed:
+ * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/entitykeyindexstatus).
+ * A key listed without it is taken as active, as before the status was read.
+ */
+export function keyIndexStatus(value: unknown): string {
+  const names = ['Pending', 'InProgress', 'Active', 'Failed']
+  if (value === undefined || value === null || value === '') return 'Active'
+  if (typeof value === 'number') return names[value] ?? String(value)
+  const text = String(value)
+  return names.find((name) => name.toLowerCase() === text.toLowerCase()) ?? (/^\d+$/.test(text) ? (names[Number(text)] ?? text) : text)
 }

@@ -125,7 +125,8 @@ export function entityJson(table: TableDef): Record<string, unknown> {
 }
 
 export function keysJson(table: TableDef): Array<Record<string, unknown>> {
-  return table.keys.map((key) => ({
+  const keys = [...table.keys.map((key) => ({ ...key, indexStatus: 'Active' })), ...(table.inactiveKeys ?? [])]
+  return keys.map((key) => ({
     MetadataId: nameGuid(`key:${table.logicalName}.${key.logicalName}`),
     HasChanged: null,
     KeyAttributes: key.attributes,
@@ -134,7 +135,7 @@ export function keysJson(table: TableDef): Array<Record<string, unknown>> {
     EntityLogicalName: table.logicalName,
     IsManaged: false,
     IntroducedVersion: '1.0',
-    EntityKeyIndexStatus: 'Active',
+    EntityKeyIndexStatus: key.indexStatus,
     IsSecondaryKey: false,
     IsSynchronous: false,
     IsExportKey: false,

@@ -106,7 +106,15 @@ export interface TableDef {
   changeTracking: boolean
   ownership: 'UserOwned' | 'OrganizationOwned' | 'BusinessOwned' | 'None'
   columns: ColumnDef[]
+  /** Alternate keys whose index is built (`EntityKeyIndexStatus` Active): enforced on writes, usable to address a row. */
   keys: KeyDef[]
+  /**
+   * Alternate keys whose index is not built — still pending, or failed (typically on duplicate
+   * values already in the table): listed in the metadata with their status, neither enforced
+   * nor usable to address a row until reactivated
+   * (https://learn.microsoft.com/power-apps/developer/data-platform/define-alternate-keys-entity).
+   */
+  inactiveKeys?: Array<KeyDef & { indexStatus: 'Pending' | 'InProgress' | 'Failed' }>
   /** How many rows the seed generates for this table. */
   count(ctx: { contacts: number }): number
   /** Builds generated row number `index` (0-based); ids come from ctx.idOf. */

@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { keyIndexStatus } from '../../src/main/connectors/dynamics/metadata'
+import type { MappingDocument } from '../../src/shared/mapping/document'
+import { ensureCliBuilt, runCli } from './fixtures/built-cli'
+import { syncBench, type SyncBench } from './fixtures/sync-flow-sandbox'
+
+/**
+ * An alternate key whose index Dataverse could not build — someone added a key on e-mail to a
+ * table that already holds duplicate e-mails, the index job failed — is still listed in the
+ * table's metadata, with `EntityKeyIndexStatus: "Failed"`, and is not enforced. The connector
+ * took every listed key as unique: a flow matched on e-mail passed validation, and two contacts
+ * with one e-mail in different pages became one Campaign profile, the later read writing over
+ * the first ("1 created, 1 updated", one contact lost without a word). The Sandbox's contact
+ * table lists such a key (its generated e-mails repeat, as real ones do).
+ */
+
+let bench: SyncBench | undefined
+afterEach(async () => {
+  await bench?.close()
+  bench = undefined
+})
+
+const byEmail: MappingDocument = {
+  format: 'sync-studio/mapping@1',
+  name: 'Contacts by e-mail',
+  connections: { dynamics: 'Sandbox', campaign: 'Sandbox' },
+  flows: [
+    {
+      id: 'contacts',
+      kind: 'records',
+      source: { system: 'dynamics', table: 'contact' },
+      target: { system: 'campaign', resource: 'profile' },
+      match: { source: 'emailaddress1', target: 'email' },
+      fields: [{ target: 'lastName', from: ['lastname'] }],
+      sync: { mode: 'full' }
+    }
+  ]
+}
+
+describe('an alternate key whose index is not active', () => {
+  it('is read from the metadata as no key, with its status; a flow matched on it is refused before a record is read', async () => {
+    bench = await syncBench({ contacts: 60, profiles: 0 })
+    const dynamics = await bench.connections.dynamics('Sandbox')
+    const contact = await dynamics.getTable('contact')
+    expect(contact.keys.map((k) => k.name)).toEqual(['contactid', 'new_contact_externalkey'])
+    expect(contact.inactiveKeys).toEqual([{ name: 'new_contact_email', fields: ['emailaddress1'], indexStatus: 'Failed' }])
+    expect(contact.fields.find((f) => f.name === 'emailaddress1')?.isKey).not.toBe(true)
+
+    // Not enforced: two contacts with one e-mail are both written.
+    const email = 'same.person@example.com'
+    const first = await dynamics.create('contact', { lastname: 'One', emailaddress1: email })
+    const second = await dynamics.create('contact', { lastname: 'Two', emailaddress1: email })
+    expect(first.id).not.toBe(second.id)
+
+    const service = bench.service()
+    for (const dryRun of [true, false]) {
+      const error = await service.run(byEmail, { dryRun }).then(
+        () => undefined,
+        (e: Error) => e
+      )
+      expect(error?.message).toContain(
+        'flows[0].match.source: "emailaddress1" is not unique in "contact": its alternate key "new_contact_email" is not active in Dynamics (index Failed, most often because the column holds duplicate values: remove them and reactivate the key; docs/validation.md) — match on "contactid" or an alternate key'
+      )
+    }
+    const campaign = await bench.connections.campaign('Sandbox')
+    const profiles = (await campaign.profiles({ pageSize: 500 }).next()).value?.records ?? []
+    expect(profiles.filter((p) => p.email === email)).toEqual([])
+  })
+
+  it('the command line lists it apart from the keys, with its status', () => {
+    ensureCliBuilt()
+    const { code, stdout } = runCli(['schema', 'dynamics', '--table', 'contact', '--sandbox'])
+    expect(code).toBe(0)
+    expect(stdout.split('\n').slice(1, 3)).toEqual([
+      'keys: contactid [contactid]; new_contact_externalkey [new_externalkey]; change tracking: yes',
+      'keys not active: new_contact_email [emailaddress1] — index Failed'
+    ])
+  })
+
+  it('reads the status as the Web API writes it (the member name) and as its value', () => {
+    expect(['Active', 'Failed', 'Pending', 'InProgress', 'failed'].map(keyIndexStatus)).toEqual([
+      'Active',
+      'Failed',
+      'Pending',
+      'InProgress',
+      'Failed'
+    ])
+    expect([0, 1, 2, 3, '3'].map(keyIndexStatus)).toEqual(['Pending', 'InProgress', 'Active', 'Failed', 'Failed'])
+    // Listed without it (an older answer): taken as active, as before.
+    expect([undefined, null, ''].map(keyIndexStatus)).toEqual(['Active', 'Active', 'Active'])
+  })
+})
