@@ -1,7 +1,9 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { keyIndexStatus } from '../../src/main/connectors/dynamics/metadata'
 import type { MappingDocument } from '../../src/shared/mapping/document'
-import { ensureCliBuilt, runCli } from './fixtures/built-cli'
+import { ensureCliBuilt, root, runCli } from './fixtures/built-cli'
 import { syncBench, type SyncBench } from './fixtures/sync-flow-sandbox'
 
 /**
@@ -65,6 +67,30 @@ describe('an alternate key whose index is not active', () => {
     const campaign = await bench.connections.campaign('Sandbox')
     const profiles = (await campaign.profiles({ pageSize: 500 }).next()).value?.records ?? []
     expect(profiles.filter((p) => p.email === email)).toEqual([])
+  })
+
+  it('an events flow whose event-id column is no alternate key is refused before a record is read: each event is an upsert by it', async () => {
+    bench = await syncBench({ contacts: 40, profiles: 10 })
+    const example = JSON.parse(await readFile(join(root, 'examples/email-events.mapping.json'), 'utf8')) as MappingDocument
+    const opens = { ...example, flows: example.flows.filter((f) => f.id === 'opens').map((f) => ({ ...f, match: { target: 'subject' } })) }
+    // Dataverse refuses a write addressed by a column that is not a key (the run's every write, before this check).
+    const dynamics = await bench.connections.dynamics('Sandbox')
+    await expect(dynamics.upsert('new_emailopen', { subject: 'event-1' }, { description: 'x' })).rejects.toThrow(
+      /key in the request URI is not valid/
+    )
+    const service = bench.service()
+    for (const dryRun of [true, false]) {
+      const error = await service.run(opens as MappingDocument, { dryRun }).then(
+        () => undefined,
+        (e: Error) => e
+      )
+      expect(error?.message).toContain(
+        'flows[0].match.target: "subject" is not an alternate key of "new_emailopen" — each event is written by it (a replayed event updates its activity): add an alternate key on it in Dynamics (docs/validation.md)'
+      )
+    }
+    // The example as shipped (keyed on new_externaleventid) is accepted.
+    const planned = await service.run({ ...example, flows: example.flows.filter((f) => f.id === 'opens') }, { dryRun: true })
+    expect(planned.flows[0].status).toBe('completed')
   })
 
   it('the command line lists it apart from the keys, with its status', () => {

@@ -542,7 +542,10 @@ describe('events flows', () => {
     fields: [{ target: 'description', from: ['id'] }],
     ...patch
   })
-  const problems = (flow: EventsFlow, tables: readonly Table[] = exampleTables) => lines(validateFlow(doc(flow), 0, catalogOf(tables)))
+  // The activity table stands in as `contact`, with the alternate key its events are written by.
+  const keyed = (table: Table): Table => ({ ...table, keys: [...table.keys, { name: 'new_eventid', fields: ['description'] }] })
+  const activityTables = exampleTables.map((t) => (t === dynamicsContact ? keyed(t) : t))
+  const problems = (flow: EventsFlow, tables: readonly Table[] = activityTables) => lines(validateFlow(doc(flow), 0, catalogOf(tables)))
 
   it("checks the match and regarding columns against the activity table, and fields against the event's shape", () => {
     expect(problems(opens())).toEqual([])
@@ -569,8 +572,18 @@ describe('events flows', () => {
   })
 
   it("a Campaign event's date is ISO already for Dynamics", () => {
-    const activity = replaceField(dynamicsContact, 'lastusedincampaign', { validForCreate: true })
+    const activity = keyed(replaceField(dynamicsContact, 'lastusedincampaign', { validForCreate: true }))
     expect(problems(opens({ fields: [{ target: 'lastusedincampaign', from: ['date'] }] }), [activity])).toEqual([])
+  })
+
+  it('a match column that is no active alternate key is refused: every event is an upsert by it', () => {
+    expect(problems(opens(), exampleTables)).toEqual([
+      'error flows[0].match.target: "description" is not an alternate key of "contact" — each event is written by it (a replayed event updates its activity): add an alternate key on it in Dynamics (docs/validation.md)'
+    ])
+    const pending: Table = { ...dynamicsContact, inactiveKeys: [{ name: 'new_eventid', fields: ['description'], indexStatus: 'Pending' }] }
+    expect(problems(opens(), [pending, ...exampleTables.filter((t) => t !== dynamicsContact)])).toEqual([
+      'error flows[0].match.target: "description" is not an alternate key of "contact": its alternate key "new_eventid" is not active in Dynamics (index Pending: wait until it is Active; docs/validation.md) — each event is written by it (a replayed event updates its activity)'
+    ])
   })
 
   it('an activity table not loaded: a warning, and the fields are still checked against the event', () => {

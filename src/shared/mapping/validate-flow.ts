@@ -490,6 +490,19 @@ function linkDepth(document: MappingDocument, flow: RecordsFlow): number {
   return depth
 }
 
+/**
+ * ": its alternate key … is not active in Dynamics (…)" when `field` is the column of a key
+ * Dynamics lists but does not enforce — its index not built, a failed one most often on
+ * duplicate values (docs/validation.md, "Match keys"); else nothing.
+ */
+function inactiveKeyNote(table: Table, field: string): string {
+  const key = table.inactiveKeys?.find((k) => k.fields.length === 1 && k.fields[0] === field)
+  if (!key) return ''
+  const todo =
+    key.indexStatus === 'Failed' ? ', most often because the column holds duplicate values: remove them and reactivate the key' : ': wait until it is Active'
+  return `: its alternate key ${q(key.name)} is not active in Dynamics (index ${key.indexStatus}${todo}; docs/validation.md)`
+}
+
 function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: RecordsFlow) {
   ctx.picklists = flow.sync?.picklists
   ctx.source = resolveTable(ctx, 'dynamics', flow.source.table, ['source', 'table'])
@@ -500,16 +513,11 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
     const field = findField(source, flow.match.source)
     if (!field) add(ctx, 'error', ['match', 'source'], unknownField(source, flow.match.source))
     else if (!isUniqueField(source, flow.match.source)) {
-      const inactive = source.inactiveKeys?.find((key) => key.fields.length === 1 && key.fields[0] === flow.match.source)
-      // A key Dynamics lists but does not enforce: its index is not built (a failed one, most often on duplicate values).
-      const why = inactive
-        ? `: its alternate key ${q(inactive.name)} is not active in Dynamics (index ${inactive.indexStatus}${inactive.indexStatus === 'Failed' ? ', most often because the column holds duplicate values: remove them and reactivate the key' : ': wait until it is Active'}; docs/validation.md)`
-        : ''
       add(
         ctx,
         'error',
         ['match', 'source'],
-        `${q(flow.match.source)} is not unique in ${q(source.name)}${why} — match on ${q(source.primaryId ?? 'the primary id')} or an alternate key`
+        `${q(flow.match.source)} is not unique in ${q(source.name)}${inactiveKeyNote(source, flow.match.source)} — match on ${q(source.primaryId ?? 'the primary id')} or an alternate key`
       )
     }
   }
@@ -643,6 +651,17 @@ function checkEventsFlow(ctx: FlowContext, flow: EventsFlow) {
   const { target } = ctx
   if (target) {
     if (!findField(target, flow.match.target)) add(ctx, 'error', ['match', 'target'], unknownField(target, flow.match.target))
+    else if (!isUniqueField(target, flow.match.target)) {
+      // Each event is an upsert addressed by this key (src/main/sync/flows/activity-sink.ts): without
+      // an active alternate key on it, Dataverse refuses every write the plan and the preview showed.
+      const inactive = inactiveKeyNote(target, flow.match.target)
+      add(
+        ctx,
+        'error',
+        ['match', 'target'],
+        `${q(flow.match.target)} is not an alternate key of ${q(target.name)}${inactive} — each event is written by it (a replayed event updates its activity)${inactive ? '' : ': add an alternate key on it in Dynamics (docs/validation.md)'}`
+      )
+    }
     const regarding = findField(target, flow.contact.regarding)
     if (!regarding && !target.fields.some((f) => f.type === 'lookup' && flow.contact.regarding.startsWith(f.name))) {
       add(ctx, 'error', ['contact', 'regarding'], unknownField(target, flow.contact.regarding))
