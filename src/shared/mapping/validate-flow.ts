@@ -499,7 +499,9 @@ function inactiveKeyNote(table: Table, field: string): string {
   const key = table.inactiveKeys?.find((k) => k.fields.length === 1 && k.fields[0] === field)
   if (!key) return ''
   const todo =
-    key.indexStatus === 'Failed' ? ', most often because the column holds duplicate values: remove them and reactivate the key' : ': wait until it is Active'
+    key.indexStatus === 'Failed'
+      ? ', most often because the column holds duplicate values: remove them and reactivate the key'
+      : ': wait until it is Active'
   return `: its alternate key ${q(key.name)} is not active in Dynamics (index ${key.indexStatus}${todo}; docs/validation.md)`
 }
 
