@@ -375,6 +375,73 @@ describe('rows read back (their parent is back: orphaned-rows.ts)', () => {
   })
 })
 
+describe('rows read back, a run stopped before they are', () => {
+  // The changes had 100 of the 120 rows to read back when the run stopped; the resume read them
+  // again after the rest of the changes (what the changes had was only in memory): 250 read for
+  // 150 rows. Where the run stands now carries them.
+  it('stopped in the changes: the resume reads each row once', async () => {
+    const source = new MemorySource(
+      range(1, 200).map((i) => contact(i)),
+      'contactid',
+      { pageSize: 100, kind: 'incremental' }
+    )
+    const sink = new MemorySink({ limits: { maxBatch: 25, concurrency: 1 } })
+    expect((await runFlow(options(source, sink))).counts.created).toBe(200)
+    const lost = range(1, 120).map((i) => id(i))
+    for (const key of lost) sink.store.delete(key)
+    source.log.push(...range(1, 150).map((i) => contact(i, { lastname: `Changed${i}` })))
+
+    // Canceled once the first page of changes is written.
+    const stop = new AbortController()
+    const pages = source.pages.bind(source)
+    source.pages = async function* (cursor, signal) {
+      for await (const page of pages(cursor, signal)) {
+        yield page
+        stop.abort()
+      }
+    }
+    const canceled = await runFlow(options(source, sink, { reread: lost, signal: stop.signal }))
+    expect(canceled.status).toBe('canceled')
+    expect(canceled.counts.read).toBe(100)
+    source.pages = pages
+
+    const resumed = await runFlow(options(source, sink, { resumeRunId: canceled.runId }))
+    expect(resumed.status).toBe('completed')
+    expect(resumed.counts).toMatchObject({ read: 150, created: 120, updated: 30 })
+    expect(sink.store.size).toBe(200)
+    expect(sink.store.get(id(7))).toMatchObject({ lastName: 'Changed7' })
+  })
+
+  it('stopped among the rows read back: the rows the changes had are not read again', async () => {
+    const source = new MemorySource(
+      range(1, 200).map((i) => contact(i)),
+      'contactid',
+      { pageSize: 100, kind: 'incremental' }
+    )
+    const sink = new MemorySink({ limits: { maxBatch: 25, concurrency: 1 } })
+    await runFlow(options(source, sink))
+    const lost = range(1, 120).map((i) => id(i))
+    for (const key of lost) sink.store.delete(key)
+    // Changed rows among the last of those read back.
+    source.log.push(...range(101, 105).map((i) => contact(i, { lastname: `Changed${i}` })))
+    const stop = new AbortController()
+    const reading = source.byKeys.bind(source)
+    let calls = 0
+    source.byKeys = (keys, cursor, signal) => {
+      if (++calls === 2) stop.abort()
+      return reading(keys, cursor, signal)
+    }
+    const canceled = await runFlow(options(source, sink, { reread: lost, signal: stop.signal }))
+    expect(canceled.status).toBe('canceled')
+    source.byKeys = reading
+    const resumed = await runFlow(options(source, sink, { resumeRunId: canceled.runId }))
+    expect(resumed.status).toBe('completed')
+    // 120 rows, the 5 changed among them read once, by the changes.
+    expect(resumed.counts).toMatchObject({ read: 120, created: 120 })
+    expect(sink.store.get(id(103))).toMatchObject({ lastName: 'Changed103' })
+  })
+})
+
 describe('"kept by the filter"', () => {
   // An incremental run of a filtered flow: 10 changed records, 3 of them filtered out, and 2
   // deletions the source reported (one of a synced record, one of a record never synced).

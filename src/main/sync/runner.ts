@@ -800,24 +800,28 @@ class Runner {
 
   /**
    * The changes, then the rows read back (by key, 50 a page) but those the changes had: a row
-   * read back is read once, at its latest. The pages read back carry where they stand (`at` of
-   * the keys, `next` the changes' position): a run stopped among them resumes there; one stopped
-   * in the changes reads them on, then every row back (one the changes had is then read twice,
-   * never lost). The last page's position is the changes' again: the next run starts there.
+   * read back is read once, at its latest. Every page carries where the run stands — in the
+   * changes `{t:'changes', next, seen}`, among the rows read back `{t:'reread', at, next, seen}`
+   * (`next` the changes' position, `at` of the keys, `seen` the keys to read back the changes
+   * had) — so a run stopped anywhere resumes there and still reads each row once. The last
+   * page's position is the changes' again: the next run starts there.
    */
   private async *changesThenReread(): AsyncIterable<SourcePage> {
     const { source } = this.options
     const resumed = rereadCursor(this.cursor)
-    let next: SourceCursor | null = resumed ? resumed.next : (this.cursor ?? null)
+    const inChanges = changesCursor(this.cursor)
+    let next: SourceCursor | null = resumed ? resumed.next : inChanges ? inChanges.next : (this.cursor ?? null)
     const wanted = new Set(this.reread)
-    const seen = new Set<string>()
+    const seen = new Set<string>((resumed ?? inChanges)?.seen ?? [])
     const keyColumn = this.flow.kind === 'records' ? this.flow.match.source : undefined
+    const where = (at: { t: 'changes' } | { t: 'reread'; at: number }): Json =>
+      ({ ...at, next, ...(seen.size ? { seen: [...seen] } : {}) }) as unknown as Json
     if (!resumed) {
       for await (const page of source.pages(next ?? undefined, this.signal)) {
         if (keyColumn)
           for (const key of [...page.records.map((r) => String(r[keyColumn])), ...(page.deleted ?? [])]) if (wanted.has(key)) seen.add(key)
         next = page.cursor
-        yield page
+        yield { ...page, cursor: seen.size ? where({ t: 'changes' }) : next }
       }
     }
     for (let at = resumed ? resumed.at : 0; at < this.reread.length;) {
@@ -830,7 +834,7 @@ class Runner {
           records.push(...page.records)
           deleted.push(...(page.deleted ?? []))
         }
-      yield { records, ...(deleted.length ? { deleted } : {}), cursor: { t: 'reread', at, next } satisfies RereadCursor as unknown as Json }
+      yield { records, ...(deleted.length ? { deleted } : {}), cursor: where({ t: 'reread', at }) }
     }
     yield { records: [], cursor: next }
   }
@@ -1516,13 +1520,27 @@ function writtenValue(op: WriteOp, field: string): Json | undefined {
 }
 
 /** Where a run reading back keys stands: `at` of them done, the changes to read from `next`. */
+/** Where a run that reads rows back stands among them (`changesThenReread`); `seen` is absent in journals written before it was kept. */
 interface RereadCursor {
   t: 'reread'
   at: number
   next: SourceCursor | null
+  seen?: string[]
+}
+
+/** Where it stands in the changes, once they have had a row to read back. */
+interface ChangesCursor {
+  t: 'changes'
+  next: SourceCursor | null
+  seen: string[]
 }
 
 function rereadCursor(cursor: SourceCursor | undefined): RereadCursor | undefined {
   const c = cursor as Partial<RereadCursor> | null | undefined
   return c && typeof c === 'object' && c.t === 'reread' && typeof c.at === 'number' ? (c as RereadCursor) : undefined
+}
+
+function changesCursor(cursor: SourceCursor | undefined): ChangesCursor | undefined {
+  const c = cursor as Partial<ChangesCursor> | null | undefined
+  return c && typeof c === 'object' && c.t === 'changes' && Array.isArray(c.seen) ? (c as ChangesCursor) : undefined
 }
