@@ -77,6 +77,12 @@ export interface StartEntry {
   flowId: string
   /** sha256 of the flow's canonical JSON: a resume with another mapping is refused. */
   mappingHash: string
+  /**
+   * sha256 of what decides what the flow writes for a record (`contentHash`): an incremental run
+   * after a change of it reads every record again (docs/sync.md, "A changed mapping"). Absent in
+   * journals written before it was kept.
+   */
+  contentHash?: string
   /** The user's label for the mapping version (file revision, git commit), when known. */
   mappingVersion?: string
   mode: RunMode

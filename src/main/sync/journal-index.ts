@@ -49,6 +49,8 @@ export interface FlowState {
   cursor: SourceCursor | undefined
   runId: string
   mappingHash: string
+  /** The flow's `contentHash` at that run (absent before it was kept). */
+  contentHash?: string
   at: number
   /** The connection identity the position belongs to. */
   identity?: string

@@ -224,6 +224,7 @@ export class SyncJournal {
       cursor: end.cursor,
       runId,
       mappingHash: start.mappingHash,
+      ...(start.contentHash ? { contentHash: start.contentHash } : {}),
       at: end.at,
       managed,
       ...(start.identity ? { identity: start.identity } : {})

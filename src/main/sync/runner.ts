@@ -147,6 +147,8 @@ export interface RunOptions {
   mappingVersion?: string
   /** Default: `mappingHash(flow)`. */
   mappingHash?: string
+  /** Default: `contentHash(flow)` (the service gives the document's flow's: the runner's may be built from it). */
+  contentHash?: string
   /** Plan only: counts and per-record changes, not a single write. */
   dryRun?: boolean
   /** Default: the flow's `deletes`, else both off. */
@@ -266,6 +268,21 @@ export interface RunHandle {
 export function mappingHash(flow: RecordsFlow | EventsFlow | object): string {
   const { name: _name, enabled: _enabled, ...rest } = flow as Record<string, unknown>
   return createHash('sha256').update(canonical(rest)).digest('hex')
+}
+
+/**
+ * sha256 of what decides what the flow writes for a record that did not change in the source:
+ * the flow without its name, switch, field notes and run mode (its filter, fields and steps,
+ * match, links, deletes, how option sets are read). An incremental run after a change of it
+ * reads every record again (sync-service.ts): only the changed ones would get the new mapping.
+ */
+export function contentHash(flow: RecordsFlow | EventsFlow | object): string {
+  const { sync, fields, ...rest } = flow as { sync?: { picklists?: string }; fields?: Array<Record<string, unknown>> }
+  return mappingHash({
+    ...rest,
+    ...(fields ? { fields: fields.map(({ note: _note, ...field }) => field) } : {}),
+    ...(sync?.picklists ? { picklists: sync.picklists } : {})
+  })
 }
 
 function canonical(value: unknown): string {
@@ -663,6 +680,7 @@ class Runner {
       runId: this.runId,
       flowId: this.flow.id,
       mappingHash,
+      contentHash: options.contentHash ?? contentHash(this.flow),
       ...(options.mappingVersion ? { mappingVersion: options.mappingVersion } : {}),
       mode: this.mode,
       dryRun: this.dryRun,
@@ -1120,11 +1138,21 @@ class Runner {
     for (const item of work.values()) {
       const current = existing.get(item.key)
       const changed = byKey.get(item.key)
-      if (item.kind === 'upsert' && changed && !this.dryRun) {
+      // The fields changed since they were last sent go by key, whatever Campaign holds; the dry
+      // run plans those same fields (Campaign's values before them): one edited in Campaign and
+      // not in Dynamics stays as it is, in the plan as in the run. A record gone from Campaign is
+      // created again from the whole record (the sink's answer to the update), planned so below.
+      if (item.kind === 'upsert' && changed && (!this.dryRun || current)) {
         const record = this.updatePayload(item.target)
         const patch: TargetRecord = {}
         for (const name of changed) patch[name] = record[name] ?? null
         ops.push({ op: 'update', key: item.key, record, patch, byKey: true })
+        if (this.dryRun) {
+          const before = flattenRecord(current!)
+          const after = flattenRecord(patch)
+          const changes = changed.map((field) => ({ field, old: before[field] ?? null, new: after[field] ?? null }))
+          intents.set(item.key, { key: item.key, action: 'update', changes, warnings: item.warnings, createOnlySkipped: [] })
+        }
         continue
       }
       if (item.kind === 'upsert') {

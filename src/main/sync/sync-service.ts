@@ -14,7 +14,7 @@ import type { RunCounts } from './journal-format'
 import { zeroCounts } from './journal-format'
 import { isAbortError, PARENT_MISSING, SyncFatalError, type Clock, type SinkLimits } from './ports'
 import type { RunProgress } from './progress'
-import { mappingHash, startRun, type DeleteGuardReport, type PlanEntry, type RecordOutcome, type RunResult } from './runner'
+import { contentHash, mappingHash, startRun, type DeleteGuardReport, type PlanEntry, type RecordOutcome, type RunResult } from './runner'
 import { PlannedWrites } from './planned-writes'
 import { OrphanWatch } from './orphaned-rows'
 import type { LockWait } from '../files/file-lock'
@@ -421,6 +421,19 @@ export class SyncService {
         }
       }
     }
+    // A changed mapping (its filter, fields, match, links or deletes; an opt-out flow's pairs or direction) applies to every record only
+    // when every record is read: an incremental run would give it to those changed since alone,
+    // and leave the rest as the old mapping wrote them (a narrowed filter's deletes unmade).
+    const readAllForChangedMapping = async (): Promise<boolean> => {
+      if (retry || ('sync' in flow && flow.sync?.mode === 'full')) return false
+      const state = await journal.flowState(flow.id, identity)
+      if (!state?.contentHash || state.contentHash === contentHash(flow)) return false
+      notice(
+        `the mapping of flow "${flow.id}" changed since its last run (its filter, fields, match, links or deletes): every record is read again, so that it applies to all of them, not only to those changed since`
+      )
+      return true
+    }
+    if (!resumeRunId && !full) full = await readAllForChangedMapping()
     // Rows a parent's delete took come back with their parent (orphaned-rows.ts): a parent flow's
     // creates say which parents are back (a retry's too); a child flow's run reads their rows back
     // (not a retry: it reads only its failed records), and those that failed on a parent gone again wait for it again.
@@ -472,6 +485,7 @@ export class SyncService {
             ...(parts.sourceId ? { sourceId: parts.sourceId } : {}),
             ...(parts.deletes ? { deletes: parts.deletes } : {}),
             mappingHash: mappingHash(flow),
+            contentHash: contentHash(flow),
             journal,
             ...(identity ? { identity } : {}),
             ...(allowDeletes !== undefined ? { deleteGuard: { allow: allowDeletes } } : {}),
@@ -549,7 +563,7 @@ export class SyncService {
           notice(`not resuming run ${resumeRunId}: ${error.message}`)
           resumeRunId = undefined
           resumes = undefined
-          full = request.full ?? false
+          full = (request.full ?? false) || (await readAllForChangedMapping())
           continue
         }
         if (request.signal?.aborted || isAbortError(error)) return { ...base, status: 'canceled', counts: zeroCounts(), durationMs: 0 }
