@@ -111,6 +111,11 @@ describe('field mappings', () => {
       'warning flows[0].fields[0]: values can be 50 characters and "firstName" holds 30; longer records will fail — add a "truncate" step to cut them (with a warning)'
     ])
     expect(withFields([{ target: 'firstName', from: ['lastname'], steps: [{ fn: 'truncate' }] }])).toEqual([])
+    expect(withFields([{ target: 'firstName', from: ['lastname'], steps: [{ fn: 'truncate', length: 30 }] }])).toEqual([])
+    // A cut longer than the field is no cut: it passed as one, "valid" over a preview where every long name failed.
+    expect(withFields([{ target: 'firstName', from: ['lastname'], steps: [{ fn: 'truncate', length: 41 }] }])).toEqual([
+      'warning flows[0].fields[0].steps[0]: the "truncate" step cuts at 41 characters and "firstName" holds 30; values longer than 30 will fail — truncate at 30'
+    ])
     // Exactly as long fits; no known length says nothing.
     expect(withFields([{ target: 'lastName', from: ['lastname'] }])).toEqual([])
     expect(withFields([{ target: 'firstName', steps: [{ fn: 'expression', expr: 'firstname & lastname' }] }])).toEqual([])

@@ -397,18 +397,15 @@ function checkFields(
     }
     // Length.
     const max = targetField.maxLength
-    if (
-      max !== undefined &&
-      textTypes.has(targetField.type) &&
-      produced.maxLength !== undefined &&
-      produced.maxLength > max &&
-      !produced.truncated
-    ) {
+    if (max !== undefined && textTypes.has(targetField.type) && produced.maxLength !== undefined && produced.maxLength > max) {
+      // A truncate step longer than the field cuts nothing that would fit: it is no fix.
       add(
         ctx,
         'warning',
         stepPath,
-        `values can be ${produced.maxLength} characters and ${q(targetField.name)} holds ${max}; longer records will fail — add a "truncate" step to cut them (with a warning)`
+        produced.truncated
+          ? `the "truncate" step cuts at ${produced.maxLength} characters and ${q(targetField.name)} holds ${max}; values longer than ${max} will fail — truncate at ${max}`
+          : `values can be ${produced.maxLength} characters and ${q(targetField.name)} holds ${max}; longer records will fail — add a "truncate" step to cut them (with a warning)`
       )
     }
   })
