@@ -24,8 +24,7 @@ import type { Flow } from '../../shared/mapping/document'
 import type { Client } from '../api/client'
 import { useDocumentStore } from '../state/document-store'
 import { orderFlows } from '../../shared/mapping/flow-order'
-import { progressPercent } from '../../shared/run-progress'
-import { flowLabel } from './format'
+import { flowLabel, runningIndicator } from './format'
 import { HistoryView } from './HistoryView'
 import { isRunning, subscribeToRuns, useRunStore } from './run-store'
 import { SessionView } from './SessionView'
@@ -180,12 +179,9 @@ export function RunIndicator() {
   let label: string
   let icon
   if (running) {
-    const current = session.flowIds.map((id) => session.flows[id]).find((f) => f?.started && !f.result)
-    // Records finished over the total (never 100% while it runs); no total, no percentage.
-    const share = current?.progress ? progressPercent(current.progress) : undefined
-    const percent = share !== undefined ? ` ${share}%` : ''
-    text = `${session.kind === 'dryRun' ? 'Dry run' : 'Syncing'}${percent}`
-    label = `${session.kind === 'dryRun' ? 'Dry run' : 'Sync'} running — show progress`
+    const words = runningIndicator(session)
+    text = words.text
+    label = words.label
     icon = <Spinner size="extra-tiny" />
   } else {
     const status = session.result?.status ?? 'failed'

@@ -1,6 +1,7 @@
 import type { RunCounts, RunSummary } from '../../shared/contract'
 import type { Flow } from '../../shared/mapping/document'
 import { readNote, unknownExplanation, unknownNote, zeroCounts } from '../../shared/run-counts'
+import { progressPercent, type ProgressFigures } from '../../shared/run-progress'
 
 /** "14 cusVehicle rows", "1 cusVehicle row": rows of a resource, as the delete guard counts those Campaign deletes with a profile. */
 export function resourceRows(c: { rows: number; resource: string }): string {
@@ -92,4 +93,29 @@ export function historyCounts(run: Pick<RunSummary, 'counts' | 'dryRun'>): Histo
     })
   if (c.deferred + c.pending) list.push(count('pending', c.deferred + c.pending, ['', ' pending'], ['', ' pending']))
   return list
+}
+
+/**
+ * The toolbar's words for a running sync: "Syncing 14%", and with several flows "Syncing 2/3 ·
+ * 14%". The percentage is records finished over the running flow's total (never 100 % while it
+ * runs; no total, none): a later flow's total is not known before it starts, so it cannot be the
+ * sync's — said as the flow's, it is not read as the sync going back from 74 % to 2 %.
+ */
+export function runningIndicator(session: {
+  kind: string
+  flowIds: readonly string[]
+  flows: Readonly<Record<string, { started: boolean; result?: unknown; progress?: ProgressFigures } | undefined>>
+}): { text: string; label: string } {
+  const flows = session.flowIds.map((id) => session.flows[id])
+  const at = flows.findIndex((f) => f?.started && !f.result)
+  const progress = at >= 0 ? flows[at]?.progress : undefined
+  const share = progress ? progressPercent(progress) : undefined
+  const which =
+    flows.length > 1 && at >= 0 ? { text: ` ${at + 1}/${flows.length}`, label: ` — flow ${at + 1} of ${flows.length}` } : undefined
+  const dry = session.kind === 'dryRun'
+  const percent = share === undefined ? '' : which ? ` · ${share}%` : ` ${share}%`
+  return {
+    text: `${dry ? 'Dry run' : 'Syncing'}${which?.text ?? ''}${percent}`,
+    label: `${dry ? 'Dry run' : 'Sync'} running${which?.label ?? ''}${which && share !== undefined ? `, ${share}% of its records` : ''} — show progress`
+  }
 }
