@@ -294,6 +294,18 @@ describe('the match key', () => {
     ])
   })
 
+  it('matched on an alternate key, source deletes are said not to be applied (Dynamics names a deleted row by its id)', () => {
+    const keyed = { ...dynamicsContact, keys: [...dynamicsContact.keys, { name: 'new_email', fields: ['emailaddress1'] }] }
+    const deleting = contacts({
+      match: { source: 'emailaddress1', target: 'cusDynamicsContactId' },
+      deletes: { applySourceDeletes: true, deleteWhenFilteredOut: false }
+    })
+    expect(check(deleting, [keyed, campaignProfile])).toEqual([
+      'warning flows[0].deletes.applySourceDeletes: records deleted in Dynamics are not deleted from Campaign: Dynamics names a deleted row by its "contactid" alone, and this flow matches on "emailaddress1" — match on "contactid" to apply them'
+    ])
+    expect(check({ ...deleting, deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true } }, [keyed, campaignProfile])).toEqual([])
+  })
+
   it('a source whose alternate key Dynamics lists with an index not built says so, and what to do', () => {
     const withKey = (indexStatus: string) => ({
       ...dynamicsContact,

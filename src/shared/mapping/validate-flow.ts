@@ -507,6 +507,16 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
   ctx.source = resolveTable(ctx, 'dynamics', flow.source.table, ['source', 'table'])
   ctx.target = resolveTable(ctx, 'campaign', flow.target.resource, ['target', 'resource'])
   const { source, target } = ctx
+  // Change tracking names a deleted row by its primary id alone (the `$deletedEntity` entries,
+  // https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems):
+  // matched on another column, which target record it was is not known, and nothing is deleted.
+  if (source?.primaryId && flow.deletes?.applySourceDeletes && flow.match.source !== source.primaryId && findField(source, flow.match.source))
+    add(
+      ctx,
+      'warning',
+      ['deletes', 'applySourceDeletes'],
+      `records deleted in Dynamics are not deleted from Campaign: Dynamics names a deleted row by its ${q(source.primaryId)} alone, and this flow matches on ${q(flow.match.source)} — match on ${q(source.primaryId)} to apply them`
+    )
   // Match key.
   if (source) {
     const field = findField(source, flow.match.source)

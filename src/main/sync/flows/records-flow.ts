@@ -79,9 +79,11 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
     return { link, campaign: { field: link.target, writable: !(field?.readOnly ?? false) } satisfies CampaignLink }
   })
   const mode = options.full ? 'full' : (flow.sync?.mode ?? 'incremental')
+  // Dataverse names a deleted row by its primary id alone: matched on another column, the flow cannot tell which target record it was.
+  const deletionsSeen = flow.match.source === table.primaryId
   notes.push(
     tracking
-      ? `${flow.source.table}: change tracking (${mode === 'full' ? 'full read, then a new delta link' : 'changes and deletions since the last run'})`
+      ? `${flow.source.table}: change tracking (${mode === 'full' ? 'full read, then a new delta link' : deletionsSeen ? 'changes and deletions since the last run' : `changes since the last run; deletions are not applied: Dynamics names a deleted row by its ${table.primaryId} alone, and the flow matches on ${flow.match.source}`})`
       : `${flow.source.table}: no change tracking — ${mode === 'full' ? 'full read' : 'modifiedon watermark (deletions are not seen)'}${pushdown.odata ? `; filter sent to Dataverse: ${pushdown.odata}` : ''}`
   )
   // What no rule of ours can see: the plan says who decides rather than promising success.
