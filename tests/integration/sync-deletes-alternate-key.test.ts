@@ -1,4 +1,7 @@
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { RunHistory } from '../../src/main/sync/history'
+import { SyncJournal } from '../../src/main/sync/journal'
 import type { MappingDocument, RecordsFlow } from '../../src/shared/mapping/document'
 import { contactsDocument, syncBench, type SyncBench } from './fixtures/sync-flow-sandbox'
 
@@ -38,5 +41,24 @@ describe('a flow matched on an alternate key, with source deletes on', () => {
       expect(result.flows[0].notices).toContain(said)
       expect(result.flows[0].counts).toMatchObject({ read: 0, deleted: 0 })
     }
+  })
+
+  it('a retry of its failed records says how many are no longer in Dynamics under their key', async () => {
+    bench = await syncBench({ contacts: 60, profiles: 0 })
+    const service = bench.service()
+    const first = (await service.run(byExternalKey)).flows[0]
+    expect(first.counts.failed).toBeGreaterThan(1)
+    const errors = await new RunHistory(await SyncJournal.open(join(bench.folder, 'journal'))).errors(first.runId!)
+    const keyed = errors.filter((e) => e.key)
+    const dynamics = await bench.connections.dynamics('Sandbox')
+    const [gone] = (await dynamics.query('contact', { select: ['contactid'], filter: `new_externalkey eq '${keyed[0].key}'` }).next())
+      .value!.records
+    bench.sandbox.dynamics.remove('contact', String(gone.contactid))
+
+    const retried = (await service.retryFailed(byExternalKey, first.runId!)).flows[0]
+    expect(retried.counts.read).toBe(keyed.length - 1)
+    expect(retried.notices).toContain(
+      `1 failed record(s) of run ${first.runId} are no longer in Dynamics under their key (deleted, or the key changed since): nothing to retry for them`
+    )
   })
 })

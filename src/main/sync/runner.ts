@@ -243,6 +243,8 @@ export interface RunResult {
   plan?: { entries: PlanEntry[]; truncated: boolean }
   /** The keys the run read back after its changes (`RunOptions.reread`, or the resumed run's). */
   reread?: string[]
+  /** A completed retry: the failed records the source no longer has under their key (deleted, or the key changed). */
+  notFound?: number
   /** The mode of the run (a resumed run: the mode it was started with). */
   mode: RunMode
   /** A resumed run: when the run it continues was started. */
@@ -421,6 +423,13 @@ class Runner {
   /** Records of the current page decided without a journal line: journaled only if the run stops mid-page. */
   private pageDecided: OutcomeItem[] = []
   private managedBefore: number | undefined
+  /**
+   * A retry run: the keys it has read (the stopped attempt's journaled ones included). A failed
+   * record the source no longer has under its key is not returned by its read by key, and not
+   * reported deleted when the key is not the table's id: the result says how many
+   * (`RunResult.notFound`), never left out unsaid.
+   */
+  private retried: Set<string> | undefined
   /** Keys read back after the changes (`RunOptions.reread`). */
   private reread: readonly string[] = []
   /** The rows the target would delete with the held deletes (counted before the guard). */
@@ -556,11 +565,15 @@ class Runner {
       // last failure: a later read supersedes it), and (for a source that asks) the keys it journaled.
       const journaled = options.source.resumedAfter ? new Set<string>() : undefined
       const stoppedFailures = new Map<string, Failure>()
+      const decided = new Set<string>()
       const recovery = await options.journal.recover(options.resumeRunId, (entry) => {
         if (entry.t !== 'outcomes') return
         for (const item of entry.items) {
           noteLastFailure(stoppedFailures, item, () => ({ item, page: entry.page }))
-          if (item.k !== undefined) journaled?.add(item.k)
+          if (item.k !== undefined) {
+            journaled?.add(item.k)
+            decided.add(item.k)
+          }
         }
       })
       this.noteFailed([...stoppedFailures.values()].map(({ item }) => item))
@@ -584,6 +597,7 @@ class Runner {
       startPass = recovery.checkpoint?.pass ?? 0
       this.otherShards = recovery.checkpoint?.otherShards ?? 0
       if (recovery.start.onlyKeys && !options.onlyKeys) this.only = new Set(recovery.start.onlyKeys)
+      if (this.only) this.retried = decided
       this.reread = recovery.start.reread ?? []
       this.resumedFrom = { startedAt: recovery.start.at }
       if (journaled) options.source.resumedAfter!(journaled)
@@ -603,6 +617,7 @@ class Runner {
       }
     } else {
       this.mode = this.only ? 'retry' : options.source.kind
+      if (this.only) this.retried = new Set()
       this.cursor =
         options.cursor !== undefined
           ? options.cursor
@@ -669,6 +684,9 @@ class Runner {
       ...(this.resumedFrom ? { resumed: this.resumedFrom } : {}),
       ...(this.guardReport ? { deleteGuard: this.guardReport } : {}),
       ...(this.reread.length ? { reread: [...this.reread] } : {}),
+      ...(status === 'completed' && this.retried && this.only
+        ? { notFound: [...this.only].filter((key) => !this.retried!.has(key)).length }
+        : {}),
       ...(options.shard ? { shard: { ...options.shard, otherShards: this.otherShards + this.pageOtherShards } } : {})
     }
   }
@@ -1003,6 +1021,7 @@ class Runner {
     const last = new Map<string, string>()
     results.forEach(({ key }, index) => key !== undefined && last.set(key, String(index)))
     deleted.forEach((key, index) => last.set(key, `d${index}`))
+    if (this.retried) for (const key of last.keys()) this.retried.add(key)
     /** " (Dynamics contactid …)": the record at this position named by its source id, for a record with no match key. */
     const named = (index: number): string => {
       const id = results[index]?.sourceId

@@ -569,6 +569,10 @@ export class SyncService {
         if (request.signal?.aborted || isAbortError(error)) return { ...base, status: 'canceled', counts: zeroCounts(), durationMs: 0 }
         throw error
       }
+      if (retry && result.notFound)
+        notice(
+          `${result.notFound} failed record(s) of run ${retry.runId} are no longer in Dynamics under their key (deleted, or the key changed since): nothing to retry for them`
+        )
       if (resumeRunId)
         notice(
           dryRun
