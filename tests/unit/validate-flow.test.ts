@@ -303,7 +303,9 @@ describe('the match key', () => {
     expect(check(deleting, [keyed, campaignProfile])).toEqual([
       'warning flows[0].deletes.applySourceDeletes: records deleted in Dynamics are not deleted from Campaign: Dynamics names a deleted row by its "contactid" alone, and this flow matches on "emailaddress1" — match on "contactid" to apply them'
     ])
-    expect(check({ ...deleting, deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true } }, [keyed, campaignProfile])).toEqual([])
+    expect(check({ ...deleting, deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true } }, [keyed, campaignProfile])).toEqual(
+      []
+    )
   })
 
   it('a source whose alternate key Dynamics lists with an index not built says so, and what to do', () => {

@@ -510,7 +510,12 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
   // Change tracking names a deleted row by its primary id alone (the `$deletedEntity` entries,
   // https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems):
   // matched on another column, which target record it was is not known, and nothing is deleted.
-  if (source?.primaryId && flow.deletes?.applySourceDeletes && flow.match.source !== source.primaryId && findField(source, flow.match.source))
+  if (
+    source?.primaryId &&
+    flow.deletes?.applySourceDeletes &&
+    flow.match.source !== source.primaryId &&
+    findField(source, flow.match.source)
+  )
     add(
       ctx,
       'warning',
