@@ -85,7 +85,7 @@ describe.each(modes)('compiled execution ($label)', ({ codegen }) => {
       { ...anna, contactid: ID2, lastname: 'x'.repeat(60) }
     ])
     expect(results.map((r) => r.kind)).toEqual(['ok', 'skipped', 'error', 'error', 'error'])
-    expect(results[1]).toMatchObject({ reason: 'filtered out: statecode eq 0 and emailaddress1 is not empty' })
+    expect(results[1]).toMatchObject({ reason: 'filtered out: statecode eq 0 and emailaddress1 contains data' })
     expect(results[2]).toMatchObject({ kind: 'error', key: ID1, field: 'email', step: 0, input: 'not an email' })
     expect(results[3]).toMatchObject({ field: 'cusDynamicsContactId', reason: expect.stringMatching(/no "contactid"/) })
     expect(results[4]).toMatchObject({
@@ -331,7 +331,7 @@ describe.each(modes)('preview ($label)', ({ codegen }) => {
       anna,
       options
     )
-    expect(trace.filter).toEqual({ passed: true, description: 'statecode eq 0 and emailaddress1 is not empty' })
+    expect(trace.filter).toEqual({ passed: true, description: 'statecode eq 0 and emailaddress1 contains data' })
     expect(trace.fields[0]).toMatchObject({
       input: ' Anna@Example.COM ',
       steps: [

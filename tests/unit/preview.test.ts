@@ -207,6 +207,6 @@ describe('dry run', () => {
       code: 'tooLong'
     })
     const skipped = await dryRunDiff(flow({ filter: { field: 'lastname', op: 'null' } }), [anna], new Map(), options)
-    expect(skipped.entries[0]).toEqual({ key: ID1, action: 'skipped', reason: expect.stringMatching(/lastname is empty/) })
+    expect(skipped.entries[0]).toEqual({ key: ID1, action: 'skipped', reason: expect.stringMatching(/lastname does not contain data/) })
   })
 })

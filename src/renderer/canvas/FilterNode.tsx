@@ -44,8 +44,8 @@ const opLabels: Record<FilterOp, string> = {
   endsWith: 'ends with',
   in: 'is one of',
   notIn: 'is none of',
-  null: 'is empty',
-  notNull: 'is not empty',
+  null: 'does not contain data',
+  notNull: 'contains data',
   lastXDays: 'in the last … days',
   between: 'between'
 }

@@ -7,10 +7,11 @@ export function describeFilter(filter: Filter): string {
   if ('not' in filter) return `not ${group(filter.not)}`
   const v = (x: unknown) => JSON.stringify(x)
   switch (filter.op) {
+    // Dynamics' own words (Advanced Find): a value of spaces, or "" where a service keeps one, "contains data".
     case 'null':
-      return `${filter.field} is empty`
+      return `${filter.field} does not contain data`
     case 'notNull':
-      return `${filter.field} is not empty`
+      return `${filter.field} contains data`
     case 'in':
       return `${filter.field} in [${filter.values.map(v).join(', ')}]`
     case 'notIn':
