@@ -43,3 +43,32 @@ describe('the time left', () => {
       expect(Math.abs(eta - truth) / truth, `at ${at} ms`).toBeLessThan(0.15)
   })
 })
+
+describe('in a retry pass', () => {
+  // 18 records waited for their parent: the bar stood at 88 % saying "about 185 ms left" for 2 s, while nothing was sent.
+  it('says no time left: what is left waits for the pass, not for the rate measured', () => {
+    let now = 0
+    let phase = 'writing'
+    const events: RunProgress[] = []
+    const counts = zeroCounts()
+    const meter = new ProgressMeter(
+      { now: () => now, sleep: async () => undefined },
+      0,
+      (p) => events.push(p),
+      () => ({ runId: 'r', flowId: 'f', phase: phase as RunProgress['phase'], dryRun: false, counts: { ...counts }, total: 150, pages: 0 }),
+      0
+    )
+    counts.read = 150
+    for (now = 0; now <= 2000; now += 100) {
+      counts.created = Math.min(132, Math.floor(now / 15))
+      counts.pending = 150 - counts.created
+      meter.flush()
+    }
+    expect(events.at(-1)!.etaMs).toBeGreaterThan(0)
+    phase = 'retrying'
+    now = 2100
+    meter.flush()
+    expect(events.at(-1)!.etaMs).toBeUndefined()
+    meter.stop()
+  })
+})

@@ -84,8 +84,10 @@ export class ProgressMeter {
     const measured = since && now - since.at >= MIN_ETA_SPAN_MS ? (finished - since.finished) / ((now - since.at) / 1000) : 0
     // The total is the source's estimate: once it is passed, the time left is unknown rather than 0.
     const remaining = base.total !== undefined ? base.total - finished : undefined
+    // A retry pass waits before it sends again (a parent not in Campaign yet, a service that asked
+    // to slow down): the records left are not written at the rate measured, so there is no estimate.
     const etaMs =
-      base.phase !== 'done' && remaining !== undefined && remaining > 0 && measured > 0
+      base.phase !== 'done' && base.phase !== 'retrying' && remaining !== undefined && remaining > 0 && measured > 0
         ? Math.max(1, Math.round((remaining / measured) * 1000))
         : undefined
     this.emit({

@@ -137,8 +137,8 @@ export function HistoryView({ client }: { client: Client }) {
                   onKeyDown={(event) => event.key === 'Enter' && selectRun(run.runId)}
                 >
                   <div role="gridcell">{formatTime(run.startedAt)}</div>
-                  <div role="gridcell" title={run.flowId}>
-                    {nameOf(run.flowId)}
+                  <div role="gridcell" title={`${nameOf(run.flowId)} (${run.flowId})`}>
+                    <span className="ssr-history__flow">{nameOf(run.flowId)}</span>
                   </div>
                   <div role="gridcell">{run.mode}</div>
                   <div role="gridcell">{run.dryRun ? 'yes' : 'no'}</div>

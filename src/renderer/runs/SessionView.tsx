@@ -318,6 +318,8 @@ function Summary({ client, session, result, flows }: FinishedRun) {
           {total.created.toLocaleString()} created · {total.updated.toLocaleString()} updated · {total.unchanged.toLocaleString()} unchanged
           · {total.skipped.toLocaleString()} skipped · {total.failed.toLocaleString()} failed · {total.deleted.toLocaleString()} deleted
           {total.unknown > 0 && <> · {unknownText(total.unknown, (n) => n.toLocaleString())}</>}
+          {/* A run stopped for a confirmation (or canceled) holds records it has not finished: the deletes it stopped for among them. */}
+          {total.pending > 0 && <> · {total.pending.toLocaleString()} pending</>}
         </Body1>
         <span className="ssp-grow" />
         <Caption1 className="ssp-quiet" data-testid="run-duration">
