@@ -319,7 +319,7 @@ function Summary({ client, session, result, flows }: FinishedRun) {
           · {total.skipped.toLocaleString()} skipped · {total.failed.toLocaleString()} failed · {total.deleted.toLocaleString()} deleted
           {total.unknown > 0 && <> · {unknownText(total.unknown, (n) => n.toLocaleString())}</>}
           {/* A run stopped for a confirmation (or canceled) holds records it has not finished: the deletes it stopped for among them. */}
-          {total.pending > 0 && <> · {total.pending.toLocaleString()} pending</>}
+          {total.deferred + total.pending > 0 && <> · {(total.deferred + total.pending).toLocaleString()} pending</>}
         </Body1>
         <span className="ssp-grow" />
         <Caption1 className="ssp-quiet" data-testid="run-duration">
