@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { keyIndexStatus } from '../../src/main/connectors/dynamics/metadata'
-import type { MappingDocument } from '../../src/shared/mapping/document'
+import type { MappingDocument, RecordsFlow } from '../../src/shared/mapping/document'
 import { ensureCliBuilt, root, runCli } from './fixtures/built-cli'
-import { syncBench, type SyncBench } from './fixtures/sync-flow-sandbox'
+import { contactsDocument, syncBench, type SyncBench } from './fixtures/sync-flow-sandbox'
 
 /**
  * An alternate key whose index Dataverse could not build — someone added a key on e-mail to a
@@ -22,22 +22,8 @@ afterEach(async () => {
   bench = undefined
 })
 
-const byEmail: MappingDocument = {
-  format: 'sync-studio/mapping@1',
-  name: 'Contacts by e-mail',
-  connections: { dynamics: 'Sandbox', campaign: 'Sandbox' },
-  flows: [
-    {
-      id: 'contacts',
-      kind: 'records',
-      source: { system: 'dynamics', table: 'contact' },
-      target: { system: 'campaign', resource: 'profile' },
-      match: { source: 'emailaddress1', target: 'email' },
-      fields: [{ target: 'lastName', from: ['lastname'] }],
-      sync: { mode: 'full' }
-    }
-  ]
-}
+const contacts = contactsDocument.flows[0] as RecordsFlow
+const byEmail: MappingDocument = { ...contactsDocument, flows: [{ ...contacts, match: { source: 'emailaddress1', target: 'email' } }] }
 
 describe('an alternate key whose index is not active', () => {
   it('is read from the metadata as no key, with its status; a flow matched on it is refused before a record is read', async () => {

@@ -330,18 +330,24 @@ describe('the delete guard', () => {
   })
 })
 
+/** 200 contacts synced, then 120 of them lost from the target (deleted with their parent, which is back): the rows to read back. */
+async function lostWithTheirParent() {
+  const source = new MemorySource(
+    range(1, 200).map((i) => contact(i)),
+    'contactid',
+    { pageSize: 100, kind: 'incremental' }
+  )
+  const sink = new MemorySink({ limits: { maxBatch: 25, concurrency: 1 } })
+  expect((await runFlow(options(source, sink))).counts.created).toBe(200)
+  const lost = range(1, 120).map((i) => id(i))
+  for (const key of lost) sink.store.delete(key)
+  return { source, sink, lost }
+}
+
 describe('rows read back (their parent is back: orphaned-rows.ts)', () => {
   it('are read once after the changes, and a canceled run resumes with the rest of them, counting each row once; nothing edited meanwhile is lost', async () => {
-    const source = new MemorySource(
-      range(1, 200).map((i) => contact(i)),
-      'contactid',
-      { pageSize: 100, kind: 'incremental' }
-    )
-    const sink = new MemorySink({ limits: { maxBatch: 25, concurrency: 1 } })
-    expect((await runFlow(options(source, sink))).counts.created).toBe(200)
-    // The target lost 120 of them (deleted with their parent), which is back; 5 of them also changed in the source.
-    const lost = range(1, 120).map((i) => id(i))
-    for (const key of lost) sink.store.delete(key)
+    const { source, sink, lost } = await lostWithTheirParent()
+    // 5 of them also changed in the source.
     source.log.push(...range(1, 5).map((i) => contact(i, { lastname: `Changed${i}` })), contact(150, { lastname: 'Other' }))
 
     // Canceled once the first 50 are written.
@@ -380,15 +386,7 @@ describe('rows read back, a run stopped before they are', () => {
   // again after the rest of the changes (what the changes had was only in memory): 250 read for
   // 150 rows. Where the run stands now carries them.
   it('stopped in the changes: the resume reads each row once', async () => {
-    const source = new MemorySource(
-      range(1, 200).map((i) => contact(i)),
-      'contactid',
-      { pageSize: 100, kind: 'incremental' }
-    )
-    const sink = new MemorySink({ limits: { maxBatch: 25, concurrency: 1 } })
-    expect((await runFlow(options(source, sink))).counts.created).toBe(200)
-    const lost = range(1, 120).map((i) => id(i))
-    for (const key of lost) sink.store.delete(key)
+    const { source, sink, lost } = await lostWithTheirParent()
     source.log.push(...range(1, 150).map((i) => contact(i, { lastname: `Changed${i}` })))
 
     // Canceled once the first page of changes is written.
@@ -413,15 +411,7 @@ describe('rows read back, a run stopped before they are', () => {
   })
 
   it('stopped among the rows read back: the rows the changes had are not read again', async () => {
-    const source = new MemorySource(
-      range(1, 200).map((i) => contact(i)),
-      'contactid',
-      { pageSize: 100, kind: 'incremental' }
-    )
-    const sink = new MemorySink({ limits: { maxBatch: 25, concurrency: 1 } })
-    await runFlow(options(source, sink))
-    const lost = range(1, 120).map((i) => id(i))
-    for (const key of lost) sink.store.delete(key)
+    const { source, sink, lost } = await lostWithTheirParent()
     // Changed rows among the last of those read back.
     source.log.push(...range(101, 105).map((i) => contact(i, { lastname: `Changed${i}` })))
     const stop = new AbortController()
