@@ -1566,7 +1566,6 @@ function writtenValue(op: WriteOp, field: string): Json | undefined {
   }
 }
 
-/** Where a run reading back keys stands: `at` of them done, the changes to read from `next`. */
 /** Where a run that reads rows back stands among them (`changesThenReread`); `seen` is absent in journals written before it was kept. */
 interface RereadCursor {
   t: 'reread'

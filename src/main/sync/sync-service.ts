@@ -421,9 +421,10 @@ export class SyncService {
         }
       }
     }
-    // A changed mapping (its filter, fields, match, links or deletes; an opt-out flow's pairs or direction) applies to every record only
-    // when every record is read: an incremental run would give it to those changed since alone,
-    // and leave the rest as the old mapping wrote them (a narrowed filter's deletes unmade).
+    // A changed mapping (its filter, fields, match, links or deletes; an opt-out flow's pairs or
+    // direction) applies to every record only when every record is read: an incremental run
+    // would give it to those changed since alone, and leave the rest as the old mapping wrote
+    // them (a narrowed filter's deletes unmade). docs/sync.md, "A changed mapping".
     const readAllForChangedMapping = async (): Promise<boolean> => {
       if (retry || ('sync' in flow && flow.sync?.mode === 'full')) return false
       const state = await journal.flowState(flow.id, identity)
