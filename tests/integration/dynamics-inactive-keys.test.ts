@@ -51,7 +51,8 @@ describe('an alternate key whose index is not active', () => {
       )
     }
     const campaign = await bench.connections.campaign('Sandbox')
-    const profiles = (await campaign.profiles({ pageSize: 500 }).next()).value?.records ?? []
+    const profiles: Array<Record<string, unknown>> = []
+    for await (const page of campaign.profiles({ pageSize: 500 })) profiles.push(...page.records)
     expect(profiles.filter((p) => p.email === email)).toEqual([])
   })
 
