@@ -22,7 +22,7 @@ import type { Client } from '../api/client'
 import { useDocumentStore } from '../state/document-store'
 import { ConflictsView } from './ConflictsView'
 import { ErrorsView } from './ErrorsView'
-import { countLabels, flowLabel, formatDuration, formatRate, resourceRows, sumCounts } from './format'
+import { countLabels, flowLabel, formatDuration, formatRate, formatTime, resourceRows, sumCounts } from './format'
 import { PlanEntries, PlannedCounts } from './PlanView'
 import { countsOf, isRunning, useRunStore, type FlowState, type RunSession } from './run-store'
 
@@ -110,7 +110,7 @@ function FlowRow({ flow, state, running, plan }: { flow: Flow | undefined; state
         <Caption1 className="ssp-quiet" data-testid="flow-mode">
           {state.mode
             ? state.resumed
-              ? `${plan ? 'planned as a resume of' : 'resuming'} the ${state.mode} run${state.resumes ? ` started ${new Date(state.resumes.startedAt).toLocaleString()}` : ''}`
+              ? `${plan ? 'planned as a resume of' : 'resuming'} the ${state.mode} run${state.resumes ? ` started ${formatTime(state.resumes.startedAt)}` : ''}`
               : `${state.mode} run`
             : ''}
         </Caption1>
