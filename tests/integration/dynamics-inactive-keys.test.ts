@@ -72,7 +72,7 @@ describe('an alternate key whose index is not active', () => {
         (e: Error) => e
       )
       expect(error?.message).toContain(
-        'flows[0].match.target: "subject" is not an alternate key of "new_emailopen" — each event is written by it (a replayed event updates its activity): add an alternate key on it in Dynamics (docs/validation.md)'
+        'flows[0].match.target: each event is written to "new_emailopen" addressed by "subject" (a replayed event updates its activity), and it is not an alternate key of "new_emailopen" — add one on it in Dynamics (docs/validation.md)'
       )
     }
     // The example as shipped (keyed on new_externaleventid) is accepted.

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { MappingDocument, RecordsFlow } from '../../src/shared/mapping/document'
-import { contactsDocument, optOutsDocument, profilesByKey, syncBench, type SyncBench } from './fixtures/sync-flow-sandbox'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { EventsFlow, MappingDocument, RecordsFlow } from '../../src/shared/mapping/document'
+import { root } from './fixtures/built-cli'
+import { contactsDocument, profilesByKey, syncBench, type SyncBench } from './fixtures/sync-flow-sandbox'
 
 /**
  * A consultant fixes a step of the mapping (or narrows its filter) and runs it again. The
@@ -64,18 +67,23 @@ describe('an incremental run after the mapping changed', () => {
     expect(afterNote.flows[0].mode).toBe('incremental')
   })
 
-  it('an opt-out flow whose direction changed walks every pair again', async () => {
-    bench = await syncBench({ contacts: 30, profiles: 0 })
+  it('an events flow says so and is not replayed: a replay writes every event of the history again', async () => {
+    bench = await syncBench({ contacts: 40, profiles: 10 })
     const service = bench.service()
-    await service.run(contactsDocument)
-    const both = await optOutsDocument('both')
-    await service.run(both)
-    const same = await service.run(both)
-    expect(same.flows[0].mode).toBe('incremental')
-    expect(same.flows[0].notices.some((n) => n.startsWith('the mapping of flow'))).toBe(false)
-    const toCampaign = await optOutsDocument('toCampaign')
-    const changed = await service.run(toCampaign)
-    expect(changed.flows[0].mode).toBe('full')
-    expect(changed.flows[0].notices.some((n) => n.startsWith('the mapping of flow'))).toBe(true)
+    const example = JSON.parse(await readFile(join(root, 'examples/email-events.mapping.json'), 'utf8')) as MappingDocument
+    const opens = { ...example, flows: example.flows.filter((f) => f.id === 'opens') }
+    await service.run(opens)
+    const flow = opens.flows[0] as EventsFlow
+    const renamed: MappingDocument = {
+      ...opens,
+      flows: [
+        { ...flow, fields: flow.fields.map((f) => (f.target === 'subject' ? { ...f, steps: [{ fn: 'default', value: 'Opened' }] } : f)) }
+      ]
+    }
+    const result = (await service.run(renamed)).flows[0]
+    expect(result.mode).toBe('incremental')
+    expect(result.notices).toContain(
+      'the mapping of flow "opens" changed since its last run: new events get it; the activities already written keep the old one (a run with --full writes every event again)'
+    )
   })
 })

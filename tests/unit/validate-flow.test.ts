@@ -116,6 +116,22 @@ describe('field mappings', () => {
     expect(withFields([{ target: 'firstName', from: ['lastname'], steps: [{ fn: 'truncate', length: 41 }] }])).toEqual([
       'warning flows[0].fields[0].steps[0]: the "truncate" step cuts at 41 characters and "firstName" holds 30; values longer than 30 will fail — truncate at 30'
     ])
+    // A cut longer than the values is no risk (lastname holds 50, lastName 50); a default after a cut decides the length itself.
+    expect(withFields([{ target: 'lastName', from: ['lastname'], steps: [{ fn: 'truncate', length: 100 }] }])).toEqual([])
+    expect(
+      withFields([
+        {
+          target: 'firstName',
+          from: ['lastname'],
+          steps: [
+            { fn: 'truncate', length: 30 },
+            { fn: 'default', value: 'x'.repeat(40) }
+          ]
+        }
+      ])
+    ).toEqual([
+      'warning flows[0].fields[0].steps[1]: values can be 40 characters and "firstName" holds 30; longer records will fail — add a "truncate" step to cut them (with a warning)'
+    ])
     // Exactly as long fits; no known length says nothing.
     expect(withFields([{ target: 'lastName', from: ['lastname'] }])).toEqual([])
     expect(withFields([{ target: 'firstName', steps: [{ fn: 'expression', expr: 'firstname & lastname' }] }])).toEqual([])
@@ -597,11 +613,11 @@ describe('events flows', () => {
 
   it('a match column that is no active alternate key is refused: every event is an upsert by it', () => {
     expect(problems(opens(), exampleTables)).toEqual([
-      'error flows[0].match.target: "description" is not an alternate key of "contact" — each event is written by it (a replayed event updates its activity): add an alternate key on it in Dynamics (docs/validation.md)'
+      'error flows[0].match.target: each event is written to "contact" addressed by "description" (a replayed event updates its activity), and it is not an alternate key of "contact" — add one on it in Dynamics (docs/validation.md)'
     ])
     const pending: Table = { ...dynamicsContact, inactiveKeys: [{ name: 'new_eventid', fields: ['description'], indexStatus: 'Pending' }] }
     expect(problems(opens(), [pending, ...exampleTables.filter((t) => t !== dynamicsContact)])).toEqual([
-      'error flows[0].match.target: "description" is not an alternate key of "contact": its alternate key "new_eventid" is not active in Dynamics (index Pending: wait until it is Active; docs/validation.md) — each event is written by it (a replayed event updates its activity)'
+      'error flows[0].match.target: each event is written to "contact" addressed by "description" (a replayed event updates its activity): its alternate key "new_eventid" is not active in Dynamics (index Pending: wait until it is Active; docs/validation.md)'
     ])
   })
 

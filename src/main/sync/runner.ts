@@ -274,15 +274,26 @@ export function mappingHash(flow: RecordsFlow | EventsFlow | object): string {
 
 /**
  * sha256 of what decides what the flow writes for a record that did not change in the source:
- * the flow without its name, switch, field notes and run mode (its filter, fields and steps,
- * match, links, deletes, how option sets are read). An incremental run after a change of it
- * reads every record again (sync-service.ts): only the changed ones would get the new mapping.
+ * its filter, fields and steps (in any order, without their notes), match columns, links,
+ * "delete when filtered out" and how option sets are read — not its name, switch, run mode, the
+ * confirmed identification key or source deletes, which change how or when it writes, not what.
+ * An incremental run after a change of it reads every record again (sync-service.ts): only the
+ * changed ones would get the new mapping.
  */
 export function contentHash(flow: RecordsFlow | EventsFlow | object): string {
-  const { sync, fields, ...rest } = flow as { sync?: { picklists?: string }; fields?: Array<Record<string, unknown>> }
+  const { sync, fields, match, deletes, ...rest } = flow as {
+    sync?: { picklists?: string }
+    fields?: Array<Record<string, unknown>>
+    match?: { source?: string; target: string }
+    deletes?: { deleteWhenFilteredOut?: boolean }
+  }
   return mappingHash({
     ...rest,
-    ...(fields ? { fields: fields.map(({ note: _note, ...field }) => field) } : {}),
+    ...(match ? { match: { source: match.source, target: match.target } } : {}),
+    ...(deletes?.deleteWhenFilteredOut ? { deleteWhenFilteredOut: true } : {}),
+    ...(fields
+      ? { fields: fields.map(({ note: _note, ...field }) => field).sort((a, b) => String(a.target).localeCompare(String(b.target))) }
+      : {}),
     ...(sync?.picklists ? { picklists: sync.picklists } : {})
   })
 }
@@ -838,24 +849,31 @@ class Runner {
    * The changes, then the rows read back (by key, 50 a page) but those the changes had: a row
    * read back is read once, at its latest. Every page carries where the run stands — in the
    * changes `{t:'changes', next, seen}`, among the rows read back `{t:'reread', at, next, seen}`
-   * (`next` the changes' position, `at` of the keys, `seen` the keys to read back the changes
-   * had) — so a run stopped anywhere resumes there and still reads each row once. The last
-   * page's position is the changes' again: the next run starts there.
+   * (`next` the changes' position, `at` of the keys, `seen` which of the keys the changes had, a
+   * bit per key in base64: every checkpoint carries it, so 10,000 keys cost 1.7 kB a page, not
+   * the keys themselves) — so a run stopped anywhere resumes there and still reads each row
+   * once. The last page's position is the changes' again: the next run starts there.
    */
   private async *changesThenReread(): AsyncIterable<SourcePage> {
     const { source } = this.options
     const resumed = rereadCursor(this.cursor)
     const inChanges = changesCursor(this.cursor)
     let next: SourceCursor | null = resumed ? resumed.next : inChanges ? inChanges.next : (this.cursor ?? null)
-    const wanted = new Set(this.reread)
-    const seen = new Set<string>((resumed ?? inChanges)?.seen ?? [])
+    const position = new Map(this.reread.map((key, index) => [key, index]))
+    const seenBits = seenFrom((resumed ?? inChanges)?.seen, this.reread.length)
+    const seen = new Set(this.reread.filter((_key, index) => seenBits[index >> 3] & (1 << (index & 7))))
     const keyColumn = this.flow.kind === 'records' ? this.flow.match.source : undefined
     const where = (at: { t: 'changes' } | { t: 'reread'; at: number }): Json =>
-      ({ ...at, next, ...(seen.size ? { seen: [...seen] } : {}) }) as unknown as Json
+      ({ ...at, next, ...(seen.size ? { seen: Buffer.from(seenBits).toString('base64') } : {}) }) as unknown as Json
     if (!resumed) {
       for await (const page of source.pages(next ?? undefined, this.signal)) {
         if (keyColumn)
-          for (const key of [...page.records.map((r) => String(r[keyColumn])), ...(page.deleted ?? [])]) if (wanted.has(key)) seen.add(key)
+          for (const key of [...page.records.map((r) => String(r[keyColumn])), ...(page.deleted ?? [])]) {
+            const index = position.get(key)
+            if (index === undefined) continue
+            seen.add(key)
+            seenBits[index >> 3] |= 1 << (index & 7)
+          }
         next = page.cursor
         yield { ...page, cursor: seen.size ? where({ t: 'changes' }) : next }
       }
@@ -1167,9 +1185,9 @@ class Runner {
         for (const name of changed) patch[name] = record[name] ?? null
         ops.push({ op: 'update', key: item.key, record, patch, byKey: true })
         if (this.dryRun) {
+          // By the fields a person reads (`location.city`), as the full difference is planned: the patch's names are top-level.
           const before = flattenRecord(current!)
-          const after = flattenRecord(patch)
-          const changes = changed.map((field) => ({ field, old: before[field] ?? null, new: after[field] ?? null }))
+          const changes = Object.entries(flattenRecord(patch)).map(([field, value]) => ({ field, old: before[field] ?? null, new: value }))
           intents.set(item.key, { key: item.key, action: 'update', changes, warnings: item.warnings, createOnlySkipped: [] })
         }
         continue
@@ -1571,14 +1589,25 @@ interface RereadCursor {
   t: 'reread'
   at: number
   next: SourceCursor | null
-  seen?: string[]
+  /** Which keys to read back the changes had: a bit per key of the run's list, base64. */
+  seen?: string
 }
 
 /** Where it stands in the changes, once they have had a row to read back. */
 interface ChangesCursor {
   t: 'changes'
   next: SourceCursor | null
-  seen: string[]
+  seen: string
+}
+
+/** The bits of `seen` for a list of `count` keys (none set when absent or of another length). */
+function seenFrom(seen: string | undefined, count: number): Uint8Array {
+  const bits = new Uint8Array(Math.ceil(count / 8))
+  if (typeof seen === 'string') {
+    const stored = Buffer.from(seen, 'base64')
+    if (stored.length === bits.length) bits.set(stored)
+  }
+  return bits
 }
 
 function rereadCursor(cursor: SourceCursor | undefined): RereadCursor | undefined {
@@ -1588,5 +1617,5 @@ function rereadCursor(cursor: SourceCursor | undefined): RereadCursor | undefine
 
 function changesCursor(cursor: SourceCursor | undefined): ChangesCursor | undefined {
   const c = cursor as Partial<ChangesCursor> | null | undefined
-  return c && typeof c === 'object' && c.t === 'changes' && Array.isArray(c.seen) ? (c as ChangesCursor) : undefined
+  return c && typeof c === 'object' && c.t === 'changes' && typeof c.seen === 'string' ? (c as ChangesCursor) : undefined
 }

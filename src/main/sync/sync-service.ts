@@ -421,14 +421,22 @@ export class SyncService {
         }
       }
     }
-    // A changed mapping (its filter, fields, match, links or deletes; an opt-out flow's pairs or
-    // direction) applies to every record only when every record is read: an incremental run
-    // would give it to those changed since alone, and leave the rest as the old mapping wrote
-    // them (a narrowed filter's deletes unmade). docs/sync.md, "A changed mapping".
+    // A records flow's changed mapping (its filter, fields, match, links or deletes) applies to
+    // every record only when every record is read: an incremental run would give it to those
+    // changed since alone, and leave the rest as the old mapping wrote them (a narrowed filter's
+    // deletes unmade). An events flow's is said, not replayed (that would write every event of
+    // the history again); an opt-out flow's position is kept per direction and pairs already
+    // (opt-out-flow.ts). docs/sync.md, "A changed mapping".
     const readAllForChangedMapping = async (): Promise<boolean> => {
-      if (retry || ('sync' in flow && flow.sync?.mode === 'full')) return false
+      if (retry || flow.kind === 'optOut' || flow.sync?.mode === 'full') return false
       const state = await journal.flowState(flow.id, identity)
       if (!state?.contentHash || state.contentHash === contentHash(flow)) return false
+      if (flow.kind === 'events') {
+        notice(
+          `the mapping of flow "${flow.id}" changed since its last run: new events get it; the activities already written keep the old one (a run with --full writes every event again)`
+        )
+        return false
+      }
       notice(
         `the mapping of flow "${flow.id}" changed since its last run (its filter, fields, match, links or deletes): every record is read again, so that it applies to all of them, not only to those changed since`
       )
@@ -572,7 +580,7 @@ export class SyncService {
       }
       if (retry && result.notFound)
         notice(
-          `${result.notFound} failed record(s) of run ${retry.runId} are no longer in Dynamics under their key (deleted, or the key changed since): nothing to retry for them`
+          `${result.notFound} failed record(s) of run ${retry.runId} are no longer in ${flow.kind === 'events' ? 'the Campaign events read' : 'Dynamics'} under their key (deleted, or the key changed since): nothing to retry for them`
         )
       if (resumeRunId)
         notice(

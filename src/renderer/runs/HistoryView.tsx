@@ -104,8 +104,8 @@ export function HistoryView({ client }: { client: Client }) {
       {loaded.status === 'ready' && runs.length === 0 && <Caption1 className="ssp-quiet">No run yet. Start one from the Run tab.</Caption1>}
       {runs.length > 0 && (
         <div
-          className={`ssr-history__list${selected ? '' : ' ssr-history__list--alone'}`}
-          // As tall as its rows (and the border), up to what the CSS allows: a short history leaves no empty box.
+          className="ssr-history__list"
+          // As tall as its rows (and the border), between the CSS's least and most: a short history leaves no empty box.
           style={{ maxHeight: HEADER_HEIGHT + runs.length * ROW_HEIGHT + 2 }}
           onKeyDown={onKeyDown}
         >

@@ -96,6 +96,8 @@ export function inferStep(input: Produced, step: Step, index: number, from: read
       const extra = typeof step.value === 'string' ? step.value.length : 0
       return {
         ...input,
+        // A default longer than the cut before it: the cut no longer decides the length.
+        ...(input.truncated && input.maxLength !== undefined && extra > input.maxLength ? { truncated: false } : {}),
         maxLength: input.maxLength === undefined ? undefined : Math.max(input.maxLength, extra),
         values: input.values ? [...input.values, step.value] : undefined
       }
@@ -168,8 +170,12 @@ export function inferStep(input: Produced, step: Step, index: number, from: read
       const field = related ? findField(related, step.field.split(/[./]/)[0]) : undefined
       return field ? producedBySource(field, 'dynamics') : { type: 'any' }
     }
-    case 'truncate':
-      return { ...text(step.length ?? ctx.target?.maxLength ?? input.maxLength), truncated: true }
+    case 'truncate': {
+      // Cut at its length, or the target's; never longer than what comes in (a cut at 100 of 50 characters is 50).
+      const cut = step.length ?? ctx.target?.maxLength ?? input.maxLength
+      const maxLength = cut !== undefined && input.maxLength !== undefined ? Math.min(cut, input.maxLength) : (cut ?? input.maxLength)
+      return { ...text(maxLength), truncated: true }
+    }
     case 'expression':
       return { type: 'any' }
   }

@@ -665,15 +665,18 @@ function checkEventsFlow(ctx: FlowContext, flow: EventsFlow) {
   const { target } = ctx
   if (target) {
     if (!findField(target, flow.match.target)) add(ctx, 'error', ['match', 'target'], unknownField(target, flow.match.target))
-    else if (!isUniqueField(target, flow.match.target)) {
-      // Each event is an upsert addressed by this key (src/main/sync/flows/activity-sink.ts): without
-      // an active alternate key on it, Dataverse refuses every write the plan and the preview showed.
+    else if (flow.match.target === target.primaryId || !isUniqueField(target, flow.match.target)) {
+      // Each event is an upsert addressed by this alternate key (src/main/sync/flows/activity-sink.ts):
+      // without an active one on it, Dataverse refuses every write the plan and the preview showed.
+      const written = `each event is written to ${q(target.name)} addressed by ${q(flow.match.target)} (a replayed event updates its activity)`
       const inactive = inactiveKeyNote(target, flow.match.target)
       add(
         ctx,
         'error',
         ['match', 'target'],
-        `${q(flow.match.target)} is not an alternate key of ${q(target.name)}${inactive} — each event is written by it (a replayed event updates its activity)${inactive ? '' : ': add an alternate key on it in Dynamics (docs/validation.md)'}`
+        inactive
+          ? `${written}${inactive}`
+          : `${written}, and it is not an alternate key of ${q(target.name)} — add one on it in Dynamics (docs/validation.md)`
       )
     }
     const regarding = findField(target, flow.contact.regarding)
