@@ -344,6 +344,18 @@ async function lostWithTheirParent() {
   return { source, sink, lost }
 }
 
+/** Cancels the run as it asks for its second page of rows by key; `restore` puts the source's read back. */
+function cancelAtSecondReadByKey(source: MemorySource) {
+  const stop = new AbortController()
+  const reading = source.byKeys.bind(source)
+  let calls = 0
+  source.byKeys = (keys, cursor, signal) => {
+    if (++calls === 2) stop.abort()
+    return reading(keys, cursor, signal)
+  }
+  return { signal: stop.signal, restore: () => (source.byKeys = reading) }
+}
+
 describe('rows read back (their parent is back: orphaned-rows.ts)', () => {
   it('are read once after the changes, and a canceled run resumes with the rest of them, counting each row once; nothing edited meanwhile is lost', async () => {
     const { source, sink, lost } = await lostWithTheirParent()
@@ -351,14 +363,8 @@ describe('rows read back (their parent is back: orphaned-rows.ts)', () => {
     source.log.push(...range(1, 5).map((i) => contact(i, { lastname: `Changed${i}` })), contact(150, { lastname: 'Other' }))
 
     // Canceled once the first 50 are written.
-    const stop = new AbortController()
-    const reading = source.byKeys.bind(source)
-    let calls = 0
-    source.byKeys = (keys, cursor, signal) => {
-      if (++calls === 2) stop.abort()
-      return reading(keys, cursor, signal)
-    }
-    const canceled = await runFlow(options(source, sink, { reread: lost, signal: stop.signal }))
+    const { signal } = cancelAtSecondReadByKey(source)
+    const canceled = await runFlow(options(source, sink, { reread: lost, signal }))
     expect(canceled.status).toBe('canceled')
     expect(sink.store.size).toBeLessThan(200)
     // Edited after the stop: a row already read back — the next run's changes have it.
@@ -414,16 +420,10 @@ describe('rows read back, a run stopped before they are', () => {
     const { source, sink, lost } = await lostWithTheirParent()
     // Changed rows among the last of those read back.
     source.log.push(...range(101, 105).map((i) => contact(i, { lastname: `Changed${i}` })))
-    const stop = new AbortController()
-    const reading = source.byKeys.bind(source)
-    let calls = 0
-    source.byKeys = (keys, cursor, signal) => {
-      if (++calls === 2) stop.abort()
-      return reading(keys, cursor, signal)
-    }
-    const canceled = await runFlow(options(source, sink, { reread: lost, signal: stop.signal }))
+    const { signal, restore } = cancelAtSecondReadByKey(source)
+    const canceled = await runFlow(options(source, sink, { reread: lost, signal }))
     expect(canceled.status).toBe('canceled')
-    source.byKeys = reading
+    restore()
     const resumed = await runFlow(options(source, sink, { resumeRunId: canceled.runId }))
     expect(resumed.status).toBe('completed')
     // 120 rows, the 5 changed among them read once, by the changes.

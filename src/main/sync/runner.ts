@@ -576,14 +576,16 @@ class Runner {
       // last failure: a later read supersedes it), and (for a source that asks) the keys it journaled.
       const journaled = options.source.resumedAfter ? new Set<string>() : undefined
       const stoppedFailures = new Map<string, Failure>()
-      const decided = new Set<string>()
+      // A retry: the keys its stopped attempt read (`RunResult.notFound` counts the others); any other run keeps none.
+      let decided: Set<string> | undefined
       const recovery = await options.journal.recover(options.resumeRunId, (entry) => {
+        if (entry.t === 'start' && entry.onlyKeys) decided = new Set()
         if (entry.t !== 'outcomes') return
         for (const item of entry.items) {
           noteLastFailure(stoppedFailures, item, () => ({ item, page: entry.page }))
           if (item.k !== undefined) {
             journaled?.add(item.k)
-            decided.add(item.k)
+            decided?.add(item.k)
           }
         }
       })
@@ -608,7 +610,7 @@ class Runner {
       startPass = recovery.checkpoint?.pass ?? 0
       this.otherShards = recovery.checkpoint?.otherShards ?? 0
       if (recovery.start.onlyKeys && !options.onlyKeys) this.only = new Set(recovery.start.onlyKeys)
-      if (this.only) this.retried = decided
+      if (this.only) this.retried = decided ?? new Set()
       this.reread = recovery.start.reread ?? []
       this.resumedFrom = { startedAt: recovery.start.at }
       if (journaled) options.source.resumedAfter!(journaled)
@@ -695,9 +697,7 @@ class Runner {
       ...(this.resumedFrom ? { resumed: this.resumedFrom } : {}),
       ...(this.guardReport ? { deleteGuard: this.guardReport } : {}),
       ...(this.reread.length ? { reread: [...this.reread] } : {}),
-      ...(status === 'completed' && this.retried && this.only
-        ? { notFound: [...this.only].filter((key) => !this.retried!.has(key)).length }
-        : {}),
+      ...(this.retried && status === 'completed' ? { notFound: [...this.only!].filter((key) => !this.retried!.has(key)).length } : {}),
       ...(options.shard ? { shard: { ...options.shard, otherShards: this.otherShards + this.pageOtherShards } } : {})
     }
   }
@@ -860,27 +860,29 @@ class Runner {
     const inChanges = changesCursor(this.cursor)
     let next: SourceCursor | null = resumed ? resumed.next : inChanges ? inChanges.next : (this.cursor ?? null)
     const position = new Map(this.reread.map((key, index) => [key, index]))
-    const seenBits = seenFrom((resumed ?? inChanges)?.seen, this.reread.length)
-    const seen = new Set(this.reread.filter((_key, index) => seenBits[index >> 3] & (1 << (index & 7))))
+    const seen = seenFrom((resumed ?? inChanges)?.seen, this.reread.length)
+    const wasSeen = (index: number) => (seen[index >> 3] & (1 << (index & 7))) !== 0
+    let anySeen = seen.some((bits) => bits !== 0)
     const keyColumn = this.flow.kind === 'records' ? this.flow.match.source : undefined
     const where = (at: { t: 'changes' } | { t: 'reread'; at: number }): Json =>
-      ({ ...at, next, ...(seen.size ? { seen: Buffer.from(seenBits).toString('base64') } : {}) }) as unknown as Json
+      ({ ...at, next, ...(anySeen ? { seen: Buffer.from(seen).toString('base64') } : {}) }) as unknown as Json
     if (!resumed) {
       for await (const page of source.pages(next ?? undefined, this.signal)) {
         if (keyColumn)
           for (const key of [...page.records.map((r) => String(r[keyColumn])), ...(page.deleted ?? [])]) {
             const index = position.get(key)
             if (index === undefined) continue
-            seen.add(key)
-            seenBits[index >> 3] |= 1 << (index & 7)
+            seen[index >> 3] |= 1 << (index & 7)
+            anySeen = true
           }
         next = page.cursor
-        yield { ...page, cursor: seen.size ? where({ t: 'changes' }) : next }
+        yield { ...page, cursor: anySeen ? where({ t: 'changes' }) : next }
       }
     }
     for (let at = resumed ? resumed.at : 0; at < this.reread.length;) {
-      const keys = this.reread.slice(at, at + 50).filter((k) => !seen.has(k))
-      at = Math.min(at + 50, this.reread.length)
+      const end = Math.min(at + 50, this.reread.length)
+      const keys = this.reread.slice(at, end).filter((_key, i) => !wasSeen(at + i))
+      at = end
       const records: SourceRecord[] = []
       const deleted: string[] = []
       if (keys.length)

@@ -427,10 +427,11 @@ export class SyncService {
     // deletes unmade). An events flow's is said, not replayed (that would write every event of
     // the history again); an opt-out flow's position is kept per direction and pairs already
     // (opt-out-flow.ts). docs/sync.md, "A changed mapping".
+    const hashes = { mappingHash: mappingHash(flow), contentHash: contentHash(flow) }
     const readAllForChangedMapping = async (): Promise<boolean> => {
       if (retry || flow.kind === 'optOut' || flow.sync?.mode === 'full') return false
       const state = await journal.flowState(flow.id, identity)
-      if (!state?.contentHash || state.contentHash === contentHash(flow)) return false
+      if (!state?.contentHash || state.contentHash === hashes.contentHash) return false
       if (flow.kind === 'events') {
         notice(
           `the mapping of flow "${flow.id}" changed since its last run: new events get it; the activities already written keep the old one (a run with --full writes every event again)`
@@ -493,8 +494,7 @@ export class SyncService {
             ...(parts.keyOf ? { keyOf: parts.keyOf } : {}),
             ...(parts.sourceId ? { sourceId: parts.sourceId } : {}),
             ...(parts.deletes ? { deletes: parts.deletes } : {}),
-            mappingHash: mappingHash(flow),
-            contentHash: contentHash(flow),
+            ...hashes,
             journal,
             ...(identity ? { identity } : {}),
             ...(allowDeletes !== undefined ? { deleteGuard: { allow: allowDeletes } } : {}),
@@ -588,7 +588,6 @@ export class SyncService {
             ? `planned as the run will do it: resuming the ${result.mode} run ${resumeRunId} from its last checkpoint (its counts so far included)`
             : `resumed the ${result.mode} run ${resumeRunId} from its last checkpoint`
         )
-      // What landed of the parents is noted even by a stopped run; the rows read again are done once a run read them all.
       // The rows read back are done once a run has read them all; a row whose parent was gone again waits for it again.
       if (result.status === 'completed' && (result.reread || deletedWhileWaiting.size))
         await orphanChild?.done(result.reread ?? [], parentGoneAgain, deletedWhileWaiting)

@@ -128,6 +128,7 @@ export function HistoryView({ client }: { client: Client }) {
             renderRow={(index, style) => {
               const run = runs[index]
               const isSelected = run.runId === selectedRunId
+              const name = nameOf(run.flowId)
               return (
                 <div
                   key={run.runId}
@@ -142,8 +143,8 @@ export function HistoryView({ client }: { client: Client }) {
                   onKeyDown={(event) => event.key === 'Enter' && selectRun(run.runId)}
                 >
                   <div role="gridcell">{formatTime(run.startedAt)}</div>
-                  <div role="gridcell" title={`${nameOf(run.flowId)} (${run.flowId})`}>
-                    <span className="ssr-history__flow">{nameOf(run.flowId)}</span>
+                  <div role="gridcell" title={name === run.flowId ? name : `${name} (${run.flowId})`}>
+                    <span className="ssr-history__flow">{name}</span>
                   </div>
                   <div role="gridcell">{run.mode}</div>
                   <div role="gridcell">{run.dryRun ? 'yes' : 'no'}</div>

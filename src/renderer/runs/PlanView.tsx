@@ -251,7 +251,5 @@ export function PlanEntries({ result }: { result: FlowResult }) {
 /** ", which would take 14 cusVehicle rows with them" — what Campaign deletes with the records, which the guard counts too. */
 function cascadeNote(cascaded: ReadonlyArray<{ resource: string; rows: number; unknown: boolean }> | undefined): string {
   const rows = (cascaded ?? []).filter((c) => c.rows > 0 || c.unknown)
-  const text = (c: { resource: string; rows: number; unknown: boolean }) =>
-    c.unknown ? `${c.rows > 0 ? `at least ${c.rows.toLocaleString()}` : 'uncounted'} ${c.resource} rows` : resourceRows(c)
-  return rows.length ? `, which would take ${rows.map(text).join(', ')} with them in Campaign,` : ''
+  return rows.length ? `, which would take ${rows.map((c) => resourceRows(c)).join(', ')} with them in Campaign,` : ''
 }

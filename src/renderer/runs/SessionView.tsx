@@ -265,7 +265,7 @@ function DeleteConfirmation({ client, session, result, flows }: FinishedRun) {
             {withThem
               .map((c) =>
                 c.unknown
-                  ? `${c.rows > 0 ? `at least ${c.rows.toLocaleString()}` : 'an uncounted number of'} ${c.resource} rows (not counted whole)`
+                  ? `${resourceRows(c)} (not counted whole)`
                   : c.managed !== undefined
                     ? `${c.rows.toLocaleString()} of the ${c.managed.toLocaleString()} ${c.resource} rows ${c.flowId ? `flow "${c.flowId}"` : 'its flow'} keeps in step`
                     : resourceRows(c)

@@ -3,8 +3,13 @@ import type { Flow } from '../../shared/mapping/document'
 import { readNote, unknownExplanation, unknownNote, zeroCounts } from '../../shared/run-counts'
 import { progressPercent, type ProgressFigures } from '../../shared/run-progress'
 
-/** "14 cusVehicle rows", "1 cusVehicle row": rows of a resource, as the delete guard counts those Campaign deletes with a profile. */
-export function resourceRows(c: { rows: number; resource: string }): string {
+/**
+ * "14 cusVehicle rows", "1 cusVehicle row": rows of a resource, as the delete guard counts those
+ * Campaign deletes with a profile; a count not made whole (`unknown`) is "at least 14" or "an
+ * uncounted number of".
+ */
+export function resourceRows(c: { rows: number; resource: string; unknown?: boolean }): string {
+  if (c.unknown) return `${c.rows > 0 ? `at least ${c.rows.toLocaleString()}` : 'an uncounted number of'} ${c.resource} rows`
   return `${c.rows.toLocaleString()} ${c.resource} row${c.rows === 1 ? '' : 's'}`
 }
 

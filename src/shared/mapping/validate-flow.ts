@@ -1,5 +1,14 @@
 import { closest, type PathSegment, type Problem } from '../problems'
-import { findField, isUniqueField, textTypes, type Field, type SchemaCatalog, type System, type Table } from '../schema/model'
+import {
+  deletionsNamedBy,
+  findField,
+  isUniqueField,
+  textTypes,
+  type Field,
+  type SchemaCatalog,
+  type System,
+  type Table
+} from '../schema/model'
 import { fieldLabel } from '../schema/target-rules'
 import { campaignEventTable } from '../schema/campaign-events'
 import { FlowCompileError, compileFlow } from './compile'
@@ -507,13 +516,11 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
   ctx.source = resolveTable(ctx, 'dynamics', flow.source.table, ['source', 'table'])
   ctx.target = resolveTable(ctx, 'campaign', flow.target.resource, ['target', 'resource'])
   const { source, target } = ctx
-  // Change tracking names a deleted row by its primary id alone (the `$deletedEntity` entries,
-  // https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems):
-  // matched on another column, which target record it was is not known, and nothing is deleted.
+  // Matched on another column than the primary id, nothing deleted in Dynamics is deleted from Campaign.
   if (
     source?.primaryId &&
     flow.deletes?.applySourceDeletes &&
-    flow.match.source !== source.primaryId &&
+    !deletionsNamedBy(source, flow.match.source) &&
     findField(source, flow.match.source)
   )
     add(

@@ -146,6 +146,16 @@ export const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 export const textTypes: ReadonlySet<FieldType> = new Set(['string', 'memo', 'email', 'phone', 'url'])
 export const numberTypes: ReadonlySet<FieldType> = new Set(['integer', 'bigint', 'double', 'decimal', 'money'])
 
+/**
+ * Whether a flow matched on `column` learns which records were deleted: Dataverse's change
+ * tracking names a deleted row by its primary id alone (the `$deletedEntity` entries,
+ * https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems),
+ * so matched on another column, which target record it was is not known.
+ */
+export function deletionsNamedBy(table: Table, column: string): boolean {
+  return table.primaryId === column
+}
+
 /** A field identifies a record when it is the primary id or the only field of a key. */
 export function isUniqueField(table: Table, name: string): boolean {
   if (table.primaryId === name) return true

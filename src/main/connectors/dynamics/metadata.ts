@@ -277,7 +277,7 @@ function bindEveryTarget(navigation: Record<string, Record<string, string>>, loo
 export function keyIndexStatus(value: unknown): string {
   const names = ['Pending', 'InProgress', 'Active', 'Failed']
   if (value === undefined || value === null || value === '') return 'Active'
-  if (typeof value === 'number') return names[value] ?? String(value)
   const text = String(value)
-  return names.find((name) => name.toLowerCase() === text.toLowerCase()) ?? (/^\d+$/.test(text) ? (names[Number(text)] ?? text) : text)
+  if (/^\d+$/.test(text)) return names[Number(text)] ?? text
+  return names.find((name) => name.toLowerCase() === text.toLowerCase()) ?? text
 }

@@ -5,6 +5,7 @@ import { abortError, SyncFatalError, type Json, type RecordSource, type SourceCu
 import { rethrowFatal } from './errors'
 import { inList, keyValue } from '../../../shared/mapping/filters/odata'
 import { kindOfType } from '../../../shared/mapping/filters/kinds'
+import { deletionsNamedBy } from '../../../shared/schema/model'
 
 /**
  * A Dataverse table as the runner's `RecordSource`.
@@ -176,7 +177,7 @@ export class DynamicsRecordSource implements RecordSource {
 
   /** The connector's change-tracking walk; each page's position is the cursor, so a stopped run resumes after its last page. */
   private async *deltaPages(cursor: { next?: string; delta?: string } | undefined, signal: AbortSignal): AsyncIterable<SourcePage> {
-    const reportDeletes = await this.keyIsPrimary(signal)
+    const reportDeletes = await this.deletionsNamed(signal)
     const from = cursor?.next ? { next: cursor.next } : cursor?.delta ? { delta: cursor.delta } : undefined
     for await (const page of this.options.connector.changes(this.options.table, {
       select: this.options.select,
@@ -193,9 +194,9 @@ export class DynamicsRecordSource implements RecordSource {
     }
   }
 
-  private async keyIsPrimary(signal: AbortSignal): Promise<boolean> {
+  private async deletionsNamed(signal: AbortSignal): Promise<boolean> {
     const schema = await this.options.connector.tableSchema(this.options.table, signal)
-    return schema.table.primaryId === this.options.keyColumn
+    return deletionsNamedBy(schema.table, this.options.keyColumn)
   }
 
   private async *fullPages(cursor: { next?: string; w?: string } | undefined, signal: AbortSignal): AsyncIterable<SourcePage> {
@@ -287,7 +288,7 @@ export class DynamicsRecordSource implements RecordSource {
       }
       const found = new Set(records.map((r) => keyValue(String(r[keyColumn]), kind)))
       // A key no longer in the table was deleted since: report it so deletes apply.
-      const deleted = (await this.keyIsPrimary(signal))
+      const deleted = (await this.deletionsNamed(signal))
         ? chunk.filter((k) => {
             const value = keyValue(k, kind)
             return value !== undefined && !found.has(value)

@@ -2,7 +2,7 @@ import type { Flow, RecordsFlow } from '../../../shared/mapping/document'
 import { compileFlow, type SourceRecord } from '../../../shared/mapping/engine'
 import { filterPlacement } from '../../../shared/mapping/filter-placement'
 import { checkLinks } from '../../../shared/mapping/links'
-import { isUniqueField } from '../../../shared/schema/model'
+import { deletionsNamedBy, isUniqueField } from '../../../shared/schema/model'
 import type { CampaignConnector } from '../../connectors/campaign/connector'
 import type { DynamicsConnector } from '../../connectors/dynamics/connector'
 import type { ExpressionEvaluator } from '../../../shared/mapping/transforms/runtime'
@@ -79,8 +79,7 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
     return { link, campaign: { field: link.target, writable: !(field?.readOnly ?? false) } satisfies CampaignLink }
   })
   const mode = options.full ? 'full' : (flow.sync?.mode ?? 'incremental')
-  // Dataverse names a deleted row by its primary id alone: matched on another column, the flow cannot tell which target record it was.
-  const deletionsSeen = flow.match.source === table.primaryId
+  const deletionsSeen = deletionsNamedBy(table, flow.match.source)
   notes.push(
     tracking
       ? `${flow.source.table}: change tracking (${mode === 'full' ? 'full read, then a new delta link' : deletionsSeen ? 'changes and deletions since the last run' : `changes since the last run; deletions are not applied: Dynamics names a deleted row by its ${table.primaryId} alone, and the flow matches on ${flow.match.source}`})`
