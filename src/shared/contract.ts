@@ -311,6 +311,8 @@ export const RunProgressEvent = z.discriminatedUnion('type', [
     type: z.literal('flowStarted'),
     ...flowPosition,
     runId: z.string(),
+    /** When this attempt started (a new run: its journal's start, which History shows). */
+    startedAt: z.number(),
     resumed: z.boolean(),
     /** The run's mode; a resumed run: the mode it was started with. */
     mode: RunModeName,

@@ -18,6 +18,11 @@ export function zeroCounts(): RunCounts {
   }
 }
 
+/** A run changed the target, or may have (a write with no answer may have landed). */
+export function wroteAny(c: RunCounts): boolean {
+  return c.created + c.updated + c.deleted + c.unknown > 0
+}
+
 /**
  * Of the records read, those the flow's filter kept: not the ones it dropped, and not the
  * deletions the source reported — a deletion has no fields for a filter to look at.

@@ -47,6 +47,15 @@ test('a run that would delete many records stops and asks; confirming deletes ex
   await expect(loaded.getByRole('region', { name: 'Run summary' }).getByTestId('run-status').first()).toHaveText(/completed|partial/)
   const created = await count(loaded.getByRole('article', { name: 'Flow Contacts → profiles' }), 'created')
   expect(created).toBeGreaterThan(100)
+  // One start time for a run: the session's is the one History then lists.
+  const firstStarted = await loaded.getByTestId('session-started').innerText()
+  await first.getByRole('tab', { name: 'History' }).click()
+  const historyRows = first
+    .getByRole('grid', { name: 'Run history' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('gridcell') })
+  await expect(historyRows).toHaveCount(1)
+  await expect(historyRows.first().getByRole('gridcell').first()).toHaveText(firstStarted)
   await first.getByRole('button', { name: 'Close' }).click()
 
   // 2. The same flow, now keeping only gendercode 1 and deleting what leaves the filter.
@@ -72,6 +81,8 @@ test('a run that would delete many records stops and asks; confirming deletes ex
   await expect(flow.getByTestId('run-status')).toHaveText('waiting for your confirmation')
   expect(await count(flow, 'deleted')).toBe(0)
   expect(await count(flow, 'pending')).toBe(deletes)
+  // The summary names the deletes it stopped for, not only the flow's card.
+  await expect(stopped.getByTestId('run-totals')).toContainText(`· ${deletes.toLocaleString('en-US')} pending`)
   await expect(flow.locator('[data-count="read"]')).toContainText('kept by the filter')
   await settled(page) // Fluent's buttons fade in
   await page.screenshot({ path: `${shots}/runs-delete-confirmation.png` })
@@ -81,6 +92,11 @@ test('a run that would delete many records stops and asks; confirming deletes ex
   const done = await finished(dialog)
   await expect(done.getByRole('region', { name: 'Run summary' }).getByTestId('run-status').first()).toHaveText(/completed|partial/)
   expect(await count(done.getByRole('article', { name: 'Flow Contacts → profiles' }), 'deleted')).toBe(deletes)
+  // The resumed run's time counts the stopped attempt too; the summary's is this session's.
+  await expect(done.getByRole('article', { name: 'Flow Contacts → profiles' }).getByTestId('flow-duration')).toHaveText(
+    / with the stopped run$/
+  )
+  await expect(done.getByTestId('run-duration')).toHaveText(/ this session$/)
   await expect(done.getByTestId('run-notices')).toContainText('from its last checkpoint')
   await expect(done.getByTestId('delete-confirmation')).toHaveCount(0)
   await page.screenshot({ path: `${shots}/runs-delete-confirmed.png` })

@@ -71,4 +71,40 @@ describe('in a retry pass', () => {
     expect(events.at(-1)!.etaMs).toBeUndefined()
     meter.stop()
   })
+
+  // After the pass the bar said "about 9 s left" for 18 records written in under a second: the rate was measured across the wait.
+  it('measures the rate again once the pass is over: the wait is not the write rate', () => {
+    let now = 0
+    let phase = 'writing'
+    const events: RunProgress[] = []
+    const counts = zeroCounts()
+    const meter = new ProgressMeter(
+      { now: () => now, sleep: async () => undefined },
+      0,
+      (p) => events.push(p),
+      () => ({ runId: 'r', flowId: 'f', phase: phase as RunProgress['phase'], dryRun: false, counts: { ...counts }, total: 400, pages: 0 }),
+      0
+    )
+    counts.read = 400
+    for (now = 0; now <= 2000; now += 100) {
+      counts.created = Math.min(200, Math.floor(now / 10))
+      counts.pending = 400 - counts.created
+      meter.flush()
+    }
+    phase = 'retrying'
+    for (now = 2100; now <= 6000; now += 100) meter.flush()
+    // The pass is over: 200 records left, written at 100 a second again.
+    phase = 'writing'
+    const shown: Array<{ at: number; eta: number; truth: number }> = []
+    for (now = 6000; now <= 7800; now += 100) {
+      counts.created = 200 + Math.floor((now - 6000) / 10)
+      counts.pending = 400 - counts.created
+      meter.flush()
+      const eta = events.at(-1)!.etaMs
+      if (eta !== undefined) shown.push({ at: now, eta, truth: ((400 - counts.created) / 100) * 1000 })
+    }
+    meter.stop()
+    expect(shown.length).toBeGreaterThan(5)
+    for (const { at, eta, truth } of shown) expect(Math.abs(eta - truth) / truth, `at ${at} ms`).toBeLessThan(0.15)
+  })
 })

@@ -310,18 +310,21 @@ describe('the match key', () => {
     ])
   })
 
-  it('matched on an alternate key, source deletes are said not to be applied (Dynamics names a deleted row by its id)', () => {
+  it('source deletes are said not to be applied only where Dynamics keeps no trace of a deletion (no change tracking)', () => {
     const keyed = { ...dynamicsContact, keys: [...dynamicsContact.keys, { name: 'new_email', fields: ['emailaddress1'] }] }
     const deleting = contacts({
       match: { source: 'emailaddress1', target: 'cusDynamicsContactId' },
       deletes: { applySourceDeletes: true, deleteWhenFilteredOut: false }
     })
-    expect(check(deleting, [keyed, campaignProfile])).toEqual([
-      'warning flows[0].deletes.applySourceDeletes: records deleted in Dynamics are not deleted from Campaign: Dynamics names a deleted row by its "contactid" alone, and this flow matches on "emailaddress1" — match on "contactid" to apply them'
+    // Matched on an alternate key, a deleted row is deleted by the key the flow last read for it.
+    expect(check(deleting, [keyed, campaignProfile])).toEqual([])
+    const untracked = { ...keyed, changeTracking: false }
+    expect(check(deleting, [untracked, campaignProfile])).toEqual([
+      'warning flows[0].deletes.applySourceDeletes: records deleted in Dynamics are not deleted from Campaign: "contact" has no change tracking, and without it Dynamics keeps no trace of a deleted row — turn on "Track changes" for the table in Dynamics to apply them'
     ])
-    expect(check({ ...deleting, deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true } }, [keyed, campaignProfile])).toEqual(
-      []
-    )
+    expect(
+      check({ ...deleting, deletes: { applySourceDeletes: false, deleteWhenFilteredOut: true } }, [untracked, campaignProfile])
+    ).toEqual([])
   })
 
   it('a source whose alternate key Dynamics lists with an index not built says so, and what to do', () => {

@@ -23,7 +23,7 @@ import type { SourceCursor } from './ports'
 /** A run as the history lists it: what its start entry says, then how it went. */
 export interface RunSummary extends Pick<
   StartEntry,
-  'runId' | 'flowId' | 'mappingHash' | 'mappingVersion' | 'mode' | 'dryRun' | 'retryOf' | 'identity'
+  'runId' | 'flowId' | 'mappingHash' | 'contentHash' | 'mappingVersion' | 'mode' | 'dryRun' | 'retryOf' | 'identity'
 > {
   status: RunStatus
   counts: RunCounts
@@ -69,6 +69,7 @@ export function summaryOf(recovery: Recovery, errorCount: number): RunSummary {
     runId: recovery.runId,
     flowId: start.flowId,
     mappingHash: start.mappingHash,
+    ...(start.contentHash ? { contentHash: start.contentHash } : {}),
     ...(start.mappingVersion ? { mappingVersion: start.mappingVersion } : {}),
     mode: start.mode,
     dryRun: start.dryRun,

@@ -33,6 +33,7 @@ export class ProgressMeter {
   private lastEmit = Number.NEGATIVE_INFINITY
   private readonly samples: Array<{ at: number; finished: number }> = []
   private pendingTimer: ReturnType<typeof setTimeout> | undefined
+  private lastPhase: RunPhase | undefined
 
   constructor(
     private readonly clock: Clock,
@@ -71,6 +72,10 @@ export class ProgressMeter {
     this.lastEmit = now
     const base = this.snapshot()
     const finished = finishedOf(base.counts)
+    // A retry pass waited before it sent again: a rate measured across that wait is not the rate
+    // the records left are written at, so it is measured again from the end of the pass.
+    if (this.lastPhase === 'retrying' && base.phase !== 'retrying') this.samples.length = 0
+    this.lastPhase = base.phase
     this.samples.push({ at: now, finished })
     while (this.samples.length > 2 && now - this.samples[1].at >= this.windowMs) this.samples.shift()
     const first = this.samples[0]

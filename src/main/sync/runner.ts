@@ -257,6 +257,8 @@ export interface RunResult {
 
 export interface RunHandle {
   readonly runId: string
+  /** When this run (or this attempt of a resumed one) started: its journal's start entry says the same. */
+  readonly startedAt: number
   readonly paused: boolean
   /** Stops starting batches (the ones in flight finish and are journaled). */
   pause(): void
@@ -393,6 +395,7 @@ export function startRun(options: RunOptions): RunHandle {
   const done = runner.execute().finally(() => outer?.removeEventListener('abort', onOuterAbort))
   return {
     runId,
+    startedAt: runner.startedAt,
     get paused() {
       return gate.paused
     },
@@ -476,6 +479,9 @@ class Runner {
    */
   private readonly plannedTargets = new Map<string, TargetRecord>()
 
+  /** One time for the run's start: its journal, its progress and what the app shows as started. */
+  readonly startedAt: number
+
   constructor(
     private readonly options: RunOptions,
     private readonly runId: string,
@@ -484,6 +490,7 @@ class Runner {
     private readonly gate: Gate,
     exposeMeter: (meter: ProgressMeter) => void
   ) {
+    this.startedAt = clock.now()
     this.flow = options.flow
     this.dryRun = options.dryRun ?? false
     const flowDeletes = this.flow.kind === 'records' ? this.flow.deletes : undefined
@@ -492,7 +499,7 @@ class Runner {
       deleteWhenFilteredOut: options.deletes?.deleteWhenFilteredOut ?? flowDeletes?.deleteWhenFilteredOut ?? false
     }
     this.only = options.onlyKeys ? new Set(options.onlyKeys) : undefined
-    this.meter = new ProgressMeter(clock, options.progressIntervalMs ?? 250, options.onProgress, () => this.snapshot(), clock.now())
+    this.meter = new ProgressMeter(clock, options.progressIntervalMs ?? 250, options.onProgress, () => this.snapshot(), this.startedAt)
     exposeMeter(this.meter)
   }
 
@@ -718,7 +725,7 @@ class Runner {
       ...(this.only ? { onlyKeys: [...this.only] } : {}),
       ...(this.reread.length ? { reread: [...this.reread] } : {}),
       ...(options.identity ? { identity: options.identity } : {}),
-      at: this.clock.now()
+      at: this.startedAt
     })
   }
 
@@ -1201,7 +1208,7 @@ class Runner {
           continue
         }
         const diff = diffRecord(item.target, current, this.writeCreateOnly ? new Set() : this.createOnly)
-        if (diff.changes.length === 0 && !changed) {
+        if (diff.changes.length === 0) {
           // Read from the target and equal: what the next incremental run compares with.
           this.sentConfirmed(item.key)
           this.decide('unchanged')

@@ -12,6 +12,7 @@ import { isRunId, SyncJournal, type RunSummary } from './journal'
 import { ServiceError } from '../errors'
 import type { RunCounts } from './journal-format'
 import { zeroCounts } from './journal-format'
+import { wroteAny } from '../../shared/run-counts'
 import { isAbortError, PARENT_MISSING, SyncFatalError, type Clock, type SinkLimits } from './ports'
 import type { RunProgress } from './progress'
 import { contentHash, mappingHash, startRun, type DeleteGuardReport, type PlanEntry, type RecordOutcome, type RunResult } from './runner'
@@ -100,6 +101,8 @@ export type SyncEvent =
       flowIndex: number
       flowCount: number
       runId: string
+      /** When this attempt started (a new run: its journal's start, which History shows). */
+      startedAt: number
       resumed: boolean
       /** The run's mode; a resumed run: the mode it was started with. */
       mode: 'full' | 'incremental' | 'retry'
@@ -406,19 +409,23 @@ export class SyncService {
     let full = request.full ?? false
     let resumeRunId: string | undefined
     let resumes: { startedAt: number; status: string; counts: RunCounts; mode: 'full' | 'incremental' | 'retry' } | undefined
+    const hashes = { mappingHash: mappingHash(flow), contentHash: contentHash(flow) }
+    // The newest real run of the flow against these services: the one a resume continues, and
+    // (stopped with another version of the mapping) the one whose writes a changed mapping must reach.
+    const last = retry ? undefined : (await journal.list({ flowId: flow.id })).find((run) => !run.dryRun && run.identity === identity)
     // A dry run plans what the next run does: when that run resumes a stopped one, the plan starts where it stands (read only).
-    if (!retry && (request.resume ?? true)) {
-      const last = (await journal.list({ flowId: flow.id })).find((run) => !run.dryRun && run.identity === identity)
-      if (last && last.resumable) {
-        if (full && last.mode !== 'full') {
-          // --full asks for a replay: continuing an incremental run would not be one.
-          notice(`not resuming the ${last.mode} run ${last.runId}: a full run was asked for — starting one`)
-        } else {
-          resumeRunId = last.runId
-          resumes = { startedAt: last.startedAt, status: last.status, counts: last.counts, mode: last.mode }
-          // A resumed run reads with the source it started with.
-          full = last.mode === 'full'
-        }
+    if (last?.resumable && (request.resume ?? true)) {
+      if (full && last.mode !== 'full') {
+        // --full asks for a replay: continuing an incremental run would not be one.
+        notice(`not resuming the ${last.mode} run ${last.runId}: a full run was asked for — starting one`)
+      } else if (last.mappingHash !== hashes.mappingHash) {
+        // Said before the flow is set up, so that what it then says of its reads is what the run does.
+        notice(`not resuming run ${last.runId}: it was started with another version of flow "${flow.id}" — starting a new run`)
+      } else {
+        resumeRunId = last.runId
+        resumes = { startedAt: last.startedAt, status: last.status, counts: last.counts, mode: last.mode }
+        // A resumed run reads with the source it started with.
+        full = last.mode === 'full'
       }
     }
     // A records flow's changed mapping (its filter, fields, match, links or deletes) applies to
@@ -427,11 +434,14 @@ export class SyncService {
     // deletes unmade). An events flow's is said, not replayed (that would write every event of
     // the history again); an opt-out flow's position is kept per direction and pairs already
     // (opt-out-flow.ts). docs/sync.md, "A changed mapping".
-    const hashes = { mappingHash: mappingHash(flow), contentHash: contentHash(flow) }
+    // A run stopped after it wrote with another version of the mapping (then reverted, or changed
+    // again) left records the last completed run's version did not write: they are read again too.
+    const stoppedWithOther =
+      last && last.status !== 'completed' && last.contentHash && last.contentHash !== hashes.contentHash && wroteAny(last.counts)
     const readAllForChangedMapping = async (): Promise<boolean> => {
       if (retry || flow.kind === 'optOut' || flow.sync?.mode === 'full') return false
       const state = await journal.flowState(flow.id, identity)
-      if (!state?.contentHash || state.contentHash === hashes.contentHash) return false
+      if (!stoppedWithOther && (!state?.contentHash || state.contentHash === hashes.contentHash)) return false
       if (flow.kind === 'events') {
         notice(
           `the mapping of flow "${flow.id}" changed since its last run: new events get it; the activities already written keep the old one (a run with --full writes every event again)`
@@ -455,6 +465,7 @@ export class SyncService {
     const allowDeletes = typeof request.allowDeletes === 'number' ? request.allowDeletes : request.allowDeletes?.[flow.id]
     let fullResync = false
     let earlierSummary: string[] = []
+    let saidNotes: string | undefined
     for (let attempt = 0; attempt < 3; attempt++) {
       let parts: FlowParts
       try {
@@ -470,6 +481,7 @@ export class SyncService {
           optOutLookbackMs: this.options.optOutLookbackMs,
           signal: request.signal,
           expressions,
+          keysFolder: { journalRoot: journal.root, identity, dryRun },
           ...(planned ? { planned } : {})
         })
       } catch (error) {
@@ -483,7 +495,10 @@ export class SyncService {
           error: { code: error instanceof SyncFatalError ? error.code : 'setup', message }
         }
       }
-      if (attempt === 0) for (const note of parts.notes) notice(note)
+      // What the flow says of its reads, again when an attempt reads otherwise (a refused resume
+      // or an expired position reads every record): the last said is what the run does.
+      if (parts.notes.join('\n') !== saidNotes) for (const note of parts.notes) notice(note)
+      saidNotes = parts.notes.join('\n')
       const handle = (() => {
         try {
           return startRun({
@@ -548,7 +563,7 @@ export class SyncService {
             onProgress: (progress) => request.onProgress?.({ type: 'progress', flowId: flow.id, flowIndex, flowCount, progress })
           })
         } catch (error) {
-          return { runId: '', done: Promise.reject(error) }
+          return { runId: '', startedAt: 0, done: Promise.reject(error) }
         }
       })()
       let result: RunResult
@@ -560,6 +575,7 @@ export class SyncService {
             flowIndex,
             flowCount,
             runId: handle.runId,
+            startedAt: handle.startedAt,
             resumed: Boolean(resumeRunId),
             mode: retry ? 'retry' : resumeRunId && resumes ? resumes.mode : parts.source.kind,
             dryRun,
@@ -588,6 +604,7 @@ export class SyncService {
             ? `planned as the run will do it: resuming the ${result.mode} run ${resumeRunId} from its last checkpoint (its counts so far included)`
             : `resumed the ${result.mode} run ${resumeRunId} from its last checkpoint`
         )
+      if (result.status === 'completed' && !dryRun) await parts.completed?.()
       // The rows read back are done once a run has read them all; a row whose parent was gone again waits for it again.
       if (result.status === 'completed' && (result.reread || deletedWhileWaiting.size))
         await orphanChild?.done(result.reread ?? [], parentGoneAgain, deletedWhileWaiting)

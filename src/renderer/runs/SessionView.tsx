@@ -24,7 +24,7 @@ import { ConflictsView } from './ConflictsView'
 import { ErrorsView } from './ErrorsView'
 import { countLabels, flowLabel, formatDuration, formatRate, formatTime, resourceRows, sumCounts } from './format'
 import { PlanEntries, PlannedCounts } from './PlanView'
-import { countsOf, isRunning, useRunStore, type FlowState, type RunSession } from './run-store'
+import { countsOf, isRunning, sessionStart, useRunStore, type FlowState, type RunSession } from './run-store'
 
 type Status = SyncResult['status'] | 'running'
 type FlowResult = SyncResult['flows'][number]
@@ -175,7 +175,13 @@ function FlowRow({ flow, state, running, plan }: { flow: Flow | undefined; state
             {` · ${formatDuration(progress.elapsedMs)}`}
           </Caption1>
         )}
-        {done && <Caption1 className="ssp-quiet">{formatDuration(result.durationMs)}</Caption1>}
+        {/* A resumed run's duration counts its stopped attempts too (main's journal adds them up); the summary's is this session's. */}
+        {done && (
+          <Caption1 className="ssp-quiet" data-testid="flow-duration">
+            {formatDuration(result.durationMs)}
+            {state.resumed && !plan ? ' with the stopped run' : ''}
+          </Caption1>
+        )}
       </div>
       {/* The delete guard's stop is explained (with its confirmation) in the summary below. */}
       {result?.error && !(result.deleteGuard && result.deleteGuard.verdict !== 'ok') && (
@@ -323,7 +329,7 @@ function Summary({ client, session, result, flows }: FinishedRun) {
         </Body1>
         <span className="ssp-grow" />
         <Caption1 className="ssp-quiet" data-testid="run-duration">
-          in {formatDuration(result.durationMs)}
+          {formatDuration(result.durationMs)} this session
         </Caption1>
       </div>
       {result.status === 'canceled' && (
@@ -400,7 +406,7 @@ export function SessionView({ client, session, onNew }: { client: Client; sessio
         <Subtitle2>{kindTitle(session)}</Subtitle2>
         <Caption1 className="ssp-quiet">
           {session.kind === 'retry' ? `of run ${session.retryOf}` : session.full ? 'full replay' : 'incremental'} · started{' '}
-          {new Date(session.startedAt).toLocaleTimeString()}
+          <span data-testid="session-started">{formatTime(sessionStart(session))}</span>
         </Caption1>
         <span className="ssp-grow" />
         {running && <StatusBadge status={session.canceling ? 'canceling' : 'running'} />}

@@ -19,6 +19,8 @@ export interface FlowState {
   flowId: string
   started: boolean
   runId?: string
+  /** When its run (this attempt of a resumed one) started, as main's journal keeps it. */
+  startedAt?: number
   mode?: 'full' | 'incremental' | 'retry'
   resumed?: boolean
   /** A resumed run: what it continues. */
@@ -45,6 +47,16 @@ export interface RunSession {
   /** The run could not start, or main reported an error instead of a result. */
   error?: string
   finishedAt?: number
+}
+
+/**
+ * When the session's runs started, as History lists them: the first flow's run start once main
+ * said it (a new run's is its journal's), until then the click that started the session (about a
+ * second earlier: connecting and reading the schemas come first).
+ */
+export function sessionStart(session: RunSession): number {
+  const starts = Object.values(session.flows).flatMap((flow) => (flow.startedAt !== undefined ? [flow.startedAt] : []))
+  return starts.length ? Math.min(...starts) : session.startedAt
 }
 
 export const isRunning = (session: RunSession | undefined): boolean =>
@@ -101,6 +113,7 @@ function applyEvent(session: RunSession, event: RunProgressEvent): RunSession {
         ...current(event.flowId),
         started: true,
         runId: event.runId,
+        startedAt: event.startedAt,
         mode: event.mode,
         resumed: event.resumed,
         resumes: event.resumes

@@ -137,6 +137,8 @@ export interface CompiledFlow {
   pushdown: FilterTranslation
   createOnly: readonly string[]
   expansions: readonly Expansion[]
+  /** A records flow's match key of a source record, as its results carry it (undefined: none, or an events flow). */
+  keyOf(record: SourceRecord): string | undefined
   /** Whether records run through a generated function (else through the closures). */
   codegen: boolean
   runSync(record: SourceRecord): RecordResult
@@ -561,6 +563,7 @@ export function compileFlow(flow: CompilableFlow, compileOptions: CompileOptions
     pushdown,
     createOnly,
     expansions: expansionsOf(flow, options.source),
+    keyOf,
     codegen: generated !== undefined,
     runSync: syncRun,
     run,

@@ -1,14 +1,5 @@
 import { closest, type PathSegment, type Problem } from '../problems'
-import {
-  deletionsNamedBy,
-  findField,
-  isUniqueField,
-  textTypes,
-  type Field,
-  type SchemaCatalog,
-  type System,
-  type Table
-} from '../schema/model'
+import { findField, isUniqueField, textTypes, type Field, type SchemaCatalog, type System, type Table } from '../schema/model'
 import { fieldLabel } from '../schema/target-rules'
 import { campaignEventTable } from '../schema/campaign-events'
 import { FlowCompileError, compileFlow } from './compile'
@@ -516,18 +507,15 @@ function checkRecordsFlow(ctx: FlowContext, document: MappingDocument, flow: Rec
   ctx.source = resolveTable(ctx, 'dynamics', flow.source.table, ['source', 'table'])
   ctx.target = resolveTable(ctx, 'campaign', flow.target.resource, ['target', 'resource'])
   const { source, target } = ctx
-  // Matched on another column than the primary id, nothing deleted in Dynamics is deleted from Campaign.
-  if (
-    source?.primaryId &&
-    flow.deletes?.applySourceDeletes &&
-    !deletionsNamedBy(source, flow.match.source) &&
-    findField(source, flow.match.source)
-  )
+  // Deletions are known only through change tracking: without it Dataverse keeps no trace of a
+  // deleted row, and a run reads what is there (docs/sync.md, "Dynamics source"). Matched on an
+  // alternate key a deletion is applied by the key the flow last read for the row (source-keys.ts).
+  if (source && flow.deletes?.applySourceDeletes && !source.changeTracking)
     add(
       ctx,
       'warning',
       ['deletes', 'applySourceDeletes'],
-      `records deleted in Dynamics are not deleted from Campaign: Dynamics names a deleted row by its ${q(source.primaryId)} alone, and this flow matches on ${q(flow.match.source)} — match on ${q(source.primaryId)} to apply them`
+      `records deleted in Dynamics are not deleted from Campaign: ${q(source.name)} has no change tracking, and without it Dynamics keeps no trace of a deleted row — turn on "Track changes" for the table in Dynamics to apply them`
     )
   // Match key.
   if (source) {

@@ -99,7 +99,10 @@ export const Table = z.strictObject({
   primaryName: z.string().optional(),
   custom: z.boolean().optional(),
   fields: z.array(Field),
-  /** Keys that identify a row: the primary id and the alternate keys whose index is active. */
+  /**
+   * Keys that identify a row. Dynamics: the primary id and the alternate keys whose index is
+   * active; Campaign: the PKey and the resource's identification keys.
+   */
   keys: z.array(Key),
   /** Alternate keys listed by Dynamics whose index is not active: no key until reactivated. */
   inactiveKeys: z.array(InactiveKey).optional(),

@@ -6,6 +6,7 @@ import { rethrowFatal } from './errors'
 import { inList, keyValue } from '../../../shared/mapping/filters/odata'
 import { kindOfType } from '../../../shared/mapping/filters/kinds'
 import { deletionsNamedBy } from '../../../shared/schema/model'
+import type { SourceKeyFiles } from '../source-keys'
 
 /**
  * A Dataverse table as the runner's `RecordSource`.
@@ -42,6 +43,20 @@ export interface DynamicsSourceOptions {
   now?: () => number
   /** Told when the source picks a strategy, for the run's notices. */
   onNotice?: (message: string) => void
+  /**
+   * A flow matched on another column than the primary id: the key each row had when last read,
+   * by its id, so that a row change tracking reports deleted (by its id alone) is deleted by
+   * that key (`source-keys.ts`). `keyOf` reads a row's key as the flow's results carry it.
+   */
+  keysById?: { files: SourceKeyFiles; keyOf: (record: SourceRecord) => string | undefined }
+}
+
+/** Deleted rows a flow matched on an alternate key could not delete by their key (`SourceKeyFiles.deleted`). */
+export interface UnmatchedDeletions {
+  /** Rows the flow never read: deleted before their first read, or synced before it kept keys. */
+  unknown: number
+  /** Rows whose key another row has taken since: its Campaign record is that row's now. */
+  taken: number
 }
 
 type Cursor =
@@ -57,6 +72,8 @@ export class DynamicsRecordSource implements RecordSource {
   private tracking: boolean | undefined
   /** The table's primary id column (known with `tracking`). */
   private primaryIdHint: string | undefined
+  /** Deleted rows not deleted by their key (a flow matched on an alternate key), for the run's summary. */
+  readonly unmatchedDeletions: UnmatchedDeletions = { unknown: 0, taken: 0 }
 
   constructor(private readonly options: DynamicsSourceOptions) {
     this.kind = options.kind
@@ -177,8 +194,12 @@ export class DynamicsRecordSource implements RecordSource {
 
   /** The connector's change-tracking walk; each page's position is the cursor, so a stopped run resumes after its last page. */
   private async *deltaPages(cursor: { next?: string; delta?: string } | undefined, signal: AbortSignal): AsyncIterable<SourcePage> {
-    const reportDeletes = await this.deletionsNamed(signal)
+    const byId = await this.deletionsNamed(signal)
+    const byKey = byId ? undefined : this.options.keysById
     const from = cursor?.next ? { next: cursor.next } : cursor?.delta ? { delta: cursor.delta } : undefined
+    // A read from the start (no position, or the first page of the initial listing) sees every row.
+    await byKey?.files.begin(!from)
+    const primaryId = this.primaryIdHint
     for await (const page of this.options.connector.changes(this.options.table, {
       select: this.options.select,
       pageSize: Math.min(5000, this.options.pageSize ?? 5000),
@@ -186,9 +207,24 @@ export class DynamicsRecordSource implements RecordSource {
       ...(from ? { from } : {}),
       signal
     })) {
+      let deleted = byId ? page.deletes : []
+      if (byKey && primaryId) {
+        const pairs: Array<[string, string]> = []
+        for (const row of page.upserts) {
+          const key = byKey.keyOf(row as SourceRecord)
+          if (key !== undefined && typeof row[primaryId] === 'string') pairs.push([row[primaryId] as string, key])
+        }
+        await byKey.files.note(pairs)
+        if (page.deletes.length) {
+          const found = await byKey.files.deleted(page.deletes)
+          deleted = found.keys
+          this.unmatchedDeletions.unknown += found.unknown
+          this.unmatchedDeletions.taken += found.taken
+        }
+      }
       yield {
         records: this.toRecords(page.upserts),
-        ...(reportDeletes && page.deletes.length ? { deleted: page.deletes } : {}),
+        ...(deleted.length ? { deleted } : {}),
         cursor: page.position.next ? { t: 'delta', next: page.position.next } : { t: 'delta', delta: page.position.delta! }
       }
     }

@@ -30,6 +30,8 @@ export interface FlowParts {
    * have written (docs/sync.md, "Conflicts in a run and its history").
    */
   summary?: (dryRun: boolean, status: RunEndStatus) => string[]
+  /** A run of the flow completed (not a dry run): what the flow keeps for its next runs is trimmed. */
+  completed?: () => Promise<void>
 }
 
 export interface BuildFlowOptions {
@@ -50,6 +52,8 @@ export interface BuildFlowOptions {
   optOutLookbackMs?: number
   /** Where the flow's JSONata expressions run: main's worker with a budget (src/main/expressions). */
   expressions?: ExpressionEvaluator
+  /** A records flow matched on an alternate key keeps its rows' keys beside the journal (records-flow.ts). */
+  keysFolder?: { journalRoot: string; identity: string | undefined; dryRun: boolean }
 }
 
 /** The connection names a document uses ("Sandbox" when it names none). */

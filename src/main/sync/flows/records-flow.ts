@@ -13,6 +13,7 @@ import { CampaignSink, type CampaignLink, type CampaignSinkOptions } from './cam
 import { linkedResources, type CascadeChild } from './parent-delete-cascade'
 import { selectColumns } from './columns'
 import { DynamicsRecordSource } from './dynamics-source'
+import { SourceKeyFiles } from '../source-keys'
 import type { PlannedParent, PlannedWrites } from '../planned-writes'
 
 /**
@@ -29,8 +30,10 @@ export interface RecordsFlowParts {
   notes: string[]
   /** The table's primary id: names a record without a match key, tells two records with one key apart. */
   sourceId?: SourceId
-  /** After the run: what its deletes took with them in Campaign (a profile's linked rows), in words. */
+  /** After the run: what its deletes took with them in Campaign (a profile's linked rows), and deletions it could not apply, in words. */
   summary: (dryRun: boolean) => string[]
+  /** A run of it completed (not a dry run): what the source keeps for the next runs is trimmed. */
+  completed?: () => Promise<void>
 }
 
 export interface RecordsFlowOptions {
@@ -52,6 +55,11 @@ export interface RecordsFlowOptions {
   bulkLookups?: Pick<CampaignSinkOptions, 'indexPageSize' | 'maxIndex'>
   /** The document's records flows: those linking to this one are its children (what its deletes take with them). */
   documentFlows?: readonly Flow[]
+  /**
+   * The run's journal folder and the services it runs against: a flow matched on an alternate
+   * key keeps there the key each row had, to apply the deletions Dynamics names by id alone.
+   */
+  keysFolder?: { journalRoot: string; identity: string | undefined; dryRun: boolean }
 }
 
 export async function recordsFlowParts(options: RecordsFlowOptions): Promise<RecordsFlowParts> {
@@ -80,9 +88,30 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
   })
   const mode = options.full ? 'full' : (flow.sync?.mode ?? 'incremental')
   const deletionsSeen = deletionsNamedBy(table, flow.match.source)
+  // Dynamics names a deleted row by its id alone: a flow matched on another column deletes it by
+  // the key it last read for the row, kept beside the journal (source-keys.ts).
+  const keysById =
+    tracking && !deletionsSeen && flow.deletes?.applySourceDeletes && table.primaryId && options.keysFolder
+      ? {
+          files: SourceKeyFiles.open(
+            options.keysFolder.journalRoot,
+            [flow.id, flow.source.table, flow.match.source, options.keysFolder.identity ?? ''],
+            { write: !options.keysFolder.dryRun }
+          ),
+          keyOf: compiled.keyOf
+        }
+      : undefined
+  // Why deletions are not applied is said only to a flow that asks for them.
+  const changes = !flow.deletes?.applySourceDeletes
+    ? 'changes since the last run; deletions are not applied: "Apply Dynamics deletes" (deletes.applySourceDeletes) is off in this flow'
+    : deletionsSeen
+      ? 'changes and deletions since the last run'
+      : keysById
+        ? `changes and deletions since the last run; a deleted row is deleted by the ${flow.match.source} this flow last read for it (Dynamics names it by its ${table.primaryId} alone)`
+        : `changes since the last run; deletions are not applied: Dynamics names a deleted row by its ${table.primaryId} alone, and the flow matches on ${flow.match.source}`
   notes.push(
     tracking
-      ? `${flow.source.table}: change tracking (${mode === 'full' ? 'full read, then a new delta link' : deletionsSeen ? 'changes and deletions since the last run' : `changes since the last run; deletions are not applied: Dynamics names a deleted row by its ${table.primaryId} alone, and the flow matches on ${flow.match.source}`})`
+      ? `${flow.source.table}: change tracking (${mode === 'full' ? 'full read, then a new delta link' : changes})`
       : `${flow.source.table}: no change tracking — ${mode === 'full' ? 'full read' : 'modifiedon watermark (deletions are not seen)'}${pushdown.odata ? `; filter sent to Dataverse: ${pushdown.odata}` : ''}`
   )
   // What no rule of ours can see: the plan says who decides rather than promising success.
@@ -100,7 +129,8 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
     select: selectColumns(flow, table),
     odataFilter: pushdown.odata,
     pageSize: options.pageSize,
-    formattedValues: flow.sync?.picklists === 'labels'
+    formattedValues: flow.sync?.picklists === 'labels',
+    ...(keysById ? { keysById } : {})
   })
   const sink = new CampaignSink({
     connector: campaign,
@@ -135,7 +165,28 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
   const sourceId: SourceId | undefined = primary
     ? { name: primary, of: (record) => (typeof record[primary] === 'string' ? record[primary] : undefined) }
     : undefined
-  return { source, sink, transform, notes, ...(sourceId ? { sourceId } : {}), summary: (dryRun) => sink.cascadeSummary(dryRun) }
+  const summary = (dryRun: boolean): string[] => {
+    const { unknown, taken } = source.unmatchedDeletions
+    const lines = sink.cascadeSummary(dryRun)
+    if (unknown)
+      lines.push(
+        `${unknown} row(s) deleted in Dynamics ${dryRun ? 'would not be' : 'were not'} deleted from Campaign: this flow had not read them by their ${flow.match.source} (deleted before its first read of them, or synced by a version of Sync Studio that kept no keys) — delete their ${flow.target.resource} records in Campaign if they are there`
+      )
+    if (taken)
+      lines.push(
+        `${taken} row(s) deleted in Dynamics kept their Campaign record: another row has their ${flow.match.source} now, and the ${flow.target.resource} record is that row's`
+      )
+    return lines
+  }
+  return {
+    source,
+    sink,
+    transform,
+    notes,
+    ...(sourceId ? { sourceId } : {}),
+    summary,
+    ...(keysById ? { completed: () => keysById.files.completed() } : {})
+  }
 }
 
 /** The flows whose records link to this flow's records: Campaign may delete their rows with a parent (docs/sync.md, "Deleting a parent"). */
