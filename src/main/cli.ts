@@ -8,13 +8,14 @@ import { schemaCommand } from './cli/schema-command'
 import { appVersion } from './services'
 import { runCommand } from './cli/run-command'
 import { previewCommand } from './cli/preview-command'
+import { historyCommand } from './cli/history-command'
 
 /**
  * sync-studio: the headless command line over the same services as the app.
  * Exit codes: 0 all good, 1 the input has problems (or some records failed), 2 the
  * command itself failed or was used wrongly.
  */
-export const commands: Command[] = [validateCommand, webCommand, sandboxCommand, schemaCommand, runCommand, previewCommand]
+export const commands: Command[] = [validateCommand, webCommand, sandboxCommand, schemaCommand, runCommand, historyCommand, previewCommand]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))

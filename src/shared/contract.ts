@@ -326,7 +326,7 @@ export const RunProgressEvent = z.discriminatedUnion('type', [
     progress: z.object({
       runId: z.string(),
       flowId: z.string(),
-      phase: z.enum(['starting', 'reading', 'writing', 'retrying', 'deleting', 'paused', 'finishing', 'done']),
+      phase: z.enum(['starting', 'reading', 'writing', 'retrying', 'deleting', 'paused', 'finishing', 'done', 'stopped']),
       dryRun: z.boolean(),
       counts: RunCounts,
       finished: z.number(),

@@ -98,7 +98,9 @@ describe('a changed mapping and a stopped run', () => {
   it('a run stopped with another version is not resumed, and what it wrote gets the mapping back: one story in the notices', async () => {
     bench = await syncBench({ contacts: 160, profiles: 0, faults: { campaign: { latencyMs: 10 } } })
     const service = bench.service({ progressIntervalMs: 0 })
-    expect((await service.run(contactsDocument)).flows[0].status).toBe('completed')
+    const loaded = (await service.run(contactsDocument)).flows[0]
+    expect(loaded.status).toBe('completed')
+    expect(loaded.counts.failed).toBeGreaterThan(0) // malformed seed e-mails: a retry has records to read
     const asWritten = await lastNames(bench)
 
     // The new version reads every record again (its mapping changed); stopped after some updates.
@@ -123,7 +125,7 @@ describe('a changed mapping and a stopped run', () => {
       expect(result.resumedFrom).toBeUndefined()
       expect(result.mode).toBe('full')
       expect(result.notices).toEqual([
-        `not resuming run ${stopped.runId}: it was started with another version of flow "contacts" — starting a new run`,
+        `not resuming run ${stopped.runId}: it was started with another version of flow "contacts" — ${result === plan ? 'planned as a new run' : 'starting a new run'}`,
         'the mapping of flow "contacts" changed since its last run (its filter, fields, match, links or deletes): every record is read again, so that it applies to all of them, not only to those changed since',
         'contact: change tracking (full read, then a new delta link)',
         'rules Campaign applies that its metadata does not describe (custom data policies, workflows on the resource) are decided by Campaign'
@@ -131,6 +133,25 @@ describe('a changed mapping and a stopped run', () => {
     }
     expect(plan.counts).toEqual(run.counts)
     expect(run.counts.updated).toBe(changedByStopped)
+    expect(await lastNames(bench)).toEqual(asWritten)
+  }, 90_000)
+
+  it('a retry in between (it reads only its failed records) does not hide what the stopped run wrote', async () => {
+    bench = await syncBench({ contacts: 160, profiles: 0, faults: { campaign: { latencyMs: 10 } } })
+    const service = bench.service({ progressIntervalMs: 0 })
+    const loaded = (await service.run(contactsDocument)).flows[0]
+    expect(loaded.counts.failed).toBeGreaterThan(0) // malformed seed e-mails: a retry has records to read
+    const asWritten = await lastNames(bench)
+    const controller = new AbortController()
+    await service.run(upper, {
+      signal: controller.signal,
+      onProgress: (event) => {
+        if (event.type === 'progress' && event.progress.counts.updated >= 10 && !controller.signal.aborted) controller.abort()
+      }
+    })
+    expect((await service.retryFailed(contactsDocument, loaded.runId!)).flows[0].runId).toBeDefined()
+    const run = (await service.run(contactsDocument)).flows[0]
+    expect(run.mode).toBe('full')
     expect(await lastNames(bench)).toEqual(asWritten)
   }, 90_000)
 

@@ -71,7 +71,7 @@ describe('a flow matched on an alternate key, with source deletes on', () => {
     const first = (await service.run(byExternalKey)).flows[0]
     expect(first.counts).toMatchObject({ deleted: 0 })
     expect(first.summary).toEqual([
-      '1 row(s) deleted in Dynamics were not deleted from Campaign: this flow had not read them by their new_externalkey (deleted before its first read of them, or synced by a version of Sync Studio that kept no keys) — delete their profile records in Campaign if they are there'
+      "1 row(s) deleted in Dynamics were not deleted from Campaign: this flow had not read them by their new_externalkey (deleted before its first read of them, or synced by a version of Sync Studio that kept no keys) — delete their profile records in Campaign if they are there; a run with --full (Full replay) reads every row's key again"
     ])
     expect((await profilesByKey(bench)).has(unknown.key)).toBe(true)
 
@@ -91,6 +91,22 @@ describe('a flow matched on an alternate key, with source deletes on', () => {
       ])
     }
     expect((await profilesByKey(bench)).has(moved.key)).toBe(true)
+  })
+
+  it('keeps the keys with deletes off, so that turning them on later deletes a row read before', async () => {
+    bench = await syncBench({ contacts: 20, profiles: 0 })
+    const service = bench.service()
+    const off: MappingDocument = {
+      ...byExternalKey,
+      flows: [{ ...(byExternalKey.flows[0] as RecordsFlow), deletes: { applySourceDeletes: false, deleteWhenFilteredOut: false } }]
+    }
+    expect((await service.run(off)).flows[0].status).toBe('completed')
+    const gone = await syncedContact(bench)
+    bench.sandbox.dynamics.remove('contact', gone.id)
+    const run = (await service.run(byExternalKey)).flows[0]
+    expect(run.counts).toMatchObject({ deleted: 1 })
+    expect(run.summary ?? []).toEqual([])
+    expect((await profilesByKey(bench)).has(gone.key)).toBe(false)
   })
 
   it('a retry of its failed records says how many are no longer in Dynamics under their key', async () => {

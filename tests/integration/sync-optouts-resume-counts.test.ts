@@ -62,3 +62,43 @@ describe('an incremental opt-out run canceled between its Dynamics and Campaign 
     expect(resumed.counts).toMatchObject({ read: changed.length, updated: changed.length, unchanged: 0, failed: 0 })
   }, 60_000)
 })
+
+/**
+ * A first opt-out run settles conflicts on both sides; canceled halfway and resumed, its summary
+ * said only what the resumed part settled ("no opt-out conflict resolved: Dynamics and Campaign
+ * agreed on every opt-out" after a first attempt that had cleared opt-outs), while History listed
+ * them all. The summary now counts the run's journal, as History does; the plan of the resume
+ * counts the stopped attempt's conflicts with its own.
+ */
+describe('a first opt-out run canceled halfway, then resumed', () => {
+  it('says in its summary every conflict the run settled, as History lists them, and so does the plan of the resume', async () => {
+    bench = await syncBench({ contacts: 300, profiles: 0, faults: { campaign: { latencyMs: 5 } } })
+    const service = bench.service({ progressIntervalMs: 0, pageSize: 25 })
+    await service.run(contactsDocument)
+    const whole = (await service.run(await optOuts(), { dryRun: true })).flows[0]
+    const conflicts = Number(/^(\d+) opt-out conflicts would be resolved/.exec(whole.summary?.[0] ?? '')?.[1])
+    expect(conflicts).toBeGreaterThan(10)
+
+    const controller = new AbortController()
+    const first = (
+      await service.run(await optOuts(), {
+        signal: controller.signal,
+        onProgress: (event) => {
+          if (event.type === 'progress' && event.progress.counts.updated >= 5 && !controller.signal.aborted) controller.abort()
+        }
+      })
+    ).flows[0]
+    expect(first.status).toBe('canceled')
+    const settledFirst = (await service.conflicts(first.runId!)).total
+    expect(settledFirst).toBeGreaterThan(0)
+    expect(settledFirst).toBeLessThan(conflicts)
+
+    const plan = (await service.run(await optOuts(), { dryRun: true })).flows[0]
+    const resumed = (await service.run(await optOuts())).flows[0]
+    expect(resumed.resumedFrom).toBe(first.runId)
+    const listed = await service.conflicts(first.runId!)
+    expect(listed.total).toBe(conflicts)
+    expect(resumed.summary?.[0]).toMatch(new RegExp(`^${conflicts} opt-out conflicts resolved: `))
+    expect(plan.summary?.[0]).toMatch(new RegExp(`^${conflicts} opt-out conflicts would be resolved: `))
+  }, 60_000)
+})

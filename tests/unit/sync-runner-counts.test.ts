@@ -184,8 +184,11 @@ describe('a run canceled mid-page', () => {
       'contactid',
       { pageSize: 100, beforePage: () => void setTimeout(() => controller.abort(), 15) }
     )
-    const run = await runFlow(options(source, sink, { signal: controller.signal }))
+    const events: RunProgress[] = []
+    const run = await runFlow(options(source, sink, { signal: controller.signal, onProgress: (p) => events.push(p) }))
     expect(run.status).toBe('canceled')
+    // Its last progress says it stopped, with what is pending: not "done" (the CLI printed "done — 50 pending").
+    expect(events.at(-1)).toMatchObject({ phase: 'stopped', counts: { pending: 50 - run.counts.created } })
     expect(countsAddUp(run.counts)).toBe(true)
     expect(run.counts.unchanged).toBe(50)
     expect(run.counts.created).toBeGreaterThan(0)
@@ -327,6 +330,21 @@ describe('the delete guard', () => {
     expect(plan.plan!.truncated).toBe(true)
     expect(listed.filter((e) => e.action === 'delete')).toHaveLength(20)
     expect(listed.filter((e) => e.action !== 'delete')).toHaveLength(20)
+  })
+
+  it('a plan whose first records are unchanged still lists its changes: the unchanged have room of their own', async () => {
+    const sink = await loaded(1000)
+    const source = new MemorySource(
+      range(1, 1000).map((i) => contact(i, i > 990 ? { lastname: 'Changed' } : {})),
+      'contactid',
+      { pageSize: 100 }
+    )
+    const plan = await runFlow(options(source, sink, { dryRun: true, planLimit: 20 }))
+    expect(plan.counts).toMatchObject({ read: 1000, updated: 10, unchanged: 990 })
+    const listed = plan.plan!.entries
+    expect(plan.plan!.truncated).toBe(true)
+    expect(listed.filter((e) => e.action === 'update')).toHaveLength(10)
+    expect(listed.filter((e) => e.action === 'unchanged')).toHaveLength(20)
   })
 })
 

@@ -30,3 +30,8 @@ export function integerFlag(name: string, text: string | undefined, min: number,
     throw new UsageError(`--${name} must be a whole number from ${min} to ${max.toLocaleString('en-US')}, not "${text}"`)
   return value
 }
+
+/** A path as a shell reads it back (a command a line suggests): quoted when it holds anything but plain characters. */
+export function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`
+}

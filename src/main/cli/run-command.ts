@@ -11,7 +11,7 @@ import type { PlanEntry } from '../sync/runner'
 import { SchemaProblemsError } from '../sync/schema-check'
 import { type SyncEvent, type SyncRequest, type SyncResult } from '../sync/sync-service'
 import { createSync } from '../composition-root'
-import { integerFlag, UsageError, type CliIO, type Command } from './command'
+import { integerFlag, shellWord, UsageError, type CliIO, type Command } from './command'
 import { deliveriesLine, maxDeliveries, simulateDeliveries } from './sandbox-command'
 import { defaultJournalFolder, openWorkspace, readMapping } from './sync-setup'
 import { JsonLog } from './json-log'
@@ -115,14 +115,19 @@ export const runCommand: Command = {
     const log = jsonLog ? new JsonLog(io, shard ? { shard } : {}) : undefined
     const display = values.json || log ? undefined : new ProgressDisplay(io)
     let scratch: string | undefined
+    // A dry run's deliveries are for its plan only: the sandbox is put back before it is saved, so
+    // the run with the same --deliveries makes the same deliveries (a function of the data) and does what was planned.
+    let beforeDeliveries: unknown
     try {
       if (workspace.sandbox && deliveries) {
+        if (dryRun) beforeDeliveries = workspace.sandbox.campaign.snapshot()
         const made = simulateDeliveries(workspace.sandbox, deliveries)
-        await workspace.saveSandbox?.()
+        if (!dryRun) await workspace.saveSandbox?.()
+        const line = `${deliveriesLine(made)}${dryRun ? ' For this plan only: none is kept, and the run with the same --deliveries makes them.' : ''}`
         // With --json only the result goes to stdout.
-        if (values.json) io.err(deliveriesLine(made))
-        else if (log) log.write('notice', { message: deliveriesLine(made) })
-        else io.out(deliveriesLine(made))
+        if (values.json) io.err(line)
+        else if (log) log.write('notice', { message: line })
+        else io.out(line)
       }
       let eventsFolder = events
       if (workspace.sandbox && events) {
@@ -203,10 +208,12 @@ export const runCommand: Command = {
       display?.end()
       if (log) log.end(result, exitCode(result))
       else if (values.json) io.out(JSON.stringify(result))
-      else printSummary(result, io, dryRun, planLimit)
+      else
+        printSummary(result, io, dryRun, planLimit, values.journal !== undefined || shard ? ` --journal ${shellWord(journalFolder)}` : '')
       return exitCode(result)
     } finally {
       display?.end()
+      if (beforeDeliveries !== undefined) workspace.sandbox?.campaign.restore(beforeDeliveries)
       await workspace.close()
       if (scratch) await rm(scratch, { recursive: true, force: true })
     }
@@ -246,7 +253,7 @@ export function countsText(c: RunCounts, dryRun: boolean): string {
   return parts.join(', ')
 }
 
-function seconds(ms: number): string {
+export function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`
 }
 
@@ -274,7 +281,8 @@ function planLine(entry: PlanEntry): string {
   }
 }
 
-function printSummary(result: SyncResult, io: CliIO, dryRun: boolean, planLimit: number): void {
+/** `journalFlag`: what names the run's journal to a later command (empty: the default journal). */
+function printSummary(result: SyncResult, io: CliIO, dryRun: boolean, planLimit: number, journalFlag: string): void {
   io.out('')
   for (const flow of result.flows) {
     const resumed = !flow.resumedFrom ? '' : flow.dryRun ? `, planned as a resume of run ${flow.resumedFrom}` : ', resumed'
@@ -298,7 +306,7 @@ function printSummary(result: SyncResult, io: CliIO, dryRun: boolean, planLimit:
         )
     }
     if (flow.counts.failed > 0 && flow.runId && !dryRun)
-      io.out(`  ${flow.counts.failed} record(s) failed — the errors are in the run history (run ${flow.runId})`)
+      io.out(`  ${flow.counts.failed} record(s) failed — see them: sync-studio history ${flow.runId}${journalFlag}`)
     if (flow.counts.unknown > 0 && flow.runId && !dryRun)
       io.out(
         `  ${flow.counts.unknown} record(s) got no answer from Dynamics and may or may not be written (none was sent twice) — \`--retry-failed ${flow.runId}\` looks each up by key and writes only what is missing or different`
@@ -359,7 +367,7 @@ class ProgressDisplay {
           `\r\x1b[2K${event.flowId} ${bar}${p.finished}${p.total ? `/${p.total}` : ''} done, ${written} ${p.dryRun ? 'to write' : 'written'}, ${p.counts.failed} failed${p.counts.unknown ? `, ${p.counts.unknown} unknown` : ''}, ${rate}${eta} ${p.phase}`
         )
         this.drawn = true
-      } else if (Date.now() - this.lastLine >= 2000 || p.phase === 'done') {
+      } else if (Date.now() - this.lastLine >= 2000 || p.phase === 'done' || p.phase === 'stopped') {
         this.lastLine = Date.now()
         this.io.out(`${event.flowId}: ${p.phase} — ${countsText(p.counts, p.dryRun)} (${rate})`)
       }

@@ -100,6 +100,8 @@ export interface StartEntry {
    * per identity, so a different sandbox or tenant never shares a watermark.
    */
   identity?: string
+  /** The process that runs it (`<host> <pid>`): another process does not take a live run for a crashed one (run-owner.ts). */
+  owner?: string
 }
 
 /**
@@ -168,6 +170,8 @@ export interface CheckpointEntry {
 export interface ResumeEntry {
   t: 'resume'
   at: number
+  /** The process that resumed it (`<host> <pid>`). */
+  owner?: string
 }
 
 export interface EndEntry {

@@ -68,6 +68,8 @@ export class RecoveryBuilder {
   deferred = new Map<string, DeferredRecord>()
   end: EndEntry | undefined
   durationMs = 0
+  /** The process of the latest attempt (its start or resume entry), when the journal says. */
+  owner: string | undefined
   /** The attempt in progress: when it started and its latest entry. */
   segmentStart: number | undefined
   segmentLast = 0
@@ -76,9 +78,11 @@ export class RecoveryBuilder {
     switch (entry.t) {
       case 'start':
         this.start = entry
+        this.owner = entry.owner
         this.segmentStart = entry.at
         break
       case 'resume':
+        this.owner = entry.owner
         // The previous attempt crashed (no end): count it up to its last entry.
         if (this.segmentStart !== undefined) this.durationMs += Math.max(0, this.segmentLast - this.segmentStart)
         this.segmentStart = entry.at

@@ -4,6 +4,7 @@ import { fullCounts, type EndEntry, type JournalEntry, type OutcomeItem, type St
 import { compactRunFile } from './journal-compaction'
 import { FailureCollector, FailureOffsets } from './journal-failures'
 import { flowKey, RunIndex, summaryOf, type FlowState, type RunSummary } from './journal-index'
+import { ownerRuns, thisProcess } from './run-owner'
 import { outcomeId, RecoveryBuilder, type Recovery } from './journal-recovery'
 import { isRunId, RunJournal, scanFile, syncDir } from './journal-run-file'
 import { systemClock, type Clock } from './ports'
@@ -83,7 +84,7 @@ export class SyncJournal {
   async begin(start: Omit<StartEntry, 't' | 'at'> & { at?: number }): Promise<RunJournal> {
     const path = this.runPath(start.runId)
     const handle = await open(path, 'wx', 0o600)
-    const entry: StartEntry = { t: 'start', ...start, at: start.at ?? this.clock.now() }
+    const entry: StartEntry = { t: 'start', ...start, at: start.at ?? this.clock.now(), owner: thisProcess() }
     const run = new RunJournal(start.runId, handle, this)
     this.live.add(start.runId)
     await run.commit(entry)
@@ -102,7 +103,7 @@ export class SyncJournal {
     const handle = await open(this.runPath(runId), 'a', 0o600)
     const run = new RunJournal(runId, handle, this)
     this.live.add(runId)
-    await run.append({ t: 'resume', at: this.clock.now() })
+    await run.append({ t: 'resume', at: this.clock.now(), owner: thisProcess() })
     await this.index.patchRun(runId, { status: 'running', resumable: false })
     return { run, recovery }
   }
@@ -267,7 +268,8 @@ export class SyncJournal {
       failures.add(entry, at)
       onEntry?.(entry)
     })
-    const live = this.live.has(runId)
+    // Open in this process, or in another that still runs (run-owner.ts): its tail may be mid-append.
+    const live = this.live.has(runId) || ownerRuns(builder.owner)
     if (validBytes < size && !live) await truncate(path, validBytes)
     const recovery = builder.finish(runId, size - validBytes, live)
     await this.failureOffsets.save(runId, live ? size : validBytes, failures, !live)

@@ -216,6 +216,16 @@ export class ConflictTally {
   /** Conflicts settled to false: an opt-out on one side cleared (the contact may be emailed again). */
   cleared = 0
 
+  /** Counts these instead (the conflicts a run's journal holds, read once it ended). */
+  reset(conflicts: ReadonlyArray<Parameters<ConflictTally['add']>[0]>): void {
+    this.total = 0
+    this.kept.dynamics = 0
+    this.kept.campaign = 0
+    for (const rule of Object.keys(this.byRule) as Array<OptOutConflict['rule']>) delete this.byRule[rule]
+    this.cleared = 0
+    for (const conflict of conflicts) this.add(conflict)
+  }
+
   add(conflict: Pick<OptOutConflict, 'kept' | 'rule'> & { dynamics: { value: boolean }; campaign: { value: boolean } }): void {
     this.total++
     this.kept[conflict.kept]++

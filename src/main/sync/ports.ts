@@ -31,6 +31,12 @@ export interface SourcePage {
   cursor: SourceCursor
   /** Total records the source will yield in this run, when it knows (`@odata.count`). */
   total?: number
+  /**
+   * Told once the runner has done the page (its checkpoint written): what a source counts of a
+   * page (deletions it could not name) is counted for the pages the run did — not for one read
+   * ahead and never done, which the resume reads again.
+   */
+  processed?: () => void
 }
 
 export interface RecordSource {

@@ -1,7 +1,8 @@
 import type { RunCounts } from './journal-format'
 import type { Clock } from './ports'
 
-export type RunPhase = 'starting' | 'reading' | 'writing' | 'retrying' | 'deleting' | 'paused' | 'finishing' | 'done'
+/** `done`: the run completed; `stopped`: it ended otherwise (canceled, failed, or waiting for a confirmation), with what it had done. */
+export type RunPhase = 'starting' | 'reading' | 'writing' | 'retrying' | 'deleting' | 'paused' | 'finishing' | 'done' | 'stopped'
 
 export interface RunProgress {
   runId: string
@@ -92,7 +93,12 @@ export class ProgressMeter {
     // A retry pass waits before it sends again (a parent not in Campaign yet, a service that asked
     // to slow down): the records left are not written at the rate measured, so there is no estimate.
     const etaMs =
-      base.phase !== 'done' && base.phase !== 'retrying' && remaining !== undefined && remaining > 0 && measured > 0
+      base.phase !== 'done' &&
+      base.phase !== 'stopped' &&
+      base.phase !== 'retrying' &&
+      remaining !== undefined &&
+      remaining > 0 &&
+      measured > 0
         ? Math.max(1, Math.round((remaining / measured) * 1000))
         : undefined
     this.emit({

@@ -456,8 +456,8 @@ class Runner {
   private finalCounts: RunCounts | undefined
   private plan: PlanEntry[] = []
   private planTruncated = false
-  /** Deletes in `plan`: they are listed beside the first `planLimit` other changes, not after them. */
-  private listedDeletes = 0
+  /** Entries in `plan` by kind: deletes and unchanged records are listed beside the first `planLimit` changes, not after them. */
+  private readonly listed = { changes: 0, deletes: 0, unchanged: 0 }
   private journalRun!: RunJournal
   private meter!: ProgressMeter
   private transform!: RecordTransform
@@ -675,7 +675,8 @@ class Runner {
     this.finalCounts = counts
     this.undecided = 0
     this.pageCounts = zeroCounts()
-    this.phase = 'done'
+    // A canceled or failed run's last progress says it stopped, not that it is done (the CLI printed "done — 430 pending").
+    this.phase = status === 'completed' ? 'done' : 'stopped'
     if (this.dryRun && this.committed.deleted > 0) this.guardReport = this.guard(this.committed.deleted)
     const durationMs = priorMs + (this.clock.now() - segmentStart)
     await this.journalRun.end({
@@ -927,6 +928,7 @@ class Runner {
       this.otherShards += this.pageOtherShards
       this.pageOtherShards = 0
       await this.checkpoint('pages', 0)
+      page.processed?.()
       this.done.clear()
       this.pageDecided = []
       this.phase = 'reading'
@@ -961,12 +963,14 @@ class Runner {
     this.options.onPlan?.(entry)
     // Deletes are planned last (held until the whole source is read, as the run holds them):
     // they get room of their own, so a long plan still lists the changes a consultant checks
-    // first. Up to `planLimit` other changes and up to `planLimit` deletes.
+    // first; so do the records found unchanged, or a plan whose first records are in step (an
+    // opt-out flow's first pairs) listed no change at all. Up to `planLimit` of each: other
+    // changes (creates, updates, skips, failures), deletes, unchanged.
     const limit = this.options.planLimit ?? 1000
-    const isDelete = entry.action === 'delete'
-    if ((isDelete ? this.listedDeletes : this.plan.length - this.listedDeletes) < limit) {
+    const room = entry.action === 'delete' ? 'deletes' : entry.action === 'unchanged' ? 'unchanged' : 'changes'
+    if (this.listed[room] < limit) {
       this.plan.push(entry)
-      if (isDelete) this.listedDeletes++
+      this.listed[room]++
     } else this.planTruncated = true
   }
 

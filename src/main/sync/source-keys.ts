@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { appendFile, mkdir, readdir, rm } from 'node:fs/promises'
+import { mkdir, open, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 
@@ -17,8 +17,8 @@ import { createInterface } from 'node:readline'
  * incremental run appends to the newest. A dry run writes nothing: what it reads is kept in
  * memory for the rest of the same dry run.
  *
- * The files are read only when a run meets a deletion: once per page with deletions, holding only
- * the rows deleted (a million rows are read in one to three seconds here, in no more memory).
+ * The files are read only when a run meets a deletion: for each page with deletions, holding only
+ * the rows deleted and those that had their keys (two passes: a million lines take about a second each here).
  */
 export class SourceKeyFiles {
   /** What a dry run read of its changes (it writes no file): later in the file order than any file. */
@@ -39,11 +39,16 @@ export class SourceKeyFiles {
     return new SourceKeyFiles(join(journalRoot, 'keys', name), options.write)
   }
 
-  /** The read starts: from the start (a new generation), or where an earlier run stands (the newest). */
-  async begin(fromStart: boolean): Promise<void> {
-    this.fromStart = fromStart
+  /**
+   * The read starts: `start`, a read of every row from the beginning (a new generation);
+   * `whole`, such a read resumed (it goes on in the newest generation, its own); `changes`, the
+   * changes since an earlier run (appended to the newest). Once a read of every row completes,
+   * the generations before its own go (`completed`).
+   */
+  async begin(read: 'start' | 'whole' | 'changes'): Promise<void> {
+    this.fromStart = read !== 'changes'
     const newest = (await this.generations()).at(-1)
-    this.generation = fromStart || !newest ? `${String(Date.now()).padStart(15, '0')}-${process.pid}.jsonl` : newest
+    this.generation = read === 'start' || !newest ? `${String(Date.now()).padStart(15, '0')}-${process.pid}.jsonl` : newest
   }
 
   /** Rows read: their ids and keys. */
@@ -51,59 +56,80 @@ export class SourceKeyFiles {
     const clean = pairs.filter(([id]) => id)
     if (clean.length === 0) return
     if (!this.write) {
-      // A read from the start has no deletions to name (the initial listing reports none): a dry
-      // run of a whole table keeps nothing; one of the changes keeps them for the deletions after.
-      if (!this.fromStart) for (const [id, key] of clean) this.unwritten.set(id, key)
+      // A read of every row has no deletions to name (the initial listing reports none): a dry
+      // run of a whole table keeps nothing; one of the changes keeps them, in the order read, for the deletions after.
+      if (!this.fromStart)
+        for (const [id, key] of clean) {
+          this.unwritten.delete(id)
+          this.unwritten.set(id, key)
+        }
       return
     }
-    if (!this.generation) await this.begin(false)
+    if (!this.generation) await this.begin('changes')
     await mkdir(this.folder, { recursive: true })
-    await appendFile(join(this.folder, this.generation!), `\n${clean.map((pair) => JSON.stringify(pair)).join('\n')}\n`)
+    // On disk before the page's checkpoint (which follows the page): a resume never skips rows
+    // whose keys a power loss took, and a later deletion never goes by a key the row gave up.
+    const handle = await open(join(this.folder, this.generation!), 'a', 0o600)
+    try {
+      await handle.write(`\n${clean.map((pair) => JSON.stringify(pair)).join('\n')}\n`)
+      await handle.datasync()
+    } finally {
+      await handle.close()
+    }
   }
 
   /**
    * The keys of deleted rows: `keys`, those whose key no other row has taken since; `unknown`,
    * rows this flow never read (deleted before their first read, or synced before the flow kept
-   * keys); `taken`, rows whose key another row now has (its Campaign record is that row's).
+   * keys); `taken`, rows whose key another row now has (its Campaign record is that row's), and those keys.
    *
    * One pass over the files, in the order they were written, holding only these rows: a
    * deletion costs a read of the files, not memory for every row of the table.
    */
-  async deleted(ids: readonly string[]): Promise<{ keys: string[]; unknown: number; taken: number }> {
+  async deleted(ids: readonly string[]): Promise<{ keys: string[]; unknown: number; taken: number; takenKeys: string[] }> {
     // By their JSON text, as the lines hold them: most lines are passed over without parsing.
-    const wanted = new Map<string, { key?: string; taken: boolean }>()
-    for (const id of ids) if (!this.gone.has(id)) wanted.set(JSON.stringify(id), { taken: false })
-    const holders = new Map<string, Set<string>>()
-    const read = (id: string, key: string) => {
-      // Another row with a key a deleted row had last: that row holds it now.
-      for (const holder of holders.get(key) ?? []) if (holder !== id) wanted.get(holder)!.taken = true
-      const row = wanted.get(id)
-      if (!row) return
-      if (row.key !== undefined) holders.get(row.key)?.delete(id)
-      row.key = key
-      row.taken = false
-      holders.set(key, (holders.get(key) ?? new Set()).add(id))
-    }
-    if (wanted.size) {
-      for (const name of await this.generations()) {
-        const input = createReadStream(join(this.folder, name), { encoding: 'utf8' })
-        for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-          const pair = splitLine(line)
-          if (pair) read(pair[0], pair[1])
-        }
-      }
-      for (const [id, key] of this.unwritten) read(JSON.stringify(id), JSON.stringify(key))
-    }
-    const keys: string[] = []
+    // Each with the line it was last read at, in the order the lines were written.
+    const wanted = new Map<string, { key: string; at: number } | undefined>()
+    for (const id of ids) if (!this.gone.has(id)) wanted.set(JSON.stringify(id), undefined)
+    if (wanted.size === 0) return { keys: [], unknown: 0, taken: 0, takenKeys: [] }
+    // The key each deleted row had last.
+    await this.scan((id, key, at) => {
+      if (wanted.has(id)) wanted.set(id, { key, at })
+    })
+    // Rows that had one of those keys later, and what they hold at the end: a row that took a
+    // key and gave it up since holds it no more.
+    const keys = new Set([...wanted.values()].flatMap((last) => (last ? [last.key] : [])))
+    const later = new Map<string, { key: string; at: number }>()
+    if (keys.size)
+      await this.scan((id, key, at) => {
+        if (keys.has(key) || later.has(id)) later.set(id, { key, at })
+      })
+    // Of each key, the row that read it last (at the end of the files).
+    const holder = new Map<string, { id: string; at: number }>()
+    for (const [id, held] of later) if ((holder.get(held.key)?.at ?? -1) < held.at) holder.set(held.key, { id, at: held.at })
+    const out: string[] = []
+    const takenKeys: string[] = []
     let unknown = 0
-    let taken = 0
-    for (const [id, row] of wanted) {
+    for (const [id, last] of wanted) {
       this.gone.add(JSON.parse(id) as string)
-      if (row.key === undefined) unknown++
-      else if (row.taken) taken++
-      else keys.push(JSON.parse(row.key) as string)
+      if (!last) unknown++
+      else if (holder.get(last.key)?.id !== id) takenKeys.push(JSON.parse(last.key) as string)
+      else out.push(JSON.parse(last.key) as string)
     }
-    return { keys, unknown, taken }
+    return { keys: out, unknown, taken: takenKeys.length, takenKeys }
+  }
+
+  /** Every line, in the order written (the files, then what a dry run read), as the JSON texts of its id and key, and its place. */
+  private async scan(line: (id: string, key: string, at: number) => void): Promise<void> {
+    let at = 0
+    for (const name of await this.generations()) {
+      const input = createReadStream(join(this.folder, name), { encoding: 'utf8' })
+      for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+        const pair = splitLine(text)
+        if (pair) line(pair[0], pair[1], at++)
+      }
+    }
+    for (const [id, key] of this.unwritten) line(JSON.stringify(id), JSON.stringify(key), at++)
   }
 
   /** A run that read from the start completed: every row it knows is in its generation. */
@@ -130,9 +156,10 @@ function splitLine(line: string): [string, string] | undefined {
   if (!line.startsWith('["') || !line.endsWith('"]')) return undefined
   const comma = line.indexOf('","')
   if (comma < 0) return undefined
-  // An id with an escaped quote before the comma would split wrongly: Dataverse ids are GUIDs, and such a line is parsed whole.
+  // Text with an escape (a quote inside the id or key) could split or end wrongly: Dataverse ids
+  // are GUIDs and most keys plain, and such a line is parsed whole (a torn one then parses not).
   const id = line.slice(1, comma + 1)
-  if (id.includes('\\')) {
+  if (line.includes('\\')) {
     try {
       const [whole, key] = JSON.parse(line) as [unknown, unknown]
       return typeof whole === 'string' && typeof key === 'string' ? [JSON.stringify(whole), JSON.stringify(key)] : undefined

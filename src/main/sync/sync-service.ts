@@ -410,9 +410,12 @@ export class SyncService {
     let resumeRunId: string | undefined
     let resumes: { startedAt: number; status: string; counts: RunCounts; mode: 'full' | 'incremental' | 'retry' } | undefined
     const hashes = { mappingHash: mappingHash(flow), contentHash: contentHash(flow) }
-    // The newest real run of the flow against these services: the one a resume continues, and
-    // (stopped with another version of the mapping) the one whose writes a changed mapping must reach.
-    const last = retry ? undefined : (await journal.list({ flowId: flow.id })).find((run) => !run.dryRun && run.identity === identity)
+    // The real runs of the flow against these services, newest first: the newest is the one a
+    // resume continues; the newest but retries (which read no more than their failed records), when
+    // it stopped with another version of the mapping, the one whose writes a changed mapping must reach.
+    const runs = retry ? [] : (await journal.list({ flowId: flow.id })).filter((run) => !run.dryRun && run.identity === identity)
+    const last = runs[0]
+    const lastWriter = runs.find((run) => !run.retryOf)
     // A dry run plans what the next run does: when that run resumes a stopped one, the plan starts where it stands (read only).
     if (last?.resumable && (request.resume ?? true)) {
       if (full && last.mode !== 'full') {
@@ -420,7 +423,9 @@ export class SyncService {
         notice(`not resuming the ${last.mode} run ${last.runId}: a full run was asked for — starting one`)
       } else if (last.mappingHash !== hashes.mappingHash) {
         // Said before the flow is set up, so that what it then says of its reads is what the run does.
-        notice(`not resuming run ${last.runId}: it was started with another version of flow "${flow.id}" — starting a new run`)
+        notice(
+          `not resuming run ${last.runId}: it was started with another version of flow "${flow.id}" — ${dryRun ? 'planned as a new run' : 'starting a new run'}`
+        )
       } else {
         resumeRunId = last.runId
         resumes = { startedAt: last.startedAt, status: last.status, counts: last.counts, mode: last.mode }
@@ -437,7 +442,11 @@ export class SyncService {
     // A run stopped after it wrote with another version of the mapping (then reverted, or changed
     // again) left records the last completed run's version did not write: they are read again too.
     const stoppedWithOther =
-      last && last.status !== 'completed' && last.contentHash && last.contentHash !== hashes.contentHash && wroteAny(last.counts)
+      lastWriter &&
+      lastWriter.status !== 'completed' &&
+      lastWriter.contentHash &&
+      lastWriter.contentHash !== hashes.contentHash &&
+      wroteAny(lastWriter.counts)
     const readAllForChangedMapping = async (): Promise<boolean> => {
       if (retry || flow.kind === 'optOut' || flow.sync?.mode === 'full') return false
       const state = await journal.flowState(flow.id, identity)
@@ -481,7 +490,7 @@ export class SyncService {
           optOutLookbackMs: this.options.optOutLookbackMs,
           signal: request.signal,
           expressions,
-          keysFolder: { journalRoot: journal.root, identity, dryRun },
+          keysFolder: { journalRoot: journal.root, identity, dryRun, ...(this.options.shard ? { shard: this.options.shard } : {}) },
           ...(planned ? { planned } : {})
         })
       } catch (error) {
@@ -584,6 +593,7 @@ export class SyncService {
         }
         result = await handle.done
       } catch (error) {
+        // The mapping is checked before (above): `mappingChanged` here is a run changed by another process meanwhile.
         if (resumeRunId && error instanceof SyncFatalError && (error.code === 'mappingChanged' || error.code === 'notResumable')) {
           notice(`not resuming run ${resumeRunId}: ${error.message}`)
           resumeRunId = undefined
@@ -604,19 +614,36 @@ export class SyncService {
             ? `planned as the run will do it: resuming the ${result.mode} run ${resumeRunId} from its last checkpoint (its counts so far included)`
             : `resumed the ${result.mode} run ${resumeRunId} from its last checkpoint`
         )
-      if (result.status === 'completed' && !dryRun) await parts.completed?.()
+      // Trimming what the flow keeps for its next runs is housekeeping: a file another program holds (Windows) is said, not the run failed.
+      if (result.status === 'completed' && !dryRun)
+        await parts
+          .completed?.()
+          .catch((error: unknown) =>
+            notice(
+              `the keys kept for deletions could not be trimmed (${error instanceof Error ? error.message : String(error)}); the next full read trims them`
+            )
+          )
       // The rows read back are done once a run has read them all; a row whose parent was gone again waits for it again.
       if (result.status === 'completed' && (result.reread || deletedWhileWaiting.size))
         await orphanChild?.done(result.reread ?? [], parentGoneAgain, deletedWhileWaiting)
+      // What the run's journal holds (a resume's stopped attempts with it): the summary counts what History lists.
+      if (parts.journaledConflicts) {
+        const runId = dryRun ? resumeRunId : result.runId
+        if (runId) parts.journaledConflicts((await new RunHistory(journal).conflicts(runId)).conflicts, dryRun)
+      }
       // A run that failed or was canceled may still have written (an opt-out cleared): its summary says what it did.
       const summary = [...earlierSummary, ...(parts.summary?.(dryRun, result.status) ?? [])]
-      if (result.status === 'failed' && result.error?.code === 'cursorExpired' && !dryRun && attempt < 2) {
+      if (result.status === 'failed' && result.error?.code === 'cursorExpired' && attempt < 2) {
+        // A dry run plans the full resync the run will do (its plan is the run's, docs/sync.md "Dry run = run"), read only.
         notice(
-          `${result.error.message} — starting a full resync of "${flow.id}" (records already in the target are found unchanged and not written again)`
+          dryRun
+            ? `${result.error.message} — planned as the run will do it: a full resync of "${flow.id}" (records already in the target are found unchanged and not written again)`
+            : `${result.error.message} — starting a full resync of "${flow.id}" (records already in the target are found unchanged and not written again)`
         )
-        await journal.resetFlowState(flow.id, identity)
-        // What the failed attempt wrote is kept: the full resync's own summary only counts its writes.
-        earlierSummary = summary
+        if (!dryRun) await journal.resetFlowState(flow.id, identity)
+        // What the failed attempt wrote is said (the full resync's own summary only counts its
+        // writes); an attempt that wrote nothing, or only planned, has nothing to say.
+        earlierSummary = !dryRun && wroteAny(result.counts) ? summary : earlierSummary
         full = true
         fullResync = true
         resumeRunId = undefined

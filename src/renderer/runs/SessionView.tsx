@@ -47,7 +47,8 @@ const phaseText: Record<string, string> = {
   deleting: 'deleting',
   paused: 'paused',
   finishing: 'finishing',
-  done: 'done'
+  done: 'done',
+  stopped: 'stopped'
 }
 
 function kindTitle(session: RunSession): string {

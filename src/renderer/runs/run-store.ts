@@ -50,8 +50,9 @@ export interface RunSession {
 }
 
 /**
- * When the session's runs started, as History lists them: the first flow's run start once main
- * said it (a new run's is its journal's), until then the click that started the session (about a
+ * When the session's runs started: the first flow's run start once main said it (a new run's is
+ * its journal's, the time History lists; a resumed run's is this attempt's, and its card says
+ * when the run it resumes started), until then the click that started the session (about a
  * second earlier: connecting and reading the schemas come first).
  */
 export function sessionStart(session: RunSession): number {

@@ -297,7 +297,10 @@ export class CampaignConnector {
     return `${family}/${encodeURIComponent(resource)}${filters}?${query.toString().replace(/\+/g, '%20')}`
   }
 
-  /** Pages of a resource, following `next.href` exactly as returned. */
+  /**
+   * Pages of a resource, following `next.href` exactly as returned. Each page's `next` is that
+   * link as a position: relative to the connection's base when it is under it (`positionOf`).
+   */
   async *list(resource: string, options: ListOptions = {}): AsyncGenerator<CampaignPage> {
     let next: string | undefined = options.from ?? (await this.listPath(resource, options))
     let page = 0
@@ -305,9 +308,21 @@ export class CampaignConnector {
       const body: { content?: CampaignRecord[]; next?: { href?: string } } = await this.getJson(next, options.signal)
       const records = pageRecords<CampaignRecord>(body, 'content', 'campaign', next)
       page++
-      next = body.next?.href || undefined
+      next = body.next?.href ? this.positionOf(body.next.href) : undefined
       yield { records, page, ...(next ? { next } : {}) }
     }
+  }
+
+  /**
+   * A link Campaign returned, to keep as a run's position: without the scheme and host when it is
+   * under the connection's base, so that the position survives a new host name or port of the
+   * same instance (the built-in sandbox's port changes with each process); `resolve` reads it
+   * back against the base of the day. Dataverse positions are kept the same way (docs/sync.md).
+   */
+  positionOf(href: string): string {
+    const base = new URL(this.baseUrl)
+    const under = `${base.origin}${base.pathname.replace(/\/?$/, '/')}`
+    return href.startsWith(under) ? href.slice(base.origin.length) : href
   }
 
   async *records(resource: string, options: ListOptions = {}): AsyncGenerator<CampaignRecord> {

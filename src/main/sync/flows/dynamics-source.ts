@@ -7,6 +7,7 @@ import { inList, keyValue } from '../../../shared/mapping/filters/odata'
 import { kindOfType } from '../../../shared/mapping/filters/kinds'
 import { deletionsNamedBy } from '../../../shared/schema/model'
 import type { SourceKeyFiles } from '../source-keys'
+import { inShard, type Shard } from '../../../shared/shard'
 
 /**
  * A Dataverse table as the runner's `RecordSource`.
@@ -48,7 +49,14 @@ export interface DynamicsSourceOptions {
    * by its id, so that a row change tracking reports deleted (by its id alone) is deleted by
    * that key (`source-keys.ts`). `keyOf` reads a row's key as the flow's results carry it.
    */
-  keysById?: { files: SourceKeyFiles; keyOf: (record: SourceRecord) => string | undefined }
+  keysById?: {
+    files: SourceKeyFiles
+    keyOf: (record: SourceRecord) => string | undefined
+    /** Deletions are applied ("Apply Dynamics deletes" on); off, the keys are only kept, for when it is turned on. */
+    resolve: boolean
+    /** A shard counts the deletions it could not name of its own keys; the first shard those with no key known. */
+    shard?: Shard
+  }
 }
 
 /** Deleted rows a flow matched on an alternate key could not delete by their key (`SourceKeyFiles.deleted`). */
@@ -60,7 +68,8 @@ export interface UnmatchedDeletions {
 }
 
 type Cursor =
-  | { t: 'delta'; next?: string; delta?: string }
+  /** `initial`: the pages of the listing of every row that change tracking starts with (it reports no deletions). */
+  | { t: 'delta'; next?: string; delta?: string; initial?: true }
   | { t: 'page'; next?: string; w?: string }
   | { t: 'mark'; w: string; id: string; next?: string }
 
@@ -193,12 +202,16 @@ export class DynamicsRecordSource implements RecordSource {
   }
 
   /** The connector's change-tracking walk; each page's position is the cursor, so a stopped run resumes after its last page. */
-  private async *deltaPages(cursor: { next?: string; delta?: string } | undefined, signal: AbortSignal): AsyncIterable<SourcePage> {
+  private async *deltaPages(
+    cursor: { next?: string; delta?: string; initial?: true } | undefined,
+    signal: AbortSignal
+  ): AsyncIterable<SourcePage> {
     const byId = await this.deletionsNamed(signal)
     const byKey = byId ? undefined : this.options.keysById
     const from = cursor?.next ? { next: cursor.next } : cursor?.delta ? { delta: cursor.delta } : undefined
-    // A read from the start (no position, or the first page of the initial listing) sees every row.
-    await byKey?.files.begin(!from)
+    // The listing of every row change tracking starts with (no position), or the rest of it (a resume).
+    const initial = !from || cursor?.initial === true
+    await byKey?.files.begin(!from ? 'start' : initial ? 'whole' : 'changes')
     const primaryId = this.primaryIdHint
     for await (const page of this.options.connector.changes(this.options.table, {
       select: this.options.select,
@@ -215,17 +228,31 @@ export class DynamicsRecordSource implements RecordSource {
           if (key !== undefined && typeof row[primaryId] === 'string') pairs.push([row[primaryId] as string, key])
         }
         await byKey.files.note(pairs)
-        if (page.deletes.length) {
-          const found = await byKey.files.deleted(page.deletes)
-          deleted = found.keys
-          this.unmatchedDeletions.unknown += found.unknown
-          this.unmatchedDeletions.taken += found.taken
+      }
+      let unmatched: UnmatchedDeletions | undefined
+      if (byKey?.resolve && page.deletes.length) {
+        const found = await byKey.files.deleted(page.deletes)
+        deleted = found.keys
+        const { shard } = byKey
+        unmatched = {
+          unknown: !shard || shard.index === 1 ? found.unknown : 0,
+          taken: shard ? found.takenKeys.filter((key) => inShard(key, shard)).length : found.taken
         }
       }
       yield {
         records: this.toRecords(page.upserts),
         ...(deleted.length ? { deleted } : {}),
-        cursor: page.position.next ? { t: 'delta', next: page.position.next } : { t: 'delta', delta: page.position.delta! }
+        cursor: page.position.next
+          ? { t: 'delta', next: page.position.next, ...(initial ? { initial: true } : {}) }
+          : { t: 'delta', delta: page.position.delta! },
+        ...(unmatched && (unmatched.unknown || unmatched.taken)
+          ? {
+              processed: () => {
+                this.unmatchedDeletions.unknown += unmatched.unknown
+                this.unmatchedDeletions.taken += unmatched.taken
+              }
+            }
+          : {})
       }
     }
   }

@@ -75,6 +75,23 @@ export function isKind(error: unknown, ...kinds: string[]): boolean {
   return isConnectorError(error) && kinds.includes(error.kind)
 }
 
+/**
+ * Whether a failed read of a Campaign page link a stopped run kept (its position) means the
+ * position expired — the service then says so and reads everything again — rather than a
+ * failure the run resumes from once it is over: Campaign refused the link (not found, a bad
+ * request: a `_lineStart` it no longer honours), or the link leads where the connection no longer
+ * is (a host or port of an earlier session, kept whole by a version before positions were kept
+ * relative: `CampaignConnector.positionOf`). A network error, a timeout, a throttle or a server
+ * error on a link under the connection's base is the service's trouble of the moment: the run
+ * fails resumable, and keeps its position.
+ */
+export function positionExpired(error: unknown, link: string, base: { positionOf(href: string): string }): boolean {
+  if (!isConnectorError(error)) return false
+  if (error.kind === 'notFound' || error.kind === 'badRequest') return true
+  const elsewhere = /^https?:\/\//i.test(link) && base.positionOf(link) === link
+  return elsewhere && (error.kind === 'network' || error.kind === 'dns' || error.kind === 'timeout')
+}
+
 /** Runs `fn` over items, at most `limit` at once, collecting results in order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length)

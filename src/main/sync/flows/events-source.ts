@@ -4,7 +4,7 @@ import type { SourceRecord } from '../../../shared/mapping/engine'
 import type { CampaignConnector, CampaignRecord } from '../../connectors/campaign/connector'
 import { parseLogFile, readCampaignDate, readLogFile, type LogProblem, type MarketingEvent } from '../../connectors/campaign/log-files'
 import { abortError, SyncFatalError, type RecordSource, type SourceCursor, type SourcePage } from '../ports'
-import { rethrowFatal } from './errors'
+import { positionExpired, rethrowFatal } from './errors'
 
 /**
  * Campaign marketing events (sends, opens, clicks, bounces) as a `RecordSource`. Every
@@ -238,9 +238,9 @@ export class ProfileHistorySource implements RecordSource {
           next = step.value.next
         } else {
           if (!next) break
-          const body: { content?: CampaignRecord[]; next?: { href?: string } } = await this.connector.getJson(next, signal)
+          const body: { content?: CampaignRecord[]; next?: { href?: string } } = await this.storedPage(next, next === c.next, signal)
           profiles = body.content ?? []
-          next = body.next?.href || undefined
+          next = body.next?.href ? this.connector.positionOf(body.next.href) : undefined
         }
         const records: SourceRecord[] = []
         for (const profile of profiles) {
@@ -291,6 +291,24 @@ export class ProfileHistorySource implements RecordSource {
     } catch (error) {
       rethrowFatal(error, 'reading Campaign marketing history')
       throw error
+    }
+  }
+
+  /**
+   * A profile page by its link. The link a stopped run kept (`stored`) that Campaign no longer
+   * honours is a position that expired (`positionExpired`): the service then says so and reads
+   * everything again (docs/cli.md, "run": Ctrl+C), as the opt-out flow does.
+   */
+  private async storedPage(
+    link: string,
+    stored: boolean,
+    signal: AbortSignal
+  ): Promise<{ content?: CampaignRecord[]; next?: { href?: string } }> {
+    try {
+      return await this.connector.getJson(link, signal)
+    } catch (error) {
+      if (!stored || signal.aborted || !positionExpired(error, link, this.connector)) throw error
+      throw new SyncFatalError('cursorExpired', `the stored profile page is no longer valid: ${(error as Error).message}`, { cause: error })
     }
   }
 }

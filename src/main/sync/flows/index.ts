@@ -2,9 +2,10 @@ import type { EventsFlow, Flow, MappingDocument, RecordsFlow } from '../../../sh
 import type { RecordResult, SourceRecord } from '../../../shared/mapping/engine'
 import type { ExpressionEvaluator } from '../../../shared/mapping/transforms/runtime'
 import type { RecordTransform, DeleteOptions, RunEndStatus, SourceId } from '../runner'
-import type { RecordSource, SinkLimits, TargetSink } from '../ports'
+import type { RecordConflict, RecordSource, SinkLimits, TargetSink } from '../ports'
 import type { SyncConnections } from '../sync-service'
 import type { PlannedWrites } from '../planned-writes'
+import type { Shard } from '../../../shared/shard'
 import { eventsFlowParts } from './events-flow'
 import { optOutFlowParts } from './opt-out-flow'
 import { recordsFlowParts } from './records-flow'
@@ -30,6 +31,13 @@ export interface FlowParts {
    * have written (docs/sync.md, "Conflicts in a run and its history").
    */
   summary?: (dryRun: boolean, status: RunEndStatus) => string[]
+  /**
+   * Opt-out flows: the conflicts the run's journal holds once it ended (a resumed run's stopped
+   * attempts' with its own), so that its summary counts what History lists; in a dry run of a
+   * resume, those the stopped attempt settled, before the plan's own (docs/sync.md, "Conflicts in
+   * a run and its history").
+   */
+  journaledConflicts?: (conflicts: readonly RecordConflict[], dryRun: boolean) => void
   /** A run of the flow completed (not a dry run): what the flow keeps for its next runs is trimmed. */
   completed?: () => Promise<void>
 }
@@ -53,7 +61,7 @@ export interface BuildFlowOptions {
   /** Where the flow's JSONata expressions run: main's worker with a budget (src/main/expressions). */
   expressions?: ExpressionEvaluator
   /** A records flow matched on an alternate key keeps its rows' keys beside the journal (records-flow.ts). */
-  keysFolder?: { journalRoot: string; identity: string | undefined; dryRun: boolean }
+  keysFolder?: { journalRoot: string; identity: string | undefined; dryRun: boolean; shard?: Shard }
 }
 
 /** The connection names a document uses ("Sandbox" when it names none). */

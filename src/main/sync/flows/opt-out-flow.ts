@@ -19,7 +19,7 @@ import {
   type WriteOutcome
 } from '../ports'
 import type { RecordTransform } from '../runner'
-import { failedOutcome, isKind, LruMap, mapLimit, rethrowFatal } from './errors'
+import { failedOutcome, isKind, LruMap, mapLimit, positionExpired, rethrowFatal } from './errors'
 import { BatchedUpdates, UpdateOutcomeUnknown } from './contact-writes'
 import type { BuildFlowOptions, FlowParts } from './index'
 
@@ -233,12 +233,10 @@ export class OptOutSource implements RecordSource {
       try {
         step = await pages.next()
       } catch (error) {
-        if (first && resumedFrom && !isKind(error, 'unauthorized', 'forbidden', 'canceled')) {
-          rethrowFatal(error, 'reading profiles')
+        if (first && resumedFrom && !signal.aborted && positionExpired(error, resumedFrom, this.campaign))
           throw new SyncFatalError('cursorExpired', `the stored profile page is no longer valid: ${(error as Error).message}`, {
             cause: error
           })
-        }
         throw error
       }
       first = false
@@ -462,6 +460,12 @@ export async function optOutFlowParts(
     // Both ways the rule settles a difference; one way the direction does (the other side overwritten): either is a conflict the summary counts.
     // A run that failed or was canceled says what it wrote before it stopped — above all an opt-out it
     // cleared (docs/sync.md); a stopped dry run wrote nothing and planned only part of the run, so it says nothing.
+    // The whole run's conflicts, as History lists them: a resumed run's stopped attempts settled some
+    // (written already); a dry run of a resume plans the rest after them.
+    journaledConflicts: (conflicts, dryRun) => {
+      if (dryRun) for (const conflict of conflicts) planned.add(conflict)
+      else written.reset(conflicts)
+    },
     summary: (dryRun, status) => {
       if (flow.direction === 'off') return []
       if (status === 'completed') return [(dryRun ? planned : written).text(dryRun)]

@@ -14,6 +14,7 @@ import { linkedResources, type CascadeChild } from './parent-delete-cascade'
 import { selectColumns } from './columns'
 import { DynamicsRecordSource } from './dynamics-source'
 import { SourceKeyFiles } from '../source-keys'
+import type { Shard } from '../../../shared/shard'
 import type { PlannedParent, PlannedWrites } from '../planned-writes'
 
 /**
@@ -59,7 +60,7 @@ export interface RecordsFlowOptions {
    * The run's journal folder and the services it runs against: a flow matched on an alternate
    * key keeps there the key each row had, to apply the deletions Dynamics names by id alone.
    */
-  keysFolder?: { journalRoot: string; identity: string | undefined; dryRun: boolean }
+  keysFolder?: { journalRoot: string; identity: string | undefined; dryRun: boolean; shard?: Shard }
 }
 
 export async function recordsFlowParts(options: RecordsFlowOptions): Promise<RecordsFlowParts> {
@@ -90,15 +91,19 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
   const deletionsSeen = deletionsNamedBy(table, flow.match.source)
   // Dynamics names a deleted row by its id alone: a flow matched on another column deletes it by
   // the key it last read for the row, kept beside the journal (source-keys.ts).
+  // The keys are kept with deletes off too, so that turning them on later finds the rows read
+  // before; a flow that reads every row on every run (`sync.mode: full`) meets no deletion.
   const keysById =
-    tracking && !deletionsSeen && flow.deletes?.applySourceDeletes && table.primaryId && options.keysFolder
+    tracking && !deletionsSeen && table.primaryId && options.keysFolder && flow.sync?.mode !== 'full'
       ? {
           files: SourceKeyFiles.open(
             options.keysFolder.journalRoot,
             [flow.id, flow.source.table, flow.match.source, options.keysFolder.identity ?? ''],
             { write: !options.keysFolder.dryRun }
           ),
-          keyOf: compiled.keyOf
+          keyOf: compiled.keyOf,
+          resolve: flow.deletes?.applySourceDeletes === true,
+          ...(options.keysFolder.shard ? { shard: options.keysFolder.shard } : {})
         }
       : undefined
   // Why deletions are not applied is said only to a flow that asks for them.
@@ -170,7 +175,7 @@ export async function recordsFlowParts(options: RecordsFlowOptions): Promise<Rec
     const lines = sink.cascadeSummary(dryRun)
     if (unknown)
       lines.push(
-        `${unknown} row(s) deleted in Dynamics ${dryRun ? 'would not be' : 'were not'} deleted from Campaign: this flow had not read them by their ${flow.match.source} (deleted before its first read of them, or synced by a version of Sync Studio that kept no keys) — delete their ${flow.target.resource} records in Campaign if they are there`
+        `${unknown} row(s) deleted in Dynamics ${dryRun ? 'would not be' : 'were not'} deleted from Campaign: this flow had not read them by their ${flow.match.source} (deleted before its first read of them, or synced by a version of Sync Studio that kept no keys) — delete their ${flow.target.resource} records in Campaign if they are there; a run with --full (Full replay) reads every row's key again`
       )
     if (taken)
       lines.push(
