@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bin, ensureCliBuilt, root } from './fixtures/built-cli'
+import { bin, ensureCliBuilt, journaledPages, root, runCli as run } from './fixtures/built-cli'
 import { syncBench } from './fixtures/sync-flow-sandbox'
 import { ProfileHistorySource } from '../../src/main/sync/flows/events-source'
 import { SyncFatalError } from '../../src/main/sync/ports'
@@ -19,27 +19,6 @@ import { SyncFatalError } from '../../src/main/sync/ports'
  */
 const contacts = join(root, 'examples/contacts.mapping.json')
 const events = join(root, 'examples/email-events.mapping.json')
-
-function run(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 90_000 })
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
-}
-
-/** Records journaled by the flow's runs so far (outcome lines). */
-function outcomeLines(journal: string, flowId: string): number {
-  const runs = join(journal, 'runs')
-  if (!existsSync(runs)) return 0
-  return readdirSync(runs)
-    .filter((f) => f.includes(`-${flowId}-`))
-    .reduce(
-      (n, f) =>
-        n +
-        readFileSync(join(runs, f), 'utf8')
-          .split('\n')
-          .filter((l) => l.includes('"t":"outcomes"')).length,
-      0
-    )
-}
 
 let folder: string
 beforeAll(() => {
@@ -65,7 +44,7 @@ describe('sync-studio run: events from the marketing history, Ctrl+C, then the s
     )
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)))
     const deadline = Date.now() + 30_000
-    while (outcomeLines(journal, 'sends') < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    while (journaledPages(journal, 'sends') < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
     child.kill('SIGINT')
     expect(await exited).toBe(2)
 

@@ -1,20 +1,15 @@
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bin, ensureCliBuilt, root } from './fixtures/built-cli'
+import { bin, ensureCliBuilt, journaledPages, root, runCli as cli } from './fixtures/built-cli'
 
 /**
  * A headless run with failed records said "the errors are in the run history" — which only the
  * app could show. `sync-studio history` lists a journal's runs and shows one run's failed
  * records, and exports them as the app's CSV; the run's summary names the command to type.
  */
-function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 })
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
-}
-
 let folder: string
 beforeAll(() => {
   ensureCliBuilt()
@@ -66,12 +61,13 @@ describe('sync-studio history', () => {
       { cwd: root }
     )
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)))
-    const runs = join(journal, 'runs')
-    const runFile = () => (existsSync(runs) ? readdirSync(runs).find((f) => f.endsWith('.jsonl')) : undefined)
     const deadline = Date.now() + 30_000
-    while (!(runFile() && readFileSync(join(runs, runFile()!), 'utf8').includes('"t":"outcomes"')) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20))
-    const file = join(runs, runFile()!)
+    while (journaledPages(journal) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    const file = join(
+      journal,
+      'runs',
+      readdirSync(join(journal, 'runs')).find((f) => f.endsWith('.jsonl'))!
+    )
     const before = statSync(file).size
     const seen = cli(['history', '--journal', journal, '--json'])
     expect(seen.code, seen.stderr).toBe(0)

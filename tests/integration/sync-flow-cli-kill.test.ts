@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bin, ensureCliBuilt, root } from './fixtures/built-cli'
+import { bin, ensureCliBuilt, journaledPages, root } from './fixtures/built-cli'
 
 /**
  * `sync-studio run --sandbox` killed with SIGKILL in the middle of a run, then run again:
@@ -17,19 +17,6 @@ const mapping = join(root, 'examples/contacts.mapping.json')
 function run(args: string[]): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 40_000 })
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
-}
-
-function outcomeLines(journal: string): number {
-  const runs = join(journal, 'runs')
-  if (!existsSync(runs)) return 0
-  return readdirSync(runs).reduce(
-    (n, f) =>
-      n +
-      readFileSync(join(runs, f), 'utf8')
-        .split('\n')
-        .filter((l) => l.includes('"t":"outcomes"')).length,
-    0
-  )
 }
 
 let folder: string
@@ -49,8 +36,8 @@ describe('sync-studio run, killed and run again', () => {
     child.stdout.on('data', (d) => (out += d))
     const exited = new Promise<void>((done) => child.on('exit', () => done()))
     const deadline = Date.now() + 20_000
-    while (outcomeLines(journal) < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
-    expect(outcomeLines(journal)).toBeGreaterThanOrEqual(4)
+    while (journaledPages(journal) < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    expect(journaledPages(journal)).toBeGreaterThanOrEqual(4)
     child.kill('SIGKILL')
     await exited
     expect(out).not.toContain('Sync complete')

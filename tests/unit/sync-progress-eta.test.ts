@@ -44,64 +44,59 @@ describe('the time left', () => {
   })
 })
 
+/** A meter over a run of `total` records whose clock and phase the test moves. */
+function metered(total: number) {
+  const run = { now: 0, phase: 'writing' as RunProgress['phase'] }
+  const events: RunProgress[] = []
+  const counts = zeroCounts()
+  counts.read = total
+  const meter = new ProgressMeter(
+    { now: () => run.now, sleep: async () => undefined },
+    0,
+    (p) => events.push(p),
+    () => ({ runId: 'r', flowId: 'f', phase: run.phase, dryRun: false, counts: { ...counts }, total, pages: 0 }),
+    0
+  )
+  return { run, events, counts, meter }
+}
+
 describe('in a retry pass', () => {
   // 18 records waited for their parent: the bar stood at 88 % saying "about 185 ms left" for 2 s, while nothing was sent.
   it('says no time left: what is left waits for the pass, not for the rate measured', () => {
-    let now = 0
-    let phase = 'writing'
-    const events: RunProgress[] = []
-    const counts = zeroCounts()
-    const meter = new ProgressMeter(
-      { now: () => now, sleep: async () => undefined },
-      0,
-      (p) => events.push(p),
-      () => ({ runId: 'r', flowId: 'f', phase: phase as RunProgress['phase'], dryRun: false, counts: { ...counts }, total: 150, pages: 0 }),
-      0
-    )
-    counts.read = 150
-    for (now = 0; now <= 2000; now += 100) {
-      counts.created = Math.min(132, Math.floor(now / 15))
+    const { run, events, counts, meter } = metered(150)
+    for (run.now = 0; run.now <= 2000; run.now += 100) {
+      counts.created = Math.min(132, Math.floor(run.now / 15))
       counts.pending = 150 - counts.created
       meter.flush()
     }
     expect(events.at(-1)!.etaMs).toBeGreaterThan(0)
-    phase = 'retrying'
-    now = 2100
+    run.phase = 'retrying'
+    run.now = 2100
     meter.flush()
     expect(events.at(-1)!.etaMs).toBeUndefined()
     meter.stop()
   })
 
   // After the pass the bar said "about 9 s left" for 18 records written in under a second: the rate was measured across the wait.
+  // After a pass the rate was measured across its wait: the first times left it gave were far too long.
   it('measures the rate again once the pass is over: the wait is not the write rate', () => {
-    let now = 0
-    let phase = 'writing'
-    const events: RunProgress[] = []
-    const counts = zeroCounts()
-    const meter = new ProgressMeter(
-      { now: () => now, sleep: async () => undefined },
-      0,
-      (p) => events.push(p),
-      () => ({ runId: 'r', flowId: 'f', phase: phase as RunProgress['phase'], dryRun: false, counts: { ...counts }, total: 400, pages: 0 }),
-      0
-    )
-    counts.read = 400
-    for (now = 0; now <= 2000; now += 100) {
-      counts.created = Math.min(200, Math.floor(now / 10))
+    const { run, events, counts, meter } = metered(400)
+    for (run.now = 0; run.now <= 2000; run.now += 100) {
+      counts.created = Math.min(200, Math.floor(run.now / 10))
       counts.pending = 400 - counts.created
       meter.flush()
     }
-    phase = 'retrying'
-    for (now = 2100; now <= 6000; now += 100) meter.flush()
+    run.phase = 'retrying'
+    for (run.now = 2100; run.now <= 6000; run.now += 100) meter.flush()
     // The pass is over: 200 records left, written at 100 a second again.
-    phase = 'writing'
+    run.phase = 'writing'
     const shown: Array<{ at: number; eta: number; truth: number }> = []
-    for (now = 6000; now <= 7800; now += 100) {
-      counts.created = 200 + Math.floor((now - 6000) / 10)
+    for (run.now = 6000; run.now <= 7800; run.now += 100) {
+      counts.created = 200 + Math.floor((run.now - 6000) / 10)
       counts.pending = 400 - counts.created
       meter.flush()
       const eta = events.at(-1)!.etaMs
-      if (eta !== undefined) shown.push({ at: now, eta, truth: ((400 - counts.created) / 100) * 1000 })
+      if (eta !== undefined) shown.push({ at: run.now, eta, truth: ((400 - counts.created) / 100) * 1000 })
     }
     meter.stop()
     expect(shown.length).toBeGreaterThan(5)
