@@ -72,12 +72,13 @@ describe('the keys a flow last read', () => {
     await incremental.begin('changes')
     await incremental.note([['b', 'K2']])
     await incremental.completed()
-    expect(await generations(root)).toHaveLength(1)
+    // The read of every row and the changes read after it.
+    expect(await generations(root)).toHaveLength(2)
     await new Promise((resolve) => setTimeout(resolve, 2))
     const again = SourceKeyFiles.open(root, scope, { write: true })
     await again.begin('start')
     await again.note([['a', 'K1']])
-    expect(await generations(root)).toHaveLength(2)
+    expect(await generations(root)).toHaveLength(3)
     await again.completed()
     expect(await generations(root)).toHaveLength(1)
     // b was in the generation removed: the full read saw every row, and b was not among them (deleted since).
@@ -162,5 +163,22 @@ describe('the keys a flow last read', () => {
     await plan.begin('whole')
     await plan.note([['d', 'K4']])
     expect(await plan.deleted(['d'])).toMatchObject({ unknown: 1 })
+  })
+
+  it('a run of the changes that leaves the files well past the last read of every row advises the read that trims them', async () => {
+    root = await mkdtemp(join(tmpdir(), 'source-keys-'))
+    const grown = { bytes: 200, ratio: 3 }
+    const full = SourceKeyFiles.open(root, scope, { write: true, grown })
+    await full.begin('start')
+    await full.note([['a', 'K1']])
+    expect(await full.completed()).toBeUndefined()
+    const changes = SourceKeyFiles.open(root, scope, { write: true, grown })
+    await changes.begin('changes')
+    await changes.note([['b', 'K2']])
+    expect(await changes.completed()).toBeUndefined()
+    for (let i = 0; i < 20; i++) await changes.note([[`id-${i}`, `KEY-${i}`]])
+    expect(await changes.completed()).toMatch(
+      /^the keys kept to apply Dynamics deletions have grown to 0 MB \(\d+\.\d× the last read of every row\).*a run with --full \(Full replay\) reads every row again and trims them$/
+    )
   })
 })

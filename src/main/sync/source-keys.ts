@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, open, readdir, rm } from 'node:fs/promises'
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 
@@ -10,16 +10,21 @@ import { createInterface } from 'node:readline'
  * primary id alone (https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems),
  * so which Campaign record it was synced to is found here, by the key last read for it.
  *
- * Files: `<journal>/keys/<scope>/<generation>.jsonl`, lines `["id","key"]` (a line a crash cut
- * short does not parse, and each append starts on a line of its own), the last line for an id
- * winning. A read from the start (a flow's first run, a full run) begins a generation; once a run
- * that read from the start completes, the generations before it go: it read every row. A later
- * incremental run appends to the newest. A dry run writes nothing: what it reads is kept in
+ * Files: `<journal>/keys/<scope>/<generation>-base.jsonl` and `<generation>-changes.jsonl`, lines
+ * `["id","key"]` (a line a crash cut short does not parse, and each append starts on a line of its
+ * own), the last line for an id winning. A read of every row (a flow's first run, a full run)
+ * begins a generation; once a run that read every row completes, the generations before it go. A
+ * later incremental run appends to the newest generation's changes. A dry run writes nothing: what it reads is kept in
  * memory for the rest of the same dry run.
  *
  * The files are read only when a run meets a deletion: for each page with deletions, holding only
  * the rows deleted and those that had their keys (two passes: a million lines take about a second each here).
  */
+/** Past this size, and this many times the last read of every row, the files are worth trimming (a full read does). */
+const GROWN = { bytes: 64 * 1024 * 1024, ratio: 3 }
+const BASE = '-base.jsonl'
+const CHANGES = '-changes.jsonl'
+
 export class SourceKeyFiles {
   /** What a dry run read of its changes (it writes no file): later in the file order than any file. */
   private readonly unwritten = new Map<string, string>()
@@ -30,13 +35,21 @@ export class SourceKeyFiles {
 
   private constructor(
     private readonly folder: string,
-    private readonly write: boolean
+    private readonly write: boolean,
+    private readonly grown: { bytes: number; ratio: number }
   ) {}
 
-  /** `scope`: what the keys belong to (the flow, its table and key column, the services it runs against). */
-  static open(journalRoot: string, scope: readonly string[], options: { write: boolean }): SourceKeyFiles {
+  /**
+   * `scope`: what the keys belong to (the flow, its table and key column, the services it runs
+   * against); `grown`: when the files are worth trimming (tests make it small).
+   */
+  static open(
+    journalRoot: string,
+    scope: readonly string[],
+    options: { write: boolean; grown?: { bytes: number; ratio: number } }
+  ): SourceKeyFiles {
     const name = createHash('sha256').update(scope.join('\u0000')).digest('hex').slice(0, 32)
-    return new SourceKeyFiles(join(journalRoot, 'keys', name), options.write)
+    return new SourceKeyFiles(join(journalRoot, 'keys', name), options.write, options.grown ?? GROWN)
   }
 
   /**
@@ -47,8 +60,13 @@ export class SourceKeyFiles {
    */
   async begin(read: 'start' | 'whole' | 'changes'): Promise<void> {
     this.fromStart = read !== 'changes'
-    const newest = (await this.generations()).at(-1)
-    this.generation = read === 'start' || !newest ? `${String(Date.now()).padStart(15, '0')}-${process.pid}.jsonl` : newest
+    // A generation is its read of every row (`<stamp>-<pid>-base.jsonl`) and the changes read
+    // after it (`<stamp>-<pid>-changes.jsonl`, sorted after it): how much the changes add is known.
+    const base = (await this.generations()).filter((name) => name.endsWith(BASE)).at(-1)
+    const fresh = `${String(Date.now()).padStart(15, '0')}-${process.pid}`
+    if (read === 'start' || (read === 'whole' && !base)) this.generation = `${fresh}${BASE}`
+    else if (read === 'whole') this.generation = base
+    else this.generation = `${base ? base.slice(0, -BASE.length) : fresh}${CHANGES}`
   }
 
   /** Rows read: their ids and keys. */
@@ -132,10 +150,23 @@ export class SourceKeyFiles {
     for (const [id, key] of this.unwritten) line(JSON.stringify(id), JSON.stringify(key), at++)
   }
 
-  /** A run that read from the start completed: every row it knows is in its generation. */
-  async completed(): Promise<void> {
-    if (!this.write || !this.fromStart || !this.generation) return
-    for (const name of await this.generations()) if (name < this.generation) await rm(join(this.folder, name), { force: true })
+  /**
+   * The run completed. One that read every row: every row it knows is in its generation, and the
+   * older ones go. One that read changes appended them: when the files have grown well past the
+   * last read of every row (each page with deletions reads them all), the advice to trim them.
+   */
+  async completed(): Promise<string | undefined> {
+    if (!this.write || !this.generation) return undefined
+    const names = await this.generations()
+    if (this.fromStart) {
+      for (const name of names) if (name < this.generation) await rm(join(this.folder, name), { force: true })
+      return undefined
+    }
+    const sizes = await Promise.all(names.map(async (name) => (await stat(join(this.folder, name))).size))
+    const total = sizes.reduce((sum, size) => sum + size, 0)
+    const base = Math.max(sizes.find((_size, i) => names[i].endsWith(BASE)) ?? 0, 1)
+    if (total < this.grown.bytes || total < this.grown.ratio * base) return undefined
+    return `the keys kept to apply Dynamics deletions have grown to ${Math.round(total / 1048576)} MB (${(total / base).toFixed(1)}× the last read of every row), and each page with deletions reads them all: a run with --full (Full replay) reads every row again and trims them`
   }
 
   private async generations(): Promise<string[]> {

@@ -615,14 +615,15 @@ export class SyncService {
             : `resumed the ${result.mode} run ${resumeRunId} from its last checkpoint`
         )
       // Trimming what the flow keeps for its next runs is housekeeping: a file another program holds (Windows) is said, not the run failed.
-      if (result.status === 'completed' && !dryRun)
-        await parts
-          .completed?.()
-          .catch((error: unknown) =>
-            notice(
-              `the keys kept for deletions could not be trimmed (${error instanceof Error ? error.message : String(error)}); the next full read trims them`
-            )
+      if (result.status === 'completed' && !dryRun) {
+        const advice = await parts.completed?.().catch((error: unknown) => {
+          notice(
+            `the keys kept for deletions could not be trimmed (${error instanceof Error ? error.message : String(error)}); the next full read trims them`
           )
+          return undefined
+        })
+        if (advice) notice(advice)
+      }
       // The rows read back are done once a run has read them all; a row whose parent was gone again waits for it again.
       if (result.status === 'completed' && (result.reread || deletedWhileWaiting.size))
         await orphanChild?.done(result.reread ?? [], parentGoneAgain, deletedWhileWaiting)

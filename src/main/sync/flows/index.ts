@@ -38,8 +38,8 @@ export interface FlowParts {
    * a run and its history").
    */
   journaledConflicts?: (conflicts: readonly RecordConflict[], dryRun: boolean) => void
-  /** A run of the flow completed (not a dry run): what the flow keeps for its next runs is trimmed. */
-  completed?: () => Promise<void>
+  /** A run of the flow completed (not a dry run): what the flow keeps for its next runs is trimmed (or advice to, in words). */
+  completed?: () => Promise<string | undefined>
 }
 
 export interface BuildFlowOptions {

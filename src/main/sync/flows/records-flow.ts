@@ -33,8 +33,8 @@ export interface RecordsFlowParts {
   sourceId?: SourceId
   /** After the run: what its deletes took with them in Campaign (a profile's linked rows), and deletions it could not apply, in words. */
   summary: (dryRun: boolean) => string[]
-  /** A run of it completed (not a dry run): what the source keeps for the next runs is trimmed. */
-  completed?: () => Promise<void>
+  /** A run of it completed (not a dry run): what the source keeps for the next runs is trimmed (or advice to, in words). */
+  completed?: () => Promise<string | undefined>
 }
 
 export interface RecordsFlowOptions {
