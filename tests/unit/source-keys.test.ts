@@ -35,12 +35,12 @@ describe('the keys a flow last read', () => {
       ['b', 'K2b'],
       ['d', 'K3']
     ])
-    expect(await next.deleted(['a', 'b', 'c', 'x'])).toEqual({ keys: ['K1', 'K2b'], unknown: 1, taken: 1, takenKeys: ['K3'] })
+    expect(await next.deleted(['a', 'b', 'c', 'x'])).toEqual({ keys: ['K1', 'K2b'], unknown: 1, takenKeys: ['K3'] })
     // Text any id or key may hold (quotes, tabs, new lines) is kept as written.
     await next.note([['odd "id"\t1', 'K "quoted"\nkey']])
-    expect(await next.deleted(['odd "id"\t1'])).toEqual({ keys: ['K "quoted"\nkey'], unknown: 0, taken: 0, takenKeys: [] })
+    expect(await next.deleted(['odd "id"\t1'])).toEqual({ keys: ['K "quoted"\nkey'], unknown: 0, takenKeys: [] })
     // Once deleted, a row is not deleted (or counted) again in the same run.
-    expect(await next.deleted(['a'])).toEqual({ keys: [], unknown: 0, taken: 0, takenKeys: [] })
+    expect(await next.deleted(['a'])).toEqual({ keys: [], unknown: 0, takenKeys: [] })
   })
 
   it('a dry run writes nothing and still resolves what it read; a line a crash cut short is no key', async () => {
@@ -54,11 +54,11 @@ describe('the keys a flow last read', () => {
     await dry.begin('changes')
     await dry.note([['c', 'K3']])
     expect(await generations(root)).toHaveLength(1)
-    expect(await dry.deleted(['a', 'b', 'c'])).toEqual({ keys: ['K1', 'K3'], unknown: 1, taken: 0, takenKeys: [] })
+    expect(await dry.deleted(['a', 'b', 'c'])).toEqual({ keys: ['K1', 'K3'], unknown: 1, takenKeys: [] })
     // The next append starts on a line of its own: the torn line does not swallow it.
     await run.note([['e', 'K5']])
     const after = SourceKeyFiles.open(root, scope, { write: false })
-    expect(await after.deleted(['e'])).toEqual({ keys: ['K5'], unknown: 0, taken: 0, takenKeys: [] })
+    expect(await after.deleted(['e'])).toEqual({ keys: ['K5'], unknown: 0, takenKeys: [] })
   })
 
   it('a completed read from the start removes the generations before it; an incremental one keeps them', async () => {
@@ -85,7 +85,6 @@ describe('the keys a flow last read', () => {
     expect(await SourceKeyFiles.open(root, scope, { write: false }).deleted(['a', 'b'])).toEqual({
       keys: ['K1'],
       unknown: 1,
-      taken: 0,
       takenKeys: []
     })
   })
@@ -102,7 +101,7 @@ describe('the keys a flow last read', () => {
     await run.begin('changes')
     for (const pairs of notes.slice(0, 3)) await run.note(pairs)
     // d's last line names K, and no row holds K after it: d's record is deleted by K.
-    expect(await SourceKeyFiles.open(root, scope, { write: false }).deleted(['d'])).toMatchObject({ keys: ['K'], taken: 0 })
+    expect(await SourceKeyFiles.open(root, scope, { write: false }).deleted(['d'])).toMatchObject({ keys: ['K'], takenKeys: [] })
     // The same notes in a dry run (kept in memory) give the same answer as in files.
     const dryRoot = await mkdtemp(join(tmpdir(), 'source-keys-dry-'))
     try {
@@ -112,13 +111,13 @@ describe('the keys a flow last read', () => {
       await run.note(notes[3])
       const fromFiles = await SourceKeyFiles.open(root, scope, { write: false }).deleted(['x', 'd'])
       expect(await dry.deleted(['x', 'd'])).toEqual(fromFiles)
-      expect(fromFiles).toEqual({ keys: ['K9', 'K'], unknown: 0, taken: 0, takenKeys: [] })
+      expect(fromFiles).toEqual({ keys: ['K9', 'K'], unknown: 0, takenKeys: [] })
       // x took K after d: d's deletion keeps the record (x's now).
       const other = SourceKeyFiles.open(dryRoot, ['another'], { write: false })
       await other.begin('changes')
       await other.note([['d', 'K']])
       await other.note([['x', 'K']])
-      expect(await other.deleted(['d'])).toEqual({ keys: [], unknown: 0, taken: 1, takenKeys: ['K'] })
+      expect(await other.deleted(['d'])).toEqual({ keys: [], unknown: 0, takenKeys: ['K'] })
     } finally {
       await rm(dryRoot, { recursive: true, force: true })
     }
@@ -134,7 +133,6 @@ describe('the keys a flow last read', () => {
     expect(await SourceKeyFiles.open(root, scope, { write: false }).deleted(['a', 'b'])).toEqual({
       keys: ['K1'],
       unknown: 1,
-      taken: 0,
       takenKeys: []
     })
   })

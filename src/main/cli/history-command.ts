@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { failureReasonText } from '../../shared/mapping/failure-reasons'
+import { failedStepText, failureReasonText } from '../../shared/mapping/failure-reasons'
 import { writeFileAtomic } from '../files/atomic-write'
 import { RunHistory } from '../sync/history'
 import { isRunId, SyncJournal, type RunSummary } from '../sync/journal'
@@ -88,11 +88,7 @@ export const historyCommand: Command = {
         `  ${run.errorCount} failed record(s)${run.errorCount > errors.length ? `, the first ${errors.length} (--limit N, or --errors-csv FILE for all)` : ''}:`
       )
       for (const error of errors) {
-        const where = [
-          error.stage === 'transform' ? 'mapping' : 'target',
-          error.field,
-          error.step !== undefined ? `step ${error.step}` : undefined
-        ]
+        const where = [error.stage === 'transform' ? 'mapping' : 'target', error.field, failedStepText(error.step, error.stepName)]
           .filter(Boolean)
           .join(' · ')
         io.out(`  ${error.key ?? error.id}  ${where}  ${failureReasonText(error.code)}: ${error.message}`)

@@ -100,7 +100,7 @@ export interface StartEntry {
    * per identity, so a different sandbox or tenant never shares a watermark.
    */
   identity?: string
-  /** The process that runs it (`<host> <pid>`): another process does not take a live run for a crashed one (run-owner.ts). */
+  /** The process that runs it (`<host> <pid> <boot>`): another process does not take a live run for a crashed one (run-owner.ts). */
   owner?: string
 }
 
@@ -170,7 +170,7 @@ export interface CheckpointEntry {
 export interface ResumeEntry {
   t: 'resume'
   at: number
-  /** The process that resumed it (`<host> <pid>`). */
+  /** The process that resumed it (`<host> <pid> <boot>`, run-owner.ts). */
   owner?: string
 }
 

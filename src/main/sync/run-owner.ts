@@ -21,11 +21,11 @@ export function thisProcess(): string {
 
 /** Whether the process that owns a run is still running (this process: only when the run is open in it, which the journal knows). */
 export function ownerRuns(owner: string | undefined): boolean {
-  if (!owner) return false
-  const [boot, pidText, ...rest] = owner.split(' ').reverse()
-  const host = rest.reverse().join(' ')
+  const match = /^(.+) (\d+) (\d+)$/.exec(owner ?? '')
+  if (!match) return false
+  const [, host, pidText, boot] = match
   const pid = Number(pidText)
-  if (host !== hostname() || !Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false
+  if (host !== hostname() || pid <= 0 || pid === process.pid) return false
   // Another boot of this machine: that process is gone, whatever runs under its id now.
   if (Math.abs(Number(boot) - bootTime()) > BOOT_SLACK_S) return false
   try {

@@ -1,8 +1,23 @@
 import { createHash } from 'node:crypto'
+import type { Shard } from '../../shared/shard'
 import { createReadStream } from 'node:fs'
 import { mkdir, open, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+
+/** Past this size, and this many times the last read of every row, the files are worth trimming (a full read does). */
+const GROWN = { bytes: 64 * 1024 * 1024, ratio: 3 }
+const BASE = '-base.jsonl'
+const CHANGES = '-changes.jsonl'
+
+/** Where a flow's keys are kept: beside the run's journal, per the services it runs against; a dry run writes none. */
+export interface KeysFolder {
+  journalRoot: string
+  identity: string | undefined
+  dryRun: boolean
+  /** A shard's run (it counts the deletions it could not name of its own keys). */
+  shard?: Shard
+}
 
 /**
  * The match key each Dynamics row had when a flow last read it, by the row's primary id — for
@@ -14,16 +29,12 @@ import { createInterface } from 'node:readline'
  * `["id","key"]` (a line a crash cut short does not parse, and each append starts on a line of its
  * own), the last line for an id winning. A read of every row (a flow's first run, a full run)
  * begins a generation; once a run that read every row completes, the generations before it go. A
- * later incremental run appends to the newest generation's changes. A dry run writes nothing: what it reads is kept in
- * memory for the rest of the same dry run.
+ * later incremental run appends to the newest generation's changes. A dry run writes nothing:
+ * what it reads of the changes is kept in memory for the rest of the same dry run.
  *
  * The files are read only when a run meets a deletion: for each page with deletions, holding only
  * the rows deleted and those that had their keys (two passes: a million lines take about a second each here).
  */
-/** Past this size, and this many times the last read of every row, the files are worth trimming (a full read does). */
-const GROWN = { bytes: 64 * 1024 * 1024, ratio: 3 }
-const BASE = '-base.jsonl'
-const CHANGES = '-changes.jsonl'
 
 export class SourceKeyFiles {
   /** What a dry run read of its changes (it writes no file): later in the file order than any file. */
@@ -99,17 +110,18 @@ export class SourceKeyFiles {
   /**
    * The keys of deleted rows: `keys`, those whose key no other row has taken since; `unknown`,
    * rows this flow never read (deleted before their first read, or synced before the flow kept
-   * keys); `taken`, rows whose key another row now has (its Campaign record is that row's), and those keys.
+   * keys); `takenKeys`, the keys of rows another row now holds (its Campaign record is that row's).
    *
-   * One pass over the files, in the order they were written, holding only these rows: a
-   * deletion costs a read of the files, not memory for every row of the table.
+   * Two passes over the files, in the order they were written (the deleted rows' last keys, then
+   * who holds those keys at the end), holding only those rows: a deletion costs reads of the
+   * files, not memory for every row of the table.
    */
-  async deleted(ids: readonly string[]): Promise<{ keys: string[]; unknown: number; taken: number; takenKeys: string[] }> {
+  async deleted(ids: readonly string[]): Promise<{ keys: string[]; unknown: number; takenKeys: string[] }> {
     // By their JSON text, as the lines hold them: most lines are passed over without parsing.
     // Each with the line it was last read at, in the order the lines were written.
     const wanted = new Map<string, { key: string; at: number } | undefined>()
     for (const id of ids) if (!this.gone.has(id)) wanted.set(JSON.stringify(id), undefined)
-    if (wanted.size === 0) return { keys: [], unknown: 0, taken: 0, takenKeys: [] }
+    if (wanted.size === 0) return { keys: [], unknown: 0, takenKeys: [] }
     // The key each deleted row had last.
     await this.scan((id, key, at) => {
       if (wanted.has(id)) wanted.set(id, { key, at })
@@ -134,7 +146,7 @@ export class SourceKeyFiles {
       else if (holder.get(last.key)?.id !== id) takenKeys.push(JSON.parse(last.key) as string)
       else out.push(JSON.parse(last.key) as string)
     }
-    return { keys: out, unknown, taken: takenKeys.length, takenKeys }
+    return { keys: out, unknown, takenKeys }
   }
 
   /** Every line, in the order written (the files, then what a dry run read), as the JSON texts of its id and key, and its place. */

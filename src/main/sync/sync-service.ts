@@ -627,11 +627,10 @@ export class SyncService {
       // The rows read back are done once a run has read them all; a row whose parent was gone again waits for it again.
       if (result.status === 'completed' && (result.reread || deletedWhileWaiting.size))
         await orphanChild?.done(result.reread ?? [], parentGoneAgain, deletedWhileWaiting)
-      // What the run's journal holds (a resume's stopped attempts with it): the summary counts what History lists.
-      if (parts.journaledConflicts) {
-        const runId = dryRun ? resumeRunId : result.runId
-        if (runId) parts.journaledConflicts((await new RunHistory(journal).conflicts(runId)).conflicts, dryRun)
-      }
+      // A resume's summary counts what History lists: the stopped attempts' conflicts with its own,
+      // read from the run's journal (a run that was not resumed counted them all as it wrote them).
+      if (parts.journaledConflicts && resumeRunId)
+        parts.journaledConflicts((await new RunHistory(journal).conflicts(resumeRunId)).conflicts, dryRun)
       // A run that failed or was canceled may still have written (an opt-out cleared): its summary says what it did.
       const summary = [...earlierSummary, ...(parts.summary?.(dryRun, result.status) ?? [])]
       if (result.status === 'failed' && result.error?.code === 'cursorExpired' && attempt < 2) {

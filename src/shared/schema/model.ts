@@ -150,10 +150,11 @@ export const textTypes: ReadonlySet<FieldType> = new Set(['string', 'memo', 'ema
 export const numberTypes: ReadonlySet<FieldType> = new Set(['integer', 'bigint', 'double', 'decimal', 'money'])
 
 /**
- * Whether a flow matched on `column` learns which records were deleted: Dataverse's change
- * tracking names a deleted row by its primary id alone (the `$deletedEntity` entries,
- * https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems),
- * so matched on another column, which target record it was is not known.
+ * Whether the deletions Dataverse reports name a row by `column`: its change tracking names a
+ * deleted row by its primary id alone (the `$deletedEntity` entries,
+ * https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems).
+ * A flow matched on another column finds the row's key by the key it last read for it
+ * (src/main/sync/source-keys.ts).
  */
 export function deletionsNamedBy(table: Table, column: string): boolean {
   return table.primaryId === column

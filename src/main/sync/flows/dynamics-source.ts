@@ -236,7 +236,7 @@ export class DynamicsRecordSource implements RecordSource {
         const { shard } = byKey
         unmatched = {
           unknown: !shard || shard.index === 1 ? found.unknown : 0,
-          taken: shard ? found.takenKeys.filter((key) => inShard(key, shard)).length : found.taken
+          taken: shard ? found.takenKeys.filter((key) => inShard(key, shard)).length : found.takenKeys.length
         }
       }
       yield {

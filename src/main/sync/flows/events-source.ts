@@ -4,7 +4,8 @@ import type { SourceRecord } from '../../../shared/mapping/engine'
 import type { CampaignConnector, CampaignRecord } from '../../connectors/campaign/connector'
 import { parseLogFile, readCampaignDate, readLogFile, type LogProblem, type MarketingEvent } from '../../connectors/campaign/log-files'
 import { abortError, SyncFatalError, type RecordSource, type SourceCursor, type SourcePage } from '../ports'
-import { positionExpired, rethrowFatal } from './errors'
+import { rethrowFatal } from './errors'
+import { pagesFromPosition } from './campaign-pages'
 
 /**
  * Campaign marketing events (sends, opens, clicks, bounces) as a `RecordSource`. Every
@@ -226,22 +227,13 @@ export class ProfileHistorySource implements RecordSource {
     const until = c.until ?? new Date((this.options.now ?? Date.now)() - skewMs).toISOString()
     const keyField = this.connector.dynamicsKeyField
     try {
-      let next: string | undefined = c.next
-      const first = next === undefined
-      const pages = first ? this.connector.profiles({ pageSize: this.options.pageSize ?? 100, signal }) : undefined
-      while (true) {
-        let profiles: CampaignRecord[]
-        if (pages) {
-          const step = await pages.next()
-          if (step.done) break
-          profiles = step.value.records
-          next = step.value.next
-        } else {
-          if (!next) break
-          const body: { content?: CampaignRecord[]; next?: { href?: string } } = await this.storedPage(next, next === c.next, signal)
-          profiles = body.content ?? []
-          next = body.next?.href ? this.connector.positionOf(body.next.href) : undefined
-        }
+      const start = c.next
+      for await (const { records: profiles, next } of pagesFromPosition(
+        () => this.connector.profiles({ pageSize: this.options.pageSize ?? 100, signal, ...(start ? { from: start } : {}) }),
+        start,
+        this.connector,
+        signal
+      )) {
         const records: SourceRecord[] = []
         for (const profile of profiles) {
           const key = profile[keyField]
@@ -286,29 +278,10 @@ export class ProfileHistorySource implements RecordSource {
           records,
           cursor: next ? { t: 'history', ...(c.since ? { since: c.since } : {}), next, until } : { t: 'history', since: until }
         }
-        if (!next) break
       }
     } catch (error) {
       rethrowFatal(error, 'reading Campaign marketing history')
       throw error
-    }
-  }
-
-  /**
-   * A profile page by its link. The link a stopped run kept (`stored`) that Campaign no longer
-   * honours is a position that expired (`positionExpired`): the service then says so and reads
-   * everything again (docs/cli.md, "run": Ctrl+C), as the opt-out flow does.
-   */
-  private async storedPage(
-    link: string,
-    stored: boolean,
-    signal: AbortSignal
-  ): Promise<{ content?: CampaignRecord[]; next?: { href?: string } }> {
-    try {
-      return await this.connector.getJson(link, signal)
-    } catch (error) {
-      if (!stored || signal.aborted || !positionExpired(error, link, this.connector)) throw error
-      throw new SyncFatalError('cursorExpired', `the stored profile page is no longer valid: ${(error as Error).message}`, { cause: error })
     }
   }
 }

@@ -5,7 +5,7 @@ import type { RecordTransform, DeleteOptions, RunEndStatus, SourceId } from '../
 import type { RecordConflict, RecordSource, SinkLimits, TargetSink } from '../ports'
 import type { SyncConnections } from '../sync-service'
 import type { PlannedWrites } from '../planned-writes'
-import type { Shard } from '../../../shared/shard'
+import type { KeysFolder } from '../source-keys'
 import { eventsFlowParts } from './events-flow'
 import { optOutFlowParts } from './opt-out-flow'
 import { recordsFlowParts } from './records-flow'
@@ -61,7 +61,7 @@ export interface BuildFlowOptions {
   /** Where the flow's JSONata expressions run: main's worker with a budget (src/main/expressions). */
   expressions?: ExpressionEvaluator
   /** A records flow matched on an alternate key keeps its rows' keys beside the journal (records-flow.ts). */
-  keysFolder?: { journalRoot: string; identity: string | undefined; dryRun: boolean; shard?: Shard }
+  keysFolder?: KeysFolder
 }
 
 /** The connection names a document uses ("Sandbox" when it names none). */

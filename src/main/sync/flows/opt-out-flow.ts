@@ -7,7 +7,6 @@ import type { ChangePosition, DynamicsConnector, DynamicsRecord } from '../../co
 import { isConnectorError } from '../../connectors/http/errors'
 import { ConflictTally, conflictLabel, planOptOut } from '../opt-out-rule'
 import {
-  abortError,
   SyncFatalError,
   type RecordSource,
   type SinkLimits,
@@ -19,7 +18,8 @@ import {
   type WriteOutcome
 } from '../ports'
 import type { RecordTransform } from '../runner'
-import { failedOutcome, isKind, LruMap, mapLimit, positionExpired, rethrowFatal } from './errors'
+import { failedOutcome, isKind, LruMap, mapLimit, rethrowFatal } from './errors'
+import { pagesFromPosition } from './campaign-pages'
 import { BatchedUpdates, UpdateOutcomeUnknown } from './contact-writes'
 import type { BuildFlowOptions, FlowParts } from './index'
 
@@ -152,9 +152,10 @@ export class OptOutSource implements RecordSource {
       }
       if (c.p === 'walk') {
         const start = c.next
-        for await (const page of this.profilePages(
+        for await (const page of pagesFromPosition(
           () => this.campaign.list(this.flow.target.resource, pageOptions(start, this.pageSize)),
           start,
+          this.campaign,
           signal
         )) {
           const records = await this.pairsOfProfiles(page.records, signal)
@@ -180,9 +181,10 @@ export class OptOutSource implements RecordSource {
         const since = c.since ? new Date(c.since) : new Date(0)
         const start = c.next
         const pageSize = Math.max(this.pageSize, 500)
-        for await (const page of this.profilePages(
+        for await (const page of pagesFromPosition(
           () => this.campaign.modifiedSince(this.flow.target.resource, since, pageOptions(start, pageSize)),
           start,
+          this.campaign,
           signal
         )) {
           const records = await this.pairsOfProfiles(
@@ -217,32 +219,6 @@ export class OptOutSource implements RecordSource {
 
   private async tracked(signal: AbortSignal): Promise<boolean> {
     return (await this.dynamics.tableSchema(this.flow.source.table, signal)).table.changeTracking ?? false
-  }
-
-  /** Profile pages from a fresh list, or from a stored `next` link (refused link: the position expired). */
-  private async *profilePages(
-    list: () => AsyncGenerator<{ records: CampaignRecord[]; next?: string }>,
-    resumedFrom: string | undefined,
-    signal: AbortSignal
-  ): AsyncIterable<{ records: CampaignRecord[]; next?: string }> {
-    const pages = list()
-    let first = true
-    while (true) {
-      if (signal.aborted) throw abortError()
-      let step: IteratorResult<{ records: CampaignRecord[]; next?: string }>
-      try {
-        step = await pages.next()
-      } catch (error) {
-        if (first && resumedFrom && !signal.aborted && positionExpired(error, resumedFrom, this.campaign))
-          throw new SyncFatalError('cursorExpired', `the stored profile page is no longer valid: ${(error as Error).message}`, {
-            cause: error
-          })
-        throw error
-      }
-      first = false
-      if (step.done) return
-      yield step.value
-    }
   }
 
   /**

@@ -13,8 +13,7 @@ import { CampaignSink, type CampaignLink, type CampaignSinkOptions } from './cam
 import { linkedResources, type CascadeChild } from './parent-delete-cascade'
 import { selectColumns } from './columns'
 import { DynamicsRecordSource } from './dynamics-source'
-import { SourceKeyFiles } from '../source-keys'
-import type { Shard } from '../../../shared/shard'
+import { SourceKeyFiles, type KeysFolder } from '../source-keys'
 import type { PlannedParent, PlannedWrites } from '../planned-writes'
 
 /**
@@ -60,7 +59,7 @@ export interface RecordsFlowOptions {
    * The run's journal folder and the services it runs against: a flow matched on an alternate
    * key keeps there the key each row had, to apply the deletions Dynamics names by id alone.
    */
-  keysFolder?: { journalRoot: string; identity: string | undefined; dryRun: boolean; shard?: Shard }
+  keysFolder?: KeysFolder
 }
 
 export async function recordsFlowParts(options: RecordsFlowOptions): Promise<RecordsFlowParts> {
